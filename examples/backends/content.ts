@@ -1,0 +1,165 @@
+/**
+ * content: articles. OAuth2 client credentials (`POST /oauth/token`, bearer
+ * tokens that expire); cursor pagination with `next_cursor` in the body;
+ * JSON writes on `/articles`.
+ */
+import { randomBytes } from 'node:crypto';
+import { intParam } from './accounts.ts';
+import { seed, type ArticleRow } from './seed.ts';
+import { basicCredentials, startService, type Reply, type RouteRequest, type Service } from './service.ts';
+
+export interface ContentOptions {
+  clientId: string;
+  clientSecret: string;
+  /** Lifetime of issued tokens. @default 3600 // s */
+  tokenTtlSeconds?: number;
+  port?: number;
+}
+
+export interface ContentService extends Service {
+  /** Invalidates every issued token, as a key rotation would: the next call with one gets a 401. */
+  revokeTokens(): void;
+  setTokenTtl(seconds: number): void;
+}
+
+const MAX_LIMIT = 100;
+
+export async function startContent({ clientId, clientSecret, tokenTtlSeconds = 3600, port }: ContentOptions): Promise<ContentService> {
+  const articles: ArticleRow[] = structuredClone(seed.articles);
+  const tokens = new Map<string, number>(); // token → expiry (ms since epoch)
+  let ttl = tokenTtlSeconds;
+  let nextId = articles.length + 1;
+
+  const issueToken = ({ headers, body }: RouteRequest): Reply => {
+    const form = new URLSearchParams(body);
+    const basic = basicCredentials(headers);
+    const id = basic?.user ?? form.get('client_id');
+    const secret = basic?.password ?? form.get('client_secret');
+    if (form.get('grant_type') !== 'client_credentials') return { status: 400, body: { error: 'unsupported_grant_type' } };
+    if (id !== clientId || secret !== clientSecret) return { status: 401, body: { error: 'invalid_client' } };
+    const token = randomBytes(18).toString('base64url');
+    tokens.set(token, Date.now() + ttl * 1000);
+    return { status: 200, body: { access_token: token, token_type: 'Bearer', expires_in: ttl }, headers: { 'cache-control': 'no-store' } };
+  };
+
+  const page = (rows: ArticleRow[], query: URLSearchParams): Reply => {
+    const limit = intParam(query.get('limit'), 20);
+    const start = decodeCursor(query.get('cursor'));
+    if (limit === undefined || limit < 1 || limit > MAX_LIMIT || start === undefined) {
+      return { status: 400, body: { error: 'bad_request', message: `limit 1..${MAX_LIMIT} and a cursor from a previous page` } };
+    }
+    const data = rows.slice(start, start + limit);
+    const next = start + limit < rows.length ? encodeCursor(start + limit) : null;
+    return { status: 200, body: { data, next_cursor: next } };
+  };
+
+  const service = await startService(
+    {
+      name: 'content',
+      publicPaths: ['/oauth/token'],
+      authorize: (headers) => {
+        const token = headers.authorization?.startsWith('Bearer ') ? headers.authorization.slice(7) : undefined;
+        const expiry = token === undefined ? undefined : tokens.get(token);
+        return expiry !== undefined && expiry > Date.now();
+      },
+      routes: [
+        { method: 'POST', path: '/oauth/token', handle: issueToken },
+        {
+          method: 'GET',
+          path: '/articles',
+          handle: ({ query }) => {
+            const category = query.get('category');
+            return page(category ? articles.filter((a) => a.category === category) : articles, query);
+          },
+        },
+        {
+          method: 'GET',
+          path: '/articles/:id',
+          handle: ({ params }) => {
+            const article = articles.find((a) => String(a.id) === params.id);
+            return article ? { status: 200, body: article } : { status: 404, body: { error: 'not_found' } };
+          },
+        },
+        {
+          method: 'GET',
+          path: '/users/:id/articles',
+          handle: ({ params, query }) => page(articles.filter((a) => String(a.author_id) === params.id), query),
+        },
+        {
+          method: 'POST',
+          path: '/articles',
+          handle: ({ body }) => {
+            const input = parseArticleInput(body);
+            if (!input) return { status: 422, body: { error: 'invalid', message: 'title, body, category and author_id are required' } };
+            const article: ArticleRow = { id: nextId++, ...input, created_at: new Date().toISOString() };
+            articles.push(article);
+            return { status: 201, body: article };
+          },
+        },
+        ...(['PUT', 'PATCH'] as const).map((method) => ({
+          method,
+          path: '/articles/:id',
+          handle: ({ params, body }: RouteRequest): Reply => {
+            const article = articles.find((a) => String(a.id) === params.id);
+            if (!article) return { status: 404, body: { error: 'not_found' } };
+            const input = method === 'PUT' ? parseArticleInput(body) : parsePatch(body);
+            if (!input) return { status: 422, body: { error: 'invalid' } };
+            Object.assign(article, input);
+            return { status: 200, body: article };
+          },
+        })),
+        {
+          method: 'DELETE',
+          path: '/articles/:id',
+          handle: ({ params }) => {
+            const index = articles.findIndex((a) => String(a.id) === params.id);
+            if (index < 0) return { status: 404, body: { error: 'not_found' } };
+            articles.splice(index, 1);
+            return { status: 204 };
+          },
+        },
+      ],
+    },
+    port,
+  );
+  return { ...service, revokeTokens: () => tokens.clear(), setTokenTtl: (seconds) => void (ttl = seconds) };
+}
+
+function encodeCursor(offset: number): string {
+  return Buffer.from(`o:${offset}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string | null): number | undefined {
+  if (cursor === null) return 0;
+  const match = /^o:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  return match ? Number(match[1]) : undefined;
+}
+
+type ArticleInput = Pick<ArticleRow, 'title' | 'body' | 'category' | 'author_id'>;
+
+function parseJson(body: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(body);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseArticleInput(body: string): ArticleInput | undefined {
+  const value = parseJson(body);
+  if (!value) return undefined;
+  const { title, body: text, category, author_id } = value;
+  if (typeof title !== 'string' || typeof text !== 'string' || typeof category !== 'string' || typeof author_id !== 'number') return undefined;
+  return { title, body: text, category, author_id };
+}
+
+function parsePatch(body: string): Partial<ArticleInput> | undefined {
+  const value = parseJson(body);
+  if (!value) return undefined;
+  const patch: Partial<ArticleInput> = {};
+  if (typeof value.title === 'string') patch.title = value.title;
+  if (typeof value.body === 'string') patch.body = value.body;
+  if (typeof value.category === 'string') patch.category = value.category;
+  return patch;
+}
