@@ -33,8 +33,9 @@ export async function startContent({ clientId, clientSecret, tokenTtlSeconds = 3
   const issueToken = ({ headers, body }: RouteRequest): Reply => {
     const form = new URLSearchParams(body);
     const basic = basicCredentials(headers);
-    const id = basic?.user ?? form.get('client_id');
-    const secret = basic?.password ?? form.get('client_secret');
+    // RFC 6749 §2.3.1: client id and secret are form-urlencoded inside Basic credentials.
+    const id = basic ? formDecode(basic.user) : form.get('client_id');
+    const secret = basic ? formDecode(basic.password) : form.get('client_secret');
     if (form.get('grant_type') !== 'client_credentials') return { status: 400, body: { error: 'unsupported_grant_type' } };
     if (id !== clientId || secret !== clientSecret) return { status: 401, body: { error: 'invalid_client' } };
     const token = randomBytes(18).toString('base64url');
@@ -123,6 +124,10 @@ export async function startContent({ clientId, clientSecret, tokenTtlSeconds = 3
     port,
   );
   return { ...service, revokeTokens: () => tokens.clear(), setTokenTtl: (seconds) => void (ttl = seconds) };
+}
+
+function formDecode(value: string): string {
+  return decodeURIComponent(value.replace(/\+/g, ' '));
 }
 
 function encodeCursor(offset: number): string {

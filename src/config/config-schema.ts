@@ -1,0 +1,129 @@
+/**
+ * The shape of `graftql.config.ts`, with every default and unit. Built per
+ * environment so that `{ env: 'NAME' }` references resolve while parsing:
+ * secrets can only come from environment variables, never from the file.
+ */
+import { z } from 'zod';
+import { Secret } from './secret.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function configSchema(env: Env) {
+  const fromEnv = z.strictObject({ env: z.string().regex(ENV_NAME, 'an environment variable name') });
+
+  const secret = fromEnv.transform((ref, ctx) => {
+    const value = env[ref.env];
+    if (!value) {
+      ctx.addIssue({ code: 'custom', message: `environment variable ${ref.env} is not set` });
+      return z.NEVER;
+    }
+    return new Secret(value);
+  });
+
+  const baseUrl = z.union([z.string(), fromEnv]).transform((value, ctx) => {
+    const text = typeof value === 'string' ? value : env[value.env];
+    if (!text) {
+      ctx.addIssue({ code: 'custom', message: `environment variable ${typeof value === 'string' ? '' : value.env} is not set` });
+      return z.NEVER;
+    }
+    const url = URL.canParse(text) ? new URL(text) : undefined;
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username || url.password) {
+      ctx.addIssue({ code: 'custom', message: `expected an http(s) base URL without query, fragment or credentials, got ${JSON.stringify(text)}` });
+      return z.NEVER;
+    }
+    return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') };
+  });
+
+  const auth = z.discriminatedUnion('type', [
+    z.strictObject({
+      type: z.literal('apiKey'),
+      /** Where the key goes: a request header or a query parameter. */
+      in: z.enum(['header', 'query']),
+      /** Header or query parameter name, e.g. `X-API-Key` or `appid`. */
+      name: z.string().min(1),
+      key: secret,
+    }),
+    z.strictObject({ type: z.literal('bearer'), token: secret }),
+    z.strictObject({
+      type: z.literal('oauth2ClientCredentials'),
+      /** Token endpoint, relative to the source's base URL. @default '/oauth/token' */
+      tokenPath: z.string().startsWith('/').default('/oauth/token'),
+      clientId: secret,
+      clientSecret: secret,
+      scope: z.string().optional(),
+      /** Refresh this long before the token expires. @default 30_000 // ms */
+      refreshBeforeExpiryMs: z.number().int().min(0).default(30_000),
+    }),
+    z.strictObject({ type: z.literal('basic'), username: secret, password: secret }),
+  ]);
+
+  const timeouts = z.strictObject({
+    /** TCP (and TLS) connect. @default 1_000 // ms */
+    connectMs: z.number().int().positive().default(1_000),
+    /** From request sent to response headers received. @default 2_000 // ms */
+    headersMs: z.number().int().positive().default(2_000),
+    /** Longest silence between two body chunks. @default 2_000 // ms */
+    bodyMs: z.number().int().positive().default(2_000),
+    /** The whole attempt, headers and body together: stops a dripping upstream. @default 2_500 // ms */
+    attemptMs: z.number().int().positive().default(2_500),
+  });
+
+  const source = z.strictObject({
+    /** Base URL: origin plus an optional path prefix. A string, or `{ env: 'NAME' }`. */
+    url: baseUrl,
+    /** Readiness ignores this source when true. @default false */
+    optional: z.boolean().default(false),
+    auth: auth.optional(),
+    timeouts: timeouts.default(timeouts.parse({})),
+    /** Largest decoded response body accepted. @default 10_485_760 // bytes (10 MiB) */
+    maxResponseBytes: z.number().int().positive().default(10 * 1024 * 1024),
+    /** Deepest JSON nesting accepted. @default 64 */
+    maxJsonDepth: z.number().int().positive().max(1_000).default(64),
+    /** Open connections to this source at most. @default 32 */
+    connections: z.number().int().positive().default(32),
+  });
+
+  const listener = z.strictObject({
+    /** @default 10_000 // ms */
+    headersTimeoutMs: z.number().int().positive().default(10_000),
+    /** @default 30_000 // ms */
+    requestTimeoutMs: z.number().int().positive().default(30_000),
+    /** How often Node checks the two timeouts above. @default 1_000 // ms */
+    connectionsCheckingIntervalMs: z.number().int().positive().default(1_000),
+    /** @default 5_000 // ms */
+    keepAliveTimeoutMs: z.number().int().positive().default(5_000),
+    /** @default 16_384 // bytes */
+    maxHeaderSize: z.number().int().positive().default(16_384),
+  });
+
+  const production = env.NODE_ENV === 'production';
+  const server = z.strictObject({
+    /** Overridden by the PORT environment variable. @default 4000 */
+    port: z.number().int().min(0).max(65_535).default(4000),
+    /** Overridden by the HOST environment variable. @default '127.0.0.1' */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** Production mode: no GraphiQL unless enabled. @default NODE_ENV === 'production' */
+    production: z.boolean().default(production),
+    /** Serve GraphiQL on GET /graphql for browsers. @default !production */
+    graphiql: z.boolean().optional(),
+    /** On SIGTERM/SIGINT, wait this long for in-flight requests. @default 10_000 // ms */
+    shutdownGraceMs: z.number().int().min(0).default(10_000),
+    listener: listener.default(listener.parse({})),
+  });
+
+  return z.strictObject({
+    server: server.default(server.parse({})),
+    sources: z.record(z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'a camelCase source name'), source),
+  });
+}
+
+export type ConfigSchema = ReturnType<typeof configSchema>;
+/** What `graftql.config.ts` exports: defaults omitted, secrets as `{ env: 'NAME' }`. */
+export type GatewayConfig = z.input<ConfigSchema>;
+type Parsed = z.output<ConfigSchema>;
+/** The validated, defaulted, frozen configuration the gateway runs with. */
+export type ResolvedConfig = Readonly<Omit<Parsed, 'server'> & { server: Parsed['server'] & { graphiql: boolean } }>;
+export type SourceConfig = Parsed['sources'][string];
+export type AuthConfig = NonNullable<SourceConfig['auth']>;

@@ -1,0 +1,98 @@
+/**
+ * The one catalog of error codes a client can see in `extensions.code`.
+ * Each is documented, with how to fix it, in docs/errors.md; a test keeps the
+ * two lists equal. Clients should match codes, never messages.
+ */
+export const ERROR_CODES = [
+  // The request itself
+  'BAD_REQUEST',
+  'PAYLOAD_TOO_LARGE',
+  'CSRF_ERROR',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'MAX_DEPTH_LIMIT',
+  'MAX_ALIASES_LIMIT',
+  'MAX_ROOT_FIELDS_LIMIT',
+  'MAX_DIRECTIVES_LIMIT',
+  'COST_ESTIMATED_TOO_EXPENSIVE',
+  'UPSTREAM_CALL_BUDGET_EXCEEDED',
+  'BAD_USER_INPUT',
+  'INVALID_CURSOR',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'REQUEST_RATE_LIMITED',
+  'GATEWAY_TIMEOUT',
+  // An upstream REST service
+  'UPSTREAM_TIMEOUT',
+  'UPSTREAM_UNAVAILABLE',
+  'CIRCUIT_OPEN',
+  'UPSTREAM_ERROR',
+  'UPSTREAM_BAD_RESPONSE',
+  'UPSTREAM_RESPONSE_TOO_LARGE',
+  'UPSTREAM_RATE_LIMITED',
+  // The gateway itself
+  'INTERNAL_SERVER_ERROR',
+  // Webhooks
+  'WEBHOOK_SIGNATURE_INVALID',
+  'WEBHOOK_TIMESTAMP_OUT_OF_RANGE',
+  'WEBHOOK_REPLAYED',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface GraftErrorDetails {
+  /** The configured source the failure came from, when it came from one. */
+  source?: string;
+  /** The upstream HTTP status, when there was a response. */
+  status?: number;
+  /** Whether repeating the same request may succeed. */
+  retryable?: boolean;
+  /** The gateway request id, so a client report can be matched to the logs. */
+  requestId?: string;
+  /** The underlying failure; logged, never sent to the client. */
+  cause?: unknown;
+}
+
+/**
+ * An expected failure that travels to the client as a coded GraphQL error.
+ * Its message must be safe to show: no upstream URL, body, header or secret.
+ */
+export class GraftError extends Error {
+  readonly code: ErrorCode;
+  readonly source: string | undefined;
+  readonly status: number | undefined;
+  readonly retryable: boolean;
+  readonly requestId: string | undefined;
+
+  constructor(code: ErrorCode, message: string, details: GraftErrorDetails = {}) {
+    super(message, { cause: details.cause });
+    this.name = 'GraftError';
+    this.code = code;
+    this.source = details.source;
+    this.status = details.status;
+    this.retryable = details.retryable ?? false;
+    this.requestId = details.requestId;
+  }
+
+  /** What the client sees in `extensions`. */
+  toExtensions(): Record<string, unknown> {
+    if (this.source === undefined) return { code: this.code, ...(this.requestId && { requestId: this.requestId }) };
+    return {
+      code: this.code,
+      source: this.source,
+      ...(this.status !== undefined && { status: this.status }),
+      retryable: this.retryable,
+      ...(this.requestId && { requestId: this.requestId }),
+    };
+  }
+}
+
+export function badUserInput(message: string): GraftError {
+  return new GraftError('BAD_USER_INPUT', message);
+}
+
+export function notFound(what: string, source?: string): GraftError {
+  return new GraftError('NOT_FOUND', `${what} was not found.`, { source, status: source ? 404 : undefined });
+}

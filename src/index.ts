@@ -1,0 +1,16 @@
+/** GraftQL's public surface. Nothing else is public. */
+
+// Building and configuring a gateway
+export { createGateway, type Gateway, type GatewayOptions } from './server/create-gateway.ts';
+export { defineConfig } from './config/define-config.ts';
+export { resolveConfig, ConfigError } from './config/resolve-config.ts';
+export type { GatewayConfig, ResolvedConfig, SourceConfig } from './config/config-schema.ts';
+
+// Serving it standalone
+export { listen, type RunningGateway } from './server/listen.ts';
+
+// What resolvers receive
+export type { GatewayContext } from './server/context.ts';
+
+// Errors clients can see
+export { ERROR_CODES, GraftError, type ErrorCode } from './errors.ts';

@@ -1,0 +1,24 @@
+import type { CommentResolvers } from '../generated/graphql.ts';
+import type { Connection, ForwardArgs } from '../pagination/connection.ts';
+import { fingerprint } from '../pagination/cursor.ts';
+import { pageNumberConnection } from '../pagination/page-adapter.ts';
+import { path } from '../sources/url.ts';
+import { toGlobalId } from './global-id.ts';
+import type { GraphSources } from './graph-sources.ts';
+import { commentsPage, type CommentRecord } from './records.ts';
+
+/** The comments service's largest page. */
+const COMMENTS_MAX_PER_PAGE = 100;
+
+export const Comment: CommentResolvers = {
+  id: (comment) => toGlobalId('Comment', comment.id),
+  createdAt: (comment) => comment.created_at,
+  author: (comment, _, { loaders }) => loaders.userById.load(comment.author_id),
+};
+
+export function commentsOn(sources: GraphSources, articleId: string, args: ForwardArgs): Promise<Connection<CommentRecord>> {
+  return pageNumberConnection(args, fingerprint('Article.comments', articleId), COMMENTS_MAX_PER_PAGE, async (page, perPage) => {
+    const answer = await sources.comments.fetch(commentsPage, { path: path`/articles/${articleId}/comments`, query: { page, per_page: perPage } });
+    return { items: answer.comments, total: answer.total };
+  });
+}

@@ -1,0 +1,25 @@
+import type { QueryResolvers, UserResolvers } from '../generated/graphql.ts';
+import { fingerprint } from '../pagination/cursor.ts';
+import { offsetConnection } from '../pagination/offset-adapter.ts';
+import { path } from '../sources/url.ts';
+import { articlesByAuthor } from './article.ts';
+import { idOf, toGlobalId } from './global-id.ts';
+import { accountsPage } from './records.ts';
+import { weatherIn } from './weather.ts';
+
+export const userQueries: Pick<QueryResolvers, 'user' | 'users'> = {
+  user: (_, { id }, { loaders }) => loaders.userById.load(idOf(id, 'User')),
+
+  users: (_, args, { sources }) =>
+    offsetConnection(args, fingerprint('Query.users'), async (offset, limit) => {
+      const page = await sources.accounts.fetch(accountsPage, { path: path`/users`, query: { offset, limit } });
+      return { items: page.users, total: page.total };
+    }),
+};
+
+export const User: UserResolvers = {
+  id: (user) => toGlobalId('User', user.id),
+  createdAt: (user) => user.created_at,
+  articles: (user, args, { sources }) => articlesByAuthor(sources, user.id, args),
+  weather: (user, _, { sources }) => weatherIn(sources, user.city),
+};

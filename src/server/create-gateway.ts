@@ -1,0 +1,71 @@
+/**
+ * createGateway: the one wiring module. Config in, a Yoga server out: usable
+ * as a `node:http` request listener and as a fetch handler (Express,
+ * Fastify, Hono, …).
+ */
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
+import type { GatewayConfig } from '../config/config-schema.ts';
+import { ConfigError, resolveConfig } from '../config/resolve-config.ts';
+import { createLoaders } from '../loaders/create-loaders.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
+import { GRAPH_SOURCES, type GraphSourceName } from '../resolvers/graph-sources.ts';
+import { resolvers } from '../resolvers/index.ts';
+import { bindSources } from '../sources/request-sources.ts';
+import { createSourceClient, type SourceClient } from '../sources/source-client.ts';
+import type { RequestContext } from './context.ts';
+import { useErrorMasking } from './error-masking.ts';
+import { requestIds } from './request-id.ts';
+import { loadTypeDefs } from './type-defs.ts';
+
+export interface GatewayOptions {
+  /** Where `{ env: 'NAME' }` references are read. @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** @default a pino logger on stdout */
+  logger?: Logger;
+}
+
+export type Gateway = YogaServerInstance<Record<string, unknown>, RequestContext>;
+
+/** How long a readiness probe waits for each source. */
+const READINESS_PROBE_MS = 1_000;
+
+export function createGateway(input: GatewayConfig, { env = process.env, logger = createLogger() }: GatewayOptions = {}): Gateway {
+  const config = resolveConfig(input, env);
+  const missing = GRAPH_SOURCES.filter((name) => !(name in config.sources));
+  if (missing.length > 0) throw new ConfigError(`Invalid GraftQL configuration:\n  - sources: the graph needs source(s) ${missing.join(', ')}`);
+
+  const clients = Object.fromEntries(GRAPH_SOURCES.map((name) => [name, createSourceClient(name, config.sources[name]!, logger)])) as Record<GraphSourceName, SourceClient>;
+  const allClients = Object.entries(config.sources).map(([name, source]) => (name in clients ? clients[name as GraphSourceName] : createSourceClient(name, source, logger)));
+  const ids = requestIds();
+
+  return createYoga<Record<string, unknown>, RequestContext>({
+    schema: makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers }),
+    context: ({ request }) => {
+      const requestId = ids.idOf(request);
+      const sources = bindSources(clients, { requestId, signal: request.signal });
+      return { requestId, sources, loaders: createLoaders(sources), logger };
+    },
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/healthz',
+    landingPage: false,
+    graphiql: config.server.graphiql ? { title: 'GraftQL' } : false,
+    renderGraphiQL,
+    maskedErrors: false, // masked in one place: useErrorMasking
+    logging: logger.child({ component: 'yoga' }),
+    plugins: [
+      ids.plugin,
+      useErrorMasking({ logger, requestIdOf: ids.idOf }),
+      useReadinessCheck({
+        endpoint: '/readyz',
+        check: async () => {
+          const required = Object.entries(config.sources).filter(([, source]) => !source.optional).map(([name]) => name);
+          const answers = await Promise.all(allClients.filter((client) => required.includes(client.name)).map((client) => client.probe(READINESS_PROBE_MS)));
+          return answers.every(Boolean);
+        },
+      }),
+      { onDispose: () => Promise.all(allClients.map((client) => client.close())).then(() => undefined) },
+    ],
+  });
+}

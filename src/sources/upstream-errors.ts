@@ -1,0 +1,58 @@
+/**
+ * Maps what can go wrong on an upstream call to the error catalog: an HTTP
+ * status that is not a success, or a transport failure before or during the
+ * response. Messages name the source and never the URL, body or headers.
+ */
+import { GraftError } from '../errors.ts';
+
+/** Which call failed: named in the error's extensions. */
+export interface CallOrigin {
+  source: string;
+  requestId?: string;
+}
+
+/** `upstreamSaid`: the start of the upstream's error body, secrets scrubbed; kept as the cause for logs only. */
+export function errorForStatus({ source, requestId }: CallOrigin, status: number, upstreamSaid?: string): GraftError {
+  const details = { source, status, requestId, cause: upstreamSaid };
+  if (status === 404) return new GraftError('NOT_FOUND', `${source} has no such resource.`, details);
+  if (status === 429) return new GraftError('UPSTREAM_RATE_LIMITED', `${source} is rate limiting the gateway.`, { ...details, retryable: true });
+  if (status === 502 || status === 503 || status === 504) {
+    return new GraftError('UPSTREAM_UNAVAILABLE', `${source} is unavailable (HTTP ${status}).`, { ...details, retryable: true });
+  }
+  if (status >= 300 && status < 400) return new GraftError('UPSTREAM_BAD_RESPONSE', `${source} answered with a redirect, which the gateway does not follow.`, details);
+  // 401/403 here mean the gateway's own credential for the source was refused: an operator's problem, not the caller's.
+  return new GraftError('UPSTREAM_ERROR', `${source} answered HTTP ${status}.`, details);
+}
+
+export type CallPhase = 'connect' | 'body';
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/**
+ * A transport failure. `phase` says whether the response headers had arrived:
+ * a connection lost before them means the source is unavailable; after them,
+ * that it sent a broken (truncated) response.
+ */
+export function errorForTransport({ source, requestId }: CallOrigin, error: unknown, phase: CallPhase, status?: number): GraftError {
+  if (error instanceof GraftError) return error;
+  const code = errorCode(error);
+  const details = { source, status, requestId, cause: error };
+  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+    return new GraftError('UPSTREAM_RESPONSE_TOO_LARGE', `${source} sent a response larger than the configured limit.`, details);
+  }
+  if ((code && TIMEOUT_CODES.has(code)) || isTimeoutAbort(error)) {
+    return new GraftError('UPSTREAM_TIMEOUT', `${source} did not answer in time.`, { ...details, retryable: true });
+  }
+  if (phase === 'body') return new GraftError('UPSTREAM_BAD_RESPONSE', `${source} broke off its response.`, { ...details, retryable: true });
+  return new GraftError('UPSTREAM_UNAVAILABLE', `${source} could not be reached.`, { ...details, retryable: true });
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function isTimeoutAbort(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'TimeoutError' || (error.name === 'AbortError' && isTimeoutAbort(error.cause)));
+}
