@@ -1,0 +1,82 @@
+/**
+ * Starts a real gateway on 127.0.0.1 (port chosen by the OS) over the real
+ * graftql.config.ts, pointed at test backends, and speaks GraphQL over HTTP.
+ */
+import { Writable } from 'node:stream';
+import exampleConfig from '../../graftql.config.ts';
+import type { GatewayConfig, SourceConfig } from '../../src/config/config-schema.ts';
+import { resolveConfig } from '../../src/config/resolve-config.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { createGateway } from '../../src/server/create-gateway.ts';
+import { listen } from '../../src/server/listen.ts';
+import type { Backends } from './backends.ts';
+
+type SourceInput = GatewayConfig['sources'][string];
+type SourceName = 'accounts' | 'content' | 'comments' | 'weather';
+
+export interface TestGatewayOptions {
+  /** Per-source config overrides, e.g. shorter timeouts. */
+  sources?: Partial<Record<SourceName, Partial<SourceInput>>>;
+  server?: GatewayConfig['server'];
+  /** Extra or replaced environment variables. */
+  env?: Record<string, string>;
+}
+
+export interface GraphQLResponse {
+  status: number;
+  headers: Headers;
+  body: {
+    data?: Record<string, unknown> | null;
+    errors?: Array<{ message: string; path?: Array<string | number>; extensions: Record<string, unknown> }>;
+  };
+  text: string;
+}
+
+export interface TestGateway {
+  url: string;
+  /** Every log line the gateway wrote, raw JSON. */
+  logs: string[];
+  query(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse>;
+  close(): Promise<void>;
+}
+
+export function configFor(options: TestGatewayOptions = {}): GatewayConfig {
+  const sources = Object.fromEntries(
+    Object.entries(exampleConfig.sources).map(([name, source]) => [name, { ...source, ...options.sources?.[name as SourceName] }]),
+  ) as Record<string, SourceInput>;
+  return { ...exampleConfig, server: { ...exampleConfig.server, port: 0, host: '127.0.0.1', shutdownGraceMs: 1_000, ...options.server }, sources };
+}
+
+export async function startGateway(backends: Backends, options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const logger = createLogger({ level: 'debug', destination });
+  const env = { ...backends.env, ...options.env };
+  const config = configFor(options);
+  const gateway = createGateway(config, { env, logger });
+  const running = await listen(gateway, resolveConfig(config, env));
+  return {
+    url: running.url,
+    logs,
+    query: (query, variables, headers) => postGraphQL(`${running.url}/graphql`, { query, variables }, headers),
+    close: () => running.shutdown(),
+  };
+}
+
+export async function postGraphQL(url: string, payload: unknown, headers: Record<string, string> = {}): Promise<GraphQLResponse> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers }, body: JSON.stringify(payload) });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: JSON.parse(text) as GraphQLResponse['body'], text };
+}
+
+/** The codes of a response's errors, in order. */
+export function codes(response: GraphQLResponse): unknown[] {
+  return (response.body.errors ?? []).map((error) => error.extensions.code);
+}
+
+export type { SourceConfig };
