@@ -42,6 +42,8 @@ export function encodeSegment(value: string | number): string {
   // Control characters would split or end the request line; refuse rather than encode.
   if (/[\u0000-\u001f\u007f]/.test(text)) throw badUserInput('An identifier contains a control character.');
   if (text.length > 512) throw badUserInput('An identifier is longer than 512 characters.');
+  // A lone surrogate makes encodeURIComponent throw a URIError.
+  if (!text.isWellFormed()) throw badUserInput('An identifier is not well-formed Unicode.');
   return encodeURIComponent(text);
 }
 
