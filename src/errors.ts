@@ -64,7 +64,8 @@ export class GraftError extends Error {
   readonly source: string | undefined;
   readonly status: number | undefined;
   readonly retryable: boolean;
-  readonly requestId: string | undefined;
+  /** Settable once by the caller that knows the request, for errors made where it is not known (a shared token refresh). */
+  requestId: string | undefined;
 
   constructor(code: ErrorCode, message: string, details: GraftErrorDetails = {}) {
     super(message, { cause: details.cause });

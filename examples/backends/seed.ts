@@ -81,7 +81,7 @@ function words(random: () => number, count: number): string {
 const EPOCH = Date.UTC(2024, 0, 1);
 const DAY = 86_400_000;
 
-function buildSeed() {
+export function buildSeed() {
   const random = prng(20_240_101);
   const cities: CityRow[] = CITY_NAMES.map(([name, country], i) => ({ name, country, baseTemp: Math.round(((i * 7) % 35) - 5 + random() * 5) }));
   const users: UserRow[] = Array.from({ length: USER_COUNT }, (_, i) => {

@@ -37,12 +37,20 @@ export function maskError(error: GraphQLError, requestId: string | undefined, lo
   if (original instanceof GraftError) {
     return new GraphQLError(original.message, { ...located, extensions: { ...original.toExtensions(), requestId } });
   }
-  if (original && !(original instanceof GraphQLError)) {
+  if (original && !isGraphQLError(original)) {
     logger.error({ err: original, requestId, path: error.path }, 'unexpected error');
     return new GraphQLError('Unexpected error.', { ...located, extensions: { code: 'INTERNAL_SERVER_ERROR' satisfies ErrorCode, requestId } });
   }
   const code = typeof error.extensions.code === 'string' ? error.extensions.code : codeFor(error);
   return new GraphQLError(error.message, { ...located, extensions: { ...error.extensions, code, requestId } });
+}
+
+/**
+ * By name, not `instanceof`: graphql ships CommonJS and ESM builds, and an
+ * error made by one is not an instance of the other's class.
+ */
+function isGraphQLError(error: Error): boolean {
+  return error.name === 'GraphQLError';
 }
 
 /** Errors that GraphQL or Yoga made without a code: parsing, validation, variables, the HTTP request. */

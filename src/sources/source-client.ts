@@ -116,6 +116,7 @@ export function createSourceClient(name: string, config: SourceConfig, logger: L
         return { status: result.response.statusCode, headers: result.response.headers, body: result.decoded };
       } catch (error) {
         const mapped = errorForTransport(origin, error, 'connect');
+        mapped.requestId ??= requestId;
         const upstreamSaid = typeof mapped.cause === 'string' ? mapped.cause : undefined;
         log.warn({ ...context(), code: mapped.code, status: mapped.status, upstreamSaid }, 'upstream call failed');
         throw mapped;

@@ -8,7 +8,7 @@
 import * as oauth from 'oauth4webapi';
 import { fetch, type Dispatcher } from 'undici';
 import type { AuthConfig } from '../../config/config-schema.ts';
-import { GraftError } from '../../errors.ts';
+import { errorForStatus, errorForTransport } from '../upstream-errors.ts';
 import type { BaseUrl } from '../url.ts';
 import type { SourceAuth } from './types.ts';
 
@@ -51,8 +51,9 @@ export function oauth2ClientCredentials(config: OAuth2Config, { source, base, di
       const margin = Math.min(config.refreshBeforeExpiryMs, lifetimeMs / 2);
       return { value: token.access_token, refreshAt: now() + lifetimeMs - margin };
     } catch (error) {
-      const status = error instanceof oauth.ResponseBodyError ? error.status : undefined;
-      throw new GraftError('UPSTREAM_UNAVAILABLE', `Could not obtain an access token for ${source}.`, { source, status, retryable: true, cause: error });
+      // The token endpoint answered with an error (e.g. 401 invalid_client), or could not be reached.
+      const status = error instanceof oauth.ResponseBodyError || error instanceof oauth.WWWAuthenticateChallengeError ? error.status : undefined;
+      throw status === undefined ? errorForTransport({ source }, error, 'connect') : errorForStatus({ source }, status);
     }
   };
 

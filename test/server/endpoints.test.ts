@@ -1,0 +1,93 @@
+/** The HTTP surface besides GraphQL itself: GraphiQL, health, readiness, request ids, error shapes. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBackends, type Backends } from '../helpers/backends.ts';
+import { codes, postGraphQL, startGateway, type TestGateway } from '../helpers/gateway.ts';
+
+let backends: Backends;
+let gateway: TestGateway;
+
+beforeAll(async () => {
+  backends = await startBackends();
+  gateway = await startGateway(backends);
+});
+afterAll(async () => {
+  await gateway.close();
+  await backends.close();
+});
+
+describe('GraphiQL', () => {
+  it('is served from the package: the page loads nothing from another host', async () => {
+    const response = await fetch(`${gateway.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    const page = await response.text();
+    expect(page).toContain('GraftQL');
+    expect(page).not.toMatch(/<(script|link|img|iframe)\b[^>]*\b(src|href)=["']?(https?:)?\/\//i);
+    expect(page).not.toMatch(/url\(\s*["']?(https?:)?\/\//i);
+    expect(page).not.toMatch(/import\(\s*["'](https?:)?\/\//i);
+  });
+
+  it('is off in production mode', async () => {
+    const production = await startGateway(backends, { server: { production: true } });
+    try {
+      const response = await fetch(`${production.url}/graphql`, { headers: { accept: 'text/html' } });
+      expect(await response.text()).not.toContain('<html');
+    } finally {
+      await production.close();
+    }
+  });
+});
+
+describe('health and readiness', () => {
+  it('/healthz answers 200', async () => {
+    expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
+  });
+
+  it('/readyz answers 200 when every source answers', async () => {
+    expect((await fetch(`${gateway.url}/readyz`)).status).toBe(200);
+  });
+
+  it('/readyz answers 503 while a required source is down, 200 when that source is optional', async () => {
+    const down = await startGateway(backends, { env: { WEATHER_URL: 'http://127.0.0.1:9' } });
+    const optional = await startGateway(backends, { env: { WEATHER_URL: 'http://127.0.0.1:9' }, sources: { weather: { optional: true } } });
+    try {
+      expect((await fetch(`${down.url}/readyz`)).status).toBe(503);
+      expect((await fetch(`${optional.url}/readyz`)).status).toBe(200);
+    } finally {
+      await Promise.all([down.close(), optional.close()]);
+    }
+  });
+});
+
+describe('request ids', () => {
+  it('echoes a well-formed X-Request-Id and tags upstream errors with it', async () => {
+    const response = await gateway.query('{ user(id: "User:0") { name } }', undefined, { 'x-request-id': 'trace-abc.123' });
+    expect(response.headers.get('x-request-id')).toBe('trace-abc.123');
+    expect(response.body.errors?.[0]?.extensions.requestId).toBe('trace-abc.123');
+  });
+
+  it('replaces a malformed one', async () => {
+    const response = await gateway.query('{ __typename }', undefined, { 'x-request-id': 'bad id with spaces' });
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('every client-visible error has a code', () => {
+  it.each([
+    ['a syntax error', { query: '{ user(id: ' }, 'GRAPHQL_PARSE_FAILED'],
+    ['an unknown field', { query: '{ nope }' }, 'GRAPHQL_VALIDATION_FAILED'],
+    ['a missing variable', { query: 'query($id: ID!) { user(id: $id) { name } }' }, 'BAD_USER_INPUT'],
+    ['a variable of the wrong type', { query: 'query($n: Int) { users(first: $n) { totalCount } }', variables: { n: 'many' } }, 'BAD_USER_INPUT'],
+    ['no query at all', {}, 'BAD_REQUEST'],
+  ])('%s', async (_name, payload, code) => {
+    const response = await postGraphQL(`${gateway.url}/graphql`, payload);
+    expect(codes(response)).toEqual([code]);
+    expect(response.body.errors?.[0]?.extensions.requestId).toEqual(expect.any(String));
+  });
+
+  it('a malformed JSON body', async () => {
+    const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
+    expect(response.status).toBe(400);
+    expect(body.errors.map((error) => error.extensions.code)).toEqual(['BAD_REQUEST']);
+  });
+});
