@@ -94,6 +94,7 @@ export function badUserInput(message: string): GraftError {
   return new GraftError('BAD_USER_INPUT', message);
 }
 
+/** A key a batch answer left out: the source answered (200), just not with this one. */
 export function notFound(what: string, source?: string): GraftError {
-  return new GraftError('NOT_FOUND', `${what} was not found.`, { source, status: source ? 404 : undefined });
+  return new GraftError('NOT_FOUND', `${what} was not found.`, { source });
 }
