@@ -193,3 +193,19 @@ describe('node', () => {
     expect(codes(await gateway.query('{ node(id: "User:424242") { id } }'))).toEqual(['NOT_FOUND']);
   });
 });
+
+describe('the README sample query', () => {
+  it('answers as the README shows, with the users of all levels batched per level', async () => {
+    const { body } = await gateway.query(
+      '{ user(id: "User:1") { name city weather { temperature description } articles(first: 2) { edges { node { title comments(first: 1) { totalCount edges { node { body author { name } } } } } } pageInfo { hasNextPage } } } }',
+    );
+    expect(body.errors).toBeUndefined();
+    const user = body.data?.user as { name: string; articles: { edges: Array<{ node: { title: string; comments: { totalCount: number } } }> } };
+    const articles = seed.articles.filter((article) => article.author_id === 1).slice(0, 2);
+    expect(user.name).toBe(userAt(1).name);
+    expect(user.articles.edges.map((edge) => edge.node.title)).toEqual(articles.map((article) => article.title));
+    expect(user.articles.edges.map((edge) => edge.node.comments.totalCount)).toEqual(articles.map((article) => seed.comments.filter((comment) => comment.article_id === article.id).length));
+    // One accounts call for the user, one for the comment authors of both articles.
+    expect(backends.accounts.requests.map((request) => request.url)).toHaveLength(2);
+  });
+});
