@@ -1,6 +1,7 @@
 /**
  * content: articles. OAuth2 client credentials (`POST /oauth/token`, bearer
  * tokens that expire); cursor pagination with `next_cursor` in the body;
+ * one-to-many batch `/articles?author_id=1&author_id=2&per_author=N`;
  * JSON writes on `/articles`.
  */
 import { randomBytes } from 'node:crypto';
@@ -54,6 +55,16 @@ export async function startContent({ clientId, clientSecret, tokenTtlSeconds = 3
     return { status: 200, body: { data, next_cursor: next } };
   };
 
+  /** One-to-many batch: the first `per_author` articles of each author, in one flat list. */
+  const firstByAuthors = (authors: string[], perAuthorParam: string | null): Reply => {
+    const perAuthor = intParam(perAuthorParam, 20);
+    if (authors.length > MAX_LIMIT || perAuthor === undefined || perAuthor < 1 || perAuthor > MAX_LIMIT) {
+      return { status: 400, body: { error: 'bad_request', message: `at most ${MAX_LIMIT} author_id, per_author 1..${MAX_LIMIT}` } };
+    }
+    const data = [...new Set(authors)].flatMap((author) => articles.filter((a) => String(a.author_id) === author).slice(0, perAuthor));
+    return { status: 200, body: { data } };
+  };
+
   const service = await startService(
     {
       name: 'content',
@@ -69,6 +80,8 @@ export async function startContent({ clientId, clientSecret, tokenTtlSeconds = 3
           method: 'GET',
           path: '/articles',
           handle: ({ query }) => {
+            const authors = query.getAll('author_id');
+            if (authors.length > 0) return firstByAuthors(authors, query.get('per_author'));
             const category = query.get('category');
             return page(category ? articles.filter((a) => a.category === category) : articles, query);
           },

@@ -2,7 +2,7 @@
  * Starts the four example REST services and tells how to reach them, as the
  * `NAME=value` environment a gateway reads its sources from.
  */
-import { startAccounts } from './accounts.ts';
+import { startAccounts, type AccountsService } from './accounts.ts';
 import { startComments } from './comments.ts';
 import { startContent, type ContentService } from './content.ts';
 import type { Service } from './service.ts';
@@ -10,6 +10,8 @@ import { startWeather, type WeatherService } from './weather.ts';
 
 export type { Fault, FaultRule, RecordedRequest, Service } from './service.ts';
 export type { ContentService } from './content.ts';
+export type { AccountsService } from './accounts.ts';
+export { exampleUserToken } from './accounts.ts';
 export type { WeatherService } from './weather.ts';
 export { seed } from './seed.ts';
 
@@ -40,7 +42,7 @@ export interface BackendPorts {
 }
 
 export interface Backends {
-  accounts: Service;
+  accounts: AccountsService;
   content: ContentService;
   comments: Service;
   weather: WeatherService;
@@ -57,12 +59,13 @@ export interface BackendOptions {
   ports?: BackendPorts;
   weatherRateLimit?: number;
   tokenTtlSeconds?: number;
+  accountsMaxAgeSeconds?: number;
 }
 
-export async function startBackends({ credentials = {}, ports = {}, weatherRateLimit, tokenTtlSeconds }: BackendOptions = {}): Promise<Backends> {
+export async function startBackends({ credentials = {}, ports = {}, weatherRateLimit, tokenTtlSeconds, accountsMaxAgeSeconds }: BackendOptions = {}): Promise<Backends> {
   const creds = { ...DEV_CREDENTIALS, ...credentials };
   const [accounts, content, comments, weather] = await Promise.all([
-    startAccounts({ apiKey: creds.accountsApiKey, port: ports.accounts }),
+    startAccounts({ apiKey: creds.accountsApiKey, maxAgeSeconds: accountsMaxAgeSeconds, port: ports.accounts }),
     startContent({ clientId: creds.contentClientId, clientSecret: creds.contentClientSecret, tokenTtlSeconds, port: ports.content }),
     startComments({ user: creds.commentsUser, password: creds.commentsPassword, port: ports.comments }),
     startWeather({ appid: creds.weatherAppid, rateLimit: weatherRateLimit, port: ports.weather }),

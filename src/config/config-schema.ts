@@ -10,6 +10,9 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Headers that describe one hop or the message framing; forwarding them would corrupt or smuggle requests. */
+const HOP_BY_HOP = new Set(['host', 'connection', 'keep-alive', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'content-length', 'content-type', 'expect', 'cookie', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'forwarded']);
+
 export function configSchema(env: Env) {
   const fromEnv = z.strictObject({ env: z.string().regex(ENV_NAME, 'an environment variable name') });
 
@@ -70,6 +73,20 @@ export function configSchema(env: Env) {
     attemptMs: z.number().int().positive().default(2_500),
   });
 
+  const forwardableHeader = z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'a lower-case header name')
+    .refine((name) => !HOP_BY_HOP.has(name), 'a header the gateway sets itself (hop-by-hop, host, content framing)');
+
+  const sourceCache = z.strictObject({
+    /** Store this source's GET/HEAD answers (identical in-flight calls are shared either way). @default true */
+    enabled: z.boolean().default(true),
+    /** Freshness of answers that carry no max-age/s-maxage; 0 stores only answers that say how long they keep. @default 0 // ms */
+    ttlMs: z.number().int().min(0).default(0),
+    /** How long past freshness a cached answer may stand in for a failing source; a response's `stale-if-error` wins. @default 0 // ms */
+    staleIfErrorMs: z.number().int().min(0).default(0),
+  });
+
   const source = z.strictObject({
     /** Base URL: origin plus an optional path prefix. A string, or `{ env: 'NAME' }`. */
     url: baseUrl,
@@ -83,6 +100,13 @@ export function configSchema(env: Env) {
     maxJsonDepth: z.number().int().positive().max(1_000).default(64),
     /** Open connections to this source at most. @default 32 */
     connections: z.number().int().positive().default(32),
+    /**
+     * Inbound request headers passed on to this source (lower-case), none by
+     * default. Forwarding `authorization` makes every cached or shared answer
+     * of this source private to the caller's credential.
+     */
+    forwardHeaders: z.array(forwardableHeader).default([]),
+    cache: sourceCache.default(sourceCache.parse({})),
   });
 
   const listener = z.strictObject({
@@ -113,8 +137,16 @@ export function configSchema(env: Env) {
     listener: listener.default(listener.parse({})),
   });
 
+  const cache = z.strictObject({
+    /** Entries across all sources. @default 10_000 */
+    maxEntries: z.number().int().positive().default(10_000),
+    /** Body bytes across all sources. @default 52_428_800 // bytes (50 MiB) */
+    maxBytes: z.number().int().positive().default(50 * 1024 * 1024),
+  });
+
   return z.strictObject({
     server: server.default(server.parse({})),
+    cache: cache.default(cache.parse({})),
     sources: z.record(z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'a camelCase source name'), source),
   });
 }

@@ -1,47 +1,57 @@
 /**
  * Per-request DataLoaders for the example graph. Created in the context
  * factory for each GraphQL request and nowhere else: a loader's memo must
- * never outlive the request whose caller it fetched for.
+ * never outlive the request whose caller it fetched for. Cross-request reuse
+ * is the response cache's job.
  */
-import DataLoader from 'dataloader';
-import { badUserInput, notFound } from '../errors.ts';
+import type DataLoader from 'dataloader';
 import type { GraphSources } from '../resolvers/graph-sources.ts';
-import { accountsBatch, articleRecord, type ArticleRecord, type UserRecord } from '../resolvers/records.ts';
+import { accountsBatch, articleRecord, contentBatch, type ArticleRecord, type UserRecord } from '../resolvers/records.ts';
 import { path } from '../sources/url.ts';
-import { matchToKeys } from './match-to-keys.ts';
+import { batchLoader, groupLoader, singleLoader } from './batch-loaders.ts';
 
 export interface Loaders {
-  /** accounts `/users?ids=…`: every user lookup in a request, one call per 100 ids. */
+  /** accounts `/users?ids=1,2,3`: every user lookup of a request, one call per 100 ids. */
   userById: DataLoader<string, UserRecord>;
-  /** content `/articles/{id}`: no batch form, so parallel single calls, deduplicated. */
+  /** content `/articles/{id}`: no batch form, so parallel single calls, at most 8 at a time. */
   articleById: DataLoader<string, ArticleRecord>;
+  /** content `/articles?author_id=…&per_author=n`: the first n articles of every author asked for, in one call. */
+  firstArticlesByAuthor(count: number): DataLoader<string, ArticleRecord[]>;
 }
 
-/** The accounts batch endpoint accepts at most this many ids. */
-const ACCOUNTS_MAX_BATCH = 100;
+/** Both services take at most this many ids per call. */
+const MAX_IDS = 100;
 
 export function createLoaders(sources: GraphSources): Loaders {
+  const byCount = new Map<number, DataLoader<string, ArticleRecord[]>>();
   return {
-    userById: new DataLoader(
-      async (keys) => {
-        // A comma inside a key would smuggle extra ids into the list.
-        const valid = keys.filter((key) => key !== '' && !key.includes(','));
-        const { users } = valid.length === 0 ? { users: [] } : await sources.accounts.fetch(accountsBatch, { path: path`/users`, query: { ids: valid.join(',') } });
-        return matchToKeys(keys, users, (row) => row.id, (key) => (valid.includes(key) ? notFound(`User ${key}`, 'accounts') : badUserInput('A user id may not be empty or contain a comma.')));
-      },
-      { maxBatchSize: ACCOUNTS_MAX_BATCH },
-    ),
-    articleById: new DataLoader((keys) => Promise.all(keys.map((key) => settle(() => sources.content.fetch(articleRecord, { path: path`/articles/${key}` })))), {
-      maxBatchSize: 50,
+    userById: batchLoader({
+      source: sources.accounts,
+      path: path`/users`,
+      style: { kind: 'commaList', param: 'ids' },
+      shape: accountsBatch,
+      rowsOf: (answer) => answer.users,
+      keyPath: 'id',
+      maxBatchSize: MAX_IDS,
+      entity: 'User',
     }),
+    articleById: singleLoader((id) => sources.content.fetch(articleRecord, { path: path`/articles/${id}` }), { concurrency: 8 }),
+    firstArticlesByAuthor(count) {
+      let loader = byCount.get(count);
+      if (!loader) {
+        loader = groupLoader({
+          source: sources.content,
+          path: path`/articles`,
+          style: { kind: 'repeated', param: 'author_id' },
+          query: { per_author: count },
+          shape: contentBatch,
+          rowsOf: (answer) => answer.data,
+          keyPath: 'author_id',
+          maxBatchSize: MAX_IDS,
+        });
+        byCount.set(count, loader);
+      }
+      return loader;
+    },
   };
-}
-
-/** One key's failure stays that key's: DataLoader takes an Error in its slot. */
-async function settle<T>(load: () => Promise<T>): Promise<T | Error> {
-  try {
-    return await load();
-  } catch (error) {
-    return error instanceof Error ? error : new Error(String(error));
-  }
 }

@@ -53,6 +53,17 @@ export async function cursorConnection<T>(args: ForwardArgs, print: string, maxL
   return connection(edges, { hasNextPage, hasPreviousPage: startedMidList });
 }
 
+/**
+ * The first page of a cursor-paged list when a batch call fetched it for many
+ * lists at once: `rows` holds up to `first + 1` items from the list's start.
+ * Its cursors resume through `cursorConnection` like any other.
+ */
+export function firstPageFromBatch<T>(rows: readonly T[], args: ForwardArgs, print: string): Connection<T> {
+  const first = pageSize(args.first);
+  const edges = rows.slice(0, first).map((node, i) => ({ node, cursor: encodeCursor(print, { u: null, s: i + 1 } satisfies Position) }));
+  return connection(edges, { hasNextPage: rows.length > first, hasPreviousPage: false });
+}
+
 function toPosition(position: unknown): Position {
   const { u, s } = (position ?? {}) as { u?: unknown; s?: unknown };
   if ((u !== null && typeof u !== 'string') || !Number.isSafeInteger(s) || (s as number) < 0) throw invalidCursor();

@@ -20,6 +20,6 @@ export const userQueries: Pick<QueryResolvers, 'user' | 'users'> = {
 export const User: UserResolvers = {
   id: (user) => toGlobalId('User', user.id),
   createdAt: (user) => user.created_at,
-  articles: (user, args, { sources }) => articlesByAuthor(sources, user.id, args),
+  articles: (user, args, { sources, loaders }) => articlesByAuthor(sources, loaders, user.id, args),
   weather: (user, _, { sources }) => weatherIn(sources, user.city),
 };

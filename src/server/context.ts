@@ -2,6 +2,7 @@ import type { YogaInitialContext } from 'graphql-yoga';
 import type { Loaders } from '../loaders/create-loaders.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { GraphSources } from '../resolvers/graph-sources.ts';
+import type { StaleNotice } from '../sources/request-sources.ts';
 
 /** What the gateway adds to Yoga's context, built fresh for each GraphQL request. */
 export interface RequestContext {
@@ -10,6 +11,8 @@ export interface RequestContext {
   sources: GraphSources;
   loaders: Loaders;
   logger: Logger;
+  /** Cached answers that stood in for failing sources during this request. */
+  staleNotices: StaleNotice[];
 }
 
 /** What every resolver receives. */

@@ -12,11 +12,13 @@ import { createLoaders } from '../loaders/create-loaders.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { GRAPH_SOURCES, type GraphSourceName } from '../resolvers/graph-sources.ts';
 import { resolvers } from '../resolvers/index.ts';
-import { bindSources } from '../sources/request-sources.ts';
+import { createResponseCache, type CacheStats } from '../cache/response-cache.ts';
+import { bindSources, type StaleNotice } from '../sources/request-sources.ts';
 import { createSourceClient, type SourceClient } from '../sources/source-client.ts';
 import type { RequestContext } from './context.ts';
 import { useErrorMasking } from './error-masking.ts';
 import { requestIds } from './request-id.ts';
+import { useStaleNotices } from './stale-notices.ts';
 import { loadTypeDefs } from './type-defs.ts';
 
 export interface GatewayOptions {
@@ -26,7 +28,10 @@ export interface GatewayOptions {
   logger?: Logger;
 }
 
-export type Gateway = YogaServerInstance<Record<string, unknown>, RequestContext>;
+export type Gateway = YogaServerInstance<Record<string, unknown>, RequestContext> & {
+  /** Response cache hit / miss / stale / revalidated / coalesced counts per source, for the metrics layer. */
+  cacheStats(): Readonly<Record<string, CacheStats>>;
+};
 
 /** How long a readiness probe waits for each source. */
 const READINESS_PROBE_MS = 1_000;
@@ -36,16 +41,20 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
   const missing = GRAPH_SOURCES.filter((name) => !(name in config.sources));
   if (missing.length > 0) throw new ConfigError(`Invalid GraftQL configuration:\n  - sources: the graph needs source(s) ${missing.join(', ')}`);
 
-  const clients = Object.fromEntries(GRAPH_SOURCES.map((name) => [name, createSourceClient(name, config.sources[name]!, logger)])) as Record<GraphSourceName, SourceClient>;
-  const allClients = Object.entries(config.sources).map(([name, source]) => (name in clients ? clients[name as GraphSourceName] : createSourceClient(name, source, logger)));
+  const cache = createResponseCache(config.cache);
+  const deps = { logger, cache };
+  const clients = Object.fromEntries(GRAPH_SOURCES.map((name) => [name, createSourceClient(name, config.sources[name]!, deps)])) as Record<GraphSourceName, SourceClient>;
+  const allClients = Object.entries(config.sources).map(([name, source]) => (name in clients ? clients[name as GraphSourceName] : createSourceClient(name, source, deps)));
   const ids = requestIds();
 
-  return createYoga<Record<string, unknown>, RequestContext>({
+  const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema: makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers }),
     context: ({ request }) => {
       const requestId = ids.idOf(request);
-      const sources = bindSources(clients, { requestId, signal: request.signal });
-      return { requestId, sources, loaders: createLoaders(sources), logger };
+      const staleNotices: StaleNotice[] = [];
+      const optionsFor = (name: GraphSourceName) => ({ requestId, signal: request.signal, forwarded: pickHeaders(request.headers, config.sources[name]!.forwardHeaders) });
+      const sources = bindSources(clients, optionsFor, (notice) => staleNotices.push(notice));
+      return { requestId, sources, loaders: createLoaders(sources), logger, staleNotices };
     },
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/healthz',
@@ -57,6 +66,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     plugins: [
       ids.plugin,
       useErrorMasking({ logger, requestIdOf: ids.idOf }),
+      useStaleNotices(),
       useReadinessCheck({
         endpoint: '/readyz',
         check: async () => {
@@ -68,4 +78,15 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
       { onDispose: () => Promise.all(allClients.map((client) => client.close())).then(() => undefined) },
     ],
   });
+  return Object.assign(yoga, { cacheStats: () => cache.stats() });
+}
+
+/** The allow-listed inbound headers, by lower-case name; absent ones are left out. */
+function pickHeaders(headers: Headers, names: readonly string[]): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const name of names) {
+    const value = headers.get(name);
+    if (value !== null) picked[name] = value;
+  }
+  return picked;
 }

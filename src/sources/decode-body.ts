@@ -16,14 +16,20 @@ const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
  * nesting before parsing (the size bound is the agent's `maxResponseSize`).
  * A 204, a HEAD answer or an empty body decodes to null.
  */
-export async function decodeJsonBody(response: Dispatcher.ResponseData, limits: DecodeLimits): Promise<unknown> {
+export interface DecodedBody {
+  value: unknown;
+  /** Length of the body text, for cache size accounting. */
+  bytes: number;
+}
+
+export async function decodeJsonBody(response: Dispatcher.ResponseData, limits: DecodeLimits): Promise<DecodedBody> {
   const { source, requestId } = limits.origin;
   const status = response.statusCode;
   const bad = (message: string) => new GraftError('UPSTREAM_BAD_RESPONSE', `${source} sent ${message}.`, { source, status, requestId });
 
   if (status === 204) {
     await response.body.dump();
-    return null;
+    return { value: null, bytes: 0 };
   }
   const contentType = headerValue(response.headers['content-type']);
   if (contentType !== undefined && !JSON_TYPE.test(contentType)) {
@@ -31,11 +37,11 @@ export async function decodeJsonBody(response: Dispatcher.ResponseData, limits: 
     throw bad(`a ${contentType.split(';')[0]} body where JSON was expected`);
   }
   const text = await response.body.text();
-  if (text.length === 0) return null;
+  if (text.length === 0) return { value: null, bytes: 0 };
   if (contentType === undefined) throw bad('a body without a content type');
   if (exceedsJsonDepth(text, limits.maxJsonDepth)) throw bad(`JSON nested deeper than ${limits.maxJsonDepth} levels`);
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(text), bytes: text.length };
   } catch {
     throw bad('a body that is not valid JSON');
   }

@@ -1,21 +1,36 @@
 /**
  * The source clients as one GraphQL request sees them: every call carries
- * the request's id (for errors and logs) and its abort signal (a client that
- * goes away cancels its upstream calls).
+ * the request's id (for errors and logs), its abort signal, and the inbound
+ * headers each source is configured to forward; stale answers served for it
+ * are reported back so the response can say so.
  */
 import type { z } from 'zod';
-import { GraftError } from '../errors.ts';
-import type { CallOptions, SourceClient, UpstreamRequest, UpstreamResponse } from './source-client.ts';
+import { GraftError, type ErrorCode } from '../errors.ts';
+import type { CallOptions, SourceAnswer, SourceClient, UpstreamRequest } from './source-client.ts';
 
 export interface BoundSource {
-  request(upstream: UpstreamRequest): Promise<UpstreamResponse>;
+  readonly name: string;
+  request(upstream: UpstreamRequest): Promise<SourceAnswer>;
   /** Requests and narrows the body to `shape`; a mismatch is `UPSTREAM_BAD_RESPONSE`. */
   fetch<T extends z.ZodType>(shape: T, upstream: UpstreamRequest): Promise<z.output<T>>;
 }
 
-export function bindSource(client: SourceClient, options: CallOptions): BoundSource {
-  const request = (upstream: UpstreamRequest) => client.request(upstream, options);
+/** A cached answer that stood in for a failing source during this request. */
+export interface StaleNotice {
+  source: string;
+  ageSeconds: number;
+  /** Why the source could not answer. */
+  reason: ErrorCode;
+}
+
+export function bindSource(client: SourceClient, options: CallOptions, onStale: (notice: StaleNotice) => void): BoundSource {
+  const request = async (upstream: UpstreamRequest) => {
+    const answer = await client.request(upstream, options);
+    if (answer.stale) onStale({ source: client.name, ageSeconds: Math.round(answer.stale.ageMs / 1000), reason: answer.stale.code });
+    return answer;
+  };
   return {
+    name: client.name,
     request,
     async fetch(shape, upstream) {
       const { body, status } = await request(upstream);
@@ -26,8 +41,12 @@ export function bindSource(client: SourceClient, options: CallOptions): BoundSou
   };
 }
 
-export function bindSources<Name extends string>(clients: Readonly<Record<Name, SourceClient>>, options: CallOptions): Readonly<Record<Name, BoundSource>> {
+export function bindSources<Name extends string>(
+  clients: Readonly<Record<Name, SourceClient>>,
+  optionsFor: (name: Name) => CallOptions,
+  onStale: (notice: StaleNotice) => void,
+): Readonly<Record<Name, BoundSource>> {
   const bound = {} as Record<Name, BoundSource>;
-  for (const name of Object.keys(clients) as Name[]) bound[name] = bindSource(clients[name], options);
+  for (const name of Object.keys(clients) as Name[]) bound[name] = bindSource(clients[name], optionsFor(name), onStale);
   return bound;
 }

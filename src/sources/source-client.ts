@@ -1,16 +1,19 @@
 /**
  * The REST client for one configured source: its own undici Agent (connect,
  * headers and body timeouts, a response size cap, a connection cap), its
- * auth, a whole-attempt deadline, no redirect following, JSON decoding, and
- * every failure mapped to a coded `GraftError`.
+ * auth, a whole-attempt deadline, no redirect following, JSON decoding, the
+ * response cache with in-flight sharing for GET/HEAD, invalidation after
+ * writes, and every failure mapped to a coded `GraftError`.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, request, type Dispatcher } from 'undici';
+import { cacheKey, identityPartition, SHARED_PARTITION } from '../cache/cache-key.ts';
+import type { CacheResult, LoadedResponse, ResponseCache, Validators } from '../cache/response-cache.ts';
 import type { SourceConfig } from '../config/config-schema.ts';
 import { badUserInput } from '../errors.ts';
 import { scrubSecrets, type Logger } from '../observability/logger.ts';
 import { createSourceAuth, type OutgoingCredentials } from './auth/index.ts';
-import { decodeJsonBody } from './decode-body.ts';
+import { decodeJsonBody, type DecodedBody } from './decode-body.ts';
 import { errorForStatus, errorForTransport, type CallOrigin, type CallPhase } from './upstream-errors.ts';
 import { buildUrl, toSearchParams, type QueryParams, type UpstreamPath } from './url.ts';
 
@@ -27,34 +30,50 @@ export interface UpstreamRequest {
   json?: unknown;
   /** A form body (sent as application/x-www-form-urlencoded). */
   form?: QueryParams;
+  /**
+   * For writes: more paths whose cached reads the write makes stale, beyond
+   * its own path and that path's collection (which are always dropped).
+   */
+  invalidates?: readonly UpstreamPath[];
 }
 
 export interface CallOptions {
   /** The gateway request this call serves; tagged on errors and logs. */
   requestId?: string;
-  /** Aborts the call, e.g. when the GraphQL request is abandoned. */
+  /** Aborts a write when the GraphQL request is abandoned. */
   signal?: AbortSignal;
+  /** The caller's headers this source is configured to forward (lower-case names). */
+  forwarded?: Readonly<Record<string, string>>;
 }
 
 export interface UpstreamResponse {
   status: number;
   headers: IncomingHttpHeaders;
-  /** Decoded JSON, or null for an empty answer. Unknown until a mapper narrows it. */
+  /** Decoded JSON, or null for an empty answer. Unknown until a mapper narrows it. Shared with the cache: never mutate. */
   body: unknown;
+}
+
+export interface SourceAnswer extends UpstreamResponse {
+  /** Set when a cached answer stood in for a failing upstream. */
+  stale?: CacheResult['stale'];
 }
 
 export interface SourceClient {
   readonly name: string;
-  request(upstream: UpstreamRequest, options?: CallOptions): Promise<UpstreamResponse>;
+  request(upstream: UpstreamRequest, options?: CallOptions): Promise<SourceAnswer>;
   /** True when the source's base URL answers HTTP at all (any status). */
   probe(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
-/** One round trip: a decoded success, or a non-2xx answer with the text of its body. */
-type Attempt = { response: Dispatcher.ResponseData; decoded: unknown } | { response: Dispatcher.ResponseData; failure: string };
+type RoundTrip = { response: Dispatcher.ResponseData; decoded: DecodedBody } | { response: Dispatcher.ResponseData; failure: string };
 
-export function createSourceClient(name: string, config: SourceConfig, logger: Logger): SourceClient {
+export interface SourceClientDeps {
+  logger: Logger;
+  cache: ResponseCache;
+}
+
+export function createSourceClient(name: string, config: SourceConfig, { logger, cache }: SourceClientDeps): SourceClient {
   const { timeouts } = config;
   const agent = new Agent({
     connect: { timeout: timeouts.connectMs },
@@ -65,8 +84,11 @@ export function createSourceClient(name: string, config: SourceConfig, logger: L
   });
   const auth = createSourceAuth(config.auth, { source: name, base: config.url, dispatcher: agent, timeoutMs: timeouts.attemptMs });
   const log = logger.child({ source: name });
+  const forwardsIdentity = config.forwardHeaders.includes('authorization');
+  const cachePolicy = { store: config.cache.enabled, ttlMs: config.cache.ttlMs, staleIfErrorMs: config.cache.staleIfErrorMs };
 
-  async function attempt(upstream: UpstreamRequest, outgoing: OutgoingCredentials, origin: CallOrigin, callerSignal?: AbortSignal): Promise<Attempt> {
+  /** One round trip through the agent: a usable answer, an error status with its body text, or a mapped transport error. */
+  async function roundTrip(upstream: UpstreamRequest, outgoing: OutgoingCredentials, origin: CallOrigin, signal: AbortSignal | undefined): Promise<RoundTrip> {
     const method = upstream.method ?? 'GET';
     const url = buildUrl(config.url, upstream.path, { ...upstream.query, ...outgoing.query });
     const headers: Record<string, string> = { accept: 'application/json', ...outgoing.headers };
@@ -79,48 +101,74 @@ export function createSourceClient(name: string, config: SourceConfig, logger: L
       body = toSearchParams(upstream.form).toString();
     }
     const deadline = AbortSignal.timeout(timeouts.attemptMs);
-    const signal = callerSignal ? AbortSignal.any([deadline, callerSignal]) : deadline;
+    const combined = signal ? AbortSignal.any([deadline, signal]) : deadline;
     let phase: CallPhase = 'connect';
     let response: Dispatcher.ResponseData | undefined;
     try {
-      response = await request(url, { dispatcher: agent, method, headers, body, signal });
+      response = await request(url, { dispatcher: agent, method, headers, body, signal: combined });
       phase = 'body';
-      if (response.statusCode < 200 || response.statusCode >= 300) {
-        const text = await response.body.text();
-        return { response, failure: text };
+      const conditional = headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined;
+      if ((response.statusCode >= 200 && response.statusCode < 300) || (response.statusCode === 304 && conditional)) {
+        if (response.statusCode === 304) {
+          await response.body.dump();
+          return { response, decoded: { value: null, bytes: 0 } };
+        }
+        return { response, decoded: await decodeJsonBody(response, { origin, maxJsonDepth: config.maxJsonDepth }) };
       }
-      const decoded = await decodeJsonBody(response, { origin, maxJsonDepth: config.maxJsonDepth });
-      return { response, decoded };
+      return { response, failure: await response.body.text() };
     } catch (error) {
       response?.body.destroy();
       throw errorForTransport(origin, error, phase, response?.statusCode);
     }
   }
 
+  /** The exchange a caller sees: auth, one renewal after a 401, status mapping, logging. */
+  async function exchange(upstream: UpstreamRequest, baseHeaders: Record<string, string>, origin: CallOrigin, signal?: AbortSignal): Promise<LoadedResponse> {
+    const outgoing: OutgoingCredentials = { headers: { ...baseHeaders }, query: {} };
+    const started = performance.now();
+    const context = () => ({ requestId: origin.requestId, method: upstream.method ?? 'GET', path: upstream.path, durationMs: Math.round(performance.now() - started) });
+    try {
+      await auth.apply(outgoing, signal);
+      let result = await roundTrip(upstream, outgoing, origin, signal);
+      if (result.response.statusCode === 401 && auth.renew && (await auth.renew(outgoing))) result = await roundTrip(upstream, outgoing, origin, signal);
+      const { statusCode, headers } = result.response;
+      if ('failure' in result) {
+        throw errorForStatus(origin, statusCode, scrubSecrets(result.failure.slice(0, 512), auth.secrets), { callerCredential: forwardsIdentity && outgoing.headers.authorization !== undefined });
+      }
+      log.debug({ ...context(), status: statusCode }, 'upstream call');
+      return { status: statusCode, headers, body: result.decoded.value, size: result.decoded.bytes };
+    } catch (error) {
+      const mapped = errorForTransport(origin, error, 'connect');
+      mapped.requestId ??= origin.requestId;
+      const upstreamSaid = typeof mapped.cause === 'string' ? mapped.cause : undefined;
+      log.warn({ ...context(), code: mapped.code, status: mapped.status, upstreamSaid }, 'upstream call failed');
+      throw mapped;
+    }
+  }
+
   return {
     name,
 
-    async request(upstream, { requestId, signal } = {}) {
+    async request(upstream, { requestId, signal, forwarded = {} } = {}) {
       const origin: CallOrigin = { source: name, requestId };
-      const outgoing: OutgoingCredentials = { headers: checkedHeaders(upstream.headers), query: {} };
-      const started = performance.now();
-      const context = () => ({ requestId, method: upstream.method ?? 'GET', path: upstream.path, durationMs: Math.round(performance.now() - started) });
-      try {
-        await auth.apply(outgoing, signal);
-        let result = await attempt(upstream, outgoing, origin, signal);
-        if (result.response.statusCode === 401 && auth.renew && (await auth.renew(outgoing))) {
-          result = await attempt(upstream, outgoing, origin, signal);
-        }
-        if ('failure' in result) throw errorForStatus(origin, result.response.statusCode, scrubSecrets(result.failure.slice(0, 512), auth.secrets));
-        log.debug({ ...context(), status: result.response.statusCode }, 'upstream call');
-        return { status: result.response.statusCode, headers: result.response.headers, body: result.decoded };
-      } catch (error) {
-        const mapped = errorForTransport(origin, error, 'connect');
-        mapped.requestId ??= requestId;
-        const upstreamSaid = typeof mapped.cause === 'string' ? mapped.cause : undefined;
-        log.warn({ ...context(), code: mapped.code, status: mapped.status, upstreamSaid }, 'upstream call failed');
-        throw mapped;
+      const method = upstream.method ?? 'GET';
+      const headers = { ...checkedHeaders(upstream.headers), ...forwarded };
+
+      if (method === 'GET' || method === 'HEAD') {
+        const { authorization, ...vary } = forwarded;
+        const partition = forwardsIdentity ? identityPartition(authorization) : SHARED_PARTITION;
+        const key = cacheKey({ source: name, method, path: upstream.path, query: upstream.query, partition, vary: { ...vary, ...upstream.headers } });
+        // Shared by every concurrent caller with this key, so no one caller's signal may cancel it.
+        const lookup = { key, source: name, path: upstream.path, shared: partition === SHARED_PARTITION, policy: cachePolicy };
+        const result = await cache.fetch(lookup, (validators: Validators | undefined) => exchange(upstream, { ...headers, ...validators }, origin));
+        return { ...result.response, ...(result.stale && { stale: result.stale }) };
       }
+
+      const { size: _size, ...answer } = await exchange(upstream, headers, origin, signal);
+      const own = upstream.path.split('?')[0] ?? upstream.path;
+      const collection = own.slice(0, own.lastIndexOf('/')) || '/';
+      cache.invalidate(name, [own, collection, ...(upstream.invalidates ?? [])]);
+      return answer;
     },
 
     async probe(timeoutMs) {

@@ -12,15 +12,18 @@ export interface CallOrigin {
 }
 
 /** `upstreamSaid`: the start of the upstream's error body, secrets scrubbed; kept as the cause for logs only. */
-export function errorForStatus({ source, requestId }: CallOrigin, status: number, upstreamSaid?: string): GraftError {
+export function errorForStatus({ source, requestId }: CallOrigin, status: number, upstreamSaid?: string, { callerCredential = false } = {}): GraftError {
   const details = { source, status, requestId, cause: upstreamSaid };
+  // The caller's own forwarded credential was refused: that is the caller's to fix.
+  if (callerCredential && status === 401) return new GraftError('UNAUTHENTICATED', `${source} did not accept the caller's credential.`, details);
+  if (callerCredential && status === 403) return new GraftError('FORBIDDEN', `${source} does not let the caller see this.`, details);
   if (status === 404) return new GraftError('NOT_FOUND', `${source} has no such resource.`, details);
   if (status === 429) return new GraftError('UPSTREAM_RATE_LIMITED', `${source} is rate limiting the gateway.`, { ...details, retryable: true });
   if (status === 502 || status === 503 || status === 504) {
     return new GraftError('UPSTREAM_UNAVAILABLE', `${source} is unavailable (HTTP ${status}).`, { ...details, retryable: true });
   }
   if (status >= 300 && status < 400) return new GraftError('UPSTREAM_BAD_RESPONSE', `${source} answered with a redirect, which the gateway does not follow.`, details);
-  // 401/403 here mean the gateway's own credential for the source was refused: an operator's problem, not the caller's.
+  // 401/403 here mean the gateway's own credential was refused: an operator's problem, not the caller's.
   return new GraftError('UPSTREAM_ERROR', `${source} answered HTTP ${status}.`, details);
 }
 

@@ -18,7 +18,8 @@ let canary: Awaited<ReturnType<typeof startCanary>>;
 beforeAll(async () => {
   [backends, canary] = await Promise.all([startBackends(), startCanary()]);
   gateway = await startGateway(backends, {
-    sources: { accounts: { timeouts: { connectMs: 500, headersMs: 2_000, bodyMs: 2_000, attemptMs: ATTEMPT_MS }, maxResponseBytes: 256 * 1024 } },
+    // No response cache here: every query must reach the faulty service.
+    sources: { accounts: { timeouts: { connectMs: 500, headersMs: 2_000, bodyMs: 2_000, attemptMs: ATTEMPT_MS }, maxResponseBytes: 256 * 1024, cache: { enabled: false } } },
   });
 });
 afterAll(async () => {
@@ -108,7 +109,7 @@ describe('upstream failures', () => {
   });
 
   it('a wrong credential: the service answers 401, the gateway UPSTREAM_ERROR with status 401', async () => {
-    const wrong = await startGateway(backends, { env: { ACCOUNTS_API_KEY: 'not-the-key' } });
+    const wrong = await startGateway(backends, { env: { ACCOUNTS_API_KEY: 'not-the-key' }, sources: { accounts: { cache: { enabled: false } } } });
     try {
       const response = await wrong.query(SIBLINGS);
       expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', source: 'accounts', status: 401 });
@@ -119,7 +120,7 @@ describe('upstream failures', () => {
   });
 
   it('a response over the default 10 MiB limit is refused', async () => {
-    const defaults = await startGateway(backends);
+    const defaults = await startGateway(backends, { sources: { accounts: { cache: { enabled: false } } } });
     try {
       backends.accounts.inject({ fault: { kind: 'oversized', bytes: 12 * 1024 * 1024 } });
       const response = await defaults.query(SIBLINGS);

@@ -1,0 +1,52 @@
+/**
+ * Cache and dedupe keys: `source | method | canonical URL | identity
+ * partition | vary values`. Two requests share an entry only when every
+ * part is equal, so one caller's response can never answer another's
+ * request for data that depends on who is asking.
+ */
+import { createHash } from 'node:crypto';
+import { toSearchParams, type QueryParams } from '../sources/url.ts';
+
+/** Responses fetched with only the gateway's own credential, the same for every caller. */
+export const SHARED_PARTITION = 'shared';
+
+export interface KeyParts {
+  source: string;
+  method: string;
+  path: string;
+  query?: QueryParams;
+  partition: string;
+  /** Other forwarded request headers, which the upstream may vary its answer on. */
+  vary?: Readonly<Record<string, string>>;
+}
+
+export function cacheKey({ source, method, path, query, partition, vary }: KeyParts): string {
+  return [source, method, canonicalUrl(path, query), partition, varyPart(vary)].join('|');
+}
+
+/** The path with its query parameters in a stable order (auth parameters are never part of it). */
+export function canonicalUrl(path: string, query?: QueryParams): string {
+  if (!query) return path;
+  const params = toSearchParams(query);
+  params.sort();
+  const search = params.toString();
+  return search ? `${path}?${search}` : path;
+}
+
+/**
+ * The partition of a request that forwards the caller's credential: a hash of
+ * it (never the credential itself, which must not sit in memory dumps of
+ * keys), or `anonymous` when the caller sent none.
+ */
+export function identityPartition(credential: string | undefined): string {
+  if (!credential) return 'anonymous';
+  return `id:${createHash('sha256').update(credential).digest('base64url').slice(0, 22)}`;
+}
+
+function varyPart(vary: Readonly<Record<string, string>> | undefined): string {
+  if (!vary) return '';
+  return Object.keys(vary)
+    .sort()
+    .map((name) => `${name}=${encodeURIComponent(vary[name] ?? '')}`)
+    .join('&');
+}

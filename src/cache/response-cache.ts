@@ -1,0 +1,195 @@
+/**
+ * The cross-request response cache for upstream GET/HEAD calls: bounded by
+ * entries and bytes (lru-cache), fresh for `s-maxage`/`max-age` or the
+ * source's configured TTL, revalidated with `If-None-Match` /
+ * `If-Modified-Since` when stale (a 304 refreshes the entry), and able to
+ * serve a stale entry when the upstream fails within its stale-if-error
+ * window. Concurrent calls for one key share one upstream call.
+ *
+ * lru-cache's own `fetch()` coalesces only loads whose result it stores, and
+ * a response that must not be stored (no-store, private in the shared
+ * partition, an error) still deserves to be shared by the concurrent callers
+ * that asked for it; so lru-cache is the bounded store here, and the
+ * in-flight map below is the coalescing.
+ */
+import { LRUCache } from 'lru-cache';
+import { GraftError, type ErrorCode } from '../errors.ts';
+import type { UpstreamResponse } from '../sources/source-client.ts';
+import { parseCacheControl } from './cache-control.ts';
+
+export interface CachePolicy {
+  /** Store responses at all (in-flight sharing happens either way). */
+  store: boolean;
+  /** Freshness for responses without max-age/s-maxage; 0 = do not store those. */
+  ttlMs: number;
+  /** How long past freshness a stale entry may stand in for a failing upstream (a response's own `stale-if-error` wins). */
+  staleIfErrorMs: number;
+}
+
+export interface CacheLookup {
+  key: string;
+  source: string;
+  /** Upstream path without query, for invalidation. */
+  path: string;
+  /** True when the key is in the shared partition (no caller credential forwarded). */
+  shared: boolean;
+  policy: CachePolicy;
+}
+
+export type Validators = Partial<Record<'if-none-match' | 'if-modified-since', string>>;
+
+/** An upstream answer as the source client produced it: a 2xx, or a 304 to a conditional request. */
+export interface LoadedResponse extends UpstreamResponse {
+  /** Body size in bytes, for the cache's byte bound. */
+  size: number;
+}
+
+export interface CacheResult {
+  response: UpstreamResponse;
+  /** Set when a stale entry answered because the upstream failed. */
+  stale?: { ageMs: number; code: ErrorCode };
+}
+
+export interface CacheStats {
+  hit: number;
+  miss: number;
+  stale: number;
+  revalidated: number;
+  /** Calls that waited for an identical call already in flight. */
+  coalesced: number;
+}
+
+export interface ResponseCacheOptions {
+  maxEntries: number;
+  maxBytes: number;
+  /** Keep entries with validators this long after they go stale, for a cheap 304. @default 300_000 // ms */
+  keepForRevalidationMs?: number;
+  now?: () => number;
+}
+
+export interface ResponseCache {
+  fetch(lookup: CacheLookup, load: (validators: Validators | undefined) => Promise<LoadedResponse>): Promise<CacheResult>;
+  /** Drops every entry of `source` at one of `paths`, whatever its query, method or partition. */
+  invalidate(source: string, paths: readonly string[]): number;
+  stats(): Readonly<Record<string, CacheStats>>;
+}
+
+interface Entry {
+  response: UpstreamResponse;
+  size: number;
+  source: string;
+  path: string;
+  storedAt: number;
+  freshUntil: number;
+  staleIfErrorUntil: number;
+  validators: Validators | undefined;
+}
+
+/** Failures for which a stale answer is better than none: the upstream is down, slow or broken, not the request. */
+const STALE_IF: ReadonlySet<ErrorCode> = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'UPSTREAM_BAD_RESPONSE', 'UPSTREAM_RATE_LIMITED', 'CIRCUIT_OPEN']);
+
+export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationMs = 300_000, now = Date.now }: ResponseCacheOptions): ResponseCache {
+  const store = new LRUCache<string, Entry>({ max: maxEntries, maxSize: maxBytes, sizeCalculation: (entry) => Math.max(1, entry.size), perf: { now } });
+  const inFlight = new Map<string, Promise<CacheResult>>();
+  const counters = new Map<string, CacheStats>();
+  const count = (source: string, what: keyof CacheStats) => {
+    let stats = counters.get(source);
+    if (!stats) counters.set(source, (stats = { hit: 0, miss: 0, stale: 0, revalidated: 0, coalesced: 0 }));
+    stats[what] += 1;
+  };
+
+  async function refresh(lookup: CacheLookup, entry: Entry | undefined, load: (validators: Validators | undefined) => Promise<LoadedResponse>): Promise<CacheResult> {
+    let loaded: LoadedResponse;
+    try {
+      loaded = await load(entry?.validators);
+    } catch (error) {
+      const code = error instanceof GraftError && (STALE_IF.has(error.code) || (error.code === 'UPSTREAM_ERROR' && (error.status ?? 0) >= 500)) ? error.code : undefined;
+      if (entry && code && now() <= entry.staleIfErrorUntil) {
+        count(lookup.source, 'stale');
+        return { response: entry.response, stale: { ageMs: now() - entry.storedAt, code } };
+      }
+      throw error;
+    }
+    if (loaded.status === 304 && entry) {
+      count(lookup.source, 'revalidated');
+      // A 304 may update the freshness headers; the body stays the one stored.
+      const renewed = toEntry(lookup, { ...entry.response, headers: { ...entry.response.headers, ...pickFreshness(loaded.headers) } }, entry.size, now());
+      if (renewed) store.set(lookup.key, renewed, { ttl: retention(renewed) });
+      return { response: entry.response };
+    }
+    if (loaded.status === 304) {
+      throw new GraftError('UPSTREAM_BAD_RESPONSE', `${lookup.source} answered 304 to an unconditional request.`, { source: lookup.source, status: 304 });
+    }
+    count(lookup.source, 'miss');
+    const fresh = toEntry(lookup, loaded, loaded.size, now());
+    if (fresh) store.set(lookup.key, fresh, { ttl: retention(fresh) });
+    else store.delete(lookup.key);
+    return { response: { status: loaded.status, headers: loaded.headers, body: loaded.body } };
+  }
+
+  function retention(entry: Entry): number {
+    const keep = Math.max(entry.staleIfErrorUntil, entry.validators ? entry.freshUntil + keepForRevalidationMs : 0, entry.freshUntil);
+    return Math.max(1, keep - entry.storedAt);
+  }
+
+  return {
+    fetch(lookup, load) {
+      const entry = store.get(lookup.key);
+      if (entry && now() < entry.freshUntil) {
+        count(lookup.source, 'hit');
+        return Promise.resolve({ response: entry.response });
+      }
+      const pending = inFlight.get(lookup.key);
+      if (pending) {
+        count(lookup.source, 'coalesced');
+        return pending;
+      }
+      const started = refresh(lookup, entry, load).finally(() => inFlight.delete(lookup.key));
+      inFlight.set(lookup.key, started);
+      return started;
+    },
+
+    invalidate(source, paths) {
+      const targets = new Set(paths);
+      const doomed: string[] = [];
+      store.forEach((entry, key) => {
+        if (entry.source === source && targets.has(entry.path)) doomed.push(key);
+      });
+      for (const key of doomed) store.delete(key);
+      return doomed.length;
+    },
+
+    stats: () => Object.fromEntries([...counters].map(([source, stats]) => [source, { ...stats }])),
+  };
+}
+
+/** What may be stored, and for how long; undefined when the response must not be kept. */
+function toEntry(lookup: CacheLookup, response: UpstreamResponse, size: number, at: number): Entry | undefined {
+  if (!lookup.policy.store) return undefined;
+  const directives = parseCacheControl(response.headers['cache-control']);
+  if (directives.noStore) return undefined;
+  if (lookup.shared && (directives.private || response.headers['set-cookie'] !== undefined)) return undefined;
+  const headerSeconds = lookup.shared ? (directives.sMaxAge ?? directives.maxAge) : directives.maxAge;
+  const freshMs = directives.noCache ? 0 : headerSeconds !== undefined ? headerSeconds * 1000 : lookup.policy.ttlMs;
+  const validators = validatorsOf(response);
+  if (freshMs <= 0 && !validators) return undefined;
+  const staleIfErrorMs = directives.staleIfError !== undefined ? directives.staleIfError * 1000 : lookup.policy.staleIfErrorMs;
+  return { response, size, source: lookup.source, path: lookup.path, storedAt: at, freshUntil: at + freshMs, staleIfErrorUntil: at + freshMs + staleIfErrorMs, validators };
+}
+
+function validatorsOf(response: UpstreamResponse): Validators | undefined {
+  const etag = single(response.headers.etag);
+  const lastModified = single(response.headers['last-modified']);
+  if (!etag && !lastModified) return undefined;
+  return { ...(etag && { 'if-none-match': etag }), ...(lastModified && { 'if-modified-since': lastModified }) };
+}
+
+function pickFreshness(headers: UpstreamResponse['headers']): UpstreamResponse['headers'] {
+  const picked: UpstreamResponse['headers'] = {};
+  for (const name of ['cache-control', 'etag', 'last-modified', 'expires'] as const) if (headers[name] !== undefined) picked[name] = headers[name];
+  return picked;
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
