@@ -50,6 +50,21 @@ export type ArticleEdge = {
   node: Article;
 };
 
+export type ArticleInput = {
+  /** Global id of the writer (`User:<id>`). */
+  authorId: Scalars['ID']['input'];
+  body: Scalars['String']['input'];
+  category: Scalars['String']['input'];
+  title: Scalars['String']['input'];
+};
+
+/** Only the fields given change. */
+export type ArticlePatch = {
+  body?: InputMaybe<Scalars['String']['input']>;
+  category?: InputMaybe<Scalars['String']['input']>;
+  title?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A comment on an article (the comments service). */
 export type Comment = {
   __typename?: 'Comment';
@@ -87,6 +102,41 @@ export type ForecastPoint = {
   temperature: Scalars['Float']['output'];
 };
 
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Comments on an article (comments service, form-encoded body). */
+  addComment: Maybe<Comment>;
+  /** Publishes an article (content service, JSON body). */
+  createArticle: Maybe<Article>;
+  /** Deletes an article; answers its id. */
+  deleteArticle: Maybe<Scalars['ID']['output']>;
+  /** Changes an article; reads after it see the change. */
+  updateArticle: Maybe<Article>;
+};
+
+
+export type MutationAddCommentArgs = {
+  articleId: Scalars['ID']['input'];
+  authorId: Scalars['ID']['input'];
+  body: Scalars['String']['input'];
+};
+
+
+export type MutationCreateArticleArgs = {
+  input: ArticleInput;
+};
+
+
+export type MutationDeleteArticleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateArticleArgs = {
+  id: Scalars['ID']['input'];
+  patch: ArticlePatch;
+};
+
 /** An object with a globally unique id, refetchable with `Query.node`. */
 export type Node = {
   /** Global id, `<Type>:<id>` (for example `User:17`). */
@@ -114,6 +164,12 @@ export type Query = {
   user: Maybe<User>;
   /** All users, by id (accounts service, offset pagination). `first`: 1..100, default 20. */
   users: Maybe<UserConnection>;
+  /**
+   * The end user named by the request's `Authorization: Bearer` token, which the
+   * gateway forwards to the accounts service; null with `UNAUTHENTICATED` without
+   * a valid one.
+   */
+  viewer: Maybe<User>;
   /** Current weather by city name; null with `NOT_FOUND` for an unknown city. */
   weather: Maybe<Weather>;
 };
@@ -297,6 +353,8 @@ export type ResolversTypes = {
   Article: ResolverTypeWrapper<ArticleRecord>;
   ArticleConnection: ResolverTypeWrapper<Omit<ArticleConnection, 'edges'> & { edges: Array<ResolversTypes['ArticleEdge']> }>;
   ArticleEdge: ResolverTypeWrapper<Omit<ArticleEdge, 'node'> & { node: ResolversTypes['Article'] }>;
+  ArticleInput: ArticleInput;
+  ArticlePatch: ArticlePatch;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Comment: ResolverTypeWrapper<CommentRecord>;
   CommentConnection: ResolverTypeWrapper<Omit<CommentConnection, 'edges'> & { edges: Array<ResolversTypes['CommentEdge']> }>;
@@ -305,6 +363,7 @@ export type ResolversTypes = {
   ForecastPoint: ResolverTypeWrapper<ForecastPointRecord>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -320,6 +379,8 @@ export type ResolversParentTypes = {
   Article: ArticleRecord;
   ArticleConnection: Omit<ArticleConnection, 'edges'> & { edges: Array<ResolversParentTypes['ArticleEdge']> };
   ArticleEdge: Omit<ArticleEdge, 'node'> & { node: ResolversParentTypes['Article'] };
+  ArticleInput: ArticleInput;
+  ArticlePatch: ArticlePatch;
   Boolean: Scalars['Boolean']['output'];
   Comment: CommentRecord;
   CommentConnection: Omit<CommentConnection, 'edges'> & { edges: Array<ResolversParentTypes['CommentEdge']> };
@@ -328,6 +389,7 @@ export type ResolversParentTypes = {
   ForecastPoint: ForecastPointRecord;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
@@ -385,6 +447,13 @@ export type ForecastPointResolvers<ContextType = GatewayContext, ParentType exte
   temperature?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
+export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  addComment?: Resolver<Maybe<ResolversTypes['Comment']>, ParentType, ContextType, RequireFields<MutationAddCommentArgs, 'articleId' | 'authorId' | 'body'>>;
+  createArticle?: Resolver<Maybe<ResolversTypes['Article']>, ParentType, ContextType, RequireFields<MutationCreateArticleArgs, 'input'>>;
+  deleteArticle?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType, RequireFields<MutationDeleteArticleArgs, 'id'>>;
+  updateArticle?: Resolver<Maybe<ResolversTypes['Article']>, ParentType, ContextType, RequireFields<MutationUpdateArticleArgs, 'id' | 'patch'>>;
+};
+
 export type NodeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
   __resolveType: TypeResolveFn<'Article' | 'User', ParentType, ContextType>;
 };
@@ -402,6 +471,7 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<Maybe<ResolversTypes['UserConnection']>, ParentType, ContextType, Partial<QueryUsersArgs>>;
+  viewer?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   weather?: Resolver<Maybe<ResolversTypes['Weather']>, ParentType, ContextType, RequireFields<QueryWeatherArgs, 'city'>>;
 };
 
@@ -447,6 +517,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   CommentConnection?: CommentConnectionResolvers<ContextType>;
   CommentEdge?: CommentEdgeResolvers<ContextType>;
   ForecastPoint?: ForecastPointResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;

@@ -7,10 +7,13 @@
 import type { z } from 'zod';
 import { GraftError, type ErrorCode } from '../errors.ts';
 import type { CallOptions, SourceAnswer, SourceClient, UpstreamRequest } from './source-client.ts';
+import type { UpstreamPath } from './url.ts';
 
 export interface BoundSource {
   readonly name: string;
   request(upstream: UpstreamRequest): Promise<SourceAnswer>;
+  /** See `SourceClient.invalidate`. */
+  invalidate(paths: readonly UpstreamPath[]): void;
   /** Requests and narrows the body to `shape`; a mismatch is `UPSTREAM_BAD_RESPONSE`. */
   fetch<T extends z.ZodType>(shape: T, upstream: UpstreamRequest): Promise<z.output<T>>;
 }
@@ -32,6 +35,7 @@ export function bindSource(client: SourceClient, options: CallOptions, onStale: 
   return {
     name: client.name,
     request,
+    invalidate: (paths) => client.invalidate(paths),
     async fetch(shape, upstream) {
       const { body, status } = await request(upstream);
       const result = shape.safeParse(body);

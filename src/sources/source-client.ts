@@ -30,11 +30,6 @@ export interface UpstreamRequest {
   json?: unknown;
   /** A form body (sent as application/x-www-form-urlencoded). */
   form?: QueryParams;
-  /**
-   * For writes: more paths whose cached reads the write makes stale, beyond
-   * its own path and that path's collection (which are always dropped).
-   */
-  invalidates?: readonly UpstreamPath[];
 }
 
 export interface CallOptions {
@@ -61,6 +56,12 @@ export interface SourceAnswer extends UpstreamResponse {
 export interface SourceClient {
   readonly name: string;
   request(upstream: UpstreamRequest, options?: CallOptions): Promise<SourceAnswer>;
+  /**
+   * Drops cached reads at `paths` (any query, method or caller). A write
+   * already drops its own path and that path's collection; this is for the
+   * other lists a write changes.
+   */
+  invalidate(paths: readonly UpstreamPath[]): void;
   /** True when the source's base URL answers HTTP at all (any status). */
   probe(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -167,9 +168,11 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
       const { size: _size, ...answer } = await exchange(upstream, headers, origin, signal);
       const own = upstream.path.split('?')[0] ?? upstream.path;
       const collection = own.slice(0, own.lastIndexOf('/')) || '/';
-      cache.invalidate(name, [own, collection, ...(upstream.invalidates ?? [])]);
+      cache.invalidate(name, [own, collection]);
       return answer;
     },
+
+    invalidate: (paths) => void cache.invalidate(name, paths),
 
     async probe(timeoutMs) {
       try {

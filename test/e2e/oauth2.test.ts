@@ -13,7 +13,7 @@ const expected = { data: { article: { title: seed.articles[0]!.title } } };
 
 beforeAll(async () => {
   backends = await startBackends({ tokenTtlSeconds: 1 });
-  gateway = await startGateway(backends);
+  gateway = await startGateway(backends, { responseCache: false });
 });
 afterAll(async () => {
   await gateway.close();
@@ -82,7 +82,7 @@ describe('OAuth2 client credentials', () => {
   });
 
   it('a refused client secret is an UPSTREAM_ERROR with the token endpoint status', async () => {
-    const wrong = await startGateway(backends, { env: { CONTENT_CLIENT_SECRET: 'wrong-secret' } });
+    const wrong = await startGateway(backends, { responseCache: false, env: { CONTENT_CLIENT_SECRET: 'wrong-secret' } });
     try {
       const answer = await wrong.query(`${ARTICLE.slice(0, -1)} weather(city: "Rome") { city } }`);
       expect(answer.body.data).toEqual({ article: null, weather: { city: 'Rome' } });

@@ -21,7 +21,7 @@ let gateway: TestGateway;
 
 beforeAll(async () => {
   backends = await startBackends({ credentials: CANARIES });
-  gateway = await startGateway(backends, { sources: { weather: { timeouts: { connectMs: 500, headersMs: 500, bodyMs: 500, attemptMs: 300 } } } });
+  gateway = await startGateway(backends, { responseCache: false, sources: { weather: { timeouts: { connectMs: 500, headersMs: 500, bodyMs: 500, attemptMs: 300 } } } });
 });
 afterAll(async () => {
   await gateway.close();

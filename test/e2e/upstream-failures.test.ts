@@ -19,7 +19,8 @@ beforeAll(async () => {
   [backends, canary] = await Promise.all([startBackends(), startCanary()]);
   gateway = await startGateway(backends, {
     // No response cache here: every query must reach the faulty service.
-    sources: { accounts: { timeouts: { connectMs: 500, headersMs: 2_000, bodyMs: 2_000, attemptMs: ATTEMPT_MS }, maxResponseBytes: 256 * 1024, cache: { enabled: false } } },
+    responseCache: false,
+    sources: { accounts: { timeouts: { connectMs: 500, headersMs: 2_000, bodyMs: 2_000, attemptMs: ATTEMPT_MS }, maxResponseBytes: 256 * 1024 } },
   });
 });
 afterAll(async () => {
@@ -109,7 +110,7 @@ describe('upstream failures', () => {
   });
 
   it('a wrong credential: the service answers 401, the gateway UPSTREAM_ERROR with status 401', async () => {
-    const wrong = await startGateway(backends, { env: { ACCOUNTS_API_KEY: 'not-the-key' }, sources: { accounts: { cache: { enabled: false } } } });
+    const wrong = await startGateway(backends, { env: { ACCOUNTS_API_KEY: 'not-the-key' }, responseCache: false });
     try {
       const response = await wrong.query(SIBLINGS);
       expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', source: 'accounts', status: 401 });
@@ -120,7 +121,7 @@ describe('upstream failures', () => {
   });
 
   it('a response over the default 10 MiB limit is refused', async () => {
-    const defaults = await startGateway(backends, { sources: { accounts: { cache: { enabled: false } } } });
+    const defaults = await startGateway(backends, { responseCache: false });
     try {
       backends.accounts.inject({ fault: { kind: 'oversized', bytes: 12 * 1024 * 1024 } });
       const response = await defaults.query(SIBLINGS);

@@ -7,7 +7,7 @@ import exampleConfig from '../../graftql.config.ts';
 import type { GatewayConfig, SourceConfig } from '../../src/config/config-schema.ts';
 import { resolveConfig } from '../../src/config/resolve-config.ts';
 import { createLogger } from '../../src/observability/logger.ts';
-import { createGateway } from '../../src/server/create-gateway.ts';
+import { createGateway, type Gateway } from '../../src/server/create-gateway.ts';
 import { listen } from '../../src/server/listen.ts';
 import type { Backends } from './backends.ts';
 
@@ -20,6 +20,8 @@ export interface TestGatewayOptions {
   server?: GatewayConfig['server'];
   /** Extra or replaced environment variables. */
   env?: Record<string, string>;
+  /** false: store no upstream answers (identical in-flight calls are still shared), so every query reaches the services. */
+  responseCache?: false;
 }
 
 export interface GraphQLResponse {
@@ -37,12 +39,17 @@ export interface TestGateway {
   /** Every log line the gateway wrote, raw JSON. */
   logs: string[];
   query(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse>;
+  cacheStats: Gateway['cacheStats'];
   close(): Promise<void>;
 }
 
 export function configFor(options: TestGatewayOptions = {}): GatewayConfig {
   const sources = Object.fromEntries(
-    Object.entries(exampleConfig.sources).map(([name, source]) => [name, { ...source, ...options.sources?.[name as SourceName] }]),
+    Object.entries(exampleConfig.sources).map(([name, source]) => {
+      const overrides = options.sources?.[name as SourceName];
+      const cache = options.responseCache === false ? { ...source.cache, ...overrides?.cache, enabled: false } : { ...source.cache, ...overrides?.cache };
+      return [name, { ...source, ...overrides, cache }];
+    }),
   ) as Record<string, SourceInput>;
   return { ...exampleConfig, server: { ...exampleConfig.server, port: 0, host: '127.0.0.1', shutdownGraceMs: 1_000, ...options.server }, sources };
 }
@@ -64,6 +71,7 @@ export async function startGateway(backends: Backends, options: TestGatewayOptio
     url: running.url,
     logs,
     query: (query, variables, headers) => postGraphQL(`${running.url}/graphql`, { query, variables }, headers),
+    cacheStats: () => gateway.cacheStats(),
     close: () => running.shutdown(),
   };
 }

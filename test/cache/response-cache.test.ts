@@ -1,0 +1,118 @@
+/** The cache's rules in isolation, with an injected clock. */
+import { describe, expect, it } from 'vitest';
+import { parseCacheControl } from '../../src/cache/cache-control.ts';
+import { cacheKey, identityPartition } from '../../src/cache/cache-key.ts';
+import { createResponseCache, type CacheLookup, type LoadedResponse } from '../../src/cache/response-cache.ts';
+import { GraftError } from '../../src/errors.ts';
+
+function clock() {
+  let now = 1_000_000;
+  return { now: () => now, advance: (ms: number) => void (now += ms) };
+}
+
+const lookup = (key: string, overrides: Partial<CacheLookup> = {}): CacheLookup => ({
+  key,
+  source: 'accounts',
+  path: `/users/${key}`,
+  shared: true,
+  policy: { store: true, ttlMs: 0, staleIfErrorMs: 0 },
+  ...overrides,
+});
+const answer = (body: unknown, headers: Record<string, string> = { 'cache-control': 'max-age=10' }, status = 200): LoadedResponse => ({ status, headers, body, size: JSON.stringify(body).length });
+
+describe('parseCacheControl', () => {
+  it('reads the directives that matter and ignores the rest', () => {
+    expect(parseCacheControl('public, max-age=60, s-maxage="30", stale-if-error=600, must-revalidate')).toEqual({ maxAge: 60, sMaxAge: 30, staleIfError: 600, noStore: false, noCache: false, private: false });
+    expect(parseCacheControl('private, no-cache')).toMatchObject({ private: true, noCache: true });
+    expect(parseCacheControl('max-age=-1, no-store')).toMatchObject({ maxAge: undefined, noStore: true });
+    expect(parseCacheControl(undefined)).toEqual({ noStore: false, noCache: false, private: false });
+  });
+});
+
+describe('cacheKey', () => {
+  it('is the same for reordered query parameters and different for another identity', () => {
+    const base = { source: 'a', method: 'GET', path: '/x', partition: identityPartition('Bearer one') };
+    expect(cacheKey({ ...base, query: { b: 1, a: 2 } })).toBe(cacheKey({ ...base, query: { a: 2, b: 1 } }));
+    expect(cacheKey({ ...base, query: {} })).not.toBe(cacheKey({ ...base, partition: identityPartition('Bearer two') }));
+    expect(identityPartition('Bearer one')).not.toContain('one');
+  });
+});
+
+describe('createResponseCache', () => {
+  it('prefers s-maxage in the shared partition and max-age in a private one', async () => {
+    const time = clock();
+    const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000, now: time.now });
+    const headers = { 'cache-control': 'max-age=100, s-maxage=1' };
+    let loads = 0;
+    const load = async () => (loads++, answer({ n: loads }, headers));
+    await cache.fetch(lookup('shared'), load);
+    await cache.fetch(lookup('private', { shared: false }), load);
+    time.advance(2_000);
+    await cache.fetch(lookup('shared'), load);
+    await cache.fetch(lookup('private', { shared: false }), load);
+    expect(loads).toBe(3);
+  });
+
+  it('is bounded by entries and by bytes', async () => {
+    const cache = createResponseCache({ maxEntries: 3, maxBytes: 100, now: clock().now });
+    let loads = 0;
+    const load = (size: number) => async () => (loads++, { ...answer({}), size });
+    for (const key of ['a', 'b', 'c', 'd']) await cache.fetch(lookup(key), load(10));
+    await cache.fetch(lookup('a'), load(10)); // evicted by the entry bound
+    expect(loads).toBe(5);
+    await cache.fetch(lookup('big'), load(90));
+    await cache.fetch(lookup('b'), load(10)); // evicted by the byte bound
+    expect(loads).toBe(7);
+  });
+
+  it('uses the source TTL only when the answer gives none, and stores nothing with TTL 0 and no validators', async () => {
+    const time = clock();
+    const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000, now: time.now });
+    let loads = 0;
+    const load = async () => (loads++, answer({}, {}));
+    await cache.fetch(lookup('x', { policy: { store: true, ttlMs: 5_000, staleIfErrorMs: 0 } }), load);
+    await cache.fetch(lookup('x', { policy: { store: true, ttlMs: 5_000, staleIfErrorMs: 0 } }), load);
+    await cache.fetch(lookup('y'), load);
+    await cache.fetch(lookup('y'), load);
+    expect(loads).toBe(3);
+  });
+
+  it('shares one in-flight load, and its failure, among concurrent callers', async () => {
+    const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000 });
+    let loads = 0;
+    const failing = async () => {
+      loads++;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw new GraftError('UPSTREAM_UNAVAILABLE', 'down', { source: 'accounts' });
+    };
+    const results = await Promise.allSettled([cache.fetch(lookup('z'), failing), cache.fetch(lookup('z'), failing)]);
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    expect(loads).toBe(1);
+    expect(cache.stats().accounts).toMatchObject({ coalesced: 1 });
+  });
+
+  it('serves stale only inside the stale-if-error window', async () => {
+    const time = clock();
+    const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000, now: time.now });
+    const policy = { store: true, ttlMs: 0, staleIfErrorMs: 0 };
+    await cache.fetch(lookup('s', { policy }), async () => answer({ v: 1 }, { 'cache-control': 'max-age=1, stale-if-error=5' }));
+    const down = async (): Promise<LoadedResponse> => {
+      throw new GraftError('UPSTREAM_TIMEOUT', 'slow', { source: 'accounts' });
+    };
+    time.advance(3_000);
+    await expect(cache.fetch(lookup('s', { policy }), down)).resolves.toMatchObject({ response: { body: { v: 1 } }, stale: { ageMs: 3_000, code: 'UPSTREAM_TIMEOUT' } });
+    time.advance(4_000);
+    await expect(cache.fetch(lookup('s', { policy }), down)).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+  });
+
+  it('invalidates a path in every partition and query, and nothing else', async () => {
+    const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000 });
+    let loads = 0;
+    const load = async () => (loads++, answer({}));
+    const entries = [lookup('k1', { path: '/articles' }), lookup('k2', { path: '/articles', shared: false }), lookup('k3', { path: '/articles/1' }), lookup('k4', { path: '/articles', source: 'other' })];
+    for (const entry of entries) await cache.fetch(entry, load);
+    expect(cache.invalidate('accounts', ['/articles'])).toBe(2);
+    for (const entry of entries) await cache.fetch(entry, load);
+    expect(loads).toBe(6);
+  });
+});
