@@ -4,6 +4,7 @@
  * Fastify, Hono, …).
  */
 import { makeExecutableSchema } from '@graphql-tools/schema';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import type { GatewayConfig } from '../config/config-schema.ts';
@@ -65,6 +66,8 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     logging: logger.child({ component: 'yoga' }),
     plugins: [
       ids.plugin,
+      // Yoga alone executes mutations sent as simple (form or text) POSTs, which browsers send cross-site without a preflight.
+      useCSRFPrevention({ requestHeaders: ['graphql-require-preflight', 'x-graphql-yoga-csrf'] }),
       useErrorMasking({ logger, requestIdOf: ids.idOf }),
       useStaleNotices(),
       useReadinessCheck({

@@ -59,6 +59,8 @@ function codeFor(error: GraphQLError): ErrorCode {
   if (error.message.startsWith('Variable "$')) return 'BAD_USER_INPUT';
   const status = (error.extensions.http as { status?: number } | undefined)?.status;
   if (status === 413) return 'PAYLOAD_TOO_LARGE';
+  // The only request-level refusal with 403 is the CSRF check's.
+  if (status === 403) return 'CSRF_ERROR';
   if (error.path !== undefined) return 'INTERNAL_SERVER_ERROR';
   if (error.locations !== undefined) return 'GRAPHQL_VALIDATION_FAILED';
   return 'BAD_REQUEST';

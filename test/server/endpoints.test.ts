@@ -84,6 +84,23 @@ describe('every client-visible error has a code', () => {
     expect(response.body.errors?.[0]?.extensions.requestId).toEqual(expect.any(String));
   });
 
+  it('a mutation sent as a simple form POST is refused by the CSRF check, before any upstream call', async () => {
+    backends.content.clearRecords();
+    const body = new URLSearchParams({ query: 'mutation { deleteArticle(id: "Article:1") }' });
+    const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', body });
+    const answer = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
+    expect(response.status).toBe(403);
+    expect(answer.errors.map((error) => error.extensions.code)).toEqual(['CSRF_ERROR']);
+    expect(backends.content.requests).toHaveLength(0);
+  });
+
+  it('a GET query needs the preflight header', async () => {
+    const url = `${gateway.url}/graphql?query=${encodeURIComponent('{ __typename }')}`;
+    expect((await fetch(url)).status).toBe(403);
+    const allowed = await fetch(url, { headers: { 'graphql-require-preflight': '1' } });
+    expect(await allowed.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+
   it('a malformed JSON body', async () => {
     const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
     const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
