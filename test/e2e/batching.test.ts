@@ -22,7 +22,7 @@ beforeEach(() => {
 describe('a three-level query', () => {
   const QUERY = '{ articles(first: 50) { edges { node { author { name articles(first: 3) { edges { node { title } } } } } } } }';
 
-  it('makes one call per endpoint shape per level: 3 in all, where one call per author would make 2 + distinct authors', async () => {
+  it('makes one call per endpoint shape per level: 3 in all, for 50 articles by 47 authors', async () => {
     const { body } = await gateway.query(QUERY);
     expect(body.errors).toBeUndefined();
 
@@ -38,7 +38,6 @@ describe('a three-level query', () => {
     expect(calls).toContain('/articles?limit=51');
     expect(calls).toContain(`/users?ids=${authors.join(',')}`);
     expect(calls).toContain(`/articles?per_author=4&${authors.map((id) => `author_id=${id}`).join('&')}`);
-    // Without the one-to-many batch, level 3 costs one call per distinct author: 2 + 47 = 49 calls (README).
     expect(authors.length).toBe(47);
   });
 
