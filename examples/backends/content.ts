@@ -1,6 +1,7 @@
 /**
  * content: articles. OAuth2 client credentials (`POST /oauth/token`, bearer
- * tokens that expire); cursor pagination with `next_cursor` in the body;
+ * tokens that expire); cursor pagination with `next_cursor` / `prev_cursor`
+ * in the body;
  * one-to-many batch `/articles?author_id=1&author_id=2&per_author=N`;
  * JSON writes on `/articles`.
  */
@@ -52,7 +53,8 @@ export async function startContent({ clientId, clientSecret, tokenTtlSeconds = 3
     }
     const data = rows.slice(start, start + limit);
     const next = start + limit < rows.length ? encodeCursor(start + limit) : null;
-    return { status: 200, body: { data, next_cursor: next } };
+    const prev = start > 0 ? encodeCursor(Math.max(0, start - limit)) : null;
+    return { status: 200, body: { data, next_cursor: next, prev_cursor: prev } };
   };
 
   /** One-to-many batch: the first `per_author` articles of each author, in one flat list. */

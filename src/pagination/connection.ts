@@ -1,9 +1,16 @@
-/** Relay Cursor Connections: argument rules and the result shape. */
+/**
+ * Relay Cursor Connections: the arguments (`first`/`after`/`last`/`before`),
+ * their rules, and the result shape. Adapters for each REST pagination style
+ * turn a validated `Slice` request into edges; `pageInfo` says exactly
+ * whether items exist before the first edge and after the last.
+ */
 import { badUserInput } from '../errors.ts';
 
-export interface ForwardArgs {
+export interface ConnectionArgs {
   first?: number | null;
   after?: string | null;
+  last?: number | null;
+  before?: string | null;
 }
 
 export interface Edge<T> {
@@ -28,11 +35,34 @@ export interface Connection<T> {
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-/** `first` within 1..100, 20 when absent. */
+/**
+ * What to take from the list bounded by `after` and `before`: its first
+ * `count` items (forward), or its last `count` items (backward).
+ */
+export interface Slice {
+  direction: 'forward' | 'backward';
+  count: number;
+  after: string | null;
+  before: string | null;
+}
+
+/** Validates the arguments once: `first` and `last` within 1..max, not both; 20 forward when neither. */
+export function toSlice(args: ConnectionArgs, maxPageSize = MAX_PAGE_SIZE): Slice {
+  const { first, last } = args;
+  const has = (value: number | null | undefined): value is number => value !== null && value !== undefined;
+  if (has(first) && has(last)) throw badUserInput('first and last cannot be used together: page one way at a time.');
+  const check = (name: string, value: number) => {
+    if (!Number.isInteger(value) || value < 1 || value > maxPageSize) throw badUserInput(`${name} must be between 1 and ${maxPageSize}, got ${value}.`);
+    return value;
+  };
+  const bounds = { after: args.after ?? null, before: args.before ?? null };
+  if (has(last)) return { direction: 'backward', count: check('last', last), ...bounds };
+  return { direction: 'forward', count: has(first) ? check('first', first) : Math.min(DEFAULT_PAGE_SIZE, maxPageSize), ...bounds };
+}
+
+/** `first` alone, for callers that only need the page size. */
 export function pageSize(first: number | null | undefined): number {
-  if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw badUserInput(`first must be between 1 and ${MAX_PAGE_SIZE}, got ${first}.`);
-  return first;
+  return toSlice({ first }).count;
 }
 
 export function connection<T>(edges: Array<Edge<T>>, info: { hasNextPage: boolean; hasPreviousPage: boolean; totalCount?: number | null }): Connection<T> {

@@ -1,8 +1,8 @@
 /**
  * Opaque, versioned connection cursors: base64url of a small JSON that holds
- * the upstream position and a fingerprint of the field and its filters, so a
- * cursor from another field or other filters is refused before any upstream
- * call.
+ * the upstream position and a fingerprint of the field and its arguments, so
+ * a cursor from another field or other filters is refused before any
+ * upstream call. Positions are validated on the way in like any user input.
  */
 import { createHash } from 'node:crypto';
 import { GraftError } from '../errors.ts';
@@ -22,7 +22,7 @@ export function encodeCursor(print: string, position: unknown): string {
 export function decodeCursor(cursor: string, print: string): unknown {
   let parsed: unknown;
   try {
-    parsed = cursor.length <= 1024 && /^[\w-]+$/.test(cursor) ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined;
+    parsed = cursor.length <= 2048 && /^[\w-]+$/.test(cursor) ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined;
   } catch {
     parsed = undefined;
   }
@@ -31,14 +31,13 @@ export function decodeCursor(cursor: string, print: string): unknown {
   return p;
 }
 
-export function invalidCursor(): GraftError {
-  return new GraftError('INVALID_CURSOR', 'The cursor is malformed, or was made for another field or other arguments.');
+/** The item index in a cursor of an index-addressed connection (offset, page number). */
+export function decodeIndex(cursor: string, print: string): number {
+  const index = decodeCursor(cursor, print);
+  if (!Number.isSafeInteger(index) || (index as number) < 0) throw invalidCursor();
+  return index as number;
 }
 
-/** For index-positioned connections: where the page after `after` starts (0 without a cursor). */
-export function startAfter(after: string | null | undefined, print: string): number {
-  if (after === null || after === undefined) return 0;
-  const index = decodeCursor(after, print);
-  if (!Number.isSafeInteger(index) || (index as number) < 0) throw invalidCursor();
-  return (index as number) + 1;
+export function invalidCursor(): GraftError {
+  return new GraftError('INVALID_CURSOR', 'The cursor is malformed, or was made for another field or other arguments.');
 }

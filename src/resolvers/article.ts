@@ -1,8 +1,8 @@
 import type { ArticleResolvers, QueryResolvers } from '../generated/graphql.ts';
-import { fingerprint } from '../pagination/cursor.ts';
-import { cursorConnection, firstPageFromBatch } from '../pagination/cursor-adapter.ts';
 import type { Loaders } from '../loaders/create-loaders.ts';
-import { pageSize, type Connection, type ForwardArgs } from '../pagination/connection.ts';
+import { chainedConnection, firstPageFromBatch, type LinkedPageFetcher } from '../pagination/chained-adapter.ts';
+import { toSlice, type Connection, type ConnectionArgs } from '../pagination/connection.ts';
+import { fingerprint } from '../pagination/cursor.ts';
 import { path, type UpstreamPath } from '../sources/url.ts';
 import { commentsOn } from './comment.ts';
 import { idOf, toGlobalId } from './global-id.ts';
@@ -14,8 +14,8 @@ const CONTENT_MAX_LIMIT = 100;
 
 export const articleQueries: Pick<QueryResolvers, 'article' | 'articles'> = {
   article: (_, { id }, { loaders }) => loaders.articleById.load(idOf(id, 'Article')),
-  articles: (_, { first, after, category }, { sources }) =>
-    articlePages(sources, path`/articles`, { first, after }, fingerprint('Query.articles', category), { category }),
+  articles: (_, { category, ...args }, { sources }) =>
+    chainedConnection(args, fingerprint('Query.articles', category), contentPages(sources, path`/articles`, { category }), { source: 'content', linksBack: true }),
 };
 
 export const Article: ArticleResolvers = {
@@ -27,21 +27,22 @@ export const Article: ArticleResolvers = {
 
 /**
  * A user's articles. The first page of every user in a request comes from one
- * batch call (`/articles?author_id=…`); later pages walk the user's own list.
+ * batch call (`/articles?author_id=…`); other windows walk the user's own list.
  */
-export async function articlesByAuthor(sources: GraphSources, loaders: Loaders, userId: string, args: ForwardArgs): Promise<Connection<ArticleRecord>> {
+export async function articlesByAuthor(sources: GraphSources, loaders: Loaders, userId: string, args: ConnectionArgs): Promise<Connection<ArticleRecord>> {
   const print = fingerprint('User.articles', userId);
-  const first = pageSize(args.first);
-  if (!args.after && first < CONTENT_MAX_LIMIT) {
+  const slice = toSlice(args);
+  if (slice.direction === 'forward' && slice.after === null && slice.before === null && slice.count < CONTENT_MAX_LIMIT) {
     // One row more than asked tells whether there is a next page.
-    return firstPageFromBatch(await loaders.firstArticlesByAuthor(first + 1).load(userId), args, print);
+    return firstPageFromBatch(await loaders.firstArticlesByAuthor(slice.count + 1).load(userId), slice.count, print);
   }
-  return articlePages(sources, path`/users/${userId}/articles`, args, print);
+  return chainedConnection(args, print, contentPages(sources, path`/users/${userId}/articles`), { source: 'content', linksBack: true });
 }
 
-function articlePages(sources: GraphSources, listPath: UpstreamPath, args: ForwardArgs, print: string, filters: Record<string, string | null | undefined> = {}) {
-  return cursorConnection(args, print, CONTENT_MAX_LIMIT, async (cursor, limit) => {
-    const page = await sources.content.fetch(contentPage, { path: listPath, query: { ...filters, cursor, limit } });
-    return { items: page.data, next: page.next_cursor };
-  });
+/** content's body cursors (`next_cursor`, `prev_cursor`), always at its largest page. */
+function contentPages(sources: GraphSources, listPath: UpstreamPath, filters: Record<string, string | null | undefined> = {}): LinkedPageFetcher<ArticleRecord> {
+  return async (cursor) => {
+    const page = await sources.content.fetch(contentPage, { path: listPath, query: { ...filters, cursor, limit: CONTENT_MAX_LIMIT } });
+    return { items: page.data, next: page.next_cursor, prev: page.prev_cursor ?? null };
+  };
 }

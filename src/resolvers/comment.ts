@@ -1,7 +1,7 @@
 import type { CommentResolvers } from '../generated/graphql.ts';
-import type { Connection, ForwardArgs } from '../pagination/connection.ts';
+import type { Connection, ConnectionArgs } from '../pagination/connection.ts';
 import { fingerprint } from '../pagination/cursor.ts';
-import { pageNumberConnection } from '../pagination/page-adapter.ts';
+import { indexConnection, pageRanges } from '../pagination/index-adapter.ts';
 import { path } from '../sources/url.ts';
 import { toGlobalId } from './global-id.ts';
 import type { GraphSources } from './graph-sources.ts';
@@ -16,9 +16,10 @@ export const Comment: CommentResolvers = {
   author: (comment, _, { loaders }) => loaders.userById.load(comment.author_id),
 };
 
-export function commentsOn(sources: GraphSources, articleId: string, args: ForwardArgs): Promise<Connection<CommentRecord>> {
-  return pageNumberConnection(args, fingerprint('Article.comments', articleId), COMMENTS_MAX_PER_PAGE, async (page, perPage) => {
+export function commentsOn(sources: GraphSources, articleId: string, args: ConnectionArgs): Promise<Connection<CommentRecord>> {
+  const ranges = pageRanges(async (page, perPage) => {
     const answer = await sources.comments.fetch(commentsPage, { path: path`/articles/${articleId}/comments`, query: { page, per_page: perPage } });
-    return { items: answer.comments, total: answer.total };
-  });
+    return { items: answer.comments, total: answer.total, page: answer.page };
+  }, COMMENTS_MAX_PER_PAGE);
+  return indexConnection(args, fingerprint('Article.comments', articleId), ranges, { source: 'comments' });
 }

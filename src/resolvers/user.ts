@@ -1,20 +1,25 @@
 import type { QueryResolvers, UserResolvers } from '../generated/graphql.ts';
 import { fingerprint } from '../pagination/cursor.ts';
-import { offsetConnection } from '../pagination/offset-adapter.ts';
+import { indexConnection, offsetRanges } from '../pagination/index-adapter.ts';
 import { path } from '../sources/url.ts';
 import { articlesByAuthor } from './article.ts';
 import { idOf, toGlobalId } from './global-id.ts';
 import { accountsPage } from './records.ts';
 import { weatherIn } from './weather.ts';
 
+/** The accounts service's largest page. */
+const ACCOUNTS_MAX_LIMIT = 100;
+
 export const userQueries: Pick<QueryResolvers, 'user' | 'users'> = {
   user: (_, { id }, { loaders }) => loaders.userById.load(idOf(id, 'User')),
 
-  users: (_, args, { sources }) =>
-    offsetConnection(args, fingerprint('Query.users'), async (offset, limit) => {
+  users: (_, args, { sources }) => {
+    const ranges = offsetRanges(async (offset, limit) => {
       const page = await sources.accounts.fetch(accountsPage, { path: path`/users`, query: { offset, limit } });
       return { items: page.users, total: page.total };
-    }),
+    }, ACCOUNTS_MAX_LIMIT);
+    return indexConnection(args, fingerprint('Query.users'), ranges, { source: 'accounts' });
+  },
 };
 
 export const User: UserResolvers = {

@@ -9,7 +9,7 @@ import { GraftError, type ErrorCode } from '../errors.ts';
 import type { CallOptions, SourceAnswer, SourceClient, UpstreamRequest } from './source-client.ts';
 import type { UpstreamPath } from './url.ts';
 
-export interface BoundSource {
+export interface BoundSource extends Pick<SourceClient, 'linkRef' | 'requestFor'> {
   readonly name: string;
   request(upstream: UpstreamRequest): Promise<SourceAnswer>;
   /** See `SourceClient.invalidate`. */
@@ -36,6 +36,8 @@ export function bindSource(client: SourceClient, options: CallOptions, onStale: 
     name: client.name,
     request,
     invalidate: (paths) => client.invalidate(paths),
+    linkRef: (link, answered) => client.linkRef(link, answered),
+    requestFor: (ref) => client.requestFor(ref),
     async fetch(shape, upstream) {
       const { body, status } = await request(upstream);
       const result = shape.safeParse(body);

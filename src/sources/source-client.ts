@@ -15,7 +15,7 @@ import { scrubSecrets, type Logger } from '../observability/logger.ts';
 import { createSourceAuth, type OutgoingCredentials } from './auth/index.ts';
 import { decodeJsonBody, type DecodedBody } from './decode-body.ts';
 import { errorForStatus, errorForTransport, type CallOrigin, type CallPhase } from './upstream-errors.ts';
-import { buildUrl, toSearchParams, type QueryParams, type UpstreamPath } from './url.ts';
+import { buildUrl, requestForRef, sameSourceRef, toSearchParams, type QueryParams, type UpstreamPath } from './url.ts';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -62,6 +62,14 @@ export interface SourceClient {
    * other lists a write changes.
    */
   invalidate(paths: readonly UpstreamPath[]): void;
+  /**
+   * A link this source sent in answer to `answered` (e.g. a `Link` header
+   * target) as a reference for `requestFor`, or undefined when it leaves the
+   * source's origin or path prefix. The source's own credential is removed.
+   */
+  linkRef(link: string, answered: UpstreamRequest): string | undefined;
+  /** The request for a reference from `linkRef`, re-checked (it may come back in a client cursor). */
+  requestFor(ref: string): UpstreamRequest | undefined;
   /** True when the source's base URL answers HTTP at all (any status). */
   probe(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -86,6 +94,7 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
   const auth = createSourceAuth(config.auth, { source: name, base: config.url, dispatcher: agent, timeoutMs: timeouts.attemptMs });
   const log = logger.child({ source: name });
   const forwardsIdentity = config.forwardHeaders.includes('authorization');
+  const authQuery = config.auth?.type === 'apiKey' && config.auth.in === 'query' ? [config.auth.name] : [];
   const cachePolicy = { store: config.cache.enabled, ttlMs: config.cache.ttlMs, staleIfErrorMs: config.cache.staleIfErrorMs };
 
   /** One round trip through the agent: a usable answer, an error status with its body text, or a mapped transport error. */
@@ -173,6 +182,10 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
     },
 
     invalidate: (paths) => void cache.invalidate(name, paths),
+
+    linkRef: (link, answered) => sameSourceRef(config.url, link, buildUrl(config.url, answered.path, answered.query), authQuery),
+
+    requestFor: (ref) => requestForRef(config.url, ref),
 
     async probe(timeoutMs) {
       try {

@@ -66,3 +66,36 @@ export function toSearchParams(query: QueryParams): URLSearchParams {
 function describe(text: string): string {
   return text === '' ? 'An empty value' : JSON.stringify(text);
 }
+
+/**
+ * A link an upstream sent (a `Link` header target, resolved against the URL
+ * it answered), kept only when it stays on the source's origin and under its
+ * path prefix. Returned as a reference relative to the base URL, without the
+ * query parameters named in `omit` (the source's own credential).
+ */
+export function sameSourceRef(base: BaseUrl, link: string, answeredUrl: string, omit: readonly string[] = []): string | undefined {
+  if (!URL.canParse(link, answeredUrl)) return undefined;
+  const url = new URL(link, answeredUrl);
+  if (url.origin !== base.origin || !underPrefix(base, url.pathname)) return undefined;
+  for (const name of omit) url.searchParams.delete(name);
+  return `${url.pathname.slice(base.prefix.length)}${url.search}`;
+}
+
+/**
+ * The request for a reference made by `sameSourceRef`. References come back
+ * inside client cursors, so they are checked again as untrusted input.
+ */
+export function requestForRef(base: BaseUrl, ref: string): { path: UpstreamPath; query: Record<string, string[]> } | undefined {
+  if (!ref.startsWith('/') || ref.startsWith('//') || /[\u0000-\u0020\\#]/.test(ref)) return undefined;
+  const full = `${base.origin}${base.prefix}${ref}`;
+  if (!URL.canParse(full)) return undefined;
+  const url = new URL(full);
+  if (url.origin !== base.origin || !underPrefix(base, url.pathname) || url.pathname.slice(base.prefix.length) !== ref.split('?')[0]) return undefined;
+  const query: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) (query[name] ??= []).push(value);
+  return { path: url.pathname.slice(base.prefix.length) as UpstreamPath, query };
+}
+
+function underPrefix(base: BaseUrl, pathname: string): boolean {
+  return base.prefix === '' || pathname === base.prefix || pathname.startsWith(`${base.prefix}/`);
+}

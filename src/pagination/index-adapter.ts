@@ -1,0 +1,104 @@
+/**
+ * Connections over index-addressable lists: offset/limit and page-number
+ * APIs. A cursor holds its item's index, so every combination of
+ * `first`/`after`/`last`/`before` is a window [begin, end) of the list,
+ * fetched with as few upstream calls as the source's largest page allows.
+ * `last` without `before` needs the list's length: sources that report a
+ * total pay one extra call to learn it; others refuse it.
+ */
+import { badUserInput } from '../errors.ts';
+import { connection, toSlice, type Connection, type ConnectionArgs } from './connection.ts';
+import { decodeIndex, encodeCursor } from './cursor.ts';
+
+export interface Range<T> {
+  /** The items of [start, start + count) that exist; fewer means the list ended. */
+  items: T[];
+  /** The list's length, when the source reports it. */
+  total: number | null;
+}
+
+export type RangeFetcher<T> = (start: number, count: number) => Promise<Range<T>>;
+
+export interface IndexOptions {
+  /** Named in the error when `last` cannot be served. */
+  source: string;
+  maxPageSize?: number;
+}
+
+export async function indexConnection<T>(args: ConnectionArgs, print: string, fetchRange: RangeFetcher<T>, { source, maxPageSize }: IndexOptions): Promise<Connection<T>> {
+  const slice = toSlice(args, maxPageSize);
+  const lower = slice.after === null ? 0 : decodeIndex(slice.after, print) + 1;
+  const upper = slice.before === null ? null : decodeIndex(slice.before, print);
+  if (upper !== null && upper < lower) return connection([], { hasNextPage: false, hasPreviousPage: false }); // cursors cross
+
+  const edgesFrom = (begin: number, items: T[]) => items.map((node, i) => ({ node, cursor: encodeCursor(print, begin + i) }));
+
+  if (slice.direction === 'forward') {
+    const limit = upper === null ? slice.count : Math.min(slice.count, upper - lower);
+    const { items, total } = limit === 0 ? { items: [], total: null } : await fetchRange(lower, limit);
+    const taken = items.slice(0, limit);
+    const end = lower + taken.length;
+    let hasNextPage: boolean;
+    if (total !== null) hasNextPage = end < total;
+    else if (upper !== null) hasNextPage = true; // the `before` item itself follows
+    else if (taken.length < limit) hasNextPage = false;
+    else hasNextPage = (await fetchRange(end, 1)).items.length > 0; // no total: look one item ahead
+    return connection(edgesFrom(lower, taken), { hasNextPage, hasPreviousPage: lower > 0, totalCount: total });
+  }
+
+  let end = upper;
+  let total: number | null = null;
+  if (end === null) {
+    ({ total } = await fetchRange(0, 1));
+    if (total === null) throw badUserInput(`${source} does not report how long the list is: page backward from a cursor (last with before).`);
+    end = total;
+  }
+  const begin = Math.max(lower, end - slice.count);
+  const answer = begin < end ? await fetchRange(begin, end - begin) : { items: [], total };
+  total = answer.total ?? total;
+  const items = answer.items.slice(0, end - begin);
+  return connection(edgesFrom(begin, items), { hasNextPage: total !== null ? begin + items.length < total : upper !== null, hasPreviousPage: begin > 0, totalCount: total });
+}
+
+/** offset/limit APIs: one call per `maxLimit` items of the window. */
+export function offsetRanges<T>(fetchOffset: (offset: number, limit: number) => Promise<Range<T>>, maxLimit: number): RangeFetcher<T> {
+  return async (start, count) => {
+    const items: T[] = [];
+    let total: number | null = null;
+    for (let offset = start; offset < start + count; offset += maxLimit) {
+      const answer = await fetchOffset(offset, Math.min(maxLimit, start + count - offset));
+      total = answer.total;
+      items.push(...answer.items);
+      if (answer.items.length < Math.min(maxLimit, start + count - offset)) break;
+    }
+    return { items: total === null ? items : items.slice(0, Math.max(0, total - start)), total };
+  };
+}
+
+/** An answer for one page; `page` is the page the source says it sent. */
+export interface NumberedPage<T> extends Range<T> {
+  page: number;
+}
+
+/**
+ * page-number APIs, always at the largest page size, so pages line up the
+ * same way for every window: a window costs one call per page it touches.
+ * A page past the end that the source answers with another page (some APIs
+ * clamp to the last one) counts as empty, never as a repeat.
+ */
+export function pageRanges<T>(fetchPage: (page: number, perPage: number) => Promise<NumberedPage<T>>, perPage: number): RangeFetcher<T> {
+  return async (start, count) => {
+    const items: T[] = [];
+    let total: number | null = null;
+    for (let page = Math.floor(start / perPage) + 1; (page - 1) * perPage < start + count; page++) {
+      if (total !== null && (page - 1) * perPage >= total) break;
+      const answer = await fetchPage(page, perPage);
+      total = answer.total;
+      const rows = answer.page === page ? answer.items : [];
+      const pageStart = (page - 1) * perPage;
+      items.push(...rows.slice(Math.max(0, start - pageStart), start + count - pageStart));
+      if (rows.length < perPage) break;
+    }
+    return { items, total };
+  };
+}

@@ -1,0 +1,160 @@
+/** Index-addressed connections (offset and page number), edge cases named as in graphql-relay-js. */
+import { describe, expect, it } from 'vitest';
+import type { Connection, ConnectionArgs } from '../../src/pagination/connection.ts';
+import { encodeCursor, fingerprint } from '../../src/pagination/cursor.ts';
+import { indexConnection, type RangeFetcher } from '../../src/pagination/index-adapter.ts';
+import { LETTERS, offsetList, pagedList } from './fixtures.ts';
+
+const print = fingerprint('letters');
+const cursorAt = (index: number) => encodeCursor(print, index);
+const nodes = (connection: Connection<string>) => connection.edges.map((edge) => edge.node);
+
+const styles: Array<[string, () => { fetch: RangeFetcher<string>; calls: unknown[] }]> = [
+  ['offset with a total', () => offsetList(LETTERS, 2)],
+  ['page number', () => pagedList(LETTERS, 2)],
+  ['page number that clamps past the end', () => pagedList(LETTERS, 2, { clamp: true })],
+];
+
+describe.each(styles)('indexConnection over %s', (_style, makeList) => {
+  const run = (args: ConnectionArgs) => indexConnection(args, print, makeList().fetch, { source: 'letters' });
+
+  it('returns all elements without filters (default page of 20)', async () => {
+    const page = await run({});
+    expect(nodes(page)).toEqual(LETTERS);
+    expect(page.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: false, startCursor: cursorAt(0), endCursor: cursorAt(4) });
+    expect(page.totalCount).toBe(5);
+  });
+
+  it('respects a smaller first', async () => {
+    const page = await run({ first: 2 });
+    expect(nodes(page)).toEqual(['A', 'B']);
+    expect(page.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+  });
+
+  it('respects an overly large first', async () => {
+    expect(nodes(await run({ first: 10 }))).toEqual(LETTERS);
+  });
+
+  it('respects a smaller last', async () => {
+    const page = await run({ last: 2 });
+    expect(nodes(page)).toEqual(['D', 'E']);
+    expect(page.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+  });
+
+  it('respects first and after', async () => {
+    const page = await run({ first: 2, after: cursorAt(1) });
+    expect(nodes(page)).toEqual(['C', 'D']);
+    expect(page.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
+  });
+
+  it('respects first and after with long first', async () => {
+    const page = await run({ first: 10, after: cursorAt(1) });
+    expect(nodes(page)).toEqual(['C', 'D', 'E']);
+    expect(page.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('respects last and before', async () => {
+    const page = await run({ last: 2, before: cursorAt(3) });
+    expect(nodes(page)).toEqual(['B', 'C']);
+    expect(page.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
+  });
+
+  it('respects last and before with long last', async () => {
+    const page = await run({ last: 10, before: cursorAt(3) });
+    expect(nodes(page)).toEqual(['A', 'B', 'C']);
+    expect(page.pageInfo.hasPreviousPage).toBe(false);
+  });
+
+  it('respects first and after and before, too few', async () => {
+    expect(nodes(await run({ first: 2, after: cursorAt(0), before: cursorAt(4) }))).toEqual(['B', 'C']);
+  });
+
+  it('respects first and after and before, too many', async () => {
+    expect(nodes(await run({ first: 4, after: cursorAt(0), before: cursorAt(4) }))).toEqual(['B', 'C', 'D']);
+  });
+
+  it('respects last and after and before, too few', async () => {
+    expect(nodes(await run({ last: 2, after: cursorAt(0), before: cursorAt(4) }))).toEqual(['C', 'D']);
+  });
+
+  it('respects last and after and before, exactly right', async () => {
+    expect(nodes(await run({ last: 3, after: cursorAt(0), before: cursorAt(4) }))).toEqual(['B', 'C', 'D']);
+  });
+
+  it('returns no elements if cursors cross', async () => {
+    const page = await run({ before: cursorAt(2), after: cursorAt(4) });
+    expect(page.edges).toEqual([]);
+    expect(page.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: false });
+  });
+
+  it('returns no elements and no next page after the last element, never a repeat of the last page', async () => {
+    const page = await run({ first: 2, after: cursorAt(4) });
+    expect(page.edges).toEqual([]);
+    expect(page.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true, startCursor: null, endCursor: null });
+  });
+
+  it.each([
+    [{ first: 0 }, 'BAD_USER_INPUT'],
+    [{ first: -1 }, 'BAD_USER_INPUT'],
+    [{ last: -1 }, 'BAD_USER_INPUT'],
+    [{ first: 101 }, 'BAD_USER_INPUT'],
+    [{ first: 1, last: 1 }, 'BAD_USER_INPUT'],
+    [{ first: 1, after: 'not-a-cursor' }, 'INVALID_CURSOR'],
+    [{ first: 1, after: encodeCursor(fingerprint('another field'), 1) }, 'INVALID_CURSOR'],
+    [{ first: 1, after: encodeCursor(print, -3) }, 'INVALID_CURSOR'],
+  ])('throws for %j with 0 upstream calls', async (args, code) => {
+    const list = makeList();
+    await expect(indexConnection(args, print, list.fetch, { source: 'letters' })).rejects.toMatchObject({ code });
+    expect(list.calls).toEqual([]);
+  });
+});
+
+describe('upstream calls for windows that do not line up with pages', () => {
+  const HUNDRED = Array.from({ length: 100 }, (_, i) => `n${i}`);
+
+  it('first: 25 over a 10-per-page API costs 3 calls', async () => {
+    const list = pagedList(HUNDRED, 10);
+    expect(nodes(await indexConnection({ first: 25 }, print, list.fetch, { source: 'numbers' }))).toEqual(HUNDRED.slice(0, 25));
+    expect(list.calls).toEqual([[1, 10], [2, 10], [3, 10]]);
+  });
+
+  it('a 10-item window straddling two pages costs 2 calls; inside one page, 1', async () => {
+    const straddling = pagedList(HUNDRED, 10);
+    await indexConnection({ first: 10, after: encodeCursor(print, 14) }, print, straddling.fetch, { source: 'numbers' });
+    expect(straddling.calls).toEqual([[2, 10], [3, 10]]);
+    const inside = pagedList(HUNDRED, 10);
+    await indexConnection({ first: 5, after: encodeCursor(print, 11) }, print, inside.fetch, { source: 'numbers' });
+    expect(inside.calls).toEqual([[2, 10]]);
+  });
+
+  it('offset: one call per largest page', async () => {
+    const list = offsetList(HUNDRED, 30);
+    await indexConnection({ first: 70 }, print, list.fetch, { source: 'numbers' });
+    expect(list.calls).toEqual([[0, 30], [30, 30], [60, 10]]);
+  });
+
+  it('last without before costs one more call, to learn the total', async () => {
+    const list = offsetList(HUNDRED, 100);
+    expect(nodes(await indexConnection({ last: 3 }, print, list.fetch, { source: 'numbers' }))).toEqual(['n97', 'n98', 'n99']);
+    expect(list.calls).toEqual([[0, 1], [97, 3]]);
+  });
+});
+
+describe('offset without a total', () => {
+  const list = () => offsetList(LETTERS, 2, { withTotal: false });
+
+  it('looks one element ahead for hasNextPage', async () => {
+    const full = await indexConnection({ first: 5 }, print, list().fetch, { source: 'letters' });
+    expect(full.pageInfo.hasNextPage).toBe(false);
+    expect(full.totalCount).toBeNull();
+    expect((await indexConnection({ first: 4 }, print, list().fetch, { source: 'letters' })).pageInfo.hasNextPage).toBe(true);
+  });
+
+  it('refuses last without before, naming why', async () => {
+    await expect(indexConnection({ last: 2 }, print, list().fetch, { source: 'letters' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringContaining('does not report how long the list is') });
+  });
+
+  it('serves last with before', async () => {
+    expect(nodes(await indexConnection({ last: 2, before: cursorAt(4) }, print, list().fetch, { source: 'letters' }))).toEqual(['C', 'D']);
+  });
+});
