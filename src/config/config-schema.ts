@@ -98,6 +98,8 @@ export function configSchema(env: Env) {
     maxResponseBytes: z.number().int().positive().default(10 * 1024 * 1024),
     /** Deepest JSON nesting accepted. @default 64 */
     maxJsonDepth: z.number().int().positive().max(1_000).default(64),
+    /** The largest page this source serves; the gateway always asks for pages this big. @default 100 // items */
+    maxPageSize: z.number().int().min(1).max(1_000).default(100),
     /** Open connections to this source at most. @default 32 */
     connections: z.number().int().positive().default(32),
     /**

@@ -29,13 +29,15 @@ export async function indexConnection<T>(args: ConnectionArgs, print: string, fe
   const slice = toSlice(args, maxPageSize);
   const lower = slice.after === null ? 0 : decodeIndex(slice.after, print) + 1;
   const upper = slice.before === null ? null : decodeIndex(slice.before, print);
-  if (upper !== null && upper < lower) return connection([], { hasNextPage: false, hasPreviousPage: false }); // cursors cross
+  // An empty window still reports the total, when the source has one.
+  const totalOnly = async () => (await fetchRange(Math.max(0, lower - 1), 1)).total;
+  if (upper !== null && upper < lower) return connection([], { hasNextPage: false, hasPreviousPage: false, totalCount: await totalOnly() }); // cursors cross
 
   const edgesFrom = (begin: number, items: T[]) => items.map((node, i) => ({ node, cursor: encodeCursor(print, begin + i) }));
 
   if (slice.direction === 'forward') {
     const limit = upper === null ? slice.count : Math.min(slice.count, upper - lower);
-    const { items, total } = limit === 0 ? { items: [], total: null } : await fetchRange(lower, limit);
+    const { items, total } = limit === 0 ? { items: [], total: await totalOnly() } : await fetchRange(lower, limit);
     const taken = items.slice(0, limit);
     const end = lower + taken.length;
     let hasNextPage: boolean;
@@ -54,7 +56,7 @@ export async function indexConnection<T>(args: ConnectionArgs, print: string, fe
     end = total;
   }
   const begin = Math.max(lower, end - slice.count);
-  const answer = begin < end ? await fetchRange(begin, end - begin) : { items: [], total };
+  const answer = begin < end ? await fetchRange(begin, end - begin) : { items: [], total: total ?? (await totalOnly()) };
   total = answer.total ?? total;
   const items = answer.items.slice(0, end - begin);
   return connection(edgesFrom(begin, items), { hasNextPage: total !== null ? begin + items.length < total : upper !== null, hasPreviousPage: begin > 0, totalCount: total });

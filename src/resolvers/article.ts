@@ -9,9 +9,6 @@ import { idOf, toGlobalId } from './global-id.ts';
 import type { GraphSources } from './graph-sources.ts';
 import { contentPage, type ArticleRecord } from './records.ts';
 
-/** The content service's largest page. */
-const CONTENT_MAX_LIMIT = 100;
-
 export const articleQueries: Pick<QueryResolvers, 'article' | 'articles'> = {
   article: (_, { id }, { loaders }) => loaders.articleById.load(idOf(id, 'Article')),
   articles: (_, { category, ...args }, { sources }) =>
@@ -32,8 +29,8 @@ export const Article: ArticleResolvers = {
 export async function articlesByAuthor(sources: GraphSources, loaders: Loaders, userId: string, args: ConnectionArgs): Promise<Connection<ArticleRecord>> {
   const print = fingerprint('User.articles', userId);
   const slice = toSlice(args);
-  if (slice.direction === 'forward' && slice.after === null && slice.before === null && slice.count < CONTENT_MAX_LIMIT) {
-    // One row more than asked tells whether there is a next page.
+  if (slice.direction === 'forward' && slice.after === null && slice.before === null && slice.count < sources.content.maxPageSize) {
+    // One row more than asked tells whether there is a next page; all of them lie on the first upstream page, as cursors expect.
     return firstPageFromBatch(await loaders.firstArticlesByAuthor(slice.count + 1).load(userId), slice.count, print);
   }
   return chainedConnection(args, print, contentPages(sources, path`/users/${userId}/articles`), { source: 'content', linksBack: true });
@@ -42,7 +39,7 @@ export async function articlesByAuthor(sources: GraphSources, loaders: Loaders, 
 /** content's body cursors (`next_cursor`, `prev_cursor`), always at its largest page. */
 function contentPages(sources: GraphSources, listPath: UpstreamPath, filters: Record<string, string | null | undefined> = {}): LinkedPageFetcher<ArticleRecord> {
   return async (cursor) => {
-    const page = await sources.content.fetch(contentPage, { path: listPath, query: { ...filters, cursor, limit: CONTENT_MAX_LIMIT } });
+    const page = await sources.content.fetch(contentPage, { path: listPath, query: { ...filters, cursor, limit: sources.content.maxPageSize } });
     return { items: page.data, next: page.next_cursor, prev: page.prev_cursor ?? null };
   };
 }

@@ -7,9 +7,6 @@ import { toGlobalId } from './global-id.ts';
 import type { GraphSources } from './graph-sources.ts';
 import { commentsPage, type CommentRecord } from './records.ts';
 
-/** The comments service's largest page. */
-const COMMENTS_MAX_PER_PAGE = 100;
-
 export const Comment: CommentResolvers = {
   id: (comment) => toGlobalId('Comment', comment.id),
   createdAt: (comment) => comment.created_at,
@@ -20,6 +17,6 @@ export function commentsOn(sources: GraphSources, articleId: string, args: Conne
   const ranges = pageRanges(async (page, perPage) => {
     const answer = await sources.comments.fetch(commentsPage, { path: path`/articles/${articleId}/comments`, query: { page, per_page: perPage } });
     return { items: answer.comments, total: answer.total, page: answer.page };
-  }, COMMENTS_MAX_PER_PAGE);
+  }, sources.comments.maxPageSize);
   return indexConnection(args, fingerprint('Article.comments', articleId), ranges, { source: 'comments' });
 }

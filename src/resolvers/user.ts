@@ -7,9 +7,6 @@ import { idOf, toGlobalId } from './global-id.ts';
 import { accountsPage } from './records.ts';
 import { weatherIn } from './weather.ts';
 
-/** The accounts service's largest page. */
-const ACCOUNTS_MAX_LIMIT = 100;
-
 export const userQueries: Pick<QueryResolvers, 'user' | 'users'> = {
   user: (_, { id }, { loaders }) => loaders.userById.load(idOf(id, 'User')),
 
@@ -17,7 +14,7 @@ export const userQueries: Pick<QueryResolvers, 'user' | 'users'> = {
     const ranges = offsetRanges(async (offset, limit) => {
       const page = await sources.accounts.fetch(accountsPage, { path: path`/users`, query: { offset, limit } });
       return { items: page.users, total: page.total };
-    }, ACCOUNTS_MAX_LIMIT);
+    }, sources.accounts.maxPageSize);
     return indexConnection(args, fingerprint('Query.users'), ranges, { source: 'accounts' });
   },
 };

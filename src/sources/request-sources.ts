@@ -9,8 +9,7 @@ import { GraftError, type ErrorCode } from '../errors.ts';
 import type { CallOptions, SourceAnswer, SourceClient, UpstreamRequest } from './source-client.ts';
 import type { UpstreamPath } from './url.ts';
 
-export interface BoundSource extends Pick<SourceClient, 'linkRef' | 'requestFor'> {
-  readonly name: string;
+export interface BoundSource extends Pick<SourceClient, 'name' | 'maxPageSize' | 'linkRef' | 'requestFor'> {
   request(upstream: UpstreamRequest): Promise<SourceAnswer>;
   /** See `SourceClient.invalidate`. */
   invalidate(paths: readonly UpstreamPath[]): void;
@@ -34,6 +33,7 @@ export function bindSource(client: SourceClient, options: CallOptions, onStale: 
   };
   return {
     name: client.name,
+    maxPageSize: client.maxPageSize,
     request,
     invalidate: (paths) => client.invalidate(paths),
     linkRef: (link, answered) => client.linkRef(link, answered),

@@ -55,6 +55,8 @@ export interface SourceAnswer extends UpstreamResponse {
 
 export interface SourceClient {
   readonly name: string;
+  /** The largest page this source serves (config `maxPageSize`). */
+  readonly maxPageSize: number;
   request(upstream: UpstreamRequest, options?: CallOptions): Promise<SourceAnswer>;
   /**
    * Drops cached reads at `paths` (any query, method or caller). A write
@@ -158,6 +160,7 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
 
   return {
     name,
+    maxPageSize: config.maxPageSize,
 
     async request(upstream, { requestId, signal, forwarded = {} } = {}) {
       const origin: CallOrigin = { source: name, requestId };
