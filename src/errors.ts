@@ -53,6 +53,8 @@ export interface GraftErrorDetails {
   requestId?: string;
   /** The underlying failure; logged, never sent to the client. */
   cause?: unknown;
+  /** How long the upstream asked to wait (Retry-After), for the retry logic; never sent. */
+  retryAfterMs?: number;
 }
 
 /**
@@ -64,6 +66,7 @@ export class GraftError extends Error {
   readonly source: string | undefined;
   readonly status: number | undefined;
   readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
   /** Settable once by the caller that knows the request, for errors made where it is not known (a shared token refresh). */
   requestId: string | undefined;
 
@@ -75,6 +78,7 @@ export class GraftError extends Error {
     this.status = details.status;
     this.retryable = details.retryable ?? false;
     this.requestId = details.requestId;
+    this.retryAfterMs = details.retryAfterMs;
   }
 
   /** What the client sees in `extensions`. */

@@ -87,6 +87,47 @@ export function configSchema(env: Env) {
     staleIfErrorMs: z.number().int().min(0).default(0),
   });
 
+  const retry = z.strictObject({
+    /** Tries in all, the first included; 1 turns retries off. @default 3 */
+    maxAttempts: z.number().int().min(1).max(10).default(3),
+    /** Backoff before the second try; doubles each time, full jitter. @default 100 // ms */
+    baseDelayMs: z.number().int().min(0).default(100),
+    /** @default 2_000 // ms */
+    maxDelayMs: z.number().int().min(0).default(2_000),
+    /** Retries may add at most this share of the calls over the window… @default 0.2 */
+    budgetRatio: z.number().min(0).max(1).default(0.2),
+    /** …plus this many, whatever the traffic. @default 10 */
+    budgetFloor: z.number().int().min(0).default(10),
+    /** @default 10_000 // ms */
+    budgetWindowMs: z.number().int().positive().default(10_000),
+    /** Methods this source treats as idempotent; POST and PATCH are retried only with an Idempotency-Key header. @default ['GET', 'HEAD'] */
+    idempotentMethods: z.array(z.enum(['GET', 'HEAD', 'PUT', 'DELETE'])).default(['GET', 'HEAD']),
+  });
+
+  const breaker = z.strictObject({
+    /** @default true */
+    enabled: z.boolean().default(true),
+    /** Opens at this share of failures… @default 0.5 */
+    failureRatio: z.number().gt(0).max(1).default(0.5),
+    /** …over at least this many calls… @default 20 */
+    minimumCalls: z.number().int().positive().default(20),
+    /** …within this window. @default 10_000 // ms */
+    windowMs: z.number().int().positive().default(10_000),
+    /** Stays open this long, then lets one probe through. @default 5_000 // ms */
+    openMs: z.number().int().positive().default(5_000),
+  });
+
+  const rateLimit = z.strictObject({
+    /** Pace calls by the source's X-RateLimit-* / RateLimit headers. @default true */
+    fromHeaders: z.boolean().default(true),
+    /** Spread calls evenly until the reset once this few remain. @default 5 */
+    spreadBelow: z.number().int().min(0).default(5),
+    /** A fixed limit for sources that send no headers: requests per second… */
+    requestsPerSecond: z.number().positive().optional(),
+    /** …and how many may go at once. @default requestsPerSecond */
+    burst: z.number().int().positive().optional(),
+  });
+
   const source = z.strictObject({
     /** Base URL: origin plus an optional path prefix. A string, or `{ env: 'NAME' }`. */
     url: baseUrl,
@@ -109,6 +150,11 @@ export function configSchema(env: Env) {
      */
     forwardHeaders: z.array(forwardableHeader).default([]),
     cache: sourceCache.default(sourceCache.parse({})),
+    retry: retry.default(retry.parse({})),
+    breaker: breaker.default(breaker.parse({})),
+    rateLimit: rateLimit.default(rateLimit.parse({})),
+    /** Calls that may wait for one of the `connections`; beyond them, calls fail at once (UPSTREAM_UNAVAILABLE) rather than queue without bound. @default 256 */
+    maxQueued: z.number().int().min(0).default(256),
   });
 
   const listener = z.strictObject({
@@ -146,9 +192,17 @@ export function configSchema(env: Env) {
     maxBytes: z.number().int().positive().default(50 * 1024 * 1024),
   });
 
+  const limits = z.strictObject({
+    /** The whole GraphQL request; unfinished fields then answer GATEWAY_TIMEOUT. @default 10_000 // ms */
+    requestDeadlineMs: z.number().int().positive().default(10_000),
+    /** Upstream calls one operation may make, after batching and caching. @default 50 */
+    upstreamCallsPerOperation: z.number().int().positive().default(50),
+  });
+
   return z.strictObject({
     server: server.default(server.parse({})),
     cache: cache.default(cache.parse({})),
+    limits: limits.default(limits.parse({})),
     sources: z.record(z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'a camelCase source name'), source),
   });
 }

@@ -15,6 +15,8 @@ import { GRAPH_SOURCES, type GraphSourceName } from '../resolvers/graph-sources.
 import { resolvers } from '../resolvers/index.ts';
 import { createResponseCache, type CacheStats } from '../cache/response-cache.ts';
 import { bindSources, type StaleNotice } from '../sources/request-sources.ts';
+import { createCallBudget } from '../sources/resilience/call-budget.ts';
+import { createDeadline } from '../sources/resilience/deadline.ts';
 import { createSourceClient, type SourceClient } from '../sources/source-client.ts';
 import type { RequestContext } from './context.ts';
 import { useErrorMasking } from './error-masking.ts';
@@ -53,7 +55,9 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     context: ({ request }) => {
       const requestId = ids.idOf(request);
       const staleNotices: StaleNotice[] = [];
-      const optionsFor = (name: GraphSourceName) => ({ requestId, signal: request.signal, forwarded: pickHeaders(request.headers, config.sources[name]!.forwardHeaders) });
+      const deadline = createDeadline(config.limits.requestDeadlineMs, request.signal);
+      const budget = createCallBudget(config.limits.upstreamCallsPerOperation);
+      const optionsFor = (name: GraphSourceName) => ({ requestId, deadline, budget, forwarded: pickHeaders(request.headers, config.sources[name]!.forwardHeaders) });
       const sources = bindSources(clients, optionsFor, (notice) => staleNotices.push(notice));
       return { requestId, sources, loaders: createLoaders(sources), logger, staleNotices };
     },

@@ -1,19 +1,28 @@
 /**
- * The REST client for one configured source: its own undici Agent (connect,
- * headers and body timeouts, a response size cap, a connection cap), its
- * auth, a whole-attempt deadline, no redirect following, JSON decoding, the
- * response cache with in-flight sharing for GET/HEAD, invalidation after
- * writes, and every failure mapped to a coded `GraftError`.
+ * The REST client for one configured source. A call passes, in order:
+ * the response cache (GET/HEAD: fresh answers, in-flight sharing), the
+ * operation's call budget, the circuit breaker, rate-limit pacing, the
+ * concurrency cap, auth, then one attempt on the source's own undici Agent
+ * (connect/headers/body timeouts, a response size cap, a whole-attempt
+ * deadline, no redirects) and JSON decoding; failures are mapped to coded
+ * `GraftError`s and idempotent calls retried within a budget. Writes drop
+ * the cached reads they affect.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, request, type Dispatcher } from 'undici';
 import { cacheKey, identityPartition, SHARED_PARTITION } from '../cache/cache-key.ts';
 import type { CacheResult, LoadedResponse, ResponseCache, Validators } from '../cache/response-cache.ts';
 import type { SourceConfig } from '../config/config-schema.ts';
-import { badUserInput } from '../errors.ts';
+import { badUserInput, GraftError } from '../errors.ts';
 import { scrubSecrets, type Logger } from '../observability/logger.ts';
 import { createSourceAuth, type OutgoingCredentials } from './auth/index.ts';
 import { decodeJsonBody, type DecodedBody } from './decode-body.ts';
+import type { CallBudget } from './resilience/call-budget.ts';
+import { createCircuitBreaker } from './resilience/circuit-breaker.ts';
+import { gatewayTimeout, remainingMs, sleep, withinDeadline, type Deadline } from './resilience/deadline.ts';
+import { createPacer } from './resilience/pacer.ts';
+import { createRetryBudget } from './resilience/retry-budget.ts';
+import { backoffMs, isRetryableFailure, mayRetry, retryAfterMs } from './resilience/retry-policy.ts';
 import { errorForStatus, errorForTransport, type CallOrigin, type CallPhase } from './upstream-errors.ts';
 import { buildUrl, requestForRef, sameSourceRef, toSearchParams, type QueryParams, type UpstreamPath } from './url.ts';
 
@@ -35,8 +44,10 @@ export interface UpstreamRequest {
 export interface CallOptions {
   /** The gateway request this call serves; tagged on errors and logs. */
   requestId?: string;
-  /** Aborts a write when the GraphQL request is abandoned. */
-  signal?: AbortSignal;
+  /** The GraphQL request's deadline: calls and waits end with it (GATEWAY_TIMEOUT). */
+  deadline?: Deadline;
+  /** The GraphQL operation's upstream call budget. */
+  budget?: CallBudget;
   /** The caller's headers this source is configured to forward (lower-case names). */
   forwarded?: Readonly<Record<string, string>>;
 }
@@ -98,9 +109,19 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
   const forwardsIdentity = config.forwardHeaders.includes('authorization');
   const authQuery = config.auth?.type === 'apiKey' && config.auth.in === 'query' ? [config.auth.name] : [];
   const cachePolicy = { store: config.cache.enabled, ttlMs: config.cache.ttlMs, staleIfErrorMs: config.cache.staleIfErrorMs };
+  const breaker = config.breaker.enabled
+    ? createCircuitBreaker({ source: name, ...config.breaker, onStateChange: (from, to) => log.warn({ from, to }, `circuit ${to}`) })
+    : undefined;
+  const pacer = createPacer({
+    source: name,
+    spreadBelow: config.rateLimit.spreadBelow,
+    static: config.rateLimit.requestsPerSecond ? { requestsPerSecond: config.rateLimit.requestsPerSecond, burst: config.rateLimit.burst ?? Math.ceil(config.rateLimit.requestsPerSecond) } : undefined,
+  });
+  const retryBudget = createRetryBudget({ ratio: config.retry.budgetRatio, floor: config.retry.budgetFloor, windowMs: config.retry.budgetWindowMs });
+  let inFlight = 0;
 
   /** One round trip through the agent: a usable answer, an error status with its body text, or a mapped transport error. */
-  async function roundTrip(upstream: UpstreamRequest, outgoing: OutgoingCredentials, origin: CallOrigin, signal: AbortSignal | undefined): Promise<RoundTrip> {
+  async function roundTrip(upstream: UpstreamRequest, outgoing: OutgoingCredentials, origin: CallOrigin, deadline: Deadline | undefined, pacingKey: string): Promise<RoundTrip> {
     const method = upstream.method ?? 'GET';
     const url = buildUrl(config.url, upstream.path, { ...upstream.query, ...outgoing.query });
     const headers: Record<string, string> = { accept: 'application/json', ...outgoing.headers };
@@ -112,13 +133,14 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = toSearchParams(upstream.form).toString();
     }
-    const deadline = AbortSignal.timeout(timeouts.attemptMs);
-    const combined = signal ? AbortSignal.any([deadline, signal]) : deadline;
+    const attemptDeadline = AbortSignal.timeout(timeouts.attemptMs);
+    const signal = deadline ? AbortSignal.any([attemptDeadline, deadline.signal]) : attemptDeadline;
     let phase: CallPhase = 'connect';
     let response: Dispatcher.ResponseData | undefined;
     try {
-      response = await request(url, { dispatcher: agent, method, headers, body, signal: combined });
+      response = await request(url, { dispatcher: agent, method, headers, body, signal });
       phase = 'body';
+      if (config.rateLimit.fromHeaders) pacer.observe(pacingKey, response.headers, response.statusCode === 429 ? retryAfterMs(response.headers['retry-after']) : undefined);
       const conditional = headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined;
       if ((response.statusCode >= 200 && response.statusCode < 300) || (response.statusCode === 304 && conditional)) {
         if (response.statusCode === 304) {
@@ -130,25 +152,64 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
       return { response, failure: await response.body.text() };
     } catch (error) {
       response?.body.destroy();
+      if (deadline?.signal.aborted && !attemptDeadline.aborted) throw gatewayTimeout(name);
       throw errorForTransport(origin, error, phase, response?.statusCode);
     }
   }
 
-  /** The exchange a caller sees: auth, one renewal after a 401, status mapping, logging. */
-  async function exchange(upstream: UpstreamRequest, baseHeaders: Record<string, string>, origin: CallOrigin, signal?: AbortSignal): Promise<LoadedResponse> {
+  /** One try: auth, one renewal after a 401, status mapping. */
+  async function attempt(upstream: UpstreamRequest, baseHeaders: Record<string, string>, origin: CallOrigin, deadline: Deadline | undefined, pacingKey: string): Promise<LoadedResponse> {
     const outgoing: OutgoingCredentials = { headers: { ...baseHeaders }, query: {} };
+    await auth.apply(outgoing);
+    let result = await roundTrip(upstream, outgoing, origin, deadline, pacingKey);
+    if (result.response.statusCode === 401 && auth.renew && (await auth.renew(outgoing))) result = await roundTrip(upstream, outgoing, origin, deadline, pacingKey);
+    const { statusCode, headers } = result.response;
+    if ('failure' in result) {
+      throw errorForStatus(origin, statusCode, scrubSecrets(result.failure.slice(0, 512), auth.secrets), {
+        callerCredential: forwardsIdentity && outgoing.headers.authorization !== undefined,
+        retryAfterMs: retryAfterMs(headers['retry-after']),
+      });
+    }
+    return { status: statusCode, headers, body: result.decoded.value, size: result.decoded.bytes };
+  }
+
+  /** A call as the caller sees it: budget, breaker, pacing, the concurrency cap, retries, logging. */
+  async function exchange(upstream: UpstreamRequest, baseHeaders: Record<string, string>, origin: CallOrigin, { deadline, budget }: CallOptions, pacingKey: string): Promise<LoadedResponse> {
+    const method = upstream.method ?? 'GET';
+    const retryable = mayRetry(method, config.retry.idempotentMethods, upstream.headers);
     const started = performance.now();
-    const context = () => ({ requestId: origin.requestId, method: upstream.method ?? 'GET', path: upstream.path, durationMs: Math.round(performance.now() - started) });
+    const context = () => ({ requestId: origin.requestId, method, path: upstream.path, durationMs: Math.round(performance.now() - started) });
     try {
-      await auth.apply(outgoing, signal);
-      let result = await roundTrip(upstream, outgoing, origin, signal);
-      if (result.response.statusCode === 401 && auth.renew && (await auth.renew(outgoing))) result = await roundTrip(upstream, outgoing, origin, signal);
-      const { statusCode, headers } = result.response;
-      if ('failure' in result) {
-        throw errorForStatus(origin, statusCode, scrubSecrets(result.failure.slice(0, 512), auth.secrets), { callerCredential: forwardsIdentity && outgoing.headers.authorization !== undefined });
+      budget?.spend(name);
+      for (let tries = 1; ; tries++) {
+        if (config.rateLimit.fromHeaders || config.rateLimit.requestsPerSecond) await pacer.acquire(pacingKey, deadline);
+        // From here on, every path reports an outcome: a half-open breaker waits for its probe's.
+        const report = breaker?.admit();
+        if (inFlight >= config.connections + config.maxQueued) {
+          report?.('neutral');
+          throw new GraftError('UPSTREAM_UNAVAILABLE', `Too many calls to ${name} are waiting; the gateway sheds this one.`, { source: name, retryable: true });
+        }
+        inFlight += 1;
+        retryBudget.recordCall();
+        try {
+          const loaded = await attempt(upstream, baseHeaders, origin, deadline, pacingKey);
+          report?.('success');
+          log.debug({ ...context(), status: loaded.status, tries }, 'upstream call');
+          return loaded;
+        } catch (error) {
+          const failure = errorForTransport(origin, error, 'connect');
+          report?.(countsAgainstSource(failure) ? 'failure' : 'neutral');
+          if (!retryable || !isRetryableFailure(failure.code, failure.status) || tries >= config.retry.maxAttempts) throw failure;
+          const wait = failure.retryAfterMs ?? backoffMs(tries, config.retry.baseDelayMs, config.retry.maxDelayMs);
+          // A Retry-After that the deadline cannot wait out: answer now, not at the deadline.
+          if (wait >= remainingMs(deadline)) throw failure;
+          if (!retryBudget.tryRetry()) throw failure;
+          log.info({ ...context(), code: failure.code, status: failure.status, tries, waitMs: wait }, 'retrying upstream call');
+          await sleep(wait, deadline, name);
+        } finally {
+          inFlight -= 1;
+        }
       }
-      log.debug({ ...context(), status: statusCode }, 'upstream call');
-      return { status: statusCode, headers, body: result.decoded.value, size: result.decoded.bytes };
     } catch (error) {
       const mapped = errorForTransport(origin, error, 'connect');
       mapped.requestId ??= origin.requestId;
@@ -162,22 +223,24 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
     name,
     maxPageSize: config.maxPageSize,
 
-    async request(upstream, { requestId, signal, forwarded = {} } = {}) {
+    async request(upstream, options = {}) {
+      const { requestId, deadline, forwarded = {} } = options;
       const origin: CallOrigin = { source: name, requestId };
       const method = upstream.method ?? 'GET';
       const headers = { ...checkedHeaders(upstream.headers), ...forwarded };
+      const { authorization, ...vary } = forwarded;
+      const partition = forwardsIdentity ? identityPartition(authorization) : SHARED_PARTITION;
 
       if (method === 'GET' || method === 'HEAD') {
-        const { authorization, ...vary } = forwarded;
-        const partition = forwardsIdentity ? identityPartition(authorization) : SHARED_PARTITION;
         const key = cacheKey({ source: name, method, path: upstream.path, query: upstream.query, partition, vary: { ...vary, ...upstream.headers } });
-        // Shared by every concurrent caller with this key, so no one caller's signal may cancel it.
         const lookup = { key, source: name, path: upstream.path, shared: partition === SHARED_PARTITION, policy: cachePolicy };
-        const result = await cache.fetch(lookup, (validators: Validators | undefined) => exchange(upstream, { ...headers, ...validators }, origin));
+        // The load is shared by every concurrent caller with this key; each caller stops waiting at its own deadline.
+        const shared = cache.fetch(lookup, (validators: Validators | undefined) => exchange(upstream, { ...headers, ...validators }, origin, options, partition));
+        const result = await withinDeadline(shared, deadline, name);
         return { ...result.response, ...(result.stale && { stale: result.stale }) };
       }
 
-      const { size: _size, ...answer } = await exchange(upstream, headers, origin, signal);
+      const { size: _size, ...answer } = await exchange(upstream, headers, origin, options, partition);
       const own = upstream.path.split('?')[0] ?? upstream.path;
       const collection = own.slice(0, own.lastIndexOf('/')) || '/';
       cache.invalidate(name, [own, collection]);
@@ -202,6 +265,13 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
 
     close: () => agent.close(),
   };
+}
+
+/** What the breaker counts as the source failing: no answer, a slow one, a broken one, or a 5xx; not a 4xx or a 429. */
+function countsAgainstSource(error: GraftError): boolean {
+  if (error.code === 'UPSTREAM_TIMEOUT' || error.code === 'UPSTREAM_BAD_RESPONSE') return true;
+  if (error.code === 'UPSTREAM_UNAVAILABLE') return error.status === undefined || error.status >= 500;
+  return error.code === 'UPSTREAM_ERROR' && (error.status ?? 0) >= 500;
 }
 
 /** Header values with CR, LF or NUL would make undici throw; refuse them as bad input first. */

@@ -12,8 +12,8 @@ export interface CallOrigin {
 }
 
 /** `upstreamSaid`: the start of the upstream's error body, secrets scrubbed; kept as the cause for logs only. */
-export function errorForStatus({ source, requestId }: CallOrigin, status: number, upstreamSaid?: string, { callerCredential = false } = {}): GraftError {
-  const details = { source, status, requestId, cause: upstreamSaid };
+export function errorForStatus({ source, requestId }: CallOrigin, status: number, upstreamSaid?: string, { callerCredential = false, retryAfterMs }: { callerCredential?: boolean; retryAfterMs?: number } = {}): GraftError {
+  const details = { source, status, requestId, cause: upstreamSaid, retryAfterMs };
   // The caller's own forwarded credential was refused: that is the caller's to fix.
   if (callerCredential && status === 401) return new GraftError('UNAUTHENTICATED', `${source} did not accept the caller's credential.`, details);
   if (callerCredential && status === 403) return new GraftError('FORBIDDEN', `${source} does not let the caller see this.`, details);

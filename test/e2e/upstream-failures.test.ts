@@ -10,6 +10,7 @@ import { startCanary } from '../helpers/canary.ts';
 import { startGateway, type GraphQLResponse, type TestGateway } from '../helpers/gateway.ts';
 
 const ATTEMPT_MS = 600;
+const SINGLE_SHOT = { retry: { maxAttempts: 1 }, breaker: { enabled: false }, rateLimit: { fromHeaders: false } };
 
 let backends: Backends;
 let gateway: TestGateway;
@@ -18,9 +19,15 @@ let canary: Awaited<ReturnType<typeof startCanary>>;
 beforeAll(async () => {
   [backends, canary] = await Promise.all([startBackends(), startCanary()]);
   gateway = await startGateway(backends, {
-    // No response cache here: every query must reach the faulty service.
+    // Every query must reach the faulty service once: no response cache, no retries, no breaker, no pacing.
     responseCache: false,
-    sources: { accounts: { timeouts: { connectMs: 500, headersMs: 2_000, bodyMs: 2_000, attemptMs: ATTEMPT_MS }, maxResponseBytes: 256 * 1024 } },
+    sources: {
+      accounts: {
+        timeouts: { connectMs: 500, headersMs: 2_000, bodyMs: 2_000, attemptMs: ATTEMPT_MS },
+        maxResponseBytes: 256 * 1024,
+        ...SINGLE_SHOT,
+      },
+    },
   });
 });
 afterAll(async () => {
@@ -98,7 +105,7 @@ describe('upstream failures', () => {
   });
 
   it('a service that is down: UPSTREAM_UNAVAILABLE', async () => {
-    const down = await startGateway(backends, { env: { ACCOUNTS_URL: 'http://127.0.0.1:9' } });
+    const down = await startGateway(backends, { env: { ACCOUNTS_URL: 'http://127.0.0.1:9' }, sources: { accounts: SINGLE_SHOT } });
     try {
       const response = await down.query(SIBLINGS);
       expect(response.body.data).toEqual({ user: null, weather: { city: 'Oslo' } });
@@ -110,7 +117,7 @@ describe('upstream failures', () => {
   });
 
   it('a wrong credential: the service answers 401, the gateway UPSTREAM_ERROR with status 401', async () => {
-    const wrong = await startGateway(backends, { env: { ACCOUNTS_API_KEY: 'not-the-key' }, responseCache: false });
+    const wrong = await startGateway(backends, { env: { ACCOUNTS_API_KEY: 'not-the-key' }, responseCache: false, sources: { accounts: SINGLE_SHOT } });
     try {
       const response = await wrong.query(SIBLINGS);
       expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', source: 'accounts', status: 401 });
@@ -121,7 +128,7 @@ describe('upstream failures', () => {
   });
 
   it('a response over the default 10 MiB limit is refused', async () => {
-    const defaults = await startGateway(backends, { responseCache: false });
+    const defaults = await startGateway(backends, { responseCache: false, sources: { accounts: SINGLE_SHOT } });
     try {
       backends.accounts.inject({ fault: { kind: 'oversized', bytes: 12 * 1024 * 1024 } });
       const response = await defaults.query(SIBLINGS);

@@ -1,0 +1,42 @@
+/**
+ * The whole GraphQL request's deadline, carried to every upstream call: a
+ * signal that fires when it passes (or when the client goes away), and the
+ * time it passes, so waits (backoff, Retry-After, rate-limit pacing) that
+ * cannot finish in time fail at once instead.
+ */
+import { GraftError } from '../../errors.ts';
+
+export interface Deadline {
+  readonly signal: AbortSignal;
+  /** ms since epoch */
+  readonly at: number;
+}
+
+export function createDeadline(ms: number, also?: AbortSignal, now = Date.now()): Deadline {
+  const timeout = AbortSignal.timeout(ms);
+  return { signal: also ? AbortSignal.any([timeout, also]) : timeout, at: now + ms };
+}
+
+export function remainingMs(deadline: Deadline | undefined, now = Date.now()): number {
+  return deadline ? Math.max(0, deadline.at - now) : Infinity;
+}
+
+export function gatewayTimeout(source: string): GraftError {
+  return new GraftError('GATEWAY_TIMEOUT', `The request's deadline passed while waiting for ${source}.`, { source, retryable: true });
+}
+
+/** Settles like `work`, or rejects with GATEWAY_TIMEOUT when the deadline passes first. */
+export function withinDeadline<T>(work: Promise<T>, deadline: Deadline | undefined, source: string): Promise<T> {
+  if (!deadline) return work;
+  if (deadline.signal.aborted) return Promise.reject(gatewayTimeout(source));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(gatewayTimeout(source));
+    deadline.signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => deadline.signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** Waits `ms`, or rejects with GATEWAY_TIMEOUT when the deadline passes first. */
+export function sleep(ms: number, deadline: Deadline | undefined, source: string): Promise<void> {
+  return withinDeadline(new Promise<void>((resolve) => setTimeout(resolve, ms).unref()), deadline, source);
+}

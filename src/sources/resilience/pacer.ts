@@ -1,0 +1,95 @@
+/**
+ * Client-side rate limiting per source (and per caller credential where the
+ * source forwards it). From the rate-limit headers of the last answer, calls
+ * are spread over the time left in the upstream's window once its remaining
+ * budget runs low, and held until the reset once it is spent, so the
+ * upstream never has to answer 429. An optional static limit (requests per
+ * second with a burst) serves APIs that send no headers. A wait that would
+ * outlast the request's deadline fails at once with UPSTREAM_RATE_LIMITED.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { GraftError } from '../../errors.ts';
+import { readRateLimit } from './rate-limit-headers.ts';
+import { remainingMs, sleep, type Deadline } from './deadline.ts';
+
+export interface PacerOptions {
+  source: string;
+  /** Spread calls evenly once this few remain in the window. @default 5 */
+  spreadBelow?: number;
+  /** A fixed budget for APIs without rate-limit headers. */
+  static?: { requestsPerSecond: number; burst: number };
+  now?: () => number;
+}
+
+export interface Pacer {
+  /** Resolves when a call may go now. */
+  acquire(key: string, deadline: Deadline | undefined): Promise<void>;
+  /** Learns from an answer's headers (any status). */
+  observe(key: string, headers: IncomingHttpHeaders, retryAfterMs?: number): void;
+}
+
+interface Window {
+  remaining: number;
+  resetAt: number;
+  /** Earliest time the next spread-out call may go. */
+  nextSlot: number;
+}
+
+/** Past a reset, wait this much longer: upstream clocks and ours differ a little. */
+const RESET_MARGIN_MS = 50;
+
+export function createPacer({ source, spreadBelow = 5, static: fixed, now = Date.now }: PacerOptions): Pacer {
+  const windows = new Map<string, Window>();
+  let tokens = fixed?.burst ?? 0;
+  let refilledAt = now();
+
+  const limited = (waitMs: number) =>
+    new GraftError('UPSTREAM_RATE_LIMITED', `${source}'s rate limit leaves no room before the request's deadline.`, { source, retryable: true, retryAfterMs: waitMs });
+
+  async function wait(ms: number, deadline: Deadline | undefined) {
+    if (ms <= 0) return;
+    if (ms > remainingMs(deadline, now())) throw limited(ms);
+    await sleep(ms, deadline, source);
+  }
+
+  async function staticToken(deadline: Deadline | undefined): Promise<void> {
+    if (!fixed) return;
+    const elapsed = now() - refilledAt;
+    tokens = Math.min(fixed.burst, tokens + (elapsed / 1000) * fixed.requestsPerSecond);
+    refilledAt = now();
+    if (tokens < 1) {
+      await wait(Math.ceil(((1 - tokens) / fixed.requestsPerSecond) * 1000), deadline);
+      return staticToken(deadline);
+    }
+    tokens -= 1;
+  }
+
+  return {
+    async acquire(key, deadline) {
+      await staticToken(deadline);
+      for (;;) {
+        const window = windows.get(key);
+        const at = now();
+        if (!window || at >= window.resetAt) return;
+        if (window.remaining <= 0) {
+          await wait(window.resetAt - at + RESET_MARGIN_MS, deadline);
+          windows.delete(key); // a new window: the next answer tells its budget
+          return;
+        }
+        window.remaining -= 1;
+        if (window.remaining + 1 > spreadBelow) return;
+        const slot = Math.max(at, window.nextSlot);
+        window.nextSlot = slot + (window.resetAt - at) / (window.remaining + 1);
+        return wait(slot - at, deadline);
+      }
+    },
+
+    observe(key, headers, retryAfterMs) {
+      const at = now();
+      const reading = readRateLimit(headers, at);
+      const previous = windows.get(key);
+      if (reading) windows.set(key, { remaining: reading.remaining, resetAt: at + reading.resetInMs, nextSlot: previous?.nextSlot ?? at });
+      else if (retryAfterMs !== undefined) windows.set(key, { remaining: 0, resetAt: at + retryAfterMs, nextSlot: at });
+    },
+  };
+}
