@@ -81,6 +81,8 @@ export interface Service {
   clearFaults(): void;
   /** Delay every answer by this many ms. */
   setLatency(ms: number): void;
+  /** Client connections open right now. */
+  openConnections(): number;
   close(): Promise<void>;
 }
 
@@ -150,6 +152,7 @@ export async function startService(options: ServiceOptions, port = 0, host = '12
     inject: (rule) => void rules.push({ ...rule, seen: 0, applied: 0 }),
     clearFaults: () => void (rules = []),
     setLatency: (ms) => void (latencyMs = ms),
+    openConnections: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer);

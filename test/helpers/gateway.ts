@@ -18,6 +18,7 @@ export interface TestGatewayOptions {
   /** Per-source config overrides, e.g. shorter timeouts. */
   sources?: Partial<Record<SourceName, Partial<SourceInput>>>;
   server?: GatewayConfig['server'];
+  limits?: GatewayConfig['limits'];
   /** Extra or replaced environment variables. */
   env?: Record<string, string>;
   /** false: store no upstream answers (identical in-flight calls are still shared), so every query reaches the services. */
@@ -51,7 +52,7 @@ export function configFor(options: TestGatewayOptions = {}): GatewayConfig {
       return [name, { ...source, ...overrides, cache }];
     }),
   ) as Record<string, SourceInput>;
-  return { ...exampleConfig, server: { ...exampleConfig.server, port: 0, host: '127.0.0.1', shutdownGraceMs: 1_000, ...options.server }, sources };
+  return { ...exampleConfig, limits: options.limits, server: { ...exampleConfig.server, port: 0, host: '127.0.0.1', shutdownGraceMs: 1_000, ...options.server }, sources };
 }
 
 export async function startGateway(backends: Backends, options: TestGatewayOptions = {}): Promise<TestGateway> {

@@ -31,12 +31,16 @@ export interface Pacer {
 interface Window {
   remaining: number;
   resetAt: number;
+  /** The window's whole budget, when the source says. */
+  limit: number | undefined;
   /** Earliest time the next spread-out call may go. */
   nextSlot: number;
 }
 
 /** Past a reset, wait this much longer: upstream clocks and ours differ a little. */
 const RESET_MARGIN_MS = 50;
+/** How long a guessed new window lasts before an answer replaces it. */
+const PROVISIONAL_WINDOW_MS = 1_000;
 
 export function createPacer({ source, spreadBelow = 5, static: fixed, now = Date.now }: PacerOptions): Pacer {
   const windows = new Map<string, Window>();
@@ -73,8 +77,13 @@ export function createPacer({ source, spreadBelow = 5, static: fixed, now = Date
         if (!window || at >= window.resetAt) return;
         if (window.remaining <= 0) {
           await wait(window.resetAt - at + RESET_MARGIN_MS, deadline);
-          windows.delete(key); // a new window: the next answer tells its budget
-          return;
+          const current = windows.get(key);
+          if (current === window) {
+            // A new window. Until an answer tells its budget, let at most the old limit through, not every waiter at once.
+            if (window.limit === undefined) windows.delete(key);
+            else windows.set(key, { remaining: window.limit, resetAt: now() + PROVISIONAL_WINDOW_MS, limit: window.limit, nextSlot: now() });
+          }
+          continue;
         }
         window.remaining -= 1;
         if (window.remaining + 1 > spreadBelow) return;
@@ -88,8 +97,8 @@ export function createPacer({ source, spreadBelow = 5, static: fixed, now = Date
       const at = now();
       const reading = readRateLimit(headers, at);
       const previous = windows.get(key);
-      if (reading) windows.set(key, { remaining: reading.remaining, resetAt: at + reading.resetInMs, nextSlot: previous?.nextSlot ?? at });
-      else if (retryAfterMs !== undefined) windows.set(key, { remaining: 0, resetAt: at + retryAfterMs, nextSlot: at });
+      if (reading) windows.set(key, { remaining: reading.remaining, resetAt: at + reading.resetInMs, limit: reading.limit ?? previous?.limit, nextSlot: previous?.nextSlot ?? at });
+      else if (retryAfterMs !== undefined) windows.set(key, { remaining: 0, resetAt: at + retryAfterMs, limit: previous?.limit, nextSlot: at });
     },
   };
 }

@@ -1,0 +1,221 @@
+/**
+ * Resilience against misbehaving upstreams, provoked with the services'
+ * fault knobs and counted with their recorders.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { callsTo, seed, startBackends, type Backends } from '../helpers/backends.ts';
+import { codes, startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { boundSource } from '../helpers/sources.ts';
+import { path } from '../../src/sources/url.ts';
+
+let backends: Backends;
+
+beforeAll(async () => {
+  backends = await startBackends();
+});
+afterAll(() => backends.close());
+afterEach(() => {
+  backends.weather.setRateLimit(600, 60_000);
+  for (const service of [backends.accounts, backends.content, backends.comments, backends.weather]) {
+    service.clearFaults();
+    service.clearRecords();
+    service.setLatency(0);
+  }
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const result = await work();
+  return [result, performance.now() - started];
+}
+const userQuery = (id: number) => `{ user(id: "User:${id}") { name } }`;
+
+async function withGateway(options: Parameters<typeof startGateway>[1], run: (gateway: TestGateway) => Promise<void>) {
+  const gateway = await startGateway(backends, { responseCache: false, ...options });
+  try {
+    await run(gateway);
+  } finally {
+    await gateway.close();
+  }
+}
+
+describe('retries', () => {
+  it('a GET that meets one 503 is retried once and succeeds', () =>
+    withGateway({}, async (gateway) => {
+      backends.accounts.inject({ fault: { kind: 'status', status: 503 }, times: 1 });
+      const answer = await gateway.query(userQuery(3));
+      expect(answer.body).toEqual({ data: { user: { name: seed.users[2]!.name } } });
+      expect(backends.accounts.requests).toHaveLength(2);
+    }));
+
+  it('a POST mutation that meets a reset is sent exactly once', () =>
+    withGateway({}, async (gateway) => {
+      await gateway.query('{ article(id: "Article:1") { id } }'); // token first
+      backends.content.clearRecords();
+      backends.content.inject({ fault: { kind: 'reset' }, path: /^\/articles$/ });
+      const answer = await gateway.query('mutation { createArticle(input: { title: "t", body: "b", category: "tech", authorId: "User:1" }) { id } }');
+      expect(codes(answer)).toEqual(['UPSTREAM_UNAVAILABLE']);
+      expect(backends.content.requests.filter((request) => request.method === 'POST' && request.url === '/articles')).toHaveLength(1);
+    }));
+
+  it('Retry-After: 1 is waited for', () =>
+    withGateway({}, async (gateway) => {
+      backends.accounts.inject({ fault: { kind: 'status', status: 429, headers: { 'retry-after': '1' } }, times: 1 });
+      const [answer, elapsed] = await timed(() => gateway.query(userQuery(4)));
+      expect(answer.body).toEqual({ data: { user: { name: seed.users[3]!.name } } });
+      expect(elapsed).toBeGreaterThanOrEqual(950);
+      expect(backends.accounts.requests).toHaveLength(2);
+    }));
+
+  it('Retry-After: 60 fails at once with UPSTREAM_RATE_LIMITED', () =>
+    withGateway({}, async (gateway) => {
+      backends.accounts.inject({ fault: { kind: 'status', status: 429, headers: { 'retry-after': '60' } }, times: 1 });
+      const [answer, elapsed] = await timed(() => gateway.query(userQuery(5)));
+      expect(codes(answer)).toEqual(['UPSTREAM_RATE_LIMITED']);
+      expect(elapsed).toBeLessThan(500);
+      expect(backends.accounts.requests).toHaveLength(1);
+    }));
+
+  it('with 100% 503 the upstream sees at most 20% more calls than requests, plus the floor', () =>
+    withGateway({ sources: { accounts: { breaker: { enabled: false }, retry: { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 5, budgetFloor: 3 } } } }, async (gateway) => {
+      backends.accounts.inject({ fault: { kind: 'status', status: 503 } });
+      for (let id = 1; id <= 50; id++) expect(codes(await gateway.query(userQuery(id)))).toEqual(['UPSTREAM_UNAVAILABLE']);
+      const calls = backends.accounts.requests.length;
+      expect(calls).toBeGreaterThan(50);
+      expect(calls).toBeLessThanOrEqual(50 + Math.ceil(0.2 * calls) + 3);
+    }));
+});
+
+describe('circuit breaker', () => {
+  it('opens on failures, answers CIRCUIT_OPEN in under 5 ms, lets one probe through, and closes when the service recovers', async () => {
+    const accounts = boundSource(backends, 'accounts', { responseCache: false, sources: { accounts: { retry: { maxAttempts: 1 }, breaker: { minimumCalls: 20, openMs: 400 } } } });
+    try {
+      backends.accounts.inject({ fault: { kind: 'status', status: 503 } });
+      const call = (id: number) => accounts.request({ path: path`/users/${id}` });
+      for (let id = 1; id <= 20; id++) await expect(call(id)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+      expect(backends.accounts.requests).toHaveLength(20);
+
+      const durations: number[] = [];
+      for (let i = 0; i < 50; i++) {
+        const started = performance.now();
+        await expect(call(1)).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+        durations.push(performance.now() - started);
+      }
+      expect(backends.accounts.requests).toHaveLength(20);
+      expect(Math.max(...durations)).toBeLessThan(5);
+
+      // After the open period, one probe; it fails, so the breaker opens again.
+      await sleep(450);
+      const probes = await Promise.allSettled([call(1), call(2), call(3)]);
+      expect(probes.map((probe) => probe.status === 'rejected' && (probe.reason as { code: string }).code).sort()).toEqual(['CIRCUIT_OPEN', 'CIRCUIT_OPEN', 'UPSTREAM_UNAVAILABLE']);
+      expect(backends.accounts.requests).toHaveLength(21);
+
+      // The service recovers: the next probe succeeds and closes the breaker.
+      backends.accounts.clearFaults();
+      await sleep(450);
+      await expect(call(1)).resolves.toMatchObject({ status: 200 });
+      await expect(Promise.all([call(2), call(3), call(4)])).resolves.toHaveLength(3);
+      expect(backends.accounts.requests).toHaveLength(25);
+    } finally {
+      await accounts.close();
+    }
+  });
+
+  it('does not count 404s against the source', async () => {
+    const accounts = boundSource(backends, 'accounts', { responseCache: false, sources: { accounts: { breaker: { minimumCalls: 5 } } } });
+    try {
+      for (let i = 0; i < 10; i++) await expect(accounts.request({ path: path`/users/${100_000 + i}` })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(accounts.request({ path: path`/users/1` })).resolves.toMatchObject({ status: 200 });
+    } finally {
+      await accounts.close();
+    }
+  });
+});
+
+describe('rate-limit pacing', () => {
+  it("waits for weather's reset at Remaining: 0 instead of drawing a 429", () =>
+    withGateway({}, async (gateway) => {
+      backends.weather.setRateLimit(3, 1_500);
+      const before = backends.weather.rateLimited();
+      const weatherIn = (city: string) => gateway.query(`{ weather(city: "${city}") { city } }`);
+      await weatherIn('Oslo'); // the first answer tells the gateway the budget: 2 left
+      const cities = ['London', 'Paris', 'Berlin', 'Madrid', 'Rome'];
+      const [answers, elapsed] = await timed(() => Promise.all(cities.map(weatherIn)));
+      expect(answers.map((answer) => (answer.body.data?.weather as { city: string } | null)?.city)).toEqual(cities);
+      expect(backends.weather.rateLimited() - before).toBe(0);
+      expect(elapsed).toBeGreaterThanOrEqual(1_000);
+    }));
+
+  it('fails at once with UPSTREAM_RATE_LIMITED when the reset is past the deadline', () =>
+    withGateway({}, async (gateway) => {
+      backends.weather.setRateLimit(1, 60_000);
+      const before = backends.weather.rateLimited();
+      await gateway.query('{ weather(city: "Oslo") { city } }');
+      const [answer, elapsed] = await timed(() => gateway.query('{ weather(city: "Rome") { city } }'));
+      expect(codes(answer)).toEqual(['UPSTREAM_RATE_LIMITED']);
+      expect(elapsed).toBeLessThan(500);
+      expect(backends.weather.rateLimited() - before).toBe(0);
+    }));
+
+  it('paces a source without headers by its static limit', async () => {
+    const accounts = boundSource(backends, 'accounts', { responseCache: false, sources: { accounts: { rateLimit: { fromHeaders: false, requestsPerSecond: 10, burst: 2 } } } });
+    try {
+      const [, elapsed] = await timed(() => Promise.all([1, 2, 3, 4, 5, 6].map((id) => accounts.request({ path: path`/users/${id}` }))));
+      expect(elapsed).toBeGreaterThanOrEqual(350); // 2 at once, then one every 100 ms
+    } finally {
+      await accounts.close();
+    }
+  });
+});
+
+describe('deadlines', () => {
+  it.each([
+    ['stalled headers', { kind: 'stallHeaders' as const }],
+    ['a dripping body', { kind: 'dripBody' as const, intervalMs: 50 }],
+  ])('%s end at the attempt deadline with UPSTREAM_TIMEOUT, and the socket is released', (_name, fault) =>
+    withGateway({ sources: { accounts: { retry: { maxAttempts: 1 }, timeouts: { connectMs: 500, headersMs: 5_000, bodyMs: 5_000, attemptMs: 500 } } } }, async (gateway) => {
+      backends.accounts.inject({ fault });
+      const [answer, elapsed] = await timed(() => gateway.query(`${userQuery(6).slice(0, -1)} weather(city: "Oslo") { city } }`));
+      expect(codes(answer)).toEqual(['UPSTREAM_TIMEOUT']);
+      expect(answer.body.data).toEqual({ user: null, weather: { city: 'Oslo' } });
+      expect(elapsed).toBeLessThan(1_500);
+      await sleep(100);
+      expect(backends.accounts.openConnections()).toBe(0);
+    }));
+
+  it('fields unfinished at the request deadline answer GATEWAY_TIMEOUT; finished ones keep their data', () =>
+    withGateway({ limits: { requestDeadlineMs: 700 }, sources: { accounts: { timeouts: { connectMs: 500, headersMs: 5_000, bodyMs: 5_000, attemptMs: 5_000 } } } }, async (gateway) => {
+      backends.accounts.setLatency(3_000);
+      const [answer, elapsed] = await timed(() => gateway.query(`${userQuery(7).slice(0, -1)} weather(city: "Oslo") { city } }`));
+      expect(answer.body.data).toEqual({ user: null, weather: { city: 'Oslo' } });
+      expect(codes(answer)).toEqual(['GATEWAY_TIMEOUT']);
+      expect(elapsed).toBeLessThan(1_500);
+    }));
+});
+
+describe('call budget', () => {
+  it('stops a fan-out query at 50 upstream calls', () =>
+    withGateway({}, async (gateway) => {
+      await gateway.query('{ article(id: "Article:1") { id } }'); // token first
+      for (const service of [backends.content, backends.comments]) service.clearRecords();
+      const answer = await gateway.query('{ articles(first: 100) { edges { node { comments(first: 1) { totalCount } } } } }');
+      const calls = callsTo(backends.content.requests, '/articles').length + backends.comments.requests.length;
+      expect(calls).toBe(50);
+      const exceeded = (answer.body.errors ?? []).filter((error) => error.extensions.code === 'UPSTREAM_CALL_BUDGET_EXCEEDED');
+      expect(exceeded).toHaveLength(51);
+      expect(exceeded.every((error) => error.path?.at(-1) === 'comments')).toBe(true);
+    }));
+});
+
+describe('load shedding', () => {
+  it('fails calls beyond the connection cap and queue at once, with a code', () =>
+    withGateway({ sources: { accounts: { connections: 1, maxQueued: 2, retry: { maxAttempts: 1 } } } }, async (gateway) => {
+      backends.accounts.setLatency(300);
+      const answers = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((id) => gateway.query(userQuery(id))));
+      const outcome = answers.map((answer) => (answer.body.errors ? answer.body.errors[0]?.extensions.code : 'ok'));
+      expect(outcome.filter((code) => code === 'ok')).toHaveLength(3);
+      expect(outcome.filter((code) => code === 'UPSTREAM_UNAVAILABLE')).toHaveLength(5);
+      expect(backends.accounts.requests).toHaveLength(3);
+    }));
+});
