@@ -2,6 +2,7 @@
 
 // Building and configuring a gateway
 export { createGateway, type Gateway, type GatewayOptions } from './server/create-gateway.ts';
+export type { Graph } from './server/graph.ts';
 export { defineConfig } from './config/define-config.ts';
 export { resolveConfig, ConfigError } from './config/resolve-config.ts';
 export type { GatewayConfig, ResolvedConfig, SourceConfig } from './config/config-schema.ts';
@@ -9,8 +10,10 @@ export type { GatewayConfig, ResolvedConfig, SourceConfig } from './config/confi
 // Serving it standalone
 export { listen, type RunningGateway } from './server/listen.ts';
 
-// What resolvers receive
+// What resolvers receive and call
 export type { GatewayContext } from './server/context.ts';
+export type { BoundSource } from './sources/request-sources.ts';
+export { path } from './sources/url.ts';
 
 // Errors clients can see
 export { ERROR_CODES, GraftError, type ErrorCode } from './errors.ts';

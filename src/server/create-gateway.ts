@@ -9,10 +9,8 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import type { GatewayConfig } from '../config/config-schema.ts';
 import { ConfigError, resolveConfig } from '../config/resolve-config.ts';
-import { createLoaders } from '../loaders/create-loaders.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
-import { GRAPH_SOURCES, type GraphSourceName } from '../resolvers/graph-sources.ts';
-import { resolvers } from '../resolvers/index.ts';
+import { exampleGraph } from '../resolvers/graph.ts';
 import { createResponseCache, type CacheStats } from '../cache/response-cache.ts';
 import { bindSources, type StaleNotice } from '../sources/request-sources.ts';
 import { createCallBudget } from '../sources/resilience/call-budget.ts';
@@ -22,13 +20,15 @@ import type { RequestContext } from './context.ts';
 import { useErrorMasking } from './error-masking.ts';
 import { requestIds } from './request-id.ts';
 import { useStaleNotices } from './stale-notices.ts';
-import { loadTypeDefs } from './type-defs.ts';
+import type { Graph } from './graph.ts';
 
 export interface GatewayOptions {
   /** Where `{ env: 'NAME' }` references are read. @default process.env */
   env?: Readonly<Record<string, string | undefined>>;
   /** @default a pino logger on stdout */
   logger?: Logger;
+  /** The schema, resolvers and loaders to serve. @default the example graph */
+  graph?: Graph;
 }
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, RequestContext> & {
@@ -39,27 +39,28 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, RequestContext
 /** How long a readiness probe waits for each source. */
 const READINESS_PROBE_MS = 1_000;
 
-export function createGateway(input: GatewayConfig, { env = process.env, logger = createLogger() }: GatewayOptions = {}): Gateway {
+export function createGateway(input: GatewayConfig, { env = process.env, logger = createLogger(), graph = exampleGraph }: GatewayOptions = {}): Gateway {
   const config = resolveConfig(input, env);
-  const missing = GRAPH_SOURCES.filter((name) => !(name in config.sources));
+  const missing = graph.sources.filter((name) => !(name in config.sources));
   if (missing.length > 0) throw new ConfigError(`Invalid GraftQL configuration:\n  - sources: the graph needs source(s) ${missing.join(', ')}`);
 
   const cache = createResponseCache(config.cache);
   const deps = { logger, cache };
-  const clients = Object.fromEntries(GRAPH_SOURCES.map((name) => [name, createSourceClient(name, config.sources[name]!, deps)])) as Record<GraphSourceName, SourceClient>;
-  const allClients = Object.entries(config.sources).map(([name, source]) => (name in clients ? clients[name as GraphSourceName] : createSourceClient(name, source, deps)));
+  const clients: Record<string, SourceClient> = Object.fromEntries(Object.entries(config.sources).map(([name, source]) => [name, createSourceClient(name, source, deps)]));
+  const allClients = Object.values(clients);
   const ids = requestIds();
 
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
-    schema: makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers }),
+    schema: makeExecutableSchema({ typeDefs: graph.typeDefs, resolvers: graph.resolvers }),
     context: ({ request }) => {
       const requestId = ids.idOf(request);
       const staleNotices: StaleNotice[] = [];
       const deadline = createDeadline(config.limits.requestDeadlineMs, request.signal);
       const budget = createCallBudget(config.limits.upstreamCallsPerOperation);
-      const optionsFor = (name: GraphSourceName) => ({ requestId, deadline, budget, forwarded: pickHeaders(request.headers, config.sources[name]!.forwardHeaders) });
+      const optionsFor = (name: string) => ({ requestId, deadline, budget, forwarded: pickHeaders(request.headers, config.sources[name]!.forwardHeaders) });
       const sources = bindSources(clients, optionsFor, (notice) => staleNotices.push(notice));
-      return { requestId, sources, loaders: createLoaders(sources), logger, staleNotices };
+      // The graph's resolvers are typed against its own sources and loaders; here they are only passed through.
+      return { requestId, sources, loaders: graph.createLoaders(sources), logger, staleNotices } as RequestContext;
     },
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/healthz',
