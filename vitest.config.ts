@@ -1,6 +1,15 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  resolve: {
+    // Node loads graphql's CommonJS entry for every package here (graphql 16 has no
+    // "exports"); Vite would hand our sources its ESM entry instead: two instances,
+    // and a schema built by one cannot be executed by the other. Use Node's choice.
+    alias: { graphql: require.resolve('graphql') },
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,

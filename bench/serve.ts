@@ -24,4 +24,4 @@ const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
 const gateway = createGateway(config, { graph: placeholderGraph, logger });
 const running = await listen(gateway, resolveConfig(config));
 console.log(JSON.stringify({ graftql: `${running.url}/graphql` }));
-process.once('SIGTERM', () => void running.shutdown().then(() => process.exit(0)));
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void running.shutdown().then(() => process.exit(0)));

@@ -18,7 +18,8 @@ import { createDeadline } from '../sources/resilience/deadline.ts';
 import { createSourceClient, type SourceClient } from '../sources/source-client.ts';
 import type { RequestContext } from './context.ts';
 import { useErrorMasking } from './error-masking.ts';
-import { requestIds } from './request-id.ts';
+import { createFastPath, type NodeHandler } from './fast-path.ts';
+import { acceptedRequestId, requestIds } from './request-id.ts';
 import { useStaleNotices } from './stale-notices.ts';
 import type { Graph } from './graph.ts';
 
@@ -34,6 +35,8 @@ export interface GatewayOptions {
 export type Gateway = YogaServerInstance<Record<string, unknown>, RequestContext> & {
   /** Response cache hit / miss / stale / revalidated / coalesced counts per source, for the metrics layer. */
   cacheStats(): Readonly<Record<string, CacheStats>>;
+  /** The fastest `node:http` request listener: JSON POSTs on a direct path, everything else through Yoga. */
+  listener: NodeHandler;
 };
 
 /** How long a readiness probe waits for each source. */
@@ -50,18 +53,21 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
   const allClients = Object.values(clients);
   const ids = requestIds();
 
+  const schema = makeExecutableSchema({ typeDefs: graph.typeDefs, resolvers: graph.resolvers });
+  /** What every resolver gets, whichever path the request took. */
+  const contextFor = ({ requestId, header, signal }: { requestId: string; header: (name: string) => string | undefined; signal: AbortSignal }) => {
+    const staleNotices: StaleNotice[] = [];
+    const deadline = createDeadline(config.limits.requestDeadlineMs, signal);
+    const budget = createCallBudget(config.limits.upstreamCallsPerOperation);
+    const optionsFor = (name: string) => ({ requestId, deadline, budget, forwarded: pickHeaders(header, config.sources[name]!.forwardHeaders) });
+    const sources = bindSources(clients, optionsFor, (notice) => staleNotices.push(notice));
+    // The graph's resolvers are typed against its own sources and loaders; here they are only passed through.
+    return { requestId, sources, loaders: graph.createLoaders(sources), logger, staleNotices } as RequestContext;
+  };
+
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
-    schema: makeExecutableSchema({ typeDefs: graph.typeDefs, resolvers: graph.resolvers }),
-    context: ({ request }) => {
-      const requestId = ids.idOf(request);
-      const staleNotices: StaleNotice[] = [];
-      const deadline = createDeadline(config.limits.requestDeadlineMs, request.signal);
-      const budget = createCallBudget(config.limits.upstreamCallsPerOperation);
-      const optionsFor = (name: string) => ({ requestId, deadline, budget, forwarded: pickHeaders(request.headers, config.sources[name]!.forwardHeaders) });
-      const sources = bindSources(clients, optionsFor, (notice) => staleNotices.push(notice));
-      // The graph's resolvers are typed against its own sources and loaders; here they are only passed through.
-      return { requestId, sources, loaders: graph.createLoaders(sources), logger, staleNotices } as RequestContext;
-    },
+    schema,
+    context: ({ request }) => contextFor({ requestId: ids.idOf(request), header: (name) => request.headers.get(name) ?? undefined, signal: request.signal }),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/healthz',
     landingPage: false,
@@ -86,15 +92,16 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
       { onDispose: () => Promise.all(allClients.map((client) => client.close())).then(() => undefined) },
     ],
   });
-  return Object.assign(yoga, { cacheStats: () => cache.stats() });
+  const listener = createFastPath({ schema, endpoint: '/graphql', contextFor, requestIdOf: acceptedRequestId, logger }, yoga);
+  return Object.assign(yoga, { cacheStats: () => cache.stats(), listener });
 }
 
 /** The allow-listed inbound headers, by lower-case name; absent ones are left out. */
-function pickHeaders(headers: Headers, names: readonly string[]): Record<string, string> {
+function pickHeaders(header: (name: string) => string | undefined, names: readonly string[]): Record<string, string> {
   const picked: Record<string, string> = {};
   for (const name of names) {
-    const value = headers.get(name);
-    if (value !== null) picked[name] = value;
+    const value = header(name);
+    if (value !== undefined) picked[name] = value;
   }
   return picked;
 }

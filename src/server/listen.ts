@@ -25,7 +25,7 @@ export async function listen(gateway: Gateway, { server: settings }: Pick<Resolv
       keepAliveTimeout: listener.keepAliveTimeoutMs,
       maxHeaderSize: listener.maxHeaderSize,
     },
-    gateway,
+    gateway.listener,
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

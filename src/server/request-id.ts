@@ -4,6 +4,11 @@ import type { Plugin } from 'graphql-yoga';
 /** Accepted inbound ids: short and header-safe; anything else is replaced. */
 const INBOUND_ID = /^[\w.:-]{1,128}$/;
 
+/** The caller's id when it is well-formed, else a new UUID. */
+export function acceptedRequestId(inbound: string | null | undefined): string {
+  return inbound && INBOUND_ID.test(inbound) ? inbound : randomUUID();
+}
+
 /**
  * Gives every HTTP request an id: the caller's `X-Request-Id` when it is
  * well-formed, else a new UUID. Echoed in the response header.
@@ -13,8 +18,7 @@ export function requestIds() {
   const idOf = (request: Request): string => {
     let id = ids.get(request);
     if (id === undefined) {
-      const inbound = request.headers.get('x-request-id');
-      id = inbound && INBOUND_ID.test(inbound) ? inbound : randomUUID();
+      id = acceptedRequestId(request.headers.get('x-request-id'));
       ids.set(request, id);
     }
     return id;

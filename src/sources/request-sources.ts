@@ -25,6 +25,24 @@ export interface StaleNotice {
   reason: ErrorCode;
 }
 
+/**
+ * Narrowed bodies, per decoded upstream body and shape. A body shared by
+ * concurrent callers (in-flight sharing) or served from the cache is
+ * narrowed once, not once per GraphQL request: the result is shared the same
+ * way, so resolvers must treat it as read-only, as they treat the body.
+ */
+const narrowed = new WeakMap<object, Map<z.ZodType, unknown>>();
+
+function narrow<T extends z.ZodType>(shape: T, body: unknown): { success: true; data: z.output<T> } | { success: false; error: unknown } {
+  if (body === null || typeof body !== 'object') return shape.safeParse(body);
+  let byShape = narrowed.get(body);
+  if (!byShape) narrowed.set(body, (byShape = new Map()));
+  if (byShape.has(shape)) return { success: true, data: byShape.get(shape) as z.output<T> };
+  const result = shape.safeParse(body);
+  if (result.success) byShape.set(shape, result.data);
+  return result;
+}
+
 export function bindSource(client: SourceClient, options: CallOptions, onStale: (notice: StaleNotice) => void): BoundSource {
   const request = async (upstream: UpstreamRequest) => {
     const answer = await client.request(upstream, options);
@@ -40,7 +58,7 @@ export function bindSource(client: SourceClient, options: CallOptions, onStale: 
     requestFor: (ref) => client.requestFor(ref),
     async fetch(shape, upstream) {
       const { body, status } = await request(upstream);
-      const result = shape.safeParse(body);
+      const result = narrow(shape, body);
       if (result.success) return result.data;
       throw new GraftError('UPSTREAM_BAD_RESPONSE', `${client.name} sent a body of an unexpected shape.`, { source: client.name, status, requestId: options.requestId, cause: result.error });
     },

@@ -101,6 +101,26 @@ describe('every client-visible error has a code', () => {
     expect(await allowed.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
+  it('a body over 1 MiB gets 413 PAYLOAD_TOO_LARGE before any upstream call', async () => {
+    backends.accounts.clearRecords();
+    const body = JSON.stringify({ query: '{ user(id: "User:1") { name } }', variables: { padding: 'x'.repeat(1_100_000) } });
+    const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const answer = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
+    expect(response.status).toBe(413);
+    expect(answer.errors.map((error) => error.extensions.code)).toEqual(['PAYLOAD_TOO_LARGE']);
+    expect(backends.accounts.requests).toHaveLength(0);
+  });
+
+  it('the direct JSON path and Yoga (GET) answer a query alike', async () => {
+    const query = '{ user(id: "User:2") { id name } missing: user(id: "User:99999") { id } }';
+    const post = await postGraphQL(`${gateway.url}/graphql`, { query });
+    const get = await fetch(`${gateway.url}/graphql?query=${encodeURIComponent(query)}`, { headers: { 'graphql-require-preflight': '1', accept: 'application/graphql-response+json' } });
+    const viaYoga = (await get.json()) as typeof post.body;
+    const strip = (body: typeof post.body) => ({ data: body.data, errors: body.errors?.map(({ message, path, extensions: { requestId: _id, ...extensions } }) => ({ message, path, extensions })) });
+    expect(strip(post.body)).toEqual(strip(viaYoga));
+    expect([post.status, get.status]).toEqual([200, 200]);
+  });
+
   it('a malformed JSON body', async () => {
     const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
     const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };

@@ -12,9 +12,20 @@ export interface Deadline {
   readonly at: number;
 }
 
+/** The signal (a timer, and a listener on `also`) is made on first use: a request that calls no upstream pays nothing. */
 export function createDeadline(ms: number, also?: AbortSignal, now = Date.now()): Deadline {
-  const timeout = AbortSignal.timeout(ms);
-  return { signal: also ? AbortSignal.any([timeout, also]) : timeout, at: now + ms };
+  const at = now + ms;
+  let signal: AbortSignal | undefined;
+  return {
+    at,
+    get signal() {
+      if (!signal) {
+        const timeout = AbortSignal.timeout(Math.max(0, at - Date.now()));
+        signal = also ? AbortSignal.any([timeout, also]) : timeout;
+      }
+      return signal;
+    },
+  };
 }
 
 export function remainingMs(deadline: Deadline | undefined, now = Date.now()): number {
