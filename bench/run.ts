@@ -120,6 +120,7 @@ async function start(server: Server, env: Record<string, string>): Promise<{ pro
 
 async function measure(url: string, query: string, child: ChildProcess, counter: { reset: () => unknown; calls: () => Promise<number> | number }): Promise<Sample> {
   const body = JSON.stringify({ query });
+  await drained(counter);
   await counter.reset();
   const single = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   await single.text();
@@ -129,6 +130,17 @@ async function measure(url: string, query: string, child: ChildProcess, counter:
   const result = await load(url, body, SECONDS);
   const calls = await counter.calls();
   return { rps: result.rps, p50: result.p50, p99: result.p99, errors: result.errors, upstreamAlone, upstreamUnderLoad: calls / Math.max(1, result.total), rssMb: peakRssMb(child.pid) };
+}
+
+/** Waits until the server under test has finished the previous load (its upstream calls stop). */
+async function drained(counter: { calls: () => Promise<number> | number }): Promise<void> {
+  let last = await counter.calls();
+  for (let i = 0; i < 100; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const now = await counter.calls();
+    if (now === last) return;
+    last = now;
+  }
 }
 
 /** autocannon in its own process on core 1, so it never shares the server's core. */

@@ -41,8 +41,10 @@ export function maskError(error: GraphQLError, requestId: string | undefined, lo
     logger.error({ err: original, requestId, path: error.path }, 'unexpected error');
     return new GraphQLError('Unexpected error.', { ...located, extensions: { code: 'INTERNAL_SERVER_ERROR' satisfies ErrorCode, requestId } });
   }
-  const code = typeof error.extensions.code === 'string' ? error.extensions.code : codeFor(error);
-  return new GraphQLError(error.message, { ...located, extensions: { ...error.extensions, code, requestId } });
+  // Errors made by other GraphQL implementations (graphql-jit) may carry no extensions at all.
+  const extensions = error.extensions ?? {};
+  const code = typeof extensions.code === 'string' ? extensions.code : codeFor(error);
+  return new GraphQLError(error.message, { ...located, extensions: { ...extensions, code, requestId } });
 }
 
 /**
@@ -57,7 +59,7 @@ function isGraphQLError(error: Error): boolean {
 function codeFor(error: GraphQLError): ErrorCode {
   if (error.message.startsWith('Syntax Error')) return 'GRAPHQL_PARSE_FAILED';
   if (error.message.startsWith('Variable "$')) return 'BAD_USER_INPUT';
-  const status = (error.extensions.http as { status?: number } | undefined)?.status;
+  const status = (error.extensions?.http as { status?: number } | undefined)?.status;
   if (status === 413) return 'PAYLOAD_TOO_LARGE';
   // The only request-level refusal with 403 is the CSRF check's.
   if (status === 403) return 'CSRF_ERROR';

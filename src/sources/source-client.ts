@@ -19,7 +19,7 @@ import { createSourceAuth, type OutgoingCredentials } from './auth/index.ts';
 import { decodeJsonBody, type DecodedBody } from './decode-body.ts';
 import type { CallBudget } from './resilience/call-budget.ts';
 import { createCircuitBreaker } from './resilience/circuit-breaker.ts';
-import { gatewayTimeout, remainingMs, sleep, withinDeadline, type Deadline } from './resilience/deadline.ts';
+import { detached, gatewayTimeout, remainingMs, sleep, withinDeadline, type Deadline } from './resilience/deadline.ts';
 import { createPacer } from './resilience/pacer.ts';
 import { createRetryBudget } from './resilience/retry-budget.ts';
 import { backoffMs, isRetryableFailure, mayRetry, retryAfterMs } from './resilience/retry-policy.ts';
@@ -235,7 +235,7 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
         const key = cacheKey({ source: name, method, path: upstream.path, query: upstream.query, partition, vary: { ...vary, ...upstream.headers } });
         const lookup = { key, source: name, path: upstream.path, shared: partition === SHARED_PARTITION, policy: cachePolicy };
         // The load is shared by every concurrent caller with this key; each caller stops waiting at its own deadline.
-        const shared = cache.fetch(lookup, (validators: Validators | undefined) => exchange(upstream, { ...headers, ...validators }, origin, options, partition));
+        const shared = cache.fetch(lookup, (validators: Validators | undefined) => exchange(upstream, { ...headers, ...validators }, origin, { ...options, deadline: detached(deadline) }, partition));
         const result = await withinDeadline(shared, deadline, name);
         return { ...result.response, ...(result.stale && { stale: result.stale }) };
       }

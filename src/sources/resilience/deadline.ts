@@ -28,6 +28,15 @@ export function createDeadline(ms: number, also?: AbortSignal, now = Date.now())
   };
 }
 
+/**
+ * The same deadline without the caller's own signal, for work shared with
+ * other callers: one client going away must not cancel a call others wait
+ * for (each still stops waiting at its own deadline).
+ */
+export function detached(deadline: Deadline | undefined): Deadline | undefined {
+  return deadline && createDeadline(Math.max(0, deadline.at - Date.now()));
+}
+
 export function remainingMs(deadline: Deadline | undefined, now = Date.now()): number {
   return deadline ? Math.max(0, deadline.at - now) : Infinity;
 }
