@@ -104,12 +104,22 @@ writeFileSync(file, report);
 console.log(`written to ${file}`);
 process.exit(0);
 
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 async function start(server: Server, env: Record<string, string>): Promise<{ process: ChildProcess; url: string }> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = await freePort();
   const [command, args] = pin(0, server.command[0]!, server.command.slice(1));
   const child = spawn(command, args, { cwd: server.cwd, env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production' }, stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}${server.path}`;
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 600; i++) {
     const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) }).then((r) => r.ok, () => false);
     if (ok) return { process: child, url };
     await new Promise((resolve) => setTimeout(resolve, 50));
