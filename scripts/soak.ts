@@ -61,6 +61,8 @@ const url = await waitForUrl();
 const rows: Row[] = [];
 
 try {
+  // Warm up (not reported): the heap grows to its working size under the first load, which is not a leak.
+  await drive('warm-up', 5);
   rows.push(await scenario('healthy', () => {}));
   rows.push(
     await scenario('10% 5xx + 1% resets', () => {

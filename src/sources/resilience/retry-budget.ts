@@ -16,6 +16,8 @@ export interface RetryBudget {
   recordCall(): void;
   /** Spends one retry if the budget allows it. */
   tryRetry(): boolean;
+  /** Calls and retries held for the window, as of the last call (for metrics). */
+  inWindow(): { calls: number; retries: number };
 }
 
 export function createRetryBudget({ ratio, floor, windowMs, now = Date.now }: RetryBudgetOptions): RetryBudget {
@@ -28,6 +30,7 @@ export function createRetryBudget({ ratio, floor, windowMs, now = Date.now }: Re
   return {
     recordCall() {
       calls.push(now());
+      prune(calls); // without this, a source that never fails would keep every call's timestamp
     },
     tryRetry() {
       prune(calls);
@@ -36,5 +39,6 @@ export function createRetryBudget({ ratio, floor, windowMs, now = Date.now }: Re
       retries.push(now());
       return true;
     },
+    inWindow: () => ({ calls: calls.length, retries: retries.length }),
   };
 }

@@ -48,6 +48,19 @@ describe('retry budget', () => {
   });
 });
 
+describe('retry budget memory', () => {
+  it('keeps no more than a window of calls when nothing is ever retried', () => {
+    let now = 0;
+    const budget = createRetryBudget({ ratio: 0.2, floor: 0, windowMs: 1_000, now: () => now });
+    for (let i = 0; i < 100_000; i++) {
+      now += 1;
+      budget.recordCall();
+    }
+    expect(budget.inWindow()).toEqual({ calls: 1_000, retries: 0 });
+    expect(Array.from({ length: 300 }, () => budget.tryRetry()).filter(Boolean)).toHaveLength(200);
+  });
+});
+
 describe('circuit breaker', () => {
   it('stays closed under the minimum number of calls, opens at the failure ratio, half-opens after the open period', () => {
     let now = 0;
