@@ -37,33 +37,50 @@ export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
 interface Prepared {
   document?: DocumentNode;
   errors?: readonly GraphQLError[];
-  /** The operation compiled to a function by graphql-jit, when it compiles. */
-  compiled?: CompiledQuery;
+  /** Times this document was asked for. */
+  uses: number;
 }
+
+/**
+ * graphql-jit compiles a document to a function, which costs CPU once and
+ * code-space memory for as long as it is kept: compile only documents that
+ * come back often, and keep a bounded number of them (clients that inline
+ * ever-changing literals instead of variables would otherwise compile and
+ * keep one function per request).
+ */
+const COMPILE_AFTER_USES = 10;
+const MAX_COMPILED = 100;
 
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
 
 export function createFastPath({ schema, endpoint, contextFor, requestIdOf, logger, maxBodyBytes = 1_048_576, jit = true }: FastPathOptions, next: NodeHandler): NodeHandler {
   // Parsing and validating cost more than executing a small query; the same few documents come again and again.
   const documents = new LRUCache<string, Prepared>({ max: 1_000, maxSize: 10 * 1024 * 1024, sizeCalculation: (_value, query) => query.length });
-  const compile = (document: DocumentNode): CompiledQuery | undefined => {
-    if (!jit) return undefined;
-    const compiled = compileQuery(schema, document, undefined, { disableLeafSerialization: false });
-    return isCompiledQuery(compiled) ? compiled : undefined;
-  };
+  const compiledQueries = new LRUCache<string, CompiledQuery | false>({ max: MAX_COMPILED });
   const prepare = (query: string): Prepared => {
     let prepared = documents.get(query);
     if (!prepared) {
       try {
         const document = parse(query, { maxTokens: 5_000 });
         const errors = validate(schema, document);
-        prepared = errors.length > 0 ? { errors } : { document, compiled: compile(document) };
+        prepared = errors.length > 0 ? { errors, uses: 0 } : { document, uses: 0 };
       } catch (error) {
-        prepared = { errors: [error instanceof GraphQLError ? error : new GraphQLError(String(error))] };
+        prepared = { errors: [error instanceof GraphQLError ? error : new GraphQLError(String(error))], uses: 0 };
       }
       documents.set(query, prepared);
     }
+    prepared.uses += 1;
     return prepared;
+  };
+  const compiledFor = (query: string, prepared: Prepared): CompiledQuery | undefined => {
+    if (!jit || !prepared.document || prepared.uses < COMPILE_AFTER_USES) return undefined;
+    let compiled = compiledQueries.get(query);
+    if (compiled === undefined) {
+      const result = compileQuery(schema, prepared.document, undefined, { disableLeafSerialization: false });
+      compiled = isCompiledQuery(result) ? result : false;
+      compiledQueries.set(query, compiled);
+    }
+    return compiled || undefined;
   };
 
   return (req, res) => {
@@ -120,9 +137,10 @@ export function createFastPath({ schema, endpoint, contextFor, requestIdOf, logg
         return Array.isArray(value) ? value.join(', ') : value;
       };
       const contextValue = contextFor({ requestId, header, signal: aborted.signal });
+      const compiled = operationName === undefined || operationName === null ? compiledFor(query, prepared) : undefined;
       const run = () =>
-        prepared.compiled && (operationName === undefined || operationName === null)
-          ? prepared.compiled.query(undefined, contextValue, (variables ?? {}) as Record<string, unknown>)
+        compiled
+          ? compiled.query(undefined, contextValue, (variables ?? {}) as Record<string, unknown>)
           : execute({ schema, document: prepared.document!, variableValues: variables as Record<string, unknown> | undefined, operationName: operationName as string | undefined, contextValue });
       Promise.resolve(run())
         .then((result) => {

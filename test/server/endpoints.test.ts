@@ -121,6 +121,14 @@ describe('every client-visible error has a code', () => {
     expect([post.status, get.status]).toEqual([200, 200]);
   });
 
+  it('a document asked for often (compiled by graphql-jit) answers and fails exactly as before', async () => {
+    const query = 'query($id: ID!) { user(id: $id) { name } }';
+    const answers = [];
+    for (let i = 0; i < 12; i++) answers.push(await postGraphQL(`${gateway.url}/graphql`, { query, variables: i % 2 ? { id: 'User:3' } : { id: null } }));
+    expect(answers.slice(-2).map((answer) => answer.body.data?.user ?? codes(answer))).toEqual([{ name: expect.any(String) }, ['BAD_USER_INPUT']].reverse());
+    expect(new Set(answers.map((answer) => JSON.stringify(answer.body.data ?? codes(answer)))).size).toBe(2);
+  });
+
   it('a malformed JSON body', async () => {
     const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
     const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
