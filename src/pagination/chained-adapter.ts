@@ -109,17 +109,12 @@ function toPosition(position: unknown): Position {
   return { r, i: i as number };
 }
 
-/** The positions a batch call's first page gives, for `firstPageFromBatch`. */
-export function firstPagePosition(index: number): Position {
-  return { r: null, i: index };
-}
-
 /**
  * The first page of a linked list when a batch call fetched it for many
  * lists at once: `rows` holds up to `first + 1` items from the list's start.
  * Its cursors resume through `chainedConnection` like any other.
  */
 export function firstPageFromBatch<T>(rows: readonly T[], first: number, print: string): Connection<T> {
-  const edges = rows.slice(0, first).map((node, i) => ({ node, cursor: encodeCursor(print, firstPagePosition(i)) }));
+  const edges = rows.slice(0, first).map((node, i) => ({ node, cursor: encodeCursor(print, { r: null, i } satisfies Position) }));
   return connection(edges, { hasNextPage: rows.length > first, hasPreviousPage: false });
 }

@@ -60,11 +60,6 @@ export function toSlice(args: ConnectionArgs, maxPageSize = MAX_PAGE_SIZE): Slic
   return { direction: 'forward', count: has(first) ? check('first', first) : Math.min(DEFAULT_PAGE_SIZE, maxPageSize), ...bounds };
 }
 
-/** `first` alone, for callers that only need the page size. */
-export function pageSize(first: number | null | undefined): number {
-  return toSlice({ first }).count;
-}
-
 export function connection<T>(edges: Array<Edge<T>>, info: { hasNextPage: boolean; hasPreviousPage: boolean; totalCount?: number | null }): Connection<T> {
   return {
     edges,

@@ -1,6 +1,6 @@
 import { createLoaders } from '../loaders/create-loaders.ts';
 import type { Graph } from '../server/graph.ts';
-import { loadTypeDefs } from '../server/type-defs.ts';
+import { loadTypeDefs } from './type-defs.ts';
 import { GRAPH_SOURCES } from './graph-sources.ts';
 import { resolvers } from './index.ts';
 

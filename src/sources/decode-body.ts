@@ -47,6 +47,6 @@ export async function decodeJsonBody(response: Dispatcher.ResponseData, limits: 
   }
 }
 
-export function headerValue(value: string | string[] | undefined): string | undefined {
+function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }

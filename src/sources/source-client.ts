@@ -166,7 +166,7 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
     const { statusCode, headers } = result.response;
     if ('failure' in result) {
       throw errorForStatus(origin, statusCode, scrubSecrets(result.failure.slice(0, 512), auth.secrets), {
-        callerCredential: forwardsIdentity && outgoing.headers.authorization !== undefined,
+        callerCredential: forwardsIdentity,
         retryAfterMs: retryAfterMs(headers['retry-after']),
       });
     }

@@ -1,5 +1,6 @@
 /** Every field of the example graph, compared with the services' seed data. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { exampleUserToken } from '../../examples/backends/index.ts';
 import { callsTo, seed, startBackends, type Backends } from '../helpers/backends.ts';
 import { codes, startGateway, type TestGateway } from '../helpers/gateway.ts';
 
@@ -67,6 +68,26 @@ describe('users', () => {
       const response = await gateway.query(`{ users(first: ${first}) { edges { node { id } } } }`);
       expect(codes(response)).toEqual(['BAD_USER_INPUT']);
     }
+  });
+
+  it('resolves viewer from the caller\'s forwarded token', async () => {
+    const { body } = await gateway.query('{ viewer { id name } }', undefined, { authorization: `Bearer ${exampleUserToken(9)}` });
+    expect(body).toEqual({ data: { viewer: { id: 'User:9', name: userAt(9).name } } });
+  });
+
+  it.each([
+    ['no token', {}],
+    ['a wrong token', { authorization: 'Bearer not-a-user' }],
+  ])('answers viewer with UNAUTHENTICATED for %s, keeping sibling fields', async (_name, headers) => {
+    const response = await gateway.query('{ viewer { id } user(id: "User:4") { name } }', undefined, headers);
+    expect(response.body.data).toEqual({ viewer: null, user: { name: userAt(4).name } });
+    expect(response.body.errors?.map((error) => error.extensions)).toEqual([expect.objectContaining({ code: 'UNAUTHENTICATED', source: 'accounts', status: 401 })]);
+  });
+
+  it('maps a 403 for the caller\'s forwarded credential to FORBIDDEN', async () => {
+    backends.accounts.inject({ fault: { kind: 'status', status: 403 }, path: /^\/me/, times: 1 });
+    const response = await gateway.query('{ viewer { id } }', undefined, { authorization: `Bearer ${exampleUserToken(9)}-other` });
+    expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', source: 'accounts', status: 403 });
   });
 
   it("resolves a user's weather from their city", async () => {
