@@ -9,7 +9,7 @@ const config: CodegenConfig = {
       config: {
         useTypeImports: true,
         importExtension: '.ts',
-        contextType: '../server/context.ts#GatewayContext',
+        contextType: '../resolvers/context.ts#ExampleContext',
         mappers: {
           User: '../resolvers/records.ts#UserRecord',
           Article: '../resolvers/records.ts#ArticleRecord',

@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'REQUEST_RATE_LIMITED',
   'GATEWAY_TIMEOUT',
+  'RESPONSE_TOO_LARGE',
   // An upstream REST service
   'UPSTREAM_TIMEOUT',
   'UPSTREAM_UNAVAILABLE',
@@ -34,10 +35,6 @@ export const ERROR_CODES = [
   'UPSTREAM_RATE_LIMITED',
   // The gateway itself
   'INTERNAL_SERVER_ERROR',
-  // Webhooks
-  'WEBHOOK_SIGNATURE_INVALID',
-  'WEBHOOK_TIMESTAMP_OUT_OF_RANGE',
-  'WEBHOOK_REPLAYED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -55,6 +52,8 @@ export interface GraftErrorDetails {
   cause?: unknown;
   /** How long the upstream asked to wait (Retry-After), for the retry logic; never sent. */
   retryAfterMs?: number;
+  /** Extra facts a client can act on (a limit and what the request reached); sent in `extensions`. */
+  facts?: Readonly<Record<string, number | string>>;
 }
 
 /**
@@ -67,6 +66,7 @@ export class GraftError extends Error {
   readonly status: number | undefined;
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
+  readonly facts: Readonly<Record<string, number | string>> | undefined;
   /** Settable once by the caller that knows the request, for errors made where it is not known (a shared token refresh). */
   requestId: string | undefined;
 
@@ -79,17 +79,20 @@ export class GraftError extends Error {
     this.retryable = details.retryable ?? false;
     this.requestId = details.requestId;
     this.retryAfterMs = details.retryAfterMs;
+    this.facts = details.facts;
   }
 
   /** What the client sees in `extensions`. */
   toExtensions(): Record<string, unknown> {
-    if (this.source === undefined) return { code: this.code, ...(this.requestId && { requestId: this.requestId }) };
+    const requestId = this.requestId && { requestId: this.requestId };
+    if (this.source === undefined) return { code: this.code, ...this.facts, ...requestId };
     return {
       code: this.code,
       source: this.source,
       ...(this.status !== undefined && { status: this.status }),
       retryable: this.retryable,
-      ...(this.requestId && { requestId: this.requestId }),
+      ...this.facts,
+      ...requestId,
     };
   }
 }
@@ -102,3 +105,28 @@ export function badUserInput(message: string): GraftError {
 export function notFound(what: string, source?: string): GraftError {
   return new GraftError('NOT_FOUND', `${what} was not found.`, { source });
 }
+
+/**
+ * The HTTP status of a response whose request was refused as a whole with
+ * this code. `spec: true` marks refusals of a well-formed GraphQL request
+ * (parse, validation, limits): the GraphQL-over-HTTP spec answers those 200
+ * to `application/json` clients and with the status to
+ * `application/graphql-response+json` ones. The others refuse the HTTP
+ * request itself and always carry their status.
+ */
+export const REFUSAL_STATUS: Partial<Record<ErrorCode, { status: number; spec: boolean }>> = {
+  BAD_REQUEST: { status: 400, spec: false },
+  PAYLOAD_TOO_LARGE: { status: 413, spec: false },
+  CSRF_ERROR: { status: 403, spec: false },
+  REQUEST_RATE_LIMITED: { status: 429, spec: false },
+  GRAPHQL_PARSE_FAILED: { status: 400, spec: true },
+  GRAPHQL_VALIDATION_FAILED: { status: 400, spec: true },
+  MAX_DEPTH_LIMIT: { status: 400, spec: true },
+  MAX_ALIASES_LIMIT: { status: 400, spec: true },
+  MAX_ROOT_FIELDS_LIMIT: { status: 400, spec: true },
+  MAX_DIRECTIVES_LIMIT: { status: 400, spec: true },
+  COST_ESTIMATED_TOO_EXPENSIVE: { status: 400, spec: true },
+  PERSISTED_QUERY_NOT_FOUND: { status: 400, spec: true },
+  BAD_USER_INPUT: { status: 400, spec: true },
+  INVALID_CURSOR: { status: 400, spec: true },
+};

@@ -180,6 +180,10 @@ export function configSchema(env: Env) {
     production: z.boolean().default(production),
     /** Serve GraphiQL on GET /graphql for browsers. @default !production */
     graphiql: z.boolean().optional(),
+    /** Answer introspection (`__schema`, `__type`) over every transport. @default !production */
+    introspection: z.boolean().optional(),
+    /** "Did you mean …?" suggestions in validation errors (they reveal the schema). @default !production */
+    suggestions: z.boolean().optional(),
     /** On SIGTERM/SIGINT, wait this long for in-flight requests. @default 10_000 // ms */
     shutdownGraceMs: z.number().int().min(0).default(10_000),
     listener: listener.default(listener.parse({})),
@@ -192,17 +196,87 @@ export function configSchema(env: Env) {
     maxBytes: z.number().int().positive().default(50 * 1024 * 1024),
   });
 
+  const clientRateLimit = z.strictObject({
+    /** Requests one client may make per second, sustained… */
+    requestsPerSecond: z.number().positive(),
+    /** …and at once. @default requestsPerSecond */
+    burst: z.number().int().positive().optional(),
+    /**
+     * Who a client is: `ip` (the connection's address), `authorization` (a
+     * hash of the Authorization header, the address when there is none), or
+     * `{ header }` (a header a trusted proxy sets, the address when absent).
+     * @default 'authorization'
+     */
+    by: z.union([z.enum(['ip', 'authorization']), z.strictObject({ header: z.string().regex(/^[a-z0-9-]+$/, 'a lower-case header name') })]).default('authorization'),
+    /** Clients remembered at once; the least recently seen are forgotten first. @default 10_000 */
+    maxClients: z.number().int().positive().default(10_000),
+  });
+
   const limits = z.strictObject({
-    /** The whole GraphQL request; unfinished fields then answer GATEWAY_TIMEOUT. @default 10_000 // ms */
+    /** The whole GraphQL request, upstream waits and in-memory execution alike; unfinished fields then answer GATEWAY_TIMEOUT. @default 10_000 // ms */
     requestDeadlineMs: z.number().int().positive().default(10_000),
     /** Upstream calls one operation may make, after batching and caching. @default 50 */
     upstreamCallsPerOperation: z.number().int().positive().default(50),
+    /** Request body, decided from Content-Length where declared. @default 1_048_576 // bytes (1 MiB) */
+    maxBodyBytes: z.number().int().positive().default(1024 * 1024),
+    /** Lexical tokens in a document (graphql-js stops parsing past it). @default 5_000 */
+    maxTokens: z.number().int().positive().default(5_000),
+    /** Nested field levels; a Relay connection takes two (`edges`, `node`). @default 12 */
+    maxDepth: z.number().int().positive().default(12),
+    /** Aliased fields in the operation, fragments expanded. @default 30 */
+    maxAliases: z.number().int().min(0).default(30),
+    /** Distinct root fields (response keys) in the operation. @default 20 */
+    maxRootFields: z.number().int().positive().default(20),
+    /** Directives used in the document. @default 50 */
+    maxDirectives: z.number().int().min(0).default(50),
+    /** Estimated objects the operation can produce, multiplied through `first`/`last` and list sizes. @default 10_000 */
+    maxCost: z.number().int().positive().default(10_000),
+    /** Items assumed for a list field that declares no `@listSize` and has no `first`/`last`. @default 20 */
+    defaultListSize: z.number().int().positive().default(20),
+    /** Objects (resolved values and list items) one answer may hold, counted while executing. @default 50_000 */
+    maxResponseObjects: z.number().int().positive().default(50_000),
+    /** Serialised answer. @default 10_485_760 // bytes (10 MiB) */
+    maxResponseBytes: z.number().int().positive().default(10 * 1024 * 1024),
+    /** Characters in a String argument or input field without its own `@length(max:)`. @default 10_000 */
+    maxStringLength: z.number().int().positive().default(10_000),
+    /** Characters in an ID argument or input field; control characters are refused in IDs. @default 256 */
+    maxIdLength: z.number().int().positive().default(256),
+    /** Requests per client (token or address), off unless set. Over it: 429 REQUEST_RATE_LIMITED with Retry-After. */
+    clientRateLimit: clientRateLimit.optional(),
+  });
+
+  const persistedDocuments = z.strictObject({
+    /**
+     * The allow-list: a JSON object of id → document (graphql-codegen's
+     * client preset, Relay), or an Apollo persisted query manifest. A path,
+     * relative to the working directory.
+     */
+    file: z.string().min(1),
+    /** Run only listed documents (trusted documents); false also runs any other. @default true */
+    only: z.boolean().default(true),
+  });
+
+  const cursorKey = z.strictObject({
+    /** Names the key inside each cursor, so older keys keep verifying after a rotation. */
+    id: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, '1 to 16 letters, digits, _ or -'),
+    /** At least 32 characters. */
+    secret: secret.refine((value) => value.reveal().length >= 32, 'a secret of at least 32 characters'),
+  });
+
+  const cursors = z.strictObject({
+    /**
+     * HMAC keys that sign connection cursors; the first signs, all verify.
+     * @default one random key per process (cursors then do not survive a restart or cross replicas)
+     */
+    keys: z.array(cursorKey).min(1).optional(),
   });
 
   return z.strictObject({
     server: server.default(server.parse({})),
     cache: cache.default(cache.parse({})),
     limits: limits.default(limits.parse({})),
+    persistedDocuments: persistedDocuments.optional(),
+    cursors: cursors.default({}),
     sources: z.record(z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'a camelCase source name'), source),
   });
 }
@@ -212,6 +286,7 @@ export type ConfigSchema = ReturnType<typeof configSchema>;
 export type GatewayConfig = z.input<ConfigSchema>;
 type Parsed = z.output<ConfigSchema>;
 /** The validated, defaulted, frozen configuration the gateway runs with. */
-export type ResolvedConfig = Readonly<Omit<Parsed, 'server'> & { server: Parsed['server'] & { graphiql: boolean } }>;
+export type ResolvedConfig = Readonly<Omit<Parsed, 'server'> & { server: Parsed['server'] & { graphiql: boolean; introspection: boolean; suggestions: boolean } }>;
+export type Limits = ResolvedConfig['limits'];
 export type SourceConfig = Parsed['sources'][string];
 export type AuthConfig = NonNullable<SourceConfig['auth']>;

@@ -26,7 +26,9 @@ export function resolveConfig(input: GatewayConfig, env: Readonly<Record<string,
     throw new ConfigError(`Invalid GraftQL configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
   const parsed = result.data;
-  return deepFreeze({ ...parsed, server: { ...parsed.server, graphiql: parsed.server.graphiql ?? !parsed.server.production } });
+  const development = !parsed.server.production;
+  const { graphiql = development, introspection = development, suggestions = development } = parsed.server;
+  return deepFreeze({ ...parsed, server: { ...parsed.server, graphiql, introspection, suggestions } });
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -13,7 +13,7 @@
  */
 import { badUserInput } from '../errors.ts';
 import { connection, toSlice, type Connection, type ConnectionArgs } from './connection.ts';
-import { decodeCursor, encodeCursor, invalidCursor } from './cursor.ts';
+import { invalidCursor, type CursorScope } from './cursor.ts';
 
 export interface LinkedPage<T> {
   items: T[];
@@ -46,13 +46,13 @@ interface Located<T> {
   at: Position;
 }
 
-export async function chainedConnection<T>(args: ConnectionArgs, print: string, fetchPage: LinkedPageFetcher<T>, { source, linksBack, maxPageSize }: ChainedOptions): Promise<Connection<T>> {
+export async function chainedConnection<T>(args: ConnectionArgs, cursors: CursorScope, fetchPage: LinkedPageFetcher<T>, { source, linksBack, maxPageSize }: ChainedOptions): Promise<Connection<T>> {
   const slice = toSlice(args, maxPageSize);
-  const toEdges = (located: Array<Located<T>>) => located.map(({ node, at }) => ({ node, cursor: encodeCursor(print, at) }));
+  const toEdges = (located: Array<Located<T>>) => located.map(({ node, at }) => ({ node, cursor: cursors.encode(at) }));
 
   if (slice.direction === 'forward') {
     if (slice.before !== null) throw badUserInput(`${source} pages by links: use first with after, or last with before.`);
-    const start = slice.after === null ? { r: null, i: -1 } : toPosition(decodeCursor(slice.after, print));
+    const start = slice.after === null ? { r: null, i: -1 } : toPosition(cursors.decode(slice.after));
     const taken: Array<Located<T>> = [];
     let ref = start.r;
     let page = await fetchPage(ref);
@@ -74,7 +74,7 @@ export async function chainedConnection<T>(args: ConnectionArgs, print: string, 
   let page: LinkedPage<T>;
   let index: number;
   if (slice.before !== null) {
-    const end = toPosition(decodeCursor(slice.before, print));
+    const end = toPosition(cursors.decode(slice.before));
     ref = end.r;
     page = await fetchPage(ref);
     index = Math.min(end.i, page.items.length);
@@ -114,7 +114,7 @@ function toPosition(position: unknown): Position {
  * lists at once: `rows` holds up to `first + 1` items from the list's start.
  * Its cursors resume through `chainedConnection` like any other.
  */
-export function firstPageFromBatch<T>(rows: readonly T[], first: number, print: string): Connection<T> {
-  const edges = rows.slice(0, first).map((node, i) => ({ node, cursor: encodeCursor(print, { r: null, i } satisfies Position) }));
+export function firstPageFromBatch<T>(rows: readonly T[], first: number, cursors: CursorScope): Connection<T> {
+  const edges = rows.slice(0, first).map((node, i) => ({ node, cursor: cursors.encode({ r: null, i } satisfies Position) }));
   return connection(edges, { hasNextPage: rows.length > first, hasPreviousPage: false });
 }

@@ -1,43 +1,85 @@
 /**
- * Opaque, versioned connection cursors: base64url of a small JSON that holds
- * the upstream position and a fingerprint of the field and its arguments, so
- * a cursor from another field or other filters is refused before any
- * upstream call. Positions are validated on the way in like any user input.
+ * Opaque, signed connection cursors. A cursor is
+ * `<position>.<key id>.<mac>`: the upstream position as base64url JSON, the
+ * id of the key that signed it, and an HMAC-SHA256 (128 bits) over the key
+ * id, the position and the connection's scope (its field and filter
+ * arguments). A cursor that was altered, forged, or made for another field,
+ * other filters or by a key this gateway does not hold is INVALID_CURSOR,
+ * before any upstream call; so an upstream position (a page number, a body
+ * cursor, a link) only ever goes back to the list it came from.
+ *
+ * Keys rotate by id: the first configured key signs, every configured key
+ * verifies. Without configured keys, each process draws a random one.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { GraftError } from '../errors.ts';
 
-const VERSION = 1;
+export interface CursorKey {
+  id: string;
+  secret: string;
+}
+
+/** The cursors of one connection: a field and the arguments that filter it. */
+export interface CursorScope {
+  encode(position: unknown): string;
+  /** The position inside a cursor of this scope, or INVALID_CURSOR. */
+  decode(cursor: string): unknown;
+  /** The item index inside a cursor of an index-addressed connection (offset, page number). */
+  decodeIndex(cursor: string): number;
+}
+
+export interface CursorCodec {
+  /** A scope per connection: `scope('Article.comments', articleId)`. */
+  scope(...parts: ReadonlyArray<string | number | null | undefined>): CursorScope;
+}
+
+const MAX_CURSOR = 2_048;
+const SHAPE = /^([\w-]+)\.([\w-]{1,16})\.([\w-]{22})$/;
+
+export function createCursorCodec(keys: readonly CursorKey[] = [{ id: 'r', secret: randomBytes(32).toString('base64url') }]): CursorCodec {
+  const [signing] = keys;
+  if (!signing) throw new Error('createCursorCodec needs at least one key');
+  const secrets = new Map(keys.map((key) => [key.id, key.secret]));
+  const mac = (secret: string, keyId: string, payload: string, print: string) => createHmac('sha256', secret).update(`${keyId}\n${print}\n${payload}`).digest().subarray(0, 16).toString('base64url');
+
+  return {
+    scope(...parts) {
+      const print = fingerprint(...parts);
+      const decode = (cursor: string): unknown => {
+        const match = cursor.length <= MAX_CURSOR ? SHAPE.exec(cursor) : null;
+        const secret = match ? secrets.get(match[2] as string) : undefined;
+        if (!match || secret === undefined) throw invalidCursor();
+        const [, payload, keyId, given] = match as unknown as [string, string, string, string];
+        // Compared as text: two base64url spellings of one digest must not both pass.
+        const expected = Buffer.from(mac(secret, keyId, payload, print));
+        if (!timingSafeEqual(expected, Buffer.from(given))) throw invalidCursor();
+        try {
+          return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
+        } catch {
+          throw invalidCursor();
+        }
+      };
+      return {
+        encode(position) {
+          const payload = Buffer.from(JSON.stringify(position)).toString('base64url');
+          return `${payload}.${signing.id}.${mac(signing.secret, signing.id, payload, print)}`;
+        },
+        decode,
+        decodeIndex(cursor) {
+          const index = decode(cursor);
+          if (!Number.isSafeInteger(index) || (index as number) < 0) throw invalidCursor();
+          return index as number;
+        },
+      };
+    },
+  };
+}
 
 /** A short, stable digest of what a connection lists: field plus filter arguments. */
 export function fingerprint(...parts: ReadonlyArray<string | number | null | undefined>): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 12);
-}
-
-export function encodeCursor(print: string, position: unknown): string {
-  return Buffer.from(JSON.stringify({ v: VERSION, f: print, p: position })).toString('base64url');
-}
-
-/** The position inside a cursor made for the same fingerprint, or `INVALID_CURSOR`. */
-export function decodeCursor(cursor: string, print: string): unknown {
-  let parsed: unknown;
-  try {
-    parsed = cursor.length <= 2048 && /^[\w-]+$/.test(cursor) ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  const { v, f, p } = (parsed ?? {}) as { v?: unknown; f?: unknown; p?: unknown };
-  if (v !== VERSION || f !== print || p === undefined) throw invalidCursor();
-  return p;
-}
-
-/** The item index in a cursor of an index-addressed connection (offset, page number). */
-export function decodeIndex(cursor: string, print: string): number {
-  const index = decodeCursor(cursor, print);
-  if (!Number.isSafeInteger(index) || (index as number) < 0) throw invalidCursor();
-  return index as number;
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 16);
 }
 
 export function invalidCursor(): GraftError {
-  return new GraftError('INVALID_CURSOR', 'The cursor is malformed, or was made for another field or other arguments.');
+  return new GraftError('INVALID_CURSOR', 'The cursor is malformed, was altered, or was made for another field or other arguments.');
 }

@@ -8,7 +8,7 @@
  */
 import { badUserInput } from '../errors.ts';
 import { connection, toSlice, type Connection, type ConnectionArgs } from './connection.ts';
-import { decodeIndex, encodeCursor } from './cursor.ts';
+import type { CursorScope } from './cursor.ts';
 
 export interface Range<T> {
   /** The items of [start, start + count) that exist; fewer means the list ended. */
@@ -25,15 +25,15 @@ export interface IndexOptions {
   maxPageSize?: number;
 }
 
-export async function indexConnection<T>(args: ConnectionArgs, print: string, fetchRange: RangeFetcher<T>, { source, maxPageSize }: IndexOptions): Promise<Connection<T>> {
+export async function indexConnection<T>(args: ConnectionArgs, cursors: CursorScope, fetchRange: RangeFetcher<T>, { source, maxPageSize }: IndexOptions): Promise<Connection<T>> {
   const slice = toSlice(args, maxPageSize);
-  const lower = slice.after === null ? 0 : decodeIndex(slice.after, print) + 1;
-  const upper = slice.before === null ? null : decodeIndex(slice.before, print);
+  const lower = slice.after === null ? 0 : cursors.decodeIndex(slice.after) + 1;
+  const upper = slice.before === null ? null : cursors.decodeIndex(slice.before);
   // An empty window still reports the total, when the source has one.
   const totalOnly = async () => (await fetchRange(Math.max(0, lower - 1), 1)).total;
   if (upper !== null && upper < lower) return connection([], { hasNextPage: false, hasPreviousPage: false, totalCount: await totalOnly() }); // cursors cross
 
-  const edgesFrom = (begin: number, items: T[]) => items.map((node, i) => ({ node, cursor: encodeCursor(print, begin + i) }));
+  const edgesFrom = (begin: number, items: T[]) => items.map((node, i) => ({ node, cursor: cursors.encode(begin + i) }));
 
   if (slice.direction === 'forward') {
     const limit = upper === null ? slice.count : Math.min(slice.count, upper - lower);

@@ -1,6 +1,6 @@
 import type { CommentResolvers } from '../generated/graphql.ts';
 import type { Connection, ConnectionArgs } from '../pagination/connection.ts';
-import { fingerprint } from '../pagination/cursor.ts';
+import type { CursorCodec } from '../pagination/cursor.ts';
 import { indexConnection, pageRanges } from '../pagination/index-adapter.ts';
 import { path } from '../sources/url.ts';
 import { toGlobalId } from './global-id.ts';
@@ -13,10 +13,10 @@ export const Comment: CommentResolvers = {
   author: (comment, _, { loaders }) => loaders.userById.load(comment.author_id),
 };
 
-export function commentsOn(sources: GraphSources, articleId: string, args: ConnectionArgs): Promise<Connection<CommentRecord>> {
+export function commentsOn(sources: GraphSources, cursors: CursorCodec, articleId: string, args: ConnectionArgs): Promise<Connection<CommentRecord>> {
   const ranges = pageRanges(async (page, perPage) => {
     const answer = await sources.comments.fetch(commentsPage, { path: path`/articles/${articleId}/comments`, query: { page, per_page: perPage } });
     return { items: answer.comments, total: answer.total, page: answer.page };
   }, sources.comments.maxPageSize);
-  return indexConnection(args, fingerprint('Article.comments', articleId), ranges, { source: 'comments' });
+  return indexConnection(args, cursors.scope('Article.comments', articleId), ranges, { source: 'comments' });
 }

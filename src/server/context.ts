@@ -1,19 +1,26 @@
-import type { YogaInitialContext } from 'graphql-yoga';
-import type { Loaders } from '../loaders/create-loaders.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { GraphSources } from '../resolvers/graph-sources.ts';
-import type { StaleNotice } from '../sources/request-sources.ts';
+import type { CursorCodec } from '../pagination/cursor.ts';
+import type { BoundSource, StaleNotice } from '../sources/request-sources.ts';
 
-/** What the gateway adds to Yoga's context, built fresh for each GraphQL request. */
-export interface RequestContext {
+/**
+ * What every resolver receives, built fresh for each GraphQL request,
+ * whichever door it came in by. Typed by the graph's own sources and
+ * loaders.
+ */
+export interface GatewayContext<Sources = Readonly<Record<string, BoundSource>>, Loaders = unknown> {
   /** From a well-formed `X-Request-Id` header, else generated; echoed in the response and in upstream errors. */
-  requestId: string;
-  sources: GraphSources;
-  loaders: Loaders;
-  logger: Logger;
+  readonly requestId: string;
+  /** An inbound request header, by lower-case name. */
+  header(name: string): string | undefined;
+  /** The configured sources, bound to this request (its id, deadline, call budget, forwarded headers). */
+  readonly sources: Sources;
+  /** The graph's per-request loaders. */
+  readonly loaders: Loaders;
+  readonly logger: Logger;
+  /** Signs and checks connection cursors: `cursors.scope('User.articles', userId)`. */
+  readonly cursors: CursorCodec;
+  /** The request's deadline, ms since epoch. */
+  readonly deadlineAt: number;
   /** Cached answers that stood in for failing sources during this request. */
-  staleNotices: StaleNotice[];
+  readonly staleNotices: StaleNotice[];
 }
-
-/** What every resolver receives. */
-export type GatewayContext = YogaInitialContext & RequestContext;

@@ -1,7 +1,7 @@
 /**
- * createGateway: the one wiring module. Config in, a Yoga server out: usable
- * as a `node:http` request listener and as a fetch handler (Express,
- * Fastify, Hono, …).
+ * createGateway: the one wiring module. Config in; out, a Yoga server (a
+ * fetch handler and a `node:http` listener for Express, Hono, …) with a
+ * faster `listener` in front of it. Both doors lead into one pipeline.
  */
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
@@ -9,18 +9,23 @@ import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-
 import type { GatewayConfig } from '../config/config-schema.ts';
 import { ConfigError, resolveConfig } from '../config/resolve-config.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
+import { createCursorCodec } from '../pagination/cursor.ts';
 import { exampleGraph } from '../resolvers/graph.ts';
 import { createResponseCache, type CacheStats } from '../cache/response-cache.ts';
+import { createCostModel } from '../pipeline/cost-model.ts';
+import { withLimitDirectives } from '../pipeline/directives.ts';
+import { guardSchema } from '../pipeline/execution-guard.ts';
+import { checkPersistedDocuments, loadPersistedDocuments } from '../pipeline/persisted-documents.ts';
+import { createPipeline, type Transport } from '../pipeline/pipeline.ts';
 import { bindSources, type StaleNotice } from '../sources/request-sources.ts';
 import { createCallBudget } from '../sources/resilience/call-budget.ts';
 import { createDeadline } from '../sources/resilience/deadline.ts';
 import { createSourceClient, type SourceClient } from '../sources/source-client.ts';
-import type { RequestContext } from './context.ts';
-import { useErrorMasking } from './error-masking.ts';
-import { createFastPath, type NodeHandler } from './fast-path.ts';
-import { acceptedRequestId, requestIds } from './request-id.ts';
-import { useStaleNotices } from './stale-notices.ts';
+import type { GatewayContext } from './context.ts';
 import type { Graph } from './graph.ts';
+import { createNodeDoor, type NodeHandler } from './node-door.ts';
+import { acceptedRequestId, requestIds } from './request-id.ts';
+import { usePipeline } from './yoga-door.ts';
 
 export interface GatewayOptions {
   /** Where `{ env: 'NAME' }` references are read. @default process.env */
@@ -31,13 +36,14 @@ export interface GatewayOptions {
   graph?: Graph;
 }
 
-export type Gateway = YogaServerInstance<Record<string, unknown>, RequestContext> & {
+export type Gateway = YogaServerInstance<Record<string, unknown>, Record<string, unknown>> & {
   /** Response cache hit / miss / stale / revalidated / coalesced counts per source, for the metrics layer. */
   cacheStats(): Readonly<Record<string, CacheStats>>;
-  /** The fastest `node:http` request listener: JSON POSTs on a direct path, everything else through Yoga. */
+  /** The fastest `node:http` request listener: JSON POSTs on a direct path, everything else through Yoga; one pipeline behind both. */
   listener: NodeHandler;
 };
 
+const ENDPOINT = '/graphql';
 /** How long a readiness probe waits for each source. */
 const READINESS_PROBE_MS = 1_000;
 
@@ -46,41 +52,44 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
   const missing = graph.sources.filter((name) => !(name in config.sources));
   if (missing.length > 0) throw new ConfigError(`Invalid GraftQL configuration:\n  - sources: the graph needs source(s) ${missing.join(', ')}`);
 
+  const schema = guardSchema(makeExecutableSchema({ typeDefs: withLimitDirectives(graph.typeDefs), resolvers: graph.resolvers }));
+  const persisted = config.persistedDocuments && loadPersistedDocuments(config.persistedDocuments);
+  if (persisted) checkPersistedDocuments(persisted, schema);
+
   const cache = createResponseCache(config.cache);
   const deps = { logger, cache };
   const clients: Record<string, SourceClient> = Object.fromEntries(Object.entries(config.sources).map(([name, source]) => [name, createSourceClient(name, source, deps)]));
   const allClients = Object.values(clients);
-  const ids = requestIds();
+  const cursors = createCursorCodec(config.cursors.keys?.map((key) => ({ id: key.id, secret: key.secret.reveal() })));
 
-  const schema = makeExecutableSchema({ typeDefs: graph.typeDefs, resolvers: graph.resolvers });
-  /** What every resolver gets, whichever path the request took. */
-  const contextFor = ({ requestId, header, signal }: { requestId: string; header: (name: string) => string | undefined; signal: AbortSignal }) => {
+  /** What every resolver gets, whichever door the request took. */
+  const contextFor = ({ requestId, header, signal }: Transport): GatewayContext => {
     const staleNotices: StaleNotice[] = [];
     const deadline = createDeadline(config.limits.requestDeadlineMs, signal);
     const budget = createCallBudget(config.limits.upstreamCallsPerOperation);
     const optionsFor = (name: string) => ({ requestId, deadline, budget, forwarded: pickHeaders(header, config.sources[name]!.forwardHeaders) });
     const sources = bindSources(clients, optionsFor, (notice) => staleNotices.push(notice));
-    // The graph's resolvers are typed against its own sources and loaders; here they are only passed through.
-    return { requestId, sources, loaders: graph.createLoaders(sources), logger, staleNotices } as RequestContext;
+    return { requestId, header, sources, loaders: graph.createLoaders(sources), logger, cursors, deadlineAt: deadline.at, staleNotices };
   };
+  const pipeline = createPipeline({ schema, costModel: createCostModel(), limits: config.limits, server: config.server, persisted, contextFor, logger });
 
-  const yoga = createYoga<Record<string, unknown>, RequestContext>({
+  const ids = requestIds();
+  const yoga = createYoga<Record<string, unknown>>({
     schema,
-    context: ({ request }) => contextFor({ requestId: ids.idOf(request), header: (name) => request.headers.get(name) ?? undefined, signal: request.signal }),
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: ENDPOINT,
     healthCheckEndpoint: '/healthz',
     landingPage: false,
     graphiql: config.server.graphiql ? { title: 'GraftQL' } : false,
     // The page with its assets inlined weighs ~85 MB of resident memory once loaded: load it on the first GraphiQL visit only.
     renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
-    maskedErrors: false, // masked in one place: useErrorMasking
+    maskedErrors: false, // masked in one place: pipeline/client-result.ts
+    maxRequestBodySize: config.limits.maxBodyBytes,
     logging: logger.child({ component: 'yoga' }),
     plugins: [
       ids.plugin,
       // Yoga alone executes mutations sent as simple (form or text) POSTs, which browsers send cross-site without a preflight.
       useCSRFPrevention({ requestHeaders: ['graphql-require-preflight', 'x-graphql-yoga-csrf'] }),
-      useErrorMasking({ logger, requestIdOf: ids.idOf }),
-      useStaleNotices(),
+      usePipeline({ pipeline, endpoint: ENDPOINT, requestIdOf: ids.idOf, logger }),
       useReadinessCheck({
         endpoint: '/readyz',
         check: async () => {
@@ -92,7 +101,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
       { onDispose: () => Promise.all(allClients.map((client) => client.close())).then(() => undefined) },
     ],
   });
-  const listener = createFastPath({ schema, endpoint: '/graphql', contextFor, requestIdOf: acceptedRequestId, logger }, yoga);
+  const listener = createNodeDoor({ pipeline, endpoint: ENDPOINT, maxBodyBytes: config.limits.maxBodyBytes, requestIdOf: acceptedRequestId, logger }, yoga);
   return Object.assign(yoga, { cacheStats: () => cache.stats(), listener });
 }
 

@@ -8,6 +8,7 @@ import type { GatewayConfig, SourceConfig } from '../../src/config/config-schema
 import { resolveConfig } from '../../src/config/resolve-config.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { createGateway, type Gateway } from '../../src/server/create-gateway.ts';
+import type { Graph } from '../../src/server/graph.ts';
 import { listen } from '../../src/server/listen.ts';
 import type { Backends } from './backends.ts';
 
@@ -23,6 +24,10 @@ export interface TestGatewayOptions {
   env?: Record<string, string>;
   /** false: store no upstream answers (identical in-flight calls are still shared), so every query reaches the services. */
   responseCache?: false;
+  persistedDocuments?: GatewayConfig['persistedDocuments'];
+  cursors?: GatewayConfig['cursors'];
+  /** Serve another graph than the example. */
+  graph?: Graph;
 }
 
 export interface GraphQLResponse {
@@ -40,6 +45,8 @@ export interface TestGateway {
   /** Every log line the gateway wrote, raw JSON. */
   logs: string[];
   query(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse>;
+  /** The fetch-API door (`gateway.fetch`), as Hono, Bun or Deno would call it. */
+  fetch(request: Request): Promise<Response>;
   cacheStats: Gateway['cacheStats'];
   close(): Promise<void>;
 }
@@ -52,7 +59,14 @@ export function configFor(options: TestGatewayOptions = {}): GatewayConfig {
       return [name, { ...source, ...overrides, cache }];
     }),
   ) as Record<string, SourceInput>;
-  return { ...exampleConfig, limits: options.limits, server: { ...exampleConfig.server, port: 0, host: '127.0.0.1', shutdownGraceMs: 1_000, ...options.server }, sources };
+  return {
+    ...exampleConfig,
+    limits: options.limits,
+    persistedDocuments: options.persistedDocuments,
+    cursors: options.cursors,
+    server: { ...exampleConfig.server, port: 0, host: '127.0.0.1', shutdownGraceMs: 1_000, ...options.server },
+    sources,
+  };
 }
 
 export async function startGateway(backends: Backends, options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -66,12 +80,13 @@ export async function startGateway(backends: Backends, options: TestGatewayOptio
   const logger = createLogger({ level: 'debug', destination });
   const env = { ...backends.env, ...options.env };
   const config = configFor(options);
-  const gateway = createGateway(config, { env, logger });
+  const gateway = createGateway(config, { env, logger, graph: options.graph });
   const running = await listen(gateway, resolveConfig(config, env));
   return {
     url: running.url,
     logs,
     query: (query, variables, headers) => postGraphQL(`${running.url}/graphql`, { query, variables }, headers),
+    fetch: async (request) => gateway.fetch(request),
     cacheStats: () => gateway.cacheStats(),
     close: () => running.shutdown(),
   };

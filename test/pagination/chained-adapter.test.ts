@@ -2,13 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { chainedConnection, firstPageFromBatch } from '../../src/pagination/chained-adapter.ts';
 import type { Connection, ConnectionArgs } from '../../src/pagination/connection.ts';
-import { encodeCursor, fingerprint } from '../../src/pagination/cursor.ts';
+import { createCursorCodec } from '../../src/pagination/cursor.ts';
 import { parseLinkHeader } from '../../src/pagination/link-header.ts';
 import { LETTERS, linkedList } from './fixtures.ts';
 
-const print = fingerprint('letters');
+const codec = createCursorCodec();
+const scope = codec.scope('letters');
 const nodes = (connection: Connection<string>) => connection.edges.map((edge) => edge.node);
-const run = (args: ConnectionArgs, list = linkedList(LETTERS, 2, { lastLink: true })) => chainedConnection(args, print, list.fetch, { source: 'letters', linksBack: true });
+const run = (args: ConnectionArgs, list = linkedList(LETTERS, 2, { lastLink: true })) => chainedConnection(args, scope, list.fetch, { source: 'letters', linksBack: true });
 
 async function cursorOf(letter: string): Promise<string> {
   const all = await run({ first: 5 });
@@ -76,21 +77,21 @@ describe('chainedConnection', () => {
   it('assembles first: 25 over 10-per-page links from 3 calls', async () => {
     const hundred = Array.from({ length: 100 }, (_, i) => `n${i}`);
     const list = linkedList(hundred, 10);
-    const page = await chainedConnection({ first: 25 }, print, list.fetch, { source: 'numbers', linksBack: true });
+    const page = await chainedConnection({ first: 25 }, scope, list.fetch, { source: 'numbers', linksBack: true });
     expect(nodes(page)).toEqual(hundred.slice(0, 25));
     expect(list.calls).toEqual([null, 'c10', 'c20']);
   });
 
   it('refuses backward paging from a source without back links, naming why, with 0 calls', async () => {
     const list = linkedList(LETTERS, 2, { back: false });
-    const attempt = chainedConnection({ last: 2, before: await cursorOf('D') }, print, list.fetch, { source: 'letters', linksBack: false });
+    const attempt = chainedConnection({ last: 2, before: await cursorOf('D') }, scope, list.fetch, { source: 'letters', linksBack: false });
     await expect(attempt).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringContaining('forward only') });
     expect(list.calls).toEqual([]);
   });
 
   it('refuses last without before when the source does not link to its last page', async () => {
     const list = linkedList(LETTERS, 2, { lastLink: false });
-    await expect(chainedConnection({ last: 2 }, print, list.fetch, { source: 'letters', linksBack: true })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringContaining('last page') });
+    await expect(chainedConnection({ last: 2 }, scope, list.fetch, { source: 'letters', linksBack: true })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringContaining('last page') });
   });
 
   it.each([
@@ -100,18 +101,18 @@ describe('chainedConnection', () => {
     const list = linkedList(LETTERS, 2);
     const cursor = await cursorOf('C');
     const withCursor = Object.fromEntries(Object.entries(args).map(([key, value]) => [key, value === 'x' ? cursor : value]));
-    await expect(chainedConnection(withCursor, print, list.fetch, { source: 'letters', linksBack: true })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(chainedConnection(withCursor, scope, list.fetch, { source: 'letters', linksBack: true })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
     expect(list.calls).toEqual([]);
   });
 
-  it.each([encodeCursor(print, { r: 7, i: 0 }), encodeCursor(print, { r: null, i: -5 }), encodeCursor(fingerprint('other'), { r: null, i: 0 }), 'garbage'])('throws INVALID_CURSOR for %s with 0 calls', async (cursor) => {
+  it.each([scope.encode({ r: 7, i: 0 }), scope.encode({ r: null, i: -5 }), codec.scope('other').encode({ r: null, i: 0 }), createCursorCodec().scope('letters').encode({ r: null, i: 0 }), 'garbage'])('throws INVALID_CURSOR for %s with 0 calls', async (cursor) => {
     const list = linkedList(LETTERS, 2);
-    await expect(chainedConnection({ first: 1, after: cursor }, print, list.fetch, { source: 'letters', linksBack: true })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+    await expect(chainedConnection({ first: 1, after: cursor }, scope, list.fetch, { source: 'letters', linksBack: true })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
     expect(list.calls).toEqual([]);
   });
 
   it('resumes from cursors made for a batched first page', async () => {
-    const first = firstPageFromBatch(LETTERS.slice(0, 3), 2, print);
+    const first = firstPageFromBatch(LETTERS.slice(0, 3), 2, scope);
     expect(first.pageInfo.hasNextPage).toBe(true);
     expect(nodes(await run({ first: 2, after: first.pageInfo.endCursor }))).toEqual(['C', 'D']);
   });

@@ -1,12 +1,13 @@
 /** Index-addressed connections (offset and page number), edge cases named as in graphql-relay-js. */
 import { describe, expect, it } from 'vitest';
 import type { Connection, ConnectionArgs } from '../../src/pagination/connection.ts';
-import { encodeCursor, fingerprint } from '../../src/pagination/cursor.ts';
+import { createCursorCodec } from '../../src/pagination/cursor.ts';
 import { indexConnection, type RangeFetcher } from '../../src/pagination/index-adapter.ts';
 import { LETTERS, offsetList, pagedList } from './fixtures.ts';
 
-const print = fingerprint('letters');
-const cursorAt = (index: number) => encodeCursor(print, index);
+const codec = createCursorCodec();
+const scope = codec.scope('letters');
+const cursorAt = (index: number) => scope.encode(index);
 const nodes = (connection: Connection<string>) => connection.edges.map((edge) => edge.node);
 
 const styles: Array<[string, () => { fetch: RangeFetcher<string>; calls: unknown[] }]> = [
@@ -16,7 +17,7 @@ const styles: Array<[string, () => { fetch: RangeFetcher<string>; calls: unknown
 ];
 
 describe.each(styles)('indexConnection over %s', (_style, makeList) => {
-  const run = (args: ConnectionArgs) => indexConnection(args, print, makeList().fetch, { source: 'letters' });
+  const run = (args: ConnectionArgs) => indexConnection(args, scope, makeList().fetch, { source: 'letters' });
 
   it('returns all elements without filters (default page of 20)', async () => {
     const page = await run({});
@@ -100,11 +101,12 @@ describe.each(styles)('indexConnection over %s', (_style, makeList) => {
     [{ first: 101 }, 'BAD_USER_INPUT'],
     [{ first: 1, last: 1 }, 'BAD_USER_INPUT'],
     [{ first: 1, after: 'not-a-cursor' }, 'INVALID_CURSOR'],
-    [{ first: 1, after: encodeCursor(fingerprint('another field'), 1) }, 'INVALID_CURSOR'],
-    [{ first: 1, after: encodeCursor(print, -3) }, 'INVALID_CURSOR'],
+    [{ first: 1, after: codec.scope('another field').encode(1) }, 'INVALID_CURSOR'],
+    [{ first: 1, after: createCursorCodec().scope('letters').encode(1) }, 'INVALID_CURSOR'],
+    [{ first: 1, after: scope.encode(-3) }, 'INVALID_CURSOR'],
   ])('throws for %j with 0 upstream calls', async (args, code) => {
     const list = makeList();
-    await expect(indexConnection(args, print, list.fetch, { source: 'letters' })).rejects.toMatchObject({ code });
+    await expect(indexConnection(args, scope, list.fetch, { source: 'letters' })).rejects.toMatchObject({ code });
     expect(list.calls).toEqual([]);
   });
 });
@@ -114,28 +116,28 @@ describe('upstream calls for windows that do not line up with pages', () => {
 
   it('first: 25 over a 10-per-page API costs 3 calls', async () => {
     const list = pagedList(HUNDRED, 10);
-    expect(nodes(await indexConnection({ first: 25 }, print, list.fetch, { source: 'numbers' }))).toEqual(HUNDRED.slice(0, 25));
+    expect(nodes(await indexConnection({ first: 25 }, scope, list.fetch, { source: 'numbers' }))).toEqual(HUNDRED.slice(0, 25));
     expect(list.calls).toEqual([[1, 10], [2, 10], [3, 10]]);
   });
 
   it('a 10-item window straddling two pages costs 2 calls; inside one page, 1', async () => {
     const straddling = pagedList(HUNDRED, 10);
-    await indexConnection({ first: 10, after: encodeCursor(print, 14) }, print, straddling.fetch, { source: 'numbers' });
+    await indexConnection({ first: 10, after: scope.encode(14) }, scope, straddling.fetch, { source: 'numbers' });
     expect(straddling.calls).toEqual([[2, 10], [3, 10]]);
     const inside = pagedList(HUNDRED, 10);
-    await indexConnection({ first: 5, after: encodeCursor(print, 11) }, print, inside.fetch, { source: 'numbers' });
+    await indexConnection({ first: 5, after: scope.encode(11) }, scope, inside.fetch, { source: 'numbers' });
     expect(inside.calls).toEqual([[2, 10]]);
   });
 
   it('offset: one call per largest page', async () => {
     const list = offsetList(HUNDRED, 30);
-    await indexConnection({ first: 70 }, print, list.fetch, { source: 'numbers' });
+    await indexConnection({ first: 70 }, scope, list.fetch, { source: 'numbers' });
     expect(list.calls).toEqual([[0, 30], [30, 30], [60, 10]]);
   });
 
   it('last without before costs one more call, to learn the total', async () => {
     const list = offsetList(HUNDRED, 100);
-    expect(nodes(await indexConnection({ last: 3 }, print, list.fetch, { source: 'numbers' }))).toEqual(['n97', 'n98', 'n99']);
+    expect(nodes(await indexConnection({ last: 3 }, scope, list.fetch, { source: 'numbers' }))).toEqual(['n97', 'n98', 'n99']);
     expect(list.calls).toEqual([[0, 1], [97, 3]]);
   });
 });
@@ -144,17 +146,17 @@ describe('offset without a total', () => {
   const list = () => offsetList(LETTERS, 2, { withTotal: false });
 
   it('looks one element ahead for hasNextPage', async () => {
-    const full = await indexConnection({ first: 5 }, print, list().fetch, { source: 'letters' });
+    const full = await indexConnection({ first: 5 }, scope, list().fetch, { source: 'letters' });
     expect(full.pageInfo.hasNextPage).toBe(false);
     expect(full.totalCount).toBeNull();
-    expect((await indexConnection({ first: 4 }, print, list().fetch, { source: 'letters' })).pageInfo.hasNextPage).toBe(true);
+    expect((await indexConnection({ first: 4 }, scope, list().fetch, { source: 'letters' })).pageInfo.hasNextPage).toBe(true);
   });
 
   it('refuses last without before, naming why', async () => {
-    await expect(indexConnection({ last: 2 }, print, list().fetch, { source: 'letters' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringContaining('does not report how long the list is') });
+    await expect(indexConnection({ last: 2 }, scope, list().fetch, { source: 'letters' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringContaining('does not report how long the list is') });
   });
 
   it('serves last with before', async () => {
-    expect(nodes(await indexConnection({ last: 2, before: cursorAt(4) }, print, list().fetch, { source: 'letters' }))).toEqual(['C', 'D']);
+    expect(nodes(await indexConnection({ last: 2, before: cursorAt(4) }, scope, list().fetch, { source: 'letters' }))).toEqual(['C', 'D']);
   });
 });

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chainedConnection } from '../../src/pagination/chained-adapter.ts';
 import type { ConnectionArgs } from '../../src/pagination/connection.ts';
-import { encodeCursor, fingerprint } from '../../src/pagination/cursor.ts';
+import { createCursorCodec } from '../../src/pagination/cursor.ts';
 import { linkHeaderPages } from '../../src/pagination/linked-pages.ts';
 import { commentsPage } from '../../src/resolvers/records.ts';
 import { path } from '../../src/sources/url.ts';
@@ -16,7 +16,8 @@ let comments: ReturnType<typeof boundSource>;
 
 const ARTICLE = [...seed.comments.reduce((counts, c) => counts.set(c.article_id, (counts.get(c.article_id) ?? 0) + 1), new Map<number, number>())].sort((a, b) => b[1] - a[1])[0]![0];
 const ALL = seed.comments.filter((comment) => comment.article_id === ARTICLE).map((comment) => String(comment.id));
-const print = fingerprint('comments by link', ARTICLE);
+const codec = createCursorCodec();
+const scope = codec.scope('comments by link', ARTICLE);
 
 beforeAll(async () => {
   [backends, canary] = await Promise.all([startBackends(), startCanary()]);
@@ -35,7 +36,7 @@ beforeEach(() => {
 const PER_PAGE = 4;
 const run = (args: ConnectionArgs) => {
   const pages = linkHeaderPages(comments, { path: path`/${ARTICLE}/comments`, query: { per_page: PER_PAGE } }, (body) => commentsPage.parse(body).comments.map((comment) => comment.id));
-  return chainedConnection(args, print, pages, { source: 'comments', linksBack: true });
+  return chainedConnection(args, scope, pages, { source: 'comments', linksBack: true });
 };
 
 describe('Link header pages', () => {
@@ -70,7 +71,7 @@ describe('Link header pages', () => {
   });
 
   it.each(['//evil.example/x', `${'http'}://127.0.0.1:9/x`, '/../../admin', '@evil.example/x', 'relative'])('refuses a cursor whose page reference is %s, with 0 calls', async (ref) => {
-    await expect(run({ first: 2, after: encodeCursor(print, { r: ref, i: 0 }) })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+    await expect(run({ first: 2, after: scope.encode({ r: ref, i: 0 }) })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
     expect(backends.comments.requests).toHaveLength(0);
     expect(canary.hits()).toBe(0);
   });

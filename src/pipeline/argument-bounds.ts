@@ -1,0 +1,143 @@
+/**
+ * Bounds on the values a document gives String and ID arguments (and the
+ * String and ID fields of input objects), checked before execution so that
+ * no oversized or control-character value reaches an upstream: at most
+ * `limits.maxStringLength` / `limits.maxIdLength` characters unless the
+ * schema says `@length(max:)`; IDs must be well-formed Unicode without
+ * control characters. Literals and variables alike, through lists and
+ * input objects.
+ */
+import {
+  getNamedType,
+  getNullableType,
+  isInputObjectType,
+  isListType,
+  Kind,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type ConstDirectiveNode,
+  type DocumentNode,
+  type GraphQLArgument,
+  type GraphQLInputField,
+  type GraphQLInputType,
+  type GraphQLSchema,
+  type ValueNode,
+} from 'graphql';
+import { GraftError } from '../errors.ts';
+
+export interface StringBounds {
+  maxStringLength: number;
+  maxIdLength: number;
+}
+
+/** One argument given in the document: where, its definition, and the value as written. */
+interface ArgumentUse {
+  coordinate: string;
+  definition: GraphQLArgument;
+  value: ValueNode;
+}
+
+export type ArgumentCheck = (variables: Readonly<Record<string, unknown>> | null | undefined) => void;
+
+/** Values nested deeper than this (lists in lists, inputs in inputs) are refused rather than walked. */
+const MAX_VALUE_DEPTH = 32;
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** The arguments of a document, found once; the returned check runs per request, with its variables. */
+export function argumentCheck(schema: GraphQLSchema, document: DocumentNode, bounds: StringBounds): ArgumentCheck {
+  const uses: ArgumentUse[] = [];
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Argument(node) {
+        const definition = typeInfo.getArgument();
+        const field = typeInfo.getFieldDef();
+        const parent = typeInfo.getParentType();
+        if (definition && mayHoldStrings(definition.type)) {
+          uses.push({ coordinate: `${parent && field ? `${parent.name}.${field.name}` : 'a directive'}(${definition.name}:)`, definition, value: node.value });
+        }
+      },
+    }),
+  );
+  if (uses.length === 0) return () => {};
+
+  return (variables) => {
+    for (const use of uses) {
+      const limit = declaredMax(use.definition);
+      checkLiteral(use.value, use.definition.type, limit, use.coordinate, variables ?? {}, 0);
+    }
+  };
+
+  function checkLiteral(value: ValueNode, type: GraphQLInputType, limit: number | undefined, where: string, variables: Readonly<Record<string, unknown>>, depth: number): void {
+    if (depth > MAX_VALUE_DEPTH) throw tooDeep(where);
+    const nullable = getNullableType(type);
+    if (value.kind === Kind.VARIABLE) return checkValue(variables[value.name.value], type, limit, where, depth);
+    if (isListType(nullable)) {
+      const items = value.kind === Kind.LIST ? value.values : [value];
+      for (const item of items) checkLiteral(item, nullable.ofType, limit, where, variables, depth + 1);
+      return;
+    }
+    if (isInputObjectType(nullable)) {
+      if (value.kind !== Kind.OBJECT) return;
+      const fields = nullable.getFields();
+      for (const field of value.fields) {
+        const definition = fields[field.name.value];
+        if (definition) checkLiteral(field.value, definition.type, declaredMax(definition), `${where}.${definition.name}`, variables, depth + 1);
+      }
+      return;
+    }
+    if (value.kind === Kind.STRING) checkString(value.value, nullable.name, limit, where);
+  }
+
+  function checkValue(value: unknown, type: GraphQLInputType, limit: number | undefined, where: string, depth: number): void {
+    if (depth > MAX_VALUE_DEPTH) throw tooDeep(where);
+    const nullable = getNullableType(type);
+    if (isListType(nullable)) {
+      for (const item of Array.isArray(value) ? value : [value]) checkValue(item, nullable.ofType, limit, where, depth + 1);
+      return;
+    }
+    if (isInputObjectType(nullable)) {
+      if (value === null || typeof value !== 'object') return;
+      for (const definition of Object.values(nullable.getFields())) {
+        // Own properties only: a `__proto__` key must not walk into Object.prototype.
+        if (Object.hasOwn(value, definition.name)) {
+          checkValue((value as Record<string, unknown>)[definition.name], definition.type, declaredMax(definition), `${where}.${definition.name}`, depth + 1);
+        }
+      }
+      return;
+    }
+    if (typeof value === 'string') checkString(value, nullable.name, limit, where);
+  }
+
+  function checkString(text: string, typeName: string, declared: number | undefined, where: string): void {
+    if (typeName !== 'ID' && typeName !== 'String') return;
+    const limit = declared ?? (typeName === 'ID' ? bounds.maxIdLength : bounds.maxStringLength);
+    if (text.length > limit) throw new GraftError('BAD_USER_INPUT', `The value of ${where} is longer than ${limit} characters.`, { facts: { limit } });
+    if (typeName === 'ID' && (CONTROL.test(text) || !text.isWellFormed())) {
+      throw new GraftError('BAD_USER_INPUT', `The value of ${where} contains a control character or is not well-formed Unicode.`);
+    }
+  }
+}
+
+function mayHoldStrings(type: GraphQLInputType): boolean {
+  const named = getNamedType(type);
+  return named.name === 'String' || named.name === 'ID' || isInputObjectType(named);
+}
+
+const declared = new WeakMap<GraphQLArgument | GraphQLInputField, number | undefined>();
+
+/** `@length(max: n)` on the argument or input field, read once. */
+function declaredMax(definition: GraphQLArgument | GraphQLInputField): number | undefined {
+  if (declared.has(definition)) return declared.get(definition);
+  const directive: ConstDirectiveNode | undefined = definition.astNode?.directives?.find((node) => node.name.value === 'length');
+  const value = directive?.arguments?.find((argument) => argument.name.value === 'max')?.value;
+  const max = value?.kind === Kind.INT ? Number(value.value) : undefined;
+  declared.set(definition, max);
+  return max;
+}
+
+function tooDeep(where: string): GraftError {
+  return new GraftError('BAD_USER_INPUT', `The value of ${where} is nested deeper than ${MAX_VALUE_DEPTH} levels.`);
+}

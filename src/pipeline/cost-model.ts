@@ -1,0 +1,104 @@
+/**
+ * What each field of a schema costs in the estimate made before execution,
+ * read once per schema from its types and its `@cost` / `@listSize`
+ * directives (see directives.ts), and the Relay convention: a field whose
+ * type has an `edges` list and which takes `first`/`last` is a connection,
+ * sized by those arguments.
+ */
+import {
+  getNamedType,
+  getNullableType,
+  isCompositeType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+  Kind,
+  type ConstDirectiveNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLType,
+} from 'graphql';
+import { DEFAULT_PAGE_SIZE } from '../pagination/connection.ts';
+
+export interface FieldCost {
+  /** The type its value has, lists and non-null removed. */
+  namedType: GraphQLNamedType;
+  /** Objects one value counts as: `@cost`, else 1 for objects and 0 for scalars. */
+  weight: number;
+  /** Lists around the value: 0 for a single value, 1 for `[T]`, 2 for `[[T]]`. */
+  listDepth: number;
+  /** Arguments that bound the list's length. */
+  slicingArguments: readonly string[];
+  /** Items assumed when no slicing argument is given. */
+  assumedSize: number | undefined;
+  /** Fields of the value that hold the sized list (a connection's `edges`); empty when the field is the list. */
+  sizedFields: readonly string[];
+}
+
+export interface CostModel {
+  field(parent: GraphQLNamedType | undefined, name: string): FieldCost | undefined;
+}
+
+export function createCostModel(): CostModel {
+  const memo = new Map<GraphQLField<unknown, unknown>, FieldCost>();
+  return {
+    field(parent, name) {
+      const field = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
+      if (!field) return undefined;
+      let cost = memo.get(field);
+      if (!cost) memo.set(field, (cost = describeField(field)));
+      return cost;
+    },
+  };
+}
+
+function describeField(field: GraphQLField<unknown, unknown>): FieldCost {
+  const namedType = getNamedType(field.type);
+  const directives = field.astNode?.directives ?? [];
+  const typeWeight = isObjectType(namedType) ? intArgument(find(namedType.astNode?.directives, 'cost'), 'weight') : undefined;
+  const weight = intArgument(find(directives, 'cost'), 'weight') ?? typeWeight ?? (isCompositeType(namedType) ? 1 : 0);
+  const listSize = find(directives, 'listSize');
+  if (listSize) {
+    return {
+      namedType,
+      weight,
+      listDepth: listDepthOf(field.type),
+      slicingArguments: stringListArgument(listSize, 'slicingArguments'),
+      assumedSize: intArgument(listSize, 'assumedSize'),
+      sizedFields: stringListArgument(listSize, 'sizedFields'),
+    };
+  }
+  const slicing = field.args.map((arg) => arg.name).filter((name) => name === 'first' || name === 'last');
+  if (slicing.length > 0 && isConnection(namedType)) {
+    const sizedFields = ['edges', 'nodes'].filter((name) => isObjectType(namedType) && name in namedType.getFields());
+    return { namedType, weight, listDepth: 0, slicingArguments: slicing, assumedSize: DEFAULT_PAGE_SIZE, sizedFields };
+  }
+  return { namedType, weight, listDepth: listDepthOf(field.type), slicingArguments: [], assumedSize: undefined, sizedFields: [] };
+}
+
+function isConnection(type: GraphQLNamedType): boolean {
+  const edges = isObjectType(type) ? type.getFields().edges : undefined;
+  return edges !== undefined && isListType(getNullableType(edges.type));
+}
+
+function listDepthOf(type: GraphQLType): number {
+  let depth = 0;
+  for (let inner = getNullableType(type); isListType(inner); inner = getNullableType(inner.ofType)) depth += 1;
+  return depth;
+}
+
+function find(directives: readonly ConstDirectiveNode[] | undefined, name: string): ConstDirectiveNode | undefined {
+  return directives?.find((directive) => directive.name.value === name);
+}
+
+function intArgument(directive: ConstDirectiveNode | undefined, name: string): number | undefined {
+  const value = directive?.arguments?.find((argument) => argument.name.value === name)?.value;
+  return value?.kind === Kind.INT ? Number(value.value) : undefined;
+}
+
+function stringListArgument(directive: ConstDirectiveNode, name: string): string[] {
+  const value = directive.arguments?.find((argument) => argument.name.value === name)?.value;
+  if (value?.kind === Kind.STRING) return [value.value];
+  if (value?.kind !== Kind.LIST) return [];
+  return value.values.flatMap((item) => (item.kind === Kind.STRING ? [item.value] : []));
+}

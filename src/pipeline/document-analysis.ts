@@ -1,0 +1,170 @@
+/**
+ * What the document limits measure, in one pass over an operation with its
+ * fragments expanded the way execution expands them (fields merged by
+ * response key, a fragment spread once per selection set): depth, aliases,
+ * root fields, and the objects it can produce, multiplied through
+ * `first`/`last` and list sizes (cost-model.ts). Directives are counted in
+ * the document as written.
+ *
+ * Each level is measured once per distinct set of field nodes it merges,
+ * so a fragment bomb (fragments spreading fragments, each level doubling
+ * the last) costs one visit per fragment level rather than one per expanded
+ * path, and a fragment cycle is cut where it closes (validation then
+ * refuses it).
+ *
+ * Hand-written rather than graphql-armor's rules: those are a walk per
+ * limit, do not know the schema (list fields, `@listSize`, `first: $n`),
+ * prefix their messages with "Syntax Error", and let their in-progress
+ * marker (-1) leak into the counts of a fragment cycle.
+ */
+import { Kind, visit, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLNamedType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
+import type { CostModel, FieldCost } from './cost-model.ts';
+
+export interface OperationMetrics {
+  /** Deepest field, the root fields being 1. */
+  depth: number;
+  /** Aliased fields, fragments expanded. */
+  aliases: number;
+  /** Distinct root response keys. */
+  rootFields: number;
+  /** Estimated objects the operation can produce. */
+  cost: number;
+  /** The estimate read a variable (`first: $n`): measure again with each request's variables. */
+  readsVariables: boolean;
+}
+
+interface Level {
+  depth: number;
+  aliases: number;
+  cost: number;
+}
+
+interface FieldGroup {
+  nodes: FieldNode[];
+  /** The type its fields are looked up on. */
+  parent: GraphQLNamedType | undefined;
+}
+
+interface SelectionAt {
+  set: SelectionSetNode;
+  type: GraphQLNamedType | undefined;
+}
+
+const CYCLE: Level = { depth: 0, aliases: 0, cost: 0 };
+/** Introspection is bounded by graphql-js's own MaxIntrospectionDepthRule; its fields count towards aliases only. */
+const INTROSPECTION = new Set(['__schema', '__type']);
+
+export interface MeasureOptions {
+  costModel: CostModel;
+  /** Items assumed for an unsized list. */
+  defaultListSize: number;
+  variables?: Readonly<Record<string, unknown>> | null;
+}
+
+export function measureOperation(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, { costModel, defaultListSize, variables }: MeasureOptions): OperationMetrics {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  const defaults = new Map<string, ValueNode>();
+  for (const definition of operation.variableDefinitions ?? []) if (definition.defaultValue) defaults.set(definition.variable.name.value, definition.defaultValue);
+
+  const ids = new Map<FieldNode, number>();
+  const idOf = (node: FieldNode) => {
+    let id = ids.get(node);
+    if (id === undefined) ids.set(node, (id = ids.size));
+    return id;
+  };
+  const memo = new Map<string, Level>();
+  let readsVariables = false;
+
+  const typeNamed = (name: string) => schema.getType(name) ?? undefined;
+
+  function collect(selections: readonly SelectionAt[]): FieldGroup[] {
+    const groups = new Map<string, FieldGroup>();
+    const spread = new Set<string>();
+    const walk = ({ set, type }: SelectionAt) => {
+      for (const selection of set.selections) {
+        if (selection.kind === Kind.FIELD) {
+          const key = selection.alias?.value ?? selection.name.value;
+          const group = groups.get(key);
+          if (group) group.nodes.push(selection);
+          else groups.set(key, { nodes: [selection], parent: type });
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+          walk({ set: selection.selectionSet, type: selection.typeCondition ? typeNamed(selection.typeCondition.name.value) : type });
+        } else if (!spread.has(selection.name.value)) {
+          spread.add(selection.name.value);
+          const fragment = fragments.get(selection.name.value);
+          if (fragment) walk({ set: fragment.selectionSet, type: typeNamed(fragment.typeCondition.name.value) });
+        }
+      }
+    };
+    selections.forEach(walk);
+    return [...groups.values()];
+  }
+
+  function numberIn(value: ValueNode): number | undefined {
+    if (value.kind === Kind.INT) return Number(value.value);
+    if (value.kind !== Kind.VARIABLE) return undefined;
+    readsVariables = true;
+    const given = variables?.[value.name.value];
+    if (typeof given === 'number' && Number.isFinite(given)) return given;
+    const fallback = given === undefined ? defaults.get(value.name.value) : undefined;
+    return fallback ? numberIn(fallback) : undefined;
+  }
+
+  /** The list length a field's slicing arguments ask for, else what it assumes. */
+  function sizeOf(field: FieldCost, node: FieldNode): number {
+    let size: number | undefined;
+    for (const argument of node.arguments ?? []) {
+      if (!field.slicingArguments.includes(argument.name.value)) continue;
+      const value = numberIn(argument.value);
+      if (value !== undefined) size = Math.max(size ?? 0, value, 0);
+    }
+    return size ?? field.assumedSize ?? defaultListSize;
+  }
+
+  function measure(selections: readonly SelectionAt[], sized: ReadonlyMap<string, number> | undefined): Level {
+    const groups = collect(selections);
+    const key = `${groups.map((group) => group.nodes.map(idOf).join(',')).join(';')}|${sized ? [...sized].join(';') : ''}`;
+    const known = memo.get(key);
+    if (known) return known;
+    memo.set(key, CYCLE);
+    const level: Level = { depth: 0, aliases: 0, cost: 0 };
+    for (const { nodes, parent } of groups) {
+      const first = nodes[0] as FieldNode;
+      if (first.alias) level.aliases += 1;
+      if (INTROSPECTION.has(first.name.value)) continue;
+      const field = costModel.field(parent, first.name.value);
+      const inherited = sized?.get(first.name.value);
+      const count = !field || field.sizedFields.length > 0 ? 1 : inherited !== undefined ? inherited : field.listDepth > 0 ? sizeOf(field, first) ** field.listDepth : 1;
+      const children = nodes.flatMap((node) => (node.selectionSet ? [{ set: node.selectionSet, type: field?.namedType }] : []));
+      if (children.length === 0) {
+        level.depth = Math.max(level.depth, 1);
+        level.cost += count * (field?.weight ?? 0);
+        continue;
+      }
+      const childSized = field && field.sizedFields.length > 0 ? new Map(field.sizedFields.map((name) => [name, sizeOf(field, first)])) : undefined;
+      const child = measure(children, childSized);
+      level.depth = Math.max(level.depth, 1 + child.depth);
+      level.aliases += child.aliases;
+      level.cost += count * ((field?.weight ?? 1) + child.cost);
+    }
+    memo.set(key, level);
+    return level;
+  }
+
+  const rootType = schema.getRootType(operation.operation) ?? undefined;
+  const root = [{ set: operation.selectionSet, type: rootType }];
+  const { depth, aliases, cost } = measure(root, undefined);
+  return { depth, aliases, rootFields: collect(root).length, cost, readsVariables };
+}
+
+/** Directive uses in the whole document, as written. */
+export function countDirectives(document: DocumentNode): number {
+  let count = 0;
+  visit(document, {
+    Directive() {
+      count += 1;
+    },
+  });
+  return count;
+}

@@ -1,0 +1,238 @@
+/**
+ * The one request pipeline. Every GraphQL request, whichever door it came
+ * in by (the direct JSON door, Yoga's GET / form / GraphQL-body /
+ * multipart parsers, `gateway.fetch`), passes the same steps in this order:
+ *
+ *   client rate limit → request shape → persisted documents → parse
+ *   (token limit) → document limits (directives, depth, aliases, root
+ *   fields) → cost estimate → validation (production rules) → operation
+ *   and method → argument bounds → execution (guarded: objects, deadline)
+ *   → error masking → response size
+ *
+ * The body limit comes before it, at each door, because it decides whether
+ * the body is read at all. The steps that depend only on the document's
+ * text run once per document and are cached (a bounded LRU), rejections
+ * included: a hot document costs a map lookup, an abusive one repeated
+ * costs the same.
+ */
+import { execute, getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { LRUCache } from 'lru-cache';
+import type { ResolvedConfig } from '../config/config-schema.ts';
+import { GraftError } from '../errors.ts';
+import type { Logger } from '../observability/logger.ts';
+import { argumentCheck, type ArgumentCheck } from './argument-bounds.ts';
+import { refusal, refused, serialize } from './client-result.ts';
+import { createClientRateLimit, type ClientIdentityParts } from './client-rate-limit.ts';
+import type { CostModel } from './cost-model.ts';
+import { countDirectives, measureOperation, type OperationMetrics } from './document-analysis.ts';
+import { exceedsNesting } from './document-nesting.ts';
+import { createExecutionGuard, guardContext, type ExecutionGuard } from './execution-guard.ts';
+import { documentText, type PersistedDocuments } from './persisted-documents.ts';
+import { readRequest } from './request-shape.ts';
+
+/** What a door knows about the HTTP request a GraphQL request came in. */
+export interface Transport extends ClientIdentityParts {
+  method: string;
+  requestId: string;
+  /** Fires when the client goes away. */
+  signal: AbortSignal;
+}
+
+/** What the per-request context must offer the pipeline. */
+export interface ExecutionContext {
+  /** The request's deadline, ms since epoch. */
+  readonly deadlineAt: number;
+  /** Cached answers that stood in for failing sources, reported in `extensions.stale`. */
+  readonly staleNotices: readonly unknown[];
+}
+
+export interface PipelineOptions<Context extends ExecutionContext> {
+  /** Executable, with its resolvers guarded (execution-guard.ts). */
+  schema: GraphQLSchema;
+  costModel: CostModel;
+  limits: ResolvedConfig['limits'];
+  server: Pick<ResolvedConfig['server'], 'introspection' | 'suggestions'>;
+  persisted: PersistedDocuments | undefined;
+  contextFor(transport: Transport): Context;
+  logger: Logger;
+  /** Execute documents asked for often with graphql-jit. @default true */
+  jit?: boolean;
+}
+
+export interface PipelineAnswer {
+  /** Masked, with HTTP hints on the errors of a refused request (client-result.ts). */
+  result: ExecutionResult;
+  /** The response body, already bounded by `limits.maxResponseBytes`. */
+  body: string;
+}
+
+export interface Pipeline {
+  run(params: unknown, transport: Transport): Promise<PipelineAnswer>;
+}
+
+interface Prepared {
+  document?: DocumentNode;
+  /** Why it cannot run, whatever the variables. */
+  refusal?: readonly Error[];
+  metrics?: Map<OperationDefinitionNode, OperationMetrics>;
+  check?: ArgumentCheck;
+  uses: number;
+}
+
+/**
+ * graphql-jit compiles a document to a function, which costs CPU once and
+ * code-space memory for as long as it is kept: compile only documents that
+ * come back often, and keep a bounded number of them (clients that inline
+ * ever-changing literals instead of variables would otherwise compile and
+ * keep one function per request).
+ */
+const COMPILE_AFTER_USES = 10;
+const MAX_COMPILED = 100;
+/** Bracket nesting allowed beyond `maxDepth` before parsing, for arguments' lists and input objects. */
+const NESTING_ALLOWANCE = 64;
+/** After the deadline, execution gets this long to end by itself (its upstream waits end at the deadline) before it is cut off. */
+const DEADLINE_GRACE_MS = 1_000;
+
+export function createPipeline<Context extends ExecutionContext>({ schema, costModel, limits, server, persisted, contextFor, logger, jit = true }: PipelineOptions<Context>): Pipeline {
+  const rateLimit = limits.clientRateLimit && createClientRateLimit(limits.clientRateLimit);
+  const rules = server.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
+  const validationOptions = { hideSuggestions: !server.suggestions };
+  const documents = new LRUCache<string, Prepared>({ max: 1_000, maxSize: 10 * 1024 * 1024, sizeCalculation: (_value, text) => Math.max(1, text.length) });
+  const compiled = new LRUCache<string, CompiledQuery | false>({ max: MAX_COMPILED });
+  const measure = (document: DocumentNode, operation: OperationDefinitionNode, variables?: Readonly<Record<string, unknown>> | null) =>
+    measureOperation(schema, document, operation, { costModel, defaultListSize: limits.defaultListSize, variables });
+
+  function prepare(text: string): Prepared {
+    let prepared = documents.get(text);
+    if (!prepared) {
+      documents.set(text, (prepared = prepareUncached(text)));
+    }
+    prepared.uses += 1;
+    return prepared;
+  }
+
+  function prepareUncached(text: string): Prepared {
+    const nesting = limits.maxDepth + NESTING_ALLOWANCE;
+    if (exceedsNesting(text, nesting)) {
+      return { refusal: [new GraftError('MAX_DEPTH_LIMIT', `The document nests brackets more than ${nesting} deep; at most ${limits.maxDepth} field levels are allowed.`, { facts: { limit: limits.maxDepth } })], uses: 0 };
+    }
+    let document: DocumentNode;
+    try {
+      document = parse(text, { maxTokens: limits.maxTokens });
+    } catch (error) {
+      return { refusal: [error as Error], uses: 0 };
+    }
+    const directives = countDirectives(document);
+    const problems: GraftError[] = [];
+    if (directives > limits.maxDirectives) problems.push(overLimit('MAX_DIRECTIVES_LIMIT', `The document uses ${directives} directives; at most ${limits.maxDirectives} are allowed.`, directives, limits.maxDirectives));
+    const metrics = new Map<OperationDefinitionNode, OperationMetrics>();
+    for (const definition of document.definitions) {
+      if (definition.kind !== 'OperationDefinition') continue;
+      const measured = measure(document, definition);
+      metrics.set(definition, measured);
+      problems.push(...documentLimits(measured), ...(measured.readsVariables ? [] : costLimit(measured)));
+    }
+    if (problems.length > 0) return { refusal: problems, uses: 0 };
+    const errors = validate(schema, document, rules, validationOptions);
+    if (errors.length > 0) return { refusal: errors, uses: 0 };
+    return { document, metrics, check: argumentCheck(schema, document, limits), uses: 0 };
+  }
+
+  function documentLimits({ depth, aliases, rootFields }: OperationMetrics): GraftError[] {
+    const problems: GraftError[] = [];
+    if (depth > limits.maxDepth) problems.push(overLimit('MAX_DEPTH_LIMIT', `The operation nests ${depth} levels deep; at most ${limits.maxDepth} are allowed.`, depth, limits.maxDepth));
+    if (aliases > limits.maxAliases) problems.push(overLimit('MAX_ALIASES_LIMIT', `The operation uses ${aliases} aliases; at most ${limits.maxAliases} are allowed.`, aliases, limits.maxAliases));
+    if (rootFields > limits.maxRootFields) problems.push(overLimit('MAX_ROOT_FIELDS_LIMIT', `The operation asks for ${rootFields} root fields; at most ${limits.maxRootFields} are allowed.`, rootFields, limits.maxRootFields));
+    return problems;
+  }
+
+  function costLimit({ cost }: OperationMetrics): GraftError[] {
+    if (cost <= limits.maxCost) return [];
+    const estimate = Math.min(cost, Number.MAX_SAFE_INTEGER);
+    return [new GraftError('COST_ESTIMATED_TOO_EXPENSIVE', `The operation could produce about ${estimate} objects; at most ${limits.maxCost} are allowed. Ask for smaller pages or fewer nested connections.`, { facts: { estimate, limit: limits.maxCost } })];
+  }
+
+  function compiledFor(text: string, prepared: Prepared, document: DocumentNode, operationName: string | undefined): CompiledQuery | undefined {
+    if (!jit || prepared.uses < COMPILE_AFTER_USES) return undefined;
+    const key = `${operationName ?? ''}\n${text}`;
+    let query = compiled.get(key);
+    if (query === undefined) {
+      const result = compileQuery(schema, document, operationName, { disableLeafSerialization: false });
+      compiled.set(key, (query = isCompiledQuery(result) ? result : false));
+    }
+    return query || undefined;
+  }
+
+  async function execution(params: unknown, transport: Transport): Promise<ExecutionResult> {
+    rateLimit?.admit(transport);
+    const request = readRequest(params);
+    const text = documentText(request, persisted);
+    if (text === undefined) throw new GraftError('BAD_REQUEST', 'Must provide a query string.');
+    const prepared = prepare(text);
+    if (!prepared.document) return { errors: prepared.refusal as GraphQLError[] };
+    const { document } = prepared;
+    const operation = getOperationAST(document, request.operationName);
+    if (!operation) throw new GraftError('BAD_REQUEST', request.operationName ? `No operation is named ${JSON.stringify(request.operationName.slice(0, 80))}.` : 'The document has several operations: send operationName.');
+    if (operation.operation === 'mutation' && transport.method !== 'POST') return { errors: [mutationNeedsPost()] };
+    if (operation.operation === 'subscription') throw new GraftError('BAD_REQUEST', 'Subscriptions are not served yet.');
+    const metrics = prepared.metrics?.get(operation);
+    if (metrics?.readsVariables) {
+      const problems = costLimit(measure(document, operation, request.variables));
+      if (problems.length > 0) return { errors: problems as unknown as GraphQLError[] };
+    }
+    prepared.check?.(request.variables);
+
+    const contextValue = contextFor(transport);
+    const guard = createExecutionGuard({ maxObjects: limits.maxResponseObjects, deadlineAt: contextValue.deadlineAt });
+    guardContext(contextValue, guard);
+    const query = compiledFor(text, prepared, document, request.operationName);
+    const variableValues = request.variables ?? {};
+    const run = query
+      ? query.query(undefined, contextValue, variableValues)
+      : execute({ schema, document, variableValues, operationName: request.operationName, contextValue, hideSuggestions: validationOptions.hideSuggestions } as Parameters<typeof execute>[0]);
+    const result = run instanceof Promise ? await guarded(run, guard, contextValue.deadlineAt) : run;
+    const notices = contextValue.staleNotices;
+    return notices.length > 0 ? { ...result, extensions: { ...result.extensions, stale: notices } } : result;
+  }
+
+  return {
+    async run(params, transport) {
+      let result: ExecutionResult;
+      try {
+        result = refused(await execution(params, transport), transport.requestId, logger);
+      } catch (error) {
+        result = error instanceof GraftError ? refusal(error, transport.requestId, logger) : refused({ errors: [error as GraphQLError] }, transport.requestId, logger);
+      }
+      return bounded(result, transport.requestId);
+    },
+  };
+
+  /** The body, or RESPONSE_TOO_LARGE when it is over `limits.maxResponseBytes`. */
+  function bounded(result: ExecutionResult, requestId: string): PipelineAnswer {
+    const body = serialize(result);
+    if (body.length <= limits.maxResponseBytes / 4 || Buffer.byteLength(body) <= limits.maxResponseBytes) return { result, body };
+    const tooLarge = new GraftError('RESPONSE_TOO_LARGE', `The answer is larger than ${limits.maxResponseBytes} bytes; ask for fewer or smaller connections.`, { facts: { limit: limits.maxResponseBytes } });
+    const replaced = refused({ data: null, errors: [tooLarge as unknown as GraphQLError] }, requestId, logger);
+    return { result: replaced, body: serialize(replaced) };
+  }
+}
+
+/** The execution's result, or the guard's error once a limit trips; a last-resort timer stops work that outlives the deadline. */
+async function guarded(run: Promise<ExecutionResult>, guard: ExecutionGuard, deadlineAt: number): Promise<ExecutionResult> {
+  const timer = setTimeout(() => guard.stop(new GraftError('GATEWAY_TIMEOUT', "The request's deadline passed before the answer was complete.", { retryable: true })), Math.max(0, deadlineAt - Date.now()) + DEADLINE_GRACE_MS);
+  timer.unref();
+  try {
+    return await Promise.race([run, guard.stopped.then((error): ExecutionResult => ({ data: null, errors: [error as unknown as GraphQLError] }))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function overLimit(code: 'MAX_DEPTH_LIMIT' | 'MAX_ALIASES_LIMIT' | 'MAX_ROOT_FIELDS_LIMIT' | 'MAX_DIRECTIVES_LIMIT', message: string, found: number, limit: number): GraftError {
+  return new GraftError(code, message, { facts: { found: Math.min(found, Number.MAX_SAFE_INTEGER), limit } });
+}
+
+function mutationNeedsPost(): GraphQLError {
+  return new GraphQLError('Mutations are sent with POST.', { extensions: { code: 'BAD_REQUEST', http: { status: 405, headers: { allow: 'POST' } } } });
+}

@@ -1,0 +1,71 @@
+/**
+ * The Yoga door: GraphQL over HTTP as Yoga decodes it (GET, form and
+ * `application/graphql` bodies, multipart, `gateway.fetch` for fetch-API
+ * servers), handed to the same pipeline as the direct door. Yoga keeps what
+ * is transport: decoding, CSRF prevention, the body limit while it reads,
+ * media types and status codes; the pipeline decides everything about the
+ * GraphQL request itself, and its results leave serialised as it made them.
+ * What Yoga refuses on its own (unreadable bodies, CSRF, unsupported media
+ * types) is masked to the catalog here, as the pipeline masks its own.
+ */
+import type { IncomingMessage } from 'node:http';
+import { GraphQLError, type ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from '../observability/logger.ts';
+import { refused } from '../pipeline/client-result.ts';
+import type { Pipeline, Transport } from '../pipeline/pipeline.ts';
+
+export interface YogaDoorOptions {
+  pipeline: Pipeline;
+  endpoint: string;
+  requestIdOf(request: Request): string;
+  logger: Logger;
+}
+
+/** Passes Yoga's own parameter check, which runs after this plugin; the pipeline checks the real parameters. */
+const CHECKED_ELSEWHERE = { query: '{ __typename }' };
+
+export function usePipeline({ pipeline, endpoint, requestIdOf, logger }: YogaDoorOptions): Plugin {
+  const ours = new WeakSet<object>();
+  return {
+    onRequestParse({ request, url, requestParser }) {
+      if (requestParser || url.pathname !== endpoint) return;
+      throw new GraphQLError(`Send GraphQL as application/json, application/graphql+json, application/graphql, a form, multipart, or a GET; not ${request.headers.get('content-type')?.slice(0, 100) ?? 'a body without a content type'}.`, {
+        extensions: { code: 'BAD_REQUEST', http: { status: 415 } },
+      });
+    },
+
+    onParams({ params, request, setParams, setParamsHandler, context }) {
+      // Yoga's GET decoder reads only query, variables, operationName and extensions.
+      const documentId = request.method === 'GET' ? new URL(request.url).searchParams.get('documentId') : null;
+      const raw = documentId === null ? params : { ...params, documentId };
+      setParams(CHECKED_ELSEWHERE);
+      setParamsHandler(async () => {
+        const { result, body } = await pipeline.run(raw, transportOf(request, context, requestIdOf));
+        ours.add(result);
+        // Yoga serialises with a result's own `stringify`: the body the pipeline already bounded.
+        return Object.assign(result, { stringify: () => body });
+      });
+    },
+
+    onResultProcess({ request, result, setResult }) {
+      if (Array.isArray(result) || Symbol.asyncIterator in Object(result) || ours.has(result as object)) return;
+      const single = result as ExecutionResult;
+      // Errors Yoga made while reading the request: a body it could not decode is the client's to fix.
+      // Its message may quote the request's own bytes (a JSON parser's), so it is replaced.
+      const readable = single.errors?.map((error) => (error.originalError && error.originalError.name !== 'GraphQLError' ? new GraphQLError('The request could not be decoded.', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } }) : error));
+      setResult(refused({ ...single, ...(readable && { errors: readable }) }, requestIdOf(request), logger));
+    },
+  };
+}
+
+function transportOf(request: Request, context: object, requestIdOf: (request: Request) => string): Transport {
+  return {
+    method: request.method,
+    requestId: requestIdOf(request),
+    header: (name) => request.headers.get(name) ?? undefined,
+    // Set when Yoga serves a node:http request; fetch-API servers do not say.
+    clientAddress: (context as { req?: IncomingMessage }).req?.socket?.remoteAddress,
+    signal: request.signal,
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * The documents that took the gateway down (issue: one request pipeline
+ * with the limits of a public endpoint), sent through every door, in
+ * development and production mode: each is refused with its code before
+ * any upstream call, the answer does not depend on the door, and the
+ * process's memory stays within a bound.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBackends, type Backends } from '../helpers/backends.ts';
+import { startGateway, type TestGateway } from '../helpers/gateway.ts';
+
+/** `user → articles(first: 5) → author → articles …`, the 522-byte loop of the report, 38 levels deep. */
+function loop(levels: number): string {
+  let selection = 'name';
+  for (let i = 0; i < levels; i++) selection = i % 2 ? `author { ${selection} }` : `articles(first: 5) { edges { node { ${selection} } } }`;
+  return `{ user(id: "User:1") { ${selection} } }`;
+}
+
+/** Each fragment selects the next twice under two aliases: 2^10 copies of the innermost selection. */
+function fragmentBomb(levels: number): string {
+  const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on User { a: articles(first: 5) { edges { node { author { ...F${i + 1} } } } } b: articles(first: 5) { edges { node { author { ...F${i + 1} } } } } }`);
+  return `{ user(id: "User:1") { ...F0 } } ${fragments.join(' ')} fragment F${levels} on User { name }`;
+}
+
+const nested = (levels: number) => `{ user(id: "User:1") { ${'a { '.repeat(levels)}${'}'.repeat(levels)} } }`;
+const many = (count: number, field: (i: number) => string) => `{ ${Array.from({ length: count }, (_, i) => field(i)).join(' ')} }`;
+
+const DOCUMENTS: Array<[name: string, query: string, codes: string[]]> = [
+  ['the 522-byte loop, 38 levels deep', loop(38), ['MAX_DEPTH_LIMIT']],
+  ['a fragment bomb', fragmentBomb(10), ['MAX_DEPTH_LIMIT', 'MAX_ALIASES_LIMIT', 'COST_ESTIMATED_TOO_EXPENSIVE']],
+  ['5,000 aliases of an upstream field (over the token limit first)', many(5_000, (i) => `a${i}: user(id: "User:1") { name }`), ['GRAPHQL_PARSE_FAILED']],
+  ['31 aliases', many(31, (i) => `a${i}: __typename`), ['MAX_ALIASES_LIMIT', 'MAX_ROOT_FIELDS_LIMIT']],
+  ['1,000 root fields', many(1_000, (i) => `r${i}: __typename`), ['MAX_ALIASES_LIMIT', 'MAX_ROOT_FIELDS_LIMIT']],
+  ['10,000 directives (over the token limit first)', `{ __typename ${'@skip(if: false) '.repeat(10_000)}}`, ['GRAPHQL_PARSE_FAILED']],
+  ['51 directives', `{ __typename ${'@skip(if: false) '.repeat(51)}}`, ['MAX_DIRECTIVES_LIMIT']],
+  ['depth 200', nested(200), ['MAX_DEPTH_LIMIT']],
+  ['depth 2,000', nested(2_000), ['MAX_DEPTH_LIMIT']],
+  ['depth 100,000', nested(100_000), ['MAX_DEPTH_LIMIT']],
+  ['a million-node estimate', '{ users(first: 100) { edges { node { articles(first: 100) { edges { node { comments(first: 100) { edges { node { body } } } } } } } } } }', ['COST_ESTIMATED_TOO_EXPENSIVE']],
+];
+
+/** Longer URLs are refused by the listener itself (431), before any GraphQL door. */
+const MAX_URL = 16_000;
+const ACCEPT = 'application/graphql-response+json';
+
+type Door = (gateway: TestGateway, query: string) => Promise<Response>;
+const DOORS: Array<[name: string, send: Door]> = [
+  ['JSON POST (direct door)', (gateway, query) => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT }, body: JSON.stringify({ query }) })],
+  ['application/graphql POST', (gateway, query) => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/graphql', accept: ACCEPT }, body: query })],
+  ['form POST with the preflight header', (gateway, query) => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'graphql-require-preflight': '1', accept: ACCEPT }, body: new URLSearchParams({ query }) })],
+  ['GET with the preflight header', (gateway, query) => fetch(`${gateway.url}/graphql?query=${encodeURIComponent(query)}`, { headers: { 'graphql-require-preflight': '1', accept: ACCEPT } })],
+  ['gateway.fetch (fetch-API door)', (gateway, query) => gateway.fetch(new Request('http://gateway.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT }, body: JSON.stringify({ query }) }))],
+];
+
+let backends: Backends;
+const upstreamCalls = () => [backends.accounts, backends.content, backends.comments, backends.weather].reduce((sum, service) => sum + service.requests.length, 0);
+
+beforeAll(async () => {
+  backends = await startBackends();
+});
+afterAll(() => backends.close());
+
+describe.each([
+  ['development', false],
+  ['production', true],
+])('abusive documents in %s mode', (_mode, production) => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startGateway(backends, { server: { production } });
+  });
+  afterAll(() => gateway.close());
+
+  it.each(DOCUMENTS)('%s: refused with its code on every door, 0 upstream calls, the same answer whatever the door', async (_name, query, expected) => {
+    const before = upstreamCalls();
+    const answers: Array<{ door: string; status: number; body: unknown }> = [];
+    for (const [door, send] of DOORS) {
+      const response = await send(gateway, query);
+      const body = (await response.json()) as { data?: unknown; errors: Array<{ message: string; extensions: Record<string, unknown> }> };
+      if (door.startsWith('GET') && encodeURIComponent(query).length > MAX_URL) {
+        expect([response.status, body.errors.map((error) => error.extensions.code)]).toEqual([431, ['PAYLOAD_TOO_LARGE']]);
+        continue;
+      }
+      expect(body.errors.map((error) => error.extensions.code), door).toEqual(expected);
+      expect(body.data, door).toBeUndefined();
+      answers.push({ door, status: response.status, body: body.errors.map(({ message, extensions: { requestId: _id, ...extensions } }) => ({ message, extensions })) });
+    }
+    expect(upstreamCalls()).toBe(before);
+    for (const answer of answers) expect({ status: answer.status, body: answer.body }, answer.door).toEqual({ status: 400, body: answers[0]?.body });
+  });
+
+  it('keeps the process within its memory bound through every abusive document, sent 20 times', async () => {
+    const before = process.memoryUsage().rss;
+    for (let round = 0; round < 20; round++) {
+      await Promise.all(DOCUMENTS.map(([, query]) => DOORS[round % DOORS.length]![1](gateway, query).then((response) => response.arrayBuffer())));
+    }
+    // The loop alone took 3.7 GB before the limits; the documents themselves are at most 0.5 MB each.
+    expect((process.memoryUsage().rss - before) / 2 ** 20).toBeLessThan(200);
+  });
+
+  it('still answers a legitimate query after all of that', async () => {
+    const response = await gateway.query('{ user(id: "User:1") { name articles(first: 2) { edges { node { title } } } } }');
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data?.user).toMatchObject({ name: expect.any(String) });
+  });
+});
