@@ -202,12 +202,14 @@ export function configSchema(env: Env) {
     /** …and at once. @default requestsPerSecond */
     burst: z.number().int().positive().optional(),
     /**
-     * Who a client is: `ip` (the connection's address), `authorization` (a
-     * hash of the Authorization header, the address when there is none), or
-     * `{ header }` (a header a trusted proxy sets, the address when absent).
-     * @default 'authorization'
+     * Who a client is, with no default because each choice has a catch:
+     * `ip` (the connection's address: behind a load balancer, everyone is one
+     * client), `authorization` (a hash of the Authorization header, else the
+     * address: the gateway does not verify tokens, so a client that invents
+     * a new one per request escapes the limit), or `{ header }` (a header a
+     * trusted proxy sets, such as its verified user id, else the address).
      */
-    by: z.union([z.enum(['ip', 'authorization']), z.strictObject({ header: z.string().regex(/^[a-z0-9-]+$/, 'a lower-case header name') })]).default('authorization'),
+    by: z.union([z.enum(['ip', 'authorization']), z.strictObject({ header: z.string().regex(/^[a-z0-9-]+$/, 'a lower-case header name') })]),
     /** Clients remembered at once; the least recently seen are forgotten first. @default 10_000 */
     maxClients: z.number().int().positive().default(10_000),
   });

@@ -3,7 +3,8 @@
  * in by (the direct JSON door, Yoga's GET / form / GraphQL-body /
  * multipart parsers, `gateway.fetch`), passes the same steps in this order:
  *
- *   client rate limit → request shape → persisted documents → parse
+ *   client rate limit (`admit`, before a door reads the body) → request
+ *   shape → persisted documents → parse
  *   (token limit) → document limits (directives, depth, aliases, root
  *   fields) → cost estimate → validation (production rules) → operation
  *   and method → argument bounds → execution (guarded: objects, deadline)
@@ -68,6 +69,9 @@ export interface PipelineAnswer {
 }
 
 export interface Pipeline {
+  /** The first step, which each door takes before it reads a body: the client rate limit. Throws REQUEST_RATE_LIMITED. */
+  admit(client: ClientIdentityParts): void;
+  /** Every other step, on the parameters a door decoded. */
   run(params: unknown, transport: Transport): Promise<PipelineAnswer>;
 }
 
@@ -165,7 +169,6 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
   }
 
   async function execution(params: unknown, transport: Transport): Promise<ExecutionResult> {
-    rateLimit?.admit(transport);
     const request = readRequest(params);
     const text = documentText(request, persisted);
     if (text === undefined) throw new GraftError('BAD_REQUEST', 'Must provide a query string.');
@@ -197,6 +200,8 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
   }
 
   return {
+    admit: (client) => rateLimit?.admit(client),
+
     async run(params, transport) {
       let result: ExecutionResult;
       try {

@@ -3,6 +3,7 @@
  * fetch handler and a `node:http` listener for Express, Hono, …) with a
  * faster `listener` in front of it. Both doors lead into one pipeline.
  */
+import type { IncomingMessage } from 'node:http';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
@@ -74,6 +75,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
   const pipeline = createPipeline({ schema, costModel: createCostModel(), limits: config.limits, server: config.server, persisted, contextFor, logger });
 
   const ids = requestIds();
+  const admitted = new WeakSet<IncomingMessage>();
   const yoga = createYoga<Record<string, unknown>>({
     schema,
     graphqlEndpoint: ENDPOINT,
@@ -89,7 +91,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
       ids.plugin,
       // Yoga alone executes mutations sent as simple (form or text) POSTs, which browsers send cross-site without a preflight.
       useCSRFPrevention({ requestHeaders: ['graphql-require-preflight', 'x-graphql-yoga-csrf'] }),
-      usePipeline({ pipeline, endpoint: ENDPOINT, requestIdOf: ids.idOf, logger }),
+      usePipeline({ pipeline, admitted, endpoint: ENDPOINT, requestIdOf: ids.idOf, logger }),
       useReadinessCheck({
         endpoint: '/readyz',
         check: async () => {
@@ -101,7 +103,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
       { onDispose: () => Promise.all(allClients.map((client) => client.close())).then(() => undefined) },
     ],
   });
-  const listener = createNodeDoor({ pipeline, endpoint: ENDPOINT, maxBodyBytes: config.limits.maxBodyBytes, requestIdOf: acceptedRequestId, logger }, yoga);
+  const listener = createNodeDoor({ pipeline, admitted, endpoint: ENDPOINT, maxBodyBytes: config.limits.maxBodyBytes, requestIdOf: acceptedRequestId, logger }, yoga);
   return Object.assign(yoga, { cacheStats: () => cache.stats(), listener });
 }
 

@@ -1,7 +1,8 @@
 /**
- * The `node:http` door. Every POST to the endpoint is held to the body
- * limit at once when it declares a larger `Content-Length` (413, and the
- * connection is closed rather than read). The commonest request, a JSON
+ * The `node:http` door. Every GraphQL request to the endpoint first passes
+ * the client rate limit here, before any body is read or Yoga builds a
+ * Request; a POST declaring a `Content-Length` over the body limit is
+ * refused at once (413, and the connection is closed rather than read). The commonest request, a JSON
  * POST, is then served directly: read the body (bounded in bytes and
  * nesting), run the pipeline, write JSON. Yoga's fetch-API layer (a Request
  * and a Response object per call, a dozen plugin hooks) costs more than
@@ -22,6 +23,8 @@ export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface NodeDoorOptions {
   pipeline: Pipeline;
+  /** Requests this door let through `pipeline.admit` before handing them to Yoga, which must not count them again. */
+  admitted: WeakSet<IncomingMessage>;
   endpoint: string;
   maxBodyBytes: number;
   requestIdOf(inbound: string | undefined): string;
@@ -31,12 +34,15 @@ export interface NodeDoorOptions {
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
 const JSON_BODY = /^application\/(?:graphql\+)?json\s*(?:;|$)/i;
 
-export function createNodeDoor({ pipeline, endpoint, maxBodyBytes, requestIdOf, logger }: NodeDoorOptions, next: NodeHandler): NodeHandler {
+export function createNodeDoor({ pipeline, admitted, endpoint, maxBodyBytes, requestIdOf, logger }: NodeDoorOptions, next: NodeHandler): NodeHandler {
   return (req, res) => {
     const url = req.url ?? '';
-    if (req.method !== 'POST' || (url !== endpoint && !url.startsWith(`${endpoint}?`))) return next(req, res);
-    const requestId = requestIdOf(single(req.headers['x-request-id']));
     const accept = req.headers.accept ?? '';
+    if (url !== endpoint && !url.startsWith(`${endpoint}?`)) return next(req, res);
+    const isPost = req.method === 'POST';
+    // GraphiQL's page is not a GraphQL request.
+    if (!isPost && (req.method !== 'GET' || accept.includes('text/html'))) return next(req, res);
+    const requestId = requestIdOf(single(req.headers['x-request-id']));
     const mediaType = negotiate(accept);
     const write = ({ result, body }: { result: ExecutionResult; body: string }, { close = false } = {}) => {
       const { status, headers } = statusOf(result, mediaType === GRAPHQL_RESPONSE);
@@ -53,16 +59,32 @@ export function createNodeDoor({ pipeline, endpoint, maxBodyBytes, requestIdOf, 
       const result = refusal(error, requestId, logger);
       write({ result, body: serialize(result) }, options);
     };
+    const aborted = new AbortController();
     const tooLarge = () => new GraftError('PAYLOAD_TOO_LARGE', `The request body is larger than ${maxBodyBytes} bytes.`, { facts: { limit: maxBodyBytes } });
 
+    const transport = {
+      method: isPost ? 'POST' : 'GET',
+      requestId,
+      header: (name: string) => single(req.headers[name]),
+      clientAddress: req.socket.remoteAddress,
+      signal: aborted.signal,
+    };
+    try {
+      pipeline.admit(transport);
+    } catch (error) {
+      // Refused at the cheapest point for every door: before Yoga and before the body. The body is not read; the connection closes.
+      return refuse(error as GraftError, { close: isPost });
+    }
+    admitted.add(req);
+    if (!isPost) return next(req, res);
     const declared = Number(req.headers['content-length']);
     // Refused before a byte is read, and the connection closed: it would otherwise have to be drained.
     if (declared > maxBodyBytes) return refuse(tooLarge(), { close: true });
     const isJson = JSON_BODY.test(req.headers['content-type'] ?? '');
     if (!isJson || accept.includes('text/event-stream') || accept.includes('multipart/mixed')) return next(req, res);
+
     if (mediaType === undefined) return refuse(new GraftError('BAD_REQUEST', `The Accept header allows neither ${GRAPHQL_RESPONSE} nor application/json.`));
 
-    const aborted = new AbortController();
     // A client that goes away before its answer cancels the request's own upstream calls.
     res.once('close', () => {
       if (!res.writableFinished) aborted.abort();
@@ -88,13 +110,6 @@ export function createNodeDoor({ pipeline, endpoint, maxBodyBytes, requestIdOf, 
       } catch {
         return refuse(new GraftError('BAD_REQUEST', 'The request body is not valid JSON.'));
       }
-      const transport = {
-        method: 'POST',
-        requestId,
-        header: (name: string) => single(req.headers[name]),
-        clientAddress: req.socket.remoteAddress,
-        signal: aborted.signal,
-      };
       pipeline.run(params, transport).then(write, (error: unknown) => {
         logger.error({ err: error, requestId }, 'unexpected error');
         refuse(new GraftError('INTERNAL_SERVER_ERROR', 'Unexpected error.'));

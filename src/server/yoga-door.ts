@@ -11,12 +11,15 @@
 import type { IncomingMessage } from 'node:http';
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { GraftError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { refused } from '../pipeline/client-result.ts';
 import type { Pipeline, Transport } from '../pipeline/pipeline.ts';
 
 export interface YogaDoorOptions {
   pipeline: Pipeline;
+  /** Requests the node:http door already admitted (node-door.ts). */
+  admitted: WeakSet<IncomingMessage>;
   endpoint: string;
   requestIdOf(request: Request): string;
   logger: Logger;
@@ -25,11 +28,14 @@ export interface YogaDoorOptions {
 /** Passes Yoga's own parameter check, which runs after this plugin; the pipeline checks the real parameters. */
 const CHECKED_ELSEWHERE = { query: '{ __typename }' };
 
-export function usePipeline({ pipeline, endpoint, requestIdOf, logger }: YogaDoorOptions): Plugin {
+export function usePipeline({ pipeline, admitted, endpoint, requestIdOf, logger }: YogaDoorOptions): Plugin {
   const ours = new WeakSet<object>();
   return {
-    onRequestParse({ request, url, requestParser }) {
-      if (requestParser || url.pathname !== endpoint) return;
+    onRequestParse({ request, url, requestParser, serverContext }) {
+      if (url.pathname !== endpoint) return;
+      const req = (serverContext as { req?: IncomingMessage } | undefined)?.req;
+      if (!req || !admitted.has(req)) pipeline.admit(transportOf(request, serverContext ?? {}, requestIdOf));
+      if (requestParser) return;
       throw new GraphQLError(`Send GraphQL as application/json, application/graphql+json, application/graphql, a form, multipart, or a GET; not ${request.headers.get('content-type')?.slice(0, 100) ?? 'a body without a content type'}.`, {
         extensions: { code: 'BAD_REQUEST', http: { status: 415 } },
       });
@@ -53,10 +59,14 @@ export function usePipeline({ pipeline, endpoint, requestIdOf, logger }: YogaDoo
       const single = result as ExecutionResult;
       // Errors Yoga made while reading the request: a body it could not decode is the client's to fix.
       // Its message may quote the request's own bytes (a JSON parser's), so it is replaced.
-      const readable = single.errors?.map((error) => (error.originalError && error.originalError.name !== 'GraphQLError' ? new GraphQLError('The request could not be decoded.', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } }) : error));
+      const readable = single.errors?.map((error) => (undecodable(error) ? new GraphQLError('The request could not be decoded.', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } }) : error));
       setResult(refused({ ...single, ...(readable && { errors: readable }) }, requestIdOf(request), logger));
     },
   };
+}
+
+function undecodable({ originalError }: GraphQLError): boolean {
+  return originalError !== undefined && originalError !== null && !(originalError instanceof GraftError) && originalError.name !== 'GraphQLError';
 }
 
 function transportOf(request: Request, context: object, requestIdOf: (request: Request) => string): Transport {

@@ -7,37 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackends, type Backends } from '../helpers/backends.ts';
+import { ABUSIVE_DOCUMENTS } from '../helpers/abusive-documents.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
-
-/** `user → articles(first: 5) → author → articles …`, the 522-byte loop of the report, 38 levels deep. */
-function loop(levels: number): string {
-  let selection = 'name';
-  for (let i = 0; i < levels; i++) selection = i % 2 ? `author { ${selection} }` : `articles(first: 5) { edges { node { ${selection} } } }`;
-  return `{ user(id: "User:1") { ${selection} } }`;
-}
-
-/** Each fragment selects the next twice under two aliases: 2^10 copies of the innermost selection. */
-function fragmentBomb(levels: number): string {
-  const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on User { a: articles(first: 5) { edges { node { author { ...F${i + 1} } } } } b: articles(first: 5) { edges { node { author { ...F${i + 1} } } } } }`);
-  return `{ user(id: "User:1") { ...F0 } } ${fragments.join(' ')} fragment F${levels} on User { name }`;
-}
-
-const nested = (levels: number) => `{ user(id: "User:1") { ${'a { '.repeat(levels)}${'}'.repeat(levels)} } }`;
-const many = (count: number, field: (i: number) => string) => `{ ${Array.from({ length: count }, (_, i) => field(i)).join(' ')} }`;
-
-const DOCUMENTS: Array<[name: string, query: string, codes: string[]]> = [
-  ['the 522-byte loop, 38 levels deep', loop(38), ['MAX_DEPTH_LIMIT']],
-  ['a fragment bomb', fragmentBomb(10), ['MAX_DEPTH_LIMIT', 'MAX_ALIASES_LIMIT', 'COST_ESTIMATED_TOO_EXPENSIVE']],
-  ['5,000 aliases of an upstream field (over the token limit first)', many(5_000, (i) => `a${i}: user(id: "User:1") { name }`), ['GRAPHQL_PARSE_FAILED']],
-  ['31 aliases', many(31, (i) => `a${i}: __typename`), ['MAX_ALIASES_LIMIT', 'MAX_ROOT_FIELDS_LIMIT']],
-  ['1,000 root fields', many(1_000, (i) => `r${i}: __typename`), ['MAX_ALIASES_LIMIT', 'MAX_ROOT_FIELDS_LIMIT']],
-  ['10,000 directives (over the token limit first)', `{ __typename ${'@skip(if: false) '.repeat(10_000)}}`, ['GRAPHQL_PARSE_FAILED']],
-  ['51 directives', `{ __typename ${'@skip(if: false) '.repeat(51)}}`, ['MAX_DIRECTIVES_LIMIT']],
-  ['depth 200', nested(200), ['MAX_DEPTH_LIMIT']],
-  ['depth 2,000', nested(2_000), ['MAX_DEPTH_LIMIT']],
-  ['depth 100,000', nested(100_000), ['MAX_DEPTH_LIMIT']],
-  ['a million-node estimate', '{ users(first: 100) { edges { node { articles(first: 100) { edges { node { comments(first: 100) { edges { node { body } } } } } } } } } }', ['COST_ESTIMATED_TOO_EXPENSIVE']],
-];
 
 /** Longer URLs are refused by the listener itself (431), before any GraphQL door. */
 const MAX_URL = 16_000;
@@ -70,7 +41,7 @@ describe.each([
   });
   afterAll(() => gateway.close());
 
-  it.each(DOCUMENTS)('%s: refused with its code on every door, 0 upstream calls, the same answer whatever the door', async (_name, query, expected) => {
+  it.each(ABUSIVE_DOCUMENTS)('%s: refused with its code on every door, 0 upstream calls, the same answer whatever the door', async (_name, query, expected) => {
     const before = upstreamCalls();
     const answers: Array<{ door: string; status: number; body: unknown }> = [];
     for (const [door, send] of DOORS) {
@@ -91,7 +62,7 @@ describe.each([
   it('keeps the process within its memory bound through every abusive document, sent 20 times', async () => {
     const before = process.memoryUsage().rss;
     for (let round = 0; round < 20; round++) {
-      await Promise.all(DOCUMENTS.map(([, query]) => DOORS[round % DOORS.length]![1](gateway, query).then((response) => response.arrayBuffer())));
+      await Promise.all(ABUSIVE_DOCUMENTS.map(([, query]) => DOORS[round % DOORS.length]![1](gateway, query).then((response) => response.arrayBuffer())));
     }
     // The loop alone took 3.7 GB before the limits; the documents themselves are at most 0.5 MB each.
     expect((process.memoryUsage().rss - before) / 2 ** 20).toBeLessThan(200);

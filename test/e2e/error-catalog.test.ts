@@ -66,7 +66,7 @@ const CASES: Record<ErrorCode, () => Promise<unknown[]>> = {
   },
   NOT_FOUND: async () => codes(await (await start()).query('{ user(id: "User:99999") { name } }')),
   REQUEST_RATE_LIMITED: async () => {
-    const gateway = await start({ limits: { clientRateLimit: { requestsPerSecond: 0.01, burst: 1 } } });
+    const gateway = await start({ limits: { clientRateLimit: { requestsPerSecond: 0.01, burst: 1, by: 'authorization' } } });
     await gateway.query('{ __typename }');
     return codes(await gateway.query('{ __typename }'));
   },

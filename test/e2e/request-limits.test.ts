@@ -148,7 +148,7 @@ describe('signed cursors', () => {
 
 describe('client rate limit', () => {
   it('refuses a client past its burst with 429, Retry-After and REQUEST_RATE_LIMITED, on both doors, and no upstream call; other clients go on', async () => {
-    const limited = await startGateway(backends, { limits: { clientRateLimit: { requestsPerSecond: 0.01, burst: 2 } } });
+    const limited = await startGateway(backends, { limits: { clientRateLimit: { requestsPerSecond: 0.01, burst: 2, by: 'authorization' } } });
     try {
       const ada = { authorization: 'Bearer ada' };
       const query = '{ user(id: "User:1") { name } }';

@@ -101,6 +101,16 @@ describe('every client-visible error has a code', () => {
     expect(await allowed.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
+  it('a mutation sent with GET is 405 with Allow: POST, before any upstream call', async () => {
+    backends.content.clearRecords();
+    const url = `${gateway.url}/graphql?query=${encodeURIComponent('mutation { deleteArticle(id: "Article:1") }')}`;
+    const response = await fetch(url, { headers: { 'graphql-require-preflight': '1' } });
+    const answer = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
+    expect([response.status, response.headers.get('allow')]).toEqual([405, 'POST']);
+    expect(answer.errors.map((error) => error.extensions.code)).toEqual(['BAD_REQUEST']);
+    expect(backends.content.requests).toHaveLength(0);
+  });
+
   it('a body over 1 MiB gets 413 PAYLOAD_TOO_LARGE before any upstream call', async () => {
     backends.accounts.clearRecords();
     const body = JSON.stringify({ query: '{ user(id: "User:1") { name } }', variables: { padding: 'x'.repeat(1_100_000) } });

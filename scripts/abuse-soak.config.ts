@@ -1,0 +1,12 @@
+/**
+ * The abuse soak's gateway: the example configuration with the per-client
+ * rate limit a public endpoint should run (10 requests/s, bursts of 20,
+ * per Authorization token).
+ */
+import exampleConfig from '../graftql.config.ts';
+import { defineConfig } from '../src/index.ts';
+
+export default defineConfig({
+  ...exampleConfig,
+  limits: { ...exampleConfig.limits, clientRateLimit: { requestsPerSecond: 10, burst: 20, by: 'authorization' } },
+});
