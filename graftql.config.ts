@@ -1,19 +1,26 @@
 /**
- * The example graph's configuration: four REST sources. Base URLs and
- * credentials come from the environment; for every source whose URL variable
- * is unset, the bundled example service is started in-process with its
- * development credentials, so a fresh clone runs with no outside service.
+ * The example graph's configuration: four REST sources (the graph itself is
+ * the SDL in schema/, with one hand-written resolver in schema/resolvers.ts).
+ * Base URLs and credentials come from the environment; before `npm start`
+ * serves, the bundled example service is started in-process, with its
+ * development credentials, for every source whose URL variable is unset, so
+ * a fresh clone runs with no outside service.
  */
 import { embedMissingBackends } from './examples/backends/index.ts';
+import { resolvers } from './schema/resolvers.ts';
 import { defineConfig } from './src/index.ts';
 
-await embedMissingBackends(process.env);
-
 export default defineConfig({
+  schema: 'schema',
+  resolvers,
+  beforeStart: (env) => embedMissingBackends(env),
+  // A page of 50 articles with their comments takes 52 calls on a cold cache (comments has no batch form); the default budget is 50.
+  limits: { upstreamCallsPerOperation: 100 },
   sources: {
     accounts: {
       url: { env: 'ACCOUNTS_URL' },
       auth: { type: 'apiKey', in: 'header', name: 'X-API-Key', key: { env: 'ACCOUNTS_API_KEY' } },
+      naming: 'snake_case',
       // The end user's token, for /me (Query.viewer): every cached answer of accounts is then private to that token.
       forwardHeaders: ['authorization'],
       // accounts says how long its answers keep (max-age, ETag); serve them up to 5 min past that while it is down.
@@ -22,12 +29,14 @@ export default defineConfig({
     content: {
       url: { env: 'CONTENT_URL' },
       auth: { type: 'oauth2ClientCredentials', tokenPath: '/oauth/token', clientId: { env: 'CONTENT_CLIENT_ID' }, clientSecret: { env: 'CONTENT_CLIENT_SECRET' } },
+      naming: 'snake_case',
       // content sends no Cache-Control: keep its reads 10 s (writes through the gateway drop them at once).
       cache: { ttlMs: 10_000, staleIfErrorMs: 60_000 },
     },
     comments: {
       url: { env: 'COMMENTS_URL' },
       auth: { type: 'basic', username: { env: 'COMMENTS_USER' }, password: { env: 'COMMENTS_PASSWORD' } },
+      naming: 'snake_case',
       cache: { ttlMs: 10_000, staleIfErrorMs: 60_000 },
     },
     weather: {

@@ -1,8 +1,9 @@
 /**
- * The benchmark graph (as in tailcallhq/graphql-benchmarks) served by GraftQL
- * over a JSONPlaceholder-shaped upstream: posts, and each post's user through
- * one batch call per request.
+ * The benchmark graph written by hand (resolvers, a zod-checked loader),
+ * the way GraftQL graphs were written before `@rest`: kept to compare with
+ * the declarative one in one `npm run bench` run (`BENCH_GRAPH=hand-written`).
  */
+import { readFileSync } from 'node:fs';
 import type DataLoader from 'dataloader';
 import { z } from 'zod';
 import { batchLoader } from '../src/loaders/batch-loaders.ts';
@@ -20,15 +21,11 @@ interface Context {
   loaders: { userById: DataLoader<string, User> };
 }
 
-export const placeholderGraph: Graph<'upstream', Context['loaders']> = {
-  typeDefs: [
-    /* GraphQL */ `
-    type Query { posts: [Post] greet: String! }
-    type Post { id: Int! userId: Int! title: String body: String user: User }
-    type User { id: Int! name: String username: String email: String phone: String website: String }
-  `,
-  ],
-  sources: ['upstream'],
+/** The declarative graph's SDL without its mapping directives. */
+const sdl = readFileSync(new URL('./placeholder/schema.graphql', import.meta.url), 'utf8').replace(/\s@(rest|listSize)\((?:[^()]|\([^()]*\))*\)/g, '');
+
+export const handWrittenGraph: Graph = {
+  files: [{ name: 'bench/placeholder/schema.graphql (hand-written)', body: sdl }],
   resolvers: {
     Query: {
       posts: (_: unknown, __: unknown, { sources }: Context) => sources.upstream.fetch(z.array(post), { path: path`/posts` }),
@@ -37,10 +34,10 @@ export const placeholderGraph: Graph<'upstream', Context['loaders']> = {
     Post: {
       user: (parent: Post, _: unknown, { loaders }: Context) => loaders.userById.load(String(parent.userId)),
     },
-  } as Graph['resolvers'],
-  createLoaders: (sources) => ({
+  },
+  loaders: (sources) => ({
     userById: batchLoader({
-      source: sources.upstream,
+      source: sources.upstream as BoundSource,
       path: path`/users`,
       style: { kind: 'repeated', param: 'id' },
       shape: z.array(user),

@@ -38,11 +38,14 @@ interface Server {
   command: string[];
   path: string;
   cwd?: string;
+  env?: Record<string, string>;
 }
 
 const node24 = process.env.BENCH_NODE24 === '1' ? installNode24() : undefined;
 const SERVERS: Server[] = [
   { name: 'GraftQL', command: [process.execPath, '--import', 'tsx', 'bench/serve.ts'], path: '/graphql' },
+  // The same graph with resolvers written by hand, as before @rest: the declarative one must keep up with it.
+  { name: 'GraftQL (hand-written resolvers)', command: [process.execPath, '--import', 'tsx', 'bench/serve.ts'], path: '/graphql', env: { BENCH_GRAPH: 'hand-written' } },
   ...(node24 ? [{ name: 'GraftQL (Node 24)', command: [node24, '--import', 'tsx', 'bench/serve.ts'], path: '/graphql' }] : []),
   { name: 'raw node:http (floor)', command: [process.execPath, 'peers/raw.mjs'], path: '/', cwd: 'bench' },
   { name: 'yoga + DataLoader', command: [process.execPath, 'peers/yoga-dataloader.mjs'], path: '/graphql', cwd: 'bench' },
@@ -86,7 +89,7 @@ const exampleQuery = '{ articles(first: 50) { edges { node { title author { name
 const backends = await startBackends({ weatherRateLimit: 1_000_000_000 });
 const exampleSamples: Sample[] = [];
 for (let round = 1; round <= ROUNDS; round++) {
-  const child = await start({ name: 'GraftQL example graph', command: [process.execPath, '--import', 'tsx', 'src/main.ts'], path: '/graphql' }, { ...backends.env, NODE_ENV: 'production', LOG_LEVEL: 'warn' });
+  const child = await start({ name: 'GraftQL example graph', command: [process.execPath, '--import', 'tsx', 'src/cli.ts', 'start'], path: '/graphql' }, { ...backends.env, NODE_ENV: 'production', LOG_LEVEL: 'warn' });
   try {
     const services = [backends.accounts, backends.content, backends.comments];
     exampleSamples.push(await measure(child.url, exampleQuery, child.process, { reset: () => services.forEach((service) => service.clearRecords()), calls: () => services.reduce((sum, service) => sum + service.requests.filter((request) => !request.url.startsWith('/oauth')).length, 0) }));
@@ -117,7 +120,7 @@ async function freePort(): Promise<number> {
 async function start(server: Server, env: Record<string, string>): Promise<{ process: ChildProcess; url: string }> {
   const port = await freePort();
   const [command, args] = pin(0, server.command[0]!, server.command.slice(1));
-  const child = spawn(command, args, { cwd: server.cwd, env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production' }, stdio: 'ignore' });
+  const child = spawn(command, args, { cwd: server.cwd, env: { ...process.env, ...env, ...server.env, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production' }, stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}${server.path}`;
   for (let i = 0; i < 600; i++) {
     const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) }).then((r) => r.ok, () => false);

@@ -49,7 +49,7 @@ interface Row {
 const UNLIMITED = 1_000_000_000;
 const backends = await startBackends({ weatherRateLimit: UNLIMITED });
 const services = (): Service[] => [backends.accounts, backends.content, backends.comments, backends.weather];
-const gateway = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+const gateway = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
   env: { ...process.env, ...backends.env, GRAFTQL_CONFIG: 'scripts/soak.config.ts', PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });

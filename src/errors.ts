@@ -54,6 +54,8 @@ export interface GraftErrorDetails {
   retryAfterMs?: number;
   /** Extra facts a client can act on (a limit and what the request reached); sent in `extensions`. */
   facts?: Readonly<Record<string, number | string>>;
+  /** The upstream's error answer, secrets scrubbed, for a field's declared error mapping; never sent as is. */
+  upstreamBody?: string;
 }
 
 /**
@@ -67,6 +69,7 @@ export class GraftError extends Error {
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
   readonly facts: Readonly<Record<string, number | string>> | undefined;
+  readonly upstreamBody: string | undefined;
   /** Settable once by the caller that knows the request, for errors made where it is not known (a shared token refresh). */
   requestId: string | undefined;
 
@@ -80,6 +83,7 @@ export class GraftError extends Error {
     this.requestId = details.requestId;
     this.retryAfterMs = details.retryAfterMs;
     this.facts = details.facts;
+    this.upstreamBody = details.upstreamBody;
   }
 
   /** What the client sees in `extensions`. */
@@ -126,6 +130,7 @@ export const REFUSAL_STATUS: Partial<Record<ErrorCode, { status: number; spec: b
   MAX_ROOT_FIELDS_LIMIT: { status: 400, spec: true },
   MAX_DIRECTIVES_LIMIT: { status: 400, spec: true },
   COST_ESTIMATED_TOO_EXPENSIVE: { status: 400, spec: true },
+  UPSTREAM_CALL_BUDGET_EXCEEDED: { status: 400, spec: true },
   PERSISTED_QUERY_NOT_FOUND: { status: 400, spec: true },
   BAD_USER_INPUT: { status: 400, spec: true },
   INVALID_CURSOR: { status: 400, spec: true },

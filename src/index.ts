@@ -2,7 +2,7 @@
 
 // Building and configuring a gateway
 export { createGateway, type Gateway, type GatewayOptions } from './server/create-gateway.ts';
-export type { Graph } from './server/graph.ts';
+export { printGraph, type Graph } from './server/graph.ts';
 export { defineConfig } from './config/define-config.ts';
 export { resolveConfig, ConfigError } from './config/resolve-config.ts';
 export type { GatewayConfig, ResolvedConfig, SourceConfig } from './config/config-schema.ts';

@@ -69,7 +69,7 @@ export interface ResponseCacheOptions {
 
 export interface ResponseCache {
   fetch(lookup: CacheLookup, load: (validators: Validators | undefined) => Promise<LoadedResponse>): Promise<CacheResult>;
-  /** Drops every entry of `source` at one of `paths`, whatever its query, method or partition. */
+  /** Drops every entry of `source` at one of `paths` (a `*` segment matches any one), whatever its query, method or partition. */
   invalidate(source: string, paths: readonly string[]): number;
   stats(): Readonly<Record<string, CacheStats>>;
 }
@@ -150,10 +150,16 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
     },
 
     invalidate(source, paths) {
-      const targets = new Set(paths);
+      const targets = new Set(paths.filter((path) => !path.split('/').includes('*')));
+      const patterns = paths.filter((path) => path.split('/').includes('*')).map((path) => path.split('/'));
+      const matches = (path: string) => {
+        if (targets.has(path)) return true;
+        const segments = path.split('/');
+        return patterns.some((pattern) => pattern.length === segments.length && pattern.every((part, i) => part === '*' || part === segments[i]));
+      };
       const doomed: string[] = [];
       store.forEach((entry, key) => {
-        if (entry.source === source && targets.has(entry.path)) doomed.push(key);
+        if (entry.source === source && matches(entry.path)) doomed.push(key);
       });
       for (const key of doomed) store.delete(key);
       return doomed.length;

@@ -13,6 +13,46 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Headers that describe one hop or the message framing; forwarding them would corrupt or smuggle requests. */
 const HOP_BY_HOP = new Set(['host', 'connection', 'keep-alive', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'content-length', 'content-type', 'expect', 'cookie', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'forwarded']);
 
+const forwardableHeader = z
+  .string()
+  .regex(/^[a-z0-9-]+$/, 'a lower-case header name')
+  .refine((name) => !HOP_BY_HOP.has(name), 'a header the gateway sets itself (hop-by-hop, host, content framing)');
+
+const dotPath = z.string().regex(/^[^.]+(\.[^.]+)*$/, 'a dot path such as "data" or "meta.total"');
+
+/** Defaults for a source's `@rest(paginate:)` fields; each field may override any of them (docs/mapping.md). */
+const pagination = z.strictObject({
+  style: z.enum(['OFFSET', 'PAGE', 'CURSOR', 'LINK']).optional(),
+  items: dotPath.optional(),
+  total: dotPath.optional(),
+  pages: dotPath.optional(),
+  current: dotPath.optional(),
+  next: dotPath.optional(),
+  prev: dotPath.optional(),
+  param: z.string().min(1).optional(),
+  size: z.string().min(1).optional(),
+});
+
+/** What the graph's mapping needs of a source: readable without the environment, for `graftql check` and codegen. */
+export const sourceMapping = z.object({
+  /** The largest page this source serves; the gateway always asks for pages this big. @default 100 // items */
+  maxPageSize: z.number().int().min(1).max(1_000).default(100),
+  /**
+   * Inbound request headers passed on to this source (lower-case), none by
+   * default. Forwarding `authorization` makes every cached or shared answer
+   * of this source private to the caller's credential.
+   */
+  forwardHeaders: z.array(forwardableHeader).default([]),
+  /**
+   * How this source spells record fields: 'snake_case' reads the graph's
+   * `createdAt` from `created_at` (and sends input fields that way), unless
+   * a field says otherwise with @from. @default 'camelCase' (as the graph spells them)
+   */
+  naming: z.enum(['camelCase', 'snake_case']).default('camelCase'),
+  pagination: pagination.optional(),
+});
+export type SourceMapping = z.output<typeof sourceMapping>;
+
 export function configSchema(env: Env) {
   const fromEnv = z.strictObject({ env: z.string().regex(ENV_NAME, 'an environment variable name') });
 
@@ -73,11 +113,6 @@ export function configSchema(env: Env) {
     attemptMs: z.number().int().positive().default(2_500),
   });
 
-  const forwardableHeader = z
-    .string()
-    .regex(/^[a-z0-9-]+$/, 'a lower-case header name')
-    .refine((name) => !HOP_BY_HOP.has(name), 'a header the gateway sets itself (hop-by-hop, host, content framing)');
-
   const sourceCache = z.strictObject({
     /** Store this source's GET/HEAD answers (identical in-flight calls are shared either way). @default true */
     enabled: z.boolean().default(true),
@@ -129,6 +164,7 @@ export function configSchema(env: Env) {
   });
 
   const source = z.strictObject({
+    ...sourceMapping.shape,
     /** Base URL: origin plus an optional path prefix. A string, or `{ env: 'NAME' }`. */
     url: baseUrl,
     /** Readiness ignores this source when true. @default false */
@@ -139,16 +175,8 @@ export function configSchema(env: Env) {
     maxResponseBytes: z.number().int().positive().default(10 * 1024 * 1024),
     /** Deepest JSON nesting accepted. @default 64 */
     maxJsonDepth: z.number().int().positive().max(1_000).default(64),
-    /** The largest page this source serves; the gateway always asks for pages this big. @default 100 // items */
-    maxPageSize: z.number().int().min(1).max(1_000).default(100),
     /** Open connections to this source at most. @default 32 */
     connections: z.number().int().positive().default(32),
-    /**
-     * Inbound request headers passed on to this source (lower-case), none by
-     * default. Forwarding `authorization` makes every cached or shared answer
-     * of this source private to the caller's credential.
-     */
-    forwardHeaders: z.array(forwardableHeader).default([]),
     cache: sourceCache.default(sourceCache.parse({})),
     retry: retry.default(retry.parse({})),
     breaker: breaker.default(breaker.parse({})),
@@ -274,6 +302,14 @@ export function configSchema(env: Env) {
   });
 
   return z.strictObject({
+    /** The folder of the graph's SDL files, relative to the config file (or the working directory when embedded). @default 'schema' */
+    schema: z.string().min(1).default('schema'),
+    /** Hand-written resolvers for fields the mapping directives cannot express, by type and field; typed by codegen. */
+    resolvers: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+    /** Runs before `graftql start` serves, with the environment it will read (e.g. to start local stand-ins for sources); not for check or embedding. */
+    beforeStart: z.custom<(env: Record<string, string | undefined>) => unknown>((value) => typeof value === 'function', 'a function').optional(),
+    /** Per-request loaders for hand-written resolvers, made from the request's sources (`context.loaders`). */
+    loaders: z.custom<(sources: Readonly<Record<string, unknown>>) => unknown>((value) => typeof value === 'function', 'a function of the request\'s sources').optional(),
     server: server.default(server.parse({})),
     cache: cache.default(cache.parse({})),
     limits: limits.default(limits.parse({})),

@@ -17,7 +17,11 @@ export interface Range<T> {
   total: number | null;
 }
 
-export type RangeFetcher<T> = (start: number, count: number) => Promise<Range<T>>;
+export interface RangeFetcher<T> {
+  (start: number, count: number): Promise<Range<T>>;
+  /** The list's length when a range does not carry it (a page-count API); null when it cannot be known. */
+  total?: () => Promise<number | null>;
+}
 
 export interface IndexOptions {
   /** Named in the error when `last` cannot be served. */
@@ -51,7 +55,7 @@ export async function indexConnection<T>(args: ConnectionArgs, cursors: CursorSc
   let end = upper;
   let total: number | null = null;
   if (end === null) {
-    ({ total } = await fetchRange(0, 1));
+    total = fetchRange.total ? await fetchRange.total() : (await fetchRange(0, 1)).total;
     if (total === null) throw badUserInput(`${source} does not report how long the list is: page backward from a cursor (last with before).`);
     end = total;
   }
@@ -80,6 +84,8 @@ export function offsetRanges<T>(fetchOffset: (offset: number, limit: number) => 
 /** An answer for one page; `page` is the page the source says it sent. */
 export interface NumberedPage<T> extends Range<T> {
   page: number;
+  /** How many pages the list has, for sources that say that instead of a total. */
+  pages?: number | null;
 }
 
 /**
@@ -89,18 +95,27 @@ export interface NumberedPage<T> extends Range<T> {
  * clamp to the last one) counts as empty, never as a repeat.
  */
 export function pageRanges<T>(fetchPage: (page: number, perPage: number) => Promise<NumberedPage<T>>, perPage: number): RangeFetcher<T> {
-  return async (start, count) => {
+  /** The exact total of a page-count answer: the full pages before the last, plus the last one's items. */
+  const totalOf = async (answer: NumberedPage<T>): Promise<number | null> => {
+    if (answer.total !== null || answer.pages === null || answer.pages === undefined) return answer.total;
+    if (answer.pages <= 1) return answer.items.length;
+    const last = await fetchPage(answer.pages, perPage);
+    return (answer.pages - 1) * perPage + (last.page === answer.pages ? last.items.length : 0);
+  };
+  const fetchRange: RangeFetcher<T> = async (start, count) => {
     const items: T[] = [];
     let total: number | null = null;
     for (let page = Math.floor(start / perPage) + 1; (page - 1) * perPage < start + count; page++) {
       if (total !== null && (page - 1) * perPage >= total) break;
       const answer = await fetchPage(page, perPage);
-      total = answer.total;
+      total = answer.total ?? (answer.pages === page ? (page - 1) * perPage + answer.items.length : null);
       const rows = answer.page === page ? answer.items : [];
       const pageStart = (page - 1) * perPage;
       items.push(...rows.slice(Math.max(0, start - pageStart), start + count - pageStart));
-      if (rows.length < perPage) break;
+      if (rows.length < perPage || (answer.pages !== null && answer.pages !== undefined && page >= answer.pages)) break;
     }
     return { items, total };
   };
+  fetchRange.total = async () => totalOf(await fetchPage(1, perPage));
+  return fetchRange;
 }

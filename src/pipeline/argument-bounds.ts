@@ -1,11 +1,11 @@
 /**
- * Bounds on the values a document gives String and ID arguments (and the
- * String and ID fields of input objects), checked before execution so that
- * no oversized or control-character value reaches an upstream: at most
+ * Bounds on the values a document gives arguments (and input object
+ * fields), checked before execution so that no oversized, control-character
+ * or out-of-range value reaches an upstream: Strings and IDs at most
  * `limits.maxStringLength` / `limits.maxIdLength` characters unless the
- * schema says `@length(max:)`; IDs must be well-formed Unicode without
- * control characters. Literals and variables alike, through lists and
- * input objects.
+ * schema says `@length(min:, max:)`, IDs well-formed Unicode without control
+ * characters, numbers within their `@range(min:, max:)`. Literals and
+ * variables alike, through lists and input objects.
  */
 import {
   getNamedType,
@@ -38,6 +38,14 @@ interface ArgumentUse {
   value: ValueNode;
 }
 
+/** The bounds declared on an argument or input field. */
+interface Declared {
+  minLength?: number;
+  maxLength?: number;
+  min?: number;
+  max?: number;
+}
+
 export type ArgumentCheck = (variables: Readonly<Record<string, unknown>> | null | undefined) => void;
 
 /** Values nested deeper than this (lists in lists, inputs in inputs) are refused rather than walked. */
@@ -55,7 +63,7 @@ export function argumentCheck(schema: GraphQLSchema, document: DocumentNode, bou
         const definition = typeInfo.getArgument();
         const field = typeInfo.getFieldDef();
         const parent = typeInfo.getParentType();
-        if (definition && mayHoldStrings(definition.type)) {
+        if (definition && (mayHoldStrings(definition.type) || declaredOf(definition).min !== undefined || declaredOf(definition).max !== undefined)) {
           uses.push({ coordinate: `${parent && field ? `${parent.name}.${field.name}` : 'a directive'}(${definition.name}:)`, definition, value: node.value });
         }
       },
@@ -64,13 +72,10 @@ export function argumentCheck(schema: GraphQLSchema, document: DocumentNode, bou
   if (uses.length === 0) return () => {};
 
   return (variables) => {
-    for (const use of uses) {
-      const limit = declaredMax(use.definition);
-      checkLiteral(use.value, use.definition.type, limit, use.coordinate, variables ?? {}, 0);
-    }
+    for (const use of uses) checkLiteral(use.value, use.definition.type, declaredOf(use.definition), use.coordinate, variables ?? {}, 0);
   };
 
-  function checkLiteral(value: ValueNode, type: GraphQLInputType, limit: number | undefined, where: string, variables: Readonly<Record<string, unknown>>, depth: number): void {
+  function checkLiteral(value: ValueNode, type: GraphQLInputType, limit: Declared, where: string, variables: Readonly<Record<string, unknown>>, depth: number): void {
     if (depth > MAX_VALUE_DEPTH) throw tooDeep(where);
     const nullable = getNullableType(type);
     if (value.kind === Kind.VARIABLE) return checkValue(variables[value.name.value], type, limit, where, depth);
@@ -84,14 +89,15 @@ export function argumentCheck(schema: GraphQLSchema, document: DocumentNode, bou
       const fields = nullable.getFields();
       for (const field of value.fields) {
         const definition = fields[field.name.value];
-        if (definition) checkLiteral(field.value, definition.type, declaredMax(definition), `${where}.${definition.name}`, variables, depth + 1);
+        if (definition) checkLiteral(field.value, definition.type, declaredOf(definition), `${where}.${definition.name}`, variables, depth + 1);
       }
       return;
     }
     if (value.kind === Kind.STRING) checkString(value.value, nullable.name, limit, where);
+    else if (value.kind === Kind.INT || value.kind === Kind.FLOAT) checkNumber(Number(value.value), limit, where);
   }
 
-  function checkValue(value: unknown, type: GraphQLInputType, limit: number | undefined, where: string, depth: number): void {
+  function checkValue(value: unknown, type: GraphQLInputType, limit: Declared, where: string, depth: number): void {
     if (depth > MAX_VALUE_DEPTH) throw tooDeep(where);
     const nullable = getNullableType(type);
     if (isListType(nullable)) {
@@ -103,18 +109,26 @@ export function argumentCheck(schema: GraphQLSchema, document: DocumentNode, bou
       for (const definition of Object.values(nullable.getFields())) {
         // Own properties only: a `__proto__` key must not walk into Object.prototype.
         if (Object.hasOwn(value, definition.name)) {
-          checkValue((value as Record<string, unknown>)[definition.name], definition.type, declaredMax(definition), `${where}.${definition.name}`, depth + 1);
+          checkValue((value as Record<string, unknown>)[definition.name], definition.type, declaredOf(definition), `${where}.${definition.name}`, depth + 1);
         }
       }
       return;
     }
     if (typeof value === 'string') checkString(value, nullable.name, limit, where);
+    else if (typeof value === 'number') checkNumber(value, limit, where);
   }
 
-  function checkString(text: string, typeName: string, declared: number | undefined, where: string): void {
+  function checkNumber(value: number, { min, max }: Declared, where: string): void {
+    if ((min !== undefined && value < min) || (max !== undefined && value > max)) {
+      throw new GraftError('BAD_USER_INPUT', `The value of ${where} must be ${min !== undefined && max !== undefined ? `between ${min} and ${max}` : min !== undefined ? `at least ${min}` : `at most ${max}`}, got ${value}.`);
+    }
+  }
+
+  function checkString(text: string, typeName: string, declared: Declared, where: string): void {
     if (typeName !== 'ID' && typeName !== 'String') return;
-    const limit = declared ?? (typeName === 'ID' ? bounds.maxIdLength : bounds.maxStringLength);
+    const limit = declared.maxLength ?? (typeName === 'ID' ? bounds.maxIdLength : bounds.maxStringLength);
     if (text.length > limit) throw new GraftError('BAD_USER_INPUT', `The value of ${where} is longer than ${limit} characters.`, { facts: { limit } });
+    if (declared.minLength !== undefined && text.length < declared.minLength) throw new GraftError('BAD_USER_INPUT', `The value of ${where} is shorter than ${declared.minLength} characters.`);
     if (typeName === 'ID' && (CONTROL.test(text) || !text.isWellFormed())) {
       throw new GraftError('BAD_USER_INPUT', `The value of ${where} contains a control character or is not well-formed Unicode.`);
     }
@@ -126,16 +140,20 @@ function mayHoldStrings(type: GraphQLInputType): boolean {
   return named.name === 'String' || named.name === 'ID' || isInputObjectType(named);
 }
 
-const declared = new WeakMap<GraphQLArgument | GraphQLInputField, number | undefined>();
+const declaredBounds = new WeakMap<GraphQLArgument | GraphQLInputField, Declared>();
 
-/** `@length(max: n)` on the argument or input field, read once. */
-function declaredMax(definition: GraphQLArgument | GraphQLInputField): number | undefined {
-  if (declared.has(definition)) return declared.get(definition);
-  const directive: ConstDirectiveNode | undefined = definition.astNode?.directives?.find((node) => node.name.value === 'length');
-  const value = directive?.arguments?.find((argument) => argument.name.value === 'max')?.value;
-  const max = value?.kind === Kind.INT ? Number(value.value) : undefined;
-  declared.set(definition, max);
-  return max;
+/** `@length(min:, max:)` and `@range(min:, max:)` on the argument or input field, read once. */
+function declaredOf(definition: GraphQLArgument | GraphQLInputField): Declared {
+  let bounds = declaredBounds.get(definition);
+  if (bounds) return bounds;
+  const directives = definition.astNode?.directives;
+  const number = (directive: string, name: string) => {
+    const value = directives?.find((node: ConstDirectiveNode) => node.name.value === directive)?.arguments?.find((argument) => argument.name.value === name)?.value;
+    return value?.kind === Kind.INT || value?.kind === Kind.FLOAT ? Number(value.value) : undefined;
+  };
+  bounds = { minLength: number('length', 'min'), maxLength: number('length', 'max'), min: number('range', 'min'), max: number('range', 'max') };
+  declaredBounds.set(definition, bounds);
+  return bounds;
 }
 
 function tooDeep(where: string): GraftError {

@@ -18,6 +18,7 @@ import {
   type GraphQLNamedType,
   type GraphQLType,
 } from 'graphql';
+import type { FieldCalls } from '../mapping/calls.ts';
 import { DEFAULT_PAGE_SIZE } from '../pagination/connection.ts';
 
 export interface FieldCost {
@@ -33,26 +34,29 @@ export interface FieldCost {
   assumedSize: number | undefined;
   /** Fields of the value that hold the sized list (a connection's `edges`); empty when the field is the list. */
   sizedFields: readonly string[];
+  /** How the field calls an upstream, when it does (a declared field). */
+  calls: FieldCalls | undefined;
 }
 
 export interface CostModel {
   field(parent: GraphQLNamedType | undefined, name: string): FieldCost | undefined;
 }
 
-export function createCostModel(): CostModel {
+/** `callsOf('Article.comments')`: how a field calls its source (mapping/calls.ts). */
+export function createCostModel(callsOf: (coordinate: string) => FieldCalls | undefined = () => undefined): CostModel {
   const memo = new Map<GraphQLField<unknown, unknown>, FieldCost>();
   return {
     field(parent, name) {
       const field = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
-      if (!field) return undefined;
+      if (!field || !parent) return undefined;
       let cost = memo.get(field);
-      if (!cost) memo.set(field, (cost = describeField(field)));
+      if (!cost) memo.set(field, (cost = { ...describeField(field), calls: callsOf(`${parent.name}.${name}`) }));
       return cost;
     },
   };
 }
 
-function describeField(field: GraphQLField<unknown, unknown>): FieldCost {
+function describeField(field: GraphQLField<unknown, unknown>): Omit<FieldCost, 'calls'> {
   const namedType = getNamedType(field.type);
   const directives = field.astNode?.directives ?? [];
   const typeWeight = isObjectType(namedType) ? intArgument(find(namedType.astNode?.directives, 'cost'), 'weight') : undefined;

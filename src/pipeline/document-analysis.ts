@@ -29,6 +29,8 @@ export interface OperationMetrics {
   rootFields: number;
   /** Estimated objects the operation can produce. */
   cost: number;
+  /** Estimated upstream calls, after batching (declared fields only; hand-written ones are not counted). */
+  calls: number;
   /** The estimate read a variable (`first: $n`): measure again with each request's variables. */
   readsVariables: boolean;
 }
@@ -37,6 +39,7 @@ interface Level {
   depth: number;
   aliases: number;
   cost: number;
+  calls: number;
 }
 
 interface FieldGroup {
@@ -50,7 +53,7 @@ interface SelectionAt {
   type: GraphQLNamedType | undefined;
 }
 
-const CYCLE: Level = { depth: 0, aliases: 0, cost: 0 };
+const CYCLE: Level = { depth: 0, aliases: 0, cost: 0, calls: 0 };
 /** Introspection is bounded by graphql-js's own MaxIntrospectionDepthRule; its fields count towards aliases only. */
 const INTROSPECTION = new Set(['__schema', '__type']);
 
@@ -122,13 +125,14 @@ export function measureOperation(schema: GraphQLSchema, document: DocumentNode, 
     return size ?? field.assumedSize ?? defaultListSize;
   }
 
-  function measure(selections: readonly SelectionAt[], sized: ReadonlyMap<string, number> | undefined): Level {
+  /** `parents`: how many objects this level's fields resolve for (what a per-parent call multiplies by). */
+  function measure(selections: readonly SelectionAt[], sized: ReadonlyMap<string, number> | undefined, parents: number): Level {
     const groups = collect(selections);
-    const key = `${groups.map((group) => group.nodes.map(idOf).join(',')).join(';')}|${sized ? [...sized].join(';') : ''}`;
+    const key = `${groups.map((group) => group.nodes.map(idOf).join(',')).join(';')}|${sized ? [...sized].join(';') : ''}|${parents}`;
     const known = memo.get(key);
     if (known) return known;
     memo.set(key, CYCLE);
-    const level: Level = { depth: 0, aliases: 0, cost: 0 };
+    const level: Level = { depth: 0, aliases: 0, cost: 0, calls: 0 };
     for (const { nodes, parent } of groups) {
       const first = nodes[0] as FieldNode;
       if (first.alias) level.aliases += 1;
@@ -137,16 +141,21 @@ export function measureOperation(schema: GraphQLSchema, document: DocumentNode, 
       const inherited = sized?.get(first.name.value);
       const count = !field || field.sizedFields.length > 0 ? 1 : inherited !== undefined ? inherited : field.listDepth > 0 ? sizeOf(field, first) ** field.listDepth : 1;
       const children = nodes.flatMap((node) => (node.selectionSet ? [{ set: node.selectionSet, type: field?.namedType }] : []));
+      if (field?.calls) {
+        const size = field.sizedFields.length > 0 ? sizeOf(field, first) : 1;
+        level.calls += field.calls.kind === 'batched' ? Math.ceil(parents / field.calls.max) : parents * (field.calls.pageSize ? Math.ceil(size / field.calls.pageSize) : 1);
+      }
       if (children.length === 0) {
         level.depth = Math.max(level.depth, 1);
         level.cost += count * (field?.weight ?? 0);
         continue;
       }
       const childSized = field && field.sizedFields.length > 0 ? new Map(field.sizedFields.map((name) => [name, sizeOf(field, first)])) : undefined;
-      const child = measure(children, childSized);
+      const child = measure(children, childSized, parents * count);
       level.depth = Math.max(level.depth, 1 + child.depth);
       level.aliases += child.aliases;
       level.cost += count * ((field?.weight ?? 1) + child.cost);
+      level.calls += child.calls;
     }
     memo.set(key, level);
     return level;
@@ -154,8 +163,8 @@ export function measureOperation(schema: GraphQLSchema, document: DocumentNode, 
 
   const rootType = schema.getRootType(operation.operation) ?? undefined;
   const root = [{ set: operation.selectionSet, type: rootType }];
-  const { depth, aliases, cost } = measure(root, undefined);
-  return { depth, aliases, rootFields: collect(root).length, cost, readsVariables };
+  const { depth, aliases, cost, calls } = measure(root, undefined, 1);
+  return { depth, aliases, rootFields: collect(root).length, cost, calls, readsVariables };
 }
 
 /** Directive uses in the whole document, as written. */

@@ -6,7 +6,8 @@
  *   client rate limit (`admit`, before a door reads the body) → request
  *   shape → persisted documents → parse
  *   (token limit) → document limits (directives, depth, aliases, root
- *   fields) → cost estimate → validation (production rules) → operation
+ *   fields) → cost estimate (objects, and upstream calls after batching)
+ *   → validation (production rules) → operation
  *   and method → argument bounds → execution (guarded: objects, deadline)
  *   → error masking → response size
  *
@@ -151,10 +152,21 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
     return problems;
   }
 
-  function costLimit({ cost }: OperationMetrics): GraftError[] {
-    if (cost <= limits.maxCost) return [];
-    const estimate = Math.min(cost, Number.MAX_SAFE_INTEGER);
-    return [new GraftError('COST_ESTIMATED_TOO_EXPENSIVE', `The operation could produce about ${estimate} objects; at most ${limits.maxCost} are allowed. Ask for smaller pages or fewer nested connections.`, { facts: { estimate, limit: limits.maxCost } })];
+  function costLimit({ cost, calls }: OperationMetrics): GraftError[] {
+    const problems: GraftError[] = [];
+    if (cost > limits.maxCost) {
+      const estimate = Math.min(cost, Number.MAX_SAFE_INTEGER);
+      problems.push(new GraftError('COST_ESTIMATED_TOO_EXPENSIVE', `The operation could produce about ${estimate} objects; at most ${limits.maxCost} are allowed. Ask for smaller pages or fewer nested connections.`, { facts: { estimate, limit: limits.maxCost } }));
+    }
+    if (calls > limits.upstreamCallsPerOperation) {
+      const estimate = Math.min(calls, Number.MAX_SAFE_INTEGER);
+      problems.push(
+        new GraftError('UPSTREAM_CALL_BUDGET_EXCEEDED', `The operation could need ${estimate} upstream calls after batching; at most ${limits.upstreamCallsPerOperation} are allowed. Ask for smaller pages or fewer nested lists.`, {
+          facts: { estimate, limit: limits.upstreamCallsPerOperation },
+        }),
+      );
+    }
+    return problems;
   }
 
   function compiledFor(text: string, prepared: Prepared, document: DocumentNode, operationName: string | undefined): CompiledQuery | undefined {

@@ -4,17 +4,16 @@
  * faster `listener` in front of it. Both doors lead into one pipeline.
  */
 import type { IncomingMessage } from 'node:http';
-import { makeExecutableSchema } from '@graphql-tools/schema';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import type { GatewayConfig } from '../config/config-schema.ts';
-import { ConfigError, resolveConfig } from '../config/resolve-config.ts';
+import { resolveConfig } from '../config/resolve-config.ts';
+import { callsOf } from '../mapping/calls.ts';
+import { compileGraph } from '../mapping/graph.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { createCursorCodec } from '../pagination/cursor.ts';
-import { exampleGraph } from '../resolvers/graph.ts';
 import { createResponseCache, type CacheStats } from '../cache/response-cache.ts';
 import { createCostModel } from '../pipeline/cost-model.ts';
-import { withLimitDirectives } from '../pipeline/directives.ts';
 import { guardSchema } from '../pipeline/execution-guard.ts';
 import { checkPersistedDocuments, loadPersistedDocuments } from '../pipeline/persisted-documents.ts';
 import { createPipeline, type Transport } from '../pipeline/pipeline.ts';
@@ -23,7 +22,7 @@ import { createCallBudget } from '../sources/resilience/call-budget.ts';
 import { createDeadline } from '../sources/resilience/deadline.ts';
 import { createSourceClient, type SourceClient } from '../sources/source-client.ts';
 import type { GatewayContext } from './context.ts';
-import type { Graph } from './graph.ts';
+import { graphOf, type Graph } from './graph.ts';
 import { createNodeDoor, type NodeHandler } from './node-door.ts';
 import { acceptedRequestId, requestIds } from './request-id.ts';
 import { usePipeline } from './yoga-door.ts';
@@ -33,8 +32,10 @@ export interface GatewayOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** @default a pino logger on stdout */
   logger?: Logger;
-  /** The schema, resolvers and loaders to serve. @default the example graph */
+  /** The graph to serve. @default the SDL files of `config.schema`, with `config.resolvers` and `config.loaders` */
   graph?: Graph;
+  /** Where `config.schema` and `persistedDocuments.file` are relative to. @default process.cwd() */
+  baseDir?: string;
 }
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, Record<string, unknown>> & {
@@ -48,13 +49,12 @@ const ENDPOINT = '/graphql';
 /** How long a readiness probe waits for each source. */
 const READINESS_PROBE_MS = 1_000;
 
-export function createGateway(input: GatewayConfig, { env = process.env, logger = createLogger(), graph = exampleGraph }: GatewayOptions = {}): Gateway {
+export function createGateway(input: GatewayConfig, { env = process.env, logger = createLogger(), baseDir = process.cwd(), graph }: GatewayOptions = {}): Gateway {
   const config = resolveConfig(input, env);
-  const missing = graph.sources.filter((name) => !(name in config.sources));
-  if (missing.length > 0) throw new ConfigError(`Invalid GraftQL configuration:\n  - sources: the graph needs source(s) ${missing.join(', ')}`);
-
-  const schema = guardSchema(makeExecutableSchema({ typeDefs: withLimitDirectives(graph.typeDefs), resolvers: graph.resolvers }));
-  const persisted = config.persistedDocuments && loadPersistedDocuments(config.persistedDocuments);
+  const served = graph ?? graphOf(config, baseDir);
+  const compiled = compileGraph({ files: served.files, sources: config.sources, resolvers: served.resolvers });
+  const schema = guardSchema(compiled.schema);
+  const persisted = config.persistedDocuments && loadPersistedDocuments(config.persistedDocuments, baseDir);
   if (persisted) checkPersistedDocuments(persisted, schema);
 
   const cache = createResponseCache(config.cache);
@@ -70,9 +70,9 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     const budget = createCallBudget(config.limits.upstreamCallsPerOperation);
     const optionsFor = (name: string) => ({ requestId, deadline, budget, forwarded: pickHeaders(header, config.sources[name]!.forwardHeaders) });
     const sources = bindSources(clients, optionsFor, (notice) => staleNotices.push(notice));
-    return { requestId, header, sources, loaders: graph.createLoaders(sources), logger, cursors, deadlineAt: deadline.at, staleNotices };
+    return { requestId, header, sources, loaders: served.loaders?.(sources), logger, cursors, deadlineAt: deadline.at, staleNotices };
   };
-  const pipeline = createPipeline({ schema, costModel: createCostModel(), limits: config.limits, server: config.server, persisted, contextFor, logger });
+  const pipeline = createPipeline({ schema, costModel: createCostModel((coordinate) => callsOf(compiled.plans, coordinate)), limits: config.limits, server: config.server, persisted, contextFor, logger });
 
   const ids = requestIds();
   const admitted = new WeakSet<IncomingMessage>();

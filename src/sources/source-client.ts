@@ -39,6 +39,8 @@ export interface UpstreamRequest {
   json?: unknown;
   /** A form body (sent as application/x-www-form-urlencoded). */
   form?: QueryParams;
+  /** How long the answer keeps when it carries no Cache-Control, instead of the source's `cache.ttlMs`. */
+  cacheTtlMs?: number;
 }
 
 export interface CallOptions {
@@ -70,9 +72,9 @@ export interface SourceClient {
   readonly maxPageSize: number;
   request(upstream: UpstreamRequest, options?: CallOptions): Promise<SourceAnswer>;
   /**
-   * Drops cached reads at `paths` (any query, method or caller). A write
-   * already drops its own path and that path's collection; this is for the
-   * other lists a write changes.
+   * Drops cached reads at `paths` (any query, method or caller); a `*`
+   * segment matches any one segment. A write already drops its own path and
+   * that path's collection; this is for the other lists a write changes.
    */
   invalidate(paths: readonly UpstreamPath[]): void;
   /**
@@ -165,9 +167,11 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
     if (result.response.statusCode === 401 && auth.renew && (await auth.renew(outgoing))) result = await roundTrip(upstream, outgoing, origin, deadline, pacingKey);
     const { statusCode, headers } = result.response;
     if ('failure' in result) {
-      throw errorForStatus(origin, statusCode, scrubSecrets(result.failure.slice(0, 512), auth.secrets), {
+      const said = scrubSecrets(result.failure, auth.secrets);
+      throw errorForStatus(origin, statusCode, said.slice(0, 512), {
         callerCredential: forwardsIdentity,
         retryAfterMs: retryAfterMs(headers['retry-after']),
+        upstreamBody: said,
       });
     }
     return { status: statusCode, headers, body: result.decoded.value, size: result.decoded.bytes };
@@ -233,7 +237,8 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
 
       if (method === 'GET' || method === 'HEAD') {
         const key = cacheKey({ source: name, method, path: upstream.path, query: upstream.query, partition, vary: { ...vary, ...upstream.headers } });
-        const lookup = { key, source: name, path: upstream.path, shared: partition === SHARED_PARTITION, policy: cachePolicy };
+        const policy = upstream.cacheTtlMs === undefined ? cachePolicy : { ...cachePolicy, ttlMs: upstream.cacheTtlMs };
+        const lookup = { key, source: name, path: upstream.path, shared: partition === SHARED_PARTITION, policy };
         // The load is shared by every concurrent caller with this key; each caller stops waiting at its own deadline.
         const shared = cache.fetch(lookup, (validators: Validators | undefined) => exchange(upstream, { ...headers, ...validators }, origin, { ...options, deadline: detached(deadline) }, partition));
         const result = await withinDeadline(shared, deadline, name);

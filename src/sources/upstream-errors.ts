@@ -12,8 +12,13 @@ export interface CallOrigin {
 }
 
 /** `upstreamSaid`: the start of the upstream's error body, secrets scrubbed; kept as the cause for logs only. */
-export function errorForStatus({ source, requestId }: CallOrigin, status: number, upstreamSaid?: string, { callerCredential = false, retryAfterMs }: { /** The source is configured to forward the caller's Authorization. */ callerCredential?: boolean; retryAfterMs?: number } = {}): GraftError {
-  const details = { source, status, requestId, cause: upstreamSaid, retryAfterMs };
+export function errorForStatus(
+  { source, requestId }: CallOrigin,
+  status: number,
+  upstreamSaid?: string,
+  { callerCredential = false, retryAfterMs, upstreamBody }: { /** The source is configured to forward the caller's Authorization. */ callerCredential?: boolean; retryAfterMs?: number; upstreamBody?: string } = {},
+): GraftError {
+  const details = { source, status, requestId, cause: upstreamSaid, retryAfterMs, upstreamBody };
   // The source judges the caller's forwarded credential (or its absence): that is the caller's to fix.
   if (callerCredential && status === 401) return new GraftError('UNAUTHENTICATED', `${source} did not accept the caller's credential.`, details);
   if (callerCredential && status === 403) return new GraftError('FORBIDDEN', `${source} does not let the caller see this.`, details);

@@ -32,7 +32,7 @@ const strict: TestGatewayOptions = {
   sources: Object.fromEntries(['accounts', 'content', 'comments', 'weather'].map((name) => [name, { retry: { maxAttempts: 1 }, timeouts: { attemptMs: 300 }, maxResponseBytes: 100_000, breaker: { enabled: false } }])),
 };
 const throwing: Graph = {
-  typeDefs: ['type Query { boom: String }'],
+  files: [{ name: 'boom.graphql', body: 'type Query { boom: String }' }],
   resolvers: {
     Query: {
       boom: () => {
@@ -40,8 +40,6 @@ const throwing: Graph = {
       },
     },
   },
-  sources: [],
-  createLoaders: () => ({}),
 };
 
 const CASES: Record<ErrorCode, () => Promise<unknown[]>> = {

@@ -6,6 +6,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callsTo, seed, startBackends, type Backends } from '../helpers/backends.ts';
 import { codes, startGateway, type TestGateway } from '../helpers/gateway.ts';
 import { boundSource } from '../helpers/sources.ts';
+import type { GatewayContext } from '../../src/server/context.ts';
+import type { Graph } from '../../src/server/graph.ts';
+import type { BoundSource } from '../../src/sources/request-sources.ts';
 import { path } from '../../src/sources/url.ts';
 
 let backends: Backends;
@@ -195,18 +198,42 @@ describe('deadlines', () => {
 });
 
 describe('call budget', () => {
-  it('stops a fan-out query at 50 upstream calls', () =>
-    withGateway({}, async (gateway) => {
-      await gateway.query('{ article(id: "Article:1") { id } }'); // token first
+  it('refuses a declared fan-out estimated over the budget before any call', () =>
+    withGateway({ limits: { upstreamCallsPerOperation: 50 } }, async (gateway) => {
       for (const service of [backends.content, backends.comments]) service.clearRecords();
+      // 1 call for the articles, then one comments call per article: 101.
       const answer = await gateway.query('{ articles(first: 100) { edges { node { comments(first: 1) { totalCount } } } } }');
-      const calls = callsTo(backends.content.requests, '/articles').length + backends.comments.requests.length;
-      expect(calls).toBe(50);
-      const exceeded = (answer.body.errors ?? []).filter((error) => error.extensions.code === 'UPSTREAM_CALL_BUDGET_EXCEEDED');
-      expect(exceeded).toHaveLength(51);
-      expect(exceeded.every((error) => error.path?.at(-1) === 'comments')).toBe(true);
+      expect(answer.body.data).toBeUndefined();
+      expect(answer.body.errors?.map((error) => error.extensions)).toEqual([expect.objectContaining({ code: 'UPSTREAM_CALL_BUDGET_EXCEEDED', estimate: 101, limit: 50 })]);
+      expect([...backends.content.requests, ...backends.comments.requests]).toHaveLength(0);
+      const fits = await gateway.query('{ articles(first: 49) { edges { node { comments(first: 1) { totalCount } } } } }');
+      expect(fits.body.errors).toBeUndefined();
+    }));
+
+  it('stops what the estimate cannot see (hand-written resolvers) at the budget, while it runs', () =>
+    withGateway({ graph: fanOut, limits: { upstreamCallsPerOperation: 5 } }, async (gateway) => {
+      backends.weather.clearRecords();
+      const answer = await gateway.query('{ cities }');
+      expect(backends.weather.requests).toHaveLength(5);
+      expect(answer.body.data?.cities).toHaveLength(8);
+      expect((answer.body.data?.cities as Array<string | null>).filter(Boolean)).toHaveLength(5);
+      expect(answer.body.errors?.map((error) => error.extensions.code)).toEqual(['UPSTREAM_CALL_BUDGET_EXCEEDED', 'UPSTREAM_CALL_BUDGET_EXCEEDED', 'UPSTREAM_CALL_BUDGET_EXCEEDED']);
     }));
 });
+
+/** A graph whose one field calls weather once per city by hand: 8 calls the estimate knows nothing of. */
+const fanOut: Graph = {
+  files: [{ name: 'fan-out.graphql', body: 'type Query { cities: [String] }' }],
+  resolvers: {
+    Query: {
+      cities: (_: unknown, __: unknown, { sources }: GatewayContext) =>
+        ['London', 'Paris', 'Berlin', 'Madrid', 'Rome', 'Oslo', 'Tokyo', 'Lima'].map(async (city) => {
+          const { body } = await (sources.weather as BoundSource).request({ path: path`/data/2.5/weather`, query: { q: city } });
+          return (body as { name: string }).name;
+        }),
+    },
+  },
+};
 
 describe('load shedding', () => {
   it('fails calls beyond the connection cap and queue at once, with a code', () =>

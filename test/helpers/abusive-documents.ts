@@ -23,7 +23,7 @@ const many = (count: number, field: (i: number) => string) => `{ ${Array.from({ 
 
 export const ABUSIVE_DOCUMENTS: Array<[name: string, query: string, codes: string[]]> = [
   ['the 522-byte loop, 38 levels deep', loop(38), ['MAX_DEPTH_LIMIT']],
-  ['a fragment bomb', fragmentBomb(10), ['MAX_DEPTH_LIMIT', 'MAX_ALIASES_LIMIT', 'COST_ESTIMATED_TOO_EXPENSIVE']],
+  ['a fragment bomb', fragmentBomb(10), ['MAX_DEPTH_LIMIT', 'MAX_ALIASES_LIMIT', 'COST_ESTIMATED_TOO_EXPENSIVE', 'UPSTREAM_CALL_BUDGET_EXCEEDED']],
   ['5,000 aliases of an upstream field (over the token limit first)', many(5_000, (i) => `a${i}: user(id: "User:1") { name }`), ['GRAPHQL_PARSE_FAILED']],
   ['31 aliases', many(31, (i) => `a${i}: __typename`), ['MAX_ALIASES_LIMIT', 'MAX_ROOT_FIELDS_LIMIT']],
   ['1,000 root fields', many(1_000, (i) => `r${i}: __typename`), ['MAX_ALIASES_LIMIT', 'MAX_ROOT_FIELDS_LIMIT']],
@@ -32,5 +32,5 @@ export const ABUSIVE_DOCUMENTS: Array<[name: string, query: string, codes: strin
   ['depth 200', nested(200), ['MAX_DEPTH_LIMIT']],
   ['depth 2,000', nested(2_000), ['MAX_DEPTH_LIMIT']],
   ['depth 100,000', nested(100_000), ['MAX_DEPTH_LIMIT']],
-  ['a million-node estimate', '{ users(first: 100) { edges { node { articles(first: 100) { edges { node { comments(first: 100) { edges { node { body } } } } } } } } } }', ['COST_ESTIMATED_TOO_EXPENSIVE']],
+  ['a million-node estimate', '{ users(first: 100) { edges { node { articles(first: 100) { edges { node { comments(first: 100) { edges { node { body } } } } } } } } } }', ['COST_ESTIMATED_TOO_EXPENSIVE', 'UPSTREAM_CALL_BUDGET_EXCEEDED']],
 ];

@@ -61,7 +61,7 @@ export function configFor(options: TestGatewayOptions = {}): GatewayConfig {
   ) as Record<string, SourceInput>;
   return {
     ...exampleConfig,
-    limits: options.limits,
+    limits: { ...exampleConfig.limits, ...options.limits },
     persistedDocuments: options.persistedDocuments,
     cursors: options.cursors,
     server: { ...exampleConfig.server, port: 0, host: '127.0.0.1', shutdownGraceMs: 1_000, ...options.server },

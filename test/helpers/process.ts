@@ -6,9 +6,9 @@ export interface GatewayProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs `src/main.ts` (what `npm start` runs) in a child process with exactly `env`. */
+/** Runs `graftql start` (what `npm start` runs) in a child process with exactly `env`. */
 export function spawnMain(env: Record<string, string>): GatewayProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

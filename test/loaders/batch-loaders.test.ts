@@ -1,7 +1,7 @@
 /** The batch contract against the real example services, calls counted with their recorders. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { batchLoader, groupLoader, singleLoader, type BatchStyle } from '../../src/loaders/batch-loaders.ts';
-import { accountsBatch, articleRecord, contentBatch } from '../../src/resolvers/records.ts';
+import { accountsBatch, articleRecord, contentBatch } from '../helpers/records.ts';
 import { path } from '../../src/sources/url.ts';
 import { seed, startBackends, type Backends } from '../helpers/backends.ts';
 import { boundSource } from '../helpers/sources.ts';

@@ -4,7 +4,7 @@ import { chainedConnection } from '../../src/pagination/chained-adapter.ts';
 import type { ConnectionArgs } from '../../src/pagination/connection.ts';
 import { createCursorCodec } from '../../src/pagination/cursor.ts';
 import { linkHeaderPages } from '../../src/pagination/linked-pages.ts';
-import { commentsPage } from '../../src/resolvers/records.ts';
+import { commentsPage } from '../helpers/records.ts';
 import { path } from '../../src/sources/url.ts';
 import { seed, startBackends, type Backends } from '../helpers/backends.ts';
 import { startCanary } from '../helpers/canary.ts';

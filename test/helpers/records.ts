@@ -1,7 +1,7 @@
 /**
- * The upstream REST records the graph is built from, as the services send
- * them. Upstream JSON is `unknown` until one of these narrows it; a body that
- * does not match is an `UPSTREAM_BAD_RESPONSE` (schema drift), not a crash.
+ * The example services' records as zod shapes, for tests of the building
+ * blocks a hand-written resolver uses (batch loaders, page fetchers) with
+ * the services directly. The example graph itself maps them declaratively.
  */
 import { z } from 'zod';
 

@@ -1,0 +1,16 @@
+/**
+ * The benchmark graph's configuration (`npm run bench:serve`): the upstream
+ * at UPSTREAM_URL, production settings, no stored answers (identical
+ * in-flight calls are still shared), a call budget that load never reaches.
+ */
+import { defineConfig } from '../../src/index.ts';
+
+export default defineConfig({
+  schema: '.',
+  resolvers: { Query: { greet: () => 'Hello World!' } },
+  server: { production: true, host: '127.0.0.1' },
+  sources: {
+    upstream: { url: { env: 'UPSTREAM_URL' }, cache: { enabled: false }, connections: 100, rateLimit: { fromHeaders: false }, maxQueued: 10_000 },
+  },
+  limits: { upstreamCallsPerOperation: 1_000 },
+});

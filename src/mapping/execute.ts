@@ -1,0 +1,495 @@
+/**
+ * Resolvers made from plans: what a declared field does per request.
+ * - A plain read is one call per distinct request (identical ones in flight
+ *   are shared by the source client), at most 8 at a time per field.
+ * - A batch form gathers the keys of every parent in the request into one
+ *   call per `max` keys, through a per-request DataLoader shared by every
+ *   field with the same request shape (Query.user and Comment.author both
+ *   reading `/users?ids=` share one call); rows are matched to keys by
+ *   value, never by position, and a missing key is that field's NOT_FOUND.
+ * - A connection runs the pagination adapter of its style; a batched first
+ *   page serves the first page of many parents in one call.
+ * - A write is sent once, never shared or cached, then drops the cached
+ *   reads it makes stale.
+ */
+import DataLoader from 'dataloader';
+import { getNamedType, getNullableType, isInputObjectType, isListType, type GraphQLField, type GraphQLInputType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import pLimit from 'p-limit';
+import { canonicalUrl } from '../cache/cache-key.ts';
+import { badUserInput, GraftError, notFound } from '../errors.ts';
+import { chainedConnection, firstPageFromBatch } from '../pagination/chained-adapter.ts';
+import { toSlice, type Connection, type ConnectionArgs } from '../pagination/connection.ts';
+import type { CursorScope } from '../pagination/cursor.ts';
+import { indexConnection, offsetRanges, pageRanges } from '../pagination/index-adapter.ts';
+import { linkHeaderPages } from '../pagination/linked-pages.ts';
+import type { GatewayContext } from '../server/context.ts';
+import type { BoundSource } from '../sources/request-sources.ts';
+import type { UpstreamRequest } from '../sources/source-client.ts';
+import { encodeSegment, type QueryValue, type UpstreamPath } from '../sources/url.ts';
+import type { BatchStyle, FieldPlan, FirstPagePlan, NodePlan, Path, RefPlan, RestPlan, TemplateMap } from './plan.ts';
+import { DriftError, read, TYPENAME, type MappedObject, type Naming, type RecordMappers } from './records.ts';
+import { evaluate, type PathTemplate, type Reference, type ValueTemplate } from './template.ts';
+
+type Resolver = (parent: unknown, args: Record<string, unknown>, context: GatewayContext) => unknown;
+
+export interface ExecutionOptions {
+  schema: GraphQLSchema;
+  plans: ReadonlyMap<string, FieldPlan>;
+  nodes: ReadonlyMap<string, NodePlan>;
+  mappers: RecordMappers;
+  naming(source: string): Naming;
+}
+
+/** Single calls one field may have in flight at once within one request. */
+const SINGLE_CALLS_PER_FIELD = 8;
+
+const STATE = Symbol('graftql.mappingState');
+
+/** Per request: the batch loaders by request shape, the single-call limiters by field. */
+interface RequestState {
+  loaders: Map<string, DataLoader<string, unknown>>;
+  limits: Map<string, ReturnType<typeof pLimit>>;
+}
+
+function stateOf(context: GatewayContext): RequestState {
+  const holder = context as unknown as { [STATE]?: RequestState };
+  return (holder[STATE] ??= { loaders: new Map(), limits: new Map() });
+}
+
+export function mappingResolvers({ schema, plans, nodes, mappers, naming }: ExecutionOptions): Record<string, Record<string, unknown>> {
+  const resolvers: Record<string, Record<string, unknown>> = {};
+  const runners = new Map<string, (parent: unknown, args: Record<string, unknown>, context: GatewayContext) => Promise<unknown>>();
+  const definitionOf = (coordinate: string) => {
+    const [typeName = '', fieldName = ''] = coordinate.split('.');
+    return (schema.getType(typeName) as GraphQLObjectType).getFields()[fieldName] as GraphQLField<unknown, unknown>;
+  };
+
+  for (const [coordinate, plan] of plans) {
+    if (plan.kind === 'rest') runners.set(coordinate, restRunner(plan, definitionOf(coordinate)));
+  }
+  for (const [coordinate, plan] of plans) {
+    const [typeName = '', fieldName = ''] = coordinate.split('.');
+    const definition = definitionOf(coordinate);
+    const decode = argumentDecoder(definition);
+    const resolve: Resolver = plan.kind === 'rest' ? (parent, args, context) => runners.get(coordinate)!(parent, decode(args), context) : refResolver(plan);
+    (resolvers[typeName] ??= {})[fieldName] = resolve;
+  }
+  if ([...nodes.values()].some((node) => node.fetch) && schema.getQueryType()?.getFields().node && !plans.has('Query.node')) {
+    (resolvers.Query ??= {}).node = nodeResolver();
+  }
+  for (const type of Object.values(schema.getTypeMap())) {
+    if ('resolveType' in type && !type.name.startsWith('__')) (resolvers[type.name] ??= {}).__resolveType = (value: unknown) => (value as Partial<MappedObject>)[TYPENAME];
+  }
+  return resolvers;
+
+  function refResolver(plan: RefPlan): Resolver {
+    return (parent, _args, context) => {
+      const resolveRef = references(parent, _args, context, undefined);
+      const args = Object.fromEntries(plan.args.map(([name, template]) => [name, evaluate(template, resolveRef)]));
+      return runners.get(plan.query)!(undefined, args, context);
+    };
+  }
+
+  function nodeResolver(): Resolver {
+    return (_parent, args, context) => {
+      const id = String(args.id ?? '');
+      const colon = id.indexOf(':');
+      if (colon <= 0) throw badUserInput(`"${id.slice(0, 64)}" is not a global id of the form <Type>:<id>.`);
+      const typeName = id.slice(0, colon);
+      const fetch = nodes.get(typeName)?.fetch;
+      if (!fetch) throw badUserInput(`${typeName.slice(0, 32)} objects cannot be fetched by id.`);
+      return runners.get(`Query.${fetch}`)!(undefined, { id: id.slice(colon + 1) }, context);
+    };
+  }
+
+  /** `$args.…`, `$parent.…`, `$header.…` and `$result.…` as one request sees them. */
+  function references(parent: unknown, args: Record<string, unknown>, context: GatewayContext, result: unknown): (reference: Reference) => unknown {
+    return ({ scope, path: [name = '', ...rest] }) => {
+      if (scope === 'args') return read(args[name], rest);
+      if (scope === 'header') return context.header(name.toLowerCase());
+      const holder = scope === 'parent' ? parent : result;
+      return read(mappers.upstreamOf(holder, name), rest);
+    };
+  }
+
+  function restRunner(plan: RestPlan, definition: GraphQLField<unknown, unknown>) {
+    const sourceNaming = naming(plan.source);
+    const rowType = schema.getType(plan.returns);
+    const mapValue = mappers.output(definition.type, sourceNaming);
+    const mapRow = rowType && 'getFields' in rowType ? mappers.output(rowType as GraphQLObjectType, sourceNaming) : mapValue;
+    const bodyType = jsonBodyType(plan, definition);
+    const toUpstream = bodyType && mappers.input(bodyType, sourceNaming);
+    const rows = { map: (item: unknown, where: string) => mapRow(item, where), keyOf: (row: unknown, match: string) => mappers.upstreamOf(mapRow(row, plan.returns), match) };
+
+    /** The request without batch keys or page parameters. */
+    const requestOf = (resolve: (reference: Reference) => unknown): UpstreamRequest | undefined => {
+      const path = renderPath(plan.path, resolve);
+      if (path === undefined) return undefined;
+      const request: UpstreamRequest = { method: plan.method, path, query: renderQuery(plan.query, resolve), headers: renderHeaders(plan.headers, resolve), cacheTtlMs: plan.maxAgeMs };
+      if (plan.body?.kind === 'form') request.form = renderQuery(plan.body.fields, resolve);
+      else if (plan.body?.kind === 'json') request.json = renderJson(plan.body.value, resolve, toUpstream);
+      return request;
+    };
+
+    const drifted = (error: unknown, status?: number): never => {
+      if (error instanceof DriftError) throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a body of an unexpected shape (${error.where}).`, { source: plan.source, status, cause: error });
+      throw error;
+    };
+    const call = async (source: BoundSource, request: UpstreamRequest) => {
+      try {
+        return await source.request(request);
+      } catch (error) {
+        throw mappedError(plan, error);
+      }
+    };
+
+    return async (parent: unknown, args: Record<string, unknown>, context: GatewayContext): Promise<unknown> => {
+      const source = context.sources[plan.source] as BoundSource;
+      const resolve = references(parent, args, context, undefined);
+      const request = requestOf(resolve);
+      // A path value that is absent (a parent without the key) means there is nothing to fetch.
+      if (!request) return null;
+
+      if (plan.paginate) return connectionOf(plan, source, request, args as ConnectionArgs, context, resolve, rows, call);
+
+      if (plan.batch) {
+        const key = evaluate(plan.batch.key, resolve);
+        if (key === null || key === undefined) return plan.list ? [] : null;
+        const match = plan.batch.match;
+        const loader = batchLoader(stateOf(context), plan, source, request, plan.batch, call, (row) => rows.keyOf(row, match));
+        const found = await loader.load(String(key));
+        try {
+          return plan.list ? (found as unknown[]).map((row, index) => mapRow(row, `${plan.returns}.${index}`)) : mapRow(found, plan.returns);
+        } catch (error) {
+          return drifted(error);
+        }
+      }
+
+      const isRead = plan.method === 'GET';
+      const answer = isRead ? await limited(stateOf(context), plan.coordinate, () => call(source, request)) : await call(source, request);
+      const body = select(answer.body, plan.selection);
+      let value: unknown;
+      try {
+        value = plan.result ? evaluate(plan.result, resolve) : mapValue(body, definition.name);
+      } catch (error) {
+        return drifted(error, answer.status);
+      }
+      if (plan.invalidates.length > 0) {
+        const afterwards = references(parent, args, context, plan.result ? undefined : value);
+        source.invalidate(plan.invalidates.flatMap((template) => renderPath(template, afterwards) ?? []));
+      }
+      return value;
+    };
+  }
+}
+
+/** A connection over the source's pages, in the plan's style. */
+async function connectionOf(
+  plan: RestPlan,
+  source: BoundSource,
+  base: UpstreamRequest,
+  args: ConnectionArgs,
+  context: GatewayContext,
+  resolve: (reference: Reference) => unknown,
+  rows: { map(item: unknown, where: string): unknown; keyOf(row: unknown, match: string): unknown },
+  call: (source: BoundSource, request: UpstreamRequest) => Promise<{ body: unknown; headers: Record<string, unknown>; status: number }>,
+): Promise<Connection<unknown>> {
+  const paginate = plan.paginate!;
+  const scope: CursorScope = context.cursors.scope(plan.coordinate, base.path, canonicalUrl('', base.query));
+  const page = (query: Record<string, QueryValue>) => call(source, { ...base, query: { ...base.query, ...query } });
+  const itemsOf = (body: unknown, where: string) => {
+    const items = select(body, paginate.items);
+    if (!Array.isArray(items)) throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a page without a list of items (${where}).`, { source: plan.source });
+    return items.map((item, index) => {
+      try {
+        return rows.map(item, `${plan.returns}.${index}`);
+      } catch (error) {
+        if (error instanceof DriftError) throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a body of an unexpected shape (${error.where}).`, { source: plan.source, cause: error });
+        throw error;
+      }
+    });
+  };
+  const numberAt = (body: unknown, path: Path | undefined) => {
+    const value = path ? read(body, path) : undefined;
+    return typeof value === 'number' && Number.isFinite(value) ? value : null;
+  };
+  const textAt = (body: unknown, path: Path | undefined) => {
+    const value = path ? read(body, path) : undefined;
+    return typeof value === 'string' && value !== '' ? value : null;
+  };
+  const options = { source: plan.source };
+
+  switch (paginate.style) {
+    case 'OFFSET':
+      return indexConnection(
+        args,
+        scope,
+        offsetRanges(async (offset, limit) => {
+          const { body } = await page({ [paginate.param]: offset, [paginate.size]: limit });
+          return { items: itemsOf(body, plan.coordinate), total: numberAt(body, paginate.total) };
+        }, paginate.pageSize),
+        options,
+      );
+    case 'PAGE':
+      return indexConnection(
+        args,
+        scope,
+        pageRanges(async (number, perPage) => {
+          const { body } = await page({ [paginate.param]: number, [paginate.size]: perPage });
+          return { items: itemsOf(body, plan.coordinate), total: numberAt(body, paginate.total), pages: numberAt(body, paginate.pages), page: numberAt(body, paginate.current) ?? number };
+        }, paginate.pageSize),
+        options,
+      );
+    case 'CURSOR': {
+      const firstPage = paginate.firstPage && (await batchedFirstPage(paginate.firstPage));
+      if (firstPage) return firstPage;
+      return chainedConnection(
+        args,
+        scope,
+        async (cursor) => {
+          const { body } = await page({ [paginate.param]: cursor, [paginate.size]: paginate.pageSize });
+          return { items: itemsOf(body, plan.coordinate), next: textAt(body, paginate.next), prev: textAt(body, paginate.prev) };
+        },
+        { ...options, linksBack: paginate.backward },
+      );
+    }
+    case 'LINK': {
+      const firstPage = paginate.firstPage && (await batchedFirstPage(paginate.firstPage));
+      if (firstPage) return firstPage;
+      const first = { ...base, query: { ...base.query, [paginate.size]: paginate.pageSize } };
+      return chainedConnection(args, scope, linkHeaderPages(source, first, (body) => itemsOf(body, plan.coordinate)), { ...options, linksBack: true });
+    }
+  }
+
+  /** The first page from the batch form, when the window is a first page that fits in what the batch serves. */
+  async function batchedFirstPage(form: FirstPagePlan): Promise<Connection<unknown> | undefined> {
+    const slice = toSlice(args);
+    if (slice.direction !== 'forward' || slice.after !== null || slice.before !== null || slice.count >= paginate.pageSize) return undefined;
+    const key = evaluate(form.key, resolve);
+    if (key === null || key === undefined) return undefined;
+    const path = renderPath(form.path, resolve);
+    if (!path) return undefined;
+    // One row more than asked says whether there is a next page.
+    const request: UpstreamRequest = { path, query: { ...renderQuery(form.query, resolve), [form.size]: slice.count + 1 }, cacheTtlMs: plan.maxAgeMs };
+    const batch = { key: form.key, param: form.param, style: form.style, match: form.match, max: form.max };
+    const loader = batchLoader(stateOf(context), { ...plan, selection: form.items, list: true }, source, request, batch, call, (row) => rows.keyOf(row, form.match));
+    const found = (await loader.load(String(key))) as unknown[];
+    return firstPageFromBatch(
+      found.map((row, index) => rows.map(row, `${plan.returns}.${index}`)),
+      slice.count,
+      scope,
+    );
+  }
+}
+
+/**
+ * The per-request loader for one request shape: keys of every field with
+ * this shape, in this request, go out together.
+ */
+function batchLoader(
+  state: RequestState,
+  plan: Pick<RestPlan, 'source' | 'list' | 'selection' | 'returns'>,
+  source: BoundSource,
+  request: UpstreamRequest,
+  batch: { param: string; style: BatchStyle; match: string; max: number },
+  call: (source: BoundSource, request: UpstreamRequest) => Promise<{ body: unknown; status: number }>,
+  keyOf: (row: unknown) => unknown,
+): DataLoader<string, unknown> {
+  const shape = JSON.stringify([plan.source, request.method ?? 'GET', request.path, canonicalUrl('', request.query), request.headers ?? {}, batch.param, batch.style, batch.match, plan.selection ?? [], plan.list, plan.returns]);
+  let loader = state.loaders.get(shape);
+  if (loader) return loader;
+  loader = new DataLoader<string, unknown>(
+    async (keys) => {
+      // A separator inside a key would smuggle extra keys into a comma list.
+      const valid = [...new Set(keys.filter((key) => key !== '' && !(batch.style === 'COMMA' && key.includes(','))))];
+      const byKey = new Map<string, unknown[]>();
+      if (valid.length > 0) {
+        const keyed: UpstreamRequest =
+          batch.style === 'BODY'
+            ? { ...request, method: 'POST', json: { ...(request.json as object | undefined), [batch.param]: valid } }
+            : { ...request, query: { ...request.query, [batch.param]: batch.style === 'COMMA' ? valid.join(',') : valid } };
+        const { body, status } = await call(source, keyed);
+        const rows = select(body, plan.selection);
+        if (!Array.isArray(rows)) throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} answered a batch without a list of rows.`, { source: plan.source, status });
+        for (const row of rows) {
+          let key: unknown;
+          try {
+            key = keyOf(row);
+          } catch (error) {
+            if (error instanceof DriftError) throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a body of an unexpected shape (${error.where}).`, { source: plan.source, status, cause: error });
+            throw error;
+          }
+          const group = byKey.get(String(key));
+          if (group) group.push(row);
+          else byKey.set(String(key), [row]);
+        }
+      }
+      return keys.map((key) => {
+        if (!valid.includes(key)) return badUserInput(batch.style === 'COMMA' ? 'An id may not be empty or contain a comma.' : 'An id may not be empty.');
+        const rows = byKey.get(key) ?? [];
+        if (plan.list) return rows;
+        return rows[0] ?? notFound(`${plan.returns} ${key}`, plan.source);
+      });
+    },
+    { maxBatchSize: batch.max },
+  );
+  state.loaders.set(shape, loader);
+  return loader;
+}
+
+async function limited<T>(state: RequestState, coordinate: string, work: () => Promise<T>): Promise<T> {
+  let limit = state.limits.get(coordinate);
+  if (!limit) state.limits.set(coordinate, (limit = pLimit(SINGLE_CALLS_PER_FIELD)));
+  return limit(work);
+}
+
+/** A declared error mapping for the upstream status, or the error as it was. */
+function mappedError(plan: RestPlan, error: unknown): unknown {
+  if (!(error instanceof GraftError) || error.status === undefined) return error;
+  const mapping = plan.errors.find((candidate) => candidate.status === error.status);
+  if (!mapping) return error;
+  const said = mapping.message ? messageIn(error.upstreamBody, mapping.message) : undefined;
+  const message = said ?? `${plan.source} refused the request (HTTP ${error.status}).`;
+  return new GraftError(mapping.code, message, { source: plan.source, status: error.status, requestId: error.requestId, cause: error });
+}
+
+/** The client message in an upstream error answer: a string, or a list of strings or of { field, message }; at most 500 characters. */
+function messageIn(body: string | undefined, path: Path): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = body === undefined ? undefined : JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const value = read(parsed, path);
+  const describe = (item: unknown): string | undefined => {
+    if (typeof item === 'string') return item;
+    if (typeof item !== 'object' || item === null) return undefined;
+    const { field, message } = item as { field?: unknown; message?: unknown };
+    if (typeof message !== 'string') return undefined;
+    return typeof field === 'string' ? `${field}: ${message}` : message;
+  };
+  const text = Array.isArray(value) ? value.map(describe).filter(Boolean).join('; ') : describe(value);
+  return text ? text.slice(0, 500) : undefined;
+}
+
+/** Decodes `@globalId` arguments (and input fields below them) into upstream ids. */
+function argumentDecoder(definition: GraphQLField<unknown, unknown>): (args: Record<string, unknown>) => Record<string, unknown> {
+  const decoders = definition.args.flatMap((argument) => {
+    const decode = decoderFor(argument.type, globalIdType(argument.astNode?.directives));
+    return decode ? [[argument.name, decode] as const] : [];
+  });
+  if (decoders.length === 0) return (args) => args;
+  return (args) => {
+    const decoded = { ...args };
+    for (const [name, decode] of decoders) if (decoded[name] !== undefined && decoded[name] !== null) decoded[name] = decode(decoded[name]);
+    return decoded;
+  };
+}
+
+function decoderFor(type: GraphQLInputType, globalId: string | undefined, depth = 0): ((value: unknown) => unknown) | undefined {
+  if (depth > 8) return undefined;
+  const nullable = getNullableType(type) as GraphQLInputType;
+  if (globalId !== undefined) return (value) => (Array.isArray(value) ? value.map((item) => decodeGlobalId(item, globalId)) : decodeGlobalId(value, globalId));
+  if (isListType(nullable)) {
+    const item = decoderFor(nullable.ofType, undefined, depth + 1);
+    return item && ((value) => (Array.isArray(value) ? value.map(item) : item(value)));
+  }
+  if (!isInputObjectType(nullable)) return undefined;
+  const fields = Object.values(nullable.getFields()).flatMap((field) => {
+    const decode = decoderFor(field.type, globalIdType(field.astNode?.directives), depth + 1);
+    return decode ? [[field.name, decode] as const] : [];
+  });
+  if (fields.length === 0) return undefined;
+  return (value) => {
+    if (typeof value !== 'object' || value === null) return value;
+    const decoded: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+    for (const [name, decode] of fields) if (decoded[name] !== undefined && decoded[name] !== null) decoded[name] = decode(decoded[name]);
+    return decoded;
+  };
+}
+
+function globalIdType(directives: ReadonlyArray<{ name: { value: string }; arguments?: ReadonlyArray<{ name: { value: string }; value: unknown }> }> | undefined): string | undefined {
+  const found = directives?.find((node) => node.name.value === 'globalId');
+  const value = found?.arguments?.find((argument) => argument.name.value === 'type')?.value as { kind?: string; value?: string } | undefined;
+  return value?.kind === 'StringValue' ? value.value : undefined;
+}
+
+/** `User:17` → `17`, or BAD_USER_INPUT for a malformed id or one of another type. */
+export function decodeGlobalId(value: unknown, expected: string): string {
+  const text = String(value);
+  const colon = text.indexOf(':');
+  if (colon <= 0) throw badUserInput(`"${text.slice(0, 64)}" is not a global id of the form <Type>:<id>.`);
+  const type = text.slice(0, colon);
+  if (type !== expected) throw badUserInput(`Expected a ${expected} id, got a ${type.slice(0, 32)} id.`);
+  return text.slice(colon + 1);
+}
+
+/** The input type a JSON body's `$args…` reference carries, to send it in the upstream's spelling. */
+function jsonBodyType(plan: RestPlan, definition: GraphQLField<unknown, unknown>): GraphQLInputType | undefined {
+  if (plan.body?.kind !== 'json' || !('kind' in plan.body.value) || plan.body.value.kind !== 'reference') return undefined;
+  return inputTypeAt(definition, plan.body.value.reference);
+}
+
+function inputTypeAt(definition: GraphQLField<unknown, unknown>, reference: Reference): GraphQLInputType | undefined {
+  if (reference.scope !== 'args') return undefined;
+  const [name, ...rest] = reference.path;
+  let type: GraphQLInputType | undefined = definition.args.find((argument) => argument.name === name)?.type;
+  for (const part of rest) {
+    const named = type && getNamedType(type);
+    type = named && isInputObjectType(named) ? named.getFields()[part]?.type : undefined;
+  }
+  return type;
+}
+
+function renderPath(template: PathTemplate, resolve: (reference: Reference) => unknown): UpstreamPath | undefined {
+  let path = '';
+  for (const part of template.parts) {
+    if (typeof part === 'string') {
+      path += part;
+      continue;
+    }
+    const value = evaluate({ kind: 'reference', reference: part }, resolve);
+    if (value === null || value === undefined) return undefined;
+    path += encodeSegment(String(value));
+  }
+  return path as UpstreamPath;
+}
+
+function renderQuery(entries: TemplateMap, resolve: (reference: Reference) => unknown): Record<string, QueryValue> {
+  const query: Record<string, QueryValue> = {};
+  for (const [name, template] of entries) {
+    const value = evaluate(template, resolve);
+    if (value === null || value === undefined) continue;
+    query[name] = Array.isArray(value) ? value.map(String) : typeof value === 'object' ? JSON.stringify(value) : (value as QueryValue);
+  }
+  return query;
+}
+
+function renderHeaders(entries: TemplateMap, resolve: (reference: Reference) => unknown): Record<string, string> | undefined {
+  if (entries.length === 0) return undefined;
+  const headers: Record<string, string> = {};
+  for (const [name, template] of entries) {
+    const value = evaluate(template, resolve);
+    if (value !== null && value !== undefined) headers[name] = String(value);
+  }
+  return headers;
+}
+
+/** A JSON body: one value (an input object goes in the upstream's spelling, `toUpstream`), or a map of fields. */
+function renderJson(value: ValueTemplate | TemplateMap, resolve: (reference: Reference) => unknown, toUpstream: ((value: unknown) => unknown) | undefined): unknown {
+  if (!Array.isArray(value)) {
+    const rendered = evaluate(value as ValueTemplate, resolve);
+    return toUpstream ? toUpstream(rendered) : rendered;
+  }
+  const body: Record<string, unknown> = {};
+  for (const [name, template] of value as TemplateMap) {
+    const rendered = evaluate(template, resolve);
+    if (rendered !== null && rendered !== undefined) body[name] = rendered;
+  }
+  return body;
+}
+
+function select(body: unknown, path: Path | undefined): unknown {
+  return path ? read(body, path) : body;
+}

@@ -1,0 +1,110 @@
+/**
+ * A graph, compiled once: its SDL files (with GraftQL's directives and the
+ * generated types added), checked, its mapping directives turned into
+ * plans, and the schema it serves built without any of the gateway's own
+ * definitions or `@internal` fields, with resolvers from the plans and the
+ * graph's hand-written ones. `graftql check` runs the same compilation and
+ * stops before serving.
+ */
+import { addResolversToSchema } from '@graphql-tools/schema';
+import type { IResolvers } from '@graphql-tools/utils';
+import { buildASTSchema, isInputObjectType, isObjectType, Kind, printSchema, validateSchema, type DefinitionNode, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { validateSDL } from 'graphql/validation/validate.js';
+import { checkDirectiveValues, compileMapping, type SourceInfo } from './compile.ts';
+import { Diagnostics } from './diagnostics.ts';
+import { MAPPING_DIRECTIVE_NAMES, MAPPING_TYPE_NAMES } from './directives.ts';
+import { mappingResolvers } from './execute.ts';
+import { withGeneratedTypes } from './generated-types.ts';
+import type { FieldPlan, NodePlan } from './plan.ts';
+import { createRecordMappers, type Naming } from './records.ts';
+import { GATEWAY_DIRECTIVES_SDL, parseFiles, withGatewayDefinitions, type SdlFile } from './sdl.ts';
+import { parse } from 'graphql';
+
+export interface GraphInput {
+  files: readonly SdlFile[];
+  sources: Readonly<Record<string, SourceInfo & { naming: Naming }>>;
+  /** Hand-written resolvers, by type and field. */
+  resolvers?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+export interface CompiledGraph {
+  /** What clients see: executable, without the gateway's definitions or @internal fields. */
+  schema: GraphQLSchema;
+  /** The served schema as SDL, generated types included: for codegen and editors. */
+  sdl: string;
+  plans: ReadonlyMap<string, FieldPlan>;
+  nodes: ReadonlyMap<string, NodePlan>;
+  /** The whole graph as compiled, @internal fields and directives included. */
+  full: GraphQLSchema;
+}
+
+/** Compiles a graph, or throws a GraphError listing every problem with its file, line and column. */
+export function compileGraph({ files, sources, resolvers = {} }: GraphInput): CompiledGraph {
+  const diagnostics = new Diagnostics();
+  const document = withGeneratedTypes(withGatewayDefinitions(parseFiles(files)));
+  for (const error of validateSDL(document)) diagnostics.report(error.nodes?.[0], error.message);
+  diagnostics.throwIfAny();
+  const full = buildASTSchema(document, { assumeValidSDL: true });
+  for (const error of validateSchema(full)) diagnostics.report(error.nodes?.[0], error.message);
+  diagnostics.throwIfAny();
+
+  checkDirectiveValues(full, directiveHolders(full), diagnostics);
+  const handWritten = new Set<string>();
+  for (const [typeName, fields] of Object.entries(resolvers)) {
+    const type = full.getType(typeName);
+    for (const fieldName of Object.keys(fields)) {
+      if (fieldName.startsWith('__')) continue;
+      if (!type || !isObjectType(type) || !type.getFields()[fieldName]) diagnostics.list.push({ at: 'config (resolvers)', message: `There is a resolver for ${typeName}.${fieldName}, which the schema does not have.` });
+      else handWritten.add(`${typeName}.${fieldName}`);
+    }
+  }
+  const { plans, nodes, internal } = compileMapping(full, sources, handWritten, diagnostics);
+  diagnostics.throwIfAny();
+
+  const mappers = createRecordMappers({ nodes, resolved: new Set([...plans.keys(), ...handWritten]) });
+  const served = buildASTSchema(servedDocument(document, internal), { assumeValidSDL: true });
+  const declared = mappingResolvers({ schema: full, plans, nodes, mappers, naming: (source) => sources[source]?.naming ?? 'camelCase' });
+  const schema = addResolversToSchema({ schema: served, resolvers: mergeResolvers(declared, resolvers) as IResolvers, updateResolversInPlace: true });
+  return { schema, sdl: printSchema(schema), plans, nodes, full };
+}
+
+/** The document without GraftQL's definitions and the @internal fields; directive uses stay in the AST for the pipeline to read. */
+function servedDocument(document: DocumentNode, internal: ReadonlySet<string>): DocumentNode {
+  const gateway = new Set(parse(GATEWAY_DIRECTIVES_SDL).definitions.map(nameOf));
+  const omitted = new Set<string>([...MAPPING_DIRECTIVE_NAMES.map((name) => `@${name}`), ...MAPPING_TYPE_NAMES, ...gateway]);
+  const definitions: DefinitionNode[] = [];
+  for (const definition of document.definitions) {
+    if (omitted.has(nameOf(definition))) continue;
+    if ((definition.kind === Kind.OBJECT_TYPE_DEFINITION || definition.kind === Kind.OBJECT_TYPE_EXTENSION) && definition.fields) {
+      const typeName = definition.name.value;
+      definitions.push({ ...definition, fields: definition.fields.filter((field) => !internal.has(`${typeName}.${field.name.value}`)) });
+    } else {
+      definitions.push(definition);
+    }
+  }
+  return { ...document, definitions };
+}
+
+function nameOf(definition: DefinitionNode): string {
+  if (definition.kind === Kind.DIRECTIVE_DEFINITION) return `@${definition.name.value}`;
+  return 'name' in definition && definition.name ? definition.name.value : '';
+}
+
+/** Every element that may carry one of our directives. */
+function directiveHolders(schema: GraphQLSchema) {
+  const holders: Array<{ astNode?: DefinitionNode | { directives?: readonly never[] } | null | undefined }> = [];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (type.name.startsWith('__')) continue;
+    holders.push(type as never);
+    if (isObjectType(type)) for (const field of Object.values(type.getFields())) holders.push(field as never, ...(field.args as never[]));
+    if (isInputObjectType(type)) holders.push(...(Object.values(type.getFields()) as never[]));
+  }
+  return holders as never;
+}
+
+/** The graph's own resolvers beside the declared ones (the compiler refused overlaps). */
+function mergeResolvers(declared: Record<string, Record<string, unknown>>, handWritten: Readonly<Record<string, Readonly<Record<string, unknown>>>>): Record<string, Record<string, unknown>> {
+  const merged: Record<string, Record<string, unknown>> = { ...declared };
+  for (const [typeName, fields] of Object.entries(handWritten)) merged[typeName] = { ...merged[typeName], ...fields };
+  return merged;
+}

@@ -1,0 +1,100 @@
+/**
+ * Per-field plans: what the mapping directives of one field mean, compiled
+ * once at start-up (compile.ts) and only run per request (execute.ts).
+ */
+import type { HttpMethod } from '../sources/source-client.ts';
+import type { PathTemplate, ValueTemplate } from './template.ts';
+
+export type Path = readonly string[];
+export type BatchStyle = 'COMMA' | 'REPEAT' | 'BODY';
+export type PagingStyle = 'OFFSET' | 'PAGE' | 'CURSOR' | 'LINK';
+
+/** Name → template, in declaration order. */
+export type TemplateMap = ReadonlyArray<readonly [string, ValueTemplate]>;
+
+export interface BatchPlan {
+  key: ValueTemplate;
+  param: string;
+  style: BatchStyle;
+  /** The field of each row that holds its key, by its graph name. */
+  match: string;
+  max: number;
+}
+
+export interface FirstPagePlan {
+  path: PathTemplate;
+  query: TemplateMap;
+  key: ValueTemplate;
+  param: string;
+  style: BatchStyle;
+  match: string;
+  size: string;
+  items: Path | undefined;
+  max: number;
+}
+
+export interface PaginatePlan {
+  style: PagingStyle;
+  items: Path | undefined;
+  total: Path | undefined;
+  pages: Path | undefined;
+  current: Path | undefined;
+  next: Path | undefined;
+  prev: Path | undefined;
+  /** The offset, page or cursor parameter (none for LINK). */
+  param: string;
+  size: string;
+  pageSize: number;
+  firstPage: FirstPagePlan | undefined;
+  /** The connection can page backward from a cursor. */
+  backward: boolean;
+}
+
+export interface ErrorMappingPlan {
+  status: number;
+  code: 'BAD_USER_INPUT' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'UPSTREAM_ERROR';
+  message: Path | undefined;
+}
+
+export interface RestPlan {
+  kind: 'rest';
+  /** `Type.field` */
+  coordinate: string;
+  /** The type the field returns (the node type of a connection), lists and non-null removed. */
+  returns: string;
+  /** The field's value is a list (of `returns`), not one. */
+  list: boolean;
+  source: string;
+  method: HttpMethod;
+  path: PathTemplate;
+  query: TemplateMap;
+  headers: TemplateMap;
+  body: { kind: 'json'; value: ValueTemplate | TemplateMap } | { kind: 'form'; fields: TemplateMap } | undefined;
+  selection: Path | undefined;
+  batch: BatchPlan | undefined;
+  paginate: PaginatePlan | undefined;
+  result: ValueTemplate | undefined;
+  invalidates: readonly PathTemplate[];
+  errors: readonly ErrorMappingPlan[];
+  maxAgeMs: number | undefined;
+  /** Arguments that are not pagination arguments: they pick the list, so cursors are scoped by them. */
+  filterArgs: readonly string[];
+}
+
+export interface RefPlan {
+  kind: 'ref';
+  coordinate: string;
+  /** The Query field it resolves as. */
+  query: string;
+  args: TemplateMap;
+}
+
+export type FieldPlan = RestPlan | RefPlan;
+
+/** What the gateway knows of a type's mapping. */
+export interface NodePlan {
+  /** The field holding the upstream id. */
+  key: string;
+  /** The Query field that loads one by id. */
+  fetch: string | undefined;
+}

@@ -1,0 +1,276 @@
+/**
+ * Upstream records to the graph's shapes, and back for inputs, compiled
+ * once per type and source from the SDL:
+ * - a field is read from its own name, the source's spelling of it
+ *   (`naming: 'snake_case'`), or its `@from(path:)`, then converted
+ *   (`@from(as:)`) and checked against the field's type: a missing non-null
+ *   field, a string where an Int belongs or an unknown enum value is schema
+ *   drift, which the caller reports as UPSTREAM_BAD_RESPONSE rather than
+ *   answering something wrong;
+ * - the `id` of a `@node` type answers `<Type>:<key>`;
+ * - a record is mapped once per upstream body (memoized by identity), so a
+ *   body shared by many requests (in flight, or cached) costs one mapping.
+ * Mapped objects carry the raw record, so templates (`$parent.field`) read
+ * upstream values, and their type name, for `Node`.
+ */
+import {
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+  type ConstDirectiveNode,
+  type GraphQLEnumType,
+  type GraphQLInputType,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+} from 'graphql';
+import { arg, directive, text } from './directive-args.ts';
+import type { NodePlan, Path } from './plan.ts';
+
+export type Naming = 'camelCase' | 'snake_case';
+type Conversion = 'NUMBER' | 'STRING' | 'ROUNDED' | 'DATE_TIME_FROM_UNIX_SECONDS' | 'DATE_TIME_FROM_UNIX_MILLISECONDS';
+
+export const RAW = Symbol('graftql.raw');
+export const TYPENAME = Symbol('graftql.typename');
+const READERS = Symbol('graftql.readers');
+
+export interface MappedObject {
+  [key: string]: unknown;
+  [RAW]: unknown;
+  [TYPENAME]: string;
+  /** How its fields were read: what `$parent.field` reads again. */
+  [READERS]: readonly FieldReader[];
+}
+
+/** An upstream value that does not fit the graph's type; `where` names the field. */
+export class DriftError extends Error {
+  constructor(readonly where: string) {
+    super(`${where} does not match the schema`);
+  }
+}
+
+export interface RecordMappers {
+  /** A mapper for values of `type` (with its lists and non-null) from `naming`-spelled records. */
+  output(type: GraphQLOutputType, naming: Naming): (raw: unknown, where: string) => unknown;
+  /** The upstream value behind a field of a mapped object (what `$parent.field` reads). */
+  upstreamOf(parent: unknown, field: string): unknown;
+  /** A graph input value in the upstream's spelling: names and conversions, nulls left out. */
+  input(type: GraphQLInputType, naming: Naming): (value: unknown) => unknown;
+}
+
+export interface MapperOptions {
+  nodes: ReadonlyMap<string, NodePlan>;
+  /** `Type.field`s resolved otherwise (mapping directives, hand-written resolvers): not read from records. */
+  resolved: ReadonlySet<string>;
+}
+
+interface FieldReader {
+  name: string;
+  path: Path;
+  as: Conversion | undefined;
+  map: (raw: unknown, where: string) => unknown;
+}
+
+export function createRecordMappers({ nodes, resolved }: MapperOptions): RecordMappers {
+  const objects = new Map<string, (raw: unknown, where: string) => MappedObject>();
+  const readers = new Map<string, FieldReader[]>();
+  const inputs = new Map<string, (value: unknown) => unknown>();
+
+  function output(type: GraphQLOutputType, naming: Naming): (raw: unknown, where: string) => unknown {
+    if (isNonNullType(type)) {
+      const inner = output(type.ofType, naming);
+      return (raw, where) => {
+        if (raw === null || raw === undefined) throw new DriftError(`${where} is missing`);
+        return inner(raw, where);
+      };
+    }
+    const nullable = (map: (raw: unknown, where: string) => unknown) => (raw: unknown, where: string) => (raw === null || raw === undefined ? null : map(raw, where));
+    if (isListType(type)) {
+      const item = output(type.ofType, naming);
+      return nullable((raw, where) => {
+        if (!Array.isArray(raw)) throw new DriftError(`${where} is not a list`);
+        return raw.map((value, index) => item(value, `${where}.${index}`));
+      });
+    }
+    if (isObjectType(type)) return nullable(object(type, naming));
+    if (isEnumType(type)) return nullable(enumValue(type));
+    if (isScalarType(type)) return nullable(scalar(type.name));
+    return (raw) => raw; // interfaces and unions: resolved by hand-written code
+  }
+
+  function object(type: GraphQLObjectType, naming: Naming): (raw: unknown, where: string) => MappedObject {
+    const key = `${type.name}|${naming}`;
+    let map = objects.get(key);
+    if (map) return map;
+    const memo = new WeakMap<object, MappedObject>();
+    let fields: FieldReader[] | undefined;
+    map = (raw, where) => {
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new DriftError(`${where} is not an object`);
+      const known = memo.get(raw);
+      if (known) return known;
+      fields ??= readersOf(type, naming);
+      const mapped: MappedObject = { [RAW]: raw, [TYPENAME]: type.name, [READERS]: fields };
+      for (const field of fields) mapped[field.name] = field.map(convert(read(raw, field.path), field.as), `${type.name}.${field.name}`);
+      memo.set(raw, mapped);
+      return mapped;
+    };
+    objects.set(key, map);
+    return map;
+  }
+
+  /** The fields of a type read from its records, compiled on first use (types refer to each other). */
+  function readersOf(type: GraphQLObjectType, naming: Naming): FieldReader[] {
+    const key = `${type.name}|${naming}`;
+    const known = readers.get(key);
+    if (known) return known;
+    const node = nodes.get(type.name);
+    const list: FieldReader[] = [];
+    readers.set(key, list);
+    for (const field of Object.values(type.getFields())) {
+      if (resolved.has(`${type.name}.${field.name}`)) continue;
+      const from = directive(field.astNode?.directives, 'from');
+      const as = text(arg(from, 'as')) as Conversion | undefined;
+      if (node && field.name === 'id') {
+        const keyField = type.getFields()[node.key];
+        list.push({ name: 'id', path: pathOf(keyField?.astNode?.directives, node.key, naming), as: undefined, map: globalId(type.name, `${type.name}.id`) });
+        continue;
+      }
+      list.push({ name: field.name, path: pathOf(field.astNode?.directives, field.name, naming), as, map: output(field.type, naming) });
+    }
+    return list;
+  }
+
+  function input(type: GraphQLInputType, naming: Naming): (value: unknown) => unknown {
+    if (isNonNullType(type)) return input(type.ofType, naming);
+    if (isListType(type)) {
+      const item = input(type.ofType, naming);
+      return (value) => (Array.isArray(value) ? value.map(item) : value === null || value === undefined ? value : item(value));
+    }
+    if (isEnumType(type)) {
+      const spelled = new Map(type.getValues().map((value) => [value.name, text(arg(directive(value.astNode?.directives, 'from'), 'value')) ?? value.name]));
+      return (value) => (typeof value === 'string' ? (spelled.get(value) ?? value) : value);
+    }
+    if (!isInputObjectType(type)) return (value) => value;
+    const key = `${type.name}|${naming}`;
+    const known = inputs.get(key);
+    if (known) return known;
+    let fields: Array<{ name: string; path: Path; map: (value: unknown) => unknown }> | undefined;
+    const map = (value: unknown): unknown => {
+      if (typeof value !== 'object' || value === null) return value;
+      fields ??= Object.values(type.getFields()).map((field) => {
+        const directives = field.astNode?.directives;
+        const as = text(arg(directive(directives, 'from'), 'as')) as Conversion | undefined;
+        const inner = input(field.type, naming);
+        // Global ids were decoded with the arguments (execute.ts): here only names and conversions.
+        return { name: field.name, path: pathOf(directives, field.name, naming), map: (fieldValue: unknown) => convert(inner(fieldValue), as) };
+      });
+      const out: Record<string, unknown> = {};
+      for (const field of fields) {
+        const fieldValue = (value as Record<string, unknown>)[field.name];
+        if (fieldValue === null || fieldValue === undefined) continue;
+        write(out, field.path, field.map(fieldValue));
+      }
+      return out;
+    };
+    inputs.set(key, map);
+    return map;
+  }
+
+  return {
+    output,
+    input,
+    upstreamOf(parent, field) {
+      if (typeof parent !== 'object' || parent === null) return undefined;
+      const fields = (parent as Partial<MappedObject>)[READERS];
+      // An object a hand-written resolver made is in the graph's shape already.
+      if (!fields) return (parent as Record<string, unknown>)[field];
+      const reader = fields.find((candidate) => candidate.name === field);
+      return reader ? read((parent as MappedObject)[RAW], reader.path) : undefined;
+    },
+  };
+}
+
+/** Where a field is in the record: `@from(path:)`, else its name as the source spells it. */
+function pathOf(directives: readonly ConstDirectiveNode[] | undefined, name: string, naming: Naming): Path {
+  const path = text(arg(directive(directives, 'from'), 'path'));
+  if (path !== undefined) return path.split('.');
+  return [naming === 'snake_case' ? toSnakeCase(name) : name];
+}
+
+export function toSnakeCase(name: string): string {
+  return name.replace(/[A-Z]/g, (letter, index: number) => `${index > 0 ? '_' : ''}${letter.toLowerCase()}`);
+}
+
+/** A dot path into JSON: own properties and array indexes only (a `__proto__` key reads nothing). */
+export function read(value: unknown, path: Path): unknown {
+  let current = value;
+  for (const part of path) {
+    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, part)) return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+function write(target: Record<string, unknown>, path: Path, value: unknown): void {
+  let current = target;
+  path.slice(0, -1).forEach((part) => {
+    if (typeof current[part] !== 'object' || current[part] === null) current[part] = {};
+    current = current[part] as Record<string, unknown>;
+  });
+  current[path.at(-1) as string] = value;
+}
+
+function convert(value: unknown, as: Conversion | undefined): unknown {
+  if (as === undefined || value === null || value === undefined) return value;
+  switch (as) {
+    case 'NUMBER':
+      return typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+    case 'STRING':
+      return typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
+    case 'ROUNDED':
+      return typeof value === 'number' ? Math.round(value) : value;
+    case 'DATE_TIME_FROM_UNIX_SECONDS':
+      return typeof value === 'number' && Number.isFinite(value) ? new Date(value * 1000).toISOString() : value;
+    case 'DATE_TIME_FROM_UNIX_MILLISECONDS':
+      return typeof value === 'number' && Number.isFinite(value) ? new Date(value).toISOString() : value;
+  }
+}
+
+/** Values as GraphQL itself would serialise them, or drift: an upstream that changed a type must not be answered as if it had not. */
+function scalar(name: string): (raw: unknown, where: string) => unknown {
+  switch (name) {
+    case 'String':
+      return (raw, where) => (typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : drift(where, 'a string'));
+    case 'ID':
+      return (raw, where) => (typeof raw === 'string' ? raw : typeof raw === 'number' && Number.isInteger(raw) ? String(raw) : drift(where, 'an id'));
+    case 'Int':
+      return (raw, where) => (typeof raw === 'number' && Number.isInteger(raw) && Math.abs(raw) <= 2 ** 31 ? raw : drift(where, 'an integer'));
+    case 'Float':
+      return (raw, where) => (typeof raw === 'number' && Number.isFinite(raw) ? raw : drift(where, 'a number'));
+    case 'Boolean':
+      return (raw, where) => (typeof raw === 'boolean' ? raw : drift(where, 'true or false'));
+    default:
+      return (raw) => raw;
+  }
+}
+
+function enumValue(type: GraphQLEnumType): (raw: unknown, where: string) => unknown {
+  const byUpstream = new Map(type.getValues().map((value) => [text(arg(directive(value.astNode?.directives, 'from'), 'value')) ?? value.name, value.name]));
+  return (raw, where) => {
+    const name = typeof raw === 'string' || typeof raw === 'number' ? byUpstream.get(String(raw)) : undefined;
+    return name ?? drift(where, `one of ${[...byUpstream.keys()].join(', ')}`);
+  };
+}
+
+function globalId(typeName: string, where: string): (raw: unknown) => string {
+  return (raw) => {
+    if (typeof raw !== 'string' && !(typeof raw === 'number' && Number.isInteger(raw))) throw new DriftError(`${where} has no upstream id`);
+    return `${typeName}:${raw}`;
+  };
+}
+
+function drift(where: string, expected: string): never {
+  throw new DriftError(`${where} is not ${expected}`);
+}
