@@ -11,7 +11,7 @@
  * BENCH_ROUNDS (default 2), BENCH_SECONDS (measured, default 5),
  * BENCH_WARMUP (default 2), BENCH_NODE24=1 (also run GraftQL on Node 24).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,7 +74,10 @@ for (let round = 1; round <= ROUNDS; round++) {
     const child = await start(server, { UPSTREAM_URL: upstreamUrl });
     try {
       for (const query of Object.keys(QUERIES) as QueryName[]) {
-        const sample = await measure(child.url, QUERIES[query], child.process, { reset: () => fetch(`${upstreamUrl}/__reset`), calls: async () => ((await (await fetch(`${upstreamUrl}/__calls`)).json()) as { calls: number }).calls });
+        const sample = await measure(child.url, QUERIES[query], child.process, {
+          reset: () => fetch(`${upstreamUrl}/__reset`),
+          calls: async () => ((await (await fetch(`${upstreamUrl}/__calls`)).json()) as { calls: number }).calls,
+        });
         samples.set(`${query}|${server.name}`, [...(samples.get(`${query}|${server.name}`) ?? []), sample]);
         console.log(`round ${round} ${query} ${server.name}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms, ${sample.upstreamUnderLoad.toFixed(2)} upstream calls/request, ${sample.rssMb} MB`);
       }
@@ -89,10 +92,18 @@ const exampleQuery = '{ articles(first: 50) { edges { node { title author { name
 const backends = await startBackends({ weatherRateLimit: 1_000_000_000 });
 const exampleSamples: Sample[] = [];
 for (let round = 1; round <= ROUNDS; round++) {
-  const child = await start({ name: 'GraftQL example graph', command: [process.execPath, '--import', 'tsx', 'src/cli.ts', 'start'], path: '/graphql' }, { ...backends.env, NODE_ENV: 'production', LOG_LEVEL: 'warn' });
+  const child = await start(
+    { name: 'GraftQL example graph', command: [process.execPath, '--import', 'tsx', 'src/cli.ts', 'start'], path: '/graphql' },
+    { ...backends.env, NODE_ENV: 'production', LOG_LEVEL: 'warn' },
+  );
   try {
     const services = [backends.accounts, backends.content, backends.comments];
-    exampleSamples.push(await measure(child.url, exampleQuery, child.process, { reset: () => services.forEach((service) => service.clearRecords()), calls: () => services.reduce((sum, service) => sum + service.requests.filter((request) => !request.url.startsWith('/oauth')).length, 0) }));
+    exampleSamples.push(
+      await measure(child.url, exampleQuery, child.process, {
+        reset: () => services.forEach((service) => service.clearRecords()),
+        calls: () => services.reduce((sum, service) => sum + service.requests.filter((request) => !request.url.startsWith('/oauth')).length, 0),
+      }),
+    );
   } finally {
     child.process.kill('SIGKILL');
   }
@@ -123,7 +134,10 @@ async function start(server: Server, env: Record<string, string>): Promise<{ pro
   const child = spawn(command, args, { cwd: server.cwd, env: { ...process.env, ...env, ...server.env, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production' }, stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}${server.path}`;
   for (let i = 0; i < 600; i++) {
-    const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) }).then((r) => r.ok, () => false);
+    const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return { process: child, url };
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -196,7 +210,12 @@ function renderReport(): string {
   for (const query of Object.keys(QUERIES) as QueryName[]) {
     const floor = median((samples.get(`${query}|raw node:http (floor)`) ?? []).map((s) => s.rps));
     const graftql = median((samples.get(`${query}|GraftQL`) ?? []).map((s) => s.rps));
-    lines.push(`## ${query}: \`${QUERIES[query]}\``, '', '| server | req/s | spread | p50 ms | p99 ms | upstream calls/request alone | under load | peak RSS MB | × raw floor | × GraftQL | errors |', '|---|---|---|---|---|---|---|---|---|---|---|');
+    lines.push(
+      `## ${query}: \`${QUERIES[query]}\``,
+      '',
+      '| server | req/s | spread | p50 ms | p99 ms | upstream calls/request alone | under load | peak RSS MB | × raw floor | × GraftQL | errors |',
+      '|---|---|---|---|---|---|---|---|---|---|---|',
+    );
     for (const server of SERVERS) {
       const runs = samples.get(`${query}|${server.name}`) ?? [];
       if (runs.length === 0) continue;

@@ -170,8 +170,14 @@ async function abusiveLoad(url: string, seconds: number, abuser: 'one' | 'rotati
   const doors = [
     viaJson,
     (query: string) => ({ method: 'POST' as const, path, headers: { 'content-type': 'application/graphql' }, body: query }),
-    (query: string) => ({ method: 'POST' as const, path, headers: { 'content-type': 'application/x-www-form-urlencoded', 'graphql-require-preflight': '1' }, body: new URLSearchParams({ query }).toString() }),
-    (query: string) => (encodeURIComponent(query).length > MAX_GET_QUERY ? undefined : { method: 'GET' as const, path: `${path}?query=${encodeURIComponent(query)}`, headers: { 'graphql-require-preflight': '1' } }),
+    (query: string) => ({
+      method: 'POST' as const,
+      path,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'graphql-require-preflight': '1' },
+      body: new URLSearchParams({ query }).toString(),
+    }),
+    (query: string) =>
+      encodeURIComponent(query).length > MAX_GET_QUERY ? undefined : { method: 'GET' as const, path: `${path}?query=${encodeURIComponent(query)}`, headers: { 'graphql-require-preflight': '1' } },
   ];
   // Built once: encoding half-megabyte bodies per request would make the load generator the bottleneck.
   const prepared = doors.flatMap((door) => ABUSIVE_DOCUMENTS.map(([, query]) => door(query) ?? viaJson(query)));
@@ -188,7 +194,7 @@ async function abusiveLoad(url: string, seconds: number, abuser: 'one' | 'rotati
           const made = prepared[i % prepared.length]!;
           return { ...request, ...made, headers: { ...made.headers, authorization: `Bearer abuser-${abuser === 'one' ? 0 : i}` } };
         },
-        onResponse: (status, body) => {
+        onResponse: (_status, body) => {
           counts.requests += 1;
           let parsed: { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> };
           try {
@@ -249,7 +255,9 @@ async function servingUrl(): Promise<string> {
 }
 
 function printReport(): void {
-  console.log(`\nGraftQL abuse soak — ${new Date().toISOString()}, node ${process.version}; healthy at ${HEALTHY_RATE} req/s from ${HEALTHY_CONNECTIONS} connections; ${ABUSIVE_CONNECTIONS} abusive connections at full speed\n`);
+  console.log(
+    `\nGraftQL abuse soak — ${new Date().toISOString()}, node ${process.version}; healthy at ${HEALTHY_RATE} req/s from ${HEALTHY_CONNECTIONS} connections; ${ABUSIVE_CONNECTIONS} abusive connections at full speed\n`,
+  );
   console.log('| phase | seconds | healthy requests | healthy failed | healthy p50 ms | healthy p99 ms | abusive requests | refused with a code | ran | RSS min–max MB |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const row of phases) {
@@ -261,7 +269,9 @@ function printReport(): void {
   console.log();
   for (const row of [oneClient, rotating]) {
     const byCode = [...(row.abusive?.byCode ?? [])].sort((a, b) => b[1] - a[1]);
-    console.log(`${row.name}: healthy p99 ${(row.healthy.latency.p99 / Math.max(1, baseline.healthy.latency.p99)).toFixed(2)}× alone; RSS growth once settled ${rssGrowthMb(row.rss)} MB; abusive requests by code: ${byCode.map(([code, count]) => `${code} ${count}`).join(', ')}`);
+    console.log(
+      `${row.name}: healthy p99 ${(row.healthy.latency.p99 / Math.max(1, baseline.healthy.latency.p99)).toFixed(2)}× alone; RSS growth once settled ${rssGrowthMb(row.rss)} MB; abusive requests by code: ${byCode.map(([code, count]) => `${code} ${count}`).join(', ')}`,
+    );
   }
   console.log();
 }

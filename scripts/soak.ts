@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { startAccounts } from '../examples/backends/accounts.ts';
-import { startBackends, type Backends, type Service } from '../examples/backends/index.ts';
+import { type Backends, type Service, startBackends } from '../examples/backends/index.ts';
 import { ERROR_CODES } from '../src/errors.ts';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 12);
@@ -75,7 +75,12 @@ try {
   rows.push(await scenario('5% never answer', () => services().forEach((service) => service.inject({ fault: { kind: 'stallHeaders' }, share: 0.05 }))));
   rows.push(await outageScenario());
   rows.push(
-    await scenario('weather rate limit spent', () => backends.weather.setRateLimit(20, 60_000), () => backends.weather.setRateLimit(UNLIMITED, 60_000), () => (backends.weather.rateLimited() > 0 ? `weather sent ${backends.weather.rateLimited()} 429s` : '')),
+    await scenario(
+      'weather rate limit spent',
+      () => backends.weather.setRateLimit(20, 60_000),
+      () => backends.weather.setRateLimit(UNLIMITED, 60_000),
+      () => (backends.weather.rateLimited() > 0 ? `weather sent ${backends.weather.rateLimited()} 429s` : ''),
+    ),
   );
 } finally {
   printTable(rows);
@@ -138,8 +143,7 @@ async function drive(name: string, seconds: number): Promise<Row> {
       {
         setupRequest: (request) => {
           turn += 1;
-          const query = QUERIES[turn % QUERIES.length]!
-            .replace('USER', String(1 + (turn % 200)))
+          const query = QUERIES[turn % QUERIES.length]!.replace('USER', String(1 + (turn % 200)))
             .replace('ARTICLE', String(1 + (turn % 2_000)))
             .replace('CITY', CITIES[turn % CITIES.length]!);
           return { ...request, body: JSON.stringify({ query }) };
@@ -162,7 +166,12 @@ async function drive(name: string, seconds: number): Promise<Row> {
   });
   const upstream = services().reduce((sum, service) => sum + service.requests.filter((request) => !request.url.startsWith('/oauth')).length, 0);
   const rssEnd = rssMb();
-  const alive = gateway.exitCode === null && (await fetch(url.replace('/graphql', '/healthz')).then((r) => r.ok, () => false));
+  const alive =
+    gateway.exitCode === null &&
+    (await fetch(url.replace('/graphql', '/healthz')).then(
+      (r) => r.ok,
+      () => false,
+    ));
   const problems = [
     !alive && 'gateway down',
     result.timeouts > 0 && `${result.timeouts} hung requests`,
@@ -177,7 +186,12 @@ async function drive(name: string, seconds: number): Promise<Row> {
     non2xx: result.non2xx,
     clientTimeouts: result.timeouts,
     errorShare: `${((withErrors / Math.max(1, responses)) * 100).toFixed(1)}%`,
-    topCodes: [...byCode].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([code, count]) => `${code} ${count}`).join(', ') || '–',
+    topCodes:
+      [...byCode]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3)
+        .map(([code, count]) => `${code} ${count}`)
+        .join(', ') || '–',
     allCoded: uncoded === 0,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -205,7 +219,21 @@ async function waitForUrl(): Promise<string> {
 
 function printTable(table: Row[]): void {
   const headers = ['scenario', 'requests', 'non-2xx', 'client timeouts', 'with errors', 'top codes', 'all coded', 'p50 ms', 'p99 ms', 'upstream/call', 'RSS start MB', 'RSS end MB', 'pass'];
-  const lines = table.map((row) => [row.scenario, row.requests, row.non2xx, row.clientTimeouts, row.errorShare, row.topCodes, row.allCoded ? 'yes' : 'NO', row.p50, row.p99, row.upstreamPerCall, row.rssStartMb, row.rssEndMb, row.pass ? 'yes' : `NO: ${row.why}`]);
+  const lines = table.map((row) => [
+    row.scenario,
+    row.requests,
+    row.non2xx,
+    row.clientTimeouts,
+    row.errorShare,
+    row.topCodes,
+    row.allCoded ? 'yes' : 'NO',
+    row.p50,
+    row.p99,
+    row.upstreamPerCall,
+    row.rssStartMb,
+    row.rssEndMb,
+    row.pass ? 'yes' : `NO: ${row.why}`,
+  ]);
   console.log(`\nGraftQL fault soak — ${new Date().toISOString()}, node ${process.version}, ${CONNECTIONS} connections, ${SECONDS} s per scenario\n`);
   console.log(`| ${headers.join(' | ')} |`);
   console.log(`|${headers.map(() => '---').join('|')}|`);

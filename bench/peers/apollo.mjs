@@ -1,13 +1,18 @@
 // Apollo Server 5 with @apollo/datasource-rest (its per-request dedupe of GETs, no batching).
+
+import { RESTDataSource } from '@apollo/datasource-rest';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { RESTDataSource } from '@apollo/datasource-rest';
 import { typeDefs } from './schema.mjs';
 
 class Placeholder extends RESTDataSource {
   baseURL = process.env.UPSTREAM_URL;
-  posts() { return this.get('/posts'); }
-  user(id) { return this.get(`/users/${id}`); }
+  posts() {
+    return this.get('/posts');
+  }
+  user(id) {
+    return this.get(`/users/${id}`);
+  }
 }
 const resolvers = {
   Query: { posts: (_, __, { api }) => api.posts(), greet: () => 'Hello World!' },

@@ -15,7 +15,12 @@ async function answer(query) {
   const ids = [...new Set(posts.map((post) => post.userId))];
   const users = new Map((await get(`/users?${ids.map((id) => `id=${id}`).join('&')}`)).map((user) => [user.id, user]));
   return JSON.stringify({
-    data: { posts: posts.map((post) => { const user = users.get(post.userId); return { id: post.id, userId: post.userId, title: post.title, user: { id: user.id, name: user.name, email: user.email } }; }) },
+    data: {
+      posts: posts.map((post) => {
+        const user = users.get(post.userId);
+        return { id: post.id, userId: post.userId, title: post.title, user: { id: user.id, name: user.name, email: user.email } };
+      }),
+    },
   });
 }
 

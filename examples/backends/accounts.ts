@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { seed, type UserRow } from './seed.ts';
-import { startService, type Reply, type Service } from './service.ts';
+import { type Reply, type Service, startService } from './service.ts';
 
 export interface AccountsOptions {
   apiKey: string;

@@ -4,8 +4,8 @@
  * writes; a vendor JSON content type.
  */
 import { intParam } from './accounts.ts';
-import { seed, type CommentRow } from './seed.ts';
-import { basicCredentials, startService, type Service } from './service.ts';
+import { type CommentRow, seed } from './seed.ts';
+import { basicCredentials, type Service, startService } from './service.ts';
 
 export interface CommentsOptions {
   user: string;

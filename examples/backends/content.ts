@@ -7,8 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { intParam } from './accounts.ts';
-import { seed, type ArticleRow } from './seed.ts';
-import { basicCredentials, startService, type Reply, type RouteRequest, type Service } from './service.ts';
+import { type ArticleRow, seed } from './seed.ts';
+import { basicCredentials, type Reply, type RouteRequest, type Service, startService } from './service.ts';
 
 export interface ContentOptions {
   clientId: string;
@@ -99,7 +99,11 @@ export async function startContent({ clientId, clientSecret, tokenTtlSeconds = 3
         {
           method: 'GET',
           path: '/users/:id/articles',
-          handle: ({ params, query }) => page(articles.filter((a) => String(a.author_id) === params.id), query),
+          handle: ({ params, query }) =>
+            page(
+              articles.filter((a) => String(a.author_id) === params.id),
+              query,
+            ),
         },
         {
           method: 'POST',

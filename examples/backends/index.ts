@@ -2,18 +2,18 @@
  * Starts the four example REST services and tells how to reach them, as the
  * `NAME=value` environment a gateway reads its sources from.
  */
-import { startAccounts, type AccountsService } from './accounts.ts';
+import { type AccountsService, startAccounts } from './accounts.ts';
 import { startComments } from './comments.ts';
-import { startContent, type ContentService } from './content.ts';
+import { type ContentService, startContent } from './content.ts';
 import type { Service } from './service.ts';
 import { startWeather, type WeatherService } from './weather.ts';
 
-export type { Fault, FaultRule, RecordedRequest, Service } from './service.ts';
-export type { ContentService } from './content.ts';
 export type { AccountsService } from './accounts.ts';
 export { exampleUserToken } from './accounts.ts';
-export type { WeatherService } from './weather.ts';
+export type { ContentService } from './content.ts';
 export { seed } from './seed.ts';
+export type { Fault, FaultRule, RecordedRequest, Service } from './service.ts';
+export type { WeatherService } from './weather.ts';
 
 export interface Credentials {
   accountsApiKey: string;
@@ -77,7 +77,12 @@ export async function startBackends({ credentials = {}, ports = {}, weatherRateL
     comments,
     weather,
     credentials: creds,
-    env: { ...backendEnv('accounts', urls.accounts, creds), ...backendEnv('content', urls.content, creds), ...backendEnv('comments', urls.comments, creds), ...backendEnv('weather', urls.weather, creds) },
+    env: {
+      ...backendEnv('accounts', urls.accounts, creds),
+      ...backendEnv('content', urls.content, creds),
+      ...backendEnv('comments', urls.comments, creds),
+      ...backendEnv('weather', urls.weather, creds),
+    },
     close: async () => {
       await Promise.all([accounts.close(), content.close(), comments.close(), weather.close()]);
     },

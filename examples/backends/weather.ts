@@ -3,8 +3,8 @@
  * pagination; `X-RateLimit-*` headers on every answer and 429 + `Retry-After`
  * once the window's budget is spent.
  */
-import { seed, type CityRow } from './seed.ts';
-import { startService, type Service } from './service.ts';
+import { type CityRow, seed } from './seed.ts';
+import { type Service, startService } from './service.ts';
 
 export interface WeatherOptions {
   appid: string;

@@ -13,7 +13,7 @@
  * in-flight map below is the coalescing.
  */
 import { LRUCache } from 'lru-cache';
-import { GraftError, type ErrorCode } from '../errors.ts';
+import { type ErrorCode, GraftError } from '../errors.ts';
 import type { UpstreamResponse } from '../sources/source-client.ts';
 import { parseCacheControl } from './cache-control.ts';
 

@@ -11,7 +11,25 @@ type Env = Readonly<Record<string, string | undefined>>;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Headers that describe one hop or the message framing; forwarding them would corrupt or smuggle requests. */
-const HOP_BY_HOP = new Set(['host', 'connection', 'keep-alive', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'content-length', 'content-type', 'expect', 'cookie', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'forwarded']);
+const HOP_BY_HOP = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'content-length',
+  'content-type',
+  'expect',
+  'cookie',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'forwarded',
+]);
 
 const forwardableHeader = z
   .string()
@@ -172,7 +190,11 @@ export function configSchema(env: Env) {
     auth: auth.optional(),
     timeouts: timeouts.default(timeouts.parse({})),
     /** Largest decoded response body accepted. @default 10_485_760 // bytes (10 MiB) */
-    maxResponseBytes: z.number().int().positive().default(10 * 1024 * 1024),
+    maxResponseBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(10 * 1024 * 1024),
     /** Deepest JSON nesting accepted. @default 64 */
     maxJsonDepth: z.number().int().positive().max(1_000).default(64),
     /** Open connections to this source at most. @default 32 */
@@ -221,7 +243,11 @@ export function configSchema(env: Env) {
     /** Entries across all sources. @default 10_000 */
     maxEntries: z.number().int().positive().default(10_000),
     /** Body bytes across all sources. @default 52_428_800 // bytes (50 MiB) */
-    maxBytes: z.number().int().positive().default(50 * 1024 * 1024),
+    maxBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(50 * 1024 * 1024),
   });
 
   const clientRateLimit = z.strictObject({
@@ -248,7 +274,11 @@ export function configSchema(env: Env) {
     /** Upstream calls one operation may make, after batching and caching. @default 50 */
     upstreamCallsPerOperation: z.number().int().positive().default(50),
     /** Request body, decided from Content-Length where declared. @default 1_048_576 // bytes (1 MiB) */
-    maxBodyBytes: z.number().int().positive().default(1024 * 1024),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024),
     /** Lexical tokens in a document (graphql-js stops parsing past it). @default 5_000 */
     maxTokens: z.number().int().positive().default(5_000),
     /** Nested field levels; a Relay connection takes two (`edges`, `node`). @default 12 */
@@ -266,7 +296,11 @@ export function configSchema(env: Env) {
     /** Objects (resolved values and list items) one answer may hold, counted while executing. @default 50_000 */
     maxResponseObjects: z.number().int().positive().default(50_000),
     /** Serialised answer. @default 10_485_760 // bytes (10 MiB) */
-    maxResponseBytes: z.number().int().positive().default(10 * 1024 * 1024),
+    maxResponseBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(10 * 1024 * 1024),
     /** Characters in a String argument or input field without its own `@length(max:)`. @default 10_000 */
     maxStringLength: z.number().int().positive().default(10_000),
     /** Characters in an ID argument or input field; control characters are refused in IDs. @default 256 */
@@ -309,7 +343,7 @@ export function configSchema(env: Env) {
     /** Runs before `graftql start` serves, with the environment it will read (e.g. to start local stand-ins for sources); not for check or embedding. */
     beforeStart: z.custom<(env: Record<string, string | undefined>) => unknown>((value) => typeof value === 'function', 'a function').optional(),
     /** Per-request loaders for hand-written resolvers, made from the request's sources (`context.loaders`). */
-    loaders: z.custom<(sources: Readonly<Record<string, unknown>>) => unknown>((value) => typeof value === 'function', 'a function of the request\'s sources').optional(),
+    loaders: z.custom<(sources: Readonly<Record<string, unknown>>) => unknown>((value) => typeof value === 'function', "a function of the request's sources").optional(),
     server: server.default(server.parse({})),
     cache: cache.default(cache.parse({})),
     limits: limits.default(limits.parse({})),

@@ -46,8 +46,11 @@ export function batchLoader<Answer, Row>(endpoint: BatchEndpoint<Answer, Row>): 
   return new DataLoader(
     async (keys) => {
       const { valid, rows } = await fetchBatch(endpoint, keys);
-      return matchToKeys(keys, rows, (row) => keyAt(row, endpoint.keyPath), (key) =>
-        valid.has(key) ? notFound(`${endpoint.entity ?? 'Item'} ${key}`, endpoint.source.name) : invalidKey(endpoint.style),
+      return matchToKeys(
+        keys,
+        rows,
+        (row) => keyAt(row, endpoint.keyPath),
+        (key) => (valid.has(key) ? notFound(`${endpoint.entity ?? 'Item'} ${key}`, endpoint.source.name) : invalidKey(endpoint.style)),
       );
     },
     { maxBatchSize: endpoint.maxBatchSize },

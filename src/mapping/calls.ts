@@ -7,7 +7,7 @@
  * - operation shapes whose worst case exceeds the call budget.
  * The pipeline's cost estimate uses the same per-field figures (cost-model.ts).
  */
-import { getNamedType, getNullableType, isListType, isObjectType, type GraphQLField, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { type GraphQLField, type GraphQLObjectType, type GraphQLSchema, getNamedType, getNullableType, isListType, isObjectType } from 'graphql';
 import { MAX_PAGE_SIZE } from '../pagination/connection.ts';
 import { connectionNodeType } from './compile.ts';
 import type { FieldPlan, RestPlan } from './plan.ts';
@@ -22,7 +22,7 @@ export type FieldCalls =
 export function callsOf(plans: ReadonlyMap<string, FieldPlan>, coordinate: string): FieldCalls | undefined {
   let plan = plans.get(coordinate);
   if (plan?.kind === 'ref') plan = plans.get(plan.query);
-  if (!plan || plan.kind !== 'rest') return undefined;
+  if (plan?.kind !== 'rest') return undefined;
   if (plan.batch) return { kind: 'batched', max: plan.batch.max };
   // The first page of many parents in one call: the usual window; later pages are one call per parent and page.
   if (plan.paginate?.firstPage) return { kind: 'batched', max: plan.paginate.firstPage.max };
@@ -82,7 +82,14 @@ export function callReport(schema: GraphQLSchema, plans: ReadonlyMap<string, Fie
       const made = calls === undefined ? 0 : calls.kind === 'batched' ? Math.ceil(step.parents / calls.max) : step.parents * pages;
       const path = [...step.path, coordinate];
       if (calls?.kind === 'per-parent' && step.parents > 1) {
-        const finding = nPlusOne.get(coordinate) ?? { field: coordinate, under: new Set<string>(), calls: 0, source: (plans.get(coordinate) as RestPlan | undefined)?.source ?? 'its source', per: step.type.name, pages: pages > 1 };
+        const finding = nPlusOne.get(coordinate) ?? {
+          field: coordinate,
+          under: new Set<string>(),
+          calls: 0,
+          source: (plans.get(coordinate) as RestPlan | undefined)?.source ?? 'its source',
+          per: step.type.name,
+          pages: pages > 1,
+        };
         finding.under.add(step.path.at(-1) ?? 'Query');
         finding.calls = Math.max(finding.calls, made);
         nPlusOne.set(coordinate, finding);

@@ -6,12 +6,6 @@
  * them all at once.
  */
 import {
-  getNamedType,
-  getNullableType,
-  isInputObjectType,
-  isListType,
-  isObjectType,
-  valueFromAST,
   type ASTNode,
   type ConstDirectiveNode,
   type GraphQLArgument,
@@ -20,13 +14,19 @@ import {
   type GraphQLNamedType,
   type GraphQLObjectType,
   type GraphQLSchema,
+  getNamedType,
+  getNullableType,
+  isInputObjectType,
+  isListType,
+  isObjectType,
+  valueFromAST,
 } from 'graphql';
 import type { SourceConfig } from '../config/config-schema.ts';
 import type { HttpMethod } from '../sources/source-client.ts';
-import { arg, directive, dotPath, entries, field, integer, items, text, type Arg } from './directive-args.ts';
 import type { Diagnostics } from './diagnostics.ts';
+import { type Arg, arg, directive, dotPath, entries, field, integer, items, text } from './directive-args.ts';
 import type { BatchPlan, BatchStyle, ErrorMappingPlan, FieldPlan, FirstPagePlan, NodePlan, PaginatePlan, PagingStyle, RestPlan, TemplateMap } from './plan.ts';
-import { parsePathTemplate, parseValueTemplate, referencesIn, TemplateError, type PathTemplate, type Reference, type ValueTemplate } from './template.ts';
+import { type PathTemplate, parsePathTemplate, parseValueTemplate, type Reference, referencesIn, TemplateError, type ValueTemplate } from './template.ts';
 
 /** What the compiler needs to know of a configured source. */
 export type SourceInfo = Pick<SourceConfig, 'forwardHeaders' | 'maxPageSize' | 'pagination'>;
@@ -90,7 +90,7 @@ export function compileMapping(schema: GraphQLSchema, sources: Readonly<Record<s
       }
     }
   }
-  refs.forEach((compile) => compile());
+  for (const compile of refs) compile();
   checkNodes();
   checkGlobalIds();
   return { plans, nodes, internal };
@@ -98,7 +98,8 @@ export function compileMapping(schema: GraphQLSchema, sources: Readonly<Record<s
   function compileRest(coordinate: string, parent: GraphQLObjectType, definition: GraphQLField<unknown, unknown>, node: ConstDirectiveNode): RestPlan | undefined {
     const sourceName = text(arg(node, 'source'));
     const source = sourceName === undefined ? undefined : sources[sourceName];
-    if (sourceName !== undefined && !source) diagnostics.report(arg(node, 'source')?.node, `${coordinate} @rest(source): no source "${sourceName}" in the config (sources: ${Object.keys(sources).join(', ') || 'none'}).`);
+    if (sourceName !== undefined && !source)
+      diagnostics.report(arg(node, 'source')?.node, `${coordinate} @rest(source): no source "${sourceName}" in the config (sources: ${Object.keys(sources).join(', ') || 'none'}).`);
     const method = (text(arg(node, 'method')) ?? 'GET') as HttpMethod;
     const isRoot = parent === schema.getQueryType() || parent === schema.getMutationType();
     if (parent === schema.getMutationType() && !WRITES.has(method)) diagnostics.report(node, `${coordinate} is a mutation: its @rest method must be POST, PUT, PATCH or DELETE, not ${method}.`);
@@ -107,7 +108,11 @@ export function compileMapping(schema: GraphQLSchema, sources: Readonly<Record<s
     const paginateArg = arg(node, 'paginate');
     const returnType = getNamedType(definition.type);
     const connectionNode = paginateArg ? connectionNodeType(returnType) : undefined;
-    if (paginateArg && !connectionNode) diagnostics.report(definition.astNode?.type, `${coordinate} has @rest(paginate) but returns ${returnType.name}: a paginated field returns a connection, e.g. ${returnType.name.replace(/Connection$/, '')}Connection.`);
+    if (paginateArg && !connectionNode)
+      diagnostics.report(
+        definition.astNode?.type,
+        `${coordinate} has @rest(paginate) but returns ${returnType.name}: a paginated field returns a connection, e.g. ${returnType.name.replace(/Connection$/, '')}Connection.`,
+      );
     const returns = connectionNode ?? returnType;
     const context: TemplateContext = { coordinate, definition, parent: isRoot ? undefined : parent, returns, source, sourceName };
 
@@ -183,10 +188,13 @@ export function compileMapping(schema: GraphQLSchema, sources: Readonly<Record<s
     const next = pick('next');
     const prev = pick('prev');
     if (style === 'CURSOR' && !next) diagnostics.report(paginate.node, `${where}: CURSOR) needs next: where the next page's cursor is in the answer.`);
-    for (const name of ['next', 'prev'] as const) if (style !== 'CURSOR' && field(paginate, name)) diagnostics.report(field(paginate, name)?.node, `${where}.${name}) applies to CURSOR pagination only.`);
-    for (const name of ['pages', 'current'] as const) if (style !== 'PAGE' && field(paginate, name)) diagnostics.report(field(paginate, name)?.node, `${where}.${name}) applies to PAGE pagination only.`);
+    for (const name of ['next', 'prev'] as const)
+      if (style !== 'CURSOR' && field(paginate, name)) diagnostics.report(field(paginate, name)?.node, `${where}.${name}) applies to CURSOR pagination only.`);
+    for (const name of ['pages', 'current'] as const)
+      if (style !== 'PAGE' && field(paginate, name)) diagnostics.report(field(paginate, name)?.node, `${where}.${name}) applies to PAGE pagination only.`);
     const firstPageArg = field(paginate, 'firstPage');
-    if (firstPageArg && style !== 'CURSOR' && style !== 'LINK') diagnostics.report(firstPageArg.node, `${where}.firstPage) serves lists that page by links (CURSOR, LINK); ${style} lists report totals a batched first page cannot.`);
+    if (firstPageArg && style !== 'CURSOR' && style !== 'LINK')
+      diagnostics.report(firstPageArg.node, `${where}.firstPage) serves lists that page by links (CURSOR, LINK); ${style} lists report totals a batched first page cannot.`);
     const firstPage = firstPageArg ? firstPagePlan(firstPageArg, context) : undefined;
     const defaultParam = style === 'OFFSET' ? 'offset' : style === 'PAGE' ? 'page' : 'cursor';
     const defaultSize = style === 'PAGE' || style === 'LINK' ? 'per_page' : 'limit';
@@ -210,7 +218,8 @@ export function compileMapping(schema: GraphQLSchema, sources: Readonly<Record<s
   function firstPagePlan(firstPage: Arg, context: TemplateContext): FirstPagePlan | undefined {
     const where = `${context.coordinate} @rest(paginate.firstPage`;
     const match = text(field(firstPage, 'match'));
-    if (match === undefined || !hasField(context.returns, match)) diagnostics.report(field(firstPage, 'match')?.node ?? firstPage.node, `${where}.match): ${context.returns.name} has no field "${match ?? ''}" naming each row's parent.`);
+    if (match === undefined || !hasField(context.returns, match))
+      diagnostics.report(field(firstPage, 'match')?.node ?? firstPage.node, `${where}.match): ${context.returns.name} has no field "${match ?? ''}" naming each row's parent.`);
     const path = pathTemplate(field(firstPage, 'path'), `${where}.path)`, context);
     const key = field(firstPage, 'key');
     const param = text(field(firstPage, 'param'));
@@ -236,7 +245,8 @@ export function compileMapping(schema: GraphQLSchema, sources: Readonly<Record<s
     }
     if (!paginate.backward) {
       for (const name of ['last', 'before']) {
-        if (names.has(name)) diagnostics.report(definition.args.find((argument) => argument.name === name)?.astNode, `${coordinate} declares ${name}, but its source pages forward only (CURSOR without prev).`);
+        if (names.has(name))
+          diagnostics.report(definition.args.find((argument) => argument.name === name)?.astNode, `${coordinate} declares ${name}, but its source pages forward only (CURSOR without prev).`);
       }
     }
   }
@@ -261,7 +271,8 @@ export function compileMapping(schema: GraphQLSchema, sources: Readonly<Record<s
     }
     for (const argument of targetField.args) {
       const required = argument.type.toString().endsWith('!') && argument.defaultValue === undefined;
-      if (required && !given.some(([name]) => name === argument.name)) diagnostics.report(argsArg?.node ?? node, `${coordinate} @ref(args) must give ${argument.name}, which Query.${queryName} requires.`);
+      if (required && !given.some(([name]) => name === argument.name))
+        diagnostics.report(argsArg?.node ?? node, `${coordinate} @ref(args) must give ${argument.name}, which Query.${queryName} requires.`);
     }
     return { kind: 'ref', coordinate, query: `Query.${queryName}`, args: given };
   }
@@ -329,11 +340,16 @@ export function compileMapping(schema: GraphQLSchema, sources: Readonly<Record<s
           const parentField = context.parent.getFields()[name];
           const mapped = parentField && !directive(parentField.astNode?.directives, 'rest') && !directive(parentField.astNode?.directives, 'ref');
           if (!mapped) {
-            report(parentField ? `$parent.${name} is resolved by a mapping, not read from ${context.parent.name}'s record; add an @internal field for the value.` : `${context.parent.name} has no field "${name}" to read; add it, or an @internal field, to ${context.parent.name}.`);
+            report(
+              parentField
+                ? `$parent.${name} is resolved by a mapping, not read from ${context.parent.name}'s record; add an @internal field for the value.`
+                : `${context.parent.name} has no field "${name}" to read; add it, or an @internal field, to ${context.parent.name}.`,
+            );
           }
         }
       } else if (reference.scope === 'header') {
-        if (context.source && !context.source.forwardHeaders.includes(name.toLowerCase())) report(`$header.${name} is not among the headers source "${context.sourceName}" may see (its forwardHeaders: ${context.source.forwardHeaders.join(', ') || 'none'}).`);
+        if (context.source && !context.source.forwardHeaders.includes(name.toLowerCase()))
+          report(`$header.${name} is not among the headers source "${context.sourceName}" may see (its forwardHeaders: ${context.source.forwardHeaders.join(', ') || 'none'}).`);
       } else if (!context.result) {
         report('$result is only available in invalidates.');
       } else if (!hasField(context.returns, name)) {
@@ -348,7 +364,8 @@ export function compileMapping(schema: GraphQLSchema, sources: Readonly<Record<s
       const at = directive(type.astNode?.directives, 'node');
       if (!hasField(type, node.key)) diagnostics.report(arg(at, 'key')?.node ?? at, `${typeName} @node(key): ${typeName} has no field "${node.key}".`);
       if (!type.getFields().id) diagnostics.report(at, `${typeName} @node: the type needs an id: ID! field for its global id.`);
-      if (type.getInterfaces().some((iface) => iface.name === 'Node') && !node.fetch) diagnostics.report(at, `${typeName} implements Node, so @node needs fetch: the Query field that loads one by id.`);
+      if (type.getInterfaces().some((iface) => iface.name === 'Node') && !node.fetch)
+        diagnostics.report(at, `${typeName} implements Node, so @node needs fetch: the Query field that loads one by id.`);
       if (node.fetch === undefined) continue;
       const fetch = schema.getQueryType()?.getFields()[node.fetch];
       if (!fetch || getNamedType(fetch.type) !== type || !fetch.args.some((argument) => argument.name === 'id')) {
@@ -418,10 +435,18 @@ export function connectionNodeType(type: GraphQLNamedType): GraphQLNamedType | u
 function checkFrom(coordinate: string, definition: GraphQLField<unknown, unknown>, node: ConstDirectiveNode, diagnostics: Diagnostics): void {
   if (arg(node, 'value')) diagnostics.report(arg(node, 'value')?.node, `${coordinate} @from(value) is for enum values; a field takes path and as.`);
   const path = arg(node, 'path');
-  if (path && (text(path) === undefined || text(path)?.split('.').some((part) => part === ''))) diagnostics.report(path.node, `${coordinate} @from(path) is a dot path such as "main.temp".`);
+  if (
+    path &&
+    (text(path) === undefined ||
+      text(path)
+        ?.split('.')
+        .some((part) => part === ''))
+  )
+    diagnostics.report(path.node, `${coordinate} @from(path) is a dot path such as "main.temp".`);
   const as = text(arg(node, 'as'));
   const target = getNamedType(definition.type).name;
-  if (as && CONVERSION_TARGETS[as] && !CONVERSION_TARGETS[as].has(target) && !isCustomScalarName(target)) diagnostics.report(arg(node, 'as')?.node, `${coordinate} @from(as: ${as}) makes a ${[...CONVERSION_TARGETS[as]].join(' or ')}; the field is ${target}.`);
+  if (as && CONVERSION_TARGETS[as] && !CONVERSION_TARGETS[as].has(target) && !isCustomScalarName(target))
+    diagnostics.report(arg(node, 'as')?.node, `${coordinate} @from(as: ${as}) makes a ${[...CONVERSION_TARGETS[as]].join(' or ')}; the field is ${target}.`);
 }
 
 function isCustomScalarName(name: string): boolean {

@@ -2,7 +2,7 @@
  * What `graftql check` and start-up report about a graph: each problem with
  * the SDL file, line and column it is about, and what was expected.
  */
-import { getLocation, type ASTNode } from 'graphql';
+import { type ASTNode, getLocation } from 'graphql';
 
 export interface Diagnostic {
   /** `schema/content.graphql:12:45` */

@@ -2,7 +2,7 @@
  * Reading directive arguments from the SDL's AST, keeping each value's node
  * so that a problem with it is reported at its own line and column.
  */
-import { Kind, valueFromASTUntyped, type ConstDirectiveNode, type ConstValueNode, type ObjectFieldNode } from 'graphql';
+import { type ConstDirectiveNode, type ConstValueNode, Kind, type ObjectFieldNode, valueFromASTUntyped } from 'graphql';
 
 export interface Arg {
   node: ConstValueNode;

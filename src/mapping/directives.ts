@@ -210,4 +210,16 @@ enum GraftConversion {
 
 /** What the served schema leaves out: the mapping directives and their argument types. */
 export const MAPPING_DIRECTIVE_NAMES = ['rest', 'ref', 'from', 'internal', 'node', 'globalId'] as const;
-export const MAPPING_TYPE_NAMES = ['GraftMethod', 'GraftMap', 'GraftValue', 'GraftBatch', 'GraftBatchStyle', 'GraftPaginate', 'GraftPaging', 'GraftFirstPage', 'GraftErrorMapping', 'GraftErrorCode', 'GraftConversion'] as const;
+export const MAPPING_TYPE_NAMES = [
+  'GraftMethod',
+  'GraftMap',
+  'GraftValue',
+  'GraftBatch',
+  'GraftBatchStyle',
+  'GraftPaginate',
+  'GraftPaging',
+  'GraftFirstPage',
+  'GraftErrorMapping',
+  'GraftErrorCode',
+  'GraftConversion',
+] as const;

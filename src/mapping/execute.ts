@@ -13,12 +13,12 @@
  *   reads it makes stale.
  */
 import DataLoader from 'dataloader';
-import { getNamedType, getNullableType, isInputObjectType, isListType, type GraphQLField, type GraphQLInputType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { type GraphQLField, type GraphQLInputType, type GraphQLObjectType, type GraphQLSchema, getNamedType, getNullableType, isInputObjectType, isListType } from 'graphql';
 import pLimit from 'p-limit';
 import { canonicalUrl } from '../cache/cache-key.ts';
 import { badUserInput, GraftError, notFound } from '../errors.ts';
 import { chainedConnection, firstPageFromBatch } from '../pagination/chained-adapter.ts';
-import { toSlice, type Connection, type ConnectionArgs } from '../pagination/connection.ts';
+import { type Connection, type ConnectionArgs, toSlice } from '../pagination/connection.ts';
 import type { CursorScope } from '../pagination/cursor.ts';
 import { indexConnection, offsetRanges, pageRanges } from '../pagination/index-adapter.ts';
 import { linkHeaderPages } from '../pagination/linked-pages.ts';
@@ -26,8 +26,8 @@ import type { GatewayContext } from '../server/context.ts';
 import type { BoundSource } from '../sources/request-sources.ts';
 import type { UpstreamRequest } from '../sources/source-client.ts';
 import { encodeSegment, type QueryValue, type UpstreamPath } from '../sources/url.ts';
-import type { BatchStyle, FieldPlan, FirstPagePlan, NodePlan, Path, RefPlan, RestPlan, TemplateMap } from './plan.ts';
-import { DriftError, read, TYPENAME, type MappedObject, type Naming, type RecordMappers } from './records.ts';
+import type { BatchStyle, FieldPlan, FirstPagePlan, NodePlan, PaginatePlan, Path, RefPlan, RestPlan, TemplateMap } from './plan.ts';
+import { DriftError, type MappedObject, type Naming, type RecordMappers, read, TYPENAME } from './records.ts';
 import { evaluate, type PathTemplate, type Reference, type ValueTemplate } from './template.ts';
 
 type Resolver = (parent: unknown, args: Record<string, unknown>, context: GatewayContext) => unknown;
@@ -53,7 +53,8 @@ interface RequestState {
 
 function stateOf(context: GatewayContext): RequestState {
   const holder = context as unknown as { [STATE]?: RequestState };
-  return (holder[STATE] ??= { loaders: new Map(), limits: new Map() });
+  holder[STATE] ??= { loaders: new Map(), limits: new Map() };
+  return holder[STATE];
 }
 
 export function mappingResolvers({ schema, plans, nodes, mappers, naming }: ExecutionOptions): Record<string, Record<string, unknown>> {
@@ -67,18 +68,25 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
   for (const [coordinate, plan] of plans) {
     if (plan.kind === 'rest') runners.set(coordinate, restRunner(plan, definitionOf(coordinate)));
   }
+  /** The runner of a @rest field; the compiler checked that every @ref and @node(fetch:) names one. */
+  const runnerOf = (coordinate: string) => {
+    const runner = runners.get(coordinate);
+    if (!runner) throw new Error(`${coordinate} has no @rest plan`);
+    return runner;
+  };
   for (const [coordinate, plan] of plans) {
     const [typeName = '', fieldName = ''] = coordinate.split('.');
-    const definition = definitionOf(coordinate);
-    const decode = argumentDecoder(definition);
-    const resolve: Resolver = plan.kind === 'rest' ? (parent, args, context) => runners.get(coordinate)!(parent, decode(args), context) : refResolver(plan);
-    (resolvers[typeName] ??= {})[fieldName] = resolve;
+    const decode = argumentDecoder(definitionOf(coordinate));
+    const run = plan.kind === 'rest' ? runnerOf(coordinate) : undefined;
+    const resolve: Resolver = run ? (parent, args, context) => run(parent, decode(args), context) : refResolver(plan as RefPlan);
+    resolvers[typeName] ??= {};
+    resolvers[typeName][fieldName] = resolve;
   }
   if ([...nodes.values()].some((node) => node.fetch) && schema.getQueryType()?.getFields().node && !plans.has('Query.node')) {
-    (resolvers.Query ??= {}).node = nodeResolver();
+    resolvers.Query = { ...resolvers.Query, node: nodeResolver() };
   }
   for (const type of Object.values(schema.getTypeMap())) {
-    if ('resolveType' in type && !type.name.startsWith('__')) (resolvers[type.name] ??= {}).__resolveType = (value: unknown) => (value as Partial<MappedObject>)[TYPENAME];
+    if ('resolveType' in type && !type.name.startsWith('__')) resolvers[type.name] = { ...resolvers[type.name], __resolveType: (value: unknown) => (value as Partial<MappedObject>)[TYPENAME] };
   }
   return resolvers;
 
@@ -86,7 +94,7 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
     return (parent, _args, context) => {
       const resolveRef = references(parent, _args, context, undefined);
       const args = Object.fromEntries(plan.args.map(([name, template]) => [name, evaluate(template, resolveRef)]));
-      return runners.get(plan.query)!(undefined, args, context);
+      return runnerOf(plan.query)(undefined, args, context);
     };
   }
 
@@ -98,7 +106,7 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
       const typeName = id.slice(0, colon);
       const fetch = nodes.get(typeName)?.fetch;
       if (!fetch) throw badUserInput(`${typeName.slice(0, 32)} objects cannot be fetched by id.`);
-      return runners.get(`Query.${fetch}`)!(undefined, { id: id.slice(colon + 1) }, context);
+      return runnerOf(`Query.${fetch}`)(undefined, { id: id.slice(colon + 1) }, context);
     };
   }
 
@@ -132,7 +140,8 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
     };
 
     const drifted = (error: unknown, status?: number): never => {
-      if (error instanceof DriftError) throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a body of an unexpected shape (${error.where}).`, { source: plan.source, status, cause: error });
+      if (error instanceof DriftError)
+        throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a body of an unexpected shape (${error.where}).`, { source: plan.source, status, cause: error });
       throw error;
     };
     const call = async (source: BoundSource, request: UpstreamRequest) => {
@@ -194,7 +203,7 @@ async function connectionOf(
   rows: { map(item: unknown, where: string): unknown; keyOf(row: unknown, match: string): unknown },
   call: (source: BoundSource, request: UpstreamRequest) => Promise<{ body: unknown; headers: Record<string, unknown>; status: number }>,
 ): Promise<Connection<unknown>> {
-  const paginate = plan.paginate!;
+  const paginate = plan.paginate as PaginatePlan;
   const scope: CursorScope = context.cursors.scope(plan.coordinate, base.path, canonicalUrl('', base.query));
   const page = (query: Record<string, QueryValue>) => call(source, { ...base, query: { ...base.query, ...query } });
   const itemsOf = (body: unknown, where: string) => {
@@ -257,7 +266,12 @@ async function connectionOf(
       const firstPage = paginate.firstPage && (await batchedFirstPage(paginate.firstPage));
       if (firstPage) return firstPage;
       const first = { ...base, query: { ...base.query, [paginate.size]: paginate.pageSize } };
-      return chainedConnection(args, scope, linkHeaderPages(source, first, (body) => itemsOf(body, plan.coordinate)), { ...options, linksBack: true });
+      return chainedConnection(
+        args,
+        scope,
+        linkHeaderPages(source, first, (body) => itemsOf(body, plan.coordinate)),
+        { ...options, linksBack: true },
+      );
     }
   }
 
@@ -295,7 +309,19 @@ function batchLoader(
   call: (source: BoundSource, request: UpstreamRequest) => Promise<{ body: unknown; status: number }>,
   keyOf: (row: unknown) => unknown,
 ): DataLoader<string, unknown> {
-  const shape = JSON.stringify([plan.source, request.method ?? 'GET', request.path, canonicalUrl('', request.query), request.headers ?? {}, batch.param, batch.style, batch.match, plan.selection ?? [], plan.list, plan.returns]);
+  const shape = JSON.stringify([
+    plan.source,
+    request.method ?? 'GET',
+    request.path,
+    canonicalUrl('', request.query),
+    request.headers ?? {},
+    batch.param,
+    batch.style,
+    batch.match,
+    plan.selection ?? [],
+    plan.list,
+    plan.returns,
+  ]);
   let loader = state.loaders.get(shape);
   if (loader) return loader;
   loader = new DataLoader<string, unknown>(
@@ -316,7 +342,8 @@ function batchLoader(
           try {
             key = keyOf(row);
           } catch (error) {
-            if (error instanceof DriftError) throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a body of an unexpected shape (${error.where}).`, { source: plan.source, status, cause: error });
+            if (error instanceof DriftError)
+              throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a body of an unexpected shape (${error.where}).`, { source: plan.source, status, cause: error });
             throw error;
           }
           const group = byKey.get(String(key));
@@ -339,7 +366,10 @@ function batchLoader(
 
 async function limited<T>(state: RequestState, coordinate: string, work: () => Promise<T>): Promise<T> {
   let limit = state.limits.get(coordinate);
-  if (!limit) state.limits.set(coordinate, (limit = pLimit(SINGLE_CALLS_PER_FIELD)));
+  if (!limit) {
+    limit = pLimit(SINGLE_CALLS_PER_FIELD);
+    state.limits.set(coordinate, limit);
+  }
   return limit(work);
 }
 

@@ -8,7 +8,7 @@
  * - an empty `type Query` / `type Mutation` where only extensions exist.
  * A graph that declares any of them keeps its own.
  */
-import { Kind, parse, type DefinitionNode, type DocumentNode, type TypeNode } from 'graphql';
+import { type DefinitionNode, type DocumentNode, Kind, parse, type TypeNode } from 'graphql';
 
 const CONNECTION = /^(.+)Connection$/;
 
@@ -34,7 +34,9 @@ export function withGeneratedTypes(document: DocumentNode): DocumentNode {
   }
 
   const sdl: string[] = [];
-  const objectTypes = new Set(document.definitions.flatMap((definition) => (definition.kind === Kind.OBJECT_TYPE_DEFINITION || definition.kind === Kind.INTERFACE_TYPE_DEFINITION ? [definition.name.value] : [])));
+  const objectTypes = new Set(
+    document.definitions.flatMap((definition) => (definition.kind === Kind.OBJECT_TYPE_DEFINITION || definition.kind === Kind.INTERFACE_TYPE_DEFINITION ? [definition.name.value] : [])),
+  );
   let needsPageInfo = false;
   for (const name of [...referenced].sort()) {
     const node = CONNECTION.exec(name)?.[1];

@@ -8,7 +8,7 @@
  */
 import { addResolversToSchema } from '@graphql-tools/schema';
 import type { IResolvers } from '@graphql-tools/utils';
-import { buildASTSchema, isInputObjectType, isObjectType, Kind, printSchema, validateSchema, type DefinitionNode, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { buildASTSchema, type DefinitionNode, type DocumentNode, type GraphQLSchema, isInputObjectType, isObjectType, Kind, parse, printSchema, validateSchema } from 'graphql';
 import { validateSDL } from 'graphql/validation/validate.js';
 import { checkDirectiveValues, compileMapping, type SourceInfo } from './compile.ts';
 import { Diagnostics } from './diagnostics.ts';
@@ -17,8 +17,7 @@ import { mappingResolvers } from './execute.ts';
 import { withGeneratedTypes } from './generated-types.ts';
 import type { FieldPlan, NodePlan } from './plan.ts';
 import { createRecordMappers, type Naming } from './records.ts';
-import { GATEWAY_DIRECTIVES_SDL, parseFiles, withGatewayDefinitions, type SdlFile } from './sdl.ts';
-import { parse } from 'graphql';
+import { GATEWAY_DIRECTIVES_SDL, parseFiles, type SdlFile, withGatewayDefinitions } from './sdl.ts';
 
 export interface GraphInput {
   files: readonly SdlFile[];
@@ -54,7 +53,8 @@ export function compileGraph({ files, sources, resolvers = {} }: GraphInput): Co
     const type = full.getType(typeName);
     for (const fieldName of Object.keys(fields)) {
       if (fieldName.startsWith('__')) continue;
-      if (!type || !isObjectType(type) || !type.getFields()[fieldName]) diagnostics.list.push({ at: 'config (resolvers)', message: `There is a resolver for ${typeName}.${fieldName}, which the schema does not have.` });
+      if (!type || !isObjectType(type) || !type.getFields()[fieldName])
+        diagnostics.list.push({ at: 'config (resolvers)', message: `There is a resolver for ${typeName}.${fieldName}, which the schema does not have.` });
       else handWritten.add(`${typeName}.${fieldName}`);
     }
   }

@@ -14,17 +14,17 @@
  * upstream values, and their type name, for `Node`.
  */
 import {
+  type ConstDirectiveNode,
+  type GraphQLEnumType,
+  type GraphQLInputType,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
   isEnumType,
   isInputObjectType,
   isListType,
   isNonNullType,
   isObjectType,
   isScalarType,
-  type ConstDirectiveNode,
-  type GraphQLEnumType,
-  type GraphQLInputType,
-  type GraphQLObjectType,
-  type GraphQLOutputType,
 } from 'graphql';
 import { arg, directive, text } from './directive-args.ts';
 import type { NodePlan, Path } from './plan.ts';

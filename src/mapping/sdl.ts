@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { GraphQLError, Kind, parse, print, Source, type DefinitionNode, type DocumentNode } from 'graphql';
+import { type DefinitionNode, type DocumentNode, GraphQLError, Kind, parse, print, Source } from 'graphql';
 import { LIMIT_DIRECTIVES_SDL } from '../pipeline/directives.ts';
 import { GraphError, locate } from './diagnostics.ts';
 import { MAPPING_DIRECTIVES_SDL } from './directives.ts';

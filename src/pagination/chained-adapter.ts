@@ -12,8 +12,8 @@
  * allows: those combinations are refused with BAD_USER_INPUT.
  */
 import { badUserInput } from '../errors.ts';
-import { connection, toSlice, type Connection, type ConnectionArgs } from './connection.ts';
-import { invalidCursor, type CursorScope } from './cursor.ts';
+import { type Connection, type ConnectionArgs, connection, toSlice } from './connection.ts';
+import { type CursorScope, invalidCursor } from './cursor.ts';
 
 export interface LinkedPage<T> {
   items: T[];

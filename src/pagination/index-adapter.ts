@@ -7,7 +7,7 @@
  * total pay one extra call to learn it; others refuse it.
  */
 import { badUserInput } from '../errors.ts';
-import { connection, toSlice, type Connection, type ConnectionArgs } from './connection.ts';
+import { type Connection, type ConnectionArgs, connection, toSlice } from './connection.ts';
 import type { CursorScope } from './cursor.ts';
 
 export interface Range<T> {
@@ -46,7 +46,8 @@ export async function indexConnection<T>(args: ConnectionArgs, cursors: CursorSc
     const end = lower + taken.length;
     let hasNextPage: boolean;
     if (total !== null) hasNextPage = end < total;
-    else if (upper !== null) hasNextPage = true; // the `before` item itself follows
+    else if (upper !== null)
+      hasNextPage = true; // the `before` item itself follows
     else if (taken.length < limit) hasNextPage = false;
     else hasNextPage = (await fetchRange(end, 1)).items.length > 0; // no total: look one item ahead
     return connection(edgesFrom(lower, taken), { hasNextPage, hasPreviousPage: lower > 0, totalCount: total });

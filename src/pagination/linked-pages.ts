@@ -1,9 +1,10 @@
 /** The page fetcher for lists linked by RFC 8288 `Link` headers, fed by a source. */
-import { invalidCursor } from './cursor.ts';
-import type { LinkedPageFetcher } from './chained-adapter.ts';
-import { parseLinkHeader } from './link-header.ts';
+
 import type { BoundSource } from '../sources/request-sources.ts';
 import type { UpstreamRequest } from '../sources/source-client.ts';
+import type { LinkedPageFetcher } from './chained-adapter.ts';
+import { invalidCursor } from './cursor.ts';
+import { parseLinkHeader } from './link-header.ts';
 
 /**
  * `Link` headers: `ref` is a same-source path and query taken from a link;

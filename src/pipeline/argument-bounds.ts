@@ -8,21 +8,21 @@
  * variables alike, through lists and input objects.
  */
 import {
-  getNamedType,
-  getNullableType,
-  isInputObjectType,
-  isListType,
-  Kind,
-  TypeInfo,
-  visit,
-  visitWithTypeInfo,
   type ConstDirectiveNode,
   type DocumentNode,
   type GraphQLArgument,
   type GraphQLInputField,
   type GraphQLInputType,
   type GraphQLSchema,
+  getNamedType,
+  getNullableType,
+  isInputObjectType,
+  isListType,
+  Kind,
+  TypeInfo,
   type ValueNode,
+  visit,
+  visitWithTypeInfo,
 } from 'graphql';
 import { GraftError } from '../errors.ts';
 
@@ -50,6 +50,7 @@ export type ArgumentCheck = (variables: Readonly<Record<string, unknown>> | null
 
 /** Values nested deeper than this (lists in lists, inputs in inputs) are refused rather than walked. */
 const MAX_VALUE_DEPTH = 32;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it finds control characters, to refuse them.
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** The arguments of a document, found once; the returned check runs per request, with its variables. */
@@ -78,7 +79,10 @@ export function argumentCheck(schema: GraphQLSchema, document: DocumentNode, bou
   function checkLiteral(value: ValueNode, type: GraphQLInputType, limit: Declared, where: string, variables: Readonly<Record<string, unknown>>, depth: number): void {
     if (depth > MAX_VALUE_DEPTH) throw tooDeep(where);
     const nullable = getNullableType(type);
-    if (value.kind === Kind.VARIABLE) return checkValue(variables[value.name.value], type, limit, where, depth);
+    if (value.kind === Kind.VARIABLE) {
+      checkValue(variables[value.name.value], type, limit, where, depth);
+      return;
+    }
     if (isListType(nullable)) {
       const items = value.kind === Kind.LIST ? value.values : [value];
       for (const item of items) checkLiteral(item, nullable.ofType, limit, where, variables, depth + 1);
@@ -120,7 +124,10 @@ export function argumentCheck(schema: GraphQLSchema, document: DocumentNode, bou
 
   function checkNumber(value: number, { min, max }: Declared, where: string): void {
     if ((min !== undefined && value < min) || (max !== undefined && value > max)) {
-      throw new GraftError('BAD_USER_INPUT', `The value of ${where} must be ${min !== undefined && max !== undefined ? `between ${min} and ${max}` : min !== undefined ? `at least ${min}` : `at most ${max}`}, got ${value}.`);
+      throw new GraftError(
+        'BAD_USER_INPUT',
+        `The value of ${where} must be ${min !== undefined && max !== undefined ? `between ${min} and ${max}` : min !== undefined ? `at least ${min}` : `at most ${max}`}, got ${value}.`,
+      );
     }
   }
 

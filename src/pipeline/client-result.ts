@@ -16,8 +16,8 @@
  * error at error level (each expected upstream 404 would be an alarm) and
  * cannot see the request id.
  */
-import { GraphQLError, type ExecutionResult } from 'graphql';
-import { ERROR_CODES, GraftError, REFUSAL_STATUS, type ErrorCode } from '../errors.ts';
+import { type ExecutionResult, GraphQLError } from 'graphql';
+import { ERROR_CODES, type ErrorCode, GraftError, REFUSAL_STATUS } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 
 export interface HttpHints {

@@ -6,6 +6,10 @@
  * sized by those arguments.
  */
 import {
+  type ConstDirectiveNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLType,
   getNamedType,
   getNullableType,
   isCompositeType,
@@ -13,10 +17,6 @@ import {
   isListType,
   isObjectType,
   Kind,
-  type ConstDirectiveNode,
-  type GraphQLField,
-  type GraphQLNamedType,
-  type GraphQLType,
 } from 'graphql';
 import type { FieldCalls } from '../mapping/calls.ts';
 import { DEFAULT_PAGE_SIZE } from '../pagination/connection.ts';

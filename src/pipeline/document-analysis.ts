@@ -17,7 +17,18 @@
  * prefix their messages with "Syntax Error", and let their in-progress
  * marker (-1) leak into the counts of a fragment cycle.
  */
-import { Kind, visit, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLNamedType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
+import {
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValueNode,
+  visit,
+} from 'graphql';
 import type { CostModel, FieldCost } from './cost-model.ts';
 
 export interface OperationMetrics {

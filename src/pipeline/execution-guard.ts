@@ -11,7 +11,7 @@
  * answers with the guard's error at once, and the abandoned execution is
  * collected with the request's context.
  */
-import { defaultFieldResolver, getNullableType, isListType, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLSchema, getNullableType, isListType, isObjectType } from 'graphql';
 import { GraftError } from '../errors.ts';
 
 const GUARD = Symbol('graftql.executionGuard');

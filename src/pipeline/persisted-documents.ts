@@ -16,8 +16,8 @@
  * it came in by, passes one pipeline (pipeline.ts).
  */
 import { readFileSync } from 'node:fs';
-import { parse, validate, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { resolve } from 'node:path';
+import { type GraphQLError, type GraphQLSchema, parse, validate } from 'graphql';
 import { ConfigError } from '../config/resolve-config.ts';
 import { GraftError } from '../errors.ts';
 

@@ -17,19 +17,31 @@
  * included: a hot document costs a map lookup, an abusive one repeated
  * costs the same.
  */
-import { execute, getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import {
+  type DocumentNode,
+  type ExecutionResult,
+  execute,
+  GraphQLError,
+  type GraphQLSchema,
+  getOperationAST,
+  NoSchemaIntrospectionCustomRule,
+  type OperationDefinitionNode,
+  parse,
+  specifiedRules,
+  validate,
+} from 'graphql';
+import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import type { ResolvedConfig } from '../config/config-schema.ts';
 import { GraftError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
-import { argumentCheck, type ArgumentCheck } from './argument-bounds.ts';
+import { type ArgumentCheck, argumentCheck } from './argument-bounds.ts';
+import { type ClientIdentityParts, createClientRateLimit } from './client-rate-limit.ts';
 import { refusal, refused, serialize } from './client-result.ts';
-import { createClientRateLimit, type ClientIdentityParts } from './client-rate-limit.ts';
 import type { CostModel } from './cost-model.ts';
 import { countDirectives, measureOperation, type OperationMetrics } from './document-analysis.ts';
 import { exceedsNesting } from './document-nesting.ts';
-import { createExecutionGuard, guardContext, type ExecutionGuard } from './execution-guard.ts';
+import { createExecutionGuard, type ExecutionGuard, guardContext } from './execution-guard.ts';
 import { documentText, type PersistedDocuments } from './persisted-documents.ts';
 import { readRequest } from './request-shape.ts';
 
@@ -120,7 +132,12 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
   function prepareUncached(text: string): Prepared {
     const nesting = limits.maxDepth + NESTING_ALLOWANCE;
     if (exceedsNesting(text, nesting)) {
-      return { refusal: [new GraftError('MAX_DEPTH_LIMIT', `The document nests brackets more than ${nesting} deep; at most ${limits.maxDepth} field levels are allowed.`, { facts: { limit: limits.maxDepth } })], uses: 0 };
+      return {
+        refusal: [
+          new GraftError('MAX_DEPTH_LIMIT', `The document nests brackets more than ${nesting} deep; at most ${limits.maxDepth} field levels are allowed.`, { facts: { limit: limits.maxDepth } }),
+        ],
+        uses: 0,
+      };
     }
     let document: DocumentNode;
     try {
@@ -130,7 +147,8 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
     }
     const directives = countDirectives(document);
     const problems: GraftError[] = [];
-    if (directives > limits.maxDirectives) problems.push(overLimit('MAX_DIRECTIVES_LIMIT', `The document uses ${directives} directives; at most ${limits.maxDirectives} are allowed.`, directives, limits.maxDirectives));
+    if (directives > limits.maxDirectives)
+      problems.push(overLimit('MAX_DIRECTIVES_LIMIT', `The document uses ${directives} directives; at most ${limits.maxDirectives} are allowed.`, directives, limits.maxDirectives));
     const metrics = new Map<OperationDefinitionNode, OperationMetrics>();
     for (const definition of document.definitions) {
       if (definition.kind !== 'OperationDefinition') continue;
@@ -148,7 +166,8 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
     const problems: GraftError[] = [];
     if (depth > limits.maxDepth) problems.push(overLimit('MAX_DEPTH_LIMIT', `The operation nests ${depth} levels deep; at most ${limits.maxDepth} are allowed.`, depth, limits.maxDepth));
     if (aliases > limits.maxAliases) problems.push(overLimit('MAX_ALIASES_LIMIT', `The operation uses ${aliases} aliases; at most ${limits.maxAliases} are allowed.`, aliases, limits.maxAliases));
-    if (rootFields > limits.maxRootFields) problems.push(overLimit('MAX_ROOT_FIELDS_LIMIT', `The operation asks for ${rootFields} root fields; at most ${limits.maxRootFields} are allowed.`, rootFields, limits.maxRootFields));
+    if (rootFields > limits.maxRootFields)
+      problems.push(overLimit('MAX_ROOT_FIELDS_LIMIT', `The operation asks for ${rootFields} root fields; at most ${limits.maxRootFields} are allowed.`, rootFields, limits.maxRootFields));
     return problems;
   }
 
@@ -156,14 +175,24 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
     const problems: GraftError[] = [];
     if (cost > limits.maxCost) {
       const estimate = Math.min(cost, Number.MAX_SAFE_INTEGER);
-      problems.push(new GraftError('COST_ESTIMATED_TOO_EXPENSIVE', `The operation could produce about ${estimate} objects; at most ${limits.maxCost} are allowed. Ask for smaller pages or fewer nested connections.`, { facts: { estimate, limit: limits.maxCost } }));
+      problems.push(
+        new GraftError(
+          'COST_ESTIMATED_TOO_EXPENSIVE',
+          `The operation could produce about ${estimate} objects; at most ${limits.maxCost} are allowed. Ask for smaller pages or fewer nested connections.`,
+          { facts: { estimate, limit: limits.maxCost } },
+        ),
+      );
     }
     if (calls > limits.upstreamCallsPerOperation) {
       const estimate = Math.min(calls, Number.MAX_SAFE_INTEGER);
       problems.push(
-        new GraftError('UPSTREAM_CALL_BUDGET_EXCEEDED', `The operation could need ${estimate} upstream calls after batching; at most ${limits.upstreamCallsPerOperation} are allowed. Ask for smaller pages or fewer nested lists.`, {
-          facts: { estimate, limit: limits.upstreamCallsPerOperation },
-        }),
+        new GraftError(
+          'UPSTREAM_CALL_BUDGET_EXCEEDED',
+          `The operation could need ${estimate} upstream calls after batching; at most ${limits.upstreamCallsPerOperation} are allowed. Ask for smaller pages or fewer nested lists.`,
+          {
+            facts: { estimate, limit: limits.upstreamCallsPerOperation },
+          },
+        ),
       );
     }
     return problems;
@@ -188,7 +217,11 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
     if (!prepared.document) return { errors: prepared.refusal as GraphQLError[] };
     const { document } = prepared;
     const operation = getOperationAST(document, request.operationName);
-    if (!operation) throw new GraftError('BAD_REQUEST', request.operationName ? `No operation is named ${JSON.stringify(request.operationName.slice(0, 80))}.` : 'The document has several operations: send operationName.');
+    if (!operation)
+      throw new GraftError(
+        'BAD_REQUEST',
+        request.operationName ? `No operation is named ${JSON.stringify(request.operationName.slice(0, 80))}.` : 'The document has several operations: send operationName.',
+      );
     if (operation.operation === 'mutation' && transport.method !== 'POST') return { errors: [mutationNeedsPost()] };
     if (operation.operation === 'subscription') throw new GraftError('BAD_REQUEST', 'Subscriptions are not served yet.');
     const metrics = prepared.metrics?.get(operation);
@@ -229,7 +262,9 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
   function bounded(result: ExecutionResult, requestId: string): PipelineAnswer {
     const body = serialize(result);
     if (body.length <= limits.maxResponseBytes / 4 || Buffer.byteLength(body) <= limits.maxResponseBytes) return { result, body };
-    const tooLarge = new GraftError('RESPONSE_TOO_LARGE', `The answer is larger than ${limits.maxResponseBytes} bytes; ask for fewer or smaller connections.`, { facts: { limit: limits.maxResponseBytes } });
+    const tooLarge = new GraftError('RESPONSE_TOO_LARGE', `The answer is larger than ${limits.maxResponseBytes} bytes; ask for fewer or smaller connections.`, {
+      facts: { limit: limits.maxResponseBytes },
+    });
     const replaced = refused({ data: null, errors: [tooLarge as unknown as GraphQLError] }, requestId, logger);
     return { result: replaced, body: serialize(replaced) };
   }
@@ -237,7 +272,10 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
 
 /** The execution's result, or the guard's error once a limit trips; a last-resort timer stops work that outlives the deadline. */
 async function guarded(run: Promise<ExecutionResult>, guard: ExecutionGuard, deadlineAt: number): Promise<ExecutionResult> {
-  const timer = setTimeout(() => guard.stop(new GraftError('GATEWAY_TIMEOUT', "The request's deadline passed before the answer was complete.", { retryable: true })), Math.max(0, deadlineAt - Date.now()) + DEADLINE_GRACE_MS);
+  const timer = setTimeout(
+    () => guard.stop(new GraftError('GATEWAY_TIMEOUT', "The request's deadline passed before the answer was complete.", { retryable: true })),
+    Math.max(0, deadlineAt - Date.now()) + DEADLINE_GRACE_MS,
+  );
   timer.unref();
   try {
     return await Promise.race([run, guard.stopped.then((error): ExecutionResult => ({ data: null, errors: [error as unknown as GraphQLError] }))]);

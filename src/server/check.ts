@@ -32,7 +32,7 @@ export function checkGraph(config: GatewayConfig, { baseDir, file, env }: CheckO
   // Only the variables the config names stand in; PORT, NODE_ENV and the like are read as they are.
   const unset = referencedVariables(config).filter((variable) => !env[variable]);
   const lenient = { ...env, ...Object.fromEntries(unset.map((variable) => [variable, PLACEHOLDER])) };
-  let resolved;
+  let resolved: ReturnType<typeof resolveConfig>;
   try {
     resolved = resolveConfig(config, lenient);
     lines.push(`✓ ${name}: ${Object.keys(resolved.sources).length} sources (${Object.keys(resolved.sources).join(', ')})`);
@@ -45,14 +45,19 @@ export function checkGraph(config: GatewayConfig, { baseDir, file, env }: CheckO
   try {
     const graph = compileConfiguredGraph(config, baseDir);
     const fields = [...graph.plans.values()];
-    lines.push(`✓ ${relative(process.cwd(), `${baseDir}/${config.schema ?? 'schema'}`) || '.'}: ${fields.filter((plan) => plan.kind === 'rest').length} fields with @rest, ${fields.filter((plan) => plan.kind === 'ref').length} with @ref`);
+    lines.push(
+      `✓ ${relative(process.cwd(), `${baseDir}/${config.schema ?? 'schema'}`) || '.'}: ${fields.filter((plan) => plan.kind === 'rest').length} fields with @rest, ${fields.filter((plan) => plan.kind === 'ref').length} with @ref`,
+    );
     const report = callReport(graph.full, graph.plans, { defaultListSize: resolved.limits.defaultListSize, budget: resolved.limits.upstreamCallsPerOperation, maxDepth: resolved.limits.maxDepth });
     if (report.nPlusOne.length > 0) {
       lines.push('', `N+1: fields called once per item of a list (worst case per request, at the lists' largest pages):`);
       for (const finding of report.nPlusOne) lines.push(`  ${finding.message}`);
     }
     if (report.overBudget.length > 0) {
-      lines.push('', `Over the call budget of ${resolved.limits.upstreamCallsPerOperation} at the lists' largest pages (such operations are refused before any call, UPSTREAM_CALL_BUDGET_EXCEEDED; smaller pages fit):`);
+      lines.push(
+        '',
+        `Over the call budget of ${resolved.limits.upstreamCallsPerOperation} at the lists' largest pages (such operations are refused before any call, UPSTREAM_CALL_BUDGET_EXCEEDED; smaller pages fit):`,
+      );
       for (const finding of report.overBudget) lines.push(`  ${finding.message}`);
     }
     return { ok: true, text: `${lines.join('\n')}\n` };

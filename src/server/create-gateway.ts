@@ -6,13 +6,13 @@
 import type { IncomingMessage } from 'node:http';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
+import { type CacheStats, createResponseCache } from '../cache/response-cache.ts';
 import type { GatewayConfig } from '../config/config-schema.ts';
 import { resolveConfig } from '../config/resolve-config.ts';
 import { callsOf } from '../mapping/calls.ts';
 import { compileGraph } from '../mapping/graph.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { createCursorCodec } from '../pagination/cursor.ts';
-import { createResponseCache, type CacheStats } from '../cache/response-cache.ts';
 import { createCostModel } from '../pipeline/cost-model.ts';
 import { guardSchema } from '../pipeline/execution-guard.ts';
 import { checkPersistedDocuments, loadPersistedDocuments } from '../pipeline/persisted-documents.ts';
@@ -22,7 +22,7 @@ import { createCallBudget } from '../sources/resilience/call-budget.ts';
 import { createDeadline } from '../sources/resilience/deadline.ts';
 import { createSourceClient, type SourceClient } from '../sources/source-client.ts';
 import type { GatewayContext } from './context.ts';
-import { graphOf, type Graph } from './graph.ts';
+import { type Graph, graphOf } from './graph.ts';
 import { createNodeDoor, type NodeHandler } from './node-door.ts';
 import { acceptedRequestId, requestIds } from './request-id.ts';
 import { usePipeline } from './yoga-door.ts';
@@ -68,11 +68,19 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     const staleNotices: StaleNotice[] = [];
     const deadline = createDeadline(config.limits.requestDeadlineMs, signal);
     const budget = createCallBudget(config.limits.upstreamCallsPerOperation);
-    const optionsFor = (name: string) => ({ requestId, deadline, budget, forwarded: pickHeaders(header, config.sources[name]!.forwardHeaders) });
+    const optionsFor = (name: string) => ({ requestId, deadline, budget, forwarded: pickHeaders(header, config.sources[name]?.forwardHeaders ?? []) });
     const sources = bindSources(clients, optionsFor, (notice) => staleNotices.push(notice));
     return { requestId, header, sources, loaders: served.loaders?.(sources), logger, cursors, deadlineAt: deadline.at, staleNotices };
   };
-  const pipeline = createPipeline({ schema, costModel: createCostModel((coordinate) => callsOf(compiled.plans, coordinate)), limits: config.limits, server: config.server, persisted, contextFor, logger });
+  const pipeline = createPipeline({
+    schema,
+    costModel: createCostModel((coordinate) => callsOf(compiled.plans, coordinate)),
+    limits: config.limits,
+    server: config.server,
+    persisted,
+    contextFor,
+    logger,
+  });
 
   const ids = requestIds();
   const admitted = new WeakSet<IncomingMessage>();
@@ -95,7 +103,9 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
       useReadinessCheck({
         endpoint: '/readyz',
         check: async () => {
-          const required = Object.entries(config.sources).filter(([, source]) => !source.optional).map(([name]) => name);
+          const required = Object.entries(config.sources)
+            .filter(([, source]) => !source.optional)
+            .map(([name]) => name);
           const answers = await Promise.all(allClients.filter((client) => required.includes(client.name)).map((client) => client.probe(READINESS_PROBE_MS)));
           return answers.every(Boolean);
         },

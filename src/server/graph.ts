@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { sourceMapping, type GatewayConfig, type ResolvedConfig } from '../config/config-schema.ts';
+import { type GatewayConfig, type ResolvedConfig, sourceMapping } from '../config/config-schema.ts';
 import { ConfigError } from '../config/resolve-config.ts';
-import { compileGraph, type CompiledGraph } from '../mapping/graph.ts';
+import { type CompiledGraph, compileGraph } from '../mapping/graph.ts';
 import { readSchemaFiles, type SdlFile } from '../mapping/sdl.ts';
 
 /**

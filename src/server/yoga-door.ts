@@ -9,7 +9,7 @@
  * types) is masked to the catalog here, as the pipeline masks its own.
  */
 import type { IncomingMessage } from 'node:http';
-import { GraphQLError, type ExecutionResult } from 'graphql';
+import { type ExecutionResult, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { GraftError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -36,9 +36,12 @@ export function usePipeline({ pipeline, admitted, endpoint, requestIdOf, logger 
       const req = (serverContext as { req?: IncomingMessage } | undefined)?.req;
       if (!req || !admitted.has(req)) pipeline.admit(transportOf(request, serverContext ?? {}, requestIdOf));
       if (requestParser) return;
-      throw new GraphQLError(`Send GraphQL as application/json, application/graphql+json, application/graphql, a form, multipart, or a GET; not ${request.headers.get('content-type')?.slice(0, 100) ?? 'a body without a content type'}.`, {
-        extensions: { code: 'BAD_REQUEST', http: { status: 415 } },
-      });
+      throw new GraphQLError(
+        `Send GraphQL as application/json, application/graphql+json, application/graphql, a form, multipart, or a GET; not ${request.headers.get('content-type')?.slice(0, 100) ?? 'a body without a content type'}.`,
+        {
+          extensions: { code: 'BAD_REQUEST', http: { status: 415 } },
+        },
+      );
     },
 
     onParams({ params, request, setParams, setParamsHandler, context }) {
@@ -59,7 +62,9 @@ export function usePipeline({ pipeline, admitted, endpoint, requestIdOf, logger 
       const single = result as ExecutionResult;
       // Errors Yoga made while reading the request: a body it could not decode is the client's to fix.
       // Its message may quote the request's own bytes (a JSON parser's), so it is replaced.
-      const readable = single.errors?.map((error) => (undecodable(error) ? new GraphQLError('The request could not be decoded.', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } }) : error));
+      const readable = single.errors?.map((error) =>
+        undecodable(error) ? new GraphQLError('The request could not be decoded.', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } }) : error,
+      );
       setResult(refused({ ...single, ...(readable && { errors: readable }) }, requestIdOf(request), logger));
     },
   };

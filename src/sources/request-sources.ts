@@ -5,7 +5,7 @@
  * are reported back so the response can say so.
  */
 import type { z } from 'zod';
-import { GraftError, type ErrorCode } from '../errors.ts';
+import { type ErrorCode, GraftError } from '../errors.ts';
 import type { CallOptions, SourceAnswer, SourceClient, UpstreamRequest } from './source-client.ts';
 import type { UpstreamPath } from './url.ts';
 

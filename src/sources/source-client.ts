@@ -9,22 +9,22 @@
  * the cached reads they affect.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher, request } from 'undici';
 import { cacheKey, identityPartition, SHARED_PARTITION } from '../cache/cache-key.ts';
 import type { CacheResult, LoadedResponse, ResponseCache, Validators } from '../cache/response-cache.ts';
 import type { SourceConfig } from '../config/config-schema.ts';
 import { badUserInput, GraftError } from '../errors.ts';
-import { scrubSecrets, type Logger } from '../observability/logger.ts';
+import { type Logger, scrubSecrets } from '../observability/logger.ts';
 import { createSourceAuth, type OutgoingCredentials } from './auth/index.ts';
-import { decodeJsonBody, type DecodedBody } from './decode-body.ts';
+import { type DecodedBody, decodeJsonBody } from './decode-body.ts';
 import type { CallBudget } from './resilience/call-budget.ts';
 import { createCircuitBreaker } from './resilience/circuit-breaker.ts';
-import { detached, gatewayTimeout, remainingMs, sleep, withinDeadline, type Deadline } from './resilience/deadline.ts';
+import { type Deadline, detached, gatewayTimeout, remainingMs, sleep, withinDeadline } from './resilience/deadline.ts';
 import { createPacer } from './resilience/pacer.ts';
 import { createRetryBudget } from './resilience/retry-budget.ts';
 import { backoffMs, isRetryableFailure, mayRetry, retryAfterMs } from './resilience/retry-policy.ts';
-import { errorForStatus, errorForTransport, type CallOrigin, type CallPhase } from './upstream-errors.ts';
-import { buildUrl, requestForRef, sameSourceRef, toSearchParams, type QueryParams, type UpstreamPath } from './url.ts';
+import { type CallOrigin, type CallPhase, errorForStatus, errorForTransport } from './upstream-errors.ts';
+import { buildUrl, type QueryParams, requestForRef, sameSourceRef, toSearchParams, type UpstreamPath } from './url.ts';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -111,9 +111,7 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
   const forwardsIdentity = config.forwardHeaders.includes('authorization');
   const authQuery = config.auth?.type === 'apiKey' && config.auth.in === 'query' ? [config.auth.name] : [];
   const cachePolicy = { store: config.cache.enabled, ttlMs: config.cache.ttlMs, staleIfErrorMs: config.cache.staleIfErrorMs };
-  const breaker = config.breaker.enabled
-    ? createCircuitBreaker({ source: name, ...config.breaker, onStateChange: (from, to) => log.warn({ from, to }, `circuit ${to}`) })
-    : undefined;
+  const breaker = config.breaker.enabled ? createCircuitBreaker({ source: name, ...config.breaker, onStateChange: (from, to) => log.warn({ from, to }, `circuit ${to}`) }) : undefined;
   const pacer = createPacer({
     source: name,
     spreadBelow: config.rateLimit.spreadBelow,

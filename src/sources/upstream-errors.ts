@@ -16,7 +16,11 @@ export function errorForStatus(
   { source, requestId }: CallOrigin,
   status: number,
   upstreamSaid?: string,
-  { callerCredential = false, retryAfterMs, upstreamBody }: { /** The source is configured to forward the caller's Authorization. */ callerCredential?: boolean; retryAfterMs?: number; upstreamBody?: string } = {},
+  {
+    callerCredential = false,
+    retryAfterMs,
+    upstreamBody,
+  }: { /** The source is configured to forward the caller's Authorization. */ callerCredential?: boolean; retryAfterMs?: number; upstreamBody?: string } = {},
 ): GraftError {
   const details = { source, status, requestId, cause: upstreamSaid, retryAfterMs, upstreamBody };
   // The source judges the caller's forwarded credential (or its absence): that is the caller's to fix.

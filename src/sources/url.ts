@@ -40,6 +40,7 @@ export function encodeSegment(value: string | number): string {
   const text = String(value);
   if (text === '' || text === '.' || text === '..') throw badUserInput(`${describe(text)} is not a valid identifier.`);
   // Control characters would split or end the request line; refuse rather than encode.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: it finds control characters, to refuse them.
   if (/[\u0000-\u001f\u007f]/.test(text)) throw badUserInput('An identifier contains a control character.');
   if (text.length > 512) throw badUserInput('An identifier is longer than 512 characters.');
   // A lone surrogate makes encodeURIComponent throw a URIError.
@@ -86,6 +87,7 @@ export function sameSourceRef(base: BaseUrl, link: string, answeredUrl: string, 
  * inside client cursors, so they are checked again as untrusted input.
  */
 export function requestForRef(base: BaseUrl, ref: string): { path: UpstreamPath; query: Record<string, string[]> } | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a reference with control characters, spaces, backslashes or a fragment is refused.
   if (!ref.startsWith('/') || ref.startsWith('//') || /[\u0000-\u0020\\#]/.test(ref)) return undefined;
   const full = `${base.origin}${base.prefix}${ref}`;
   if (!URL.canParse(full)) return undefined;

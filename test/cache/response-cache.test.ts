@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCacheControl } from '../../src/cache/cache-control.ts';
 import { cacheKey, identityPartition } from '../../src/cache/cache-key.ts';
-import { createResponseCache, type CacheLookup, type LoadedResponse } from '../../src/cache/response-cache.ts';
+import { type CacheLookup, createResponseCache, type LoadedResponse } from '../../src/cache/response-cache.ts';
 import { GraftError } from '../../src/errors.ts';
 
 function clock() {
@@ -22,7 +22,14 @@ const answer = (body: unknown, headers: Record<string, string> = { 'cache-contro
 
 describe('parseCacheControl', () => {
   it('reads the directives that matter and ignores the rest', () => {
-    expect(parseCacheControl('public, max-age=60, s-maxage="30", stale-if-error=600, must-revalidate')).toEqual({ maxAge: 60, sMaxAge: 30, staleIfError: 600, noStore: false, noCache: false, private: false });
+    expect(parseCacheControl('public, max-age=60, s-maxage="30", stale-if-error=600, must-revalidate')).toEqual({
+      maxAge: 60,
+      sMaxAge: 30,
+      staleIfError: 600,
+      noStore: false,
+      noCache: false,
+      private: false,
+    });
     expect(parseCacheControl('private, no-cache')).toMatchObject({ private: true, noCache: true });
     expect(parseCacheControl('max-age=-1, no-store')).toMatchObject({ maxAge: undefined, noStore: true });
     expect(parseCacheControl(undefined)).toEqual({ noStore: false, noCache: false, private: false });
@@ -44,7 +51,10 @@ describe('createResponseCache', () => {
     const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000, now: time.now });
     const headers = { 'cache-control': 'max-age=100, s-maxage=1' };
     let loads = 0;
-    const load = async () => (loads++, answer({ n: loads }, headers));
+    const load = async () => {
+      loads += 1;
+      return answer({ n: loads }, headers);
+    };
     await cache.fetch(lookup('shared'), load);
     await cache.fetch(lookup('private', { shared: false }), load);
     time.advance(2_000);
@@ -56,7 +66,10 @@ describe('createResponseCache', () => {
   it('is bounded by entries and by bytes', async () => {
     const cache = createResponseCache({ maxEntries: 3, maxBytes: 100, now: clock().now });
     let loads = 0;
-    const load = (size: number) => async () => (loads++, { ...answer({}), size });
+    const load = (size: number) => async () => {
+      loads += 1;
+      return { ...answer({}), size };
+    };
     for (const key of ['a', 'b', 'c', 'd']) await cache.fetch(lookup(key), load(10));
     await cache.fetch(lookup('a'), load(10)); // evicted by the entry bound
     expect(loads).toBe(5);
@@ -69,7 +82,10 @@ describe('createResponseCache', () => {
     const time = clock();
     const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000, now: time.now });
     let loads = 0;
-    const load = async () => (loads++, answer({}, {}));
+    const load = async () => {
+      loads += 1;
+      return answer({}, {});
+    };
     await cache.fetch(lookup('x', { policy: { store: true, ttlMs: 5_000, staleIfErrorMs: 0 } }), load);
     await cache.fetch(lookup('x', { policy: { store: true, ttlMs: 5_000, staleIfErrorMs: 0 } }), load);
     await cache.fetch(lookup('y'), load);
@@ -108,8 +124,16 @@ describe('createResponseCache', () => {
   it('invalidates a path in every partition and query, and nothing else', async () => {
     const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000 });
     let loads = 0;
-    const load = async () => (loads++, answer({}));
-    const entries = [lookup('k1', { path: '/articles' }), lookup('k2', { path: '/articles', shared: false }), lookup('k3', { path: '/articles/1' }), lookup('k4', { path: '/articles', source: 'other' })];
+    const load = async () => {
+      loads += 1;
+      return answer({});
+    };
+    const entries = [
+      lookup('k1', { path: '/articles' }),
+      lookup('k2', { path: '/articles', shared: false }),
+      lookup('k3', { path: '/articles/1' }),
+      lookup('k4', { path: '/articles', source: 'other' }),
+    ];
     for (const entry of entries) await cache.fetch(entry, load);
     expect(cache.invalidate('accounts', ['/articles'])).toBe(2);
     for (const entry of entries) await cache.fetch(entry, load);

@@ -26,10 +26,7 @@ describe('resolveConfig', () => {
   it('names every bad path and what was expected', () => {
     let error: unknown;
     try {
-      resolveConfig(
-        { sources: { accounts: { ...source, url: 'http://user:pw@host/', timeouts: { connectMs: 0 } }, Bad_Name: { url: 'http://x' } } } as never,
-        { PORT: '70000' },
-      );
+      resolveConfig({ sources: { accounts: { ...source, url: 'http://user:pw@host/', timeouts: { connectMs: 0 } }, Bad_Name: { url: 'http://x' } } } as never, { PORT: '70000' });
     } catch (caught) {
       error = caught;
     }
@@ -48,7 +45,11 @@ describe('resolveConfig', () => {
 
   it('keeps secrets out of JSON, string and inspect output', () => {
     const config = resolveConfig({ sources: { accounts: source } }, { KEY: 'canary-config-secret' });
-    for (const text of [JSON.stringify(config), inspect(config, { depth: 10 }), String(config.sources.accounts?.auth && 'key' in config.sources.accounts.auth ? config.sources.accounts.auth.key : '')]) {
+    for (const text of [
+      JSON.stringify(config),
+      inspect(config, { depth: 10 }),
+      String(config.sources.accounts?.auth && 'key' in config.sources.accounts.auth ? config.sources.accounts.auth.key : ''),
+    ]) {
       expect(text).not.toContain('canary-config-secret');
     }
   });

@@ -6,8 +6,8 @@
  * process's memory stays within a bound.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackends, type Backends } from '../helpers/backends.ts';
 import { ABUSIVE_DOCUMENTS } from '../helpers/abusive-documents.ts';
+import { type Backends, startBackends } from '../helpers/backends.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
 
 /** Longer URLs are refused by the listener itself (431), before any GraphQL door. */
@@ -16,11 +16,20 @@ const ACCEPT = 'application/graphql-response+json';
 
 type Door = (gateway: TestGateway, query: string) => Promise<Response>;
 const DOORS: Array<[name: string, send: Door]> = [
-  ['JSON POST (direct door)', (gateway, query) => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT }, body: JSON.stringify({ query }) })],
+  [
+    'JSON POST (direct door)',
+    (gateway, query) => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT }, body: JSON.stringify({ query }) }),
+  ],
   ['application/graphql POST', (gateway, query) => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/graphql', accept: ACCEPT }, body: query })],
-  ['form POST with the preflight header', (gateway, query) => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'graphql-require-preflight': '1', accept: ACCEPT }, body: new URLSearchParams({ query }) })],
+  [
+    'form POST with the preflight header',
+    (gateway, query) => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'graphql-require-preflight': '1', accept: ACCEPT }, body: new URLSearchParams({ query }) }),
+  ],
   ['GET with the preflight header', (gateway, query) => fetch(`${gateway.url}/graphql?query=${encodeURIComponent(query)}`, { headers: { 'graphql-require-preflight': '1', accept: ACCEPT } })],
-  ['gateway.fetch (fetch-API door)', (gateway, query) => gateway.fetch(new Request('http://gateway.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT }, body: JSON.stringify({ query }) }))],
+  [
+    'gateway.fetch (fetch-API door)',
+    (gateway, query) => gateway.fetch(new Request('http://gateway.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT }, body: JSON.stringify({ query }) })),
+  ],
 ];
 
 let backends: Backends;
@@ -51,7 +60,10 @@ describe.each([
         expect([response.status, body.errors.map((error) => error.extensions.code)]).toEqual([431, ['PAYLOAD_TOO_LARGE']]);
         continue;
       }
-      expect(body.errors.map((error) => error.extensions.code), door).toEqual(expected);
+      expect(
+        body.errors.map((error) => error.extensions.code),
+        door,
+      ).toEqual(expected);
       expect(body.data, door).toBeUndefined();
       answers.push({ door, status: response.status, body: body.errors.map(({ message, extensions: { requestId: _id, ...extensions } }) => ({ message, extensions })) });
     }

@@ -1,6 +1,6 @@
 /** The fewest upstream calls correctness allows, counted at the services. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { seed, startBackends, type Backends } from '../helpers/backends.ts';
+import { type Backends, seed, startBackends } from '../helpers/backends.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
 
 let backends: Backends;
@@ -28,7 +28,11 @@ describe('a three-level query', () => {
 
     const articles = seed.articles.slice(0, 50);
     const authors = [...new Set(articles.map((article) => article.author_id))];
-    const titlesBy = (authorId: number) => seed.articles.filter((article) => article.author_id === authorId).slice(0, 3).map((article) => ({ node: { title: article.title } }));
+    const titlesBy = (authorId: number) =>
+      seed.articles
+        .filter((article) => article.author_id === authorId)
+        .slice(0, 3)
+        .map((article) => ({ node: { title: article.title } }));
     expect(body.data).toEqual({
       articles: { edges: articles.map((article) => ({ node: { author: { name: seed.users[article.author_id - 1]!.name, articles: { edges: titlesBy(article.author_id) } } } })) },
     });

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { exampleUserToken } from '../../examples/backends/index.ts';
-import { callsTo, seed, startBackends, type Backends } from '../helpers/backends.ts';
+import { type Backends, callsTo, seed, startBackends } from '../helpers/backends.ts';
 import { codes, startGateway, type TestGateway } from '../helpers/gateway.ts';
 
 let backends: Backends;
@@ -101,7 +101,7 @@ describe('what is never stored', () => {
     expect(backends.accounts.requests).toHaveLength(1);
   });
 
-  it('a private answer is kept in its caller\'s own partition', async () => {
+  it("a private answer is kept in its caller's own partition", async () => {
     const headers = { authorization: `Bearer ${exampleUserToken(5)}` };
     const first = await gateway.query('{ viewer { id } }', undefined, headers);
     const second = await gateway.query('{ viewer { id } }', undefined, headers);
@@ -157,7 +157,7 @@ describe('stale-if-error', () => {
 describe('writes', () => {
   const ARTICLE = '{ article(id: "Article:7") { title } articles(first: 10) { edges { node { id title } } } }';
 
-  it('a read after updateArticle sees the change, in the article, the list and the author\'s list', async () => {
+  it("a read after updateArticle sees the change, in the article, the list and the author's list", async () => {
     const authorId = seed.articles[6]!.author_id;
     const byAuthor = `{ user(id: "User:${authorId}") { articles(first: 50) { edges { node { id title } } } } }`;
     await gateway.query(ARTICLE);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, type ErrorCode } from '../../src/errors.ts';
 import type { Graph } from '../../src/server/graph.ts';
-import { startBackends, type Backends } from '../helpers/backends.ts';
+import { type Backends, startBackends } from '../helpers/backends.ts';
 import { codes, postGraphQL, startGateway, type TestGateway, type TestGatewayOptions } from '../helpers/gateway.ts';
 
 let backends: Backends;
@@ -29,7 +29,9 @@ const codesOf = async (response: Response) => ((await response.json()) as { erro
 /** One try, short timeouts: each upstream fault surfaces as its own code. */
 const strict: TestGatewayOptions = {
   responseCache: false,
-  sources: Object.fromEntries(['accounts', 'content', 'comments', 'weather'].map((name) => [name, { retry: { maxAttempts: 1 }, timeouts: { attemptMs: 300 }, maxResponseBytes: 100_000, breaker: { enabled: false } }])),
+  sources: Object.fromEntries(
+    ['accounts', 'content', 'comments', 'weather'].map((name) => [name, { retry: { maxAttempts: 1 }, timeouts: { attemptMs: 300 }, maxResponseBytes: 100_000, breaker: { enabled: false } }]),
+  ),
 };
 const throwing: Graph = {
   files: [{ name: 'boom.graphql', body: 'type Query { boom: String }' }],
@@ -53,7 +55,8 @@ const CASES: Record<ErrorCode, () => Promise<unknown[]>> = {
   MAX_ROOT_FIELDS_LIMIT: async () => codes(await (await start()).query(`{ ${Array.from({ length: 21 }, (_, i) => `t${i}: __typename`).join(' ')} }`)),
   MAX_DIRECTIVES_LIMIT: async () => codes(await (await start()).query(`{ __typename ${'@include(if: true) '.repeat(51)}}`)),
   COST_ESTIMATED_TOO_EXPENSIVE: async () => codes(await (await start()).query('{ users(first: 100) { edges { node { articles(first: 100) { edges { node { id } } } } } } }')),
-  UPSTREAM_CALL_BUDGET_EXCEEDED: async () => codes(await (await start({ limits: { upstreamCallsPerOperation: 1 } })).query('{ a: weather(city: "London") { city } b: weather(city: "Paris") { city } }')),
+  UPSTREAM_CALL_BUDGET_EXCEEDED: async () =>
+    codes(await (await start({ limits: { upstreamCallsPerOperation: 1 } })).query('{ a: weather(city: "London") { city } b: weather(city: "Paris") { city } }')),
   BAD_USER_INPUT: async () => codes(await (await start()).query('{ user(id: "Article:1") { name } }')),
   INVALID_CURSOR: async () => codes(await (await start()).query('{ users(first: 1, after: "garbage") { totalCount } }')),
   PERSISTED_QUERY_NOT_FOUND: async () => codes(await postGraphQL(`${(await start()).url}/graphql`, { documentId: 'unknown' })),

@@ -1,7 +1,7 @@
 /** Every field of the example graph, compared with the services' seed data. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { exampleUserToken } from '../../examples/backends/index.ts';
-import { callsTo, seed, startBackends, type Backends } from '../helpers/backends.ts';
+import { type Backends, callsTo, seed, startBackends } from '../helpers/backends.ts';
 import { codes, startGateway, type TestGateway } from '../helpers/gateway.ts';
 
 let backends: Backends;
@@ -49,7 +49,9 @@ describe('users', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let pages = 0; pages < 10; pages++) {
-      const { body } = await gateway.query('query($after: String) { users(first: 100, after: $after) { totalCount edges { node { id } } pageInfo { hasNextPage hasPreviousPage endCursor } } }', { after });
+      const { body } = await gateway.query('query($after: String) { users(first: 100, after: $after) { totalCount edges { node { id } } pageInfo { hasNextPage hasPreviousPage endCursor } } }', {
+        after,
+      });
       const users = body.data?.users as { totalCount: number; edges: Array<{ node: { id: string } }>; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string } };
       expect(users.totalCount).toBe(seed.users.length);
       expect(users.pageInfo.hasPreviousPage).toBe(after !== null);
@@ -70,7 +72,7 @@ describe('users', () => {
     }
   });
 
-  it('resolves viewer from the caller\'s forwarded token', async () => {
+  it("resolves viewer from the caller's forwarded token", async () => {
     const { body } = await gateway.query('{ viewer { id name } }', undefined, { authorization: `Bearer ${exampleUserToken(9)}` });
     expect(body).toEqual({ data: { viewer: { id: 'User:9', name: userAt(9).name } } });
   });
@@ -84,7 +86,7 @@ describe('users', () => {
     expect(response.body.errors?.map((error) => error.extensions)).toEqual([expect.objectContaining({ code: 'UNAUTHENTICATED', source: 'accounts', status: 401 })]);
   });
 
-  it('maps a 403 for the caller\'s forwarded credential to FORBIDDEN', async () => {
+  it("maps a 403 for the caller's forwarded credential to FORBIDDEN", async () => {
     backends.accounts.inject({ fault: { kind: 'status', status: 403 }, path: /^\/me/, times: 1 });
     const response = await gateway.query('{ viewer { id } }', undefined, { authorization: `Bearer ${exampleUserToken(9)}-other` });
     expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', source: 'accounts', status: 403 });
@@ -102,7 +104,14 @@ describe('articles', () => {
     const article = articleAt(42);
     const { body } = await gateway.query('{ article(id: "Article:42") { id title body category createdAt author { id name } } }');
     expect(body.data).toEqual({
-      article: { id: 'Article:42', title: article.title, body: article.body, category: article.category, createdAt: article.created_at, author: { id: `User:${article.author_id}`, name: userAt(article.author_id).name } },
+      article: {
+        id: 'Article:42',
+        title: article.title,
+        body: article.body,
+        category: article.category,
+        createdAt: article.created_at,
+        author: { id: `User:${article.author_id}`, name: userAt(article.author_id).name },
+      },
     });
   });
 
@@ -121,7 +130,10 @@ describe('articles', () => {
   });
 
   it('filters by category and pages forward with opaque cursors', async () => {
-    const expected = seed.articles.filter((article) => article.category === 'food').slice(0, 30).map((article) => `Article:${article.id}`);
+    const expected = seed.articles
+      .filter((article) => article.category === 'food')
+      .slice(0, 30)
+      .map((article) => `Article:${article.id}`);
     const first = await gateway.query('{ articles(first: 12, category: "food") { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }');
     const page1 = first.body.data?.articles as { edges: Array<{ cursor: string; node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } };
     expect(page1.pageInfo.hasNextPage).toBe(true);
@@ -152,12 +164,16 @@ describe('articles', () => {
 });
 
 describe('comments', () => {
-  const articleWithMost = [...seed.comments.reduce((counts, comment) => counts.set(comment.article_id, (counts.get(comment.article_id) ?? 0) + 1), new Map<number, number>())].sort((a, b) => b[1] - a[1])[0]![0];
+  const articleWithMost = [...seed.comments.reduce((counts, comment) => counts.set(comment.article_id, (counts.get(comment.article_id) ?? 0) + 1), new Map<number, number>())].sort(
+    (a, b) => b[1] - a[1],
+  )[0]![0];
   const commentsOf = (articleId: number) => seed.comments.filter((comment) => comment.article_id === articleId);
 
   it('pages comments with totalCount and batched authors', async () => {
     const expected = commentsOf(articleWithMost);
-    const { body } = await gateway.query(`{ article(id: "Article:${articleWithMost}") { comments(first: 3) { totalCount edges { node { id body createdAt author { name } } } pageInfo { hasNextPage } } } }`);
+    const { body } = await gateway.query(
+      `{ article(id: "Article:${articleWithMost}") { comments(first: 3) { totalCount edges { node { id body createdAt author { name } } } pageInfo { hasNextPage } } } }`,
+    );
     const comments = (body.data?.article as { comments: { totalCount: number; edges: Array<{ node: unknown }>; pageInfo: { hasNextPage: boolean } } }).comments;
     expect(comments.totalCount).toBe(expected.length);
     expect(comments.pageInfo.hasNextPage).toBe(expected.length > 3);

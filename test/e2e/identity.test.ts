@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleUserToken } from '../../examples/backends/index.ts';
-import { seed, startBackends, type Backends } from '../helpers/backends.ts';
+import { type Backends, seed, startBackends } from '../helpers/backends.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
 
 let backends: Backends;

@@ -1,6 +1,6 @@
 /** OAuth2 client credentials against the content service's real token endpoint. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { callsTo, seed, startBackends, type Backends } from '../helpers/backends.ts';
+import { type Backends, callsTo, seed, startBackends } from '../helpers/backends.ts';
 import { codes, startGateway, type TestGateway } from '../helpers/gateway.ts';
 
 let backends: Backends;

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seed, startBackends, type Backends } from '../helpers/backends.ts';
+import { type Backends, seed, startBackends } from '../helpers/backends.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
 
 let backends: Backends;
@@ -53,15 +53,40 @@ function field(name: string, style: Field['style'], all: string[], query: string
   };
 }
 
-const mostBy = <T>(rows: T[], key: (row: T) => number) => [...rows.reduce((counts, row) => counts.set(key(row), (counts.get(key(row)) ?? 0) + 1), new Map<number, number>())].sort((a, b) => b[1] - a[1])[0]![0];
+const mostBy = <T>(rows: T[], key: (row: T) => number) =>
+  [...rows.reduce((counts, row) => counts.set(key(row), (counts.get(key(row)) ?? 0) + 1), new Map<number, number>())].sort((a, b) => b[1] - a[1])[0]![0];
 const author = mostBy(seed.articles, (article) => article.author_id);
 const commented = mostBy(seed.comments, (comment) => comment.article_id);
 
 const FIELDS: Field[] = [
-  field('users', 'index', seed.users.map((user) => `User:${user.id}`), `query(${VARS}) { users(${ARGS}) { ${SELECTION} } }`, (data) => data.users as Page),
-  field('articles(category: "food")', 'chained', seed.articles.filter((a) => a.category === 'food').map((a) => `Article:${a.id}`), `query(${VARS}) { articles(${ARGS}, category: "food") { ${SELECTION} } }`, (data) => data.articles as Page),
-  field('User.articles', 'chained', seed.articles.filter((a) => a.author_id === author).map((a) => `Article:${a.id}`), `query(${VARS}) { user(id: "User:${author}") { articles(${ARGS}) { ${SELECTION} } } }`, (data) => (data.user as { articles: Page }).articles),
-  field('Article.comments', 'index', seed.comments.filter((c) => c.article_id === commented).map((c) => `Comment:${c.id}`), `query(${VARS}) { article(id: "Article:${commented}") { comments(${ARGS}) { ${SELECTION} } } }`, (data) => (data.article as { comments: Page }).comments),
+  field(
+    'users',
+    'index',
+    seed.users.map((user) => `User:${user.id}`),
+    `query(${VARS}) { users(${ARGS}) { ${SELECTION} } }`,
+    (data) => data.users as Page,
+  ),
+  field(
+    'articles(category: "food")',
+    'chained',
+    seed.articles.filter((a) => a.category === 'food').map((a) => `Article:${a.id}`),
+    `query(${VARS}) { articles(${ARGS}, category: "food") { ${SELECTION} } }`,
+    (data) => data.articles as Page,
+  ),
+  field(
+    'User.articles',
+    'chained',
+    seed.articles.filter((a) => a.author_id === author).map((a) => `Article:${a.id}`),
+    `query(${VARS}) { user(id: "User:${author}") { articles(${ARGS}) { ${SELECTION} } } }`,
+    (data) => (data.user as { articles: Page }).articles,
+  ),
+  field(
+    'Article.comments',
+    'index',
+    seed.comments.filter((c) => c.article_id === commented).map((c) => `Comment:${c.id}`),
+    `query(${VARS}) { article(id: "Article:${commented}") { comments(${ARGS}) { ${SELECTION} } } }`,
+    (data) => (data.article as { comments: Page }).comments,
+  ),
 ];
 
 interface Request {
@@ -115,7 +140,12 @@ describe.each(FIELDS)('$name', (f) => {
   it('answers random windows as the oracle does', async () => {
     const n = f.all.length;
     const position = fc.option(fc.integer({ min: 0, max: n - 1 }), { nil: null, freq: 2 });
-    const request = fc.record({ direction: fc.constantFrom<'first' | 'last'>('first', 'last'), count: fc.oneof(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 100 })), after: position, before: position });
+    const request = fc.record({
+      direction: fc.constantFrom<'first' | 'last'>('first', 'last'),
+      count: fc.oneof(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 100 })),
+      after: position,
+      before: position,
+    });
     let count = 0;
     await fc.assert(
       fc.asyncProperty(request, async (r) => {

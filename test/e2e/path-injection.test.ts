@@ -5,7 +5,7 @@
  * line the service received is asserted exactly; the canary gets nothing.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startBackends, type Backends } from '../helpers/backends.ts';
+import { type Backends, startBackends } from '../helpers/backends.ts';
 import { startCanary } from '../helpers/canary.ts';
 import { codes, startGateway, type TestGateway } from '../helpers/gateway.ts';
 
@@ -57,10 +57,7 @@ describe('article(id) with hostile ids', () => {
       const response = await gateway.query('query($id: ID!) { article(id: $id) { title } }', { id: `Article:${id}` });
       expect(codes(response)).toEqual(['NOT_FOUND']);
     }
-    expect(articleCalls().map((request) => request.url)).toEqual([
-      `/articles/${encodeURIComponent(`//${canary.host}/x`)}`,
-      `/articles/${encodeURIComponent(`${canary.url}/x`)}`,
-    ]);
+    expect(articleCalls().map((request) => request.url)).toEqual([`/articles/${encodeURIComponent(`//${canary.host}/x`)}`, `/articles/${encodeURIComponent(`${canary.url}/x`)}`]);
     expect(articleCalls().every((request) => request.headers.host === new URL(backends.content.url).host)).toBe(true);
     expect(canary.hits()).toBe(0);
   });

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackends, type Backends } from '../helpers/backends.ts';
+import { type Backends, startBackends } from '../helpers/backends.ts';
 import { codes, postGraphQL, startGateway, type TestGateway } from '../helpers/gateway.ts';
 
 const USER_NAME = 'query UserName($id: ID!) { user(id: $id) { name } }';
@@ -64,7 +64,9 @@ describe('trusted documents only (the default once a file is configured)', () =>
   it('refuses any other document with PERSISTED_QUERY_NOT_FOUND and no upstream call, over POST and GET', async () => {
     backends.accounts.clearRecords();
     const post = await postGraphQL(`${onlyListed.url}/graphql`, { query: '{ user(id: "User:3") { email } }' });
-    const get = await fetch(`${onlyListed.url}/graphql?query=${encodeURIComponent('{ user(id: "User:3") { email } }')}`, { headers: { 'graphql-require-preflight': '1', accept: 'application/graphql-response+json' } });
+    const get = await fetch(`${onlyListed.url}/graphql?query=${encodeURIComponent('{ user(id: "User:3") { email } }')}`, {
+      headers: { 'graphql-require-preflight': '1', accept: 'application/graphql-response+json' },
+    });
     expect(codes(post)).toEqual(['PERSISTED_QUERY_NOT_FOUND']);
     expect([post.status, get.status]).toEqual([400, 400]);
     expect(((await get.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');

@@ -1,6 +1,6 @@
 /** Production mode: no introspection, no suggestions, nothing internal in an error, over every door. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackends, type Backends } from '../helpers/backends.ts';
+import { type Backends, startBackends } from '../helpers/backends.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
 
 let backends: Backends;
@@ -27,7 +27,10 @@ const DOORS: Array<[string, Send]> = [
   ['POST JSON', (gateway, query) => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })],
   ['GET', (gateway, query) => fetch(`${gateway.url}/graphql?query=${encodeURIComponent(query)}`, { headers: preflight })],
   ['POST application/graphql', (gateway, query) => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/graphql' }, body: query })],
-  ['gateway.fetch', (gateway, query) => gateway.fetch(new Request('http://gateway.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) }))],
+  [
+    'gateway.fetch',
+    (gateway, query) => gateway.fetch(new Request('http://gateway.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })),
+  ],
 ];
 
 interface Answer {
@@ -37,14 +40,15 @@ interface Answer {
 const answer = async (response: Response) => (await response.json()) as Answer;
 
 describe.each(DOORS)('over %s', (_door, send) => {
-  it.each(['{ __schema { types { name } } }', '{ __type(name: "User") { fields { name } } }', '{ user(id: "User:1") { ...on User { name } } ...Intro } fragment Intro on Query { __schema { queryType { name } } }'])(
-    'refuses introspection in production: %s',
-    async (query) => {
-      const body = await answer(await send(production, query));
-      expect(body.data).toBeUndefined();
-      expect(body.errors?.map((error) => error.extensions.code)).toContain('GRAPHQL_VALIDATION_FAILED');
-    },
-  );
+  it.each([
+    '{ __schema { types { name } } }',
+    '{ __type(name: "User") { fields { name } } }',
+    '{ user(id: "User:1") { ...on User { name } } ...Intro } fragment Intro on Query { __schema { queryType { name } } }',
+  ])('refuses introspection in production: %s', async (query) => {
+    const body = await answer(await send(production, query));
+    expect(body.data).toBeUndefined();
+    expect(body.errors?.map((error) => error.extensions.code)).toContain('GRAPHQL_VALIDATION_FAILED');
+  });
 
   it('answers introspection in development, and in production when the config turns it on', async () => {
     for (const gateway of [development, productionWithIntrospection]) {
@@ -64,10 +68,22 @@ describe.each(DOORS)('over %s', (_door, send) => {
 
 describe('nothing internal reaches a client', () => {
   const undecodable: Array<[string, (gateway: TestGateway) => Promise<Response>]> = [
-    ['malformed JSON through gateway.fetch', (gateway) => gateway.fetch(new Request('http://gateway.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": "{ __typename }", "secret-bytes' }))],
-    ['malformed JSON on the direct door', (gateway) => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": "{ __typename }", "secret-bytes' })],
-    ['malformed variables on GET', (gateway) => fetch(`${gateway.url}/graphql?query=${encodeURIComponent('{ __typename }')}&variables=${encodeURIComponent('{"secret-bytes')}`, { headers: preflight })],
-    ['malformed variables in a form', (gateway) => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: preflight, body: new URLSearchParams({ query: '{ __typename }', variables: '{"secret-bytes' }) })],
+    [
+      'malformed JSON through gateway.fetch',
+      (gateway) => gateway.fetch(new Request('http://gateway.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": "{ __typename }", "secret-bytes' })),
+    ],
+    [
+      'malformed JSON on the direct door',
+      (gateway) => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": "{ __typename }", "secret-bytes' }),
+    ],
+    [
+      'malformed variables on GET',
+      (gateway) => fetch(`${gateway.url}/graphql?query=${encodeURIComponent('{ __typename }')}&variables=${encodeURIComponent('{"secret-bytes')}`, { headers: preflight }),
+    ],
+    [
+      'malformed variables in a form',
+      (gateway) => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: preflight, body: new URLSearchParams({ query: '{ __typename }', variables: '{"secret-bytes' }) }),
+    ],
     ['an XML body', (gateway) => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<secret-bytes/>' })],
   ];
 

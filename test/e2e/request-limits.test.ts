@@ -6,8 +6,8 @@
 import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startBackends, type Backends } from '../helpers/backends.ts';
-import { codes, postGraphQL, startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { type Backends, startBackends } from '../helpers/backends.ts';
+import { codes, startGateway, type TestGateway } from '../helpers/gateway.ts';
 
 let backends: Backends;
 let gateway: TestGateway;
@@ -63,7 +63,11 @@ describe('the request body', () => {
   });
 
   it('a JSON body nested deeper than 64 levels is BAD_REQUEST before it is parsed', async () => {
-    const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"query": "{ __typename }", "variables": {"v": ${'['.repeat(100_000)}${']'.repeat(100_000)}}}` });
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"query": "{ __typename }", "variables": {"v": ${'['.repeat(100_000)}${']'.repeat(100_000)}}}`,
+    });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe('BAD_REQUEST');
   });
@@ -71,7 +75,7 @@ describe('the request body', () => {
 
 describe('argument bounds', () => {
   it.each([
-    ['a 1 MB id', '{ user(id: $v) { name } }', 'ID!', 'User:' + '1'.repeat(1_000_000)],
+    ['a 1 MB id', '{ user(id: $v) { name } }', 'ID!', `User:${'1'.repeat(1_000_000)}`],
     ['a 1 MB category', '{ articles(first: 1, category: $v) { edges { node { id } } } }', 'String', 'x'.repeat(1_000_000)],
     ['a 300-character id', '{ article(id: $v) { title } }', 'ID!', `Article:${'9'.repeat(300)}`],
     ['a control character in an id', '{ user(id: $v) { name } }', 'ID!', 'User:1\u0001'],
@@ -82,7 +86,9 @@ describe('argument bounds', () => {
   });
 
   it("accepts a long article body up to the schema's own @length", async () => {
-    const response = await gateway.query('mutation($input: ArticleInput!) { createArticle(input: $input) { id } }', { input: { title: 't', body: 'b'.repeat(50_000), category: 'tech', authorId: 'User:1' } });
+    const response = await gateway.query('mutation($input: ArticleInput!) { createArticle(input: $input) { id } }', {
+      input: { title: 't', body: 'b'.repeat(50_000), category: 'tech', authorId: 'User:1' },
+    });
     expect(response.body.errors).toBeUndefined();
   });
 });

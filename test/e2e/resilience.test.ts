@@ -3,13 +3,13 @@
  * fault knobs and counted with their recorders.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { callsTo, seed, startBackends, type Backends } from '../helpers/backends.ts';
-import { codes, startGateway, type TestGateway } from '../helpers/gateway.ts';
-import { boundSource } from '../helpers/sources.ts';
 import type { GatewayContext } from '../../src/server/context.ts';
 import type { Graph } from '../../src/server/graph.ts';
 import type { BoundSource } from '../../src/sources/request-sources.ts';
 import { path } from '../../src/sources/url.ts';
+import { type Backends, seed, startBackends } from '../helpers/backends.ts';
+import { codes, startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { boundSource } from '../helpers/sources.ts';
 
 let backends: Backends;
 
@@ -185,7 +185,8 @@ describe('deadlines', () => {
       expect(elapsed).toBeLessThan(1_500);
       await sleep(100);
       expect(backends.accounts.openConnections()).toBe(0);
-    }));
+    }),
+  );
 
   it('fields unfinished at the request deadline answer GATEWAY_TIMEOUT; finished ones keep their data', () =>
     withGateway({ limits: { requestDeadlineMs: 700 }, sources: { accounts: { timeouts: { connectMs: 500, headersMs: 5_000, bodyMs: 5_000, attemptMs: 5_000 } } } }, async (gateway) => {

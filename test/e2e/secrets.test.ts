@@ -4,7 +4,7 @@
  * and failing queries, none appears in any response or log line.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackends, type Backends } from '../helpers/backends.ts';
+import { type Backends, startBackends } from '../helpers/backends.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
 
 const CANARIES = {

@@ -5,9 +5,9 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Fault } from '../../examples/backends/index.ts';
-import { seed, startBackends, type Backends } from '../helpers/backends.ts';
+import { type Backends, seed, startBackends } from '../helpers/backends.ts';
 import { startCanary } from '../helpers/canary.ts';
-import { startGateway, type GraphQLResponse, type TestGateway } from '../helpers/gateway.ts';
+import { type GraphQLResponse, startGateway, type TestGateway } from '../helpers/gateway.ts';
 
 const ATTEMPT_MS = 600;
 // accounts without the caller's Authorization: a 401 here is about the gateway's own key (see test/e2e/graph.test.ts for the caller's).

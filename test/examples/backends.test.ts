@@ -1,7 +1,7 @@
 /** The example services behave as PRODUCT.md describes: tests and benchmarks rely on it. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTICLE_COUNT, buildSeed, COMMENT_COUNT, USER_COUNT } from '../../examples/backends/seed.ts';
-import { seed, startBackends, type Backends } from '../helpers/backends.ts';
+import { type Backends, seed, startBackends } from '../helpers/backends.ts';
 
 let backends: Backends;
 

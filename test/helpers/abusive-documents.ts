@@ -14,7 +14,10 @@ function loop(levels: number): string {
 
 /** Each fragment selects the next twice under two aliases: 2^10 copies of the innermost selection. */
 function fragmentBomb(levels: number): string {
-  const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on User { a: articles(first: 5) { edges { node { author { ...F${i + 1} } } } } b: articles(first: 5) { edges { node { author { ...F${i + 1} } } } } }`);
+  const fragments = Array.from(
+    { length: levels },
+    (_, i) => `fragment F${i} on User { a: articles(first: 5) { edges { node { author { ...F${i + 1} } } } } b: articles(first: 5) { edges { node { author { ...F${i + 1} } } } } }`,
+  );
   return `{ user(id: "User:1") { ...F0 } } ${fragments.join(' ')} fragment F${levels} on User { name }`;
 }
 
@@ -32,5 +35,9 @@ export const ABUSIVE_DOCUMENTS: Array<[name: string, query: string, codes: strin
   ['depth 200', nested(200), ['MAX_DEPTH_LIMIT']],
   ['depth 2,000', nested(2_000), ['MAX_DEPTH_LIMIT']],
   ['depth 100,000', nested(100_000), ['MAX_DEPTH_LIMIT']],
-  ['a million-node estimate', '{ users(first: 100) { edges { node { articles(first: 100) { edges { node { comments(first: 100) { edges { node { body } } } } } } } } } }', ['COST_ESTIMATED_TOO_EXPENSIVE', 'UPSTREAM_CALL_BUDGET_EXCEEDED']],
+  [
+    'a million-node estimate',
+    '{ users(first: 100) { edges { node { articles(first: 100) { edges { node { comments(first: 100) { edges { node { body } } } } } } } } } }',
+    ['COST_ESTIMATED_TOO_EXPENSIVE', 'UPSTREAM_CALL_BUDGET_EXCEEDED'],
+  ],
 ];

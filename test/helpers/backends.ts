@@ -1,4 +1,5 @@
-export { startBackends, seed, type Backends, type Service } from '../../examples/backends/index.ts';
+export { type Backends, type Service, seed, startBackends } from '../../examples/backends/index.ts';
+
 import type { RecordedRequest } from '../../examples/backends/index.ts';
 
 /** Recorded requests whose raw URL starts with `prefix` (query included). */

@@ -93,7 +93,11 @@ export async function startGateway(backends: Backends, options: TestGatewayOptio
 }
 
 export async function postGraphQL(url: string, payload: unknown, headers: Record<string, string> = {}): Promise<GraphQLResponse> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers }, body: JSON.stringify(payload) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
+    body: JSON.stringify(payload),
+  });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: JSON.parse(text) as GraphQLResponse['body'], text };
 }

@@ -39,4 +39,3 @@ export const contentBatch = z.object({ data: z.array(articleRecord) });
 export const contentPage = z.object({ data: z.array(articleRecord), next_cursor: z.string().nullable(), prev_cursor: z.string().nullable().optional() });
 export const commentsPage = z.object({ comments: z.array(commentRecord), page: z.number().int(), per_page: z.number().int(), total_pages: z.number().int(), total: z.number().int() });
 export const forecastRecord = z.object({ list: z.array(forecastPointRecord) });
-

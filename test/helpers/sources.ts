@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { createResponseCache } from '../../src/cache/response-cache.ts';
 import { resolveConfig } from '../../src/config/resolve-config.ts';
 import { createLogger } from '../../src/observability/logger.ts';
-import { bindSource, type BoundSource } from '../../src/sources/request-sources.ts';
+import { type BoundSource, bindSource } from '../../src/sources/request-sources.ts';
 import { createSourceClient } from '../../src/sources/source-client.ts';
 import type { Backends } from './backends.ts';
 import { configFor, type TestGatewayOptions } from './gateway.ts';

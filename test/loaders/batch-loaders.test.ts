@@ -1,9 +1,9 @@
 /** The batch contract against the real example services, calls counted with their recorders. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { batchLoader, groupLoader, singleLoader, type BatchStyle } from '../../src/loaders/batch-loaders.ts';
-import { accountsBatch, articleRecord, contentBatch } from '../helpers/records.ts';
+import { type BatchStyle, batchLoader, groupLoader, singleLoader } from '../../src/loaders/batch-loaders.ts';
 import { path } from '../../src/sources/url.ts';
-import { seed, startBackends, type Backends } from '../helpers/backends.ts';
+import { type Backends, seed, startBackends } from '../helpers/backends.ts';
+import { accountsBatch, articleRecord, contentBatch } from '../helpers/records.ts';
 import { boundSource } from '../helpers/sources.ts';
 
 let backends: Backends;
@@ -99,7 +99,11 @@ describe('groupLoader', () => {
     });
     const authors = [seed.articles[0]!.author_id, seed.articles[1]!.author_id];
     const [first, second, nobody] = await Promise.all([...authors.map((id) => loader.load(String(id))), loader.load('100000')]);
-    const expected = (id: number) => seed.articles.filter((article) => article.author_id === id).slice(0, 2).map((article) => String(article.id));
+    const expected = (id: number) =>
+      seed.articles
+        .filter((article) => article.author_id === id)
+        .slice(0, 2)
+        .map((article) => String(article.id));
     expect(first?.map((article) => article.id)).toEqual(expected(authors[0]!));
     expect(second?.map((article) => article.id)).toEqual(expected(authors[1]!));
     expect(nobody).toEqual([]);

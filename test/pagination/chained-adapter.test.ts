@@ -91,13 +91,13 @@ describe('chainedConnection', () => {
 
   it('refuses last without before when the source does not link to its last page', async () => {
     const list = linkedList(LETTERS, 2, { lastLink: false });
-    await expect(chainedConnection({ last: 2 }, scope, list.fetch, { source: 'letters', linksBack: true })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringContaining('last page') });
+    await expect(chainedConnection({ last: 2 }, scope, list.fetch, { source: 'letters', linksBack: true })).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      message: expect.stringContaining('last page'),
+    });
   });
 
-  it.each([
-    [{ first: 2, before: 'x' }],
-    [{ last: 2, after: 'x' }],
-  ])('refuses to bound a walk by a cursor on the other side: %j', async (args) => {
+  it.each([[{ first: 2, before: 'x' }], [{ last: 2, after: 'x' }]])('refuses to bound a walk by a cursor on the other side: %j', async (args) => {
     const list = linkedList(LETTERS, 2);
     const cursor = await cursorOf('C');
     const withCursor = Object.fromEntries(Object.entries(args).map(([key, value]) => [key, value === 'x' ? cursor : value]));
@@ -105,11 +105,14 @@ describe('chainedConnection', () => {
     expect(list.calls).toEqual([]);
   });
 
-  it.each([scope.encode({ r: 7, i: 0 }), scope.encode({ r: null, i: -5 }), codec.scope('other').encode({ r: null, i: 0 }), createCursorCodec().scope('letters').encode({ r: null, i: 0 }), 'garbage'])('throws INVALID_CURSOR for %s with 0 calls', async (cursor) => {
-    const list = linkedList(LETTERS, 2);
-    await expect(chainedConnection({ first: 1, after: cursor }, scope, list.fetch, { source: 'letters', linksBack: true })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
-    expect(list.calls).toEqual([]);
-  });
+  it.each([scope.encode({ r: 7, i: 0 }), scope.encode({ r: null, i: -5 }), codec.scope('other').encode({ r: null, i: 0 }), createCursorCodec().scope('letters').encode({ r: null, i: 0 }), 'garbage'])(
+    'throws INVALID_CURSOR for %s with 0 calls',
+    async (cursor) => {
+      const list = linkedList(LETTERS, 2);
+      await expect(chainedConnection({ first: 1, after: cursor }, scope, list.fetch, { source: 'letters', linksBack: true })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+      expect(list.calls).toEqual([]);
+    },
+  );
 
   it('resumes from cursors made for a batched first page', async () => {
     const first = firstPageFromBatch(LETTERS.slice(0, 3), 2, scope);

@@ -117,13 +117,20 @@ describe('upstream calls for windows that do not line up with pages', () => {
   it('first: 25 over a 10-per-page API costs 3 calls', async () => {
     const list = pagedList(HUNDRED, 10);
     expect(nodes(await indexConnection({ first: 25 }, scope, list.fetch, { source: 'numbers' }))).toEqual(HUNDRED.slice(0, 25));
-    expect(list.calls).toEqual([[1, 10], [2, 10], [3, 10]]);
+    expect(list.calls).toEqual([
+      [1, 10],
+      [2, 10],
+      [3, 10],
+    ]);
   });
 
   it('a 10-item window straddling two pages costs 2 calls; inside one page, 1', async () => {
     const straddling = pagedList(HUNDRED, 10);
     await indexConnection({ first: 10, after: scope.encode(14) }, scope, straddling.fetch, { source: 'numbers' });
-    expect(straddling.calls).toEqual([[2, 10], [3, 10]]);
+    expect(straddling.calls).toEqual([
+      [2, 10],
+      [3, 10],
+    ]);
     const inside = pagedList(HUNDRED, 10);
     await indexConnection({ first: 5, after: scope.encode(11) }, scope, inside.fetch, { source: 'numbers' });
     expect(inside.calls).toEqual([[2, 10]]);
@@ -132,13 +139,20 @@ describe('upstream calls for windows that do not line up with pages', () => {
   it('offset: one call per largest page', async () => {
     const list = offsetList(HUNDRED, 30);
     await indexConnection({ first: 70 }, scope, list.fetch, { source: 'numbers' });
-    expect(list.calls).toEqual([[0, 30], [30, 30], [60, 10]]);
+    expect(list.calls).toEqual([
+      [0, 30],
+      [30, 30],
+      [60, 10],
+    ]);
   });
 
   it('last without before costs one more call, to learn the total', async () => {
     const list = offsetList(HUNDRED, 100);
     expect(nodes(await indexConnection({ last: 3 }, scope, list.fetch, { source: 'numbers' }))).toEqual(['n97', 'n98', 'n99']);
-    expect(list.calls).toEqual([[0, 1], [97, 3]]);
+    expect(list.calls).toEqual([
+      [0, 1],
+      [97, 3],
+    ]);
   });
 });
 
@@ -153,7 +167,10 @@ describe('offset without a total', () => {
   });
 
   it('refuses last without before, naming why', async () => {
-    await expect(indexConnection({ last: 2 }, scope, list().fetch, { source: 'letters' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringContaining('does not report how long the list is') });
+    await expect(indexConnection({ last: 2 }, scope, list().fetch, { source: 'letters' })).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      message: expect.stringContaining('does not report how long the list is'),
+    });
   });
 
   it('serves last with before', async () => {

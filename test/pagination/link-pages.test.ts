@@ -4,10 +4,10 @@ import { chainedConnection } from '../../src/pagination/chained-adapter.ts';
 import type { ConnectionArgs } from '../../src/pagination/connection.ts';
 import { createCursorCodec } from '../../src/pagination/cursor.ts';
 import { linkHeaderPages } from '../../src/pagination/linked-pages.ts';
-import { commentsPage } from '../helpers/records.ts';
 import { path } from '../../src/sources/url.ts';
-import { seed, startBackends, type Backends } from '../helpers/backends.ts';
+import { type Backends, seed, startBackends } from '../helpers/backends.ts';
 import { startCanary } from '../helpers/canary.ts';
+import { commentsPage } from '../helpers/records.ts';
 import { boundSource } from '../helpers/sources.ts';
 
 let backends: Backends;
@@ -45,7 +45,9 @@ describe('Link header pages', () => {
     expect(page.edges.map((edge) => edge.node)).toEqual(ALL);
     expect(page.pageInfo.hasNextPage).toBe(false);
     expect(backends.comments.requests.map((request) => request.url)).toEqual(
-      Array.from({ length: Math.ceil(ALL.length / PER_PAGE) }, (_, i) => (i === 0 ? `/articles/${ARTICLE}/comments?per_page=${PER_PAGE}` : `/articles/${ARTICLE}/comments?page=${i + 1}&per_page=${PER_PAGE}`)),
+      Array.from({ length: Math.ceil(ALL.length / PER_PAGE) }, (_, i) =>
+        i === 0 ? `/articles/${ARTICLE}/comments?per_page=${PER_PAGE}` : `/articles/${ARTICLE}/comments?page=${i + 1}&per_page=${PER_PAGE}`,
+      ),
     );
   });
 

@@ -1,7 +1,8 @@
 /** The guard against execution outrunning its limits, on graphql-js and graphql-jit alike. */
-import { execute, makeExecutableSchema } from './guard-fixture.ts';
+
 import { describe, expect, it } from 'vitest';
 import { createExecutionGuard, guardContext } from '../../src/pipeline/execution-guard.ts';
+import { execute, makeExecutableSchema } from './guard-fixture.ts';
 
 describe.each(['graphql-js', 'graphql-jit'] as const)('execution guard (%s)', (executor) => {
   it('counts resolved objects and list items', async () => {

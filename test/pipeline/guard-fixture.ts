@@ -1,6 +1,6 @@
 /** An in-memory schema whose lists are as long as asked, guarded as the gateway guards its own. */
 import { makeExecutableSchema as build } from '@graphql-tools/schema';
-import { execute as executeJs, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { type ExecutionResult, execute as executeJs, type GraphQLSchema, parse } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import { guardSchema } from '../../src/pipeline/execution-guard.ts';
 

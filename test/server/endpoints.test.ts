@@ -1,6 +1,6 @@
 /** The HTTP surface besides GraphQL itself: GraphiQL, health, readiness, request ids, error shapes. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackends, type Backends } from '../helpers/backends.ts';
+import { type Backends, startBackends } from '../helpers/backends.ts';
 import { codes, postGraphQL, startGateway, type TestGateway } from '../helpers/gateway.ts';
 
 let backends: Backends;

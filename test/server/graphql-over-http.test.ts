@@ -1,7 +1,7 @@
 /** The graphql-http package's server audit (GraphQL over HTTP spec), on both doors: 0 failures, 0 warnings. */
 import { serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackends, type Backends } from '../helpers/backends.ts';
+import { type Backends, startBackends } from '../helpers/backends.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
 
 let backends: Backends;
@@ -21,7 +21,9 @@ const withPreflight = (init?: RequestInit): RequestInit => ({ ...init, headers: 
 
 describe('GraphQL over HTTP', () => {
   it('the node:http listener passes every audit', async () => {
-    const results = await Promise.all(serverAudits({ url: `${gateway.url}/graphql`, fetchFn: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, withPreflight(init)) }).map((audit) => audit.fn()));
+    const results = await Promise.all(
+      serverAudits({ url: `${gateway.url}/graphql`, fetchFn: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, withPreflight(init)) }).map((audit) => audit.fn()),
+    );
     expect(results.filter((result) => result.status !== 'ok').map((result) => `${result.status}: ${result.name}`)).toEqual([]);
     expect(results.length).toBeGreaterThan(50);
   });

@@ -1,6 +1,6 @@
 /** `npm start` as a new user runs it: a real child process. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackends, type Backends } from '../helpers/backends.ts';
+import { type Backends, startBackends } from '../helpers/backends.ts';
 import { postGraphQL } from '../helpers/gateway.ts';
 import { servingUrl, spawnMain } from '../helpers/process.ts';
 

@@ -6,7 +6,7 @@
  * after the resource server answers 401.
  */
 import * as oauth from 'oauth4webapi';
-import { fetch, type Dispatcher } from 'undici';
+import { type Dispatcher, fetch } from 'undici';
 import type { AuthConfig } from '../../config/config-schema.ts';
 import { errorForStatus, errorForTransport } from '../upstream-errors.ts';
 import type { BaseUrl } from '../url.ts';

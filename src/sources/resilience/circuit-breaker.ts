@@ -40,8 +40,7 @@ export function createCircuitBreaker({ source, failureRatio, minimumCalls, windo
     onStateChange?.(from, to);
   };
 
-  const open = () =>
-    new GraftError('CIRCUIT_OPEN', `${source} is failing; the gateway stopped calling it for a few seconds.`, { source, retryable: true });
+  const open = () => new GraftError('CIRCUIT_OPEN', `${source} is failing; the gateway stopped calling it for a few seconds.`, { source, retryable: true });
 
   return {
     admit() {

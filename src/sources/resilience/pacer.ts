@@ -9,8 +9,8 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { GraftError } from '../../errors.ts';
+import { type Deadline, remainingMs, sleep } from './deadline.ts';
 import { readRateLimit } from './rate-limit-headers.ts';
-import { remainingMs, sleep, type Deadline } from './deadline.ts';
 
 export interface PacerOptions {
   source: string;

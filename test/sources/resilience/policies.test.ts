@@ -65,7 +65,15 @@ describe('circuit breaker', () => {
   it('stays closed under the minimum number of calls, opens at the failure ratio, half-opens after the open period', () => {
     let now = 0;
     const changes: string[] = [];
-    const breaker = createCircuitBreaker({ source: 's', failureRatio: 0.5, minimumCalls: 4, windowMs: 10_000, openMs: 1_000, now: () => now, onStateChange: (from, to) => changes.push(`${from}→${to}`) });
+    const breaker = createCircuitBreaker({
+      source: 's',
+      failureRatio: 0.5,
+      minimumCalls: 4,
+      windowMs: 10_000,
+      openMs: 1_000,
+      now: () => now,
+      onStateChange: (from, to) => changes.push(`${from}→${to}`),
+    });
     for (const outcome of ['failure', 'failure', 'failure'] as const) breaker.admit()(outcome);
     expect(breaker.state()).toBe('closed'); // 3 failures, but fewer than 4 calls
     breaker.admit()('neutral'); // a 404 or a 429: not counted
@@ -97,11 +105,23 @@ describe('circuit breaker', () => {
 describe('rate-limit headers', () => {
   const now = Date.UTC(2026, 0, 1);
   it.each([
-    [{ 'x-ratelimit-limit': '60', 'x-ratelimit-remaining': '7', 'x-ratelimit-reset': '30' }, { remaining: 7, resetInMs: 30_000, limit: 60 }],
-    [{ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 12) }, { remaining: 0, resetInMs: 12_000, limit: undefined }],
-    [{ 'ratelimit-limit': '100', 'ratelimit-remaining': '50', 'ratelimit-reset': '5' }, { remaining: 50, resetInMs: 5_000, limit: 100 }],
+    [
+      { 'x-ratelimit-limit': '60', 'x-ratelimit-remaining': '7', 'x-ratelimit-reset': '30' },
+      { remaining: 7, resetInMs: 30_000, limit: 60 },
+    ],
+    [
+      { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 12) },
+      { remaining: 0, resetInMs: 12_000, limit: undefined },
+    ],
+    [
+      { 'ratelimit-limit': '100', 'ratelimit-remaining': '50', 'ratelimit-reset': '5' },
+      { remaining: 50, resetInMs: 5_000, limit: 100 },
+    ],
     [{ ratelimit: 'limit=100, remaining=3, reset=9' }, { remaining: 3, resetInMs: 9_000, limit: 100 }],
-    [{ ratelimit: '"default";r=4;t=20', 'ratelimit-policy': '"default";q=100;w=60' }, { remaining: 4, resetInMs: 20_000, limit: 100 }],
+    [
+      { ratelimit: '"default";r=4;t=20', 'ratelimit-policy': '"default";q=100;w=60' },
+      { remaining: 4, resetInMs: 20_000, limit: 100 },
+    ],
   ])('reads %j', (headers, reading) => {
     expect(readRateLimit(headers, now)).toEqual(reading);
   });
