@@ -30,6 +30,13 @@ export function callsOf(plans: ReadonlyMap<string, FieldPlan>, coordinate: strin
   return { kind: 'per-parent' };
 }
 
+/** The source a declared field calls (a `@ref` through the field it refers to). */
+function sourceOf(plans: ReadonlyMap<string, FieldPlan>, coordinate: string): string {
+  let plan = plans.get(coordinate);
+  if (plan?.kind === 'ref') plan = plans.get(plan.query);
+  return (plan as RestPlan | undefined)?.source ?? 'its source';
+}
+
 export interface Finding {
   /** `Query.articles → Article.comments` */
   path: string;
@@ -86,7 +93,7 @@ export function callReport(schema: GraphQLSchema, plans: ReadonlyMap<string, Fie
           field: coordinate,
           under: new Set<string>(),
           calls: 0,
-          source: (plans.get(coordinate) as RestPlan | undefined)?.source ?? 'its source',
+          source: sourceOf(plans, coordinate),
           per: step.type.name,
           pages: pages > 1,
         };

@@ -305,31 +305,33 @@ export function compileMapping(schema: GraphQLSchema, sources: Readonly<Record<s
     }
   }
 
-  function valueTemplate(value: Arg, where: string, context: TemplateContext): ValueTemplate {
+  /** `shift`: where the template starts in its string (past a list item's `name: `). */
+  function valueTemplate(value: Arg, where: string, context: TemplateContext, shift = 0): ValueTemplate {
     try {
       const template = parseValueTemplate(value.value);
-      checkReferences(referencesIn(template), value.node, where, context);
+      checkReferences(referencesIn(template), value.node, where, context, shift);
       return template;
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
-      diagnostics.report(value.node, `${where}: ${error.message}`, error.offset);
+      diagnostics.report(value.node, `${where}: ${error.message}`, error.offset + shift);
       return { kind: 'literal', value: undefined };
     }
   }
 
   function templateMap(value: Arg | undefined, where: string, context: TemplateContext): TemplateMap {
-    if (value && value.node.kind !== 'ObjectValue') {
-      diagnostics.report(value.node, `${where} is a map: { name: "value or $template", … }.`);
+    const found = entries(value);
+    if (!found) {
+      diagnostics.report(value?.node, `${where} is a map: { name: "value or $template", … }, or a list of "name: value" strings.`);
       return [];
     }
-    return entries(value).map(([name, entry]) => [name, valueTemplate(entry, `${where.slice(0, -1)}.${name})`, context)] as const);
+    return found.map(({ name, value: entry, offset }) => [name, valueTemplate(entry, `${where.slice(0, -1)}.${name})`, context, offset)] as const);
   }
 
   /** Each reference must name something that exists where the template is used. */
-  function checkReferences(references: readonly Reference[], node: ASTNode | undefined, where: string, context: TemplateContext & { result?: boolean }): void {
+  function checkReferences(references: readonly Reference[], node: ASTNode | undefined, where: string, context: TemplateContext & { result?: boolean }, shift = 0): void {
     for (const reference of references) {
       const [name = '', ...rest] = reference.path;
-      const report = (message: string) => diagnostics.report(node, `${where}: ${message}`, reference.offset);
+      const report = (message: string) => diagnostics.report(node, `${where}: ${message}`, reference.offset + shift);
       if (reference.scope === 'args') {
         const argument = context.definition.args.find((candidate) => candidate.name === name);
         if (!argument) report(`$args.${name} is not an argument of ${context.coordinate} (arguments: ${context.definition.args.map((candidate) => candidate.name).join(', ') || 'none'}).`);

@@ -17,12 +17,12 @@ export class GraphError extends Error {
   }
 }
 
-/** `file:line:column` of a node, moved `offset` characters into it (into a string literal's text, past its quote). */
-export function locate(node: ASTNode | null | undefined, offset = 0): string {
+/** `file:line:column` of a node, or of the character `offset` into a string literal's text (past its quote). */
+export function locate(node: ASTNode | null | undefined, offset?: number): string {
   const loc = node?.loc;
   if (!loc) return '(generated)';
-  const quote = node.kind === 'StringValue' ? (node.block ? 3 : 1) : 0;
-  const { line, column } = getLocation(loc.source, loc.start + quote + offset);
+  const into = offset === undefined ? 0 : offset + (node.kind === 'StringValue' ? (node.block ? 3 : 1) : 0);
+  const { line, column } = getLocation(loc.source, loc.start + into);
   return `${loc.source.name}:${line}:${column}`;
 }
 
@@ -30,7 +30,8 @@ export function locate(node: ASTNode | null | undefined, offset = 0): string {
 export class Diagnostics {
   readonly list: Diagnostic[] = [];
 
-  report(node: ASTNode | null | undefined, message: string, offset = 0): void {
+  /** `offset`: where in a template string the problem is. */
+  report(node: ASTNode | null | undefined, message: string, offset?: number): void {
     this.list.push({ at: locate(node, offset), message });
   }
 

@@ -25,10 +25,33 @@ export function field(object: Arg | undefined, name: string): Arg | undefined {
   return found && { node: found.value, value: valueFromASTUntyped(found.value) };
 }
 
-/** The entries of an object literal (a GraftMap), in order, with their value nodes. */
-export function entries(object: Arg | undefined): Array<[string, Arg]> {
-  if (object?.node.kind !== Kind.OBJECT) return [];
-  return object.node.fields.map((node) => [node.name.value, { node: node.value as ConstValueNode, value: valueFromASTUntyped(node.value) }]);
+/** One entry of a map: its name, and its value with the node (and where the value starts in it). */
+export interface Entry {
+  name: string;
+  value: Arg;
+  /** Characters before the value in the node's text: the `name: ` of a list item. */
+  offset: number;
+}
+
+/**
+ * The entries of a GraftMap, in order: an object literal (`{ q: "$args.city" }`),
+ * or a list of `"name: value"` strings for names GraphQL does not allow as
+ * keys (`["X-Tenant: $header.x-tenant", "page[size]: 10"]`).
+ */
+export function entries(map: Arg | undefined): Entry[] | undefined {
+  if (map === undefined) return [];
+  if (map.node.kind === Kind.OBJECT)
+    return map.node.fields.map((node) => ({ name: node.name.value, value: { node: node.value as ConstValueNode, value: valueFromASTUntyped(node.value) }, offset: 0 }));
+  if (map.node.kind !== Kind.LIST) return undefined;
+  const list: Entry[] = [];
+  for (const item of map.node.values) {
+    const colon = item.kind === Kind.STRING ? item.value.indexOf(':') : -1;
+    if (item.kind !== Kind.STRING || colon <= 0) return undefined;
+    const rest = item.value.slice(colon + 1);
+    const offset = colon + 1 + (rest.length - rest.trimStart().length);
+    list.push({ name: item.value.slice(0, colon).trim(), value: { node: item, value: rest.trim() }, offset });
+  }
+  return list;
 }
 
 /** The items of a list literal. */

@@ -1,0 +1,273 @@
+/**
+ * What `graftql check` and start-up say about a misused mapping: one case
+ * per misuse, each with its exact message and the file, line and column
+ * it points at (inside a template string, at the reference).
+ */
+import { describe, expect, it } from 'vitest';
+import { GraphError } from '../../src/mapping/diagnostics.ts';
+import { compileGraph } from '../../src/mapping/graph.ts';
+
+const source = (naming: 'camelCase' | 'snake_case' = 'camelCase', forwardHeaders: string[] = []) => ({ naming, forwardHeaders, maxPageSize: 100, pagination: undefined });
+const SOURCES = { accounts: source('snake_case', ['authorization']), weather: source() };
+
+const BASE = `type User implements Node @node(fetch: "user") {
+  id: ID!
+  name: String!
+  teamId: ID! @internal
+}
+type Query {
+  user(id: ID! @globalId(type: "User")): User @rest(source: "accounts", path: "/users/{$args.id}")
+}
+`;
+
+/** The problems of a graph made of BASE and `sdl`, or [] when it compiles. */
+function problems(sdl: string, resolvers?: Record<string, Record<string, unknown>>): string[] {
+  try {
+    compileGraph({ files: [{ name: 'graph.graphql', body: BASE + sdl }], sources: SOURCES, resolvers });
+    return [];
+  } catch (error) {
+    if (!(error instanceof GraphError)) throw error;
+    return error.diagnostics.map(({ at, message }) => `${at}: ${message}`);
+  }
+}
+
+/** `graph.graphql:line:column` of the first `marker` in `sdl` (which follows BASE). */
+function at(sdl: string, marker: string, nth = 0): string {
+  const text = BASE + sdl;
+  let offset = -1;
+  for (let i = 0; i <= nth; i++) offset = text.indexOf(marker, offset + 1);
+  if (offset < 0) throw new Error(`no ${marker}`);
+  const before = text.slice(0, offset).split('\n');
+  return `graph.graphql:${before.length}:${(before.at(-1)?.length ?? 0) + 1}`;
+}
+
+const expectOne = (sdl: string, marker: string, message: string) => expect(problems(sdl)).toEqual([`${at(sdl, marker)}: ${message}`]);
+
+describe('a graph that is right', () => {
+  it('compiles, and the served schema has neither the mapping nor the @internal fields', () => {
+    const graph = compileGraph({ files: [{ name: 'graph.graphql', body: BASE }], sources: SOURCES });
+    expect(graph.sdl).toContain('type User implements Node');
+    expect(graph.sdl).not.toMatch(/teamId|@rest|GraftBatch|directive @/);
+    expect(graph.sdl).toContain('node(id: ID!): Node');
+  });
+});
+
+describe('@rest', () => {
+  it('names a source that is not configured', () => {
+    const sdl = 'extend type Query { a: User @rest(source: "acounts", path: "/a") }';
+    expectOne(sdl, '"acounts"', 'Query.a @rest(source): no source "acounts" in the config (sources: accounts, weather).');
+  });
+
+  it('uses an argument that does not exist', () => {
+    const sdl = 'extend type Query { a(id: ID!): User @rest(source: "accounts", path: "/users/{$args.idd}") }';
+    expectOne(sdl, '$args.idd', 'Query.a @rest(path): $args.idd is not an argument of Query.a (arguments: id).');
+  });
+
+  it('reads a field of an input argument that it does not have', () => {
+    const sdl = 'input Q { term: String } extend type Query { a(q: Q): User @rest(source: "accounts", path: "/a", query: { t: "$args.q.trem" }) }';
+    expectOne(sdl, '$args.q.trem', 'Query.a @rest(query.t): $args.q.trem: Q has no field "trem".');
+  });
+
+  it('reads a parent field that no mapping provides', () => {
+    const sdl = 'extend type User { team: User @rest(source: "accounts", path: "/teams/{$parent.squad}") }';
+    expectOne(sdl, '$parent.squad', 'User.team @rest(path): User has no field "squad" to read; add it, or an @internal field, to User.');
+  });
+
+  it('reads a parent field that is itself resolved by a mapping', () => {
+    const sdl = 'extend type User { boss: User @rest(source: "accounts", path: "/b/{$parent.id}") peer: User @rest(source: "accounts", path: "/p/{$parent.boss}") }';
+    expectOne(sdl, '$parent.boss', "User.peer @rest(path): $parent.boss is resolved by a mapping, not read from User's record; add an @internal field for the value.");
+  });
+
+  it('uses $parent on a root field', () => {
+    const sdl = 'extend type Query { a: User @rest(source: "accounts", path: "/a/{$parent.id}") }';
+    expectOne(sdl, '$parent.id', 'Query.a @rest(path): $parent is not available on a root field: Query.a has no parent record.');
+  });
+
+  it('reads a header its source does not forward', () => {
+    const sdl = 'extend type Query { a: User @rest(source: "accounts", path: "/a", headers: ["X-Tenant: $header.x-tenant"]) }';
+    expectOne(sdl, '$header.x-tenant', 'Query.a @rest(headers.X-Tenant): $header.x-tenant is not among the headers source "accounts" may see (its forwardHeaders: authorization).');
+  });
+
+  it('uses $result outside invalidates', () => {
+    const sdl = 'extend type Query { a: User @rest(source: "accounts", path: "/a", query: { x: "$result.id" }) }';
+    expectOne(sdl, '$result.id', 'Query.a @rest(query.x): $result is only available in invalidates.');
+  });
+
+  it('writes a template the parser cannot read', () => {
+    expectOne('extend type Query { a: User @rest(source: "accounts", path: "users") }', 'users"', 'Query.a @rest(path): A path starts with "/".');
+    expectOne('extend type Query { a(id: ID): User @rest(source: "accounts", path: "/u/{$args.id") }', '{$args.id")', 'Query.a @rest(path): A "{" has no closing "}".');
+    expectOne(
+      'extend type Query { a: User @rest(source: "accounts", path: "/u", query: { q: "$arg.x" }) }',
+      '$arg.x',
+      'Query.a @rest(query.q): $arg is not a template variable: use $args, $parent, $header or $result.',
+    );
+    expectOne('extend type Query { a: User @rest(source: "accounts", path: "/u?x=1") }', '?x=1', 'Query.a @rest(path): A path has no query or fragment: put query parameters in `query`.');
+  });
+
+  it('gives an argument a value of the wrong type', () => {
+    const sdl = 'extend type Query { a: User @rest(source: "accounts", method: FETCH, path: "/a") }';
+    expect(problems(sdl)).toContain(`${at(sdl, 'FETCH')}: @rest(method) expects GraftMethod.`);
+  });
+
+  it('reads on a mutation, writes on a query, or sends a body with GET', () => {
+    expectOne(
+      'type Mutation { m: User @rest(source: "accounts", path: "/m") }',
+      '@rest(source: "accounts", path: "/m")',
+      'Mutation.m is a mutation: its @rest method must be POST, PUT, PATCH or DELETE, not GET.',
+    );
+    expectOne('extend type Query { q: User @rest(source: "accounts", method: POST, path: "/q") }', 'POST', 'Query.q @rest(method: POST) writes; writes belong on Mutation fields.');
+    expectOne('extend type Query { q(x: String): User @rest(source: "accounts", path: "/q", body: "$args.x") }', '"$args.x"', 'Query.q @rest sends a body with GET; use POST, PUT, PATCH or DELETE.');
+  });
+
+  it('invalidates on a read, or sets a scalar result on an object field', () => {
+    expectOne('extend type Query { q: User @rest(source: "accounts", path: "/q", invalidates: ["/x"]) }', '["/x"]', 'Query.q @rest(invalidates) is for writes; a GET changes nothing.');
+    expectOne(
+      'type Mutation { m: User @rest(source: "accounts", method: DELETE, path: "/m", result: "x") }',
+      '"x"',
+      'Query.m @rest(result) sets a scalar value; User is an object type.'.replace('Query.m', 'Mutation.m'),
+    );
+  });
+});
+
+describe('batch', () => {
+  it('matches rows by a field the returned type does not have', () => {
+    const sdl = 'extend type Query { team(id: ID!): User @rest(source: "accounts", path: "/t", batch: { key: "$args.id", param: "ids", match: "uid" }) }';
+    expectOne(sdl, '"uid"', 'Query.team @rest(batch.match): User has no field "uid" to match rows to keys by.');
+  });
+
+  it('leaves out a required part of the batch form', () => {
+    const sdl = 'extend type Query { team(id: ID!): User @rest(source: "accounts", path: "/t", batch: { key: "$args.id" }) }';
+    expect(problems(sdl)).toContain(`${at(sdl, '{ key')}: @rest(batch) expects GraftBatch.`);
+  });
+});
+
+describe('paginate', () => {
+  const connection = (paginate: string, args = 'first: Int, after: String, last: Int, before: String') =>
+    `extend type Query { users(${args}): UserConnection @rest(source: "accounts", path: "/users", paginate: ${paginate}) }`;
+
+  it('has no style, here or in the source', () => {
+    const sdl = connection('{ items: "data" }');
+    expectOne(sdl, '{ items', "Query.users @rest(paginate) needs a style (OFFSET, PAGE, CURSOR or LINK), here or in the source's pagination config.");
+  });
+
+  it('pages by cursor without saying where the next cursor is', () => {
+    const sdl = connection('{ style: CURSOR, items: "data", prev: "prev" }');
+    expectOne(sdl, '{ style', "Query.users @rest(paginate: CURSOR) needs next: where the next page's cursor is in the answer.");
+  });
+
+  it('declares last and before on a list that pages forward only', () => {
+    const sdl = connection('{ style: CURSOR, items: "data", next: "next" }');
+    expect(problems(sdl)).toEqual([
+      `${at(sdl, 'last: Int')}: Query.users declares last, but its source pages forward only (CURSOR without prev).`,
+      `${at(sdl, 'before: String')}: Query.users declares before, but its source pages forward only (CURSOR without prev).`,
+    ]);
+  });
+
+  it('leaves out first or after', () => {
+    const sdl = connection('{ style: OFFSET, total: "total" }', 'last: Int, before: String');
+    expect(problems(sdl)).toEqual([
+      `${at(sdl, 'users(')}: Query.users is a connection: it needs the argument first (first: Int, after: String).`,
+      `${at(sdl, 'users(')}: Query.users is a connection: it needs the argument after (first: Int, after: String).`,
+    ]);
+  });
+
+  it('paginates a field that does not return a connection', () => {
+    const sdl = 'extend type Query { all(first: Int, after: String): [User] @rest(source: "accounts", path: "/users", paginate: { style: OFFSET }) }';
+    expectOne(sdl, '[User]', 'Query.all has @rest(paginate) but returns User: a paginated field returns a connection, e.g. UserConnection.');
+  });
+
+  it('batches the first page of a list that reports totals', () => {
+    const sdl = connection('{ style: PAGE, firstPage: { path: "/all", key: "$args.x", param: "ids", match: "id", size: "n" } }');
+    expect(problems(sdl)).toContain(
+      `${at(sdl, '{ path')}: Query.users @rest(paginate.firstPage) serves lists that page by links (CURSOR, LINK); PAGE lists report totals a batched first page cannot.`,
+    );
+  });
+
+  it('gives a style an option of another', () => {
+    const sdl = connection('{ style: OFFSET, next: "n" }');
+    expectOne(sdl, '"n"', 'Query.users @rest(paginate.next) applies to CURSOR pagination only.');
+  });
+});
+
+describe('@ref', () => {
+  it('refers to a field with no @rest', () => {
+    const sdl = 'extend type User { best: User @ref(query: "nobody", args: { id: "$parent.id" }) }';
+    expectOne(sdl, '"nobody"', 'User.best @ref(query): Query.nobody is not a field with a @rest mapping.');
+  });
+
+  it('gives an argument the field does not take, or leaves out one it requires', () => {
+    const sdl = 'extend type User { best: User @ref(query: "user", args: { uid: "$parent.id" }) }';
+    expect(problems(sdl)).toEqual([
+      `${at(sdl, '{ uid')}: User.best @ref(args): Query.user has no argument "uid".`,
+      `${at(sdl, '{ uid')}: User.best @ref(args) must give id, which Query.user requires.`,
+    ]);
+  });
+
+  it('returns another type than the field it refers to', () => {
+    const sdl = 'type Team { id: ID! } extend type User { team: Team @ref(query: "user", args: { id: "$parent.teamId" }) }';
+    expectOne(sdl, '"user", args: { id: "$parent.teamId"', 'User.team returns Team but Query.user returns User.');
+  });
+});
+
+describe('@node and @globalId', () => {
+  it('keys a type by a field it does not have', () => {
+    const sdl = 'type Team @node(key: "code") { id: ID! }';
+    expectOne(sdl, '"code"', 'Team @node(key): Team has no field "code".');
+  });
+
+  it('implements Node without a way to refetch it', () => {
+    const sdl = 'type Team implements Node @node { id: ID! }';
+    expectOne(sdl, '@node {', 'Team implements Node, so @node needs fetch: the Query field that loads one by id.');
+  });
+
+  it('refetches through a field that does not load one by id', () => {
+    const sdl = 'type Team implements Node @node(fetch: "user") { id: ID! }';
+    expectOne(sdl, '"user") { id', 'Team @node(fetch): Query.user must exist, return Team and take an id argument.');
+  });
+
+  it('takes global ids of a type without @node', () => {
+    const sdl = 'type Team { id: ID! } extend type Query { team(id: ID! @globalId(type: "Team")): Team @rest(source: "accounts", path: "/t/{$args.id}") }';
+    expectOne(sdl, '"Team")', '@globalId(type: "Team") names a type without @node.');
+  });
+});
+
+describe('@from, @internal, and fields without a mapping', () => {
+  it('converts to a type the field is not', () => {
+    const sdl = 'extend type User { at: Int @from(path: "dt", as: DATE_TIME_FROM_UNIX_SECONDS) }';
+    expectOne(sdl, 'DATE_TIME', 'User.at @from(as: DATE_TIME_FROM_UNIX_SECONDS) makes a String; the field is Int.');
+  });
+
+  it('gives a field an enum value spelling, or an empty path', () => {
+    expectOne('extend type User { kind: String @from(value: "k") }', '"k"', 'User.kind @from(value) is for enum values; a field takes path and as.');
+    expectOne('extend type User { kind: String @from(path: "a..b") }', '"a..b"', 'User.kind @from(path) is a dot path such as "main.temp".');
+  });
+
+  it('maps an @internal field with @rest, or a field with both @rest and @ref', () => {
+    expectOne('extend type User { x: ID @internal @rest(source: "accounts", path: "/x") }', 'x: ID', 'User.x is @internal: it is read from the record, so it cannot have @rest or @ref.');
+    expectOne('extend type User { y: User @rest(source: "accounts", path: "/y") @ref(query: "user", args: { id: "$parent.id" }) }', '@ref', 'User.y has both @rest and @ref; keep one.');
+  });
+
+  it('leaves a root field with nothing to resolve it', () => {
+    expectOne('extend type Query { orphan: User }', 'orphan', 'Query.orphan has no @rest or @ref mapping and no hand-written resolver: it would always be null.');
+  });
+});
+
+describe('hand-written resolvers', () => {
+  it('for a field that has a mapping, or a field the schema does not have', () => {
+    expect(problems('', { Query: { user: () => null, nope: () => null } })).toEqual([
+      'config (resolvers): There is a resolver for Query.nope, which the schema does not have.',
+      `${at('', '@rest')}: Query.user has a hand-written resolver and a mapping directive; keep one.`,
+    ]);
+  });
+});
+
+describe('SDL itself', () => {
+  it('reports a syntax error with its file, line and column', () => {
+    expect(problems('type Broken {')).toEqual(['graph.graphql:9:14: Syntax Error: Expected Name, found <EOF>.']);
+  });
+
+  it('reports an unknown type where it is used', () => {
+    const sdl = 'extend type Query { lost: Lost @rest(source: "accounts", path: "/l") }';
+    expect(problems(sdl)).toEqual([`${at(sdl, 'Lost')}: Unknown type "Lost". Did you mean "Float"?`]);
+  });
+});
