@@ -59,7 +59,7 @@ const HEALTHY = 'query($id: ID!) { user(id: $id) { name city weather { temperatu
 
 // The services in a process of their own: the load generator's CPU must not slow the upstreams down.
 const backends = spawn(...onCore(1, [process.execPath, '--import', 'tsx', 'examples/backends/main.ts']), {
-  env: { ...process.env, ACCOUNTS_PORT: '0', CONTENT_PORT: '0', COMMENTS_PORT: '0', WEATHER_PORT: '0' },
+  env: { ...process.env, ACCOUNTS_PORT: '0', CONTENT_PORT: '0', COMMENTS_PORT: '0', WEATHER_PORT: '0', PLACEHOLDER_PORT: '0' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const backendEnv = await backendVariables();
@@ -239,7 +239,8 @@ async function backendVariables(): Promise<Record<string, string>> {
   backends.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
   for (let i = 0; i < 300; i++) {
     const lines = printed.split('\n').filter((line) => /^[A-Z_]+=/.test(line));
-    if (lines.length >= 10) return Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    // PLACEHOLDER_URL comes last.
+    if (/PLACEHOLDER_URL=\S+\n/.test(printed)) return Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`the example services did not start:\n${printed}`);

@@ -1,16 +1,31 @@
-/** GraftQL's public surface. Nothing else is public. */
+/**
+ * GraftQL's public surface, grouped by who uses it. Nothing else is public:
+ * a path into src/ is not an API.
+ */
 
-export type { GatewayConfig, ResolvedConfig, SourceConfig } from './config/config-schema.ts';
+// A gateway: configure it, build it, serve it or mount it in your own server.
 export { defineConfig } from './config/define-config.ts';
 export { ConfigError, resolveConfig } from './config/resolve-config.ts';
-// Errors clients can see
-export { ERROR_CODES, type ErrorCode, GraftError } from './errors.ts';
-// What resolvers receive and call
-export type { GatewayContext } from './server/context.ts';
-// Building and configuring a gateway
+export type { GatewayConfig, ResolvedConfig, SourceConfig } from './config/config-schema.ts';
 export { createGateway, type Gateway, type GatewayOptions } from './server/create-gateway.ts';
-export { type Graph, printGraph } from './server/graph.ts';
-// Serving it standalone
 export { listen, type RunningGateway } from './server/listen.ts';
+
+// A graph: its SDL files (mapping directives and all), hand-written resolvers and loaders; checked and printed as the gateway serves it.
+export { type Graph, graphOf, printGraph } from './server/graph.ts';
+export { type CheckReport, checkGraph } from './server/check.ts';
+export { type Diagnostic, GraphError } from './mapping/diagnostics.ts';
+
+// Hand-written resolvers: what they receive, and the building blocks declared fields are made of.
+export type { GatewayContext } from './server/context.ts';
 export type { BoundSource } from './sources/request-sources.ts';
+export type { UpstreamRequest } from './sources/source-client.ts';
 export { path } from './sources/url.ts';
+export { type BatchEndpoint, type BatchStyle, batchLoader, groupLoader, singleLoader } from './loaders/batch-loaders.ts';
+export { type Connection, type ConnectionArgs, connection, toSlice } from './pagination/connection.ts';
+export { indexConnection, offsetRanges, pageRanges, type RangeFetcher } from './pagination/index-adapter.ts';
+export { chainedConnection, firstPageFromBatch, type LinkedPageFetcher } from './pagination/chained-adapter.ts';
+export { linkHeaderPages } from './pagination/linked-pages.ts';
+export type { CursorCodec, CursorScope } from './pagination/cursor.ts';
+
+// Errors clients can see.
+export { badUserInput, ERROR_CODES, type ErrorCode, GraftError, notFound } from './errors.ts';

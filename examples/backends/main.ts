@@ -1,18 +1,22 @@
 /**
- * `npm run examples`: starts the four example services on 127.0.0.1 and
- * prints the variables that point a separately started gateway at them.
- * Ports: ACCOUNTS_PORT, CONTENT_PORT, COMMENTS_PORT, WEATHER_PORT (4001–4004).
+ * `npm run examples`: starts the example services on 127.0.0.1 and prints
+ * the variables that point a separately started gateway at them: the four
+ * of the example graph (ACCOUNTS_PORT, CONTENT_PORT, COMMENTS_PORT,
+ * WEATHER_PORT, 4001–4004) and the JSONPlaceholder-shaped one of the
+ * README's walkthrough (PLACEHOLDER_PORT, 4005).
  */
 import { startBackends } from './index.ts';
+import { startPlaceholder } from './placeholder.ts';
 
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
 const backends = await startBackends({
   ports: { accounts: port('ACCOUNTS_PORT', 4001), content: port('CONTENT_PORT', 4002), comments: port('COMMENTS_PORT', 4003), weather: port('WEATHER_PORT', 4004) },
 });
-for (const [name, value] of Object.entries(backends.env)) console.log(`${name}=${value}`);
+const placeholder = await startPlaceholder({ port: port('PLACEHOLDER_PORT', 4005) });
+for (const [name, value] of Object.entries({ ...backends.env, PLACEHOLDER_URL: placeholder.url })) console.log(`${name}=${value}`);
 console.error('# example services running; Ctrl-C to stop');
 
-const stop = () => void backends.close().then(() => process.exit(0));
+const stop = () => void Promise.all([backends.close(), placeholder.close()]).then(() => process.exit(0));
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

@@ -24,7 +24,7 @@ import { indexConnection, offsetRanges, pageRanges } from '../pagination/index-a
 import { linkHeaderPages } from '../pagination/linked-pages.ts';
 import type { GatewayContext } from '../server/context.ts';
 import type { BoundSource } from '../sources/request-sources.ts';
-import type { UpstreamRequest } from '../sources/source-client.ts';
+import type { SourceAnswer, UpstreamRequest } from '../sources/source-client.ts';
 import { encodeSegment, type QueryValue, type UpstreamPath } from '../sources/url.ts';
 import type { BatchStyle, FieldPlan, FirstPagePlan, NodePlan, PaginatePlan, Path, RefPlan, RestPlan, TemplateMap } from './plan.ts';
 import { DriftError, type MappedObject, type Naming, type RecordMappers, read, TYPENAME } from './records.ts';
@@ -45,15 +45,16 @@ const SINGLE_CALLS_PER_FIELD = 8;
 
 const STATE = Symbol('graftql.mappingState');
 
-/** Per request: the batch loaders by request shape, the single-call limiters by field. */
+/** Per request: the batch loaders by request shape, the single-call limiters by field, the single reads by request. */
 interface RequestState {
   loaders: Map<string, DataLoader<string, unknown>>;
   limits: Map<string, ReturnType<typeof pLimit>>;
+  reads: Map<string, Promise<SourceAnswer>>;
 }
 
 function stateOf(context: GatewayContext): RequestState {
   const holder = context as unknown as { [STATE]?: RequestState };
-  holder[STATE] ??= { loaders: new Map(), limits: new Map() };
+  holder[STATE] ??= { loaders: new Map(), limits: new Map(), reads: new Map() };
   return holder[STATE];
 }
 
@@ -174,8 +175,7 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
         }
       }
 
-      const isRead = plan.method === 'GET';
-      const answer = isRead ? await limited(stateOf(context), plan.coordinate, () => call(source, request)) : await call(source, request);
+      const answer = plan.method === 'GET' ? await sharedRead(stateOf(context), plan, source, request, call) : await call(source, request);
       const body = select(answer.body, plan.selection);
       let value: unknown;
       try {
@@ -364,13 +364,29 @@ function batchLoader(
   return loader;
 }
 
-async function limited<T>(state: RequestState, coordinate: string, work: () => Promise<T>): Promise<T> {
-  let limit = state.limits.get(coordinate);
+/**
+ * A single read, once per request however many fields ask for it (as a
+ * DataLoader would: the same author of twenty posts is one call), at most
+ * SINGLE_CALLS_PER_FIELD at a time per field.
+ */
+function sharedRead(
+  state: RequestState,
+  plan: RestPlan,
+  source: BoundSource,
+  request: UpstreamRequest,
+  call: (source: BoundSource, request: UpstreamRequest) => Promise<SourceAnswer>,
+): Promise<SourceAnswer> {
+  const key = JSON.stringify([plan.source, request.path, canonicalUrl('', request.query), request.headers ?? {}]);
+  let answer = state.reads.get(key);
+  if (answer) return answer;
+  let limit = state.limits.get(plan.coordinate);
   if (!limit) {
     limit = pLimit(SINGLE_CALLS_PER_FIELD);
-    state.limits.set(coordinate, limit);
+    state.limits.set(plan.coordinate, limit);
   }
-  return limit(work);
+  answer = limit(() => call(source, request));
+  state.reads.set(key, answer);
+  return answer;
 }
 
 /** A declared error mapping for the upstream status, or the error as it was. */

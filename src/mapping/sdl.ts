@@ -60,7 +60,7 @@ export function withGatewayDefinitions(document: DocumentNode): DocumentNode {
     if (expected === undefined || name === undefined) continue;
     declared.add(name);
     if (signature(expected) !== signature(definition)) {
-      problems.push({ at: locate(definition), message: `${describe(definition)} differs from GraftQL's; copy it from the gateway (npm run check prints the current definitions with --directives).` });
+      problems.push({ at: locate(definition), message: `${describe(definition)} differs from GraftQL's; \`graftql directives\` prints the current definitions (schema/directives.graphql).` });
     }
   }
   if (problems.length > 0) throw new GraphError(problems);

@@ -8,7 +8,12 @@ export interface GatewayProcess {
 
 /** Runs `graftql start` (what `npm start` runs) in a child process with exactly `env`. */
 export function spawnMain(env: Record<string, string>): GatewayProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
+  return spawnCli(['start'], env);
+}
+
+/** Runs the `graftql` command (src/cli.ts, as the npm scripts do) with `args` and exactly `env`. */
+export function spawnCli(args: readonly string[], env: Record<string, string> = {}): GatewayProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,7 @@
+import { defineConfig } from '../../src/index.ts';
+
+export default defineConfig({
+  sources: {
+    api: { url: { env: 'PLACEHOLDER_URL' }, pagination: { style: 'PAGE', param: '_page', size: '_per_page', items: 'data', total: 'items' } },
+  },
+});

@@ -1,0 +1,117 @@
+/**
+ * The README's "Graft your own REST API", as a user runs it: the graph in
+ * examples/placeholder/ (SDL and config, no TypeScript beyond the config)
+ * over the JSONPlaceholder-shaped service, served and checked by the
+ * `graftql` command.
+ */
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { placeholderData, startPlaceholder } from '../../examples/backends/placeholder.ts';
+import type { Service } from '../../examples/backends/service.ts';
+import { postGraphQL } from '../helpers/gateway.ts';
+import { type GatewayProcess, servingUrl, spawnCli } from '../helpers/process.ts';
+
+const CONFIG = 'examples/placeholder/graftql.config.ts';
+let api: Service;
+let gateway: GatewayProcess;
+let url: string;
+
+beforeAll(async () => {
+  api = await startPlaceholder();
+  gateway = spawnCli(['start', '--config', CONFIG], { PLACEHOLDER_URL: api.url, PORT: '0', LOG_LEVEL: 'info' });
+  url = await servingUrl(gateway);
+});
+afterAll(async () => {
+  gateway.child.kill('SIGTERM');
+  await gateway.exited;
+  await api.close();
+});
+beforeEach(() => api.clearRecords());
+
+const { users, posts, comments } = placeholderData;
+const query = async (text: string, variables?: Record<string, unknown>) => {
+  const { body } = await postGraphQL(url, { query: text, variables });
+  expect(body.errors).toBeUndefined();
+  return body.data as never;
+};
+
+describe('the walkthrough graph', () => {
+  it('pages posts forward as a Relay connection over _page/_per_page, with totalCount', async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const data: { posts: { totalCount: number; edges: Array<{ node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } } = await query(
+        'query($after: String) { posts(first: 30, after: $after) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }',
+        { after },
+      );
+      expect(data.posts.totalCount).toBe(posts.length);
+      seen.push(...data.posts.edges.map((edge) => edge.node.id));
+      if (!data.posts.pageInfo.hasNextPage) break;
+      after = data.posts.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(posts.map((post) => post.id));
+    // The gateway asks for the largest page (100), so 30 a time costs one upstream call in all.
+    expect(new Set(api.requests.map((request) => request.url))).toEqual(new Set(['/posts?_page=1&_per_page=100']));
+  });
+
+  it('pages backward too: the last posts of a user', async () => {
+    const data: { user: { name: string; posts: { edges: Array<{ node: { id: string } }>; pageInfo: { hasPreviousPage: boolean } } } } = await query(
+      '{ user(id: "3") { name posts(last: 2) { edges { node { id } } pageInfo { hasPreviousPage } } } }',
+    );
+    const own = posts.filter((post) => post.userId === '3');
+    expect(data.user.name).toBe(users[2]!.name);
+    expect(data.user.posts.edges.map((edge) => edge.node.id)).toEqual(own.slice(-2).map((post) => post.id));
+    expect(data.user.posts.pageInfo.hasPreviousPage).toBe(true);
+  });
+
+  it("resolves each post's author and comments, one call per distinct author (no batch endpoint: identical calls are shared)", async () => {
+    const data: { posts: { edges: Array<{ node: { author: { name: string }; comments: { totalCount: number; edges: Array<{ node: { body: string } }> } } }> } } = await query(
+      '{ posts(first: 20) { edges { node { author { name } comments(first: 2) { totalCount edges { node { body } } } } } } }',
+    );
+    expect(data.posts.edges.map((edge) => edge.node.author.name)).toEqual(posts.slice(0, 20).map((post) => users.find((user) => user.id === post.userId)!.name));
+    expect(data.posts.edges[0]!.node.comments).toEqual({ totalCount: 5, edges: comments.slice(0, 2).map((comment) => ({ node: { body: comment.body } })) });
+    const userCalls = api.requests.filter((request) => request.url.startsWith('/users/'));
+    expect(userCalls.map((request) => request.url).sort()).toEqual(['/users/1', '/users/2']);
+  });
+
+  it('answers an unknown id with null and NOT_FOUND', async () => {
+    const { body } = await postGraphQL(url, { query: '{ post(id: "999") { title } }' });
+    expect(body.data).toEqual({ post: null });
+    expect(body.errors?.map((error) => error.extensions.code)).toEqual(['NOT_FOUND']);
+  });
+});
+
+describe('graftql check', () => {
+  const check = async (args: string[]) => {
+    const run = spawnCli(['check', ...args]);
+    return { code: await run.exited, output: run.output() };
+  };
+
+  it('passes on the walkthrough graph and on the example graph, reporting their N+1 paths', async () => {
+    const walkthrough = await check(['--config', CONFIG]);
+    expect(walkthrough.code).toBe(0);
+    expect(walkthrough.output).toContain('Post.author: one api call per Post');
+    const example = await check([]);
+    expect(example.code).toBe(0);
+    expect(example.output).toContain('✓ schema: 14 fields with @rest, 2 with @ref');
+  });
+
+  it('fails on a broken copy of the example graph, naming the file, line and column of each problem', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graftql-broken-'));
+    cpSync('schema', join(dir, 'schema'), { recursive: true });
+    const content = join(dir, 'schema', 'content.graphql');
+    const text = readFileSync(content, 'utf8');
+    writeFileSync(content, text.replace('"$parent.authorId"', '"$parent.authorIdd"').replace('source: "comments"', 'source: "coments"'));
+    const repo = process.cwd();
+    writeFileSync(join(dir, 'graftql.config.ts'), `import base from '${repo}/graftql.config.ts';\nexport default { ...base, schema: 'schema' };\n`);
+    const broken = await check(['--config', join(dir, 'graftql.config.ts')]);
+    const file = relative(repo, content);
+    const lineOf = (needle: string) => text.slice(0, text.indexOf(needle)).split('\n').length;
+    expect(broken.code).toBe(1);
+    expect(broken.output).toContain(`${file}:${lineOf('source: "comments"')}:`);
+    expect(broken.output).toMatch(new RegExp(`${file}:${lineOf('"$parent.authorId"')}:\\d+: Article\\.author @ref\\(args\\.id\\): Article has no field "authorIdd" to read`));
+    expect(broken.output).toContain('Article.comments @rest(source): no source "coments" in the config (sources: accounts, content, comments, weather).');
+  });
+});
