@@ -9,7 +9,8 @@
  * bench/results/<date>.md.
  *
  * BENCH_ROUNDS (default 2), BENCH_SECONDS (measured, default 5),
- * BENCH_WARMUP (default 2), BENCH_NODE24=1 (also run GraftQL on Node 24).
+ * BENCH_WARMUP (default 2), BENCH_NODE24=1 (also run GraftQL on Node 24),
+ * BENCH_ONLY=GraftQL (only the servers whose name starts so, and no example graph).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -53,6 +54,9 @@ const SERVERS: Server[] = [
   { name: 'Apollo Server 5 + RESTDataSource', command: [process.execPath, 'peers/apollo.mjs'], path: '/', cwd: 'bench' },
 ];
 
+const ONLY = process.env.BENCH_ONLY;
+if (ONLY) SERVERS.splice(0, SERVERS.length, ...SERVERS.filter((server) => server.name.startsWith(ONLY)));
+
 interface Sample {
   rps: number;
   p50: number;
@@ -88,6 +92,11 @@ for (let round = 1; round <= ROUNDS; round++) {
 }
 
 // The example graph: articles(first: 50) with authors and three comments each, GraftQL only.
+if (ONLY) {
+  upstream.close();
+  console.log(`\n${renderReport()}`);
+  process.exit(0);
+}
 const exampleQuery = '{ articles(first: 50) { edges { node { title author { name } comments(first: 3) { edges { node { body } } } } } } }';
 const backends = await startBackends({ weatherRateLimit: 1_000_000_000 });
 const exampleSamples: Sample[] = [];

@@ -28,7 +28,7 @@ import type { SourceAnswer, UpstreamRequest } from '../sources/source-client.ts'
 import { encodeSegment, type QueryValue, type UpstreamPath } from '../sources/url.ts';
 import type { BatchStyle, FieldPlan, FirstPagePlan, NodePlan, PaginatePlan, Path, RefPlan, RestPlan, TemplateMap } from './plan.ts';
 import { DriftError, type MappedObject, type Naming, type RecordMappers, read, TYPENAME } from './records.ts';
-import { evaluate, type PathTemplate, type Reference, type ValueTemplate } from './template.ts';
+import { evaluate, type PathTemplate, type Reference, referencesIn, type ValueTemplate } from './template.ts';
 
 type Resolver = (parent: unknown, args: Record<string, unknown>, context: GatewayContext) => unknown;
 
@@ -60,7 +60,7 @@ function stateOf(context: GatewayContext): RequestState {
 
 export function mappingResolvers({ schema, plans, nodes, mappers, naming }: ExecutionOptions): Record<string, Record<string, unknown>> {
   const resolvers: Record<string, Record<string, unknown>> = {};
-  const runners = new Map<string, (parent: unknown, args: Record<string, unknown>, context: GatewayContext) => Promise<unknown>>();
+  const runners = new Map<string, Resolver>();
   const definitionOf = (coordinate: string) => {
     const [typeName = '', fieldName = ''] = coordinate.split('.');
     return (schema.getType(typeName) as GraphQLObjectType).getFields()[fieldName] as GraphQLField<unknown, unknown>;
@@ -79,7 +79,7 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
     const [typeName = '', fieldName = ''] = coordinate.split('.');
     const decode = argumentDecoder(definitionOf(coordinate));
     const run = plan.kind === 'rest' ? runnerOf(coordinate) : undefined;
-    const resolve: Resolver = run ? (parent, args, context) => run(parent, decode(args), context) : refResolver(plan as RefPlan);
+    const resolve: Resolver = run ? (decode ? (parent, args, context) => run(parent, decode(args), context) : run) : refResolver(plan as RefPlan);
     resolvers[typeName] ??= {};
     resolvers[typeName][fieldName] = resolve;
   }
@@ -111,6 +111,22 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
     };
   }
 
+  /** A plain reference (no arithmetic) compiled to a direct read; undefined for other templates. */
+  function accessor(template: ValueTemplate): ((parent: unknown, args: Record<string, unknown>, context: GatewayContext) => unknown) | undefined {
+    if (template.kind !== 'reference' || template.reference.op) return undefined;
+    const [name = '', ...rest] = template.reference.path;
+    switch (template.reference.scope) {
+      case 'args':
+        return (_parent, args) => read(args[name], rest);
+      case 'parent':
+        return rest.length === 0 ? (parent) => mappers.upstreamOf(parent, name) : (parent) => read(mappers.upstreamOf(parent, name), rest);
+      case 'header':
+        return (_parent, _args, context) => context.header(name.toLowerCase());
+      default:
+        return undefined;
+    }
+  }
+
   /** `$args.…`, `$parent.…`, `$header.…` and `$result.…` as one request sees them. */
   function references(parent: unknown, args: Record<string, unknown>, context: GatewayContext, result: unknown): (reference: Reference) => unknown {
     return ({ scope, path: [name = '', ...rest] }) => {
@@ -139,6 +155,11 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
       else if (plan.body?.kind === 'json') request.json = renderJson(plan.body.value, resolve, toUpstream);
       return request;
     };
+    // A request with no per-parent value is the same for every parent: built, and its batch shape named, once.
+    const fixed =
+      referencesIn(plan.path).length + [...plan.query, ...plan.headers].filter(([, template]) => template.kind !== 'literal').length === 0 && !plan.body ? requestOf(() => undefined) : undefined;
+    const fixedShape = fixed && plan.batch ? batchShape(plan, fixed, plan.batch) : undefined;
+    const fixedRead = fixed && !plan.batch ? readKey(plan, fixed) : undefined;
 
     const drifted = (error: unknown, status?: number): never => {
       if (error instanceof DriftError)
@@ -153,29 +174,45 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
       }
     };
 
+    const mapFound = (found: unknown) => {
+      try {
+        return plan.list ? (found as unknown[]).map((row, index) => mapRow(row, `${plan.returns}.${index}`)) : mapRow(found, plan.returns);
+      } catch (error) {
+        return drifted(error);
+      }
+    };
+    const keyOf = plan.batch && accessor(plan.batch.key);
+    const match = plan.batch?.match ?? '';
+    const matchOf = (row: unknown) => rows.keyOf(row, match);
+
+    /**
+     * A batched field runs on every item of a list: up to the loader it is
+     * synchronous, with its key read by a precompiled accessor, so that each
+     * item costs one promise (the loader's), as a hand-written loader would.
+     */
+    const batched = (parent: unknown, args: Record<string, unknown>, context: GatewayContext): unknown => {
+      const batch = plan.batch as NonNullable<RestPlan['batch']>;
+      const resolve = keyOf ? undefined : references(parent, args, context, undefined);
+      const key = keyOf ? keyOf(parent, args, context) : evaluate(batch.key, resolve as (reference: Reference) => unknown);
+      if (key === null || key === undefined) return plan.list ? [] : null;
+      const request = fixed ?? requestOf(resolve ?? references(parent, args, context, undefined));
+      if (!request) return null;
+      const source = context.sources[plan.source] as BoundSource;
+      const loader = batchLoader(stateOf(context), fixedShape ?? batchShape(plan, request, batch), plan, source, request, batch, call, matchOf);
+      return loader.load(String(key)).then(mapFound);
+    };
+    if (plan.batch) return batched;
+
     return async (parent: unknown, args: Record<string, unknown>, context: GatewayContext): Promise<unknown> => {
       const source = context.sources[plan.source] as BoundSource;
       const resolve = references(parent, args, context, undefined);
-      const request = requestOf(resolve);
+      const request = fixed ?? requestOf(resolve);
       // A path value that is absent (a parent without the key) means there is nothing to fetch.
       if (!request) return null;
 
       if (plan.paginate) return connectionOf(plan, source, request, args as ConnectionArgs, context, resolve, rows, call);
 
-      if (plan.batch) {
-        const key = evaluate(plan.batch.key, resolve);
-        if (key === null || key === undefined) return plan.list ? [] : null;
-        const match = plan.batch.match;
-        const loader = batchLoader(stateOf(context), plan, source, request, plan.batch, call, (row) => rows.keyOf(row, match));
-        const found = await loader.load(String(key));
-        try {
-          return plan.list ? (found as unknown[]).map((row, index) => mapRow(row, `${plan.returns}.${index}`)) : mapRow(found, plan.returns);
-        } catch (error) {
-          return drifted(error);
-        }
-      }
-
-      const answer = plan.method === 'GET' ? await sharedRead(stateOf(context), plan, source, request, call) : await call(source, request);
+      const answer = plan.method === 'GET' ? await sharedRead(stateOf(context), fixedRead ?? readKey(plan, request), plan, source, request, call) : await call(source, request);
       const body = select(answer.body, plan.selection);
       let value: unknown;
       try {
@@ -286,7 +323,8 @@ async function connectionOf(
     // One row more than asked says whether there is a next page.
     const request: UpstreamRequest = { path, query: { ...renderQuery(form.query, resolve), [form.size]: slice.count + 1 }, cacheTtlMs: plan.maxAgeMs };
     const batch = { key: form.key, param: form.param, style: form.style, match: form.match, max: form.max };
-    const loader = batchLoader(stateOf(context), { ...plan, selection: form.items, list: true }, source, request, batch, call, (row) => rows.keyOf(row, form.match));
+    const batchPlan = { ...plan, selection: form.items, list: true };
+    const loader = batchLoader(stateOf(context), batchShape(batchPlan, request, batch), batchPlan, source, request, batch, call, (row) => rows.keyOf(row, form.match));
     const found = (await loader.load(String(key))) as unknown[];
     return firstPageFromBatch(
       found.map((row, index) => rows.map(row, `${plan.returns}.${index}`)),
@@ -296,24 +334,15 @@ async function connectionOf(
   }
 }
 
-/**
- * The per-request loader for one request shape: keys of every field with
- * this shape, in this request, go out together.
- */
-function batchLoader(
-  state: RequestState,
-  plan: Pick<RestPlan, 'source' | 'list' | 'selection' | 'returns'>,
-  source: BoundSource,
-  request: UpstreamRequest,
-  batch: { param: string; style: BatchStyle; match: string; max: number },
-  call: (source: BoundSource, request: UpstreamRequest) => Promise<{ body: unknown; status: number }>,
-  keyOf: (row: unknown) => unknown,
-): DataLoader<string, unknown> {
-  const shape = JSON.stringify([
+type BatchForm = { param: string; style: BatchStyle; match: string; max: number };
+
+/** What makes two batched fields share one loader: the same request but for its keys, and the same rows wanted. */
+function batchShape(plan: Pick<RestPlan, 'source' | 'list' | 'selection' | 'returns'>, request: UpstreamRequest, batch: BatchForm): string {
+  return JSON.stringify([
     plan.source,
     request.method ?? 'GET',
     request.path,
-    canonicalUrl('', request.query),
+    request.query ?? {},
     request.headers ?? {},
     batch.param,
     batch.style,
@@ -322,6 +351,27 @@ function batchLoader(
     plan.list,
     plan.returns,
   ]);
+}
+
+/** What makes two single reads of one request the same call. */
+function readKey(plan: Pick<RestPlan, 'source'>, request: UpstreamRequest): string {
+  return JSON.stringify([plan.source, request.path, request.query ?? {}, request.headers ?? {}]);
+}
+
+/**
+ * The per-request loader for one request shape: keys of every field with
+ * this shape, in this request, go out together.
+ */
+function batchLoader(
+  state: RequestState,
+  shape: string,
+  plan: Pick<RestPlan, 'source' | 'list' | 'selection' | 'returns'>,
+  source: BoundSource,
+  request: UpstreamRequest,
+  batch: BatchForm,
+  call: (source: BoundSource, request: UpstreamRequest) => Promise<{ body: unknown; status: number }>,
+  keyOf: (row: unknown) => unknown,
+): DataLoader<string, unknown> {
   let loader = state.loaders.get(shape);
   if (loader) return loader;
   loader = new DataLoader<string, unknown>(
@@ -371,12 +421,12 @@ function batchLoader(
  */
 function sharedRead(
   state: RequestState,
+  key: string,
   plan: RestPlan,
   source: BoundSource,
   request: UpstreamRequest,
   call: (source: BoundSource, request: UpstreamRequest) => Promise<SourceAnswer>,
 ): Promise<SourceAnswer> {
-  const key = JSON.stringify([plan.source, request.path, canonicalUrl('', request.query), request.headers ?? {}]);
   let answer = state.reads.get(key);
   if (answer) return answer;
   let limit = state.limits.get(plan.coordinate);
@@ -419,13 +469,13 @@ function messageIn(body: string | undefined, path: Path): string | undefined {
   return text ? text.slice(0, 500) : undefined;
 }
 
-/** Decodes `@globalId` arguments (and input fields below them) into upstream ids. */
-function argumentDecoder(definition: GraphQLField<unknown, unknown>): (args: Record<string, unknown>) => Record<string, unknown> {
+/** Decodes `@globalId` arguments (and input fields below them) into upstream ids; undefined when a field has none. */
+function argumentDecoder(definition: GraphQLField<unknown, unknown>): ((args: Record<string, unknown>) => Record<string, unknown>) | undefined {
   const decoders = definition.args.flatMap((argument) => {
     const decode = decoderFor(argument.type, globalIdType(argument.astNode?.directives));
     return decode ? [[argument.name, decode] as const] : [];
   });
-  if (decoders.length === 0) return (args) => args;
+  if (decoders.length === 0) return undefined;
   return (args) => {
     const decoded = { ...args };
     for (const [name, decode] of decoders) if (decoded[name] !== undefined && decoded[name] !== null) decoded[name] = decode(decoded[name]);

@@ -1,0 +1,93 @@
+/** Upstream records to the graph's shapes and back: names, paths, conversions, enums, global ids, drift. */
+import { buildSchema, type GraphQLInputObjectType, GraphQLNonNull, type GraphQLObjectType } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { MAPPING_DIRECTIVES_SDL } from '../../src/mapping/directives.ts';
+import { createRecordMappers, DriftError, RAW, TYPENAME } from '../../src/mapping/records.ts';
+
+const schema = buildSchema(`
+  ${MAPPING_DIRECTIVES_SDL}
+  type Query { a: Article }
+  enum Category { TECH @from(value: "tech") FOOD @from(value: "food") OTHER }
+  type Article {
+    id: ID!
+    title: String!
+    createdAt: String!
+    score: Int
+    rating: Float @from(path: "stats.rating")
+    first: String @from(path: "tags.0")
+    publishedAt: String @from(path: "published", as: DATE_TIME_FROM_UNIX_SECONDS)
+    rounded: Int @from(path: "raw_score", as: ROUNDED)
+    category: Category
+    author: Author
+    tags: [String!]
+  }
+  type Author { name: String! }
+  input ArticleInput { title: String!, authorId: ID @from(as: NUMBER), category: Category, coverUrl: String @from(path: "cover.url") }
+`);
+
+const nodes = new Map([['Article', { key: 'id', fetch: undefined }]]);
+const mappers = createRecordMappers({ nodes, resolved: new Set() });
+const article = (naming: 'camelCase' | 'snake_case') => (raw: unknown) => mappers.output(schema.getType('Article') as GraphQLObjectType, naming)(raw, 'Article');
+const record = { id: 7, title: 'T', created_at: '2026-01-01', score: 3, stats: { rating: 4.5 }, tags: ['x', 'y'], published: 1_767_225_600, raw_score: 2.6, category: 'tech', author: { name: 'Ada' } };
+
+describe('output mapping', () => {
+  it('renames by the source naming convention and @from paths, converts, maps enums and formats global ids', () => {
+    const mapped = article('snake_case')(record) as Record<string, unknown>;
+    // The record behind it rides on symbol keys; compare the fields the graph sees.
+    expect(Object.fromEntries(Object.entries(mapped))).toEqual({
+      id: 'Article:7',
+      title: 'T',
+      createdAt: '2026-01-01',
+      score: 3,
+      rating: 4.5,
+      first: 'x',
+      publishedAt: '2026-01-01T00:00:00.000Z',
+      rounded: 3,
+      category: 'TECH',
+      author: expect.objectContaining({ name: 'Ada' }),
+      tags: ['x', 'y'],
+    });
+  });
+
+  it('maps a body once, however many requests share it, and keeps the record behind it', () => {
+    const map = article('snake_case');
+    const first = map(record) as Record<PropertyKey, unknown>;
+    expect(map(record)).toBe(first);
+    expect(first[RAW]).toBe(record);
+    expect(first[TYPENAME]).toBe('Article');
+  });
+
+  it('reads the upstream value behind a field, what $parent.field sees: the raw key of a global id', () => {
+    const mapped = article('snake_case')(record);
+    expect(mappers.upstreamOf(mapped, 'id')).toBe(7);
+    expect(mappers.upstreamOf(mapped, 'createdAt')).toBe('2026-01-01');
+    expect(mappers.upstreamOf(mapped, 'publishedAt')).toBe(1_767_225_600);
+    expect(mappers.upstreamOf({ plain: 1 }, 'plain')).toBe(1);
+  });
+
+  it.each([
+    ['a missing non-null field', { ...record, title: undefined }, 'Article.title is missing'],
+    ['a string where an Int belongs', { ...record, score: '3' }, 'Article.score is not an integer'],
+    ['an unknown enum value', { ...record, category: 'sports' }, 'Article.category is not one of tech, food, OTHER'],
+    ['a non-list where a list belongs', { ...record, tags: 'x' }, 'Article.tags is not a list'],
+    ['a null inside a list of non-null', { ...record, tags: ['x', null] }, 'Article.tags.1 is missing'],
+    ['an object where a string belongs', { ...record, title: { text: 'T' } }, 'Article.title is not a string'],
+    ['a record that is not an object', ['x'], 'Article is not an object'],
+  ])('refuses %s as drift, naming the field', (_name, raw, where) => {
+    expect(() => article('snake_case')(raw)).toThrow(DriftError);
+    expect(() => article('snake_case')(raw)).toThrow(where);
+  });
+
+  it('never reads through __proto__', () => {
+    const hostile = JSON.parse('{"id": 1, "title": "T", "created_at": "c", "__proto__": {"score": 99}}') as object;
+    expect((article('snake_case')(hostile) as { score: unknown }).score).toBeNull();
+  });
+});
+
+describe('input mapping', () => {
+  it("sends an input in the upstream's spelling: naming, @from paths and conversions, enum spellings, nulls left out", () => {
+    const input = mappers.input(new GraphQLNonNull(schema.getType('ArticleInput') as GraphQLInputObjectType), 'snake_case');
+    expect(input({ title: 'T', authorId: '17', category: 'FOOD', coverUrl: 'https://x/y.png' })).toEqual({ title: 'T', author_id: 17, category: 'food', cover: { url: 'https://x/y.png' } });
+    expect(input({ title: 'T', authorId: null })).toEqual({ title: 'T' });
+  });
+});
