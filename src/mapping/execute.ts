@@ -14,7 +14,6 @@
  */
 import DataLoader from 'dataloader';
 import { type GraphQLField, type GraphQLInputType, type GraphQLObjectType, type GraphQLSchema, getNamedType, getNullableType, isInputObjectType, isListType } from 'graphql';
-import pLimit from 'p-limit';
 import { canonicalUrl } from '../cache/cache-key.ts';
 import { badUserInput, GraftError, notFound } from '../errors.ts';
 import { chainedConnection, firstPageFromBatch } from '../pagination/chained-adapter.ts';
@@ -26,6 +25,7 @@ import type { GatewayContext } from '../server/context.ts';
 import type { BoundSource } from '../sources/request-sources.ts';
 import type { SourceAnswer, UpstreamRequest } from '../sources/source-client.ts';
 import { encodeSegment, type QueryValue, type UpstreamPath } from '../sources/url.ts';
+import { callLimiter } from './call-limiter.ts';
 import type { BatchStyle, FieldPlan, FirstPagePlan, NodePlan, PaginatePlan, Path, RefPlan, RestPlan, TemplateMap } from './plan.ts';
 import { DriftError, type MappedObject, type Naming, type RecordMappers, read, TYPENAME } from './records.ts';
 import { evaluate, type PathTemplate, type Reference, referencesIn, type ValueTemplate } from './template.ts';
@@ -48,7 +48,7 @@ const STATE = Symbol('graftql.mappingState');
 /** Per request: the batch loaders by request shape, the single-call limiters by field, the single reads by request. */
 interface RequestState {
   loaders: Map<string, DataLoader<string, unknown>>;
-  limits: Map<string, ReturnType<typeof pLimit>>;
+  limits: Map<string, ReturnType<typeof callLimiter>>;
   reads: Map<string, Promise<SourceAnswer>>;
 }
 
@@ -144,7 +144,7 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
     const mapRow = rowType && 'getFields' in rowType ? mappers.output(rowType as GraphQLObjectType, sourceNaming) : mapValue;
     const bodyType = jsonBodyType(plan, definition);
     const toUpstream = bodyType && mappers.input(bodyType, sourceNaming);
-    const rows = { map: (item: unknown, where: string) => mapRow(item, where), keyOf: (row: unknown, match: string) => mappers.upstreamOf(mapRow(row, plan.returns), match) };
+    const rows: RowMapping = { map: (item, where) => mapRow(item, where), keyOf: (mapped, match) => mappers.upstreamOf(mapped, match) };
 
     /** The request without batch keys or page parameters. */
     const requestOf = (resolve: (reference: Reference) => unknown): UpstreamRequest | undefined => {
@@ -174,21 +174,13 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
       }
     };
 
-    const mapFound = (found: unknown) => {
-      try {
-        return plan.list ? (found as unknown[]).map((row, index) => mapRow(row, `${plan.returns}.${index}`)) : mapRow(found, plan.returns);
-      } catch (error) {
-        return drifted(error);
-      }
-    };
     const keyOf = plan.batch && accessor(plan.batch.key);
-    const match = plan.batch?.match ?? '';
-    const matchOf = (row: unknown) => rows.keyOf(row, match);
 
     /**
-     * A batched field runs on every item of a list: up to the loader it is
-     * synchronous, with its key read by a precompiled accessor, so that each
-     * item costs one promise (the loader's), as a hand-written loader would.
+     * A batched field runs on every item of a list: it is synchronous, with
+     * its key read by a precompiled accessor, and its loader answers rows
+     * mapped already, so that each item costs one promise (the loader's), as
+     * a hand-written loader would.
      */
     const batched = (parent: unknown, args: Record<string, unknown>, context: GatewayContext): unknown => {
       const batch = plan.batch as NonNullable<RestPlan['batch']>;
@@ -198,8 +190,8 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
       const request = fixed ?? requestOf(resolve ?? references(parent, args, context, undefined));
       if (!request) return null;
       const source = context.sources[plan.source] as BoundSource;
-      const loader = batchLoader(stateOf(context), fixedShape ?? batchShape(plan, request, batch), plan, source, request, batch, call, matchOf);
-      return loader.load(String(key)).then(mapFound);
+      const loader = batchLoader(stateOf(context), fixedShape ?? batchShape(plan, request, batch), plan, source, request, batch, call, rows);
+      return loader.load(String(key));
     };
     if (plan.batch) return batched;
 
@@ -237,7 +229,7 @@ async function connectionOf(
   args: ConnectionArgs,
   context: GatewayContext,
   resolve: (reference: Reference) => unknown,
-  rows: { map(item: unknown, where: string): unknown; keyOf(row: unknown, match: string): unknown },
+  rows: RowMapping,
   call: (source: BoundSource, request: UpstreamRequest) => Promise<{ body: unknown; headers: Record<string, unknown>; status: number }>,
 ): Promise<Connection<unknown>> {
   const paginate = plan.paginate as PaginatePlan;
@@ -324,17 +316,18 @@ async function connectionOf(
     const request: UpstreamRequest = { path, query: { ...renderQuery(form.query, resolve), [form.size]: slice.count + 1 }, cacheTtlMs: plan.maxAgeMs };
     const batch = { key: form.key, param: form.param, style: form.style, match: form.match, max: form.max };
     const batchPlan = { ...plan, selection: form.items, list: true };
-    const loader = batchLoader(stateOf(context), batchShape(batchPlan, request, batch), batchPlan, source, request, batch, call, (row) => rows.keyOf(row, form.match));
-    const found = (await loader.load(String(key))) as unknown[];
-    return firstPageFromBatch(
-      found.map((row, index) => rows.map(row, `${plan.returns}.${index}`)),
-      slice.count,
-      scope,
-    );
+    const loader = batchLoader(stateOf(context), batchShape(batchPlan, request, batch), batchPlan, source, request, batch, call, rows);
+    return firstPageFromBatch((await loader.load(String(key))) as unknown[], slice.count, scope);
   }
 }
 
 type BatchForm = { param: string; style: BatchStyle; match: string; max: number };
+
+/** How a field's rows become graph objects, and the upstream key a mapped row answers for. */
+interface RowMapping {
+  map(row: unknown, where: string): unknown;
+  keyOf(mapped: unknown, match: string): unknown;
+}
 
 /** What makes two batched fields share one loader: the same request but for its keys, and the same rows wanted. */
 function batchShape(plan: Pick<RestPlan, 'source' | 'list' | 'selection' | 'returns'>, request: UpstreamRequest, batch: BatchForm): string {
@@ -370,7 +363,7 @@ function batchLoader(
   request: UpstreamRequest,
   batch: BatchForm,
   call: (source: BoundSource, request: UpstreamRequest) => Promise<{ body: unknown; status: number }>,
-  keyOf: (row: unknown) => unknown,
+  rowMapping: RowMapping,
 ): DataLoader<string, unknown> {
   let loader = state.loaders.get(shape);
   if (loader) return loader;
@@ -388,17 +381,18 @@ function batchLoader(
         const rows = select(body, plan.selection);
         if (!Array.isArray(rows)) throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} answered a batch without a list of rows.`, { source: plan.source, status });
         for (const row of rows) {
-          let key: unknown;
+          let mapped: unknown;
           try {
-            key = keyOf(row);
+            mapped = rowMapping.map(row, plan.returns);
           } catch (error) {
             if (error instanceof DriftError)
               throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a body of an unexpected shape (${error.where}).`, { source: plan.source, status, cause: error });
             throw error;
           }
-          const group = byKey.get(String(key));
-          if (group) group.push(row);
-          else byKey.set(String(key), [row]);
+          const key = String(rowMapping.keyOf(mapped, batch.match));
+          const group = byKey.get(key);
+          if (group) group.push(mapped);
+          else byKey.set(key, [mapped]);
         }
       }
       return keys.map((key) => {
@@ -431,7 +425,7 @@ function sharedRead(
   if (answer) return answer;
   let limit = state.limits.get(plan.coordinate);
   if (!limit) {
-    limit = pLimit(SINGLE_CALLS_PER_FIELD);
+    limit = callLimiter(SINGLE_CALLS_PER_FIELD);
     state.limits.set(plan.coordinate, limit);
   }
   answer = limit(() => call(source, request));

@@ -8,8 +8,9 @@
  *   drift, which the caller reports as UPSTREAM_BAD_RESPONSE rather than
  *   answering something wrong;
  * - the `id` of a `@node` type answers `<Type>:<key>`;
- * - a record is mapped once per upstream body (memoized by identity), so a
- *   body shared by many requests (in flight, or cached) costs one mapping.
+ * - a record or list is mapped once per upstream body (memoized by
+ *   identity), so a body shared by many requests (in flight, or cached)
+ *   costs one mapping.
  * Mapped objects carry the raw record, so templates (`$parent.field`) read
  * upstream values, and their type name, for `Node`.
  */
@@ -68,6 +69,8 @@ export interface MapperOptions {
 
 interface FieldReader {
   name: string;
+  /** `Type.field`, as drift errors name it. */
+  where: string;
   path: Path;
   as: Conversion | undefined;
   map: (raw: unknown, where: string) => unknown;
@@ -89,9 +92,23 @@ export function createRecordMappers({ nodes, resolved }: MapperOptions): RecordM
     const nullable = (map: (raw: unknown, where: string) => unknown) => (raw: unknown, where: string) => (raw === null || raw === undefined ? null : map(raw, where));
     if (isListType(type)) {
       const item = output(type.ofType, naming);
+      const memo = new WeakMap<unknown[], unknown[]>();
       return nullable((raw, where) => {
         if (!Array.isArray(raw)) throw new DriftError(`${where} is not a list`);
-        return raw.map((value, index) => item(value, `${where}.${index}`));
+        const known = memo.get(raw);
+        if (known) return known;
+        const mapped = new Array<unknown>(raw.length);
+        for (let index = 0; index < raw.length; index++) {
+          try {
+            mapped[index] = item(raw[index], where);
+          } catch (error) {
+            // Named by index only when it drifts: no string per item on the way that succeeds.
+            if (error instanceof DriftError) item(raw[index], `${where}.${index}`);
+            throw error;
+          }
+        }
+        memo.set(raw, mapped);
+        return mapped;
       });
     }
     if (isObjectType(type)) return nullable(object(type, naming));
@@ -106,13 +123,17 @@ export function createRecordMappers({ nodes, resolved }: MapperOptions): RecordM
     if (map) return map;
     const memo = new WeakMap<object, MappedObject>();
     let fields: FieldReader[] | undefined;
+    // What every object of this type shares sits on its prototype, not on each object.
+    let shared: Pick<MappedObject, typeof TYPENAME | typeof READERS> | undefined;
     map = (raw, where) => {
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new DriftError(`${where} is not an object`);
       const known = memo.get(raw);
       if (known) return known;
       fields ??= readersOf(type, naming);
-      const mapped: MappedObject = { [RAW]: raw, [TYPENAME]: type.name, [READERS]: fields };
-      for (const field of fields) mapped[field.name] = field.map(convert(read(raw, field.path), field.as), `${type.name}.${field.name}`);
+      shared ??= { [TYPENAME]: type.name, [READERS]: fields };
+      const mapped = Object.create(shared) as MappedObject;
+      mapped[RAW] = raw;
+      for (const field of fields) mapped[field.name] = field.map(convert(read(raw, field.path), field.as), field.where);
       memo.set(raw, mapped);
       return mapped;
     };
@@ -134,10 +155,10 @@ export function createRecordMappers({ nodes, resolved }: MapperOptions): RecordM
       const as = text(arg(from, 'as')) as Conversion | undefined;
       if (node && field.name === 'id') {
         const keyField = type.getFields()[node.key];
-        list.push({ name: 'id', path: pathOf(keyField?.astNode?.directives, node.key, naming), as: undefined, map: globalId(type.name, `${type.name}.id`) });
+        list.push({ name: 'id', where: `${type.name}.id`, path: pathOf(keyField?.astNode?.directives, node.key, naming), as: undefined, map: globalId(type.name, `${type.name}.id`) });
         continue;
       }
-      list.push({ name: field.name, path: pathOf(field.astNode?.directives, field.name, naming), as, map: output(field.type, naming) });
+      list.push({ name: field.name, where: `${type.name}.${field.name}`, path: pathOf(field.astNode?.directives, field.name, naming), as, map: output(field.type, naming) });
     }
     return list;
   }
