@@ -46,7 +46,6 @@ const node24 = process.env.BENCH_NODE24 === '1' ? installNode24() : undefined;
 const SERVERS: Server[] = [
   { name: 'GraftQL', command: [process.execPath, '--import', 'tsx', 'bench/serve.ts'], path: '/graphql' },
   // The same graph with resolvers written by hand, as before @rest: the declarative one must keep up with it.
-  { name: 'GraftQL (hand-written resolvers)', command: [process.execPath, '--import', 'tsx', 'bench/serve.ts'], path: '/graphql', env: { BENCH_GRAPH: 'hand-written' } },
   ...(node24 ? [{ name: 'GraftQL (Node 24)', command: [node24, '--import', 'tsx', 'bench/serve.ts'], path: '/graphql' }] : []),
   { name: 'raw node:http (floor)', command: [process.execPath, 'peers/raw.mjs'], path: '/', cwd: 'bench' },
   { name: 'yoga + DataLoader', command: [process.execPath, 'peers/yoga-dataloader.mjs'], path: '/graphql', cwd: 'bench' },
