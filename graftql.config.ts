@@ -6,9 +6,10 @@
  * development credentials, for every source whose URL variable is unset, so
  * a fresh clone runs with no outside service.
  */
+
+import { defineConfig } from 'graftql';
 import { embedMissingBackends } from './examples/backends/index.ts';
 import { resolvers } from './schema/resolvers.ts';
-import { defineConfig } from './src/index.ts';
 
 export default defineConfig({
   schema: 'schema',

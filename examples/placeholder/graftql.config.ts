@@ -1,4 +1,4 @@
-import { defineConfig } from '../../src/index.ts';
+import { defineConfig } from 'graftql';
 
 export default defineConfig({
   sources: {

@@ -35,7 +35,8 @@ export function checkGraph(config: GatewayConfig, { baseDir, file, env }: CheckO
   let resolved: ReturnType<typeof resolveConfig>;
   try {
     resolved = resolveConfig(config, lenient);
-    lines.push(`✓ ${name}: ${Object.keys(resolved.sources).length} sources (${Object.keys(resolved.sources).join(', ')})`);
+    const sources = Object.keys(resolved.sources);
+    lines.push(`✓ ${name}: ${sources.length} source${sources.length === 1 ? '' : 's'} (${sources.join(', ')})`);
     if (unset.length > 0) lines.push(`  not set here (needed to serve): ${unset.join(', ')}`);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

@@ -11,9 +11,9 @@ export function spawnMain(env: Record<string, string>): GatewayProcess {
   return spawnCli(['start'], env);
 }
 
-/** Runs the `graftql` command (src/cli.ts, as the npm scripts do) with `args` and exactly `env`. */
+/** Runs the `graftql` command (bin/graftql.mjs, as the npm scripts and users do) with `args` and exactly `env`. */
 export function spawnCli(args: readonly string[], env: Record<string, string> = {}): GatewayProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+  const child = spawn(process.execPath, ['bin/graftql.mjs', ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
