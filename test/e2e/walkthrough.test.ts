@@ -76,10 +76,50 @@ describe('the walkthrough graph', () => {
     expect(userCalls.map((request) => request.url).sort()).toEqual(['/users/1', '/users/2']);
   });
 
+  it("answers the README's query with 4 upstream calls: a page of posts, their one author, their comments", async () => {
+    const data: { posts: { totalCount: number; edges: Array<{ node: { title: string } }>; pageInfo: { hasNextPage: boolean } } } = await query(
+      '{ posts(first: 2) { totalCount edges { node { title author { name } comments(first: 1) { edges { node { email } } } } } pageInfo { hasNextPage endCursor } } }',
+    );
+    expect(data.posts.edges.map((edge) => edge.node.title)).toEqual(posts.slice(0, 2).map((post) => post.title));
+    expect(data.posts.pageInfo.hasNextPage).toBe(true);
+    expect(api.requests.map((request) => request.url).sort()).toEqual([
+      '/posts/1/comments?_page=1&_per_page=100',
+      '/posts/2/comments?_page=1&_per_page=100',
+      '/posts?_page=1&_per_page=100',
+      '/users/1',
+    ]);
+  });
+
+  it('refuses a page whose worst case is over the call budget before any call, and serves a smaller one', async () => {
+    const { status, body } = await postGraphQL(url, { query: '{ posts(first: 100) { edges { node { author { name } } } } }' });
+    expect(status).toBe(400);
+    expect(body.errors?.map((error) => error.extensions.code)).toEqual(['UPSTREAM_CALL_BUDGET_EXCEEDED']);
+    expect(api.requests).toHaveLength(0);
+    await query('{ posts(first: 20) { edges { node { author { name } } } } }');
+  });
+
   it('answers an unknown id with null and NOT_FOUND', async () => {
     const { body } = await postGraphQL(url, { query: '{ post(id: "999") { title } }' });
     expect(body.data).toEqual({ post: null });
     expect(body.errors?.map((error) => error.extensions.code)).toEqual(['NOT_FOUND']);
+  });
+});
+
+describe('the README walkthrough', () => {
+  const lines = (text: string) => text.trimEnd().split('\n').length;
+
+  it('lists the graph as it is in examples/placeholder/, in at most 40 lines of SDL and config', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('## Graft your own REST API'));
+    const [sdlBlock, configBlock] = [...section.matchAll(/```(?:graphql|ts)\n([\s\S]*?)```/g)].map((match) => match[1]);
+    const sdl = readFileSync('examples/placeholder/schema/placeholder.graphql', 'utf8');
+    const config = readFileSync(CONFIG, 'utf8');
+    expect(sdlBlock).toBe(sdl);
+    expect(configBlock).toBe(config);
+    expect(section).toContain(`(${lines(sdl)} lines)`);
+    expect(section).toContain(`(${lines(config)} lines)`);
+    expect(section).toContain(`in ${lines(sdl) + lines(config)} lines`);
+    expect(lines(sdl) + lines(config)).toBeLessThanOrEqual(40);
   });
 });
 
