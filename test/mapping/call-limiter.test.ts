@@ -11,10 +11,15 @@ function controlledCalls() {
     new Promise<number>((resolve, reject) => {
       started.push(id);
       most = Math.max(most, ++inFlight);
-      const done = () => inFlight--;
       settle.set(id, {
-        resolve: () => (done(), resolve(id)),
-        reject: (error) => (done(), reject(error)),
+        resolve: () => {
+          inFlight--;
+          resolve(id);
+        },
+        reject: (error) => {
+          inFlight--;
+          reject(error);
+        },
       });
     });
   return { started, settle, call, most: () => most };
