@@ -8,5 +8,6 @@ import { defineConfig } from '../src/index.ts';
 
 export default defineConfig({
   ...exampleConfig,
+  schema: '../schema', // read next to this file
   limits: { ...exampleConfig.limits, clientRateLimit: { requestsPerSecond: 10, burst: 20, by: 'authorization' } },
 });

@@ -9,5 +9,6 @@ import { defineConfig } from '../src/index.ts';
 
 export default defineConfig({
   ...exampleConfig,
+  schema: '../schema', // read next to this file
   sources: Object.fromEntries(Object.entries(exampleConfig.sources).map(([name, source]) => [name, { ...source, cache: { ...source.cache, enabled: false } }])),
 });
