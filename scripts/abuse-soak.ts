@@ -26,10 +26,11 @@
  * HEALTHY_RATE (requests/s, default 100).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { ERROR_CODES } from '../src/errors.ts';
 import { ABUSIVE_DOCUMENTS } from '../test/helpers/abusive-documents.ts';
+import { rssGrowthMb, sampleRss } from './memory.ts';
 
 const ABUSE_SECONDS = Number(process.env.ABUSE_SECONDS ?? 60);
 const BASELINE_SECONDS = Number(process.env.BASELINE_SECONDS ?? 15);
@@ -114,13 +115,12 @@ console.log('abuse soak passed');
 process.exit(0);
 
 async function phase(name: string, seconds: number, abuser: 'one' | 'rotating' | undefined): Promise<Phase> {
-  const rss: number[] = [];
-  const sampler = setInterval(() => rss.push(rssMb()), 1_000);
+  const { samples: rss, stop } = sampleRss(gateway.pid);
   try {
     const [healthy, abusive] = await Promise.all([healthyLoad(seconds), abuser ? abusiveProcess(seconds, abuser) : undefined]);
     return { name, ...healthy, ...(abusive && { abusive }), rss };
   } finally {
-    clearInterval(sampler);
+    stop();
   }
 }
 
@@ -215,22 +215,6 @@ async function abusiveLoad(url: string, seconds: number, abuser: 'one' | 'rotati
     ],
   });
   return counts;
-}
-
-/** Growth of RSS over the phase, past its first third (when the heap settles under the new load). */
-function rssGrowthMb(samples: number[]): number {
-  const settled = samples.slice(Math.floor(samples.length / 3));
-  const third = Math.max(1, Math.floor(settled.length / 3));
-  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
-  return Math.round(mean(settled.slice(-third)) - mean(settled.slice(0, third)));
-}
-
-function rssMb(): number {
-  try {
-    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${gateway.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
-  } catch {
-    return 0;
-  }
 }
 
 /** The `NAME=value` lines `npm run examples` prints once its services listen. */

@@ -95,6 +95,8 @@ interface Prepared {
   metrics?: Map<OperationDefinitionNode, OperationMetrics>;
   check?: ArgumentCheck;
   uses: number;
+  /** What keeping it costs, estimated (see estimatedBytes). */
+  bytes: number;
 }
 
 /**
@@ -106,6 +108,14 @@ interface Prepared {
  */
 const COMPILE_AFTER_USES = 10;
 const MAX_COMPILED = 100;
+/**
+ * The parsed-document cache is bounded by memory, estimated: a parsed
+ * document keeps every token (graphql-js links them from each node's
+ * location), measured at 370–510 bytes a token with its nodes, about 90 times
+ * its text; bounding by text length would let 10 MiB of text hold ~900 MB.
+ */
+const DOCUMENT_CACHE_BYTES = 64 * 1024 * 1024;
+const BYTES_PER_TOKEN = 600;
 /** Bracket nesting allowed beyond `maxDepth` before parsing, for arguments' lists and input objects. */
 const NESTING_ALLOWANCE = 64;
 /** After the deadline, execution gets this long to end by itself (its upstream waits end at the deadline) before it is cut off. */
@@ -115,7 +125,7 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
   const rateLimit = limits.clientRateLimit && createClientRateLimit(limits.clientRateLimit);
   const rules = server.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   const validationOptions = { hideSuggestions: !server.suggestions };
-  const documents = new LRUCache<string, Prepared>({ max: 1_000, maxSize: 10 * 1024 * 1024, sizeCalculation: (_value, text) => Math.max(1, text.length) });
+  const documents = new LRUCache<string, Prepared>({ max: 1_000, maxSize: DOCUMENT_CACHE_BYTES, sizeCalculation: (prepared) => prepared.bytes });
   const compiled = new LRUCache<string, CompiledQuery | false>({ max: MAX_COMPILED });
   const measure = (document: DocumentNode, operation: OperationDefinitionNode, variables?: Readonly<Record<string, unknown>> | null) =>
     measureOperation(schema, document, operation, { costModel, defaultListSize: limits.defaultListSize, variables });
@@ -137,13 +147,14 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
           new GraftError('MAX_DEPTH_LIMIT', `The document nests brackets more than ${nesting} deep; at most ${limits.maxDepth} field levels are allowed.`, { facts: { limit: limits.maxDepth } }),
         ],
         uses: 0,
+        bytes: estimatedBytes(text),
       };
     }
     let document: DocumentNode;
     try {
       document = parse(text, { maxTokens: limits.maxTokens });
     } catch (error) {
-      return { refusal: [error as Error], uses: 0 };
+      return { refusal: [error as Error], uses: 0, bytes: estimatedBytes(text) };
     }
     const directives = countDirectives(document);
     const problems: GraftError[] = [];
@@ -156,10 +167,11 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
       metrics.set(definition, measured);
       problems.push(...documentLimits(measured), ...(measured.readsVariables ? [] : costLimit(measured)));
     }
-    if (problems.length > 0) return { refusal: problems, uses: 0 };
+    if (problems.length > 0) return { refusal: problems, uses: 0, bytes: estimatedBytes(text) };
     const errors = validate(schema, document, rules, validationOptions);
-    if (errors.length > 0) return { refusal: errors, uses: 0 };
-    return { document, metrics, check: argumentCheck(schema, document, limits), uses: 0 };
+    // Validation errors point at their nodes, and so keep the document.
+    if (errors.length > 0) return { refusal: errors, uses: 0, bytes: estimatedBytes(text, document) };
+    return { document, metrics, check: argumentCheck(schema, document, limits), uses: 0, bytes: estimatedBytes(text, document) };
   }
 
   function documentLimits({ depth, aliases, rootFields }: OperationMetrics): GraftError[] {
@@ -290,4 +302,11 @@ function overLimit(code: 'MAX_DEPTH_LIMIT' | 'MAX_ALIASES_LIMIT' | 'MAX_ROOT_FIE
 
 function mutationNeedsPost(): GraphQLError {
   return new GraphQLError('Mutations are sent with POST.', { extensions: { code: 'BAD_REQUEST', http: { status: 405, headers: { allow: 'POST' } } } });
+}
+
+/** The text, plus what its parsed form keeps when there is one (see DOCUMENT_CACHE_BYTES). */
+function estimatedBytes(text: string, document?: DocumentNode): number {
+  let tokens = 0;
+  for (let token = document?.loc?.startToken ?? null; token; token = token.next) tokens += 1;
+  return Math.max(1, text.length + tokens * BYTES_PER_TOKEN);
 }
