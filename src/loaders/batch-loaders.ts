@@ -10,11 +10,11 @@
  * fetched in parallel; a failing chunk fails only its own keys.
  */
 import DataLoader from 'dataloader';
-import pLimit from 'p-limit';
 import type { z } from 'zod';
 import { badUserInput, notFound } from '../errors.ts';
 import type { BoundSource } from '../sources/request-sources.ts';
 import type { QueryParams, UpstreamPath } from '../sources/url.ts';
+import { callLimiter } from './call-limiter.ts';
 import { matchToKeys } from './match-to-keys.ts';
 
 export type BatchStyle =
@@ -79,7 +79,7 @@ export interface SingleLoaderOptions {
 
 export function singleLoader<Row>(fetchOne: (key: string) => Promise<Row>, { concurrency = 8 }: SingleLoaderOptions = {}): DataLoader<string, Row> {
   return new DataLoader(async (keys) => {
-    const limit = pLimit(concurrency);
+    const limit = callLimiter(concurrency);
     return Promise.all(keys.map((key) => limit(() => settle(() => fetchOne(key)))));
   });
 }

@@ -1,6 +1,6 @@
 /** The per-field cap on single calls: never more than max in flight, the rest in order, failures release their slot. */
 import { describe, expect, it } from 'vitest';
-import { callLimiter } from '../../src/mapping/call-limiter.ts';
+import { callLimiter } from '../../src/loaders/call-limiter.ts';
 
 function controlledCalls() {
   const started: number[] = [];
