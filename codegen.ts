@@ -1,6 +1,6 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
-import { printGraph } from 'graftql';
 import config from './graftql.config.ts';
+import { printGraph } from './src/index.ts';
 
 /**
  * `npm run codegen`: types for the example graph's hand-written resolvers

@@ -2,7 +2,7 @@
  * The example graph's configuration: four REST sources (the graph itself is
  * the SDL in schema/, with one hand-written resolver in schema/resolvers.ts).
  * Base URLs and credentials come from the environment; before `npm start`
- * serves, the bundled example service is started in-process, with its
+ * (`graftql serve --example`) serves, the bundled example service is started in-process, with its
  * development credentials, for every source whose URL variable is unset, so
  * a fresh clone runs with no outside service.
  */
@@ -14,7 +14,8 @@ import { resolvers } from './schema/resolvers.ts';
 export default defineConfig({
   schema: 'schema',
   resolvers,
-  beforeStart: (env) => embedMissingBackends(env),
+  // Only when asked (`graftql serve --example`, `npm start`): a missing URL is otherwise an error, not fake data.
+  beforeStart: (env, { example }) => (example ? embedMissingBackends(env) : undefined),
   // A page of 50 articles with their comments takes 52 calls on a cold cache (comments has no batch form); the default budget is 50.
   limits: { upstreamCallsPerOperation: 100 },
   sources: {

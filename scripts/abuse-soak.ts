@@ -64,7 +64,7 @@ const backends = spawn(...onCore(1, [process.execPath, '--import', 'tsx', 'examp
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const backendEnv = await backendVariables();
-const gateway = spawn(...onCore(0, [process.execPath, '--import', 'tsx', 'src/cli.ts', 'start']), {
+const gateway = spawn(...onCore(0, [process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'serve']), {
   env: { ...process.env, ...backendEnv, GRAFTQL_CONFIG: 'scripts/abuse-soak.config.ts', PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { HEAP_PROBE_ARGS } from './memory.ts';
 
 export async function startProbedGateway(env: Record<string, string>): Promise<{ gateway: ChildProcess; url: string }> {
-  const gateway = spawn(process.execPath, [...HEAP_PROBE_ARGS, 'src/cli.ts', 'start'], {
+  const gateway = spawn(process.execPath, [...HEAP_PROBE_ARGS, 'src/cli/main.ts', 'serve'], {
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });

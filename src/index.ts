@@ -9,11 +9,13 @@ export { ConfigError, resolveConfig } from './config/resolve-config.ts';
 export type { GatewayConfig, ResolvedConfig, SourceConfig } from './config/config-schema.ts';
 export { createGateway, type Gateway, type GatewayOptions } from './server/create-gateway.ts';
 export { listen, type RunningGateway } from './server/listen.ts';
+export { createLogger, type Logger } from './observability/logger.ts';
 
 // A graph: its SDL files (mapping directives and all), hand-written resolvers and loaders; checked and printed as the gateway serves it.
 export { type Graph, graphOf, printGraph } from './server/graph.ts';
 export { type CheckReport, checkGraph } from './server/check.ts';
 export { type Diagnostic, GraphError } from './mapping/diagnostics.ts';
+export { GATEWAY_DIRECTIVES_SDL } from './mapping/sdl.ts';
 
 // Hand-written resolvers: what they receive, and the building blocks declared fields are made of.
 export type { GatewayContext } from './server/context.ts';

@@ -340,8 +340,8 @@ export function configSchema(env: Env) {
     schema: z.string().min(1).default('schema'),
     /** Hand-written resolvers for fields the mapping directives cannot express, by type and field; typed by codegen. */
     resolvers: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
-    /** Runs before `graftql start` serves, with the environment it will read (e.g. to start local stand-ins for sources); not for check or embedding. */
-    beforeStart: z.custom<(env: Record<string, string | undefined>) => unknown>((value) => typeof value === 'function', 'a function').optional(),
+    /** Runs before `graftql serve` serves, with the environment it will read and whether `--example` was given (e.g. to start local stand-ins for sources); not for check or embedding. */
+    beforeStart: z.custom<(env: Record<string, string | undefined>, options: { example: boolean }) => unknown>((value) => typeof value === 'function', 'a function').optional(),
     /** Per-request loaders for hand-written resolvers, made from the request's sources (`context.loaders`). */
     loaders: z.custom<(sources: Readonly<Record<string, unknown>>) => unknown>((value) => typeof value === 'function', "a function of the request's sources").optional(),
     server: server.default(server.parse({})),

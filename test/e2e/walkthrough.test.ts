@@ -20,7 +20,7 @@ let url: string;
 
 beforeAll(async () => {
   api = await startPlaceholder();
-  gateway = spawnCli(['start', '--config', CONFIG], { PLACEHOLDER_URL: api.url, PORT: '0', LOG_LEVEL: 'info' });
+  gateway = spawnCli(['serve', '--config', CONFIG], { PLACEHOLDER_URL: api.url, PORT: '0', LOG_LEVEL: 'info' });
   url = await servingUrl(gateway);
 });
 afterAll(async () => {

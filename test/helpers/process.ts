@@ -6,14 +6,14 @@ export interface GatewayProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs `graftql start` (what `npm start` runs) in a child process with exactly `env`. */
+/** Runs `graftql serve --example` (what `npm start` runs) in a child process with exactly `env`. */
 export function spawnMain(env: Record<string, string>): GatewayProcess {
-  return spawnCli(['start'], env);
+  return spawnCli(['serve', '--example'], env);
 }
 
-/** Runs the `graftql` command (bin/graftql.mjs, as the npm scripts and users do) with `args` and exactly `env`. */
+/** Runs the `graftql` command from its sources (as `npm start` and `npm run check` do) with `args` and exactly `env`. */
 export function spawnCli(args: readonly string[], env: Record<string, string> = {}): GatewayProcess {
-  const child = spawn(process.execPath, ['bin/graftql.mjs', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -4,8 +4,11 @@
  * this file adds: caching the token until shortly before it expires, one
  * refresh in flight at a time however many requests need it, and renewal
  * after the resource server answers 401.
+ *
+ * oauth4webapi is an ES module only, loaded when the first token is needed:
+ * the CommonJS build cannot require() it on Node before 20.19.
  */
-import * as oauth from 'oauth4webapi';
+import type * as OAuth from 'oauth4webapi';
 import { type Dispatcher, fetch } from 'undici';
 import type { AuthConfig } from '../../config/config-schema.ts';
 import { errorForStatus, errorForTransport } from '../upstream-errors.ts';
@@ -30,16 +33,17 @@ export interface OAuth2Options {
 
 export function oauth2ClientCredentials(config: OAuth2Config, { source, base, dispatcher, timeoutMs, now = Date.now }: OAuth2Options): SourceAuth {
   const tokenEndpoint = `${base.origin}${base.prefix}${config.tokenPath}`;
-  const server: oauth.AuthorizationServer = { issuer: base.origin, token_endpoint: tokenEndpoint };
-  const client: oauth.Client = { client_id: config.clientId.reveal() };
-  const clientAuth = oauth.ClientSecretBasic(config.clientSecret.reveal());
+  const server: OAuth.AuthorizationServer = { issuer: base.origin, token_endpoint: tokenEndpoint };
+  const client: OAuth.Client = { client_id: config.clientId.reveal() };
   const parameters: Record<string, string> = config.scope ? { scope: config.scope } : {};
 
   let cached: CachedToken | undefined;
   let inFlight: Promise<CachedToken> | undefined;
 
   const requestToken = async (): Promise<CachedToken> => {
+    const oauth = await import('oauth4webapi');
     try {
+      const clientAuth = oauth.ClientSecretBasic(config.clientSecret.reveal());
       const response = await oauth.clientCredentialsGrantRequest(server, client, clientAuth, parameters, {
         [oauth.customFetch]: (url, init) => fetch(url, { ...init, dispatcher, redirect: 'manual' }) as unknown as Promise<Response>,
         [oauth.allowInsecureRequests]: base.origin.startsWith('http:'),

@@ -1,0 +1,144 @@
+/**
+ * The `graftql` command. Exit codes: 0 done, 1 the config or the graph has
+ * problems (each printed) or the gateway could not start, 2 a usage error.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ConfigError, checkGraph, createGateway, createLogger, GATEWAY_DIRECTIVES_SDL, type GatewayConfig, GraphError, listen, printGraph, resolveConfig } from '../index.ts';
+import { loadConfig } from './load-config.ts';
+
+const HELP = `Usage: graftql <command> [options]
+
+Commands:
+  serve        serve the graph of the config (alias: start)
+  check        check the config and every mapping directive without serving
+  schema       print the schema the gateway serves, generated types included
+  directives   print GraftQL's directive definitions, for editors and codegen
+
+Options:
+  -c, --config <file>   the config: .ts, .mts, .js, .mjs, .cjs or .json
+                        (default: $GRAFTQL_CONFIG, else graftql.config.ts)
+  -s, --schema <dir>    the folder of the graph's SDL files (default: the config's
+                        "schema", read next to the config file)
+  -p, --port <port>     serve: the port (default: $PORT, else the config's, else 4000)
+      --host <host>     serve: the interface (default: $HOST, else the config's, else 127.0.0.1)
+      --example         serve: let the config start its bundled example services
+                        (the repository's example graph does, for every source
+                        whose URL variable is unset)
+  -h, --help            this help
+  -v, --version         GraftQL's version
+
+Exit codes: 0 done, 1 the config or graph has problems or serving failed, 2 usage.
+`;
+
+class UsageError extends Error {}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(argv);
+  if (values.help) return print(HELP);
+  if (values.version) return print(`${version()}\n`);
+  const [command = 'serve', ...extra] = positionals;
+  if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
+  const file = resolve(values.config ?? process.env.GRAFTQL_CONFIG ?? 'graftql.config.ts');
+  const baseDir = dirname(file);
+  const withOptions = (config: GatewayConfig): GatewayConfig => ({
+    ...config,
+    ...(values.schema && { schema: resolve(values.schema) }),
+    server: { ...config.server, ...(values.port !== undefined && { port: port(values.port) }), ...(values.host && { host: values.host }) },
+  });
+
+  switch (command) {
+    case 'directives':
+      return print(`# GraftQL's directives: keep this copy as schema/directives.graphql for editors and codegen.\n${GATEWAY_DIRECTIVES_SDL.trimStart()}`);
+    case 'schema':
+      return print(`${printGraph(withOptions(await loadConfig(file)), baseDir)}\n`);
+    case 'check': {
+      const report = checkGraph(withOptions(await loadConfig(file)), { baseDir, file, env: process.env });
+      process.stdout.write(report.text);
+      return report.ok ? 0 : 1;
+    }
+    case 'serve':
+    case 'start':
+      await serve(withOptions(await loadConfig(file)), baseDir, values.example ?? false);
+      return -1; // keeps serving
+    default:
+      throw new UsageError(`Unknown command "${command}".`);
+  }
+}
+
+function parse(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        schema: { type: 'string', short: 's' },
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string' },
+        example: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function serve(config: GatewayConfig, baseDir: string, example: boolean): Promise<void> {
+  const logger = createLogger();
+  await config.beforeStart?.(process.env, { example });
+  const resolved = resolveConfig(config);
+  const gateway = createGateway(config, { logger, baseDir });
+  const running = await listen(gateway, resolved);
+  logger.info({ url: `${running.url}/graphql`, graphiql: resolved.server.graphiql, sources: Object.keys(resolved.sources) }, 'GraftQL is serving');
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'draining in-flight requests');
+    void running.shutdown().then(() => {
+      logger.info('stopped');
+      process.exit(0);
+    });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+function port(text: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65_535) throw new UsageError(`--port: expected a port number 0..65535, got ${JSON.stringify(text)}.`);
+  return Number(text);
+}
+
+/** The version in GraftQL's own package.json, found above this module (src/cli/ in the repository, dist/ installed). */
+function version(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (manifest.name === 'graftql' && manifest.version) return manifest.version;
+  }
+  return 'unknown';
+}
+
+function print(text: string): number {
+  process.stdout.write(text);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`graftql: ${error.message}\nRun graftql --help for usage.\n`);
+      process.exitCode = 2;
+      return;
+    }
+    if (error instanceof ConfigError || error instanceof GraphError) process.stderr.write(`${error.message}\n`);
+    else createLogger().fatal({ err: error }, 'GraftQL could not start');
+    process.exitCode = 1;
+  },
+);
