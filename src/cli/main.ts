@@ -94,7 +94,7 @@ async function serve(config: GatewayConfig, baseDir: string, example: boolean): 
   const resolved = resolveConfig(config);
   const gateway = createGateway(config, { logger, baseDir });
   const running = await listen(gateway, resolved);
-  logger.info({ url: `${running.url}/graphql`, graphiql: resolved.server.graphiql, sources: Object.keys(resolved.sources) }, 'GraftQL is serving');
+  logger.info({ url: `${running.url}${resolved.server.paths.graphql}`, graphiql: resolved.server.graphiql, sources: Object.keys(resolved.sources) }, 'GraftQL is serving');
   const stop = (signal: string) => {
     logger.info({ signal }, 'draining in-flight requests');
     void running.shutdown().then(() => {

@@ -221,6 +221,15 @@ export function configSchema(env: Env) {
   });
 
   const production = env.NODE_ENV === 'production';
+  const urlPath = z.string().regex(/^\/[^?#\s]*$/, 'a path starting with /, without ? or #');
+  const paths = z.strictObject({
+    /** GraphQL over HTTP, and GraphiQL for browsers. @default '/graphql' */
+    graphql: urlPath.default('/graphql'),
+    /** 200 while the process serves. @default '/healthz' */
+    health: urlPath.default('/healthz'),
+    /** 200 when every non-optional source answers. @default '/readyz' */
+    ready: urlPath.default('/readyz'),
+  });
   const server = z.strictObject({
     /** Overridden by the PORT environment variable. @default 4000 */
     port: z.number().int().min(0).max(65_535).default(4000),
@@ -236,6 +245,8 @@ export function configSchema(env: Env) {
     suggestions: z.boolean().optional(),
     /** On SIGTERM/SIGINT, wait this long for in-flight requests. @default 10_000 // ms */
     shutdownGraceMs: z.number().int().min(0).default(10_000),
+    /** The gateway's paths, matched against the whole URL (under Express, `originalUrl`: include the mount prefix). */
+    paths: paths.default(paths.parse({})),
     listener: listener.default(listener.parse({})),
   });
 

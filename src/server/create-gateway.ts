@@ -45,7 +45,6 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, Record<string,
   listener: NodeHandler;
 };
 
-const ENDPOINT = '/graphql';
 /** How long a readiness probe waits for each source. */
 const READINESS_PROBE_MS = 1_000;
 
@@ -82,12 +81,13 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     logger,
   });
 
+  const { paths } = config.server;
   const ids = requestIds();
   const admitted = new WeakSet<IncomingMessage>();
   const yoga = createYoga<Record<string, unknown>>({
     schema,
-    graphqlEndpoint: ENDPOINT,
-    healthCheckEndpoint: '/healthz',
+    graphqlEndpoint: paths.graphql,
+    healthCheckEndpoint: paths.health,
     landingPage: false,
     graphiql: config.server.graphiql ? { title: 'GraftQL' } : false,
     // The page with its assets inlined weighs ~85 MB of resident memory once loaded: load it on the first GraphiQL visit only.
@@ -99,9 +99,9 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
       ids.plugin,
       // Yoga alone executes mutations sent as simple (form or text) POSTs, which browsers send cross-site without a preflight.
       useCSRFPrevention({ requestHeaders: ['graphql-require-preflight', 'x-graphql-yoga-csrf'] }),
-      usePipeline({ pipeline, admitted, endpoint: ENDPOINT, requestIdOf: ids.idOf, logger }),
+      usePipeline({ pipeline, admitted, endpoint: paths.graphql, requestIdOf: ids.idOf, logger }),
       useReadinessCheck({
-        endpoint: '/readyz',
+        endpoint: paths.ready,
         check: async () => {
           const required = Object.entries(config.sources)
             .filter(([, source]) => !source.optional)
@@ -113,7 +113,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
       { onDispose: () => Promise.all(allClients.map((client) => client.close())).then(() => undefined) },
     ],
   });
-  const listener = createNodeDoor({ pipeline, admitted, endpoint: ENDPOINT, maxBodyBytes: config.limits.maxBodyBytes, requestIdOf: acceptedRequestId, logger }, yoga);
+  const listener = createNodeDoor({ pipeline, admitted, paths, maxBodyBytes: config.limits.maxBodyBytes, requestIdOf: acceptedRequestId, logger }, yoga);
   return Object.assign(yoga, { cacheStats: () => cache.stats(), listener });
 }
 

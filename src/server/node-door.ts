@@ -9,6 +9,13 @@
  * executing a small query (see bench/). Everything else (GET, forms,
  * `application/graphql` bodies, multipart, GraphiQL, health, streams) goes
  * to the Yoga door, which runs the same pipeline.
+ *
+ * Inside a framework: paths are matched against the whole URL (Express's
+ * `originalUrl`), and a request for none of the gateway's paths goes to
+ * `next` when there is one (Express, Connect), so `app.use(listener)` sits
+ * beside the app's own routes. A body a framework already read is taken
+ * from `req.body` (parsed JSON, a string or a Buffer); one read and not kept
+ * is refused at once rather than waited for.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionResult } from 'graphql';
@@ -19,13 +26,20 @@ import type { Pipeline } from '../pipeline/pipeline.ts';
 import { MAX_VARIABLES_DEPTH } from '../pipeline/request-shape.ts';
 import { exceedsJsonDepth } from '../sources/json-depth.ts';
 
-export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
+/** A `node:http` listener, and a Connect / Express middleware: `next` gets what is not the gateway's. */
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
+
+export interface GatewayPaths {
+  graphql: string;
+  health: string;
+  ready: string;
+}
 
 export interface NodeDoorOptions {
   pipeline: Pipeline;
   /** Requests this door let through `pipeline.admit` before handing them to Yoga, which must not count them again. */
   admitted: WeakSet<IncomingMessage>;
-  endpoint: string;
+  paths: GatewayPaths;
   maxBodyBytes: number;
   requestIdOf(inbound: string | undefined): string;
   logger: Logger;
@@ -34,14 +48,14 @@ export interface NodeDoorOptions {
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
 const JSON_BODY = /^application\/(?:graphql\+)?json\s*(?:;|$)/i;
 
-export function createNodeDoor({ pipeline, admitted, endpoint, maxBodyBytes, requestIdOf, logger }: NodeDoorOptions, next: NodeHandler): NodeHandler {
-  return (req, res) => {
-    const url = req.url ?? '';
+export function createNodeDoor({ pipeline, admitted, paths, maxBodyBytes, requestIdOf, logger }: NodeDoorOptions, yoga: (req: IncomingMessage, res: ServerResponse) => unknown): NodeHandler {
+  return (req, res, next) => {
+    const path = pathOf(req);
     const accept = req.headers.accept ?? '';
-    if (url !== endpoint && !url.startsWith(`${endpoint}?`)) return next(req, res);
+    if (path !== paths.graphql) return next && path !== paths.health && path !== paths.ready ? next() : yoga(req, res);
     const isPost = req.method === 'POST';
     // GraphiQL's page is not a GraphQL request.
-    if (!isPost && (req.method !== 'GET' || accept.includes('text/html'))) return next(req, res);
+    if (!isPost && (req.method !== 'GET' || accept.includes('text/html'))) return yoga(req, res);
     const requestId = requestIdOf(single(req.headers['x-request-id']));
     const mediaType = negotiate(accept);
     const write = ({ result, body }: { result: ExecutionResult; body: string }, { close = false } = {}) => {
@@ -76,12 +90,17 @@ export function createNodeDoor({ pipeline, admitted, endpoint, maxBodyBytes, req
       return refuse(error as GraftError, { close: isPost });
     }
     admitted.add(req);
-    if (!isPost) return next(req, res);
+    if (!isPost) return yoga(req, res);
     const declared = Number(req.headers['content-length']);
     // Refused before a byte is read, and the connection closed: it would otherwise have to be drained.
     if (declared > maxBodyBytes) return refuse(tooLarge(), { close: true });
+    const kept = (req as { body?: unknown }).body;
+    if (kept === undefined && req.readableEnded) {
+      logger.error({ requestId }, 'the request body was read before the gateway got the request, and not kept in req.body');
+      return refuse(new GraftError('INTERNAL_SERVER_ERROR', 'The server read the request body before GraphQL could: mount the gateway before body parsers, or let them keep the body in req.body.'));
+    }
     const isJson = JSON_BODY.test(req.headers['content-type'] ?? '');
-    if (!isJson || accept.includes('text/event-stream') || accept.includes('multipart/mixed')) return next(req, res);
+    if (!isJson || accept.includes('text/event-stream') || accept.includes('multipart/mixed')) return yoga(req, res);
 
     if (mediaType === undefined) return refuse(new GraftError('BAD_REQUEST', `The Accept header allows neither ${GRAPHQL_RESPONSE} nor application/json.`));
 
@@ -89,6 +108,24 @@ export function createNodeDoor({ pipeline, admitted, endpoint, maxBodyBytes, req
     res.once('close', () => {
       if (!res.writableFinished) aborted.abort();
     });
+    const runText = (text: string) => {
+      if (exceedsJsonDepth(text, MAX_VARIABLES_DEPTH)) return refuse(new GraftError('BAD_REQUEST', `The request body is nested deeper than ${MAX_VARIABLES_DEPTH} levels.`));
+      let params: unknown;
+      try {
+        params = JSON.parse(text);
+      } catch {
+        return refuse(new GraftError('BAD_REQUEST', 'The request body is not valid JSON.'));
+      }
+      pipeline.run(params, transport).then(write, (error: unknown) => {
+        logger.error({ err: error, requestId }, 'unexpected error');
+        refuse(new GraftError('INTERNAL_SERVER_ERROR', 'Unexpected error.'));
+      });
+    };
+    if (kept !== undefined) {
+      // A framework's body parser got there first: its text, or its parse (measured again, as text, against the same limits).
+      const text = typeof kept === 'string' ? kept : Buffer.isBuffer(kept) ? kept.toString('utf8') : JSON.stringify(kept);
+      return Buffer.byteLength(text) > maxBodyBytes ? refuse(tooLarge()) : runText(text);
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -101,19 +138,7 @@ export function createNodeDoor({ pipeline, admitted, endpoint, maxBodyBytes, req
       chunks.push(chunk);
     });
     req.on('end', () => {
-      if (size > maxBodyBytes) return;
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (exceedsJsonDepth(text, MAX_VARIABLES_DEPTH)) return refuse(new GraftError('BAD_REQUEST', `The request body is nested deeper than ${MAX_VARIABLES_DEPTH} levels.`));
-      let params: unknown;
-      try {
-        params = JSON.parse(text);
-      } catch {
-        return refuse(new GraftError('BAD_REQUEST', 'The request body is not valid JSON.'));
-      }
-      pipeline.run(params, transport).then(write, (error: unknown) => {
-        logger.error({ err: error, requestId }, 'unexpected error');
-        refuse(new GraftError('INTERNAL_SERVER_ERROR', 'Unexpected error.'));
-      });
+      if (size <= maxBodyBytes) runText(Buffer.concat(chunks).toString('utf8'));
     });
   };
 }
@@ -132,6 +157,13 @@ function negotiate(accept: string): typeof GRAPHQL_RESPONSE | 'application/json'
     if (type === 'application/json' || type === 'application/*' || type === '*/*') return 'application/json';
   }
   return undefined;
+}
+
+/** The request's path, as the client sent it: Express and Connect keep the whole URL in originalUrl when mounted under a prefix. */
+function pathOf(req: IncomingMessage): string {
+  const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
 }
 
 function single(value: string | string[] | undefined): string | undefined {
