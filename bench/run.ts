@@ -10,7 +10,8 @@
  *
  * BENCH_ROUNDS (default 3: the machine is shared and noisy), BENCH_SECONDS (measured, default 5),
  * BENCH_WARMUP (default 2), BENCH_NODE24=1 (also run GraftQL on Node 24),
- * BENCH_ONLY=GraftQL (only the servers whose name starts so, and no example graph).
+ * BENCH_ONLY=GraftQL (only the servers whose name starts so, and no example graph),
+ * BENCH_NODE_FLAGS (the built GraftQL again under each |-separated set of Node flags).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -43,10 +44,16 @@ interface Server {
 }
 
 const node24 = process.env.BENCH_NODE24 === '1' ? installNode24() : undefined;
+const served = (node: string, flags: string[] = []) => [node, ...flags, 'dist/cli.cjs', 'serve', '--config', 'bench/placeholder/graftql.config.ts'];
+/** BENCH_NODE_FLAGS="--max-old-space-size=96|--max-semi-space-size=32": the built gateway again under each set of Node flags. */
+const FLAG_SETS = (process.env.BENCH_NODE_FLAGS ?? '').split('|').filter(Boolean);
 const SERVERS: Server[] = [
-  { name: 'GraftQL', command: [process.execPath, '--import', 'tsx', 'bench/serve.ts'], path: '/graphql' },
-  // The same graph with resolvers written by hand, as before @rest: the declarative one must keep up with it.
-  ...(node24 ? [{ name: 'GraftQL (Node 24)', command: [node24, '--import', 'tsx', 'bench/serve.ts'], path: '/graphql' }] : []),
+  // As a user runs it: the built package's command, the config loaded as a user's TypeScript config is (jiti on Node 20).
+  { name: 'GraftQL', command: served(process.execPath), path: '/graphql' },
+  // From the sources through tsx, as before the package was built.
+  { name: 'GraftQL (tsx)', command: [process.execPath, '--import', 'tsx', 'bench/serve.ts'], path: '/graphql' },
+  ...FLAG_SETS.map((flags) => ({ name: `GraftQL ${flags}`, command: served(process.execPath, flags.split(' ')), path: '/graphql' })),
+  ...(node24 ? [{ name: 'GraftQL (Node 24)', command: served(node24), path: '/graphql' }] : []),
   { name: 'raw node:http (floor)', command: [process.execPath, 'peers/raw.mjs'], path: '/', cwd: 'bench' },
   { name: 'yoga + DataLoader', command: [process.execPath, 'peers/yoga-dataloader.mjs'], path: '/graphql', cwd: 'bench' },
   { name: 'yoga naive (N+1)', command: [process.execPath, 'peers/yoga-naive.mjs'], path: '/graphql', cwd: 'bench' },
@@ -67,6 +74,7 @@ interface Sample {
 }
 
 ensurePeerDependencies();
+execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 const upstream = await startUpstream(0);
 const upstreamUrl = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
 const samples = new Map<string, Sample[]>(); // `${query}|${server}`

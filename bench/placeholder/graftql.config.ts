@@ -3,9 +3,10 @@
  * at UPSTREAM_URL, production settings, no stored answers (identical
  * in-flight calls are still shared), a call budget that load never reaches.
  */
-import { defineConfig } from '../../src/index.ts';
+// Types only: the built gateway (dist/cli.cjs) loads this file, and it must not load the sources.
+import type { GatewayConfig } from '../../src/index.ts';
 
-export default defineConfig({
+export default {
   schema: '.',
   resolvers: { Query: { greet: () => 'Hello World!' } },
   server: { production: true, host: '127.0.0.1' },
@@ -13,4 +14,4 @@ export default defineConfig({
     upstream: { url: { env: 'UPSTREAM_URL' }, cache: { enabled: false }, connections: 100, rateLimit: { fromHeaders: false }, maxQueued: 10_000 },
   },
   limits: { upstreamCallsPerOperation: 1_000 },
-});
+} satisfies GatewayConfig;
