@@ -11,7 +11,8 @@
  * BENCH_ROUNDS (default 3: the machine is shared and noisy), BENCH_SECONDS (measured, default 5),
  * BENCH_WARMUP (default 2), BENCH_NODE24=1 (also run GraftQL on Node 24),
  * BENCH_ONLY=GraftQL (only the servers whose name starts so, and no example graph),
- * BENCH_NODE_FLAGS (the built GraftQL again under each |-separated set of Node flags).
+ * BENCH_NODE_FLAGS (the built GraftQL again under each |-separated set of Node flags;
+ * BENCH_DEDUPE=1 with server.dedupe on in those rows).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -49,11 +50,18 @@ const served = (node: string, flags: string[] = []) => [node, ...flags, 'dist/cl
 const FLAG_SETS = (process.env.BENCH_NODE_FLAGS ?? '').split('|').filter(Boolean);
 const SERVERS: Server[] = [
   // As a user runs it: the built package's command, the config loaded as a user's TypeScript config is (jiti on Node 20).
-  { name: 'GraftQL', command: served(process.execPath), path: '/graphql' },
+  { name: 'GraftQL', command: served(process.execPath), path: '/graphql', env: { BENCH_DEDUPE: '0' } },
+  // Identical queries in flight share one execution (server.dedupe), as Tailcall's `dedupe`.
+  { name: 'GraftQL (dedupe)', command: served(process.execPath), path: '/graphql', env: { BENCH_DEDUPE: '1' } },
   // From the sources through tsx, as before the package was built.
-  { name: 'GraftQL (tsx)', command: [process.execPath, '--import', 'tsx', 'bench/serve.ts'], path: '/graphql' },
-  ...FLAG_SETS.map((flags) => ({ name: `GraftQL ${flags}`, command: served(process.execPath, flags.split(' ')), path: '/graphql' })),
-  ...(node24 ? [{ name: 'GraftQL (Node 24)', command: served(node24), path: '/graphql' }] : []),
+  { name: 'GraftQL (tsx)', command: [process.execPath, '--import', 'tsx', 'bench/serve.ts'], path: '/graphql', env: { BENCH_DEDUPE: '0' } },
+  // BENCH_DEDUPE=1 turns dedupe on in these rows too.
+  ...FLAG_SETS.map((flags) => ({
+    name: `GraftQL${process.env.BENCH_DEDUPE === '1' ? ' (dedupe)' : ''} ${flags}`,
+    command: served(process.execPath, flags.split(' ')),
+    path: '/graphql',
+  })),
+  ...(node24 ? [{ name: 'GraftQL (Node 24)', command: served(node24), path: '/graphql', env: { BENCH_DEDUPE: '0' } }] : []),
   { name: 'raw node:http (floor)', command: [process.execPath, 'peers/raw.mjs'], path: '/', cwd: 'bench' },
   { name: 'yoga + DataLoader', command: [process.execPath, 'peers/yoga-dataloader.mjs'], path: '/graphql', cwd: 'bench' },
   { name: 'yoga naive (N+1)', command: [process.execPath, 'peers/yoga-naive.mjs'], path: '/graphql', cwd: 'bench' },

@@ -9,7 +9,8 @@ import type { GatewayConfig } from '../../src/index.ts';
 export default {
   schema: '.',
   resolvers: { Query: { greet: () => 'Hello World!' } },
-  server: { production: true, host: '127.0.0.1' },
+  // BENCH_DEDUPE=1: identical queries in flight share one execution (server.dedupe), as Tailcall's `dedupe`.
+  server: { production: true, host: '127.0.0.1', dedupe: process.env.BENCH_DEDUPE === '1' },
   sources: {
     upstream: { url: { env: 'UPSTREAM_URL' }, cache: { enabled: false }, connections: 100, rateLimit: { fromHeaders: false }, maxQueued: 10_000 },
   },

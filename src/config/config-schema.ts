@@ -245,6 +245,13 @@ export function configSchema(env: Env) {
     suggestions: z.boolean().optional(),
     /** On SIGTERM/SIGINT, wait this long for in-flight requests. @default 10_000 // ms */
     shutdownGraceMs: z.number().int().min(0).default(10_000),
+    /**
+     * Identical queries in flight at once share one execution: the same document, operation and
+     * variables, and the same values of every header a source forwards (the identity cached
+     * answers are partitioned by). Mutations never. Off by default: turn it on when no
+     * hand-written resolver reads another request header. @default false
+     */
+    dedupe: z.boolean().default(false),
     /** The gateway's paths, matched against the whole URL (under Express, `originalUrl`: include the mount prefix). */
     paths: paths.default(paths.parse({})),
     listener: listener.default(listener.parse({})),

@@ -72,6 +72,12 @@ export interface PipelineOptions<Context extends ExecutionContext> {
   logger: Logger;
   /** Execute documents asked for often with graphql-jit. @default true */
   jit?: boolean;
+  /**
+   * With `server.dedupe`: the identity part of a shared execution's key (the
+   * values of the headers the sources forward), so that callers who would get
+   * different answers never share one.
+   */
+  identityOf?: (transport: Transport) => string;
 }
 
 export interface PipelineAnswer {
@@ -121,12 +127,16 @@ const NESTING_ALLOWANCE = 64;
 /** After the deadline, execution gets this long to end by itself (its upstream waits end at the deadline) before it is cut off. */
 const DEADLINE_GRACE_MS = 1_000;
 
-export function createPipeline<Context extends ExecutionContext>({ schema, costModel, limits, server, persisted, contextFor, logger, jit = true }: PipelineOptions<Context>): Pipeline {
+export function createPipeline<Context extends ExecutionContext>({ schema, costModel, limits, server, persisted, contextFor, logger, jit = true, identityOf }: PipelineOptions<Context>): Pipeline {
   const rateLimit = limits.clientRateLimit && createClientRateLimit(limits.clientRateLimit);
   const rules = server.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   const validationOptions = { hideSuggestions: !server.suggestions };
   const documents = new LRUCache<string, Prepared>({ max: 1_000, maxSize: DOCUMENT_CACHE_BYTES, sizeCalculation: (prepared) => prepared.bytes });
   const compiled = new LRUCache<string, CompiledQuery | false>({ max: MAX_COMPILED });
+  /** Query executions in flight, by document, operation, variables and identity (server.dedupe). */
+  const inFlight = new Map<string, Promise<ExecutionResult>>();
+  /** The body of an answer without errors, serialised once for every caller that shares it. */
+  const bodies = new WeakMap<ExecutionResult, string>();
   const measure = (document: DocumentNode, operation: OperationDefinitionNode, variables?: Readonly<Record<string, unknown>> | null) =>
     measureOperation(schema, document, operation, { costModel, defaultListSize: limits.defaultListSize, variables });
 
@@ -243,6 +253,20 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
     }
     prepared.check?.(request.variables);
 
+    if (!identityOf || operation.operation !== 'query') return executed(transport, text, prepared, document, request);
+    const key = `${identityOf(transport)}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? null)}\n${text}`;
+    const shared = inFlight.get(key);
+    if (shared) {
+      logger.debug({ requestId: transport.requestId }, 'shares an identical query execution in flight');
+      return shared;
+    }
+    // No one caller's departure may cancel what others wait for: the shared execution ignores the client signal, and ends at its deadline.
+    const running = executed({ ...transport, signal: new AbortController().signal }, text, prepared, document, request).finally(() => inFlight.delete(key));
+    inFlight.set(key, running);
+    return running;
+  }
+
+  async function executed(transport: Transport, text: string, prepared: Prepared, document: DocumentNode, request: ReturnType<typeof readRequest>): Promise<ExecutionResult> {
     const contextValue = contextFor(transport);
     const guard = createExecutionGuard({ maxObjects: limits.maxResponseObjects, deadlineAt: contextValue.deadlineAt });
     guardContext(contextValue, guard);
@@ -272,8 +296,13 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
 
   /** The body, or RESPONSE_TOO_LARGE when it is over `limits.maxResponseBytes`. */
   function bounded(result: ExecutionResult, requestId: string): PipelineAnswer {
-    const body = serialize(result);
-    if (body.length <= limits.maxResponseBytes / 4 || Buffer.byteLength(body) <= limits.maxResponseBytes) return { result, body };
+    let body = bodies.get(result);
+    if (body !== undefined) return { result, body };
+    body = serialize(result);
+    if (body.length <= limits.maxResponseBytes / 4 || Buffer.byteLength(body) <= limits.maxResponseBytes) {
+      if (!result.errors && identityOf) bodies.set(result, body);
+      return { result, body };
+    }
     const tooLarge = new GraftError('RESPONSE_TOO_LARGE', `The answer is larger than ${limits.maxResponseBytes} bytes; ask for fewer or smaller connections.`, {
       facts: { limit: limits.maxResponseBytes },
     });

@@ -79,6 +79,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     persisted,
     contextFor,
     logger,
+    identityOf: config.server.dedupe ? identityOf(Object.values(config.sources).flatMap((source) => source.forwardHeaders)) : undefined,
   });
 
   const { paths } = config.server;
@@ -115,6 +116,12 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
   });
   const listener = createNodeDoor({ pipeline, admitted, paths, maxBodyBytes: config.limits.maxBodyBytes, requestIdOf: acceptedRequestId, logger }, yoga);
   return Object.assign(yoga, { cacheStats: () => cache.stats(), listener });
+}
+
+/** The values of the headers any source forwards: what a caller's answers may depend on beyond the document and variables. */
+function identityOf(forwarded: readonly string[]): (transport: Transport) => string {
+  const names = [...new Set(forwarded)].sort();
+  return ({ header }) => JSON.stringify(names.map((name) => header(name) ?? null));
 }
 
 /** The allow-listed inbound headers, by lower-case name; absent ones are left out. */

@@ -1,0 +1,140 @@
+/**
+ * server.dedupe: identical queries in flight at once share one execution;
+ * different variables, different identities (forwarded headers) and
+ * mutations never do, and a caller that goes away does not cancel what the
+ * others wait for. Requests are held at a gate until every follower has
+ * joined (seen in the debug log), so nothing here depends on timing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exampleUserToken } from '../../examples/backends/index.ts';
+import { type Backends, seed, startBackends } from '../helpers/backends.ts';
+import { type GraphQLResponse, startGateway, type TestGateway } from '../helpers/gateway.ts';
+
+let backends: Backends;
+let gateway: TestGateway;
+let example: TestGateway;
+let calls = { slow: 0, bump: 0 };
+let release: () => void = () => {};
+let gate = Promise.resolve();
+
+const closeGate = () => {
+  gate = new Promise<void>((resolve) => (release = resolve));
+};
+
+beforeAll(async () => {
+  backends = await startBackends();
+  const graph = {
+    files: [{ name: 'gate.graphql', body: 'type Query { slow(n: Int!): Int }\ntype Mutation { bump: Int }' }],
+    resolvers: {
+      Query: {
+        slow: async (_parent: unknown, { n }: { n: number }) => {
+          calls.slow += 1;
+          await gate;
+          return n;
+        },
+      },
+      Mutation: {
+        bump: async () => {
+          calls.bump += 1;
+          await gate;
+          return calls.bump;
+        },
+      },
+    },
+  };
+  gateway = await startGateway(backends, { graph, server: { dedupe: true } });
+  example = await startGateway(backends, { server: { dedupe: true }, responseCache: false });
+});
+afterAll(async () => {
+  await gateway.close();
+  await example.close();
+  await backends.close();
+});
+
+const joined = (target: TestGateway) => target.logs.filter((line) => line.includes('shares an identical query execution')).length;
+
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('not within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Sends the requests at once, waits until `followers` of them joined a shared execution, then opens the gate. */
+async function together(target: TestGateway, requests: Array<() => Promise<GraphQLResponse>>, followers: number): Promise<GraphQLResponse[]> {
+  const before = joined(target);
+  closeGate();
+  const answers = Promise.all(requests.map((send) => send()));
+  await until(() => joined(target) - before >= followers);
+  release();
+  return answers;
+}
+
+describe('server.dedupe', () => {
+  it('ten identical queries in flight: one execution, ten identical answers', async () => {
+    calls = { slow: 0, bump: 0 };
+    const answers = await together(
+      gateway,
+      Array.from({ length: 10 }, () => () => gateway.query('{ slow(n: 1) }')),
+      9,
+    );
+    expect(answers.map((answer) => answer.body)).toEqual(Array.from({ length: 10 }, () => ({ data: { slow: 1 } })));
+    expect(calls.slow).toBe(1);
+  });
+
+  it('other variables are another execution', async () => {
+    calls = { slow: 0, bump: 0 };
+    const query = 'query ($n: Int!) { slow(n: $n) }';
+    const answers = await together(
+      gateway,
+      [1, 1, 2, 2].map((n) => () => gateway.query(query, { n })),
+      2,
+    );
+    expect(answers.map((answer) => answer.body.data)).toEqual([{ slow: 1 }, { slow: 1 }, { slow: 2 }, { slow: 2 }]);
+    expect(calls.slow).toBe(2);
+  });
+
+  it('never shares a mutation', async () => {
+    calls = { slow: 0, bump: 0 };
+    closeGate();
+    const answers = Promise.all([gateway.query('mutation { bump }'), gateway.query('mutation { bump }')]);
+    await until(() => calls.bump === 2);
+    release();
+    expect((await answers).map((answer) => answer.body.data?.bump).sort()).toEqual([2, 2]);
+  });
+
+  it('a caller that goes away does not cancel the execution the others share', async () => {
+    calls = { slow: 0, bump: 0 };
+    const before = joined(gateway);
+    closeGate();
+    const leaving = new AbortController();
+    const first = fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ slow(n: 3) }' }),
+      signal: leaving.signal,
+    }).catch((error: Error) => error.name);
+    await until(() => calls.slow === 1);
+    const staying = gateway.query('{ slow(n: 3) }');
+    await until(() => joined(gateway) - before === 1);
+    leaving.abort();
+    expect(await first).toBe('AbortError');
+    release();
+    expect((await staying).body).toEqual({ data: { slow: 3 } });
+  });
+
+  it('callers with different forwarded credentials never share: each gets its own viewer', async () => {
+    backends.accounts.setLatency(100);
+    try {
+      const asCaller = (id: number) => () => example.query('{ viewer { id name } }', undefined, { authorization: `Bearer ${exampleUserToken(id)}` });
+      const before = joined(example);
+      const answers = await Promise.all([101, 102, 101, 102, 101, 102].map((id) => asCaller(id)()));
+      expect(answers.map((answer) => answer.body.data)).toEqual([101, 102, 101, 102, 101, 102].map((id) => ({ viewer: { id: `User:${id}`, name: seed.users[id - 1]!.name } })));
+      // At most two joins per identity; none across them (the answers above would show it).
+      expect(joined(example) - before).toBeLessThanOrEqual(4);
+    } finally {
+      backends.accounts.setLatency(0);
+    }
+  });
+});
