@@ -8,6 +8,7 @@
  * Either way, write a config Node could strip: relative imports with their
  * extension, types imported with `import type`, no enums.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,6 +19,7 @@ const TYPESCRIPT = new Set(['.ts', '.mts', '.cts']);
 const CANNOT_STRIP = new Set(['ERR_UNKNOWN_FILE_EXTENSION', 'ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING', 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX', 'ERR_NO_TYPESCRIPT']);
 
 export async function loadConfig(file: string): Promise<GatewayConfig> {
+  if (!existsSync(file)) throw new ConfigError(`No config file at ${file}.`);
   const exported = extname(file) === '.json' ? await readJson(file) : await importModule(file);
   const config = (exported as { default?: unknown } | undefined)?.default ?? (extname(file) === '.json' ? exported : undefined);
   if (!config || typeof config !== 'object') throw new ConfigError(`${file} exports no configuration: write export default defineConfig({ … }).`);
@@ -29,7 +31,6 @@ async function importModule(file: string): Promise<unknown> {
     return await import(pathToFileURL(file).href);
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' && (error as Error).message.includes(file)) throw new ConfigError(`No config file at ${file}.`);
     if (!TYPESCRIPT.has(extname(file)) || !code || !CANNOT_STRIP.has(code)) throw error;
   }
   const { createJiti } = await import('jiti');
@@ -37,12 +38,7 @@ async function importModule(file: string): Promise<unknown> {
 }
 
 async function readJson(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new ConfigError(`No config file at ${file}.`);
-  }
+  const text = await readFile(file, 'utf8');
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -29,8 +29,12 @@ describe('graftql', () => {
     expect(await run(['check', 'extra'])).toEqual({ code: 2, output: expect.stringContaining('Unexpected argument "extra"') });
   });
 
-  it('exits 1 when the config file is missing', async () => {
+  it('exits 1 when the config file is missing, or what it imports is', async () => {
     expect(await run(['check', '--config', 'no-such.config.ts'])).toEqual({ code: 1, output: expect.stringContaining('No config file at') });
+    const broken = await run(['check', '--config', 'test/fixtures/broken-import.config.mjs']);
+    expect(broken.code).toBe(1);
+    expect(broken.output).toContain('no-such-module.mjs');
+    expect(broken.output).not.toContain('No config file at');
   });
 
   it('serves the example services only when asked: without --example, unset URLs are errors', async () => {
