@@ -38,7 +38,8 @@ type QueryName = keyof typeof QUERIES;
 
 interface Server {
   name: string;
-  command: string[];
+  /** The command; for a server configured by file, made from its port and the upstream's URL. */
+  command: string[] | ((port: number, upstreamUrl: string) => string[]);
   path: string;
   cwd?: string;
   env?: Record<string, string>;
@@ -66,6 +67,9 @@ const SERVERS: Server[] = [
   { name: 'yoga + DataLoader', command: [process.execPath, 'peers/yoga-dataloader.mjs'], path: '/graphql', cwd: 'bench' },
   { name: 'yoga naive (N+1)', command: [process.execPath, 'peers/yoga-naive.mjs'], path: '/graphql', cwd: 'bench' },
   { name: 'Apollo Server 5 + RESTDataSource', command: [process.execPath, 'peers/apollo.mjs'], path: '/', cwd: 'bench' },
+  // Tailcall (Rust) 1.0.0: the newest build whose binary runs on this glibc (2.36); one worker thread, as every server here has one core.
+  { name: 'Tailcall', command: tailcall(false), path: '/graphql' },
+  { name: 'Tailcall (dedupe)', command: tailcall(true), path: '/graphql' },
 ];
 
 const ONLY = process.env.BENCH_ONLY;
@@ -154,7 +158,8 @@ async function freePort(): Promise<number> {
 
 async function start(server: Server, env: Record<string, string>): Promise<{ process: ChildProcess; url: string }> {
   const port = await freePort();
-  const [command, args] = pin(0, server.command[0]!, server.command.slice(1));
+  const line = typeof server.command === 'function' ? server.command(port, env.UPSTREAM_URL ?? '') : server.command;
+  const [command, args] = pin(0, line[0]!, line.slice(1));
   const child = spawn(command, args, { cwd: server.cwd, env: { ...process.env, ...env, ...server.env, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production' }, stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}${server.path}`;
   for (let i = 0; i < 600; i++) {
@@ -265,8 +270,19 @@ function renderReport(): string {
   return lines.join('\n');
 }
 
+/** Tailcall's command, with its config written for this port and upstream. */
+function tailcall(dedupe: boolean): (port: number, upstreamUrl: string) => string[] {
+  return (port, upstreamUrl) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tailcall-')), 'graph.graphql');
+    const sdl = readFileSync('bench/peers/tailcall.graphql', 'utf8').replaceAll('PORT', String(port)).replaceAll('UPSTREAM_URL', upstreamUrl).replaceAll('DEDUPE', String(dedupe));
+    writeFileSync(file, sdl);
+    return ['bench/node_modules/@tailcallhq/core-linux-x64-gnu/bin/tailcall', 'start', file];
+  };
+}
+
 function ensurePeerDependencies(): void {
-  if (!existsSync('bench/node_modules/@apollo/server')) execFileSync('npm', ['ci', '--prefix', 'bench', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  if (!existsSync('bench/node_modules/@apollo/server') || !existsSync('bench/node_modules/@tailcallhq'))
+    execFileSync('npm', ['ci', '--prefix', 'bench', '--no-audit', '--no-fund'], { stdio: 'inherit' });
 }
 
 function installNode24(): string {
