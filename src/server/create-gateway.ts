@@ -36,6 +36,8 @@ export interface GatewayOptions {
   graph?: Graph;
   /** Where `config.schema` and `persistedDocuments.file` are relative to. @default process.cwd() */
   baseDir?: string;
+  /** The clock of token lifetimes, breaker open periods, rate-limit pacing and cached answers' freshness, ms since epoch; tests pass their own. @default Date.now */
+  now?: () => number;
 }
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, Record<string, unknown>> & {
@@ -48,7 +50,7 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, Record<string,
 /** How long a readiness probe waits for each source. */
 const READINESS_PROBE_MS = 1_000;
 
-export function createGateway(input: GatewayConfig, { env = process.env, logger = createLogger(), baseDir = process.cwd(), graph }: GatewayOptions = {}): Gateway {
+export function createGateway(input: GatewayConfig, { env = process.env, logger = createLogger(), baseDir = process.cwd(), graph, now }: GatewayOptions = {}): Gateway {
   const config = resolveConfig(input, env);
   const served = graph ?? graphOf(config, baseDir);
   const compiled = compileGraph({ files: served.files, sources: config.sources, resolvers: served.resolvers });
@@ -56,8 +58,8 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
   const persisted = config.persistedDocuments && loadPersistedDocuments(config.persistedDocuments, baseDir);
   if (persisted) checkPersistedDocuments(persisted, schema);
 
-  const cache = createResponseCache(config.cache);
-  const deps = { logger, cache };
+  const cache = createResponseCache({ ...config.cache, now });
+  const deps = { logger, cache, now };
   const clients: Record<string, SourceClient> = Object.fromEntries(Object.entries(config.sources).map(([name, source]) => [name, createSourceClient(name, source, deps)]));
   const allClients = Object.values(clients);
   const cursors = createCursorCodec(config.cursors.keys?.map((key) => ({ id: key.id, secret: key.secret.reveal() })));

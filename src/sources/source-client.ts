@@ -95,9 +95,11 @@ type RoundTrip = { response: Dispatcher.ResponseData; decoded: DecodedBody } | {
 export interface SourceClientDeps {
   logger: Logger;
   cache: ResponseCache;
+  /** The clock of token lifetimes, the breaker's open period and rate-limit pacing (ms since epoch); tests pass their own. @default Date.now */
+  now?: () => number;
 }
 
-export function createSourceClient(name: string, config: SourceConfig, { logger, cache }: SourceClientDeps): SourceClient {
+export function createSourceClient(name: string, config: SourceConfig, { logger, cache, now = Date.now }: SourceClientDeps): SourceClient {
   const { timeouts } = config;
   const agent = new Agent({
     connect: { timeout: timeouts.connectMs },
@@ -106,14 +108,15 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
     maxResponseSize: config.maxResponseBytes,
     connections: config.connections,
   });
-  const auth = createSourceAuth(config.auth, { source: name, base: config.url, dispatcher: agent, timeoutMs: timeouts.attemptMs });
+  const auth = createSourceAuth(config.auth, { source: name, base: config.url, dispatcher: agent, timeoutMs: timeouts.attemptMs, now });
   const log = logger.child({ source: name });
   const forwardsIdentity = config.forwardHeaders.includes('authorization');
   const authQuery = config.auth?.type === 'apiKey' && config.auth.in === 'query' ? [config.auth.name] : [];
   const cachePolicy = { store: config.cache.enabled, ttlMs: config.cache.ttlMs, staleIfErrorMs: config.cache.staleIfErrorMs };
-  const breaker = config.breaker.enabled ? createCircuitBreaker({ source: name, ...config.breaker, onStateChange: (from, to) => log.warn({ from, to }, `circuit ${to}`) }) : undefined;
+  const breaker = config.breaker.enabled ? createCircuitBreaker({ source: name, ...config.breaker, now, onStateChange: (from, to) => log.warn({ from, to }, `circuit ${to}`) }) : undefined;
   const pacer = createPacer({
     source: name,
+    now,
     spreadBelow: config.rateLimit.spreadBelow,
     static: config.rateLimit.requestsPerSecond ? { requestsPerSecond: config.rateLimit.requestsPerSecond, burst: config.rateLimit.burst ?? Math.ceil(config.rateLimit.requestsPerSecond) } : undefined,
   });

@@ -7,13 +7,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { exampleUserToken } from '../../examples/backends/index.ts';
 import { type Backends, callsTo, seed, startBackends } from '../helpers/backends.ts';
 import { codes, startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { manualClock } from '../helpers/time.ts';
 
 let backends: Backends;
 let gateway: TestGateway;
 
 beforeAll(async () => {
   backends = await startBackends({ accountsMaxAgeSeconds: 1 });
-  gateway = await startGateway(backends);
+  gateway = await startGateway(backends, { now: clock.now });
 });
 afterAll(async () => {
   await gateway.close();
@@ -27,7 +28,8 @@ beforeEach(() => {
   }
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The gateway's clock: cached answers age when the test says so. */
+const clock = manualClock();
 const userQuery = (id: number) => `{ user(id: "User:${id}") { name } }`;
 const nameOf = (id: number) => seed.users[id - 1]!.name;
 const usersBody = (id: number) => JSON.stringify({ users: [seed.users[id - 1]] });
@@ -39,7 +41,7 @@ describe('freshness and revalidation', () => {
     expect(backends.accounts.requests).toHaveLength(1);
     const before = gateway.cacheStats().accounts!;
 
-    await sleep(1_100);
+    clock.advance(1_100);
     expect((await gateway.query(userQuery(11))).body.data).toEqual({ user: { name: nameOf(11) } });
     expect(backends.accounts.requests).toHaveLength(2);
     expect(backends.accounts.requests[1]?.headers['if-none-match']).toMatch(/^".+"$/);
@@ -49,7 +51,7 @@ describe('freshness and revalidation', () => {
   it('takes the new body when the resource changed', async () => {
     await gateway.query(userQuery(12));
     backends.accounts.rename(12, 'Renamed Person');
-    await sleep(1_100);
+    clock.advance(1_100);
     expect((await gateway.query(userQuery(12))).body.data).toEqual({ user: { name: 'Renamed Person' } });
   });
 });
@@ -124,7 +126,7 @@ describe('what is never stored', () => {
 describe('stale-if-error', () => {
   it('serves the stale entry when the service fails within the window, and says so in extensions', async () => {
     await gateway.query(userQuery(41));
-    await sleep(1_100);
+    clock.advance(1_100);
     backends.accounts.inject({ fault: { kind: 'status', status: 503 } });
     const answer = await gateway.query(`${userQuery(41).slice(0, -1)} weather(city: "Oslo") { city } }`);
     expect(answer.body.errors).toBeUndefined();
@@ -133,10 +135,10 @@ describe('stale-if-error', () => {
   });
 
   it('answers the error past the window', async () => {
-    const strict = await startGateway(backends, { sources: { accounts: { cache: { staleIfErrorMs: 0 } } } });
+    const strict = await startGateway(backends, { now: clock.now, sources: { accounts: { cache: { staleIfErrorMs: 0 } } } });
     try {
       await strict.query(userQuery(42));
-      await sleep(1_100);
+      clock.advance(1_100);
       backends.accounts.inject({ fault: { kind: 'status', status: 503 } });
       const answer = await strict.query(userQuery(42));
       expect(codes(answer)).toEqual(['UPSTREAM_UNAVAILABLE']);
@@ -148,7 +150,7 @@ describe('stale-if-error', () => {
 
   it('does not hide a 404', async () => {
     await gateway.query(userQuery(43));
-    await sleep(1_100);
+    clock.advance(1_100);
     backends.accounts.inject({ fault: { kind: 'status', status: 404 } });
     expect(codes(await gateway.query(userQuery(43)))).toEqual(['NOT_FOUND']);
   });

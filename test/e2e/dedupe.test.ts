@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleUserToken } from '../../examples/backends/index.ts';
 import { type Backends, seed, startBackends } from '../helpers/backends.ts';
 import { type GraphQLResponse, startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { until } from '../helpers/time.ts';
 
 let backends: Backends;
 let gateway: TestGateway;
@@ -52,14 +53,6 @@ afterAll(async () => {
 });
 
 const joined = (target: TestGateway) => target.logs.filter((line) => line.includes('shares an identical query execution')).length;
-
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('not within 5 s');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** Sends the requests at once, waits until `followers` of them joined a shared execution, then opens the gate. */
 async function together(target: TestGateway, requests: Array<() => Promise<GraphQLResponse>>, followers: number): Promise<GraphQLResponse[]> {

@@ -2,9 +2,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Backends, callsTo, seed, startBackends } from '../helpers/backends.ts';
 import { codes, startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { manualClock } from '../helpers/time.ts';
 
 let backends: Backends;
 let gateway: TestGateway;
+/** The gateway's clock: token lifetimes pass when the test says so. */
+const clock = manualClock();
 
 const tokenCalls = () => callsTo(backends.content.requests, '/oauth/token').length;
 const articleCalls = () => callsTo(backends.content.requests, '/articles/').length;
@@ -13,7 +16,7 @@ const expected = { data: { article: { title: seed.articles[0]!.title } } };
 
 beforeAll(async () => {
   backends = await startBackends({ tokenTtlSeconds: 1 });
-  gateway = await startGateway(backends, { responseCache: false });
+  gateway = await startGateway(backends, { responseCache: false, now: clock.now });
 });
 afterAll(async () => {
   await gateway.close();
@@ -38,7 +41,7 @@ describe('OAuth2 client credentials', () => {
     backends.content.setTokenTtl(1);
     backends.content.revokeTokens();
     await gateway.query(ARTICLE); // now holds a 1 s token, refreshed after 0.5 s
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    clock.advance(1_100);
     backends.content.clearRecords();
     // 25 different articles, so that no two calls are shared in flight.
     const answers = await Promise.all(Array.from({ length: 25 }, (_, i) => gateway.query(`{ article(id: "Article:${i + 1}") { title } }`)));

@@ -10,6 +10,7 @@ import { path } from '../../src/sources/url.ts';
 import { type Backends, seed, startBackends } from '../helpers/backends.ts';
 import { codes, startGateway, type TestGateway } from '../helpers/gateway.ts';
 import { boundSource } from '../helpers/sources.ts';
+import { manualClock, until } from '../helpers/time.ts';
 
 let backends: Backends;
 
@@ -26,7 +27,6 @@ afterEach(() => {
   }
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   const started = performance.now();
   const result = await work();
@@ -92,7 +92,12 @@ describe('retries', () => {
 
 describe('circuit breaker', () => {
   it('opens on failures, answers CIRCUIT_OPEN in under 5 ms, lets one probe through, and closes when the service recovers', async () => {
-    const accounts = boundSource(backends, 'accounts', { responseCache: false, sources: { accounts: { retry: { maxAttempts: 1 }, breaker: { minimumCalls: 20, openMs: 400 } } } });
+    const clock = manualClock();
+    const accounts = boundSource(backends, 'accounts', {
+      responseCache: false,
+      now: clock.now,
+      sources: { accounts: { retry: { maxAttempts: 1 }, breaker: { minimumCalls: 20, openMs: 400 } } },
+    });
     try {
       backends.accounts.inject({ fault: { kind: 'status', status: 503 } });
       const call = (id: number) => accounts.request({ path: path`/users/${id}` });
@@ -109,14 +114,14 @@ describe('circuit breaker', () => {
       expect(Math.max(...durations)).toBeLessThan(5);
 
       // After the open period, one probe; it fails, so the breaker opens again.
-      await sleep(450);
+      clock.advance(450);
       const probes = await Promise.allSettled([call(1), call(2), call(3)]);
       expect(probes.map((probe) => probe.status === 'rejected' && (probe.reason as { code: string }).code).sort()).toEqual(['CIRCUIT_OPEN', 'CIRCUIT_OPEN', 'UPSTREAM_UNAVAILABLE']);
       expect(backends.accounts.requests).toHaveLength(21);
 
       // The service recovers: the next probe succeeds and closes the breaker.
       backends.accounts.clearFaults();
-      await sleep(450);
+      clock.advance(450);
       await expect(call(1)).resolves.toMatchObject({ status: 200 });
       await expect(Promise.all([call(2), call(3), call(4)])).resolves.toHaveLength(3);
       expect(backends.accounts.requests).toHaveLength(25);
@@ -183,8 +188,7 @@ describe('deadlines', () => {
       expect(codes(answer)).toEqual(['UPSTREAM_TIMEOUT']);
       expect(answer.body.data).toEqual({ user: null, weather: { city: 'Oslo' } });
       expect(elapsed).toBeLessThan(1_500);
-      await sleep(100);
-      expect(backends.accounts.openConnections()).toBe(0);
+      await until(() => backends.accounts.openConnections() === 0, 'the stalled socket is closed');
     }),
   );
 

@@ -16,6 +16,7 @@ import { createGateway, type Gateway } from '../../src/index.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { type Backends, seed, startBackends } from '../helpers/backends.ts';
 import { configFor, postGraphQL } from '../helpers/gateway.ts';
+import { until } from '../helpers/time.ts';
 
 interface Started {
   url: string;
@@ -120,15 +121,6 @@ describe.each(frameworks.map(([name, start], index) => [name, start, index] as c
     expect((await postGraphQL(`${app.url}/graphql`, { query: '{ user(id: "User:3") { name } }' })).body.data).toEqual({ user: { name: seed.users[2]!.name } });
   });
 });
-
-/** Polls a condition (no fixed sleep); fails after 5 s. */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not within 5 s: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('docs/embedding.md', () => {
   it('shows each recipe as the file the tests run', () => {

@@ -28,6 +28,8 @@ export interface TestGatewayOptions {
   cursors?: GatewayConfig['cursors'];
   /** Serve another graph than the example. */
   graph?: Graph;
+  /** The sources' clock (test/helpers/time.ts manualClock). */
+  now?: () => number;
 }
 
 export interface GraphQLResponse {
@@ -80,7 +82,7 @@ export async function startGateway(backends: Backends, options: TestGatewayOptio
   const logger = createLogger({ level: 'debug', destination });
   const env = { ...backends.env, ...options.env };
   const config = configFor(options);
-  const gateway = createGateway(config, { env, logger, graph: options.graph });
+  const gateway = createGateway(config, { env, logger, graph: options.graph, now: options.now });
   const running = await listen(gateway, resolveConfig(config, env));
   return {
     url: running.url,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backends, startBackends } from '../helpers/backends.ts';
 import { postGraphQL } from '../helpers/gateway.ts';
 import { servingUrl, spawnMain } from '../helpers/process.ts';
+import { until } from '../helpers/time.ts';
 
 let backends: Backends;
 
@@ -29,9 +30,11 @@ describe('npm start', () => {
     const gateway = spawnMain({ ...backends.env, PORT: '0', LOG_LEVEL: 'info' });
     const url = await servingUrl(gateway);
     backends.accounts.setLatency(800);
+    backends.accounts.clearRecords();
     try {
       const inFlight = postGraphQL(url, { query: '{ user(id: "User:2") { name } }' });
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // In flight once its upstream call has arrived.
+      await until(() => backends.accounts.requests.length > 0, 'the upstream call');
       gateway.child.kill('SIGTERM');
       const response = await inFlight;
       expect(response.status).toBe(200);
