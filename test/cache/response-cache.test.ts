@@ -96,12 +96,17 @@ describe('createResponseCache', () => {
   it('shares one in-flight load, and its failure, among concurrent callers', async () => {
     const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000 });
     let loads = 0;
+    let fail: () => void = () => {};
+    // The load stays in flight until both callers have asked.
+    const asked = new Promise<void>((resolve) => (fail = resolve));
     const failing = async () => {
       loads++;
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await asked;
       throw new GraftError('UPSTREAM_UNAVAILABLE', 'down', { source: 'accounts' });
     };
-    const results = await Promise.allSettled([cache.fetch(lookup('z'), failing), cache.fetch(lookup('z'), failing)]);
+    const both = Promise.allSettled([cache.fetch(lookup('z'), failing), cache.fetch(lookup('z'), failing)]);
+    fail();
+    const results = await both;
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
     expect(loads).toBe(1);
     expect(cache.stats().accounts).toMatchObject({ coalesced: 1 });
