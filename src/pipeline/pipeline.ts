@@ -68,7 +68,8 @@ export interface PipelineOptions<Context extends ExecutionContext> {
   limits: ResolvedConfig['limits'];
   server: Pick<ResolvedConfig['server'], 'introspection' | 'suggestions'>;
   persisted: PersistedDocuments | undefined;
-  contextFor(transport: Transport): Context;
+  /** A request's context, and what to call once its execution is over (its deadline's timer is dropped). */
+  contextFor(transport: Transport): { context: Context; release(): void };
   logger: Logger;
   /** Execute documents asked for often with graphql-jit. @default true */
   jit?: boolean;
@@ -124,6 +125,9 @@ const DOCUMENT_CACHE_BYTES = 64 * 1024 * 1024;
 const BYTES_PER_TOKEN = 600;
 /** Bracket nesting allowed beyond `maxDepth` before parsing, for arguments' lists and input objects. */
 const NESTING_ALLOWANCE = 64;
+/** The signal of a shared execution, which no one caller's departure cancels. */
+const NEVER_ABORTED = new AbortController().signal;
+
 /** After the deadline, execution gets this long to end by itself (its upstream waits end at the deadline) before it is cut off. */
 const DEADLINE_GRACE_MS = 1_000;
 
@@ -261,23 +265,33 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
       return shared;
     }
     // No one caller's departure may cancel what others wait for: the shared execution ignores the client signal, and ends at its deadline.
-    const running = executed({ ...transport, signal: new AbortController().signal }, text, prepared, document, request).finally(() => inFlight.delete(key));
+    const running = executed(
+      { method: transport.method, requestId: transport.requestId, header: transport.header, clientAddress: transport.clientAddress, signal: NEVER_ABORTED },
+      text,
+      prepared,
+      document,
+      request,
+    ).finally(() => inFlight.delete(key));
     inFlight.set(key, running);
     return running;
   }
 
   async function executed(transport: Transport, text: string, prepared: Prepared, document: DocumentNode, request: ReturnType<typeof readRequest>): Promise<ExecutionResult> {
-    const contextValue = contextFor(transport);
-    const guard = createExecutionGuard({ maxObjects: limits.maxResponseObjects, deadlineAt: contextValue.deadlineAt });
-    guardContext(contextValue, guard);
-    const query = compiledFor(text, prepared, document, request.operationName);
-    const variableValues = request.variables ?? {};
-    const run = query
-      ? query.query(undefined, contextValue, variableValues)
-      : execute({ schema, document, variableValues, operationName: request.operationName, contextValue, hideSuggestions: validationOptions.hideSuggestions } as Parameters<typeof execute>[0]);
-    const result = run instanceof Promise ? await guarded(run, guard, contextValue.deadlineAt) : run;
-    const notices = contextValue.staleNotices;
-    return notices.length > 0 ? { ...result, extensions: { ...result.extensions, stale: notices } } : result;
+    const { context: contextValue, release } = contextFor(transport);
+    try {
+      const guard = createExecutionGuard({ maxObjects: limits.maxResponseObjects, deadlineAt: contextValue.deadlineAt });
+      guardContext(contextValue, guard);
+      const query = compiledFor(text, prepared, document, request.operationName);
+      const variableValues = request.variables ?? {};
+      const run = query
+        ? query.query(undefined, contextValue, variableValues)
+        : execute({ schema, document, variableValues, operationName: request.operationName, contextValue, hideSuggestions: validationOptions.hideSuggestions } as Parameters<typeof execute>[0]);
+      const result = run instanceof Promise ? await guarded(run, guard, contextValue.deadlineAt) : run;
+      const notices = contextValue.staleNotices;
+      return notices.length > 0 ? { ...result, extensions: { ...result.extensions, stale: notices } } : result;
+    } finally {
+      release();
+    }
   }
 
   return {

@@ -65,13 +65,15 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
   const cursors = createCursorCodec(config.cursors.keys?.map((key) => ({ id: key.id, secret: key.secret.reveal() })));
 
   /** What every resolver gets, whichever door the request took. */
-  const contextFor = ({ requestId, header, signal }: Transport): GatewayContext => {
+  const contextFor = (transport: Transport): { context: GatewayContext; release(): void } => {
+    const { requestId, header } = transport;
     const staleNotices: StaleNotice[] = [];
-    const deadline = createDeadline(config.limits.requestDeadlineMs, signal);
+    // The client's signal is asked for only when an upstream call needs it (see node-door.ts).
+    const deadline = createDeadline(config.limits.requestDeadlineMs, () => transport.signal);
     const budget = createCallBudget(config.limits.upstreamCallsPerOperation);
     const optionsFor = (name: string) => ({ requestId, deadline, budget, forwarded: pickHeaders(header, config.sources[name]?.forwardHeaders ?? []) });
     const sources = bindSources(clients, optionsFor, (notice) => staleNotices.push(notice));
-    return { requestId, header, sources, loaders: served.loaders?.(sources), logger, cursors, deadlineAt: deadline.at, staleNotices };
+    return { context: { requestId, header, sources, loaders: served.loaders?.(sources), logger, cursors, deadlineAt: deadline.at, staleNotices }, release: deadline.release };
   };
   const pipeline = createPipeline({
     schema,

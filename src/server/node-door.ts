@@ -73,7 +73,9 @@ export function createNodeDoor({ pipeline, admitted, paths, maxBodyBytes, reques
       const result = refusal(error, requestId, logger);
       write({ result, body: serialize(result) }, options);
     };
-    const aborted = new AbortController();
+    // Made when first asked for: most requests' upstream calls never need it.
+    let aborted: AbortController | undefined;
+    let gone = false;
     const tooLarge = () => new GraftError('PAYLOAD_TOO_LARGE', `The request body is larger than ${maxBodyBytes} bytes.`, { facts: { limit: maxBodyBytes } });
 
     const transport = {
@@ -81,7 +83,11 @@ export function createNodeDoor({ pipeline, admitted, paths, maxBodyBytes, reques
       requestId,
       header: (name: string) => single(req.headers[name]),
       clientAddress: req.socket.remoteAddress,
-      signal: aborted.signal,
+      get signal() {
+        aborted ??= new AbortController();
+        if (gone) aborted.abort();
+        return aborted.signal;
+      },
     };
     try {
       pipeline.admit(transport);
@@ -106,7 +112,9 @@ export function createNodeDoor({ pipeline, admitted, paths, maxBodyBytes, reques
 
     // A client that goes away before its answer cancels the request's own upstream calls.
     res.once('close', () => {
-      if (!res.writableFinished) aborted.abort();
+      if (res.writableFinished) return;
+      gone = true;
+      aborted?.abort();
     });
     const runText = (text: string) => {
       if (exceedsJsonDepth(text, MAX_VARIABLES_DEPTH)) return refuse(new GraftError('BAD_REQUEST', `The request body is nested deeper than ${MAX_VARIABLES_DEPTH} levels.`));

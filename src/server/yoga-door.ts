@@ -81,6 +81,8 @@ function transportOf(request: Request, context: object, requestIdOf: (request: R
     header: (name) => request.headers.get(name) ?? undefined,
     // Set when Yoga serves a node:http request; fetch-API servers do not say.
     clientAddress: (context as { req?: IncomingMessage }).req?.socket?.remoteAddress,
-    signal: request.signal,
+    get signal() {
+      return request.signal;
+    },
   };
 }

@@ -19,7 +19,7 @@ import { createSourceAuth, type OutgoingCredentials } from './auth/index.ts';
 import { type DecodedBody, decodeJsonBody } from './decode-body.ts';
 import type { CallBudget } from './resilience/call-budget.ts';
 import { createCircuitBreaker } from './resilience/circuit-breaker.ts';
-import { type Deadline, detached, gatewayTimeout, remainingMs, sleep, withinDeadline } from './resilience/deadline.ts';
+import { type Deadline, detached, gatewayTimeout, remainingMs, sleep, timedSignal, withinDeadline } from './resilience/deadline.ts';
 import { createPacer } from './resilience/pacer.ts';
 import { createRetryBudget } from './resilience/retry-budget.ts';
 import { backoffMs, isRetryableFailure, mayRetry, retryAfterMs } from './resilience/retry-policy.ts';
@@ -136,8 +136,8 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = toSearchParams(upstream.form).toString();
     }
-    const attemptDeadline = AbortSignal.timeout(timeouts.attemptMs);
-    const signal = deadline ? AbortSignal.any([attemptDeadline, deadline.signal]) : attemptDeadline;
+    const attemptDeadline = timedSignal(timeouts.attemptMs, deadline?.signal);
+    const { signal } = attemptDeadline;
     let phase: CallPhase = 'connect';
     let response: Dispatcher.ResponseData | undefined;
     try {
@@ -155,8 +155,10 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
       return { response, failure: await response.body.text() };
     } catch (error) {
       response?.body.destroy();
-      if (deadline?.signal.aborted && !attemptDeadline.aborted) throw gatewayTimeout(name);
+      if (deadline?.signal.aborted && !attemptDeadline.timedOut()) throw gatewayTimeout(name);
       throw errorForTransport(origin, error, phase, response?.statusCode);
+    } finally {
+      attemptDeadline.release();
     }
   }
 
@@ -241,7 +243,10 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
         const policy = upstream.cacheTtlMs === undefined ? cachePolicy : { ...cachePolicy, ttlMs: upstream.cacheTtlMs };
         const lookup = { key, source: name, path: upstream.path, shared: partition === SHARED_PARTITION, policy };
         // The load is shared by every concurrent caller with this key; each caller stops waiting at its own deadline.
-        const shared = cache.fetch(lookup, (validators: Validators | undefined) => exchange(upstream, { ...headers, ...validators }, origin, { ...options, deadline: detached(deadline) }, partition));
+        const shared = cache.fetch(lookup, (validators: Validators | undefined) => {
+          const own = detached(deadline);
+          return exchange(upstream, { ...headers, ...validators }, origin, { ...options, deadline: own }, partition).finally(() => own?.release());
+        });
         const result = await withinDeadline(shared, deadline, name);
         return { ...result.response, ...(result.stale && { stale: result.stale }) };
       }

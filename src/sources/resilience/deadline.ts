@@ -10,20 +10,63 @@ export interface Deadline {
   readonly signal: AbortSignal;
   /** ms since epoch */
   readonly at: number;
+  /** The work is over: drops the timer and the listener on the caller's signal (the signal never fires after). */
+  release(): void;
 }
 
-/** The signal (a timer, and a listener on `also`) is made on first use: a request that calls no upstream pays nothing. */
-export function createDeadline(ms: number, also?: AbortSignal, now = Date.now()): Deadline {
+/**
+ * The signal (a timer, and a listener on the caller's signal, which `also`
+ * gives) is made on first use: a request whose calls all join loads already
+ * in flight, or that calls no upstream, pays nothing.
+ */
+export function createDeadline(ms: number, also?: () => AbortSignal, now = Date.now()): Deadline {
   const at = now + ms;
-  let signal: AbortSignal | undefined;
+  let timed: TimedSignal | undefined;
   return {
     at,
     get signal() {
-      if (!signal) {
-        const timeout = AbortSignal.timeout(Math.max(0, at - Date.now()));
-        signal = also ? AbortSignal.any([timeout, also]) : timeout;
-      }
-      return signal;
+      timed ??= timedSignal(Math.max(0, at - Date.now()), also?.());
+      return timed.signal;
+    },
+    release: () => timed?.release(),
+  };
+}
+
+export interface TimedSignal {
+  readonly signal: AbortSignal;
+  /** The timer fired (not `also`). */
+  timedOut(): boolean;
+  /** Clears the timer and the listener on `also`. */
+  release(): void;
+}
+
+/**
+ * A signal that fires after `ms` (a TimeoutError, as AbortSignal.timeout's)
+ * or when `also` fires. Not AbortSignal.timeout + AbortSignal.any: those
+ * cannot be cleared, so each request's timer and the weak references that
+ * tie the signals together live for the whole timeout (10 s) after the
+ * request ended; under load they are promoted to old space by the
+ * thousands and the heap grows between mark-compacts. This one is released
+ * when the work ends and dies young.
+ */
+export function timedSignal(ms: number, also?: AbortSignal): TimedSignal {
+  const controller = new AbortController();
+  let timedOut = false;
+  const onAlso = () => controller.abort(also?.reason);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    also?.removeEventListener('abort', onAlso);
+    controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
+  }, ms);
+  timer.unref();
+  if (also?.aborted) onAlso();
+  else also?.addEventListener('abort', onAlso, { once: true });
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    release() {
+      clearTimeout(timer);
+      also?.removeEventListener('abort', onAlso);
     },
   };
 }
@@ -45,14 +88,20 @@ export function gatewayTimeout(source: string): GraftError {
   return new GraftError('GATEWAY_TIMEOUT', `The request's deadline passed while waiting for ${source}.`, { source, retryable: true });
 }
 
-/** Settles like `work`, or rejects with GATEWAY_TIMEOUT when the deadline passes first. */
-export function withinDeadline<T>(work: Promise<T>, deadline: Deadline | undefined, source: string): Promise<T> {
+/**
+ * Settles like `work`, or rejects with GATEWAY_TIMEOUT when the deadline
+ * passes first. A timer, not the deadline's signal: a caller waiting for a
+ * load others share then needs no signal of its own (a caller that goes
+ * away stops waiting at its deadline, and the load goes on for the others).
+ */
+export function withinDeadline<T>(work: Promise<T>, deadline: Deadline | undefined, source: string, now = Date.now()): Promise<T> {
   if (!deadline) return work;
-  if (deadline.signal.aborted) return Promise.reject(gatewayTimeout(source));
+  const remaining = deadline.at - now;
+  if (remaining <= 0) return Promise.reject(gatewayTimeout(source));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(gatewayTimeout(source));
-    deadline.signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => deadline.signal.removeEventListener('abort', onAbort));
+    const timer = setTimeout(() => reject(gatewayTimeout(source)), remaining);
+    timer.unref();
+    work.then(resolve, reject).finally(() => clearTimeout(timer));
   });
 }
 
