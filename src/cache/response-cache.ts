@@ -142,7 +142,7 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
       const pending = inFlight.get(lookup.key);
       if (pending) {
         count(lookup.source, 'coalesced');
-        return pending;
+        return pending.then(inOwnTurn);
       }
       const started = refresh(lookup, entry, load).finally(() => inFlight.delete(lookup.key));
       inFlight.set(lookup.key, started);
@@ -198,4 +198,17 @@ function pickFreshness(headers: UpstreamResponse['headers']): UpstreamResponse['
 
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Resolves with `value` in a turn of the event loop of its own. Every caller
+ * that joined a load resumes when it answers: in one turn, they would each
+ * build their whole answer before any of them is written, so a hundred
+ * answers are alive together, outlive the young generation and are promoted
+ * to old space (measured on the benchmark's q1: the heap grew three times
+ * faster between mark-compacts). In turns of their own, each caller builds,
+ * writes and drops its answer before the next begins.
+ */
+function inOwnTurn<T>(value: T): Promise<T> {
+  return new Promise((resolve) => setImmediate(resolve, value));
 }

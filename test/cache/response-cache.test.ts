@@ -112,6 +112,31 @@ describe('createResponseCache', () => {
     expect(cache.stats().accounts).toMatchObject({ coalesced: 1 });
   });
 
+  it('resumes each caller that joined a load in a turn of its own: its follow-up work runs before the next caller resumes', async () => {
+    const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000 });
+    let answered: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (answered = resolve));
+    const load = async () => {
+      await gate;
+      return answer({ id: 1 }, { 'cache-control': 'no-store' });
+    };
+    const order: string[] = [];
+    // Each caller, once resumed, does two more steps of work on the microtask queue (as building an answer does).
+    const caller = (name: string) =>
+      cache.fetch(lookup('turns'), load).then(async () => {
+        order.push(`${name} resumed`);
+        await Promise.resolve();
+        await Promise.resolve();
+        order.push(`${name} done`);
+      });
+    const callers = Promise.all(['a', 'b', 'c'].map(caller));
+    answered();
+    await callers;
+    // The one that started the load goes first; each joiner then finishes before the next begins.
+    expect(order).toEqual(['a resumed', 'a done', 'b resumed', 'b done', 'c resumed', 'c done']);
+    expect(cache.stats().accounts).toMatchObject({ coalesced: 2 });
+  });
+
   it('serves stale only inside the stale-if-error window', async () => {
     const time = clock();
     const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000, now: time.now });
