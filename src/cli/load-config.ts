@@ -10,7 +10,8 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { createRequire } from 'node:module';
+import { extname, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, type GatewayConfig } from '../index.ts';
 
@@ -33,8 +34,29 @@ async function importModule(file: string): Promise<unknown> {
     const code = (error as { code?: string }).code;
     if (!TYPESCRIPT.has(extname(file)) || !code || !CANNOT_STRIP.has(code)) throw error;
   }
-  const { createJiti } = await import('jiti');
-  return createJiti(pathToFileURL(file).href, { moduleCache: true, fsCache: false }).import(file);
+  return importWithJiti(file);
+}
+
+/**
+ * jiti, loaded for one config and then let go: the ~9 MB of live heap its
+ * compiler holds (and the more V8 lets the heap grow for it under load)
+ * would otherwise stay for the life of the process. Three things hold it:
+ * an ES module cannot be unloaded (so it is required, not imported), the
+ * module cache and its parents' `children`, and the `Error.prepareStackTrace`
+ * its Babel installs.
+ */
+async function importWithJiti(file: string): Promise<unknown> {
+  const require = createRequire(import.meta.url);
+  const prepareStackTrace = Error.prepareStackTrace;
+  try {
+    const { createJiti } = require('jiti') as typeof import('jiti');
+    return await createJiti(pathToFileURL(file).href, { moduleCache: false, fsCache: false }).import(file);
+  } finally {
+    Error.prepareStackTrace = prepareStackTrace;
+    const isJiti = (path: string) => path.includes(`${sep}jiti${sep}`);
+    for (const path of Object.keys(require.cache)) if (isJiti(path)) delete require.cache[path];
+    for (const loaded of Object.values(require.cache)) if (loaded) loaded.children = loaded.children.filter((child) => !isJiti(child.filename));
+  }
 }
 
 async function readJson(file: string): Promise<unknown> {

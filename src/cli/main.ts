@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, checkGraph, createGateway, createLogger, GATEWAY_DIRECTIVES_SDL, type GatewayConfig, GraphError, listen, printGraph, resolveConfig } from '../index.ts';
+import { limitHeapGrowth } from './heap-growth.ts';
 import { loadConfig } from './load-config.ts';
 
 const HELP = `Usage: graftql <command> [options]
@@ -61,6 +62,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     case 'serve':
     case 'start':
+      limitHeapGrowth(); // before the config loads: a TypeScript config's compiler grows the heap
       await serve(withOptions(await loadConfig(file)), baseDir, values.example ?? false);
       return -1; // keeps serving
     default:
