@@ -121,7 +121,7 @@ const exampleQuery = '{ articles(first: 50) { edges { node { title author { name
 const backends = await startBackends({ weatherRateLimit: 1_000_000_000 });
 for (let round = 1; round <= ROUNDS; round++) {
   const child = await start(
-    { name: 'GraftQL example graph', command: [process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'serve'], path: '/graphql' },
+    { name: 'GraftQL example graph', command: [process.execPath, 'dist/cli.cjs', 'serve'], path: '/graphql' },
     { ...backends.env, NODE_ENV: 'production', LOG_LEVEL: 'warn' },
   );
   try {
