@@ -66,9 +66,29 @@ export function connection<T>(edges: Array<Edge<T>>, info: { hasNextPage: boolea
     pageInfo: {
       hasNextPage: info.hasNextPage,
       hasPreviousPage: info.hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges.at(-1)?.cursor ?? null;
+      },
     },
     totalCount: info.totalCount ?? null,
+  };
+}
+
+/**
+ * An edge whose cursor is signed when first read: a query that selects no
+ * cursor (most lists shown whole) costs no HMAC per item. Signing was a
+ * third of the example graph's CPU, which selects none.
+ */
+export function edge<T>(node: T, sign: () => string): Edge<T> {
+  let cursor: string | undefined;
+  return {
+    node,
+    get cursor() {
+      cursor ??= sign();
+      return cursor;
+    },
   };
 }

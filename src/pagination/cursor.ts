@@ -44,14 +44,19 @@ export function createCursorCodec(keys: readonly CursorKey[] = [{ id: 'r', secre
 
   return {
     scope(...parts) {
-      const print = fingerprint(...parts);
+      // Digested when a cursor is first made or read: most connections are never asked for one.
+      let digest: string | undefined;
+      const printOf = () => {
+        digest ??= fingerprint(...parts);
+        return digest;
+      };
       const decode = (cursor: string): unknown => {
         const match = cursor.length <= MAX_CURSOR ? SHAPE.exec(cursor) : null;
         const secret = match ? secrets.get(match[2] as string) : undefined;
         if (!match || secret === undefined) throw invalidCursor();
         const [, payload, keyId, given] = match as unknown as [string, string, string, string];
         // Compared as text: two base64url spellings of one digest must not both pass.
-        const expected = Buffer.from(mac(secret, keyId, payload, print));
+        const expected = Buffer.from(mac(secret, keyId, payload, printOf()));
         if (!timingSafeEqual(expected, Buffer.from(given))) throw invalidCursor();
         try {
           return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
@@ -62,7 +67,7 @@ export function createCursorCodec(keys: readonly CursorKey[] = [{ id: 'r', secre
       return {
         encode(position) {
           const payload = Buffer.from(JSON.stringify(position)).toString('base64url');
-          return `${payload}.${signing.id}.${mac(signing.secret, signing.id, payload, print)}`;
+          return `${payload}.${signing.id}.${mac(signing.secret, signing.id, payload, printOf())}`;
         },
         decode,
         decodeIndex(cursor) {

@@ -7,7 +7,7 @@
  * total pay one extra call to learn it; others refuse it.
  */
 import { badUserInput } from '../errors.ts';
-import { type Connection, type ConnectionArgs, connection, toSlice } from './connection.ts';
+import { type Connection, type ConnectionArgs, connection, edge, toSlice } from './connection.ts';
 import type { CursorScope } from './cursor.ts';
 
 export interface Range<T> {
@@ -37,7 +37,7 @@ export async function indexConnection<T>(args: ConnectionArgs, cursors: CursorSc
   const totalOnly = async () => (await fetchRange(Math.max(0, lower - 1), 1)).total;
   if (upper !== null && upper < lower) return connection([], { hasNextPage: false, hasPreviousPage: false, totalCount: await totalOnly() }); // cursors cross
 
-  const edgesFrom = (begin: number, items: T[]) => items.map((node, i) => ({ node, cursor: cursors.encode(begin + i) }));
+  const edgesFrom = (begin: number, items: T[]) => items.map((node, i) => edge(node, () => cursors.encode(begin + i)));
 
   if (slice.direction === 'forward') {
     const limit = upper === null ? slice.count : Math.min(slice.count, upper - lower);

@@ -177,3 +177,22 @@ describe('offset without a total', () => {
     expect(nodes(await indexConnection({ last: 2, before: cursorAt(4) }, scope, list().fetch, { source: 'letters' }))).toEqual(['C', 'D']);
   });
 });
+
+describe('cursors', () => {
+  it('are signed only when read, once each, and read the same as signed at once', async () => {
+    let signed = 0;
+    const counting = {
+      ...scope,
+      encode(position: unknown) {
+        signed += 1;
+        return scope.encode(position);
+      },
+    };
+    const page = await indexConnection({ first: 3 }, counting, offsetList(LETTERS, 2).fetch, { source: 'letters' });
+    expect(nodes(page)).toEqual(LETTERS.slice(0, 3));
+    expect(signed).toBe(0);
+    expect(page.edges.map((edge) => edge.cursor)).toEqual([0, 1, 2].map(cursorAt));
+    expect(page.pageInfo.endCursor).toBe(cursorAt(2));
+    expect(signed).toBe(3);
+  });
+});
