@@ -120,10 +120,7 @@ if (ONLY) {
 const exampleQuery = '{ articles(first: 50) { edges { node { title author { name } comments(first: 3) { edges { node { body } } } } } } }';
 const backends = await startBackends({ weatherRateLimit: 1_000_000_000 });
 for (let round = 1; round <= ROUNDS; round++) {
-  const child = await start(
-    { name: 'GraftQL example graph', command: [process.execPath, 'dist/cli.cjs', 'serve'], path: '/graphql' },
-    { ...backends.env, NODE_ENV: 'production', LOG_LEVEL: 'warn' },
-  );
+  const child = await start({ name: 'GraftQL example graph', command: [process.execPath, 'dist/cli.cjs', 'serve'], path: '/graphql' }, { ...backends.env, NODE_ENV: 'production', LOG_LEVEL: 'warn' });
   try {
     const services = [backends.accounts, backends.content, backends.comments];
     exampleSamples.push(
