@@ -170,6 +170,21 @@ export function configSchema(env: Env) {
     openMs: z.number().int().positive().default(5_000),
   });
 
+  const hedge = z.strictObject({
+    /** Send one backup attempt of an idempotent call that has not answered after the delay below. @default true */
+    enabled: z.boolean().default(true),
+    /** Backups one call may send, each after another delay: a second one is there for a backup that meets a hung call too. @default 2 */
+    maxBackups: z.number().int().min(1).max(5).default(2),
+    /** A fixed delay instead of one from the source's recent latency. @default the latency percentile below // ms */
+    delayMs: z.number().int().positive().optional(),
+    /** The percentile of the source's recent attempt durations to wait before hedging. @default 95 */
+    percentile: z.number().min(50).max(99.9).default(95),
+    /** The delay is never shorter… @default 50 // ms */
+    minDelayMs: z.number().int().min(1).default(50),
+    /** …nor longer (also the delay until 20 attempts have been timed). @default 1_000 // ms */
+    maxDelayMs: z.number().int().min(1).default(1_000),
+  });
+
   const rateLimit = z.strictObject({
     /** Pace calls by the source's X-RateLimit-* / RateLimit headers. @default true */
     fromHeaders: z.boolean().default(true),
@@ -202,6 +217,7 @@ export function configSchema(env: Env) {
     cache: sourceCache.default(sourceCache.parse({})),
     retry: retry.default(retry.parse({})),
     breaker: breaker.default(breaker.parse({})),
+    hedge: hedge.default(hedge.parse({})),
     rateLimit: rateLimit.default(rateLimit.parse({})),
     /** Calls that may wait for one of the `connections`; beyond them, calls fail at once (UPSTREAM_UNAVAILABLE) rather than queue without bound. @default 256 */
     maxQueued: z.number().int().min(0).default(256),

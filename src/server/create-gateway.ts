@@ -20,7 +20,7 @@ import { createPipeline, type Transport } from '../pipeline/pipeline.ts';
 import { bindSources, type StaleNotice } from '../sources/request-sources.ts';
 import { createCallBudget } from '../sources/resilience/call-budget.ts';
 import { createDeadline } from '../sources/resilience/deadline.ts';
-import { createSourceClient, type SourceClient } from '../sources/source-client.ts';
+import { createSourceClient, type HedgeStats, type SourceClient } from '../sources/source-client.ts';
 import type { GatewayContext } from './context.ts';
 import { type Graph, graphOf } from './graph.ts';
 import { createNodeDoor, type NodeHandler } from './node-door.ts';
@@ -43,6 +43,8 @@ export interface GatewayOptions {
 export type Gateway = YogaServerInstance<Record<string, unknown>, Record<string, unknown>> & {
   /** Response cache hit / miss / stale / revalidated / coalesced counts per source, for the metrics layer. */
   cacheStats(): Readonly<Record<string, CacheStats>>;
+  /** Per source: backup attempts sent by hedging, and how many answered first. */
+  hedgeStats(): Readonly<Record<string, HedgeStats>>;
   /** The fastest `node:http` request listener: JSON POSTs on a direct path, everything else through Yoga; one pipeline behind both. */
   listener: NodeHandler;
 };
@@ -119,7 +121,8 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     ],
   });
   const listener = createNodeDoor({ pipeline, admitted, paths, maxBodyBytes: config.limits.maxBodyBytes, requestIdOf: acceptedRequestId, logger }, yoga);
-  return Object.assign(yoga, { cacheStats: () => cache.stats(), listener });
+  const hedgeStats = () => Object.fromEntries(Object.entries(clients).map(([name, client]) => [name, client.hedges()]));
+  return Object.assign(yoga, { cacheStats: () => cache.stats(), hedgeStats, listener });
 }
 
 /** The values of the headers any source forwards: what a caller's answers may depend on beyond the document and variables. */

@@ -20,6 +20,7 @@ import { type DecodedBody, decodeJsonBody } from './decode-body.ts';
 import type { CallBudget } from './resilience/call-budget.ts';
 import { createCircuitBreaker } from './resilience/circuit-breaker.ts';
 import { type Deadline, detached, gatewayTimeout, remainingMs, sleep, timedSignal, withinDeadline } from './resilience/deadline.ts';
+import { latencyWindow } from './resilience/latency.ts';
 import { createPacer } from './resilience/pacer.ts';
 import { createRetryBudget } from './resilience/retry-budget.ts';
 import { backoffMs, isRetryableFailure, mayRetry, retryAfterMs } from './resilience/retry-policy.ts';
@@ -85,9 +86,16 @@ export interface SourceClient {
   linkRef(link: string, answered: UpstreamRequest): string | undefined;
   /** The request for a reference from `linkRef`, re-checked (it may come back in a client cursor). */
   requestFor(ref: string): UpstreamRequest | undefined;
+  /** Backup attempts sent since start, and how many answered first. */
+  hedges(): Readonly<HedgeStats>;
   /** True when the source's base URL answers HTTP at all (any status). */
   probe(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export interface HedgeStats {
+  sent: number;
+  won: number;
 }
 
 type RoundTrip = { response: Dispatcher.ResponseData; decoded: DecodedBody } | { response: Dispatcher.ResponseData; failure: string };
@@ -121,10 +129,12 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
     static: config.rateLimit.requestsPerSecond ? { requestsPerSecond: config.rateLimit.requestsPerSecond, burst: config.rateLimit.burst ?? Math.ceil(config.rateLimit.requestsPerSecond) } : undefined,
   });
   const retryBudget = createRetryBudget({ ratio: config.retry.budgetRatio, floor: config.retry.budgetFloor, windowMs: config.retry.budgetWindowMs });
+  const latency = latencyWindow(config.hedge.percentile);
+  const hedges: HedgeStats = { sent: 0, won: 0 };
   let inFlight = 0;
 
   /** One round trip through the agent: a usable answer, an error status with its body text, or a mapped transport error. */
-  async function roundTrip(upstream: UpstreamRequest, outgoing: OutgoingCredentials, origin: CallOrigin, deadline: Deadline | undefined, pacingKey: string): Promise<RoundTrip> {
+  async function roundTrip(upstream: UpstreamRequest, outgoing: OutgoingCredentials, origin: CallOrigin, deadline: Deadline | undefined, pacingKey: string, cancel?: AbortSignal): Promise<RoundTrip> {
     const method = upstream.method ?? 'GET';
     const url = buildUrl(config.url, upstream.path, { ...upstream.query, ...outgoing.query });
     const headers: Record<string, string> = { accept: 'application/json', ...outgoing.headers };
@@ -136,7 +146,7 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = toSearchParams(upstream.form).toString();
     }
-    const attemptDeadline = timedSignal(timeouts.attemptMs, deadline?.signal);
+    const attemptDeadline = timedSignal(timeouts.attemptMs, deadline?.signal, cancel);
     const { signal } = attemptDeadline;
     let phase: CallPhase = 'connect';
     let response: Dispatcher.ResponseData | undefined;
@@ -163,11 +173,18 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
   }
 
   /** One try: auth, one renewal after a 401, status mapping. */
-  async function attempt(upstream: UpstreamRequest, baseHeaders: Record<string, string>, origin: CallOrigin, deadline: Deadline | undefined, pacingKey: string): Promise<LoadedResponse> {
+  async function attempt(
+    upstream: UpstreamRequest,
+    baseHeaders: Record<string, string>,
+    origin: CallOrigin,
+    deadline: Deadline | undefined,
+    pacingKey: string,
+    cancel?: AbortSignal,
+  ): Promise<LoadedResponse> {
     const outgoing: OutgoingCredentials = { headers: { ...baseHeaders }, query: {} };
     await auth.apply(outgoing);
-    let result = await roundTrip(upstream, outgoing, origin, deadline, pacingKey);
-    if (result.response.statusCode === 401 && auth.renew && (await auth.renew(outgoing))) result = await roundTrip(upstream, outgoing, origin, deadline, pacingKey);
+    let result = await roundTrip(upstream, outgoing, origin, deadline, pacingKey, cancel);
+    if (result.response.statusCode === 401 && auth.renew && (await auth.renew(outgoing))) result = await roundTrip(upstream, outgoing, origin, deadline, pacingKey, cancel);
     const { statusCode, headers } = result.response;
     if ('failure' in result) {
       const said = scrubSecrets(result.failure, auth.secrets);
@@ -178,6 +195,117 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
       });
     }
     return { status: statusCode, headers, body: result.decoded.value, size: result.decoded.bytes };
+  }
+
+  /** An attempt whose duration, when it succeeds, joins the source's recent latency. */
+  function timed(running: Promise<LoadedResponse>): Promise<LoadedResponse> {
+    const started = performance.now();
+    return running.then((loaded) => {
+      latency.record(performance.now() - started);
+      return loaded;
+    });
+  }
+
+  /** How long an attempt may go unanswered before a backup is sent. */
+  const hedgeDelayMs = (): number => {
+    const { delayMs, minDelayMs, maxDelayMs } = config.hedge;
+    return delayMs ?? Math.min(maxDelayMs, Math.max(minDelayMs, latency.percentile() ?? maxDelayMs));
+  };
+
+  /**
+   * The attempt, and, each time none has answered after the hedge delay, a
+   * backup attempt beside it, up to `hedge.maxBackups` (the hedged requests
+   * of Envoy and Finagle): the first success wins and the others are
+   * aborted, their sockets closed. A second backup is there for the backup
+   * that meets a hung call too. A backup goes only where a retry could (the
+   * caller checked the call is idempotent) and only with room for it: the
+   * retry budget, the operation's call budget, the breaker, pacing and the
+   * concurrency cap each may refuse it, and then the attempts already out
+   * go on alone.
+   */
+  async function hedged(upstream: UpstreamRequest, baseHeaders: Record<string, string>, origin: CallOrigin, { deadline, budget }: CallOptions, pacingKey: string): Promise<LoadedResponse> {
+    const controllers: AbortController[] = [];
+    const launch = (run: (signal: AbortSignal) => Promise<LoadedResponse>) => {
+      const controller = new AbortController();
+      controllers.push(controller);
+      const index = controllers.length - 1;
+      return run(controller.signal).then((loaded) => ({ loaded, index }));
+    };
+    const runs = [launch((signal) => timed(attempt(upstream, baseHeaders, origin, deadline, pacingKey, signal)))];
+    const answered = ({ loaded, index }: { loaded: LoadedResponse; index: number }) => {
+      if (index > 0) hedges.won += 1;
+      return loaded;
+    };
+    try {
+      for (;;) {
+        const first = Promise.any(runs);
+        if (runs.length > config.hedge.maxBackups) return answered(await first);
+        let timer: NodeJS.Timeout | undefined;
+        const outcome = await Promise.race([
+          first.then(
+            (winner) => ({ winner }),
+            (error: AggregateError) => ({ error }),
+          ),
+          new Promise<'late'>((resolve) => {
+            timer = setTimeout(resolve, hedgeDelayMs(), 'late');
+            timer.unref();
+          }),
+        ]);
+        clearTimeout(timer);
+        if (outcome === 'late') {
+          const backup = await backupAttempt(upstream, baseHeaders, origin, { deadline, budget }, pacingKey);
+          if (!backup) return answered(await first);
+          runs.push(launch(backup));
+          continue;
+        }
+        if ('error' in outcome) throw outcome.error;
+        return answered(outcome.winner);
+      }
+    } catch (error) {
+      // Every attempt failed: the first one's failure is the call's.
+      throw error instanceof AggregateError ? error.errors[0] : error;
+    } finally {
+      for (const controller of controllers) controller.abort();
+    }
+  }
+
+  /** A backup attempt, admitted as any call is; undefined when something refuses it. */
+  async function backupAttempt(
+    upstream: UpstreamRequest,
+    baseHeaders: Record<string, string>,
+    origin: CallOrigin,
+    { deadline, budget }: CallOptions,
+    pacingKey: string,
+  ): Promise<((signal: AbortSignal) => Promise<LoadedResponse>) | undefined> {
+    let report: ReturnType<NonNullable<typeof breaker>['admit']> | undefined;
+    try {
+      if (!retryBudget.tryRetry()) return undefined;
+      budget?.spend(name);
+      if (config.rateLimit.fromHeaders || config.rateLimit.requestsPerSecond) await pacer.acquire(pacingKey, deadline);
+      report = breaker?.admit();
+    } catch {
+      return undefined;
+    }
+    if (inFlight >= config.connections + config.maxQueued) {
+      report?.('neutral');
+      return undefined;
+    }
+    hedges.sent += 1;
+    log.debug({ requestId: origin.requestId, path: upstream.path, afterMs: hedgeDelayMs() }, 'hedging upstream call');
+    return async (signal) => {
+      inFlight += 1;
+      retryBudget.recordCall();
+      try {
+        const loaded = await timed(attempt(upstream, baseHeaders, origin, deadline, pacingKey, signal));
+        report?.('success');
+        return loaded;
+      } catch (error) {
+        report?.(signal.aborted || !countsAgainstSource(errorForTransport(origin, error, 'connect')) ? 'neutral' : 'failure');
+        throw error;
+      } finally {
+        inFlight -= 1;
+      }
+    };
   }
 
   /** A call as the caller sees it: budget, breaker, pacing, the concurrency cap, retries, logging. */
@@ -199,7 +327,8 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
         inFlight += 1;
         retryBudget.recordCall();
         try {
-          const loaded = await attempt(upstream, baseHeaders, origin, deadline, pacingKey);
+          const loaded =
+            retryable && config.hedge.enabled ? await hedged(upstream, baseHeaders, origin, { deadline, budget }, pacingKey) : await timed(attempt(upstream, baseHeaders, origin, deadline, pacingKey));
           report?.('success');
           log.debug({ ...context(), status: loaded.status, tries }, 'upstream call');
           return loaded;
@@ -259,6 +388,8 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
     },
 
     invalidate: (paths) => void cache.invalidate(name, paths),
+
+    hedges: () => ({ ...hedges }),
 
     linkRef: (link, answered) => sameSourceRef(config.url, link, buildUrl(config.url, answered.path, answered.query), authQuery),
 

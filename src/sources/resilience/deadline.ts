@@ -42,33 +42,40 @@ export interface TimedSignal {
 
 /**
  * A signal that fires after `ms` (a TimeoutError, as AbortSignal.timeout's)
- * or when `also` fires. Not AbortSignal.timeout + AbortSignal.any: those
- * cannot be cleared, so each request's timer and the weak references that
- * tie the signals together live for the whole timeout (10 s) after the
- * request ended; under load they are promoted to old space by the
- * thousands and the heap grows between mark-compacts. This one is released
- * when the work ends and dies young.
+ * or when one of `also` fires. Not AbortSignal.timeout + AbortSignal.any:
+ * those cannot be cleared, so each request's timer and the weak references
+ * that tie the signals together live for the whole timeout (10 s) after the
+ * request ended; under load they are promoted to old space by the thousands
+ * and the heap grows between mark-compacts. This one is released when the
+ * work ends and dies young.
  */
-export function timedSignal(ms: number, also?: AbortSignal): TimedSignal {
+export function timedSignal(ms: number, ...also: ReadonlyArray<AbortSignal | undefined>): TimedSignal {
   const controller = new AbortController();
+  const others = also.filter((signal): signal is AbortSignal => signal !== undefined);
   let timedOut = false;
-  const onAlso = () => controller.abort(also?.reason);
+  const release = () => {
+    clearTimeout(timer);
+    for (const other of others) other.removeEventListener('abort', onOther);
+  };
+  const onOther = function (this: AbortSignal) {
+    release();
+    controller.abort(this.reason);
+  };
   const timer = setTimeout(() => {
     timedOut = true;
-    also?.removeEventListener('abort', onAlso);
+    release();
     controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
   }, ms);
   timer.unref();
-  if (also?.aborted) onAlso();
-  else also?.addEventListener('abort', onAlso, { once: true });
-  return {
-    signal: controller.signal,
-    timedOut: () => timedOut,
-    release() {
-      clearTimeout(timer);
-      also?.removeEventListener('abort', onAlso);
-    },
-  };
+  for (const other of others) {
+    if (other.aborted) {
+      release();
+      controller.abort(other.reason);
+      break;
+    }
+    other.addEventListener('abort', onOther, { once: true });
+  }
+  return { signal: controller.signal, timedOut: () => timedOut, release };
 }
 
 /**
