@@ -105,9 +105,17 @@ export interface SourceClientDeps {
   cache: ResponseCache;
   /** The clock of token lifetimes, the breaker's open period and rate-limit pacing (ms since epoch); tests pass their own. @default Date.now */
   now?: () => number;
+  /** Runs `run` after `ms` (the hedge delay) unless cancelled; tests pass their own to decide when a delay is over. @default an unref'd setTimeout */
+  schedule?: (run: () => void, ms: number) => () => void;
 }
 
-export function createSourceClient(name: string, config: SourceConfig, { logger, cache, now = Date.now }: SourceClientDeps): SourceClient {
+const realTimer = (run: () => void, ms: number): (() => void) => {
+  const timer = setTimeout(run, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+};
+
+export function createSourceClient(name: string, config: SourceConfig, { logger, cache, now = Date.now, schedule = realTimer }: SourceClientDeps): SourceClient {
   const { timeouts } = config;
   const agent = new Agent({
     connect: { timeout: timeouts.connectMs },
@@ -240,18 +248,17 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
       for (;;) {
         const first = Promise.any(runs);
         if (runs.length > config.hedge.maxBackups) return answered(await first);
-        let timer: NodeJS.Timeout | undefined;
+        let cancel = () => {};
         const outcome = await Promise.race([
           first.then(
             (winner) => ({ winner }),
             (error: AggregateError) => ({ error }),
           ),
           new Promise<'late'>((resolve) => {
-            timer = setTimeout(resolve, hedgeDelayMs(), 'late');
-            timer.unref();
+            cancel = schedule(() => resolve('late'), hedgeDelayMs());
           }),
         ]);
-        clearTimeout(timer);
+        cancel();
         if (outcome === 'late') {
           const backup = await backupAttempt(upstream, baseHeaders, origin, { deadline, budget }, pacingKey);
           if (!backup) return answered(await first);

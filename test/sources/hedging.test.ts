@@ -52,41 +52,52 @@ const answer = (res: ServerResponse, body: unknown) => {
   res.end(JSON.stringify(body));
 };
 
-/** Holds each request until a second one arrives, then answers them: a call that is hedged completes, one that is not would hang. */
-function answerOnceTwoArrive(body: unknown): Plan {
+/** Holds every request; `release(body)` answers those held. */
+function holdAll(): { plan: Plan; release(body: unknown): void } {
   const held: ServerResponse[] = [];
-  return (_arrival, _req, res) => {
-    held.push(res);
-    if (held.length === 2) for (const waiting of held.splice(0)) answer(waiting, body);
+  return { plan: (_arrival, _req, res) => void held.push(res), release: (body) => held.splice(0).forEach((res) => answer(res, body)) };
+}
+
+/** Hedge delays that end when the test says: no test here waits for a timer. */
+function manualDelays(): { schedule(run: () => void, ms: number): () => void; pending(): number; elapse(): void } {
+  const pending = new Set<() => void>();
+  return {
+    schedule(run) {
+      pending.add(run);
+      return () => pending.delete(run);
+    },
+    pending: () => pending.size,
+    elapse() {
+      for (const run of [...pending]) {
+        pending.delete(run);
+        run();
+      }
+    },
   };
 }
 
-/** Answers each request after 50 ms: time enough for a backup to arrive if one were sent. */
-const answerLate =
-  (body: unknown): Plan =>
-  (_arrival, _req, res) => {
-    setTimeout(() => answer(res, body), 50);
-  };
-
 type SourceInput = NonNullable<GatewayConfig['sources']>[string];
 
-function client(source: Omit<SourceInput, 'url'> = {}): SourceClient {
-  const config = resolveConfig({ schema: 'schema', sources: { api: { url, rateLimit: { fromHeaders: false }, breaker: { enabled: false }, ...source } } });
+function client(source: Omit<SourceInput, 'url'>, delays: ReturnType<typeof manualDelays>): SourceClient {
+  const config = resolveConfig({ schema: 'schema', sources: { api: { url, rateLimit: { fromHeaders: false }, breaker: { enabled: false }, cache: { enabled: false }, ...source } } });
   const logger = createLogger({ level: 'silent', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) });
-  const created = createSourceClient('api', config.sources.api!, { logger, cache: createResponseCache({ ...config.cache, maxEntries: 10 }) });
+  const created = createSourceClient('api', config.sources.api!, { logger, cache: createResponseCache({ ...config.cache, maxEntries: 10 }), schedule: delays.schedule });
   clients.push(created);
   return created;
 }
 
 describe('hedged calls', () => {
-  it('a read that hangs gets one backup, which answers; the hung attempt’s socket is closed', async () => {
+  it('a read still unanswered after the delay gets one backup, which answers; the hung attempt’s socket is closed', async () => {
     // Whichever attempt arrives first hangs; the second is answered.
     plan = (arrival, _req, res) => {
       if (arrival === 2) answer(res, { id: 7 });
     };
-    const api = client({ hedge: { delayMs: 1, maxBackups: 1 }, cache: { enabled: false } });
-    const result = await api.request({ path: path`/things/7` });
-    expect(result.body).toEqual({ id: 7 });
+    const delays = manualDelays();
+    const api = client({ hedge: { maxBackups: 1 } }, delays);
+    const result = api.request({ path: path`/things/7` });
+    await until(() => arrivals.length === 1 && delays.pending() === 1, 'the first attempt is out and its hedge delay running');
+    delays.elapse();
+    expect((await result).body).toEqual({ id: 7 });
     expect(arrivals.map((arrival) => arrival.method)).toEqual(['GET', 'GET']);
     await until(() => arrivals[0]!.closed, 'the hung attempt’s connection closes');
     expect(api.hedges()).toEqual({ sent: 1, won: 1 });
@@ -96,56 +107,87 @@ describe('hedged calls', () => {
     plan = (arrival, _req, res) => {
       if (arrival === 3) answer(res, { id: 8 });
     };
-    const api = client({ hedge: { delayMs: 1, maxBackups: 2 }, cache: { enabled: false } });
-    const result = await api.request({ path: path`/things/8` });
-    expect(result.body).toEqual({ id: 8 });
+    const delays = manualDelays();
+    const api = client({ hedge: { maxBackups: 2 } }, delays);
+    const result = api.request({ path: path`/things/8` });
+    await until(() => arrivals.length === 1 && delays.pending() === 1, 'the first attempt and its delay');
+    delays.elapse();
+    await until(() => arrivals.length === 2 && delays.pending() === 1, 'the backup and another delay');
+    delays.elapse();
+    expect((await result).body).toEqual({ id: 8 });
     expect(arrivals).toHaveLength(3);
     await until(() => arrivals[0]!.closed && arrivals[1]!.closed, 'both hung attempts’ connections close');
     expect(api.hedges()).toEqual({ sent: 2, won: 1 });
   });
 
-  it('a read that answers before the delay gets no backup', async () => {
+  it('a read that answers first cancels its delay and gets no backup', async () => {
     plan = (_arrival, _req, res) => answer(res, { ok: true });
-    const api = client({ hedge: { delayMs: 60_000 }, cache: { enabled: false } });
+    const delays = manualDelays();
+    const api = client({}, delays);
     await api.request({ path: path`/fast` });
+    expect(delays.pending()).toBe(0);
     expect(arrivals).toHaveLength(1);
     expect(api.hedges()).toEqual({ sent: 0, won: 0 });
   });
 
   it('a write without an Idempotency-Key is never hedged; one with a key is', async () => {
-    plan = answerLate({ saved: true });
-    const api = client({ hedge: { delayMs: 1, maxBackups: 1 }, cache: { enabled: false } });
-    await api.request({ method: 'POST', path: path`/things`, json: { name: 'x' } });
+    const server = holdAll();
+    plan = server.plan;
+    const delays = manualDelays();
+    const api = client({ hedge: { maxBackups: 1 } }, delays);
+    const write = api.request({ method: 'POST', path: path`/things`, json: { name: 'x' } });
+    await until(() => arrivals.length === 1, 'the write arrives');
+    expect(delays.pending()).toBe(0);
+    server.release({ saved: true });
+    await write;
     expect(arrivals.map((arrival) => arrival.method)).toEqual(['POST']);
 
     arrivals = [];
-    plan = answerOnceTwoArrive({ saved: true });
-    await api.request({ method: 'POST', path: path`/things`, json: { name: 'x' }, headers: { 'Idempotency-Key': 'k1' } });
+    const keyed = api.request({ method: 'POST', path: path`/things`, json: { name: 'x' }, headers: { 'Idempotency-Key': 'k1' } });
+    await until(() => arrivals.length === 1 && delays.pending() === 1, 'the keyed write and its delay');
+    delays.elapse();
+    await until(() => arrivals.length === 2, 'the backup of the keyed write');
+    server.release({ saved: true });
+    await keyed;
     expect(arrivals.map((arrival) => arrival.method)).toEqual(['POST', 'POST']);
     expect(api.hedges().sent).toBe(1);
   });
 
   it('a backup counts against the operation’s call budget: with none left, the first attempt goes on alone', async () => {
-    plan = answerLate({ ok: true });
-    const api = client({ hedge: { delayMs: 1, maxBackups: 1 }, cache: { enabled: false } });
-    const budget = createCallBudget(1);
-    await expect(api.request({ path: path`/slow` }, { budget })).resolves.toMatchObject({ body: { ok: true } });
-    expect(arrivals).toHaveLength(1);
-    expect(budget.spent()).toBe(1);
+    const server = holdAll();
+    plan = server.plan;
+    const delays = manualDelays();
+    const api = client({ hedge: { maxBackups: 1 } }, delays);
+    const spent = createCallBudget(1);
+    const alone = api.request({ path: path`/slow` }, { budget: spent });
+    await until(() => arrivals.length === 1 && delays.pending() === 1, 'the attempt and its delay');
+    delays.elapse();
+    server.release({ ok: true });
+    await expect(alone).resolves.toMatchObject({ body: { ok: true } });
+    expect(api.hedges().sent).toBe(0);
+    expect(spent.spent()).toBe(1);
 
     arrivals = [];
-    plan = answerOnceTwoArrive({ ok: true });
     const roomy = createCallBudget(5);
-    await api.request({ path: path`/slow-again` }, { budget: roomy });
-    expect(arrivals).toHaveLength(2);
+    const backed = api.request({ path: path`/slow-again` }, { budget: roomy });
+    await until(() => arrivals.length === 1 && delays.pending() === 1, 'the attempt and its delay');
+    delays.elapse();
+    await until(() => arrivals.length === 2, 'the backup');
+    server.release({ ok: true });
+    await backed;
     expect(roomy.spent()).toBe(2);
   });
 
   it('is off for a source whose config says so', async () => {
-    plan = answerLate({ ok: true });
-    const api = client({ hedge: { enabled: false, delayMs: 1 }, cache: { enabled: false } });
-    await api.request({ path: path`/slow` });
-    expect(arrivals).toHaveLength(1);
+    const server = holdAll();
+    plan = server.plan;
+    const delays = manualDelays();
+    const api = client({ hedge: { enabled: false } }, delays);
+    const call = api.request({ path: path`/slow` });
+    await until(() => arrivals.length === 1, 'the call arrives');
+    expect(delays.pending()).toBe(0);
+    server.release({ ok: true });
+    await call;
     expect(api.hedges()).toEqual({ sent: 0, won: 0 });
   });
 });
