@@ -10,9 +10,11 @@
  * SOAK_SECONDS sets each scenario's length (default 12; the outage
  * scenario runs 20 s down plus 8 s after).
  */
+import { connect } from 'node:net';
 import autocannon from 'autocannon';
+import { Agent, request } from 'undici';
 import { startAccounts } from '../examples/backends/accounts.ts';
-import { type Backends, type Service, startBackends } from '../examples/backends/index.ts';
+import { type Backends, exampleUserToken, type Service, startBackends } from '../examples/backends/index.ts';
 import { ERROR_CODES } from '../src/errors.ts';
 import { retainedHeapMb, sampleRss } from './memory.ts';
 import { startProbedGateway } from './probed-gateway.ts';
@@ -27,7 +29,11 @@ const WARM_UP_SECONDS = 40;
  * any scenario.
  */
 const MAX_RETAINED_GROWTH_MB = 32;
+/** Heap after a full collection that a second cycle of the same scenario may leave beyond the first's. */
+const MAX_CYCLE_GROWTH_MB = 8;
 const KNOWN = new Set<string>(ERROR_CODES);
+/** Two end users of the example graph, for the identity scenario. */
+const CALLERS = [101, 102].map((id) => ({ token: exampleUserToken(id), id: `User:${id}` }));
 
 const QUERIES = [
   '{ user(id: "User:USER") { name weather { temperature } articles(first: 3) { edges { node { title comments(first: 2) { totalCount } } } } } }',
@@ -94,7 +100,41 @@ try {
           .join(', '),
     ),
   );
-  rows.push(await outageScenario());
+  // The outage twice: the heap its second cycle leaves must not exceed the first's by more than 8 MB (growth across cycles is a leak; one cycle's is not).
+  const firstOutage = await outageScenario('accounts down 20 s, then back');
+  rows.push(firstOutage);
+  const secondOutage = await outageScenario('the same outage again');
+  const grew = secondOutage.heapEndMb - firstOutage.heapEndMb;
+  rows.push(grew > MAX_CYCLE_GROWTH_MB ? { ...secondOutage, pass: false, why: [secondOutage.why, `heap ${grew} MB above the first cycle's end`].filter(Boolean).join(', ') } : secondOutage);
+  // 1% of accounts' answers stream 2 GiB, 1% of content's declare it: each refused at the 10 MiB cap, the heap flat.
+  rows.push(
+    await scenario(
+      'upstream bodies of 2 GiB',
+      () => {
+        backends.accounts.inject({ fault: { kind: 'oversized', bytes: 2 * 1024 ** 3 }, share: 0.01 });
+        backends.content.inject({ fault: { kind: 'oversized', bytes: 2 * 1024 ** 3, declared: true }, share: 0.01, path: /^\/(?!oauth)/ });
+      },
+      () => {},
+      (row) => (row.topCodes.includes('UPSTREAM_RESPONSE_TOO_LARGE') ? '' : 'no UPSTREAM_RESPONSE_TOO_LARGE'),
+    ),
+  );
+  rows.push(await slowLorisScenario(healthy));
+  rows.push(
+    await scenario(
+      'two callers, the same fields',
+      () => {},
+      () => {},
+      () => '',
+      {
+        request: (turn) => ({ query: '{ viewer { id name } user(id: "User:1") { name } }', headers: { authorization: `Bearer ${CALLERS[turn % 2]!.token}` } }),
+        check: (turn, body) => {
+          const viewer = (JSON.parse(body) as { data?: { viewer?: { id?: string } } }).data?.viewer;
+          return viewer && viewer.id !== CALLERS[turn % 2]!.id ? `answered ${viewer.id}` : undefined;
+        },
+      },
+    ),
+  );
+  // After the others: the gateway then paces weather until its window resets.
   rows.push(
     await scenario(
       'weather rate limit spent',
@@ -103,9 +143,11 @@ try {
       () => (backends.weather.rateLimited() > 0 ? `weather sent ${backends.weather.rateLimited()} 429s` : ''),
     ),
   );
+  rows.push(await coldCrowdScenario());
+  rows.push(await sigtermScenario());
 } finally {
   printTable(rows);
-  gateway.kill('SIGTERM');
+  await stopped(gateway);
   await backends.close();
 }
 const failed = rows.filter((row) => !row.pass);
@@ -116,13 +158,23 @@ if (failed.length > 0) {
 console.log('soak passed');
 process.exit(0);
 
-async function scenario(name: string, setUp: () => void, tearDown: () => void = () => {}, extraCheck: (row: Row) => string = () => ''): Promise<Row> {
+/** Asks the gateway to stop and waits for it (killed after 15 s): it must not outlive the soak. */
+async function stopped(child: typeof gateway): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(killer);
+}
+
+async function scenario(name: string, setUp: () => void, tearDown: () => void = () => {}, extraCheck: (row: Row) => string = () => '', traffic?: Traffic): Promise<Row> {
   for (const service of services()) {
     service.clearFaults();
     service.clearRecords();
   }
   setUp();
-  const row = await drive(name, SECONDS);
+  const row = await drive(name, SECONDS, traffic);
   tearDown();
   for (const service of services()) service.clearFaults();
   const extra = extraCheck(row);
@@ -130,7 +182,7 @@ async function scenario(name: string, setUp: () => void, tearDown: () => void = 
 }
 
 /** accounts goes away (connections refused) for 20 s, then comes back on the same port. */
-async function outageScenario(): Promise<Row> {
+async function outageScenario(name: string): Promise<Row> {
   for (const service of services()) service.clearRecords();
   const port = backends.accounts.port;
   await backends.accounts.close();
@@ -141,18 +193,165 @@ async function outageScenario(): Promise<Row> {
       resolve();
     }, 20_000),
   );
-  const row = await drive('accounts down 20 s, then back', 28);
+  const row = await drive(name, 28);
   await restart;
   return row;
 }
 
-async function drive(name: string, seconds: number): Promise<Row> {
+/** 100 clients that open a connection and send their headers a byte a second, while the mixed traffic keeps its p99 (at most twice healthy's). */
+async function slowLorisScenario(healthy: Row): Promise<Row> {
+  const { hostname, port } = new URL(url);
+  const sockets = Array.from({ length: 100 }, () => {
+    const socket = connect(Number(port), hostname);
+    socket.on('error', () => {});
+    socket.write('POST /graphql HTTP/1.1\r\nHost: soak\r\nX-Slow: ');
+    return socket;
+  });
+  const drip = setInterval(() => {
+    for (const socket of sockets) if (!socket.destroyed) socket.write('x');
+  }, 1_000);
+  try {
+    return await scenario(
+      '100 slow-loris clients',
+      () => {},
+      () => {},
+      (row) => (row.p99 > 2 * healthy.p99 ? `p99 ${row.p99} ms, over twice healthy's ${healthy.p99} ms` : ''),
+    );
+  } finally {
+    clearInterval(drip);
+    for (const socket of sockets) socket.destroy();
+  }
+}
+
+/**
+ * 500 identical requests at once, over 500 connections, from a source
+ * slowed to 1 s (longer than the requests take to arrive; response storing
+ * is off in the soak): one upstream load, whose call hedging backs up (at
+ * most 1 + hedge.maxBackups calls), and 500 right answers.
+ */
+async function coldCrowdScenario(): Promise<Row> {
+  for (const service of services()) {
+    service.clearFaults();
+    service.clearRecords();
+  }
+  const heapStart = await retainedHeapMb(gateway);
+  const pool = new Agent({ connections: 500 });
+  // The 500 connections open first, so that the 500 requests arrive together.
+  const post = (body: string) => request(url, { dispatcher: pool, method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  await Promise.all(Array.from({ length: 500 }, async () => (await post('{"query":"{ __typename }"}')).body.text()));
+  backends.accounts.clearRecords();
+  backends.accounts.setLatency(1_000);
+  const query = '{ user(id: "User:7") { name } }';
+  const durations: number[] = [];
+  let wrong = 0;
+  let non2xx = 0;
+  try {
+    await Promise.all(
+      Array.from({ length: 500 }, async () => {
+        const started = performance.now();
+        const response = await post(JSON.stringify({ query }));
+        const body = (await response.body.json()) as { data?: { user?: { name?: string } } };
+        durations.push(performance.now() - started);
+        if (response.statusCode !== 200) non2xx += 1;
+        else if (!body.data?.user?.name) wrong += 1;
+      }),
+    );
+  } finally {
+    backends.accounts.setLatency(0);
+    await pool.close();
+  }
+  const calls = backends.accounts.requests.length;
+  const urls = [...new Set(backends.accounts.requests.map((recorded) => recorded.url))].join(' ');
+  durations.sort((a, b) => a - b);
+  const heapEnd = await retainedHeapMb(gateway);
+  const problems = [non2xx > 0 && `${non2xx} non-2xx`, wrong > 0 && `${wrong} wrong answers`, calls > 3 && `${calls} upstream calls`].filter(Boolean) as string[];
+  return {
+    scenario: '500 identical cold requests',
+    requests: 500,
+    non2xx,
+    clientTimeouts: 0,
+    errorShare: `${((wrong / 500) * 100).toFixed(1)}%`,
+    topCodes: `${calls} accounts call${calls === 1 ? '' : 's'} (${urls})`,
+    allCoded: true,
+    p50: Math.round(durations[249] ?? 0),
+    p99: Math.round(durations[494] ?? 0),
+    upstreamPerCall: (calls / 500).toFixed(3),
+    rssMinMb: Number.NaN,
+    rssMaxMb: Number.NaN,
+    heapStartMb: heapStart,
+    heapEndMb: heapEnd,
+    pass: problems.length === 0,
+    why: problems.join(', '),
+  };
+}
+
+/**
+ * SIGTERM 2 s into 6 s of load: requests in flight finish (no non-2xx, none
+ * hung), new connections are refused, and the gateway exits 0 within its
+ * 10 s shutdown grace. The last scenario: the gateway is gone after it.
+ */
+async function sigtermScenario(): Promise<Row> {
+  for (const service of services()) service.clearRecords();
+  const heapStart = await retainedHeapMb(gateway);
+  const exited = new Promise<{ code: number | null; atMs: number }>((resolve) => gateway.once('exit', (code) => resolve({ code, atMs: performance.now() })));
+  let signalledAt = 0;
+  const signal = setTimeout(() => {
+    signalledAt = performance.now();
+    gateway.kill('SIGTERM');
+  }, 2_000);
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: 6,
+    timeout: 12,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ articles(first: 10) { edges { node { title author { name } } } } }' }),
+  });
+  clearTimeout(signal);
+  const { code, atMs } = await exited;
+  const exitMs = Math.round(atMs - signalledAt);
+  const problems = [
+    code !== 0 && `exit code ${code}`,
+    exitMs > 11_000 && `exited ${exitMs} ms after SIGTERM`,
+    result.non2xx > 0 && `${result.non2xx} non-2xx`,
+    result.timeouts > 0 && `${result.timeouts} hung requests`,
+  ].filter(Boolean) as string[];
+  return {
+    scenario: 'SIGTERM under load',
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    clientTimeouts: result.timeouts,
+    errorShare: '0.0%',
+    topCodes: `exit ${code} after ${exitMs} ms; ${result.errors} refused`,
+    allCoded: true,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    upstreamPerCall: '–',
+    rssMinMb: Number.NaN,
+    rssMaxMb: Number.NaN,
+    heapStartMb: heapStart,
+    heapEndMb: Number.NaN,
+    pass: problems.length === 0,
+    why: problems.join(', '),
+  };
+}
+
+/** What a scenario sends instead of the mixed queries, and what it checks in each answer. */
+interface Traffic {
+  request(turn: number): { query: string; headers?: Record<string, string> };
+  /** What is wrong with the answer to request `turn`, if anything. */
+  check?(turn: number, body: string): string | undefined;
+}
+
+async function drive(name: string, seconds: number, traffic?: Traffic): Promise<Row> {
   const heapStart = await retainedHeapMb(gateway);
   const rss = sampleRss(gateway.pid);
   let responses = 0;
   let withErrors = 0;
   let uncoded = 0;
   let turn = 0;
+  let wrong = 0;
   const byCode = new Map<string, number>();
   const result = await autocannon({
     url: `${url}`,
@@ -163,15 +362,21 @@ async function drive(name: string, seconds: number): Promise<Row> {
     headers: { 'content-type': 'application/json' },
     requests: [
       {
-        setupRequest: (request) => {
+        setupRequest: (request, context: { turn?: number }) => {
           turn += 1;
+          context.turn = turn;
+          if (traffic) {
+            const { query, headers } = traffic.request(turn);
+            return { ...request, headers: { ...request.headers, ...headers }, body: JSON.stringify({ query }) };
+          }
           const query = QUERIES[turn % QUERIES.length]!.replace('USER', String(1 + (turn % 200)))
             .replace('ARTICLE', String(1 + (turn % 2_000)))
             .replace('CITY', CITIES[turn % CITIES.length]!);
           return { ...request, body: JSON.stringify({ query }) };
         },
-        onResponse: (_status, body) => {
+        onResponse: (_status, body, context: { turn?: number }) => {
           responses += 1;
+          if (traffic?.check?.(context.turn ?? 0, body)) wrong += 1;
           try {
             const { errors } = JSON.parse(body) as { errors?: Array<{ extensions?: { code?: string } }> };
             if (errors?.length) {
@@ -200,6 +405,7 @@ async function drive(name: string, seconds: number): Promise<Row> {
     result.timeouts > 0 && `${result.timeouts} hung requests`,
     result.non2xx > 0 && `${result.non2xx} non-2xx`,
     uncoded > 0 && `${uncoded} uncoded errors`,
+    wrong > 0 && `${wrong} wrong answers`,
     heapEnd - warmHeap > MAX_RETAINED_GROWTH_MB && `retained heap ${heapEnd} MB, ${heapEnd - warmHeap} MB above the warmed-up ${warmHeap} MB`,
     name === 'healthy' && withErrors > 0 && `${withErrors} errors while healthy`,
   ].filter(Boolean) as string[];
@@ -255,8 +461,8 @@ function printTable(table: Row[]): void {
     row.p50,
     row.p99,
     row.upstreamPerCall,
-    `${row.rssMinMb}–${row.rssMaxMb}`,
-    `${row.heapStartMb} → ${row.heapEndMb}`,
+    Number.isNaN(row.rssMinMb) ? '–' : `${row.rssMinMb}–${row.rssMaxMb}`,
+    `${row.heapStartMb} → ${Number.isNaN(row.heapEndMb) ? '–' : row.heapEndMb}`,
     row.pass ? 'yes' : `NO: ${row.why}`,
   ]);
   console.log(

@@ -19,7 +19,8 @@ export type Fault =
   | { kind: 'malformed' }
   | { kind: 'html' }
   | { kind: 'truncated' }
-  | { kind: 'oversized'; bytes: number }
+  /** `declared`: say the size in Content-Length too (else the body is chunked). */
+  | { kind: 'oversized'; bytes: number; declared?: boolean }
   | { kind: 'deep'; depth: number }
   | { kind: 'stallHeaders' }
   | { kind: 'dripBody'; intervalMs: number }
@@ -224,7 +225,7 @@ function applyFault(fault: Fault, res: ServerResponse, timers: Set<NodeJS.Timeou
       setImmediate(() => res.socket?.destroy());
       return;
     case 'oversized': {
-      res.writeHead(200, { 'content-type': 'application/json' });
+      res.writeHead(200, { 'content-type': 'application/json', ...(fault.declared && { 'content-length': String(fault.bytes + 16) }) });
       const chunk = 'x'.repeat(64 * 1024);
       let sent = 0;
       res.write('{"padding": "');
