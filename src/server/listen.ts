@@ -36,12 +36,21 @@ export async function listen(gateway: Gateway, { server: settings }: Pick<Resolv
   const { port } = server.address() as AddressInfo;
 
   let stopping: Promise<void> | undefined;
+  let draining = false;
+  // While draining, every answer closes its connection: keep-alive clients reconnect (and are refused) instead of holding the drain open.
+  server.prependListener('request', (_req, res) => {
+    if (draining) res.setHeader('connection', 'close');
+  });
   const shutdown = () =>
     (stopping ??= (async () => {
+      draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      // Connections busy when the drain began are closed once their answer is out.
+      const sweep = setInterval(() => server.closeIdleConnections(), 100).unref();
       const grace = new Promise<void>((resolve) => setTimeout(resolve, settings.shutdownGraceMs).unref());
       await Promise.race([closed, grace]);
+      clearInterval(sweep);
       server.closeAllConnections();
       await gateway.dispose();
     })());
