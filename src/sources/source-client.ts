@@ -20,6 +20,7 @@ import { type DecodedBody, decodeJsonBody } from './decode-body.ts';
 import type { CallBudget } from './resilience/call-budget.ts';
 import { createCircuitBreaker } from './resilience/circuit-breaker.ts';
 import { type Deadline, detached, gatewayTimeout, remainingMs, sleep, timedSignal, withinDeadline } from './resilience/deadline.ts';
+import { hedge } from './resilience/hedging.ts';
 import { latencyWindow } from './resilience/latency.ts';
 import { createPacer } from './resilience/pacer.ts';
 import { createRetryBudget } from './resilience/retry-budget.ts';
@@ -220,60 +221,17 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
     return delayMs ?? Math.min(maxDelayMs, Math.max(minDelayMs, latency.percentile() ?? maxDelayMs));
   };
 
-  /**
-   * The attempt, and, each time none has answered after the hedge delay, a
-   * backup attempt beside it, up to `hedge.maxBackups` (the hedged requests
-   * of Envoy and Finagle): the first success wins and the others are
-   * aborted, their sockets closed. A second backup is there for the backup
-   * that meets a hung call too. A backup goes only where a retry could (the
-   * caller checked the call is idempotent) and only with room for it: the
-   * retry budget, the operation's call budget, the breaker, pacing and the
-   * concurrency cap each may refuse it, and then the attempts already out
-   * go on alone.
-   */
-  async function hedged(upstream: UpstreamRequest, baseHeaders: Record<string, string>, origin: CallOrigin, { deadline, budget }: CallOptions, pacingKey: string): Promise<LoadedResponse> {
-    const controllers: AbortController[] = [];
-    const launch = (run: (signal: AbortSignal) => Promise<LoadedResponse>) => {
-      const controller = new AbortController();
-      controllers.push(controller);
-      const index = controllers.length - 1;
-      return run(controller.signal).then((loaded) => ({ loaded, index }));
-    };
-    const runs = [launch((signal) => timed(attempt(upstream, baseHeaders, origin, deadline, pacingKey, signal)))];
-    const answered = ({ loaded, index }: { loaded: LoadedResponse; index: number }) => {
-      if (index > 0) hedges.won += 1;
-      return loaded;
-    };
-    try {
-      for (;;) {
-        const first = Promise.any(runs);
-        if (runs.length > config.hedge.maxBackups) return answered(await first);
-        let cancel = () => {};
-        const outcome = await Promise.race([
-          first.then(
-            (winner) => ({ winner }),
-            (error: AggregateError) => ({ error }),
-          ),
-          new Promise<'late'>((resolve) => {
-            cancel = schedule(() => resolve('late'), hedgeDelayMs());
-          }),
-        ]);
-        cancel();
-        if (outcome === 'late') {
-          const backup = await backupAttempt(upstream, baseHeaders, origin, { deadline, budget }, pacingKey);
-          if (!backup) return answered(await first);
-          runs.push(launch(backup));
-          continue;
-        }
-        if ('error' in outcome) throw outcome.error;
-        return answered(outcome.winner);
-      }
-    } catch (error) {
-      // Every attempt failed: the first one's failure is the call's.
-      throw error instanceof AggregateError ? error.errors[0] : error;
-    } finally {
-      for (const controller of controllers) controller.abort();
-    }
+  /** The attempt and its hedged backups (resilience/hedging.ts); each backup is admitted as any call is. */
+  async function hedged(upstream: UpstreamRequest, baseHeaders: Record<string, string>, origin: CallOrigin, options: CallOptions, pacingKey: string): Promise<LoadedResponse> {
+    const { value, byBackup } = await hedge({
+      first: (signal) => timed(attempt(upstream, baseHeaders, origin, options.deadline, pacingKey, signal)),
+      backup: () => backupAttempt(upstream, baseHeaders, origin, options, pacingKey),
+      maxBackups: config.hedge.maxBackups,
+      delayMs: hedgeDelayMs,
+      schedule,
+    });
+    if (byBackup) hedges.won += 1;
+    return value;
   }
 
   /** A backup attempt, admitted as any call is; undefined when something refuses it. */
