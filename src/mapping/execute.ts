@@ -3,16 +3,16 @@
  * - A plain read is one call per distinct request (identical ones in flight
  *   are shared by the source client), at most 8 at a time per field.
  * - A batch form gathers the keys of every parent in the request into one
- *   call per `max` keys, through a per-request DataLoader shared by every
- *   field with the same request shape (Query.user and Comment.author both
- *   reading `/users?ids=` share one call); rows are matched to keys by
- *   value, never by position, and a missing key is that field's NOT_FOUND.
+ *   call per `max` keys, through the request's batch of that shape
+ *   (batch.ts), shared by every field with the same request shape
+ *   (Query.user and Comment.author both reading `/users?ids=` share one
+ *   call); a list fetches its items' batched fields before they resolve
+ *   (prefetch, below); a missing key is that field's NOT_FOUND.
  * - A connection runs the pagination adapter of its style; a batched first
  *   page serves the first page of many parents in one call.
  * - A write is sent once, never shared or cached, then drops the cached
  *   reads it makes stale.
  */
-import DataLoader from 'dataloader';
 import {
   type FieldNode,
   type GraphQLField,
@@ -26,7 +26,7 @@ import {
   isListType,
 } from 'graphql';
 import { canonicalUrl } from '../cache/cache-key.ts';
-import { badUserInput, GraftError, notFound } from '../errors.ts';
+import { badUserInput, GraftError } from '../errors.ts';
 import { callLimiter } from '../loaders/call-limiter.ts';
 import { chainedConnection, firstPageFromBatch } from '../pagination/chained-adapter.ts';
 import { type Connection, type ConnectionArgs, toSlice } from '../pagination/connection.ts';
@@ -37,7 +37,8 @@ import type { GatewayContext } from '../server/context.ts';
 import type { BoundSource } from '../sources/request-sources.ts';
 import type { SourceAnswer, UpstreamRequest } from '../sources/source-client.ts';
 import { encodeSegment, type QueryValue, type UpstreamPath } from '../sources/url.ts';
-import type { BatchStyle, FieldPlan, FirstPagePlan, NodePlan, PaginatePlan, Path, RefPlan, RestPlan, TemplateMap } from './plan.ts';
+import { type Batch, batchOf, batchShape, type RowMapping } from './batch.ts';
+import type { FieldPlan, FirstPagePlan, NodePlan, PaginatePlan, Path, RefPlan, RestPlan, TemplateMap } from './plan.ts';
 import { DriftError, type MappedObject, type Naming, type RecordMappers, read, TYPENAME } from './records.ts';
 import { fieldsNamed, type SelectionScope, selectedFields } from './selection.ts';
 import { evaluate, type PathTemplate, type Reference, referencesIn, type ValueTemplate } from './template.ts';
@@ -204,7 +205,7 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
       const request = fixed ?? requestOf(resolve ?? references(parent, args, context, undefined));
       if (!request) return null;
       const source = context.sources[plan.source] as BoundSource;
-      const answers = batchOf(stateOf(context), fixedShape ?? batchShape(plan, request, batch), plan, source, request, batch, call, rows);
+      const answers = batchOf(stateOf(context).batches, fixedShape ?? batchShape(plan, request, batch), plan, source, request, batch, call, rows);
       const id = String(key);
       const answer = answers.settled.get(id);
       if (answer === undefined) return answers.load(id);
@@ -226,7 +227,7 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
               const key = keyOf(parent, {}, context);
               if (key !== null && key !== undefined) keys.add(String(key));
             }
-            const answers = batchOf(stateOf(context), fixedShape, plan, context.sources[plan.source] as BoundSource, fixed, batch, call, rows);
+            const answers = batchOf(stateOf(context).batches, fixedShape, plan, context.sources[plan.source] as BoundSource, fixed, batch, call, rows);
             await answers.settle(keys);
             const found: unknown[] = [];
             for (const key of keys) {
@@ -409,154 +410,14 @@ async function connectionOf(
     const request: UpstreamRequest = { path, query: { ...renderQuery(form.query, resolve), [form.size]: slice.count + 1 }, cacheTtlMs: plan.maxAgeMs };
     const batch = { key: form.key, param: form.param, style: form.style, match: form.match, max: form.max };
     const batchPlan = { ...plan, selection: form.items, list: true };
-    const answers = batchOf(stateOf(context), batchShape(batchPlan, request, batch), batchPlan, source, request, batch, call, rows);
+    const answers = batchOf(stateOf(context).batches, batchShape(batchPlan, request, batch), batchPlan, source, request, batch, call, rows);
     return firstPageFromBatch((await answers.load(String(key))) as unknown[], slice.count, scope);
   }
-}
-
-type BatchForm = { param: string; style: BatchStyle; match: string; max: number };
-
-/** How a field's rows become graph objects, and the upstream key a mapped row answers for. */
-interface RowMapping {
-  map(row: unknown, where: string): unknown;
-  keyOf(mapped: unknown, match: string): unknown;
-}
-
-/** What makes two batched fields share one loader: the same request but for its keys, and the same rows wanted. */
-function batchShape(plan: Pick<RestPlan, 'source' | 'list' | 'selection' | 'returns'>, request: UpstreamRequest, batch: BatchForm): string {
-  return JSON.stringify([
-    plan.source,
-    request.method ?? 'GET',
-    request.path,
-    request.query ?? {},
-    request.headers ?? {},
-    batch.param,
-    batch.style,
-    batch.match,
-    plan.selection ?? [],
-    plan.list,
-    plan.returns,
-  ]);
 }
 
 /** What makes two single reads of one request the same call. */
 function readKey(plan: Pick<RestPlan, 'source'>, request: UpstreamRequest): string {
   return JSON.stringify([plan.source, request.path, request.query ?? {}, request.headers ?? {}]);
-}
-
-/**
- * The answers of one request shape within one request: the keys of every
- * field with this shape go out together, at most `max` a call, each key once.
- * A prefetch settles a list's keys before execution reaches its items, which
- * then read their answer synchronously; keys asked for item by item go
- * through a DataLoader, made when first needed.
- */
-interface Batch {
-  /** Answers in, by key: a row, a list of rows, or the Error that key's field gets. */
-  settled: Map<string, unknown>;
-  /** Fetches the keys neither settled nor in flight, and waits for all of them to settle; never rejects. */
-  settle(keys: Iterable<string>): Promise<void>;
-  /** One key's answer, batched with the other keys asked for in the same tick. */
-  load(key: string): Promise<unknown>;
-}
-
-function batchOf(
-  state: RequestState,
-  shape: string,
-  plan: Pick<RestPlan, 'source' | 'list' | 'selection' | 'returns'>,
-  source: BoundSource,
-  request: UpstreamRequest,
-  batch: BatchForm,
-  call: (source: BoundSource, request: UpstreamRequest) => Promise<{ body: unknown; status: number }>,
-  rowMapping: RowMapping,
-): Batch {
-  const existing = state.batches.get(shape);
-  if (existing) return existing;
-
-  const settled = new Map<string, unknown>();
-  const inFlight = new Map<string, Promise<void>>();
-
-  /** The answers for up to `batch.max` distinct keys, by one call. */
-  const answers = async (keys: readonly string[]): Promise<unknown[]> => {
-    // A separator inside a key would smuggle extra keys into a comma list.
-    const valid = keys.filter((key) => key !== '' && !(batch.style === 'COMMA' && key.includes(',')));
-    const byKey = new Map<string, unknown[]>();
-    if (valid.length > 0) {
-      const keyed: UpstreamRequest =
-        batch.style === 'BODY'
-          ? { ...request, method: 'POST', json: { ...(request.json as object | undefined), [batch.param]: valid } }
-          : { ...request, query: { ...request.query, [batch.param]: batch.style === 'COMMA' ? valid.join(',') : valid } };
-      const { body, status } = await call(source, keyed);
-      const rows = select(body, plan.selection);
-      if (!Array.isArray(rows)) throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} answered a batch without a list of rows.`, { source: plan.source, status });
-      for (const row of rows) {
-        let mapped: unknown;
-        try {
-          mapped = rowMapping.map(row, plan.returns);
-        } catch (error) {
-          if (error instanceof DriftError)
-            throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a body of an unexpected shape (${error.where}).`, { source: plan.source, status, cause: error });
-          throw error;
-        }
-        const key = String(rowMapping.keyOf(mapped, batch.match));
-        const group = byKey.get(key);
-        if (group) group.push(mapped);
-        else byKey.set(key, [mapped]);
-      }
-    }
-    return keys.map((key) => {
-      if (!valid.includes(key)) return badUserInput(batch.style === 'COMMA' ? 'An id may not be empty or contain a comma.' : 'An id may not be empty.');
-      const rows = byKey.get(key) ?? [];
-      if (plan.list) return rows;
-      return rows[0] ?? notFound(`${plan.returns} ${key}`, plan.source);
-    });
-  };
-
-  const settle = (keys: Iterable<string>): Promise<void> => {
-    const waits: Array<Promise<void>> = [];
-    const fresh: string[] = [];
-    for (const key of new Set(keys)) {
-      if (settled.has(key)) continue;
-      const pending = inFlight.get(key);
-      if (pending) waits.push(pending);
-      else fresh.push(key);
-    }
-    for (let start = 0; start < fresh.length; start += batch.max) {
-      const chunk = fresh.slice(start, start + batch.max);
-      // A failed call is every key's answer, as a DataLoader rejects every load of a failed batch.
-      const settleAll = (answerOf: (index: number) => unknown) => {
-        for (const [index, key] of chunk.entries()) {
-          settled.set(key, answerOf(index));
-          inFlight.delete(key);
-        }
-      };
-      const done = answers(chunk).then(
-        (values) => settleAll((index) => values[index]),
-        (error: unknown) => settleAll(() => error),
-      );
-      for (const key of chunk) inFlight.set(key, done);
-      waits.push(done);
-    }
-    return waits.length === 1 ? (waits[0] as Promise<void>) : Promise.all(waits).then(() => undefined);
-  };
-
-  let loader: DataLoader<string, unknown> | undefined;
-  const created: Batch = {
-    settled,
-    settle,
-    load(key) {
-      loader ??= new DataLoader<string, unknown>(
-        async (keys) => {
-          await settle(keys);
-          return keys.map((key) => settled.get(key));
-        },
-        { maxBatchSize: batch.max },
-      );
-      return loader.load(key);
-    },
-  };
-  state.batches.set(shape, created);
-  return created;
 }
 
 /**
