@@ -7,8 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, checkGraph, createGateway, createLogger, GATEWAY_DIRECTIVES_SDL, type GatewayConfig, GraphError, listen, printGraph, resolveConfig } from '../index.ts';
-import { limitHeapGrowth } from './heap-growth.ts';
 import { loadConfig } from './load-config.ts';
+import { setServingFlags } from './serving-flags.ts';
 
 const HELP = `Usage: graftql <command> [options]
 
@@ -62,7 +62,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     case 'serve':
     case 'start':
-      limitHeapGrowth(); // before the config loads: a TypeScript config's compiler grows the heap
+      setServingFlags(); // before the config loads: a TypeScript config's compiler grows the heap
       await serve(withOptions(await loadConfig(file)), baseDir, values.example ?? false);
       return -1; // keeps serving
     default:
