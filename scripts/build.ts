@@ -48,3 +48,12 @@ await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.cjs
 await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.cjs', plugins: [engineOutside], banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } });
 writeFileSync('dist/index.mjs', "// GraftQL as an ES module: the CommonJS build's exports, one instance for import and require.\nexport * from './index.cjs';\n");
 console.log('built dist/: index.cjs, index.mjs, cli.cjs, types/');
+
+// V8 keeps each module's source in memory, as one byte a character, or two for all of it when one character is not Latin-1:
+// keep the bundles ASCII (esbuild escapes strings; comments it keeps are copied as written).
+for (const file of ['dist/index.cjs', 'dist/cli.cjs']) {
+  const line = readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((text) => [...text].some((char) => char.charCodeAt(0) > 127));
+  if (line >= 0) throw new Error(`${file}:${line + 1} is not ASCII (a comment esbuild kept?): write it in ASCII, or the whole module's source takes twice the memory.`);
+}

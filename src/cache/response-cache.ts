@@ -46,6 +46,8 @@ export interface LoadedResponse extends UpstreamResponse {
 
 export interface CacheResult {
   response: UpstreamResponse;
+  /** Set when a fresh stored answer served the call: no upstream call was made or awaited. */
+  hit?: true;
   /** Set when a stale entry answered because the upstream failed. */
   stale?: { ageMs: number; code: ErrorCode };
 }
@@ -57,6 +59,12 @@ export interface CacheStats {
   revalidated: number;
   /** Calls that waited for an identical call already in flight. */
   coalesced: number;
+}
+
+/** What a source's stored answers hold now. */
+export interface CacheHoldings {
+  entries: number;
+  bytes: number;
 }
 
 export interface ResponseCacheOptions {
@@ -72,6 +80,7 @@ export interface ResponseCache {
   /** Drops every entry of `source` at one of `paths` (a `*` segment matches any one), whatever its query, method or partition. */
   invalidate(source: string, paths: readonly string[]): number;
   stats(): Readonly<Record<string, CacheStats>>;
+  holdings(): Readonly<Record<string, CacheHoldings>>;
 }
 
 interface Entry {
@@ -89,7 +98,25 @@ interface Entry {
 const STALE_IF: ReadonlySet<ErrorCode> = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'UPSTREAM_BAD_RESPONSE', 'UPSTREAM_RATE_LIMITED', 'CIRCUIT_OPEN']);
 
 export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationMs = 300_000, now = Date.now }: ResponseCacheOptions): ResponseCache {
-  const store = new LRUCache<string, Entry>({ max: maxEntries, maxSize: maxBytes, sizeCalculation: (entry) => Math.max(1, entry.size), perf: { now } });
+  const held = new Map<string, CacheHoldings>();
+  const hold = (entry: Entry, sign: 1 | -1) => {
+    let holdings = held.get(entry.source);
+    if (!holdings) held.set(entry.source, (holdings = { entries: 0, bytes: 0 }));
+    holdings.entries += sign;
+    holdings.bytes += sign * entry.size;
+  };
+  const store = new LRUCache<string, Entry>({
+    max: maxEntries,
+    maxSize: maxBytes,
+    sizeCalculation: (entry) => Math.max(1, entry.size),
+    perf: { now },
+    // Called for every entry that leaves: evicted, expired, deleted or replaced.
+    dispose: (entry) => hold(entry, -1),
+  });
+  const keep = (key: string, entry: Entry) => {
+    store.set(key, entry, { ttl: retention(entry) });
+    if (store.peek(key, { allowStale: true }) === entry) hold(entry, 1); // not when too large to store
+  };
   const inFlight = new Map<string, Promise<CacheResult>>();
   const counters = new Map<string, CacheStats>();
   const count = (source: string, what: keyof CacheStats) => {
@@ -114,7 +141,7 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
       count(lookup.source, 'revalidated');
       // A 304 may update the freshness headers; the body stays the one stored.
       const renewed = toEntry(lookup, { ...entry.response, headers: { ...entry.response.headers, ...pickFreshness(loaded.headers) } }, entry.size, now());
-      if (renewed) store.set(lookup.key, renewed, { ttl: retention(renewed) });
+      if (renewed) keep(lookup.key, renewed);
       return { response: entry.response };
     }
     if (loaded.status === 304) {
@@ -122,7 +149,7 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
     }
     count(lookup.source, 'miss');
     const fresh = toEntry(lookup, loaded, loaded.size, now());
-    if (fresh) store.set(lookup.key, fresh, { ttl: retention(fresh) });
+    if (fresh) keep(lookup.key, fresh);
     else store.delete(lookup.key);
     return { response: { status: loaded.status, headers: loaded.headers, body: loaded.body } };
   }
@@ -137,7 +164,7 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
       const entry = store.get(lookup.key);
       if (entry && now() < entry.freshUntil) {
         count(lookup.source, 'hit');
-        return Promise.resolve({ response: entry.response });
+        return Promise.resolve({ response: entry.response, hit: true });
       }
       const pending = inFlight.get(lookup.key);
       if (pending) {
@@ -166,6 +193,8 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
     },
 
     stats: () => Object.fromEntries([...counters].map(([source, stats]) => [source, { ...stats }])),
+
+    holdings: () => Object.fromEntries([...held].map(([source, holdings]) => [source, { ...holdings }])),
   };
 }
 

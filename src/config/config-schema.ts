@@ -147,9 +147,9 @@ export function configSchema(env: Env) {
     baseDelayMs: z.number().int().min(0).default(100),
     /** @default 2_000 // ms */
     maxDelayMs: z.number().int().min(0).default(2_000),
-    /** Retries may add at most this share of the calls over the window… @default 0.2 */
+    /** Retries may add at most this share of the calls over the window... @default 0.2 */
     budgetRatio: z.number().min(0).max(1).default(0.2),
-    /** …plus this many, whatever the traffic. @default 10 */
+    /** ...plus this many, whatever the traffic. @default 10 */
     budgetFloor: z.number().int().min(0).default(10),
     /** @default 10_000 // ms */
     budgetWindowMs: z.number().int().positive().default(10_000),
@@ -160,11 +160,11 @@ export function configSchema(env: Env) {
   const breaker = z.strictObject({
     /** @default true */
     enabled: z.boolean().default(true),
-    /** Opens at this share of failures… @default 0.5 */
+    /** Opens at this share of failures... @default 0.5 */
     failureRatio: z.number().gt(0).max(1).default(0.5),
-    /** …over at least this many calls… @default 20 */
+    /** ...over at least this many calls... @default 20 */
     minimumCalls: z.number().int().positive().default(20),
-    /** …within this window. @default 10_000 // ms */
+    /** ...within this window. @default 10_000 // ms */
     windowMs: z.number().int().positive().default(10_000),
     /** Stays open this long, then lets one probe through. @default 5_000 // ms */
     openMs: z.number().int().positive().default(5_000),
@@ -179,9 +179,9 @@ export function configSchema(env: Env) {
     delayMs: z.number().int().positive().optional(),
     /** The percentile of the source's recent attempt durations to wait before hedging. @default 95 */
     percentile: z.number().min(50).max(99.9).default(95),
-    /** The delay is never shorter… @default 50 // ms */
+    /** The delay is never shorter... @default 50 // ms */
     minDelayMs: z.number().int().min(1).default(50),
-    /** …nor longer (also the delay until 20 attempts have been timed). @default 1_000 // ms */
+    /** ...nor longer (also the delay until 20 attempts have been timed). @default 1_000 // ms */
     maxDelayMs: z.number().int().min(1).default(1_000),
   });
 
@@ -190,9 +190,9 @@ export function configSchema(env: Env) {
     fromHeaders: z.boolean().default(true),
     /** Spread calls evenly until the reset once this few remain. @default 5 */
     spreadBelow: z.number().int().min(0).default(5),
-    /** A fixed limit for sources that send no headers: requests per second… */
+    /** A fixed limit for sources that send no headers: requests per second... */
     requestsPerSecond: z.number().positive().optional(),
-    /** …and how many may go at once. @default requestsPerSecond */
+    /** ...and how many may go at once. @default requestsPerSecond */
     burst: z.number().int().positive().optional(),
   });
 
@@ -257,7 +257,7 @@ export function configSchema(env: Env) {
     graphiql: z.boolean().optional(),
     /** Answer introspection (`__schema`, `__type`) over every transport. @default !production */
     introspection: z.boolean().optional(),
-    /** "Did you mean …?" suggestions in validation errors (they reveal the schema). @default !production */
+    /** "Did you mean ...?" suggestions in validation errors (they reveal the schema). @default !production */
     suggestions: z.boolean().optional(),
     /** On SIGTERM/SIGINT, wait this long for in-flight requests. @default 10_000 // ms */
     shutdownGraceMs: z.number().int().min(0).default(10_000),
@@ -273,6 +273,40 @@ export function configSchema(env: Env) {
     listener: listener.default(listener.parse({})),
   });
 
+  const metrics = z.strictObject({
+    /** Prometheus metrics (README, "Observability"). @default true */
+    enabled: z.boolean().default(true),
+    /** @default '/metrics' */
+    path: urlPath.default('/metrics'),
+    /** Serve them on this port (on `server.host`), not on the gateway's: keeps them off a public port. @default the gateway's port */
+    port: z.number().int().min(0).max(65_535).optional(),
+    /** Operation names kept as label values beyond those of persisted documents; later ones count as "other". @default 100 */
+    maxOperationNames: z.number().int().min(0).default(100),
+  });
+  const status = z.strictObject({
+    /** A page of each source's state and last minute. @default true */
+    enabled: z.boolean().default(true),
+    /** @default '/status' */
+    path: urlPath.default('/status'),
+    /** In production the page is served only to `Authorization: Bearer <token>`, and not at all without a token. */
+    token: secret.optional(),
+  });
+  const tracing = z.strictObject({
+    /** OpenTelemetry traces over OTLP/HTTP, configured by the OTEL_* variables. @default OTEL_TRACES_EXPORTER is "otlp" */
+    enabled: z.boolean().default((env.OTEL_TRACES_EXPORTER ?? '').split(',').includes('otlp') && env.OTEL_SDK_DISABLED !== 'true'),
+    /** Continue a caller's trace from its `traceparent` header. @default true */
+    acceptParent: z.boolean().default(true),
+    /** Send `traceparent` to sources, so their spans join the trace. @default true */
+    propagate: z.boolean().default(true),
+  });
+  const observability = z.strictObject({
+    metrics: metrics.default(metrics.parse({})),
+    status: status.default(status.parse({})),
+    tracing: tracing.default(tracing.parse({})),
+    /** One log line per request (info; warn when a source failed it; error for a gateway fault). @default true */
+    requestLog: z.boolean().default(true),
+  });
+
   const cache = z.strictObject({
     /** Entries across all sources. @default 10_000 */
     maxEntries: z.number().int().positive().default(10_000),
@@ -285,9 +319,9 @@ export function configSchema(env: Env) {
   });
 
   const clientRateLimit = z.strictObject({
-    /** Requests one client may make per second, sustained… */
+    /** Requests one client may make per second, sustained... */
     requestsPerSecond: z.number().positive(),
-    /** …and at once. @default requestsPerSecond */
+    /** ...and at once. @default requestsPerSecond */
     burst: z.number().int().positive().optional(),
     /**
      * Who a client is, with no default because each choice has a catch:
@@ -345,7 +379,7 @@ export function configSchema(env: Env) {
 
   const persistedDocuments = z.strictObject({
     /**
-     * The allow-list: a JSON object of id → document (graphql-codegen's
+     * The allow-list: a JSON object of id -> document (graphql-codegen's
      * client preset, Relay), or an Apollo persisted query manifest. A path,
      * relative to the working directory.
      */
@@ -383,6 +417,7 @@ export function configSchema(env: Env) {
     limits: limits.default(limits.parse({})),
     persistedDocuments: persistedDocuments.optional(),
     cursors: cursors.default({}),
+    observability: observability.default(observability.parse({})),
     sources: z.record(z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'a camelCase source name'), source),
   });
 }

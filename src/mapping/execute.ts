@@ -161,11 +161,12 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
     const toUpstream = bodyType && mappers.input(bodyType, sourceNaming);
     const rows: RowMapping = { map: (item, where) => mapRow(item, where), keyOf: (mapped, match) => mappers.upstreamOf(mapped, match) };
 
+    const route = routeOf(plan.path);
     /** The request without batch keys or page parameters. */
     const requestOf = (resolve: (reference: Reference) => unknown): UpstreamRequest | undefined => {
       const path = renderPath(plan.path, resolve);
       if (path === undefined) return undefined;
-      const request: UpstreamRequest = { method: plan.method, path, query: renderQuery(plan.query, resolve), headers: renderHeaders(plan.headers, resolve), cacheTtlMs: plan.maxAgeMs };
+      const request: UpstreamRequest = { method: plan.method, path, route, query: renderQuery(plan.query, resolve), headers: renderHeaders(plan.headers, resolve), cacheTtlMs: plan.maxAgeMs };
       if (plan.body?.kind === 'form') request.form = renderQuery(plan.body.fields, resolve);
       else if (plan.body?.kind === 'json') request.json = renderJson(plan.body.value, resolve, toUpstream);
       return request;
@@ -590,6 +591,11 @@ function renderJson(value: ValueTemplate | TemplateMap, resolve: (reference: Ref
     if (rendered !== null && rendered !== undefined) body[name] = rendered;
   }
   return body;
+}
+
+/** A path template as traces show it: `/users/{$parent.id}/articles` → `/users/{id}/articles`. */
+function routeOf(template: PathTemplate): string {
+  return template.parts.map((part) => (typeof part === 'string' ? part : `{${part.path[part.path.length - 1] ?? part.scope}}`)).join('');
 }
 
 function select(body: unknown, path: Path | undefined): unknown {

@@ -61,19 +61,23 @@ function entriesOf(parsed: unknown, path: string): Array<[string, string]> {
   });
 }
 
-/** Refuses, at start-up, a list with a document that does not parse or does not fit the schema, naming it. */
-export function checkPersistedDocuments(persisted: PersistedDocuments, schema: GraphQLSchema): void {
+/** Refuses, at start-up, a list with a document that does not parse or does not fit the schema, naming it; returns the operation names the list holds. */
+export function checkPersistedDocuments(persisted: PersistedDocuments, schema: GraphQLSchema): string[] {
   const problems: string[] = [];
+  const names = new Set<string>();
   for (const [id, text] of persisted.entries()) {
     let errors: readonly GraphQLError[];
     try {
-      errors = validate(schema, parse(text));
+      const document = parse(text);
+      errors = validate(schema, document);
+      for (const definition of document.definitions) if (definition.kind === 'OperationDefinition' && definition.name) names.add(definition.name.value);
     } catch (error) {
       errors = [error as GraphQLError];
     }
     if (errors.length > 0) problems.push(`persistedDocuments: document ${JSON.stringify(id.slice(0, 80))}: ${errors[0]?.message}`);
   }
   if (problems.length > 0) throw new ConfigError(`Invalid GraftQL configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  return [...names];
 }
 
 /** What a request asks to run: a document's text, or the id of a persisted one. */

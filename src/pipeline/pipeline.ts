@@ -35,9 +35,11 @@ import { LRUCache } from 'lru-cache';
 import type { ResolvedConfig } from '../config/config-schema.ts';
 import { GraftError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { OperationType, RequestObserver, RequestReport } from '../observability/observer.ts';
+import type { RequestTrace, TraceContext, Tracing } from '../observability/tracing.ts';
 import { type ArgumentCheck, argumentCheck } from './argument-bounds.ts';
 import { type ClientIdentityParts, createClientRateLimit } from './client-rate-limit.ts';
-import { refusal, refused, serialize } from './client-result.ts';
+import { refusal, refused, serialize, statusOf } from './client-result.ts';
 import type { CostModel } from './cost-model.ts';
 import { countDirectives, measureOperation, type OperationMetrics } from './document-analysis.ts';
 import { exceedsNesting } from './document-nesting.ts';
@@ -51,6 +53,8 @@ export interface Transport extends ClientIdentityParts {
   requestId: string;
   /** Fires when the client goes away. */
   signal: AbortSignal;
+  /** When the door got the request (`performance.now()`), for its reported duration. @default when the pipeline got it */
+  startedAt?: number;
 }
 
 /** What the per-request context must offer the pipeline. */
@@ -68,8 +72,8 @@ export interface PipelineOptions<Context extends ExecutionContext> {
   limits: ResolvedConfig['limits'];
   server: Pick<ResolvedConfig['server'], 'introspection' | 'suggestions'>;
   persisted: PersistedDocuments | undefined;
-  /** A request's context, and what to call once its execution is over (its deadline's timer is dropped). */
-  contextFor(transport: Transport): { context: Context; release(): void };
+  /** A request's context, and what to call once its execution is over (its deadline's timer is dropped): it says what the request used. */
+  contextFor(transport: Transport, trace?: TraceContext): { context: Context; release(): RequestUsage };
   logger: Logger;
   /** Execute documents asked for often with graphql-jit. @default true */
   jit?: boolean;
@@ -79,6 +83,10 @@ export interface PipelineOptions<Context extends ExecutionContext> {
    * different answers never share one.
    */
   identityOf?: (transport: Transport) => string;
+  /** Told of every request once its answer is ready, refused ones included. */
+  observe?: RequestObserver;
+  /** Spans for requests and their steps, when tracing is on. */
+  tracing?: Tracing;
 }
 
 export interface PipelineAnswer {
@@ -93,6 +101,24 @@ export interface Pipeline {
   admit(client: ClientIdentityParts): void;
   /** Every other step, on the parameters a door decoded. */
   run(params: unknown, transport: Transport): Promise<PipelineAnswer>;
+  /** The answer to a request a door refused before `run` (rate limit, body, transport), masked and reported as `run`'s are. */
+  refuse(refused: GraftError | ExecutionResult, transport: Transport): PipelineAnswer;
+}
+
+/** What a request used, as its context counted it. */
+export interface RequestUsage {
+  upstreamCalls: number;
+  cacheHits: number;
+  staleAnswers: number;
+}
+
+/** What the steps learn about a request on the way, for its report. */
+interface RequestFacts {
+  operationName?: string;
+  operationType?: OperationType;
+  usage?: RequestUsage;
+  shared: boolean;
+  trace?: RequestTrace;
 }
 
 interface Prepared {
@@ -131,7 +157,19 @@ const NEVER_ABORTED = new AbortController().signal;
 /** After the deadline, execution gets this long to end by itself (its upstream waits end at the deadline) before it is cut off. */
 const DEADLINE_GRACE_MS = 1_000;
 
-export function createPipeline<Context extends ExecutionContext>({ schema, costModel, limits, server, persisted, contextFor, logger, jit = true, identityOf }: PipelineOptions<Context>): Pipeline {
+export function createPipeline<Context extends ExecutionContext>({
+  schema,
+  costModel,
+  limits,
+  server,
+  persisted,
+  contextFor,
+  logger,
+  jit = true,
+  identityOf,
+  observe,
+  tracing,
+}: PipelineOptions<Context>): Pipeline {
   const rateLimit = limits.clientRateLimit && createClientRateLimit(limits.clientRateLimit);
   const rules = server.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   const validationOptions = { hideSuggestions: !server.suggestions };
@@ -144,16 +182,17 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
   const measure = (document: DocumentNode, operation: OperationDefinitionNode, variables?: Readonly<Record<string, unknown>> | null) =>
     measureOperation(schema, document, operation, { costModel, defaultListSize: limits.defaultListSize, variables });
 
-  function prepare(text: string): Prepared {
+  function prepare(text: string, trace: RequestTrace | undefined): Prepared {
     let prepared = documents.get(text);
     if (!prepared) {
-      documents.set(text, (prepared = prepareUncached(text)));
+      documents.set(text, (prepared = prepareUncached(text, trace)));
     }
     prepared.uses += 1;
     return prepared;
   }
 
-  function prepareUncached(text: string): Prepared {
+  function prepareUncached(text: string, trace: RequestTrace | undefined): Prepared {
+    const step = <T>(name: 'graphql.parse' | 'graphql.validate', run: () => T): T => (trace ? trace.step(name, run) : run());
     const nesting = limits.maxDepth + NESTING_ALLOWANCE;
     if (exceedsNesting(text, nesting)) {
       return {
@@ -166,10 +205,15 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
     }
     let document: DocumentNode;
     try {
-      document = parse(text, { maxTokens: limits.maxTokens });
+      document = step('graphql.parse', () => parse(text, { maxTokens: limits.maxTokens }));
     } catch (error) {
       return { refusal: [error as Error], uses: 0, bytes: estimatedBytes(text) };
     }
+    return step('graphql.validate', () => checked(text, document));
+  }
+
+  /** The document limits, the cost estimate and validation, for a document that parsed. */
+  function checked(text: string, document: DocumentNode): Prepared {
     const directives = countDirectives(document);
     const problems: GraftError[] = [];
     if (directives > limits.maxDirectives)
@@ -235,11 +279,11 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
     return query || undefined;
   }
 
-  async function execution(params: unknown, transport: Transport): Promise<ExecutionResult> {
+  async function execution(params: unknown, transport: Transport, facts: RequestFacts): Promise<ExecutionResult> {
     const request = readRequest(params);
     const text = documentText(request, persisted);
     if (text === undefined) throw new GraftError('BAD_REQUEST', 'Must provide a query string.');
-    const prepared = prepare(text);
+    const prepared = prepare(text, facts.trace);
     if (!prepared.document) return { errors: prepared.refusal as GraphQLError[] };
     const { document } = prepared;
     const operation = getOperationAST(document, request.operationName);
@@ -248,6 +292,8 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
         'BAD_REQUEST',
         request.operationName ? `No operation is named ${JSON.stringify(request.operationName.slice(0, 80))}.` : 'The document has several operations: send operationName.',
       );
+    facts.operationName = operation.name?.value;
+    facts.operationType = operation.operation;
     if (operation.operation === 'mutation' && transport.method !== 'POST') return { errors: [mutationNeedsPost()] };
     if (operation.operation === 'subscription') throw new GraftError('BAD_REQUEST', 'Subscriptions are not served yet.');
     const metrics = prepared.metrics?.get(operation);
@@ -257,11 +303,12 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
     }
     prepared.check?.(request.variables);
 
-    if (!identityOf || operation.operation !== 'query') return executed(transport, text, prepared, document, request);
+    if (!identityOf || operation.operation !== 'query') return executed(transport, text, prepared, document, request, facts);
     const key = `${identityOf(transport)}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? null)}\n${text}`;
     const shared = inFlight.get(key);
     if (shared) {
       logger.debug({ requestId: transport.requestId }, 'shares an identical query execution in flight');
+      facts.shared = true;
       return shared;
     }
     // No one caller's departure may cancel what others wait for: the shared execution ignores the client signal, and ends at its deadline.
@@ -271,13 +318,20 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
       prepared,
       document,
       request,
+      facts,
     ).finally(() => inFlight.delete(key));
     inFlight.set(key, running);
     return running;
   }
 
-  async function executed(transport: Transport, text: string, prepared: Prepared, document: DocumentNode, request: ReturnType<typeof readRequest>): Promise<ExecutionResult> {
-    const { context: contextValue, release } = contextFor(transport);
+  async function executed(transport: Transport, text: string, prepared: Prepared, document: DocumentNode, request: ReturnType<typeof readRequest>, facts: RequestFacts): Promise<ExecutionResult> {
+    return facts.trace
+      ? facts.trace.step('graphql.execute', () => runExecution(transport, text, prepared, document, request, facts))
+      : runExecution(transport, text, prepared, document, request, facts);
+  }
+
+  async function runExecution(transport: Transport, text: string, prepared: Prepared, document: DocumentNode, request: ReturnType<typeof readRequest>, facts: RequestFacts): Promise<ExecutionResult> {
+    const { context: contextValue, release } = contextFor(transport, facts.trace?.context);
     try {
       const guard = createExecutionGuard({ maxObjects: limits.maxResponseObjects, deadlineAt: contextValue.deadlineAt });
       guardContext(contextValue, guard);
@@ -290,7 +344,7 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
       const notices = contextValue.staleNotices;
       return notices.length > 0 ? { ...result, extensions: { ...result.extensions, stale: notices } } : result;
     } finally {
-      release();
+      facts.usage = release();
     }
   }
 
@@ -298,13 +352,28 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
     admit: (client) => rateLimit?.admit(client),
 
     async run(params, transport) {
+      const startedAt = transport.startedAt ?? performance.now();
+      const facts: RequestFacts = { shared: false, trace: tracing?.request(transport.header) };
       let result: ExecutionResult;
       try {
-        result = refused(await execution(params, transport), transport.requestId, logger);
+        result = refused(await execution(params, transport, facts), transport.requestId, logger);
       } catch (error) {
         result = error instanceof GraftError ? refusal(error, transport.requestId, logger) : refused({ errors: [error as GraphQLError] }, transport.requestId, logger);
       }
-      return bounded(result, transport.requestId);
+      const answer = bounded(result, transport.requestId);
+      if (observe || facts.trace) {
+        const report = reportOf(transport.requestId, answer.result, facts, startedAt);
+        observe?.(report);
+        facts.trace?.end(report);
+      }
+      return answer;
+    },
+
+    refuse(given, transport) {
+      const startedAt = transport.startedAt ?? performance.now();
+      const result = given instanceof GraftError ? refusal(given, transport.requestId, logger) : refused(given, transport.requestId, logger);
+      observe?.(reportOf(transport.requestId, result, { shared: false }, startedAt));
+      return { result, body: serialize(result) };
     },
   };
 
@@ -323,6 +392,23 @@ export function createPipeline<Context extends ExecutionContext>({ schema, costM
     const replaced = refused({ data: null, errors: [tooLarge as unknown as GraphQLError] }, requestId, logger);
     return { result: replaced, body: serialize(replaced) };
   }
+}
+
+function reportOf(requestId: string, result: ExecutionResult, { operationName, operationType, usage, shared }: RequestFacts, startedAt: number): RequestReport {
+  const codes = new Set<string>();
+  for (const error of result.errors ?? []) codes.add(String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+  return {
+    requestId,
+    operationName,
+    operationType,
+    durationMs: performance.now() - startedAt,
+    status: statusOf(result, false).status,
+    codes: [...codes],
+    upstreamCalls: usage?.upstreamCalls ?? 0,
+    cacheHits: usage?.cacheHits ?? 0,
+    staleAnswers: usage?.staleAnswers ?? 0,
+    shared,
+  };
 }
 
 /** The execution's result, or the guard's error once a limit trips; a last-resort timer stops work that outlives the deadline. */

@@ -12,18 +12,25 @@ import { resolveConfig } from '../config/resolve-config.ts';
 import { callsOf } from '../mapping/calls.ts';
 import { compileGraph } from '../mapping/graph.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
+import { createMetrics } from '../observability/metrics.ts';
+import { type RequestObserver, sourceObservers } from '../observability/observer.ts';
+import { requestLog } from '../observability/request-log.ts';
+import { createSourceActivity } from '../observability/source-activity.ts';
+import { renderStatusPage, type SourceStatus } from '../observability/status-page.ts';
+import { createTracing, type TraceContext } from '../observability/tracing.ts';
 import { createCursorCodec } from '../pagination/cursor.ts';
 import { createCostModel } from '../pipeline/cost-model.ts';
 import { guardSchema } from '../pipeline/execution-guard.ts';
 import { checkPersistedDocuments, loadPersistedDocuments } from '../pipeline/persisted-documents.ts';
-import { createPipeline, type Transport } from '../pipeline/pipeline.ts';
-import { bindSources, type StaleNotice } from '../sources/request-sources.ts';
+import { createPipeline, type RequestUsage, type Transport } from '../pipeline/pipeline.ts';
+import { bindSources, newTally } from '../sources/request-sources.ts';
 import { createCallBudget } from '../sources/resilience/call-budget.ts';
 import { createDeadline } from '../sources/resilience/deadline.ts';
 import { createSourceClient, type HedgeStats, type SourceClient } from '../sources/source-client.ts';
 import type { GatewayContext } from './context.ts';
 import { type Graph, graphOf } from './graph.ts';
 import { createNodeDoor, type NodeHandler } from './node-door.ts';
+import { useObservabilityEndpoints } from './observability-endpoints.ts';
 import { acceptedRequestId, requestIds } from './request-id.ts';
 import { usePipeline } from './yoga-door.ts';
 
@@ -45,6 +52,10 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, Record<string,
   cacheStats(): Readonly<Record<string, CacheStats>>;
   /** Per source: backup attempts sent by hedging, and how many answered first. */
   hedgeStats(): Readonly<Record<string, HedgeStats>>;
+  /** The Prometheus exposition (text format 0.0.4); absent when `observability.metrics.enabled` is false. */
+  metrics?: () => Promise<string>;
+  /** Each source's state and last minute, as the status page shows them. */
+  sourceStatus(): SourceStatus[];
   /** The fastest `node:http` request listener: JSON POSTs on a direct path, everything else through Yoga; one pipeline behind both. */
   listener: NodeHandler;
 };
@@ -58,24 +69,44 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
   const compiled = compileGraph({ files: served.files, sources: config.sources, resolvers: served.resolvers });
   const schema = guardSchema(compiled.schema);
   const persisted = config.persistedDocuments && loadPersistedDocuments(config.persistedDocuments, baseDir);
-  if (persisted) checkPersistedDocuments(persisted, schema);
+  const knownOperations = persisted ? checkPersistedDocuments(persisted, schema) : [];
 
+  const clock = now ?? Date.now;
+  const startedAt = clock();
   const cache = createResponseCache({ ...config.cache, now });
-  const deps = { logger, cache, now };
+  const { observability } = config;
+  const activity = createSourceActivity(clock);
+  const metrics = observability.metrics.enabled
+    ? createMetrics({
+        knownOperations,
+        maxOperationNames: observability.metrics.maxOperationNames,
+        sources: () => Object.fromEntries(allClients.map((client) => [client.name, client.state()])),
+        cacheStats: () => cache.stats(),
+        cacheHoldings: () => cache.holdings(),
+        now: clock,
+      })
+    : undefined;
+  const tracing = observability.tracing.enabled ? createTracing({ ...observability.tracing, env }) : undefined;
+  const deps = { logger, cache, now, observer: sourceObservers(activity.observer, ...(metrics ? [metrics.observer] : [])), tracing };
   const clients: Record<string, SourceClient> = Object.fromEntries(Object.entries(config.sources).map(([name, source]) => [name, createSourceClient(name, source, deps)]));
   const allClients = Object.values(clients);
   const cursors = createCursorCodec(config.cursors.keys?.map((key) => ({ id: key.id, secret: key.secret.reveal() })));
 
   /** What every resolver gets, whichever door the request took. */
-  const contextFor = (transport: Transport): { context: GatewayContext; release(): void } => {
+  const contextFor = (transport: Transport, trace?: TraceContext): { context: GatewayContext; release(): RequestUsage } => {
     const { requestId, header } = transport;
-    const staleNotices: StaleNotice[] = [];
+    const tally = newTally();
     // The client's signal is asked for only when an upstream call needs it (see node-door.ts).
     const deadline = createDeadline(config.limits.requestDeadlineMs, () => transport.signal);
     const budget = createCallBudget(config.limits.upstreamCallsPerOperation);
-    const optionsFor = (name: string) => ({ requestId, deadline, budget, forwarded: pickHeaders(header, config.sources[name]?.forwardHeaders ?? []) });
-    const sources = bindSources(clients, optionsFor, (notice) => staleNotices.push(notice));
-    return { context: { requestId, header, sources, loaders: served.loaders?.(sources), logger, cursors, deadlineAt: deadline.at, staleNotices }, release: deadline.release };
+    const optionsFor = (name: string) => ({ requestId, deadline, budget, forwarded: pickHeaders(header, config.sources[name]?.forwardHeaders ?? []), trace });
+    const sources = bindSources(clients, optionsFor, tally);
+    const context = { requestId, header, sources, loaders: served.loaders?.(sources), logger, cursors, deadlineAt: deadline.at, staleNotices: tally.staleNotices };
+    const release = () => {
+      deadline.release();
+      return { upstreamCalls: budget.spent(), cacheHits: tally.cacheHits, staleAnswers: tally.staleNotices.length };
+    };
+    return { context, release };
   };
   const pipeline = createPipeline({
     schema,
@@ -86,7 +117,14 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     contextFor,
     logger,
     identityOf: config.server.dedupe ? identityOf(Object.values(config.sources).flatMap((source) => source.forwardHeaders)) : undefined,
+    observe: requestObservers(metrics?.request, observability.requestLog ? requestLog(logger) : undefined),
+    tracing,
   });
+
+  const sourceStatus = (): SourceStatus[] => {
+    const stats = cache.stats();
+    return allClients.map((client) => ({ name: client.name, ...client.state(), ...activity.lastMinute(client.name), cache: stats[client.name] ?? NO_LOOKUPS }));
+  };
 
   const { paths } = config.server;
   const ids = requestIds();
@@ -104,9 +142,20 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     logging: logger.child({ component: 'yoga' }),
     plugins: [
       ids.plugin,
+      useObservabilityEndpoints({
+        metrics: metrics && observability.metrics.port === undefined ? { path: observability.metrics.path, text: metrics.text, contentType: metrics.contentType } : undefined,
+        status: observability.status.enabled
+          ? {
+              path: observability.status.path,
+              token: observability.status.token,
+              production: config.server.production,
+              render: () => renderStatusPage({ sources: sourceStatus(), uptimeSeconds: (clock() - startedAt) / 1000, now: clock() }),
+            }
+          : undefined,
+      }),
       // Yoga alone executes mutations sent as simple (form or text) POSTs, which browsers send cross-site without a preflight.
       useCSRFPrevention({ requestHeaders: ['graphql-require-preflight', 'x-graphql-yoga-csrf'] }),
-      usePipeline({ pipeline, admitted, endpoint: paths.graphql, requestIdOf: ids.idOf, logger }),
+      usePipeline({ pipeline, admitted, endpoint: paths.graphql, requestIdOf: ids.idOf }),
       useReadinessCheck({
         endpoint: paths.ready,
         check: async () => {
@@ -117,12 +166,29 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
           return answers.every(Boolean);
         },
       }),
-      { onDispose: () => Promise.all(allClients.map((client) => client.close())).then(() => undefined) },
+      { onDispose: () => Promise.all([...allClients.map((client) => client.close()), tracing?.shutdown()]).then(() => undefined) },
     ],
   });
-  const listener = createNodeDoor({ pipeline, admitted, paths, maxBodyBytes: config.limits.maxBodyBytes, requestIdOf: acceptedRequestId, logger }, yoga);
+  const others = [
+    paths.health,
+    paths.ready,
+    ...(observability.metrics.enabled && observability.metrics.port === undefined ? [observability.metrics.path] : []),
+    ...(observability.status.enabled ? [observability.status.path] : []),
+  ];
+  const listener = createNodeDoor({ pipeline, admitted, paths: { graphql: paths.graphql, others }, maxBodyBytes: config.limits.maxBodyBytes, requestIdOf: acceptedRequestId, logger }, yoga);
   const hedgeStats = () => Object.fromEntries(Object.entries(clients).map(([name, client]) => [name, client.hedges()]));
-  return Object.assign(yoga, { cacheStats: () => cache.stats(), hedgeStats, listener });
+  return Object.assign(yoga, { cacheStats: () => cache.stats(), hedgeStats, listener, sourceStatus, ...(metrics && { metrics: metrics.text }) });
+}
+
+const NO_LOOKUPS: CacheStats = { hit: 0, miss: 0, stale: 0, revalidated: 0, coalesced: 0 };
+
+/** One request observer that tells each given one. */
+function requestObservers(...observers: Array<RequestObserver | undefined>): RequestObserver | undefined {
+  const given = observers.filter((observer) => observer !== undefined);
+  if (given.length <= 1) return given[0];
+  return (report) => {
+    for (const observer of given) observer(report);
+  };
 }
 
 /** The values of the headers any source forwards: what a caller's answers may depend on beyond the document and variables. */

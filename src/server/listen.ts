@@ -6,16 +6,19 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ResolvedConfig } from '../config/config-schema.ts';
+import { PROMETHEUS_TEXT } from '../observability/metrics.ts';
 import type { Gateway } from './create-gateway.ts';
 
 export interface RunningGateway {
   server: Server;
   url: string;
+  /** Where metrics are served when `observability.metrics.port` gives them a port of their own. */
+  metricsUrl?: string;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), then closes everything. */
   shutdown(): Promise<void>;
 }
 
-export async function listen(gateway: Gateway, { server: settings }: Pick<ResolvedConfig, 'server'>): Promise<RunningGateway> {
+export async function listen(gateway: Gateway, { server: settings, observability }: Pick<ResolvedConfig, 'server'> & Partial<Pick<ResolvedConfig, 'observability'>>): Promise<RunningGateway> {
   const { listener } = settings;
   const server = createServer(
     {
@@ -29,11 +32,8 @@ export async function listen(gateway: Gateway, { server: settings }: Pick<Resolv
     gateway.listener,
   );
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket, listener.maxHeaderSize));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(settings.port, settings.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listening(server, settings.port, settings.host);
+  const metrics = observability?.metrics.port !== undefined && gateway.metrics ? await serveMetrics(gateway.metrics, observability.metrics, settings.host) : undefined;
 
   let stopping: Promise<void> | undefined;
   let draining = false;
@@ -52,10 +52,36 @@ export async function listen(gateway: Gateway, { server: settings }: Pick<Resolv
       await Promise.race([closed, grace]);
       clearInterval(sweep);
       server.closeAllConnections();
-      await gateway.dispose();
+      metrics?.server.closeAllConnections();
+      await Promise.all([gateway.dispose(), metrics && new Promise((resolve) => metrics.server.close(resolve))]);
     })());
 
-  return { server, url: `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`, shutdown };
+  return { server, url: urlOf(settings.host, port), ...(metrics && { metricsUrl: `${urlOf(settings.host, metrics.port)}${observability?.metrics.path}` }), shutdown };
+}
+
+const urlOf = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+async function listening(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** Metrics on a port of their own: GET of their path, nothing else. */
+async function serveMetrics(text: () => Promise<string>, { path, port }: { path: string; port?: number }, host: string): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    if ((req.url ?? '/').split('?')[0] !== path || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`Metrics are at ${path}.`);
+      return;
+    }
+    text().then(
+      (body) => res.writeHead(200, { 'content-type': PROMETHEUS_TEXT, 'cache-control': 'no-store' }).end(body),
+      () => res.writeHead(500).end(),
+    );
+  });
+  return { server, port: await listening(server, port ?? 0, host) };
 }
 
 /**

@@ -21,7 +21,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionResult } from 'graphql';
 import { GraftError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
-import { refusal, serialize, statusOf } from '../pipeline/client-result.ts';
+import { statusOf } from '../pipeline/client-result.ts';
 import type { Pipeline } from '../pipeline/pipeline.ts';
 import { MAX_VARIABLES_DEPTH } from '../pipeline/request-shape.ts';
 import { exceedsJsonDepth } from '../sources/json-depth.ts';
@@ -31,8 +31,8 @@ export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (er
 
 export interface GatewayPaths {
   graphql: string;
-  health: string;
-  ready: string;
+  /** The other paths the gateway answers (health, readiness, metrics, status): Yoga's. */
+  others: readonly string[];
 }
 
 export interface NodeDoorOptions {
@@ -50,9 +50,10 @@ const JSON_BODY = /^application\/(?:graphql\+)?json\s*(?:;|$)/i;
 
 export function createNodeDoor({ pipeline, admitted, paths, maxBodyBytes, requestIdOf, logger }: NodeDoorOptions, yoga: (req: IncomingMessage, res: ServerResponse) => unknown): NodeHandler {
   return (req, res, next) => {
+    const startedAt = performance.now();
     const path = pathOf(req);
     const accept = req.headers.accept ?? '';
-    if (path !== paths.graphql) return next && path !== paths.health && path !== paths.ready ? next() : yoga(req, res);
+    if (path !== paths.graphql) return next && !paths.others.includes(path) ? next() : yoga(req, res);
     const isPost = req.method === 'POST';
     // GraphiQL's page is not a GraphQL request.
     if (!isPost && (req.method !== 'GET' || accept.includes('text/html'))) return yoga(req, res);
@@ -69,15 +70,9 @@ export function createNodeDoor({ pipeline, admitted, paths, maxBodyBytes, reques
       });
       res.end(body);
     };
-    const refuse = (error: GraftError, options?: { close?: boolean }) => {
-      const result = refusal(error, requestId, logger);
-      write({ result, body: serialize(result) }, options);
-    };
     // Made when first asked for: most requests' upstream calls never need it.
     let aborted: AbortController | undefined;
     let gone = false;
-    const tooLarge = () => new GraftError('PAYLOAD_TOO_LARGE', `The request body is larger than ${maxBodyBytes} bytes.`, { facts: { limit: maxBodyBytes } });
-
     const transport = {
       method: isPost ? 'POST' : 'GET',
       requestId,
@@ -88,7 +83,11 @@ export function createNodeDoor({ pipeline, admitted, paths, maxBodyBytes, reques
         if (gone) aborted.abort();
         return aborted.signal;
       },
+      startedAt,
     };
+    const refuse = (error: GraftError, options?: { close?: boolean }) => write(pipeline.refuse(error, transport), options);
+    const tooLarge = () => new GraftError('PAYLOAD_TOO_LARGE', `The request body is larger than ${maxBodyBytes} bytes.`, { facts: { limit: maxBodyBytes } });
+
     try {
       pipeline.admit(transport);
     } catch (error) {

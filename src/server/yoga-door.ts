@@ -12,8 +12,6 @@ import type { IncomingMessage } from 'node:http';
 import { type ExecutionResult, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { GraftError } from '../errors.ts';
-import type { Logger } from '../observability/logger.ts';
-import { refused } from '../pipeline/client-result.ts';
 import type { Pipeline, Transport } from '../pipeline/pipeline.ts';
 
 export interface YogaDoorOptions {
@@ -22,13 +20,12 @@ export interface YogaDoorOptions {
   admitted: WeakSet<IncomingMessage>;
   endpoint: string;
   requestIdOf(request: Request): string;
-  logger: Logger;
 }
 
 /** Passes Yoga's own parameter check, which runs after this plugin; the pipeline checks the real parameters. */
 const CHECKED_ELSEWHERE = { query: '{ __typename }' };
 
-export function usePipeline({ pipeline, admitted, endpoint, requestIdOf, logger }: YogaDoorOptions): Plugin {
+export function usePipeline({ pipeline, admitted, endpoint, requestIdOf }: YogaDoorOptions): Plugin {
   const ours = new WeakSet<object>();
   return {
     onRequestParse({ request, url, requestParser, serverContext }) {
@@ -57,7 +54,7 @@ export function usePipeline({ pipeline, admitted, endpoint, requestIdOf, logger 
       });
     },
 
-    onResultProcess({ request, result, setResult }) {
+    onResultProcess({ request, result, setResult, serverContext }) {
       if (Array.isArray(result) || Symbol.asyncIterator in Object(result) || ours.has(result as object)) return;
       const single = result as ExecutionResult;
       // Errors Yoga made while reading the request: a body it could not decode is the client's to fix.
@@ -65,7 +62,7 @@ export function usePipeline({ pipeline, admitted, endpoint, requestIdOf, logger 
       const readable = single.errors?.map((error) =>
         undecodable(error) ? new GraphQLError('The request could not be decoded.', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } }) : error,
       );
-      setResult(refused({ ...single, ...(readable && { errors: readable }) }, requestIdOf(request), logger));
+      setResult(pipeline.refuse({ ...single, ...(readable && { errors: readable }) }, transportOf(request, serverContext ?? {}, requestIdOf)).result);
     },
   };
 }

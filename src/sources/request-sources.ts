@@ -2,7 +2,8 @@
  * The source clients as one GraphQL request sees them: every call carries
  * the request's id (for errors and logs), its abort signal, and the inbound
  * headers each source is configured to forward; stale answers served for it
- * are reported back so the response can say so.
+ * are reported back so the response can say so, and cache hits are counted
+ * for the request log.
  */
 import type { z } from 'zod';
 import { type ErrorCode, GraftError } from '../errors.ts';
@@ -16,6 +17,16 @@ export interface BoundSource extends Pick<SourceClient, 'name' | 'maxPageSize' |
   /** Requests and narrows the body to `shape`; a mismatch is `UPSTREAM_BAD_RESPONSE`. */
   fetch<T extends z.ZodType>(shape: T, upstream: UpstreamRequest): Promise<z.output<T>>;
 }
+
+/** What one GraphQL request's source answers came from, beyond the calls it made. */
+export interface RequestTally {
+  /** Cached answers that stood in for failing sources, reported in `extensions.stale`. */
+  readonly staleNotices: StaleNotice[];
+  /** Answers served fresh from the response cache. */
+  cacheHits: number;
+}
+
+export const newTally = (): RequestTally => ({ staleNotices: [], cacheHits: 0 });
 
 /** A cached answer that stood in for a failing source during this request. */
 export interface StaleNotice {
@@ -43,10 +54,11 @@ function narrow<T extends z.ZodType>(shape: T, body: unknown): { success: true; 
   return result;
 }
 
-export function bindSource(client: SourceClient, options: CallOptions, onStale: (notice: StaleNotice) => void): BoundSource {
+export function bindSource(client: SourceClient, options: CallOptions, tally: RequestTally): BoundSource {
   const request = async (upstream: UpstreamRequest) => {
     const answer = await client.request(upstream, options);
-    if (answer.stale) onStale({ source: client.name, ageSeconds: Math.round(answer.stale.ageMs / 1000), reason: answer.stale.code });
+    if (answer.fromCache) tally.cacheHits += 1;
+    if (answer.stale) tally.staleNotices.push({ source: client.name, ageSeconds: Math.round(answer.stale.ageMs / 1000), reason: answer.stale.code });
     return answer;
   };
   return {
@@ -65,12 +77,8 @@ export function bindSource(client: SourceClient, options: CallOptions, onStale: 
   };
 }
 
-export function bindSources<Name extends string>(
-  clients: Readonly<Record<Name, SourceClient>>,
-  optionsFor: (name: Name) => CallOptions,
-  onStale: (notice: StaleNotice) => void,
-): Readonly<Record<Name, BoundSource>> {
+export function bindSources<Name extends string>(clients: Readonly<Record<Name, SourceClient>>, optionsFor: (name: Name) => CallOptions, tally: RequestTally): Readonly<Record<Name, BoundSource>> {
   const bound = {} as Record<Name, BoundSource>;
-  for (const name of Object.keys(clients) as Name[]) bound[name] = bindSource(clients[name], optionsFor(name), onStale);
+  for (const name of Object.keys(clients) as Name[]) bound[name] = bindSource(clients[name], optionsFor(name), tally);
   return bound;
 }

@@ -15,17 +15,19 @@ import type { CacheResult, LoadedResponse, ResponseCache, Validators } from '../
 import type { SourceConfig } from '../config/config-schema.ts';
 import { badUserInput, GraftError } from '../errors.ts';
 import { type Logger, scrubSecrets } from '../observability/logger.ts';
+import { type AttemptOutcome, IGNORE_SOURCE_EVENTS, type SourceObserver } from '../observability/observer.ts';
+import type { TraceContext, Tracing } from '../observability/tracing.ts';
 import { createSourceAuth, type OutgoingCredentials } from './auth/index.ts';
 import { type DecodedBody, decodeJsonBody } from './decode-body.ts';
 import type { CallBudget } from './resilience/call-budget.ts';
-import { createCircuitBreaker } from './resilience/circuit-breaker.ts';
+import { type BreakerState, createCircuitBreaker } from './resilience/circuit-breaker.ts';
 import { type Deadline, detached, gatewayTimeout, remainingMs, sleep, timedSignal, withinDeadline } from './resilience/deadline.ts';
 import { hedge } from './resilience/hedging.ts';
 import { latencyWindow } from './resilience/latency.ts';
-import { createPacer } from './resilience/pacer.ts';
+import { createPacer, type RateLimitWindow } from './resilience/pacer.ts';
 import { createRetryBudget } from './resilience/retry-budget.ts';
 import { backoffMs, isRetryableFailure, mayRetry, retryAfterMs } from './resilience/retry-policy.ts';
-import { type CallOrigin, type CallPhase, errorForStatus, errorForTransport } from './upstream-errors.ts';
+import { type CallOrigin, type CallPhase, codeForStatus, errorForStatus, errorForTransport } from './upstream-errors.ts';
 import { buildUrl, type QueryParams, requestForRef, sameSourceRef, toSearchParams, type UpstreamPath } from './url.ts';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -41,6 +43,8 @@ export interface UpstreamRequest {
   json?: unknown;
   /** A form body (sent as application/x-www-form-urlencoded). */
   form?: QueryParams;
+  /** The path's template (`/users/{id}`), for traces: never the values. */
+  route?: string;
   /** How long the answer keeps when it carries no Cache-Control, instead of the source's `cache.ttlMs`. */
   cacheTtlMs?: number;
 }
@@ -54,6 +58,8 @@ export interface CallOptions {
   budget?: CallBudget;
   /** The caller's headers this source is configured to forward (lower-case names). */
   forwarded?: Readonly<Record<string, string>>;
+  /** The request's execution span, when tracing. */
+  trace?: TraceContext;
 }
 
 export interface UpstreamResponse {
@@ -64,8 +70,19 @@ export interface UpstreamResponse {
 }
 
 export interface SourceAnswer extends UpstreamResponse {
+  /** Set when a fresh stored answer served the call. */
+  fromCache?: true;
   /** Set when a cached answer stood in for a failing upstream. */
   stale?: CacheResult['stale'];
+}
+
+/** How a source stands now, for metrics and the status page. */
+export interface SourceState {
+  breaker: BreakerState | 'off';
+  /** The tightest rate-limit window the source announced, while one is current. */
+  rateLimit?: RateLimitWindow;
+  /** Calls in flight (queued for a connection included). */
+  inFlight: number;
 }
 
 export interface SourceClient {
@@ -89,6 +106,7 @@ export interface SourceClient {
   requestFor(ref: string): UpstreamRequest | undefined;
   /** Backup attempts sent since start, and how many answered first. */
   hedges(): Readonly<HedgeStats>;
+  state(): SourceState;
   /** True when the source's base URL answers HTTP at all (any status). */
   probe(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -108,6 +126,10 @@ export interface SourceClientDeps {
   now?: () => number;
   /** Runs `run` after `ms` (the hedge delay) unless cancelled; tests pass their own to decide when a delay is over. @default an unref'd setTimeout */
   schedule?: (run: () => void, ms: number) => () => void;
+  /** Told of every attempt, retry, refusal, wait and breaker move (observability/observer.ts). */
+  observer?: SourceObserver;
+  /** Spans for calls and exchanges, when tracing is on. */
+  tracing?: Tracing;
 }
 
 const realTimer = (run: () => void, ms: number): (() => void) => {
@@ -116,7 +138,11 @@ const realTimer = (run: () => void, ms: number): (() => void) => {
   return () => clearTimeout(timer);
 };
 
-export function createSourceClient(name: string, config: SourceConfig, { logger, cache, now = Date.now, schedule = realTimer }: SourceClientDeps): SourceClient {
+export function createSourceClient(
+  name: string,
+  config: SourceConfig,
+  { logger, cache, now = Date.now, schedule = realTimer, observer = IGNORE_SOURCE_EVENTS, tracing }: SourceClientDeps,
+): SourceClient {
   const { timeouts } = config;
   const agent = new Agent({
     connect: { timeout: timeouts.connectMs },
@@ -130,7 +156,11 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
   const forwardsIdentity = config.forwardHeaders.includes('authorization');
   const authQuery = config.auth?.type === 'apiKey' && config.auth.in === 'query' ? [config.auth.name] : [];
   const cachePolicy = { store: config.cache.enabled, ttlMs: config.cache.ttlMs, staleIfErrorMs: config.cache.staleIfErrorMs };
-  const breaker = config.breaker.enabled ? createCircuitBreaker({ source: name, ...config.breaker, now, onStateChange: (from, to) => log.warn({ from, to }, `circuit ${to}`) }) : undefined;
+  const onStateChange = (from: BreakerState, to: BreakerState) => {
+    log.warn({ from, to }, `circuit ${to}`);
+    observer.breaker(name, from, to);
+  };
+  const breaker = config.breaker.enabled ? createCircuitBreaker({ source: name, ...config.breaker, now, onStateChange }) : undefined;
   const pacer = createPacer({
     source: name,
     now,
@@ -139,6 +169,7 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
   });
   const retryBudget = createRetryBudget({ ratio: config.retry.budgetRatio, floor: config.retry.budgetFloor, windowMs: config.retry.budgetWindowMs });
   const latency = latencyWindow(config.hedge.percentile);
+  const server = new URL(config.url.origin);
   const hedges: HedgeStats = { sent: 0, won: 0 };
   let inFlight = 0;
 
@@ -155,12 +186,19 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = toSearchParams(upstream.form).toString();
     }
+    const exchange = tracing?.exchange(origin.trace, { source: name, method, route: upstream.route, url: server, resend: origin.sent ?? 0 });
+    origin.sent = (origin.sent ?? 0) + 1;
+    if (exchange) Object.assign(headers, exchange.headers());
     const attemptDeadline = timedSignal(timeouts.attemptMs, deadline?.signal, cancel);
     const { signal } = attemptDeadline;
     let phase: CallPhase = 'connect';
     let response: Dispatcher.ResponseData | undefined;
+    const started = performance.now();
+    let headersMs: number | undefined;
+    let outcome: AttemptOutcome = 'success';
     try {
       response = await request(url, { dispatcher: agent, method, headers, body, signal });
+      headersMs = performance.now() - started;
       phase = 'body';
       if (config.rateLimit.fromHeaders) pacer.observe(pacingKey, response.headers, response.statusCode === 429 ? retryAfterMs(response.headers['retry-after']) : undefined);
       const conditional = headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined;
@@ -171,13 +209,18 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
         }
         return { response, decoded: await decodeJsonBody(response, { origin, maxJsonDepth: config.maxJsonDepth }) };
       }
+      outcome = codeForStatus(response.statusCode, forwardsIdentity);
       return { response, failure: await response.body.text() };
     } catch (error) {
       response?.body.destroy();
+      const cancelled = (cancel?.aborted || deadline?.signal.aborted) && !attemptDeadline.timedOut();
+      outcome = cancelled ? 'cancelled' : errorForTransport(origin, error, phase, response?.statusCode).code;
       if (deadline?.signal.aborted && !attemptDeadline.timedOut()) throw gatewayTimeout(name);
       throw errorForTransport(origin, error, phase, response?.statusCode);
     } finally {
       attemptDeadline.release();
+      observer.attempt({ source: name, method, status: response?.statusCode, outcome, headersMs, attemptMs: performance.now() - started });
+      exchange?.end({ status: response?.statusCode, ...(outcome !== 'success' && { error: outcome }) });
     }
   }
 
@@ -230,7 +273,10 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
       delayMs: hedgeDelayMs,
       schedule,
     });
-    if (byBackup) hedges.won += 1;
+    if (byBackup) {
+      hedges.won += 1;
+      observer.hedge(name, 'won');
+    }
     return value;
   }
 
@@ -246,7 +292,7 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
     try {
       if (!retryBudget.tryRetry()) return undefined;
       budget?.spend(name);
-      if (config.rateLimit.fromHeaders || config.rateLimit.requestsPerSecond) await pacer.acquire(pacingKey, deadline);
+      if (config.rateLimit.fromHeaders || config.rateLimit.requestsPerSecond) await paced(pacingKey, deadline);
       report = breaker?.admit();
     } catch {
       return undefined;
@@ -256,6 +302,7 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
       return undefined;
     }
     hedges.sent += 1;
+    observer.hedge(name, 'sent');
     log.debug({ requestId: origin.requestId, path: upstream.path, afterMs: hedgeDelayMs() }, 'hedging upstream call');
     return async (signal) => {
       inFlight += 1;
@@ -273,6 +320,14 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
     };
   }
 
+  /** Waits for the source's rate limit, and says how long it waited. */
+  async function paced(pacingKey: string, deadline: Deadline | undefined): Promise<void> {
+    const started = performance.now();
+    await pacer.acquire(pacingKey, deadline);
+    const waited = performance.now() - started;
+    if (waited >= 1) observer.paced(name, waited);
+  }
+
   /** A call as the caller sees it: budget, breaker, pacing, the concurrency cap, retries, logging. */
   async function exchange(upstream: UpstreamRequest, baseHeaders: Record<string, string>, origin: CallOrigin, { deadline, budget }: CallOptions, pacingKey: string): Promise<LoadedResponse> {
     const method = upstream.method ?? 'GET';
@@ -282,11 +337,12 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
     try {
       budget?.spend(name);
       for (let tries = 1; ; tries++) {
-        if (config.rateLimit.fromHeaders || config.rateLimit.requestsPerSecond) await pacer.acquire(pacingKey, deadline);
+        if (config.rateLimit.fromHeaders || config.rateLimit.requestsPerSecond) await paced(pacingKey, deadline);
         // From here on, every path reports an outcome: a half-open breaker waits for its probe's.
         const report = breaker?.admit();
         if (inFlight >= config.connections + config.maxQueued) {
           report?.('neutral');
+          observer.shed(name);
           throw new GraftError('UPSTREAM_UNAVAILABLE', `Too many calls to ${name} are waiting; the gateway sheds this one.`, { source: name, retryable: true });
         }
         inFlight += 1;
@@ -306,6 +362,7 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
           if (wait >= remainingMs(deadline)) throw failure;
           if (!retryBudget.tryRetry()) throw failure;
           log.info({ ...context(), code: failure.code, status: failure.status, tries, waitMs: wait }, 'retrying upstream call');
+          observer.retry(name);
           await sleep(wait, deadline, name);
         } finally {
           inFlight -= 1;
@@ -314,10 +371,41 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
     } catch (error) {
       const mapped = errorForTransport(origin, error, 'connect');
       mapped.requestId ??= origin.requestId;
+      if (mapped.code === 'UPSTREAM_CALL_BUDGET_EXCEEDED') observer.budgetExceeded(name);
       const upstreamSaid = typeof mapped.cause === 'string' ? mapped.cause : undefined;
       log.warn({ ...context(), code: mapped.code, status: mapped.status, upstreamSaid }, 'upstream call failed');
       throw mapped;
     }
+  }
+
+  /** A call: through the cache for reads, straight to the source for writes (which drop the reads they change). */
+  async function answer(upstream: UpstreamRequest, options: CallOptions, trace?: TraceContext, onLoad?: () => void): Promise<SourceAnswer> {
+    const { requestId, deadline, forwarded = {} } = options;
+    const origin: CallOrigin = { source: name, requestId, trace };
+    const method = upstream.method ?? 'GET';
+    const headers = { ...checkedHeaders(upstream.headers), ...forwarded };
+    const { authorization, ...vary } = forwarded;
+    const partition = forwardsIdentity ? identityPartition(authorization) : SHARED_PARTITION;
+
+    if (method === 'GET' || method === 'HEAD') {
+      const key = cacheKey({ source: name, method, path: upstream.path, query: upstream.query, partition, vary: { ...vary, ...upstream.headers } });
+      const policy = upstream.cacheTtlMs === undefined ? cachePolicy : { ...cachePolicy, ttlMs: upstream.cacheTtlMs };
+      const lookup = { key, source: name, path: upstream.path, shared: partition === SHARED_PARTITION, policy };
+      // The load is shared by every concurrent caller with this key; each caller stops waiting at its own deadline.
+      const shared = cache.fetch(lookup, (validators: Validators | undefined) => {
+        onLoad?.();
+        const own = detached(deadline);
+        return exchange(upstream, { ...headers, ...validators }, origin, { ...options, deadline: own }, partition).finally(() => own?.release());
+      });
+      const result = await withinDeadline(shared, deadline, name);
+      return { ...result.response, ...(result.hit && { fromCache: result.hit }), ...(result.stale && { stale: result.stale }) };
+    }
+
+    const { size: _size, ...written } = await exchange(upstream, headers, origin, options, partition);
+    const own = upstream.path.split('?')[0] ?? upstream.path;
+    const collection = own.slice(0, own.lastIndexOf('/')) || '/';
+    cache.invalidate(name, [own, collection]);
+    return written;
   }
 
   return {
@@ -325,36 +413,24 @@ export function createSourceClient(name: string, config: SourceConfig, { logger,
     maxPageSize: config.maxPageSize,
 
     async request(upstream, options = {}) {
-      const { requestId, deadline, forwarded = {} } = options;
-      const origin: CallOrigin = { source: name, requestId };
-      const method = upstream.method ?? 'GET';
-      const headers = { ...checkedHeaders(upstream.headers), ...forwarded };
-      const { authorization, ...vary } = forwarded;
-      const partition = forwardsIdentity ? identityPartition(authorization) : SHARED_PARTITION;
-
-      if (method === 'GET' || method === 'HEAD') {
-        const key = cacheKey({ source: name, method, path: upstream.path, query: upstream.query, partition, vary: { ...vary, ...upstream.headers } });
-        const policy = upstream.cacheTtlMs === undefined ? cachePolicy : { ...cachePolicy, ttlMs: upstream.cacheTtlMs };
-        const lookup = { key, source: name, path: upstream.path, shared: partition === SHARED_PARTITION, policy };
-        // The load is shared by every concurrent caller with this key; each caller stops waiting at its own deadline.
-        const shared = cache.fetch(lookup, (validators: Validators | undefined) => {
-          const own = detached(deadline);
-          return exchange(upstream, { ...headers, ...validators }, origin, { ...options, deadline: own }, partition).finally(() => own?.release());
-        });
-        const result = await withinDeadline(shared, deadline, name);
-        return { ...result.response, ...(result.stale && { stale: result.stale }) };
+      const call = tracing && options.trace && tracing.call(options.trace, name, upstream.method ?? 'GET', upstream.route);
+      if (!call) return answer(upstream, options);
+      let loaded = false;
+      try {
+        const answered = await answer(upstream, options, call.context, () => (loaded = true));
+        call.end({ cache: answered.stale ? 'stale' : answered.fromCache ? 'hit' : loaded || (upstream.method ?? 'GET') !== 'GET' ? 'miss' : 'coalesced' });
+        return answered;
+      } catch (error) {
+        call.end({ error: error instanceof GraftError ? error.code : 'INTERNAL_SERVER_ERROR' });
+        throw error;
       }
-
-      const { size: _size, ...answer } = await exchange(upstream, headers, origin, options, partition);
-      const own = upstream.path.split('?')[0] ?? upstream.path;
-      const collection = own.slice(0, own.lastIndexOf('/')) || '/';
-      cache.invalidate(name, [own, collection]);
-      return answer;
     },
 
     invalidate: (paths) => void cache.invalidate(name, paths),
 
     hedges: () => ({ ...hedges }),
+
+    state: () => ({ breaker: breaker?.state() ?? 'off', rateLimit: pacer.tightest(), inFlight }),
 
     linkRef: (link, answered) => sameSourceRef(config.url, link, buildUrl(config.url, answered.path, answered.query), authQuery),
 

@@ -3,12 +3,17 @@
  * status that is not a success, or a transport failure before or during the
  * response. Messages name the source and never the URL, body or headers.
  */
-import { GraftError } from '../errors.ts';
+import { type ErrorCode, GraftError } from '../errors.ts';
+import type { TraceContext } from '../observability/tracing.ts';
 
 /** Which call failed: named in the error's extensions. */
 export interface CallOrigin {
   source: string;
   requestId?: string;
+  /** The call's span, parent of each exchange's (observability/tracing.ts). */
+  trace?: TraceContext;
+  /** Exchanges sent for the call so far (retries, renewals and backups included). */
+  sent?: number;
 }
 
 /** `upstreamSaid`: the start of the upstream's error body, secrets scrubbed; kept as the cause for logs only. */
@@ -23,17 +28,30 @@ export function errorForStatus(
   }: { /** The source is configured to forward the caller's Authorization. */ callerCredential?: boolean; retryAfterMs?: number; upstreamBody?: string } = {},
 ): GraftError {
   const details = { source, status, requestId, cause: upstreamSaid, retryAfterMs, upstreamBody };
+  const code = codeForStatus(status, callerCredential);
+  const messages: Partial<Record<ErrorCode, string>> = {
+    UNAUTHENTICATED: `${source} did not accept the caller's credential.`,
+    FORBIDDEN: `${source} does not let the caller see this.`,
+    NOT_FOUND: `${source} has no such resource.`,
+    UPSTREAM_RATE_LIMITED: `${source} is rate limiting the gateway.`,
+    UPSTREAM_UNAVAILABLE: `${source} is unavailable (HTTP ${status}).`,
+    UPSTREAM_BAD_RESPONSE: `${source} answered with a redirect, which the gateway does not follow.`,
+  };
+  const retryable = code === 'UPSTREAM_RATE_LIMITED' || code === 'UPSTREAM_UNAVAILABLE';
+  return new GraftError(code, messages[code] ?? `${source} answered HTTP ${status}.`, { ...details, ...(retryable && { retryable }) });
+}
+
+/** The catalog's code for an error status a source answered. */
+export function codeForStatus(status: number, callerCredential: boolean): ErrorCode {
   // The source judges the caller's forwarded credential (or its absence): that is the caller's to fix.
-  if (callerCredential && status === 401) return new GraftError('UNAUTHENTICATED', `${source} did not accept the caller's credential.`, details);
-  if (callerCredential && status === 403) return new GraftError('FORBIDDEN', `${source} does not let the caller see this.`, details);
-  if (status === 404) return new GraftError('NOT_FOUND', `${source} has no such resource.`, details);
-  if (status === 429) return new GraftError('UPSTREAM_RATE_LIMITED', `${source} is rate limiting the gateway.`, { ...details, retryable: true });
-  if (status === 502 || status === 503 || status === 504) {
-    return new GraftError('UPSTREAM_UNAVAILABLE', `${source} is unavailable (HTTP ${status}).`, { ...details, retryable: true });
-  }
-  if (status >= 300 && status < 400) return new GraftError('UPSTREAM_BAD_RESPONSE', `${source} answered with a redirect, which the gateway does not follow.`, details);
+  if (callerCredential && status === 401) return 'UNAUTHENTICATED';
+  if (callerCredential && status === 403) return 'FORBIDDEN';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 429) return 'UPSTREAM_RATE_LIMITED';
+  if (status === 502 || status === 503 || status === 504) return 'UPSTREAM_UNAVAILABLE';
+  if (status >= 300 && status < 400) return 'UPSTREAM_BAD_RESPONSE';
   // 401/403 here mean the gateway's own credential was refused: an operator's problem, not the caller's.
-  return new GraftError('UPSTREAM_ERROR', `${source} answered HTTP ${status}.`, details);
+  return 'UPSTREAM_ERROR';
 }
 
 export type CallPhase = 'connect' | 'body';

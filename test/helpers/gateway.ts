@@ -26,6 +26,7 @@ export interface TestGatewayOptions {
   responseCache?: false;
   persistedDocuments?: GatewayConfig['persistedDocuments'];
   cursors?: GatewayConfig['cursors'];
+  observability?: GatewayConfig['observability'];
   /** Serve another graph than the example. */
   graph?: Graph;
   /** The sources' clock (test/helpers/time.ts manualClock). */
@@ -66,6 +67,7 @@ export function configFor(options: TestGatewayOptions = {}): GatewayConfig {
     limits: { ...exampleConfig.limits, ...options.limits },
     persistedDocuments: options.persistedDocuments,
     cursors: options.cursors,
+    observability: options.observability,
     server: { ...exampleConfig.server, port: 0, host: '127.0.0.1', shutdownGraceMs: 1_000, ...options.server },
     sources,
   };

@@ -23,10 +23,14 @@ export function latencyWindow(percentile: number): LatencyWindow {
       ring[count % SAMPLES] = ms;
       count += 1;
       if (count >= MIN_SAMPLES && (cached === undefined || count % RECOMPUTE_EVERY === 0)) {
-        const sorted = ring.slice(0, Math.min(count, SAMPLES)).sort();
-        cached = sorted[Math.min(sorted.length - 1, Math.ceil((percentile / 100) * sorted.length) - 1)];
+        cached = nearestRank(ring.slice(0, Math.min(count, SAMPLES)).sort(), percentile / 100);
       }
     },
     percentile: () => cached,
   };
+}
+
+/** The nearest-rank percentile (`fraction` of 1) of sorted values. */
+export function nearestRank(sorted: ArrayLike<number>, fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))] ?? 0;
 }

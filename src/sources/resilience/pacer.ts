@@ -26,6 +26,15 @@ export interface Pacer {
   acquire(key: string, deadline: Deadline | undefined): Promise<void>;
   /** Learns from an answer's headers (any status). */
   observe(key: string, headers: IncomingHttpHeaders, retryAfterMs?: number): void;
+  /** The current window with the fewest calls left (across callers), for metrics and the status page; undefined when none is known. */
+  tightest(): RateLimitWindow | undefined;
+}
+
+export interface RateLimitWindow {
+  remaining: number;
+  /** When the window resets, ms since epoch. */
+  resetAt: number;
+  limit: number | undefined;
 }
 
 interface Window {
@@ -99,6 +108,13 @@ export function createPacer({ source, spreadBelow = 5, static: fixed, now = Date
       const previous = windows.get(key);
       if (reading) windows.set(key, { remaining: reading.remaining, resetAt: at + reading.resetInMs, limit: reading.limit ?? previous?.limit, nextSlot: previous?.nextSlot ?? at });
       else if (retryAfterMs !== undefined) windows.set(key, { remaining: 0, resetAt: at + retryAfterMs, limit: previous?.limit, nextSlot: at });
+    },
+
+    tightest() {
+      const at = now();
+      let tightest: Window | undefined;
+      for (const window of windows.values()) if (window.resetAt > at && (!tightest || window.remaining < tightest.remaining)) tightest = window;
+      return tightest && { remaining: Math.max(0, tightest.remaining), resetAt: tightest.resetAt, limit: tightest.limit };
     },
   };
 }

@@ -1,0 +1,51 @@
+/**
+ * One log line per GraphQL request: what it was, how it ended, what it cost
+ * upstream. Info when it went well or the client's own request was refused;
+ * warn when a source or a gateway limit failed it; error for a fault of the
+ * gateway itself. No header, variable or document text is logged: the
+ * operation's name is the only part of the request that is.
+ */
+import type { Logger } from './logger.ts';
+import type { RequestObserver, RequestReport } from './observer.ts';
+
+/** Codes that say the gateway or a source could not serve a fine request. */
+const SERVING_FAILED = new Set([
+  'GATEWAY_TIMEOUT',
+  'UPSTREAM_TIMEOUT',
+  'UPSTREAM_UNAVAILABLE',
+  'CIRCUIT_OPEN',
+  'UPSTREAM_ERROR',
+  'UPSTREAM_BAD_RESPONSE',
+  'UPSTREAM_RESPONSE_TOO_LARGE',
+  'UPSTREAM_RATE_LIMITED',
+]);
+/** A GraphQL name is at most this long in a log line. */
+const MAX_NAME = 100;
+
+export function levelOf({ status, codes }: Pick<RequestReport, 'status' | 'codes'>): 'info' | 'warn' | 'error' {
+  if (status >= 500 || codes.includes('INTERNAL_SERVER_ERROR')) return 'error';
+  return codes.some((code) => SERVING_FAILED.has(code)) ? 'warn' : 'info';
+}
+
+export function requestLog(logger: Logger): RequestObserver {
+  return (report) => {
+    const level = levelOf(report);
+    if (!logger.isLevelEnabled(level)) return;
+    const { requestId, operationName, operationType, durationMs, status, codes, upstreamCalls, cacheHits, staleAnswers, shared } = report;
+    logger[level](
+      {
+        requestId,
+        operation: operationName?.slice(0, MAX_NAME),
+        type: operationType,
+        durationMs: Math.round(durationMs * 10) / 10,
+        status,
+        ...(codes.length > 0 && { codes }),
+        upstreamCalls,
+        cacheHits,
+        ...(staleAnswers > 0 && { staleAnswers }),
+        ...(shared && { shared }),
+      },
+      'request',
+    );
+  };
+}

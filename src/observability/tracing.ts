@@ -1,0 +1,187 @@
+/**
+ * OpenTelemetry traces: a span per GraphQL request (children for parsing,
+ * validation and execution), a span per source call (its cache outcome),
+ * and a client span per HTTP exchange with the HTTP semantic conventions
+ * (method, route template, server, status, resend count; never the URL with
+ * its query). W3C `traceparent` is read from callers and sent to sources,
+ * each as configured.
+ *
+ * Off unless `observability.tracing.enabled` (by default: when
+ * OTEL_TRACES_EXPORTER is "otlp"): then the SDK is loaded, configured by
+ * the standard OTEL_* variables (endpoint, headers, service name, sampler),
+ * and spans leave over OTLP/HTTP. A process that registered its own
+ * OpenTelemetry SDK keeps it: the gateway's spans go to that one. When off,
+ * nothing of the SDK is loaded and no span is made.
+ */
+import { createRequire } from 'node:module';
+import { type Context, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import type { ErrorCode } from '../errors.ts';
+import type { RequestReport } from './observer.ts';
+
+export interface TracingOptions {
+  acceptParent: boolean;
+  propagate: boolean;
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface Tracing {
+  /** The span of one GraphQL request, continuing the caller's trace where accepted. */
+  request(header: (name: string) => string | undefined): RequestTrace;
+  /** The span of one call to a source, child of the request's execution. */
+  call(parent: TraceContext | undefined, source: string, method: string, route: string | undefined): CallTrace;
+  /** A client span for one HTTP exchange, child of its call. */
+  exchange(parent: TraceContext | undefined, details: ExchangeDetails): ExchangeTrace;
+  /** Sends what is buffered and stops. */
+  shutdown(): Promise<void>;
+}
+
+/** Where a child span hangs: opaque outside this module. */
+export type TraceContext = Context;
+
+export interface RequestTrace {
+  /** A step of the request as a child span; a promise's span ends when it settles. */
+  step<T>(name: 'graphql.parse' | 'graphql.validate' | 'graphql.execute', run: () => T): T;
+  /** The context upstream calls hang from (the execution's, while it runs). */
+  readonly context: TraceContext;
+  end(report: RequestReport): void;
+}
+
+export interface CallTrace {
+  readonly context: TraceContext;
+  end(outcome: { cache?: 'hit' | 'miss' | 'coalesced' | 'stale'; error?: ErrorCode }): void;
+}
+
+export interface ExchangeDetails {
+  source: string;
+  method: string;
+  route: string | undefined;
+  /** The source's origin: only its host, port and scheme are recorded. */
+  url: URL;
+  /** 0 for the first exchange of a call, 1 for the first retry or backup, … */
+  resend: number;
+}
+
+export interface ExchangeTrace {
+  /** The `traceparent` (and `tracestate`) to send, when propagating. */
+  headers(): Record<string, string>;
+  end(outcome: { status?: number; error?: string }): void;
+}
+
+export function createTracing({ acceptParent, propagate, env = process.env }: TracingOptions): Tracing {
+  const { tracer, shutdown } = tracerFor(env);
+  const require = createRequire(import.meta.url);
+  const { W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
+  const propagator = new W3CTraceContextPropagator();
+
+  return {
+    request(header) {
+      const parent = acceptParent ? propagator.extract(ROOT_CONTEXT, header, { get: (read, key) => read(key), keys: () => [] }) : ROOT_CONTEXT;
+      const span = tracer.startSpan('graphql.request', { kind: SpanKind.SERVER }, parent);
+      const own = trace.setSpan(parent, span);
+      let current = own;
+      return {
+        step<T>(name: Parameters<RequestTrace['step']>[0], run: () => T): T {
+          const child = tracer.startSpan(name, { kind: SpanKind.INTERNAL }, own);
+          if (name === 'graphql.execute') current = trace.setSpan(own, child);
+          const ended = () => {
+            child.end();
+            current = own;
+          };
+          try {
+            const result = run();
+            if (result instanceof Promise) return result.finally(ended) as T;
+            ended();
+            return result;
+          } catch (error) {
+            child.setStatus({ code: SpanStatusCode.ERROR });
+            ended();
+            throw error;
+          }
+        },
+        get context() {
+          return current;
+        },
+        end(report) {
+          if (report.operationType) span.updateName(`${report.operationType}${report.operationName ? ` ${report.operationName.slice(0, 100)}` : ''}`);
+          span.setAttributes({
+            ...(report.operationType && { 'graphql.operation.type': report.operationType }),
+            ...(report.operationName && { 'graphql.operation.name': report.operationName.slice(0, 100) }),
+            'http.response.status_code': report.status,
+            'graftql.request_id': report.requestId,
+            'graftql.upstream_calls': report.upstreamCalls,
+            'graftql.cache_hits': report.cacheHits,
+            ...(report.codes.length > 0 && { 'graftql.error_codes': [...report.codes] }),
+          });
+          if (report.status >= 500 || report.codes.includes('INTERNAL_SERVER_ERROR')) span.setStatus({ code: SpanStatusCode.ERROR });
+          span.end();
+        },
+      };
+    },
+
+    call(parent, source, method, route) {
+      const span = tracer.startSpan(`${source} ${method}${route ? ` ${route}` : ''}`, { kind: SpanKind.INTERNAL, attributes: { 'graftql.source': source } }, parent ?? ROOT_CONTEXT);
+      return {
+        context: trace.setSpan(parent ?? ROOT_CONTEXT, span),
+        end({ cache, error }) {
+          if (cache) span.setAttribute('graftql.cache.result', cache);
+          if (error) {
+            span.setAttribute('error.type', error);
+            span.setStatus({ code: SpanStatusCode.ERROR });
+          }
+          span.end();
+        },
+      };
+    },
+
+    exchange(parent, { source, method, route, url, resend }) {
+      const span = tracer.startSpan(
+        route ? `${method} ${route}` : method,
+        {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            'http.request.method': method,
+            'server.address': url.hostname,
+            'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+            'url.scheme': url.protocol.slice(0, -1),
+            ...(route && { 'url.template': route }),
+            ...(resend > 0 && { 'http.request.resend_count': resend }),
+            'graftql.source': source,
+          },
+        },
+        parent ?? ROOT_CONTEXT,
+      );
+      return {
+        headers() {
+          const carrier: Record<string, string> = {};
+          if (propagate) propagator.inject(trace.setSpan(ROOT_CONTEXT, span), carrier, { set: (target, key, value) => void (target[key] = value) });
+          return carrier;
+        },
+        end({ status, error }) {
+          if (status !== undefined) span.setAttribute('http.response.status_code', status);
+          if (error) {
+            span.setAttribute('error.type', error);
+            span.setStatus({ code: SpanStatusCode.ERROR });
+          }
+          span.end();
+        },
+      };
+    },
+
+    shutdown,
+  };
+}
+
+/** The process's own OpenTelemetry SDK when it registered one; else one made here from the OTEL_* variables. */
+function tracerFor(env: Readonly<Record<string, string | undefined>>): { tracer: Tracer; shutdown(): Promise<void> } {
+  const global = trace.getTracerProvider() as { getDelegate?: () => object };
+  const delegate = global.getDelegate?.();
+  if (delegate && delegate.constructor.name !== 'NoopTracerProvider') return { tracer: trace.getTracer('graftql'), shutdown: async () => {} };
+  // Loaded only now: a gateway without tracing never loads the SDK.
+  const require = createRequire(import.meta.url);
+  const { BasicTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  const { resourceFromAttributes, detectResources, envDetector } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  const resource = resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? 'graftql' }).merge(detectResources({ detectors: [envDetector] }));
+  const provider = new BasicTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
+  return { tracer: provider.getTracer('graftql'), shutdown: () => provider.shutdown() };
+}
