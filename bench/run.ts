@@ -16,6 +16,8 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBackends } from '../examples/backends/index.ts';
@@ -46,6 +48,10 @@ interface Server {
 }
 
 const node24 = process.env.BENCH_NODE24 === '1' ? installNode24() : undefined;
+// Where the traced row sends its spans: an OTLP/HTTP endpoint that takes them and drops them.
+const spanSink = createServer((req, res) => req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
+await new Promise<void>((resolve) => spanSink.listen(0, '127.0.0.1', resolve));
+const tracedTo = { OTEL_TRACES_EXPORTER: 'otlp', OTEL_TRACES_SAMPLER: 'always_on', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(spanSink.address() as AddressInfo).port}` };
 const served = (node: string, flags: string[] = []) => [node, ...flags, 'dist/cli.cjs', 'serve', '--config', 'bench/placeholder/graftql.config.ts'];
 /** BENCH_NODE_FLAGS="--max-old-space-size=96|--max-semi-space-size=32": the built gateway again under each set of Node flags. */
 const FLAG_SETS = (process.env.BENCH_NODE_FLAGS ?? '').split('|').filter(Boolean);
@@ -54,6 +60,10 @@ const SERVERS: Server[] = [
   { name: 'GraftQL', command: served(process.execPath), path: '/graphql', env: { BENCH_DEDUPE: '0' } },
   // Identical queries in flight share one execution (server.dedupe), as Tailcall's `dedupe`.
   { name: 'GraftQL (dedupe)', command: served(process.execPath), path: '/graphql', env: { BENCH_DEDUPE: '1' } },
+  // Metrics are on by default; this row measures what they cost.
+  { name: 'GraftQL (metrics off)', command: served(process.execPath), path: '/graphql', env: { BENCH_DEDUPE: '0', BENCH_METRICS: '0' } },
+  // Every request traced (a span per request, step, source call and exchange), exported over OTLP/HTTP.
+  { name: 'GraftQL (traced, all sampled)', command: served(process.execPath), path: '/graphql', env: { BENCH_DEDUPE: '0', ...tracedTo } },
   // From the sources through tsx, as before the package was built.
   { name: 'GraftQL (tsx)', command: [process.execPath, '--import', 'tsx', 'bench/serve.ts'], path: '/graphql', env: { BENCH_DEDUPE: '0' } },
   // BENCH_DEDUPE=1 turns dedupe on in these rows too.
@@ -114,6 +124,7 @@ for (let round = 1; round <= ROUNDS; round++) {
 // The example graph: articles(first: 50) with authors and three comments each, GraftQL only.
 if (ONLY) {
   upstream.close();
+  spanSink.close();
   console.log(`\n${renderReport()}`);
   process.exit(0);
 }
@@ -135,18 +146,19 @@ for (let round = 1; round <= ROUNDS; round++) {
 }
 await backends.close();
 upstream.close();
+spanSink.close();
 
 const report = renderReport();
 console.log(`\n${report}`);
-const file = join('bench', 'results', `${new Date().toISOString().slice(0, 10)}.md`);
+const file = join('bench', 'results', `${new Date().toISOString().slice(0, 16).replace('T', '-').replace(':', '')}.md`);
 writeFileSync(file, report);
 console.log(`written to ${file}`);
 process.exit(0);
 
 async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
+  const net = await import('node:net');
   return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
       const { port } = probe.address() as { port: number };
       probe.close(() => resolve(port));
     });

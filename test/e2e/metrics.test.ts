@@ -2,6 +2,10 @@
  * Prometheus metrics after scripted workloads against the example services:
  * each assertion is an exact delta between two scrapes of GET /metrics.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Backends, startBackends } from '../helpers/backends.ts';
 import { codes, startGateway, type TestGateway, type TestGatewayOptions } from '../helpers/gateway.ts';
@@ -159,4 +163,20 @@ describe('GET /metrics', () => {
       await running.shutdown();
     }
   });
+
+  it('the Grafana dashboard asks only for metrics the gateway exposes, in PromQL that Prometheus parses', () =>
+    withGateway({}, async (gateway, metrics) => {
+      await gateway.query(weather('London'));
+      const exposed = new Set([...(await scrape(metrics)).text.matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1]));
+      const dashboard = JSON.parse(readFileSync('docs/grafana-dashboard.json', 'utf8')) as { panels: Array<{ targets: Array<{ expr: string }> }> };
+      const exprs = dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr));
+      expect(exprs.length).toBeGreaterThan(10);
+      const asked = new Set(exprs.flatMap((expr) => [...expr.matchAll(/\b((?:graftql|process|nodejs)_[a-z0-9_]+)/g)].map((match) => match[1]?.replace(/_(bucket|count|sum)$/, ''))));
+      for (const name of asked) expect(exposed, `${name} is in the dashboard`).toContain(name);
+      // As recording rules, with Grafana's variables filled in, for promtool to parse.
+      const rules = exprs.map((expr, i) => `      - record: dashboard:panel_${i}\n        expr: ${JSON.stringify(expr.replaceAll('$__rate_interval', '5m').replaceAll('$instance', '.*'))}`).join('\n');
+      const file = join(mkdtempSync(join(tmpdir(), 'dashboard-')), 'rules.yml');
+      writeFileSync(file, `groups:\n  - name: dashboard\n    rules:\n${rules}\n`);
+      expect(execFileSync('promtool', ['check', 'rules', file]).toString()).toContain(`SUCCESS: ${exprs.length} rules found`);
+    }));
 });
