@@ -78,6 +78,8 @@ const SERVERS: Server[] = [
   { name: 'yoga naive (N+1)', command: [process.execPath, 'peers/yoga-naive.mjs'], path: '/graphql', cwd: 'bench' },
   { name: 'Apollo Server 5 + RESTDataSource', command: [process.execPath, 'peers/apollo.mjs'], path: '/', cwd: 'bench' },
   // Tailcall (Rust) 1.0.0: the newest build whose binary runs on this glibc (2.36); one worker thread, as every server here has one core.
+  // Hive Gateway 2 (The Guild) over a supergraph Mesh Compose makes from the same REST upstream; posts → user batched by id.
+  { name: 'Hive Gateway', command: hiveGateway, path: '/graphql' },
   { name: 'Tailcall', command: tailcall(false), path: '/graphql' },
   { name: 'Tailcall (dedupe)', command: tailcall(true), path: '/graphql' },
 ];
@@ -289,8 +291,29 @@ function tailcall(dedupe: boolean): (port: number, upstreamUrl: string) => strin
   };
 }
 
+/** Hive Gateway's command, with a supergraph composed (Mesh Compose) for this run's upstream. */
+function hiveGateway(port: number, upstreamUrl: string): string[] {
+  const supergraph = join(mkdtempSync(join(tmpdir(), 'hive-')), 'supergraph.graphql');
+  execFileSync(process.execPath, ['bench/node_modules/@graphql-mesh/compose-cli/esm/bin.js', '-c', 'bench/peers/hive/mesh.config.ts', '-o', supergraph], {
+    env: { ...process.env, UPSTREAM_URL: upstreamUrl },
+    stdio: 'ignore',
+  });
+  return [
+    process.execPath,
+    'bench/node_modules/@graphql-hive/gateway/dist/bin.js',
+    'supergraph',
+    supergraph,
+    '-c',
+    'bench/peers/hive/gateway.config.ts',
+    '--port',
+    String(port),
+    '--host',
+    '127.0.0.1',
+  ];
+}
+
 function ensurePeerDependencies(): void {
-  if (!existsSync('bench/node_modules/@apollo/server') || !existsSync('bench/node_modules/@tailcallhq'))
+  if (!existsSync('bench/node_modules/@apollo/server') || !existsSync('bench/node_modules/@tailcallhq') || !existsSync('bench/node_modules/@graphql-hive/gateway'))
     execFileSync('npm', ['ci', '--prefix', 'bench', '--no-audit', '--no-fund'], { stdio: 'inherit' });
 }
 
