@@ -12,12 +12,9 @@ import { resolveConfig } from '../config/resolve-config.ts';
 import { callsOf } from '../mapping/calls.ts';
 import { compileGraph } from '../mapping/graph.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
-import { createMetrics } from '../observability/metrics.ts';
-import { type RequestObserver, sourceObservers } from '../observability/observer.ts';
-import { requestLog } from '../observability/request-log.ts';
-import { createSourceActivity } from '../observability/source-activity.ts';
-import { renderStatusPage, type SourceStatus } from '../observability/status-page.ts';
-import { createTracing, type TraceContext } from '../observability/tracing.ts';
+import { createObservability } from '../observability/observability.ts';
+import type { SourceStatus } from '../observability/status-page.ts';
+import type { TraceContext } from '../observability/tracing.ts';
 import { createCursorCodec } from '../pagination/cursor.ts';
 import { createCostModel } from '../pipeline/cost-model.ts';
 import { guardSchema } from '../pipeline/execution-guard.ts';
@@ -71,23 +68,19 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
   const persisted = config.persistedDocuments && loadPersistedDocuments(config.persistedDocuments, baseDir);
   const knownOperations = persisted ? checkPersistedDocuments(persisted, schema) : [];
 
-  const clock = now ?? Date.now;
-  const startedAt = clock();
   const cache = createResponseCache({ ...config.cache, now });
-  const { observability } = config;
-  const activity = createSourceActivity(clock);
-  const metrics = observability.metrics.enabled
-    ? createMetrics({
-        knownOperations,
-        maxOperationNames: observability.metrics.maxOperationNames,
-        sources: () => Object.fromEntries(allClients.map((client) => [client.name, client.state()])),
-        cacheStats: () => cache.stats(),
-        cacheHoldings: () => cache.holdings(),
-        now: clock,
-      })
-    : undefined;
-  const tracing = observability.tracing.enabled ? createTracing({ ...observability.tracing, env }) : undefined;
-  const deps = { logger, cache, now, observer: sourceObservers(activity.observer, ...(metrics ? [metrics.observer] : [])), tracing };
+  const observability = createObservability({
+    settings: config.observability,
+    production: config.server.production,
+    logger,
+    knownOperations,
+    cache,
+    clients: () => allClients,
+    env,
+    now: now ?? Date.now,
+  });
+  const { tracing } = observability;
+  const deps = { logger, cache, now, observer: observability.sourceObserver, tracing };
   const clients: Record<string, SourceClient> = Object.fromEntries(Object.entries(config.sources).map(([name, source]) => [name, createSourceClient(name, source, deps)]));
   const allClients = Object.values(clients);
   const cursors = createCursorCodec(config.cursors.keys?.map((key) => ({ id: key.id, secret: key.secret.reveal() })));
@@ -117,14 +110,9 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     contextFor,
     logger,
     identityOf: config.server.dedupe ? identityOf(Object.values(config.sources).flatMap((source) => source.forwardHeaders)) : undefined,
-    observe: requestObservers(metrics?.request, observability.requestLog ? requestLog(logger) : undefined),
+    observe: observability.requestObserver,
     tracing,
   });
-
-  const sourceStatus = (): SourceStatus[] => {
-    const stats = cache.stats();
-    return allClients.map((client) => ({ name: client.name, ...client.state(), ...activity.lastMinute(client.name), cache: stats[client.name] ?? NO_LOOKUPS }));
-  };
 
   const { paths } = config.server;
   const ids = requestIds();
@@ -142,17 +130,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     logging: logger.child({ component: 'yoga' }),
     plugins: [
       ids.plugin,
-      useObservabilityEndpoints({
-        metrics: metrics && observability.metrics.port === undefined ? { path: observability.metrics.path, text: metrics.text, contentType: metrics.contentType } : undefined,
-        status: observability.status.enabled
-          ? {
-              path: observability.status.path,
-              token: observability.status.token,
-              production: config.server.production,
-              render: () => renderStatusPage({ sources: sourceStatus(), uptimeSeconds: (clock() - startedAt) / 1000, now: clock() }),
-            }
-          : undefined,
-      }),
+      useObservabilityEndpoints(observability, config.observability.status.token),
       // Yoga alone executes mutations sent as simple (form or text) POSTs, which browsers send cross-site without a preflight.
       useCSRFPrevention({ requestHeaders: ['graphql-require-preflight', 'x-graphql-yoga-csrf'] }),
       usePipeline({ pipeline, admitted, endpoint: paths.graphql, requestIdOf: ids.idOf }),
@@ -166,29 +144,14 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
           return answers.every(Boolean);
         },
       }),
-      { onDispose: () => Promise.all([...allClients.map((client) => client.close()), tracing?.shutdown()]).then(() => undefined) },
+      { onDispose: () => Promise.all([...allClients.map((client) => client.close()), observability.shutdown()]).then(() => undefined) },
     ],
   });
-  const others = [
-    paths.health,
-    paths.ready,
-    ...(observability.metrics.enabled && observability.metrics.port === undefined ? [observability.metrics.path] : []),
-    ...(observability.status.enabled ? [observability.status.path] : []),
-  ];
+  const others = [paths.health, paths.ready, ...Object.values(observability.publicPaths)];
   const listener = createNodeDoor({ pipeline, admitted, paths: { graphql: paths.graphql, others }, maxBodyBytes: config.limits.maxBodyBytes, requestIdOf: acceptedRequestId, logger }, yoga);
   const hedgeStats = () => Object.fromEntries(Object.entries(clients).map(([name, client]) => [name, client.hedges()]));
-  return Object.assign(yoga, { cacheStats: () => cache.stats(), hedgeStats, listener, sourceStatus, ...(metrics && { metrics: metrics.text }) });
-}
-
-const NO_LOOKUPS: CacheStats = { hit: 0, miss: 0, stale: 0, revalidated: 0, coalesced: 0 };
-
-/** One request observer that tells each given one. */
-function requestObservers(...observers: Array<RequestObserver | undefined>): RequestObserver | undefined {
-  const given = observers.filter((observer) => observer !== undefined);
-  if (given.length <= 1) return given[0];
-  return (report) => {
-    for (const observer of given) observer(report);
-  };
+  const { metrics, sourceStatus } = observability;
+  return Object.assign(yoga, { cacheStats: () => cache.stats(), hedgeStats, listener, sourceStatus, ...(metrics && { metrics }) });
 }
 
 /** The values of the headers any source forwards: what a caller's answers may depend on beyond the document and variables. */
