@@ -3,6 +3,9 @@
  * Each is documented, with how to fix it, in docs/errors.md; a test keeps the
  * two lists equal. Clients should match codes, never messages.
  */
+/** What an upstream REST service that failed is answered with. */
+const UPSTREAM_ERROR_CODES = ['UPSTREAM_TIMEOUT', 'UPSTREAM_UNAVAILABLE', 'CIRCUIT_OPEN', 'UPSTREAM_ERROR', 'UPSTREAM_BAD_RESPONSE', 'UPSTREAM_RESPONSE_TOO_LARGE', 'UPSTREAM_RATE_LIMITED'] as const;
+
 export const ERROR_CODES = [
   // The request itself
   'BAD_REQUEST',
@@ -26,18 +29,15 @@ export const ERROR_CODES = [
   'GATEWAY_TIMEOUT',
   'RESPONSE_TOO_LARGE',
   // An upstream REST service
-  'UPSTREAM_TIMEOUT',
-  'UPSTREAM_UNAVAILABLE',
-  'CIRCUIT_OPEN',
-  'UPSTREAM_ERROR',
-  'UPSTREAM_BAD_RESPONSE',
-  'UPSTREAM_RESPONSE_TOO_LARGE',
-  'UPSTREAM_RATE_LIMITED',
+  ...UPSTREAM_ERROR_CODES,
   // The gateway itself
   'INTERNAL_SERVER_ERROR',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** A fine request that a source, or its deadline, failed: what the request log reports at warn. */
+export const SERVING_FAILURES: ReadonlySet<string> = new Set<ErrorCode>(['GATEWAY_TIMEOUT', ...UPSTREAM_ERROR_CODES]);
 
 export interface GraftErrorDetails {
   /** The configured source the failure came from, when it came from one. */

@@ -5,26 +5,16 @@
  * gateway itself. No header, variable or document text is logged: the
  * operation's name is the only part of the request that is.
  */
+import { SERVING_FAILURES } from '../errors.ts';
 import type { Logger } from './logger.ts';
 import type { RequestObserver, RequestReport } from './observer.ts';
 
-/** Codes that say the gateway or a source could not serve a fine request. */
-const SERVING_FAILED = new Set([
-  'GATEWAY_TIMEOUT',
-  'UPSTREAM_TIMEOUT',
-  'UPSTREAM_UNAVAILABLE',
-  'CIRCUIT_OPEN',
-  'UPSTREAM_ERROR',
-  'UPSTREAM_BAD_RESPONSE',
-  'UPSTREAM_RESPONSE_TOO_LARGE',
-  'UPSTREAM_RATE_LIMITED',
-]);
 /** A GraphQL name is at most this long in a log line. */
 const MAX_NAME = 100;
 
 export function levelOf({ status, codes }: Pick<RequestReport, 'status' | 'codes'>): 'info' | 'warn' | 'error' {
   if (status >= 500 || codes.includes('INTERNAL_SERVER_ERROR')) return 'error';
-  return codes.some((code) => SERVING_FAILED.has(code)) ? 'warn' : 'info';
+  return codes.some((code) => SERVING_FAILURES.has(code)) ? 'warn' : 'info';
 }
 
 export function requestLog(logger: Logger): RequestObserver {
