@@ -213,10 +213,10 @@ export function createSourceClient(
       return { response, failure: await response.body.text() };
     } catch (error) {
       response?.body.destroy();
-      const cancelled = (cancel?.aborted || deadline?.signal.aborted) && !attemptDeadline.timedOut();
-      outcome = cancelled ? 'cancelled' : errorForTransport(origin, error, phase, response?.statusCode).code;
+      const failure = errorForTransport(origin, error, phase, response?.statusCode);
+      outcome = (cancel?.aborted || deadline?.signal.aborted) && !attemptDeadline.timedOut() ? 'cancelled' : failure.code;
       if (deadline?.signal.aborted && !attemptDeadline.timedOut()) throw gatewayTimeout(name);
-      throw errorForTransport(origin, error, phase, response?.statusCode);
+      throw failure;
     } finally {
       attemptDeadline.release();
       observer.attempt({ source: name, method, status: response?.statusCode, outcome, headersMs, attemptMs: performance.now() - started });
