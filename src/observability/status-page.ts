@@ -57,7 +57,7 @@ export function renderStatusPage({ sources, uptimeSeconds, now }: StatusPage): s
 <h1>GraftQL status</h1>
 <p>Up ${duration(uptimeSeconds)} &middot; ${sources.length} sources &middot; the last minute, refreshed every ${REFRESH_SECONDS} s</p>
 <table>
-<thead><tr><th>source</th><th>breaker</th><th>calls / min</th><th>failed</th><th>p50</th><th>p99</th><th>in flight</th><th>rate limit left</th><th>cache hits</th></tr></thead>
+<thead><tr><th>source</th><th>breaker</th><th>calls / min</th><th>failed</th><th>p50</th><th>p99</th><th>in flight</th><th>rate limit left</th><th>cache hits, since start</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>

@@ -22,6 +22,7 @@ export interface BreakerOptions {
 export interface CircuitBreaker {
   /** Throws CIRCUIT_OPEN when the call may not go; returns a function to report how it went. */
   admit(): (outcome: 'success' | 'failure' | 'neutral') => void;
+  /** As a caller would find it now: `half-open` once the open period is over (the next call is the probe). */
   state(): BreakerState;
 }
 
@@ -66,6 +67,7 @@ export function createCircuitBreaker({ source, failureRatio, minimumCalls, windo
         if (outcomes.length >= minimumCalls && failures / outcomes.length >= failureRatio) move('open');
       };
     },
-    state: () => state,
+    // Once the open period is over the next call probes: say so, though the move happens when that call comes.
+    state: () => (state === 'open' && now() - openedAt >= openMs ? 'half-open' : state),
   };
 }

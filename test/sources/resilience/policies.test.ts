@@ -81,7 +81,11 @@ describe('circuit breaker', () => {
     breaker.admit()('success');
     expect(breaker.state()).toBe('open'); // 3 of 4
     expect(() => breaker.admit()).toThrow(expect.objectContaining({ code: 'CIRCUIT_OPEN' }));
+    now = 999;
+    expect(breaker.state()).toBe('open');
     now = 1_000;
+    expect(breaker.state()).toBe('half-open'); // the next call probes, though none has come yet
+    expect(changes).toEqual(['closed→open']);
     const probe = breaker.admit();
     expect(() => breaker.admit()).toThrow(expect.objectContaining({ code: 'CIRCUIT_OPEN' }));
     probe('success');
