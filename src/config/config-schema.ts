@@ -298,6 +298,8 @@ export function configSchema(env: Env) {
     acceptParent: z.boolean().default(true),
     /** Send `traceparent` to sources, so their spans join the trace. @default true */
     propagate: z.boolean().default(true),
+    /** On shutdown, how long buffered spans may take to leave before they are dropped. @default 2_000 // ms */
+    shutdownFlushMs: z.number().int().min(0).default(2_000),
   });
   const observability = z.strictObject({
     metrics: metrics.default(metrics.parse({})),

@@ -59,7 +59,7 @@ export function createObservability({ settings, production, logger, knownOperati
         now,
       })
     : undefined;
-  const tracing = settings.tracing.enabled ? createTracing({ ...settings.tracing, env }) : undefined;
+  const tracing = settings.tracing.enabled ? createTracing({ ...settings.tracing, env, logger }) : undefined;
   const log = settings.requestLog ? requestLog(logger) : undefined;
 
   const sourceStatus = (): SourceStatus[] => {

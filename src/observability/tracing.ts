@@ -15,13 +15,19 @@
  */
 import { createRequire } from 'node:module';
 import { type Context, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { ErrorCode } from '../errors.ts';
+import type { Logger } from './logger.ts';
 import type { RequestReport } from './observer.ts';
 
 export interface TracingOptions {
   acceptParent: boolean;
   propagate: boolean;
   env?: Readonly<Record<string, string | undefined>>;
+  /** Told when spans cannot be exported, and when they can again. */
+  logger: Logger;
+  /** On shutdown, buffered spans get this long to leave: an endpoint that is down must not hold up the process's exit. */
+  shutdownFlushMs: number;
 }
 
 export interface Tracing {
@@ -67,8 +73,8 @@ export interface ExchangeTrace {
   end(outcome: { status?: number; error?: string }): void;
 }
 
-export function createTracing({ acceptParent, propagate, env = process.env }: TracingOptions): Tracing {
-  const { tracer, shutdown } = tracerFor(env);
+export function createTracing({ acceptParent, propagate, env = process.env, logger, shutdownFlushMs }: TracingOptions): Tracing {
+  const { tracer, shutdown } = tracerFor(env, logger, shutdownFlushMs);
   const require = createRequire(import.meta.url);
   const { W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
   const propagator = new W3CTraceContextPropagator();
@@ -172,7 +178,8 @@ export function createTracing({ acceptParent, propagate, env = process.env }: Tr
 }
 
 /** The process's own OpenTelemetry SDK when it registered one; else one made here from the OTEL_* variables. */
-function tracerFor(env: Readonly<Record<string, string | undefined>>): { tracer: Tracer; shutdown(): Promise<void> } {
+function tracerFor(env: Readonly<Record<string, string | undefined>>, logger: Logger, shutdownFlushMs: number): { tracer: Tracer; shutdown(): Promise<void> } {
+  // The API has no "is one registered?": the global proxy delegates to its no-op provider until one is.
   const global = trace.getTracerProvider() as { getDelegate?: () => object };
   const delegate = global.getDelegate?.();
   if (delegate && delegate.constructor.name !== 'NoopTracerProvider') return { tracer: trace.getTracer('graftql'), shutdown: async () => {} };
@@ -182,6 +189,35 @@ function tracerFor(env: Readonly<Record<string, string | undefined>>): { tracer:
   const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
   const { resourceFromAttributes, detectResources, envDetector } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
   const resource = resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? 'graftql' }).merge(detectResources({ detectors: [envDetector] }));
-  const provider = new BasicTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
-  return { tracer: provider.getTracer('graftql'), shutdown: () => provider.shutdown() };
+  const provider = new BasicTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(reporting(new OTLPTraceExporter(), logger))] });
+  return {
+    tracer: provider.getTracer('graftql'),
+    async shutdown() {
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, shutdownFlushMs)));
+      await Promise.race([provider.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'spans still buffered at shutdown could not be exported')), bound]);
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * The exporter, saying when export starts failing and when it works again
+ * (once each, not per batch): the SDK itself only drops the spans, silently.
+ */
+function reporting<Exporter extends SpanExporter>(exporter: Exporter, logger: Logger): SpanExporter {
+  let failing = false;
+  return {
+    export(spans, done) {
+      exporter.export(spans, (result) => {
+        const failed = result.code !== 0; // ExportResultCode.SUCCESS
+        if (failed && !failing) logger.warn({ err: result.error, spans: spans.length }, 'spans could not be exported to the OTLP endpoint; dropping them until it answers');
+        if (!failed && failing) logger.info('spans are exported to the OTLP endpoint again');
+        failing = failed;
+        done(result);
+      });
+    },
+    shutdown: () => exporter.shutdown(),
+    forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
+  };
 }

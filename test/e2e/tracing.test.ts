@@ -96,4 +96,34 @@ describe('traces over OTLP', () => {
     expect(request?.parentSpanId ?? '').toBe('');
     expect(backends.weather.requests.at(-1)?.headers.traceparent).toBeUndefined();
   });
+
+  it('an OTLP endpoint that refuses connections loses the spans, not the answers, and does not hold up shutdown', async () => {
+    const closed = await startOtlpReceiver();
+    await closed.close(); // its port now refuses connections
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = closed.url;
+    try {
+      const gateway = await startGateway(backends, { env: { OTEL_TRACES_EXPORTER: 'otlp' }, observability: { tracing: { shutdownFlushMs: 20 } } });
+      for (let i = 0; i < 3; i++) expect((await gateway.query('query Forecast { weather(city: "Oslo") { city } }')).body).toEqual({ data: { weather: { city: 'Oslo' } } });
+      await gateway.close();
+    } finally {
+      process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+    }
+  });
+
+  it('an endpoint that refuses the spans is logged once as a warning, and the answers are unaffected', async () => {
+    const refusing = await startOtlpReceiver({ status: 400 });
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = refusing.url;
+    try {
+      const gateway = await startGateway(backends, { env: { OTEL_TRACES_EXPORTER: 'otlp' } });
+      for (let i = 0; i < 3; i++) expect((await gateway.query('query Forecast { weather(city: "Oslo") { city } }')).body.errors).toBeUndefined();
+      await gateway.close(); // the batch is sent, and refused
+      expect(refusing.bodies.length).toBeGreaterThan(0);
+      const warnings = gateway.logs.filter((line) => line.includes('spans could not be exported'));
+      expect(warnings).toHaveLength(1);
+      expect(JSON.parse(warnings[0] ?? '{}')).toMatchObject({ level: 40 });
+    } finally {
+      process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+      await refusing.close();
+    }
+  });
 });

@@ -22,7 +22,8 @@ export interface OtlpReceiver {
   close(): Promise<void>;
 }
 
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+/** `status`: what it answers (a 400 refuses every batch). */
+export async function startOtlpReceiver({ status = 200 } = {}): Promise<OtlpReceiver> {
   const spans: OtlpSpan[] = [];
   const bodies: string[] = [];
   const server = createServer((req, res) => {
@@ -32,7 +33,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       bodies.push(body);
       const parsed = JSON.parse(body) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }> };
       for (const resource of parsed.resourceSpans) for (const scope of resource.scopeSpans) spans.push(...scope.spans);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
