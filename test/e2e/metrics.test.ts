@@ -7,8 +7,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Backends, startBackends } from '../helpers/backends.ts';
-import { codes, startGateway, type TestGateway, type TestGatewayOptions } from '../helpers/gateway.ts';
+import { resolveConfig } from '../../src/config/resolve-config.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { createGateway } from '../../src/server/create-gateway.ts';
+import { listen } from '../../src/server/listen.ts';
+import { type Backends, resetBackends, startBackends } from '../helpers/backends.ts';
+import { codes, configFor, type TestGateway, type TestGatewayOptions, withGateway as withTestGateway } from '../helpers/gateway.ts';
 import { scrape } from '../helpers/prometheus.ts';
 
 let backends: Backends;
@@ -16,13 +20,7 @@ beforeAll(async () => {
   backends = await startBackends();
 });
 afterAll(() => backends.close());
-afterEach(() => {
-  backends.weather.setRateLimit(600, 60_000);
-  for (const service of [backends.accounts, backends.content, backends.comments, backends.weather]) {
-    service.clearFaults();
-    service.clearRecords();
-  }
-});
+afterEach(() => resetBackends(backends));
 
 /** Hedging off, so that every exchange is one the test asked for. */
 const exact: TestGatewayOptions['sources'] = {
@@ -30,14 +28,8 @@ const exact: TestGatewayOptions['sources'] = {
   weather: { hedge: { enabled: false } },
 };
 
-async function withGateway(options: TestGatewayOptions, run: (gateway: TestGateway, metricsUrl: string) => Promise<void>) {
-  const gateway = await startGateway(backends, { ...options, sources: { ...exact, ...options.sources } });
-  try {
-    await run(gateway, `${gateway.url}/metrics`);
-  } finally {
-    await gateway.close();
-  }
-}
+const withGateway = (options: TestGatewayOptions, run: (gateway: TestGateway, metricsUrl: string) => Promise<void>) =>
+  withTestGateway(backends, { ...options, sources: { ...exact, ...options.sources } }, (gateway) => run(gateway, `${gateway.url}/metrics`));
 
 const weather = (city: string) => `query Forecast { weather(city: "${city}") { city temperature } }`;
 const user = (id: number) => `query Profile { user(id: "User:${id}") { name } }`;
@@ -146,11 +138,6 @@ describe('GET /metrics', () => {
     }));
 
   it('serves metrics on a port of their own when configured, and not on the public port', async () => {
-    const { createGateway } = await import('../../src/server/create-gateway.ts');
-    const { listen } = await import('../../src/server/listen.ts');
-    const { resolveConfig } = await import('../../src/config/resolve-config.ts');
-    const { configFor } = await import('../helpers/gateway.ts');
-    const { createLogger } = await import('../../src/observability/logger.ts');
     const config = { ...configFor(), observability: { metrics: { port: 0 } } };
     const running = await listen(createGateway(config, { env: backends.env, logger: createLogger({ level: 'silent' }) }), resolveConfig(config, backends.env));
     try {

@@ -7,8 +7,8 @@ import type { GatewayContext } from '../../src/server/context.ts';
 import type { Graph } from '../../src/server/graph.ts';
 import type { BoundSource } from '../../src/sources/request-sources.ts';
 import { path } from '../../src/sources/url.ts';
-import { type Backends, seed, startBackends } from '../helpers/backends.ts';
-import { codes, startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { type Backends, resetBackends, seed, startBackends } from '../helpers/backends.ts';
+import { codes, type TestGateway, type TestGatewayOptions, withGateway as withTestGateway } from '../helpers/gateway.ts';
 import { boundSource } from '../helpers/sources.ts';
 import { manualClock, until } from '../helpers/time.ts';
 
@@ -18,14 +18,7 @@ beforeAll(async () => {
   backends = await startBackends();
 });
 afterAll(() => backends.close());
-afterEach(() => {
-  backends.weather.setRateLimit(600, 60_000);
-  for (const service of [backends.accounts, backends.content, backends.comments, backends.weather]) {
-    service.clearFaults();
-    service.clearRecords();
-    service.setLatency(0);
-  }
-});
+afterEach(() => resetBackends(backends));
 
 async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   const started = performance.now();
@@ -34,14 +27,7 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 }
 const userQuery = (id: number) => `{ user(id: "User:${id}") { name } }`;
 
-async function withGateway(options: Parameters<typeof startGateway>[1], run: (gateway: TestGateway) => Promise<void>) {
-  const gateway = await startGateway(backends, { responseCache: false, ...options });
-  try {
-    await run(gateway);
-  } finally {
-    await gateway.close();
-  }
-}
+const withGateway = (options: TestGatewayOptions, run: (gateway: TestGateway) => Promise<void>) => withTestGateway(backends, { responseCache: false, ...options }, run);
 
 describe('retries', () => {
   it('a GET that meets one 503 is retried once and succeeds', () =>

@@ -5,7 +5,7 @@
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backends, startBackends } from '../helpers/backends.ts';
-import { codes, startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { codes, type TestGateway, type TestGatewayOptions, withGateway as withTestGateway } from '../helpers/gateway.ts';
 
 let backends: Backends;
 let browser: Browser;
@@ -18,14 +18,7 @@ afterAll(async () => {
   await backends.close();
 });
 
-async function withGateway(options: Parameters<typeof startGateway>[1], run: (gateway: TestGateway) => Promise<void>) {
-  const gateway = await startGateway(backends, options);
-  try {
-    await run(gateway);
-  } finally {
-    await gateway.close();
-  }
-}
+const withGateway = (options: TestGatewayOptions, run: (gateway: TestGateway) => Promise<void>) => withTestGateway(backends, options, run);
 
 describe('GET /status', () => {
   it('shows each source with live numbers: calls, failures, latency, breaker, rate limit, cache', () =>

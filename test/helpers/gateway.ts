@@ -112,3 +112,13 @@ export function codes(response: GraphQLResponse): unknown[] {
 }
 
 export type { SourceConfig };
+
+/** Runs `run` against a gateway of its own over `backends`, closed afterwards whatever happens. */
+export async function withGateway(backends: Backends, options: TestGatewayOptions, run: (gateway: TestGateway) => Promise<void>): Promise<void> {
+  const gateway = await startGateway(backends, options);
+  try {
+    await run(gateway);
+  } finally {
+    await gateway.close();
+  }
+}
