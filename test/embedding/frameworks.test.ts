@@ -83,11 +83,13 @@ describe.each(frameworks.map(([name, start], index) => [name, start, index] as c
     expect(mutation.body).toEqual({ data: { updateArticle: { title: 'Embedded' } } });
   });
 
-  it('serves GraphiQL to a browser, and health', async () => {
+  it('serves GraphiQL to a browser, health, metrics and the status page', async () => {
     const page = await fetch(`${app.url}/graphql`, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('GraphiQL');
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${app.url}/metrics`)).headers.get('content-type')).toMatch(/^text\/plain; version=0.0.4/);
+    expect(await (await fetch(`${app.url}/status`)).text()).toContain('<title>GraftQL status</title>');
   });
 
   it("leaves the BFF's own routes and unknown paths to the framework", async () => {
