@@ -418,7 +418,10 @@ export function createSourceClient(
       let loaded = false;
       try {
         const answered = await answer(upstream, options, call.context, () => (loaded = true));
-        call.end({ cache: answered.stale ? 'stale' : answered.fromCache ? 'hit' : loaded || (upstream.method ?? 'GET') !== 'GET' ? 'miss' : 'coalesced' });
+        const method = upstream.method ?? 'GET';
+        // Writes do not go through the cache; a read that made no call of its own joined one in flight.
+        const cached = method === 'GET' || method === 'HEAD';
+        call.end({ cache: !cached ? undefined : answered.stale ? 'stale' : answered.fromCache ? 'hit' : loaded ? 'miss' : 'coalesced' });
         return answered;
       } catch (error) {
         call.end({ error: error instanceof GraftError ? error.code : 'INTERNAL_SERVER_ERROR' });
