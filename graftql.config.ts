@@ -8,7 +8,7 @@
  */
 
 import { defineConfig } from 'graftql';
-import { embedMissingBackends } from './examples/backends/index.ts';
+import { embedMissingBackends, sendWebhooksTo } from './examples/backends/index.ts';
 import { resolvers } from './schema/resolvers.ts';
 
 export default defineConfig({
@@ -16,6 +16,8 @@ export default defineConfig({
   resolvers,
   // Only when asked (`graftql serve --example`, `npm start`): a missing URL is otherwise an error, not fake data.
   beforeStart: (env, { example }) => (example ? embedMissingBackends(env) : undefined),
+  // The embedded content and comments services post their webhooks to the gateway once it listens.
+  afterStart: ({ url }, { example }) => (example ? sendWebhooksTo(url) : undefined),
   // A page of 50 articles with their comments takes 52 calls on a cold cache (comments has no batch form); the default budget is 50.
   limits: { upstreamCallsPerOperation: 100 },
   sources: {
@@ -32,14 +34,25 @@ export default defineConfig({
       url: { env: 'CONTENT_URL' },
       auth: { type: 'oauth2ClientCredentials', tokenPath: '/oauth/token', clientId: { env: 'CONTENT_CLIENT_ID' }, clientSecret: { env: 'CONTENT_CLIENT_SECRET' } },
       naming: 'snake_case',
-      // content sends no Cache-Control: keep its reads 10 s (writes through the gateway drop them at once).
+      // content sends no Cache-Control: keep its reads 10 s (writes through the gateway, and content's webhooks, drop them at once).
       cache: { ttlMs: 10_000, staleIfErrorMs: 60_000 },
+      // Signed Standard Webhooks for every write, whoever made it: they feed Subscription.articleUpdated / articleCreated and drop stale reads.
+      webhooks: {
+        scheme: 'standard',
+        secrets: [{ env: 'CONTENT_WEBHOOK_SECRET' }],
+        invalidates: {
+          'article.created': ['/articles', '/users/{$event.data.author_id}/articles'],
+          'article.updated': ['/articles', '/articles/{$event.data.id}', '/users/{$event.data.author_id}/articles'],
+          'article.deleted': ['/articles', '/articles/{$event.data.id}', '/users/*/articles'],
+        },
+      },
     },
     comments: {
       url: { env: 'COMMENTS_URL' },
       auth: { type: 'basic', username: { env: 'COMMENTS_USER' }, password: { env: 'COMMENTS_PASSWORD' } },
       naming: 'snake_case',
       cache: { ttlMs: 10_000, staleIfErrorMs: 60_000 },
+      webhooks: { scheme: 'standard', secrets: [{ env: 'COMMENTS_WEBHOOK_SECRET' }], invalidates: { 'comment.added': ['/articles/{$event.data.article_id}/comments'] } },
     },
     weather: {
       url: { env: 'WEATHER_URL' },

@@ -28,6 +28,15 @@ export const ERROR_CODES = [
   'REQUEST_RATE_LIMITED',
   'GATEWAY_TIMEOUT',
   'RESPONSE_TOO_LARGE',
+  // Subscriptions
+  'TOO_MANY_SUBSCRIPTIONS',
+  'SUBSCRIBER_TOO_SLOW',
+  // A webhook a source sent
+  'WEBHOOK_HEADER_MISSING',
+  'WEBHOOK_HEADER_MALFORMED',
+  'WEBHOOK_SIGNATURE_INVALID',
+  'WEBHOOK_TIMESTAMP_OUT_OF_RANGE',
+  'WEBHOOK_REPLAYED',
   // An upstream REST service
   ...UPSTREAM_ERROR_CODES,
   // The gateway itself
@@ -134,4 +143,10 @@ export const REFUSAL_STATUS: Partial<Record<ErrorCode, { status: number; spec: b
   PERSISTED_QUERY_NOT_FOUND: { status: 400, spec: true },
   BAD_USER_INPUT: { status: 400, spec: true },
   INVALID_CURSOR: { status: 400, spec: true },
+  TOO_MANY_SUBSCRIPTIONS: { status: 429, spec: false },
+  WEBHOOK_HEADER_MISSING: { status: 400, spec: false },
+  WEBHOOK_HEADER_MALFORMED: { status: 400, spec: false },
+  WEBHOOK_SIGNATURE_INVALID: { status: 401, spec: false },
+  WEBHOOK_TIMESTAMP_OUT_OF_RANGE: { status: 401, spec: false },
+  WEBHOOK_REPLAYED: { status: 409, spec: false },
 };

@@ -1,21 +1,26 @@
 /**
  * comments: a "legacy" API. HTTP Basic; page-number pagination (`page`,
  * `per_page`, `total_pages`) with RFC 8288 `Link` headers; form-encoded
- * writes; a vendor JSON content type.
+ * writes, each announced with a signed webhook (comment.added); a vendor
+ * JSON content type.
  */
 import { intParam } from './accounts.ts';
 import { type CommentRow, seed } from './seed.ts';
 import { basicCredentials, type Service, startService } from './service.ts';
+import { createWebhookSender } from './webhooks.ts';
 
 export interface CommentsOptions {
   user: string;
   password: string;
   port?: number;
+  /** Signs webhooks (whsec_ and base64) and where they go; none are sent without a target. */
+  webhooks?: { secret: string; target: () => string | undefined };
 }
 
 const MAX_PER_PAGE = 100;
 
-export async function startComments({ user, password, port }: CommentsOptions): Promise<Service> {
+export async function startComments({ user, password, port, webhooks: signing }: CommentsOptions): Promise<Service> {
+  const webhooks = signing && createWebhookSender(signing);
   const byArticle = new Map<string, CommentRow[]>();
   for (const comment of seed.comments) {
     const key = String(comment.article_id);
@@ -67,6 +72,7 @@ export async function startComments({ user, password, port }: CommentsOptions): 
             const articleId = params.id ?? '';
             const comment: CommentRow = { id: nextId++, article_id: Number(articleId), author_id: authorId, body: text, created_at: new Date().toISOString() };
             byArticle.set(articleId, [...(byArticle.get(articleId) ?? []), comment]);
+            void webhooks?.send('comment.added', comment);
             return { status: 201, body: comment };
           },
         },

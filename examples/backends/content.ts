@@ -3,12 +3,14 @@
  * tokens that expire); cursor pagination with `next_cursor` / `prev_cursor`
  * in the body;
  * one-to-many batch `/articles?author_id=1&author_id=2&per_author=N`;
- * JSON writes on `/articles`.
+ * JSON writes on `/articles`; each write announced with a signed webhook
+ * (article.created, article.updated, article.deleted).
  */
 import { randomBytes } from 'node:crypto';
 import { intParam } from './accounts.ts';
 import { type ArticleRow, seed } from './seed.ts';
 import { basicCredentials, type Reply, type RouteRequest, type Service, startService } from './service.ts';
+import { createWebhookSender, type WebhookSender } from './webhooks.ts';
 
 export interface ContentOptions {
   clientId: string;
@@ -16,17 +18,22 @@ export interface ContentOptions {
   /** Lifetime of issued tokens. @default 3600 // s */
   tokenTtlSeconds?: number;
   port?: number;
+  /** Signs webhooks (whsec_ and base64) and where they go; none are sent without a target. */
+  webhooks?: { secret: string; target: () => string | undefined };
 }
 
 export interface ContentService extends Service {
   /** Invalidates every issued token, as a key rotation would: the next call with one gets a 401. */
   revokeTokens(): void;
   setTokenTtl(seconds: number): void;
+  webhooks: WebhookSender | undefined;
 }
 
 const MAX_LIMIT = 100;
 
-export async function startContent({ clientId, clientSecret, tokenTtlSeconds = 3600, port }: ContentOptions): Promise<ContentService> {
+export async function startContent({ clientId, clientSecret, tokenTtlSeconds = 3600, port, webhooks: signing }: ContentOptions): Promise<ContentService> {
+  const webhooks = signing && createWebhookSender(signing);
+  const announce = (type: string, data: unknown) => void webhooks?.send(type, data);
   const articles: ArticleRow[] = structuredClone(seed.articles);
   const tokens = new Map<string, number>(); // token → expiry (ms since epoch)
   let ttl = tokenTtlSeconds;
@@ -113,6 +120,7 @@ export async function startContent({ clientId, clientSecret, tokenTtlSeconds = 3
             if (!input) return { status: 422, body: { error: 'invalid', message: 'title, body, category and author_id are required' } };
             const article: ArticleRow = { id: nextId++, ...input, created_at: new Date().toISOString() };
             articles.push(article);
+            announce('article.created', article);
             return { status: 201, body: article };
           },
         },
@@ -125,6 +133,7 @@ export async function startContent({ clientId, clientSecret, tokenTtlSeconds = 3
             const input = method === 'PUT' ? parseArticleInput(body) : parsePatch(body);
             if (!input) return { status: 422, body: { error: 'invalid' } };
             Object.assign(article, input);
+            announce('article.updated', article);
             return { status: 200, body: article };
           },
         })),
@@ -134,7 +143,8 @@ export async function startContent({ clientId, clientSecret, tokenTtlSeconds = 3
           handle: ({ params }) => {
             const index = articles.findIndex((a) => String(a.id) === params.id);
             if (index < 0) return { status: 404, body: { error: 'not_found' } };
-            articles.splice(index, 1);
+            const [deleted] = articles.splice(index, 1);
+            announce('article.deleted', { id: deleted?.id });
             return { status: 204 };
           },
         },
@@ -142,7 +152,7 @@ export async function startContent({ clientId, clientSecret, tokenTtlSeconds = 3
     },
     port,
   );
-  return { ...service, revokeTokens: () => tokens.clear(), setTokenTtl: (seconds) => void (ttl = seconds) };
+  return { ...service, revokeTokens: () => tokens.clear(), setTokenTtl: (seconds) => void (ttl = seconds), webhooks };
 }
 
 function formDecode(value: string): string {

@@ -7,6 +7,7 @@ import { startComments } from './comments.ts';
 import { type ContentService, startContent } from './content.ts';
 import type { Service } from './service.ts';
 import { startWeather, type WeatherService } from './weather.ts';
+import { webhookTarget } from './webhooks.ts';
 
 export type { AccountsService } from './accounts.ts';
 export { exampleUserToken } from './accounts.ts';
@@ -14,6 +15,7 @@ export type { ContentService } from './content.ts';
 export { seed } from './seed.ts';
 export type { Fault, FaultRule, RecordedRequest, Service } from './service.ts';
 export type { WeatherService } from './weather.ts';
+export { sendWebhooksTo } from './webhooks.ts';
 
 export interface Credentials {
   accountsApiKey: string;
@@ -22,6 +24,8 @@ export interface Credentials {
   commentsUser: string;
   commentsPassword: string;
   weatherAppid: string;
+  /** Signs content's and comments' webhooks: Standard Webhooks' whsec_ and base64. */
+  webhookSecret: string;
 }
 
 /** Development credentials: not secrets, they only open the bundled example services. */
@@ -32,6 +36,7 @@ export const DEV_CREDENTIALS: Credentials = {
   commentsUser: 'graftql',
   commentsPassword: 'dev-comments-password',
   weatherAppid: 'dev-weather-appid',
+  webhookSecret: `whsec_${Buffer.from('graftql-dev-webhook-signing-key').toString('base64')}`,
 };
 
 export interface BackendPorts {
@@ -60,14 +65,17 @@ export interface BackendOptions {
   weatherRateLimit?: number;
   tokenTtlSeconds?: number;
   accountsMaxAgeSeconds?: number;
+  /** Where content and comments post their webhooks, by service. @default where `sendWebhooksTo` says */
+  webhookTargets?: { content?: () => string | undefined; comments?: () => string | undefined };
 }
 
-export async function startBackends({ credentials = {}, ports = {}, weatherRateLimit, tokenTtlSeconds, accountsMaxAgeSeconds }: BackendOptions = {}): Promise<Backends> {
+export async function startBackends({ credentials = {}, ports = {}, weatherRateLimit, tokenTtlSeconds, accountsMaxAgeSeconds, webhookTargets = {} }: BackendOptions = {}): Promise<Backends> {
   const creds = { ...DEV_CREDENTIALS, ...credentials };
+  const signing = (service: 'content' | 'comments') => ({ secret: creds.webhookSecret, target: webhookTarget(service, webhookTargets[service]) });
   const [accounts, content, comments, weather] = await Promise.all([
     startAccounts({ apiKey: creds.accountsApiKey, maxAgeSeconds: accountsMaxAgeSeconds, port: ports.accounts }),
-    startContent({ clientId: creds.contentClientId, clientSecret: creds.contentClientSecret, tokenTtlSeconds, port: ports.content }),
-    startComments({ user: creds.commentsUser, password: creds.commentsPassword, port: ports.comments }),
+    startContent({ clientId: creds.contentClientId, clientSecret: creds.contentClientSecret, tokenTtlSeconds, port: ports.content, webhooks: signing('content') }),
+    startComments({ user: creds.commentsUser, password: creds.commentsPassword, port: ports.comments, webhooks: signing('comments') }),
     startWeather({ appid: creds.weatherAppid, rateLimit: weatherRateLimit, port: ports.weather }),
   ]);
   const urls = { accounts: accounts.url, content: content.url, comments: comments.url, weather: weather.url };
@@ -95,9 +103,9 @@ export function backendEnv(name: BackendName, url: string, creds: Credentials): 
     case 'accounts':
       return { ACCOUNTS_URL: url, ACCOUNTS_API_KEY: creds.accountsApiKey };
     case 'content':
-      return { CONTENT_URL: url, CONTENT_CLIENT_ID: creds.contentClientId, CONTENT_CLIENT_SECRET: creds.contentClientSecret };
+      return { CONTENT_URL: url, CONTENT_CLIENT_ID: creds.contentClientId, CONTENT_CLIENT_SECRET: creds.contentClientSecret, CONTENT_WEBHOOK_SECRET: creds.webhookSecret };
     case 'comments':
-      return { COMMENTS_URL: url, COMMENTS_USER: creds.commentsUser, COMMENTS_PASSWORD: creds.commentsPassword };
+      return { COMMENTS_URL: url, COMMENTS_USER: creds.commentsUser, COMMENTS_PASSWORD: creds.commentsPassword, COMMENTS_WEBHOOK_SECRET: creds.webhookSecret };
     case 'weather':
       return { WEATHER_URL: url, WEATHER_APPID: creds.weatherAppid };
   }
@@ -105,8 +113,9 @@ export function backendEnv(name: BackendName, url: string, creds: Credentials): 
 
 const STARTERS = {
   accounts: (creds: Credentials) => startAccounts({ apiKey: creds.accountsApiKey }),
-  content: (creds: Credentials) => startContent({ clientId: creds.contentClientId, clientSecret: creds.contentClientSecret }),
-  comments: (creds: Credentials) => startComments({ user: creds.commentsUser, password: creds.commentsPassword }),
+  content: (creds: Credentials) =>
+    startContent({ clientId: creds.contentClientId, clientSecret: creds.contentClientSecret, webhooks: { secret: creds.webhookSecret, target: webhookTarget('content') } }),
+  comments: (creds: Credentials) => startComments({ user: creds.commentsUser, password: creds.commentsPassword, webhooks: { secret: creds.webhookSecret, target: webhookTarget('comments') } }),
   weather: (creds: Credentials) => startWeather({ appid: creds.weatherAppid }),
 } satisfies Record<BackendName, (creds: Credentials) => Promise<Service>>;
 

@@ -3,13 +3,16 @@
  * the variables that point a separately started gateway at them: the four
  * of the example graph (ACCOUNTS_PORT, CONTENT_PORT, COMMENTS_PORT,
  * WEATHER_PORT, 4001–4004) and the JSONPlaceholder-shaped one of the
- * README's walkthrough (PLACEHOLDER_PORT, 4005).
+ * README's walkthrough (PLACEHOLDER_PORT, 4005). With GRAFTQL_URL (the
+ * gateway's base, e.g. http://127.0.0.1:4000), content and comments post
+ * their webhooks to its /webhooks/<service>.
  */
-import { startBackends } from './index.ts';
+import { sendWebhooksTo, startBackends } from './index.ts';
 import { startPlaceholder } from './placeholder.ts';
 
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
+sendWebhooksTo(process.env.GRAFTQL_URL);
 const backends = await startBackends({
   ports: { accounts: port('ACCOUNTS_PORT', 4001), content: port('CONTENT_PORT', 4002), comments: port('COMMENTS_PORT', 4003), weather: port('WEATHER_PORT', 4004) },
 });

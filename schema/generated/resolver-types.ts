@@ -223,6 +223,31 @@ export type QueryWeatherArgs = {
   city: Scalars['String']['input'];
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** A new article (content's article.created webhook), as the event carries it; with `category`, only those. */
+  articleCreated: Maybe<Article>;
+  /** An article changed (content's article.updated webhook), read again with the subscriber's credentials; with `id`, only that article. */
+  articleUpdated: Maybe<Article>;
+  /** A new comment (comments' comment.added webhook); with `articleId`, only that article's. */
+  commentAdded: Maybe<Comment>;
+};
+
+
+export type SubscriptionArticleCreatedArgs = {
+  category?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type SubscriptionArticleUpdatedArgs = {
+  id?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type SubscriptionCommentAddedArgs = {
+  articleId?: InputMaybe<Scalars['ID']['input']>;
+};
+
 /** A person with an account (the accounts service). */
 export type User = Node & {
   __typename?: 'User';
@@ -388,6 +413,7 @@ export type ResolversTypes = {
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   User: ResolverTypeWrapper<User>;
   UserConnection: ResolverTypeWrapper<UserConnection>;
   UserEdge: ResolverTypeWrapper<UserEdge>;
@@ -414,6 +440,7 @@ export type ResolversParentTypes = {
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   User: User;
   UserConnection: UserConnection;
   UserEdge: UserEdge;
@@ -496,6 +523,12 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   weather?: Resolver<Maybe<ResolversTypes['Weather']>, ParentType, ContextType, RequireFields<QueryWeatherArgs, 'city'>>;
 };
 
+export type SubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  articleCreated?: SubscriptionResolver<Maybe<ResolversTypes['Article']>, "articleCreated", ParentType, ContextType, Partial<SubscriptionArticleCreatedArgs>>;
+  articleUpdated?: SubscriptionResolver<Maybe<ResolversTypes['Article']>, "articleUpdated", ParentType, ContextType, Partial<SubscriptionArticleUpdatedArgs>>;
+  commentAdded?: SubscriptionResolver<Maybe<ResolversTypes['Comment']>, "commentAdded", ParentType, ContextType, Partial<SubscriptionCommentAddedArgs>>;
+};
+
 export type UserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
   articles?: Resolver<Maybe<ResolversTypes['ArticleConnection']>, ParentType, ContextType, Partial<UserArticlesArgs>>;
   city?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -542,6 +575,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserConnection?: UserConnectionResolvers<ContextType>;
   UserEdge?: UserEdgeResolvers<ContextType>;

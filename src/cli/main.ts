@@ -96,6 +96,7 @@ async function serve(config: GatewayConfig, baseDir: string, example: boolean): 
   const resolved = resolveConfig(config);
   const gateway = createGateway(config, { logger, baseDir });
   const running = await listen(gateway, resolved);
+  await config.afterStart?.({ url: running.url }, { example });
   logger.info({ url: `${running.url}${resolved.server.paths.graphql}`, graphiql: resolved.server.graphiql, sources: Object.keys(resolved.sources) }, 'GraftQL is serving');
   const stop = (signal: string) => {
     logger.info({ signal }, 'draining in-flight requests');

@@ -4,6 +4,7 @@
  * secrets can only come from environment variables, never from the file.
  */
 import { z } from 'zod';
+import { eventPathProblem } from '../events/event-paths.ts';
 import { Secret } from './secret.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -196,6 +197,47 @@ export function configSchema(env: Env) {
     burst: z.number().int().positive().optional(),
   });
 
+  const webhooks = z
+    .strictObject({
+      /** How deliveries are signed: 'standard' (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature) or 'hubSignature256' (GitHub style: X-Hub-Signature-256 over the body). */
+      scheme: z.enum(['standard', 'hubSignature256']),
+      /** Signing secrets, `{ env }` each; a delivery signed by any of them passes (rotation). Standard Webhooks secrets are `whsec_` and base64. */
+      secrets: z.array(secret).min(1),
+      /** How far a signed timestamp may be from the gateway's clock, either way; also how long delivery ids are remembered against replays. @default 300 // s */
+      toleranceSeconds: z.number().int().positive().default(300),
+      /** Largest delivery body; a larger one is refused before it is hashed. @default 1_048_576 // bytes (1 MiB) */
+      maxBodyBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(1024 * 1024),
+      /** Where the event type is in the body. @default 'type' */
+      type: dotPath.default('type'),
+      /** A header that names the event type instead (GitHub: 'x-github-event'). */
+      typeHeader: z
+        .string()
+        .regex(/^[a-z0-9-]+$/, 'a lower-case header name')
+        .optional(),
+      /** The header with the delivery id (hubSignature256; the standard scheme's is webhook-id). @default 'x-github-delivery' */
+      idHeader: z
+        .string()
+        .regex(/^[a-z0-9-]+$/, 'a lower-case header name')
+        .default('x-github-delivery'),
+      /** Cached reads an event makes stale, by event type: path templates over the event as sent, `{ 'article.updated': ['/articles/{$event.data.id}'] }`. */
+      invalidates: z.record(z.string(), z.array(z.string())).default({}),
+      /** Delivery ids remembered at once against replays; the oldest are forgotten first. @default 100_000 */
+      maxRemembered: z.number().int().positive().default(100_000),
+    })
+    // A secret's form is checked where it is used (webhook-receiver.ts): `graftql check` stands placeholders in for unset variables.
+    .superRefine((value, ctx) => {
+      for (const [type, templates] of Object.entries(value.invalidates)) {
+        templates.forEach((template, index) => {
+          const problem = eventPathProblem(template);
+          if (problem) ctx.addIssue({ code: 'custom', path: ['invalidates', type, index], message: problem });
+        });
+      }
+    });
+
   const source = z.strictObject({
     ...sourceMapping.shape,
     /** Base URL: origin plus an optional path prefix. A string, or `{ env: 'NAME' }`. */
@@ -221,6 +263,8 @@ export function configSchema(env: Env) {
     rateLimit: rateLimit.default(rateLimit.parse({})),
     /** Calls that may wait for one of the `connections`; beyond them, calls fail at once (UPSTREAM_UNAVAILABLE) rather than queue without bound. @default 256 */
     maxQueued: z.number().int().min(0).default(256),
+    /** Webhooks this source sends to `POST <paths.webhooks>/<source>` (docs/webhooks.md). */
+    webhooks: webhooks.optional(),
   });
 
   const listener = z.strictObject({
@@ -245,6 +289,8 @@ export function configSchema(env: Env) {
     health: urlPath.default('/healthz'),
     /** 200 when every non-optional source answers. @default '/readyz' */
     ready: urlPath.default('/readyz'),
+    /** Webhooks from sources arrive at `<webhooks>/<source name>`. @default '/webhooks' */
+    webhooks: urlPath.default('/webhooks'),
   });
   const server = z.strictObject({
     /** Overridden by the PORT environment variable. @default 4000 */
@@ -375,6 +421,12 @@ export function configSchema(env: Env) {
     maxStringLength: z.number().int().positive().default(10_000),
     /** Characters in an ID argument or input field; control characters are refused in IDs. @default 256 */
     maxIdLength: z.number().int().positive().default(256),
+    /** Subscriptions open at once in the process; more are refused with TOO_MANY_SUBSCRIPTIONS. @default 10_000 */
+    maxSubscriptions: z.number().int().min(0).default(10_000),
+    /** Subscriptions open at once on one connection (a WebSocket, or one client address over SSE). @default 100 */
+    maxSubscriptionsPerConnection: z.number().int().min(0).default(100),
+    /** Events one subscriber may fall behind; one more cuts it off with SUBSCRIBER_TOO_SLOW. @default 100 */
+    subscriberQueue: z.number().int().positive().default(100),
     /** Requests per client (token or address), off unless set. Over it: 429 REQUEST_RATE_LIMITED with Retry-After. */
     clientRateLimit: clientRateLimit.optional(),
   });
@@ -412,6 +464,8 @@ export function configSchema(env: Env) {
     resolvers: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
     /** Runs before `graftql serve` serves, with the environment it will read and whether `--example` was given (e.g. to start local stand-ins for sources); not for check or embedding. */
     beforeStart: z.custom<(env: Record<string, string | undefined>, options: { example: boolean }) => unknown>((value) => typeof value === 'function', 'a function').optional(),
+    /** Runs once `graftql serve` listens, with its base URL and whether `--example` was given (e.g. to point local stand-ins' webhooks at it). */
+    afterStart: z.custom<(started: { url: string }, options: { example: boolean }) => unknown>((value) => typeof value === 'function', 'a function').optional(),
     /** Per-request loaders for hand-written resolvers, made from the request's sources (`context.loaders`). */
     loaders: z.custom<(sources: Readonly<Record<string, unknown>>) => unknown>((value) => typeof value === 'function', "a function of the request's sources").optional(),
     server: server.default(server.parse({})),

@@ -25,7 +25,7 @@ import type { SourceConfig } from '../config/config-schema.ts';
 import type { HttpMethod } from '../sources/source-client.ts';
 import type { Diagnostics } from './diagnostics.ts';
 import { type Arg, arg, directive, dotPath, entries, field, integer, items, text } from './directive-args.ts';
-import type { BatchPlan, BatchStyle, ErrorMappingPlan, FieldPlan, FirstPagePlan, NodePlan, PaginatePlan, PagingStyle, RestPlan, TemplateMap } from './plan.ts';
+import type { BatchPlan, BatchStyle, ErrorMappingPlan, EventPlan, FieldPlan, FirstPagePlan, NodePlan, PaginatePlan, PagingStyle, RestPlan, TemplateMap } from './plan.ts';
 import { type PathTemplate, parsePathTemplate, parseValueTemplate, type Reference, referencesIn, TemplateError, type ValueTemplate } from './template.ts';
 
 /** What the compiler needs to know of a configured source. */
@@ -68,12 +68,22 @@ export function compileMapping(schema: GraphQLSchema, sources: Readonly<Record<s
       const directives = definition.astNode?.directives;
       const rest = directive(directives, 'rest');
       const ref = directive(directives, 'ref');
+      const event = directive(directives, 'event');
       const from = directive(directives, 'from');
+      const isSubscription = type === schema.getSubscriptionType();
       if (directive(directives, 'internal')) {
         internal.add(coordinate);
         if (rest || ref) diagnostics.report(definition.astNode, `${coordinate} is @internal: it is read from the record, so it cannot have @rest or @ref.`);
       }
       if (rest && ref) diagnostics.report(ref, `${coordinate} has both @rest and @ref; keep one.`);
+      if (event && !isSubscription) diagnostics.report(event, `${coordinate} has @event, which feeds Subscription fields only.`);
+      if (isSubscription && (rest || ref)) diagnostics.report(rest ?? ref, `${coordinate} is a subscription: it is fed by @event, not @${rest ? 'rest' : 'ref'}.`);
+      if (event && handWritten.has(coordinate)) diagnostics.report(event, `${coordinate} has a hand-written resolver and @event; keep one.`);
+      if (isSubscription) {
+        if (event) refs.push(() => compileEvent(coordinate, definition, event));
+        else if (!handWritten.has(coordinate) && !rest && !ref) diagnostics.report(definition.astNode, `${coordinate} has no @event mapping and no hand-written resolver: it would never send anything.`);
+        continue;
+      }
       if ((rest || ref) && handWritten.has(coordinate)) diagnostics.report(rest ?? ref, `${coordinate} has a hand-written resolver and a mapping directive; keep one.`);
       if (from && (rest || ref)) diagnostics.report(from, `${coordinate} is resolved by @${rest ? 'rest' : 'ref'}; @from applies to fields read from a record.`);
       if (from) checkFrom(coordinate, definition, from, diagnostics);
@@ -252,29 +262,54 @@ export function compileMapping(schema: GraphQLSchema, sources: Readonly<Record<s
   }
 
   function compileRef(coordinate: string, parent: GraphQLObjectType, definition: GraphQLField<unknown, unknown>, node: ConstDirectiveNode): FieldPlan | undefined {
-    const queryName = text(arg(node, 'query'));
+    const isRoot = parent === schema.getQueryType() || parent === schema.getMutationType();
+    const context: TemplateContext = { coordinate, definition, parent: isRoot ? undefined : parent, returns: getNamedType(definition.type), source: undefined, sourceName: undefined };
+    const target = queryCall(arg(node, 'query'), arg(node, 'args'), node, '@ref', context);
+    return target && { kind: 'ref', coordinate, ...target };
+  }
+
+  function compileEvent(coordinate: string, definition: GraphQLField<unknown, unknown>, node: ConstDirectiveNode): void {
+    const sourceName = text(arg(node, 'source'));
+    if (sourceName !== undefined && !sources[sourceName])
+      diagnostics.report(arg(node, 'source')?.node, `${coordinate} @event(source): no source "${sourceName}" in the config (sources: ${Object.keys(sources).join(', ') || 'none'}).`);
+    const types = items(arg(node, 'types')).flatMap((item) => text(item) ?? []);
+    if (types.length === 0) diagnostics.report(arg(node, 'types')?.node ?? node, `${coordinate} @event(types) names at least one event type.`);
+    const context: TemplateContext = { coordinate, definition, parent: undefined, returns: getNamedType(definition.type), source: undefined, sourceName: undefined, event: true };
+    const filter = templateMap(arg(node, 'filter'), `${coordinate} @event(filter)`, context);
+    for (const [name] of filter) {
+      if (!definition.args.some((argument) => argument.name === name)) diagnostics.report(arg(node, 'filter')?.node, `${coordinate} @event(filter): ${coordinate} has no argument "${name}".`);
+    }
+    const fetchArg = arg(node, 'fetch');
+    const fetch = fetchArg ? queryCall(field(fetchArg, 'query'), field(fetchArg, 'args'), fetchArg.node, '@event(fetch', context) : undefined;
+    if (sourceName === undefined || (fetchArg && !fetch)) return;
+    const plan: EventPlan = { kind: 'event', coordinate, source: sourceName, types, selection: dotPath(arg(node, 'selection')) ?? ['data'], filter, fetch };
+    plans.set(coordinate, plan);
+  }
+
+  /** A call of a Query field with a @rest mapping, as @ref and @event(fetch) make one: the field must exist and return the same type, and get its required arguments. */
+  function queryCall(queryArg: Arg | undefined, argsArg: Arg | undefined, node: ASTNode, where: string, context: TemplateContext): { query: string; args: TemplateMap } | undefined {
+    const { coordinate, definition } = context;
+    const queryName = text(queryArg);
     const target = queryName === undefined ? undefined : plans.get(`Query.${queryName}`);
     const targetField = queryName === undefined ? undefined : schema.getQueryType()?.getFields()[queryName];
-    if (!target || !targetField) {
-      diagnostics.report(arg(node, 'query')?.node ?? node, `${coordinate} @ref(query): Query.${queryName ?? ''} is not a field with a @rest mapping.`);
+    const at = `${coordinate} ${where}`;
+    const close = where.includes('(') ? '.' : '(';
+    if (target?.kind !== 'rest' || !targetField) {
+      diagnostics.report(queryArg?.node ?? node, `${at}${close}query): Query.${queryName ?? ''} is not a field with a @rest mapping.`);
       return undefined;
     }
     if (getNamedType(targetField.type) !== getNamedType(definition.type)) {
-      diagnostics.report(arg(node, 'query')?.node, `${coordinate} returns ${getNamedType(definition.type).name} but Query.${queryName} returns ${getNamedType(targetField.type).name}.`);
+      diagnostics.report(queryArg?.node, `${coordinate} returns ${getNamedType(definition.type).name} but Query.${queryName} returns ${getNamedType(targetField.type).name}.`);
     }
-    const isRoot = parent === schema.getQueryType() || parent === schema.getMutationType();
-    const context: TemplateContext = { coordinate, definition, parent: isRoot ? undefined : parent, returns: getNamedType(definition.type), source: undefined, sourceName: undefined };
-    const argsArg = arg(node, 'args');
-    const given = templateMap(argsArg, `${coordinate} @ref(args)`, context);
+    const given = templateMap(argsArg, `${at}${close}args)`, context);
     for (const [name] of given) {
-      if (!targetField.args.some((argument) => argument.name === name)) diagnostics.report(argsArg?.node, `${coordinate} @ref(args): Query.${queryName} has no argument "${name}".`);
+      if (!targetField.args.some((argument) => argument.name === name)) diagnostics.report(argsArg?.node, `${at}${close}args): Query.${queryName} has no argument "${name}".`);
     }
     for (const argument of targetField.args) {
       const required = argument.type.toString().endsWith('!') && argument.defaultValue === undefined;
-      if (required && !given.some(([name]) => name === argument.name))
-        diagnostics.report(argsArg?.node ?? node, `${coordinate} @ref(args) must give ${argument.name}, which Query.${queryName} requires.`);
+      if (required && !given.some(([name]) => name === argument.name)) diagnostics.report(argsArg?.node ?? node, `${at}${close}args) must give ${argument.name}, which Query.${queryName} requires.`);
     }
-    return { kind: 'ref', coordinate, query: `Query.${queryName}`, args: given };
+    return { query: `Query.${queryName}`, args: given };
   }
 
   function errorMapping(item: Arg): ErrorMappingPlan {
@@ -349,6 +384,8 @@ export function compileMapping(schema: GraphQLSchema, sources: Readonly<Record<s
             );
           }
         }
+      } else if (reference.scope === 'event') {
+        if (!context.event) report('$event is only available in @event.');
       } else if (reference.scope === 'header') {
         if (context.source && !context.source.forwardHeaders.includes(name.toLowerCase()))
           report(`$header.${name} is not among the headers source "${context.sourceName}" may see (its forwardHeaders: ${context.source.forwardHeaders.join(', ') || 'none'}).`);
@@ -399,6 +436,8 @@ interface TemplateContext {
   returns: GraphQLNamedType;
   source: SourceInfo | undefined;
   sourceName: string | undefined;
+  /** In @event: `$event` is the event. */
+  event?: boolean;
 }
 
 /** `$args.input.title`: each name below the argument must be a field of its input type. */

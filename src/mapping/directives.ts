@@ -69,6 +69,34 @@ directive @from(
   value: String
 ) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION | ENUM_VALUE
 
+"""
+A Subscription field fed by a source's webhook events (docs/webhooks.md).
+Each verified event of one of \`types\` that passes \`filter\` is one
+message: the object at \`selection\` in the event, mapped like a REST
+answer, or with \`fetch\`, the current object read through a Query field
+with the subscriber's own credentials. Templates read \`$event.…\` (the
+event as the source sent it) and \`$args.…\`.
+"""
+directive @event(
+  "A source configured in graftql.config.ts with \`webhooks\`."
+  source: String!
+  "The event types that feed the field, as the source names them: [\\"article.updated\\"]."
+  types: [String!]!
+  "Where the object is in the event, as a dot path. @default \\"data\\""
+  selection: String
+  "Argument → event value: an event passes when, for each argument given, its value equals the event's (\`{ id: \\"$event.data.id\\" }\`); an argument left out matches every event."
+  filter: GraftMap
+  "Read the object through a Query field with a @rest mapping instead: \`{ query: \\"article\\", args: { id: \\"$event.data.id\\" } }\`."
+  fetch: GraftEventFetch
+) on FIELD_DEFINITION
+
+input GraftEventFetch {
+  "A field of Query that has a @rest mapping."
+  query: String!
+  "Its arguments, name → value template (upstream values, as @ref takes them)."
+  args: GraftMap!
+}
+
 "A field mapped from the upstream record, usable in templates (\`$parent.authorId\`), left out of the served schema."
 directive @internal on FIELD_DEFINITION
 
@@ -209,7 +237,7 @@ enum GraftConversion {
 `;
 
 /** What the served schema leaves out: the mapping directives and their argument types. */
-export const MAPPING_DIRECTIVE_NAMES = ['rest', 'ref', 'from', 'internal', 'node', 'globalId'] as const;
+export const MAPPING_DIRECTIVE_NAMES = ['rest', 'ref', 'event', 'from', 'internal', 'node', 'globalId'] as const;
 export const MAPPING_TYPE_NAMES = [
   'GraftMethod',
   'GraftMap',
@@ -222,4 +250,5 @@ export const MAPPING_TYPE_NAMES = [
   'GraftErrorMapping',
   'GraftErrorCode',
   'GraftConversion',
+  'GraftEventFetch',
 ] as const;

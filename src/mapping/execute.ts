@@ -36,12 +36,13 @@ import { linkHeaderPages } from '../pagination/linked-pages.ts';
 import type { GatewayContext } from '../server/context.ts';
 import type { BoundSource } from '../sources/request-sources.ts';
 import type { SourceAnswer, UpstreamRequest } from '../sources/source-client.ts';
-import { encodeSegment, type QueryValue, type UpstreamPath } from '../sources/url.ts';
+import type { QueryValue } from '../sources/url.ts';
 import { type Batch, batchOf, batchShape, type RowMapping } from './batch.ts';
+import { eventField } from './event-fields.ts';
 import type { FieldPlan, FirstPagePlan, NodePlan, PaginatePlan, Path, RefPlan, RestPlan, TemplateMap } from './plan.ts';
 import { DriftError, type MappedObject, type Naming, type RecordMappers, read, TYPENAME } from './records.ts';
 import { fieldsNamed, type SelectionScope, selectedFields } from './selection.ts';
-import { evaluate, type PathTemplate, type Reference, referencesIn, type ValueTemplate } from './template.ts';
+import { evaluate, type PathTemplate, type Reference, referencesIn, renderPath, type ValueTemplate } from './template.ts';
 
 type Resolver = (parent: unknown, args: Record<string, unknown>, context: GatewayContext, info?: GraphQLResolveInfo) => unknown;
 
@@ -93,6 +94,12 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
   for (const [coordinate, plan] of plans) {
     const [typeName = '', fieldName = ''] = coordinate.split('.');
     const decode = argumentDecoder(definitionOf(coordinate));
+    if (plan.kind === 'event') {
+      const definition = definitionOf(coordinate);
+      resolvers[typeName] ??= {};
+      resolvers[typeName][fieldName] = eventField(plan, definition, { decode, mapValue: mappers.output(definition.type, naming(plan.source)), runnerOf });
+      continue;
+    }
     const run = plan.kind === 'rest' ? runnerOf(coordinate) : undefined;
     const resolve: Resolver = run ? (decode ? (parent, args, context, info) => run(parent, decode(args), context, info) : run) : refResolver(plan as RefPlan);
     resolvers[typeName] ??= {};
@@ -543,20 +550,6 @@ function inputTypeAt(definition: GraphQLField<unknown, unknown>, reference: Refe
     type = named && isInputObjectType(named) ? named.getFields()[part]?.type : undefined;
   }
   return type;
-}
-
-function renderPath(template: PathTemplate, resolve: (reference: Reference) => unknown): UpstreamPath | undefined {
-  let path = '';
-  for (const part of template.parts) {
-    if (typeof part === 'string') {
-      path += part;
-      continue;
-    }
-    const value = evaluate({ kind: 'reference', reference: part }, resolve);
-    if (value === null || value === undefined) return undefined;
-    path += encodeSegment(String(value));
-  }
-  return path as UpstreamPath;
 }
 
 function renderQuery(entries: TemplateMap, resolve: (reference: Reference) => unknown): Record<string, QueryValue> {

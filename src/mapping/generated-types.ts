@@ -5,7 +5,7 @@
  *   an object type, and `PageInfo` (GraphQL Cursor Connections spec);
  * - `interface Node { id: ID! }` where a type implements Node, and
  *   `Query.node(id:)` where a type can be refetched (`@node(fetch:)`);
- * - an empty `type Query` / `type Mutation` where only extensions exist.
+ * - an empty `type Query` / `type Mutation` / `type Subscription` where only extensions exist.
  * A graph that declares any of them keeps its own.
  */
 import { type DefinitionNode, type DocumentNode, Kind, parse, type TypeNode } from 'graphql';
@@ -63,7 +63,7 @@ type PageInfo {
   if ((implementsNode || fetchable) && !declared.has('Node')) {
     sdl.push(`"An object with a globally unique id, refetchable with \`Query.node\`."\ninterface Node {\n  "Global id, \`<Type>:<id>\`."\n  id: ID!\n}`);
   }
-  for (const root of ['Query', 'Mutation']) if (extended.has(root) && !declared.has(root)) sdl.push(`type ${root}`);
+  for (const root of ['Query', 'Mutation', 'Subscription']) if (extended.has(root) && !declared.has(root)) sdl.push(`type ${root}`);
   if (fetchable && !hasNodeField) sdl.push(`extend type Query {\n  "Fetches any object with a global id, by that id; null with \`NOT_FOUND\` when it does not exist."\n  node(id: ID!): Node\n}`);
   if (sdl.length === 0) return document;
   const generated: DefinitionNode[] = [...parse(sdl.join('\n\n'), { noLocation: true }).definitions];

@@ -89,7 +89,21 @@ export interface RefPlan {
   args: TemplateMap;
 }
 
-export type FieldPlan = RestPlan | RefPlan;
+/** A Subscription field fed by a source's webhook events. */
+export interface EventPlan {
+  kind: 'event';
+  coordinate: string;
+  source: string;
+  types: readonly string[];
+  /** Where the object is in the event. */
+  selection: Path;
+  /** Argument name → the event's value it must equal when given. */
+  filter: TemplateMap;
+  /** Read the object through this Query field instead (upstream argument values). */
+  fetch: { query: string; args: TemplateMap } | undefined;
+}
+
+export type FieldPlan = RestPlan | RefPlan | EventPlan;
 
 /** What the gateway knows of a type's mapping. */
 export interface NodePlan {

@@ -4,9 +4,12 @@
  *   literal), `"$args.days * 8"` (a number, with `+ - *` and one number),
  *   `"Article:{$args.id}"` (a string with values interpolated);
  * - a path: `"/users/{$parent.id}/articles"`, each `{…}` one path segment.
- * References are `$args.…`, `$parent.…`, `$header.…`, `$result.…`.
+ * References are `$args.…`, `$parent.…`, `$header.…`, `$result.…`, and
+ * `$event.…` (a webhook event as its source sent it).
  */
-export type Scope = 'args' | 'parent' | 'header' | 'result';
+import { encodeSegment, type UpstreamPath } from '../sources/url.ts';
+
+export type Scope = 'args' | 'parent' | 'header' | 'result' | 'event';
 
 export interface Reference {
   scope: Scope;
@@ -38,7 +41,7 @@ export class TemplateError extends Error {
   }
 }
 
-const SCOPES: ReadonlySet<string> = new Set(['args', 'parent', 'header', 'result']);
+const SCOPES: ReadonlySet<string> = new Set(['args', 'parent', 'header', 'result', 'event']);
 const WHOLE = /^\s*(\$[^\s]+)(?:\s*([*+-])\s*(-?\d+(?:\.\d+)?))?\s*$/;
 const NAME = /^[A-Za-z_][\w-]*$|^\d+$/;
 
@@ -48,7 +51,7 @@ function parseReference(text: string, offset: number): Reference {
   if (!whole?.[1]) throw new TemplateError(`"${text.trim()}" is not a reference such as $args.name or $parent.field.`, offset);
   const [scope, ...path] = whole[1].slice(1).split('.');
   const at = offset + text.indexOf('$');
-  if (!scope || !SCOPES.has(scope)) throw new TemplateError(`$${scope ?? ''} is not a template variable: use $args, $parent, $header or $result.`, at);
+  if (!scope || !SCOPES.has(scope)) throw new TemplateError(`$${scope ?? ''} is not a template variable: use $args, $parent, $header, $result or $event.`, at);
   if (path.length === 0) throw new TemplateError(`$${scope} needs a name: $${scope}.something.`, at);
   const bad = path.find((part) => !NAME.test(part));
   if (bad !== undefined) throw new TemplateError(`"${bad}" in ${whole[1]} is not a name.`, at);
@@ -113,4 +116,19 @@ function compute(reference: Reference, value: unknown): unknown {
   if (!Number.isFinite(number)) return undefined;
   const { operator, operand } = reference.op;
   return operator === '*' ? number * operand : operator === '+' ? number + operand : number - operand;
+}
+
+/** A path with its values filled in, each one encoded as exactly one segment; undefined when a value is missing. */
+export function renderPath(template: PathTemplate, resolve: (reference: Reference) => unknown): UpstreamPath | undefined {
+  let path = '';
+  for (const part of template.parts) {
+    if (typeof part === 'string') {
+      path += part;
+      continue;
+    }
+    const value = evaluate({ kind: 'reference', reference: part }, resolve);
+    if (value === null || value === undefined) return undefined;
+    path += encodeSegment(String(value));
+  }
+  return path as UpstreamPath;
 }

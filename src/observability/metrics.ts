@@ -23,12 +23,16 @@ export interface MetricsOptions {
   sources(): Readonly<Record<string, SourceState>>;
   cacheStats(): Readonly<Record<string, CacheStats>>;
   cacheHoldings(): Readonly<Record<string, CacheHoldings>>;
+  /** Subscriptions open now. */
+  subscriptions(): number;
   now?: () => number;
 }
 
 export interface Metrics {
   observer: SourceObserver;
   request(report: RequestReport): void;
+  /** A webhook delivery's outcome: `delivered`, or the code it was refused with. */
+  webhook(source: string, outcome: string): void;
   /** The exposition, in Prometheus text format. */
   text(): Promise<string>;
   readonly contentType: string;
@@ -42,7 +46,7 @@ const CALLS = [0, 1, 2, 5, 10, 20, 50, 100];
 const BREAKER_STATES = ['closed', 'open', 'half-open'] as const;
 const CACHE_RESULTS = ['hit', 'miss', 'stale', 'revalidated', 'coalesced'] as const;
 
-export function createMetrics({ knownOperations, maxOperationNames, sources, cacheStats, cacheHoldings, now = Date.now }: MetricsOptions): Metrics {
+export function createMetrics({ knownOperations, maxOperationNames, sources, cacheStats, cacheHoldings, subscriptions, now = Date.now }: MetricsOptions): Metrics {
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
@@ -84,6 +88,21 @@ export function createMetrics({ knownOperations, maxOperationNames, sources, cac
   });
   const pacing = new Counter({ name: 'graftql_upstream_pacing_seconds_total', help: "Time calls waited for a source's rate limit.", labelNames: ['source'], registers });
   const transitions = new Counter({ name: 'graftql_circuit_breaker_transitions_total', help: 'Circuit breaker state changes, by the state entered.', labelNames: ['source', 'to'], registers });
+
+  const webhooks = new Counter({
+    name: 'graftql_webhook_deliveries_total',
+    help: 'Webhook deliveries received, by source and outcome (delivered, or the code they were refused with).',
+    labelNames: ['source', 'outcome'],
+    registers,
+  });
+  new Gauge({
+    name: 'graftql_subscriptions',
+    help: 'Subscriptions open (SSE and WebSockets).',
+    registers,
+    collect() {
+      this.set(subscriptions());
+    },
+  });
 
   const stateOf = () => sources();
   new Gauge({
@@ -183,6 +202,8 @@ export function createMetrics({ knownOperations, maxOperationNames, sources, cac
       if (!report.shared) upstreamCalls.observe({ operation }, report.upstreamCalls);
       for (const code of report.codes) errors.inc({ operation, code });
     },
+
+    webhook: (source, outcome) => webhooks.inc({ source, outcome }),
 
     text: () => registry.metrics(),
     contentType: registry.contentType,

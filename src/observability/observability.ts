@@ -24,6 +24,8 @@ export interface ObservabilityOptions {
   /** The source clients, once made (they are made with `sourceObserver`). */
   clients(): readonly SourceClient[];
   env: Readonly<Record<string, string | undefined>>;
+  /** Subscriptions open now. */
+  subscriptions(): number;
   now: () => number;
 }
 
@@ -32,6 +34,8 @@ export interface Observability {
   sourceObserver: SourceObserver;
   /** For the pipeline; undefined when no one listens. */
   requestObserver: RequestObserver | undefined;
+  /** For the webhook receiver: a delivery's outcome (`delivered` or a code), by source (`unknown` for a source that sends none). */
+  webhookObserver: ((source: string, outcome: string) => void) | undefined;
   tracing: Tracing | undefined;
   /** The exposition; undefined when metrics are off. */
   metrics: (() => Promise<string>) | undefined;
@@ -46,7 +50,7 @@ export interface Observability {
 
 const NO_LOOKUPS: CacheStats = { hit: 0, miss: 0, stale: 0, revalidated: 0, coalesced: 0 };
 
-export function createObservability({ settings, production, logger, knownOperations, cache, clients, env, now }: ObservabilityOptions): Observability {
+export function createObservability({ settings, production, logger, knownOperations, cache, clients, env, subscriptions, now }: ObservabilityOptions): Observability {
   const startedAt = now();
   const activity = createSourceActivity(now);
   const metrics = settings.metrics.enabled
@@ -56,6 +60,7 @@ export function createObservability({ settings, production, logger, knownOperati
         sources: () => Object.fromEntries(clients().map((client) => [client.name, client.state()])),
         cacheStats: () => cache.stats(),
         cacheHoldings: () => cache.holdings(),
+        subscriptions,
         now,
       })
     : undefined;
@@ -76,6 +81,7 @@ export function createObservability({ settings, production, logger, knownOperati
             log(report);
           }
         : (metrics?.request ?? log),
+    webhookObserver: metrics?.webhook,
     tracing,
     metrics: metrics?.text,
     contentType: metrics?.contentType ?? '',

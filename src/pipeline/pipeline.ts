@@ -18,6 +18,7 @@
  * costs the same.
  */
 import {
+  createSourceEventStream,
   type DocumentNode,
   type ExecutionResult,
   execute,
@@ -55,6 +56,10 @@ export interface Transport extends ClientIdentityParts {
   signal: AbortSignal;
   /** When the door got the request (`performance.now()`), for its reported duration. @default when the pipeline got it */
   startedAt?: number;
+  /** The door can send a stream of results (SSE, a WebSocket): subscriptions are served. */
+  streams?: boolean;
+  /** What `limits.maxSubscriptionsPerConnection` counts by: the WebSocket, or the client's address over SSE. */
+  connection?: unknown;
 }
 
 /** What the per-request context must offer the pipeline. */
@@ -96,11 +101,17 @@ export interface PipelineAnswer {
   body: string;
 }
 
+/** A subscription's answers, one per event, until the client or the event stream ends it. */
+export interface PipelineStream {
+  stream: AsyncIterableIterator<PipelineAnswer>;
+}
+
 export interface Pipeline {
   /** The first step, which each door takes before it reads a body: the client rate limit. Throws REQUEST_RATE_LIMITED. */
   admit(client: ClientIdentityParts): void;
-  /** Every other step, on the parameters a door decoded. */
-  run(params: unknown, transport: Transport): Promise<PipelineAnswer>;
+  /** Every other step, on the parameters a door decoded; a door that cannot stream gets no stream (subscriptions are refused). */
+  run(params: unknown, transport: Transport & { streams?: false }): Promise<PipelineAnswer>;
+  run(params: unknown, transport: Transport): Promise<PipelineAnswer | PipelineStream>;
   /** The answer to a request a door refused before `run` (rate limit, body, transport), masked and reported as `run`'s are. */
   refuse(refused: GraftError | ExecutionResult, transport: Transport): PipelineAnswer;
 }
@@ -154,6 +165,8 @@ const NESTING_ALLOWANCE = 64;
 /** The signal of a shared execution, which no one caller's departure cancels. */
 const NEVER_ABORTED = new AbortController().signal;
 
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
 /** After the deadline, execution gets this long to end by itself (its upstream waits end at the deadline) before it is cut off. */
 const DEADLINE_GRACE_MS = 1_000;
 
@@ -179,6 +192,9 @@ export function createPipeline<Context extends ExecutionContext>({
   const inFlight = new Map<string, Promise<ExecutionResult>>();
   /** The body of an answer without errors, serialised once for every caller that shares it. */
   const bodies = new WeakMap<ExecutionResult, string>();
+  /** Subscriptions open, in all and by connection. */
+  let subscriptions = 0;
+  const subscriptionsOf = new Map<unknown, number>();
   const measure = (document: DocumentNode, operation: OperationDefinitionNode, variables?: Readonly<Record<string, unknown>> | null) =>
     measureOperation(schema, document, operation, { costModel, defaultListSize: limits.defaultListSize, variables });
 
@@ -279,7 +295,7 @@ export function createPipeline<Context extends ExecutionContext>({
     return query || undefined;
   }
 
-  async function execution(params: unknown, transport: Transport, facts: RequestFacts): Promise<ExecutionResult> {
+  async function execution(params: unknown, transport: Transport, facts: RequestFacts): Promise<ExecutionResult | AsyncIterableIterator<PipelineAnswer>> {
     const request = readRequest(params);
     const text = documentText(request, persisted);
     if (text === undefined) throw new GraftError('BAD_REQUEST', 'Must provide a query string.');
@@ -295,13 +311,15 @@ export function createPipeline<Context extends ExecutionContext>({
     facts.operationName = operation.name?.value;
     facts.operationType = operation.operation;
     if (operation.operation === 'mutation' && transport.method !== 'POST') return { errors: [mutationNeedsPost()] };
-    if (operation.operation === 'subscription') throw new GraftError('BAD_REQUEST', 'Subscriptions are not served yet.');
+    if (operation.operation === 'subscription' && !transport.streams)
+      throw new GraftError('BAD_REQUEST', 'Subscriptions are served over SSE (Accept: text/event-stream) and WebSockets (graphql-transport-ws), not as one answer.');
     const metrics = prepared.metrics?.get(operation);
     if (metrics?.readsVariables) {
       const problems = costLimit(measure(document, operation, request.variables));
       if (problems.length > 0) return { errors: problems as unknown as GraphQLError[] };
     }
     prepared.check?.(request.variables);
+    if (operation.operation === 'subscription') return subscription(transport, document, request);
 
     if (!identityOf || operation.operation !== 'query') return executed(transport, text, prepared, document, request, facts);
     const key = `${identityOf(transport)}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? null)}\n${text}`;
@@ -330,16 +348,26 @@ export function createPipeline<Context extends ExecutionContext>({
       : runExecution(transport, text, prepared, document, request, facts);
   }
 
-  async function runExecution(transport: Transport, text: string, prepared: Prepared, document: DocumentNode, request: ReturnType<typeof readRequest>, facts: RequestFacts): Promise<ExecutionResult> {
+  async function runExecution(
+    transport: Transport,
+    text: string,
+    prepared: Prepared | undefined,
+    document: DocumentNode,
+    request: ReturnType<typeof readRequest>,
+    facts: RequestFacts,
+    rootValue?: unknown,
+  ): Promise<ExecutionResult> {
     const { context: contextValue, release } = contextFor(transport, facts.trace?.context);
     try {
       const guard = createExecutionGuard({ maxObjects: limits.maxResponseObjects, deadlineAt: contextValue.deadlineAt });
       guardContext(contextValue, guard);
-      const query = compiledFor(text, prepared, document, request.operationName);
+      const query = prepared && compiledFor(text, prepared, document, request.operationName);
       const variableValues = request.variables ?? {};
       const run = query
         ? query.query(undefined, contextValue, variableValues)
-        : execute({ schema, document, variableValues, operationName: request.operationName, contextValue, hideSuggestions: validationOptions.hideSuggestions } as Parameters<typeof execute>[0]);
+        : execute({ schema, document, rootValue, variableValues, operationName: request.operationName, contextValue, hideSuggestions: validationOptions.hideSuggestions } as Parameters<
+            typeof execute
+          >[0]);
       const result = run instanceof Promise ? await guarded(run, guard, contextValue.deadlineAt) : run;
       const notices = contextValue.staleNotices;
       return notices.length > 0 ? { ...result, extensions: { ...result.extensions, stale: notices } } : result;
@@ -348,15 +376,90 @@ export function createPipeline<Context extends ExecutionContext>({
     }
   }
 
+  /**
+   * A subscription: its source stream is opened once (the @event field's
+   * `subscribe`, in a context released right after), then each event is
+   * executed as a request of its own: a fresh context, deadline and call
+   * budget, so a follow-up read is bounded like any query and sees the
+   * subscriber's forwarded headers.
+   */
+  async function subscription(transport: Transport, document: DocumentNode, request: ReturnType<typeof readRequest>): Promise<ExecutionResult | AsyncIterableIterator<PipelineAnswer>> {
+    const { connection } = transport;
+    const onConnection = subscriptionsOf.get(connection) ?? 0;
+    if (subscriptions >= limits.maxSubscriptions)
+      throw new GraftError('TOO_MANY_SUBSCRIPTIONS', `The gateway serves ${limits.maxSubscriptions} subscriptions at most; try again later.`, { facts: { limit: limits.maxSubscriptions } });
+    if (connection !== undefined && onConnection >= limits.maxSubscriptionsPerConnection)
+      throw new GraftError('TOO_MANY_SUBSCRIPTIONS', `One connection may hold ${limits.maxSubscriptionsPerConnection} subscriptions at most; end one first.`, {
+        facts: { limit: limits.maxSubscriptionsPerConnection },
+      });
+    const { context: contextValue, release } = contextFor(transport);
+    let events: Awaited<ReturnType<typeof createSourceEventStream>>;
+    try {
+      events = await createSourceEventStream({ schema, document, variableValues: request.variables ?? {}, operationName: request.operationName, contextValue });
+    } finally {
+      release();
+    }
+    if (!(Symbol.asyncIterator in events)) return events;
+    const source = events[Symbol.asyncIterator]();
+    subscriptions += 1;
+    if (connection !== undefined) subscriptionsOf.set(connection, onConnection + 1);
+    let open = true;
+    const close = () => {
+      if (!open) return;
+      open = false;
+      subscriptions -= 1;
+      const left = (subscriptionsOf.get(connection) ?? 1) - 1;
+      if (left > 0) subscriptionsOf.set(connection, left);
+      else subscriptionsOf.delete(connection);
+    };
+    const answer = (result: ExecutionResult) => bounded(refused(result, transport.requestId, logger), transport.requestId);
+    // A hand-written iterator, not an async generator: a generator waiting for the next event cannot be ended until one comes.
+    const stream: AsyncIterableIterator<PipelineAnswer> = {
+      async next() {
+        if (!open) return DONE;
+        let step: IteratorResult<unknown>;
+        try {
+          step = await source.next();
+        } catch (error) {
+          // The hub cut a slow subscriber off: its last message says so.
+          close();
+          return { done: false, value: answer({ errors: [error as GraphQLError] }) };
+        }
+        if (step.done || !open) {
+          close();
+          return DONE;
+        }
+        const result = await runExecution(transport, '', undefined, document, request, { shared: false }, step.value);
+        return { done: false, value: answer(result) };
+      },
+      async return() {
+        close();
+        await source.return?.();
+        return DONE;
+      },
+      [Symbol.asyncIterator]() {
+        return stream;
+      },
+    };
+    return stream;
+  }
+
   return {
     admit: (client) => rateLimit?.admit(client),
 
-    async run(params, transport) {
+    async run(params: unknown, transport: Transport): Promise<PipelineAnswer & Partial<PipelineStream>> {
       const startedAt = transport.startedAt ?? performance.now();
       const facts: RequestFacts = { shared: false, trace: tracing?.request(transport.header) };
       let result: ExecutionResult;
       try {
-        result = refused(await execution(params, transport, facts), transport.requestId, logger);
+        const executed = await execution(params, transport, facts);
+        if (Symbol.asyncIterator in executed) {
+          const report = reportOf(transport.requestId, {}, facts, startedAt);
+          observe?.(report);
+          facts.trace?.end(report);
+          return { stream: executed } as PipelineAnswer & PipelineStream;
+        }
+        result = refused(executed, transport.requestId, logger);
       } catch (error) {
         result = error instanceof GraftError ? refusal(error, transport.requestId, logger) : refused({ errors: [error as GraphQLError] }, transport.requestId, logger);
       }

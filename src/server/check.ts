@@ -47,7 +47,7 @@ export function checkGraph(config: GatewayConfig, { baseDir, file, env }: CheckO
     const graph = compileConfiguredGraph(config, baseDir);
     const fields = [...graph.plans.values()];
     lines.push(
-      `✓ ${relative(process.cwd(), `${baseDir}/${config.schema ?? 'schema'}`) || '.'}: ${fields.filter((plan) => plan.kind === 'rest').length} fields with @rest, ${fields.filter((plan) => plan.kind === 'ref').length} with @ref`,
+      `✓ ${relative(process.cwd(), `${baseDir}/${config.schema ?? 'schema'}`) || '.'}: ${fields.filter((plan) => plan.kind === 'rest').length} fields with @rest, ${fields.filter((plan) => plan.kind === 'ref').length} with @ref${fields.some((plan) => plan.kind === 'event') ? `, ${fields.filter((plan) => plan.kind === 'event').length} with @event` : ''}`,
     );
     const report = callReport(graph.full, graph.plans, { defaultListSize: resolved.limits.defaultListSize, budget: resolved.limits.upstreamCallsPerOperation, maxDepth: resolved.limits.maxDepth });
     if (report.nPlusOne.length > 0) {

@@ -1,3 +1,4 @@
+import type { EventHub } from '../events/event-hub.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { CursorCodec } from '../pagination/cursor.ts';
 import type { BoundSource, StaleNotice } from '../sources/request-sources.ts';
@@ -23,4 +24,6 @@ export interface GatewayContext<Sources = Readonly<Record<string, BoundSource>>,
   readonly deadlineAt: number;
   /** Cached answers that stood in for failing sources during this request. */
   readonly staleNotices: StaleNotice[];
+  /** The sources' webhook events (what @event subscription fields read; hand-written ones may too). */
+  readonly events: EventHub;
 }

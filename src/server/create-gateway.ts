@@ -8,7 +8,9 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import { type CacheStats, createResponseCache } from '../cache/response-cache.ts';
 import type { GatewayConfig } from '../config/config-schema.ts';
-import { resolveConfig } from '../config/resolve-config.ts';
+import { ConfigError, resolveConfig } from '../config/resolve-config.ts';
+import { createEventHub } from '../events/event-hub.ts';
+import { createWebhookReceiver } from '../events/webhook-receiver.ts';
 import { callsOf } from '../mapping/calls.ts';
 import { compileGraph } from '../mapping/graph.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
@@ -29,6 +31,8 @@ import { type Graph, graphOf } from './graph.ts';
 import { createNodeDoor, type NodeHandler } from './node-door.ts';
 import { useObservabilityEndpoints } from './observability-endpoints.ts';
 import { acceptedRequestId, requestIds } from './request-id.ts';
+import { useWebhookEndpoint } from './webhook-endpoint.ts';
+import { createWebSocketDoor, type WebSocketDoor } from './websocket-door.ts';
 import { usePipeline } from './yoga-door.ts';
 
 export interface GatewayOptions {
@@ -53,8 +57,12 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, Record<string,
   metrics?: () => Promise<string>;
   /** Each source's state and last minute, as the status page shows them. */
   sourceStatus(): SourceStatus[];
+  /** Subscriptions open now (SSE and WebSockets). */
+  subscriptions(): number;
   /** The fastest `node:http` request listener: JSON POSTs on a direct path, everything else through Yoga; one pipeline behind both. */
   listener: NodeHandler;
+  /** A `node:http` server's 'upgrade' listener: GraphQL over WebSockets on the GraphQL path (`server.on('upgrade', gateway.upgrade)`). */
+  upgrade: WebSocketDoor['upgrade'];
 };
 
 /** How long a readiness probe waits for each source. */
@@ -68,7 +76,13 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
   const persisted = config.persistedDocuments && loadPersistedDocuments(config.persistedDocuments, baseDir);
   const knownOperations = persisted ? checkPersistedDocuments(persisted, schema) : [];
 
+  for (const plan of compiled.plans.values()) {
+    if (plan.kind === 'event' && !config.sources[plan.source]?.webhooks)
+      throw new ConfigError(`${plan.coordinate} @event reads source "${plan.source}", which has no webhooks in the config: add sources.${plan.source}.webhooks.`);
+  }
+
   const cache = createResponseCache({ ...config.cache, now });
+  const events = createEventHub({ queueSize: config.limits.subscriberQueue });
   const observability = createObservability({
     settings: config.observability,
     production: config.server.production,
@@ -77,6 +91,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     cache,
     clients: () => allClients,
     env,
+    subscriptions: () => events.size(),
     now: now ?? Date.now,
   });
   const { tracing } = observability;
@@ -94,7 +109,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     const budget = createCallBudget(config.limits.upstreamCallsPerOperation);
     const optionsFor = (name: string) => ({ requestId, deadline, budget, forwarded: pickHeaders(header, config.sources[name]?.forwardHeaders ?? []), trace });
     const sources = bindSources(clients, optionsFor, tally);
-    const context = { requestId, header, sources, loaders: served.loaders?.(sources), logger, cursors, deadlineAt: deadline.at, staleNotices: tally.staleNotices };
+    const context = { requestId, header, sources, loaders: served.loaders?.(sources), logger, cursors, deadlineAt: deadline.at, staleNotices: tally.staleNotices, events };
     const release = () => {
       deadline.release();
       return { upstreamCalls: budget.spent(), cacheHits: tally.cacheHits, staleAnswers: tally.staleNotices.length };
@@ -114,6 +129,12 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     tracing,
   });
 
+  const webhooks = createWebhookReceiver({ sources: config.sources, hub: events, invalidate: (source, paths) => clients[source]?.invalidate(paths),
+    logger,
+    observe: observability.webhookObserver,
+    now: now ?? Date.now,
+  });
+  const websockets = createWebSocketDoor({ pipeline, schema, endpoint: config.server.paths.graphql, requestIdOf: acceptedRequestId, maxPayloadBytes: config.limits.maxBodyBytes });
   const { paths } = config.server;
   const ids = requestIds();
   const admitted = new WeakSet<IncomingMessage>();
@@ -131,6 +152,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     plugins: [
       ids.plugin,
       useObservabilityEndpoints(observability, config.observability.status.token),
+      useWebhookEndpoint(webhooks, paths.webhooks),
       // Yoga alone executes mutations sent as simple (form or text) POSTs, which browsers send cross-site without a preflight.
       useCSRFPrevention({ requestHeaders: ['graphql-require-preflight', 'x-graphql-yoga-csrf'] }),
       usePipeline({ pipeline, admitted, endpoint: paths.graphql, requestIdOf: ids.idOf }),
@@ -144,14 +166,24 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
           return answers.every(Boolean);
         },
       }),
-      { onDispose: () => Promise.all([...allClients.map((client) => client.close()), observability.shutdown()]).then(() => undefined) },
+      { onDispose: () => Promise.all([...allClients.map((client) => client.close()), observability.shutdown(), websockets.close()]).then(() => undefined) },
     ],
   });
   const others = [paths.health, paths.ready, ...Object.values(observability.publicPaths)];
-  const listener = createNodeDoor({ pipeline, admitted, paths: { graphql: paths.graphql, others }, maxBodyBytes: config.limits.maxBodyBytes, requestIdOf: acceptedRequestId, logger }, yoga);
+  const listener = createNodeDoor(
+    {
+      pipeline,
+      admitted,
+      paths: { graphql: paths.graphql, others, prefixes: [`${paths.webhooks.replace(/\/+$/, '')}/`] },
+      maxBodyBytes: config.limits.maxBodyBytes,
+      requestIdOf: acceptedRequestId,
+      logger,
+    },
+    yoga,
+  );
   const hedgeStats = () => Object.fromEntries(Object.entries(clients).map(([name, client]) => [name, client.hedges()]));
   const { metrics, sourceStatus } = observability;
-  return Object.assign(yoga, { cacheStats: () => cache.stats(), hedgeStats, listener, sourceStatus, ...(metrics && { metrics }) });
+  return Object.assign(yoga, { cacheStats: () => cache.stats(), hedgeStats, listener, upgrade: websockets.upgrade, sourceStatus, subscriptions: () => events.size(), ...(metrics && { metrics }) });
 }
 
 /** The values of the headers any source forwards: what a caller's answers may depend on beyond the document and variables. */

@@ -32,6 +32,7 @@ export async function listen(gateway: Gateway, { server: settings, observability
     gateway.listener,
   );
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket, listener.maxHeaderSize));
+  server.on('upgrade', gateway.upgrade);
   const port = await listening(server, settings.port, settings.host);
   const metrics = observability?.metrics.port !== undefined && gateway.metrics ? await serveMetrics(gateway.metrics, observability.metrics, settings.host) : undefined;
 

@@ -33,6 +33,8 @@ export interface GatewayPaths {
   graphql: string;
   /** The other paths the gateway answers (health, readiness, metrics, status): Yoga's. */
   others: readonly string[];
+  /** Path prefixes the gateway answers under (webhooks): Yoga's. */
+  prefixes?: readonly string[];
 }
 
 export interface NodeDoorOptions {
@@ -53,7 +55,7 @@ export function createNodeDoor({ pipeline, admitted, paths, maxBodyBytes, reques
     const startedAt = performance.now();
     const path = pathOf(req);
     const accept = req.headers.accept ?? '';
-    if (path !== paths.graphql) return next && !paths.others.includes(path) ? next() : yoga(req, res);
+    if (path !== paths.graphql) return next && !paths.others.includes(path) && !paths.prefixes?.some((prefix) => path.startsWith(prefix)) ? next() : yoga(req, res);
     const isPost = req.method === 'POST';
     // GraphiQL's page is not a GraphQL request.
     if (!isPost && (req.method !== 'GET' || accept.includes('text/html'))) return yoga(req, res);

@@ -12,7 +12,7 @@ import type { IncomingMessage } from 'node:http';
 import { type ExecutionResult, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { GraftError } from '../errors.ts';
-import type { Pipeline, Transport } from '../pipeline/pipeline.ts';
+import type { Pipeline, PipelineAnswer, Transport } from '../pipeline/pipeline.ts';
 
 export interface YogaDoorOptions {
   pipeline: Pipeline;
@@ -47,10 +47,10 @@ export function usePipeline({ pipeline, admitted, endpoint, requestIdOf }: YogaD
       const raw = documentId === null ? params : { ...params, documentId };
       setParams(CHECKED_ELSEWHERE);
       setParamsHandler(async () => {
-        const { result, body } = await pipeline.run(raw, transportOf(request, context, requestIdOf));
-        ours.add(result);
-        // Yoga serialises with a result's own `stringify`: the body the pipeline already bounded.
-        return Object.assign(result, { stringify: () => body });
+        const answer = await pipeline.run(raw, transportOf(request, context, requestIdOf));
+        if ('stream' in answer) return serialised(answer.stream);
+        ours.add(answer.result);
+        return withBody(answer);
       });
     },
 
@@ -71,13 +71,39 @@ function undecodable({ originalError }: GraphQLError): boolean {
   return originalError !== undefined && originalError !== null && !(originalError instanceof GraftError) && originalError.name !== 'GraphQLError';
 }
 
+/** Yoga serialises with a result's own `stringify`: the body the pipeline already bounded. */
+function withBody({ result, body }: PipelineAnswer): ExecutionResult {
+  return Object.assign(result, { stringify: () => body });
+}
+
+/** A subscription's answers as Yoga streams them (SSE, multipart); ending it ends the pipeline's stream at once. */
+function serialised(stream: AsyncIterableIterator<PipelineAnswer>): AsyncIterableIterator<ExecutionResult> {
+  const results: AsyncIterableIterator<ExecutionResult> = {
+    next: async () => {
+      const step = await stream.next();
+      return step.done ? step : { done: false, value: withBody(step.value) };
+    },
+    return: async () => {
+      await stream.return?.();
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]: () => results,
+  };
+  return results;
+}
+
 function transportOf(request: Request, context: object, requestIdOf: (request: Request) => string): Transport {
+  const accept = request.headers.get('accept') ?? '';
+  const clientAddress = (context as { req?: IncomingMessage }).req?.socket?.remoteAddress;
   return {
     method: request.method,
     requestId: requestIdOf(request),
     header: (name) => request.headers.get(name) ?? undefined,
     // Set when Yoga serves a node:http request; fetch-API servers do not say.
-    clientAddress: (context as { req?: IncomingMessage }).req?.socket?.remoteAddress,
+    clientAddress,
+    streams: accept.includes('text/event-stream') || accept.includes('multipart/mixed'),
+    // Over SSE each subscription is a request of its own: a client is known by its address.
+    connection: clientAddress,
     get signal() {
       return request.signal;
     },

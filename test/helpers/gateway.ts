@@ -51,6 +51,8 @@ export interface TestGateway {
   /** The fetch-API door (`gateway.fetch`), as Hono, Bun or Deno would call it. */
   fetch(request: Request): Promise<Response>;
   cacheStats: Gateway['cacheStats'];
+  /** Subscriptions open now. */
+  subscriptions(): number;
   close(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ export async function startGateway(backends: Backends, options: TestGatewayOptio
     query: (query, variables, headers) => postGraphQL(`${running.url}/graphql`, { query, variables }, headers),
     fetch: async (request) => gateway.fetch(request),
     cacheStats: () => gateway.cacheStats(),
+    subscriptions: () => gateway.subscriptions(),
     close: () => running.shutdown(),
   };
 }

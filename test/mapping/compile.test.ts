@@ -99,7 +99,7 @@ describe('@rest', () => {
     expectOne(
       'extend type Query { a: User @rest(source: "accounts", path: "/u", query: { q: "$arg.x" }) }',
       '$arg.x',
-      'Query.a @rest(query.q): $arg is not a template variable: use $args, $parent, $header or $result.',
+      'Query.a @rest(query.q): $arg is not a template variable: use $args, $parent, $header, $result or $event.',
     );
     expectOne('extend type Query { a: User @rest(source: "accounts", path: "/u?x=1") }', '?x=1', 'Query.a @rest(path): A path has no query or fragment: put query parameters in `query`.');
   });
@@ -206,6 +206,43 @@ describe('@ref', () => {
   it('returns another type than the field it refers to', () => {
     const sdl = 'type Team { id: ID! } extend type User { team: Team @ref(query: "user", args: { id: "$parent.teamId" }) }';
     expectOne(sdl, '"user", args: { id: "$parent.teamId"', 'User.team returns Team but Query.user returns User.');
+  });
+});
+
+describe('@event', () => {
+  const field = (directive: string, args = '(id: ID)') => `type Subscription { userChanged${args}: User ${directive} }`;
+
+  it('compiles a subscription fed by a source\'s events, with a filter and a follow-up read', () => {
+    expect(problems(field('@event(source: "accounts", types: ["user.updated"], filter: { id: "$event.data.id" }, fetch: { query: "user", args: { id: "$event.data.id" } })'))).toEqual([]);
+  });
+
+  it('names a source that is not configured, and wants an event type', () => {
+    const sdl = field('@event(source: "acounts", types: [])');
+    expect(problems(sdl)).toEqual([
+      `${at(sdl, '"acounts"')}: Subscription.userChanged @event(source): no source "acounts" in the config (sources: accounts, weather).`,
+      `${at(sdl, '[]')}: Subscription.userChanged @event(types) names at least one event type.`,
+    ]);
+  });
+
+  it('filters by arguments the field has, with $event values only where events are', () => {
+    const sdl = field('@event(source: "accounts", types: ["u"], filter: { uid: "$event.data.id" })');
+    expectOne(sdl, '{ uid', 'Subscription.userChanged @event(filter): Subscription.userChanged has no argument "uid".');
+    expectOne('extend type Query { x: User @rest(source: "accounts", path: "/x/{$event.id}") }', '$event', 'Query.x @rest(path): $event is only available in @event.');
+  });
+
+  it('reads again through a Query field with @rest that takes the arguments given', () => {
+    const sdl = field('@event(source: "accounts", types: ["u"], fetch: { query: "user", args: { uid: "$event.data.id" } })');
+    expect(problems(sdl)).toEqual([
+      `${at(sdl, '{ uid')}: Subscription.userChanged @event(fetch.args): Query.user has no argument "uid".`,
+      `${at(sdl, '{ uid')}: Subscription.userChanged @event(fetch.args) must give id, which Query.user requires.`,
+    ]);
+    expectOne(field('@event(source: "accounts", types: ["u"], fetch: { query: "nobody", args: {} })'), '"nobody"', 'Subscription.userChanged @event(fetch.query): Query.nobody is not a field with a @rest mapping.');
+  });
+
+  it('belongs on Subscription fields, and every Subscription field needs it', () => {
+    expectOne('extend type User { x: User @event(source: "accounts", types: ["u"]) }', '@event', 'User.x has @event, which feeds Subscription fields only.');
+    expectOne('type Subscription { quiet: User }', 'quiet', 'Subscription.quiet has no @event mapping and no hand-written resolver: it would never send anything.');
+    expectOne('type Subscription { polled: User @rest(source: "accounts", path: "/p") }', '@rest(source: "accounts", path: "/p")', 'Subscription.polled is a subscription: it is fed by @event, not @rest.');
   });
 });
 
