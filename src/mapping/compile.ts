@@ -81,7 +81,8 @@ export function compileMapping(schema: GraphQLSchema, sources: Readonly<Record<s
       if (event && handWritten.has(coordinate)) diagnostics.report(event, `${coordinate} has a hand-written resolver and @event; keep one.`);
       if (isSubscription) {
         if (event) refs.push(() => compileEvent(coordinate, definition, event));
-        else if (!handWritten.has(coordinate) && !rest && !ref) diagnostics.report(definition.astNode, `${coordinate} has no @event mapping and no hand-written resolver: it would never send anything.`);
+        else if (!handWritten.has(coordinate) && !rest && !ref)
+          diagnostics.report(definition.astNode, `${coordinate} has no @event mapping and no hand-written resolver: it would never send anything.`);
         continue;
       }
       if ((rest || ref) && handWritten.has(coordinate)) diagnostics.report(rest ?? ref, `${coordinate} has a hand-written resolver and a mapping directive; keep one.`);

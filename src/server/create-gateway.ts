@@ -129,7 +129,10 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     tracing,
   });
 
-  const webhooks = createWebhookReceiver({ sources: config.sources, hub: events, invalidate: (source, paths) => clients[source]?.invalidate(paths),
+  const webhooks = createWebhookReceiver({
+    sources: config.sources,
+    hub: events,
+    invalidate: (source, paths) => clients[source]?.invalidate(paths),
     logger,
     observe: observability.webhookObserver,
     now: now ?? Date.now,

@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, type ErrorCode } from '../../src/errors.ts';
 import type { Graph } from '../../src/server/graph.ts';
 import { type Backends, startBackends } from '../helpers/backends.ts';
+import { postWebhook, sendEvent, signedHeaders } from '../helpers/events.ts';
 import { codes, postGraphQL, startGateway, type TestGateway, type TestGatewayOptions } from '../helpers/gateway.ts';
+import { until } from '../helpers/time.ts';
 
 let backends: Backends;
 const gateways: TestGateway[] = [];
@@ -25,6 +27,11 @@ afterAll(async () => {
   await backends.close();
 });
 
+/** A subscription over SSE, as its raw HTTP response. */
+const subscribe = (gateway: TestGateway, query: string) =>
+  fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ query }) });
+/** The codes in an SSE stream's messages. */
+const streamCodes = async (response: Response) => [...(await response.text()).matchAll(/"code":"([A-Z_]+)"/g)].map((match) => match[1]);
 const codesOf = async (response: Response) => ((await response.json()) as { errors?: Array<{ extensions: { code: string } }> }).errors?.map((error) => error.extensions.code) ?? [];
 /** One try, short timeouts: each upstream fault surfaces as its own code. */
 const strict: TestGatewayOptions = {
@@ -76,6 +83,29 @@ const CASES: Record<ErrorCode, () => Promise<unknown[]>> = {
     return codes(await (await start({ limits: { requestDeadlineMs: 100 } })).query('{ weather(city: "Oslo") { city } }'));
   },
   RESPONSE_TOO_LARGE: async () => codes(await (await start({ limits: { maxResponseObjects: 5 } })).query('{ weather(city: "Lima") { forecast(days: 1) { at } } }')),
+  TOO_MANY_SUBSCRIPTIONS: async () => {
+    const gateway = await start({ limits: { maxSubscriptions: 0 } });
+    return streamCodes(await subscribe(gateway, 'subscription { articleCreated { id } }'));
+  },
+  SUBSCRIBER_TOO_SLOW: async () => {
+    const gateway = await start({ limits: { subscriberQueue: 1 } });
+    // A subscriber that reads nothing: big messages fill the socket's buffers, then its queue.
+    const stream = await subscribe(gateway, 'subscription { articleCreated { id body } }');
+    await until(() => gateway.subscriptions() === 1, 'the subscription is open');
+    const article = { title: 't', body: 'x'.repeat(64 * 1024), category: 'c', author_id: 1, created_at: 'now' };
+    for (let id = 1; id <= 2_000 && gateway.subscriptions() === 1; id++) await sendEvent(gateway.url, 'content', 'article.created', { id, ...article });
+    return streamCodes(stream);
+  },
+  WEBHOOK_HEADER_MISSING: async () => [(await postWebhook((await start()).url, 'content', '{}', { 'content-type': 'application/json' })).code],
+  WEBHOOK_HEADER_MALFORMED: async () => [(await postWebhook((await start()).url, 'content', '{}', { ...signedHeaders('{}'), 'webhook-timestamp': 'soon' })).code],
+  WEBHOOK_SIGNATURE_INVALID: async () => [(await postWebhook((await start()).url, 'content', '{"changed":1}', signedHeaders('{}'))).code],
+  WEBHOOK_TIMESTAMP_OUT_OF_RANGE: async () => [(await sendEvent((await start()).url, 'content', 'article.created', {}, { timestamp: Math.floor(Date.now() / 1000) - 3_600 })).code],
+  WEBHOOK_REPLAYED: async () => {
+    const gateway = await start();
+    const headers = signedHeaders('{"type":"article.deleted","data":{"id":1}}');
+    await postWebhook(gateway.url, 'content', '{"type":"article.deleted","data":{"id":1}}', headers);
+    return [(await postWebhook(gateway.url, 'content', '{"type":"article.deleted","data":{"id":1}}', headers)).code];
+  },
   UPSTREAM_TIMEOUT: async () => {
     backends.weather.inject({ fault: { kind: 'stallHeaders' }, path: /Rome/, times: 1 });
     return codes(await (await start(strict)).query('{ weather(city: "Rome") { city } }'));

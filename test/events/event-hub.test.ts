@@ -7,7 +7,7 @@ describe('the event hub', () => {
   it('delivers matching events to each subscriber in order, and nothing else', async () => {
     const hub = createEventHub({ queueSize: 10 });
     const all = hub.subscribe({ source: 'content', types: new Set(['article.updated']) });
-    const odd = hub.subscribe({ source: 'content', types: new Set(['article.updated']), accepts: (e) => ((e.body as { data: { id: number } }).data.id % 2) === 1 });
+    const odd = hub.subscribe({ source: 'content', types: new Set(['article.updated']), accepts: (e) => (e.body as { data: { id: number } }).data.id % 2 === 1 });
     const delivered = [1, 2, 3].map((n) => hub.publish(event(n)));
     hub.publish(event(4, 'article.deleted'));
     hub.publish(event(5, 'article.updated', 'comments'));

@@ -41,14 +41,20 @@ describe('Standard Webhooks verification', () => {
 
   it('refuses any altered byte of the body, id or timestamp', () => {
     fc.assert(
-      fc.property(ids, bodies.filter((body) => body.length > 0), fc.nat(), fc.integer({ min: 1, max: 255 }), (id, body, at, delta) => {
-        const signature = signStandard(KEY, id, seconds, body);
-        expect(verifyDelivery(standard(id, String(seconds), altered(body, at, delta), signature))).toMatchObject({ ok: false, code: 'WEBHOOK_SIGNATURE_INVALID' });
-        const otherId = altered(Buffer.from(id), at, delta).toString('latin1');
-        const idVerdict = verifyDelivery(standard(otherId, String(seconds), body, signature));
-        expect(idVerdict.ok).toBe(false);
-        expect(verifyDelivery(standard(id, String(seconds + 1 + (at % 100)), body, signature))).toMatchObject({ ok: false, code: 'WEBHOOK_SIGNATURE_INVALID' });
-      }),
+      fc.property(
+        ids,
+        bodies.filter((body) => body.length > 0),
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        (id, body, at, delta) => {
+          const signature = signStandard(KEY, id, seconds, body);
+          expect(verifyDelivery(standard(id, String(seconds), altered(body, at, delta), signature))).toMatchObject({ ok: false, code: 'WEBHOOK_SIGNATURE_INVALID' });
+          const otherId = altered(Buffer.from(id), at, delta).toString('latin1');
+          const idVerdict = verifyDelivery(standard(otherId, String(seconds), body, signature));
+          expect(idVerdict.ok).toBe(false);
+          expect(verifyDelivery(standard(id, String(seconds + 1 + (at % 100)), body, signature))).toMatchObject({ ok: false, code: 'WEBHOOK_SIGNATURE_INVALID' });
+        },
+      ),
     );
   });
 
@@ -74,7 +80,11 @@ describe('Standard Webhooks verification', () => {
   it('says which header is missing, and which is malformed', () => {
     const body = Buffer.from('{}');
     const delivery = (headers: Record<string, string>): SignedDelivery => ({ ...standard('m', '1', body, ''), header: (name) => headers[name] });
-    expect(verifyDelivery(delivery({ 'webhook-id': 'm', 'webhook-timestamp': '1' }))).toMatchObject({ ok: false, code: 'WEBHOOK_HEADER_MISSING', message: expect.stringContaining('webhook-signature') });
+    expect(verifyDelivery(delivery({ 'webhook-id': 'm', 'webhook-timestamp': '1' }))).toMatchObject({
+      ok: false,
+      code: 'WEBHOOK_HEADER_MISSING',
+      message: expect.stringContaining('webhook-signature'),
+    });
     expect(verifyDelivery(delivery({ 'webhook-id': 'm', 'webhook-timestamp': 'yesterday', 'webhook-signature': 'v1,AA==' }))).toMatchObject({ code: 'WEBHOOK_HEADER_MALFORMED' });
     expect(verifyDelivery(delivery({ 'webhook-id': 'm', 'webhook-timestamp': '1', 'webhook-signature': 'nocomma' }))).toMatchObject({ code: 'WEBHOOK_HEADER_MALFORMED' });
     expect(verifyDelivery(delivery({ 'webhook-id': 'm', 'webhook-timestamp': '1', 'webhook-signature': 'v1,not*base64' }))).toMatchObject({ code: 'WEBHOOK_HEADER_MALFORMED' });
@@ -116,11 +126,16 @@ describe('Standard Webhooks verification', () => {
 describe('X-Hub-Signature-256 verification', () => {
   it('accepts what was signed and refuses any altered byte', () => {
     fc.assert(
-      fc.property(bodies.filter((body) => body.length > 0), fc.nat(), fc.integer({ min: 1, max: 255 }), (body, at, delta) => {
-        const signature = signHub(KEY, body);
-        expect(verifyDelivery(hub(body, signature))).toEqual({ ok: true, id: 'delivery-1' });
-        expect(verifyDelivery(hub(altered(body, at, delta), signature))).toMatchObject({ ok: false, code: 'WEBHOOK_SIGNATURE_INVALID' });
-      }),
+      fc.property(
+        bodies.filter((body) => body.length > 0),
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        (body, at, delta) => {
+          const signature = signHub(KEY, body);
+          expect(verifyDelivery(hub(body, signature))).toEqual({ ok: true, id: 'delivery-1' });
+          expect(verifyDelivery(hub(altered(body, at, delta), signature))).toMatchObject({ ok: false, code: 'WEBHOOK_SIGNATURE_INVALID' });
+        },
+      ),
     );
   });
 

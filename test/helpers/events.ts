@@ -4,11 +4,11 @@
  * WebSockets (graphql-ws).
  */
 import { randomUUID } from 'node:crypto';
-import { type Client as SseClient, createClient as createSseClient } from 'graphql-sse';
-import { type Client as WsClient, createClient as createWsClient } from 'graphql-ws';
+import { createClient as createSseClient, type Client as SseClient } from 'graphql-sse';
+import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { signStandard, standardKey } from '../../src/events/webhook-signature.ts';
 import { DEV_CREDENTIALS } from '../../examples/backends/index.ts';
+import { signStandard, standardKey } from '../../src/events/webhook-signature.ts';
 
 export const DEV_KEY = standardKey(DEV_CREDENTIALS.webhookSecret) as Buffer;
 

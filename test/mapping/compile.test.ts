@@ -212,7 +212,7 @@ describe('@ref', () => {
 describe('@event', () => {
   const field = (directive: string, args = '(id: ID)') => `type Subscription { userChanged${args}: User ${directive} }`;
 
-  it('compiles a subscription fed by a source\'s events, with a filter and a follow-up read', () => {
+  it("compiles a subscription fed by a source's events, with a filter and a follow-up read", () => {
     expect(problems(field('@event(source: "accounts", types: ["user.updated"], filter: { id: "$event.data.id" }, fetch: { query: "user", args: { id: "$event.data.id" } })'))).toEqual([]);
   });
 
@@ -236,13 +236,21 @@ describe('@event', () => {
       `${at(sdl, '{ uid')}: Subscription.userChanged @event(fetch.args): Query.user has no argument "uid".`,
       `${at(sdl, '{ uid')}: Subscription.userChanged @event(fetch.args) must give id, which Query.user requires.`,
     ]);
-    expectOne(field('@event(source: "accounts", types: ["u"], fetch: { query: "nobody", args: {} })'), '"nobody"', 'Subscription.userChanged @event(fetch.query): Query.nobody is not a field with a @rest mapping.');
+    expectOne(
+      field('@event(source: "accounts", types: ["u"], fetch: { query: "nobody", args: {} })'),
+      '"nobody"',
+      'Subscription.userChanged @event(fetch.query): Query.nobody is not a field with a @rest mapping.',
+    );
   });
 
   it('belongs on Subscription fields, and every Subscription field needs it', () => {
     expectOne('extend type User { x: User @event(source: "accounts", types: ["u"]) }', '@event', 'User.x has @event, which feeds Subscription fields only.');
     expectOne('type Subscription { quiet: User }', 'quiet', 'Subscription.quiet has no @event mapping and no hand-written resolver: it would never send anything.');
-    expectOne('type Subscription { polled: User @rest(source: "accounts", path: "/p") }', '@rest(source: "accounts", path: "/p")', 'Subscription.polled is a subscription: it is fed by @event, not @rest.');
+    expectOne(
+      'type Subscription { polled: User @rest(source: "accounts", path: "/p") }',
+      '@rest(source: "accounts", path: "/p")',
+      'Subscription.polled is a subscription: it is fed by @event, not @rest.',
+    );
   });
 });
 
