@@ -14,6 +14,7 @@ const codegen: CodegenConfig = {
       config: {
         useTypeImports: true,
         contextType: 'graftql#GatewayContext',
+        scalars: { Upload: 'graftql#UploadedFile' },
         enumsAsTypes: true,
         avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
         resolversNonOptionalTypename: { interfaceImplementingType: true },

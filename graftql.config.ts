@@ -19,7 +19,11 @@ export default defineConfig({
   // The embedded content and comments services post their webhooks to the gateway once it listens.
   afterStart: ({ url }, { example }) => (example ? sendWebhooksTo(url) : undefined),
   // A page of 50 articles with their comments takes 52 calls on a cold cache (comments has no batch form); the default budget is 50.
-  limits: { upstreamCallsPerOperation: 100 },
+  // Attachments (Mutation.addAttachment) of up to 64 MiB, of a few document and image types.
+  limits: {
+    upstreamCallsPerOperation: 100,
+    uploads: { maxFiles: 1, maxFileBytes: 64 * 1024 * 1024, maxTotalBytes: 64 * 1024 * 1024, contentTypes: ['image/*', 'application/pdf', 'text/plain', 'application/octet-stream'] },
+  },
   sources: {
     accounts: {
       url: { env: 'ACCOUNTS_URL' },

@@ -28,6 +28,8 @@ export { indexConnection, offsetRanges, pageRanges, type RangeFetcher } from './
 export { chainedConnection, firstPageFromBatch, type LinkedPageFetcher } from './pagination/chained-adapter.ts';
 export { linkHeaderPages } from './pagination/linked-pages.ts';
 export type { CursorCodec, CursorScope } from './pagination/cursor.ts';
+export type { UploadedFile } from './uploads/uploaded-file.ts';
+export type { EventFilter, EventHub, SourceEvent } from './events/event-hub.ts';
 
 // Errors clients can see.
 export { badUserInput, ERROR_CODES, type ErrorCode, GraftError, notFound } from './errors.ts';

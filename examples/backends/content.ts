@@ -4,9 +4,12 @@
  * in the body;
  * one-to-many batch `/articles?author_id=1&author_id=2&per_author=N`;
  * JSON writes on `/articles`; each write announced with a signed webhook
- * (article.created, article.updated, article.deleted).
+ * (article.created, article.updated, article.deleted); attachments uploaded
+ * as multipart/form-data to `/articles/{id}/attachments` (streamed: only
+ * their size and SHA-256 are kept).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import busboy from 'busboy';
 import { intParam } from './accounts.ts';
 import { type ArticleRow, seed } from './seed.ts';
 import { basicCredentials, type Reply, type RouteRequest, type Service, startService } from './service.ts';
@@ -35,6 +38,8 @@ export async function startContent({ clientId, clientSecret, tokenTtlSeconds = 3
   const webhooks = signing && createWebhookSender(signing);
   const announce = (type: string, data: unknown) => void webhooks?.send(type, data);
   const articles: ArticleRow[] = structuredClone(seed.articles);
+  const attachments = new Map<string, AttachmentRow[]>();
+  let nextAttachment = 1;
   const tokens = new Map<string, number>(); // token → expiry (ms since epoch)
   let ttl = tokenTtlSeconds;
   let nextId = articles.length + 1;
@@ -124,6 +129,26 @@ export async function startContent({ clientId, clientSecret, tokenTtlSeconds = 3
             return { status: 201, body: article };
           },
         },
+        {
+          method: 'GET',
+          path: '/articles/:id/attachments',
+          handle: ({ params }) => ({ status: 200, body: { data: attachments.get(params.id ?? '') ?? [] } }),
+        },
+        {
+          method: 'POST',
+          path: '/articles/:id/attachments',
+          handle: async ({ params, headers, stream }) => {
+            if (!articles.some((a) => String(a.id) === params.id)) {
+              stream.resume();
+              return { status: 404, body: { error: 'not_found' } };
+            }
+            const upload = await readAttachment(headers, stream);
+            if (!upload) return { status: 422, body: { error: 'invalid', message: 'send multipart/form-data with one file part "file" (and an optional "note")' } };
+            const row: AttachmentRow = { id: nextAttachment++, article_id: Number(params.id), ...upload, created_at: new Date().toISOString() };
+            attachments.set(params.id ?? '', [...(attachments.get(params.id ?? '') ?? []), row]);
+            return { status: 201, body: row };
+          },
+        },
         ...(['PUT', 'PATCH'] as const).map((method) => ({
           method,
           path: '/articles/:id',
@@ -196,4 +221,54 @@ function parsePatch(body: string): Partial<ArticleInput> | undefined {
   if (typeof value.body === 'string') patch.body = value.body;
   if (typeof value.category === 'string') patch.category = value.category;
   return patch;
+}
+
+interface AttachmentRow {
+  id: number;
+  article_id: number;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  note: string | null;
+  created_at: string;
+}
+
+/** Reads a multipart body with one file part `file` and an optional `note`, keeping only the file's size and digest. */
+function readAttachment(headers: RouteRequest['headers'], stream: RouteRequest['stream']): Promise<Omit<AttachmentRow, 'id' | 'article_id' | 'created_at'> | undefined> {
+  return new Promise((resolve) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers });
+    } catch {
+      stream.resume();
+      return resolve(undefined);
+    }
+    let note: string | null = null;
+    let file: { filename: string; content_type: string; size: number; sha256: string } | undefined;
+    const reading: Promise<void>[] = [];
+    parser.on('field', (name, value) => {
+      if (name === 'note') note = value;
+    });
+    parser.on('file', (name, part, info) => {
+      if (name !== 'file' || file) return void part.resume();
+      const hash = createHash('sha256');
+      let size = 0;
+      part.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        hash.update(chunk);
+      });
+      reading.push(
+        new Promise((done) =>
+          part.on('end', () => {
+            file = { filename: info.filename ?? 'upload', content_type: info.mimeType, size, sha256: hash.digest('hex') };
+            done();
+          }),
+        ),
+      );
+    });
+    parser.on('close', () => void Promise.all(reading).then(() => resolve(file && { ...file, note })));
+    parser.on('error', () => resolve(undefined));
+    stream.pipe(parser);
+  });
 }

@@ -47,7 +47,9 @@ export interface RouteRequest {
   params: Record<string, string>;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
+  /** The body as text; empty for a multipart body, which a route reads from `stream` as it arrives. */
   body: string;
+  stream: IncomingMessage;
 }
 
 export interface Route {
@@ -103,7 +105,8 @@ export async function startService(options: ServiceOptions, port = 0, host = '12
   const server = createServer(async (req, res) => {
     const rawUrl = req.url ?? '/';
     requests.push({ method: req.method ?? 'GET', url: rawUrl, headers: req.headers });
-    const body = await readBody(req);
+    // Uploads stream: a multipart body is left for its route to read.
+    const body = req.headers['content-type']?.startsWith('multipart/') ? '' : await readBody(req);
     if (latencyMs > 0) await delay(latencyMs, timers);
     if (res.destroyed) return;
 
@@ -124,7 +127,7 @@ export async function startService(options: ServiceOptions, port = 0, host = '12
       const params = match(url.pathname);
       if (!params) continue;
       try {
-        const reply = await route.handle({ method: req.method, params, query: url.searchParams, headers: req.headers, body });
+        const reply = await route.handle({ method: req.method, params, query: url.searchParams, headers: req.headers, body, stream: req });
         return send(res, reply, options.contentType);
       } catch (error) {
         return send(res, { status: 500, body: { error: 'internal', message: String(error) } }, options.contentType);

@@ -384,6 +384,28 @@ export function configSchema(env: Env) {
     maxClients: z.number().int().positive().default(10_000),
   });
 
+  const uploads = z.strictObject({
+    /** Files one request may carry (the GraphQL multipart request); 0 refuses uploads. @default 5 */
+    maxFiles: z.number().int().min(0).default(5),
+    /** One file. @default 10_485_760 // bytes (10 MiB) */
+    maxFileBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(10 * 1024 * 1024),
+    /** All files of one request together. @default 52_428_800 // bytes (50 MiB) */
+    maxTotalBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(50 * 1024 * 1024),
+    /** Accepted content types, as the client declares them: 'image/png', 'image/*', or '*\/*' for any. @default ['*\/*'] */
+    contentTypes: z
+      .array(z.string().regex(/^([\w.+-]+|\*)\/([\w.+-]+|\*)$/, 'a media type such as image/png or image/*'))
+      .min(1)
+      .default(['*/*']),
+  });
+
   const limits = z.strictObject({
     /** The whole GraphQL request, upstream waits and in-memory execution alike; unfinished fields then answer GATEWAY_TIMEOUT. @default 10_000 // ms */
     requestDeadlineMs: z.number().int().positive().default(10_000),
@@ -427,6 +449,8 @@ export function configSchema(env: Env) {
     maxSubscriptionsPerConnection: z.number().int().min(0).default(100),
     /** Events one subscriber may fall behind; one more cuts it off with SUBSCRIBER_TOO_SLOW. @default 100 */
     subscriberQueue: z.number().int().positive().default(100),
+    /** Files sent with mutations (docs/uploads.md); spooled to disk, checked against these before any upstream call. */
+    uploads: uploads.default(uploads.parse({})),
     /** Requests per client (token or address), off unless set. Over it: 429 REQUEST_RATE_LIMITED with Retry-After. */
     clientRateLimit: clientRateLimit.optional(),
   });

@@ -132,13 +132,21 @@ export function compileMapping(schema: GraphQLSchema, sources: Readonly<Record<s
     const headers = templateMap(arg(node, 'headers'), `${coordinate} @rest(headers)`, context);
     const bodyArg = arg(node, 'body');
     const formArg = arg(node, 'form');
-    if (bodyArg && formArg) diagnostics.report(formArg.node, `${coordinate} @rest has both body and form; a request has one body.`);
-    if ((bodyArg || formArg) && !WRITES.has(method)) diagnostics.report((bodyArg ?? formArg)?.node, `${coordinate} @rest sends a body with ${method}; use POST, PUT, PATCH or DELETE.`);
+    const multipartArg = arg(node, 'multipart');
+    const uploadArg = arg(node, 'upload');
+    const bodies = (['body', 'form', 'multipart', 'upload'] as const).filter((name) => arg(node, name));
+    if (bodies.length > 1) diagnostics.report(arg(node, bodies[1] as string)?.node, `${coordinate} @rest has ${bodies.join(' and ')}; a request has one body.`);
+    const anyBody = bodyArg ?? formArg ?? multipartArg ?? uploadArg;
+    if (anyBody && !WRITES.has(method)) diagnostics.report(anyBody.node, `${coordinate} @rest sends a body with ${method}; use POST, PUT, PATCH or DELETE.`);
     const body: RestPlan['body'] = bodyArg
       ? { kind: 'json', value: typeof bodyArg.value === 'string' ? valueTemplate(bodyArg, `${coordinate} @rest(body)`, context) : templateMap(bodyArg, `${coordinate} @rest(body)`, context) }
       : formArg
         ? { kind: 'form', fields: templateMap(formArg, `${coordinate} @rest(form)`, context) }
-        : undefined;
+        : multipartArg
+          ? { kind: 'multipart', parts: templateMap(multipartArg, `${coordinate} @rest(multipart)`, context) }
+          : uploadArg
+            ? { kind: 'upload', file: uploadTemplate(uploadArg, `${coordinate} @rest(upload)`, context) }
+            : undefined;
     const resultArg = arg(node, 'result');
     if (resultArg && isObjectType(returns)) diagnostics.report(resultArg.node, `${coordinate} @rest(result) sets a scalar value; ${returns.name} is an object type.`);
     const batch = batchPlan(arg(node, 'batch'), context);
@@ -168,6 +176,14 @@ export function compileMapping(schema: GraphQLSchema, sources: Readonly<Record<s
     };
     if (plan.invalidates.length > 0 && !WRITES.has(method)) diagnostics.report(arg(node, 'invalidates')?.node, `${coordinate} @rest(invalidates) is for writes; a ${method} changes nothing.`);
     return sourceName === undefined ? undefined : plan;
+  }
+
+  /** `$args.file`, an argument of type Upload. */
+  function uploadTemplate(value: Arg, where: string, context: TemplateContext): ValueTemplate {
+    const template = valueTemplate(value, where, context);
+    const argument = template.kind === 'reference' && template.reference.scope === 'args' ? context.definition.args.find((candidate) => candidate.name === template.reference.path[0]) : undefined;
+    if (!argument || getNamedType(argument.type).name !== 'Upload') diagnostics.report(value.node, `${where} is an argument of type Upload: "$args.file".`);
+    return template;
   }
 
   function batchPlan(batch: Arg | undefined, context: TemplateContext): BatchPlan | undefined {

@@ -31,6 +31,10 @@ directive @rest(
   body: GraftValue
   "A form-encoded body, name → value template or literal."
   form: GraftMap
+  "A multipart/form-data body (docs/uploads.md): part name → value template; an \`Upload\` argument becomes a file part, anything else a text field."
+  multipart: GraftMap
+  "The raw body: an \`Upload\` argument (\`$args.file\`), sent as is with its content type."
+  upload: String
   "Where the result sits in the answer, as a dot path (\`data\`, \`result.items\`); default: the whole answer."
   selection: String
   "A batch form: the calls of every parent in a request become one call per \`max\` keys."

@@ -38,6 +38,7 @@ import type { BoundSource } from '../sources/request-sources.ts';
 import type { SourceAnswer, UpstreamRequest } from '../sources/source-client.ts';
 import type { QueryValue } from '../sources/url.ts';
 import { type Batch, batchOf, batchShape, type RowMapping } from './batch.ts';
+import { UploadedFile } from '../uploads/uploaded-file.ts';
 import { eventField } from './event-fields.ts';
 import type { FieldPlan, FirstPagePlan, NodePlan, PaginatePlan, Path, RefPlan, RestPlan, TemplateMap } from './plan.ts';
 import { DriftError, type MappedObject, type Naming, type RecordMappers, read, TYPENAME } from './records.ts';
@@ -176,6 +177,8 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
       const request: UpstreamRequest = { method: plan.method, path, route, query: renderQuery(plan.query, resolve), headers: renderHeaders(plan.headers, resolve), cacheTtlMs: plan.maxAgeMs };
       if (plan.body?.kind === 'form') request.form = renderQuery(plan.body.fields, resolve);
       else if (plan.body?.kind === 'json') request.json = renderJson(plan.body.value, resolve, toUpstream);
+      else if (plan.body?.kind === 'multipart') request.multipart = renderParts(plan.body.parts, resolve);
+      else if (plan.body?.kind === 'upload') request.file = evaluate(plan.body.file, resolve) as UploadedFile;
       return request;
     };
     // A request with no per-parent value is the same for every parent: built, and its batch shape named, once.
@@ -570,6 +573,18 @@ function renderHeaders(entries: TemplateMap, resolve: (reference: Reference) => 
     if (value !== null && value !== undefined) headers[name] = String(value);
   }
   return headers;
+}
+
+/** Multipart parts in order: files as they are, other values as text; null values left out. */
+function renderParts(entries: TemplateMap, resolve: (reference: Reference) => unknown): Array<[string, string | UploadedFile]> {
+  const parts: Array<[string, string | UploadedFile]> = [];
+  for (const [name, template] of entries) {
+    const value = evaluate(template, resolve);
+    if (value === null || value === undefined) continue;
+    const values = Array.isArray(value) ? value : [value];
+    for (const each of values) parts.push([name, each instanceof UploadedFile ? each : typeof each === 'object' ? JSON.stringify(each) : String(each)]);
+  }
+  return parts;
 }
 
 /** A JSON body: one value (an input object goes in the upstream's spelling, `toUpstream`), or a map of fields. */

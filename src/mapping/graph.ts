@@ -17,6 +17,7 @@ import { mappingResolvers } from './execute.ts';
 import { withGeneratedTypes } from './generated-types.ts';
 import type { FieldPlan, NodePlan } from './plan.ts';
 import { createRecordMappers, type Naming } from './records.ts';
+import { withUploadScalar } from '../uploads/upload-scalar.ts';
 import { GATEWAY_DIRECTIVES_SDL, parseFiles, type SdlFile, withGatewayDefinitions } from './sdl.ts';
 
 export interface GraphInput {
@@ -64,7 +65,7 @@ export function compileGraph({ files, sources, resolvers = {} }: GraphInput): Co
   const mappers = createRecordMappers({ nodes, resolved: new Set([...plans.keys(), ...handWritten]) });
   const served = buildASTSchema(servedDocument(document, internal), { assumeValidSDL: true });
   const declared = mappingResolvers({ schema: full, plans, nodes, mappers, naming: (source) => sources[source]?.naming ?? 'camelCase' });
-  const schema = addResolversToSchema({ schema: served, resolvers: mergeResolvers(declared, resolvers) as IResolvers, updateResolversInPlace: true });
+  const schema = withUploadScalar(addResolversToSchema({ schema: served, resolvers: mergeResolvers(declared, resolvers) as IResolvers, updateResolversInPlace: true }));
   return { schema, sdl: printSchema(schema), plans, nodes, full };
 }
 

@@ -150,7 +150,8 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     // The page with its assets inlined weighs ~85 MB of resident memory once loaded: load it on the first GraphiQL visit only.
     renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     maskedErrors: false, // masked in one place: pipeline/client-result.ts
-    maxRequestBodySize: config.limits.maxBodyBytes,
+    // The body limit is the Yoga door's (yoga-door.ts): a multipart request may add its files'.
+    maxRequestBodySize: false,
     logging: logger.child({ component: 'yoga' }),
     plugins: [
       ids.plugin,
@@ -158,7 +159,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
       useWebhookEndpoint(webhooks, paths.webhooks),
       // Yoga alone executes mutations sent as simple (form or text) POSTs, which browsers send cross-site without a preflight.
       useCSRFPrevention({ requestHeaders: ['graphql-require-preflight', 'x-graphql-yoga-csrf'] }),
-      usePipeline({ pipeline, admitted, endpoint: paths.graphql, requestIdOf: ids.idOf }),
+      usePipeline({ pipeline, admitted, endpoint: paths.graphql, requestIdOf: ids.idOf, maxBodyBytes: config.limits.maxBodyBytes, uploads: config.limits.uploads }),
       useReadinessCheck({
         endpoint: paths.ready,
         check: async () => {
@@ -179,6 +180,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
       admitted,
       paths: { graphql: paths.graphql, others, prefixes: [`${paths.webhooks.replace(/\/+$/, '')}/`] },
       maxBodyBytes: config.limits.maxBodyBytes,
+      maxUploadBytes: config.limits.uploads.maxTotalBytes,
       requestIdOf: acceptedRequestId,
       logger,
     },

@@ -43,14 +43,17 @@ export interface NodeDoorOptions {
   admitted: WeakSet<IncomingMessage>;
   paths: GatewayPaths;
   maxBodyBytes: number;
+  /** What a multipart request (files) may add to `maxBodyBytes`. */
+  maxUploadBytes: number;
   requestIdOf(inbound: string | undefined): string;
   logger: Logger;
 }
 
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
 const JSON_BODY = /^application\/(?:graphql\+)?json\s*(?:;|$)/i;
+const MULTIPART_BODY = /^multipart\/form-data\s*;/i;
 
-export function createNodeDoor({ pipeline, admitted, paths, maxBodyBytes, requestIdOf, logger }: NodeDoorOptions, yoga: (req: IncomingMessage, res: ServerResponse) => unknown): NodeHandler {
+export function createNodeDoor({ pipeline, admitted, paths, maxBodyBytes, maxUploadBytes, requestIdOf, logger }: NodeDoorOptions, yoga: (req: IncomingMessage, res: ServerResponse) => unknown): NodeHandler {
   return (req, res, next) => {
     const startedAt = performance.now();
     const path = pathOf(req);
@@ -88,7 +91,7 @@ export function createNodeDoor({ pipeline, admitted, paths, maxBodyBytes, reques
       startedAt,
     };
     const refuse = (error: GraftError, options?: { close?: boolean }) => write(pipeline.refuse(error, transport), options);
-    const tooLarge = () => new GraftError('PAYLOAD_TOO_LARGE', `The request body is larger than ${maxBodyBytes} bytes.`, { facts: { limit: maxBodyBytes } });
+    const tooLarge = (limit = maxBodyBytes) => new GraftError('PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes.`, { facts: { limit } });
 
     try {
       pipeline.admit(transport);
@@ -99,8 +102,9 @@ export function createNodeDoor({ pipeline, admitted, paths, maxBodyBytes, reques
     admitted.add(req);
     if (!isPost) return yoga(req, res);
     const declared = Number(req.headers['content-length']);
+    const limit = MULTIPART_BODY.test(req.headers['content-type'] ?? '') ? maxBodyBytes + maxUploadBytes : maxBodyBytes;
     // Refused before a byte is read, and the connection closed: it would otherwise have to be drained.
-    if (declared > maxBodyBytes) return refuse(tooLarge(), { close: true });
+    if (declared > limit) return refuse(tooLarge(limit), { close: true });
     const kept = (req as { body?: unknown }).body;
     if (kept === undefined && req.readableEnded) {
       logger.error({ requestId }, 'the request body was read before the gateway got the request, and not kept in req.body');

@@ -9,10 +9,14 @@
  * types) is masked to the catalog here, as the pipeline masks its own.
  */
 import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { type ExecutionResult, GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import { GraftError } from '../errors.ts';
 import type { Pipeline, PipelineAnswer, Transport } from '../pipeline/pipeline.ts';
+import { MAX_VARIABLES_DEPTH } from '../pipeline/request-shape.ts';
+import { readMultipartRequest, type UploadLimits } from '../uploads/read-multipart.ts';
 
 export interface YogaDoorOptions {
   pipeline: Pipeline;
@@ -20,19 +24,46 @@ export interface YogaDoorOptions {
   admitted: WeakSet<IncomingMessage>;
   endpoint: string;
   requestIdOf(request: Request): string;
+  /** The body limit of a GraphQL request; a multipart one may add its files' (`uploads.maxTotalBytes`). */
+  maxBodyBytes: number;
+  uploads: UploadLimits;
 }
+
+/** Where a multipart request's params keep the removal of its spooled files. */
+const CLEANUP = Symbol('graftql.uploadCleanup');
 
 /** Passes Yoga's own parameter check, which runs after this plugin; the pipeline checks the real parameters. */
 const CHECKED_ELSEWHERE = { query: '{ __typename }' };
 
-export function usePipeline({ pipeline, admitted, endpoint, requestIdOf }: YogaDoorOptions): Plugin {
+export function usePipeline({ pipeline, admitted, endpoint, requestIdOf, maxBodyBytes, uploads }: YogaDoorOptions): Plugin {
   const ours = new WeakSet<object>();
   return {
-    onRequestParse({ request, url, requestParser, serverContext }) {
+    onRequestParse({ request, url, requestParser, setRequestParser, serverContext }) {
       if (url.pathname !== endpoint) return;
       const req = (serverContext as { req?: IncomingMessage } | undefined)?.req;
       if (!req || !admitted.has(req)) pipeline.admit(transportOf(request, serverContext ?? {}, requestIdOf));
-      if (requestParser) return;
+      if (requestParser) {
+        const contentType = request.headers.get('content-type') ?? '';
+        const multipart = request.method === 'POST' && /^multipart\/form-data\s*;/i.test(contentType);
+        const limit = multipart ? maxBodyBytes + uploads.maxTotalBytes : maxBodyBytes;
+        if (Number(request.headers.get('content-length')) > limit) throw tooLarge(limit);
+        // Files are spooled as they arrive (uploads/read-multipart.ts), where Yoga's own multipart parser would hold them in memory.
+        setRequestParser(
+          multipart
+            ? async (incoming) => {
+                const read = await readMultipartRequest({
+                  contentType,
+                  body: Readable.fromWeb(bounded(incoming, limit).body as NodeReadableStream<Uint8Array>),
+                  limits: uploads,
+                  maxFieldBytes: maxBodyBytes,
+                  maxJsonDepth: MAX_VARIABLES_DEPTH,
+                });
+                return Object.defineProperty(read.params, CLEANUP, { value: read.cleanup }) as GraphQLParams;
+              }
+            : (incoming) => requestParser(bounded(incoming, limit)),
+        );
+        return;
+      }
       throw new GraphQLError(
         `Send GraphQL as application/json, application/graphql+json, application/graphql, a form, multipart, or a GET; not ${request.headers.get('content-type')?.slice(0, 100) ?? 'a body without a content type'}.`,
         {
@@ -47,7 +78,13 @@ export function usePipeline({ pipeline, admitted, endpoint, requestIdOf }: YogaD
       const raw = documentId === null ? params : { ...params, documentId };
       setParams(CHECKED_ELSEWHERE);
       setParamsHandler(async () => {
-        const answer = await pipeline.run(raw, transportOf(request, context, requestIdOf));
+        const cleanup = (params as { [CLEANUP]?: () => Promise<void> })[CLEANUP];
+        let answer: Awaited<ReturnType<Pipeline['run']>>;
+        try {
+          answer = await pipeline.run(raw, transportOf(request, context, requestIdOf));
+        } finally {
+          await cleanup?.();
+        }
         if ('stream' in answer) return serialised(answer.stream);
         ours.add(answer.result);
         return withBody(answer);
@@ -69,6 +106,30 @@ export function usePipeline({ pipeline, admitted, endpoint, requestIdOf }: YogaD
 
 function undecodable({ originalError }: GraphQLError): boolean {
   return originalError !== undefined && originalError !== null && !(originalError instanceof GraftError) && originalError.name !== 'GraphQLError';
+}
+
+/**
+ * The request with its body cut off past `limit` bytes (PAYLOAD_TOO_LARGE):
+ * for bodies without a Content-Length. Yoga's own limit is off, because it
+ * cannot give multipart requests a larger one.
+ */
+function bounded(request: Request, limit: number): Request {
+  if (!request.body) return request;
+  let read = 0;
+  const body = request.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        read += chunk.byteLength;
+        if (read > limit) controller.error(tooLarge(limit));
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+  return new Request(request.url, { method: request.method, headers: request.headers, signal: request.signal, body, duplex: 'half' } as RequestInit);
+}
+
+function tooLarge(limit: number): GraftError {
+  return new GraftError('PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes.`, { facts: { limit } });
 }
 
 /** Yoga serialises with a result's own `stringify`: the body the pipeline already bounded. */

@@ -9,6 +9,7 @@
  * the cached reads they affect.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { Readable } from 'node:stream';
 import { Agent, type Dispatcher, request } from 'undici';
 import { cacheKey, identityPartition, SHARED_PARTITION } from '../cache/cache-key.ts';
 import type { CacheResult, LoadedResponse, ResponseCache, Validators } from '../cache/response-cache.ts';
@@ -17,6 +18,8 @@ import { badUserInput, GraftError } from '../errors.ts';
 import { type Logger, scrubSecrets } from '../observability/logger.ts';
 import { type AttemptOutcome, IGNORE_SOURCE_EVENTS, type SourceObserver } from '../observability/observer.ts';
 import type { TraceContext, Tracing } from '../observability/tracing.ts';
+import { multipartBody } from '../uploads/multipart-body.ts';
+import type { UploadedFile } from '../uploads/uploaded-file.ts';
 import { createSourceAuth, type OutgoingCredentials } from './auth/index.ts';
 import { type DecodedBody, decodeJsonBody } from './decode-body.ts';
 import type { CallBudget } from './resilience/call-budget.ts';
@@ -26,7 +29,7 @@ import { hedge } from './resilience/hedging.ts';
 import { latencyWindow } from './resilience/latency.ts';
 import { createPacer, type RateLimitWindow } from './resilience/pacer.ts';
 import { createRetryBudget } from './resilience/retry-budget.ts';
-import { backoffMs, isRetryableFailure, mayRetry, retryAfterMs } from './resilience/retry-policy.ts';
+import { backoffMs, hasIdempotencyKey, isRetryableFailure, mayRetry, retryAfterMs } from './resilience/retry-policy.ts';
 import { type CallOrigin, type CallPhase, codeForStatus, errorForStatus, errorForTransport } from './upstream-errors.ts';
 import { buildUrl, type QueryParams, requestForRef, sameSourceRef, toSearchParams, type UpstreamPath } from './url.ts';
 
@@ -43,6 +46,10 @@ export interface UpstreamRequest {
   json?: unknown;
   /** A form body (sent as application/x-www-form-urlencoded). */
   form?: QueryParams;
+  /** A multipart/form-data body: text fields and files, in order. */
+  multipart?: ReadonlyArray<readonly [string, string | UploadedFile]>;
+  /** One file as the whole body, with its content type. */
+  file?: UploadedFile;
   /** The path's template (`/users/{id}`), for traces: never the values. */
   route?: string;
   /** How long the answer keeps when it carries no Cache-Control, instead of the source's `cache.ttlMs`. */
@@ -178,13 +185,23 @@ export function createSourceClient(
     const method = upstream.method ?? 'GET';
     const url = buildUrl(config.url, upstream.path, { ...upstream.query, ...outgoing.query });
     const headers: Record<string, string> = { accept: 'application/json', ...outgoing.headers };
-    let body: string | undefined;
+    let body: string | Readable | undefined;
     if (upstream.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(upstream.json);
     } else if (upstream.form !== undefined) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = toSearchParams(upstream.form).toString();
+    } else if (upstream.multipart !== undefined) {
+      // Made afresh for each attempt: the files are read again from their spool.
+      const multipart = multipartBody(upstream.multipart);
+      headers['content-type'] = multipart.contentType;
+      headers['content-length'] = String(multipart.length);
+      body = Readable.from(multipart.chunks(), { objectMode: false });
+    } else if (upstream.file !== undefined) {
+      headers['content-type'] = upstream.file.contentType;
+      headers['content-length'] = String(upstream.file.size);
+      body = upstream.file.stream();
     }
     const exchange = tracing?.exchange(origin.trace, { source: name, method, route: upstream.route, url: server, resend: origin.sent ?? 0 });
     origin.sent = (origin.sent ?? 0) + 1;
@@ -331,7 +348,9 @@ export function createSourceClient(
   /** A call as the caller sees it: budget, breaker, pacing, the concurrency cap, retries, logging. */
   async function exchange(upstream: UpstreamRequest, baseHeaders: Record<string, string>, origin: CallOrigin, { deadline, budget }: CallOptions, pacingKey: string): Promise<LoadedResponse> {
     const method = upstream.method ?? 'GET';
-    const retryable = mayRetry(method, config.retry.idempotentMethods, upstream.headers);
+    // An upload goes once unless the call says the upstream deduplicates it (an Idempotency-Key).
+    const uploads = upstream.multipart?.some(([, value]) => typeof value !== 'string') || upstream.file !== undefined;
+    const retryable = uploads ? hasIdempotencyKey(upstream.headers) : mayRetry(method, config.retry.idempotentMethods, upstream.headers);
     const started = performance.now();
     const context = () => ({ requestId: origin.requestId, method, path: upstream.path, durationMs: Math.round(performance.now() - started) });
     try {

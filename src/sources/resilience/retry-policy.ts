@@ -14,7 +14,11 @@ import type { ErrorCode } from '../../errors.ts';
 export function mayRetry(method: string, idempotentMethods: readonly string[], headers: Readonly<Record<string, string>> = {}): boolean {
   if (idempotentMethods.includes(method)) return true;
   // POST/PATCH only with an Idempotency-Key: the upstream then deduplicates a repeat.
-  return (method === 'POST' || method === 'PATCH') && Object.keys(headers).some((name) => name.toLowerCase() === 'idempotency-key');
+  return (method === 'POST' || method === 'PATCH') && hasIdempotencyKey(headers);
+}
+
+export function hasIdempotencyKey(headers: Readonly<Record<string, string>> = {}): boolean {
+  return Object.keys(headers).some((name) => name.toLowerCase() === 'idempotency-key');
 }
 
 const RETRYABLE: ReadonlySet<ErrorCode> = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'UPSTREAM_RATE_LIMITED']);

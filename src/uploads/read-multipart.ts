@@ -1,0 +1,194 @@
+/**
+ * Reads a GraphQL multipart request (github.com/jaydenseric/graphql-multipart-request-spec):
+ * an `operations` field (the usual JSON parameters, files as null), a `map`
+ * field (which file goes to which variable), then the files. Parsed with
+ * busboy as the bytes arrive; each file goes to a spool file on disk,
+ * counted against the limits as it is written, so memory stays flat
+ * whatever the size and every limit is decided before a source sees a byte
+ * (graphql-upload spools to disk the same way, with fs-capacitor). The
+ * spool is removed when the request is over.
+ *
+ * Refusals (each before any upstream call): more files than `maxFiles`, a
+ * file over `maxFileBytes`, all files over `maxTotalBytes`
+ * (PAYLOAD_TOO_LARGE); a content type outside `contentTypes`, a file the
+ * map does not name, a malformed `operations` or `map` (BAD_USER_INPUT /
+ * BAD_REQUEST). After a refusal the rest of the body is read and dropped,
+ * so the connection stays usable.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import busboy from 'busboy';
+import { GraftError } from '../errors.ts';
+import { exceedsJsonDepth } from '../sources/json-depth.ts';
+import { UploadedFile } from './uploaded-file.ts';
+
+export interface UploadLimits {
+  maxFiles: number;
+  maxFileBytes: number;
+  maxTotalBytes: number;
+  /** `type/subtype`, `type/*` or `*\/*`. */
+  contentTypes: readonly string[];
+}
+
+export interface MultipartRequest {
+  /** The GraphQL parameters, each mapped variable holding its UploadedFile. */
+  params: Record<string, unknown>;
+  /** Removes the spooled files. */
+  cleanup(): Promise<void>;
+}
+
+export interface ReadOptions {
+  contentType: string;
+  body: Readable;
+  limits: UploadLimits;
+  /** The largest `operations` or `map` field. */
+  maxFieldBytes: number;
+  maxJsonDepth: number;
+}
+
+const MEDIA_TYPE = /^[\w.+-]+\/[\w.+-]+$/;
+const MAP_PATH = /^variables(\.[\w$-]+)+$/;
+
+export async function readMultipartRequest({ contentType, body, limits, maxFieldBytes, maxJsonDepth }: ReadOptions): Promise<MultipartRequest> {
+  const spool = await mkdtemp(join(tmpdir(), 'graftql-upload-'));
+  const cleanup = () => rm(spool, { recursive: true, force: true });
+  try {
+    const params = await parse();
+    return { params, cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+
+  function parse(): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      let parser: busboy.Busboy;
+      try {
+        parser = busboy({
+          headers: { 'content-type': contentType },
+          limits: { fields: 2, fieldSize: maxFieldBytes, files: limits.maxFiles, fileSize: limits.maxFileBytes, parts: limits.maxFiles + 2 },
+        });
+      } catch {
+        return reject(new GraftError('BAD_REQUEST', 'The multipart body has no boundary.'));
+      }
+      let operations: Record<string, unknown> | undefined;
+      let map: Map<string, string[]> | undefined;
+      const files = new Map<string, UploadedFile>();
+      const writes: Promise<void>[] = [];
+      let total = 0;
+      let failure: GraftError | undefined;
+      const fail = (error: GraftError) => {
+        failure ??= error;
+      };
+
+      parser.on('field', (name, value, info) => {
+        if (failure) return;
+        if (info.valueTruncated) return fail(new GraftError('PAYLOAD_TOO_LARGE', `The ${name} field is larger than ${maxFieldBytes} bytes.`, { facts: { limit: maxFieldBytes } }));
+        try {
+          if (name === 'operations') operations = readOperations(value, maxJsonDepth);
+          else if (name === 'map') map = readMap(value, limits.maxFiles);
+          else fail(new GraftError('BAD_REQUEST', `A GraphQL multipart request has the fields operations and map, then files; not ${JSON.stringify(name.slice(0, 64))}.`));
+        } catch (error) {
+          fail(error as GraftError);
+        }
+      });
+
+      parser.on('file', (name, stream, info) => {
+        const refuse = (error: GraftError) => {
+          fail(error);
+          stream.resume();
+        };
+        if (failure) return void stream.resume();
+        if (!operations || !map) return refuse(new GraftError('BAD_REQUEST', 'The operations and map fields come before the files.'));
+        if (!map.has(name)) return refuse(new GraftError('BAD_REQUEST', `The map names no file ${JSON.stringify(name.slice(0, 64))}.`));
+        const type = info.mimeType.toLowerCase();
+        if (!MEDIA_TYPE.test(type) || !allowed(type, limits.contentTypes))
+          return refuse(new GraftError('BAD_USER_INPUT', `Files of type ${JSON.stringify(type.slice(0, 100))} are not accepted (accepted: ${limits.contentTypes.join(', ')}).`));
+        const path = join(spool, String(files.size));
+        let size = 0;
+        stream.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          total += chunk.length;
+          if (total > limits.maxTotalBytes && !failure)
+            fail(new GraftError('PAYLOAD_TOO_LARGE', `The files are larger than ${limits.maxTotalBytes} bytes together.`, { facts: { limit: limits.maxTotalBytes } }));
+        });
+        stream.on('limit', () => fail(new GraftError('PAYLOAD_TOO_LARGE', `A file is larger than ${limits.maxFileBytes} bytes.`, { facts: { limit: limits.maxFileBytes } })));
+        files.set(name, new UploadedFile(info.filename ?? 'upload', type, 0, path));
+        writes.push(
+          pipeline(stream, createWriteStream(path)).then(() => {
+            files.set(name, new UploadedFile(info.filename ?? 'upload', type, size, path));
+          }),
+        );
+      });
+
+      parser.on('filesLimit', () => fail(new GraftError('PAYLOAD_TOO_LARGE', `At most ${limits.maxFiles} files may be uploaded at once.`, { facts: { limit: limits.maxFiles } })));
+      parser.on('partsLimit', () => fail(new GraftError('BAD_REQUEST', 'The multipart body has more parts than its map names.')));
+      parser.on('error', () => reject(failure ?? new GraftError('BAD_REQUEST', 'The multipart body is malformed.')));
+      parser.on('close', () => {
+        Promise.all(writes).then(() => {
+          if (failure) return reject(failure);
+          if (!operations || !map) return reject(new GraftError('BAD_REQUEST', 'A GraphQL multipart request needs the fields operations and map.'));
+          for (const [name, paths] of map) {
+            const file = files.get(name);
+            if (!file) return reject(new GraftError('BAD_REQUEST', `The map names a file ${JSON.stringify(name.slice(0, 64))} the request does not carry.`));
+            for (const path of paths) place(operations, path, file);
+          }
+          resolve(operations);
+        }, reject);
+      });
+      body.on('error', () => reject(new GraftError('BAD_REQUEST', 'The request body ended before the multipart body did.')));
+      body.pipe(parser);
+    });
+  }
+}
+
+function readOperations(text: string, maxDepth: number): Record<string, unknown> {
+  if (exceedsJsonDepth(text, maxDepth)) throw new GraftError('BAD_REQUEST', `The operations field is nested deeper than ${maxDepth} levels.`);
+  const value = parseJson(text, 'operations');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new GraftError('BAD_REQUEST', 'The operations field is one GraphQL request as a JSON object (batches are not served).');
+  return value as Record<string, unknown>;
+}
+
+function readMap(text: string, maxFiles: number): Map<string, string[]> {
+  const value = parseJson(text, 'map');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new GraftError('BAD_REQUEST', 'The map field is a JSON object: file name → ["variables.…"].');
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > maxFiles) throw new GraftError('PAYLOAD_TOO_LARGE', `At most ${maxFiles} files may be uploaded at once.`, { facts: { limit: maxFiles } });
+  return new Map(
+    entries.map(([name, paths]) => {
+      if (!Array.isArray(paths) || paths.length === 0 || !paths.every((path) => typeof path === 'string' && MAP_PATH.test(path)))
+        throw new GraftError('BAD_REQUEST', `The map gives ${JSON.stringify(name.slice(0, 64))} a list of "variables.…" paths.`);
+      return [name, paths as string[]];
+    }),
+  );
+}
+
+function parseJson(text: string, field: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new GraftError('BAD_REQUEST', `The ${field} field is not valid JSON.`);
+  }
+}
+
+/** Puts the file where the map says, in place of the null the client left there. */
+function place(operations: Record<string, unknown>, path: string, file: UploadedFile): void {
+  const parts = path.split('.');
+  let holder: unknown = operations;
+  for (const part of parts.slice(0, -1)) {
+    holder = typeof holder === 'object' && holder !== null && Object.hasOwn(holder, part) ? (holder as Record<string, unknown>)[part] : undefined;
+  }
+  const last = parts.at(-1) as string;
+  if (typeof holder !== 'object' || holder === null || !Object.hasOwn(holder, last) || (holder as Record<string, unknown>)[last] !== null)
+    throw new GraftError('BAD_REQUEST', `The map points ${JSON.stringify(path.slice(0, 100))} at no null in the operations.`);
+  (holder as Record<string, unknown>)[last] = file;
+}
+
+function allowed(type: string, accepted: readonly string[]): boolean {
+  return accepted.some((pattern) => pattern === '*/*' || pattern === type || (pattern.endsWith('/*') && type.startsWith(pattern.slice(0, -1))));
+}
