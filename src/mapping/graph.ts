@@ -10,6 +10,7 @@ import { addResolversToSchema } from '@graphql-tools/schema';
 import type { IResolvers } from '@graphql-tools/utils';
 import { buildASTSchema, type DefinitionNode, type DocumentNode, type GraphQLSchema, isInputObjectType, isObjectType, Kind, parse, printSchema, validateSchema } from 'graphql';
 import { validateSDL } from 'graphql/validation/validate.js';
+import { withUploadScalar } from '../uploads/upload-scalar.ts';
 import { checkDirectiveValues, compileMapping, type SourceInfo } from './compile.ts';
 import { Diagnostics } from './diagnostics.ts';
 import { MAPPING_DIRECTIVE_NAMES, MAPPING_TYPE_NAMES } from './directives.ts';
@@ -17,7 +18,6 @@ import { mappingResolvers } from './execute.ts';
 import { withGeneratedTypes } from './generated-types.ts';
 import type { FieldPlan, NodePlan } from './plan.ts';
 import { createRecordMappers, type Naming } from './records.ts';
-import { withUploadScalar } from '../uploads/upload-scalar.ts';
 import { GATEWAY_DIRECTIVES_SDL, parseFiles, type SdlFile, withGatewayDefinitions } from './sdl.ts';
 
 export interface GraphInput {

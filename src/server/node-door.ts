@@ -53,7 +53,10 @@ const GRAPHQL_RESPONSE = 'application/graphql-response+json';
 const JSON_BODY = /^application\/(?:graphql\+)?json\s*(?:;|$)/i;
 const MULTIPART_BODY = /^multipart\/form-data\s*;/i;
 
-export function createNodeDoor({ pipeline, admitted, paths, maxBodyBytes, maxUploadBytes, requestIdOf, logger }: NodeDoorOptions, yoga: (req: IncomingMessage, res: ServerResponse) => unknown): NodeHandler {
+export function createNodeDoor(
+  { pipeline, admitted, paths, maxBodyBytes, maxUploadBytes, requestIdOf, logger }: NodeDoorOptions,
+  yoga: (req: IncomingMessage, res: ServerResponse) => unknown,
+): NodeHandler {
   return (req, res, next) => {
     const startedAt = performance.now();
     const path = pathOf(req);

@@ -70,7 +70,8 @@ export async function readMultipartRequest({ contentType, body, limits, maxField
       try {
         parser = busboy({
           headers: { 'content-type': contentType },
-          limits: { fields: 2, fieldSize: maxFieldBytes, files: limits.maxFiles, fileSize: limits.maxFileBytes, parts: limits.maxFiles + 2 },
+          // Two fields and maxFiles files bound the parts (busboy's own parts limit fires on reaching it, not passing it).
+          limits: { fields: 2, fieldSize: maxFieldBytes, files: limits.maxFiles, fileSize: limits.maxFileBytes },
         });
       } catch {
         return reject(new GraftError('BAD_REQUEST', 'The multipart body has no boundary.'));
@@ -126,7 +127,7 @@ export async function readMultipartRequest({ contentType, body, limits, maxField
       });
 
       parser.on('filesLimit', () => fail(new GraftError('PAYLOAD_TOO_LARGE', `At most ${limits.maxFiles} files may be uploaded at once.`, { facts: { limit: limits.maxFiles } })));
-      parser.on('partsLimit', () => fail(new GraftError('BAD_REQUEST', 'The multipart body has more parts than its map names.')));
+      parser.on('fieldsLimit', () => fail(new GraftError('BAD_REQUEST', 'A GraphQL multipart request has two fields, operations and map, then files.')));
       parser.on('error', () => reject(failure ?? new GraftError('BAD_REQUEST', 'The multipart body is malformed.')));
       parser.on('close', () => {
         Promise.all(writes).then(() => {
