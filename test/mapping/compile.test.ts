@@ -209,6 +209,30 @@ describe('@ref', () => {
   });
 });
 
+describe('multipart and upload bodies', () => {
+  it('compiles files as multipart parts or as the whole body', () => {
+    const sdl = `scalar Upload
+extend type Mutation {
+  attach(file: Upload!, note: String): User @rest(source: "accounts", method: POST, path: "/a", multipart: { file: "$args.file", note: "$args.note" })
+  avatar(file: Upload!): User @rest(source: "accounts", method: PUT, path: "/b", upload: "$args.file")
+}`;
+    expect(problems(sdl)).toEqual([]);
+  });
+
+  it('wants an Upload argument for upload, and one body', () => {
+    expectOne(
+      'scalar Upload extend type Mutation { m(name: String): User @rest(source: "accounts", method: PUT, path: "/b", upload: "$args.name") }',
+      '"$args.name"',
+      'Mutation.m @rest(upload) is an argument of type Upload: "$args.file".',
+    );
+    expectOne(
+      'scalar Upload extend type Mutation { m(file: Upload): User @rest(source: "accounts", method: POST, path: "/b", form: { a: "1" }, upload: "$args.file") }',
+      '"$args.file"',
+      'Mutation.m @rest has form and upload; a request has one body.',
+    );
+  });
+});
+
 describe('@event', () => {
   const field = (directive: string, args = '(id: ID)') => `type Subscription { userChanged${args}: User ${directive} }`;
 
