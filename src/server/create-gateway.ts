@@ -146,7 +146,8 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     graphqlEndpoint: paths.graphql,
     healthCheckEndpoint: paths.health,
     landingPage: false,
-    graphiql: config.server.graphiql ? { title: 'GraftQL' } : false,
+    // GraphiQL subscribes over SSE with GET requests: they carry the preflight header, as a non-JSON request must (CSRF prevention).
+    graphiql: config.server.graphiql ? { title: 'GraftQL', additionalHeaders: { 'graphql-require-preflight': '1' } } : false,
     // The page with its assets inlined weighs ~85 MB of resident memory once loaded: load it on the first GraphiQL visit only.
     renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     maskedErrors: false, // masked in one place: pipeline/client-result.ts
