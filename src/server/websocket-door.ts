@@ -16,9 +16,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ExecutionArgs, type GraphQLSchema, parse } from 'graphql';
-import type { ServerOptions } from 'graphql-ws';
+import type { Context, ServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { GraftError } from '../errors.ts';
 import type { Pipeline, PipelineAnswer, Transport } from '../pipeline/pipeline.ts';
 
@@ -45,25 +45,40 @@ interface Operation {
   transport: Transport;
 }
 
-type Extra = { request: IncomingMessage };
+type Extra = { request: IncomingMessage; socket: WebSocket };
+
+/** graphql-ws types results as ExecutionResult; ours are the pipeline's answers, which `onNext` sends as they were serialised. */
+type Results = Awaited<ReturnType<NonNullable<ServerOptions['subscribe']>>>;
 
 export function createWebSocketDoor({ pipeline, schema, endpoint, requestIdOf, maxPayloadBytes }: WebSocketDoorOptions): WebSocketDoor {
   const sockets = new WebSocketServer({ noServer: true, maxPayload: maxPayloadBytes });
-  const options: ServerOptions<Record<string, unknown> | undefined, Extra> = {
-    schema,
-    onSubscribe(ctx, _id, payload): ExecutionArgs | undefined {
-      const { request } = ctx.extra;
-      const given = (ctx.connectionParams?.headers ?? {}) as Record<string, unknown>;
+  /** Per connection: its headers (the upgrade's, connection_init's over them) and a signal that fires when it closes. */
+  const connections = new WeakMap<object, { header(name: string): string | undefined; signal: AbortSignal }>();
+  const connectionOf = (ctx: Context<Record<string, unknown> | undefined, Extra>) => {
+    let known = connections.get(ctx);
+    if (!known) {
+      const given = Object.fromEntries(Object.entries((ctx.connectionParams?.headers ?? {}) as Record<string, unknown>).map(([name, value]) => [name.toLowerCase(), value]));
+      const { request, socket } = ctx.extra;
+      const closed = new AbortController();
+      socket.once('close', () => closed.abort());
       const header = (name: string) => {
         const value = given[name] ?? request.headers[name];
         return typeof value === 'string' ? value : Array.isArray(value) ? value.join(', ') : undefined;
       };
+      connections.set(ctx, (known = { header, signal: closed.signal }));
+    }
+    return known;
+  };
+  const options: ServerOptions<Record<string, unknown> | undefined, Extra> = {
+    schema,
+    onSubscribe(ctx, _id, payload): ExecutionArgs {
+      const { header, signal } = connectionOf(ctx);
       const transport: Transport = {
         method: 'POST',
         requestId: requestIdOf(header('x-request-id')),
         header,
-        clientAddress: request.socket.remoteAddress,
-        signal: new AbortController().signal,
+        clientAddress: ctx.extra.request.socket.remoteAddress,
+        signal,
         streams: true,
         connection: ctx,
       };
@@ -75,12 +90,11 @@ export function createWebSocketDoor({ pipeline, schema, endpoint, requestIdOf, m
       try {
         pipeline.admit(transport);
       } catch (error) {
-        return pipeline.refuse(error as GraftError, transport) as never;
+        return pipeline.refuse(error as GraftError, transport) as unknown as Results;
       }
       const answer = await pipeline.run(payload, transport);
-      return ('stream' in answer ? answer.stream : answer) as never;
+      return ('stream' in answer ? answer.stream : answer) as unknown as Results;
     },
-    // The pipeline's answers leave as it serialised and bounded them.
     onNext: (_ctx, _id, _payload, _args, answer) => JSON.parse((answer as unknown as PipelineAnswer).body),
   };
   const server = useServer(options as Parameters<typeof useServer>[0], sockets);

@@ -58,7 +58,7 @@ describe('subscriptions', () => {
   it("reads again with each subscriber's own credential (SSE headers, the WebSocket's connection_init)", async () => {
     const query = 'subscription { articleUpdated(id: "Article:4") { author { name } } }';
     const overSse = sseClient(open().url, { authorization: 'Bearer token-over-sse' }).iterate({ query });
-    const ws = wsClient(open().url, { authorization: 'Bearer token-over-ws' });
+    const ws = wsClient(open().url, { Authorization: 'Bearer token-over-ws' });
     const overWs = ws.iterate({ query });
     const seen = [take(overSse, 1), take(overWs, 1)];
     await until(() => open().subscriptions() === 2, 'both subscriptions are open');
