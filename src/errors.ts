@@ -4,7 +4,16 @@
  * two lists equal. Clients should match codes, never messages.
  */
 /** What an upstream REST service that failed is answered with. */
-const UPSTREAM_ERROR_CODES = ['UPSTREAM_TIMEOUT', 'UPSTREAM_UNAVAILABLE', 'CIRCUIT_OPEN', 'UPSTREAM_ERROR', 'UPSTREAM_BAD_RESPONSE', 'UPSTREAM_RESPONSE_TOO_LARGE', 'UPSTREAM_RATE_LIMITED'] as const;
+const UPSTREAM_ERROR_CODES = [
+  'UPSTREAM_TIMEOUT',
+  'UPSTREAM_UNAVAILABLE',
+  'CIRCUIT_OPEN',
+  'UPSTREAM_ERROR',
+  'UPSTREAM_BAD_RESPONSE',
+  'UPSTREAM_RESPONSE_TOO_LARGE',
+  'UPSTREAM_RATE_LIMITED',
+  'UPSTREAM_TLS_ERROR',
+] as const;
 
 export const ERROR_CODES = [
   // The request itself

@@ -121,6 +121,38 @@ export function configSchema(env: Env) {
     z.strictObject({ type: z.literal('basic'), username: secret, password: secret }),
   ]);
 
+  /** A PEM text: from a file (relative to the config) or an environment variable. */
+  const pem = z.union([
+    z.strictObject({ file: z.string().min(1) }),
+    fromEnv.transform((ref, ctx) => {
+      const value = env[ref.env];
+      if (!value) {
+        ctx.addIssue({ code: 'custom', message: `environment variable ${ref.env} is not set` });
+        return z.NEVER;
+      }
+      return { text: value };
+    }),
+  ]);
+
+  const tls = z
+    .strictObject({
+      /** The CAs this source's certificate must chain to, instead of Node's public roots: a PEM bundle, `{ file }` or `{ env }`. */
+      ca: pem.optional(),
+      /** A client certificate (PEM, `{ file }` or `{ env }`) for a source that requires one (mTLS); with `key`. */
+      cert: pem.optional(),
+      /** The client certificate's private key (PEM), from the environment only. */
+      key: secret.optional(),
+      /** The key's passphrase, when it is encrypted. */
+      passphrase: secret.optional(),
+      /** The name the source's certificate must carry, when it differs from the URL's host (SNI too). */
+      servername: z.string().min(1).optional(),
+      /** @default 'TLSv1.2' */
+      minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
+      /** Development only: accept any certificate. Refused in production; logged as a warning and shown by /readyz otherwise. @default false */
+      insecureSkipVerify: z.boolean().default(false),
+    })
+    .refine((value) => (value.cert === undefined) === (value.key === undefined), { message: 'cert and key go together (a client certificate needs its key)', path: ['key'] });
+
   const timeouts = z.strictObject({
     /** TCP (and TLS) connect. @default 1_000 // ms */
     connectMs: z.number().int().positive().default(1_000),
@@ -265,6 +297,8 @@ export function configSchema(env: Env) {
     maxQueued: z.number().int().min(0).default(256),
     /** Webhooks this source sends to `POST <paths.webhooks>/<source>` (docs/webhooks.md). */
     webhooks: webhooks.optional(),
+    /** TLS for an https source: a private CA, a client certificate (mTLS), the server name, the lowest version. */
+    tls: tls.optional(),
   });
 
   const listener = z.strictObject({
@@ -481,25 +515,41 @@ export function configSchema(env: Env) {
     keys: z.array(cursorKey).min(1).optional(),
   });
 
-  return z.strictObject({
-    /** The folder of the graph's SDL files, relative to the config file (or the working directory when embedded). @default 'schema' */
-    schema: z.string().min(1).default('schema'),
-    /** Hand-written resolvers for fields the mapping directives cannot express, by type and field; typed by codegen. */
-    resolvers: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
-    /** Runs before `graftql serve` serves, with the environment it will read and whether `--example` was given (e.g. to start local stand-ins for sources); not for check or embedding. */
-    beforeStart: z.custom<(env: Record<string, string | undefined>, options: { example: boolean }) => unknown>((value) => typeof value === 'function', 'a function').optional(),
-    /** Runs once `graftql serve` listens, with its base URL and whether `--example` was given (e.g. to point local stand-ins' webhooks at it). */
-    afterStart: z.custom<(started: { url: string }, options: { example: boolean }) => unknown>((value) => typeof value === 'function', 'a function').optional(),
-    /** Per-request loaders for hand-written resolvers, made from the request's sources (`context.loaders`). */
-    loaders: z.custom<(sources: Readonly<Record<string, unknown>>) => unknown>((value) => typeof value === 'function', "a function of the request's sources").optional(),
-    server: server.default(server.parse({})),
-    cache: cache.default(cache.parse({})),
-    limits: limits.default(limits.parse({})),
-    persistedDocuments: persistedDocuments.optional(),
-    cursors: cursors.default({}),
-    observability: observability.default(observability.parse({})),
-    sources: z.record(z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'a camelCase source name'), source),
-  });
+  return (
+    z
+      .strictObject({
+        /** The folder of the graph's SDL files, relative to the config file (or the working directory when embedded). @default 'schema' */
+        schema: z.string().min(1).default('schema'),
+        /** Hand-written resolvers for fields the mapping directives cannot express, by type and field; typed by codegen. */
+        resolvers: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+        /** Runs before `graftql serve` serves, with the environment it will read and whether `--example` was given (e.g. to start local stand-ins for sources); not for check or embedding. */
+        beforeStart: z.custom<(env: Record<string, string | undefined>, options: { example: boolean }) => unknown>((value) => typeof value === 'function', 'a function').optional(),
+        /** Runs once `graftql serve` listens, with its base URL and whether `--example` was given (e.g. to point local stand-ins' webhooks at it). */
+        afterStart: z.custom<(started: { url: string }, options: { example: boolean }) => unknown>((value) => typeof value === 'function', 'a function').optional(),
+        /** Per-request loaders for hand-written resolvers, made from the request's sources (`context.loaders`). */
+        loaders: z.custom<(sources: Readonly<Record<string, unknown>>) => unknown>((value) => typeof value === 'function', "a function of the request's sources").optional(),
+        server: server.default(server.parse({})),
+        cache: cache.default(cache.parse({})),
+        limits: limits.default(limits.parse({})),
+        persistedDocuments: persistedDocuments.optional(),
+        cursors: cursors.default({}),
+        observability: observability.default(observability.parse({})),
+        sources: z.record(z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'a camelCase source name'), source),
+      })
+      // Certificate verification is never off in production, for one source or for the process.
+      .superRefine((value, ctx) => {
+        if (!value.server.production) return;
+        for (const [name, source] of Object.entries(value.sources))
+          if (source.tls?.insecureSkipVerify)
+            ctx.addIssue({ code: 'custom', path: ['sources', name, 'tls', 'insecureSkipVerify'], message: 'certificate verification cannot be turned off in production' });
+        if (env.NODE_TLS_REJECT_UNAUTHORIZED === '0')
+          ctx.addIssue({
+            code: 'custom',
+            path: ['NODE_TLS_REJECT_UNAUTHORIZED'],
+            message: 'is 0, which turns certificate verification off for every source; in production unset it, and give a source with a private CA its sources.<name>.tls.ca',
+          });
+      })
+  );
 }
 
 export type ConfigSchema = ReturnType<typeof configSchema>;

@@ -10,7 +10,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
-import { Agent, type Dispatcher, request } from 'undici';
+import { Agent, buildConnector, type Dispatcher, request } from 'undici';
 import { cacheKey, identityPartition, SHARED_PARTITION } from '../cache/cache-key.ts';
 import type { CacheResult, LoadedResponse, ResponseCache, Validators } from '../cache/response-cache.ts';
 import type { SourceConfig } from '../config/config-schema.ts';
@@ -30,6 +30,7 @@ import { latencyWindow } from './resilience/latency.ts';
 import { createPacer, type RateLimitWindow } from './resilience/pacer.ts';
 import { createRetryBudget } from './resilience/retry-budget.ts';
 import { backoffMs, hasIdempotencyKey, isRetryableFailure, mayRetry, retryAfterMs } from './resilience/retry-policy.ts';
+import type { SourceTls } from './tls.ts';
 import { type CallOrigin, type CallPhase, codeForStatus, errorForStatus, errorForTransport } from './upstream-errors.ts';
 import { buildUrl, type QueryParams, requestForRef, sameSourceRef, toSearchParams, type UpstreamPath } from './url.ts';
 
@@ -137,6 +138,8 @@ export interface SourceClientDeps {
   observer?: SourceObserver;
   /** Spans for calls and exchanges, when tracing is on. */
   tracing?: Tracing;
+  /** This source's TLS connect options (tls.ts), for its Agent alone. */
+  tls?: SourceTls['connect'];
 }
 
 const realTimer = (run: () => void, ms: number): (() => void) => {
@@ -148,11 +151,12 @@ const realTimer = (run: () => void, ms: number): (() => void) => {
 export function createSourceClient(
   name: string,
   config: SourceConfig,
-  { logger, cache, now = Date.now, schedule = realTimer, observer = IGNORE_SOURCE_EVENTS, tracing }: SourceClientDeps,
+  { logger, cache, now = Date.now, schedule = realTimer, observer = IGNORE_SOURCE_EVENTS, tracing, tls }: SourceClientDeps,
 ): SourceClient {
   const { timeouts } = config;
+  const connector = tlsAlertRecorder(buildConnector({ timeout: timeouts.connectMs, ...tls }));
   const agent = new Agent({
-    connect: { timeout: timeouts.connectMs },
+    connect: connector.connect,
     headersTimeout: timeouts.headersMs,
     bodyTimeout: timeouts.bodyMs,
     maxResponseSize: config.maxResponseBytes,
@@ -230,7 +234,7 @@ export function createSourceClient(
       return { response, failure: await response.body.text() };
     } catch (error) {
       response?.body.destroy();
-      const failure = errorForTransport(origin, error, phase, response?.statusCode);
+      const failure = errorForTransport(origin, connector.explain(error), phase, response?.statusCode);
       outcome = (cancel?.aborted || deadline?.signal.aborted) && !attemptDeadline.timedOut() ? 'cancelled' : failure.code;
       if (deadline?.signal.aborted && !attemptDeadline.timedOut()) throw gatewayTimeout(name);
       throw failure;
@@ -472,9 +476,37 @@ export function createSourceClient(
   };
 }
 
-/** What the breaker counts as the source failing: no answer, a slow one, a broken one, or a 5xx; not a 4xx or a 429. */
+/**
+ * undici reports a connection the server closed right after a TLS 1.3
+ * alert (a client certificate it wanted and did not get, or refused) as
+ * "other side closed"; the socket itself saw the alert. The connector
+ * notes the last alert its sockets saw, and `explain` puts it in place of
+ * such an error when it is recent.
+ */
+function tlsAlertRecorder(base: buildConnector.connector): { connect: buildConnector.connector; explain(error: unknown): unknown } {
+  const RECENT_MS = 1_000;
+  let last: { error: Error; at: number } | undefined;
+  return {
+    connect: (options, callback) =>
+      base(options, (error, socket) => {
+        socket?.prependListener('error', (socketError: NodeJS.ErrnoException) => {
+          if (socketError.code?.startsWith('ERR_SSL_')) last = { error: socketError, at: performance.now() };
+        });
+        (callback as (error: Error | null, socket: unknown) => void)(error, socket);
+      }),
+    explain(error) {
+      const closed = (error as { code?: unknown } | null)?.code === 'UND_ERR_SOCKET';
+      if (!closed || !last || performance.now() - last.at > RECENT_MS) return error;
+      const alert = last.error;
+      last = undefined;
+      return alert;
+    },
+  };
+}
+
+/** What the breaker counts as the source failing: no answer, a slow one, a broken one, a failed TLS handshake, or a 5xx; not a 4xx or a 429. */
 function countsAgainstSource(error: GraftError): boolean {
-  if (error.code === 'UPSTREAM_TIMEOUT' || error.code === 'UPSTREAM_BAD_RESPONSE') return true;
+  if (error.code === 'UPSTREAM_TIMEOUT' || error.code === 'UPSTREAM_BAD_RESPONSE' || error.code === 'UPSTREAM_TLS_ERROR') return true;
   if (error.code === 'UPSTREAM_UNAVAILABLE') return error.status === undefined || error.status >= 500;
   return error.code === 'UPSTREAM_ERROR' && (error.status ?? 0) >= 500;
 }

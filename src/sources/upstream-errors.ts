@@ -70,6 +70,8 @@ export function errorForTransport({ source, requestId }: CallOrigin, error: unkn
   if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
     return new GraftError('UPSTREAM_RESPONSE_TOO_LARGE', `${source} sent a response larger than the configured limit.`, details);
   }
+  const tls = code === undefined ? undefined : tlsFailure(code);
+  if (tls) return new GraftError('UPSTREAM_TLS_ERROR', `${source}: ${tls.message}`, { ...details, facts: { reason: tls.reason } });
   if ((code && TIMEOUT_CODES.has(code)) || isTimeoutAbort(error)) {
     return new GraftError('UPSTREAM_TIMEOUT', `${source} did not answer in time.`, { ...details, retryable: true });
   }
@@ -85,4 +87,38 @@ function errorCode(error: unknown): string | undefined {
 
 function isTimeoutAbort(error: unknown): boolean {
   return error instanceof Error && (error.name === 'TimeoutError' || (error.name === 'AbortError' && isTimeoutAbort(error.cause)));
+}
+
+/** The reasons a TLS handshake fails that a person can act on, by the code Node (OpenSSL) gives. */
+const TLS_REASONS: Record<string, { reason: string; message: string }> = {};
+const tlsReason = (reason: string, message: string, codes: readonly string[]) => {
+  for (const each of codes) TLS_REASONS[each] = { reason, message };
+};
+tlsReason('unknown-ca', 'its certificate is not signed by a trusted CA (give the source its CA bundle: tls.ca).', [
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+]);
+tlsReason('expired', 'its certificate has expired.', ['CERT_HAS_EXPIRED']);
+tlsReason('not-yet-valid', 'its certificate is not valid yet.', ['CERT_NOT_YET_VALID']);
+tlsReason('hostname-mismatch', 'its certificate is for another host name (fix the URL, or set tls.servername to the name it carries).', ['ERR_TLS_CERT_ALTNAME_INVALID']);
+tlsReason('client-certificate-refused', "it refused the gateway's client certificate, or wants one (tls.cert and tls.key).", [
+  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+  'ERR_SSL_TLSV1_ALERT_ACCESS_DENIED',
+  'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+]);
+
+/** A TLS failure's reason and message, or undefined for anything else. */
+function tlsFailure(code: string): { reason: string; message: string } | undefined {
+  const known = TLS_REASONS[code];
+  if (known) return known;
+  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return { reason: 'handshake-failed', message: "the TLS handshake failed (check tls.minVersion and the source's TLS settings)." };
+  return undefined;
 }

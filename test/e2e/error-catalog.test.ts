@@ -3,10 +3,13 @@
  * real request to a real gateway, and nothing outside the catalog ever is.
  * (test/errors.test.ts keeps the catalog and docs/errors.md in step.)
  */
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, type ErrorCode } from '../../src/errors.ts';
 import type { Graph } from '../../src/server/graph.ts';
 import { type Backends, startBackends } from '../helpers/backends.ts';
+import { makeCertificates } from '../helpers/certificates.ts';
 import { postWebhook, sendEvent, signedHeaders } from '../helpers/events.ts';
 import { codes, postGraphQL, startGateway, type TestGateway, type TestGatewayOptions } from '../helpers/gateway.ts';
 import { until } from '../helpers/time.ts';
@@ -136,6 +139,19 @@ const CASES: Record<ErrorCode, () => Promise<unknown[]>> = {
   UPSTREAM_RATE_LIMITED: async () => {
     backends.weather.inject({ fault: { kind: 'status', status: 429 }, path: /Vienna/, times: 1 });
     return codes(await (await start(strict)).query('{ weather(city: "Vienna") { city } }'));
+  },
+  UPSTREAM_TLS_ERROR: async () => {
+    // weather served over HTTPS with a certificate from a CA the gateway was not given.
+    const certificates = makeCertificates();
+    const server = createHttpsServer({ cert: certificates.server.cert, key: certificates.server.key }, (_req, res) => res.end('{}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const gateway = await start({ ...strict, env: { WEATHER_URL: `https://127.0.0.1:${(server.address() as AddressInfo).port}` } });
+      return codes(await gateway.query('{ weather(city: "Oslo") { city } }'));
+    } finally {
+      server.close();
+      certificates.remove();
+    }
   },
   INTERNAL_SERVER_ERROR: async () => codes(await (await start({ graph: throwing })).query('{ boom }')),
 };
