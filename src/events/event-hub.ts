@@ -33,6 +33,8 @@ export interface EventHub {
   subscribe(filter: EventFilter): AsyncIterableIterator<SourceEvent>;
   /** Subscribers now. */
   size(): number;
+  /** Ends every subscription (their streams complete): for a shutdown, which would otherwise wait for them. */
+  endAll(): void;
 }
 
 interface Subscriber {
@@ -110,5 +112,14 @@ export function createEventHub({ queueSize }: { queueSize: number }): EventHub {
     },
 
     size: () => subscribers.size,
+
+    endAll() {
+      for (const subscriber of [...subscribers]) {
+        const wake = subscriber.waiting;
+        subscriber.waiting = undefined;
+        end(subscriber);
+        wake?.(DONE);
+      }
+    },
   };
 }

@@ -60,6 +60,8 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, Record<string,
   sourceStatus(): SourceStatus[];
   /** Subscriptions open now (SSE and WebSockets). */
   subscriptions(): number;
+  /** Ends every subscription and WebSocket (1001 Going away): a drain starts with it, since they would never finish by themselves. */
+  endStreams(): Promise<void>;
   /** The fastest `node:http` request listener: JSON POSTs on a direct path, everything else through Yoga; one pipeline behind both. */
   listener: NodeHandler;
   /** A `node:http` server's 'upgrade' listener: GraphQL over WebSockets on the GraphQL path (`server.on('upgrade', gateway.upgrade)`). */
@@ -195,9 +197,22 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     },
     yoga,
   );
+  const endStreams = () => {
+    events.endAll();
+    return websockets.close();
+  };
   const hedgeStats = () => Object.fromEntries(Object.entries(clients).map(([name, client]) => [name, client.hedges()]));
   const { metrics, sourceStatus } = observability;
-  return Object.assign(yoga, { cacheStats: () => cache.stats(), hedgeStats, listener, upgrade: websockets.upgrade, sourceStatus, subscriptions: () => events.size(), ...(metrics && { metrics }) });
+  return Object.assign(yoga, {
+    cacheStats: () => cache.stats(),
+    hedgeStats,
+    listener,
+    upgrade: websockets.upgrade,
+    sourceStatus,
+    subscriptions: () => events.size(),
+    endStreams,
+    ...(metrics && { metrics }),
+  });
 }
 
 /** Each https source's TLS connect options, checked (a ConfigError lists every problem), and the warnings to log and show on /readyz. */

@@ -46,6 +46,8 @@ export async function listen(gateway: Gateway, { server: settings, observability
     (stopping ??= (async () => {
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Subscriptions and WebSockets never finish by themselves: they end first, and their clients reconnect elsewhere.
+      await gateway.endStreams();
       server.closeIdleConnections();
       // Connections busy when the drain began are closed once their answer is out.
       const sweep = setInterval(() => server.closeIdleConnections(), 100).unref();

@@ -98,6 +98,7 @@ export function createWebSocketDoor({ pipeline, schema, endpoint, requestIdOf, m
     onNext: (_ctx, _id, _payload, _args, answer) => JSON.parse((answer as unknown as PipelineAnswer).body),
   };
   const server = useServer(options as Parameters<typeof useServer>[0], sockets);
+  let closing: Promise<void> | undefined;
 
   return {
     upgrade(req, socket, head) {
@@ -106,7 +107,8 @@ export function createWebSocketDoor({ pipeline, schema, endpoint, requestIdOf, m
       if (crossOrigin(req)) return refuseUpgrade(socket, 403, 'Forbidden');
       sockets.handleUpgrade(req, socket, head, (ws) => sockets.emit('connection', ws, req));
     },
-    close: () => server.dispose() as Promise<void>,
+    // Once: a drain ends the sockets first, and the gateway's disposal asks again.
+    close: () => (closing ??= Promise.resolve(server.dispose())),
   };
 }
 

@@ -158,6 +158,20 @@ describe('subscriptions', () => {
     expect(await upgrade('/graphql', { origin: `http://${host}` })).toBe(101);
   });
 
+  it('ends subscriptions when the gateway drains, over SSE and WebSockets, rather than wait out the grace period', async () => {
+    // A grace longer than the test's timeout: a drain that waited for the streams would fail the test.
+    const draining = await startGateway(backends, { server: { shutdownGraceMs: 60_000 } });
+    const query = 'subscription { articleCreated { id } }';
+    const overSse = sseClient(draining.url).iterate({ query });
+    const ws = wsClient(draining.url);
+    const overWs = ws.iterate({ query });
+    const ends = [overSse.next(), overWs.next().catch((closed: { code?: number }) => ({ closed: closed.code }))];
+    await until(() => draining.subscriptions() === 2, 'both subscriptions are open');
+    await draining.close();
+    expect(await Promise.all(ends)).toEqual([{ done: true, value: undefined }, { closed: 1001 }]);
+    await ws.dispose();
+  });
+
   it('answers a subscription sent as a plain JSON POST with BAD_REQUEST: it needs a stream', async () => {
     const answer = await postGraphQL(`${open().url}/graphql`, { query: 'subscription { articleCreated { id } }' });
     expect(answer.status).toBe(400);
