@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { accountsDocument } from './openapi.ts';
 import { seed, type UserRow } from './seed.ts';
 import { type Reply, type Service, startService } from './service.ts';
 
@@ -52,6 +53,7 @@ export async function startAccounts({ apiKey, maxAgeSeconds = 30, port }: Accoun
   const service = await startService(
     {
       name: 'accounts',
+      openapi: accountsDocument(),
       authorize: (headers) => headers['x-api-key'] === apiKey,
       routes: [
         {

@@ -5,6 +5,7 @@
  * JSON content type.
  */
 import { intParam } from './accounts.ts';
+import { commentsDocument } from './openapi.ts';
 import { type CommentRow, seed } from './seed.ts';
 import { basicCredentials, type Service, startService } from './service.ts';
 import { createWebhookSender } from './webhooks.ts';
@@ -32,6 +33,7 @@ export async function startComments({ user, password, port, webhooks: signing }:
   const service = await startService(
     {
       name: 'comments',
+      openapi: commentsDocument(),
       contentType: 'application/vnd.comments.v1+json; charset=utf-8',
       authorize: (headers) => {
         const credentials = basicCredentials(headers);

@@ -11,6 +11,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import busboy from 'busboy';
 import { intParam } from './accounts.ts';
+import { contentDocument } from './openapi.ts';
 import { type ArticleRow, seed } from './seed.ts';
 import { basicCredentials, type Reply, type RouteRequest, type Service, startService } from './service.ts';
 import { createWebhookSender, type WebhookSender } from './webhooks.ts';
@@ -82,6 +83,7 @@ export async function startContent({ clientId, clientSecret, tokenTtlSeconds = 3
   const service = await startService(
     {
       name: 'content',
+      openapi: contentDocument(),
       publicPaths: ['/oauth/token'],
       authorize: (headers) => {
         const token = headers.authorization?.startsWith('Bearer ') ? headers.authorization.slice(7) : undefined;

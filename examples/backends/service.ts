@@ -71,10 +71,14 @@ export interface ServiceOptions {
   before?: (req: IncomingMessage) => Reply | undefined;
   /** Headers added to every answer (rate-limit headers). */
   decorate?: (res: ServerResponse) => void;
+  /** The service's OpenAPI document, served at `GET /openapi.json` without credentials. */
+  openapi?: object;
 }
 
 export interface Service {
   name: string;
+  /** What it serves, as method and path pattern (`/users/:id`): what its OpenAPI document must describe. */
+  routes: ReadonlyArray<{ method: string; path: string }>;
   url: string;
   port: number;
   /** Every request received, in arrival order. */
@@ -104,6 +108,8 @@ export async function startService(options: ServiceOptions, port = 0, host = '12
 
   const server = createServer(async (req, res) => {
     const rawUrl = req.url ?? '/';
+    // The service's description: public, and outside its faults and limits.
+    if (options.openapi && req.method === 'GET' && rawUrl.split('?')[0] === '/openapi.json') return send(res, { status: 200, body: options.openapi });
     requests.push({ method: req.method ?? 'GET', url: rawUrl, headers: req.headers });
     // Uploads stream: a multipart body is left for its route to read.
     const body = req.headers['content-type']?.startsWith('multipart/') ? '' : await readBody(req);
@@ -149,6 +155,7 @@ export async function startService(options: ServiceOptions, port = 0, host = '12
 
   return {
     name: options.name,
+    routes: options.routes.map(({ method, path }) => ({ method, path })),
     url: `http://${host}:${actualPort}`,
     port: actualPort,
     requests,

@@ -3,6 +3,8 @@
  * pagination; `X-RateLimit-*` headers on every answer and 429 + `Retry-After`
  * once the window's budget is spent.
  */
+
+import { weatherDocument } from './openapi.ts';
 import { type CityRow, seed } from './seed.ts';
 import { type Service, startService } from './service.ts';
 
@@ -47,6 +49,7 @@ export async function startWeather({ appid, rateLimit = 600, rateWindowMs = 60_0
   const service = await startService(
     {
       name: 'weather',
+      openapi: weatherDocument(),
       authorize: (_headers, query) => query.get('appid') === appid,
       decorate: (res) => {
         const resetIn = rollWindow();
