@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dereference, validate } from '@readme/openapi-parser';
+import { compileErrors, dereference, validate } from '@readme/openapi-parser';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleUserToken } from '../../examples/backends/index.ts';
@@ -47,7 +47,8 @@ async function documentOf(service: Service): Promise<Document> {
   const response = await fetch(`${service.url}/openapi.json`);
   expect(response.status).toBe(200);
   const text = await response.text();
-  await validate(JSON.parse(text));
+  const validity = await validate(JSON.parse(text));
+  expect(validity.valid, validity.valid ? '' : compileErrors(validity)).toBe(true);
   const document = (await dereference(JSON.parse(text))) as unknown as Document;
   documents.set(service.name, document);
   return document;
