@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, checkGraph, createGateway, createLogger, GATEWAY_DIRECTIVES_SDL, type GatewayConfig, GraphError, listen, printGraph, resolveConfig } from '../index.ts';
+import { importCommand } from './import-command.ts';
 import { loadConfig } from './load-config.ts';
 import { setServingFlags } from './serving-flags.ts';
 
@@ -17,6 +18,9 @@ Commands:
   check        check the config and every mapping directive without serving
   schema       print the schema the gateway serves, generated types included
   directives   print GraftQL's directive definitions, for editors and codegen
+  import openapi <file>
+               write SDL for the operations of an OpenAPI 3.x / Swagger 2.0
+               document (JSON or YAML); print the source's config and a report
 
 Options:
   -c, --config <file>   the config: .ts, .mts, .js, .mjs, .cjs or .json
@@ -25,6 +29,8 @@ Options:
                         "schema", read next to the config file)
   -p, --port <port>     serve: the port (default: $PORT, else the config's, else 4000)
       --host <host>     serve: the interface (default: $HOST, else the config's, else 127.0.0.1)
+      --source <name>   import: the source's name (default: from the file's name)
+      --out <file>      import: where the SDL goes (default: schema/<source>.graphql)
       --example         serve: let the config start its bundled example services
                         (the repository's example graph does, for every source
                         whose URL variable is unset)
@@ -41,6 +47,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (values.help) return print(HELP);
   if (values.version) return print(`${version()}\n`);
   const [command = 'serve', ...extra] = positionals;
+  if (command === 'import') {
+    const [kind, document, ...more] = extra;
+    if (kind !== 'openapi' || document === undefined) throw new UsageError('Usage: graftql import openapi <file> [--source <name>] [--out <file>]');
+    if (more.length > 0) throw new UsageError(`Unexpected argument "${more[0]}".`);
+    if (values.source !== undefined && !/^[a-z][a-zA-Z0-9]*$/.test(values.source)) throw new UsageError(`--source: a camelCase source name, got ${JSON.stringify(values.source)}.`);
+    return importCommand({ file: document, source: values.source, out: values.out }, (text) => process.stdout.write(text));
+  }
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
   const file = resolve(values.config ?? process.env.GRAFTQL_CONFIG ?? 'graftql.config.ts');
   const baseDir = dirname(file);
@@ -81,6 +94,8 @@ function parse(argv: readonly string[]) {
         port: { type: 'string', short: 'p' },
         host: { type: 'string' },
         example: { type: 'boolean' },
+        source: { type: 'string' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },

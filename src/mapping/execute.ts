@@ -22,6 +22,7 @@ import {
   type GraphQLSchema,
   getNamedType,
   getNullableType,
+  isEnumType,
   isInputObjectType,
   isListType,
 } from 'graphql';
@@ -39,6 +40,7 @@ import type { SourceAnswer, UpstreamRequest } from '../sources/source-client.ts'
 import type { QueryValue } from '../sources/url.ts';
 import { UploadedFile } from '../uploads/uploaded-file.ts';
 import { type Batch, batchOf, batchShape, type RowMapping } from './batch.ts';
+import { arg, directive, text } from './directive-args.ts';
 import { eventField } from './event-fields.ts';
 import type { FieldPlan, FirstPagePlan, NodePlan, PaginatePlan, Path, RefPlan, RestPlan, TemplateMap } from './plan.ts';
 import { DriftError, type MappedObject, type Naming, type RecordMappers, read, TYPENAME } from './records.ts';
@@ -489,7 +491,7 @@ function messageIn(body: string | undefined, path: Path): string | undefined {
 /** Decodes `@globalId` arguments (and input fields below them) into upstream ids; undefined when a field has none. */
 function argumentDecoder(definition: GraphQLField<unknown, unknown>): ((args: Record<string, unknown>) => Record<string, unknown>) | undefined {
   const decoders = definition.args.flatMap((argument) => {
-    const decode = decoderFor(argument.type, globalIdType(argument.astNode?.directives));
+    const decode = decoderFor(argument.type, globalIdType(argument.astNode?.directives)) ?? enumDecoder(argument.type);
     return decode ? [[argument.name, decode] as const] : [];
   });
   if (decoders.length === 0) return undefined;
@@ -520,6 +522,27 @@ function decoderFor(type: GraphQLInputType, globalId: string | undefined, depth 
     for (const [name, decode] of fields) if (decoded[name] !== undefined && decoded[name] !== null) decoded[name] = decode(decoded[name]);
     return decoded;
   };
+}
+
+/**
+ * An enum argument whose values say how the upstream spells them
+ * (`METRIC @from(value: "metric")`) goes upstream that way, as query
+ * parameters and path segments take arguments as they are. (Input object
+ * fields are converted with the JSON body, records.ts.)
+ */
+function enumDecoder(type: GraphQLInputType): ((value: unknown) => unknown) | undefined {
+  const nullable = getNullableType(type) as GraphQLInputType;
+  const item = isListType(nullable) ? (getNullableType(nullable.ofType) as GraphQLInputType) : nullable;
+  if (!isEnumType(item)) return undefined;
+  const spelled = new Map(
+    item.getValues().flatMap((value) => {
+      const upstream = text(arg(directive(value.astNode?.directives, 'from'), 'value'));
+      return upstream === undefined ? [] : [[value.value, upstream] as const];
+    }),
+  );
+  if (spelled.size === 0) return undefined;
+  const one = (value: unknown) => spelled.get(value as string) ?? value;
+  return (value) => (Array.isArray(value) ? value.map(one) : one(value));
 }
 
 function globalIdType(directives: ReadonlyArray<{ name: { value: string }; arguments?: ReadonlyArray<{ name: { value: string }; value: unknown }> }> | undefined): string | undefined {
