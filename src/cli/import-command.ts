@@ -30,6 +30,10 @@ export async function importCommand({ file, source, out }: ImportCommandOptions,
     write(`${error.message}\n`);
     return 1;
   }
+  if (result.report.mapped.length === 0) {
+    write(`Nothing to import: every operation was skipped.\n${result.report.skipped.map(({ operation, reason }) => `  - ${operation}: ${reason}`).join('\n')}\n`);
+    return 1;
+  }
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, result.sdl);
   const { mapped, skipped, guesses } = result.report;

@@ -92,6 +92,8 @@ export function generate(api: OpenApiDocument, { source }: ImportOptions): Impor
   const enums = new Map<string, string[]>();
   const inputs = new Map<string, string[]>();
   const typeNames = uniqueNames();
+  /** Free-form objects (no properties) are the JSON scalar, declared once when used. */
+  let usesJson = false;
   const schemaTypes = new Map<string, string>();
   for (const name of Object.keys(schemas)) schemaTypes.set(name, typeNames(pascalCase(name)));
   const queryFields: string[] = [];
@@ -99,6 +101,8 @@ export function generate(api: OpenApiDocument, { source }: ImportOptions): Impor
   const fieldNames = { query: uniqueNames(), mutation: uniqueNames() };
   /** Types with a read by id: `@node(fetch:)` and relations point there. */
   const byId = new Map<string, string>();
+  /** The Query field that reads each type by id, as generated (`@node(fetch:)`, `@ref`). */
+  const fetchers = new Map<string, string>();
   /** Fields added to object types: nested collections, and references by id. */
   const relations: Array<{ owner: string; field: string }> = [];
   /** `/articles/{id}/attachments` → Article, when this document reads Articles by id at `/articles/{id}`. */
@@ -109,7 +113,7 @@ export function generate(api: OpenApiDocument, { source }: ImportOptions): Impor
     const reads = operations.find(({ path: other, method }) => method === 'get' && other.startsWith(ownerPath) && /^[^/]*\}$/.test(other.slice(ownerPath.length)));
     const answer = reads && successSchema(reads.operation);
     const owner = answer?.kind === 'json' ? refName(answer.schema) : undefined;
-    return owner && byId.has(owner) ? owner : undefined;
+    return owner && byId.has(owner) && types.get(owner)?.some((field) => /^\s*id: /m.test(field)) ? owner : undefined;
   };
   /** The one array property of an answer that holds only it (`{ data: [...] }`). */
   const onlyArray = (schema: Schema | undefined): string | undefined => {
@@ -133,6 +137,10 @@ export function generate(api: OpenApiDocument, { source }: ImportOptions): Impor
     const named = refName(schema);
     const resolved = resolve(schema);
     if (!resolved) return undefined;
+    if (isObject(resolved) && Object.keys(mergedObject(resolved).properties ?? {}).length === 0) {
+      usesJson = true;
+      return 'JSON';
+    }
     if (named && isObject(resolved)) {
       declareObject(named, resolved);
       return named;
@@ -157,14 +165,19 @@ export function generate(api: OpenApiDocument, { source }: ImportOptions): Impor
     const merged = mergedObject(schema);
     const required = new Set(merged.required ?? []);
     const fields: string[] = [];
+    const unique = uniqueNames();
     for (const [property, value] of Object.entries(merged.properties ?? {})) {
+      if (property.includes('.')) {
+        report.guesses.push(`${name}.${property}: a name with a dot, which @from(path:) would read as a path (left out)`);
+        continue;
+      }
       const type = outputType(value, `${name} ${property}`, property);
       if (!type) {
         report.guesses.push(`${name}.${property}: its schema has no GraphQL shape (left out)`);
         continue;
       }
-      const fieldName = camelCase(property);
-      const from = expected(fieldName, snake) === property ? '' : ` @from(path: "${property}")`;
+      const fieldName = unique(camelCase(property));
+      const from = expected(fieldName, snake) === property ? '' : ` @from(path: ${JSON.stringify(property)})`;
       const bang = required.has(property) && !nullable(resolve(value)) ? '!' : '';
       fields.push(`${describe(resolve(value))}  ${fieldName}: ${type}${bang}${from}`);
     }
@@ -179,9 +192,13 @@ export function generate(api: OpenApiDocument, { source }: ImportOptions): Impor
     if (known) return known;
     const name = typeNames(hint);
     enumsByValues.set(key, name);
+    const unique = uniqueNames();
     enums.set(
       name,
-      values.map((value) => (constantCase(value) === value ? value : `${constantCase(value)} @from(value: "${value}")`)),
+      values.map((value) => {
+        const spelled = unique(constantCase(value));
+        return spelled === value ? value : `${spelled} @from(value: ${JSON.stringify(value)})`;
+      }),
     );
     return name;
   }
@@ -198,6 +215,10 @@ export function generate(api: OpenApiDocument, { source }: ImportOptions): Impor
       if (Array.isArray(resolved.enum) && resolved.enum.every((value) => typeof value === 'string')) return declareEnum(pascalCase(hint), resolved.enum as string[]);
       return scalarOf(kinds[0], hint, resolved);
     }
+    if (Object.keys(mergedObject(resolved).properties ?? {}).length === 0) {
+      usesJson = true;
+      return 'JSON';
+    }
     const base = refName(schema) ?? pascalCase(hint);
     const name = base.endsWith('Input') ? base : `${base}Input`;
     if (inputs.has(name)) return name;
@@ -205,16 +226,19 @@ export function generate(api: OpenApiDocument, { source }: ImportOptions): Impor
     const merged = mergedObject(resolved);
     const required = new Set(merged.required ?? []);
     const fields: string[] = [];
+    const unique = uniqueNames();
     for (const [property, value] of Object.entries(merged.properties ?? {})) {
-      if (resolve(value)?.readOnly) continue;
+      if (resolve(value)?.readOnly || property.includes('.')) continue;
       const type = inputType(value, `${name} ${property}`);
       if (!type) continue;
-      const fieldName = camelCase(property);
+      const fieldName = unique(camelCase(property));
       // An integer id is an ID in the graph, and goes back as a number.
       const number = type === 'ID' && typesOf(resolve(value) ?? {}).includes('integer');
-      const fromArgs = [...(expected(fieldName, snake) === property ? [] : [`path: "${property}"`]), ...(number ? ['as: NUMBER'] : [])];
+      const fromArgs = [...(expected(fieldName, snake) === property ? [] : [`path: ${JSON.stringify(property)}`]), ...(number ? ['as: NUMBER'] : [])];
       const from = fromArgs.length > 0 ? ` @from(${fromArgs.join(', ')})` : '';
-      fields.push(`  ${fieldName}: ${type}${required.has(property) && !nullable(resolve(value)) ? '!' : ''}${from}`);
+      // A reference back to an input still being built (a tree) must be nullable: GraphQL refuses a required cycle.
+      const cyclic = inputs.get(type.replace(/[[\]!]/g, ''))?.length === 0;
+      fields.push(`  ${fieldName}: ${type}${required.has(property) && !nullable(resolve(value)) && !cyclic ? '!' : ''}${from}`);
     }
     inputs.set(name, fields);
     return name;
@@ -227,8 +251,33 @@ export function generate(api: OpenApiDocument, { source }: ImportOptions): Impor
       return url ? [url.startsWith('/') ? url : new URL(url).pathname] : [];
     }),
   );
+  /** A `$ref` to anywhere in the document (`#/components/parameters/per-page`), followed. */
+  const pointed = <T>(value: T): T => {
+    let current: unknown = value;
+    for (let hops = 0; hops < 16 && typeof (current as { $ref?: unknown })?.$ref === 'string' && (current as { $ref: string }).$ref.startsWith('#/'); hops++) {
+      current = (current as { $ref: string }).$ref
+        .slice(2)
+        .split('/')
+        .map((part) => decodeURIComponent(part.replace(/~1/g, '/').replace(/~0/g, '~')))
+        .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], api);
+    }
+    return (current ?? value) as T;
+  };
   const operations = Object.entries(api.paths ?? {}).flatMap(([path, item]) =>
-    METHODS.filter((method) => item[method]).map((method) => ({ path, method, operation: item[method] as Operation, shared: (item.parameters as Parameter[] | undefined) ?? [] })),
+    METHODS.filter((method) => item[method]).map((method) => {
+      const operation = item[method] as Operation;
+      return {
+        path,
+        method,
+        operation: {
+          ...operation,
+          parameters: operation.parameters?.map(pointed),
+          requestBody: pointed(operation.requestBody),
+          responses: operation.responses && Object.fromEntries(Object.entries(operation.responses).map(([status, response]) => [status, pointed(response)])),
+        },
+        shared: ((item.parameters as Parameter[] | undefined) ?? []).map(pointed),
+      };
+    }),
   );
   for (const { path, method, operation } of operations) {
     if (method !== 'get' || !/\/\{[^}]+\}$/.test(path)) continue;
@@ -283,14 +332,15 @@ export function generate(api: OpenApiDocument, { source }: ImportOptions): Impor
       const rowSchema = listPath ? (resolve(resolve(answer)?.properties?.[listPath] as Schema | undefined)?.items ?? undefined) : undefined;
       const hint = singular(lastNoun(path));
       const batchForm = batchForms.get(path);
-      const filters = queryParams.filter((parameter) => !paging?.params.includes(parameter.name) && parameter.name !== batchForm?.param);
+      const connectionArgNames = paging ? ['first', 'after', 'last', 'before'] : [];
+      const filters = queryParams.filter((parameter) => !paging?.params.includes(parameter.name) && parameter.name !== batchForm?.param && !connectionArgNames.includes(camelCase(parameter.name)));
       const filterArgs = filters.map((parameter) => `${camelCase(parameter.name)}: ${inputType(parameter.schema, parameter.name) ?? 'String'}${parameter.required ? '!' : ''}`);
       const query = filters.length > 0 ? `, query: { ${filters.map((parameter) => `${graphqlKey(parameter.name)}: "$args.${camelCase(parameter.name)}"`).join(', ')} }` : '';
       let declaration: string;
       if (paging && rowSchema) {
         const node = outputType(rowSchema, hint);
-        if (!node || node.startsWith('[')) {
-          report.skipped.push({ operation: label, reason: 'its list items have no object shape' });
+        if (!node || !types.get(node)?.length) {
+          report.skipped.push({ operation: label, reason: 'it pages a list of values that are not objects (a connection needs object nodes)' });
           continue;
         }
         const name = fieldNames.query(camelCase(pathName(path)));
@@ -322,7 +372,9 @@ export function generate(api: OpenApiDocument, { source }: ImportOptions): Impor
         const name = fieldNames.query(camelCase(single ? singular(lastNoun(path)) : pathName(path)));
         // A read by id takes `id` (what @node's refetch and global ids need), whatever the path calls it.
         const byIdRead = single && pathParams.length === 1;
-        const globalIds = byIdRead ? [`id: ID!${byId.get(type) === name ? ` @globalId(type: "${type}")` : ''}`] : args;
+        const refetch = byIdRead && byId.has(type) && !fetchers.has(type) && !!types.get(type)?.some((field) => /^\s*id: /m.test(field));
+        if (refetch) fetchers.set(type, name);
+        const globalIds = byIdRead ? [`id: ID!${refetch ? ` @globalId(type: "${type}")` : ''}`] : args;
         const collection = path.replace(/\/\{[^}]+\}$/, '');
         const viaBatch = single && pathParams.length === 1 ? batchForms.get(collection) : undefined;
         const target = viaBatch
@@ -355,19 +407,20 @@ export function generate(api: OpenApiDocument, { source }: ImportOptions): Impor
     );
     report.mapped.push(label);
   }
-  for (const type of byId.keys()) if (!types.get(type)?.some((field) => /^\s*id: /m.test(field))) byId.delete(type);
+  for (const type of fetchers.keys()) if (!types.get(type)?.some((field) => /^\s*id: /m.test(field))) fetchers.delete(type);
   // `article_id` on a type, with Articles read by id here: `article: Article`.
   for (const [typeName, fields] of types) {
     for (const field of fields) {
       const id = /^\s*(\w+)Id: ID!?/m.exec(field)?.[1];
       if (!id) continue;
       const target = pascalCase(id);
-      const fetch = byId.get(target);
+      const fetch = fetchers.get(target);
       if (fetch && !fields.some((other) => new RegExp(`^\\s*${id}:`, 'm').test(other)))
         relations.push({ owner: typeName, field: `  ${id}: ${target} @ref(query: "${fetch}", args: { id: "$parent.${id}Id" })` });
       else if (!fetch) report.guesses.push(`${typeName}.${id}Id: an id of something this document reads no ${target} by; if another source does, add a @ref to it`);
     }
   }
+  if (queryFields.length === 0 && mutationFields.length > 0) report.guesses.push('the document has no reads: the graph needs a Query field from another file (or source)');
   if (api.webhooks && Object.keys(api.webhooks).length > 0)
     report.guesses.push(`webhooks (${Object.keys(api.webhooks).join(', ')}): not imported; declare @event subscriptions for them (docs/webhooks.md)`);
 
@@ -404,14 +457,21 @@ export function generate(api: OpenApiDocument, { source }: ImportOptions): Impor
     ...[...enums].map(([name, values]) => `enum ${name} {\n${values.map((value) => `  ${value}`).join('\n')}\n}\n`),
     ...[...types].map(([name, fields]) => {
       const added = relations.filter((relation) => relation.owner === name).map((relation) => relation.field);
-      return `type ${name}${byId.has(name) ? ` @node(fetch: "${byId.get(name)}")` : ''} {\n${[...fields, ...added].join('\n')}\n}\n`;
+      if (fields.length + added.length === 0) return opaque(name);
+      return `type ${name}${fetchers.has(name) ? ` @node(fetch: "${fetchers.get(name)}")` : ''} {\n${[...fields, ...added].join('\n')}\n}\n`;
     }),
-    ...[...inputs].map(([name, fields]) => `input ${name} {\n${fields.join('\n')}\n}\n`),
+    ...[...inputs].map(([name, fields]) => (fields.length === 0 ? opaque(name) : `input ${name} {\n${fields.join('\n')}\n}\n`)),
     ...(queryFields.length > 0 ? [`extend type Query {\n${queryFields.join('\n')}\n}\n`] : []),
     ...(mutationFields.length > 0 ? [`extend type Mutation {\n${mutationFields.join('\n')}\n}\n`] : []),
-    ...(Object.values(schemas).some((schema) => JSON.stringify(schema).includes('"format":"binary"')) || mutationFields.some((field) => field.includes('Upload')) ? ['scalar Upload\n'] : []),
+    ...(mutationFields.some((field) => field.includes('Upload')) ? ['scalar Upload\n'] : []),
+    ...(usesJson ? ['"Any JSON value, as the source sends it."\nscalar JSON\n'] : []),
   ].join('\n');
   return { sdl: `${sdl.trimEnd()}\n`, config: configStub(api, source, snake, report), report };
+}
+
+/** An object with no field GraphQL can express: its values pass as they are. */
+function opaque(name: string): string {
+  return `"An object of the source's with no fields the graph can express: passed as JSON."\nscalar ${name}\n`;
 }
 
 /** The success answer of an operation: its JSON schema, or why there is none. */
