@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import { type CacheStats, createResponseCache } from '../cache/response-cache.ts';
-import type { GatewayConfig, ResolvedConfig } from '../config/config-schema.ts';
+import type { GatewayConfig } from '../config/config-schema.ts';
 import { ConfigError, resolveConfig } from '../config/resolve-config.ts';
 import { createEventHub } from '../events/event-hub.ts';
 import { createWebhookReceiver } from '../events/webhook-receiver.ts';
@@ -26,7 +26,7 @@ import { bindSources, newTally } from '../sources/request-sources.ts';
 import { createCallBudget } from '../sources/resilience/call-budget.ts';
 import { createDeadline } from '../sources/resilience/deadline.ts';
 import { createSourceClient, type HedgeStats, type SourceClient } from '../sources/source-client.ts';
-import { type SourceTls, sourceTls } from '../sources/tls.ts';
+import { tlsOfSources } from '../sources/tls.ts';
 import type { GatewayContext } from './context.ts';
 import { type Graph, graphOf } from './graph.ts';
 import { createNodeDoor, type NodeHandler } from './node-door.ts';
@@ -98,7 +98,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     now: now ?? Date.now,
   });
   const { tracing } = observability;
-  const tls = tlsOfSources(config, baseDir, env);
+  const tls = tlsOfSources(config.sources, baseDir, env);
   for (const warning of tls.warnings) logger.warn(warning);
   const deps = { logger, cache, now, observer: observability.sourceObserver, tracing };
   const clients: Record<string, SourceClient> = Object.fromEntries(
@@ -213,26 +213,6 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     endStreams,
     ...(metrics && { metrics }),
   });
-}
-
-/** Each https source's TLS connect options, checked (a ConfigError lists every problem), and the warnings to log and show on /readyz. */
-function tlsOfSources(config: ResolvedConfig, baseDir: string, env: Readonly<Record<string, string | undefined>>): { bySource: Record<string, SourceTls['connect']>; warnings: string[] } {
-  const bySource: Record<string, SourceTls['connect']> = {};
-  const warnings: string[] = [];
-  const problems: string[] = [];
-  for (const [name, source] of Object.entries(config.sources)) {
-    if (!source.tls) continue;
-    const resolved = sourceTls(name, source.tls, baseDir);
-    problems.push(...resolved.problems);
-    if (resolved.tls) {
-      bySource[name] = resolved.tls.connect;
-      warnings.push(...resolved.tls.warnings);
-    }
-  }
-  if (problems.length > 0) throw new ConfigError(`Invalid GraftQL configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-  // Refused in production by the config schema; here, said out loud.
-  if (env.NODE_TLS_REJECT_UNAUTHORIZED === '0') warnings.push('NODE_TLS_REJECT_UNAUTHORIZED=0: certificate verification is off for every source (development only)');
-  return { bySource, warnings };
 }
 
 /** The values of the headers any source forwards: what a caller's answers may depend on beyond the document and variables. */

@@ -10,7 +10,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
-import { Agent, buildConnector, type Dispatcher, request } from 'undici';
+import { Agent, type Dispatcher, request } from 'undici';
 import { cacheKey, identityPartition, SHARED_PARTITION } from '../cache/cache-key.ts';
 import type { CacheResult, LoadedResponse, ResponseCache, Validators } from '../cache/response-cache.ts';
 import type { SourceConfig } from '../config/config-schema.ts';
@@ -30,7 +30,7 @@ import { latencyWindow } from './resilience/latency.ts';
 import { createPacer, type RateLimitWindow } from './resilience/pacer.ts';
 import { createRetryBudget } from './resilience/retry-budget.ts';
 import { backoffMs, hasIdempotencyKey, isRetryableFailure, mayRetry, retryAfterMs } from './resilience/retry-policy.ts';
-import type { SourceTls } from './tls.ts';
+import { type SourceTls, tlsConnector } from './tls.ts';
 import { type CallOrigin, type CallPhase, codeForStatus, errorForStatus, errorForTransport } from './upstream-errors.ts';
 import { buildUrl, type QueryParams, requestForRef, sameSourceRef, toSearchParams, type UpstreamPath } from './url.ts';
 
@@ -154,7 +154,7 @@ export function createSourceClient(
   { logger, cache, now = Date.now, schedule = realTimer, observer = IGNORE_SOURCE_EVENTS, tracing, tls }: SourceClientDeps,
 ): SourceClient {
   const { timeouts } = config;
-  const connector = tlsAlertRecorder(buildConnector({ timeout: timeouts.connectMs, ...tls }));
+  const connector = tlsConnector({ timeout: timeouts.connectMs, ...tls });
   const agent = new Agent({
     connect: connector.connect,
     headersTimeout: timeouts.headersMs,
@@ -473,34 +473,6 @@ export function createSourceClient(
     },
 
     close: () => agent.close(),
-  };
-}
-
-/**
- * undici reports a connection the server closed right after a TLS 1.3
- * alert (a client certificate it wanted and did not get, or refused) as
- * "other side closed"; the socket itself saw the alert. The connector
- * notes the last alert its sockets saw, and `explain` puts it in place of
- * such an error when it is recent.
- */
-function tlsAlertRecorder(base: buildConnector.connector): { connect: buildConnector.connector; explain(error: unknown): unknown } {
-  const RECENT_MS = 1_000;
-  let last: { error: Error; at: number } | undefined;
-  return {
-    connect: (options, callback) =>
-      base(options, (error, socket) => {
-        socket?.prependListener('error', (socketError: NodeJS.ErrnoException) => {
-          if (socketError.code?.startsWith('ERR_SSL_')) last = { error: socketError, at: performance.now() };
-        });
-        (callback as (error: Error | null, socket: unknown) => void)(error, socket);
-      }),
-    explain(error) {
-      const closed = (error as { code?: unknown } | null)?.code === 'UND_ERR_SOCKET';
-      if (!closed || !last || performance.now() - last.at > RECENT_MS) return error;
-      const alert = last.error;
-      last = undefined;
-      return alert;
-    },
   };
 }
 

@@ -1,5 +1,8 @@
 /**
- * A source's TLS settings, read and checked at start-up: the CA bundle and
+ * A source's TLS, in one place: its settings read and checked at start-up,
+ * the connector of its undici Agent, and the failures it reports.
+ *
+ * The settings: the CA bundle and
  * client certificate from their files or variables, each PEM parsed, the
  * key decrypted with its passphrase and matched to the certificate. A
  * problem names its config path (`sources.internal.tls.key`); the result is
@@ -9,7 +12,9 @@ import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
+import { buildConnector } from 'undici';
 import type { SourceConfig } from '../config/config-schema.ts';
+import { ConfigError } from '../config/resolve-config.ts';
 
 type TlsConfig = NonNullable<SourceConfig['tls']>;
 type Pem = NonNullable<TlsConfig['ca']>;
@@ -77,6 +82,59 @@ export function sourceTls(name: string, tls: TlsConfig, baseDir: string): { tls?
         rejectUnauthorized: !tls.insecureSkipVerify,
       },
       warnings: tls.insecureSkipVerify ? [`${at('insecureSkipVerify')}: certificate verification is off for source ${name} (development only)`] : [],
+    },
+  };
+}
+
+/** Each https source's TLS connect options, checked (a ConfigError lists every problem), and the warnings to log and show on /readyz. */
+export function tlsOfSources(
+  sources: Readonly<Record<string, SourceConfig>>,
+  baseDir: string,
+  env: Readonly<Record<string, string | undefined>>,
+): { bySource: Record<string, SourceTls['connect']>; warnings: string[] } {
+  const bySource: Record<string, SourceTls['connect']> = {};
+  const warnings: string[] = [];
+  const problems: string[] = [];
+  for (const [name, source] of Object.entries(sources)) {
+    if (!source.tls) continue;
+    const resolved = sourceTls(name, source.tls, baseDir);
+    problems.push(...resolved.problems);
+    if (resolved.tls) {
+      bySource[name] = resolved.tls.connect;
+      warnings.push(...resolved.tls.warnings);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid GraftQL configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  // Refused in production by the config schema; here, said out loud.
+  if (env.NODE_TLS_REJECT_UNAUTHORIZED === '0') warnings.push('NODE_TLS_REJECT_UNAUTHORIZED=0: certificate verification is off for every source (development only)');
+  return { bySource, warnings };
+}
+
+/**
+ * undici reports a connection the server closed right after a TLS 1.3
+ * alert (a client certificate it wanted and did not get, or refused) as
+ * "other side closed"; the socket itself saw the alert. The connector
+ * notes the last alert its sockets saw, and `explain` puts it in place of
+ * such an error when it is recent.
+ */
+export function tlsConnector(options: buildConnector.BuildOptions): { connect: buildConnector.connector; explain(error: unknown): unknown } {
+  const base = buildConnector(options);
+  const RECENT_MS = 1_000;
+  let last: { error: Error; at: number } | undefined;
+  return {
+    connect: (options, callback) =>
+      base(options, (error, socket) => {
+        socket?.prependListener('error', (socketError: NodeJS.ErrnoException) => {
+          if (socketError.code?.startsWith('ERR_SSL_')) last = { error: socketError, at: performance.now() };
+        });
+        (callback as (error: Error | null, socket: unknown) => void)(error, socket);
+      }),
+    explain(error) {
+      const closed = (error as { code?: unknown } | null)?.code === 'UND_ERR_SOCKET';
+      if (!closed || !last || performance.now() - last.at > RECENT_MS) return error;
+      const alert = last.error;
+      last = undefined;
+      return alert;
     },
   };
 }

@@ -106,6 +106,13 @@ describe('per-source TLS', () => {
     expect((await ask({ url: other.url, tls: { ...tls, servername: 'other.example' } })).answer?.body.data).toEqual({ thing: { name: 'internal thing' } });
   });
 
+  it('names a handshake that fails for another reason: no TLS version both sides accept', async () => {
+    const old = await startHttps({ cert: certs.server.cert, key: certs.server.key, maxVersion: 'TLSv1.2' });
+    const tls = { ca: { file: certs.ca.file } };
+    expect((await ask({ url: old.url, tls })).answer?.body.data).toEqual({ thing: { name: 'internal thing' } });
+    expect(tlsError((await ask({ url: old.url, tls: { ...tls, minVersion: 'TLSv1.3' } })).answer)).toMatchObject({ code: 'UPSTREAM_TLS_ERROR', reason: 'handshake-failed' });
+  });
+
   it('counts TLS failures towards the circuit breaker', async () => {
     const expired = await startHttps({ cert: certs.expired.cert, key: certs.expired.key });
     const { answers } = await ask({ url: expired.url, tls: { ca: { file: certs.ca.file } }, breaker: { minimumCalls: 2, failureRatio: 0.5 } }, {}, 3);
