@@ -129,17 +129,20 @@ export async function readMultipartRequest({ contentType, body, limits, maxField
       parser.on('filesLimit', () => fail(new GraftError('PAYLOAD_TOO_LARGE', `At most ${limits.maxFiles} files may be uploaded at once.`, { facts: { limit: limits.maxFiles } })));
       parser.on('fieldsLimit', () => fail(new GraftError('BAD_REQUEST', 'A GraphQL multipart request has two fields, operations and map, then files.')));
       parser.on('error', () => reject(failure ?? new GraftError('BAD_REQUEST', 'The multipart body is malformed.')));
+      // Every refusal, thrown anywhere in the end step (a map path that points nowhere), rejects: none may escape as an unhandled rejection.
       parser.on('close', () => {
-        Promise.all(writes).then(() => {
-          if (failure) return reject(failure);
-          if (!operations || !map) return reject(new GraftError('BAD_REQUEST', 'A GraphQL multipart request needs the fields operations and map.'));
-          for (const [name, paths] of map) {
-            const file = files.get(name);
-            if (!file) return reject(new GraftError('BAD_REQUEST', `The map names a file ${JSON.stringify(name.slice(0, 64))} the request does not carry.`));
-            for (const path of paths) place(operations, path, file);
-          }
-          resolve(operations);
-        }, reject);
+        Promise.all(writes)
+          .then(() => {
+            if (failure) throw failure;
+            if (!operations || !map) throw new GraftError('BAD_REQUEST', 'A GraphQL multipart request needs the fields operations and map.');
+            for (const [name, paths] of map) {
+              const file = files.get(name);
+              if (!file) throw new GraftError('BAD_REQUEST', `The map names a file ${JSON.stringify(name.slice(0, 64))} the request does not carry.`);
+              for (const path of paths) place(operations, path, file);
+            }
+            return operations;
+          })
+          .then(resolve, reject);
       });
       body.on('error', () => reject(new GraftError('BAD_REQUEST', 'The request body ended before the multipart body did.')));
       body.pipe(parser);

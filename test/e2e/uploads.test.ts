@@ -19,7 +19,10 @@ beforeAll(async () => {
   backends = await startBackends();
 });
 afterAll(async () => backends.close());
-beforeEach(() => resetBackends(backends));
+beforeEach(() => {
+  resetBackends(backends);
+  spooledBefore = new Set(spoolDirs());
+});
 
 const ATTACH = 'mutation ($file: Upload!, $note: String) { addAttachment(articleId: "Article:1", file: $file, note: $note) { filename contentType size sha256 note } }';
 
@@ -43,7 +46,10 @@ async function upload(
 
 const bytes = (size: number, type = 'application/octet-stream') => new Blob([Buffer.alloc(size, 7)], { type });
 const codeOf = (answer: GraphQLResponse) => answer.body.errors?.[0]?.extensions.code;
-const spools = () => readdirSync(tmpdir()).filter((name) => name.startsWith('graftql-upload-')).length;
+const spoolDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('graftql-upload-'));
+let spooledBefore = new Set<string>();
+/** Spool folders made since the test began and still there (another process's leftovers do not count). */
+const spools = () => spoolDirs().filter((name) => !spooledBefore.has(name)).length;
 const attachmentCalls = () => callsTo(backends.content.requests, '/articles/1/attachments').length;
 
 describe('uploads', () => {
@@ -98,6 +104,47 @@ describe('uploads', () => {
       // Within the limits it goes through.
       expect((await upload(gateway.url, ATTACH, { file: bytes(900, 'image/png') })).body.data).toEqual({ addAttachment: expect.objectContaining({ size: 900, contentType: 'image/png' }) });
       expect(attachmentCalls()).toBe(1);
+    });
+  });
+
+  it('refuses a malformed multipart request with BAD_REQUEST, before any upstream call', async () => {
+    await withGateway(backends, {}, async (gateway) => {
+      const send = async (parts: Array<[string, string | Blob]>) => {
+        const form = new FormData();
+        for (const [name, value] of parts) form.append(name, value);
+        const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'graphql-require-preflight': '1' }, body: form });
+        return [response.status, ((await response.json()) as GraphQLResponse['body']).errors?.[0]?.extensions.code];
+      };
+      const operations = JSON.stringify({ query: ATTACH, variables: { file: null } });
+      expect(
+        await send([
+          ['operations', operations],
+          ['0', bytes(10)],
+        ]),
+      ).toEqual([400, 'BAD_REQUEST']);
+      expect(
+        await send([
+          ['operations', operations],
+          ['map', '{"0":["variables.file"]}'],
+          ['1', bytes(10)],
+        ]),
+      ).toEqual([400, 'BAD_REQUEST']);
+      expect(
+        await send([
+          ['operations', 'not json'],
+          ['map', '{"0":["variables.file"]}'],
+          ['0', bytes(10)],
+        ]),
+      ).toEqual([400, 'BAD_REQUEST']);
+      expect(
+        await send([
+          ['operations', operations],
+          ['map', '{"0":["variables.other"]}'],
+          ['0', bytes(10)],
+        ]),
+      ).toEqual([400, 'BAD_REQUEST']);
+      expect(attachmentCalls()).toBe(0);
+      expect(spools()).toBe(0);
     });
   });
 
