@@ -10,8 +10,12 @@
  * references reported rather than followed).
  */
 import { bundle, compileErrors, validate } from '@readme/openapi-parser';
+import { configStub } from './config-stub.ts';
+import type { OpenApiDocument, Operation, Parameter, Schema } from './document.ts';
 import { GENERATED_HEADER } from './generated-header.ts';
+import type { ImportReport } from './import-report.ts';
 import { camelCase, constantCase, pascalCase, singular, uniqueNames, words } from './names.ts';
+import { pagingOf } from './paging.ts';
 import { fromSwagger2 } from './swagger2.ts';
 
 export interface ImportOptions {
@@ -19,11 +23,8 @@ export interface ImportOptions {
   source: string;
 }
 
-export interface ImportReport {
-  mapped: string[];
-  skipped: Array<{ operation: string; reason: string }>;
-  guesses: string[];
-}
+export type { OpenApiDocument } from './document.ts';
+export type { ImportReport } from './import-report.ts';
 
 export interface ImportResult {
   sdl: string;
@@ -36,36 +37,8 @@ export class ImportError extends Error {
   override name = 'ImportError';
 }
 
-type Schema = Record<string, unknown> & { $ref?: string; type?: string | string[]; properties?: Record<string, Schema>; items?: Schema; required?: string[] };
-type Parameter = { name: string; in: string; required?: boolean; schema?: Schema; description?: string };
-type Operation = {
-  operationId?: string;
-  summary?: string;
-  description?: string;
-  parameters?: Parameter[];
-  requestBody?: { content?: Record<string, { schema?: Schema }> };
-  responses?: Record<string, { content?: Record<string, { schema?: Schema }>; headers?: Record<string, unknown> }>;
-};
-export type OpenApiDocument = {
-  openapi?: string;
-  swagger?: string;
-  info?: { title?: string };
-  servers?: Array<{ url: string }>;
-  paths?: Record<string, Record<string, Operation | Parameter[]>>;
-  webhooks?: Record<string, unknown>;
-  components?: { schemas?: Record<string, Schema>; securitySchemes?: Record<string, Record<string, unknown>> };
-  security?: Array<Record<string, unknown>>;
-};
-
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 const WRITE_VERBS: Record<string, string> = { post: 'create', put: 'replace', patch: 'update', delete: 'delete' };
-const PAGING = {
-  offset: ['offset', 'skip', 'start'],
-  limit: ['limit', 'count', 'size', 'page_size', 'per_page', 'pagesize'],
-  page: ['page', 'page_number'],
-  cursor: ['cursor', 'after', 'page_token', 'next_token', 'starting_after'],
-};
-
 /** Reads, bundles and validates a document (a path, or an object already parsed); a broken one throws ImportError naming where. */
 export async function loadOpenApi(input: string | object): Promise<OpenApiDocument> {
   let api: OpenApiDocument;
@@ -486,63 +459,6 @@ function successSchema(
   return { kind: 'json', schema: response.content[mediaType]?.schema, headers: response.headers ?? {}, mediaType };
 }
 
-interface Paging {
-  directive: string;
-  items: string;
-  params: string[];
-  backward: boolean;
-  guess?: string;
-}
-
-/** How a list answer pages, from its parameters and its shape (and a Link header). */
-function pagingOf(parameters: Parameter[], schema: Schema | undefined, headers: Record<string, unknown>): Paging | undefined {
-  const properties = schema?.properties ?? {};
-  const items = Object.entries(properties).find(([, value]) => (value as Schema).type === 'array' || (value as Schema).items)?.[0];
-  if (!items) return undefined;
-  const has = (names: string[]) => parameters.find((parameter) => names.includes(parameter.name.toLowerCase()))?.name;
-  const field = (names: string[]) => Object.keys(properties).find((name) => names.includes(name.toLowerCase()));
-  const offset = has(PAGING.offset);
-  const limit = has(PAGING.limit);
-  const page = has(PAGING.page);
-  const cursor = has(PAGING.cursor);
-  const total = field(['total', 'total_count', 'totalcount', 'count']);
-  if (cursor) {
-    const next = field(['next_cursor', 'next', 'nextcursor', 'next_page_token', 'cursor']);
-    const prev = field(['prev_cursor', 'previous_cursor', 'prev', 'previous']);
-    if (!next)
-      return {
-        directive: `style: CURSOR, items: "${items}", next: "next"`,
-        items,
-        params: [cursor, ...(limit ? [limit] : [])],
-        backward: false,
-        guess: 'pages by cursor, but no next-cursor field was found: set paginate.next',
-      };
-    return {
-      directive: `style: CURSOR, items: "${items}", next: "${next}"${prev ? `, prev: "${prev}"` : ''}, param: "${cursor}"${limit ? `, size: "${limit}"` : ''}`,
-      items,
-      params: [cursor, ...(limit ? [limit] : [])],
-      backward: prev !== undefined,
-    };
-  }
-  if (offset && limit)
-    return { directive: `style: OFFSET, items: "${items}"${total ? `, total: "${total}"` : ''}, param: "${offset}", size: "${limit}"`, items, params: [offset, limit], backward: true };
-  if (page) {
-    const pages = field(['total_pages', 'totalpages', 'pages', 'page_count']);
-    const current = field(['page', 'current_page']);
-    const size = limit ?? 'per_page';
-    return {
-      directive: `style: PAGE, items: "${items}"${total ? `, total: "${total}"` : ''}${pages ? `, pages: "${pages}"` : ''}${current ? `, current: "${current}"` : ''}, param: "${page}", size: "${size}"`,
-      items,
-      params: [page, ...(limit ? [limit] : [])],
-      backward: true,
-      ...(!total && !pages && { guess: 'pages by number without a total or page count: the last page is found by reading past it' }),
-    };
-  }
-  if (Object.keys(headers).some((name) => name.toLowerCase() === 'link'))
-    return { directive: `style: LINK, items: "${items}"${limit ? `, size: "${limit}"` : ''}`, items, params: limit ? [limit] : [], backward: true, guess: 'pages by Link header' };
-  return undefined;
-}
-
 /** The shapes an answer may take: the members of a oneOf / anyOf, or itself. */
 function variants(schema: Schema | undefined): Schema[] {
   const members = (schema?.oneOf ?? schema?.anyOf) as Schema[] | undefined;
@@ -637,29 +553,4 @@ function described(summary: unknown, description: unknown): string {
   if (!text) return '';
   const line = text.split('\n')[0]?.trim().replace(/"/g, "'") ?? '';
   return line ? `  "${line.length > 200 ? `${line.slice(0, 197)}...` : line}"\n` : '';
-}
-
-/** The source's entry for graftql.config.ts: its URL and auth from the environment. */
-function configStub(api: OpenApiDocument, source: string, snake: boolean, report: ImportReport): string {
-  const prefix = words(source).join('_').toUpperCase();
-  const schemes = api.components?.securitySchemes ?? {};
-  const used = Object.keys(api.security?.[0] ?? {})[0] ?? Object.keys(schemes)[0];
-  const scheme = used ? schemes[used] : undefined;
-  let auth = '';
-  if (scheme?.type === 'apiKey' && (scheme.in === 'header' || scheme.in === 'query'))
-    auth = `auth: { type: 'apiKey', in: '${scheme.in}', name: '${String(scheme.name)}', key: { env: '${prefix}_API_KEY' } },`;
-  else if (scheme?.type === 'http' && scheme.scheme === 'bearer') auth = `auth: { type: 'bearer', token: { env: '${prefix}_TOKEN' } },`;
-  else if (scheme?.type === 'http' && scheme.scheme === 'basic') auth = `auth: { type: 'basic', username: { env: '${prefix}_USER' }, password: { env: '${prefix}_PASSWORD' } },`;
-  else if (scheme?.type === 'oauth2' && (scheme.flows as { clientCredentials?: { tokenUrl?: string } } | undefined)?.clientCredentials) {
-    const tokenUrl = (scheme.flows as { clientCredentials: { tokenUrl?: string } }).clientCredentials.tokenUrl ?? '/oauth/token';
-    auth = `auth: { type: 'oauth2ClientCredentials', tokenPath: '${tokenUrl.startsWith('/') ? tokenUrl : new URL(tokenUrl).pathname}', clientId: { env: '${prefix}_CLIENT_ID' }, clientSecret: { env: '${prefix}_CLIENT_SECRET' } },`;
-  } else if (scheme) report.guesses.push(`security scheme ${used} (${String(scheme.type)}): not mapped; configure sources.${source}.auth yourself`);
-  const server = api.servers?.[0]?.url;
-  return [
-    `${source}: {`,
-    `  url: { env: '${prefix}_URL' },${server ? ` // the document's server: ${server}` : ''}`,
-    ...(auth ? [`  ${auth}`] : []),
-    ...(snake ? [`  naming: 'snake_case',`] : []),
-    '},',
-  ].join('\n');
 }

@@ -3,7 +3,7 @@
  * parts it uses (definitions, body and form parameters, response schemas,
  * security definitions) moved to where 3.x keeps them.
  */
-import type { OpenApiDocument } from './import-openapi.ts';
+import type { OpenApiDocument } from './document.ts';
 
 type Json = Record<string, unknown>;
 

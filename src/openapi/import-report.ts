@@ -1,0 +1,6 @@
+/** What an import did: operations mapped, skipped (with why), and what it guessed. */
+export interface ImportReport {
+  mapped: string[];
+  skipped: Array<{ operation: string; reason: string }>;
+  guesses: string[];
+}
