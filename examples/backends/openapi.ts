@@ -13,6 +13,12 @@ const error = {
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 const json = (ref: string, description = 'OK') => ({ description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
 const pathId = (description: string) => ({ name: 'id', in: 'path', required: true, description, schema: { type: 'integer', minimum: 1 } });
+/**
+ * A reference to an operation of another example service's document, as an
+ * OpenAPI link's operationRef: `graftql import openapi` follows it when it
+ * imports the documents together (relations across services).
+ */
+const operationOf = (service: string, path: string, method = 'get') => `./${service}.json#/paths/${encodeURIComponent(path.replace(/~/g, '~0').replace(/\//g, '~1'))}/${method}`;
 const cacheHeaders = {
   ETag: { description: 'Validator for If-None-Match.', schema: { type: 'string' } },
   'Cache-Control': { description: 'How long the answer keeps (`max-age`; `private` for /me).', schema: { type: 'string' } },
@@ -66,7 +72,26 @@ export function accountsDocument(): object {
         get: {
           operationId: 'getUser',
           parameters: [pathId('The user id')],
-          responses: { '200': { ...json('User'), headers: cacheHeaders }, '304': { description: 'Not modified' }, '404': errorResponse('No such user') },
+          responses: {
+            '200': {
+              ...json('User'),
+              headers: cacheHeaders,
+              links: {
+                weather: {
+                  operationRef: operationOf('weather', '/data/2.5/weather'),
+                  description: "Current weather in the user's city (weather service)",
+                  parameters: { q: '$response.body#/city', units: 'metric' },
+                },
+                articles: {
+                  operationRef: operationOf('content', '/users/{id}/articles'),
+                  description: "The user's articles, oldest first (content service)",
+                  parameters: { id: '$response.body#/id' },
+                },
+              },
+            },
+            '304': { description: 'Not modified' },
+            '404': errorResponse('No such user'),
+          },
         },
       },
       '/me': {
@@ -180,7 +205,22 @@ export function contentDocument(): object {
       },
       '/articles/{id}': {
         parameters: [pathId('The article id')],
-        get: { operationId: 'getArticle', responses: { '200': json('Article'), '404': errorResponse('No such article') } },
+        get: {
+          operationId: 'getArticle',
+          responses: {
+            '200': {
+              ...json('Article'),
+              links: {
+                comments: {
+                  operationRef: operationOf('comments', '/articles/{id}/comments'),
+                  description: 'Comments on the article, oldest first (comments service)',
+                  parameters: { id: '$response.body#/id' },
+                },
+              },
+            },
+            '404': errorResponse('No such article'),
+          },
+        },
         put: {
           operationId: 'replaceArticle',
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ArticleInput' } } } },
@@ -233,7 +273,7 @@ export function contentDocument(): object {
             title: { type: 'string' },
             body: { type: 'string' },
             category: { type: 'string' },
-            author_id: { type: 'integer', description: 'The writer: a user id in accounts.' },
+            author_id: { type: 'integer', description: 'The writer: a user id in accounts.', 'x-graftql-ref': 'User' },
             created_at: { type: 'string', format: 'date-time' },
           },
         },
@@ -336,7 +376,13 @@ export function commentsDocument(): object {
         Comment: {
           type: 'object',
           required: ['id', 'article_id', 'author_id', 'body', 'created_at'],
-          properties: { id: { type: 'integer' }, article_id: { type: 'integer' }, author_id: { type: 'integer' }, body: { type: 'string' }, created_at: { type: 'string', format: 'date-time' } },
+          properties: {
+            id: { type: 'integer' },
+            article_id: { type: 'integer', description: 'The article: an id in content.' },
+            author_id: { type: 'integer', description: 'The writer: a user id in accounts.', 'x-graftql-ref': 'User' },
+            body: { type: 'string' },
+            created_at: { type: 'string', format: 'date-time' },
+          },
         },
         CommentPage: {
           type: 'object',

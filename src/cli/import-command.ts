@@ -4,61 +4,80 @@
  * edits), then prints the config stub and the report.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, relative, resolve } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { GENERATED_HEADER } from '../openapi/generated-header.ts';
 
 export interface ImportCommandOptions {
-  file: string;
+  /** One document, or several imported together (relations across them). */
+  files: readonly string[];
+  /** One document: its source's name. */
   source?: string;
+  /** One document: its SDL file; several: the folder of their files. @default schema/<source>.graphql */
   out?: string;
 }
 
-export async function importCommand({ file, source, out }: ImportCommandOptions, write: (text: string) => void): Promise<number> {
+export async function importCommand({ files, source, out }: ImportCommandOptions, write: (text: string) => void): Promise<number> {
   // Loaded only here: the parser and its validator are not needed to serve.
-  const { ImportError, importOpenApi } = await import('../openapi/import-openapi.ts');
-  const name = source ?? sourceNameOf(file);
-  const target = resolve(out ?? `schema/${name}.graphql`);
-  if (existsSync(target) && !readFileSync(target, 'utf8').startsWith(GENERATED_HEADER)) {
-    write(`${relative(process.cwd(), target)} was not written by the import (it may hold your edits): choose another --out, or remove it.\n`);
+  const { ImportError, importOpenApis } = await import('../openapi/import-openapi.ts');
+  const documents = files.map((file) => {
+    const name = files.length === 1 && source ? source : sourceNameOf(file);
+    const target = resolve(files.length === 1 ? (out ?? `schema/${name}.graphql`) : join(out ?? 'schema', `${name}.graphql`));
+    return { file, name, target };
+  });
+  const names = documents.map(({ name }) => name);
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice) {
+    write(`Two documents would be the source "${twice}": import them in separate runs with --source, or rename one file.\n`);
     return 1;
   }
-  let result: Awaited<ReturnType<typeof importOpenApi>>;
+  // Every file is checked before any is written: a person's edits are never overwritten, and a refused run writes nothing.
+  const mine = documents.find(({ target }) => existsSync(target) && !readFileSync(target, 'utf8').startsWith(GENERATED_HEADER));
+  if (mine) {
+    write(`${relative(process.cwd(), mine.target)} was not written by the import (it may hold your edits): choose another --out, or remove it.\n`);
+    return 1;
+  }
+  let results: Awaited<ReturnType<typeof importOpenApis>>;
   try {
-    result = await importOpenApi(resolve(file), { source: name });
+    results = await importOpenApis(documents.map(({ file, name }) => ({ input: resolve(file), source: name })));
   } catch (error) {
     if (!(error instanceof ImportError)) throw error;
     write(`${error.message}\n`);
     return 1;
   }
-  if (result.report.mapped.length === 0) {
-    write(`Nothing to import: every operation was skipped.\n${result.report.skipped.map(({ operation, reason }) => `  - ${operation}: ${reason}`).join('\n')}\n`);
+  const empty = results.find((result) => result.report.mapped.length === 0);
+  if (empty) {
+    const { skipped } = empty.report;
+    write(`Nothing to import from ${empty.graph.source}: every operation was skipped.\n${skipped.map(({ operation, reason }) => `  - ${operation}: ${reason}`).join('\n')}\n`);
     return 1;
   }
-  mkdirSync(dirname(target), { recursive: true });
-  writeFileSync(target, result.sdl);
-  const { mapped, skipped, guesses } = result.report;
-  write(
-    [
-      `✓ ${relative(process.cwd(), target)}: ${mapped.length} operations mapped, ${skipped.length} skipped, ${guesses.length} guesses to review`,
-      '',
-      'Add the source to graftql.config.ts (sources):',
-      '',
-      ...result.config.split('\n').map((line) => `  ${line}`),
-      '',
-      ...(skipped.length > 0 ? ['Skipped:', ...skipped.map(({ operation, reason }) => `  - ${operation}: ${reason}`), ''] : []),
-      ...(guesses.length > 0 ? ['Guessed (check them):', ...guesses.map((guess) => `  - ${guess}`), ''] : []),
-      `Then: graftql check. Running the import again rewrites ${basename(target)}; keep your own changes in another file (extend type ...).`,
-      '',
-    ].join('\n'),
-  );
+  results.forEach((result, i) => {
+    const { target } = documents[i] as (typeof documents)[number];
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, result.sdl);
+    const { mapped, skipped, guesses, relations } = result.report;
+    write(
+      [
+        `✓ ${relative(process.cwd(), target)}: ${mapped.length} operations mapped, ${skipped.length} skipped, ${relations.length} relations, ${guesses.length} guesses to review`,
+        '',
+        'Add the source to graftql.config.ts (sources):',
+        '',
+        ...result.config.split('\n').map((line) => `  ${line}`),
+        '',
+        ...(skipped.length > 0 ? ['Skipped:', ...skipped.map(({ operation, reason }) => `  - ${operation}: ${reason}`), ''] : []),
+        ...(relations.length > 0 ? ['Relations:', ...relations.map((relation) => `  - ${relation}`), ''] : []),
+        ...(guesses.length > 0 ? ['Guessed (check them):', ...guesses.map((guess) => `  - ${guess}`), ''] : []),
+        '',
+      ].join('\n'),
+    );
+  });
+  write(`Then: graftql check. Running the import again rewrites ${documents.map(({ target }) => basename(target)).join(', ')}; keep your own changes in another file (extend type ...).\n`);
   return 0;
 }
 
-/** `specs/Petstore API.yaml` → petstoreApi: a camelCase source name from the file's. */
+/** `specs/Petstore API.yaml` → petstoreApi, `services/weather/openapi.json` → weather: a camelCase source name from the file's (its folder's, for a file named openapi or swagger). */
 function sourceNameOf(file: string): string {
-  const words = basename(file, extname(file))
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean);
+  const stem = basename(file, extname(file));
+  const words = (/^(openapi|swagger)$/i.test(stem) ? basename(dirname(resolve(file))) : stem).split(/[^A-Za-z0-9]+/).filter(Boolean);
   const name = words.map((word, i) => (i === 0 ? word.toLowerCase() : word.charAt(0).toUpperCase() + word.slice(1).toLowerCase())).join('');
   return /^[a-z]/.test(name) ? name : `api${name}`;
 }

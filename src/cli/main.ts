@@ -18,9 +18,10 @@ Commands:
   check        check the config and every mapping directive without serving
   schema       print the schema the gateway serves, generated types included
   directives   print GraftQL's directive definitions, for editors and codegen
-  import openapi <file>
-               write SDL for the operations of an OpenAPI 3.x / Swagger 2.0
-               document (JSON or YAML); print the source's config and a report
+  import openapi <file>...
+               write SDL for the operations of OpenAPI 3.x / Swagger 2.0
+               documents (JSON or YAML), with the relations across them;
+               print each source's config and a report
 
 Options:
   -c, --config <file>   the config: .ts, .mts, .js, .mjs, .cjs or .json
@@ -29,8 +30,10 @@ Options:
                         "schema", read next to the config file)
   -p, --port <port>     serve: the port (default: $PORT, else the config's, else 4000)
       --host <host>     serve: the interface (default: $HOST, else the config's, else 127.0.0.1)
-      --source <name>   import: the source's name (default: from the file's name)
-      --out <file>      import: where the SDL goes (default: schema/<source>.graphql)
+      --source <name>   import one document: the source's name (default: from the
+                        file's name, or its folder's for openapi.json)
+      --out <path>      import: the SDL file of one document (default:
+                        schema/<source>.graphql); the folder for several (schema)
       --example         serve: let the config start its bundled example services
                         (the repository's example graph does, for every source
                         whose URL variable is unset)
@@ -48,11 +51,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (values.version) return print(`${version()}\n`);
   const [command = 'serve', ...extra] = positionals;
   if (command === 'import') {
-    const [kind, document, ...more] = extra;
-    if (kind !== 'openapi' || document === undefined) throw new UsageError('Usage: graftql import openapi <file> [--source <name>] [--out <file>]');
-    if (more.length > 0) throw new UsageError(`Unexpected argument "${more[0]}".`);
+    const [kind, ...files] = extra;
+    if (kind !== 'openapi' || files.length === 0) throw new UsageError('Usage: graftql import openapi <file>... [--source <name>] [--out <path>]');
+    if (values.source !== undefined && files.length > 1) throw new UsageError('--source names the source of one document; several are named after their files.');
     if (values.source !== undefined && !/^[a-z][a-zA-Z0-9]*$/.test(values.source)) throw new UsageError(`--source: a camelCase source name, got ${JSON.stringify(values.source)}.`);
-    return importCommand({ file: document, source: values.source, out: values.out }, (text) => process.stdout.write(text));
+    return importCommand({ files, source: values.source, out: values.out }, (text) => process.stdout.write(text));
   }
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
   const file = resolve(values.config ?? process.env.GRAFTQL_CONFIG ?? 'graftql.config.ts');

@@ -7,7 +7,7 @@ export type Operation = {
   description?: string;
   parameters?: Parameter[];
   requestBody?: { content?: Record<string, { schema?: Schema }> };
-  responses?: Record<string, { content?: Record<string, { schema?: Schema }>; headers?: Record<string, unknown> }>;
+  responses?: Record<string, { content?: Record<string, { schema?: Schema }>; headers?: Record<string, unknown>; links?: Record<string, unknown> }>;
 };
 export type OpenApiDocument = {
   openapi?: string;

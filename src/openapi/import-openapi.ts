@@ -9,6 +9,7 @@
  * swagger-parser: Swagger 2.0, OpenAPI 3.0 and 3.1, YAML or JSON, circular
  * references reported rather than followed).
  */
+import { statSync } from 'node:fs';
 import { bundle, compileErrors, validate } from '@readme/openapi-parser';
 import { configStub } from './config-stub.ts';
 import type { OpenApiDocument, Operation, Parameter, Schema } from './document.ts';
@@ -16,11 +17,22 @@ import { GENERATED_HEADER } from './generated-header.ts';
 import type { ImportReport } from './import-report.ts';
 import { camelCase, constantCase, pascalCase, singular, uniqueNames, words } from './names.ts';
 import { pagingOf } from './paging.ts';
+import { type GeneratedGraph, type GeneratedRead, type LinkObject, relate } from './relations.ts';
+import { declaredName, descriptionLine } from './sdl-text.ts';
 import { fromSwagger2 } from './swagger2.ts';
 
 export interface ImportOptions {
   /** The source name in the config and in `@rest(source:)`. */
   source: string;
+  /** Names the other documents of the same import use: a clash is qualified with the source's name (`WeatherError`). */
+  taken?: TakenNames;
+}
+
+/** The type and root field names an import's documents have used so far. */
+export interface TakenNames {
+  types: Set<string>;
+  query: Set<string>;
+  mutation: Set<string>;
 }
 
 export type { OpenApiDocument } from './document.ts';
@@ -31,6 +43,8 @@ export interface ImportResult {
   /** A `sources.<name>` entry for graftql.config.ts. */
   config: string;
   report: ImportReport;
+  /** What relations to this and other documents are made from (relations.ts). */
+  graph: GeneratedGraph;
 }
 
 export class ImportError extends Error {
@@ -38,9 +52,24 @@ export class ImportError extends Error {
 }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+/** The largest document read: GitHub's REST description, among the largest published, is 13 MB; parsing one of hundreds would take minutes and gigabytes. */
+const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
+
+/** A local file over MAX_DOCUMENT_BYTES is refused before a byte of it is parsed. */
+function refuseHuge(file: string): void {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    return; // A URL, or a file that is not there: the parser says so.
+  }
+  if (size > MAX_DOCUMENT_BYTES)
+    throw new ImportError(`${file} is ${(size / 1024 / 1024).toFixed(0)} MB; the import reads documents up to ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB (split it, or import the parts you need).`);
+}
 const WRITE_VERBS: Record<string, string> = { post: 'create', put: 'replace', patch: 'update', delete: 'delete' };
 /** Reads, bundles and validates a document (a path, or an object already parsed); a broken one throws ImportError naming where. */
 export async function loadOpenApi(input: string | object): Promise<OpenApiDocument> {
+  if (typeof input === 'string') refuseHuge(input);
   let api: OpenApiDocument;
   try {
     api = (await bundle(typeof input === 'string' ? input : structuredClone(input as never))) as unknown as OpenApiDocument;
@@ -52,26 +81,54 @@ export async function loadOpenApi(input: string | object): Promise<OpenApiDocume
   return api.swagger ? fromSwagger2(api) : api;
 }
 
+/** One document: its relations (links, `x-graftql-ref`, `xId` fields) resolved within it. */
 export async function importOpenApi(input: string | object, options: ImportOptions): Promise<ImportResult> {
-  return generate(await loadOpenApi(input), options);
+  const [result] = await importOpenApis([{ input, source: options.source }]);
+  return result as ImportResult;
+}
+
+/**
+ * Several documents as one graph: names kept unique across them, and
+ * relations made across them (an OpenAPI link to another document's
+ * operation, an `x-graftql-ref` or an `authorId` whose type another
+ * document reads by id). Each result is its own document's file.
+ */
+export async function importOpenApis(inputs: ReadonlyArray<{ input: string | object; source: string }>): Promise<ImportResult[]> {
+  const taken: TakenNames = { types: new Set(), query: new Set(), mutation: new Set() };
+  const results: ImportResult[] = [];
+  for (const { input, source } of inputs) results.push(generate(await loadOpenApi(input), { source, taken }));
+  const added = relate(results.map((result) => result.graph));
+  return results.map((result, i) => {
+    const { sdl, report } = added[i] ?? { sdl: '', report: { relations: [], guesses: [] } };
+    return {
+      ...result,
+      sdl: sdl ? `${result.sdl}\n${sdl}` : result.sdl,
+      report: { ...result.report, relations: report.relations, guesses: [...result.report.guesses, ...report.guesses] },
+    };
+  });
 }
 
 /** The SDL, config stub and report for a loaded document. */
-export function generate(api: OpenApiDocument, { source }: ImportOptions): ImportResult {
-  const report: ImportReport = { mapped: [], skipped: [], guesses: [] };
+export function generate(api: OpenApiDocument, { source, taken = { types: new Set(), query: new Set(), mutation: new Set() } }: ImportOptions): ImportResult {
+  const report: ImportReport = { mapped: [], skipped: [], guesses: [], relations: [] };
   const schemas = api.components?.schemas ?? {};
   const snake = countSnake(schemas) > 0;
   const types = new Map<string, string[]>();
   const enums = new Map<string, string[]>();
   const inputs = new Map<string, string[]>();
-  const typeNames = uniqueNames();
+  const typeNames = uniqueNames(taken.types, (name) => pascalCase(`${source} ${name}`));
   /** Free-form objects (no properties) are the JSON scalar, declared once when used. */
   let usesJson = false;
   const schemaTypes = new Map<string, string>();
   for (const name of Object.keys(schemas)) schemaTypes.set(name, typeNames(pascalCase(name)));
   const queryFields: string[] = [];
   const mutationFields: string[] = [];
-  const fieldNames = { query: uniqueNames(), mutation: uniqueNames() };
+  const fieldNames = {
+    query: uniqueNames(taken.query, (name) => camelCase(`${source} ${name}`)),
+    mutation: uniqueNames(taken.mutation, (name) => camelCase(`${source} ${name}`)),
+  };
+  /** What relations are built from (relations.ts): the reads generated, each type's fields, links and ids to follow. */
+  const graph: GeneratedGraph = { source, title: api.info?.title, reads: new Map(), operationIds: new Map(), fetchers: new Map(), fields: new Map(), links: [], references: [] };
   /** Types with a read by id: `@node(fetch:)` and relations point there. */
   const byId = new Map<string, string>();
   /** The Query field that reads each type by id, as generated (`@node(fetch:)`, `@ref`). */
@@ -139,6 +196,8 @@ export function generate(api: OpenApiDocument, { source }: ImportOptions): Impor
     const required = new Set(merged.required ?? []);
     const fields: string[] = [];
     const unique = uniqueNames();
+    const propertyFields = new Map<string, string>();
+    graph.fields.set(name, propertyFields);
     for (const [property, value] of Object.entries(merged.properties ?? {})) {
       if (property.includes('.')) {
         report.guesses.push(`${name}.${property}: a name with a dot, which @from(path:) would read as a path (left out)`);
@@ -153,6 +212,10 @@ export function generate(api: OpenApiDocument, { source }: ImportOptions): Impor
       const from = expected(fieldName, snake) === property ? '' : ` @from(path: ${JSON.stringify(property)})`;
       const bang = required.has(property) && !nullable(resolve(value)) ? '!' : '';
       fields.push(`${describe(resolve(value))}  ${fieldName}: ${type}${bang}${from}`);
+      propertyFields.set(property, fieldName);
+      // `author_id: { x-graftql-ref: User }`: the id of a User, which this or another document reads by id.
+      const explicit = (value as Record<string, unknown>)['x-graftql-ref'] ?? resolve(value)?.['x-graftql-ref'];
+      if (typeof explicit === 'string') graph.references.push({ owner: name, idField: fieldName, target: explicit });
     }
     types.set(name, fields);
   }
@@ -289,6 +352,9 @@ export function generate(api: OpenApiDocument, { source }: ImportOptions): Impor
     const pathTemplate = path.replace(/\{([^}]+)\}/g, (_match, name: string) => `{$args.${camelCase(name)}}`);
     for (const parameter of pathParams)
       args.push(`${camelCase(parameter.name)}: ${idLike(parameter.name) ? 'ID' : (scalarOf(typesOf(parameter.schema ?? {})[0], parameter.name, parameter.schema ?? {}) ?? 'String')}!`);
+    /** Each parameter's argument, for links that bind parameters to a parent's fields. */
+    const params = new Map(parameters.map((parameter) => [parameter.name, camelCase(parameter.name)]));
+    if (operation.operationId) graph.operationIds.set(operation.operationId, label);
 
     if (method === 'get') {
       if (success?.kind !== 'json') {
@@ -318,7 +384,17 @@ export function generate(api: OpenApiDocument, { source }: ImportOptions): Impor
         }
         const name = fieldNames.query(camelCase(pathName(path)));
         const connectionArgs = ['first: Int', 'after: String', ...(paging.backward ? ['last: Int', 'before: String'] : [])];
-        declaration = `  ${name}(${[...args, ...filterArgs, ...connectionArgs].join(', ')}): ${node}Connection\n    @rest(source: "${source}", path: "${pathTemplate}"${query}, paginate: { ${paging.directive} })`;
+        const read: GeneratedRead = {
+          field: name,
+          args: [...args, ...filterArgs, ...connectionArgs],
+          type: `${node}Connection`,
+          directive: `@rest(source: "${source}", path: "${pathTemplate}"${query}, paginate: { ${paging.directive} })`,
+          params,
+          description: describe(operation),
+        };
+        graph.reads.set(label, read);
+        // An uncertain guess is said where a person edits, as well as in the report.
+        declaration = `${paging.guess ? `  # Guessed: ${paging.guess}.\n` : ''}${renderRead(read)}`;
         if (paging.guess) report.guesses.push(`${label}: ${paging.guess}`);
       } else {
         // `/articles/{id}/attachments` answering `{ data: [Attachment] }`: a list on Article, when this document reads Articles by id.
@@ -353,9 +429,23 @@ export function generate(api: OpenApiDocument, { source }: ImportOptions): Impor
         const target = viaBatch
           ? `path: "${collection}", batch: { key: "$args.id", param: "${viaBatch.param}", style: ${viaBatch.style} }${viaBatch.selection ? `, selection: "${viaBatch.selection}"` : ''}`
           : `path: "${byIdRead ? path.replace(/\{[^}]+\}$/, '{$args.id}') : pathTemplate}"${query}`;
-        declaration = `  ${name}${argList([...globalIds, ...filterArgs])}: ${type}\n    @rest(source: "${source}", ${target})`;
+        if (byIdRead) params.set(pathParams[0]?.name ?? 'id', 'id');
+        const read: GeneratedRead = {
+          field: name,
+          args: [...globalIds, ...filterArgs],
+          type,
+          directive: `@rest(source: "${source}", ${target})`,
+          params,
+          byId: refetch,
+          description: describe(operation),
+        };
+        graph.reads.set(label, read);
+        declaration = renderRead(read);
+        // Links on the answer (OpenAPI `links`): relations from the type read here, made once every document is read.
+        for (const [linkName, link] of Object.entries(success.links ?? {}))
+          if (!type.startsWith('[')) graph.links.push({ owner: type, name: linkName, link: pointed(link) as LinkObject, from: label });
       }
-      queryFields.push(`${describe(operation)}${declaration}`);
+      queryFields.push(declaration);
       report.mapped.push(label);
       continue;
     }
@@ -382,17 +472,20 @@ export function generate(api: OpenApiDocument, { source }: ImportOptions): Impor
   }
   for (const type of fetchers.keys()) if (!types.get(type)?.some((field) => /^\s*id: /m.test(field))) fetchers.delete(type);
   // `article_id` on a type, with Articles read by id here: `article: Article`.
+  // Those it does not read by id here, and the ids marked `x-graftql-ref`, are for relations across documents (relations.ts).
   for (const [typeName, fields] of types) {
+    const explicit = new Set(graph.references.filter((reference) => reference.owner === typeName).map((reference) => reference.idField));
     for (const field of fields) {
       const id = /^\s*(\w+)Id: ID!?/m.exec(field)?.[1];
-      if (!id) continue;
+      if (!id || explicit.has(`${id}Id`)) continue;
       const target = pascalCase(id);
       const fetch = fetchers.get(target);
       if (fetch && !fields.some((other) => new RegExp(`^\\s*${id}:`, 'm').test(other)))
         relations.push({ owner: typeName, field: `  ${id}: ${target} @ref(query: "${fetch}", args: { id: "$parent.${id}Id" })` });
-      else if (!fetch) report.guesses.push(`${typeName}.${id}Id: an id of something this document reads no ${target} by; if another source does, add a @ref to it`);
+      else if (!fetch) graph.references.push({ owner: typeName, idField: `${id}Id` });
     }
   }
+  for (const [type, field] of fetchers) graph.fetchers.set(type, field);
   if (queryFields.length === 0 && mutationFields.length > 0) report.guesses.push('the document has no reads: the graph needs a Query field from another file (or source)');
   if (api.webhooks && Object.keys(api.webhooks).length > 0)
     report.guesses.push(`webhooks (${Object.keys(api.webhooks).join(', ')}): not imported; declare @event subscriptions for them (docs/webhooks.md)`);
@@ -439,7 +532,11 @@ export function generate(api: OpenApiDocument, { source }: ImportOptions): Impor
     ...(mutationFields.some((field) => field.includes('Upload')) ? ['scalar Upload\n'] : []),
     ...(usesJson ? ['"Any JSON value, as the source sends it."\nscalar JSON\n'] : []),
   ].join('\n');
-  return { sdl: `${sdl.trimEnd()}\n`, config: configStub(api, source, snake, report), report };
+  for (const name of [...types.keys(), ...enums.keys(), ...inputs.keys()]) taken.types.add(name);
+  for (const field of queryFields) taken.query.add(declaredName(field));
+  for (const field of mutationFields) taken.mutation.add(declaredName(field));
+  for (const { owner, field } of relations) graph.fields.get(owner)?.set(`(relation) ${declaredName(field)}`, declaredName(field));
+  return { sdl: `${sdl.trimEnd()}\n`, config: configStub(api, source, snake, report), report, graph };
 }
 
 /** An object with no field GraphQL can express: its values pass as they are. */
@@ -450,13 +547,13 @@ function opaque(name: string): string {
 /** The success answer of an operation: its JSON schema, or why there is none. */
 function successSchema(
   operation: Operation,
-): { kind: 'json'; schema: Schema | undefined; headers: Record<string, unknown>; mediaType: string } | { kind: 'none' | 'other'; mediaType?: string } | undefined {
+): { kind: 'json'; schema: Schema | undefined; headers: Record<string, unknown>; links?: Record<string, unknown>; mediaType: string } | { kind: 'none' | 'other'; mediaType?: string } | undefined {
   const [, response] = Object.entries(operation.responses ?? {}).find(([status]) => /^2/.test(status)) ?? [];
   if (!response) return undefined;
   if (!response.content) return { kind: 'none' };
   const mediaType = Object.keys(response.content).find((type) => /json/i.test(type));
   if (!mediaType) return { kind: 'other', mediaType: Object.keys(response.content).join(', ') };
-  return { kind: 'json', schema: response.content[mediaType]?.schema, headers: response.headers ?? {}, mediaType };
+  return { kind: 'json', schema: response.content[mediaType]?.schema, headers: response.headers ?? {}, links: response.links, mediaType };
 }
 
 /** The shapes an answer may take: the members of a oneOf / anyOf, or itself. */
@@ -533,6 +630,11 @@ function pathName(path: string): string {
   return owner ? `${owner} ${last}` : last;
 }
 
+/** A generated Query field: its description, arguments and directive. */
+function renderRead({ description, field, args, type, directive }: GeneratedRead): string {
+  return `${description}  ${field}${argList(args)}: ${type}\n    ${directive}`;
+}
+
 function argList(args: string[]): string {
   return args.length > 0 ? `(${args.join(', ')})` : '';
 }
@@ -544,13 +646,5 @@ function graphqlKey(name: string): string {
 
 function describe(item: object | undefined): string {
   const { summary, description } = (item ?? {}) as { summary?: unknown; description?: unknown };
-  return described(summary, description);
-}
-
-function described(summary: unknown, description: unknown): string {
-  const item = { summary, description };
-  const text = typeof item?.summary === 'string' ? item.summary : typeof item?.description === 'string' ? item.description : undefined;
-  if (!text) return '';
-  const line = text.split('\n')[0]?.trim().replace(/"/g, "'") ?? '';
-  return line ? `  "${line.length > 200 ? `${line.slice(0, 197)}...` : line}"\n` : '';
+  return descriptionLine(typeof summary === 'string' ? summary : description);
 }

@@ -3,4 +3,6 @@ export interface ImportReport {
   mapped: string[];
   skipped: Array<{ operation: string; reason: string }>;
   guesses: string[];
+  /** Fields made to follow a relation: `User.weather → weather: GET /data/2.5/weather (link)`. */
+  relations: string[];
 }

@@ -39,12 +39,17 @@ function capitalized(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
-/** Gives every name asked for a unique one, deterministically: the second `user` is `user2`. */
-export function uniqueNames(): (name: string) => string {
+/**
+ * Gives every name asked for a unique one, deterministically: the second
+ * `user` is `user2`. A name another document of the same import already
+ * uses (`elsewhere`) is qualified first (`qualify`: `Error` → `WeatherError`).
+ */
+export function uniqueNames(elsewhere: ReadonlySet<string> = new Set(), qualify: (name: string) => string = (name) => name): (name: string) => string {
   const taken = new Set<string>();
   return (name) => {
-    let candidate = name;
-    for (let n = 2; taken.has(candidate); n++) candidate = `${name}${n}`;
+    const base = elsewhere.has(name) ? qualify(name) : name;
+    let candidate = base;
+    for (let n = 2; taken.has(candidate) || elsewhere.has(candidate); n++) candidate = `${base}${n}`;
     taken.add(candidate);
     return candidate;
   };

@@ -4,7 +4,7 @@
  * hand-declared example graph; a Swagger 2.0 document imports; broken
  * documents are clear errors, not crashes.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import type { GatewayConfig } from '../../src/config/config-schema.ts';
 import { resolveConfig } from '../../src/config/resolve-config.ts';
 import { compileGraph } from '../../src/mapping/graph.ts';
 import { createLogger } from '../../src/observability/logger.ts';
-import { ImportError, importOpenApi } from '../../src/openapi/import-openapi.ts';
+import { ImportError, importOpenApi, importOpenApis } from '../../src/openapi/import-openapi.ts';
 import { createGateway } from '../../src/server/create-gateway.ts';
 import { listen, type RunningGateway } from '../../src/server/listen.ts';
 import { type Backends, startBackends } from '../helpers/backends.ts';
@@ -31,7 +31,9 @@ describe('importing the example services', () => {
 
   beforeAll(async () => {
     backends = await startBackends();
-    for (const [name, document] of Object.entries(DOCUMENTS)) reports[name] = await importOpenApi(document(), { source: name });
+    // Imported together, as `graftql import openapi accounts.json content.json comments.json weather.json` does: relations cross them.
+    const results = await importOpenApis(Object.entries(DOCUMENTS).map(([source, document]) => ({ input: document(), source })));
+    for (const result of results) reports[result.graph.source] = result;
     const files = Object.entries(reports).map(([name, result]) => ({ name: `${name}.graphql`, body: result.sdl }));
     // The example config's sources, as the stubs name them (URLs and credentials from the same variables), without the declared graph's extras.
     const sources = Object.fromEntries(Object.entries(exampleConfig.sources).map(([name, source]) => [name, { ...source, webhooks: undefined }])) as GatewayConfig['sources'];
@@ -75,6 +77,33 @@ describe('importing the example services', () => {
     expect(weather.data.weather).toEqual({ name: declaredWeather.data.weather.city, main: { temp: declaredWeather.data.weather.temperature, humidity: declaredWeather.data.weather.humidity } });
   });
 
+  it("answers the README's query, across the four services, with the hand-declared graph's data", async () => {
+    expect(Object.fromEntries(Object.entries(reports).map(([name, { report }]) => [name, report.relations]))).toEqual({
+      accounts: ['User.weather → weather: GET /data/2.5/weather (OpenAPI link)', 'User.articles → content: GET /users/{id}/articles (OpenAPI link)'],
+      content: ['Article.comments → comments: GET /articles/{id}/comments (OpenAPI link)', 'Article.author → accounts: User by id (x-graftql-ref)'],
+      comments: ['Comment.author → accounts: User by id (x-graftql-ref)', 'Comment.article → content: Article by id (the name articleId)'],
+      weather: [],
+    });
+    // The README's query; the imported graph keeps the weather service's own shape (main.temp, weather[].description).
+    const readme = (weather: string) =>
+      `{ user(id: "User:1") { name city weather { ${weather} } articles(first: 2) { edges { node { title comments(first: 1) { totalCount edges { node { body author { name } } } } } } pageInfo { hasNextPage } } } }`;
+    type Answer = { data: { user: { weather: Record<string, unknown>; articles: unknown } }; errors?: unknown };
+    const fromImport = (await ask(readme('main { temp } weather { description }'))) as Answer;
+    const fromDeclared = (await declared.query(readme('temperature description'))).body as Answer;
+    expect(fromImport.errors).toBeUndefined();
+    expect(fromDeclared.data.user.articles).toMatchObject({ edges: [{ node: { comments: { totalCount: expect.any(Number) } } }, {}] });
+    const { weather, ...user } = fromImport.data.user;
+    const { weather: declaredWeather, ...declaredUser } = fromDeclared.data.user;
+    expect(user).toEqual(declaredUser);
+    expect(weather).toEqual({ main: { temp: declaredWeather.temperature }, weather: [{ description: declaredWeather.description }] });
+    // The comment's article, found by its name (article_id), and the article's author (x-graftql-ref), both in another service.
+    const comment = (await ask('{ articleComments(id: "2", first: 1) { edges { node { article { id title author { name } } } } } }')) as {
+      data: { articleComments: { edges: Array<{ node: { article: unknown } }> } };
+    };
+    const article = (await declared.query('{ article(id: "Article:2") { id title author { name } } }')).body as { data: { article: unknown } };
+    expect(comment.data.articleComments.edges[0]?.node.article).toEqual(article.data.article);
+  });
+
   it('writes through its mutations, and follows the relations it found', async () => {
     const created = (await postGraphQL(`${imported.url}/graphql`, { query: 'mutation { createArticle(input: { title: "Imported", body: "B", category: "c", authorId: "1" }) { id title } }' }))
       .body as {
@@ -115,19 +144,113 @@ describe('other documents', () => {
     await expect(importOpenApi('/no/such/file.yaml', { source: 'x' })).rejects.toThrow(ImportError);
   });
 
+  it('refuses a document over 64 MB before parsing it', async () => {
+    const huge = join(mkdtempSync(join(tmpdir(), 'graftql-import-')), 'huge.json');
+    writeFileSync(huge, '');
+    truncateSync(huge, 65 * 1024 * 1024);
+    await expect(importOpenApi(huge, { source: 'huge' })).rejects.toThrow(new RegExp(`${huge} is 65 MB; the import reads documents up to 64 MB`));
+  });
+
+  it('keeps names unique across documents, and says which links it could not follow', async () => {
+    const shop = (title: string, links: Record<string, unknown> = {}) => ({
+      openapi: '3.1.0',
+      info: { title, version: '1' },
+      paths: {
+        '/items': { get: { responses: { '200': { description: 'ok', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Item' } } } } } } } },
+        '/items/{id}': {
+          get: {
+            parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+            responses: { '200': { description: 'ok', links, content: { 'application/json': { schema: { $ref: '#/components/schemas/Item' } } } } },
+          },
+        },
+      },
+      components: {
+        schemas: { Item: { type: 'object', required: ['id'], properties: { id: { type: 'integer' }, name: { type: 'string' }, owner: { type: 'object', properties: { id: { type: 'integer' } } } } } },
+      },
+    });
+    const [first, second] = await importOpenApis([
+      {
+        input: shop('store', {
+          elsewhere: { operationRef: './billing.json#/paths/~1invoices/get' },
+          nested: { operationId: 'nope' },
+          deep: { operationRef: './shop.json#/paths/~1items~1{id}/get', parameters: { id: '$response.body#/owner/id' } },
+          same: { operationRef: './shop.json#/paths/~1items~1%7Bid%7D/get', parameters: { id: '$response.body#/id' } },
+        }),
+        source: 'store',
+      },
+      { input: shop('shop'), source: 'shop' },
+    ]);
+    expect(second?.sdl).toContain('type ShopItem @node(fetch: "shopItem")');
+    expect(second?.sdl).toMatch(/^ {2}shopItems: \[ShopItem!\]/m);
+    expect(first?.report.relations).toEqual(['Item.same → shop: GET /items/{id} (OpenAPI link)']);
+    expect(first?.sdl).toContain('same: ShopItem @ref(query: "shopItem", args: { id: "$parent.id" })');
+    expect(first?.report.guesses).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/link "elsewhere": operationRef ".*billing.json.*" names a document this import did not read/),
+        expect.stringMatching(/link "nested": no imported document has the operation nope/),
+        expect.stringMatching(/link "deep": the parameter id reads \$response.body#\/owner\/id, and only a top-level field/),
+      ]),
+    );
+    const files = [first, second].map((result, i) => ({ name: `${i}.graphql`, body: result?.sdl ?? '' }));
+    const source = { naming: 'camelCase' as const, forwardHeaders: [], maxPageSize: 100, pagination: undefined };
+    expect(() => compileGraph({ files, sources: { store: source, shop: source } })).not.toThrow();
+  });
+
+  it('writes an uncertain paging guess above the field it made, as well as in the report', async () => {
+    const { sdl, report } = await importOpenApi(
+      {
+        openapi: '3.1.0',
+        info: { title: 'feed', version: '1' },
+        paths: {
+          '/events': {
+            get: {
+              parameters: [{ name: 'page', in: 'query', schema: { type: 'integer' } }],
+              responses: {
+                '200': {
+                  description: 'ok',
+                  content: { 'application/json': { schema: { type: 'object', properties: { events: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' } } } } } } } },
+                },
+              },
+            },
+          },
+        },
+      },
+      { source: 'feed' },
+    );
+    const guess = 'pages by number without a total or page count: the last page is found by reading past it';
+    expect(report.guesses).toEqual([`GET /events: ${guess}`]);
+    expect(sdl).toContain(`  # Guessed: ${guess}.\n  events(first: Int, after: String, last: Int, before: String): EventConnection`);
+  });
+
+  it('imports several documents in one run: a file each, with the relations between them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graftql-import-'));
+    const files = Object.entries(DOCUMENTS).map(([name, document]) => {
+      mkdirSync(join(dir, name));
+      const file = join(dir, name, 'openapi.json');
+      writeFileSync(file, JSON.stringify(document()));
+      return file;
+    });
+    const out: string[] = [];
+    expect(await importCommand({ files, out: join(dir, 'schema') }, (text) => out.push(text))).toBe(0);
+    for (const name of Object.keys(DOCUMENTS)) expect(readFileSync(join(dir, 'schema', `${name}.graphql`), 'utf8')).toMatch(/^# Generated by `graftql import openapi`/);
+    expect(readFileSync(join(dir, 'schema', 'accounts.graphql'), 'utf8')).toContain('extend type User {');
+    expect(out.join('')).toContain('accounts.graphql: 4 operations mapped, 0 skipped, 2 relations');
+    expect(out.join('')).toContain('  - Comment.author → accounts: User by id (x-graftql-ref)');
+  });
+
   it("rewrites only the files it wrote: a person's file is never overwritten", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'graftql-import-'));
     const spec = join(dir, 'accounts.json');
     writeFileSync(spec, JSON.stringify(accountsDocument()));
     const out: string[] = [];
     const target = join(dir, 'schema', 'accounts.graphql');
-    expect(await importCommand({ file: spec, out: target }, (text) => out.push(text))).toBe(0);
+    expect(await importCommand({ files: [spec], out: target }, (text) => out.push(text))).toBe(0);
     expect(readFileSync(target, 'utf8')).toMatch(/^# Generated by `graftql import openapi`/);
     expect(out.join('')).toContain('4 operations mapped');
-    expect(await importCommand({ file: spec, out: target }, (text) => out.push(text))).toBe(0);
+    expect(await importCommand({ files: [spec], out: target }, (text) => out.push(text))).toBe(0);
     const mine = join(dir, 'schema', 'mine.graphql');
     writeFileSync(mine, 'extend type User { nickname: String }\n');
-    expect(await importCommand({ file: spec, out: mine }, (text) => out.push(text))).toBe(1);
+    expect(await importCommand({ files: [spec], out: mine }, (text) => out.push(text))).toBe(1);
     expect(readFileSync(mine, 'utf8')).toBe('extend type User { nickname: String }\n');
   });
 });

@@ -66,7 +66,7 @@ describe('published documents', () => {
 
   it('a document whose every operation is skipped writes nothing, and says why', async () => {
     const out: string[] = [];
-    const code = await importCommand({ file: packaged('@readme/oas-examples/3.0/json/circular.json'), out: '/nonexistent-dir/never-written.graphql' }, (text) => out.push(text));
+    const code = await importCommand({ files: [packaged('@readme/oas-examples/3.0/json/circular.json')], out: '/nonexistent-dir/never-written.graphql' }, (text) => out.push(text));
     expect(code).toBe(1);
     expect(out.join('')).toContain('Nothing to import');
   });
