@@ -16,6 +16,7 @@ import { resolveConfig } from '../../src/config/resolve-config.ts';
 import { compileGraph } from '../../src/mapping/graph.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { ImportError, importOpenApi, importOpenApis } from '../../src/openapi/import-openapi.ts';
+import { checkGraph } from '../../src/server/check.ts';
 import { createGateway } from '../../src/server/create-gateway.ts';
 import { listen, type RunningGateway } from '../../src/server/listen.ts';
 import { type Backends, startBackends } from '../helpers/backends.ts';
@@ -236,6 +237,34 @@ describe('other documents', () => {
     expect(readFileSync(join(dir, 'schema', 'accounts.graphql'), 'utf8')).toContain('extend type User {');
     expect(out.join('')).toContain('accounts.graphql: 4 operations mapped, 0 skipped, 2 relations');
     expect(out.join('')).toContain('  - Comment.author → accounts: User by id (x-graftql-ref)');
+    // What `graftql check` says of the files written, with the example services' sources.
+    const sources = Object.fromEntries(Object.entries(exampleConfig.sources).map(([name, source]) => [name, { ...source, webhooks: undefined }])) as GatewayConfig['sources'];
+    const checked = checkGraph({ schema: 'schema', sources }, { baseDir: dir, file: join(dir, 'graftql.config.mjs'), env: {} });
+    expect(checked.text).toContain('/schema: 20 fields with @rest, 4 with @ref');
+    expect(checked.ok).toBe(true);
+  });
+
+  it('reads a YAML document whose schemas are in another file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graftql-import-'));
+    writeFileSync(join(dir, 'schemas.yaml'), 'Book:\n  type: object\n  required: [id, title]\n  properties:\n    id: { type: integer }\n    title: { type: string }\n');
+    writeFileSync(
+      join(dir, 'books.yaml'),
+      [
+        'openapi: 3.0.3',
+        'info: { title: books, version: "1" }',
+        'paths:',
+        '  /books/{id}:',
+        '    get:',
+        '      parameters: [{ name: id, in: path, required: true, schema: { type: integer } }]',
+        '      responses:',
+        "        '200': { description: ok, content: { application/json: { schema: { $ref: './schemas.yaml#/Book' } } } }",
+        '',
+      ].join('\n'),
+    );
+    const { sdl, report } = await importOpenApi(join(dir, 'books.yaml'), { source: 'books' });
+    expect(report.mapped).toEqual(['GET /books/{id}']);
+    expect(sdl).toContain('  title: String!');
+    expect(sdl).toMatch(/book\(id: ID!.*\): Book/);
   });
 
   it("rewrites only the files it wrote: a person's file is never overwritten", async () => {
