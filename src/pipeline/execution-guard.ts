@@ -42,37 +42,68 @@ export interface GuardOptions {
 
 /** Resolver calls between two clock readings. */
 const CLOCK_EVERY = 32;
+/** What every resolver returns once a limit tripped: a promise that never settles, shared by all requests (it holds nothing). */
+const HALT = new Promise<never>(() => {});
 
-export function createExecutionGuard({ maxObjects, deadlineAt, now = Date.now }: GuardOptions): ExecutionGuard {
-  let objects = 0;
-  let calls = 0;
-  let finish: (error: GraftError) => void = () => {};
-  const stopped = new Promise<GraftError>((resolve) => (finish = resolve));
-  const state: GuardState = {
-    stopped,
-    halted: false,
-    halt: new Promise<never>(() => {}),
-    objects: () => objects,
-    stop(error) {
-      if (state.halted) return;
-      state.halted = true;
-      finish(error);
-    },
-    count(value) {
-      objects += Array.isArray(value) ? value.length : 1;
-      if (objects > maxObjects) {
-        state.stop(new GraftError('RESPONSE_TOO_LARGE', `The answer would hold more than ${maxObjects} objects; ask for fewer or smaller connections.`, { facts: { limit: maxObjects } }));
-      }
-      return state.halted ? state.halt : value;
-    },
-    tick() {
-      calls += 1;
-      if (calls % CLOCK_EVERY === 0 && now() > deadlineAt) {
-        state.stop(new GraftError('GATEWAY_TIMEOUT', "The request's deadline passed while the answer was being put together.", { retryable: true }));
-      }
-    },
-  };
-  return state;
+export function createExecutionGuard(options: GuardOptions): ExecutionGuard {
+  return new Guard(options);
+}
+
+/**
+ * A class, not a closure per method: one guard is made for every request,
+ * and its promise only when the pipeline waits on it (a request answered
+ * synchronously never does).
+ */
+class Guard implements GuardState {
+  halted = false;
+  readonly halt = HALT;
+  #objects = 0;
+  #calls = 0;
+  readonly #maxObjects: number;
+  readonly #deadlineAt: number;
+  readonly #now: () => number;
+  #stopped: Promise<GraftError> | undefined;
+  #finish: ((error: GraftError) => void) | undefined;
+  #error: GraftError | undefined;
+
+  constructor({ maxObjects, deadlineAt, now = Date.now }: GuardOptions) {
+    this.#maxObjects = maxObjects;
+    this.#deadlineAt = deadlineAt;
+    this.#now = now;
+  }
+
+  get stopped(): Promise<GraftError> {
+    this.#stopped ??= this.#error ? Promise.resolve(this.#error) : new Promise<GraftError>((resolve) => (this.#finish = resolve));
+    return this.#stopped;
+  }
+
+  objects(): number {
+    return this.#objects;
+  }
+
+  stop(error: GraftError): void {
+    if (this.halted) return;
+    this.halted = true;
+    this.#error = error;
+    this.#finish?.(error);
+  }
+
+  count(value: unknown): unknown {
+    this.#objects += Array.isArray(value) ? value.length : 1;
+    if (this.#objects > this.#maxObjects) {
+      this.stop(
+        new GraftError('RESPONSE_TOO_LARGE', `The answer would hold more than ${this.#maxObjects} objects; ask for fewer or smaller connections.`, { facts: { limit: this.#maxObjects } }),
+      );
+    }
+    return this.halted ? HALT : value;
+  }
+
+  tick(): void {
+    this.#calls += 1;
+    if (this.#calls % CLOCK_EVERY === 0 && this.#now() > this.#deadlineAt) {
+      this.stop(new GraftError('GATEWAY_TIMEOUT', "The request's deadline passed while the answer was being put together.", { retryable: true }));
+    }
+  }
 }
 
 /** Attaches a request's guard to its context value. */

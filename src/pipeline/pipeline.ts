@@ -187,7 +187,8 @@ export function createPipeline<Context extends ExecutionContext>({
   const rules = server.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   const validationOptions = { hideSuggestions: !server.suggestions };
   const documents = new LRUCache<string, Prepared>({ max: 1_000, maxSize: DOCUMENT_CACHE_BYTES, sizeCalculation: (prepared) => prepared.bytes });
-  const compiled = new LRUCache<string, CompiledQuery | false>({ max: MAX_COMPILED });
+  /** By prepared document (an object key: no string of the document's length is built per request), then by operation name. */
+  const compiled = new LRUCache<Prepared, Map<string, CompiledQuery | false>>({ max: MAX_COMPILED });
   /** Query executions in flight, by document, operation, variables and identity (server.dedupe). */
   const inFlight = new Map<string, Promise<ExecutionResult>>();
   /** The body of an answer without errors, serialised once for every caller that shares it. */
@@ -284,13 +285,14 @@ export function createPipeline<Context extends ExecutionContext>({
     return problems;
   }
 
-  function compiledFor(text: string, prepared: Prepared, document: DocumentNode, operationName: string | undefined): CompiledQuery | undefined {
+  function compiledFor(prepared: Prepared, document: DocumentNode, operationName: string | undefined): CompiledQuery | undefined {
     if (!jit || prepared.uses < COMPILE_AFTER_USES) return undefined;
-    const key = `${operationName ?? ''}\n${text}`;
-    let query = compiled.get(key);
+    let byOperation = compiled.get(prepared);
+    if (!byOperation) compiled.set(prepared, (byOperation = new Map()));
+    let query = byOperation.get(operationName ?? '');
     if (query === undefined) {
       const result = compileQuery(schema, document, operationName, { disableLeafSerialization: false });
-      compiled.set(key, (query = isCompiledQuery(result) ? result : false));
+      byOperation.set(operationName ?? '', (query = isCompiledQuery(result) ? result : false));
     }
     return query || undefined;
   }
@@ -361,7 +363,7 @@ export function createPipeline<Context extends ExecutionContext>({
     try {
       const guard = createExecutionGuard({ maxObjects: limits.maxResponseObjects, deadlineAt: contextValue.deadlineAt });
       guardContext(contextValue, guard);
-      const query = prepared && compiledFor(text, prepared, document, request.operationName);
+      const query = prepared && compiledFor(prepared, document, request.operationName);
       const variableValues = request.variables ?? {};
       const run = query
         ? query.query(undefined, contextValue, variableValues)
@@ -497,16 +499,17 @@ export function createPipeline<Context extends ExecutionContext>({
   }
 }
 
+const NO_CODES: readonly string[] = [];
+
 function reportOf(requestId: string, result: ExecutionResult, { operationName, operationType, usage, shared }: RequestFacts, startedAt: number): RequestReport {
-  const codes = new Set<string>();
-  for (const error of result.errors ?? []) codes.add(String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+  const codes = result.errors ? [...new Set(result.errors.map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))] : NO_CODES;
   return {
     requestId,
     operationName,
     operationType,
     durationMs: performance.now() - startedAt,
-    status: statusOf(result, false).status,
-    codes: [...codes],
+    status: result.errors ? statusOf(result, false).status : 200,
+    codes,
     upstreamCalls: usage?.upstreamCalls ?? 0,
     cacheHits: usage?.cacheHits ?? 0,
     staleAnswers: usage?.staleAnswers ?? 0,

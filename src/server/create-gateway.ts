@@ -22,7 +22,7 @@ import { createCostModel } from '../pipeline/cost-model.ts';
 import { guardSchema } from '../pipeline/execution-guard.ts';
 import { checkPersistedDocuments, loadPersistedDocuments } from '../pipeline/persisted-documents.ts';
 import { createPipeline, type RequestUsage, type Transport } from '../pipeline/pipeline.ts';
-import { bindSources, newTally } from '../sources/request-sources.ts';
+import { newTally, sourceBinder } from '../sources/request-sources.ts';
 import { createCallBudget } from '../sources/resilience/call-budget.ts';
 import { createDeadline } from '../sources/resilience/deadline.ts';
 import { createSourceClient, type HedgeStats, type SourceClient } from '../sources/source-client.ts';
@@ -108,6 +108,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
   const cursors = createCursorCodec(config.cursors.keys?.map((key) => ({ id: key.id, secret: key.secret.reveal() })));
 
   /** What every resolver gets, whichever door the request took. */
+  const bindSources = sourceBinder(clients);
   const contextFor = (transport: Transport, trace?: TraceContext): { context: GatewayContext; release(): RequestUsage } => {
     const { requestId, header } = transport;
     const tally = newTally();
@@ -115,7 +116,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     const deadline = createDeadline(config.limits.requestDeadlineMs, () => transport.signal);
     const budget = createCallBudget(config.limits.upstreamCallsPerOperation);
     const optionsFor = (name: string) => ({ requestId, deadline, budget, forwarded: pickHeaders(header, config.sources[name]?.forwardHeaders ?? []), trace });
-    const sources = bindSources(clients, optionsFor, tally);
+    const sources = bindSources(optionsFor, tally);
     const context = { requestId, header, sources, loaders: served.loaders?.(sources), logger, cursors, deadlineAt: deadline.at, staleNotices: tally.staleNotices, events };
     const release = () => {
       deadline.release();

@@ -77,8 +77,37 @@ export function bindSource(client: SourceClient, options: CallOptions, tally: Re
   };
 }
 
-export function bindSources<Name extends string>(clients: Readonly<Record<Name, SourceClient>>, optionsFor: (name: Name) => CallOptions, tally: RequestTally): Readonly<Record<Name, BoundSource>> {
-  const bound = {} as Record<Name, BoundSource>;
-  for (const name of Object.keys(clients) as Name[]) bound[name] = bindSource(clients[name], optionsFor(name), tally);
-  return bound;
+/**
+ * Makes each request's `context.sources`: every source bound with the
+ * request's call options when a resolver first uses it. A request that
+ * calls no source (a constant, answers shared with others in flight) binds
+ * none; the getters live on one prototype per gateway, not on each request.
+ */
+export function sourceBinder<Name extends string>(
+  clients: Readonly<Record<Name, SourceClient>>,
+): (optionsFor: (name: Name) => CallOptions, tally: RequestTally) => Readonly<Record<Name, BoundSource>> {
+  // Nothing but the sources' getters on the prototype: a source may be named anything (`bind`, `tally`).
+  class RequestSources {
+    #bound: Map<Name, BoundSource> | undefined;
+    readonly #optionsFor: (name: Name) => CallOptions;
+    readonly #tally: RequestTally;
+    constructor(optionsFor: (name: Name) => CallOptions, tally: RequestTally) {
+      this.#optionsFor = optionsFor;
+      this.#tally = tally;
+    }
+    static bind(sources: RequestSources, name: Name): BoundSource {
+      sources.#bound ??= new Map();
+      let source = sources.#bound.get(name);
+      if (!source) sources.#bound.set(name, (source = bindSource(clients[name], sources.#optionsFor(name), sources.#tally)));
+      return source;
+    }
+  }
+  for (const name of Object.keys(clients) as Name[])
+    Object.defineProperty(RequestSources.prototype, name, {
+      enumerable: true,
+      get(this: RequestSources) {
+        return RequestSources.bind(this, name);
+      },
+    });
+  return (optionsFor, tally) => new RequestSources(optionsFor, tally) as unknown as Readonly<Record<Name, BoundSource>>;
 }

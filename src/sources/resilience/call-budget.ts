@@ -13,14 +13,20 @@ export interface CallBudget {
 }
 
 export function createCallBudget(limit: number): CallBudget {
-  let spent = 0;
-  return {
-    spend(source) {
-      if (spent >= limit) {
-        throw new GraftError('UPSTREAM_CALL_BUDGET_EXCEEDED', `This operation needs more than ${limit} upstream calls; ask for fewer or smaller connections.`, { source });
-      }
-      spent += 1;
-    },
-    spent: () => spent,
-  };
+  return new Budget(limit);
+}
+
+/** A class: one is made for every request, and its methods need not be. */
+class Budget implements CallBudget {
+  #spent = 0;
+  constructor(readonly limit: number) {}
+  spend(source: string): void {
+    if (this.#spent >= this.limit) {
+      throw new GraftError('UPSTREAM_CALL_BUDGET_EXCEEDED', `This operation needs more than ${this.limit} upstream calls; ask for fewer or smaller connections.`, { source });
+    }
+    this.#spent += 1;
+  }
+  spent(): number {
+    return this.#spent;
+  }
 }

@@ -20,16 +20,23 @@ export interface Deadline {
  * in flight, or that calls no upstream, pays nothing.
  */
 export function createDeadline(ms: number, also?: () => AbortSignal, now = Date.now()): Deadline {
-  const at = now + ms;
-  let timed: TimedSignal | undefined;
-  return {
-    at,
-    get signal() {
-      timed ??= timedSignal(Math.max(0, at - Date.now()), also?.());
-      return timed.signal;
-    },
-    release: () => timed?.release(),
-  };
+  return new LazyDeadline(now + ms, also);
+}
+
+/** A class: one is made for every request, its methods need not be. */
+class LazyDeadline implements Deadline {
+  #timed: TimedSignal | undefined;
+  constructor(
+    readonly at: number,
+    private readonly also: (() => AbortSignal) | undefined,
+  ) {}
+  get signal(): AbortSignal {
+    this.#timed ??= timedSignal(Math.max(0, this.at - Date.now()), this.also?.());
+    return this.#timed.signal;
+  }
+  release(): void {
+    this.#timed?.release();
+  }
 }
 
 export interface TimedSignal {
