@@ -76,6 +76,8 @@ export interface ResponseCacheOptions {
 }
 
 export interface ResponseCache {
+  /** The stored answer for `key` while it is fresh (counted as a hit), else undefined: a hit then costs no promise, closure or timer. */
+  fresh(key: string, source: string): UpstreamResponse | undefined;
   fetch(lookup: CacheLookup, load: (validators: Validators | undefined) => Promise<LoadedResponse>): Promise<CacheResult>;
   /** Drops every entry of `source` at one of `paths` (a `*` segment matches any one), whatever its query, method or partition. */
   invalidate(source: string, paths: readonly string[]): number;
@@ -160,6 +162,13 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
   }
 
   return {
+    fresh(key, source) {
+      const entry = store.get(key);
+      if (!entry || now() >= entry.freshUntil) return undefined;
+      count(source, 'hit');
+      return entry.response;
+    },
+
     fetch(lookup, load) {
       const entry = store.get(lookup.key);
       if (entry && now() < entry.freshUntil) {

@@ -15,6 +15,8 @@ export type BatchForm = { param: string; style: BatchStyle; match: string; max: 
 /** How a field's rows become graph objects, and the upstream key a mapped row answers for. */
 export interface RowMapping {
   map(row: unknown, where: string): unknown;
+  /** The rows of a list, mapped once per list: a cached page serves every request after the first without a new array. Read-only. */
+  mapList(rows: readonly unknown[], where: string): readonly unknown[];
   keyOf(mapped: unknown, match: string): unknown;
 }
 

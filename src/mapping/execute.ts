@@ -169,7 +169,16 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
     const mapRow = rowType && 'getFields' in rowType ? mappers.output(rowType as GraphQLObjectType, sourceNaming) : mapValue;
     const bodyType = jsonBodyType(plan, definition);
     const toUpstream = bodyType && mappers.input(bodyType, sourceNaming);
-    const rows: RowMapping = { map: (item, where) => mapRow(item, where), keyOf: (mapped, match) => mappers.upstreamOf(mapped, match) };
+    const lists = new WeakMap<readonly unknown[], readonly unknown[]>();
+    const rows: RowMapping = {
+      map: (item, where) => mapRow(item, where),
+      mapList(items, where) {
+        let mapped = lists.get(items);
+        if (!mapped) lists.set(items, (mapped = items.map((item, index) => mapRow(item, `${where}.${index}`))));
+        return mapped;
+      },
+      keyOf: (mapped, match) => mappers.upstreamOf(mapped, match),
+    };
 
     const route = routeOf(plan.path);
     /** The request without batch keys or page parameters. */
@@ -217,8 +226,10 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
       if (key === null || key === undefined) return plan.list ? [] : null;
       const request = fixed ?? requestOf(resolve ?? references(parent, args, context, undefined));
       if (!request) return null;
-      const source = context.sources[plan.source] as BoundSource;
-      const answers = batchOf(stateOf(context).batches, fixedShape ?? batchShape(plan, request, batch), plan, source, request, batch, call, rows);
+      const { batches } = stateOf(context);
+      const shape = fixedShape ?? batchShape(plan, request, batch);
+      // Every item of a list after the first finds its batch made: the source is bound only for the first.
+      const answers = batches.get(shape) ?? batchOf(batches, shape, plan, context.sources[plan.source] as BoundSource, request, batch, call, rows);
       const id = String(key);
       const answer = answers.settled.get(id);
       if (answer === undefined) return answers.load(id);
@@ -345,14 +356,12 @@ async function connectionOf(
   const itemsOf = (body: unknown, where: string) => {
     const items = select(body, paginate.items);
     if (!Array.isArray(items)) throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a page without a list of items (${where}).`, { source: plan.source });
-    return items.map((item, index) => {
-      try {
-        return rows.map(item, `${plan.returns}.${index}`);
-      } catch (error) {
-        if (error instanceof DriftError) throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a body of an unexpected shape (${error.where}).`, { source: plan.source, cause: error });
-        throw error;
-      }
-    });
+    try {
+      return rows.mapList(items, plan.returns);
+    } catch (error) {
+      if (error instanceof DriftError) throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a body of an unexpected shape (${error.where}).`, { source: plan.source, cause: error });
+      throw error;
+    }
   };
   const numberAt = (body: unknown, path: Path | undefined) => {
     const value = path ? read(body, path) : undefined;

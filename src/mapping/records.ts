@@ -41,8 +41,8 @@ export interface MappedObject {
   [key: string]: unknown;
   [RAW]: unknown;
   [TYPENAME]: string;
-  /** How its fields were read: what `$parent.field` reads again. */
-  [READERS]: readonly FieldReader[];
+  /** How its fields were read, by name: what `$parent.field` reads again (for every item of a list: a lookup, not a search). */
+  [READERS]: ReadonlyMap<string, FieldReader>;
 }
 
 /** An upstream value that does not fit the graph's type; `where` names the field. */
@@ -130,7 +130,7 @@ export function createRecordMappers({ nodes, resolved }: MapperOptions): RecordM
       const known = memo.get(raw);
       if (known) return known;
       fields ??= readersOf(type, naming);
-      shared ??= { [TYPENAME]: type.name, [READERS]: fields };
+      shared ??= { [TYPENAME]: type.name, [READERS]: new Map(fields.map((field) => [field.name, field])) };
       const mapped = Object.create(shared) as MappedObject;
       mapped[RAW] = raw;
       for (const field of fields) mapped[field.name] = field.map(convert(read(raw, field.path), field.as), field.where);
@@ -207,7 +207,7 @@ export function createRecordMappers({ nodes, resolved }: MapperOptions): RecordM
       const fields = (parent as Partial<MappedObject>)[READERS];
       // An object a hand-written resolver made is in the graph's shape already.
       if (!fields) return (parent as Record<string, unknown>)[field];
-      const reader = fields.find((candidate) => candidate.name === field);
+      const reader = fields.get(field);
       return reader ? read((parent as MappedObject)[RAW], reader.path) : undefined;
     },
   };

@@ -16,7 +16,7 @@ import { type Connection, type ConnectionArgs, connection, edge, toSlice } from 
 import { type CursorScope, invalidCursor } from './cursor.ts';
 
 export interface LinkedPage<T> {
-  items: T[];
+  items: readonly T[];
   /** Upstream references of the neighbouring pages; null where there is none or the source does not say. */
   next: string | null;
   prev: string | null;
@@ -48,7 +48,7 @@ interface Located<T> {
 
 export async function chainedConnection<T>(args: ConnectionArgs, cursors: CursorScope, fetchPage: LinkedPageFetcher<T>, { source, linksBack, maxPageSize }: ChainedOptions): Promise<Connection<T>> {
   const slice = toSlice(args, maxPageSize);
-  const toEdges = (located: Array<Located<T>>) => located.map(({ node, at }) => edge(node, () => cursors.encode(at)));
+  const toEdges = (located: Array<Located<T>>) => located.map(({ node, at }) => edge(node, cursors, at));
 
   if (slice.direction === 'forward') {
     if (slice.before !== null) throw badUserInput(`${source} pages by links: use first with after, or last with before.`);
@@ -115,6 +115,6 @@ function toPosition(position: unknown): Position {
  * Its cursors resume through `chainedConnection` like any other.
  */
 export function firstPageFromBatch<T>(rows: readonly T[], first: number, cursors: CursorScope): Connection<T> {
-  const edges = rows.slice(0, first).map((node, i) => edge(node, () => cursors.encode({ r: null, i } satisfies Position)));
+  const edges = rows.slice(0, first).map((node, i) => edge(node, cursors, { r: null, i } satisfies Position));
   return connection(edges, { hasNextPage: rows.length > first, hasPreviousPage: false });
 }

@@ -5,6 +5,7 @@
  * whether items exist before the first edge and after the last.
  */
 import { badUserInput } from '../errors.ts';
+import type { CursorScope } from './cursor.ts';
 
 export interface ConnectionArgs {
   first?: number | null;
@@ -80,14 +81,15 @@ export function connection<T>(edges: Array<Edge<T>>, info: { hasNextPage: boolea
 /**
  * An edge whose cursor is signed when first read: a query that selects no
  * cursor (most lists shown whole) costs no HMAC per item. Signing was a
- * third of the example graph's CPU, which selects none.
+ * third of the example graph's CPU, which selects none. The cursor is an
+ * own property (a getter), so that an edge copied with `{ ...edge }` keeps it.
  */
-export function edge<T>(node: T, sign: () => string): Edge<T> {
+export function edge<T>(node: T, cursors: Pick<CursorScope, 'encode'>, position: unknown): Edge<T> {
   let cursor: string | undefined;
   return {
     node,
     get cursor() {
-      cursor ??= sign();
+      cursor ??= cursors.encode(position);
       return cursor;
     },
   };

@@ -12,7 +12,7 @@ import type { CursorScope } from './cursor.ts';
 
 export interface Range<T> {
   /** The items of [start, start + count) that exist; fewer means the list ended. */
-  items: T[];
+  items: readonly T[];
   /** The list's length, when the source reports it. */
   total: number | null;
 }
@@ -37,7 +37,7 @@ export async function indexConnection<T>(args: ConnectionArgs, cursors: CursorSc
   const totalOnly = async () => (await fetchRange(Math.max(0, lower - 1), 1)).total;
   if (upper !== null && upper < lower) return connection([], { hasNextPage: false, hasPreviousPage: false, totalCount: await totalOnly() }); // cursors cross
 
-  const edgesFrom = (begin: number, items: T[]) => items.map((node, i) => edge(node, () => cursors.encode(begin + i)));
+  const edgesFrom = (begin: number, items: T[]) => items.map((node, i) => edge(node, cursors, begin + i));
 
   if (slice.direction === 'forward') {
     const limit = upper === null ? slice.count : Math.min(slice.count, upper - lower);

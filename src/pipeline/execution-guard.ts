@@ -91,9 +91,7 @@ class Guard implements GuardState {
   count(value: unknown): unknown {
     this.#objects += Array.isArray(value) ? value.length : 1;
     if (this.#objects > this.#maxObjects) {
-      this.stop(
-        new GraftError('RESPONSE_TOO_LARGE', `The answer would hold more than ${this.#maxObjects} objects; ask for fewer or smaller connections.`, { facts: { limit: this.#maxObjects } }),
-      );
+      this.stop(new GraftError('RESPONSE_TOO_LARGE', `The answer would hold more than ${this.#maxObjects} objects; ask for fewer or smaller connections.`, { facts: { limit: this.#maxObjects } }));
     }
     return this.halted ? HALT : value;
   }

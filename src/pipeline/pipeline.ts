@@ -323,7 +323,7 @@ export function createPipeline<Context extends ExecutionContext>({
     prepared.check?.(request.variables);
     if (operation.operation === 'subscription') return subscription(transport, document, request);
 
-    if (!identityOf || operation.operation !== 'query') return executed(transport, text, prepared, document, request, facts);
+    if (!identityOf || operation.operation !== 'query') return executed(transport, prepared, document, request, facts);
     const key = `${identityOf(transport)}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? null)}\n${text}`;
     const shared = inFlight.get(key);
     if (shared) {
@@ -334,7 +334,6 @@ export function createPipeline<Context extends ExecutionContext>({
     // No one caller's departure may cancel what others wait for: the shared execution ignores the client signal, and ends at its deadline.
     const running = executed(
       { method: transport.method, requestId: transport.requestId, header: transport.header, clientAddress: transport.clientAddress, signal: NEVER_ABORTED },
-      text,
       prepared,
       document,
       request,
@@ -344,15 +343,12 @@ export function createPipeline<Context extends ExecutionContext>({
     return running;
   }
 
-  async function executed(transport: Transport, text: string, prepared: Prepared, document: DocumentNode, request: ReturnType<typeof readRequest>, facts: RequestFacts): Promise<ExecutionResult> {
-    return facts.trace
-      ? facts.trace.step('graphql.execute', () => runExecution(transport, text, prepared, document, request, facts))
-      : runExecution(transport, text, prepared, document, request, facts);
+  async function executed(transport: Transport, prepared: Prepared, document: DocumentNode, request: ReturnType<typeof readRequest>, facts: RequestFacts): Promise<ExecutionResult> {
+    return facts.trace ? facts.trace.step('graphql.execute', () => runExecution(transport, prepared, document, request, facts)) : runExecution(transport, prepared, document, request, facts);
   }
 
   async function runExecution(
     transport: Transport,
-    text: string,
     prepared: Prepared | undefined,
     document: DocumentNode,
     request: ReturnType<typeof readRequest>,
@@ -431,7 +427,7 @@ export function createPipeline<Context extends ExecutionContext>({
           close();
           return DONE;
         }
-        const result = await runExecution(transport, '', undefined, document, request, { shared: false }, step.value);
+        const result = await runExecution(transport, undefined, document, request, { shared: false }, step.value);
         return { done: false, value: answer(result) };
       },
       async return() {

@@ -412,6 +412,8 @@ export function createSourceClient(
 
     if (method === 'GET' || method === 'HEAD') {
       const key = cacheKey({ source: name, method, path: upstream.path, query: upstream.query, partition, vary: { ...vary, ...upstream.headers } });
+      const stored = cache.fresh(key, name);
+      if (stored) return { ...stored, fromCache: true };
       const policy = upstream.cacheTtlMs === undefined ? cachePolicy : { ...cachePolicy, ttlMs: upstream.cacheTtlMs };
       const lookup = { key, source: name, path: upstream.path, shared: partition === SHARED_PARTITION, policy };
       // The load is shared by every concurrent caller with this key; each caller stops waiting at its own deadline.

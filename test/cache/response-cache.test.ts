@@ -1,7 +1,8 @@
 /** The cache's rules in isolation, with an injected clock. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCacheControl } from '../../src/cache/cache-control.ts';
-import { cacheKey, identityPartition } from '../../src/cache/cache-key.ts';
+import { cacheKey, canonicalUrl, identityPartition } from '../../src/cache/cache-key.ts';
 import { type CacheLookup, createResponseCache, type LoadedResponse } from '../../src/cache/response-cache.ts';
 import { GraftError } from '../../src/errors.ts';
 
@@ -42,6 +43,25 @@ describe('cacheKey', () => {
     expect(cacheKey({ ...base, query: { b: 1, a: 2 } })).toBe(cacheKey({ ...base, query: { a: 2, b: 1 } }));
     expect(cacheKey({ ...base, query: {} })).not.toBe(cacheKey({ ...base, partition: identityPartition('Bearer two') }));
     expect(identityPartition('Bearer one')).not.toContain('one');
+  });
+
+  it("spells a query exactly as URLSearchParams' sort() and toString() do, whatever the names and values", () => {
+    const text = fc.string({ unit: 'binary' });
+    const scalar = fc.oneof(text, fc.integer(), fc.double({ noNaN: true }), fc.boolean(), fc.constant(null), fc.constant(undefined));
+    const value = fc.oneof(scalar, fc.array(fc.oneof(text, fc.integer(), fc.boolean()), { maxLength: 3 }));
+    fc.assert(
+      fc.property(fc.dictionary(text, value, { maxKeys: 6 }), (query) => {
+        const params = new URLSearchParams();
+        for (const [key, item] of Object.entries(query)) {
+          if (item === null || item === undefined) continue;
+          for (const one of Array.isArray(item) ? item : [item]) params.append(key, String(one));
+        }
+        params.sort();
+        const search = params.toString();
+        expect(canonicalUrl('/p', query)).toBe(search ? `/p?${search}` : '/p');
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
 

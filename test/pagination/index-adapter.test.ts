@@ -194,5 +194,7 @@ describe('cursors', () => {
     expect(page.edges.map((edge) => edge.cursor)).toEqual([0, 1, 2].map(cursorAt));
     expect(page.pageInfo.endCursor).toBe(cursorAt(2));
     expect(signed).toBe(3);
+    // A hand-written resolver that copies an edge keeps its cursor.
+    expect({ ...page.edges[1], extra: true }).toEqual({ node: LETTERS[1], cursor: cursorAt(1), extra: true });
   });
 });
