@@ -20,6 +20,8 @@ export default defineConfig({
   afterStart: ({ url }, { example }) => (example ? sendWebhooksTo(url) : undefined),
   // A page of 50 articles with their comments takes 52 calls on a cold cache (comments has no batch form); the default budget is 50.
   // Attachments (Mutation.addAttachment) of up to 64 MiB, of a few document and image types.
+  // Several replicas share a cache, webhook replay store and events through Redis when REDIS_URL is set (docs/deploy.md); one process needs none.
+  ...(process.env.REDIS_URL ? { redis: { url: { env: 'REDIS_URL' } } } : {}),
   limits: {
     upstreamCallsPerOperation: 100,
     uploads: { maxFiles: 1, maxFileBytes: 64 * 1024 * 1024, maxTotalBytes: 64 * 1024 * 1024, contentTypes: ['image/*', 'application/pdf', 'text/plain', 'application/octet-stream'] },

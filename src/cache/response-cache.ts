@@ -73,19 +73,39 @@ export interface ResponseCacheOptions {
   /** Keep entries with validators this long after they go stale, for a cheap 304. @default 300_000 // ms */
   keepForRevalidationMs?: number;
   now?: () => number;
+  /** A cache shared with other replicas (Redis), asked when this one has no entry and told of every entry stored. */
+  second?: SecondLevelCache;
+}
+
+/**
+ * A cache shared by replicas, behind this one: same keys (identity partitions
+ * included), same entries and freshness. Its answers may be late or missing
+ * (it is a network away, and may be down): each method settles within its
+ * own time bound and never throws.
+ */
+export interface SecondLevelCache {
+  get(key: string, source: string): Promise<StoredEntry | undefined>;
+  set(key: string, entry: StoredEntry, ttlMs: number): void;
+  /** Entries of `source` at `paths` are gone: every other replica drops its own, and shared entries are no longer served. */
+  invalidated(source: string, paths: readonly string[]): void;
 }
 
 export interface ResponseCache {
   /** The stored answer for `key` while it is fresh (counted as a hit), else undefined: a hit then costs no promise, closure or timer. */
   fresh(key: string, source: string): UpstreamResponse | undefined;
   fetch(lookup: CacheLookup, load: (validators: Validators | undefined) => Promise<LoadedResponse>): Promise<CacheResult>;
-  /** Drops every entry of `source` at one of `paths` (a `*` segment matches any one), whatever its query, method or partition. */
-  invalidate(source: string, paths: readonly string[]): number;
+  /**
+   * Drops every entry of `source` at one of `paths` (a `*` segment matches
+   * any one), whatever its query, method or partition; `here` only in this
+   * replica (another replica's invalidation, relayed), else everywhere.
+   */
+  invalidate(source: string, paths: readonly string[], scope?: 'everywhere' | 'here'): number;
   stats(): Readonly<Record<string, CacheStats>>;
   holdings(): Readonly<Record<string, CacheHoldings>>;
 }
 
-interface Entry {
+/** A stored answer, with what decides its freshness: plain data, so that a shared cache can keep it as JSON. */
+export interface StoredEntry {
   response: UpstreamResponse;
   size: number;
   source: string;
@@ -99,7 +119,9 @@ interface Entry {
 /** Failures for which a stale answer is better than none: the upstream is down, slow or broken, not the request. */
 const STALE_IF: ReadonlySet<ErrorCode> = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'UPSTREAM_BAD_RESPONSE', 'UPSTREAM_RATE_LIMITED', 'CIRCUIT_OPEN']);
 
-export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationMs = 300_000, now = Date.now }: ResponseCacheOptions): ResponseCache {
+type Entry = StoredEntry;
+
+export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationMs = 300_000, now = Date.now, second }: ResponseCacheOptions): ResponseCache {
   const held = new Map<string, CacheHoldings>();
   const hold = (entry: Entry, sign: 1 | -1) => {
     let holdings = held.get(entry.source);
@@ -115,9 +137,10 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
     // Called for every entry that leaves: evicted, expired, deleted or replaced.
     dispose: (entry) => hold(entry, -1),
   });
-  const keep = (key: string, entry: Entry) => {
+  const keep = (key: string, entry: Entry, share = true) => {
     store.set(key, entry, { ttl: retention(entry) });
     if (store.peek(key, { allowStale: true }) === entry) hold(entry, 1); // not when too large to store
+    if (share) second?.set(key, entry, retention(entry));
   };
   const inFlight = new Map<string, Promise<CacheResult>>();
   const counters = new Map<string, CacheStats>();
@@ -127,7 +150,20 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
     stats[what] += 1;
   };
 
-  async function refresh(lookup: CacheLookup, entry: Entry | undefined, load: (validators: Validators | undefined) => Promise<LoadedResponse>): Promise<CacheResult> {
+  async function refresh(lookup: CacheLookup, held: Entry | undefined, load: (validators: Validators | undefined) => Promise<LoadedResponse>): Promise<CacheResult> {
+    let entry = held;
+    // Another replica may have stored it: a fresh shared entry answers, a stale one with validators is revalidated.
+    if (!entry && second) {
+      const shared = await second.get(lookup.key, lookup.source);
+      if (shared && now() < shared.storedAt + retention(shared)) {
+        keep(lookup.key, shared, false);
+        entry = shared;
+        if (now() < shared.freshUntil) {
+          count(lookup.source, 'hit');
+          return { response: shared.response, hit: true };
+        }
+      }
+    }
     let loaded: LoadedResponse;
     try {
       loaded = await load(entry?.validators);
@@ -185,7 +221,8 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
       return started;
     },
 
-    invalidate(source, paths) {
+    invalidate(source, paths, scope = 'everywhere') {
+      if (scope === 'everywhere') second?.invalidated(source, paths);
       const targets = new Set(paths.filter((path) => !path.split('/').includes('*')));
       const patterns = paths.filter((path) => path.split('/').includes('*')).map((path) => path.split('/'));
       const matches = (path: string) => {

@@ -507,6 +507,21 @@ export function configSchema(env: Env) {
     secret: secret.refine((value) => value.reveal().length >= 32, 'a secret of at least 32 characters'),
   });
 
+  const redis = z.strictObject({
+    /** `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS: a secret (it may hold a password), e.g. `{ env: 'REDIS_URL' }`. */
+    url: secret,
+    /** Prefixes every key and channel: the replicas of one graph share it, another graph on the same Redis takes another. @default 'graftql:' */
+    keyPrefix: z.string().min(1).max(64).default('graftql:'),
+    /** A Redis command that takes longer fails, and the replica uses its own state for that call. @default 250 // ms */
+    commandTimeoutMs: z.number().int().positive().max(10_000).default(250),
+    /** The largest cached answer kept in Redis; a larger one stays in the replica that fetched it. @default 1_048_576 // bytes */
+    maxValueBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024),
+  });
+
   const cursors = z.strictObject({
     /**
      * HMAC keys that sign connection cursors; the first signs, all verify.
@@ -533,6 +548,8 @@ export function configSchema(env: Env) {
         limits: limits.default(limits.parse({})),
         persistedDocuments: persistedDocuments.optional(),
         cursors: cursors.default({}),
+        /** Redis shared by replicas: second-level cache, webhook replay store, event relay (docs/deploy.md). @default off: one process, its own state */
+        redis: redis.optional(),
         observability: observability.default(observability.parse({})),
         sources: z.record(z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'a camelCase source name'), source),
       })

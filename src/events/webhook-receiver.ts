@@ -11,6 +11,7 @@ import { ConfigError } from '../config/resolve-config.ts';
 import type { ErrorCode } from '../errors.ts';
 import { read } from '../mapping/records.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { ReplayClaim } from '../replicas/replay-claims.ts';
 import type { UpstreamPath } from '../sources/url.ts';
 import type { EventHub } from './event-hub.ts';
 import { eventPaths } from './event-paths.ts';
@@ -27,14 +28,17 @@ export type WebhookOutcome = { ok: true; delivered: number } | { ok: false; code
 export interface WebhookReceiver {
   /** The largest body the source's deliveries may have, or undefined when it sends no webhooks. */
   maxBodyBytes(source: string): number | undefined;
-  receive(source: string, delivery: Delivery): WebhookOutcome;
+  receive(source: string, delivery: Delivery): Promise<WebhookOutcome>;
   /** A delivery refused before it could be received (its size, its method): logged and counted as the others. */
   refuse(source: string, code: ErrorCode, message: string): WebhookOutcome & { ok: false };
 }
 
 export interface ReceiverOptions {
   sources: Readonly<Record<string, Pick<SourceConfig, 'webhooks'>>>;
-  hub: EventHub;
+  /** Where verified events go: this replica's hub, or a relay to every replica's (replicas/event-relay.ts). */
+  hub: Pick<EventHub, 'publish'>;
+  /** A replay store shared with other replicas (Redis): consulted after this replica's own. */
+  claim?: ReplayClaim;
   /** Drops a source's cached reads under these paths. */
   invalidate(source: string, paths: readonly UpstreamPath[]): void;
   logger: Logger;
@@ -56,7 +60,7 @@ interface SourceWebhooks {
   seen: LRUCache<string, true>;
 }
 
-export function createWebhookReceiver({ sources, hub, invalidate, logger, observe, now }: ReceiverOptions): WebhookReceiver {
+export function createWebhookReceiver({ sources, hub, claim, invalidate, logger, observe, now }: ReceiverOptions): WebhookReceiver {
   const perf = { now };
   const receivers = new Map<string, SourceWebhooks>();
   for (const [name, { webhooks }] of Object.entries(sources)) {
@@ -87,7 +91,7 @@ export function createWebhookReceiver({ sources, hub, invalidate, logger, observ
 
     refuse: (source, code, message) => refused(source, undefined, code, message),
 
-    receive(source, delivery) {
+    async receive(source, delivery) {
       const receiver = receivers.get(source);
       if (!receiver) return refused(source, undefined, 'NOT_FOUND', `No source named ${JSON.stringify(source.slice(0, 64))} sends webhooks here.`);
       const verdict = verifyDelivery({ ...receiver, header: delivery.header, body: delivery.body, now: now() });
@@ -103,6 +107,9 @@ export function createWebhookReceiver({ sources, hub, invalidate, logger, observ
       const type = receiver.typeAt(delivery, body);
       if (typeof type !== 'string' || type === '') return refused(source, id, 'BAD_REQUEST', 'The delivery does not say its event type.');
       // Remembered only once verified and well-formed: unsigned junk cannot fill the store or burn a real delivery's id.
+      if ((await claim?.(source, id, 2 * receiver.toleranceMs)) === false) return refused(source, id, 'WEBHOOK_REPLAYED', 'This delivery id was already received (by another replica).');
+      // Checked again: the same id may have come twice while the shared store answered.
+      if (receiver.seen.has(id)) return refused(source, id, 'WEBHOOK_REPLAYED', 'This delivery id was already received.');
       receiver.seen.set(id, true);
       const stale = receiver.pathsFor(type, body);
       if (stale.length > 0) invalidate(source, stale);

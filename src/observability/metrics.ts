@@ -10,8 +10,10 @@
  * What is counted on the hot path is counted as it happens; what is a state
  * (breakers, rate limits, cache holdings and counts) is read when scraped.
  */
+
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { CacheHoldings, CacheStats } from '../cache/response-cache.ts';
+import type { RedisLinkStats } from '../replicas/redis-link.ts';
 import type { SourceState } from '../sources/source-client.ts';
 import type { RequestReport, SourceObserver } from './observer.ts';
 
@@ -25,6 +27,8 @@ export interface MetricsOptions {
   cacheHoldings(): Readonly<Record<string, CacheHoldings>>;
   /** Subscriptions open now. */
   subscriptions(): number;
+  /** The Redis link's state, when replicas share one. */
+  redis?: () => RedisLinkStats;
   now?: () => number;
 }
 
@@ -46,7 +50,7 @@ const CALLS = [0, 1, 2, 5, 10, 20, 50, 100];
 const BREAKER_STATES = ['closed', 'open', 'half-open'] as const;
 const CACHE_RESULTS = ['hit', 'miss', 'stale', 'revalidated', 'coalesced'] as const;
 
-export function createMetrics({ knownOperations, maxOperationNames, sources, cacheStats, cacheHoldings, subscriptions, now = Date.now }: MetricsOptions): Metrics {
+export function createMetrics({ knownOperations, maxOperationNames, sources, cacheStats, cacheHoldings, subscriptions, redis, now = Date.now }: MetricsOptions): Metrics {
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
@@ -103,6 +107,27 @@ export function createMetrics({ knownOperations, maxOperationNames, sources, cac
       this.set(subscriptions());
     },
   });
+
+  if (redis) {
+    new Gauge({
+      name: 'graftql_redis_up',
+      help: '1 while this replica reaches the Redis replicas share; 0 while it uses its own cache, replay store and events.',
+      registers,
+      collect() {
+        this.set(redis().up ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'graftql_redis_fallbacks_total',
+      help: 'Times a feature used this replica’s own state because Redis was down, slow or failing, by feature (cache, replay, events).',
+      labelNames: ['feature'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [feature, count] of Object.entries(redis().fallbacks)) this.inc({ feature }, count);
+      },
+    });
+  }
 
   const stateOf = () => sources();
   new Gauge({

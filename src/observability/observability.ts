@@ -5,6 +5,7 @@
  */
 import type { CacheStats, ResponseCache } from '../cache/response-cache.ts';
 import type { ResolvedConfig } from '../config/config-schema.ts';
+import type { RedisLinkStats } from '../replicas/redis-link.ts';
 import type { SourceClient } from '../sources/source-client.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
@@ -26,6 +27,8 @@ export interface ObservabilityOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Subscriptions open now. */
   subscriptions(): number;
+  /** The link to the Redis replicas share, when there is one. */
+  redis: (() => RedisLinkStats) | undefined;
   now: () => number;
 }
 
@@ -50,7 +53,7 @@ export interface Observability {
 
 const NO_LOOKUPS: CacheStats = { hit: 0, miss: 0, stale: 0, revalidated: 0, coalesced: 0 };
 
-export function createObservability({ settings, production, logger, knownOperations, cache, clients, env, subscriptions, now }: ObservabilityOptions): Observability {
+export function createObservability({ settings, production, logger, knownOperations, cache, clients, env, subscriptions, redis, now }: ObservabilityOptions): Observability {
   const startedAt = now();
   const activity = createSourceActivity(now);
   const metrics = settings.metrics.enabled
@@ -61,6 +64,7 @@ export function createObservability({ settings, production, logger, knownOperati
         cacheStats: () => cache.stats(),
         cacheHoldings: () => cache.holdings(),
         subscriptions,
+        redis,
         now,
       })
     : undefined;

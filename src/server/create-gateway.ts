@@ -3,6 +3,7 @@
  * fetch handler and a `node:http` listener for Express, Hono, …) with a
  * faster `listener` in front of it. Both doors lead into one pipeline.
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
@@ -22,6 +23,10 @@ import { createCostModel } from '../pipeline/cost-model.ts';
 import { guardSchema } from '../pipeline/execution-guard.ts';
 import { checkPersistedDocuments, loadPersistedDocuments } from '../pipeline/persisted-documents.ts';
 import { createPipeline, type RequestUsage, type Transport } from '../pipeline/pipeline.ts';
+import { relayEvents } from '../replicas/event-relay.ts';
+import { createRedisLink } from '../replicas/redis-link.ts';
+import { replayClaims } from '../replicas/replay-claims.ts';
+import { createSharedCache } from '../replicas/shared-cache.ts';
 import { newTally, sourceBinder } from '../sources/request-sources.ts';
 import { createCallBudget } from '../sources/resilience/call-budget.ts';
 import { createDeadline } from '../sources/resilience/deadline.ts';
@@ -84,7 +89,11 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
       throw new ConfigError(`${plan.coordinate} @event reads source "${plan.source}", which has no webhooks in the config: add sources.${plan.source}.webhooks.`);
   }
 
-  const cache = createResponseCache({ ...config.cache, now });
+  // Replicas share a cache, a replay store and events through Redis when the config names one; each keeps its own state for when Redis cannot answer.
+  const redis = config.redis && createRedisLink({ url: config.redis.url.reveal(), keyPrefix: config.redis.keyPrefix, commandTimeoutMs: config.redis.commandTimeoutMs }, logger);
+  const replica = randomUUID();
+  const second = redis && config.redis && createSharedCache({ link: redis, replica, maxValueBytes: config.redis.maxValueBytes, dropLocal: (source, paths) => cache.invalidate(source, paths, 'here') });
+  const cache = createResponseCache({ ...config.cache, now, ...(second && { second }) });
   const events = createEventHub({ queueSize: config.limits.subscriberQueue });
   const observability = createObservability({
     settings: config.observability,
@@ -95,6 +104,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     clients: () => allClients,
     env,
     subscriptions: () => events.size(),
+    redis: redis ? () => redis.stats() : undefined,
     now: now ?? Date.now,
   });
   const { tracing } = observability;
@@ -139,7 +149,8 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
 
   const webhooks = createWebhookReceiver({
     sources: config.sources,
-    hub: events,
+    hub: redis ? relayEvents(events, redis, replica) : events,
+    ...(redis && { claim: replayClaims(redis) }),
     invalidate: (source, paths) => clients[source]?.invalidate(paths),
     logger,
     observe: observability.webhookObserver,
@@ -182,7 +193,9 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
           return Response.json({ ready, warnings: tls.warnings }, { status: ready ? 200 : 503 });
         },
       }),
-      { onDispose: () => Promise.all([...allClients.map((client) => client.close()), observability.shutdown(), websockets.close()]).then(() => undefined) },
+      {
+        onDispose: () => Promise.all([...allClients.map((client) => client.close()), observability.shutdown(), websockets.close(), redis?.close()]).then(() => undefined),
+      },
     ],
   });
   const others = [paths.health, paths.ready, ...Object.values(observability.publicPaths)];

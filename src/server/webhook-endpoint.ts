@@ -28,7 +28,7 @@ export function useWebhookEndpoint(receiver: WebhookReceiver, prefix: string): P
       if (Number(request.headers.get('content-length')) > limit) return tooLarge();
       const body = await boundedBody(request, limit);
       if (!body) return tooLarge();
-      const outcome = receiver.receive(source, { header: (name) => request.headers.get(name) ?? undefined, body });
+      const outcome = await receiver.receive(source, { header: (name) => request.headers.get(name) ?? undefined, body });
       endResponse(outcome.ok ? new Response(null, { status: 204 }) : answer(outcome));
     },
   };

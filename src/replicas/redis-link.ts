@@ -1,0 +1,143 @@
+/**
+ * A replica's link to the Redis its replicas share (`redis` in the config).
+ * Redis is an optimisation, never a dependency: every feature that uses it
+ * (the second-level cache, the webhook replay store, the event relay) asks
+ * through `run`, which answers `undefined` at once when the link is down and
+ * within `commandTimeoutMs` when Redis is slow, and the feature then uses
+ * its replica's own state. No request fails because of Redis, and no command
+ * waits in a queue for Redis to come back: the offline queue is off.
+ *
+ * ioredis, not node-redis: it has a per-command timeout (`commandTimeout`),
+ * which node-redis leaves to each call site; an offline queue that can be
+ * turned off; and reconnection with a backoff of our choosing. It is loaded
+ * only when a config names Redis.
+ */
+import type { Redis, RedisOptions } from 'ioredis';
+import type { Logger } from '../observability/logger.ts';
+
+/** What uses Redis, for the fallback counter's label. */
+export type RedisFeature = 'cache' | 'replay' | 'events';
+
+export interface RedisSettings {
+  url: string;
+  keyPrefix: string;
+  commandTimeoutMs: number;
+}
+
+export interface RedisLinkStats {
+  up: boolean;
+  /** Times a feature used its replica's own state because Redis was down, slow or failing. */
+  fallbacks: Readonly<Record<RedisFeature, number>>;
+}
+
+export interface RedisLink {
+  /** Prefixes every key and channel: the replicas of one graph share it. */
+  readonly prefix: string;
+  up(): boolean;
+  /** The command's answer, or undefined (counted as the feature's fallback) when Redis is down, slow or failing. */
+  run<T>(feature: RedisFeature, command: (redis: Redis) => Promise<T>): Promise<T | undefined>;
+  /** Publishes when the link is up; false when it could not (the feature falls back). */
+  publish(feature: RedisFeature, channel: string, message: string): Promise<boolean>;
+  /** Every message on the channel, from any replica; subscribed again after each reconnection. */
+  subscribe(channel: string, onMessage: (message: string) => void): void;
+  /** Called after each reconnection (not the first connection): what was missed while down is read again. */
+  onReconnect(listener: () => void): void;
+  stats(): RedisLinkStats;
+  close(): Promise<void>;
+}
+
+/** Reconnection backoff: 100 ms doubling to 5 s, for as long as it takes. */
+const retryDelay = (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 6), 5_000);
+
+export function createRedisLink(settings: RedisSettings, logger: Logger): RedisLink {
+  const log = logger.child({ component: 'redis' });
+  const fallbacks: Record<RedisFeature, number> = { cache: 0, replay: 0, events: 0 };
+  const channels = new Map<string, (message: string) => void>();
+  const reconnectListeners: Array<() => void> = [];
+  let commands: Redis | undefined;
+  let subscriber: Redis | undefined;
+  let ready = false;
+  let everReady = false;
+  let closed = false;
+
+  const options: RedisOptions = {
+    commandTimeout: settings.commandTimeoutMs,
+    connectTimeout: Math.max(1_000, settings.commandTimeoutMs * 4),
+    // Commands fail at once while disconnected, instead of queueing without bound until Redis returns.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: retryDelay,
+    lazyConnect: false,
+  };
+
+  // Loaded here, not imported at the top: a gateway without Redis never loads the client.
+  const loading = import('ioredis').then(({ Redis: Client }) => {
+    if (closed) return;
+    commands = new Client(settings.url, { ...options, connectionName: 'graftql' });
+    subscriber = new Client(settings.url, { ...options, connectionName: 'graftql-events' });
+    commands.on('ready', () => {
+      if (!ready) log.info(everReady ? 'Redis is back: shared state resumes' : 'connected to Redis');
+      const again = everReady;
+      ready = true;
+      everReady = true;
+      if (again) for (const listener of reconnectListeners) listener();
+    });
+    commands.on('end', () => (ready = false));
+    commands.on('close', () => {
+      if (ready) log.warn('Redis is unreachable: each replica uses its own cache and state until it returns');
+      ready = false;
+    });
+    // An error event without a listener would crash the process; the state change is logged once above.
+    commands.on('error', (error: Error) => log.debug({ err: error }, 'Redis error'));
+    subscriber.on('error', (error: Error) => log.debug({ err: error }, 'Redis error (subscriber)'));
+    subscriber.on('ready', () => {
+      if (channels.size > 0) subscriber?.subscribe(...channels.keys()).catch(() => undefined);
+    });
+    subscriber.on('message', (channel: string, message: string) => channels.get(channel)?.(message));
+  });
+  loading.catch((error: unknown) => log.error({ err: error }, 'the Redis client (ioredis) could not be loaded: replicas share nothing'));
+
+  const fellBack = (feature: RedisFeature) => {
+    fallbacks[feature] += 1;
+    return undefined;
+  };
+
+  return {
+    prefix: settings.keyPrefix,
+    up: () => ready,
+
+    async run(feature, command) {
+      if (!ready || !commands) return fellBack(feature);
+      try {
+        return await command(commands);
+      } catch (error) {
+        log.debug({ err: error, feature }, 'a Redis command failed: the replica uses its own state');
+        return fellBack(feature);
+      }
+    },
+
+    async publish(feature, channel, message) {
+      const sent = await this.run(feature, (redis) => redis.publish(settings.keyPrefix + channel, message));
+      return sent !== undefined;
+    },
+
+    subscribe(channel, onMessage) {
+      channels.set(settings.keyPrefix + channel, onMessage);
+      void loading.then(() => {
+        if (subscriber?.status === 'ready') subscriber.subscribe(settings.keyPrefix + channel).catch(() => undefined);
+      });
+    },
+
+    onReconnect(listener) {
+      reconnectListeners.push(listener);
+    },
+
+    stats: () => ({ up: ready, fallbacks: { ...fallbacks } }),
+
+    async close() {
+      closed = true;
+      await loading.catch(() => undefined);
+      await Promise.all([commands, subscriber].map((client) => client?.quit().catch(() => client.disconnect())));
+    },
+  };
+}
