@@ -92,6 +92,8 @@ interface Sample {
   p50: number;
   p99: number;
   errors: number;
+  /** GraphQL errors in the first answer, on a cold cache. */
+  coldErrors: number;
   upstreamAlone: number;
   upstreamUnderLoad: number;
   rssMb: number;
@@ -190,13 +192,13 @@ async function measure(url: string, query: string, child: ChildProcess, counter:
   await drained(counter);
   await counter.reset();
   const single = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  await single.text();
+  const coldErrors = ((await single.json().catch(() => ({ errors: [{}] }))) as { errors?: unknown[] }).errors?.length ?? 0;
   const upstreamAlone = await counter.calls();
   await load(url, body, WARMUP);
   await counter.reset();
   const result = await load(url, body, SECONDS);
   const calls = await counter.calls();
-  return { rps: result.rps, p50: result.p50, p99: result.p99, errors: result.errors, upstreamAlone, upstreamUnderLoad: calls / Math.max(1, result.total), rssMb: peakRssMb(child.pid) };
+  return { rps: result.rps, p50: result.p50, p99: result.p99, errors: result.errors, coldErrors, upstreamAlone, upstreamUnderLoad: calls / Math.max(1, result.total), rssMb: peakRssMb(child.pid) };
 }
 
 /** Waits until the server under test has finished the previous load (its upstream calls stop). */
@@ -266,7 +268,7 @@ function renderReport(): string {
     }
     lines.push('');
   }
-  if (exampleSamples.length === 0) return lines.join('\n');
+  if (exampleSamples.length === 0) return [...lines, ...renderTargets()].join('\n');
   const rps = exampleSamples.map((s) => s.rps);
   lines.push(
     `## The example graph: \`${exampleQuery}\``,
@@ -278,7 +280,36 @@ function renderReport(): string {
     `| GraftQL | ${Math.round(median(rps))} | ${Math.round(Math.min(...rps))}–${Math.round(Math.max(...rps))} | ${median(exampleSamples.map((s) => s.p50))} | ${median(exampleSamples.map((s) => s.p99))} | ${median(exampleSamples.map((s) => s.upstreamAlone))} | ${median(exampleSamples.map((s) => s.upstreamUnderLoad)).toFixed(2)} | ${Math.max(...exampleSamples.map((s) => s.rssMb))} |`,
     '',
   );
-  return lines.join('\n');
+  return [...lines, ...renderTargets()].join('\n');
+}
+
+/**
+ * The targets of issue 12, each marked met or missed from this run's
+ * medians (ratios within the run: the machine is shared and noisy).
+ */
+function renderTargets(): string[] {
+  const rpsOf = (query: string, server: string) => median((samples.get(`${query}|${server}`) ?? []).map((s) => s.rps));
+  const ratio = (query: string, server: string, to: string) => rpsOf(query, server) / rpsOf(query, to);
+  const rows: Array<[string, number, (value: number) => boolean, (value: number) => string]> = [];
+  const times = (value: number) => `${value.toFixed(2)}×`;
+  const floor = 'raw node:http (floor)';
+  if (samples.has(`q1|${floor}`)) {
+    rows.push(['q1, GraftQL ≥ 1.0× the raw handler', ratio('q1', 'GraftQL', floor), (v) => v >= 1.0, times]);
+    rows.push(['q2, GraftQL ≥ 1.2× the raw handler', ratio('q2', 'GraftQL', floor), (v) => v >= 1.2, times]);
+    rows.push(['q3, GraftQL ≥ 0.6× the raw handler', ratio('q3', 'GraftQL', floor), (v) => v >= 0.6, times]);
+  }
+  if (samples.has('q1|Tailcall (dedupe)') && samples.has('q1|GraftQL (dedupe)'))
+    rows.push(['q1, GraftQL (dedupe) ≥ 0.5× Tailcall (dedupe)', ratio('q1', 'GraftQL (dedupe)', 'Tailcall (dedupe)'), (v) => v >= 0.5, times]);
+  const peak = Math.max(0, ...(['q1', 'q2', 'q3'] as const).flatMap((query) => (samples.get(`${query}|GraftQL`) ?? []).map((s) => s.rssMb)));
+  if (peak > 0) rows.push(['peak RSS of `graftql serve` ≤ 150 MB', peak, (v) => v <= 150, (v) => `${v} MB`]);
+  if (exampleSamples.length > 0) {
+    // 451 requests/s: the example graph on 2026-11-24, when the issue was filed.
+    rows.push(['example graph ≥ 1,353 requests/s (3× 451)', median(exampleSamples.map((s) => s.rps)), (v) => v >= 1_353, (v) => `${Math.round(v)} requests/s`]);
+    rows.push(['example graph p99 < 250 ms at 100 connections', median(exampleSamples.map((s) => s.p99)), (v) => v < 250, (v) => `${v} ms`]);
+    rows.push(['example graph: no error on a cold cache', Math.max(...exampleSamples.map((s) => s.coldErrors)), (v) => v === 0, (v) => `${v} errors`]);
+  }
+  if (rows.length === 0) return [];
+  return ['## Targets', '', '| target | this run | |', '|---|---|---|', ...rows.map(([target, value, met, show]) => `| ${target} | ${show(value)} | ${met(value) ? 'met' : 'missed'} |`), ''];
 }
 
 /** Tailcall's command, with its config written for this port and upstream. */
