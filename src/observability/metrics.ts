@@ -119,7 +119,7 @@ export function createMetrics({ knownOperations, maxOperationNames, sources, cac
     });
     new Counter({
       name: 'graftql_redis_fallbacks_total',
-      help: 'Times a feature used this replica’s own state because Redis was down, slow or failing, by feature (cache, replay, events).',
+      help: 'Times a feature used this replica’s own state because Redis was down, slow or failing, by feature (cache, replay, events, pacing).',
       labelNames: ['feature'],
       registers,
       collect() {

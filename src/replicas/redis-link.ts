@@ -1,7 +1,7 @@
 /**
  * A replica's link to the Redis its replicas share (`redis` in the config).
  * Redis is an optimisation, never a dependency: every feature that uses it
- * (the second-level cache, the webhook replay store, the event relay) asks
+ * (the second-level cache, the webhook replay store, the event relay, rate-limit pacing) asks
  * through `run`, which answers `undefined` at once when the link is down and
  * within `commandTimeoutMs` when Redis is slow, and the feature then uses
  * its replica's own state. No request fails because of Redis, and no command
@@ -16,7 +16,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from '../observability/logger.ts';
 
 /** What uses Redis, for the fallback counter's label. */
-export type RedisFeature = 'cache' | 'replay' | 'events';
+export type RedisFeature = 'cache' | 'replay' | 'events' | 'pacing';
 
 export interface RedisSettings {
   url: string;
@@ -51,7 +51,7 @@ const retryDelay = (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 6)
 
 export function createRedisLink(settings: RedisSettings, logger: Logger): RedisLink {
   const log = logger.child({ component: 'redis' });
-  const fallbacks: Record<RedisFeature, number> = { cache: 0, replay: 0, events: 0 };
+  const fallbacks: Record<RedisFeature, number> = { cache: 0, replay: 0, events: 0, pacing: 0 };
   const channels = new Map<string, (message: string) => void>();
   const reconnectListeners: Array<() => void> = [];
   let commands: Redis | undefined;

@@ -27,6 +27,7 @@ import { relayEvents } from '../replicas/event-relay.ts';
 import { createRedisLink } from '../replicas/redis-link.ts';
 import { replayClaims } from '../replicas/replay-claims.ts';
 import { createSharedCache } from '../replicas/shared-cache.ts';
+import { createSharedPacing } from '../replicas/shared-pacing.ts';
 import { newTally, sourceBinder } from '../sources/request-sources.ts';
 import { createCallBudget } from '../sources/resilience/call-budget.ts';
 import { createDeadline } from '../sources/resilience/deadline.ts';
@@ -110,7 +111,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
   const { tracing } = observability;
   const tls = tlsOfSources(config.sources, baseDir, env);
   for (const warning of tls.warnings) logger.warn(warning);
-  const deps = { logger, cache, now, observer: observability.sourceObserver, tracing };
+  const deps = { logger, cache, now, observer: observability.sourceObserver, tracing, ...(redis && { pacing: createSharedPacing(redis) }) };
   const clients: Record<string, SourceClient> = Object.fromEntries(
     Object.entries(config.sources).map(([name, source]) => [name, createSourceClient(name, source, { ...deps, tls: tls.bySource[name] })]),
   );

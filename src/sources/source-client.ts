@@ -18,6 +18,7 @@ import { badUserInput, GraftError } from '../errors.ts';
 import { type Logger, scrubSecrets } from '../observability/logger.ts';
 import { type AttemptOutcome, IGNORE_SOURCE_EVENTS, type SourceObserver } from '../observability/observer.ts';
 import type { TraceContext, Tracing } from '../observability/tracing.ts';
+import type { SharedPacing } from '../replicas/shared-pacing.ts';
 import { multipartBody } from '../uploads/multipart-body.ts';
 import type { UploadedFile } from '../uploads/uploaded-file.ts';
 import { createSourceAuth, type OutgoingCredentials } from './auth/index.ts';
@@ -138,6 +139,8 @@ export interface SourceClientDeps {
   observer?: SourceObserver;
   /** Spans for calls and exchanges, when tracing is on. */
   tracing?: Tracing;
+  /** Rate-limit counts shared with other replicas (Redis), when there are any. */
+  pacing?: SharedPacing;
   /** This source's TLS connect options (tls.ts), for its Agent alone. */
   tls?: SourceTls['connect'];
 }
@@ -151,7 +154,7 @@ const realTimer = (run: () => void, ms: number): (() => void) => {
 export function createSourceClient(
   name: string,
   config: SourceConfig,
-  { logger, cache, now = Date.now, schedule = realTimer, observer = IGNORE_SOURCE_EVENTS, tracing, tls }: SourceClientDeps,
+  { logger, cache, now = Date.now, schedule = realTimer, observer = IGNORE_SOURCE_EVENTS, tracing, tls, pacing }: SourceClientDeps,
 ): SourceClient {
   const { timeouts } = config;
   const connector = tlsConnector({ timeout: timeouts.connectMs, ...tls });
@@ -176,6 +179,7 @@ export function createSourceClient(
     source: name,
     now,
     spreadBelow: config.rateLimit.spreadBelow,
+    ...(pacing && { shared: pacing }),
     static: config.rateLimit.requestsPerSecond ? { requestsPerSecond: config.rateLimit.requestsPerSecond, burst: config.rateLimit.burst ?? Math.ceil(config.rateLimit.requestsPerSecond) } : undefined,
   });
   const retryBudget = createRetryBudget({ ratio: config.retry.budgetRatio, floor: config.retry.budgetFloor, windowMs: config.retry.budgetWindowMs });

@@ -90,6 +90,30 @@ describe.skipIf(!sharing)('two replicas sharing one Redis', () => {
     expect({ crossed, failed }).toEqual({ crossed: 0, failed: 0 });
   }, 60_000);
 
+  it("paces both replicas together to an upstream's rate limit: no 429, however they share the load", async () => {
+    // 20 calls per 2 s window, announced in X-RateLimit-* headers; each request a city of its own (404s are not cached, and count).
+    backends.weather.setRateLimit(20, 2_000);
+    backends.weather.clearRecords();
+    const refused = backends.weather.rateLimited();
+    // The first call to a source no replica has heard announce a limit cannot be paced (nothing is known yet): one, alone.
+    await ask(a, '{ weather(city: "Nowhere first") { temperature } }');
+    const startedAt = Date.now();
+    let asked = 0;
+    const client = async (n: number) => {
+      while (Date.now() - startedAt < 5_000) {
+        asked += 1;
+        await ask(n % 2 === 0 ? a : b, `{ weather(city: "Nowhere ${n}-${asked}") { temperature } }`);
+      }
+    };
+    await Promise.all(Array.from({ length: 10 }, (_, n) => client(n)));
+    const calls = backends.weather.requests.length;
+    backends.weather.setRateLimit(600, 60_000);
+    expect(backends.weather.rateLimited() - refused).toBe(0);
+    // Three windows at most began in the 5 s, and the calls are paced into them, not just refused.
+    expect(calls).toBeLessThanOrEqual(20 * 4);
+    expect(calls).toBeGreaterThan(20);
+  }, 30_000);
+
   it('delivers a webhook posted to A once to a subscriber on B, and refuses it replayed to B', async () => {
     const subscription = sseClient(b).iterate({ query: 'subscription { articleCreated { id title } }' });
     const first = take(subscription, 1);

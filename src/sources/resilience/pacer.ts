@@ -9,6 +9,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { GraftError } from '../../errors.ts';
+import type { SharedPacing } from '../../replicas/shared-pacing.ts';
 import { type Deadline, remainingMs, sleep } from './deadline.ts';
 import { readRateLimit } from './rate-limit-headers.ts';
 
@@ -18,6 +19,8 @@ export interface PacerOptions {
   spreadBelow?: number;
   /** A fixed budget for APIs without rate-limit headers. */
   static?: { requestsPerSecond: number; burst: number };
+  /** The count replicas share (replicas/shared-pacing.ts): taken from as well as this pacer's own. */
+  shared?: SharedPacing;
   now?: () => number;
 }
 
@@ -51,8 +54,10 @@ const RESET_MARGIN_MS = 50;
 /** How long a guessed new window lasts before an answer replaces it. */
 const PROVISIONAL_WINDOW_MS = 1_000;
 
-export function createPacer({ source, spreadBelow = 5, static: fixed, now = Date.now }: PacerOptions): Pacer {
+export function createPacer({ source, spreadBelow = 5, static: fixed, shared, now = Date.now }: PacerOptions): Pacer {
   const windows = new Map<string, Window>();
+  /** Keys this pacer has seen an answer for, announcing a limit or not. */
+  const answered = new Set<string>();
   let tokens = fixed?.burst ?? 0;
   let refilledAt = now();
 
@@ -65,8 +70,23 @@ export function createPacer({ source, spreadBelow = 5, static: fixed, now = Date
     await sleep(ms, deadline, source);
   }
 
+  /** A call from the count the replicas share, waiting as long as it says; nothing when Redis holds nothing or cannot answer. */
+  async function sharedTurn(take: () => Promise<number | undefined>, deadline: Deadline | undefined): Promise<void> {
+    for (let waitMs = await take(); waitMs !== undefined && waitMs > 0; waitMs = await take()) await wait(waitMs + RESET_MARGIN_MS, deadline);
+  }
+
   async function staticToken(deadline: Deadline | undefined): Promise<void> {
     if (!fixed) return;
+    if (shared) {
+      let decided = false;
+      await sharedTurn(async () => {
+        const waitMs = await shared.takeStatic(source, fixed.requestsPerSecond, now());
+        decided ||= waitMs !== undefined;
+        return waitMs;
+      }, deadline);
+      // Redis answered: the replicas' one count decided; else this replica's own bucket decides.
+      if (decided) return;
+    }
     const elapsed = now() - refilledAt;
     tokens = Math.min(fixed.burst, tokens + (elapsed / 1000) * fixed.requestsPerSecond);
     refilledAt = now();
@@ -77,37 +97,49 @@ export function createPacer({ source, spreadBelow = 5, static: fixed, now = Date
     tokens -= 1;
   }
 
+  /** This replica's own pacing, from the windows its answers announced. */
+  async function ownTurn(key: string, deadline: Deadline | undefined): Promise<void> {
+    for (;;) {
+      const window = windows.get(key);
+      const at = now();
+      if (!window || at >= window.resetAt) return;
+      if (window.remaining <= 0) {
+        await wait(window.resetAt - at + RESET_MARGIN_MS, deadline);
+        const current = windows.get(key);
+        if (current === window) {
+          // A new window. Until an answer tells its budget, let at most the old limit through, not every waiter at once.
+          if (window.limit === undefined) windows.delete(key);
+          else windows.set(key, { remaining: window.limit, resetAt: now() + PROVISIONAL_WINDOW_MS, limit: window.limit, nextSlot: now() });
+        }
+        continue;
+      }
+      window.remaining -= 1;
+      if (window.remaining + 1 > spreadBelow) return;
+      const slot = Math.max(at, window.nextSlot);
+      window.nextSlot = slot + (window.resetAt - at) / (window.remaining + 1);
+      return wait(slot - at, deadline);
+    }
+  }
+
   return {
     async acquire(key, deadline) {
       await staticToken(deadline);
-      for (;;) {
-        const window = windows.get(key);
-        const at = now();
-        if (!window || at >= window.resetAt) return;
-        if (window.remaining <= 0) {
-          await wait(window.resetAt - at + RESET_MARGIN_MS, deadline);
-          const current = windows.get(key);
-          if (current === window) {
-            // A new window. Until an answer tells its budget, let at most the old limit through, not every waiter at once.
-            if (window.limit === undefined) windows.delete(key);
-            else windows.set(key, { remaining: window.limit, resetAt: now() + PROVISIONAL_WINDOW_MS, limit: window.limit, nextSlot: now() });
-          }
-          continue;
-        }
-        window.remaining -= 1;
-        if (window.remaining + 1 > spreadBelow) return;
-        const slot = Math.max(at, window.nextSlot);
-        window.nextSlot = slot + (window.resetAt - at) / (window.remaining + 1);
-        return wait(slot - at, deadline);
-      }
+      await ownTurn(key, deadline);
+      // Last, after any wait of this replica's own, so that the call is counted in the window it goes in. Asked
+      // until this replica's first answer (another replica may know the window), then only while the source announces
+      // one: a source that announces nothing costs no Redis call.
+      if (shared && (windows.has(key) || !answered.has(key))) await sharedTurn(() => shared.take(source, key, now()), deadline);
     },
 
     observe(key, headers, retryAfterMs) {
       const at = now();
+      answered.add(key);
       const reading = readRateLimit(headers, at);
       const previous = windows.get(key);
       if (reading) windows.set(key, { remaining: reading.remaining, resetAt: at + reading.resetInMs, limit: reading.limit ?? previous?.limit, nextSlot: previous?.nextSlot ?? at });
       else if (retryAfterMs !== undefined) windows.set(key, { remaining: 0, resetAt: at + retryAfterMs, limit: previous?.limit, nextSlot: at });
+      const window = windows.get(key);
+      if (shared && window && (reading || retryAfterMs !== undefined)) void shared.announce(source, key, { remaining: window.remaining, resetAt: window.resetAt, limit: window.limit });
     },
 
     tightest() {
