@@ -1,4 +1,8 @@
-/** The `Cache-Control` response directives a gateway cache acts on (RFC 9111, RFC 5861). */
+/**
+ * The `Cache-Control` response directives the cache's own rules need
+ * (stale-if-error, RFC 5861, and what rules it out); freshness and
+ * storability are http-cache-semantics' (response-cache.ts).
+ */
 export interface CacheDirectives {
   /** seconds */
   maxAge?: number;
@@ -9,6 +13,10 @@ export interface CacheDirectives {
   noStore: boolean;
   noCache: boolean;
   private: boolean;
+  /** Never served stale (RFC 9111 5.2.2.2): no stale-if-error. */
+  mustRevalidate?: true;
+  /** The same, for shared caches only. */
+  proxyRevalidate?: true;
 }
 
 export function parseCacheControl(header: string | string[] | undefined): CacheDirectives {
@@ -26,6 +34,8 @@ export function parseCacheControl(header: string | string[] | undefined): CacheD
     // `no-cache` (with or without field names): store, but revalidate before every use.
     else if (name === 'no-cache') directives.noCache = true;
     else if (name === 'private') directives.private = true;
+    else if (name === 'must-revalidate') directives.mustRevalidate = true;
+    else if (name === 'proxy-revalidate') directives.proxyRevalidate = true;
   }
   return directives;
 }

@@ -12,6 +12,7 @@
  * that asked for it; so lru-cache is the bounded store here, and the
  * in-flight map below is the coalescing.
  */
+import HttpCachePolicy from 'http-cache-semantics';
 import { LRUCache } from 'lru-cache';
 import { type ErrorCode, GraftError } from '../errors.ts';
 import type { UpstreamResponse } from '../sources/source-client.ts';
@@ -122,6 +123,12 @@ const STALE_IF: ReadonlySet<ErrorCode> = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTR
 type Entry = StoredEntry;
 
 export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationMs = 300_000, now = Date.now, second }: ResponseCacheOptions): ResponseCache {
+  /** http-cache-semantics on this cache's clock (its `now()` is the hook its README offers; the types leave it out). */
+  const Policy = class extends HttpCachePolicy {
+    now(): number {
+      return now();
+    }
+  };
   const held = new Map<string, CacheHoldings>();
   const hold = (entry: Entry, sign: 1 | -1) => {
     let holdings = held.get(entry.source);
@@ -178,7 +185,7 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
     if (loaded.status === 304 && entry) {
       count(lookup.source, 'revalidated');
       // A 304 may update the freshness headers; the body stays the one stored.
-      const renewed = toEntry(lookup, { ...entry.response, headers: { ...entry.response.headers, ...pickFreshness(loaded.headers) } }, entry.size, now());
+      const renewed = toEntry(lookup, { ...entry.response, headers: { ...entry.response.headers, ...pickFreshness(loaded.headers) } }, entry.size, now(), Policy);
       if (renewed) keep(lookup.key, renewed);
       return { response: entry.response };
     }
@@ -186,7 +193,7 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
       throw new GraftError('UPSTREAM_BAD_RESPONSE', `${lookup.source} answered 304 to an unconditional request.`, { source: lookup.source, status: 304 });
     }
     count(lookup.source, 'miss');
-    const fresh = toEntry(lookup, loaded, loaded.size, now());
+    const fresh = toEntry(lookup, loaded, loaded.size, now(), Policy);
     if (fresh) keep(lookup.key, fresh);
     else store.delete(lookup.key);
     return { response: { status: loaded.status, headers: loaded.headers, body: loaded.body } };
@@ -244,18 +251,40 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
   };
 }
 
-/** What may be stored, and for how long; undefined when the response must not be kept. */
-function toEntry(lookup: CacheLookup, response: UpstreamResponse, size: number, at: number): Entry | undefined {
+/**
+ * What may be stored, and for how long; undefined when the response must not
+ * be kept. Storability and the freshness an answer gives itself are
+ * http-cache-semantics' (RFC 9111: `no-store`, `private` in a shared cache,
+ * `s-maxage` over `max-age` over `Expires`, the `Age` the answer already has,
+ * `Vary: *`); the source's `ttlMs` serves answers that give none. Two rules
+ * are ours: stale-if-error, which it offers no way to ask about, and which
+ * `must-revalidate` (and `proxy-revalidate` in the shared partition) rules
+ * out; and no `Set-Cookie` answer in the shared partition, even `public`.
+ * Other `Vary` fields need nothing more: a key holds every header a call
+ * sends that differs between callers (the forwarded ones).
+ */
+function toEntry(lookup: CacheLookup, response: UpstreamResponse, size: number, at: number, Policy: typeof HttpCachePolicy): Entry | undefined {
   if (!lookup.policy.store) return undefined;
-  const directives = parseCacheControl(response.headers['cache-control']);
-  if (directives.noStore) return undefined;
-  if (lookup.shared && (directives.private || response.headers['set-cookie'] !== undefined)) return undefined;
-  const headerSeconds = lookup.shared ? (directives.sMaxAge ?? directives.maxAge) : directives.maxAge;
-  const freshMs = directives.noCache ? 0 : headerSeconds !== undefined ? headerSeconds * 1000 : lookup.policy.ttlMs;
+  const headers = flatHeaders(response.headers);
+  const policy = new Policy({ method: 'GET', url: lookup.path, headers: {} }, { status: response.status, headers }, { shared: lookup.shared, cacheHeuristic: 0, immutableMinTimeToLive: 0 });
+  if (!policy.storable() || headers.vary?.trim() === '*') return undefined;
+  if (lookup.shared && headers['set-cookie'] !== undefined) return undefined;
+  const directives = parseCacheControl(headers['cache-control']);
+  const explicit = directives.maxAge !== undefined || (lookup.shared && directives.sMaxAge !== undefined) || headers.expires !== undefined || directives.proxyRevalidate;
+  const ageMs = policy.age() * 1000;
+  const freshMs = directives.noCache ? 0 : Math.max(0, explicit ? policy.maxAge() * 1000 - ageMs : lookup.policy.ttlMs - ageMs);
   const validators = validatorsOf(response);
   if (freshMs <= 0 && !validators) return undefined;
-  const staleIfErrorMs = directives.staleIfError !== undefined ? directives.staleIfError * 1000 : lookup.policy.staleIfErrorMs;
+  const strict = directives.mustRevalidate || (lookup.shared && directives.proxyRevalidate);
+  const staleIfErrorMs = strict ? 0 : directives.staleIfError !== undefined ? directives.staleIfError * 1000 : lookup.policy.staleIfErrorMs;
   return { response, size, source: lookup.source, path: lookup.path, storedAt: at, freshUntil: at + freshMs, staleIfErrorUntil: at + freshMs + staleIfErrorMs, validators };
+}
+
+/** Response headers as http-cache-semantics reads them: one string each. */
+function flatHeaders(headers: UpstreamResponse['headers']): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  return flat;
 }
 
 function validatorsOf(response: UpstreamResponse): Validators | undefined {
@@ -267,7 +296,7 @@ function validatorsOf(response: UpstreamResponse): Validators | undefined {
 
 function pickFreshness(headers: UpstreamResponse['headers']): UpstreamResponse['headers'] {
   const picked: UpstreamResponse['headers'] = {};
-  for (const name of ['cache-control', 'etag', 'last-modified', 'expires'] as const) if (headers[name] !== undefined) picked[name] = headers[name];
+  for (const name of ['cache-control', 'etag', 'last-modified', 'expires', 'date', 'age'] as const) if (headers[name] !== undefined) picked[name] = headers[name];
   return picked;
 }
 

@@ -30,6 +30,7 @@ describe('parseCacheControl', () => {
       noStore: false,
       noCache: false,
       private: false,
+      mustRevalidate: true,
     });
     expect(parseCacheControl('private, no-cache')).toMatchObject({ private: true, noCache: true });
     expect(parseCacheControl('max-age=-1, no-store')).toMatchObject({ maxAge: undefined, noStore: true });
@@ -169,6 +170,70 @@ describe('createResponseCache', () => {
     await expect(cache.fetch(lookup('s', { policy }), down)).resolves.toMatchObject({ response: { body: { v: 1 } }, stale: { ageMs: 3_000, code: 'UPSTREAM_TIMEOUT' } });
     time.advance(4_000);
     await expect(cache.fetch(lookup('s', { policy }), down)).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+  });
+
+  it('counts the Age an answer already has, and reads Expires against its Date (RFC 9111, by http-cache-semantics)', async () => {
+    const time = clock();
+    const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000, now: time.now });
+    let loads = 0;
+    const load = (headers: () => Record<string, string>) => async () => {
+      loads += 1;
+      return answer({ n: loads }, headers());
+    };
+    // 60 s of freshness, 50 of which another cache already spent.
+    const aged = load(() => ({ 'cache-control': 'max-age=60', age: '50' }));
+    await cache.fetch(lookup('aged'), aged);
+    time.advance(9_000);
+    await cache.fetch(lookup('aged'), aged);
+    expect(loads).toBe(1);
+    time.advance(2_000);
+    await cache.fetch(lookup('aged'), aged);
+    expect(loads).toBe(2);
+    // No Cache-Control: Expires, 30 s after the answer's Date.
+    const expiring = load(() => ({ date: new Date(time.now()).toUTCString(), expires: new Date(time.now() + 30_000).toUTCString() }));
+    await cache.fetch(lookup('expiring'), expiring);
+    time.advance(29_000);
+    await cache.fetch(lookup('expiring'), expiring);
+    expect(loads).toBe(3);
+    time.advance(2_000);
+    await cache.fetch(lookup('expiring'), expiring);
+    expect(loads).toBe(4);
+  });
+
+  it('never stores Vary: * and never serves stale what must be revalidated', async () => {
+    const time = clock();
+    const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000, now: time.now });
+    let loads = 0;
+    const varying = async () => {
+      loads += 1;
+      return answer({}, { 'cache-control': 'max-age=60', vary: '*' });
+    };
+    await cache.fetch(lookup('varying'), varying);
+    await cache.fetch(lookup('varying'), varying);
+    expect(loads).toBe(2);
+
+    const policy = { store: true, ttlMs: 0, staleIfErrorMs: 60_000 };
+    const down = async (): Promise<LoadedResponse> => {
+      throw new GraftError('UPSTREAM_UNAVAILABLE', 'down', { source: 'accounts' });
+    };
+    const stored = (key: string, cacheControl: string, shared: boolean) => cache.fetch(lookup(key, { policy, shared }), async () => answer({ key }, { 'cache-control': cacheControl }));
+    await stored('plain', 'max-age=1', true);
+    await stored('must', 'max-age=1, must-revalidate', true);
+    await stored('proxy-private', 'max-age=1, proxy-revalidate', false);
+    time.advance(2_000);
+    await expect(cache.fetch(lookup('plain', { policy }), down)).resolves.toMatchObject({ stale: { code: 'UPSTREAM_UNAVAILABLE' } });
+    await expect(cache.fetch(lookup('must', { policy }), down)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    // proxy-revalidate binds shared caches only: a caller's own partition may still serve it stale.
+    await expect(cache.fetch(lookup('proxy-private', { policy, shared: false }), down)).resolves.toMatchObject({ stale: { code: 'UPSTREAM_UNAVAILABLE' } });
+    // ...while the shared partition never keeps it fresh at all (http-cache-semantics reads it as revalidate-always there).
+    let proxied = 0;
+    const proxy = async () => {
+      proxied += 1;
+      return answer({}, { 'cache-control': 'max-age=60, proxy-revalidate' });
+    };
+    await cache.fetch(lookup('proxy-shared'), proxy);
+    await cache.fetch(lookup('proxy-shared'), proxy);
+    expect(proxied).toBe(2);
   });
 
   it('invalidates a path in every partition and query, and nothing else', async () => {
