@@ -16,6 +16,7 @@ import type { CacheHoldings, CacheStats } from '../cache/response-cache.ts';
 import type { RedisLinkStats } from '../replicas/redis-link.ts';
 import type { SourceState } from '../sources/source-client.ts';
 import type { RequestReport, SourceObserver } from './observer.ts';
+import { requestSeries } from './request-series.ts';
 
 export interface MetricsOptions {
   /** Operation names always kept as label values (those of persisted documents). */
@@ -56,22 +57,8 @@ export function createMetrics({ knownOperations, maxOperationNames, sources, cac
   collectDefaultMetrics({ register: registry });
   const operationOf = operationLabels(knownOperations, maxOperationNames);
 
-  const requests = new Counter({ name: 'graftql_requests_total', help: 'GraphQL requests answered, by operation and operation type.', labelNames: ['operation', 'type'], registers });
-  const duration = new Histogram({
-    name: 'graftql_request_duration_seconds',
-    help: 'Time from a request reaching the gateway to its answer being ready.',
-    labelNames: ['operation', 'type'],
-    buckets: SECONDS,
-    registers,
-  });
+  const perRequest = requestSeries(registry, { durationBuckets: SECONDS, callsBuckets: CALLS });
   const errors = new Counter({ name: 'graftql_request_errors_total', help: 'Errors in answers, by operation and extensions.code.', labelNames: ['operation', 'code'], registers });
-  const upstreamCalls = new Histogram({
-    name: 'graftql_request_upstream_calls',
-    help: 'Upstream calls one request made (cache hits and shared calls excluded).',
-    labelNames: ['operation'],
-    buckets: CALLS,
-    registers,
-  });
 
   const attempts = new Counter({
     name: 'graftql_upstream_requests_total',
@@ -222,9 +209,7 @@ export function createMetrics({ knownOperations, maxOperationNames, sources, cac
     request(report) {
       const operation = operationOf(report.operationName, report.operationType);
       const type = report.operationType ?? 'unknown';
-      requests.inc({ operation, type });
-      duration.observe({ operation, type }, report.durationMs / 1000);
-      if (!report.shared) upstreamCalls.observe({ operation }, report.upstreamCalls);
+      perRequest.observe(operation, type, report.durationMs / 1000, report.shared ? undefined : report.upstreamCalls);
       for (const code of report.codes) errors.inc({ operation, code });
     },
 
