@@ -98,7 +98,7 @@ export function requestSeries(registry: Registry, { durationBuckets, callsBucket
       for (const { operation, series } of each()) {
         if (series.callsCount === 0) continue;
         const row = byName.get(operation) ?? { labels: { operation }, buckets: callsBuckets.map(() => 0), sum: 0, count: 0 };
-        series.callsBuckets.forEach((n, i) => (row.buckets[i] = (row.buckets[i] ?? 0) + n));
+        for (let i = 0; i < series.callsBuckets.length; i++) row.buckets[i] = (row.buckets[i] ?? 0) + (series.callsBuckets[i] ?? 0);
         row.sum += series.callsSum;
         row.count += series.callsCount;
         byName.set(operation, row);
