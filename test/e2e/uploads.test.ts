@@ -79,10 +79,12 @@ describe('uploads', () => {
         return (peak - before) / 1024 / 1024;
       };
       await upload(url, ATTACH, { file: bytes(1024) });
-      // Held in memory, the file alone would add 50 MB. Streamed, with the young generation kept small, 12-15 MB
-      // (Node 20 and 24 here); with Node's default young generation, garbage not yet collected adds up to ~50 MB on
-      // Node 24, which says nothing about what is kept. The bench table, `npm run bench:events`, has several sizes.
-      expect(await growthWhileUploading(50 * 1024 * 1024)).toBeLessThan(25);
+      // Held in memory, the file alone would add 50 MB. Streamed, with the young generation kept small, 10-20 MB
+      // (Node 20 and 24 here), and up to 26 MB in one run of 30 on Node 24 (resident memory counts garbage not yet
+      // collected, and the sampler's own scrapes): the bound sits between that and the 50 a held file would add. With
+      // Node's default young generation, garbage adds up to ~50 MB on Node 24, which says nothing about what is kept.
+      // The bench table, `npm run bench:events`, has several sizes.
+      expect(await growthWhileUploading(50 * 1024 * 1024)).toBeLessThan(35);
       expect(spools()).toBe(0);
     } finally {
       gateway?.child.kill();
