@@ -12,13 +12,13 @@
 import { statSync } from 'node:fs';
 import { bundle, compileErrors, validate } from '@readme/openapi-parser';
 import { configStub } from './config-stub.ts';
+import { descriptionLine } from './description-line.ts';
 import type { OpenApiDocument, Operation, Parameter, Schema } from './document.ts';
 import { GENERATED_HEADER } from './generated-header.ts';
 import type { ImportReport } from './import-report.ts';
 import { camelCase, constantCase, pascalCase, singular, uniqueNames, words } from './names.ts';
 import { pagingOf } from './paging.ts';
 import { type GeneratedGraph, type GeneratedRead, type LinkObject, relate } from './relations.ts';
-import { declaredName, descriptionLine } from './sdl-text.ts';
 import { fromSwagger2 } from './swagger2.ts';
 
 export interface ImportOptions {
@@ -123,18 +123,25 @@ export function generate(api: OpenApiDocument, { source, taken = { types: new Se
   for (const name of Object.keys(schemas)) schemaTypes.set(name, typeNames(pascalCase(name)));
   const queryFields: string[] = [];
   const mutationFields: string[] = [];
-  const fieldNames = {
-    query: uniqueNames(taken.query, (name) => camelCase(`${source} ${name}`)),
-    mutation: uniqueNames(taken.mutation, (name) => camelCase(`${source} ${name}`)),
+  /** Root field names this document takes, made known to the documents after it once it is done (not before: a second `user` here is `user2`, not qualified). */
+  const rootNames = { query: new Set<string>(), mutation: new Set<string>() };
+  const rootName = (kind: 'query' | 'mutation') => {
+    const unique = uniqueNames(taken[kind], (name) => camelCase(`${source} ${name}`));
+    return (name: string) => {
+      const chosen = unique(name);
+      rootNames[kind].add(chosen);
+      return chosen;
+    };
   };
+  const fieldNames = { query: rootName('query'), mutation: rootName('mutation') };
   /** What relations are built from (relations.ts): the reads generated, each type's fields, links and ids to follow. */
-  const graph: GeneratedGraph = { source, title: api.info?.title, reads: new Map(), operationIds: new Map(), fetchers: new Map(), fields: new Map(), links: [], references: [] };
+  const graph: GeneratedGraph = { source, title: api.info?.title, reads: new Map(), operationIds: new Map(), fetchers: new Map(), fields: new Map(), related: new Map(), links: [], references: [] };
   /** Types with a read by id: `@node(fetch:)` and relations point there. */
   const byId = new Map<string, string>();
   /** The Query field that reads each type by id, as generated (`@node(fetch:)`, `@ref`). */
   const fetchers = new Map<string, string>();
   /** Fields added to object types: nested collections, and references by id. */
-  const relations: Array<{ owner: string; field: string }> = [];
+  const relations: Array<{ owner: string; name: string; field: string }> = [];
   /** `/articles/{id}/attachments` → Article, when this document reads Articles by id at `/articles/{id}`. */
   const nestedOwner = (path: string): string | undefined => {
     const match = /^(.*)\/\{[^}]+\}\/[A-Za-z][^/{]*$/.exec(path);
@@ -412,6 +419,7 @@ export function generate(api: OpenApiDocument, { source, taken = { types: new Se
           const parentPath = path.replace(/\{[^}]+\}/, '{$parent.id}');
           relations.push({
             owner,
+            name: fieldName,
             field: `${describe(operation)}  ${fieldName}: ${wrapped ? `[${itemType}!]!` : type}\n    @rest(source: "${source}", path: "${parentPath}"${wrapped ? `, selection: "${wrapped}"` : ''})`,
           });
           report.mapped.push(label);
@@ -481,7 +489,7 @@ export function generate(api: OpenApiDocument, { source, taken = { types: new Se
       const target = pascalCase(id);
       const fetch = fetchers.get(target);
       if (fetch && !fields.some((other) => new RegExp(`^\\s*${id}:`, 'm').test(other)))
-        relations.push({ owner: typeName, field: `  ${id}: ${target} @ref(query: "${fetch}", args: { id: "$parent.${id}Id" })` });
+        relations.push({ owner: typeName, name: id, field: `  ${id}: ${target} @ref(query: "${fetch}", args: { id: "$parent.${id}Id" })` });
       else if (!fetch) graph.references.push({ owner: typeName, idField: `${id}Id` });
     }
   }
@@ -533,9 +541,9 @@ export function generate(api: OpenApiDocument, { source, taken = { types: new Se
     ...(usesJson ? ['"Any JSON value, as the source sends it."\nscalar JSON\n'] : []),
   ].join('\n');
   for (const name of [...types.keys(), ...enums.keys(), ...inputs.keys()]) taken.types.add(name);
-  for (const field of queryFields) taken.query.add(declaredName(field));
-  for (const field of mutationFields) taken.mutation.add(declaredName(field));
-  for (const { owner, field } of relations) graph.fields.get(owner)?.set(`(relation) ${declaredName(field)}`, declaredName(field));
+  for (const name of rootNames.query) taken.query.add(name);
+  for (const name of rootNames.mutation) taken.mutation.add(name);
+  for (const { owner, name } of relations) graph.related.set(owner, [...(graph.related.get(owner) ?? []), name]);
   return { sdl: `${sdl.trimEnd()}\n`, config: configStub(api, source, snake, report), report, graph };
 }
 

@@ -14,8 +14,9 @@
  * Each relation is written into the file of the document that owns its
  * type (`extend type …`); what cannot be made is said in the report.
  */
+
+import { descriptionLine } from './description-line.ts';
 import { camelCase, pascalCase } from './names.ts';
-import { declaredName, descriptionLine } from './sdl-text.ts';
 
 /** A Query field the import generated for a read. */
 export interface GeneratedRead {
@@ -53,6 +54,8 @@ export interface GeneratedGraph {
   fetchers: Map<string, string>;
   /** Type → its fields, by the property they read. */
   fields: Map<string, Map<string, string>>;
+  /** Type → the fields the document itself added to it (nested collections, ids it reads by id). */
+  related: Map<string, string[]>;
   links: Array<{ owner: string; name: string; link: LinkObject; from: string }>;
   /** Id fields to follow: to `target` when the document says which type (x-graftql-ref), else to the type the name says. */
   references: Array<{ owner: string; idField: string; target?: string }>;
@@ -68,10 +71,14 @@ const LINK_BODY = '$response.body#/';
 
 export function relate(graphs: readonly GeneratedGraph[]): Related[] {
   return graphs.map((graph) => {
-    const added = new Map<string, string[]>();
+    /** By owner: the relation fields made here, by name. */
+    const added = new Map<string, Map<string, string>>();
     const report: Related['report'] = { relations: [], guesses: [] };
-    const taken = (owner: string) => new Set([...(graph.fields.get(owner)?.values() ?? []), ...(added.get(owner) ?? []).map(declaredName)]);
-    const add = (owner: string, declaration: string) => added.set(owner, [...(added.get(owner) ?? []), declaration]);
+    const taken = (owner: string) => new Set([...(graph.fields.get(owner)?.values() ?? []), ...(graph.related.get(owner) ?? []), ...(added.get(owner)?.keys() ?? [])]);
+    const add = (owner: string, name: string, declaration: string) => {
+      if (!added.has(owner)) added.set(owner, new Map());
+      added.get(owner)?.set(name, declaration);
+    };
 
     for (const { owner, name, link, from } of graph.links) {
       const field = camelCase(name);
@@ -90,7 +97,7 @@ export function relate(graphs: readonly GeneratedGraph[]): Related[] {
         report.guesses.push(`${where}: ${bound} (not made)`);
         continue;
       }
-      add(owner, `${descriptionLine(link.description) || target.read.description}  ${field}${relationOf(target.read, bound)}`);
+      add(owner, field, `${descriptionLine(link.description) || target.read.description}  ${field}${relationOf(target.read, bound)}`);
       report.relations.push(`${owner}.${field} → ${target.graph.source}: ${target.label} (OpenAPI link)`);
     }
 
@@ -111,11 +118,11 @@ export function relate(graphs: readonly GeneratedGraph[]): Related[] {
         if (named) report.guesses.push(`${owner}.${idField}: ${owner} already has a field ${field} (not made)`);
         continue;
       }
-      add(owner, `  ${field}: ${type} @ref(query: "${fetch}", args: { id: "$parent.${idField}" })`);
+      add(owner, field, `  ${field}: ${type} @ref(query: "${fetch}", args: { id: "$parent.${idField}" })`);
       report.relations.push(`${owner}.${field} → ${reader.source}: ${type} by id (${named ? 'x-graftql-ref' : `the name ${idField}`})`);
     }
 
-    const blocks = [...added].map(([owner, fields]) => `extend type ${owner} {\n${fields.join('\n')}\n}\n`);
+    const blocks = [...added].map(([owner, fields]) => `extend type ${owner} {\n${[...fields.values()].join('\n')}\n}\n`);
     return { sdl: blocks.length > 0 ? `# Relations the import made (OpenAPI links, ids of types a document reads by id).\n${blocks.join('\n')}` : '', report };
   });
 }
@@ -171,7 +178,7 @@ function relationOf(read: GeneratedRead, bound: Map<string, { parent: string } |
     const inValue = 'parent' in value ? `"$parent.${value.parent}"` : JSON.stringify(value.constant);
     directive = directive.replaceAll(`{$args.${name}}`, inPath).replaceAll(`"$args.${name}"`, inValue);
   }
-  const args = read.args.filter((declaration) => !bound.has(declaredName(declaration)));
+  const args = read.args.filter((declaration) => !bound.has(argumentName(declaration)));
   return `${args.length > 0 ? `(${args.join(', ')})` : ''}: ${read.type}\n    ${directive}`;
 }
 
@@ -185,4 +192,9 @@ function documentName(uri: string): string {
 
 function documentNames({ source, title }: GeneratedGraph): Set<string> {
   return new Set([source.toLowerCase(), ...(title ? [title.toLowerCase(), camelCase(title).toLowerCase()] : [])]);
+}
+
+/** `id: ID! @globalId(type: "User")` → id. */
+function argumentName(declaration: string): string {
+  return declaration.slice(0, declaration.indexOf(':')).trim();
 }
