@@ -7,6 +7,10 @@
  * received them. A replica that cannot reach Redis still delivers to its own
  * subscribers (counted as a fallback); the others miss that event, as they
  * would any message published while they were away (pub/sub keeps nothing).
+ *
+ * Not Yoga's Redis event target: subscribers stay on the replica's own hub,
+ * whose bounded queues and cut-off of slow readers are the point
+ * (events/event-hub.ts); only the relay between hubs crosses Redis.
  */
 import type { EventHub, SourceEvent } from '../events/event-hub.ts';
 import type { RedisLink } from './redis-link.ts';

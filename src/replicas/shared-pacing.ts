@@ -20,6 +20,10 @@
  *
  * When Redis cannot answer, the replica's own pacer decides alone
  * (resilience/pacer.ts), as it does without Redis.
+ *
+ * Hand-written: Redis rate limiters (rate-limiter-flexible and the like)
+ * count calls against a budget fixed in advance; here the budget is what the
+ * upstream says, window by window, and its end is known only to the second.
  */
 import type { RedisLink } from './redis-link.ts';
 
