@@ -18,7 +18,7 @@ export default defineConfig({
   beforeStart: (env, { example }) => (example ? embedMissingBackends(env) : undefined),
   // The embedded content and comments services post their webhooks to the gateway once it listens.
   afterStart: ({ url }, { example }) => (example ? sendWebhooksTo(url) : undefined),
-  // A page of 50 articles with their comments takes 52 calls on a cold cache (comments has no batch form); the default budget is 50.
+  // A page of 50 articles with their comments takes 3 calls on a cold cache, but 52 when it asks each article for its comments' totalCount (a total is per article); the default budget is 50.
   // Attachments (Mutation.addAttachment) of up to 64 MiB, of a few document and image types.
   // Several replicas share a cache, webhook replay store and events through Redis when REDIS_URL is set (docs/deploy.md); one process needs none.
   ...(process.env.REDIS_URL ? { redis: { url: { env: 'REDIS_URL' } } } : {}),

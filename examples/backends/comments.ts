@@ -1,6 +1,7 @@
 /**
  * comments: a "legacy" API. HTTP Basic; page-number pagination (`page`,
- * `per_page`, `total_pages`) with RFC 8288 `Link` headers; form-encoded
+ * `per_page`, `total_pages`) with RFC 8288 `Link` headers; one-to-many batch
+ * `/comments?article_id=1&article_id=2&per_article=N`; form-encoded
  * writes, each announced with a signed webhook (comment.added); a vendor
  * JSON content type.
  */
@@ -58,6 +59,19 @@ export async function startComments({ user, password, port, webhooks: signing }:
               headers: { link },
               body: { comments: rows.slice((page - 1) * perPage, page * perPage), page, per_page: perPage, total_pages: totalPages, total: rows.length },
             };
+          },
+        },
+        {
+          method: 'GET',
+          path: '/comments',
+          // One-to-many batch: the first `per_article` comments of each article, in one flat list.
+          handle: ({ query }) => {
+            const articles = [...new Set(query.getAll('article_id'))];
+            const perArticle = intParam(query.get('per_article'), 10);
+            if (articles.length === 0 || articles.length > MAX_PER_PAGE || perArticle === undefined || perArticle < 1 || perArticle > MAX_PER_PAGE) {
+              return { status: 400, body: { error: 'bad_request', message: `1..${MAX_PER_PAGE} article_id, per_article 1..${MAX_PER_PAGE}` } };
+            }
+            return { status: 200, body: { comments: articles.flatMap((article) => (byArticle.get(article) ?? []).slice(0, perArticle)) } };
           },
         },
         {

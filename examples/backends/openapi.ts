@@ -323,6 +323,23 @@ export function commentsDocument(): object {
     info: { title: 'comments', version: '1.0.0', description: 'Comments on articles. HTTP Basic; page-number pagination with Link headers; form-encoded writes; a vendor JSON type.' },
     security: [{ basic: [] }],
     paths: {
+      '/comments': {
+        get: {
+          operationId: 'firstCommentsOfArticles',
+          summary: 'The first per_article comments of each article_id, oldest first, in one flat list',
+          parameters: [
+            { name: 'article_id', in: 'query', required: true, style: 'form', explode: true, schema: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'integer' } } },
+            { name: 'per_article', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 10 } },
+          ],
+          responses: {
+            '200': {
+              description: 'The comments, grouped by article in the order asked',
+              content: { [vendor]: { schema: { $ref: '#/components/schemas/CommentList' } } },
+            },
+            '400': { description: 'article_id or per_article out of range', content: { [vendor]: { schema: { $ref: '#/components/schemas/Error' } } } },
+          },
+        },
+      },
       '/articles/{id}/comments': {
         parameters: [pathId('The article (an id in content)')],
         get: {
@@ -384,6 +401,7 @@ export function commentsDocument(): object {
             created_at: { type: 'string', format: 'date-time' },
           },
         },
+        CommentList: { type: 'object', required: ['comments'], properties: { comments: { type: 'array', items: comment } } },
         CommentPage: {
           type: 'object',
           required: ['comments', 'page', 'per_page', 'total_pages', 'total'],

@@ -13,8 +13,13 @@ import { connectionNodeType } from './compile.ts';
 import type { FieldPlan, RestPlan } from './plan.ts';
 
 export type FieldCalls =
-  /** All parents' keys in one call per `max`. */
-  | { kind: 'batched'; max: number }
+  /**
+   * All parents' keys in one call per `max`. With `firstPage`, a
+   * connection's first page only (forward, under `pageSize`); other windows
+   * are one call per parent and page, and so is `totalCount` where
+   * `totalPerParent` (the batch form of an OFFSET or PAGE list has no totals).
+   */
+  | { kind: 'batched'; max: number; firstPage?: { pageSize: number; totalPerParent: boolean } }
   /** One call per parent; a connection one per page of `pageSize`. */
   | { kind: 'per-parent'; pageSize?: number };
 
@@ -25,7 +30,10 @@ export function callsOf(plans: ReadonlyMap<string, FieldPlan>, coordinate: strin
   if (plan?.kind !== 'rest') return undefined;
   if (plan.batch) return { kind: 'batched', max: plan.batch.max };
   // The first page of many parents in one call: the usual window; later pages are one call per parent and page.
-  if (plan.paginate?.firstPage) return { kind: 'batched', max: plan.paginate.firstPage.max };
+  if (plan.paginate?.firstPage) {
+    const { firstPage, pageSize, style } = plan.paginate;
+    return { kind: 'batched', max: firstPage.max, firstPage: { pageSize, totalPerParent: style === 'OFFSET' || style === 'PAGE' } };
+  }
   if (plan.paginate) return { kind: 'per-parent', pageSize: plan.paginate.pageSize };
   return { kind: 'per-parent' };
 }

@@ -220,8 +220,6 @@ export function compileMapping(schema: GraphQLSchema, sources: Readonly<Record<s
     for (const name of ['pages', 'current'] as const)
       if (style !== 'PAGE' && field(paginate, name)) diagnostics.report(field(paginate, name)?.node, `${where}.${name}) applies to PAGE pagination only.`);
     const firstPageArg = field(paginate, 'firstPage');
-    if (firstPageArg && style !== 'CURSOR' && style !== 'LINK')
-      diagnostics.report(firstPageArg.node, `${where}.firstPage) serves lists that page by links (CURSOR, LINK); ${style} lists report totals a batched first page cannot.`);
     const firstPage = firstPageArg ? firstPagePlan(firstPageArg, context) : undefined;
     const defaultParam = style === 'OFFSET' ? 'offset' : style === 'PAGE' ? 'page' : 'cursor';
     const defaultSize = style === 'PAGE' || style === 'LINK' ? 'per_page' : 'limit';

@@ -32,7 +32,7 @@ import { callLimiter } from '../loaders/call-limiter.ts';
 import { chainedConnection, firstPageFromBatch } from '../pagination/chained-adapter.ts';
 import { type Connection, type ConnectionArgs, toSlice } from '../pagination/connection.ts';
 import type { CursorScope } from '../pagination/cursor.ts';
-import { indexConnection, offsetRanges, pageRanges } from '../pagination/index-adapter.ts';
+import { firstRangeFromBatch, indexConnection, offsetRanges, pageRanges } from '../pagination/index-adapter.ts';
 import { linkHeaderPages } from '../pagination/linked-pages.ts';
 import type { GatewayContext } from '../server/context.ts';
 import type { BoundSource } from '../sources/request-sources.ts';
@@ -375,28 +375,24 @@ async function connectionOf(
 
   switch (paginate.style) {
     case 'OFFSET':
-      return indexConnection(
-        args,
-        scope,
-        offsetRanges(async (offset, limit) => {
-          const { body } = await page({ [paginate.param]: offset, [paginate.size]: limit });
-          return { items: itemsOf(body, plan.coordinate), total: numberAt(body, paginate.total) };
-        }, paginate.pageSize),
-        options,
-      );
-    case 'PAGE':
-      return indexConnection(
-        args,
-        scope,
-        pageRanges(async (number, perPage) => {
-          const { body } = await page({ [paginate.param]: number, [paginate.size]: perPage });
-          return { items: itemsOf(body, plan.coordinate), total: numberAt(body, paginate.total), pages: numberAt(body, paginate.pages), page: numberAt(body, paginate.current) ?? number };
-        }, paginate.pageSize),
-        options,
-      );
+    case 'PAGE': {
+      const ranges =
+        paginate.style === 'OFFSET'
+          ? offsetRanges(async (offset, limit) => {
+              const { body } = await page({ [paginate.param]: offset, [paginate.size]: limit });
+              return { items: itemsOf(body, plan.coordinate), total: numberAt(body, paginate.total) };
+            }, paginate.pageSize)
+          : pageRanges(async (number, perPage) => {
+              const { body } = await page({ [paginate.param]: number, [paginate.size]: perPage });
+              return { items: itemsOf(body, plan.coordinate), total: numberAt(body, paginate.total), pages: numberAt(body, paginate.pages), page: numberAt(body, paginate.current) ?? number };
+            }, paginate.pageSize);
+      const rows = paginate.firstPage && (await batchedFirstRows(paginate.firstPage));
+      if (rows) return firstRangeFromBatch(rows, toSlice(args).count, scope, ranges);
+      return indexConnection(args, scope, ranges, options);
+    }
     case 'CURSOR': {
-      const firstPage = paginate.firstPage && (await batchedFirstPage(paginate.firstPage));
-      if (firstPage) return firstPage;
+      const rows = paginate.firstPage && (await batchedFirstRows(paginate.firstPage));
+      if (rows) return firstPageFromBatch(rows, toSlice(args).count, scope);
       return chainedConnection(
         args,
         scope,
@@ -408,8 +404,8 @@ async function connectionOf(
       );
     }
     case 'LINK': {
-      const firstPage = paginate.firstPage && (await batchedFirstPage(paginate.firstPage));
-      if (firstPage) return firstPage;
+      const rows = paginate.firstPage && (await batchedFirstRows(paginate.firstPage));
+      if (rows) return firstPageFromBatch(rows, toSlice(args).count, scope);
       const first = { ...base, query: { ...base.query, [paginate.size]: paginate.pageSize } };
       return chainedConnection(
         args,
@@ -420,8 +416,12 @@ async function connectionOf(
     }
   }
 
-  /** The first page from the batch form, when the window is a first page that fits in what the batch serves. */
-  async function batchedFirstPage(form: FirstPagePlan): Promise<Connection<unknown> | undefined> {
+  /**
+   * The rows of the first page (one more than asked, to tell whether a next
+   * page follows) from the batch form, when the window is a first page that
+   * fits in what the batch serves.
+   */
+  async function batchedFirstRows(form: FirstPagePlan): Promise<unknown[] | undefined> {
     const slice = toSlice(args);
     if (slice.direction !== 'forward' || slice.after !== null || slice.before !== null || slice.count >= paginate.pageSize) return undefined;
     const key = evaluate(form.key, resolve);
@@ -433,7 +433,7 @@ async function connectionOf(
     const batch = { key: form.key, param: form.param, style: form.style, match: form.match, max: form.max };
     const batchPlan = { ...plan, selection: form.items, list: true };
     const answers = batchOf(stateOf(context).batches, batchShape(batchPlan, request, batch), batchPlan, source, request, batch, call, rows);
-    return firstPageFromBatch((await answers.load(String(key))) as unknown[], slice.count, scope);
+    return (await answers.load(String(key))) as unknown[];
   }
 }
 

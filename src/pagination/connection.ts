@@ -29,8 +29,8 @@ export interface PageInfo {
 export interface Connection<T> {
   edges: Array<Edge<T>>;
   pageInfo: PageInfo;
-  /** Null when the source does not report a total. */
-  totalCount: number | null;
+  /** Null when the source does not report a total; a promise when it is fetched only if asked for. */
+  totalCount: number | null | Promise<number | null>;
 }
 
 export const DEFAULT_PAGE_SIZE = 20;

@@ -29,6 +29,7 @@ import {
   type ValueNode,
   visit,
 } from 'graphql';
+import type { FieldCalls } from '../mapping/calls.ts';
 import type { CostModel, FieldCost } from './cost-model.ts';
 
 export interface OperationMetrics {
@@ -67,6 +68,8 @@ interface SelectionAt {
 const CYCLE: Level = { depth: 0, aliases: 0, cost: 0, calls: 0 };
 /** Introspection is bounded by graphql-js's own MaxIntrospectionDepthRule; its fields count towards aliases only. */
 const INTROSPECTION = new Set(['__schema', '__type']);
+/** Arguments that ask a connection for a window other than its first page. */
+const NOT_FIRST_PAGE = new Set(['after', 'last', 'before']);
 
 export interface MeasureOptions {
   costModel: CostModel;
@@ -136,6 +139,16 @@ export function measureOperation(schema: GraphQLSchema, document: DocumentNode, 
     return size ?? field.assumedSize ?? defaultListSize;
   }
 
+  /** Calls a declared field makes for `parents` parents, asked for a list of `size`. */
+  function callsOf(calls: FieldCalls, node: FieldNode, size: number, parents: number, children: readonly SelectionAt[]): number {
+    const { firstPage } = calls.kind === 'batched' ? calls : { firstPage: undefined };
+    const pageSize = calls.kind === 'per-parent' ? calls.pageSize : firstPage?.pageSize;
+    const batched = calls.kind === 'batched' && (!firstPage || (size < firstPage.pageSize && !node.arguments?.some((argument) => NOT_FIRST_PAGE.has(argument.name.value))));
+    if (!batched) return parents * (pageSize ? Math.ceil(size / pageSize) : 1);
+    const totals = firstPage?.totalPerParent && collect(children).some(({ nodes }) => nodes[0]?.name.value === 'totalCount') ? parents : 0;
+    return Math.ceil(parents / calls.max) + totals;
+  }
+
   /** `parents`: how many objects this level's fields resolve for (what a per-parent call multiplies by). */
   function measure(selections: readonly SelectionAt[], sized: ReadonlyMap<string, number> | undefined, parents: number): Level {
     const groups = collect(selections);
@@ -152,10 +165,7 @@ export function measureOperation(schema: GraphQLSchema, document: DocumentNode, 
       const inherited = sized?.get(first.name.value);
       const count = !field || field.sizedFields.length > 0 ? 1 : inherited !== undefined ? inherited : field.listDepth > 0 ? sizeOf(field, first) ** field.listDepth : 1;
       const children = nodes.flatMap((node) => (node.selectionSet ? [{ set: node.selectionSet, type: field?.namedType }] : []));
-      if (field?.calls) {
-        const size = field.sizedFields.length > 0 ? sizeOf(field, first) : 1;
-        level.calls += field.calls.kind === 'batched' ? Math.ceil(parents / field.calls.max) : parents * (field.calls.pageSize ? Math.ceil(size / field.calls.pageSize) : 1);
-      }
+      if (field?.calls) level.calls += callsOf(field.calls, first, field.sizedFields.length > 0 ? sizeOf(field, first) : 1, parents, children);
       if (children.length === 0) {
         level.depth = Math.max(level.depth, 1);
         level.cost += count * (field?.weight ?? 0);

@@ -56,3 +56,69 @@ describe('a three-level query', () => {
     expect(ids).toEqual(own.slice(2, 4).map((article) => `Article:${article.id}`));
   });
 });
+
+describe("the README's query: 50 articles, their authors and three comments each", () => {
+  const QUERY = '{ articles(first: 50) { edges { node { title author { name } comments(first: 3) { edges { node { body } } pageInfo { hasNextPage } } } } } }';
+  const commentsOf = (articleId: number) => seed.comments.filter((comment) => comment.article_id === articleId);
+
+  it('costs 3 calls on a cold cache: the first comments of every article are one', async () => {
+    const { body } = await gateway.query(QUERY);
+    expect(body.errors).toBeUndefined();
+    const articles = seed.articles.slice(0, 50);
+    expect(body.data).toEqual({
+      articles: {
+        edges: articles.map((article) => ({
+          node: {
+            title: article.title,
+            author: { name: seed.users[article.author_id - 1]!.name },
+            comments: {
+              edges: commentsOf(article.id)
+                .slice(0, 3)
+                .map((comment) => ({ node: { body: comment.body } })),
+              pageInfo: { hasNextPage: commentsOf(article.id).length > 3 },
+            },
+          },
+        })),
+      },
+    });
+    const calls = [backends.content, backends.accounts, backends.comments].flatMap((service) => service.requests.map((request) => decodeURIComponent(request.url)));
+    expect(calls).toHaveLength(3);
+    expect(calls).toContain(`/comments?per_article=4&${articles.map((article) => `article_id=${article.id}`).join('&')}`);
+  });
+
+  it('answers every article the same batched as one by one, ends of lists included', async () => {
+    const fields = 'comments(first: 2) { edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } }';
+    const together = await gateway.query(`{ articles(first: 100) { edges { node { id ${fields} } } } }`);
+    expect(together.body.errors).toBeUndefined();
+    expect(backends.comments.requests.map((request) => request.url.split('?')[0])).toEqual(['/comments']);
+    type Batched = { id: string; comments: { edges: Array<{ cursor: string; node: unknown }>; pageInfo: { endCursor: string } } };
+    const articles = (together.body.data?.articles as { edges: Array<{ node: Batched }> }).edges.map((edge) => edge.node);
+    // Articles with no comment, with exactly `first`, and with more: hasNextPage comes from the one extra row the batch asks for.
+    const count = (article: Batched) => commentsOf(Number(article.id.split(':')[1])).length;
+    const picked = [articles.find((a) => count(a) === 0), articles.find((a) => count(a) === 2), articles.find((a) => count(a) > 2)].filter((a) => a !== undefined);
+    expect(picked.length).toBeGreaterThanOrEqual(2);
+    for (const article of picked) {
+      // `last` is a window the batch never serves: the article's own pages answer it, and they must agree.
+      const own = await gateway.query(`{ article(id: "${article.id}") { comments(last: 100) { edges { node { id } } } } }`);
+      const all = (own.body.data?.article as { comments: { edges: unknown[] } }).comments.edges;
+      expect(article.comments.edges.map((edge) => ({ node: edge.node }))).toEqual(all.slice(0, 2));
+      expect(article.comments.pageInfo).toMatchObject({ hasNextPage: all.length > 2, hasPreviousPage: false });
+      if (all.length === 0) continue;
+      // A cursor from the batched page resumes on the article's own pages.
+      const next = await gateway.query(`query($after: String) { article(id: "${article.id}") { comments(first: 2, after: $after) { edges { node { id } } } } }`, {
+        after: article.comments.pageInfo.endCursor,
+      });
+      expect((next.body.data?.article as { comments: { edges: unknown[] } }).comments.edges).toEqual(all.slice(2, 4));
+    }
+  });
+
+  it('fetches an article’s total with one call of its own, only when the query asks for it', async () => {
+    const articleId = seed.articles[0]!.id;
+    await gateway.query(`{ article(id: "Article:${articleId}") { comments(first: 1) { edges { node { id } } } } }`);
+    expect(backends.comments.requests.map((request) => request.url.split('?')[0])).toEqual(['/comments']);
+    backends.comments.clearRecords();
+    const { body } = await gateway.query(`{ article(id: "Article:${articleId}") { comments(first: 1) { totalCount edges { node { id } } } } }`);
+    expect((body.data?.article as { comments: { totalCount: number } }).comments.totalCount).toBe(commentsOf(articleId).length);
+    expect(backends.comments.requests.map((request) => request.url.split('?')[0]).sort()).toEqual(['/articles/1/comments', '/comments']);
+  });
+});

@@ -192,13 +192,19 @@ describe('call budget', () => {
   it('refuses a declared fan-out estimated over the budget before any call', () =>
     withGateway({ limits: { upstreamCallsPerOperation: 50 } }, async (gateway) => {
       for (const service of [backends.content, backends.comments]) service.clearRecords();
-      // 1 call for the articles, then one comments call per article: 101.
+      // 1 call for the articles, 1 for the first comments of them all, then one per article for its total: 102.
       const answer = await gateway.query('{ articles(first: 100) { edges { node { comments(first: 1) { totalCount } } } } }');
       expect(answer.body.data).toBeUndefined();
-      expect(answer.body.errors?.map((error) => error.extensions)).toEqual([expect.objectContaining({ code: 'UPSTREAM_CALL_BUDGET_EXCEEDED', estimate: 101, limit: 50 })]);
+      expect(answer.body.errors?.map((error) => error.extensions)).toEqual([expect.objectContaining({ code: 'UPSTREAM_CALL_BUDGET_EXCEEDED', estimate: 102, limit: 50 })]);
       expect([...backends.content.requests, ...backends.comments.requests]).toHaveLength(0);
-      const fits = await gateway.query('{ articles(first: 49) { edges { node { comments(first: 1) { totalCount } } } } }');
+      const fits = await gateway.query('{ articles(first: 48) { edges { node { comments(first: 1) { totalCount } } } } }');
       expect(fits.body.errors).toBeUndefined();
+      expect([...backends.content.requests, ...backends.comments.requests].filter((request) => !request.url.startsWith('/oauth'))).toHaveLength(50);
+      // Without the totals, the same articles' comments are one call however many articles: 2.
+      for (const service of [backends.content, backends.comments]) service.clearRecords();
+      const batched = await gateway.query('{ articles(first: 100) { edges { node { comments(first: 3) { edges { node { body } } } } } } }');
+      expect(batched.body.errors).toBeUndefined();
+      expect(backends.comments.requests.map((request) => request.url.split('?')[0])).toEqual(['/comments']);
     }));
 
   it('stops what the estimate cannot see (hand-written resolvers) at the budget, while it runs', () =>

@@ -57,6 +57,20 @@ describe('comments', () => {
     expect(body.total_pages).toBe(body.total);
   });
 
+  it('serves the first per_article comments of many articles in one flat list', async () => {
+    const first = (article: number, count: number) =>
+      seed.comments
+        .filter((comment) => comment.article_id === article)
+        .slice(0, count)
+        .map((comment) => comment.id);
+    const response = await fetch(`${backends.comments.url}/comments?article_id=2&article_id=1&article_id=2&per_article=2`, { headers: basic() });
+    const { comments } = (await response.json()) as { comments: Array<{ id: number }> };
+    expect(comments.map((comment) => comment.id)).toEqual([...first(2, 2), ...first(1, 2)]);
+    for (const bad of ['per_article=2', 'article_id=1&per_article=0', 'article_id=1&per_article=101']) {
+      expect((await fetch(`${backends.comments.url}/comments?${bad}`, { headers: basic() })).status).toBe(400);
+    }
+  });
+
   it('takes form-encoded writes only', async () => {
     const url = `${backends.comments.url}/articles/1/comments`;
     expect((await fetch(url, { method: 'POST', headers: { ...basic(), 'content-type': 'application/json' }, body: '{}' })).status).toBe(415);

@@ -176,13 +176,6 @@ describe('paginate', () => {
     expectOne(sdl, '[User]', 'Query.all has @rest(paginate) but returns User: a paginated field returns a connection, e.g. UserConnection.');
   });
 
-  it('batches the first page of a list that reports totals', () => {
-    const sdl = connection('{ style: PAGE, firstPage: { path: "/all", key: "$args.x", param: "ids", match: "id", size: "n" } }');
-    expect(problems(sdl)).toContain(
-      `${at(sdl, '{ path')}: Query.users @rest(paginate.firstPage) serves lists that page by links (CURSOR, LINK); PAGE lists report totals a batched first page cannot.`,
-    );
-  });
-
   it('gives a style an option of another', () => {
     const sdl = connection('{ style: OFFSET, next: "n" }');
     expectOne(sdl, '"n"', 'Query.users @rest(paginate.next) applies to CURSOR pagination only.');

@@ -118,3 +118,25 @@ describe('directives', () => {
     expect(countDirectives(parse('query @a { user(id: 1) @include(if: true) { name @skip(if: false) @b } } fragment F on User @c { id }'))).toBe(5);
   });
 });
+
+describe('upstream calls: a connection whose first pages are batched', () => {
+  // users: one call; User.friends: the first page of every user in one call (a PAGE list of pages of 50).
+  const costModel = createCostModel((coordinate) =>
+    coordinate === 'Query.users' ? { kind: 'per-parent', pageSize: 50 } : coordinate === 'User.friends' ? { kind: 'batched', max: 100, firstPage: { pageSize: 50, totalPerParent: true } } : undefined,
+  );
+  const calls = (query: string) => {
+    const document = parse(query);
+    return measureOperation(schema, document, getOperationAST(document)!, { costModel, defaultListSize: 10 }).calls;
+  };
+
+  it('counts one call for the first pages of all parents', () => {
+    expect(calls('{ users(first: 40) { edges { node { friends(first: 3) { edges { node { name } } } } } } }')).toBe(2);
+  });
+
+  it('counts a call per parent for what the batch does not serve: totals, later windows, a page as large as pageSize', () => {
+    expect(calls('{ users(first: 40) { edges { node { friends(first: 3) { totalCount edges { node { name } } } } } } }')).toBe(1 + 1 + 40);
+    expect(calls('{ users(first: 40) { edges { node { friends(first: 3) { ... on UserConnection { totalCount } } } } } }')).toBe(1 + 1 + 40);
+    expect(calls('{ users(first: 40) { edges { node { friends(first: 3, after: "x") { edges { node { name } } } } } } }')).toBe(1 + 40);
+    expect(calls('{ users(first: 40) { edges { node { friends(first: 50) { edges { node { name } } } } } } }')).toBe(1 + 40);
+  });
+});
