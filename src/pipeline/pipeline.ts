@@ -47,6 +47,7 @@ import { exceedsNesting } from './document-nesting.ts';
 import { createExecutionGuard, type ExecutionGuard, guardContext } from './execution-guard.ts';
 import { documentText, type PersistedDocuments } from './persisted-documents.ts';
 import { readRequest } from './request-shape.ts';
+import { createTurns } from './turns.ts';
 
 /** What a door knows about the HTTP request a GraphQL request came in. */
 export interface Transport extends ClientIdentityParts {
@@ -184,6 +185,8 @@ export function createPipeline<Context extends ExecutionContext>({
   tracing,
 }: PipelineOptions<Context>): Pipeline {
   const rateLimit = limits.clientRateLimit && createClientRateLimit(limits.clientRateLimit);
+  /** Requests start in turns of the event loop, so that a saturated process still accepts new connections (turns.ts). */
+  const turns = createTurns();
   const rules = server.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   const validationOptions = { hideSuggestions: !server.suggestions };
   const documents = new LRUCache<string, Prepared>({ max: 1_000, maxSize: DOCUMENT_CACHE_BYTES, sizeCalculation: (prepared) => prepared.bytes });
@@ -447,6 +450,7 @@ export function createPipeline<Context extends ExecutionContext>({
 
     async run(params: unknown, transport: Transport): Promise<PipelineAnswer & Partial<PipelineStream>> {
       const startedAt = transport.startedAt ?? performance.now();
+      await turns.next();
       const facts: RequestFacts = { shared: false, trace: tracing?.request(transport.header) };
       let result: ExecutionResult;
       try {
