@@ -30,9 +30,9 @@ import { canonicalUrl } from '../cache/cache-key.ts';
 import { badUserInput, GraftError } from '../errors.ts';
 import { callLimiter } from '../loaders/call-limiter.ts';
 import { chainedConnection, firstPageFromBatch } from '../pagination/chained-adapter.ts';
-import { type Connection, type ConnectionArgs, toSlice } from '../pagination/connection.ts';
+import { type Connection, type ConnectionArgs, type Slice, toSlice } from '../pagination/connection.ts';
 import type { CursorScope } from '../pagination/cursor.ts';
-import { firstRangeFromBatch, indexConnection, offsetRanges, pageRanges } from '../pagination/index-adapter.ts';
+import { firstRangeFromBatch, indexConnection, offsetRanges, pageRanges, type RangeFetcher } from '../pagination/index-adapter.ts';
 import { linkHeaderPages } from '../pagination/linked-pages.ts';
 import type { GatewayContext } from '../server/context.ts';
 import type { BoundSource } from '../sources/request-sources.ts';
@@ -352,47 +352,22 @@ async function connectionOf(
 ): Promise<Connection<unknown>> {
   const paginate = plan.paginate as PaginatePlan;
   const scope: CursorScope = context.cursors.scope(plan.coordinate, base.path, canonicalUrl('', base.query));
-  const page = (query: Record<string, QueryValue>) => call(source, { ...base, query: { ...base.query, ...query } });
-  const itemsOf = (body: unknown, where: string) => {
-    const items = select(body, paginate.items);
-    if (!Array.isArray(items)) throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a page without a list of items (${where}).`, { source: plan.source });
-    try {
-      return rows.mapList(items, plan.returns);
-    } catch (error) {
-      if (error instanceof DriftError) throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a body of an unexpected shape (${error.where}).`, { source: plan.source, cause: error });
-      throw error;
-    }
-  };
-  const numberAt = (body: unknown, path: Path | undefined) => {
-    const value = path ? read(body, path) : undefined;
-    return typeof value === 'number' && Number.isFinite(value) ? value : null;
-  };
-  const textAt = (body: unknown, path: Path | undefined) => {
-    const value = path ? read(body, path) : undefined;
-    return typeof value === 'string' && value !== '' ? value : null;
-  };
+  // The first page of many parents from one batch call: decided before anything else is made, as it is most lists' case.
+  const slice = paginate.firstPage && toSlice(args);
+  const firstRows = slice && (await batchedFirstRows(paginate.firstPage as FirstPagePlan, slice));
+  if (firstRows && slice) {
+    if (paginate.style === 'CURSOR' || paginate.style === 'LINK') return firstPageFromBatch(firstRows, slice.count, scope);
+    const ranges = indexRanges();
+    return firstRangeFromBatch(firstRows, slice.count, scope, () => (ranges.total ? ranges.total() : ranges(0, 1).then((range) => range.total)));
+  }
+
   const options = { source: plan.source };
 
   switch (paginate.style) {
     case 'OFFSET':
-    case 'PAGE': {
-      const ranges =
-        paginate.style === 'OFFSET'
-          ? offsetRanges(async (offset, limit) => {
-              const { body } = await page({ [paginate.param]: offset, [paginate.size]: limit });
-              return { items: itemsOf(body, plan.coordinate), total: numberAt(body, paginate.total) };
-            }, paginate.pageSize)
-          : pageRanges(async (number, perPage) => {
-              const { body } = await page({ [paginate.param]: number, [paginate.size]: perPage });
-              return { items: itemsOf(body, plan.coordinate), total: numberAt(body, paginate.total), pages: numberAt(body, paginate.pages), page: numberAt(body, paginate.current) ?? number };
-            }, paginate.pageSize);
-      const rows = paginate.firstPage && (await batchedFirstRows(paginate.firstPage));
-      if (rows) return firstRangeFromBatch(rows, toSlice(args).count, scope, ranges);
-      return indexConnection(args, scope, ranges, options);
-    }
-    case 'CURSOR': {
-      const rows = paginate.firstPage && (await batchedFirstRows(paginate.firstPage));
-      if (rows) return firstPageFromBatch(rows, toSlice(args).count, scope);
+    case 'PAGE':
+      return indexConnection(args, scope, indexRanges(), options);
+    case 'CURSOR':
       return chainedConnection(
         args,
         scope,
@@ -402,10 +377,7 @@ async function connectionOf(
         },
         { ...options, linksBack: paginate.backward },
       );
-    }
     case 'LINK': {
-      const rows = paginate.firstPage && (await batchedFirstRows(paginate.firstPage));
-      if (rows) return firstPageFromBatch(rows, toSlice(args).count, scope);
       const first = { ...base, query: { ...base.query, [paginate.size]: paginate.pageSize } };
       return chainedConnection(
         args,
@@ -416,25 +388,91 @@ async function connectionOf(
     }
   }
 
+  // Declarations, not closures made up front: the batched first page above returns before needing any of them.
+  function page(query: Record<string, QueryValue>) {
+    return call(source, { ...base, query: { ...base.query, ...query } });
+  }
+  function itemsOf(body: unknown, where: string) {
+    const items = select(body, paginate.items);
+    if (!Array.isArray(items)) throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a page without a list of items (${where}).`, { source: plan.source });
+    try {
+      return rows.mapList(items, plan.returns);
+    } catch (error) {
+      if (error instanceof DriftError) throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a body of an unexpected shape (${error.where}).`, { source: plan.source, cause: error });
+      throw error;
+    }
+  }
+  function numberAt(body: unknown, path: Path | undefined) {
+    const value = path ? read(body, path) : undefined;
+    return typeof value === 'number' && Number.isFinite(value) ? value : null;
+  }
+  function textAt(body: unknown, path: Path | undefined) {
+    const value = path ? read(body, path) : undefined;
+    return typeof value === 'string' && value !== '' ? value : null;
+  }
+
+  /** The list's own ranges, by offset or page number. */
+  function indexRanges(): RangeFetcher<unknown> {
+    return paginate.style === 'OFFSET'
+      ? offsetRanges(async (offset, limit) => {
+          const { body } = await page({ [paginate.param]: offset, [paginate.size]: limit });
+          return { items: itemsOf(body, plan.coordinate), total: numberAt(body, paginate.total) };
+        }, paginate.pageSize)
+      : pageRanges(async (number, perPage) => {
+          const { body } = await page({ [paginate.param]: number, [paginate.size]: perPage });
+          return { items: itemsOf(body, plan.coordinate), total: numberAt(body, paginate.total), pages: numberAt(body, paginate.pages), page: numberAt(body, paginate.current) ?? number };
+        }, paginate.pageSize);
+  }
+
   /**
    * The rows of the first page (one more than asked, to tell whether a next
    * page follows) from the batch form, when the window is a first page that
    * fits in what the batch serves.
    */
-  async function batchedFirstRows(form: FirstPagePlan): Promise<unknown[] | undefined> {
-    const slice = toSlice(args);
+  async function batchedFirstRows(form: FirstPagePlan, slice: Slice): Promise<unknown[] | undefined> {
     if (slice.direction !== 'forward' || slice.after !== null || slice.before !== null || slice.count >= paginate.pageSize) return undefined;
     const key = evaluate(form.key, resolve);
     if (key === null || key === undefined) return undefined;
-    const path = renderPath(form.path, resolve);
-    if (!path) return undefined;
-    // One row more than asked says whether there is a next page.
-    const request: UpstreamRequest = { path, query: { ...renderQuery(form.query, resolve), [form.size]: slice.count + 1 }, cacheTtlMs: plan.maxAgeMs };
-    const batch = { key: form.key, param: form.param, style: form.style, match: form.match, max: form.max };
-    const batchPlan = { ...plan, selection: form.items, list: true };
-    const answers = batchOf(stateOf(context).batches, batchShape(batchPlan, request, batch), batchPlan, source, request, batch, call, rows);
+    const batchForm = firstPageBatch(plan, form);
+    let request: UpstreamRequest | undefined;
+    let shape: string | undefined;
+    // A form whose path and query name no parent is one request shape per page size, made once.
+    const known = batchForm.bySize?.get(slice.count);
+    if (known) ({ request, shape } = known);
+    else {
+      const path = renderPath(form.path, resolve);
+      if (!path) return undefined;
+      // One row more than asked says whether there is a next page.
+      request = { path, query: { ...renderQuery(form.query, resolve), [form.size]: slice.count + 1 }, cacheTtlMs: plan.maxAgeMs };
+      shape = batchShape(batchForm.plan, request, batchForm.batch);
+      batchForm.bySize?.set(slice.count, { request, shape });
+    }
+    const answers = stateOf(context).batches.get(shape) ?? batchOf(stateOf(context).batches, shape, batchForm.plan, source, request, batchForm.batch, call, rows);
     return (await answers.load(String(key))) as unknown[];
   }
+}
+
+/** What a firstPage form batches as: the same for every parent, made once per plan. */
+interface FirstPageBatch {
+  plan: RestPlan;
+  batch: Pick<FirstPagePlan, 'key' | 'param' | 'style' | 'match' | 'max'>;
+  /** By page size, when the form's path and query are the same for every parent. */
+  bySize: Map<number, { request: UpstreamRequest; shape: string }> | undefined;
+}
+const firstPageBatches = new WeakMap<FirstPagePlan, FirstPageBatch>();
+
+function firstPageBatch(plan: RestPlan, form: FirstPagePlan): FirstPageBatch {
+  let made = firstPageBatches.get(form);
+  if (!made) {
+    const fixed = referencesIn(form.path).length === 0 && [...form.query].every(([, template]) => template.kind === 'literal');
+    made = {
+      plan: { ...plan, selection: form.items, list: true },
+      batch: { key: form.key, param: form.param, style: form.style, match: form.match, max: form.max },
+      bySize: fixed ? new Map() : undefined,
+    };
+    firstPageBatches.set(form, made);
+  }
+  return made;
 }
 
 /** What makes two single reads of one request the same call. */

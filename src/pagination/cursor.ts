@@ -39,45 +39,58 @@ const SHAPE = /^([\w-]+)\.([\w-]{1,16})\.([\w-]{22})$/;
 export function createCursorCodec(keys: readonly CursorKey[] = [{ id: 'r', secret: randomBytes(32).toString('base64url') }]): CursorCodec {
   const [signing] = keys;
   if (!signing) throw new Error('createCursorCodec needs at least one key');
-  const secrets = new Map(keys.map((key) => [key.id, key.secret]));
-  const mac = (secret: string, keyId: string, payload: string, print: string) => createHmac('sha256', secret).update(`${keyId}\n${print}\n${payload}`).digest().subarray(0, 16).toString('base64url');
+  const signer: Signer = { signing, secrets: new Map(keys.map((key) => [key.id, key.secret])) };
+  return { scope: (...parts) => new Scope(signer, parts) };
+}
 
-  return {
-    scope(...parts) {
-      // Digested when a cursor is first made or read: most connections are never asked for one.
-      let digest: string | undefined;
-      const printOf = () => {
-        digest ??= fingerprint(...parts);
-        return digest;
-      };
-      const decode = (cursor: string): unknown => {
-        const match = cursor.length <= MAX_CURSOR ? SHAPE.exec(cursor) : null;
-        const secret = match ? secrets.get(match[2] as string) : undefined;
-        if (!match || secret === undefined) throw invalidCursor();
-        const [, payload, keyId, given] = match as unknown as [string, string, string, string];
-        // Compared as text: two base64url spellings of one digest must not both pass.
-        const expected = Buffer.from(mac(secret, keyId, payload, printOf()));
-        if (!timingSafeEqual(expected, Buffer.from(given))) throw invalidCursor();
-        try {
-          return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
-        } catch {
-          throw invalidCursor();
-        }
-      };
-      return {
-        encode(position) {
-          const payload = Buffer.from(JSON.stringify(position)).toString('base64url');
-          return `${payload}.${signing.id}.${mac(signing.secret, signing.id, payload, printOf())}`;
-        },
-        decode,
-        decodeIndex(cursor) {
-          const index = decode(cursor);
-          if (!Number.isSafeInteger(index) || (index as number) < 0) throw invalidCursor();
-          return index as number;
-        },
-      };
-    },
-  };
+interface Signer {
+  signing: CursorKey;
+  secrets: ReadonlyMap<string, string>;
+}
+
+const mac = (secret: string, keyId: string, payload: string, print: string) => createHmac('sha256', secret).update(`${keyId}\n${print}\n${payload}`).digest().subarray(0, 16).toString('base64url');
+
+/** A class, not closures: a request makes one per connection it lists (50 for the README's query), and most never make a cursor. */
+class Scope implements CursorScope {
+  /** Digested when a cursor is first made or read. */
+  #print: string | undefined;
+
+  constructor(
+    private readonly signer: Signer,
+    private readonly parts: ReadonlyArray<string | number | null | undefined>,
+  ) {}
+
+  private get print(): string {
+    this.#print ??= fingerprint(...this.parts);
+    return this.#print;
+  }
+
+  encode(position: unknown): string {
+    const { signing } = this.signer;
+    const payload = Buffer.from(JSON.stringify(position)).toString('base64url');
+    return `${payload}.${signing.id}.${mac(signing.secret, signing.id, payload, this.print)}`;
+  }
+
+  decode(cursor: string): unknown {
+    const match = cursor.length <= MAX_CURSOR ? SHAPE.exec(cursor) : null;
+    const secret = match ? this.signer.secrets.get(match[2] as string) : undefined;
+    if (!match || secret === undefined) throw invalidCursor();
+    const [, payload, keyId, given] = match as unknown as [string, string, string, string];
+    // Compared as text: two base64url spellings of one digest must not both pass.
+    const expected = Buffer.from(mac(secret, keyId, payload, this.print));
+    if (!timingSafeEqual(expected, Buffer.from(given))) throw invalidCursor();
+    try {
+      return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
+    } catch {
+      throw invalidCursor();
+    }
+  }
+
+  decodeIndex(cursor: string): number {
+    const index = this.decode(cursor);
+    if (!Number.isSafeInteger(index) || (index as number) < 0) throw invalidCursor();
+    return index as number;
+  }
 }
 
 /** A short, stable digest of what a connection lists: field plus filter arguments. */

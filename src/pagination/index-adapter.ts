@@ -34,18 +34,15 @@ export interface IndexOptions {
  * for many lists at once: `rows` holds up to `first + 1` items from the
  * list's start. Cursors are indexes, so later pages resume through
  * `indexConnection` like any other; the batch carries no totals, so
- * `totalCount` is one call of the list's own, made only when it is read.
+ * `totalCount` is `total()`, called only when it is read.
  */
-export function firstRangeFromBatch<T>(rows: readonly T[], first: number, cursors: CursorScope, fetchRange: RangeFetcher<T>): Connection<T> {
+export function firstRangeFromBatch<T>(rows: readonly T[], first: number, cursors: CursorScope, total: () => Promise<number | null>): Connection<T> {
   const page = connection(
     rows.slice(0, first).map((node, i) => edge(node, cursors, i)),
     { hasNextPage: rows.length > first, hasPreviousPage: false },
   );
-  let total: Promise<number | null> | undefined;
-  return Object.defineProperty(page, 'totalCount', {
-    enumerable: true,
-    get: () => (total ??= fetchRange.total ? fetchRange.total() : fetchRange(0, 1).then((range) => range.total)),
-  });
+  let counted: Promise<number | null> | undefined;
+  return Object.defineProperty(page, 'totalCount', { enumerable: true, get: () => (counted ??= total()) });
 }
 
 export async function indexConnection<T>(args: ConnectionArgs, cursors: CursorScope, fetchRange: RangeFetcher<T>, { source, maxPageSize }: IndexOptions): Promise<Connection<T>> {
