@@ -20,11 +20,13 @@ import {
   type GraphQLObjectType,
   type GraphQLResolveInfo,
   type GraphQLSchema,
+  getArgumentValues,
   getNamedType,
   getNullableType,
   isEnumType,
   isInputObjectType,
   isListType,
+  isObjectType,
 } from 'graphql';
 import { canonicalUrl } from '../cache/cache-key.ts';
 import { badUserInput, GraftError } from '../errors.ts';
@@ -40,6 +42,7 @@ import type { SourceAnswer, UpstreamRequest } from '../sources/source-client.ts'
 import type { QueryValue } from '../sources/url.ts';
 import { UploadedFile } from '../uploads/uploaded-file.ts';
 import { type Batch, batchOf, batchShape, type RowMapping } from './batch.ts';
+import { connectionNodeType } from './compile.ts';
 import { arg, directive, text } from './directive-args.ts';
 import { eventField } from './event-fields.ts';
 import type { FieldPlan, FirstPagePlan, NodePlan, PaginatePlan, Path, RefPlan, RestPlan, TemplateMap } from './plan.ts';
@@ -113,6 +116,9 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
   }
   for (const type of Object.values(schema.getTypeMap())) {
     if ('resolveType' in type && !type.name.startsWith('__')) resolvers[type.name] = { ...resolvers[type.name], __resolveType: (value: unknown) => (value as Partial<MappedObject>)[TYPENAME] };
+    // A batched first page fetches its total only when read: a promise, which a resolver may return but a plain property read by graphql-jit may not.
+    if (connectionNodeType(type) && isObjectType(type) && type.getFields().totalCount)
+      resolvers[type.name] = { ...resolvers[type.name], totalCount: (connection: Connection<unknown>) => connection.totalCount };
   }
   return resolvers;
 
@@ -266,7 +272,7 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
       return batched;
     }
 
-    return async (parent: unknown, args: Record<string, unknown>, context: GatewayContext, info?: GraphQLResolveInfo): Promise<unknown> => {
+    const resolved = async (parent: unknown, args: Record<string, unknown>, context: GatewayContext, info?: GraphQLResolveInfo): Promise<unknown> => {
       const source = context.sources[plan.source] as BoundSource;
       const resolve = references(parent, args, context, undefined);
       const request = fixed ?? requestOf(resolve);
@@ -306,6 +312,74 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
       }
       return value;
     };
+
+    const form = plan.paginate?.firstPage;
+    const keyOfParent = form && form.key.kind === 'reference' && form.key.reference.scope === 'parent' ? accessor(form.key) : undefined;
+    if (!form || !keyOfParent || referencesIn(form.path).length > 0 || [...form.query].some(([, template]) => template.kind !== 'literal')) return resolved;
+    const paginate = plan.paginate as PaginatePlan;
+    const noReference = () => undefined;
+
+    // A list fetches the first pages of all its items' lists at once, before they resolve: one batch per page size asked.
+    const [typeName = '', fieldName = ''] = plan.coordinate.split('.');
+    const byField = prefetchers.get(typeName) ?? new Map<string, Prefetcher>();
+    prefetchers.set(typeName, byField);
+    byField.set(fieldName, {
+      returns: plan.returns,
+      below: (nodes, scope) => selectedFields(fieldsNamed(selectedFields(fieldsNamed(selectedFields(nodes, undefined, scope), 'edges'), undefined, scope), 'node'), plan.returns, scope),
+      async fetch(parents, context, nodes, scope) {
+        const counts = new Set<number>();
+        for (const node of nodes) {
+          let slice: Slice;
+          try {
+            slice = toSlice(getArgumentValues(definition, node, scope.variableValues) as ConnectionArgs);
+          } catch {
+            continue; // refused when the field resolves
+          }
+          if (servedByBatch(paginate, slice)) counts.add(slice.count);
+        }
+        const found: unknown[] = [];
+        for (const count of counts) {
+          const shaped = firstPageShape(plan, form, count, noReference) as FirstPageShape;
+          const keys = new Set<string>();
+          for (const parent of parents) {
+            const key = keyOfParent(parent, {}, context);
+            if (key !== null && key !== undefined) keys.add(String(key));
+          }
+          const { batches } = stateOf(context);
+          const answers = batches.get(shaped.shape) ?? batchOf(batches, shaped.shape, shaped.plan, context.sources[plan.source] as BoundSource, shaped.request, shaped.batch, call, rows);
+          await answers.settle(keys);
+          for (const key of keys) {
+            const answer = answers.settled.get(key);
+            if (Array.isArray(answer)) found.push(...answer.slice(0, count));
+          }
+        }
+        return found;
+      },
+    });
+
+    /**
+     * A first page the list above fetched is made synchronously: no promise
+     * per parent (50 articles' comments are 50 connections). Anything else
+     * (another window, a page not fetched yet) goes the usual way.
+     */
+    return (parent: unknown, args: Record<string, unknown>, context: GatewayContext, info?: GraphQLResolveInfo): unknown => {
+      const slice = toSlice(args as ConnectionArgs);
+      const shaped = servedByBatch(paginate, slice) ? firstPageShape(plan, form, slice.count, noReference) : undefined;
+      const key = shaped && keyOfParent(parent, args, context);
+      const answer =
+        key === null || key === undefined
+          ? undefined
+          : stateOf(context)
+              .batches.get((shaped as FirstPageShape).shape)
+              ?.settled.get(String(key));
+      if (answer === undefined) return resolved(parent, args, context, info);
+      if (answer instanceof Error) throw answer;
+      const resolve = references(parent, args, context, undefined);
+      const base = fixed ?? requestOf(resolve);
+      if (!base) return null;
+      const firstRows = answer as unknown[];
+      return firstPageConnection(plan, firstRows, slice.count, scopeOf(plan, base, context), () => totalOf(plan, context.sources[plan.source] as BoundSource, base, rows, call));
+    };
   }
 
   /**
@@ -324,7 +398,8 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
     for (const [fieldName, prefetcher] of byField) {
       const nodes = fieldsNamed(fields, fieldName);
       if (nodes.length === 0) continue;
-      levels.push(prefetcher.fetch(rows, context).then((found) => prefetch(found, prefetcher.returns, selectedFields(nodes, prefetcher.returns, scope), scope, context, depth + 1)));
+      const below = prefetcher.below ? prefetcher.below(nodes, scope) : selectedFields(nodes, prefetcher.returns, scope);
+      levels.push(prefetcher.fetch(rows, context, nodes, scope).then((found) => prefetch(found, prefetcher.returns, below, scope, context, depth + 1)));
     }
     await Promise.all(levels);
   }
@@ -336,7 +411,10 @@ const MAX_PREFETCH_DEPTH = 8;
 /** Fetches one batched field for many parents at once; answers the rows they got. */
 interface Prefetcher {
   returns: string;
-  fetch(parents: readonly unknown[], context: GatewayContext): Promise<unknown[]>;
+  /** `nodes`: the field as the request selects it on the parents. */
+  fetch(parents: readonly unknown[], context: GatewayContext, nodes: readonly FieldNode[], scope: SelectionScope): Promise<unknown[]>;
+  /** The fields the request selects on the rows fetched, when they are not directly below the field (a connection's edges.node). */
+  below?(nodes: readonly FieldNode[], scope: SelectionScope): FieldNode[];
 }
 
 /** A connection over the source's pages, in the plan's style. */
@@ -348,108 +426,102 @@ async function connectionOf(
   context: GatewayContext,
   resolve: (reference: Reference) => unknown,
   rows: RowMapping,
-  call: (source: BoundSource, request: UpstreamRequest) => Promise<{ body: unknown; headers: Record<string, unknown>; status: number }>,
+  call: SourceCall,
 ): Promise<Connection<unknown>> {
   const paginate = plan.paginate as PaginatePlan;
-  const scope: CursorScope = context.cursors.scope(plan.coordinate, base.path, canonicalUrl('', base.query));
+  const scope = scopeOf(plan, base, context);
   // The first page of many parents from one batch call: decided before anything else is made, as it is most lists' case.
-  const slice = paginate.firstPage && toSlice(args);
-  const firstRows = slice && (await batchedFirstRows(paginate.firstPage as FirstPagePlan, slice));
-  if (firstRows && slice) {
-    if (paginate.style === 'CURSOR' || paginate.style === 'LINK') return firstPageFromBatch(firstRows, slice.count, scope);
-    const ranges = indexRanges();
-    return firstRangeFromBatch(firstRows, slice.count, scope, () => (ranges.total ? ranges.total() : ranges(0, 1).then((range) => range.total)));
-  }
-
-  const options = { source: plan.source };
-
-  switch (paginate.style) {
-    case 'OFFSET':
-    case 'PAGE':
-      return indexConnection(args, scope, indexRanges(), options);
-    case 'CURSOR':
-      return chainedConnection(
-        args,
-        scope,
-        async (cursor) => {
-          const { body } = await page({ [paginate.param]: cursor, [paginate.size]: paginate.pageSize });
-          return { items: itemsOf(body, plan.coordinate), next: textAt(body, paginate.next), prev: textAt(body, paginate.prev) };
-        },
-        { ...options, linksBack: paginate.backward },
-      );
-    case 'LINK': {
-      const first = { ...base, query: { ...base.query, [paginate.size]: paginate.pageSize } };
-      return chainedConnection(
-        args,
-        scope,
-        linkHeaderPages(source, first, (body) => itemsOf(body, plan.coordinate)),
-        { ...options, linksBack: true },
-      );
+  const form = paginate.firstPage;
+  const slice = form && toSlice(args);
+  if (form && slice && servedByBatch(paginate, slice)) {
+    const key = evaluate(form.key, resolve);
+    const shaped = key === null || key === undefined ? undefined : firstPageShape(plan, form, slice.count, resolve);
+    if (shaped) {
+      const answers = stateOf(context).batches.get(shaped.shape) ?? batchOf(stateOf(context).batches, shaped.shape, shaped.plan, source, shaped.request, shaped.batch, call, rows);
+      const firstRows = (await answers.load(String(key))) as unknown[];
+      return firstPageConnection(plan, firstRows, slice.count, scope, () => totalOf(plan, source, base, rows, call));
     }
   }
 
-  // Declarations, not closures made up front: the batched first page above returns before needing any of them.
-  function page(query: Record<string, QueryValue>) {
-    return call(source, { ...base, query: { ...base.query, ...query } });
+  const pages = ownPages(plan, source, base, rows, call);
+  const options = { source: plan.source };
+  switch (paginate.style) {
+    case 'OFFSET':
+    case 'PAGE':
+      return indexConnection(args, scope, pages.ranges(), options);
+    case 'CURSOR':
+      return chainedConnection(args, scope, pages.byCursor(), { ...options, linksBack: paginate.backward });
+    case 'LINK':
+      return chainedConnection(args, scope, pages.byLink(), { ...options, linksBack: true });
   }
-  function itemsOf(body: unknown, where: string) {
+}
+
+type SourceCall = (source: BoundSource, request: UpstreamRequest) => Promise<{ body: unknown; headers: Record<string, unknown>; status: number }>;
+
+/** The cursors of one list: its field, the parent's path and its filters. */
+function scopeOf(plan: RestPlan, base: UpstreamRequest, context: GatewayContext): CursorScope {
+  return context.cursors.scope(plan.coordinate, base.path, canonicalUrl('', base.query));
+}
+
+/** A window the batch form serves: a first page, forward, smaller than the list's own largest page. */
+function servedByBatch(paginate: PaginatePlan, slice: Slice): boolean {
+  return slice.direction === 'forward' && slice.after === null && slice.before === null && slice.count < paginate.pageSize;
+}
+
+/** The first page of a list from the rows a batch call brought (one more than asked, to tell whether a next page follows). */
+function firstPageConnection(plan: RestPlan, rows: readonly unknown[], count: number, scope: CursorScope, total: () => Promise<number | null>): Connection<unknown> {
+  const style = (plan.paginate as PaginatePlan).style;
+  return style === 'CURSOR' || style === 'LINK' ? firstPageFromBatch(rows, count, scope) : firstRangeFromBatch(rows, count, scope, total);
+}
+
+/** The total of an OFFSET or PAGE list, from its own pages. */
+function totalOf(plan: RestPlan, source: BoundSource, base: UpstreamRequest, rows: RowMapping, call: SourceCall): Promise<number | null> {
+  const ranges = ownPages(plan, source, base, rows, call).ranges();
+  return ranges.total ? ranges.total() : ranges(0, 1).then((range) => range.total);
+}
+
+/** A list's own pages, in its style: made only when a window needs them. */
+function ownPages(plan: RestPlan, source: BoundSource, base: UpstreamRequest, rows: RowMapping, call: SourceCall) {
+  const paginate = plan.paginate as PaginatePlan;
+  const page = (query: Record<string, QueryValue>) => call(source, { ...base, query: { ...base.query, ...query } });
+  const itemsOf = (body: unknown) => {
     const items = select(body, paginate.items);
-    if (!Array.isArray(items)) throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a page without a list of items (${where}).`, { source: plan.source });
+    if (!Array.isArray(items)) throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a page without a list of items (${plan.coordinate}).`, { source: plan.source });
     try {
       return rows.mapList(items, plan.returns);
     } catch (error) {
       if (error instanceof DriftError) throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a body of an unexpected shape (${error.where}).`, { source: plan.source, cause: error });
       throw error;
     }
-  }
-  function numberAt(body: unknown, path: Path | undefined) {
+  };
+  const numberAt = (body: unknown, path: Path | undefined) => {
     const value = path ? read(body, path) : undefined;
     return typeof value === 'number' && Number.isFinite(value) ? value : null;
-  }
-  function textAt(body: unknown, path: Path | undefined) {
+  };
+  const textAt = (body: unknown, path: Path | undefined) => {
     const value = path ? read(body, path) : undefined;
     return typeof value === 'string' && value !== '' ? value : null;
-  }
-
-  /** The list's own ranges, by offset or page number. */
-  function indexRanges(): RangeFetcher<unknown> {
-    return paginate.style === 'OFFSET'
-      ? offsetRanges(async (offset, limit) => {
-          const { body } = await page({ [paginate.param]: offset, [paginate.size]: limit });
-          return { items: itemsOf(body, plan.coordinate), total: numberAt(body, paginate.total) };
-        }, paginate.pageSize)
-      : pageRanges(async (number, perPage) => {
-          const { body } = await page({ [paginate.param]: number, [paginate.size]: perPage });
-          return { items: itemsOf(body, plan.coordinate), total: numberAt(body, paginate.total), pages: numberAt(body, paginate.pages), page: numberAt(body, paginate.current) ?? number };
-        }, paginate.pageSize);
-  }
-
-  /**
-   * The rows of the first page (one more than asked, to tell whether a next
-   * page follows) from the batch form, when the window is a first page that
-   * fits in what the batch serves.
-   */
-  async function batchedFirstRows(form: FirstPagePlan, slice: Slice): Promise<unknown[] | undefined> {
-    if (slice.direction !== 'forward' || slice.after !== null || slice.before !== null || slice.count >= paginate.pageSize) return undefined;
-    const key = evaluate(form.key, resolve);
-    if (key === null || key === undefined) return undefined;
-    const batchForm = firstPageBatch(plan, form);
-    let request: UpstreamRequest | undefined;
-    let shape: string | undefined;
-    // A form whose path and query name no parent is one request shape per page size, made once.
-    const known = batchForm.bySize?.get(slice.count);
-    if (known) ({ request, shape } = known);
-    else {
-      const path = renderPath(form.path, resolve);
-      if (!path) return undefined;
-      // One row more than asked says whether there is a next page.
-      request = { path, query: { ...renderQuery(form.query, resolve), [form.size]: slice.count + 1 }, cacheTtlMs: plan.maxAgeMs };
-      shape = batchShape(batchForm.plan, request, batchForm.batch);
-      batchForm.bySize?.set(slice.count, { request, shape });
-    }
-    const answers = stateOf(context).batches.get(shape) ?? batchOf(stateOf(context).batches, shape, batchForm.plan, source, request, batchForm.batch, call, rows);
-    return (await answers.load(String(key))) as unknown[];
-  }
+  };
+  return {
+    /** By offset or page number. */
+    ranges: (): RangeFetcher<unknown> =>
+      paginate.style === 'OFFSET'
+        ? offsetRanges(async (offset, limit) => {
+            const { body } = await page({ [paginate.param]: offset, [paginate.size]: limit });
+            return { items: itemsOf(body), total: numberAt(body, paginate.total) };
+          }, paginate.pageSize)
+        : pageRanges(async (number, perPage) => {
+            const { body } = await page({ [paginate.param]: number, [paginate.size]: perPage });
+            return { items: itemsOf(body), total: numberAt(body, paginate.total), pages: numberAt(body, paginate.pages), page: numberAt(body, paginate.current) ?? number };
+          }, paginate.pageSize),
+    /** By the cursor each answer names. */
+    byCursor: () => async (cursor: string | null) => {
+      const { body } = await page({ [paginate.param]: cursor, [paginate.size]: paginate.pageSize });
+      return { items: itemsOf(body), next: textAt(body, paginate.next), prev: textAt(body, paginate.prev) };
+    },
+    /** By the Link header of each answer. */
+    byLink: () => linkHeaderPages(source, { ...base, query: { ...base.query, [paginate.size]: paginate.pageSize } }, itemsOf),
+  };
 }
 
 /** What a firstPage form batches as: the same for every parent, made once per plan. */
@@ -457,11 +529,21 @@ interface FirstPageBatch {
   plan: RestPlan;
   batch: Pick<FirstPagePlan, 'key' | 'param' | 'style' | 'match' | 'max'>;
   /** By page size, when the form's path and query are the same for every parent. */
-  bySize: Map<number, { request: UpstreamRequest; shape: string }> | undefined;
+  bySize: Map<number, FirstPageShape> | undefined;
 }
+
+interface FirstPageShape {
+  plan: RestPlan;
+  batch: FirstPageBatch['batch'];
+  request: UpstreamRequest;
+  /** The batch's name within a request (batch.ts). */
+  shape: string;
+}
+
 const firstPageBatches = new WeakMap<FirstPagePlan, FirstPageBatch>();
 
-function firstPageBatch(plan: RestPlan, form: FirstPagePlan): FirstPageBatch {
+/** The batch call of a first page of `count` items; undefined when a parent gives no path. A form that names no parent is made once per size. */
+function firstPageShape(plan: RestPlan, form: FirstPagePlan, count: number, resolve: (reference: Reference) => unknown): FirstPageShape | undefined {
   let made = firstPageBatches.get(form);
   if (!made) {
     const fixed = referencesIn(form.path).length === 0 && [...form.query].every(([, template]) => template.kind === 'literal');
@@ -472,7 +554,15 @@ function firstPageBatch(plan: RestPlan, form: FirstPagePlan): FirstPageBatch {
     };
     firstPageBatches.set(form, made);
   }
-  return made;
+  const known = made.bySize?.get(count);
+  if (known) return known;
+  const path = renderPath(form.path, resolve);
+  if (!path) return undefined;
+  // One row more than asked says whether there is a next page.
+  const request: UpstreamRequest = { path, query: { ...renderQuery(form.query, resolve), [form.size]: count + 1 }, cacheTtlMs: plan.maxAgeMs };
+  const shaped = { plan: made.plan, batch: made.batch, request, shape: batchShape(made.plan, request, made.batch) };
+  made.bySize?.set(count, shaped);
+  return shaped;
 }
 
 /** What makes two single reads of one request the same call. */

@@ -62,19 +62,36 @@ export function toSlice(args: ConnectionArgs, maxPageSize = MAX_PAGE_SIZE): Slic
 }
 
 export function connection<T>(edges: Array<Edge<T>>, info: { hasNextPage: boolean; hasPreviousPage: boolean; totalCount?: number | null }): Connection<T> {
+  return { edges, pageInfo: pageInfoOf(edges, info), totalCount: info.totalCount ?? null };
+}
+
+/**
+ * A connection whose total is fetched only if the query reads it (`total()`
+ * is called once, when `totalCount` is first read).
+ */
+export function connectionCountedLater<T>(edges: Array<Edge<T>>, info: { hasNextPage: boolean; hasPreviousPage: boolean }, total: () => Promise<number | null>): Connection<T> {
+  let counted: Promise<number | null> | undefined;
   return {
     edges,
-    pageInfo: {
-      hasNextPage: info.hasNextPage,
-      hasPreviousPage: info.hasPreviousPage,
-      get startCursor() {
-        return edges[0]?.cursor ?? null;
-      },
-      get endCursor() {
-        return edges.at(-1)?.cursor ?? null;
-      },
+    pageInfo: pageInfoOf(edges, info),
+    get totalCount() {
+      counted ??= total();
+      return counted;
     },
-    totalCount: info.totalCount ?? null,
+  };
+}
+
+/** Start and end cursors are the edges' own, read (and so signed) only when asked for. */
+function pageInfoOf(edges: ReadonlyArray<Edge<unknown>>, { hasNextPage, hasPreviousPage }: { hasNextPage: boolean; hasPreviousPage: boolean }): PageInfo {
+  return {
+    hasNextPage,
+    hasPreviousPage,
+    get startCursor() {
+      return edges[0]?.cursor ?? null;
+    },
+    get endCursor() {
+      return edges.at(-1)?.cursor ?? null;
+    },
   };
 }
 

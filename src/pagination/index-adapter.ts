@@ -7,7 +7,7 @@
  * total pay one extra call to learn it; others refuse it.
  */
 import { badUserInput } from '../errors.ts';
-import { type Connection, type ConnectionArgs, connection, edge, toSlice } from './connection.ts';
+import { type Connection, type ConnectionArgs, connection, connectionCountedLater, edge, toSlice } from './connection.ts';
 import type { CursorScope } from './cursor.ts';
 
 export interface Range<T> {
@@ -37,12 +37,8 @@ export interface IndexOptions {
  * `totalCount` is `total()`, called only when it is read.
  */
 export function firstRangeFromBatch<T>(rows: readonly T[], first: number, cursors: CursorScope, total: () => Promise<number | null>): Connection<T> {
-  const page = connection(
-    rows.slice(0, first).map((node, i) => edge(node, cursors, i)),
-    { hasNextPage: rows.length > first, hasPreviousPage: false },
-  );
-  let counted: Promise<number | null> | undefined;
-  return Object.defineProperty(page, 'totalCount', { enumerable: true, get: () => (counted ??= total()) });
+  const edges = rows.slice(0, first).map((node, i) => edge(node, cursors, i));
+  return connectionCountedLater(edges, { hasNextPage: rows.length > first, hasPreviousPage: false }, total);
 }
 
 export async function indexConnection<T>(args: ConnectionArgs, cursors: CursorScope, fetchRange: RangeFetcher<T>, { source, maxPageSize }: IndexOptions): Promise<Connection<T>> {

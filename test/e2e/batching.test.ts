@@ -86,6 +86,13 @@ describe("the README's query: 50 articles, their authors and three comments each
     expect(calls).toContain(`/comments?per_article=4&${articles.map((article) => `article_id=${article.id}`).join('&')}`);
   });
 
+  it("fetches the comments' authors for every article at once too: one call per level", async () => {
+    const { body } = await gateway.query('{ articles(first: 50) { edges { node { author { name } comments(first: 3) { edges { node { author { name } } } } } } } }');
+    expect(body.errors).toBeUndefined();
+    const calls = [backends.content, backends.accounts, backends.comments].flatMap((service) => service.requests.map((request) => decodeURIComponent(request.url).split('?')[0]));
+    expect(calls.sort()).toEqual(['/articles', '/comments', '/users', '/users']);
+  });
+
   it('answers every article the same batched as one by one, ends of lists included', async () => {
     const fields = 'comments(first: 2) { edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } }';
     const together = await gateway.query(`{ articles(first: 100) { edges { node { id ${fields} } } } }`);
