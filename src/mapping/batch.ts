@@ -17,8 +17,12 @@ export interface RowMapping {
   map(row: unknown, where: string): unknown;
   /** The rows of a list, mapped once per list: a cached page serves every request after the first without a new array. Read-only. */
   mapList(rows: readonly unknown[], where: string): readonly unknown[];
+  /** The rows of a batch answer, mapped and grouped by their `match` field once per answer, as `mapList`. Read-only. */
+  groupList(rows: readonly unknown[], where: string, match: string): ReadonlyMap<string, readonly unknown[]>;
   keyOf(mapped: unknown, match: string): unknown;
 }
+
+const NO_ROWS: ReadonlyMap<string, readonly unknown[]> = new Map();
 
 /** What makes two batched fields share one loader: the same request but for its keys, and the same rows wanted. */
 export function batchShape(plan: Pick<RestPlan, 'source' | 'list' | 'selection' | 'returns'>, request: UpstreamRequest, batch: BatchForm): string {
@@ -73,7 +77,7 @@ export function batchOf(
   const answers = async (keys: readonly string[]): Promise<unknown[]> => {
     // A separator inside a key would smuggle extra keys into a comma list.
     const valid = keys.filter((key) => key !== '' && !(batch.style === 'COMMA' && key.includes(',')));
-    const byKey = new Map<string, unknown[]>();
+    let byKey: ReadonlyMap<string, readonly unknown[]> = NO_ROWS;
     if (valid.length > 0) {
       const keyed: UpstreamRequest =
         batch.style === 'BODY'
@@ -82,19 +86,12 @@ export function batchOf(
       const { body, status } = await call(source, keyed);
       const rows = plan.selection ? read(body, plan.selection) : body;
       if (!Array.isArray(rows)) throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} answered a batch without a list of rows.`, { source: plan.source, status });
-      for (const row of rows) {
-        let mapped: unknown;
-        try {
-          mapped = rowMapping.map(row, plan.returns);
-        } catch (error) {
-          if (error instanceof DriftError)
-            throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a body of an unexpected shape (${error.where}).`, { source: plan.source, status, cause: error });
-          throw error;
-        }
-        const key = String(rowMapping.keyOf(mapped, batch.match));
-        const group = byKey.get(key);
-        if (group) group.push(mapped);
-        else byKey.set(key, [mapped]);
+      try {
+        byKey = rowMapping.groupList(rows, plan.returns, batch.match);
+      } catch (error) {
+        if (error instanceof DriftError)
+          throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a body of an unexpected shape (${error.where}).`, { source: plan.source, status, cause: error });
+        throw error;
       }
     }
     return keys.map((key) => {
