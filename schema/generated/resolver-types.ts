@@ -25,7 +25,7 @@ export type Article = Node & {
   author: Maybe<User>;
   body: Scalars['String']['output'];
   category: Scalars['String']['output'];
-  /** Comments on the article, oldest first (comments service, page-number pagination). */
+  /** Comments on the article, oldest first (comments service, page-number pagination; one call serves the first page of every article in a request). */
   comments: Maybe<CommentConnection>;
   createdAt: Scalars['String']['output'];
   /** The first `words` words of the body, with an ellipsis when there are more (a hand-written resolver: schema/resolvers.ts). */
