@@ -336,6 +336,9 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
     if (!form || !keyOfParent || referencesIn(form.path).length > 0 || [...form.query].some(([, template]) => template.kind !== 'literal')) return resolved;
     const paginate = plan.paginate as PaginatePlan;
     const noReference = () => undefined;
+    // The list's path needs nothing but the batch key: whenever the key is there, so is the path.
+    const keyPath = form.key.kind === 'reference' ? form.key.reference.path.join('.') : undefined;
+    const pathOfKeyOnly = referencesIn(plan.path).every((reference) => reference.scope === 'parent' && !reference.op && reference.path.join('.') === keyPath);
 
     // A list fetches the first pages of all its items' lists at once, before they resolve: one batch per page size asked.
     const [typeName = '', fieldName = ''] = plan.coordinate.split('.');
@@ -392,11 +395,17 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
               ?.settled.get(String(key));
       if (answer === undefined) return resolved(parent, args, context, info);
       if (answer instanceof Error) throw answer;
-      const resolve = references(parent, args, context, undefined);
-      const base = fixed ?? requestOf(resolve);
-      if (!base) return null;
       const firstRows = answer as unknown[];
-      return firstPageConnection(plan, firstRows, slice.count, scopeOf(plan, base, context), () => totalOf(plan, context.sources[plan.source] as BoundSource, base, rows, call));
+      if (!pathOfKeyOnly) {
+        const base = fixed ?? requestOf(references(parent, args, context, undefined));
+        if (!base) return null;
+        return firstPageConnection(plan, firstRows, slice.count, scopeOf(plan, base, context), () => totalOf(plan, context.sources[plan.source] as BoundSource, base, rows, call));
+      }
+      // The list's own request names its cursors and counts its total: made only if one of them is asked for (the key it needs is there).
+      let base: UpstreamRequest | undefined;
+      const baseOf = () => (base ??= (fixed ?? requestOf(references(parent, args, context, undefined))) as UpstreamRequest);
+      const scope = context.cursors.scopeLater(() => [plan.coordinate, baseOf().path, canonicalUrl('', baseOf().query)]);
+      return firstPageConnection(plan, firstRows, slice.count, scope, () => totalOf(plan, context.sources[plan.source] as BoundSource, baseOf(), rows, call));
     };
   }
 

@@ -28,9 +28,13 @@ export interface CursorScope {
   decodeIndex(cursor: string): number;
 }
 
+type ScopeParts = ReadonlyArray<string | number | null | undefined>;
+
 export interface CursorCodec {
   /** A scope per connection: `scope('Article.comments', articleId)`. */
-  scope(...parts: ReadonlyArray<string | number | null | undefined>): CursorScope;
+  scope(...parts: ScopeParts): CursorScope;
+  /** The same, with parts worked out only when a cursor is first made or read (most lists are never asked for one). */
+  scopeLater(parts: () => ScopeParts): CursorScope;
 }
 
 const MAX_CURSOR = 2_048;
@@ -40,7 +44,7 @@ export function createCursorCodec(keys: readonly CursorKey[] = [{ id: 'r', secre
   const [signing] = keys;
   if (!signing) throw new Error('createCursorCodec needs at least one key');
   const signer: Signer = { signing, secrets: new Map(keys.map((key) => [key.id, key.secret])) };
-  return { scope: (...parts) => new Scope(signer, parts) };
+  return { scope: (...parts) => new Scope(signer, parts), scopeLater: (parts) => new Scope(signer, parts) };
 }
 
 interface Signer {
@@ -57,11 +61,11 @@ class Scope implements CursorScope {
 
   constructor(
     private readonly signer: Signer,
-    private readonly parts: ReadonlyArray<string | number | null | undefined>,
+    private readonly parts: ScopeParts | (() => ScopeParts),
   ) {}
 
   private get print(): string {
-    this.#print ??= fingerprint(...this.parts);
+    this.#print ??= fingerprint(...(typeof this.parts === 'function' ? this.parts() : this.parts));
     return this.#print;
   }
 
@@ -94,7 +98,7 @@ class Scope implements CursorScope {
 }
 
 /** A short, stable digest of what a connection lists: field plus filter arguments. */
-export function fingerprint(...parts: ReadonlyArray<string | number | null | undefined>): string {
+export function fingerprint(...parts: ScopeParts): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 16);
 }
 
