@@ -48,12 +48,19 @@ describe('turns', () => {
 
   it('starts fewer a turn while turns cost more than the budget, down to one', async () => {
     const loop = handLoop();
-    const started = await startedPerTurn(loop, createTurns({ budgetMs: 10, now: loop.now, schedule: loop.schedule }), 40, 4);
-    // 8 at 4 ms each is 32 ms: halved to 4 (16 ms), 2 (8 ms fits: one more), 3 (12 ms: halved), 1 …
-    expect(started.slice(0, 5)).toEqual([8, 4, 2, 3, 1]);
-    // From then on turns stay near the budget: 1 to 3 requests of 4 ms.
-    expect(Math.max(...started.slice(3))).toBeLessThanOrEqual(3);
-    expect(started.reduce((sum, n) => sum + n, 0)).toBe(40);
+    // 16 waiting: the floor (an eighth of those waiting) is 2, then 1.
+    const started = await startedPerTurn(loop, createTurns({ budgetMs: 10, now: loop.now, schedule: loop.schedule }), 16, 4);
+    // 8 at 4 ms each is 32 ms: halved to 4 (16 ms), 2 (8 ms fits: one more), then 2 left.
+    expect(started).toEqual([8, 4, 2, 2]);
+  });
+
+  it('starts every request within eight turns of asking, however costly the turns', async () => {
+    const loop = handLoop();
+    const started = await startedPerTurn(loop, createTurns({ budgetMs: 10, now: loop.now, schedule: loop.schedule }), 400, 4);
+    // The first turns start few (their cost is over the budget); the eighth starts everyone left.
+    expect(started.length).toBe(8);
+    expect(started.slice(0, 4)).toEqual([8, 4, 2, 3]);
+    expect(started.reduce((sum, n) => sum + n, 0)).toBe(400);
   });
 
   it('starts more a turn while turns are cheap', async () => {
