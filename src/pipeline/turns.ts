@@ -42,6 +42,8 @@ export interface TurnOptions {
 const MOST_PER_TURN = 256;
 /** Turns a request waits at most, however costly they are. */
 const MOST_TURNS_WAITED = 8;
+/** Started requests the queue keeps at most before it drops them. */
+const COMPACT_AFTER = 1_024;
 
 export function createTurns({ budgetMs = 10, now = () => performance.now(), schedule = setImmediate }: TurnOptions = {}): Turns {
   const waiting: Array<() => void> = [];
@@ -61,7 +63,15 @@ export function createTurns({ budgetMs = 10, now = () => performance.now(), sche
     let end = Math.min(waiting.length, head + perTurn);
     while (end < waiting.length && (askedIn[end] as number) <= turns - MOST_TURNS_WAITED) end++;
     for (; head < end; head++) (waiting[head] as () => void)();
-    if (head < waiting.length) return schedule(turn);
+    if (head < waiting.length) {
+      // Under sustained load the queue never empties: drop what has started now and then, so that it does not grow without end.
+      if (head >= COMPACT_AFTER) {
+        waiting.splice(0, head);
+        askedIn.splice(0, head);
+        head = 0;
+      }
+      return schedule(turn);
+    }
     waiting.length = 0;
     askedIn.length = 0;
     head = 0;

@@ -46,6 +46,26 @@ describe('turns', () => {
     expect(order).toEqual([...Array(20).keys()]);
   });
 
+  it('keeps order under sustained load, when the queue never empties', async () => {
+    const loop = handLoop();
+    const turns = createTurns({ now: loop.now, schedule: loop.schedule });
+    const order: number[] = [];
+    let asked = 0;
+    const ask = (count: number) => {
+      for (let i = 0; i < count; i++) {
+        const n = asked++;
+        void turns.next().then(() => order.push(n));
+      }
+    };
+    // 50 more each turn than a cheap turn starts: the queue stays full for 200 turns (past the point it drops started requests).
+    for (let turn = 0; turn < 200; turn++) {
+      ask(50);
+      await loop.turn();
+    }
+    while (loop.pending > 0) await loop.turn();
+    expect(order).toEqual([...Array(asked).keys()]);
+  });
+
   it('starts fewer a turn while turns cost more than the budget, down to one', async () => {
     const loop = handLoop();
     // 16 waiting: the floor (an eighth of those waiting) is 2, then 1.
