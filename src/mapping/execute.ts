@@ -264,19 +264,11 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
       // A key read from the parent alone, in a request the same for every parent: a list can fetch it for all its items at once.
       if (fixed && fixedShape && keyOf && plan.batch.key.kind === 'reference' && plan.batch.key.reference.scope === 'parent') {
         const batch = plan.batch;
-        const [typeName = '', fieldName = ''] = plan.coordinate.split('.');
-        const byField = prefetchers.get(typeName) ?? new Map<string, Prefetcher>();
-        prefetchers.set(typeName, byField);
-        byField.set(fieldName, {
+        addPrefetcher(plan.coordinate, {
           returns: plan.returns,
           async fetch(parents, context) {
-            const keys = new Set<string>();
-            for (const parent of parents) {
-              const key = keyOf(parent, {}, context);
-              if (key !== null && key !== undefined) keys.add(String(key));
-            }
             const answers = batchOf(stateOf(context).batches, fixedShape, plan, context.sources[plan.source] as BoundSource, fixed, batch, call, rows);
-            await answers.settle(keys);
+            const keys = await settleParents(answers, parents, keyOf, context);
             const found: unknown[] = [];
             for (const key of keys) {
               const answer = answers.settled.get(key);
@@ -341,10 +333,7 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
     const pathOfKeyOnly = referencesIn(plan.path).every((reference) => reference.scope === 'parent' && !reference.op && reference.path.join('.') === keyPath);
 
     // A list fetches the first pages of all its items' lists at once, before they resolve: one batch per page size asked.
-    const [typeName = '', fieldName = ''] = plan.coordinate.split('.');
-    const byField = prefetchers.get(typeName) ?? new Map<string, Prefetcher>();
-    prefetchers.set(typeName, byField);
-    byField.set(fieldName, {
+    addPrefetcher(plan.coordinate, {
       returns: plan.returns,
       below: (nodes, scope) => selectedFields(fieldsNamed(selectedFields(fieldsNamed(selectedFields(nodes, undefined, scope), 'edges'), undefined, scope), 'node'), plan.returns, scope),
       async fetch(parents, context, nodes, scope) {
@@ -361,15 +350,9 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
         const found: unknown[] = [];
         for (const count of counts) {
           const shaped = firstPageShape(plan, form, count, noReference) as FirstPageShape;
-          const keys = new Set<string>();
-          for (const parent of parents) {
-            const key = keyOfParent(parent, {}, context);
-            if (key !== null && key !== undefined) keys.add(String(key));
-          }
           const { batches } = stateOf(context);
           const answers = batches.get(shaped.shape) ?? batchOf(batches, shaped.shape, shaped.plan, context.sources[plan.source] as BoundSource, shaped.request, shaped.batch, call, rows);
-          await answers.settle(keys);
-          for (const key of keys) {
+          for (const key of await settleParents(answers, parents, keyOfParent, context)) {
             const answer = answers.settled.get(key);
             if (Array.isArray(answer)) found.push(...answer.slice(0, count));
           }
@@ -409,6 +392,13 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
     };
   }
 
+  function addPrefetcher(coordinate: string, prefetcher: Prefetcher): void {
+    const [typeName = '', fieldName = ''] = coordinate.split('.');
+    const byField = prefetchers.get(typeName) ?? new Map<string, Prefetcher>();
+    prefetchers.set(typeName, byField);
+    byField.set(fieldName, prefetcher);
+  }
+
   /**
    * Fetches, for the rows a field is about to return, the batched fields the
    * request selects on them, and so on down (users of posts, then the users'
@@ -442,6 +432,22 @@ interface Prefetcher {
   fetch(parents: readonly unknown[], context: GatewayContext, nodes: readonly FieldNode[], scope: SelectionScope): Promise<unknown[]>;
   /** The fields the request selects on the rows fetched, when they are not directly below the field (a connection's edges.node). */
   below?(nodes: readonly FieldNode[], scope: SelectionScope): FieldNode[];
+}
+
+/** Settles, in as few calls as the batch allows, the keys `keyOf` reads from each parent; answers the keys. */
+async function settleParents(
+  answers: Batch,
+  parents: readonly unknown[],
+  keyOf: (parent: unknown, args: Record<string, unknown>, context: GatewayContext) => unknown,
+  context: GatewayContext,
+): Promise<Set<string>> {
+  const keys = new Set<string>();
+  for (const parent of parents) {
+    const key = keyOf(parent, {}, context);
+    if (key !== null && key !== undefined) keys.add(String(key));
+  }
+  await answers.settle(keys);
+  return keys;
 }
 
 /** A connection over the source's pages, in the plan's style. */

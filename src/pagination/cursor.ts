@@ -59,29 +59,32 @@ class Scope implements CursorScope {
   /** Digested when a cursor is first made or read. */
   #print: string | undefined;
 
-  constructor(
-    private readonly signer: Signer,
-    private readonly parts: ScopeParts | (() => ScopeParts),
-  ) {}
+  readonly #signer: Signer;
+  readonly #parts: ScopeParts | (() => ScopeParts);
 
-  private get print(): string {
-    this.#print ??= fingerprint(...(typeof this.parts === 'function' ? this.parts() : this.parts));
+  constructor(signer: Signer, parts: ScopeParts | (() => ScopeParts)) {
+    this.#signer = signer;
+    this.#parts = parts;
+  }
+
+  get #fingerprint(): string {
+    this.#print ??= fingerprint(...(typeof this.#parts === 'function' ? this.#parts() : this.#parts));
     return this.#print;
   }
 
   encode(position: unknown): string {
-    const { signing } = this.signer;
+    const { signing } = this.#signer;
     const payload = Buffer.from(JSON.stringify(position)).toString('base64url');
-    return `${payload}.${signing.id}.${mac(signing.secret, signing.id, payload, this.print)}`;
+    return `${payload}.${signing.id}.${mac(signing.secret, signing.id, payload, this.#fingerprint)}`;
   }
 
   decode(cursor: string): unknown {
     const match = cursor.length <= MAX_CURSOR ? SHAPE.exec(cursor) : null;
-    const secret = match ? this.signer.secrets.get(match[2] as string) : undefined;
+    const secret = match ? this.#signer.secrets.get(match[2] as string) : undefined;
     if (!match || secret === undefined) throw invalidCursor();
     const [, payload, keyId, given] = match as unknown as [string, string, string, string];
     // Compared as text: two base64url spellings of one digest must not both pass.
-    const expected = Buffer.from(mac(secret, keyId, payload, this.print));
+    const expected = Buffer.from(mac(secret, keyId, payload, this.#fingerprint));
     if (!timingSafeEqual(expected, Buffer.from(given))) throw invalidCursor();
     try {
       return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;

@@ -93,6 +93,22 @@ describe("the README's query: 50 articles, their authors and three comments each
     expect(calls.sort()).toEqual(['/articles', '/comments', '/users', '/users']);
   });
 
+  it('keeps the articles when the batch call fails: each comments field is null with a coded error naming comments', async () => {
+    backends.comments.inject({ fault: { kind: 'html' }, path: /^\/comments\?/ });
+    try {
+      const { body } = await gateway.query('{ articles(first: 5) { edges { node { title comments(first: 3) { edges { node { body } } } } } } }');
+      const nodes = (body.data?.articles as { edges: Array<{ node: { title: string; comments: unknown } }> }).edges.map((edge) => edge.node);
+      expect(nodes.map((node) => node.title)).toEqual(seed.articles.slice(0, 5).map((article) => article.title));
+      expect(nodes.every((node) => node.comments === null)).toBe(true);
+      expect(body.errors?.map((error) => [error.extensions?.code, error.extensions?.source, error.path?.at(-1)])).toEqual(
+        Array.from({ length: 5 }, () => ['UPSTREAM_BAD_RESPONSE', 'comments', 'comments']),
+      );
+      expect(backends.comments.requests.map((request) => request.url.split('?')[0])).toEqual(['/comments']);
+    } finally {
+      backends.comments.clearFaults();
+    }
+  });
+
   it('answers every article the same batched as one by one, ends of lists included', async () => {
     const fields = 'comments(first: 2) { edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } }';
     const together = await gateway.query(`{ articles(first: 100) { edges { node { id ${fields} } } } }`);
