@@ -83,6 +83,8 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
   const runners = new Map<string, Resolver>();
   /** Batched fields a list can fetch for all its items, by type and field. */
   const prefetchers = new Map<string, Map<string, Prefetcher>>();
+  /** Batched fields whose request is the same for every key: settles the keys given for many parents at once (what a @ref prefetches through). */
+  const batchSettlers = new Map<string, BatchSettler>();
   const definitionOf = (coordinate: string) => {
     const [typeName = '', fieldName = ''] = coordinate.split('.');
     return (schema.getType(typeName) as GraphQLObjectType).getFields()[fieldName] as GraphQLField<unknown, unknown>;
@@ -111,6 +113,7 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
     resolvers[typeName] ??= {};
     resolvers[typeName][fieldName] = resolve;
   }
+  for (const plan of plans.values()) if (plan.kind === 'ref') addRefPrefetcher(plan);
   if ([...nodes.values()].some((node) => node.fetch) && schema.getQueryType()?.getFields().node && !plans.has('Query.node')) {
     resolvers.Query = { ...resolvers.Query, node: nodeResolver() };
   }
@@ -123,11 +126,36 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
   return resolvers;
 
   function refResolver(plan: RefPlan): Resolver {
-    return (parent, _args, context, info) => {
-      const resolveRef = references(parent, _args, context, undefined);
-      const args = Object.fromEntries(plan.args.map(([name, template]) => [name, evaluate(template, resolveRef)]));
-      return runnerOf(plan.query)(undefined, args, context, info);
+    const readers = plan.args.map(([name, template]) => [name, readerOf(template)] as const);
+    const run = runnerOf(plan.query);
+    return (parent, args, context, info) => {
+      const refArgs: Record<string, unknown> = {};
+      for (const [name, readArg] of readers) refArgs[name] = readArg(parent, args, context);
+      return run(undefined, refArgs, context, info);
     };
+  }
+
+  /**
+   * A @ref to a batched field keyed by one of its arguments (`author: User
+   * @ref(query: "user", args: { id: "$parent.authorId" })` over a batched
+   * `user(id:)`): a list settles its items' keys at once, so each item's
+   * reference then resolves synchronously, as a batched field does.
+   */
+  function addRefPrefetcher(plan: RefPlan): void {
+    const target = plans.get(plan.query);
+    const settle = batchSettlers.get(plan.query);
+    if (target?.kind !== 'rest' || !target.batch || !settle) return;
+    const key = target.batch.key;
+    if (key.kind !== 'reference' || key.reference.scope !== 'args' || key.reference.op || key.reference.path.length !== 1) return;
+    const template = plan.args.find(([name]) => name === key.reference.path[0])?.[1];
+    const keyOfParent = template && accessor(template);
+    if (!template || !keyOfParent || template.kind !== 'reference' || template.reference.scope !== 'parent') return;
+    addPrefetcher(plan.coordinate, { returns: target.returns, fetch: (parents, context) => settle(parents, keyOfParent, context) });
+  }
+
+  /** A template read as directly as it allows: a plain reference by a precompiled accessor. */
+  function readerOf(template: ValueTemplate): (parent: unknown, args: Record<string, unknown>, context: GatewayContext) => unknown {
+    return accessor(template) ?? ((parent, args, context) => evaluate(template, references(parent, args, context, undefined)));
   }
 
   function nodeResolver(): Resolver {
@@ -260,27 +288,24 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
       if (answer instanceof Error) throw answer;
       return answer;
     };
-    if (plan.batch) {
-      // A key read from the parent alone, in a request the same for every parent: a list can fetch it for all its items at once.
-      if (fixed && fixedShape && keyOf && plan.batch.key.kind === 'reference' && plan.batch.key.reference.scope === 'parent') {
-        const batch = plan.batch;
-        addPrefetcher(plan.coordinate, {
-          returns: plan.returns,
-          async fetch(parents, context) {
-            const answers = batchOf(stateOf(context).batches, fixedShape, plan, context.sources[plan.source] as BoundSource, fixed, batch, call, rows);
-            const keys = await settleParents(answers, parents, keyOf, context);
-            const found: unknown[] = [];
-            for (const key of keys) {
-              const answer = answers.settled.get(key);
-              if (Array.isArray(answer)) found.push(...answer);
-              else if (typeof answer === 'object' && answer !== null && !(answer instanceof Error)) found.push(answer);
-            }
-            return found;
-          },
-        });
-      }
-      return batched;
+    if (plan.batch && fixed && fixedShape && keyOf) {
+      const batch = plan.batch;
+      const settle: BatchSettler = async (parents, keyOfParent, context) => {
+        const answers = batchOf(stateOf(context).batches, fixedShape, plan, context.sources[plan.source] as BoundSource, fixed, batch, call, rows);
+        const keys = await settleParents(answers, parents, keyOfParent, context);
+        const found: unknown[] = [];
+        for (const key of keys) {
+          const answer = answers.settled.get(key);
+          if (Array.isArray(answer)) found.push(...answer);
+          else if (typeof answer === 'object' && answer !== null && !(answer instanceof Error)) found.push(answer);
+        }
+        return found;
+      };
+      batchSettlers.set(plan.coordinate, settle);
+      // A key read from the parent alone: a list can fetch it for all its items at once.
+      if (batch.key.kind === 'reference' && batch.key.reference.scope === 'parent') addPrefetcher(plan.coordinate, { returns: plan.returns, fetch: (parents, context) => settle(parents, keyOf, context) });
     }
+    if (plan.batch) return batched;
 
     const resolved = async (parent: unknown, args: Record<string, unknown>, context: GatewayContext, info?: GraphQLResolveInfo): Promise<unknown> => {
       const source = context.sources[plan.source] as BoundSource;
@@ -433,6 +458,9 @@ interface Prefetcher {
   /** The fields the request selects on the rows fetched, when they are not directly below the field (a connection's edges.node). */
   below?(nodes: readonly FieldNode[], scope: SelectionScope): FieldNode[];
 }
+
+/** Settles the batch keys `keyOfParent` reads from many parents; answers the rows they got. */
+type BatchSettler = (parents: readonly unknown[], keyOfParent: (parent: unknown, args: Record<string, unknown>, context: GatewayContext) => unknown, context: GatewayContext) => Promise<unknown[]>;
 
 /** Settles, in as few calls as the batch allows, the keys `keyOf` reads from each parent; answers the keys. */
 async function settleParents(

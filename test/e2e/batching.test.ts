@@ -109,6 +109,24 @@ describe("the README's query: 50 articles, their authors and three comments each
     }
   });
 
+  it("keeps the articles when the authors' batch call fails: each author is null with a coded error naming accounts", async () => {
+    backends.accounts.inject({ fault: { kind: 'status', status: 503 }, path: /^\/users\?/ });
+    try {
+      const { body } = await gateway.query('{ articles(first: 4) { edges { node { title author { name } } } } }');
+      const nodes = (body.data?.articles as { edges: Array<{ node: { title: string; author: unknown } }> }).edges.map((edge) => edge.node);
+      expect(nodes).toEqual(seed.articles.slice(0, 4).map((article) => ({ title: article.title, author: null })));
+      expect(body.errors?.map((error) => [error.extensions?.code, error.extensions?.source, error.extensions?.status, error.path?.at(-1)])).toEqual(
+        Array.from({ length: 4 }, () => ['UPSTREAM_UNAVAILABLE', 'accounts', 503, 'author']),
+      );
+      // The authors of all four articles in one call (retried, as a GET that failed with 503 is), its error shared by all four.
+      const authors = [...new Set(seed.articles.slice(0, 4).map((article) => article.author_id))];
+      const calls = new Set(backends.accounts.requests.map((request) => decodeURIComponent(request.url)));
+      expect([...calls]).toEqual([`/users?ids=${authors.join(',')}`]);
+    } finally {
+      backends.accounts.clearFaults();
+    }
+  });
+
   it('answers every article the same batched as one by one, ends of lists included', async () => {
     const fields = 'comments(first: 2) { edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } }';
     const together = await gateway.query(`{ articles(first: 100) { edges { node { id ${fields} } } } }`);
