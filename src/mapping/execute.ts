@@ -32,8 +32,8 @@ import { canonicalUrl } from '../cache/cache-key.ts';
 import { badUserInput, GraftError } from '../errors.ts';
 import { callLimiter } from '../loaders/call-limiter.ts';
 import { chainedConnection, firstPageFromBatch } from '../pagination/chained-adapter.ts';
-import { type Connection, type ConnectionArgs, type Slice, toSlice } from '../pagination/connection.ts';
-import type { CursorScope } from '../pagination/cursor.ts';
+import { type Connection, type ConnectionArgs, countedLater, type Slice, toSlice } from '../pagination/connection.ts';
+import type { CursorCodec, CursorScope, ScopeParts } from '../pagination/cursor.ts';
 import { firstRangeFromBatch, indexConnection, offsetRanges, pageRanges, type RangeFetcher } from '../pagination/index-adapter.ts';
 import { linkHeaderPages } from '../pagination/linked-pages.ts';
 import type { GatewayContext } from '../server/context.ts';
@@ -356,6 +356,13 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
     // The list's path needs nothing but the batch key: whenever the key is there, so is the path.
     const keyPath = form.key.kind === 'reference' ? form.key.reference.path.join('.') : undefined;
     const pathOfKeyOnly = referencesIn(plan.path).every((reference) => reference.scope === 'parent' && !reference.op && reference.path.join('.') === keyPath);
+    /** OFFSET and PAGE lists can count their items: a total per parent, per request. */
+    const counted = paginate.style === 'OFFSET' || paginate.style === 'PAGE';
+    // A list whose request is named by its key alone has the same first page for every request that got the same rows.
+    const keyedPages =
+      pathOfKeyOnly && [...plan.query].every(([, template]) => template.kind === 'literal')
+        ? firstPagesByRows(plan, (key) => [plan.coordinate, renderPath(plan.path, () => key) ?? '', canonicalUrl('', renderQuery(plan.query, noReference))])
+        : undefined;
 
     // A list fetches the first pages of all its items' lists at once, before they resolve: one batch per page size asked.
     addPrefetcher(plan.coordinate, {
@@ -409,12 +416,18 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
         if (!base) return null;
         return firstPageConnection(plan, firstRows, slice.count, scopeOf(plan, base, context), () => totalOf(plan, context.sources[plan.source] as BoundSource, base, rows, call));
       }
-      // The list's own request names its cursors and counts its total: made only if one of them is asked for (the key it needs is there).
+      const page = keyedPages ? keyedPages.of(firstRows, slice.count, key, context.cursors) : firstPageConnection(plan, firstRows, slice.count, lazyScope(parent, args, context), NO_TOTAL);
+      if (!counted) return page;
+      // The total is the list's own (made only if the query reads it), from a request only this parent's key names.
+      return countedLater(page, () => totalOf(plan, context.sources[plan.source] as BoundSource, (fixed ?? requestOf(references(parent, args, context, undefined))) as UpstreamRequest, rows, call));
+    };
+
+    /** The list's own request names its cursors: made only if one of them is asked for (the key it needs is there). */
+    function lazyScope(parent: unknown, args: Record<string, unknown>, context: GatewayContext): CursorScope {
       let base: UpstreamRequest | undefined;
       const baseOf = () => (base ??= (fixed ?? requestOf(references(parent, args, context, undefined))) as UpstreamRequest);
-      const scope = context.cursors.scopeLater(() => [plan.coordinate, baseOf().path, canonicalUrl('', baseOf().query)]);
-      return firstPageConnection(plan, firstRows, slice.count, scope, () => totalOf(plan, context.sources[plan.source] as BoundSource, baseOf(), rows, call));
-    };
+      return context.cursors.scopeLater(() => [plan.coordinate, baseOf().path, canonicalUrl('', baseOf().query)]);
+    }
   }
 
   function addPrefetcher(coordinate: string, prefetcher: Prefetcher): void {
@@ -527,6 +540,31 @@ function scopeOf(plan: RestPlan, base: UpstreamRequest, context: GatewayContext)
 /** A window the batch form serves: a first page, forward, smaller than the list's own largest page. */
 function servedByBatch(paginate: PaginatePlan, slice: Slice): boolean {
   return slice.direction === 'forward' && slice.after === null && slice.before === null && slice.count < paginate.pageSize;
+}
+
+/** For a list without a total of its own, or one made only to be wrapped with a total per request. */
+const NO_TOTAL = (): Promise<number | null> => Promise.resolve(null);
+
+/**
+ * First pages kept with the rows a batch answer grouped for one key: while
+ * that answer is cached, every request gets the same rows (the same array),
+ * and so the same edges, made once. The scope of their cursors is named by
+ * the key alone (`scopeParts`), so that a page kept here holds nothing of
+ * the request that made it. Rows of no parent (an empty group is shared) are
+ * not kept: an empty page is cheap.
+ */
+function firstPagesByRows(plan: RestPlan, scopeParts: (key: unknown) => ScopeParts) {
+  const kept = new WeakMap<readonly unknown[], { codec: CursorCodec; byCount: Map<number, Connection<unknown>> }>();
+  return {
+    of(rows: readonly unknown[], count: number, key: unknown, codec: CursorCodec): Connection<unknown> {
+      if (rows.length === 0) return firstPageConnection(plan, rows, count, codec.scope(...scopeParts(key)), NO_TOTAL);
+      let pages = kept.get(rows);
+      if (pages?.codec !== codec) kept.set(rows, (pages = { codec, byCount: new Map() }));
+      let page = pages.byCount.get(count);
+      if (!page) pages.byCount.set(count, (page = firstPageConnection(plan, rows, count, codec.scopeLater(() => scopeParts(key)), NO_TOTAL)));
+      return page;
+    },
+  };
 }
 
 /** The first page of a list from the rows a batch call brought (one more than asked, to tell whether a next page follows). */

@@ -56,9 +56,10 @@ export function toSlice(args: ConnectionArgs, maxPageSize = MAX_PAGE_SIZE): Slic
     if (!Number.isInteger(value) || value < 1 || value > maxPageSize) throw badUserInput(`${name} must be between 1 and ${maxPageSize}, got ${value}.`);
     return value;
   };
-  const bounds = { after: args.after ?? null, before: args.before ?? null };
-  if (has(last)) return { direction: 'backward', count: check('last', last), ...bounds };
-  return { direction: 'forward', count: has(first) ? check('first', first) : Math.min(DEFAULT_PAGE_SIZE, maxPageSize), ...bounds };
+  const after = args.after ?? null;
+  const before = args.before ?? null;
+  if (has(last)) return { direction: 'backward', count: check('last', last), after, before };
+  return { direction: 'forward', count: has(first) ? check('first', first) : Math.min(DEFAULT_PAGE_SIZE, maxPageSize), after, before };
 }
 
 export function connection<T>(edges: Array<Edge<T>>, info: { hasNextPage: boolean; hasPreviousPage: boolean; totalCount?: number | null }): Connection<T> {
@@ -71,6 +72,11 @@ export function connection<T>(edges: Array<Edge<T>>, info: { hasNextPage: boolea
  */
 export function connectionCountedLater<T>(edges: Array<Edge<T>>, info: { hasNextPage: boolean; hasPreviousPage: boolean }, total: () => Promise<number | null>): Connection<T> {
   return new ConnectionCountedLater(edges, new LazyPageInfo(edges, info.hasNextPage, info.hasPreviousPage), total);
+}
+
+/** The same edges and page info, with a total of this request's own: a page made once is shared, its total is not. */
+export function countedLater<T>(page: Connection<T>, total: () => Promise<number | null>): Connection<T> {
+  return new ConnectionCountedLater(page.edges, page.pageInfo, total);
 }
 
 /*

@@ -28,7 +28,7 @@ export interface CursorScope {
   decodeIndex(cursor: string): number;
 }
 
-type ScopeParts = ReadonlyArray<string | number | null | undefined>;
+export type ScopeParts = ReadonlyArray<string | number | null | undefined>;
 
 export interface CursorCodec {
   /** A scope per connection: `scope('Article.comments', articleId)`. */

@@ -15,6 +15,8 @@ afterAll(async () => {
   await gateway.close();
   await backends.close();
 });
+const commentsOf = (articleId: number) => seed.comments.filter((comment) => comment.article_id === articleId);
+
 beforeEach(() => {
   for (const service of [backends.accounts, backends.content, backends.comments]) service.clearRecords();
 });
@@ -59,7 +61,6 @@ describe('a three-level query', () => {
 
 describe("the README's query: 50 articles, their authors and three comments each", () => {
   const QUERY = '{ articles(first: 50) { edges { node { title author { name } comments(first: 3) { edges { node { body } } pageInfo { hasNextPage } } } } } }';
-  const commentsOf = (articleId: number) => seed.comments.filter((comment) => comment.article_id === articleId);
 
   it('costs 3 calls on a cold cache: the first comments of every article are one', async () => {
     const { body } = await gateway.query(QUERY);
@@ -161,5 +162,36 @@ describe("the README's query: 50 articles, their authors and three comments each
     const { body } = await gateway.query(`{ article(id: "Article:${articleId}") { comments(first: 1) { totalCount edges { node { id } } } } }`);
     expect((body.data?.article as { comments: { totalCount: number } }).comments.totalCount).toBe(commentsOf(articleId).length);
     expect(backends.comments.requests.map((request) => request.url.split('?')[0]).sort()).toEqual(['/articles/1/comments', '/comments']);
+  });
+});
+
+describe('first pages while the batch answer is cached', () => {
+  let cached: TestGateway;
+  beforeAll(async () => {
+    cached = await startGateway(backends);
+  });
+  afterAll(() => cached.close());
+
+  it('answer the next request alike, cursors included, each with its total', async () => {
+    const QUERY = '{ articles(first: 10) { edges { node { id comments(first: 2) { totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } } } } }';
+    type Page = { totalCount: number; edges: Array<{ cursor: string; node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+    const pagesOf = (body: { data?: Record<string, unknown> | null }) => (body.data?.articles as { edges: Array<{ node: { id: string; comments: Page } }> }).edges.map((edge) => edge.node);
+    const first = await cached.query(QUERY);
+    const second = await cached.query(QUERY);
+    expect(second.body.errors).toBeUndefined();
+    expect(pagesOf(second.body)).toEqual(pagesOf(first.body));
+    for (const article of pagesOf(second.body)) {
+      const all = commentsOf(Number(article.id.split(':')[1]));
+      expect(article.comments.totalCount).toBe(all.length);
+      expect(article.comments.edges.map((edge) => edge.node.id)).toEqual(all.slice(0, 2).map((comment) => `Comment:${comment.id}`));
+      expect(article.comments.pageInfo.hasNextPage).toBe(all.length > 2);
+    }
+    // A cursor from the page the second request was served resumes where it ends.
+    const longer = pagesOf(second.body).find((article) => article.comments.pageInfo.hasNextPage) as { id: string; comments: Page };
+    const next = await cached.query(`query($after: String) { article(id: "${longer.id}") { comments(first: 2, after: $after) { edges { node { id } } } } }`, {
+      after: longer.comments.pageInfo.endCursor,
+    });
+    const ids = (next.body.data?.article as { comments: { edges: Array<{ node: { id: string } }> } }).comments.edges.map((edge) => edge.node.id);
+    expect(ids).toEqual(commentsOf(Number(longer.id.split(':')[1])).slice(2, 4).map((comment) => `Comment:${comment.id}`));
   });
 });
