@@ -303,7 +303,8 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
       };
       batchSettlers.set(plan.coordinate, settle);
       // A key read from the parent alone: a list can fetch it for all its items at once.
-      if (batch.key.kind === 'reference' && batch.key.reference.scope === 'parent') addPrefetcher(plan.coordinate, { returns: plan.returns, fetch: (parents, context) => settle(parents, keyOf, context) });
+      if (batch.key.kind === 'reference' && batch.key.reference.scope === 'parent')
+        addPrefetcher(plan.coordinate, { returns: plan.returns, fetch: (parents, context) => settle(parents, keyOf, context) });
     }
     if (plan.batch) return batched;
 
@@ -561,7 +562,17 @@ function firstPagesByRows(plan: RestPlan, scopeParts: (key: unknown) => ScopePar
       let pages = kept.get(rows);
       if (pages?.codec !== codec) kept.set(rows, (pages = { codec, byCount: new Map() }));
       let page = pages.byCount.get(count);
-      if (!page) pages.byCount.set(count, (page = firstPageConnection(plan, rows, count, codec.scopeLater(() => scopeParts(key)), NO_TOTAL)));
+      if (!page)
+        pages.byCount.set(
+          count,
+          (page = firstPageConnection(
+            plan,
+            rows,
+            count,
+            codec.scopeLater(() => scopeParts(key)),
+            NO_TOTAL,
+          )),
+        );
       return page;
     },
   };

@@ -192,6 +192,10 @@ describe('first pages while the batch answer is cached', () => {
       after: longer.comments.pageInfo.endCursor,
     });
     const ids = (next.body.data?.article as { comments: { edges: Array<{ node: { id: string } }> } }).comments.edges.map((edge) => edge.node.id);
-    expect(ids).toEqual(commentsOf(Number(longer.id.split(':')[1])).slice(2, 4).map((comment) => `Comment:${comment.id}`));
+    expect(ids).toEqual(
+      commentsOf(Number(longer.id.split(':')[1]))
+        .slice(2, 4)
+        .map((comment) => `Comment:${comment.id}`),
+    );
   });
 });
