@@ -31,7 +31,6 @@ import {
   specifiedRules,
   validate,
 } from 'graphql';
-import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import type { ResolvedConfig } from '../config/config-schema.ts';
 import { GraftError } from '../errors.ts';
@@ -41,6 +40,7 @@ import type { RequestTrace, TraceContext, Tracing } from '../observability/traci
 import { type ArgumentCheck, argumentCheck } from './argument-bounds.ts';
 import { type ClientIdentityParts, createClientRateLimit } from './client-rate-limit.ts';
 import { refusal, refused, serialize, statusOf } from './client-result.ts';
+import { type CompiledOperation, compileOperation } from './compile-operation.ts';
 import type { CostModel } from './cost-model.ts';
 import { countDirectives, measureOperation, type OperationMetrics } from './document-analysis.ts';
 import { exceedsNesting } from './document-nesting.ts';
@@ -191,11 +191,13 @@ export function createPipeline<Context extends ExecutionContext>({
   const validationOptions = { hideSuggestions: !server.suggestions };
   const documents = new LRUCache<string, Prepared>({ max: 1_000, maxSize: DOCUMENT_CACHE_BYTES, sizeCalculation: (prepared) => prepared.bytes });
   /** By prepared document (an object key: no string of the document's length is built per request), then by operation name. */
-  const compiled = new LRUCache<Prepared, Map<string, CompiledQuery | false>>({ max: MAX_COMPILED });
+  const compiled = new LRUCache<Prepared, Map<string, CompiledOperation | false>>({ max: MAX_COMPILED });
   /** Query executions in flight, by document, operation, variables and identity (server.dedupe). */
   const inFlight = new Map<string, Promise<ExecutionResult>>();
   /** The body of an answer without errors, serialised once for every caller that shares it. */
   const bodies = new WeakMap<ExecutionResult, string>();
+  /** Answers without errors of an operation compiled with a serializer for its shape (compile-operation.ts). */
+  const writers = new WeakMap<ExecutionResult, (result: object) => string>();
   /** Subscriptions open, in all and by connection. */
   let subscriptions = 0;
   const subscriptionsOf = new Map<unknown, number>();
@@ -288,16 +290,13 @@ export function createPipeline<Context extends ExecutionContext>({
     return problems;
   }
 
-  function compiledFor(prepared: Prepared, document: DocumentNode, operationName: string | undefined): CompiledQuery | undefined {
+  function compiledFor(prepared: Prepared, document: DocumentNode, operationName: string | undefined): CompiledOperation | undefined {
     if (!jit || prepared.uses < COMPILE_AFTER_USES) return undefined;
     let byOperation = compiled.get(prepared);
     if (!byOperation) compiled.set(prepared, (byOperation = new Map()));
-    let query = byOperation.get(operationName ?? '');
-    if (query === undefined) {
-      const result = compileQuery(schema, document, operationName, { disableLeafSerialization: false });
-      byOperation.set(operationName ?? '', (query = isCompiledQuery(result) ? result : false));
-    }
-    return query || undefined;
+    let operation = byOperation.get(operationName ?? '');
+    if (operation === undefined) byOperation.set(operationName ?? '', (operation = compileOperation(schema, document, operationName) ?? false));
+    return operation || undefined;
   }
 
   async function execution(params: unknown, transport: Transport, facts: RequestFacts): Promise<ExecutionResult | AsyncIterableIterator<PipelineAnswer>> {
@@ -362,16 +361,18 @@ export function createPipeline<Context extends ExecutionContext>({
     try {
       const guard = createExecutionGuard({ maxObjects: limits.maxResponseObjects, deadlineAt: contextValue.deadlineAt });
       guardContext(contextValue, guard);
-      const query = prepared && compiledFor(prepared, document, request.operationName);
+      const compiledOperation = prepared && compiledFor(prepared, document, request.operationName);
       const variableValues = request.variables ?? {};
-      const run = query
-        ? query.query(undefined, contextValue, variableValues)
+      const run = compiledOperation
+        ? compiledOperation.query.query(undefined, contextValue, variableValues)
         : execute({ schema, document, rootValue, variableValues, operationName: request.operationName, contextValue, hideSuggestions: validationOptions.hideSuggestions } as Parameters<
             typeof execute
           >[0]);
       const result = run instanceof Promise ? await guarded(run, guard, contextValue.deadlineAt) : run;
       const notices = contextValue.staleNotices;
-      return notices.length > 0 ? { ...result, extensions: { ...result.extensions, stale: notices } } : result;
+      if (notices.length > 0) return { ...result, extensions: { ...result.extensions, stale: notices } };
+      if (compiledOperation?.writeAnswer && !result.errors && !result.extensions) writers.set(result, compiledOperation.writeAnswer);
+      return result;
     } finally {
       facts.usage = release();
     }
@@ -486,7 +487,7 @@ export function createPipeline<Context extends ExecutionContext>({
   function bounded(result: ExecutionResult, requestId: string): PipelineAnswer {
     let body = bodies.get(result);
     if (body !== undefined) return { result, body };
-    body = serialize(result);
+    body = writers.get(result)?.(result) ?? serialize(result);
     if (body.length <= limits.maxResponseBytes / 4 || Buffer.byteLength(body) <= limits.maxResponseBytes) {
       if (!result.errors && identityOf) bodies.set(result, body);
       return { result, body };
