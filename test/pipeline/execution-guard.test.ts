@@ -1,5 +1,6 @@
 /** The guard against execution outrunning its limits, on graphql-js and graphql-jit alike. */
 
+import type { GraphQLObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createExecutionGuard, guardContext } from '../../src/pipeline/execution-guard.ts';
 import { execute, makeExecutableSchema } from './guard-fixture.ts';
@@ -10,6 +11,19 @@ describe.each(['graphql-js', 'graphql-jit'] as const)('execution guard (%s)', (e
     const result = await execute(executor, makeExecutableSchema(), '{ items(count: 10) { id } }', guardContext({}, guard));
     expect(result.errors).toBeUndefined();
     expect(guard.objects()).toBe(10); // the list's items
+  });
+
+  it("counts a connection's edges with the connection, which has no resolver of its own", async () => {
+    const schema = makeExecutableSchema();
+    const guard = createExecutionGuard({ maxObjects: 1_000, deadlineAt: Infinity });
+    const result = await execute(executor, schema, '{ page(count: 10) { edges { node { id } } } }', guardContext({}, guard));
+    expect(result.errors).toBeUndefined();
+    expect(guard.objects()).toBe(11); // the connection and its edges
+    expect((schema.getType('ItemConnection') as GraphQLObjectType).getFields().edges?.resolve).toBeUndefined();
+
+    const small = createExecutionGuard({ maxObjects: 50, deadlineAt: Infinity });
+    void execute(executor, schema, '{ page(count: 100) { edges { node { id } } } }', guardContext({}, small));
+    expect(await small.stopped).toMatchObject({ code: 'RESPONSE_TOO_LARGE', facts: { limit: 50 } });
   });
 
   it('stops at the object limit without producing an error per remaining field', async () => {

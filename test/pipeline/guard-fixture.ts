@@ -11,9 +11,15 @@ interface Item {
 export function makeExecutableSchema({ onResolve = () => {} }: { onResolve?: () => void } = {}): GraphQLSchema {
   return guardSchema(
     build({
-      typeDefs: 'type Query { items(count: Int!): [Item!]! } type Item { id: Int! next: Item }',
+      typeDefs: `type Query { items(count: Int!): [Item!]! page(count: Int!): ItemConnection! }
+        type Item { id: Int! next: Item }
+        type ItemConnection { edges: [ItemEdge!]! }
+        type ItemEdge { node: Item! }`,
       resolvers: {
-        Query: { items: (_: unknown, { count }: { count: number }) => Array.from({ length: count }, (_, id) => ({ id })) },
+        Query: {
+          items: (_: unknown, { count }: { count: number }) => Array.from({ length: count }, (_, id) => ({ id })),
+          page: (_: unknown, { count }: { count: number }) => ({ edges: Array.from({ length: count }, (_, id) => ({ node: { id } })) }),
+        },
         Item: {
           next: (item: Item) => {
             onResolve();
