@@ -76,7 +76,8 @@ export function batchOf(
   /** The answers for up to `batch.max` distinct keys, by one call. */
   const answers = async (keys: readonly string[]): Promise<unknown[]> => {
     // A separator inside a key would smuggle extra keys into a comma list.
-    const valid = keys.filter((key) => key !== '' && !(batch.style === 'COMMA' && key.includes(',')));
+    const isValid = (key: string) => key !== '' && !(batch.style === 'COMMA' && key.includes(','));
+    const valid = keys.filter(isValid);
     let byKey: ReadonlyMap<string, readonly unknown[]> = NO_ROWS;
     if (valid.length > 0) {
       const keyed: UpstreamRequest =
@@ -95,7 +96,7 @@ export function batchOf(
       }
     }
     return keys.map((key) => {
-      if (!valid.includes(key)) return badUserInput(batch.style === 'COMMA' ? 'An id may not be empty or contain a comma.' : 'An id may not be empty.');
+      if (!isValid(key)) return badUserInput(batch.style === 'COMMA' ? 'An id may not be empty or contain a comma.' : 'An id may not be empty.');
       const rows = byKey.get(key) ?? [];
       if (plan.list) return rows;
       return rows[0] ?? notFound(`${plan.returns} ${key}`, plan.source);
