@@ -556,23 +556,20 @@ const NO_TOTAL = (): Promise<number | null> => Promise.resolve(null);
  */
 function firstPagesByRows(plan: RestPlan, scopeParts: (key: unknown) => ScopeParts) {
   const kept = new WeakMap<readonly unknown[], { codec: CursorCodec; byCount: Map<number, Connection<unknown>> }>();
+  const made = (rows: readonly unknown[], count: number, key: unknown, codec: CursorCodec) => {
+    const scope = codec.scopeLater(() => scopeParts(key));
+    return firstPageConnection(plan, rows, count, scope, NO_TOTAL);
+  };
   return {
     of(rows: readonly unknown[], count: number, key: unknown, codec: CursorCodec): Connection<unknown> {
-      if (rows.length === 0) return firstPageConnection(plan, rows, count, codec.scope(...scopeParts(key)), NO_TOTAL);
+      if (rows.length === 0) return made(rows, count, key, codec);
       let pages = kept.get(rows);
       if (pages?.codec !== codec) kept.set(rows, (pages = { codec, byCount: new Map() }));
       let page = pages.byCount.get(count);
-      if (!page)
-        pages.byCount.set(
-          count,
-          (page = firstPageConnection(
-            plan,
-            rows,
-            count,
-            codec.scopeLater(() => scopeParts(key)),
-            NO_TOTAL,
-          )),
-        );
+      if (!page) {
+        page = made(rows, count, key, codec);
+        pages.byCount.set(count, page);
+      }
       return page;
     },
   };
