@@ -11,7 +11,7 @@
  * answers with the guard's error at once, and the abandoned execution is
  * collected with the request's context.
  */
-import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLSchema, getNamedType, getNullableType, isListType, isObjectType } from 'graphql';
+import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLSchema, getNamedType, getNullableType, isAbstractType, isListType, isObjectType } from 'graphql';
 import { GraftError } from '../errors.ts';
 
 const GUARD = Symbol('graftql.executionGuard');
@@ -138,7 +138,9 @@ export function guardSchema(schema: GraphQLSchema): GraphQLSchema {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
       if (connections.has(type.name) && field.name === 'edges') continue; // counted with its connection
-      const connection = connections.has(getNamedType(field.type).name);
+      const named = getNamedType(field.type);
+      // A field of an interface or union type may return a connection too.
+      const connection = isAbstractType(named) ? schema.getPossibleTypes(named).some((type) => connections.has(type.name)) : connections.has(named.name);
       if (!field.resolve && !connection && !isListType(getNullableType(field.type))) continue;
       field.resolve = guarded(field.resolve ?? defaultFieldResolver, connection);
     }

@@ -26,6 +26,13 @@ describe.each(['graphql-js', 'graphql-jit'] as const)('execution guard (%s)', (e
     expect(await small.stopped).toMatchObject({ code: 'RESPONSE_TOO_LARGE', facts: { limit: 50 } });
   });
 
+  it('counts the edges of a connection returned through an interface field', async () => {
+    const guard = createExecutionGuard({ maxObjects: 1_000, deadlineAt: Infinity });
+    const result = await execute(executor, makeExecutableSchema(), '{ listing(count: 10) { kind ... on ItemConnection { edges { node { id } } } } }', guardContext({}, guard));
+    expect(result.errors).toBeUndefined();
+    expect(guard.objects()).toBe(11);
+  });
+
   it('stops at the object limit without producing an error per remaining field', async () => {
     const guard = createExecutionGuard({ maxObjects: 50, deadlineAt: Infinity });
     const run = execute(executor, makeExecutableSchema(), '{ items(count: 100) { id next { id next { id } } } }', guardContext({}, guard));

@@ -11,15 +11,18 @@ interface Item {
 export function makeExecutableSchema({ onResolve = () => {} }: { onResolve?: () => void } = {}): GraphQLSchema {
   return guardSchema(
     build({
-      typeDefs: `type Query { items(count: Int!): [Item!]! page(count: Int!): ItemConnection! }
+      typeDefs: `type Query { items(count: Int!): [Item!]! page(count: Int!): ItemConnection! listing(count: Int!): Listing! }
         type Item { id: Int! next: Item }
-        type ItemConnection { edges: [ItemEdge!]! }
+        interface Listing { kind: String! }
+        type ItemConnection implements Listing { kind: String! edges: [ItemEdge!]! }
         type ItemEdge { node: Item! }`,
       resolvers: {
         Query: {
           items: (_: unknown, { count }: { count: number }) => Array.from({ length: count }, (_, id) => ({ id })),
-          page: (_: unknown, { count }: { count: number }) => ({ edges: Array.from({ length: count }, (_, id) => ({ node: { id } })) }),
+          page: (_: unknown, { count }: { count: number }) => ({ kind: 'page', edges: Array.from({ length: count }, (_, id) => ({ node: { id } })) }),
+          listing: (_: unknown, { count }: { count: number }) => ({ kind: 'page', edges: Array.from({ length: count }, (_, id) => ({ node: { id } })) }),
         },
+        Listing: { __resolveType: () => 'ItemConnection' },
         Item: {
           next: (item: Item) => {
             onResolve();
