@@ -344,10 +344,12 @@ export function configSchema(env: Env) {
     /**
      * Identical queries in flight at once share one execution: the same document, operation and
      * variables, and the same values of every header a source forwards (the identity cached
-     * answers are partitioned by). Mutations never. Off by default: turn it on when no
-     * hand-written resolver reads another request header. @default false
+     * answers are partitioned by). Mutations and subscriptions never. `'declared'`: queries
+     * whose fields are all declared in SDL (none resolved or typed by hand-written code, which
+     * could read any request header); `true`: every query (when no hand-written resolver reads
+     * a header no source forwards); `false`: none. @default 'declared'
      */
-    dedupe: z.boolean().default(false),
+    dedupe: z.union([z.boolean(), z.literal('declared')]).default('declared'),
     /** The gateway's paths, matched against the whole URL (under Express, `originalUrl`: include the mount prefix). */
     paths: paths.default(paths.parse({})),
     listener: listener.default(listener.parse({})),

@@ -8,7 +8,7 @@
  */
 import { addResolversToSchema } from '@graphql-tools/schema';
 import type { IResolvers } from '@graphql-tools/utils';
-import { buildASTSchema, type DefinitionNode, type DocumentNode, type GraphQLSchema, isInputObjectType, isObjectType, Kind, parse, printSchema, validateSchema } from 'graphql';
+import { buildASTSchema, type DefinitionNode, type DocumentNode, type GraphQLSchema, isInputObjectType, isObjectType, isUnionType, Kind, parse, printSchema, validateSchema } from 'graphql';
 import { validateSDL } from 'graphql/validation/validate.js';
 import { withUploadScalar } from '../uploads/upload-scalar.ts';
 import { checkDirectiveValues, compileMapping, type SourceInfo } from './compile.ts';
@@ -36,6 +36,14 @@ export interface CompiledGraph {
   nodes: ReadonlyMap<string, NodePlan>;
   /** The whole graph as compiled, @internal fields and directives included. */
   full: GraphQLSchema;
+  /**
+   * What hand-written code decides, and so may read anything of the request:
+   * `Type.field` for a field resolver (and the same field of each interface
+   * the type implements), `Type` for an abstract type whose `__resolveType`,
+   * or an object type (and its interfaces and unions) whose `__isTypeOf`, is
+   * hand-written.
+   */
+  handWritten: ReadonlySet<string>;
 }
 
 /** Compiles a graph, or throws a GraphError listing every problem with its file, line and column. */
@@ -66,7 +74,25 @@ export function compileGraph({ files, sources, resolvers = {} }: GraphInput): Co
   const served = buildASTSchema(servedDocument(document, internal), { assumeValidSDL: true });
   const declared = mappingResolvers({ schema: full, plans, nodes, mappers, naming: (source) => sources[source]?.naming ?? 'camelCase' });
   const schema = withUploadScalar(addResolversToSchema({ schema: served, resolvers: mergeResolvers(declared, resolvers) as IResolvers, updateResolversInPlace: true }));
-  return { schema, sdl: printSchema(schema), plans, nodes, full };
+  return { schema, sdl: printSchema(schema), plans, nodes, full, handWritten: decidedByHand(full, resolvers, handWritten) };
+}
+
+/** The hand-written fields with the interface fields they stand behind, and the types whose runtime type hand-written code picks. */
+function decidedByHand(schema: GraphQLSchema, resolvers: NonNullable<GraphInput['resolvers']>, fields: ReadonlySet<string>): Set<string> {
+  const decided = new Set<string>();
+  for (const coordinate of fields) {
+    const [typeName = '', fieldName] = coordinate.split('.');
+    const type = schema.getType(typeName);
+    for (const holder of isObjectType(type) ? [type, ...type.getInterfaces()] : []) decided.add(`${holder.name}.${fieldName}`);
+  }
+  for (const [typeName, members] of Object.entries(resolvers)) {
+    if ('__resolveType' in members) decided.add(typeName);
+    const type = schema.getType(typeName);
+    if (!('__isTypeOf' in members) || !isObjectType(type)) continue;
+    const unions = Object.values(schema.getTypeMap()).filter((union) => isUnionType(union) && union.getTypes().includes(type));
+    for (const holder of [type, ...type.getInterfaces(), ...unions]) decided.add(holder.name);
+  }
+  return decided;
 }
 
 /** The document without GraftQL's definitions and the @internal fields; directive uses stay in the AST for the pipeline to read. */

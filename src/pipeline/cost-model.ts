@@ -36,27 +36,37 @@ export interface FieldCost {
   sizedFields: readonly string[];
   /** How the field calls an upstream, when it does (a declared field). */
   calls: FieldCalls | undefined;
+  /** Hand-written code resolves it or picks its value's type, and so may read anything of the request. */
+  handWritten: boolean;
 }
 
 export interface CostModel {
   field(parent: GraphQLNamedType | undefined, name: string): FieldCost | undefined;
 }
 
-/** `callsOf('Article.comments')`: how a field calls its source (mapping/calls.ts). */
-export function createCostModel(callsOf: (coordinate: string) => FieldCalls | undefined = () => undefined): CostModel {
+/**
+ * `callsOf('Article.comments')`: how a field calls its source (mapping/calls.ts);
+ * `handWritten`: what hand-written code decides (CompiledGraph.handWritten).
+ */
+export function createCostModel(callsOf: (coordinate: string) => FieldCalls | undefined = () => undefined, handWritten: ReadonlySet<string> = new Set()): CostModel {
   const memo = new Map<GraphQLField<unknown, unknown>, FieldCost>();
   return {
     field(parent, name) {
       const field = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
       if (!field || !parent) return undefined;
       let cost = memo.get(field);
-      if (!cost) memo.set(field, (cost = { ...describeField(field), calls: callsOf(`${parent.name}.${name}`) }));
+      if (!cost) {
+        const coordinate = `${parent.name}.${name}`;
+        const described = describeField(field);
+        cost = { ...described, calls: callsOf(coordinate), handWritten: handWritten.has(coordinate) || handWritten.has(described.namedType.name) };
+        memo.set(field, cost);
+      }
       return cost;
     },
   };
 }
 
-function describeField(field: GraphQLField<unknown, unknown>): Omit<FieldCost, 'calls'> {
+function describeField(field: GraphQLField<unknown, unknown>): Omit<FieldCost, 'calls' | 'handWritten'> {
   const namedType = getNamedType(field.type);
   const directives = field.astNode?.directives ?? [];
   const typeWeight = isObjectType(namedType) ? intArgument(find(namedType.astNode?.directives, 'cost'), 'weight') : undefined;

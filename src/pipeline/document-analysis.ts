@@ -45,6 +45,8 @@ export interface OperationMetrics {
   calls: number;
   /** The estimate read a variable (`first: $n`): measure again with each request's variables. */
   readsVariables: boolean;
+  /** It selects a field that hand-written code resolves (or types), which may read any part of the request. */
+  handWritten: boolean;
 }
 
 interface Level {
@@ -52,6 +54,7 @@ interface Level {
   aliases: number;
   cost: number;
   calls: number;
+  handWritten: boolean;
 }
 
 interface FieldGroup {
@@ -65,7 +68,7 @@ interface SelectionAt {
   type: GraphQLNamedType | undefined;
 }
 
-const CYCLE: Level = { depth: 0, aliases: 0, cost: 0, calls: 0 };
+const CYCLE: Level = { depth: 0, aliases: 0, cost: 0, calls: 0, handWritten: false };
 /** Introspection is bounded by graphql-js's own MaxIntrospectionDepthRule; its fields count towards aliases only. */
 const INTROSPECTION = new Set(['__schema', '__type']);
 /** Arguments that ask a connection for a window other than its first page. */
@@ -156,7 +159,7 @@ export function measureOperation(schema: GraphQLSchema, document: DocumentNode, 
     const known = memo.get(key);
     if (known) return known;
     memo.set(key, CYCLE);
-    const level: Level = { depth: 0, aliases: 0, cost: 0, calls: 0 };
+    const level: Level = { depth: 0, aliases: 0, cost: 0, calls: 0, handWritten: false };
     for (const { nodes, parent } of groups) {
       const first = nodes[0] as FieldNode;
       if (first.alias) level.aliases += 1;
@@ -165,6 +168,7 @@ export function measureOperation(schema: GraphQLSchema, document: DocumentNode, 
       const inherited = sized?.get(first.name.value);
       const count = !field || field.sizedFields.length > 0 ? 1 : inherited !== undefined ? inherited : field.listDepth > 0 ? sizeOf(field, first) ** field.listDepth : 1;
       const children = nodes.flatMap((node) => (node.selectionSet ? [{ set: node.selectionSet, type: field?.namedType }] : []));
+      if (field?.handWritten) level.handWritten = true;
       if (field?.calls) level.calls += callsOf(field.calls, first, field.sizedFields.length > 0 ? sizeOf(field, first) : 1, parents, children);
       if (children.length === 0) {
         level.depth = Math.max(level.depth, 1);
@@ -177,6 +181,7 @@ export function measureOperation(schema: GraphQLSchema, document: DocumentNode, 
       level.aliases += child.aliases;
       level.cost += count * ((field?.weight ?? 1) + child.cost);
       level.calls += child.calls;
+      level.handWritten ||= child.handWritten;
     }
     memo.set(key, level);
     return level;
@@ -184,8 +189,8 @@ export function measureOperation(schema: GraphQLSchema, document: DocumentNode, 
 
   const rootType = schema.getRootType(operation.operation) ?? undefined;
   const root = [{ set: operation.selectionSet, type: rootType }];
-  const { depth, aliases, cost, calls } = measure(root, undefined, 1);
-  return { depth, aliases, rootFields: collect(root).length, cost, calls, readsVariables };
+  const { depth, aliases, cost, calls, handWritten } = measure(root, undefined, 1);
+  return { depth, aliases, rootFields: collect(root).length, cost, calls, readsVariables, handWritten };
 }
 
 /** Directive uses in the whole document, as written. */

@@ -83,12 +83,17 @@ export interface PipelineOptions<Context extends ExecutionContext> {
   logger: Logger;
   /** Execute documents asked for often with graphql-jit. @default true */
   jit?: boolean;
-  /**
-   * With `server.dedupe`: the identity part of a shared execution's key (the
-   * values of the headers the sources forward), so that callers who would get
-   * different answers never share one.
-   */
-  identityOf?: (transport: Transport) => string;
+  /** Identical queries in flight share one execution (`server.dedupe`); absent, none does. */
+  dedupe?: {
+    /**
+     * The identity part of a shared execution's key (the values of the headers
+     * the sources forward), so that callers who would get different answers
+     * never share one.
+     */
+    identityOf(transport: Transport): string;
+    /** Share queries that select hand-written fields too: their resolvers read nothing of the request but what `identityOf` keys. */
+    handWritten: boolean;
+  };
   /** Told of every request once its answer is ready, refused ones included. */
   observe?: RequestObserver;
   /** Spans for requests and their steps, when tracing is on. */
@@ -180,7 +185,7 @@ export function createPipeline<Context extends ExecutionContext>({
   contextFor,
   logger,
   jit = true,
-  identityOf,
+  dedupe,
   observe,
   tracing,
 }: PipelineOptions<Context>): Pipeline {
@@ -325,8 +330,8 @@ export function createPipeline<Context extends ExecutionContext>({
     prepared.check?.(request.variables);
     if (operation.operation === 'subscription') return subscription(transport, document, request);
 
-    if (!identityOf || operation.operation !== 'query') return executed(transport, prepared, document, request, facts);
-    const key = `${identityOf(transport)}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? null)}\n${text}`;
+    if (!dedupe || operation.operation !== 'query' || (metrics?.handWritten && !dedupe.handWritten)) return executed(transport, prepared, document, request, facts);
+    const key = `${dedupe.identityOf(transport)}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? null)}\n${text}`;
     const shared = inFlight.get(key);
     if (shared) {
       logger.debug({ requestId: transport.requestId }, 'shares an identical query execution in flight');
@@ -489,7 +494,7 @@ export function createPipeline<Context extends ExecutionContext>({
     if (body !== undefined) return { result, body };
     body = writers.get(result)?.(result) ?? serialize(result);
     if (body.length <= limits.maxResponseBytes / 4 || Buffer.byteLength(body) <= limits.maxResponseBytes) {
-      if (!result.errors && identityOf) bodies.set(result, body);
+      if (!result.errors && dedupe) bodies.set(result, body);
       return { result, body };
     }
     const tooLarge = new GraftError('RESPONSE_TOO_LARGE', `The answer is larger than ${limits.maxResponseBytes} bytes; ask for fewer or smaller connections.`, {

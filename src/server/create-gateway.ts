@@ -137,13 +137,15 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
   };
   const pipeline = createPipeline({
     schema,
-    costModel: createCostModel((coordinate) => callsOf(compiled.plans, coordinate)),
+    costModel: createCostModel((coordinate) => callsOf(compiled.plans, coordinate), compiled.handWritten),
     limits: config.limits,
     server: config.server,
     persisted,
     contextFor,
     logger,
-    identityOf: config.server.dedupe ? identityOf(Object.values(config.sources).flatMap((source) => source.forwardHeaders)) : undefined,
+    ...(config.server.dedupe !== false && {
+      dedupe: { identityOf: identityOf(Object.values(config.sources).flatMap((source) => source.forwardHeaders)), handWritten: config.server.dedupe === true },
+    }),
     observe: observability.requestObserver,
     tracing,
   });

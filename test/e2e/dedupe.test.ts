@@ -2,9 +2,12 @@
  * server.dedupe: identical queries in flight at once share one execution;
  * different variables, different identities (forwarded headers) and
  * mutations never do, and a caller that goes away does not cancel what the
- * others wait for. Requests are held at a gate until every follower has
+ * others wait for. By default ('declared') only queries whose fields are all
+ * declared share. Requests are held at a gate until every follower has
  * joined (seen in the debug log), so nothing here depends on timing.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleUserToken } from '../../examples/backends/index.ts';
 import { type Backends, seed, startBackends } from '../helpers/backends.ts';
@@ -14,7 +17,10 @@ import { until } from '../helpers/time.ts';
 let backends: Backends;
 let gateway: TestGateway;
 let example: TestGateway;
-let calls = { slow: 0, bump: 0 };
+/** Serves the default ('declared') over a weather service that holds its answers at the gate. */
+let declared: TestGateway;
+let weather: Server;
+let calls = { slow: 0, bump: 0, weather: 0 };
 let release: () => void = () => {};
 let gate = Promise.resolve();
 
@@ -45,10 +51,34 @@ beforeAll(async () => {
   };
   gateway = await startGateway(backends, { graph, server: { dedupe: true } });
   example = await startGateway(backends, { server: { dedupe: true }, responseCache: false });
+
+  weather = createServer((req, res) => {
+    calls.weather += 1;
+    const city = new URL(req.url ?? '/', 'http://weather').searchParams.get('q');
+    void gate.then(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: city })));
+  });
+  await new Promise<void>((resolve) => weather.listen(0, '127.0.0.1', resolve));
+  const declaredGraph = {
+    files: [
+      {
+        name: 'declared.graphql',
+        body: `type Query {
+          weather(city: String!): Weather @rest(source: "weather", path: "/data/2.5/weather", query: { q: "$args.city" })
+          slow(n: Int!): Int
+        }
+        type Weather { city: String! @from(path: "name") }`,
+      },
+    ],
+    resolvers: { Query: graph.resolvers.Query },
+  };
+  const weatherUrl = `http://127.0.0.1:${(weather.address() as AddressInfo).port}`;
+  declared = await startGateway(backends, { graph: declaredGraph, env: { WEATHER_URL: weatherUrl }, responseCache: false });
 });
 afterAll(async () => {
   await gateway.close();
   await example.close();
+  await declared.close();
+  weather.close();
   await backends.close();
 });
 
@@ -66,7 +96,7 @@ async function together(target: TestGateway, requests: Array<() => Promise<Graph
 
 describe('server.dedupe', () => {
   it('ten identical queries in flight: one execution, ten identical answers', async () => {
-    calls = { slow: 0, bump: 0 };
+    calls = { slow: 0, bump: 0, weather: 0 };
     const answers = await together(
       gateway,
       Array.from({ length: 10 }, () => () => gateway.query('{ slow(n: 1) }')),
@@ -77,7 +107,7 @@ describe('server.dedupe', () => {
   });
 
   it('other variables are another execution', async () => {
-    calls = { slow: 0, bump: 0 };
+    calls = { slow: 0, bump: 0, weather: 0 };
     const query = 'query ($n: Int!) { slow(n: $n) }';
     const answers = await together(
       gateway,
@@ -89,7 +119,7 @@ describe('server.dedupe', () => {
   });
 
   it('never shares a mutation', async () => {
-    calls = { slow: 0, bump: 0 };
+    calls = { slow: 0, bump: 0, weather: 0 };
     closeGate();
     const answers = Promise.all([gateway.query('mutation { bump }'), gateway.query('mutation { bump }')]);
     await until(() => calls.bump === 2);
@@ -98,7 +128,7 @@ describe('server.dedupe', () => {
   });
 
   it('a caller that goes away does not cancel the execution the others share', async () => {
-    calls = { slow: 0, bump: 0 };
+    calls = { slow: 0, bump: 0, weather: 0 };
     const before = joined(gateway);
     closeGate();
     const leaving = new AbortController();
@@ -128,6 +158,32 @@ describe('server.dedupe', () => {
       expect(joined(example) - before).toBeLessThanOrEqual(4);
     } finally {
       backends.accounts.setLatency(0);
+    }
+  });
+});
+
+describe("server.dedupe 'declared', the default", () => {
+  it('queries of declared fields only share one execution', async () => {
+    calls = { slow: 0, bump: 0, weather: 0 };
+    const answers = await together(
+      declared,
+      Array.from({ length: 5 }, () => () => declared.query('{ weather(city: "Oslo") { city } }')),
+      4,
+    );
+    expect(answers.map((answer) => answer.body)).toEqual(Array.from({ length: 5 }, () => ({ data: { weather: { city: 'Oslo' } } })));
+    expect(calls.weather).toBe(1);
+  });
+
+  it('a query that selects a hand-written field runs once per caller, declared fields beside it or not', async () => {
+    for (const query of ['{ slow(n: 4) }', '{ slow(n: 5) weather(city: "Bergen") { city } }']) {
+      calls = { slow: 0, bump: 0, weather: 0 };
+      const before = joined(declared);
+      closeGate();
+      const answers = Promise.all(Array.from({ length: 3 }, () => declared.query(query)));
+      await until(() => calls.slow === 3);
+      release();
+      for (const answer of await answers) expect(answer.body.errors).toBeUndefined();
+      expect(joined(declared) - before).toBe(0);
     }
   });
 });

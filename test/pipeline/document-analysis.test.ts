@@ -1,6 +1,7 @@
 /** What the document limits measure, on a schema shaped like a REST graph. */
 import { buildSchema, getOperationAST, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { compileGraph } from '../../src/mapping/graph.ts';
 import { createCostModel } from '../../src/pipeline/cost-model.ts';
 import { LIMIT_DIRECTIVES_SDL } from '../../src/pipeline/directives.ts';
 import { countDirectives, measureOperation } from '../../src/pipeline/document-analysis.ts';
@@ -138,5 +139,47 @@ describe('upstream calls: a connection whose first pages are batched', () => {
     expect(calls('{ users(first: 40) { edges { node { friends(first: 3) { ... on UserConnection { totalCount } } } } } }')).toBe(1 + 1 + 40);
     expect(calls('{ users(first: 40) { edges { node { friends(first: 3, after: "x") { edges { node { name } } } } } } }')).toBe(1 + 40);
     expect(calls('{ users(first: 40) { edges { node { friends(first: 50) { edges { node { name } } } } } } }')).toBe(1 + 40);
+  });
+});
+
+describe('hand-written fields (what server.dedupe "declared" does not share)', () => {
+  const { schema: served, handWritten } = compileGraph({
+    files: [
+      {
+        name: 'mixed.graphql',
+        body: `interface Named { name: String! }
+          type Person implements Named { name: String! id: ID! }
+          type Place { title: String! }
+          union Found = Person | Place
+          interface Shape { sides: Int! }
+          type Square implements Shape { sides: Int! }
+          type Query {
+            named: Named @rest(source: "s", path: "/named")
+            person: Person @rest(source: "s", path: "/person")
+            found: Found @rest(source: "s", path: "/found")
+            shape: Shape @rest(source: "s", path: "/shape")
+          }`,
+      },
+    ],
+    sources: { s: { naming: 'camelCase', forwardHeaders: [], maxPageSize: 100, pagination: undefined } },
+    resolvers: { Person: { name: () => 'Ada' }, Shape: { __resolveType: () => 'Square' } },
+  });
+  const selects = (query: string) => {
+    const document = parse(query);
+    return measureOperation(served, document, getOperationAST(document)!, { costModel: createCostModel(undefined, handWritten), defaultListSize: 10 }).handWritten;
+  };
+
+  it('finds a hand-written field however it is reached: directly, through its interface, in a fragment', () => {
+    expect(selects('{ person { name } }')).toBe(true);
+    expect(selects('{ named { name } }')).toBe(true);
+    expect(selects('{ found { ... on Person { ...N } } } fragment N on Named { name }')).toBe(true);
+  });
+
+  it('counts a field whose type hand-written code picks', () => {
+    expect(selects('{ shape { sides } }')).toBe(true);
+  });
+
+  it('leaves operations of declared and plain fields alone', () => {
+    expect(selects('{ person { id } found { __typename ... on Place { title } } }')).toBe(false);
   });
 });
