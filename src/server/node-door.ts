@@ -22,7 +22,7 @@ import type { ExecutionResult } from 'graphql';
 import { GraftError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { statusOf } from '../pipeline/client-result.ts';
-import type { Pipeline } from '../pipeline/pipeline.ts';
+import type { Pipeline, Transport } from '../pipeline/pipeline.ts';
 import { MAX_VARIABLES_DEPTH } from '../pipeline/request-shape.ts';
 import { exceedsJsonDepth } from '../sources/json-depth.ts';
 
@@ -78,28 +78,7 @@ export function createNodeDoor(
       res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': bytes.length, 'x-request-id': requestId, ...(close && { connection: 'close' }) });
       res.end(bytes);
     };
-    // Made when first asked for: most requests' upstream calls never need it (they join calls in flight, or make none).
-    let aborted: AbortController | undefined;
-    const transport = {
-      method: isPost ? 'POST' : 'GET',
-      requestId,
-      header: (name: string) => single(req.headers[name]),
-      clientAddress: req.socket.remoteAddress,
-      // A client that goes away before its answer cancels the request's own upstream calls.
-      get signal() {
-        if (!aborted) {
-          const controller = new AbortController();
-          aborted = controller;
-          if (res.destroyed && !res.writableFinished) controller.abort();
-          else
-            res.once('close', () => {
-              if (!res.writableFinished) controller.abort();
-            });
-        }
-        return aborted.signal;
-      },
-      startedAt,
-    };
+    const transport = new NodeTransport(req, res, isPost ? 'POST' : 'GET', requestId, startedAt);
     const refuse = (error: GraftError, close = false) => write(pipeline.refuse(error, transport), close);
 
     try {
@@ -157,6 +136,46 @@ export function createNodeDoor(
       if (size <= maxBodyBytes) runText(Buffer.concat(chunks).toString('utf8'));
     });
   };
+}
+
+/**
+ * A request as the pipeline sees it. A class, so that its `signal` getter
+ * sits on the prototype: an object literal with a getter gets a closure of
+ * its own for it, and with that a hidden class of its own, per request.
+ */
+class NodeTransport implements Transport {
+  readonly header: (name: string) => string | undefined;
+  readonly clientAddress: string | undefined;
+  // Made when first asked for: most requests' upstream calls never need it (they join calls in flight, or make none).
+  #aborted: AbortController | undefined;
+  readonly #res: ServerResponse;
+
+  constructor(
+    req: IncomingMessage,
+    res: ServerResponse,
+    readonly method: 'POST' | 'GET',
+    readonly requestId: string,
+    readonly startedAt: number,
+  ) {
+    this.header = (name) => single(req.headers[name]);
+    this.clientAddress = req.socket.remoteAddress;
+    this.#res = res;
+  }
+
+  /** Aborts when the client goes away before its answer: that cancels the request's own upstream calls. */
+  get signal(): AbortSignal {
+    if (!this.#aborted) {
+      const controller = new AbortController();
+      this.#aborted = controller;
+      const res = this.#res;
+      if (res.destroyed && !res.writableFinished) controller.abort();
+      else
+        res.once('close', () => {
+          if (!res.writableFinished) controller.abort();
+        });
+    }
+    return this.#aborted.signal;
+  }
 }
 
 function tooLarge(limit: number): GraftError {
