@@ -258,12 +258,18 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/** A ratio with two decimals, or a dash when the row it compares with was not measured (BENCH_ONLY). */
+function ratioText(value: number, to: number): string {
+  const ratio = value / to;
+  return Number.isFinite(ratio) ? ratio.toFixed(2) : '–';
+}
+
 function renderReport(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const lines = [
     `# GraftQL benchmark — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     '',
-    `Machine: ${cpus().length} × ${cpu}; Node ${process.version}${node24 ? ` and ${execFileSync(node24, ['--version']).toString().trim()}` : ''}; servers pinned to core 0${pinned ? '' : ' (taskset missing: not pinned)'}, upstream and autocannon (${CONNECTIONS} connections) on core 1; ${ROUNDS} rounds of ${SECONDS} s after ${WARMUP} s warm-up, servers in alternating order. Medians, with the spread (min–max) across rounds. Response caching off in GraftQL (identical in-flight upstream calls are shared).`,
+    `Machine: ${cpus().length} × ${cpu}; Node ${process.version}${node24 ? ` and ${execFileSync(node24, ['--version']).toString().trim()}` : ''}; servers pinned to core 0${pinned ? '' : ' (taskset missing: not pinned)'}, upstream and autocannon (${CONNECTIONS} connections) on core 1; ${ROUNDS} rounds of ${SECONDS} s after ${WARMUP} s warm-up, servers in alternating order. Medians, with the spread (min–max) across rounds. Response caching off in GraftQL (identical in-flight upstream calls are shared); identical queries of declared fields in flight share one execution, as by default, except in the rows marked dedupe off.`,
     '',
   ];
   for (const query of Object.keys(QUERIES) as QueryName[]) {
@@ -280,7 +286,7 @@ function renderReport(): string {
       if (runs.length === 0) continue;
       const rps = median(runs.map((s) => s.rps));
       lines.push(
-        `| ${server.name} | ${Math.round(rps)} | ${Math.round(Math.min(...runs.map((s) => s.rps)))}–${Math.round(Math.max(...runs.map((s) => s.rps)))} | ${median(runs.map((s) => s.p50))} | ${median(runs.map((s) => s.p99))} | ${median(runs.map((s) => s.upstreamAlone))} | ${median(runs.map((s) => s.upstreamUnderLoad)).toFixed(2)} | ${Math.max(...runs.map((s) => s.rssMb))} | ${(rps / floor).toFixed(2)} | ${(rps / graftql).toFixed(2)} | ${runs.reduce((sum, s) => sum + s.errors, 0)} |`,
+        `| ${server.name} | ${Math.round(rps)} | ${Math.round(Math.min(...runs.map((s) => s.rps)))}–${Math.round(Math.max(...runs.map((s) => s.rps)))} | ${median(runs.map((s) => s.p50))} | ${median(runs.map((s) => s.p99))} | ${median(runs.map((s) => s.upstreamAlone))} | ${median(runs.map((s) => s.upstreamUnderLoad)).toFixed(2)} | ${Math.max(...runs.map((s) => s.rssMb))} | ${ratioText(rps, floor)} | ${ratioText(rps, graftql)} | ${runs.reduce((sum, s) => sum + s.errors, 0)} |`,
       );
     }
     lines.push('');
