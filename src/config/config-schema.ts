@@ -349,7 +349,7 @@ export function configSchema(env: Env) {
      * could read any request header); `true`: every query (when no hand-written resolver reads
      * a header no source forwards); `false`: none. @default 'declared'
      */
-    dedupe: z.union([z.boolean(), z.literal('declared')]).default('declared'),
+    dedupe: z.union([z.boolean(), z.literal('declared')], { error: "expected true, false or 'declared'" }).default('declared'),
     /** The gateway's paths, matched against the whole URL (under Express, `originalUrl`: include the mount prefix). */
     paths: paths.default(paths.parse({})),
     listener: listener.default(listener.parse({})),

@@ -57,24 +57,24 @@ export function compileGraph({ files, sources, resolvers = {} }: GraphInput): Co
   diagnostics.throwIfAny();
 
   checkDirectiveValues(full, directiveHolders(full), diagnostics);
-  const handWritten = new Set<string>();
+  const handWrittenFields = new Set<string>();
   for (const [typeName, fields] of Object.entries(resolvers)) {
     const type = full.getType(typeName);
     for (const fieldName of Object.keys(fields)) {
       if (fieldName.startsWith('__')) continue;
       if (!type || !isObjectType(type) || !type.getFields()[fieldName])
         diagnostics.list.push({ at: 'config (resolvers)', message: `There is a resolver for ${typeName}.${fieldName}, which the schema does not have.` });
-      else handWritten.add(`${typeName}.${fieldName}`);
+      else handWrittenFields.add(`${typeName}.${fieldName}`);
     }
   }
-  const { plans, nodes, internal } = compileMapping(full, sources, handWritten, diagnostics);
+  const { plans, nodes, internal } = compileMapping(full, sources, handWrittenFields, diagnostics);
   diagnostics.throwIfAny();
 
-  const mappers = createRecordMappers({ nodes, resolved: new Set([...plans.keys(), ...handWritten]) });
+  const mappers = createRecordMappers({ nodes, resolved: new Set([...plans.keys(), ...handWrittenFields]) });
   const served = buildASTSchema(servedDocument(document, internal), { assumeValidSDL: true });
   const declared = mappingResolvers({ schema: full, plans, nodes, mappers, naming: (source) => sources[source]?.naming ?? 'camelCase' });
   const schema = withUploadScalar(addResolversToSchema({ schema: served, resolvers: mergeResolvers(declared, resolvers) as IResolvers, updateResolversInPlace: true }));
-  return { schema, sdl: printSchema(schema), plans, nodes, full, handWritten: decidedByHand(full, resolvers, handWritten) };
+  return { schema, sdl: printSchema(schema), plans, nodes, full, handWritten: decidedByHand(full, resolvers, handWrittenFields) };
 }
 
 /** The hand-written fields with the interface fields they stand behind, and the types whose runtime type hand-written code picks. */

@@ -92,7 +92,7 @@ export interface PipelineOptions<Context extends ExecutionContext> {
      */
     identityOf(transport: Transport): string;
     /** Share queries that select hand-written fields too: their resolvers read nothing of the request but what `identityOf` keys. */
-    handWritten: boolean;
+    sharesHandWritten: boolean;
   };
   /** Told of every request once its answer is ready, refused ones included. */
   observe?: RequestObserver;
@@ -134,8 +134,18 @@ interface RequestFacts {
   operationName?: string;
   operationType?: OperationType;
   usage?: RequestUsage;
+  /** It joined another request's execution. */
   shared: boolean;
+  /** The execution in flight it started or joined, when its query may be shared. */
+  execution?: SharedExecution;
   trace?: RequestTrace;
+}
+
+/** A query execution others may join while it is in flight (server.dedupe). */
+interface SharedExecution {
+  answer: Promise<ExecutionResult>;
+  /** Someone joined: its answer is serialised once, for all of them. */
+  joined: boolean;
 }
 
 interface Prepared {
@@ -198,7 +208,7 @@ export function createPipeline<Context extends ExecutionContext>({
   /** By prepared document (an object key: no string of the document's length is built per request), then by operation name. */
   const compiled = new LRUCache<Prepared, Map<string, CompiledOperation | false>>({ max: MAX_COMPILED });
   /** Query executions in flight, by document, operation, variables and identity (server.dedupe). */
-  const inFlight = new Map<string, Promise<ExecutionResult>>();
+  const inFlight = new Map<string, SharedExecution>();
   /** The body of an answer without errors, serialised once for every caller that shares it. */
   const bodies = new WeakMap<ExecutionResult, string>();
   /** Answers without errors of an operation compiled with a serializer for its shape (compile-operation.ts). */
@@ -330,13 +340,15 @@ export function createPipeline<Context extends ExecutionContext>({
     prepared.check?.(request.variables);
     if (operation.operation === 'subscription') return subscription(transport, document, request);
 
-    if (!dedupe || operation.operation !== 'query' || (metrics?.handWritten && !dedupe.handWritten)) return executed(transport, prepared, document, request, facts);
+    if (!dedupe || operation.operation !== 'query' || (metrics?.handWritten && !dedupe.sharesHandWritten)) return executed(transport, prepared, document, request, facts);
     const key = `${dedupe.identityOf(transport)}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? null)}\n${text}`;
-    const shared = inFlight.get(key);
-    if (shared) {
+    const joining = inFlight.get(key);
+    if (joining) {
       logger.debug({ requestId: transport.requestId }, 'shares an identical query execution in flight');
+      joining.joined = true;
       facts.shared = true;
-      return shared;
+      facts.execution = joining;
+      return joining.answer;
     }
     // No one caller's departure may cancel what others wait for: the shared execution ignores the client signal, and ends at its deadline.
     const running = executed(
@@ -346,7 +358,8 @@ export function createPipeline<Context extends ExecutionContext>({
       request,
       facts,
     ).finally(() => inFlight.delete(key));
-    inFlight.set(key, running);
+    facts.execution = { answer: running, joined: false };
+    inFlight.set(key, facts.execution);
     return running;
   }
 
@@ -419,7 +432,7 @@ export function createPipeline<Context extends ExecutionContext>({
       if (left > 0) subscriptionsOf.set(connection, left);
       else subscriptionsOf.delete(connection);
     };
-    const answer = (result: ExecutionResult) => bounded(refused(result, transport.requestId, logger), transport.requestId);
+    const answer = (result: ExecutionResult) => bounded(refused(result, transport.requestId, logger), transport.requestId, false);
     // A hand-written iterator, not an async generator: a generator waiting for the next event cannot be ended until one comes.
     const stream: AsyncIterableIterator<PipelineAnswer> = {
       async next() {
@@ -471,7 +484,7 @@ export function createPipeline<Context extends ExecutionContext>({
       } catch (error) {
         result = error instanceof GraftError ? refusal(error, transport.requestId, logger) : refused({ errors: [error as GraphQLError] }, transport.requestId, logger);
       }
-      const answer = bounded(result, transport.requestId);
+      const answer = bounded(result, transport.requestId, facts.execution?.joined === true);
       if (observe || facts.trace) {
         const report = reportOf(transport.requestId, answer.result, facts, startedAt);
         observe?.(report);
@@ -488,13 +501,13 @@ export function createPipeline<Context extends ExecutionContext>({
     },
   };
 
-  /** The body, or RESPONSE_TOO_LARGE when it is over `limits.maxResponseBytes`. */
-  function bounded(result: ExecutionResult, requestId: string): PipelineAnswer {
+  /** The body, or RESPONSE_TOO_LARGE when it is over `limits.maxResponseBytes`; kept for the others when the execution was `shared`. */
+  function bounded(result: ExecutionResult, requestId: string, shared: boolean): PipelineAnswer {
     let body = bodies.get(result);
     if (body !== undefined) return { result, body };
     body = writers.get(result)?.(result) ?? serialize(result);
     if (body.length <= limits.maxResponseBytes / 4 || Buffer.byteLength(body) <= limits.maxResponseBytes) {
-      if (!result.errors && dedupe) bodies.set(result, body);
+      if (!result.errors && shared) bodies.set(result, body);
       return { result, body };
     }
     const tooLarge = new GraftError('RESPONSE_TOO_LARGE', `The answer is larger than ${limits.maxResponseBytes} bytes; ask for fewer or smaller connections.`, {

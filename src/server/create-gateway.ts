@@ -144,7 +144,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     contextFor,
     logger,
     ...(config.server.dedupe !== false && {
-      dedupe: { identityOf: identityOf(Object.values(config.sources).flatMap((source) => source.forwardHeaders)), handWritten: config.server.dedupe === true },
+      dedupe: { identityOf: identityOf(Object.values(config.sources).flatMap((source) => source.forwardHeaders)), sharesHandWritten: config.server.dedupe === true },
     }),
     observe: observability.requestObserver,
     tracing,

@@ -7,7 +7,7 @@ const source = { url: 'http://127.0.0.1:4001/api/', auth: { type: 'apiKey', in: 
 describe('resolveConfig', () => {
   it('applies the documented defaults and freezes the result', () => {
     const config = resolveConfig({ sources: { accounts: source } }, { KEY: 'k' });
-    expect(config.server).toMatchObject({ port: 4000, host: '127.0.0.1', production: false, graphiql: true, shutdownGraceMs: 10_000 });
+    expect(config.server).toMatchObject({ port: 4000, host: '127.0.0.1', production: false, graphiql: true, shutdownGraceMs: 10_000, dedupe: 'declared' });
     expect(config.sources.accounts).toMatchObject({
       url: { origin: 'http://127.0.0.1:4001', prefix: '/api' },
       optional: false,
@@ -26,7 +26,9 @@ describe('resolveConfig', () => {
   it('names every bad path and what was expected', () => {
     let error: unknown;
     try {
-      resolveConfig({ sources: { accounts: { ...source, url: 'http://user:pw@host/', timeouts: { connectMs: 0 } }, Bad_Name: { url: 'http://x' } } } as never, { PORT: '70000' });
+      resolveConfig({ server: { dedupe: 'yes' }, sources: { accounts: { ...source, url: 'http://user:pw@host/', timeouts: { connectMs: 0 } }, Bad_Name: { url: 'http://x' } } } as never, {
+        PORT: '70000',
+      });
     } catch (caught) {
       error = caught;
     }
@@ -37,6 +39,7 @@ describe('resolveConfig', () => {
     expect(message).toContain('sources.accounts.auth.key: environment variable KEY is not set');
     expect(message).toContain('sources.accounts.timeouts.connectMs');
     expect(message).toContain('sources.Bad_Name');
+    expect(message).toContain("server.dedupe: expected true, false or 'declared'");
   });
 
   it('refuses a secret written into the file instead of an env reference', () => {
