@@ -62,6 +62,13 @@ export interface CacheStats {
   coalesced: number;
 }
 
+/** A call a fresh stored answer served: which entry, and the very answer it gave. */
+export interface CachedRead {
+  key: string;
+  source: string;
+  response: UpstreamResponse;
+}
+
 /** What a source's stored answers hold now. */
 export interface CacheHoldings {
   entries: number;
@@ -94,6 +101,12 @@ export interface SecondLevelCache {
 export interface ResponseCache {
   /** The stored answer for `key` while it is fresh (counted as a hit), else undefined: a hit then costs no promise, closure or timer. */
   fresh(key: string, source: string): UpstreamResponse | undefined;
+  /**
+   * True while every read would be served again, by the same stored answer
+   * (not one stored since, even if equal) and still fresh; they are then
+   * counted as hits, as if made.
+   */
+  unchanged(reads: readonly CachedRead[]): boolean;
   fetch(lookup: CacheLookup, load: (validators: Validators | undefined) => Promise<LoadedResponse>): Promise<CacheResult>;
   /**
    * Drops every entry of `source` at one of `paths` (a `*` segment matches
@@ -210,6 +223,15 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
       if (!entry || now() >= entry.freshUntil) return undefined;
       count(source, 'hit');
       return entry.response;
+    },
+
+    unchanged(reads) {
+      for (const read of reads) {
+        const entry = store.get(read.key);
+        if (entry?.response !== read.response || now() >= entry.freshUntil) return false;
+      }
+      for (const read of reads) count(read.source, 'hit');
+      return true;
     },
 
     fetch(lookup, load) {

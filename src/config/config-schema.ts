@@ -400,6 +400,18 @@ export function configSchema(env: Env) {
       .int()
       .positive()
       .default(50 * 1024 * 1024),
+    /**
+     * Whole answers kept, by estimated size, for queries whose fields are all
+     * declared (as `server.dedupe` keys them: document, variables, forwarded
+     * headers): an answer built only from fresh stored upstream answers is
+     * given again to an identical query while each of those is still the one
+     * stored and fresh. 0 keeps none. @default 8_388_608 // bytes (8 MiB)
+     */
+    maxAnswerBytes: z
+      .number()
+      .int()
+      .min(0)
+      .default(8 * 1024 * 1024),
   });
 
   const clientRateLimit = z.strictObject({

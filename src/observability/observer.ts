@@ -56,6 +56,8 @@ export interface RequestReport {
   staleAnswers: number;
   /** True when it shared another request's execution (server.dedupe). */
   shared: boolean;
+  /** True when it was given a kept answer, built for an identical query from stored upstream answers that are unchanged (cache.maxAnswerBytes). */
+  cachedAnswer: boolean;
 }
 
 export type RequestObserver = (report: RequestReport) => void;

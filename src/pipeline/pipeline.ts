@@ -32,6 +32,7 @@ import {
   validate,
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
+import type { CachedRead } from '../cache/response-cache.ts';
 import type { ResolvedConfig } from '../config/config-schema.ts';
 import { GraftError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -83,16 +84,27 @@ export interface PipelineOptions<Context extends ExecutionContext> {
   logger: Logger;
   /** Execute documents asked for often with graphql-jit. @default true */
   jit?: boolean;
-  /** Identical queries in flight share one execution (`server.dedupe`); absent, none does. */
-  dedupe?: {
+  /** Answers shared between callers: executions in flight, answers kept; absent, every request runs its own. */
+  sharing?: {
     /**
-     * The identity part of a shared execution's key (the values of the headers
-     * the sources forward), so that callers who would get different answers
-     * never share one.
+     * The identity part of a shared execution's or kept answer's key (the
+     * values of the headers the sources forward), so that callers who would
+     * get different answers never share one.
      */
     identityOf(transport: Transport): string;
-    /** Share queries that select hand-written fields too: their resolvers read nothing of the request but what `identityOf` keys. */
-    sharesHandWritten: boolean;
+    /**
+     * Identical queries in flight share one execution (`server.dedupe`):
+     * `declared`, those whose fields are all declared; `all`, those with
+     * hand-written fields too (their resolvers read nothing of the request but
+     * what `identityOf` keys).
+     */
+    dedupe: false | 'declared' | 'all';
+    /**
+     * Answers to queries of declared fields built only from fresh stored
+     * upstream answers are kept, and given again to identical queries while
+     * each of those is still the one stored and fresh (`cache.maxAnswerBytes`).
+     */
+    answers?: { maxBytes: number; unchanged(reads: readonly CachedRead[]): boolean };
   };
   /** Told of every request once its answer is ready, refused ones included. */
   observe?: RequestObserver;
@@ -127,6 +139,8 @@ export interface RequestUsage {
   upstreamCalls: number;
   cacheHits: number;
   staleAnswers: number;
+  /** The stored upstream answers that served every call, when all of them did (none may have been made, or have failed). */
+  reads?: readonly CachedRead[];
 }
 
 /** What the steps learn about a request on the way, for its report. */
@@ -138,7 +152,18 @@ interface RequestFacts {
   shared: boolean;
   /** The execution in flight it started or joined, when its query may be shared. */
   execution?: SharedExecution;
+  /** The key its answer is kept under, when its query's answers may be kept. */
+  keepAs?: string;
+  /** It was given a kept answer. */
+  cachedAnswer?: boolean;
   trace?: RequestTrace;
+}
+
+/** An answer kept for identical queries, and the stored upstream answers it was built from. */
+interface KeptAnswer {
+  result: ExecutionResult;
+  body: string;
+  reads: readonly CachedRead[];
 }
 
 /** A query execution others may join while it is in flight (server.dedupe). */
@@ -195,7 +220,7 @@ export function createPipeline<Context extends ExecutionContext>({
   contextFor,
   logger,
   jit = true,
-  dedupe,
+  sharing,
   observe,
   tracing,
 }: PipelineOptions<Context>): Pipeline {
@@ -209,6 +234,12 @@ export function createPipeline<Context extends ExecutionContext>({
   const compiled = new LRUCache<Prepared, Map<string, CompiledOperation | false>>({ max: MAX_COMPILED });
   /** Query executions in flight, by document, operation, variables and identity (server.dedupe). */
   const inFlight = new Map<string, SharedExecution>();
+  /**
+   * Kept answers, by the same key. Bounded by an estimate of what each keeps:
+   * its body, its result tree (about the body's size again) and its key.
+   */
+  const kept =
+    sharing?.answers && new LRUCache<string, KeptAnswer>({ maxSize: sharing.answers.maxBytes, sizeCalculation: (answer, key) => key.length + 2 * answer.body.length + 64 * answer.reads.length });
   /** The body of an answer without errors, serialised once for every caller that shares it. */
   const bodies = new WeakMap<ExecutionResult, string>();
   /** Answers without errors of an operation compiled with a serializer for its shape (compile-operation.ts). */
@@ -340,8 +371,24 @@ export function createPipeline<Context extends ExecutionContext>({
     prepared.check?.(request.variables);
     if (operation.operation === 'subscription') return subscription(transport, document, request);
 
-    if (!dedupe || operation.operation !== 'query' || (metrics?.handWritten && !dedupe.sharesHandWritten)) return executed(transport, prepared, document, request, facts);
-    const key = `${dedupe.identityOf(transport)}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? null)}\n${text}`;
+    if (!sharing || operation.operation !== 'query') return executed(transport, prepared, document, request, facts);
+    // Only declared fields' answers are known to depend on nothing but the key and the sources' answers.
+    const declared = metrics !== undefined && !metrics.handWritten;
+    const keeps = kept !== undefined && declared;
+    const joins = sharing.dedupe === 'all' || (sharing.dedupe === 'declared' && declared);
+    if (!keeps && !joins) return executed(transport, prepared, document, request, facts);
+    const key = `${sharing.identityOf(transport)}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? null)}\n${text}`;
+    if (keeps) {
+      const answer = kept.get(key);
+      if (answer && sharing.answers?.unchanged(answer.reads)) {
+        facts.cachedAnswer = true;
+        facts.usage = { upstreamCalls: 0, cacheHits: answer.reads.length, staleAnswers: 0 };
+        return answer.result;
+      }
+      if (answer) kept.delete(key);
+      facts.keepAs = key;
+    }
+    if (!joins) return executed(transport, prepared, document, request, facts);
     const joining = inFlight.get(key);
     if (joining) {
       logger.debug({ requestId: transport.requestId }, 'shares an identical query execution in flight');
@@ -485,6 +532,10 @@ export function createPipeline<Context extends ExecutionContext>({
         result = error instanceof GraftError ? refusal(error, transport.requestId, logger) : refused({ errors: [error as GraphQLError] }, transport.requestId, logger);
       }
       const answer = bounded(result, transport.requestId, facts.execution?.joined === true);
+      if (facts.keepAs !== undefined && facts.usage?.reads && answer.result === result && !result.errors && !result.extensions) {
+        kept?.set(facts.keepAs, { result, body: answer.body, reads: facts.usage.reads });
+        bodies.set(result, answer.body);
+      }
       if (observe || facts.trace) {
         const report = reportOf(transport.requestId, answer.result, facts, startedAt);
         observe?.(report);
@@ -520,7 +571,7 @@ export function createPipeline<Context extends ExecutionContext>({
 
 const NO_CODES: readonly string[] = [];
 
-function reportOf(requestId: string, result: ExecutionResult, { operationName, operationType, usage, shared }: RequestFacts, startedAt: number): RequestReport {
+function reportOf(requestId: string, result: ExecutionResult, { operationName, operationType, usage, shared, cachedAnswer = false }: RequestFacts, startedAt: number): RequestReport {
   const codes = result.errors ? [...new Set(result.errors.map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))] : NO_CODES;
   return {
     requestId,
@@ -533,6 +584,7 @@ function reportOf(requestId: string, result: ExecutionResult, { operationName, o
     cacheHits: usage?.cacheHits ?? 0,
     staleAnswers: usage?.staleAnswers ?? 0,
     shared,
+    cachedAnswer,
   };
 }
 

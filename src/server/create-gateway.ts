@@ -94,7 +94,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
   const redis = config.redis && createRedisLink({ url: config.redis.url.reveal(), keyPrefix: config.redis.keyPrefix, commandTimeoutMs: config.redis.commandTimeoutMs }, logger);
   const replica = randomUUID();
   const second = redis && config.redis && createSharedCache({ link: redis, replica, maxValueBytes: config.redis.maxValueBytes, dropLocal: (source, paths) => cache.invalidate(source, paths, 'here') });
-  const cache = createResponseCache({ ...config.cache, now, ...(second && { second }) });
+  const cache = createResponseCache({ maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes, now, ...(second && { second }) });
   const events = createEventHub({ queueSize: config.limits.subscriberQueue });
   const observability = createObservability({
     settings: config.observability,
@@ -131,7 +131,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     const context = { requestId, header, sources, loaders: served.loaders?.(sources), logger, cursors, deadlineAt: deadline.at, staleNotices: tally.staleNotices, events };
     const release = () => {
       deadline.release();
-      return { upstreamCalls: budget.spent(), cacheHits: tally.cacheHits, staleAnswers: tally.staleNotices.length };
+      return { upstreamCalls: budget.spent(), cacheHits: tally.cacheHits, staleAnswers: tally.staleNotices.length, ...(tally.reads && { reads: tally.reads }) };
     };
     return { context, release };
   };
@@ -143,9 +143,11 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     persisted,
     contextFor,
     logger,
-    ...(config.server.dedupe !== false && {
-      dedupe: { identityOf: identityOf(Object.values(config.sources).flatMap((source) => source.forwardHeaders)), sharesHandWritten: config.server.dedupe === true },
-    }),
+    sharing: {
+      identityOf: identityOf(Object.values(config.sources).flatMap((source) => source.forwardHeaders)),
+      dedupe: config.server.dedupe === true ? 'all' : config.server.dedupe,
+      ...(config.cache.maxAnswerBytes > 0 && { answers: { maxBytes: config.cache.maxAnswerBytes, unchanged: (reads) => cache.unchanged(reads) } }),
+    },
     observe: observability.requestObserver,
     tracing,
   });

@@ -6,6 +6,7 @@
  * for the request log.
  */
 import type { z } from 'zod';
+import type { CachedRead } from '../cache/response-cache.ts';
 import { type ErrorCode, GraftError } from '../errors.ts';
 import type { CallOptions, SourceAnswer, SourceClient, UpstreamRequest } from './source-client.ts';
 import type { UpstreamPath } from './url.ts';
@@ -24,9 +25,11 @@ export interface RequestTally {
   readonly staleNotices: StaleNotice[];
   /** Answers served fresh from the response cache. */
   cacheHits: number;
+  /** The stored answers that served every call so far; undefined once a call was not served so (it failed, or was made). */
+  reads: CachedRead[] | undefined;
 }
 
-export const newTally = (): RequestTally => ({ staleNotices: [], cacheHits: 0 });
+export const newTally = (): RequestTally => ({ staleNotices: [], cacheHits: 0, reads: [] });
 
 /** A cached answer that stood in for a failing source during this request. */
 export interface StaleNotice {
@@ -56,7 +59,15 @@ function narrow<T extends z.ZodType>(shape: T, body: unknown): { success: true; 
 
 export function bindSource(client: SourceClient, options: CallOptions, tally: RequestTally): BoundSource {
   const request = async (upstream: UpstreamRequest) => {
-    const answer = await client.request(upstream, options);
+    let answer: SourceAnswer;
+    try {
+      answer = await client.request(upstream, options);
+    } catch (error) {
+      tally.reads = undefined;
+      throw error;
+    }
+    if (answer.read) tally.reads?.push(answer.read);
+    else tally.reads = undefined;
     if (answer.fromCache) tally.cacheHits += 1;
     if (answer.stale) tally.staleNotices.push({ source: client.name, ageSeconds: Math.round(answer.stale.ageMs / 1000), reason: answer.stale.code });
     return answer;

@@ -12,7 +12,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import { Agent, type Dispatcher, request } from 'undici';
 import { cacheKey, identityPartition, SHARED_PARTITION } from '../cache/cache-key.ts';
-import type { CacheResult, LoadedResponse, ResponseCache, Validators } from '../cache/response-cache.ts';
+import type { CachedRead, CacheResult, LoadedResponse, ResponseCache, Validators } from '../cache/response-cache.ts';
 import type { SourceConfig } from '../config/config-schema.ts';
 import { badUserInput, GraftError } from '../errors.ts';
 import { type Logger, scrubSecrets } from '../observability/logger.ts';
@@ -81,6 +81,8 @@ export interface UpstreamResponse {
 export interface SourceAnswer extends UpstreamResponse {
   /** Set when a fresh stored answer served the call. */
   fromCache?: true;
+  /** Which stored answer served it, when `fromCache`: what a kept GraphQL answer built from it checks (see `ResponseCache.unchanged`). */
+  read?: CachedRead;
   /** Set when a cached answer stood in for a failing upstream. */
   stale?: CacheResult['stale'];
 }
@@ -417,7 +419,7 @@ export function createSourceClient(
     if (method === 'GET' || method === 'HEAD') {
       const key = cacheKey({ source: name, method, path: upstream.path, query: upstream.query, partition, vary: { ...vary, ...upstream.headers } });
       const stored = cache.fresh(key, name);
-      if (stored) return { ...stored, fromCache: true };
+      if (stored) return { ...stored, fromCache: true, read: { key, source: name, response: stored } };
       const policy = upstream.cacheTtlMs === undefined ? cachePolicy : { ...cachePolicy, ttlMs: upstream.cacheTtlMs };
       const lookup = { key, source: name, path: upstream.path, shared: partition === SHARED_PARTITION, policy };
       // The load is shared by every concurrent caller with this key; each caller stops waiting at its own deadline.
@@ -427,7 +429,7 @@ export function createSourceClient(
         return exchange(upstream, { ...headers, ...validators }, origin, { ...options, deadline: own }, partition).finally(() => own?.release());
       });
       const result = await withinDeadline(shared, deadline, name);
-      return { ...result.response, ...(result.hit && { fromCache: result.hit }), ...(result.stale && { stale: result.stale }) };
+      return { ...result.response, ...(result.hit && { fromCache: result.hit, read: { key, source: name, response: result.response } }), ...(result.stale && { stale: result.stale }) };
     }
 
     const { size: _size, ...written } = await exchange(upstream, headers, origin, options, partition);

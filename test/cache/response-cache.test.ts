@@ -254,4 +254,31 @@ describe('createResponseCache', () => {
     for (const entry of entries) await cache.fetch(entry, load);
     expect(loads).toBe(6);
   });
+
+  it('says reads are unchanged while each is the very answer stored and still fresh, and counts them as hits', async () => {
+    const time = clock();
+    const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000, now: time.now });
+    const load = async () => answer({ n: 1 });
+    await cache.fetch(lookup('a'), load);
+    await cache.fetch(lookup('b'), load);
+    const read = (key: string) => ({ key, source: 'accounts', response: cache.fresh(key, 'accounts') ?? expect.unreachable(`${key} is stored`) });
+    const reads = [read('a'), read('b')];
+    const hits = cache.stats().accounts?.hit ?? 0;
+    expect(cache.unchanged(reads)).toBe(true);
+    expect(cache.stats().accounts?.hit).toBe(hits + 2);
+    expect(cache.unchanged([])).toBe(true);
+
+    // Stored again, even with an equal body: another answer.
+    cache.invalidate('accounts', ['/users/b']);
+    await cache.fetch(lookup('b'), load);
+    expect(cache.unchanged(reads)).toBe(false);
+    expect(cache.unchanged([read('a'), read('b')])).toBe(true);
+
+    // Past freshness, although still held for revalidation or stale-if-error.
+    const fresh = [read('a')];
+    time.advance(10_000);
+    expect(cache.unchanged(fresh)).toBe(false);
+    // Gone.
+    expect(cache.unchanged([{ key: 'missing', source: 'accounts', response: reads[0]?.response ?? expect.unreachable() }])).toBe(false);
+  });
 });

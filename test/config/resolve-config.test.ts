@@ -8,6 +8,7 @@ describe('resolveConfig', () => {
   it('applies the documented defaults and freezes the result', () => {
     const config = resolveConfig({ sources: { accounts: source } }, { KEY: 'k' });
     expect(config.server).toMatchObject({ port: 4000, host: '127.0.0.1', production: false, graphiql: true, shutdownGraceMs: 10_000, dedupe: 'declared' });
+    expect(config.cache).toEqual({ maxEntries: 10_000, maxBytes: 50 * 1024 * 1024, maxAnswerBytes: 8 * 1024 * 1024 });
     expect(config.sources.accounts).toMatchObject({
       url: { origin: 'http://127.0.0.1:4001', prefix: '/api' },
       optional: false,
@@ -26,9 +27,16 @@ describe('resolveConfig', () => {
   it('names every bad path and what was expected', () => {
     let error: unknown;
     try {
-      resolveConfig({ server: { dedupe: 'yes' }, sources: { accounts: { ...source, url: 'http://user:pw@host/', timeouts: { connectMs: 0 } }, Bad_Name: { url: 'http://x' } } } as never, {
-        PORT: '70000',
-      });
+      resolveConfig(
+        {
+          server: { dedupe: 'yes' },
+          cache: { maxAnswerBytes: -1 },
+          sources: { accounts: { ...source, url: 'http://user:pw@host/', timeouts: { connectMs: 0 } }, Bad_Name: { url: 'http://x' } },
+        } as never,
+        {
+          PORT: '70000',
+        },
+      );
     } catch (caught) {
       error = caught;
     }
@@ -40,6 +48,7 @@ describe('resolveConfig', () => {
     expect(message).toContain('sources.accounts.timeouts.connectMs');
     expect(message).toContain('sources.Bad_Name');
     expect(message).toContain("server.dedupe: expected true, false or 'declared'");
+    expect(message).toContain('cache.maxAnswerBytes');
   });
 
   it('refuses a secret written into the file instead of an env reference', () => {

@@ -24,6 +24,8 @@ export interface TestGatewayOptions {
   env?: Record<string, string>;
   /** false: store no upstream answers (identical in-flight calls are still shared), so every query reaches the services. */
   responseCache?: false;
+  /** Response cache bounds, and `maxAnswerBytes` for kept answers. */
+  cache?: GatewayConfig['cache'];
   persistedDocuments?: GatewayConfig['persistedDocuments'];
   cursors?: GatewayConfig['cursors'];
   observability?: GatewayConfig['observability'];
@@ -67,6 +69,7 @@ export function configFor(options: TestGatewayOptions = {}): GatewayConfig {
   return {
     ...exampleConfig,
     limits: { ...exampleConfig.limits, ...options.limits },
+    cache: { ...exampleConfig.cache, ...options.cache },
     persistedDocuments: options.persistedDocuments,
     cursors: options.cursors,
     observability: options.observability,
