@@ -156,6 +156,8 @@ interface RequestFacts {
   keepAs?: string;
   /** It was given a kept answer. */
   cachedAnswer?: boolean;
+  /** Its answer's serializer, when it has no errors and its operation was compiled with one for its shape (compile-operation.ts). */
+  write?: (result: object) => string;
   trace?: RequestTrace;
 }
 
@@ -242,8 +244,6 @@ export function createPipeline<Context extends ExecutionContext>({
     sharing?.answers && new LRUCache<string, KeptAnswer>({ maxSize: sharing.answers.maxBytes, sizeCalculation: (answer, key) => key.length + 2 * answer.body.length + 64 * answer.reads.length });
   /** The body of an answer without errors, serialised once for every caller that shares it. */
   const bodies = new WeakMap<ExecutionResult, string>();
-  /** Answers without errors of an operation compiled with a serializer for its shape (compile-operation.ts). */
-  const writers = new WeakMap<ExecutionResult, (result: object) => string>();
   /** Subscriptions open, in all and by connection. */
   let subscriptions = 0;
   const subscriptionsOf = new Map<unknown, number>();
@@ -345,7 +345,8 @@ export function createPipeline<Context extends ExecutionContext>({
     return operation || undefined;
   }
 
-  async function execution(params: unknown, transport: Transport, facts: RequestFacts): Promise<ExecutionResult | AsyncIterableIterator<PipelineAnswer>> {
+  /** Not async, nor `executed`: each async function between a request and its execution is one more promise and frame per request; `run` awaits what they return, and catches what they throw. */
+  function execution(params: unknown, transport: Transport, facts: RequestFacts): ExecutionResult | Promise<ExecutionResult | AsyncIterableIterator<PipelineAnswer>> {
     const request = readRequest(params);
     const text = documentText(request, persisted);
     if (text === undefined) throw new GraftError('BAD_REQUEST', 'Must provide a query string.');
@@ -410,7 +411,7 @@ export function createPipeline<Context extends ExecutionContext>({
     return running;
   }
 
-  async function executed(transport: Transport, prepared: Prepared, document: DocumentNode, request: ReturnType<typeof readRequest>, facts: RequestFacts): Promise<ExecutionResult> {
+  function executed(transport: Transport, prepared: Prepared, document: DocumentNode, request: ReturnType<typeof readRequest>, facts: RequestFacts): Promise<ExecutionResult> {
     return facts.trace ? facts.trace.step('graphql.execute', () => runExecution(transport, prepared, document, request, facts)) : runExecution(transport, prepared, document, request, facts);
   }
 
@@ -436,7 +437,7 @@ export function createPipeline<Context extends ExecutionContext>({
       const result = run instanceof Promise ? await guarded(run, guard, contextValue.deadlineAt) : run;
       const notices = contextValue.staleNotices;
       if (notices.length > 0) return { ...result, extensions: { ...result.extensions, stale: notices } };
-      if (compiledOperation?.writeAnswer && !result.errors && !result.extensions) writers.set(result, compiledOperation.writeAnswer);
+      if (compiledOperation?.writeAnswer && !result.errors && !result.extensions) facts.write = compiledOperation.writeAnswer;
       return result;
     } finally {
       facts.usage = release();
@@ -531,7 +532,7 @@ export function createPipeline<Context extends ExecutionContext>({
       } catch (error) {
         result = error instanceof GraftError ? refusal(error, transport.requestId, logger) : refused({ errors: [error as GraphQLError] }, transport.requestId, logger);
       }
-      const answer = bounded(result, transport.requestId, facts.execution?.joined === true);
+      const answer = bounded(result, transport.requestId, facts.execution?.joined === true, facts.write);
       if (facts.keepAs !== undefined && facts.usage?.reads && answer.result === result && !result.errors && !result.extensions) {
         kept?.set(facts.keepAs, { result, body: answer.body, reads: facts.usage.reads });
         bodies.set(result, answer.body);
@@ -553,10 +554,10 @@ export function createPipeline<Context extends ExecutionContext>({
   };
 
   /** The body, or RESPONSE_TOO_LARGE when it is over `limits.maxResponseBytes`; kept for the others when the execution was `shared`. */
-  function bounded(result: ExecutionResult, requestId: string, shared: boolean): PipelineAnswer {
+  function bounded(result: ExecutionResult, requestId: string, shared: boolean, write: (result: object) => string = serialize): PipelineAnswer {
     let body = bodies.get(result);
     if (body !== undefined) return { result, body };
-    body = writers.get(result)?.(result) ?? serialize(result);
+    body = write(result);
     if (body.length <= limits.maxResponseBytes / 4 || Buffer.byteLength(body) <= limits.maxResponseBytes) {
       if (!result.errors && shared) bodies.set(result, body);
       return { result, body };

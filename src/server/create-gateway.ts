@@ -131,7 +131,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     const context = { requestId, header, sources, loaders: served.loaders?.(sources), logger, cursors, deadlineAt: deadline.at, staleNotices: tally.staleNotices, events };
     const release = () => {
       deadline.release();
-      return { upstreamCalls: budget.spent(), cacheHits: tally.cacheHits, staleAnswers: tally.staleNotices.length, ...(tally.reads && { reads: tally.reads }) };
+      return { upstreamCalls: budget.spent(), cacheHits: tally.cacheHits, staleAnswers: tally.staleNotices.length, reads: tally.reads };
     };
     return { context, release };
   };

@@ -58,6 +58,11 @@ export function createNodeDoor(
   { pipeline, admitted, paths, maxBodyBytes, maxUploadBytes, requestIdOf, logger }: NodeDoorOptions,
   yoga: (req: IncomingMessage, res: ServerResponse) => unknown,
 ): NodeHandler {
+  // A request admitted here is marked only when handed to Yoga, not every request: a WeakSet entry is an ephemeron, which garbage collections visit apart.
+  const toYoga = (req: IncomingMessage, res: ServerResponse) => {
+    admitted.add(req);
+    return yoga(req, res);
+  };
   return (req, res, next) => {
     const startedAt = performance.now();
     const path = pathOf(req);
@@ -87,8 +92,7 @@ export function createNodeDoor(
       // Refused at the cheapest point for every door: before Yoga and before the body. The body is not read; the connection closes.
       return refuse(error as GraftError, isPost);
     }
-    admitted.add(req);
-    if (!isPost) return yoga(req, res);
+    if (!isPost) return toYoga(req, res);
     const declared = Number(req.headers['content-length']);
     const limit = MULTIPART_BODY.test(req.headers['content-type'] ?? '') ? maxBodyBytes + maxUploadBytes : maxBodyBytes;
     // Refused before a byte is read, and the connection closed: it would otherwise have to be drained.
@@ -99,7 +103,7 @@ export function createNodeDoor(
       return refuse(new GraftError('INTERNAL_SERVER_ERROR', 'The server read the request body before GraphQL could: mount the gateway before body parsers, or let them keep the body in req.body.'));
     }
     const isJson = JSON_BODY.test(req.headers['content-type'] ?? '');
-    if (!isJson || accept.includes('text/event-stream') || accept.includes('multipart/mixed')) return yoga(req, res);
+    if (!isJson || accept.includes('text/event-stream') || accept.includes('multipart/mixed')) return toYoga(req, res);
 
     if (mediaType === undefined) return refuse(new GraftError('BAD_REQUEST', `The Accept header allows neither ${GRAPHQL_RESPONSE} nor application/json.`));
 

@@ -26,10 +26,13 @@ export interface RequestTally {
   /** Answers served fresh from the response cache. */
   cacheHits: number;
   /** The stored answers that served every call so far; undefined once a call was not served so (it failed, or was made). */
-  reads: CachedRead[] | undefined;
+  reads: readonly CachedRead[] | undefined;
 }
 
-export const newTally = (): RequestTally => ({ staleNotices: [], cacheHits: 0, reads: [] });
+/** Every tally's reads until its first: most requests make none, and need no array of their own. */
+const NO_READS: readonly CachedRead[] = Object.freeze([]);
+
+export const newTally = (): RequestTally => ({ staleNotices: [], cacheHits: 0, reads: NO_READS });
 
 /** A cached answer that stood in for a failing source during this request. */
 export interface StaleNotice {
@@ -66,8 +69,7 @@ export function bindSource(client: SourceClient, options: CallOptions, tally: Re
       tally.reads = undefined;
       throw error;
     }
-    if (answer.read) tally.reads?.push(answer.read);
-    else tally.reads = undefined;
+    tally.reads &&= answer.read ? [...tally.reads, answer.read] : undefined;
     if (answer.fromCache) tally.cacheHits += 1;
     if (answer.stale) tally.staleNotices.push({ source: client.name, ageSeconds: Math.round(answer.stale.ageMs / 1000), reason: answer.stale.code });
     return answer;
