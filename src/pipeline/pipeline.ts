@@ -46,6 +46,7 @@ import type { CostModel } from './cost-model.ts';
 import { countDirectives, measureOperation, type OperationMetrics } from './document-analysis.ts';
 import { exceedsNesting } from './document-nesting.ts';
 import { createExecutionGuard, type ExecutionGuard, guardContext } from './execution-guard.ts';
+import { createKeptAnswers, type KeptAnswersOptions } from './kept-answers.ts';
 import { documentText, type PersistedDocuments } from './persisted-documents.ts';
 import { readRequest } from './request-shape.ts';
 import { createTurns } from './turns.ts';
@@ -104,7 +105,7 @@ export interface PipelineOptions<Context extends ExecutionContext> {
      * upstream answers are kept, and given again to identical queries while
      * each of those is still the one stored and fresh (`cache.maxAnswerBytes`).
      */
-    answers?: { maxBytes: number; unchanged(reads: readonly CachedRead[]): boolean };
+    answers?: KeptAnswersOptions;
   };
   /** Told of every request once its answer is ready, refused ones included. */
   observe?: RequestObserver;
@@ -159,13 +160,6 @@ interface RequestFacts {
   /** Its answer's serializer, when it has no errors and its operation was compiled with one for its shape (compile-operation.ts). */
   write?: (result: object) => string;
   trace?: RequestTrace;
-}
-
-/** An answer kept for identical queries, and the stored upstream answers it was built from. */
-interface KeptAnswer {
-  result: ExecutionResult;
-  body: string;
-  reads: readonly CachedRead[];
 }
 
 /** A query execution others may join while it is in flight (server.dedupe). */
@@ -236,12 +230,8 @@ export function createPipeline<Context extends ExecutionContext>({
   const compiled = new LRUCache<Prepared, Map<string, CompiledOperation | false>>({ max: MAX_COMPILED });
   /** Query executions in flight, by document, operation, variables and identity (server.dedupe). */
   const inFlight = new Map<string, SharedExecution>();
-  /**
-   * Kept answers, by the same key. Bounded by an estimate of what each keeps:
-   * its body, its result tree (about the body's size again) and its key.
-   */
-  const kept =
-    sharing?.answers && new LRUCache<string, KeptAnswer>({ maxSize: sharing.answers.maxBytes, sizeCalculation: (answer, key) => key.length + 2 * answer.body.length + 64 * answer.reads.length });
+  /** Answers kept for identical queries, by the same key. */
+  const kept = sharing?.answers && createKeptAnswers(sharing.answers);
   /** The body of an answer without errors, serialised once for every caller that shares it. */
   const bodies = new WeakMap<ExecutionResult, string>();
   /** Subscriptions open, in all and by connection. */
@@ -381,12 +371,11 @@ export function createPipeline<Context extends ExecutionContext>({
     const key = `${sharing.identityOf(transport)}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? null)}\n${text}`;
     if (keeps) {
       const answer = kept.get(key);
-      if (answer && sharing.answers?.unchanged(answer.reads)) {
+      if (answer) {
         facts.cachedAnswer = true;
         facts.usage = { upstreamCalls: 0, cacheHits: answer.reads.length, staleAnswers: 0 };
         return answer.result;
       }
-      if (answer) kept.delete(key);
       facts.keepAs = key;
     }
     if (!joins) return executed(transport, prepared, document, request, facts);
@@ -534,7 +523,7 @@ export function createPipeline<Context extends ExecutionContext>({
       }
       const answer = bounded(result, transport.requestId, facts.execution?.joined === true, facts.write);
       if (facts.keepAs !== undefined && facts.usage?.reads && answer.result === result && !result.errors && !result.extensions) {
-        kept?.set(facts.keepAs, { result, body: answer.body, reads: facts.usage.reads });
+        kept?.keep(facts.keepAs, { result, body: answer.body, reads: facts.usage.reads });
         bodies.set(result, answer.body);
       }
       if (observe || facts.trace) {
