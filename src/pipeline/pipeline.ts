@@ -144,22 +144,26 @@ export interface RequestUsage {
   reads?: readonly CachedRead[];
 }
 
-/** What the steps learn about a request on the way, for its report. */
-interface RequestFacts {
-  operationName?: string;
-  operationType?: OperationType;
-  usage?: RequestUsage;
+/**
+ * What the steps learn about a request on the way, for its report. A class
+ * whose fields are all set from the start: one object of one shape per
+ * request, not a literal that grows a property store as steps add to it.
+ */
+class RequestFacts {
+  operationName: string | undefined = undefined;
+  operationType: OperationType | undefined = undefined;
+  usage: RequestUsage | undefined = undefined;
   /** It joined another request's execution. */
-  shared: boolean;
+  shared = false;
   /** The execution in flight it started or joined, when its query may be shared. */
-  execution?: SharedExecution;
+  execution: SharedExecution | undefined = undefined;
   /** The key its answer is kept under, when its query's answers may be kept. */
-  keepAs?: string;
+  keepAs: string | undefined = undefined;
   /** It was given a kept answer. */
-  cachedAnswer?: boolean;
+  cachedAnswer = false;
   /** Its answer's serializer, when it has no errors and its operation was compiled with one for its shape (compile-operation.ts). */
-  write?: (result: object) => string;
-  trace?: RequestTrace;
+  write: ((result: object) => string) | undefined = undefined;
+  constructor(readonly trace?: RequestTrace) {}
 }
 
 /** A query execution others may join while it is in flight (server.dedupe). */
@@ -486,7 +490,7 @@ export function createPipeline<Context extends ExecutionContext>({
           close();
           return DONE;
         }
-        const result = await runExecution(transport, undefined, document, request, { shared: false }, step.value);
+        const result = await runExecution(transport, undefined, document, request, new RequestFacts(), step.value);
         return { done: false, value: answer(result) };
       },
       async return() {
@@ -507,7 +511,7 @@ export function createPipeline<Context extends ExecutionContext>({
     async run(params: unknown, transport: Transport): Promise<PipelineAnswer & Partial<PipelineStream>> {
       const startedAt = transport.startedAt ?? performance.now();
       await turns.next();
-      const facts: RequestFacts = { shared: false, trace: tracing?.request(transport.header) };
+      const facts = new RequestFacts(tracing?.request(transport.header));
       let result: ExecutionResult;
       try {
         const executed = await execution(params, transport, facts);
@@ -537,7 +541,7 @@ export function createPipeline<Context extends ExecutionContext>({
     refuse(given, transport) {
       const startedAt = transport.startedAt ?? performance.now();
       const result = given instanceof GraftError ? refusal(given, transport.requestId, logger) : refused(given, transport.requestId, logger);
-      observe?.(reportOf(transport.requestId, result, { shared: false }, startedAt));
+      observe?.(reportOf(transport.requestId, result, new RequestFacts(), startedAt));
       return { result, body: serialize(result) };
     },
   };
@@ -561,7 +565,7 @@ export function createPipeline<Context extends ExecutionContext>({
 
 const NO_CODES: readonly string[] = [];
 
-function reportOf(requestId: string, result: ExecutionResult, { operationName, operationType, usage, shared, cachedAnswer = false }: RequestFacts, startedAt: number): RequestReport {
+function reportOf(requestId: string, result: ExecutionResult, { operationName, operationType, usage, shared, cachedAnswer }: RequestFacts, startedAt: number): RequestReport {
   const codes = result.errors ? [...new Set(result.errors.map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))] : NO_CODES;
   return {
     requestId,
