@@ -98,6 +98,22 @@ describe('a kept answer', () => {
     expect(callsTo(backends.content.requests, '/articles/3')).toHaveLength(before + 1);
   });
 
+  it('is given up when a comment is added to an article of a kept page, though the page read its comments in one batch', async () => {
+    const page = '{ articles(first: 5) { edges { node { id comments(first: 100) { totalCount edges { node { body } } } } } } }';
+    type Page = { articles: { edges: Array<{ node: { id: string; comments: { totalCount: number; edges: Array<{ node: { body: string } }> } } }> } };
+    const kept = keptFlags(gateway);
+    let before: Page | undefined;
+    for (let i = 0; i < 3; i++) before = (await gateway.query(page)).body.data as Page;
+    expect(kept()).toEqual([false, false, true]);
+    const article = before?.articles.edges[1]?.node ?? expect.unreachable('a second article');
+    const added = await gateway.query(`mutation { addComment(articleId: "${article.id}", body: "Seen at once", authorId: "User:3") { body } }`);
+    expect(added.body.errors).toBeUndefined();
+    const after = (await gateway.query(page)).body.data as Page;
+    const comments = after.articles.edges[1]?.node.comments;
+    expect(comments?.totalCount).toBe(article.comments.totalCount + 1);
+    expect(comments?.edges.map((edge) => edge.node.body)).toContain('Seen at once');
+  });
+
   it('is never given to another caller: each token gets its own viewer, kept apart', async () => {
     const kept = keptFlags(gateway);
     const as = (id: number) => ({ authorization: `Bearer ${exampleUserToken(id)}` });
