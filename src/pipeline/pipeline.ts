@@ -8,8 +8,9 @@
  *   (token limit) → document limits (directives, depth, aliases, root
  *   fields) → cost estimate (objects, and upstream calls after batching)
  *   → validation (production rules) → operation
- *   and method → argument bounds → execution (guarded: objects, deadline)
- *   → error masking → response size
+ *   and method → argument bounds → a kept answer (kept-answers.ts), or
+ *   execution (shared by identical queries in flight; guarded: objects,
+ *   deadline) → error masking → response size
  *
  * The body limit comes before it, at each door, because it decides whether
  * the body is read at all. The steps that depend only on the document's
