@@ -77,7 +77,7 @@ describe('retries', () => {
 });
 
 describe('circuit breaker', () => {
-  it('opens on failures, answers CIRCUIT_OPEN in under 5 ms, lets one probe through, and closes when the service recovers', async () => {
+  it('opens on failures, answers CIRCUIT_OPEN at once, lets one probe through, and closes when the service recovers', async () => {
     const clock = manualClock();
     const accounts = boundSource(backends, 'accounts', {
       responseCache: false,
@@ -90,14 +90,17 @@ describe('circuit breaker', () => {
       for (let id = 1; id <= 20; id++) await expect(call(id)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
       expect(backends.accounts.requests).toHaveLength(20);
 
-      const durations: number[] = [];
-      for (let i = 0; i < 50; i++) {
-        const started = performance.now();
-        await expect(call(1)).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
-        durations.push(performance.now() - started);
-      }
+      // An open breaker answers at once: before the event loop comes round to any I/O or timer (not a duration, which a loaded machine stretches).
+      const beforeTheLoop = () =>
+        Promise.race([
+          call(1).then(
+            () => 'answered',
+            (error: { code?: string }) => error.code,
+          ),
+          new Promise((resolve) => setImmediate(() => resolve('waited for the event loop'))),
+        ]);
+      for (let i = 0; i < 50; i++) expect(await beforeTheLoop()).toBe('CIRCUIT_OPEN');
       expect(backends.accounts.requests).toHaveLength(20);
-      expect(Math.max(...durations)).toBeLessThan(5);
 
       // After the open period, one probe; it fails, so the breaker opens again.
       clock.advance(450);
