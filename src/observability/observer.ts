@@ -57,7 +57,7 @@ export interface RequestReport {
   /** True when it shared another request's execution (server.dedupe). */
   shared: boolean;
   /** True when it was given a kept answer, built for an identical query from stored upstream answers that are unchanged (cache.maxAnswerBytes). */
-  cachedAnswer: boolean;
+  keptAnswer: boolean;
 }
 
 export type RequestObserver = (report: RequestReport) => void;

@@ -96,11 +96,11 @@ export interface PipelineOptions<Context extends ExecutionContext> {
     identityOf(transport: Transport): string;
     /**
      * Identical queries in flight share one execution (`server.dedupe`):
-     * `declared`, those whose fields are all declared; `all`, those with
+     * `'declared'`, those whose fields are all declared; `true`, those with
      * hand-written fields too (their resolvers read nothing of the request but
-     * what `identityOf` keys).
+     * what `identityOf` keys); `false`, none.
      */
-    dedupe: false | 'declared' | 'all';
+    dedupe: ResolvedConfig['server']['dedupe'];
     /**
      * Answers to queries of declared fields built only from fresh stored
      * upstream answers are kept, and given again to identical queries while
@@ -161,7 +161,7 @@ class RequestFacts {
   /** The key its answer is kept under, when its query's answers may be kept. */
   keepAs: string | undefined = undefined;
   /** It was given a kept answer. */
-  cachedAnswer = false;
+  keptAnswer = false;
   /** Its answer's serializer, when it has no errors and its operation was compiled with one for its shape (compile-operation.ts). */
   write: ((result: object) => string) | undefined = undefined;
   constructor(readonly trace?: RequestTrace) {}
@@ -368,16 +368,34 @@ export function createPipeline<Context extends ExecutionContext>({
     if (operation.operation === 'subscription') return subscription(transport, document, request);
 
     if (!sharing || operation.operation !== 'query') return executed(transport, prepared, document, request, facts);
-    // Only declared fields' answers are known to depend on nothing but the key and the sources' answers.
-    const declared = metrics !== undefined && !metrics.handWritten;
+    return sharedOrKept(sharing, transport, prepared, document, request, facts, text, metrics !== undefined && !metrics.handWritten);
+  }
+
+  /**
+   * A query, when answers may be shared: a kept answer when there is one
+   * still unchanged, else an identical execution in flight to join, else an
+   * execution of its own that others may join and whose answer may be kept.
+   * `declared`: no field is hand-written, so the answer depends on nothing but
+   * the key and the sources' answers.
+   */
+  function sharedOrKept(
+    { identityOf, dedupe }: NonNullable<typeof sharing>,
+    transport: Transport,
+    prepared: Prepared,
+    document: DocumentNode,
+    request: ReturnType<typeof readRequest>,
+    facts: RequestFacts,
+    text: string,
+    declared: boolean,
+  ): ExecutionResult | Promise<ExecutionResult> {
     const keeps = kept !== undefined && declared;
-    const joins = sharing.dedupe === 'all' || (sharing.dedupe === 'declared' && declared);
+    const joins = dedupe === true || (dedupe === 'declared' && declared);
     if (!keeps && !joins) return executed(transport, prepared, document, request, facts);
-    const key = `${sharing.identityOf(transport)}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? null)}\n${text}`;
+    const key = `${identityOf(transport)}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? null)}\n${text}`;
     if (keeps) {
       const answer = kept.get(key);
       if (answer) {
-        facts.cachedAnswer = true;
+        facts.keptAnswer = true;
         facts.usage = { upstreamCalls: 0, cacheHits: answer.reads.length, staleAnswers: 0 };
         return answer.result;
       }
@@ -566,7 +584,7 @@ export function createPipeline<Context extends ExecutionContext>({
 
 const NO_CODES: readonly string[] = [];
 
-function reportOf(requestId: string, result: ExecutionResult, { operationName, operationType, usage, shared, cachedAnswer }: RequestFacts, startedAt: number): RequestReport {
+function reportOf(requestId: string, result: ExecutionResult, { operationName, operationType, usage, shared, keptAnswer }: RequestFacts, startedAt: number): RequestReport {
   const codes = result.errors ? [...new Set(result.errors.map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))] : NO_CODES;
   return {
     requestId,
@@ -579,7 +597,7 @@ function reportOf(requestId: string, result: ExecutionResult, { operationName, o
     cacheHits: usage?.cacheHits ?? 0,
     staleAnswers: usage?.staleAnswers ?? 0,
     shared,
-    cachedAnswer,
+    keptAnswer,
   };
 }
 

@@ -145,7 +145,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     logger,
     sharing: {
       identityOf: identityOf(Object.values(config.sources).flatMap((source) => source.forwardHeaders)),
-      dedupe: config.server.dedupe === true ? 'all' : config.server.dedupe,
+      dedupe: config.server.dedupe,
       ...(config.cache.maxAnswerBytes > 0 && { answers: { maxBytes: config.cache.maxAnswerBytes, unchanged: (reads) => cache.unchanged(reads) } }),
     },
     observe: observability.requestObserver,

@@ -70,7 +70,7 @@ export function bindSource(client: SourceClient, options: CallOptions, tally: Re
       throw error;
     }
     tally.reads &&= answer.read ? [...tally.reads, answer.read] : undefined;
-    if (answer.fromCache) tally.cacheHits += 1;
+    if (answer.read) tally.cacheHits += 1;
     if (answer.stale) tally.staleNotices.push({ source: client.name, ageSeconds: Math.round(answer.stale.ageMs / 1000), reason: answer.stale.code });
     return answer;
   };

@@ -79,9 +79,7 @@ export interface UpstreamResponse {
 }
 
 export interface SourceAnswer extends UpstreamResponse {
-  /** Set when a fresh stored answer served the call. */
-  fromCache?: true;
-  /** Which stored answer served it, when `fromCache`: what a kept GraphQL answer built from it checks (see `ResponseCache.unchanged`). */
+  /** Set when a fresh stored answer served the call: which one (what a kept GraphQL answer built from it checks, `ResponseCache.unchanged`). */
   read?: CachedRead;
   /** Set when a cached answer stood in for a failing upstream. */
   stale?: CacheResult['stale'];
@@ -419,7 +417,7 @@ export function createSourceClient(
     if (method === 'GET' || method === 'HEAD') {
       const key = cacheKey({ source: name, method, path: upstream.path, query: upstream.query, partition, vary: { ...vary, ...upstream.headers } });
       const stored = cache.fresh(key, name);
-      if (stored) return { ...stored, fromCache: true, read: { key, source: name, response: stored } };
+      if (stored) return { ...stored, read: { key, source: name, response: stored } };
       const policy = upstream.cacheTtlMs === undefined ? cachePolicy : { ...cachePolicy, ttlMs: upstream.cacheTtlMs };
       const lookup = { key, source: name, path: upstream.path, shared: partition === SHARED_PARTITION, policy };
       // The load is shared by every concurrent caller with this key; each caller stops waiting at its own deadline.
@@ -429,7 +427,7 @@ export function createSourceClient(
         return exchange(upstream, { ...headers, ...validators }, origin, { ...options, deadline: own }, partition).finally(() => own?.release());
       });
       const result = await withinDeadline(shared, deadline, name);
-      return { ...result.response, ...(result.hit && { fromCache: result.hit, read: { key, source: name, response: result.response } }), ...(result.stale && { stale: result.stale }) };
+      return { ...result.response, ...(result.hit && { read: { key, source: name, response: result.response } }), ...(result.stale && { stale: result.stale }) };
     }
 
     const { size: _size, ...written } = await exchange(upstream, headers, origin, options, partition);
@@ -452,7 +450,7 @@ export function createSourceClient(
         const method = upstream.method ?? 'GET';
         // Writes do not go through the cache; a read that made no call of its own joined one in flight.
         const cached = method === 'GET' || method === 'HEAD';
-        call.end({ cache: !cached ? undefined : answered.stale ? 'stale' : answered.fromCache ? 'hit' : loaded ? 'miss' : 'coalesced' });
+        call.end({ cache: !cached ? undefined : answered.stale ? 'stale' : answered.read ? 'hit' : loaded ? 'miss' : 'coalesced' });
         return answered;
       } catch (error) {
         call.end({ error: error instanceof GraftError ? error.code : 'INTERNAL_SERVER_ERROR' });

@@ -37,9 +37,9 @@ function keptFlags(on: TestGateway): () => boolean[] {
   return () =>
     on.logs
       .slice(from)
-      .map((line) => JSON.parse(line) as { msg: string; cachedAnswer?: boolean })
+      .map((line) => JSON.parse(line) as { msg: string; keptAnswer?: boolean })
       .filter((line) => line.msg === 'request')
-      .map((line) => line.cachedAnswer === true);
+      .map((line) => line.keptAnswer === true);
 }
 
 describe('a kept answer', () => {
