@@ -54,7 +54,11 @@ const MEDIA_TYPE = /^[\w.+-]+\/[\w.+-]+$/;
 const MAP_PATH = /^variables(\.[\w$-]+)+$/;
 
 export async function readMultipartRequest({ contentType, body, limits, maxFieldBytes, maxJsonDepth }: ReadOptions): Promise<MultipartRequest> {
+  // The body may break off while the spool folder is made: its error is taken from the start, never left unhandled.
+  const ignore = () => {};
+  body.on('error', ignore);
   const spool = await mkdtemp(join(tmpdir(), 'graftql-upload-'));
+  body.off('error', ignore);
   const cleanup = () => rm(spool, { recursive: true, force: true });
   try {
     const params = await parse();
@@ -79,11 +83,30 @@ export async function readMultipartRequest({ contentType, body, limits, maxField
       let operations: Record<string, unknown> | undefined;
       let map: Map<string, string[]> | undefined;
       const files = new Map<string, UploadedFile>();
+      /** One per file: settles (never rejects) once its spool file is written and closed, or closed after a failure. */
       const writes: Promise<void>[] = [];
       let total = 0;
       let failure: GraftError | undefined;
+      let aborted = false;
       const fail = (error: GraftError) => {
         failure ??= error;
+      };
+      /**
+       * Ends the read early (the body broke off, the parser or a spool write
+       * failed): the parser is destroyed, and with it the file being read,
+       * whose spool write then closes its descriptor. The promise rejects only
+       * once every spool file is closed, so the caller's removal frees the
+       * disk instead of leaving handles on deleted files.
+       */
+      const abort = (error: GraftError) => {
+        fail(error);
+        if (aborted) return;
+        aborted = true;
+        body.unpipe(parser);
+        // Whatever of the body is still coming is read and dropped.
+        body.resume();
+        parser.destroy();
+        void Promise.all(writes).then(() => reject(failure));
       };
 
       parser.on('field', (name, value, info) => {
@@ -120,17 +143,22 @@ export async function readMultipartRequest({ contentType, body, limits, maxField
         stream.on('limit', () => fail(new GraftError('PAYLOAD_TOO_LARGE', `A file is larger than ${limits.maxFileBytes} bytes.`, { facts: { limit: limits.maxFileBytes } })));
         files.set(name, new UploadedFile(info.filename ?? 'upload', type, 0, path));
         writes.push(
-          pipeline(stream, createWriteStream(path)).then(() => {
-            files.set(name, new UploadedFile(info.filename ?? 'upload', type, size, path));
-          }),
+          pipeline(stream, createWriteStream(path)).then(
+            () => {
+              files.set(name, new UploadedFile(info.filename ?? 'upload', type, size, path));
+            },
+            // The file stream was cut short (an abort already decided the answer), or the spool could not be written (no descriptor or disk left).
+            () => abort(new GraftError('INTERNAL_SERVER_ERROR', 'The upload could not be written to the spool folder.')),
+          ),
         );
       });
 
       parser.on('filesLimit', () => fail(new GraftError('PAYLOAD_TOO_LARGE', `At most ${limits.maxFiles} files may be uploaded at once.`, { facts: { limit: limits.maxFiles } })));
       parser.on('fieldsLimit', () => fail(new GraftError('BAD_REQUEST', 'A GraphQL multipart request has two fields, operations and map, then files.')));
-      parser.on('error', () => reject(failure ?? new GraftError('BAD_REQUEST', 'The multipart body is malformed.')));
+      parser.on('error', () => abort(new GraftError('BAD_REQUEST', 'The multipart body is malformed.')));
       // Every refusal, thrown anywhere in the end step (a map path that points nowhere), rejects: none may escape as an unhandled rejection.
       parser.on('close', () => {
+        if (aborted) return;
         Promise.all(writes)
           .then(() => {
             if (failure) throw failure;
@@ -144,7 +172,13 @@ export async function readMultipartRequest({ contentType, body, limits, maxField
           })
           .then(resolve, reject);
       });
-      body.on('error', () => reject(new GraftError('BAD_REQUEST', 'The request body ended before the multipart body did.')));
+      const brokenOff = () => abort(new GraftError('BAD_REQUEST', 'The request body ended before the multipart body did.'));
+      body.on('error', brokenOff);
+      // A client that goes away may leave the body closed without an error.
+      body.on('close', () => {
+        if (!body.readableEnded) brokenOff();
+      });
+      if (body.destroyed && !body.readableEnded) return brokenOff();
       body.pipe(parser);
     });
   }
