@@ -312,6 +312,19 @@ export function configSchema(env: Env) {
     keepAliveTimeoutMs: z.number().int().positive().default(5_000),
     /** @default 16_384 // bytes */
     maxHeaderSize: z.number().int().positive().default(16_384),
+    /**
+     * After an answer sent before the request's body was read (413, 429),
+     * the rest of the body is read and dropped up to this many bytes, so the
+     * client reads its answer instead of a connection reset (server/linger.ts).
+     * @default 67_108_864 // bytes (64 MiB)
+     */
+    lingerBytes: z
+      .number()
+      .int()
+      .min(0)
+      .default(64 * 1024 * 1024),
+    /** …and for at most this long. @default 5_000 // ms */
+    lingerMs: z.number().int().min(0).default(5_000),
   });
 
   const production = env.NODE_ENV === 'production';

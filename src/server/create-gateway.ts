@@ -213,6 +213,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
       maxUploadBytes: config.limits.uploads.maxTotalBytes,
       requestIdOf: acceptedRequestId,
       logger,
+      linger: config.server.listener,
     },
     yoga,
   );

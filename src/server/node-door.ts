@@ -2,13 +2,16 @@
  * The `node:http` door. Every GraphQL request to the endpoint first passes
  * the client rate limit here, before any body is read or Yoga builds a
  * Request; a POST declaring a `Content-Length` over the body limit is
- * refused at once (413, and the connection is closed rather than read). The commonest request, a JSON
+ * refused at once (413). The commonest request, a JSON
  * POST, is then served directly: read the body (bounded in bytes and
  * nesting), run the pipeline, write JSON. Yoga's fetch-API layer (a Request
  * and a Response object per call, a dozen plugin hooks) costs more than
  * executing a small query (see bench/). Everything else (GET, forms,
  * `application/graphql` bodies, multipart, GraphiQL, health, streams) goes
- * to the Yoga door, which runs the same pipeline.
+ * to the Yoga door, which runs the same pipeline. A POST answered before
+ * its body was all read (a refusal, through either door) lingers: the rest
+ * of the body is read and dropped, within bounds, so that the client reads
+ * its answer rather than a reset (linger.ts).
  *
  * Inside a framework: paths are matched against the whole URL (Express's
  * `originalUrl`), and a request for none of the gateway's paths goes to
@@ -25,6 +28,7 @@ import { statusOf } from '../pipeline/client-result.ts';
 import type { Pipeline, Transport } from '../pipeline/pipeline.ts';
 import { MAX_VARIABLES_DEPTH } from '../pipeline/request-shape.ts';
 import { exceedsJsonDepth } from '../sources/json-depth.ts';
+import { type LingerBounds, lingerAfterAnswer } from './linger.ts';
 
 /** A `node:http` listener, and a Connect / Express middleware: `next` gets what is not the gateway's. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
@@ -47,6 +51,8 @@ export interface NodeDoorOptions {
   maxUploadBytes: number;
   requestIdOf(inbound: string | undefined): string;
   logger: Logger;
+  /** How much of a refused body is read and dropped after the answer (`server.listener`). */
+  linger: LingerBounds;
 }
 
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
@@ -55,7 +61,7 @@ const JSON_BODY = /^application\/(?:graphql\+)?json\s*(?:;|$)/i;
 const MULTIPART_BODY = /^multipart\/form-data\s*;/i;
 
 export function createNodeDoor(
-  { pipeline, admitted, paths, maxBodyBytes, maxUploadBytes, requestIdOf, logger }: NodeDoorOptions,
+  { pipeline, admitted, paths, maxBodyBytes, maxUploadBytes, requestIdOf, logger, linger }: NodeDoorOptions,
   yoga: (req: IncomingMessage, res: ServerResponse) => unknown,
 ): NodeHandler {
   // A request admitted here is marked only when handed to Yoga, not every request: a WeakSet entry is an ephemeron, which garbage collections visit apart.
@@ -74,36 +80,45 @@ export function createNodeDoor(
     const requestId = requestIdOf(single(req.headers['x-request-id']));
     const mediaType = negotiate(accept);
     const contentType = CONTENT_TYPES[mediaType ?? 'application/json'];
-    const write = ({ result, body }: { result: ExecutionResult; body: string }, close = false) => {
+    const write = ({ result, body }: { result: ExecutionResult; body: string }) => {
       // The body as bytes, once: node:http would otherwise copy the string into one with the headers before it, then into bytes.
       const bytes = Buffer.from(body);
       // A flat list of headers: what node:http keeps internally, so nothing is copied from an object per request.
-      if (!result.errors && !close) return res.writeHead(200, ['content-type', contentType, 'content-length', String(bytes.length), 'x-request-id', requestId]).end(bytes);
+      if (!result.errors) return res.writeHead(200, ['content-type', contentType, 'content-length', String(bytes.length), 'x-request-id', requestId]).end(bytes);
       const { status, headers } = statusOf(result, mediaType === GRAPHQL_RESPONSE);
-      res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': bytes.length, 'x-request-id': requestId, ...(close && { connection: 'close' }) });
+      res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': bytes.length, 'x-request-id': requestId });
       res.end(bytes);
     };
     const transport = new NodeTransport(req, res, isPost ? 'POST' : 'GET', requestId, startedAt);
-    const refuse = (error: GraftError, close = false) => write(pipeline.refuse(error, transport), close);
+    const refuse = (error: GraftError) => write(pipeline.refuse(error, transport));
+    /** Refused before its body was all read: the rest is dropped after the answer. */
+    const refuseEarly = (error: GraftError) => {
+      lingerAfterAnswer(req, res, linger);
+      refuse(error);
+    };
 
     try {
       pipeline.admit(transport);
     } catch (error) {
-      // Refused at the cheapest point for every door: before Yoga and before the body. The body is not read; the connection closes.
-      return refuse(error as GraftError, isPost);
+      // Refused at the cheapest point for every door: before Yoga and before the body.
+      return isPost ? refuseEarly(error as GraftError) : refuse(error as GraftError);
     }
     if (!isPost) return toYoga(req, res);
     const declared = Number(req.headers['content-length']);
     const limit = MULTIPART_BODY.test(req.headers['content-type'] ?? '') ? maxBodyBytes + maxUploadBytes : maxBodyBytes;
-    // Refused before a byte is read, and the connection closed: it would otherwise have to be drained.
-    if (declared > limit) return refuse(tooLarge(limit), true);
+    // Refused before a byte is read.
+    if (declared > limit) return refuseEarly(tooLarge(limit));
     const kept = (req as { body?: unknown }).body;
     if (kept === undefined && req.readableEnded) {
       logger.error({ requestId }, 'the request body was read before the gateway got the request, and not kept in req.body');
       return refuse(new GraftError('INTERNAL_SERVER_ERROR', 'The server read the request body before GraphQL could: mount the gateway before body parsers, or let them keep the body in req.body.'));
     }
     const isJson = JSON_BODY.test(req.headers['content-type'] ?? '');
-    if (!isJson || accept.includes('text/event-stream') || accept.includes('multipart/mixed')) return toYoga(req, res);
+    if (!isJson || accept.includes('text/event-stream') || accept.includes('multipart/mixed')) {
+      // Yoga may answer (a refused upload, a body over the limit) before it has read the whole body.
+      lingerAfterAnswer(req, res, linger);
+      return toYoga(req, res);
+    }
 
     if (mediaType === undefined) return refuse(new GraftError('BAD_REQUEST', `The Accept header allows neither ${GRAPHQL_RESPONSE} nor application/json.`));
 
@@ -130,10 +145,7 @@ export function createNodeDoor(
     req.on('data', (chunk: Buffer) => {
       if (size > maxBodyBytes) return;
       size += chunk.length;
-      if (size > maxBodyBytes) {
-        req.pause();
-        return refuse(tooLarge(maxBodyBytes), true);
-      }
+      if (size > maxBodyBytes) return refuseEarly(tooLarge(maxBodyBytes));
       chunks.push(chunk);
     });
     req.on('end', () => {

@@ -17,6 +17,7 @@ import { GraftError } from '../errors.ts';
 import type { Pipeline, PipelineAnswer, Transport } from '../pipeline/pipeline.ts';
 import { MAX_VARIABLES_DEPTH } from '../pipeline/request-shape.ts';
 import { readMultipartRequest, type UploadLimits } from '../uploads/read-multipart.ts';
+import { tooLarge, withBoundedBody } from './request-body.ts';
 
 export interface YogaDoorOptions {
   pipeline: Pipeline;
@@ -53,14 +54,14 @@ export function usePipeline({ pipeline, admitted, endpoint, requestIdOf, maxBody
             ? async (incoming) => {
                 const read = await readMultipartRequest({
                   contentType,
-                  body: Readable.fromWeb(bounded(incoming, limit).body as NodeReadableStream<Uint8Array>),
+                  body: Readable.fromWeb(withBoundedBody(incoming, req, limit).body as NodeReadableStream<Uint8Array>),
                   limits: uploads,
                   maxFieldBytes: maxBodyBytes,
                   maxJsonDepth: MAX_VARIABLES_DEPTH,
                 });
                 return Object.defineProperty(read.params, CLEANUP, { value: read.cleanup }) as GraphQLParams;
               }
-            : (incoming) => requestParser(bounded(incoming, limit)),
+            : (incoming) => requestParser(withBoundedBody(incoming, req, limit)),
         );
         return;
       }
@@ -106,30 +107,6 @@ export function usePipeline({ pipeline, admitted, endpoint, requestIdOf, maxBody
 
 function undecodable({ originalError }: GraphQLError): boolean {
   return originalError !== undefined && originalError !== null && !(originalError instanceof GraftError) && originalError.name !== 'GraphQLError';
-}
-
-/**
- * The request with its body cut off past `limit` bytes (PAYLOAD_TOO_LARGE):
- * for bodies without a Content-Length. Yoga's own limit is off, because it
- * cannot give multipart requests a larger one.
- */
-function bounded(request: Request, limit: number): Request {
-  if (!request.body) return request;
-  let read = 0;
-  const body = request.body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        read += chunk.byteLength;
-        if (read > limit) controller.error(tooLarge(limit));
-        else controller.enqueue(chunk);
-      },
-    }),
-  );
-  return new Request(request.url, { method: request.method, headers: request.headers, signal: request.signal, body, duplex: 'half' } as RequestInit);
-}
-
-function tooLarge(limit: number): GraftError {
-  return new GraftError('PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes.`, { facts: { limit } });
 }
 
 /** Yoga serialises with a result's own `stringify`: the body the pipeline already bounded. */
