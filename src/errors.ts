@@ -35,6 +35,7 @@ export const ERROR_CODES = [
   'FORBIDDEN',
   'NOT_FOUND',
   'REQUEST_RATE_LIMITED',
+  'REQUEST_TIMEOUT',
   'GATEWAY_TIMEOUT',
   'RESPONSE_TOO_LARGE',
   // Subscriptions
@@ -141,6 +142,7 @@ export const REFUSAL_STATUS: Partial<Record<ErrorCode, { status: number; spec: b
   PAYLOAD_TOO_LARGE: { status: 413, spec: false },
   CSRF_ERROR: { status: 403, spec: false },
   REQUEST_RATE_LIMITED: { status: 429, spec: false },
+  REQUEST_TIMEOUT: { status: 408, spec: false },
   GRAPHQL_PARSE_FAILED: { status: 400, spec: true },
   GRAPHQL_VALIDATION_FAILED: { status: 400, spec: true },
   MAX_DEPTH_LIMIT: { status: 400, spec: true },

@@ -38,6 +38,8 @@ export interface Metrics {
   request(report: RequestReport): void;
   /** A webhook delivery's outcome: `delivered`, or the code it was refused with. */
   webhook(source: string, outcome: string): void;
+  /** A request Node's HTTP server refused before any handler (its Node code: `HPE_*`, `ERR_HTTP_REQUEST_TIMEOUT`), and whether it was answered. */
+  clientError(code: string, answered: boolean): void;
   /** The exposition, in Prometheus text format. */
   text(): Promise<string>;
   readonly contentType: string;
@@ -84,6 +86,12 @@ export function createMetrics({ knownOperations, maxOperationNames, sources, cac
     name: 'graftql_webhook_deliveries_total',
     help: 'Webhook deliveries received, by source and outcome (delivered, or the code they were refused with).',
     labelNames: ['source', 'outcome'],
+    registers,
+  });
+  const clientErrors = new Counter({
+    name: 'graftql_client_errors_total',
+    help: "Requests Node's HTTP server refused before any handler saw them, by Node's code (HPE_*, ERR_HTTP_REQUEST_TIMEOUT) and whether they were answered.",
+    labelNames: ['code', 'answered'],
     registers,
   });
   new Gauge({
@@ -214,6 +222,8 @@ export function createMetrics({ knownOperations, maxOperationNames, sources, cac
     },
 
     webhook: (source, outcome) => webhooks.inc({ source, outcome }),
+    // Node's codes are a fixed set (llhttp's HPE_* and a few ERR_*): a bounded label.
+    clientError: (code, answered) => clientErrors.inc({ code, answered: String(answered) }),
 
     text: () => registry.metrics(),
     contentType: registry.contentType,

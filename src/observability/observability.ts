@@ -39,6 +39,8 @@ export interface Observability {
   requestObserver: RequestObserver | undefined;
   /** For the webhook receiver: a delivery's outcome (`delivered` or a code), by source (`unknown` for a source that sends none). */
   webhookObserver: ((source: string, outcome: string) => void) | undefined;
+  /** For the listener's client errors (server/client-errors.ts). */
+  clientErrorObserver: ((code: string, answered: boolean) => void) | undefined;
   tracing: Tracing | undefined;
   /** The exposition; undefined when metrics are off. */
   metrics: (() => Promise<string>) | undefined;
@@ -86,6 +88,7 @@ export function createObservability({ settings, production, logger, knownOperati
           }
         : (metrics?.request ?? log),
     webhookObserver: metrics?.webhook,
+    clientErrorObserver: metrics?.clientError,
     tracing,
     metrics: metrics?.text,
     contentType: metrics?.contentType ?? '',

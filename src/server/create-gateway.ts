@@ -33,6 +33,7 @@ import { createCallBudget } from '../sources/resilience/call-budget.ts';
 import { createDeadline } from '../sources/resilience/deadline.ts';
 import { createSourceClient, type HedgeStats, type SourceClient } from '../sources/source-client.ts';
 import { tlsOfSources } from '../sources/tls.ts';
+import { type ClientErrorListener, clientErrorListener } from './client-errors.ts';
 import type { GatewayContext } from './context.ts';
 import { type Graph, graphOf } from './graph.ts';
 import { createNodeDoor, type NodeHandler } from './node-door.ts';
@@ -72,6 +73,8 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, Record<string,
   listener: NodeHandler;
   /** A `node:http` server's 'upgrade' listener: GraphQL over WebSockets on the GraphQL path (`server.on('upgrade', gateway.upgrade)`). */
   upgrade: WebSocketDoor['upgrade'];
+  /** A `node:http` server's 'clientError' listener: requests Node refused before any handler, answered truthfully, logged and counted (`server.on('clientError', gateway.clientError)`). */
+  clientError: ClientErrorListener;
 };
 
 /** How long a readiness probe waits for each source. */
@@ -228,6 +231,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     hedgeStats,
     listener,
     upgrade: websockets.upgrade,
+    clientError: clientErrorListener(config.server.listener, { logger, observe: observability.clientErrorObserver }),
     sourceStatus,
     subscriptions: () => events.size(),
     endStreams,

@@ -3,8 +3,7 @@
  * slow clients, and drains in-flight requests on shutdown.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import type { AddressInfo } from 'node:net';
 import type { ResolvedConfig } from '../config/config-schema.ts';
 import { PROMETHEUS_TEXT } from '../observability/metrics.ts';
 import type { Gateway } from './create-gateway.ts';
@@ -31,7 +30,7 @@ export async function listen(gateway: Gateway, { server: settings, observability
     },
     gateway.listener,
   );
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket, listener.maxHeaderSize));
+  server.on('clientError', gateway.clientError);
   server.on('upgrade', gateway.upgrade);
   const port = await listening(server, settings.port, settings.host);
   const metrics = observability?.metrics.port !== undefined && gateway.metrics ? await serveMetrics(gateway.metrics, observability.metrics, settings.host) : undefined;
@@ -85,19 +84,4 @@ async function serveMetrics(text: () => Promise<string>, { path, port }: { path:
     );
   });
   return { server, port: await listening(server, port ?? 0, host) };
-}
-
-/**
- * A request Node's HTTP parser refused before any handler saw it (headers or
- * URL over `maxHeaderSize`, a malformed request line) gets a coded JSON
- * error too, not Node's bare status line.
- */
-function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, maxHeaderSize: number): void {
-  if (error.code === 'ECONNRESET' || !socket.writable || (socket as Socket).writableEnded) return void socket.destroy();
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const [status, reason, code, message] = tooLarge
-    ? [431, 'Request Header Fields Too Large', 'PAYLOAD_TOO_LARGE', `The request line and headers are larger than ${maxHeaderSize} bytes; send a long document with POST.`]
-    : [400, 'Bad Request', 'BAD_REQUEST', 'The HTTP request is malformed.'];
-  const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

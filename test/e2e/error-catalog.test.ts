@@ -4,7 +4,7 @@
  * (test/errors.test.ts keeps the catalog and docs/errors.md in step.)
  */
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, type ErrorCode } from '../../src/errors.ts';
 import type { Graph } from '../../src/server/graph.ts';
@@ -80,6 +80,16 @@ const CASES: Record<ErrorCode, () => Promise<unknown[]>> = {
     const gateway = await start({ limits: { clientRateLimit: { requestsPerSecond: 0.01, burst: 1, by: 'authorization' } } });
     await gateway.query('{ __typename }');
     return codes(await gateway.query('{ __typename }'));
+  },
+  REQUEST_TIMEOUT: async () => {
+    const gateway = await start({ server: { listener: { headersTimeoutMs: 200, requestTimeoutMs: 200, connectionsCheckingIntervalMs: 20 } } });
+    // Half a request line, then nothing.
+    const socket = connect(Number(new URL(gateway.url).port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.write('POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    await new Promise((resolve) => socket.once('close', resolve));
+    return [...received.matchAll(/"code":"([A-Z_]+)"/g)].map((match) => match[1]);
   },
   GATEWAY_TIMEOUT: async () => {
     backends.weather.inject({ fault: { kind: 'stallHeaders' }, path: /Oslo/, times: 1 });
