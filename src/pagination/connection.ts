@@ -4,7 +4,7 @@
  * turn a validated `Slice` request into edges; `pageInfo` says exactly
  * whether items exist before the first edge and after the last.
  */
-import { badUserInput } from '../errors.ts';
+import { badUserInput, type GraftError } from '../errors.ts';
 import type { CursorScope } from './cursor.ts';
 
 export interface ConnectionArgs {
@@ -47,13 +47,20 @@ export interface Slice {
   before: string | null;
 }
 
+export const withinPageSize = (value: number, maxPageSize = MAX_PAGE_SIZE): boolean => Number.isInteger(value) && value >= 1 && value <= maxPageSize;
+
+/** `first` or `last` out of range: the one message for it, whether found before execution (pipeline) or during. */
+export function pageSizeRefusal(name: string, value: number, maxPageSize = MAX_PAGE_SIZE): GraftError {
+  return badUserInput(`${name} must be between 1 and ${maxPageSize}, got ${value}.`);
+}
+
 /** Validates the arguments once: `first` and `last` within 1..max, not both; 20 forward when neither. */
 export function toSlice(args: ConnectionArgs, maxPageSize = MAX_PAGE_SIZE): Slice {
   const { first, last } = args;
   const has = (value: number | null | undefined): value is number => value !== null && value !== undefined;
   if (has(first) && has(last)) throw badUserInput('first and last cannot be used together: page one way at a time.');
   const check = (name: string, value: number) => {
-    if (!Number.isInteger(value) || value < 1 || value > maxPageSize) throw badUserInput(`${name} must be between 1 and ${maxPageSize}, got ${value}.`);
+    if (!withinPageSize(value, maxPageSize)) throw pageSizeRefusal(name, value, maxPageSize);
     return value;
   };
   const after = args.after ?? null;

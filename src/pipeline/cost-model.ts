@@ -19,7 +19,7 @@ import {
   Kind,
 } from 'graphql';
 import type { FieldCalls } from '../mapping/calls.ts';
-import { DEFAULT_PAGE_SIZE } from '../pagination/connection.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination/connection.ts';
 
 export interface FieldCost {
   /** The type its value has, lists and non-null removed. */
@@ -32,6 +32,8 @@ export interface FieldCost {
   slicingArguments: readonly string[];
   /** Items assumed when no slicing argument is given. */
   assumedSize: number | undefined;
+  /** The largest value a slicing argument may take (a Relay connection's `first`/`last`), when the field bounds it. */
+  maxSize: number | undefined;
   /** Fields of the value that hold the sized list (a connection's `edges`); empty when the field is the list. */
   sizedFields: readonly string[];
   /** How the field calls an upstream, when it does (a declared field). */
@@ -58,7 +60,9 @@ export function createCostModel(callsOf: (coordinate: string) => FieldCalls | un
       if (!cost) {
         const coordinate = `${parent.name}.${name}`;
         const described = describeField(field);
-        cost = { ...described, calls: callsOf(coordinate), handWritten: handWritten.has(coordinate) || handWritten.has(described.namedType.name) };
+        const calls = callsOf(coordinate);
+        // Declared connections page within MAX_PAGE_SIZE (mapping/execute.ts); a hand-written one may choose its own bound.
+        cost = { ...described, maxSize: calls ? described.maxSize : undefined, calls, handWritten: handWritten.has(coordinate) || handWritten.has(described.namedType.name) };
         memo.set(field, cost);
       }
       return cost;
@@ -79,15 +83,16 @@ function describeField(field: GraphQLField<unknown, unknown>): Omit<FieldCost, '
       listDepth: listDepthOf(field.type),
       slicingArguments: stringListArgument(listSize, 'slicingArguments'),
       assumedSize: intArgument(listSize, 'assumedSize'),
+      maxSize: undefined,
       sizedFields: stringListArgument(listSize, 'sizedFields'),
     };
   }
   const slicing = field.args.map((arg) => arg.name).filter((name) => name === 'first' || name === 'last');
   if (slicing.length > 0 && isConnection(namedType)) {
     const sizedFields = ['edges', 'nodes'].filter((name) => isObjectType(namedType) && name in namedType.getFields());
-    return { namedType, weight, listDepth: 0, slicingArguments: slicing, assumedSize: DEFAULT_PAGE_SIZE, sizedFields };
+    return { namedType, weight, listDepth: 0, slicingArguments: slicing, assumedSize: DEFAULT_PAGE_SIZE, maxSize: MAX_PAGE_SIZE, sizedFields };
   }
-  return { namedType, weight, listDepth: listDepthOf(field.type), slicingArguments: [], assumedSize: undefined, sizedFields: [] };
+  return { namedType, weight, listDepth: listDepthOf(field.type), slicingArguments: [], assumedSize: undefined, maxSize: undefined, sizedFields: [] };
 }
 
 function isConnection(type: GraphQLNamedType): boolean {

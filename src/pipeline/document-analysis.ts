@@ -30,6 +30,7 @@ import {
   visit,
 } from 'graphql';
 import type { FieldCalls } from '../mapping/calls.ts';
+import { withinPageSize } from '../pagination/connection.ts';
 import type { CostModel, FieldCost } from './cost-model.ts';
 
 export interface OperationMetrics {
@@ -47,6 +48,12 @@ export interface OperationMetrics {
   readsVariables: boolean;
   /** It selects a field that hand-written code resolves (or types), which may read any part of the request. */
   handWritten: boolean;
+  /**
+   * The first slicing argument outside its field's bounds (`first: 1e9` on a
+   * connection): refused as such, before the cost its size implies, since
+   * that is the cause the client can fix.
+   */
+  outOfRange: { argument: string; value: number; max: number } | undefined;
 }
 
 interface Level {
@@ -95,6 +102,7 @@ export function measureOperation(schema: GraphQLSchema, document: DocumentNode, 
   };
   const memo = new Map<string, Level>();
   let readsVariables = false;
+  let outOfRange: OperationMetrics['outOfRange'];
 
   const typeNamed = (name: string) => schema.getType(name) ?? undefined;
 
@@ -122,7 +130,8 @@ export function measureOperation(schema: GraphQLSchema, document: DocumentNode, 
   }
 
   function numberIn(value: ValueNode): number | undefined {
-    if (value.kind === Kind.INT) return Number(value.value);
+    // A float where an Int belongs is refused by validation; its size is still what the client asked for.
+    if (value.kind === Kind.INT || value.kind === Kind.FLOAT) return Number(value.value);
     if (value.kind !== Kind.VARIABLE) return undefined;
     readsVariables = true;
     const given = variables?.[value.name.value];
@@ -137,7 +146,9 @@ export function measureOperation(schema: GraphQLSchema, document: DocumentNode, 
     for (const argument of node.arguments ?? []) {
       if (!field.slicingArguments.includes(argument.name.value)) continue;
       const value = numberIn(argument.value);
-      if (value !== undefined) size = Math.max(size ?? 0, value, 0);
+      if (value === undefined) continue;
+      if (field.maxSize !== undefined && !withinPageSize(value, field.maxSize)) outOfRange ??= { argument: argument.name.value, value, max: field.maxSize };
+      size = Math.max(size ?? 0, value, 0);
     }
     return size ?? field.assumedSize ?? defaultListSize;
   }
@@ -190,7 +201,7 @@ export function measureOperation(schema: GraphQLSchema, document: DocumentNode, 
   const rootType = schema.getRootType(operation.operation) ?? undefined;
   const root = [{ set: operation.selectionSet, type: rootType }];
   const { depth, aliases, cost, calls, handWritten } = measure(root, undefined, 1);
-  return { depth, aliases, rootFields: collect(root).length, cost, calls, readsVariables, handWritten };
+  return { depth, aliases, rootFields: collect(root).length, cost, calls, readsVariables, handWritten, outOfRange };
 }
 
 /** Directive uses in the whole document, as written. */

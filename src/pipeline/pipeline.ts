@@ -39,6 +39,7 @@ import { GraftError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { OperationType, RequestObserver, RequestReport } from '../observability/observer.ts';
 import type { RequestTrace, TraceContext, Tracing } from '../observability/tracing.ts';
+import { pageSizeRefusal } from '../pagination/connection.ts';
 import { type ArgumentCheck, argumentCheck } from './argument-bounds.ts';
 import { type ClientIdentityParts, createClientRateLimit } from './client-rate-limit.ts';
 import { refusal, refused, serialize, statusOf } from './client-result.ts';
@@ -304,7 +305,9 @@ export function createPipeline<Context extends ExecutionContext>({
     return problems;
   }
 
-  function costLimit({ cost, calls }: OperationMetrics): GraftError[] {
+  /** Arguments out of their bounds first (the most specific refusal), then the estimates they would inflate. */
+  function costLimit({ cost, calls, outOfRange }: OperationMetrics): GraftError[] {
+    if (outOfRange) return [pageSizeRefusal(outOfRange.argument, outOfRange.value, outOfRange.max)];
     const problems: GraftError[] = [];
     if (cost > limits.maxCost) {
       const estimate = Math.min(cost, Number.MAX_SAFE_INTEGER);

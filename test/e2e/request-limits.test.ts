@@ -167,6 +167,19 @@ describe('argument bounds', () => {
     expect(upstreamCalls()).toBe(0);
   });
 
+  it.each([
+    ['a literal past Int', '{ users(first: 2147483648) { edges { node { id } } } }', {}, 'first', 2147483648],
+    ['a float literal', '{ users(first: 1e9) { edges { node { id } } } }', {}, 'first', 1e9],
+    ['a variable', 'query ($n: Int) { users(first: $n) { edges { node { id } } } }', { n: 1e9 }, 'first', 1e9],
+    ['a nested connection', '{ articles(first: 5) { edges { node { comments(first: 1e9) { edges { node { id } } } } } } }', {}, 'first', 1e9],
+    ['last, by one', '{ users(last: 101) { edges { node { id } } } }', {}, 'last', 101],
+  ])('a connection size out of range (%s) is refused as BAD_USER_INPUT before its cost is estimated', async (_name, query, variables, argument, value) => {
+    const response = await gateway.query(query, variables);
+    expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(response.body.errors?.[0]?.message).toBe(`${argument} must be between 1 and 100, got ${value}.`);
+    expect(upstreamCalls()).toBe(0);
+  });
+
   it("accepts a long article body up to the schema's own @length", async () => {
     const response = await gateway.query('mutation($input: ArticleInput!) { createArticle(input: $input) { id } }', {
       input: { title: 't', body: 'b'.repeat(50_000), category: 'tech', authorId: 'User:1' },
