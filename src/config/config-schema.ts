@@ -377,6 +377,13 @@ export function configSchema(env: Env) {
     port: z.number().int().min(0).max(65_535).optional(),
     /** Operation names kept as label values beyond those of persisted documents; later ones count as "other". @default 100 */
     maxOperationNames: z.number().int().min(0).default(100),
+    /**
+     * Operation names that are not those of persisted documents are labelled
+     * `hash:` + 12 hex digits of their SHA-256, so that no name a client
+     * invents (`CustomerSecretReport_Acme`) reaches the metrics.
+     * @default NODE_ENV === 'production'
+     */
+    hashOperationNames: z.boolean().default(production),
   });
   const status = z.strictObject({
     /** A page of each source's state and last minute. @default true */

@@ -4,13 +4,15 @@
  * counters; Node's default process metrics beside them. Label values are
  * bounded: sources, methods, status classes and codes come from the config
  * and the catalog; operation names are those of persisted documents plus the
- * first `maxOperationNames` others seen on valid operations, then `other`.
+ * first `maxOperationNames` others seen on valid operations (as hashes when
+ * `hashOperationNames`, production's default), then `other`.
  * Nothing from a request (ids, arguments, URLs, headers) becomes a label.
  *
  * What is counted on the hot path is counted as it happens; what is a state
  * (breakers, rate limits, cache holdings and counts) is read when scraped.
  */
 
+import { createHash } from 'node:crypto';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { CacheHoldings, CacheStats } from '../cache/response-cache.ts';
 import type { RedisLinkStats } from '../replicas/redis-link.ts';
@@ -22,6 +24,8 @@ export interface MetricsOptions {
   /** Operation names always kept as label values (those of persisted documents). */
   knownOperations: readonly string[];
   maxOperationNames: number;
+  /** Names not from persisted documents appear as hashes (see operationLabels). */
+  hashOperationNames: boolean;
   /** Read at each scrape. */
   sources(): Readonly<Record<string, SourceState>>;
   cacheStats(): Readonly<Record<string, CacheStats>>;
@@ -53,11 +57,11 @@ const CALLS = [0, 1, 2, 5, 10, 20, 50, 100];
 const BREAKER_STATES = ['closed', 'open', 'half-open'] as const;
 const CACHE_RESULTS = ['hit', 'miss', 'stale', 'revalidated', 'coalesced'] as const;
 
-export function createMetrics({ knownOperations, maxOperationNames, sources, cacheStats, cacheHoldings, subscriptions, redis, now = Date.now }: MetricsOptions): Metrics {
+export function createMetrics({ knownOperations, maxOperationNames, hashOperationNames, sources, cacheStats, cacheHoldings, subscriptions, redis, now = Date.now }: MetricsOptions): Metrics {
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
-  const operationOf = operationLabels(knownOperations, maxOperationNames);
+  const operationOf = operationLabels(knownOperations, maxOperationNames, { hashed: hashOperationNames });
 
   const perRequest = requestSeries(registry, { durationBuckets: SECONDS, callsBuckets: CALLS });
   const errors = new Counter({ name: 'graftql_request_errors_total', help: 'Errors in answers, by operation and extensions.code.', labelNames: ['operation', 'code'], registers });
@@ -232,20 +236,26 @@ export function createMetrics({ knownOperations, maxOperationNames, sources, cac
 
 /**
  * The label value for an operation: `unknown` before one was known (refused
- * or malformed requests), `anonymous` without a name, its name while fewer
- * than `max` names beyond the known ones have been seen, else `other`, so
- * that a client inventing names cannot grow the series without bound.
+ * or malformed requests), `anonymous` without a name, the name of a
+ * persisted document, else a name the client chose while fewer than `max`
+ * have been seen, then `other`, so that a client inventing names cannot grow
+ * the series without bound. With `hashed` (production's default), a name the
+ * client chose is shown as `hash:` and 12 hex digits of its SHA-256: still one
+ * series per operation, with nothing in it a client wrote
+ * (`CustomerSecretReport_Acme`).
  */
-export function operationLabels(known: readonly string[], max: number): (name: string | undefined, type: string | undefined) => string {
+export function operationLabels(known: readonly string[], max: number, { hashed = false } = {}): (name: string | undefined, type: string | undefined) => string {
   const kept = new Set(known);
-  let others = 0;
+  const chosen = new Map<string, string>();
   return (name, type) => {
     if (type === undefined) return 'unknown';
     if (name === undefined) return 'anonymous';
     if (kept.has(name)) return name;
-    if (others >= max) return 'other';
-    others += 1;
-    kept.add(name);
-    return name;
+    const label = chosen.get(name);
+    if (label !== undefined) return label;
+    if (chosen.size >= max) return 'other';
+    const made = hashed ? `hash:${createHash('sha256').update(name).digest('hex').slice(0, 12)}` : name;
+    chosen.set(name, made);
+    return made;
   };
 }

@@ -62,6 +62,7 @@ export function createObservability({ settings, production, logger, knownOperati
     ? createMetrics({
         knownOperations,
         maxOperationNames: settings.metrics.maxOperationNames,
+        hashOperationNames: settings.metrics.hashOperationNames,
         sources: () => Object.fromEntries(clients().map((client) => [client.name, client.state()])),
         cacheStats: () => cache.stats(),
         cacheHoldings: () => cache.holdings(),

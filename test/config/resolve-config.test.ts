@@ -22,6 +22,9 @@ describe('resolveConfig', () => {
   it('takes PORT and HOST from the environment, and production from NODE_ENV', () => {
     const config = resolveConfig({ sources: {} }, { PORT: '8080', HOST: '0.0.0.0', NODE_ENV: 'production' });
     expect(config.server).toMatchObject({ port: 8080, host: '0.0.0.0', production: true, graphiql: false });
+    // No operation name a client invents reaches the metrics in production.
+    expect(config.observability.metrics.hashOperationNames).toBe(true);
+    expect(resolveConfig({ sources: {} }, {}).observability.metrics.hashOperationNames).toBe(false);
   });
 
   it('names every bad path and what was expected', () => {
