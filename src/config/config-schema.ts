@@ -548,6 +548,14 @@ export function configSchema(env: Env) {
     keyPrefix: z.string().min(1).max(64).default('graftql:'),
     /** A Redis command that takes longer fails, and the replica uses its own state for that call. @default 250 // ms */
     commandTimeoutMs: z.number().int().positive().max(10_000).default(250),
+    /**
+     * How often a PING checks that Redis still answers. A hung Redis keeps its
+     * connections open and only stops answering: one that does not answer a
+     * PING within `commandTimeoutMs`, or lets a command time out, counts as
+     * down (`graftql_redis_up` 0, each feature on its replica's own state at
+     * once) until a PING is answered again. @default 1_000 // ms
+     */
+    pingEveryMs: z.number().int().positive().max(60_000).default(1_000),
     /** The largest cached answer kept in Redis; a larger one stays in the replica that fetched it. @default 1_048_576 // bytes */
     maxValueBytes: z
       .number()

@@ -110,10 +110,20 @@ export function createMetrics({ knownOperations, maxOperationNames, hashOperatio
   if (redis) {
     new Gauge({
       name: 'graftql_redis_up',
-      help: '1 while this replica reaches the Redis replicas share; 0 while it uses its own cache, replay store and events.',
+      help: '1 while this replica reaches the Redis replicas share and it answers PINGs in time; 0 while it uses its own cache, replay store and events.',
       registers,
       collect() {
         this.set(redis().up ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'graftql_redis_command_timeouts_total',
+      help: 'Redis commands not answered within redis.commandTimeoutMs, by feature (cache, replay, events, pacing, and ping for the liveness check).',
+      labelNames: ['feature'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [feature, count] of Object.entries(redis().timeouts)) this.inc({ feature }, count);
       },
     });
     new Counter({

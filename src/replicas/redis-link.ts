@@ -4,7 +4,10 @@
  * (the second-level cache, the webhook replay store, the event relay, rate-limit pacing) asks
  * through `run`, which answers `undefined` at once when the link is down and
  * within `commandTimeoutMs` when Redis is slow, and the feature then uses
- * its replica's own state. No request fails because of Redis, and no command
+ * its replica's own state. A Redis that hangs (stopped, swapping) keeps its
+ * connections open: a PING every `pingEveryMs` that is not answered within
+ * `commandTimeoutMs`, or a command that times out, marks the link down until
+ * a PING is answered again, so that requests stop waiting on it at once. No request fails because of Redis, and no command
  * waits in a queue for Redis to come back: the offline queue is off.
  *
  * ioredis, not node-redis: it has a per-command timeout (`commandTimeout`),
@@ -22,12 +25,16 @@ export interface RedisSettings {
   url: string;
   keyPrefix: string;
   commandTimeoutMs: number;
+  /** @default 1_000 // ms */
+  pingEveryMs?: number;
 }
 
 export interface RedisLinkStats {
   up: boolean;
   /** Times a feature used its replica's own state because Redis was down, slow or failing. */
   fallbacks: Readonly<Record<RedisFeature, number>>;
+  /** Commands (PINGs included, as `ping`) that Redis did not answer within `commandTimeoutMs`. */
+  timeouts: Readonly<Record<RedisFeature | 'ping', number>>;
 }
 
 export interface RedisLink {
@@ -52,6 +59,7 @@ const retryDelay = (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 6)
 export function createRedisLink(settings: RedisSettings, logger: Logger): RedisLink {
   const log = logger.child({ component: 'redis' });
   const fallbacks: Record<RedisFeature, number> = { cache: 0, replay: 0, events: 0, pacing: 0 };
+  const timeouts: Record<RedisFeature | 'ping', number> = { cache: 0, replay: 0, events: 0, pacing: 0, ping: 0 };
   const channels = new Map<string, (message: string) => void>();
   const reconnectListeners: Array<() => void> = [];
   let commands: Redis | undefined;
@@ -59,6 +67,8 @@ export function createRedisLink(settings: RedisSettings, logger: Logger): RedisL
   let ready = false;
   let everReady = false;
   let closed = false;
+  /** Connected, but not answering within the timeout: a hung Redis. */
+  let hung = false;
 
   const options: RedisOptions = {
     commandTimeout: settings.commandTimeoutMs,
@@ -101,17 +111,45 @@ export function createRedisLink(settings: RedisSettings, logger: Logger): RedisL
     fallbacks[feature] += 1;
     return undefined;
   };
+  const timedOut = (error: unknown) => error instanceof Error && error.message === 'Command timed out';
+  const markHung = (on: boolean) => {
+    if (on && !hung) log.warn('Redis does not answer in time: each replica uses its own cache and state until it does');
+    if (!on && hung) log.info('Redis answers again: shared state resumes');
+    hung = on;
+  };
+  let pinging = false;
+  const pinger = setInterval(() => {
+    if (!ready || !commands || pinging) return;
+    pinging = true;
+    commands
+      .ping()
+      .then(
+        () => markHung(false),
+        (error: unknown) => {
+          if (timedOut(error)) timeouts.ping += 1;
+          markHung(true);
+        },
+      )
+      .finally(() => (pinging = false));
+  }, settings.pingEveryMs ?? 1_000);
+  // It watches; it never keeps the process alive.
+  pinger.unref();
 
   return {
     prefix: settings.keyPrefix,
-    up: () => ready,
+    up: () => ready && !hung,
 
     async run(feature, command) {
-      if (!ready || !commands) return fellBack(feature);
+      if (!ready || hung || !commands) return fellBack(feature);
       try {
         return await command(commands);
       } catch (error) {
         log.debug({ err: error, feature }, 'a Redis command failed: the replica uses its own state');
+        if (timedOut(error)) {
+          timeouts[feature] += 1;
+          // Down until a PING says otherwise: the next requests do not each wait out the timeout.
+          markHung(true);
+        }
         return fellBack(feature);
       }
     },
@@ -132,10 +170,11 @@ export function createRedisLink(settings: RedisSettings, logger: Logger): RedisL
       reconnectListeners.push(listener);
     },
 
-    stats: () => ({ up: ready, fallbacks: { ...fallbacks } }),
+    stats: () => ({ up: ready && !hung, fallbacks: { ...fallbacks }, timeouts: { ...timeouts } }),
 
     async close() {
       closed = true;
+      clearInterval(pinger);
       await loading.catch(() => undefined);
       await Promise.all([commands, subscriber].map((client) => client?.quit().catch(() => client.disconnect())));
     },

@@ -94,7 +94,9 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
   }
 
   // Replicas share a cache, a replay store and events through Redis when the config names one; each keeps its own state for when Redis cannot answer.
-  const redis = config.redis && createRedisLink({ url: config.redis.url.reveal(), keyPrefix: config.redis.keyPrefix, commandTimeoutMs: config.redis.commandTimeoutMs }, logger);
+  const redis =
+    config.redis &&
+    createRedisLink({ url: config.redis.url.reveal(), keyPrefix: config.redis.keyPrefix, commandTimeoutMs: config.redis.commandTimeoutMs, pingEveryMs: config.redis.pingEveryMs }, logger);
   const replica = randomUUID();
   const second = redis && config.redis && createSharedCache({ link: redis, replica, maxValueBytes: config.redis.maxValueBytes, dropLocal: (source, paths) => cache.invalidate(source, paths, 'here') });
   const cache = createResponseCache({ maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes, now, ...(second && { second }) });

@@ -49,6 +49,10 @@ export interface OwnRedis {
   url: string;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** Freezes the server (SIGSTOP): its connections stay open and nothing answers, as when Redis hangs. */
+  pause(): void;
+  /** Lets a paused server go on (SIGCONT). */
+  resume(): void;
 }
 
 export async function ownRedis(): Promise<OwnRedis> {
@@ -63,9 +67,12 @@ export async function ownRedis(): Promise<OwnRedis> {
     },
     async stop() {
       const exited = new Promise((resolve) => child?.once('exit', resolve));
+      child?.kill('SIGCONT');
       child?.kill('SIGKILL');
       await exited;
     },
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
   };
   await own.start();
   return own;
