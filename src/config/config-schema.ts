@@ -339,6 +339,22 @@ export function configSchema(env: Env) {
     /** Webhooks from sources arrive at `<webhooks>/<source name>`. @default '/webhooks' */
     webhooks: urlPath.default('/webhooks'),
   });
+  const origin = z
+    .string()
+    .regex(/^(\*|https?:\/\/[^/\s?#]+)$/, "an origin: scheme://host[:port], no path (or '*' for any origin, without credentials)")
+    .transform((value) => value.toLowerCase());
+  const cors = z
+    .strictObject({
+      /** Origins whose pages may read answers (`https://app.example.com`); `'*'` for any, without credentials. @default [] in production, ['*'] otherwise */
+      origins: z.array(origin).optional(),
+      /** Listed origins may send cookies and Authorization (Access-Control-Allow-Credentials). Never with `'*'`. @default false */
+      credentials: z.boolean().default(false),
+      /** How long a browser may keep a preflight's answer. @default 600 // s */
+      maxAgeSeconds: z.number().int().min(0).max(86_400).default(600),
+    })
+    .refine((value) => !(value.credentials && value.origins?.includes('*')), {
+      message: "credentials cannot be given to '*' (any origin): list the origins that may send them",
+    });
   const server = z.strictObject({
     /** Overridden by the PORT environment variable. @default 4000 */
     port: z.number().int().min(0).max(65_535).default(4000),
@@ -366,6 +382,8 @@ export function configSchema(env: Env) {
     /** The gateway's paths, matched against the whole URL (under Express, `originalUrl`: include the mount prefix). */
     paths: paths.default(paths.parse({})),
     listener: listener.default(listener.parse({})),
+    /** Cross-origin access from web pages (server/cors.ts). */
+    cors: cors.default(cors.parse({})),
   });
 
   const metrics = z.strictObject({
@@ -616,7 +634,11 @@ export type ConfigSchema = ReturnType<typeof configSchema>;
 export type GatewayConfig = z.input<ConfigSchema>;
 type Parsed = z.output<ConfigSchema>;
 /** The validated, defaulted, frozen configuration the gateway runs with. */
-export type ResolvedConfig = Readonly<Omit<Parsed, 'server'> & { server: Parsed['server'] & { graphiql: boolean; introspection: boolean; suggestions: boolean } }>;
+export type ResolvedConfig = Readonly<
+  Omit<Parsed, 'server'> & {
+    server: Omit<Parsed['server'], 'cors'> & { graphiql: boolean; introspection: boolean; suggestions: boolean; cors: Parsed['server']['cors'] & { origins: readonly string[] } };
+  }
+>;
 export type Limits = ResolvedConfig['limits'];
 export type SourceConfig = Parsed['sources'][string];
 export type AuthConfig = NonNullable<SourceConfig['auth']>;

@@ -28,7 +28,9 @@ export function resolveConfig(input: GatewayConfig, env: Readonly<Record<string,
   const parsed = result.data;
   const development = !parsed.server.production;
   const { graphiql = development, introspection = development, suggestions = development } = parsed.server;
-  return deepFreeze({ ...parsed, server: { ...parsed.server, graphiql, introspection, suggestions } });
+  // No cross-origin access in production unless listed: a page on any site could otherwise read the answers.
+  const cors = { ...parsed.server.cors, origins: parsed.server.cors.origins ?? (development ? ['*'] : []) };
+  return deepFreeze({ ...parsed, server: { ...parsed.server, graphiql, introspection, suggestions, cors } });
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

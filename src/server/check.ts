@@ -38,6 +38,8 @@ export function checkGraph(config: GatewayConfig, { baseDir, file, env }: CheckO
     const sources = Object.keys(resolved.sources);
     lines.push(`✓ ${name}: ${sources.length} source${sources.length === 1 ? '' : 's'} (${sources.join(', ')})`);
     if (unset.length > 0) lines.push(`  not set here (needed to serve): ${unset.join(', ')}`);
+    if (resolved.server.production && resolved.server.cors.origins.includes('*'))
+      lines.push(`⚠ server.cors.origins has '*' in production: a page on any site can read the answers (without credentials); list the origins that may.`);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return { ok: false, text: `${error.message}\n` };

@@ -35,6 +35,7 @@ import { createSourceClient, type HedgeStats, type SourceClient } from '../sourc
 import { tlsOfSources } from '../sources/tls.ts';
 import { type ClientErrorListener, clientErrorListener } from './client-errors.ts';
 import type { GatewayContext } from './context.ts';
+import { useCors } from './cors.ts';
 import { type Graph, graphOf } from './graph.ts';
 import { createNodeDoor, type NodeHandler } from './node-door.ts';
 import { useObservabilityEndpoints } from './observability-endpoints.ts';
@@ -166,7 +167,14 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     observe: observability.webhookObserver,
     now: now ?? Date.now,
   });
-  const websockets = createWebSocketDoor({ pipeline, schema, endpoint: config.server.paths.graphql, requestIdOf: acceptedRequestId, maxPayloadBytes: config.limits.maxBodyBytes });
+  const websockets = createWebSocketDoor({
+    pipeline,
+    schema,
+    endpoint: config.server.paths.graphql,
+    requestIdOf: acceptedRequestId,
+    maxPayloadBytes: config.limits.maxBodyBytes,
+    listedOrigins: config.server.cors.origins.filter((origin) => origin !== '*'),
+  });
   const { paths } = config.server;
   const ids = requestIds();
   const admitted = new WeakSet<IncomingMessage>();
@@ -180,10 +188,13 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     // The page with its assets inlined weighs ~85 MB of resident memory once loaded: load it on the first GraphiQL visit only.
     renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     maskedErrors: false, // masked in one place: pipeline/client-result.ts
+    // CORS is decided in one place for every door (cors.ts): Yoga's own reflects any Origin with credentials.
+    cors: false,
     // The body limit is the Yoga door's (yoga-door.ts): a multipart request may add its files'.
     maxRequestBodySize: false,
     logging: logger.child({ component: 'yoga' }),
     plugins: [
+      useCors(config.server.cors),
       ids.plugin,
       useObservabilityEndpoints(observability, config.observability.status.token),
       useWebhookEndpoint(webhooks, paths.webhooks),
@@ -219,6 +230,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
       requestIdOf: acceptedRequestId,
       logger,
       linger: config.server.listener,
+      cors: config.server.cors,
     },
     yoga,
   );

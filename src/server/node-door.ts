@@ -28,6 +28,7 @@ import { statusOf } from '../pipeline/client-result.ts';
 import type { Pipeline, Transport } from '../pipeline/pipeline.ts';
 import { MAX_VARIABLES_DEPTH } from '../pipeline/request-shape.ts';
 import { exceedsJsonDepth } from '../sources/json-depth.ts';
+import { type CorsSettings, corsHeaders } from './cors.ts';
 import { type LingerBounds, lingerAfterAnswer } from './linger.ts';
 
 /** A `node:http` listener, and a Connect / Express middleware: `next` gets what is not the gateway's. */
@@ -53,6 +54,8 @@ export interface NodeDoorOptions {
   logger: Logger;
   /** How much of a refused body is read and dropped after the answer (`server.listener`). */
   linger: LingerBounds;
+  /** Which web pages may read answers (`server.cors`). */
+  cors: CorsSettings;
 }
 
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
@@ -61,7 +64,7 @@ const JSON_BODY = /^application\/(?:graphql\+)?json\s*(?:;|$)/i;
 const MULTIPART_BODY = /^multipart\/form-data\s*;/i;
 
 export function createNodeDoor(
-  { pipeline, admitted, paths, maxBodyBytes, maxUploadBytes, requestIdOf, logger, linger }: NodeDoorOptions,
+  { pipeline, admitted, paths, maxBodyBytes, maxUploadBytes, requestIdOf, logger, linger, cors }: NodeDoorOptions,
   yoga: (req: IncomingMessage, res: ServerResponse) => unknown,
 ): NodeHandler {
   // A request admitted here is marked only when handed to Yoga, not every request: a WeakSet entry is an ephemeron, which garbage collections visit apart.
@@ -80,7 +83,10 @@ export function createNodeDoor(
     const requestId = requestIdOf(single(req.headers['x-request-id']));
     const mediaType = negotiate(accept);
     const contentType = CONTENT_TYPES[mediaType ?? 'application/json'];
+    // Browsers send an Origin; the rest of the clients (and the benchmarks) do not, and pay nothing for CORS.
+    const crossOrigin = req.headers.origin === undefined ? undefined : corsHeaders(cors, req.headers.origin);
     const write = ({ result, body }: { result: ExecutionResult; body: string }) => {
+      if (crossOrigin) for (const [name, value] of Object.entries(crossOrigin)) res.setHeader(name, value);
       // The body as bytes, once: node:http would otherwise copy the string into one with the headers before it, then into bytes.
       const bytes = Buffer.from(body);
       // A flat list of headers: what node:http keeps internally, so nothing is copied from an object per request.

@@ -10,8 +10,9 @@
  * A request's headers are the upgrade request's, with the `headers` object
  * of the client's `connection_init` payload over them (browsers cannot set
  * headers on a WebSocket). A cross-origin upgrade (an `Origin` whose host is
- * not the `Host`) is refused: browsers send cookies with WebSocket upgrades
- * and apply no CORS to them.
+ * not the `Host`) is refused unless `server.cors.origins` lists that origin
+ * by name (`'*'` does not count): browsers send cookies with WebSocket
+ * upgrades and apply no CORS to them.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -35,6 +36,8 @@ export interface WebSocketDoorOptions {
   requestIdOf(inbound: string | undefined): string;
   /** Largest message, as the HTTP doors' body limit. */
   maxPayloadBytes: number;
+  /** Origins listed by name in `server.cors.origins`, which may upgrade from another origin. */
+  listedOrigins: readonly string[];
 }
 
 /** Makes graphql-ws call `subscribe`, which hands every operation to the pipeline. */
@@ -50,7 +53,7 @@ type Extra = { request: IncomingMessage; socket: WebSocket };
 /** graphql-ws types results as ExecutionResult; ours are the pipeline's answers, which `onNext` sends as they were serialised. */
 type Results = Awaited<ReturnType<NonNullable<ServerOptions['subscribe']>>>;
 
-export function createWebSocketDoor({ pipeline, schema, endpoint, requestIdOf, maxPayloadBytes }: WebSocketDoorOptions): WebSocketDoor {
+export function createWebSocketDoor({ pipeline, schema, endpoint, requestIdOf, maxPayloadBytes, listedOrigins }: WebSocketDoorOptions): WebSocketDoor {
   const sockets = new WebSocketServer({ noServer: true, maxPayload: maxPayloadBytes });
   /** Per connection: its headers (the upgrade's, connection_init's over them) and a signal that fires when it closes. */
   const connections = new WeakMap<object, { header(name: string): string | undefined; signal: AbortSignal }>();
@@ -104,7 +107,7 @@ export function createWebSocketDoor({ pipeline, schema, endpoint, requestIdOf, m
     upgrade(req, socket, head) {
       const path = (req.url ?? '/').split('?')[0];
       if (path !== endpoint) return refuseUpgrade(socket, 404, 'Not Found');
-      if (crossOrigin(req)) return refuseUpgrade(socket, 403, 'Forbidden');
+      if (crossOrigin(req) && !listedOrigins.includes(req.headers.origin?.toLowerCase() ?? '')) return refuseUpgrade(socket, 403, 'Forbidden');
       sockets.handleUpgrade(req, socket, head, (ws) => sockets.emit('connection', ws, req));
     },
     // Once: a drain ends the sockets first, and the gateway's disposal asks again.
