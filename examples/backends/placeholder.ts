@@ -81,15 +81,16 @@ function one(rows: readonly Row[], id: string | undefined): Reply {
   return row ? { status: 200, body: row } : { status: 404, body: {} };
 }
 
-/** Filters by every query parameter that names a field; pages when `_page` is given, as json-server 1.x does. */
+/** Filters by every query parameter that names a field; pages when `_page` is given, as json-server 1.x does (clamping a page past the end to the last). */
 function list(rows: readonly Row[], query: URLSearchParams): Reply {
   const filters = [...query].filter(([name]) => !name.startsWith('_'));
   const matching = rows.filter((row) => filters.every(([name, value]) => row[name] === value));
   const pageText = query.get('_page');
   if (pageText === null) return { status: 200, body: matching };
-  const page = Math.max(1, Number.parseInt(pageText, 10) || 1);
   const perPage = Math.max(1, Number.parseInt(query.get('_per_page') ?? '10', 10) || 10);
   const pages = Math.max(1, Math.ceil(matching.length / perPage));
+  // A page past the end is answered with the last page, as json-server 1.x (and many Rails and Django paginators) do; the answer does not say which page it is.
+  const page = Math.min(pages, Math.max(1, Number.parseInt(pageText, 10) || 1));
   return {
     status: 200,
     body: {

@@ -105,7 +105,8 @@ export interface NumberedPage<T> extends Range<T> {
  * page-number APIs, always at the largest page size, so pages line up the
  * same way for every window: a window costs one call per page it touches.
  * A page past the end that the source answers with another page (some APIs
- * clamp to the last one) counts as empty, never as a repeat.
+ * clamp to the last one) counts as empty, never as a repeat: known by the
+ * page the answer names, or, when it names none, by its total or page count.
  */
 export function pageRanges<T>(fetchPage: (page: number, perPage: number) => Promise<NumberedPage<T>>, perPage: number): RangeFetcher<T> {
   /** The exact total of a page-count answer: the full pages before the last, plus the last one's items. */
@@ -122,8 +123,10 @@ export function pageRanges<T>(fetchPage: (page: number, perPage: number) => Prom
       if (total !== null && (page - 1) * perPage >= total) break;
       const answer = await fetchPage(page, perPage);
       total = answer.total ?? (answer.pages === page ? (page - 1) * perPage + answer.items.length : null);
-      const rows = answer.page === page ? answer.items : [];
       const pageStart = (page - 1) * perPage;
+      // A page that cannot exist by the answer's own total or page count was clamped, even when the answer does not say which page it is.
+      const exists = answer.page === page && (total === null || pageStart < total) && (answer.pages === null || answer.pages === undefined || page <= answer.pages);
+      const rows = exists ? answer.items : [];
       items.push(...rows.slice(Math.max(0, start - pageStart), start + count - pageStart));
       if (rows.length < perPage || (answer.pages !== null && answer.pages !== undefined && page >= answer.pages)) break;
     }

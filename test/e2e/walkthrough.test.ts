@@ -56,6 +56,22 @@ describe('the walkthrough graph', () => {
     expect(new Set(api.requests.map((request) => request.url))).toEqual(new Set(['/posts?_page=1&_per_page=100']));
   });
 
+  it('answers a cursor past the end with no edges, though the API answers a page past its end with its last page (100 posts, 100 a page)', async () => {
+    const last: { posts: { pageInfo: { endCursor: string } } } = await query('{ posts(last: 1) { pageInfo { endCursor } } }');
+    const after: { posts: { edges: unknown[]; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean } } } = await query(
+      'query($after: String) { posts(first: 5, after: $after) { edges { node { id } } pageInfo { hasNextPage hasPreviousPage } } }',
+      { after: last.posts.pageInfo.endCursor },
+    );
+    expect(posts.length % 100).toBe(0);
+    expect(after.posts).toEqual({ edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: true } });
+    const first: { posts: { pageInfo: { startCursor: string } } } = await query('{ posts(first: 1) { pageInfo { startCursor } } }');
+    const before: { posts: { edges: unknown[]; pageInfo: { hasPreviousPage: boolean } } } = await query(
+      'query($before: String) { posts(last: 5, before: $before) { edges { node { id } } pageInfo { hasPreviousPage } } }',
+      { before: first.posts.pageInfo.startCursor },
+    );
+    expect(before.posts).toEqual({ edges: [], pageInfo: { hasPreviousPage: false } });
+  });
+
   it('pages backward too: the last posts of a user', async () => {
     const data: { user: { name: string; posts: { edges: Array<{ node: { id: string } }>; pageInfo: { hasPreviousPage: boolean } } } } = await query(
       '{ user(id: "3") { name posts(last: 2) { edges { node { id } } pageInfo { hasPreviousPage } } } }',

@@ -9,25 +9,31 @@ export interface Counted<F> {
   calls: unknown[];
 }
 
-/** offset/limit over `items`, at most `maxLimit` per call, with or without a total. */
-export function offsetList<T>(items: readonly T[], maxLimit: number, { withTotal = true } = {}): Counted<RangeFetcher<T>> {
+/** offset/limit over `items`, at most `maxLimit` per call, with or without a total; `clamp` answers an offset past the end with the last items. */
+export function offsetList<T>(items: readonly T[], maxLimit: number, { withTotal = true, clamp = false } = {}): Counted<RangeFetcher<T>> {
   const calls: unknown[] = [];
   const fetch = offsetRanges(async (offset, limit) => {
     calls.push([offset, limit]);
     if (limit > maxLimit) throw new Error(`asked for ${limit} > ${maxLimit}`);
-    return { items: items.slice(offset, offset + limit), total: withTotal ? items.length : null };
+    const from = clamp && offset >= items.length ? Math.max(0, items.length - limit) : offset;
+    return { items: items.slice(from, from + limit), total: withTotal ? items.length : null };
   }, maxLimit);
   return { fetch, calls };
 }
 
-/** page/per_page over `items`; `clamp` answers pages past the end with the last page, as some APIs do. */
-export function pagedList<T>(items: readonly T[], perPage: number, { clamp = false } = {}): Counted<RangeFetcher<T>> {
+/**
+ * page/per_page over `items`; `clamp` answers pages past the end with the
+ * last page, as some APIs do (json-server, many Rails and Django
+ * paginators), and `reportsPage: false` leaves out which page was sent, as
+ * most of them do.
+ */
+export function pagedList<T>(items: readonly T[], perPage: number, { clamp = false, reportsPage = true } = {}): Counted<RangeFetcher<T>> {
   const calls: unknown[] = [];
   const fetch = pageRanges(async (page, size) => {
     calls.push([page, size]);
     const lastPage = Math.max(1, Math.ceil(items.length / size));
     const served = clamp ? Math.min(page, lastPage) : page;
-    return { items: items.slice((served - 1) * size, served * size), total: items.length, page: served };
+    return { items: items.slice((served - 1) * size, served * size), total: items.length, page: reportsPage ? served : page };
   }, perPage);
   return { fetch, calls };
 }

@@ -14,6 +14,10 @@ const styles: Array<[string, () => { fetch: RangeFetcher<string>; calls: unknown
   ['offset with a total', () => offsetList(LETTERS, 2)],
   ['page number', () => pagedList(LETTERS, 2)],
   ['page number that clamps past the end', () => pagedList(LETTERS, 2, { clamp: true })],
+  ['page number that clamps past the end and does not say which page it sent', () => pagedList(LETTERS, 2, { clamp: true, reportsPage: false })],
+  ['page number that clamps silently, over a total that is a multiple of the page size (5 of 5)', () => pagedList(LETTERS, 5, { clamp: true, reportsPage: false })],
+  ['page number that clamps silently, one item a page', () => pagedList(LETTERS, 1, { clamp: true, reportsPage: false })],
+  ['offset that clamps past the end', () => offsetList(LETTERS, 2, { clamp: true })],
 ];
 
 describe.each(styles)('indexConnection over %s', (_style, makeList) => {
