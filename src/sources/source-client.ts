@@ -305,24 +305,35 @@ export function createSourceClient(
     return value;
   }
 
-  /** A backup attempt, admitted as any call is; undefined when something refuses it. */
+  /**
+   * A backup attempt, or undefined when something refuses it. Backups are
+   * the gateway's choice, not the query's: they never spend the operation's
+   * call budget (which counts the calls the query asks for, as `graftql
+   * check` estimates them, so a query it accepts never loses a field to a
+   * backup). They are bounded apart: by the source's retry budget (a share of
+   * its calls), `hedge.maxBackups` per call, the breaker and pacing, and they
+   * are sent only while a connection to the source is free, since an attempt
+   * that has not answered may only be waiting for one, and a backup would
+   * wait behind it (the cold-start burst of backups: before 20 attempts are
+   * timed the delay is `maxDelayMs`, which a queue for connections outlasts).
+   */
   async function backupAttempt(
     upstream: UpstreamRequest,
     baseHeaders: Record<string, string>,
     origin: CallOrigin,
-    { deadline, budget }: CallOptions,
+    { deadline }: CallOptions,
     pacingKey: string,
   ): Promise<((signal: AbortSignal) => Promise<LoadedResponse>) | undefined> {
+    if (inFlight >= config.connections) return undefined;
     let report: ReturnType<NonNullable<typeof breaker>['admit']> | undefined;
     try {
       if (!retryBudget.tryRetry()) return undefined;
-      budget?.spend(name);
       if (config.rateLimit.fromHeaders || config.rateLimit.requestsPerSecond) await paced(pacingKey, deadline);
       report = breaker?.admit();
     } catch {
       return undefined;
     }
-    if (inFlight >= config.connections + config.maxQueued) {
+    if (inFlight >= config.connections) {
       report?.('neutral');
       return undefined;
     }

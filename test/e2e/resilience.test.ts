@@ -210,6 +210,19 @@ describe('call budget', () => {
       expect(backends.comments.requests.map((request) => request.url.split('?')[0])).toEqual(['/comments']);
     }));
 
+  it('a query within the budget loses no field to the gateway’s own backups: slow first attempts, fast backups', () =>
+    withGateway({ limits: { upstreamCallsPerOperation: 2 }, sources: { accounts: { hedge: { delayMs: 20, maxBackups: 1 } }, content: { hedge: { delayMs: 20, maxBackups: 1 } } } }, async (gateway) => {
+      // Each source's first attempt hangs; its backup is answered at once. The query needs exactly the budget: the user, then the first page of their articles.
+      backends.accounts.inject({ fault: { kind: 'stallHeaders' }, path: /^\/users\?ids=1$/, times: 1 });
+      backends.content.inject({ fault: { kind: 'stallHeaders' }, path: /^\/articles\?/, times: 1 });
+      const answer = await gateway.query('{ user(id: "User:1") { name articles(first: 2) { edges { node { title } } } } }');
+      expect(answer.body.errors).toBeUndefined();
+      expect(answer.body.data?.user).toMatchObject({ name: expect.any(String), articles: { edges: [expect.anything(), expect.anything()] } });
+      // Two calls and their two backups reached the services; the budget of 2 counted the calls the query asked for.
+      expect(backends.accounts.requests.filter((request) => request.url === '/users?ids=1')).toHaveLength(2);
+      expect(backends.content.requests.filter((request) => request.url.startsWith('/articles?'))).toHaveLength(2);
+    }));
+
   it('stops what the estimate cannot see (hand-written resolvers) at the budget, while it runs', () =>
     withGateway({ graph: fanOut, limits: { upstreamCallsPerOperation: 5 } }, async (gateway) => {
       backends.weather.clearRecords();

@@ -1,8 +1,9 @@
 /**
  * Hedged calls against a real server on 127.0.0.1: an attempt that has not
  * answered after the hedge delay gets one backup; the first answer wins and
- * the other attempt's socket is closed. Writes, a spent call budget and a
- * source that turns hedging off get none.
+ * the other attempt's socket is closed. Writes, a source whose connections
+ * are all busy, and a source that turns hedging off get none; a backup
+ * never spends the operation's call budget.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -153,29 +154,35 @@ describe('hedged calls', () => {
     expect(api.hedges().sent).toBe(1);
   });
 
-  it('a backup counts against the operation’s call budget: with none left, the first attempt goes on alone', async () => {
+  it('a backup never spends the operation’s call budget: with one call in it, the call still gets its backup', async () => {
     const server = holdAll();
     plan = server.plan;
     const delays = manualDelays();
     const api = client({ hedge: { maxBackups: 1 } }, delays);
-    const spent = createCallBudget(1);
-    const alone = api.request({ path: path`/slow` }, { budget: spent });
-    await until(() => arrivals.length === 1 && delays.pending() === 1, 'the attempt and its delay');
-    delays.elapse();
-    server.release({ ok: true });
-    await expect(alone).resolves.toMatchObject({ body: { ok: true } });
-    expect(api.hedges().sent).toBe(0);
-    expect(spent.spent()).toBe(1);
-
-    arrivals = [];
-    const roomy = createCallBudget(5);
-    const backed = api.request({ path: path`/slow-again` }, { budget: roomy });
+    const one = createCallBudget(1);
+    const backed = api.request({ path: path`/slow` }, { budget: one });
     await until(() => arrivals.length === 1 && delays.pending() === 1, 'the attempt and its delay');
     delays.elapse();
     await until(() => arrivals.length === 2, 'the backup');
     server.release({ ok: true });
-    await backed;
-    expect(roomy.spent()).toBe(2);
+    await expect(backed).resolves.toMatchObject({ body: { ok: true } });
+    expect(api.hedges().sent).toBe(1);
+    expect(one.spent()).toBe(1);
+  });
+
+  it('sends no backup while every connection to the source is busy: the attempt may only be waiting for one', async () => {
+    const server = holdAll();
+    plan = server.plan;
+    const delays = manualDelays();
+    const api = client({ connections: 2, hedge: { maxBackups: 1 } }, delays);
+    const calls = [api.request({ path: path`/a` }), api.request({ path: path`/b` }), api.request({ path: path`/c` })];
+    await until(() => arrivals.length === 2 && delays.pending() === 3, 'two attempts hold both connections, the third waits for one');
+    delays.elapse();
+    server.release({ ok: true });
+    await until(() => arrivals.length === 3, 'the third call gets a connection');
+    server.release({ ok: true });
+    await Promise.all(calls);
+    expect(api.hedges().sent).toBe(0);
   });
 
   it('is off for a source whose config says so', async () => {
