@@ -11,6 +11,12 @@
  * partition, an error) still deserves to be shared by the concurrent callers
  * that asked for it; so lru-cache is the bounded store here, and the
  * in-flight map below is the coalescing.
+ *
+ * Nothing fetched before a write is stored after it: an invalidation also
+ * fences the loads in flight for its paths (their answers go to the callers
+ * that were waiting, and are not stored), and later callers start loads of
+ * their own. It reaches every stored call that can hold what was written,
+ * batch forms included (`related`, from the mapping's plans).
  */
 import HttpCachePolicy from 'http-cache-semantics';
 import { LRUCache } from 'lru-cache';
@@ -83,6 +89,12 @@ export interface ResponseCacheOptions {
   now?: () => number;
   /** A cache shared with other replicas (Redis), asked when this one has no entry and told of every entry stored. */
   second?: SecondLevelCache;
+  /**
+   * Other stored paths of `source` that can hold what lives at `path`: the
+   * batch form of a per-parent list (`/comments` for `/articles/7/comments`),
+   * the collection a batch by ids reads (`/users` for `/users/7`).
+   */
+  related?: (source: string, path: string) => readonly string[];
 }
 
 /**
@@ -94,8 +106,12 @@ export interface ResponseCacheOptions {
 export interface SecondLevelCache {
   get(key: string, source: string): Promise<StoredEntry | undefined>;
   set(key: string, entry: StoredEntry, ttlMs: number): void;
-  /** Entries of `source` at `paths` are gone: every other replica drops its own, and shared entries are no longer served. */
-  invalidated(source: string, paths: readonly string[]): void;
+  /**
+   * Entries of `source` at `paths` are gone: every other replica drops its
+   * own, and shared entries are no longer served. Settles once Redis has
+   * taken the change and published it (or could not, within its timeout).
+   */
+  invalidated(source: string, paths: readonly string[]): Promise<void>;
 }
 
 export interface ResponseCache {
@@ -109,11 +125,15 @@ export interface ResponseCache {
   unchanged(reads: readonly CachedRead[]): boolean;
   fetch(lookup: CacheLookup, load: (validators: Validators | undefined) => Promise<LoadedResponse>): Promise<CacheResult>;
   /**
-   * Drops every entry of `source` at one of `paths` (a `*` segment matches
-   * any one), whatever its query, method or partition; `here` only in this
-   * replica (another replica's invalidation, relayed), else everywhere.
+   * Drops every entry of `source` at one of `paths` or a path related to
+   * one (a `*` segment matches any one), whatever its query, method or
+   * partition, and fences the loads in flight for them; `here` only in this
+   * replica (another replica's invalidation, relayed), else everywhere. The
+   * entries here are dropped at once; the promise settles once the other
+   * replicas have been told (at once without Redis), so that a write's
+   * answer can wait for it.
    */
-  invalidate(source: string, paths: readonly string[], scope?: 'everywhere' | 'here'): number;
+  invalidate(source: string, paths: readonly string[], scope?: 'everywhere' | 'here'): Promise<number>;
   stats(): Readonly<Record<string, CacheStats>>;
   holdings(): Readonly<Record<string, CacheHoldings>>;
 }
@@ -135,7 +155,19 @@ const STALE_IF: ReadonlySet<ErrorCode> = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTR
 
 type Entry = StoredEntry;
 
-export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationMs = 300_000, now = Date.now, second }: ResponseCacheOptions): ResponseCache {
+/** Set when an invalidation reached a load's path while it was out: its answer is not stored. */
+interface Fence {
+  fenced: boolean;
+}
+
+/** A load in flight, shared by the callers of its key until an invalidation fences it. */
+interface Flight {
+  lookup: CacheLookup;
+  result: Promise<CacheResult>;
+  fence: Fence;
+}
+
+export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationMs = 300_000, now = Date.now, second, related }: ResponseCacheOptions): ResponseCache {
   /** http-cache-semantics on this cache's clock (its `now()` is the hook its README offers; the types leave it out). */
   const Policy = class extends HttpCachePolicy {
     now(): number {
@@ -162,7 +194,7 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
     if (store.peek(key, { allowStale: true }) === entry) hold(entry, 1); // not when too large to store
     if (share) second?.set(key, entry, retention(entry));
   };
-  const inFlight = new Map<string, Promise<CacheResult>>();
+  const inFlight = new Map<string, Flight>();
   const counters = new Map<string, CacheStats>();
   const count = (source: string, what: keyof CacheStats) => {
     let stats = counters.get(source);
@@ -170,13 +202,17 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
     stats[what] += 1;
   };
 
-  async function refresh(lookup: CacheLookup, held: Entry | undefined, load: (validators: Validators | undefined) => Promise<LoadedResponse>): Promise<CacheResult> {
+  async function refresh(lookup: CacheLookup, fence: Fence, held: Entry | undefined, load: (validators: Validators | undefined) => Promise<LoadedResponse>): Promise<CacheResult> {
+    /** Stores unless an invalidation fenced the load while it was out. */
+    const keepUnlessFenced = (entry: Entry, share = true) => {
+      if (!fence.fenced) keep(lookup.key, entry, share);
+    };
     let entry = held;
     // Another replica may have stored it: a fresh shared entry answers, a stale one with validators is revalidated.
     if (!entry && second) {
       const shared = await second.get(lookup.key, lookup.source);
       if (shared && now() < shared.storedAt + retention(shared)) {
-        keep(lookup.key, shared, false);
+        keepUnlessFenced(shared, false);
         entry = shared;
         if (now() < shared.freshUntil) {
           count(lookup.source, 'hit');
@@ -199,7 +235,7 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
       count(lookup.source, 'revalidated');
       // A 304 may update the freshness headers; the body stays the one stored.
       const renewed = toEntry(lookup, { ...entry.response, headers: { ...entry.response.headers, ...pickFreshness(loaded.headers) } }, entry.size, now(), Policy);
-      if (renewed) keep(lookup.key, renewed);
+      if (renewed) keepUnlessFenced(renewed);
       return { response: entry.response };
     }
     if (loaded.status === 304) {
@@ -207,8 +243,8 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
     }
     count(lookup.source, 'miss');
     const fresh = toEntry(lookup, loaded, loaded.size, now(), Policy);
-    if (fresh) keep(lookup.key, fresh);
-    else store.delete(lookup.key);
+    if (fresh) keepUnlessFenced(fresh);
+    else if (!fence.fenced) store.delete(lookup.key);
     return { response: { status: loaded.status, headers: loaded.headers, body: loaded.body } };
   }
 
@@ -243,33 +279,49 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
       const pending = inFlight.get(lookup.key);
       if (pending) {
         count(lookup.source, 'coalesced');
-        return pending.then(inOwnTurn);
+        return pending.result.then(inOwnTurn);
       }
-      const started = refresh(lookup, entry, load).finally(() => inFlight.delete(lookup.key));
-      inFlight.set(lookup.key, started);
-      return started;
+      const fence: Fence = { fenced: false };
+      const result = refresh(lookup, fence, entry, load).finally(() => {
+        if (inFlight.get(lookup.key)?.fence === fence) inFlight.delete(lookup.key);
+      });
+      inFlight.set(lookup.key, { lookup, result, fence });
+      return result;
     },
 
-    invalidate(source, paths, scope = 'everywhere') {
-      if (scope === 'everywhere') second?.invalidated(source, paths);
-      const targets = new Set(paths.filter((path) => !path.split('/').includes('*')));
-      const patterns = paths.filter((path) => path.split('/').includes('*')).map((path) => path.split('/'));
-      const matches = (path: string) => {
-        if (targets.has(path)) return true;
-        const segments = path.split('/');
-        return patterns.some((pattern) => pattern.length === segments.length && pattern.every((part, i) => part === '*' || part === segments[i]));
-      };
+    async invalidate(source, paths, scope = 'everywhere') {
+      const all = related ? [...new Set([...paths, ...paths.flatMap((path) => related(source, path))])] : paths;
+      const matches = pathMatcher(all);
       const doomed: string[] = [];
       store.forEach((entry, key) => {
         if (entry.source === source && matches(entry.path)) doomed.push(key);
       });
       for (const key of doomed) store.delete(key);
+      // Loads out now were sent before the write: their callers get what they asked for, and no one after them.
+      for (const [key, flight] of inFlight) {
+        if (flight.lookup.source === source && matches(flight.lookup.path)) {
+          flight.fence.fenced = true;
+          inFlight.delete(key);
+        }
+      }
+      if (scope === 'everywhere') await second?.invalidated(source, all);
       return doomed.length;
     },
 
     stats: () => Object.fromEntries([...counters].map(([source, stats]) => [source, { ...stats }])),
 
     holdings: () => Object.fromEntries([...held].map(([source, holdings]) => [source, { ...holdings }])),
+  };
+}
+
+/** Whether a path is one of `paths`, where a `*` segment (in either) matches any one segment. */
+export function pathMatcher(paths: readonly string[]): (path: string) => boolean {
+  const targets = new Set(paths.filter((path) => !path.split('/').includes('*')));
+  const patterns = paths.filter((path) => path.split('/').includes('*')).map((path) => path.split('/'));
+  return (path) => {
+    if (targets.has(path)) return true;
+    const segments = path.split('/');
+    return patterns.some((pattern) => pattern.length === segments.length && pattern.every((part, i) => part === '*' || part === segments[i]));
   };
 }
 

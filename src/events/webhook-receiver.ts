@@ -39,8 +39,8 @@ export interface ReceiverOptions {
   hub: Pick<EventHub, 'publish'>;
   /** A replay store shared with other replicas (Redis): consulted after this replica's own. */
   claim?: ReplayClaim;
-  /** Drops a source's cached reads under these paths. */
-  invalidate(source: string, paths: readonly UpstreamPath[]): void;
+  /** Drops a source's cached reads under these paths; settles once every replica has been told. */
+  invalidate(source: string, paths: readonly UpstreamPath[]): Promise<void> | void;
   logger: Logger;
   /** Told each delivery's outcome: `delivered`, or the code (source `unknown` when no such source sends webhooks). */
   observe?: (source: string, outcome: string) => void;
@@ -112,7 +112,8 @@ export function createWebhookReceiver({ sources, hub, claim, invalidate, logger,
       if (receiver.seen.has(id)) return refused(source, id, 'WEBHOOK_REPLAYED', 'This delivery id was already received.');
       receiver.seen.set(id, true);
       const stale = receiver.pathsFor(type, body);
-      if (stale.length > 0) invalidate(source, stale);
+      // Answered once every replica has been told, as a write through the gateway is.
+      if (stale.length > 0) await invalidate(source, stale);
       const delivered = hub.publish({ source, id, type, body });
       logger.debug({ source, webhookId: id, type, delivered }, 'webhook delivered');
       observe?.(source, 'delivered');

@@ -341,7 +341,7 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
       }
       if (plan.invalidates.length > 0) {
         const afterwards = references(parent, args, context, plan.result ? undefined : value);
-        source.invalidate(plan.invalidates.flatMap((template) => renderPath(template, afterwards) ?? []));
+        await source.invalidate(plan.invalidates.flatMap((template) => renderPath(template, afterwards) ?? []));
       }
       if (info && !plan.result && prefetchers.has(plan.returns)) {
         await prefetch(Array.isArray(value) ? value : [value], plan.returns, selectedFields(info.fieldNodes, plan.returns, info), info, context);

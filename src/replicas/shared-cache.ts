@@ -82,19 +82,18 @@ export function createSharedCache({ link, replica, maxValueBytes, dropLocal }: S
       void link.run('cache', (redis) => redis.set(entryKey(entry.source, generation, key), value, 'PX', Math.ceil(ttlMs)));
     },
 
-    invalidated(source, paths) {
+    // Awaited by the write that caused it, before its answer: a read on another replica right after the write finds the entries gone.
+    async invalidated(source, paths) {
       // Forgotten at once: until the INCR answers, this replica reads the generation again (after the INCR, on the same connection).
       generations.delete(source);
-      void (async () => {
-        const generation = await link.run('cache', (redis) => redis.incr(generationKey(source)));
-        // Unreachable: the other replicas keep their entries until they expire (their freshness bounds the damage).
-        if (generation === undefined) {
-          generations.delete(source);
-          return;
-        }
-        generations.set(source, generation);
-        await link.publish('cache', CHANNEL, JSON.stringify({ replica, source, paths, generation } satisfies Invalidation));
-      })();
+      const generation = await link.run('cache', (redis) => redis.incr(generationKey(source)));
+      // Unreachable: the other replicas keep their entries until they expire (their freshness bounds the damage).
+      if (generation === undefined) {
+        generations.delete(source);
+        return;
+      }
+      generations.set(source, generation);
+      await link.publish('cache', CHANNEL, JSON.stringify({ replica, source, paths, generation } satisfies Invalidation));
     },
   };
 }

@@ -14,6 +14,7 @@ import { createEventHub } from '../events/event-hub.ts';
 import { createWebhookReceiver } from '../events/webhook-receiver.ts';
 import { callsOf } from '../mapping/calls.ts';
 import { compileGraph } from '../mapping/graph.ts';
+import { relatedPaths } from '../mapping/invalidation.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { createObservability } from '../observability/observability.ts';
 import type { SourceStatus } from '../observability/status-page.ts';
@@ -99,8 +100,9 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     config.redis &&
     createRedisLink({ url: config.redis.url.reveal(), keyPrefix: config.redis.keyPrefix, commandTimeoutMs: config.redis.commandTimeoutMs, pingEveryMs: config.redis.pingEveryMs }, logger);
   const replica = randomUUID();
-  const second = redis && config.redis && createSharedCache({ link: redis, replica, maxValueBytes: config.redis.maxValueBytes, dropLocal: (source, paths) => cache.invalidate(source, paths, 'here') });
-  const cache = createResponseCache({ maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes, now, ...(second && { second }) });
+  const second =
+    redis && config.redis && createSharedCache({ link: redis, replica, maxValueBytes: config.redis.maxValueBytes, dropLocal: (source, paths) => void cache.invalidate(source, paths, 'here') });
+  const cache = createResponseCache({ maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes, now, related: relatedPaths(compiled.plans.values()), ...(second && { second }) });
   const events = createEventHub({ queueSize: config.limits.subscriberQueue });
   const observability = createObservability({
     settings: config.observability,

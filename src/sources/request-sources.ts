@@ -14,7 +14,7 @@ import type { UpstreamPath } from './url.ts';
 export interface BoundSource extends Pick<SourceClient, 'name' | 'maxPageSize' | 'linkRef' | 'requestFor'> {
   request(upstream: UpstreamRequest): Promise<SourceAnswer>;
   /** See `SourceClient.invalidate`. */
-  invalidate(paths: readonly UpstreamPath[]): void;
+  invalidate(paths: readonly UpstreamPath[]): Promise<void>;
   /** Requests and narrows the body to `shape`; a mismatch is `UPSTREAM_BAD_RESPONSE`. */
   fetch<T extends z.ZodType>(shape: T, upstream: UpstreamRequest): Promise<z.output<T>>;
 }

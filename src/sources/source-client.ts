@@ -104,7 +104,7 @@ export interface SourceClient {
    * segment matches any one segment. A write already drops its own path and
    * that path's collection; this is for the other lists a write changes.
    */
-  invalidate(paths: readonly UpstreamPath[]): void;
+  invalidate(paths: readonly UpstreamPath[]): Promise<void>;
   /**
    * A link this source sent in answer to `answered` (e.g. a `Link` header
    * target) as a reference for `requestFor`, or undefined when it leaves the
@@ -444,7 +444,8 @@ export function createSourceClient(
     const { size: _size, ...written } = await exchange(upstream, headers, origin, options, partition);
     const own = upstream.path.split('?')[0] ?? upstream.path;
     const collection = own.slice(0, own.lastIndexOf('/')) || '/';
-    cache.invalidate(name, [own, collection]);
+    // Answered only once the other replicas have been told: a read anywhere after this answer finds the entries gone.
+    await cache.invalidate(name, [own, collection]);
     return written;
   }
 
@@ -469,7 +470,7 @@ export function createSourceClient(
       }
     },
 
-    invalidate: (paths) => void cache.invalidate(name, paths),
+    invalidate: async (paths) => void (await cache.invalidate(name, paths)),
 
     hedges: () => ({ ...hedges }),
 

@@ -250,9 +250,46 @@ describe('createResponseCache', () => {
       lookup('k4', { path: '/articles', source: 'other' }),
     ];
     for (const entry of entries) await cache.fetch(entry, load);
-    expect(cache.invalidate('accounts', ['/articles'])).toBe(2);
+    expect(await cache.invalidate('accounts', ['/articles'])).toBe(2);
     for (const entry of entries) await cache.fetch(entry, load);
     expect(loads).toBe(6);
+  });
+
+  it('stores nothing a load in flight fetched before an invalidation of its path, and starts a new load for callers after it', async () => {
+    const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000 });
+    let release: (response: LoadedResponse) => void = () => {};
+    const held = cache.fetch(lookup('a', { path: '/articles/7' }), () => new Promise((resolve) => (release = resolve)));
+    await cache.invalidate('accounts', ['/articles/7']);
+    // A caller after the write does not join the load sent before it.
+    let loads = 0;
+    const after = cache.fetch(lookup('a', { path: '/articles/7' }), async () => {
+      loads += 1;
+      return answer({ title: 'new' });
+    });
+    release(answer({ title: 'old' }));
+    expect((await held).response.body).toEqual({ title: 'old' });
+    expect((await after).response.body).toEqual({ title: 'new' });
+    expect(loads).toBe(1);
+    expect(cache.fresh('a', 'accounts')?.body).toEqual({ title: 'new' });
+  });
+
+  it('fences a load in flight even when the old answer comes back last', async () => {
+    const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000 });
+    let release: (response: LoadedResponse) => void = () => {};
+    const held = cache.fetch(lookup('a', { path: '/articles/7' }), () => new Promise((resolve) => (release = resolve)));
+    await cache.invalidate('accounts', ['/articles/*']);
+    release(answer({ title: 'old' }));
+    await held;
+    expect(cache.fresh('a', 'accounts')).toBeUndefined();
+  });
+
+  it('invalidates the paths related to a path too (batch forms)', async () => {
+    const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000, related: (_source, path) => (path.startsWith('/articles/') && path.endsWith('/comments') ? ['/comments'] : []) });
+    await cache.fetch(lookup('batch', { path: '/comments' }), async () => answer({ n: 1 }));
+    await cache.fetch(lookup('other', { path: '/users' }), async () => answer({ n: 2 }));
+    expect(await cache.invalidate('accounts', ['/articles/8/comments'])).toBe(1);
+    expect(cache.fresh('batch', 'accounts')).toBeUndefined();
+    expect(cache.fresh('other', 'accounts')).toBeDefined();
   });
 
   it('says reads are unchanged while each is the very answer stored and still fresh, and counts them as hits', async () => {
@@ -269,7 +306,7 @@ describe('createResponseCache', () => {
     expect(cache.unchanged([])).toBe(true);
 
     // Stored again, even with an equal body: another answer.
-    cache.invalidate('accounts', ['/users/b']);
+    await cache.invalidate('accounts', ['/users/b']);
     await cache.fetch(lookup('b'), load);
     expect(cache.unchanged(reads)).toBe(false);
     expect(cache.unchanged([read('a'), read('b')])).toBe(true);

@@ -68,15 +68,28 @@ describe.skipIf(!sharing)('two replicas sharing one Redis', () => {
     expect(callsTo(backends.content.requests, '/articles/4').length).toBeGreaterThan(reads + 1); // the PATCH, and a read again
   });
 
-  it('never answers one caller with what another was allowed to see, across replicas (10,000 requests)', async () => {
+  it('answers a read on B right after a write through A with what was written, every time: the invalidation is published before the write is answered', async () => {
+    const read = '{ article(id: "Article:5") { title } }';
+    let stale = 0;
+    for (let i = 0; i < 30; i += 1) {
+      await ask(b, read); // B holds the article
+      const title = `Written through A, ${i}`;
+      expect(await ask(a, `mutation { updateArticle(id: "Article:5", patch: { title: "${title}" }) { title } }`)).toEqual({ data: { updateArticle: { title } } });
+      const onB = (await ask(b, read)) as { data?: { article?: { title?: string } } };
+      if (onB.data?.article?.title !== title) stale += 1;
+    }
+    expect(stale).toBe(0);
+  });
+
+  it('never answers one caller with what another was allowed to see, across replicas (1,000 requests)', async () => {
     const callers = [4, 9].map((id) => ({ id, authorization: `Bearer ${exampleUserToken(id)}` }));
     const names = await Promise.all(callers.map(async ({ authorization }) => (await ask(a, '{ viewer { name } }', { authorization })) as { data: { viewer: { name: string } } }));
     expect(names[0]?.data.viewer.name).not.toBe(names[1]?.data.viewer.name);
     let crossed = 0;
     let failed = 0;
-    for (let batch = 0; batch < 100; batch++) {
+    for (let batch = 0; batch < 20; batch++) {
       const answers = await Promise.all(
-        Array.from({ length: 100 }, async (_, i) => {
+        Array.from({ length: 50 }, async (_, i) => {
           const caller = (batch + i) % 2;
           const body = (await ask(i % 3 === 0 ? a : b, '{ viewer { name } }', { authorization: callers[caller]?.authorization ?? '' })) as { data?: { viewer?: { name?: string } } };
           return { caller, name: body.data?.viewer?.name };
