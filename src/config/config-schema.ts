@@ -316,13 +316,13 @@ export function configSchema(env: Env) {
      * After an answer sent before the request's body was read (413, 429),
      * the rest of the body is read and dropped up to this many bytes, so the
      * client reads its answer instead of a connection reset (server/linger.ts).
-     * @default 67_108_864 // bytes (64 MiB)
+     * @default 134_217_728 // bytes (128 MiB: more than the largest upload a default config accepts)
      */
     lingerBytes: z
       .number()
       .int()
       .min(0)
-      .default(64 * 1024 * 1024),
+      .default(128 * 1024 * 1024),
     /** …and for at most this long. @default 5_000 // ms */
     lingerMs: z.number().int().min(0).default(5_000),
   });
