@@ -323,7 +323,7 @@ export function configSchema(env: Env) {
       .int()
       .min(0)
       .default(128 * 1024 * 1024),
-    /** …and for at most this long. @default 5_000 // ms */
+    /** And for at most this long. @default 5_000 // ms */
     lingerMs: z.number().int().min(0).default(5_000),
   });
 

@@ -4,8 +4,8 @@
  * own path, `@rest(invalidates:)`, a webhook's paths) reaches every stored
  * call the changed record may be in, batch forms included:
  * - a list with a first-page batch form: `/articles/{id}/comments` is also
- *   in `/comments` (`/comments?article_ids=…&per_article=…`);
- * - a field batched by ids: `/users/7` is also in `/users` (`/users?ids=…`).
+ *   in `/comments` (`/comments?article_ids=...&per_article=...`);
+ * - a field batched by ids: `/users/7` is also in `/users` (`/users?ids=...`).
  * Over-reaching is safe (a dropped entry is fetched again); missing one
  * serves a stale answer, so a path template's variable segment matches any.
  */
