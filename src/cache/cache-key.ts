@@ -5,7 +5,7 @@
  * request for data that depends on who is asking.
  */
 import { createHash } from 'node:crypto';
-import type { QueryParams } from '../sources/url.ts';
+import type { QueryParams } from '../core/upstream-path.ts';
 
 /** Responses fetched with only the gateway's own credential, the same for every caller. */
 export const SHARED_PARTITION = 'shared';

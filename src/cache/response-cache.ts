@@ -20,8 +20,9 @@
  */
 import HttpCachePolicy from 'http-cache-semantics';
 import { LRUCache } from 'lru-cache';
+import type { UpstreamResponse } from '../core/upstream.ts';
+import { pathMatcher } from '../core/upstream-path.ts';
 import { type ErrorCode, GraftError } from '../errors.ts';
-import type { UpstreamResponse } from '../sources/source-client.ts';
 import { parseCacheControl } from './cache-control.ts';
 
 export interface CachePolicy {
@@ -311,17 +312,6 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
     stats: () => Object.fromEntries([...counters].map(([source, stats]) => [source, { ...stats }])),
 
     holdings: () => Object.fromEntries([...held].map(([source, holdings]) => [source, { ...holdings }])),
-  };
-}
-
-/** Whether a path is one of `paths`, where a `*` segment (in either) matches any one segment. */
-export function pathMatcher(paths: readonly string[]): (path: string) => boolean {
-  const targets = new Set(paths.filter((path) => !path.split('/').includes('*')));
-  const patterns = paths.filter((path) => path.split('/').includes('*')).map((path) => path.split('/'));
-  return (path) => {
-    if (targets.has(path)) return true;
-    const segments = path.split('/');
-    return patterns.some((pattern) => pattern.length === segments.length && pattern.every((part, i) => part === '*' || part === segments[i]));
   };
 }
 

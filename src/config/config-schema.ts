@@ -4,7 +4,7 @@
  * secrets can only come from environment variables, never from the file.
  */
 import { z } from 'zod';
-import { eventPathProblem } from '../events/event-paths.ts';
+import { eventPathProblem } from '../core/template.ts';
 import { Secret } from './secret.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;

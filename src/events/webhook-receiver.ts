@@ -8,11 +8,10 @@
 import { LRUCache } from 'lru-cache';
 import type { SourceConfig } from '../config/config-schema.ts';
 import { ConfigError } from '../config/resolve-config.ts';
+import { read } from '../core/dot-path.ts';
+import type { UpstreamPath } from '../core/upstream-path.ts';
 import type { ErrorCode } from '../errors.ts';
-import { read } from '../mapping/records.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { ReplayClaim } from '../replicas/replay-claims.ts';
-import type { UpstreamPath } from '../sources/url.ts';
 import type { EventHub } from './event-hub.ts';
 import { eventPaths } from './event-paths.ts';
 import { standardKey, verifyDelivery, type WebhookScheme } from './webhook-signature.ts';
@@ -32,6 +31,9 @@ export interface WebhookReceiver {
   /** A delivery refused before it could be received (its size, its method): logged and counted as the others. */
   refuse(source: string, code: ErrorCode, message: string): WebhookOutcome & { ok: false };
 }
+
+/** A replay store shared with other replicas (a port, replicas/replay-claims.ts): true, first seen; false, a replay; undefined, the store could not say. */
+export type ReplayClaim = (source: string, id: string, ttlMs: number) => Promise<boolean | undefined>;
 
 export interface ReceiverOptions {
   sources: Readonly<Record<string, Pick<SourceConfig, 'webhooks'>>>;

@@ -11,9 +11,9 @@
  */
 import DataLoader from 'dataloader';
 import type { z } from 'zod';
+import type { QueryParams, UpstreamPath } from '../core/upstream-path.ts';
 import { badUserInput, notFound } from '../errors.ts';
 import type { BoundSource } from '../sources/request-sources.ts';
-import type { QueryParams, UpstreamPath } from '../sources/url.ts';
 import { callLimiter } from './call-limiter.ts';
 import { matchToKeys } from './match-to-keys.ts';
 

@@ -4,11 +4,12 @@
  * rows matched to keys by value (never by position), each key fetched once.
  */
 import DataLoader from 'dataloader';
+import { read } from '../core/dot-path.ts';
 import { badUserInput, GraftError, notFound } from '../errors.ts';
 import type { BoundSource } from '../sources/request-sources.ts';
 import type { UpstreamRequest } from '../sources/source-client.ts';
 import type { BatchStyle, RestPlan } from './plan.ts';
-import { DriftError, read } from './records.ts';
+import { DriftError } from './records.ts';
 
 export type BatchForm = { param: string; style: BatchStyle; match: string; max: number };
 

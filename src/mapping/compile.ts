@@ -22,11 +22,11 @@ import {
   valueFromAST,
 } from 'graphql';
 import type { SourceConfig } from '../config/config-schema.ts';
-import type { HttpMethod } from '../sources/source-client.ts';
+import { type PathTemplate, parsePathTemplate, parseValueTemplate, type Reference, referencesIn, TemplateError, type ValueTemplate } from '../core/template.ts';
+import type { HttpMethod } from '../core/upstream.ts';
 import type { Diagnostics } from './diagnostics.ts';
 import { type Arg, arg, directive, dotPath, entries, field, integer, items, text } from './directive-args.ts';
 import type { BatchPlan, BatchStyle, ErrorMappingPlan, EventPlan, FieldPlan, FirstPagePlan, NodePlan, PaginatePlan, PagingStyle, RestPlan, TemplateMap } from './plan.ts';
-import { type PathTemplate, parsePathTemplate, parseValueTemplate, type Reference, referencesIn, TemplateError, type ValueTemplate } from './template.ts';
 
 /** What the compiler needs to know of a configured source. */
 export type SourceInfo = Pick<SourceConfig, 'forwardHeaders' | 'maxPageSize' | 'pagination'>;

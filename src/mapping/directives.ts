@@ -3,7 +3,7 @@
  * behind its fields and how answers map onto its types. Every argument is
  * described here, in the SDL itself; docs/mapping.md has an example of each
  * and the error each misuse gives. The definitions (with the limit
- * directives of src/pipeline/directives.ts) are what `schema/directives.graphql`
+ * directives of src/mapping/limit-directives.ts) are what `schema/directives.graphql`
  * holds for editors and codegen; the gateway adds any a graph leaves out,
  * and the served schema shows none of them.
  */

@@ -29,6 +29,9 @@ import {
   isObjectType,
 } from 'graphql';
 import { canonicalUrl } from '../cache/cache-key.ts';
+import { read } from '../core/dot-path.ts';
+import { evaluate, type PathTemplate, type Reference, referencesIn, renderPath, type ValueTemplate } from '../core/template.ts';
+import type { QueryValue } from '../core/upstream-path.ts';
 import { badUserInput, GraftError } from '../errors.ts';
 import { callLimiter } from '../loaders/call-limiter.ts';
 import { chainedConnection, firstPageFromBatch } from '../pagination/chained-adapter.ts';
@@ -36,19 +39,17 @@ import { type Connection, type ConnectionArgs, countedLater, type Slice, toSlice
 import type { CursorCodec, CursorScope, ScopeParts } from '../pagination/cursor.ts';
 import { firstRangeFromBatch, indexConnection, offsetRanges, pageRanges, type RangeFetcher } from '../pagination/index-adapter.ts';
 import { linkHeaderPages } from '../pagination/linked-pages.ts';
-import type { GatewayContext } from '../server/context.ts';
 import type { BoundSource } from '../sources/request-sources.ts';
 import type { SourceAnswer, UpstreamRequest } from '../sources/source-client.ts';
-import type { QueryValue } from '../sources/url.ts';
 import { UploadedFile } from '../uploads/uploaded-file.ts';
 import { type Batch, batchOf, batchShape, type RowMapping } from './batch.ts';
 import { connectionNodeType } from './compile.ts';
 import { arg, directive, text } from './directive-args.ts';
 import { eventField } from './event-fields.ts';
+import type { GatewayContext } from './gateway-context.ts';
 import type { FieldPlan, FirstPagePlan, NodePlan, PaginatePlan, Path, RefPlan, RestPlan, TemplateMap } from './plan.ts';
-import { DriftError, type MappedObject, type Naming, type RecordMappers, read, TYPENAME } from './records.ts';
+import { DriftError, type MappedObject, type Naming, type RecordMappers, TYPENAME } from './records.ts';
 import { fieldsNamed, type SelectionScope, selectedFields } from './selection.ts';
-import { evaluate, type PathTemplate, type Reference, referencesIn, renderPath, type ValueTemplate } from './template.ts';
 
 type Resolver = (parent: unknown, args: Record<string, unknown>, context: GatewayContext, info?: GraphQLResolveInfo) => unknown;
 

@@ -9,9 +9,10 @@
  * Over-reaching is safe (a dropped entry is fetched again); missing one
  * serves a stale answer, so a path template's variable segment matches any.
  */
-import { pathMatcher } from '../cache/response-cache.ts';
+
+import type { PathTemplate } from '../core/template.ts';
+import { pathMatcher } from '../core/upstream-path.ts';
 import type { FieldPlan } from './plan.ts';
-import type { PathTemplate } from './template.ts';
 
 interface Relation {
   source: string;

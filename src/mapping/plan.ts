@@ -2,8 +2,9 @@
  * Per-field plans: what the mapping directives of one field mean, compiled
  * once at start-up (compile.ts) and only run per request (execute.ts).
  */
-import type { HttpMethod } from '../sources/source-client.ts';
-import type { PathTemplate, ValueTemplate } from './template.ts';
+
+import type { PathTemplate, ValueTemplate } from '../core/template.ts';
+import type { HttpMethod } from '../core/upstream.ts';
 
 export type Path = readonly string[];
 export type BatchStyle = 'COMMA' | 'REPEAT' | 'BODY';

@@ -27,6 +27,7 @@ import {
   isObjectType,
   isScalarType,
 } from 'graphql';
+import { read } from '../core/dot-path.ts';
 import { arg, directive, text } from './directive-args.ts';
 import type { NodePlan, Path } from './plan.ts';
 
@@ -222,16 +223,6 @@ function pathOf(directives: readonly ConstDirectiveNode[] | undefined, name: str
 
 export function toSnakeCase(name: string): string {
   return name.replace(/[A-Z]/g, (letter, index: number) => `${index > 0 ? '_' : ''}${letter.toLowerCase()}`);
-}
-
-/** A dot path into JSON: own properties and array indexes only (a `__proto__` key reads nothing). */
-export function read(value: unknown, path: Path): unknown {
-  let current = value;
-  for (const part of path) {
-    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, part)) return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
 }
 
 function write(target: Record<string, unknown>, path: Path, value: unknown): void {

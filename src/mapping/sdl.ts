@@ -6,9 +6,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { type DefinitionNode, type DocumentNode, GraphQLError, Kind, parse, print, Source } from 'graphql';
-import { LIMIT_DIRECTIVES_SDL } from '../pipeline/directives.ts';
 import { GraphError, locate } from './diagnostics.ts';
 import { MAPPING_DIRECTIVES_SDL } from './directives.ts';
+import { LIMIT_DIRECTIVES_SDL } from './limit-directives.ts';
 
 export interface SdlFile {
   /** How errors name it: a path relative to the working directory. */

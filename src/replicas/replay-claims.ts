@@ -4,10 +4,8 @@
  * the window is refused there too. The id key holds nothing else. When Redis
  * cannot answer, the claim is undecided and the replica's own store decides.
  */
+import type { ReplayClaim } from '../events/webhook-receiver.ts';
 import type { RedisLink } from './redis-link.ts';
-
-/** true: first seen; false: a replay; undefined: Redis could not say. */
-export type ReplayClaim = (source: string, id: string, ttlMs: number) => Promise<boolean | undefined>;
 
 export function replayClaims(link: RedisLink): ReplayClaim {
   return async (source, id, ttlMs) => {

@@ -25,16 +25,8 @@
  * count calls against a budget fixed in advance; here the budget is what the
  * upstream says, window by window, and its end is known only to the second.
  */
+import type { SharedPacing } from '../sources/resilience/pacer.ts';
 import type { RedisLink } from './redis-link.ts';
-
-export interface SharedPacing {
-  /** ms to wait before the call may go (0: now); undefined when Redis holds nothing to go by, or cannot answer. */
-  take(source: string, key: string, now: number): Promise<number | undefined>;
-  /** An announcement: `remaining` calls left until `resetAt` (ms since epoch), of `limit`. Settles once stored (or not: Redis away). */
-  announce(source: string, key: string, reading: { remaining: number; resetAt: number; limit: number | undefined }): Promise<void>;
-  /** ms to wait before a call within a static limit of `perSecond` calls a second across replicas; undefined when Redis cannot answer. */
-  takeStatic(source: string, perSecond: number, now: number): Promise<number | undefined>;
-}
 
 /** Resets come in whole seconds: a reading of "resets at t" means the window ends in (t - 1 s, t]. */
 const RESOLUTION_MS = 1_000;

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
+import { exceedsJsonDepth } from '../core/json-depth.ts';
 import { GraftError } from '../errors.ts';
-import { exceedsJsonDepth } from './json-depth.ts';
 import type { CallOrigin } from './upstream-errors.ts';
 
 export interface DecodeLimits {

@@ -8,17 +8,17 @@
  * `GraftError`s and idempotent calls retried within a budget. Writes drop
  * the cached reads they affect.
  */
-import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import { Agent, type Dispatcher, request } from 'undici';
 import { cacheKey, identityPartition, SHARED_PARTITION } from '../cache/cache-key.ts';
 import type { CachedRead, CacheResult, LoadedResponse, ResponseCache, Validators } from '../cache/response-cache.ts';
 import type { SourceConfig } from '../config/config-schema.ts';
+import type { HttpMethod, UpstreamResponse } from '../core/upstream.ts';
+import type { QueryParams, UpstreamPath } from '../core/upstream-path.ts';
 import { badUserInput, GraftError } from '../errors.ts';
 import { type Logger, scrubSecrets } from '../observability/logger.ts';
 import { type AttemptOutcome, IGNORE_SOURCE_EVENTS, type SourceObserver } from '../observability/observer.ts';
 import type { TraceContext, Tracing } from '../observability/tracing.ts';
-import type { SharedPacing } from '../replicas/shared-pacing.ts';
 import { multipartBody } from '../uploads/multipart-body.ts';
 import type { UploadedFile } from '../uploads/uploaded-file.ts';
 import { createSourceAuth, type OutgoingCredentials } from './auth/index.ts';
@@ -28,14 +28,13 @@ import { type BreakerState, createCircuitBreaker } from './resilience/circuit-br
 import { type Deadline, detached, gatewayTimeout, remainingMs, sleep, timedSignal, withinDeadline } from './resilience/deadline.ts';
 import { hedge } from './resilience/hedging.ts';
 import { latencyWindow } from './resilience/latency.ts';
+import type { SharedPacing } from './resilience/pacer.ts';
 import { createPacer, type RateLimitWindow } from './resilience/pacer.ts';
 import { createRetryBudget } from './resilience/retry-budget.ts';
 import { backoffMs, hasIdempotencyKey, isRetryableFailure, mayRetry, retryAfterMs } from './resilience/retry-policy.ts';
 import { type SourceTls, tlsConnector } from './tls.ts';
 import { type CallOrigin, type CallPhase, codeForStatus, errorForStatus, errorForTransport } from './upstream-errors.ts';
-import { buildUrl, type QueryParams, requestForRef, sameSourceRef, toSearchParams, type UpstreamPath } from './url.ts';
-
-export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+import { buildUrl, requestForRef, sameSourceRef, toSearchParams } from './url.ts';
 
 export interface UpstreamRequest {
   /** @default 'GET' */
@@ -69,13 +68,6 @@ export interface CallOptions {
   forwarded?: Readonly<Record<string, string>>;
   /** The request's execution span, when tracing. */
   trace?: TraceContext;
-}
-
-export interface UpstreamResponse {
-  status: number;
-  headers: IncomingHttpHeaders;
-  /** Decoded JSON, or null for an empty answer. Unknown until a mapper narrows it. Shared with the cache: never mutate. */
-  body: unknown;
 }
 
 export interface SourceAnswer extends UpstreamResponse {

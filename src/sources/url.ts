@@ -1,51 +1,17 @@
 /**
- * Safe upstream URLs: a fixed origin and prefix from the config, then fixed
- * path text with each templated value encoded as exactly one segment, then
- * URLSearchParams. User input is never resolved against a base URL
- * (`new URL(input, base)` switches host on `//h` or an absolute URL), and
- * dot segments are refused because `encodeURIComponent` leaves them as they
- * are and every HTTP stack resolves them.
+ * Safe upstream URLs: a fixed origin and prefix from the config, then an
+ * encoded path (core/upstream-path.ts: each templated value exactly one
+ * segment), then URLSearchParams. User input is never resolved against a
+ * base URL (`new URL(input, base)` switches host on `//h` or an absolute
+ * URL).
  */
-import { badUserInput } from '../errors.ts';
-
-declare const upstreamPathBrand: unique symbol;
-
-/** An encoded path, made only by the `path` template tag. */
-export type UpstreamPath = string & { readonly [upstreamPathBrand]: true };
-
-export type QueryValue = string | number | boolean | null | undefined | ReadonlyArray<string | number | boolean>;
-export type QueryParams = Readonly<Record<string, QueryValue>>;
+import type { QueryParams, UpstreamPath } from '../core/upstream-path.ts';
 
 export interface BaseUrl {
   /** e.g. `https://api.example.com` */
   readonly origin: string;
   /** e.g. `/v2`, or empty; never ends with a slash */
   readonly prefix: string;
-}
-
-/**
- * Tag for upstream paths: path`/users/${id}/articles`. The literal parts are
- * trusted; each value becomes one encoded segment, or a `BAD_USER_INPUT`.
- */
-export function path(strings: TemplateStringsArray, ...values: ReadonlyArray<string | number>): UpstreamPath {
-  let result = strings[0] ?? '';
-  values.forEach((value, i) => {
-    result += encodeSegment(value) + (strings[i + 1] ?? '');
-  });
-  return result as UpstreamPath;
-}
-
-/** Encodes one path segment, refusing values that cannot be one. */
-export function encodeSegment(value: string | number): string {
-  const text = String(value);
-  if (text === '' || text === '.' || text === '..') throw badUserInput(`${describe(text)} is not a valid identifier.`);
-  // Control characters would split or end the request line; refuse rather than encode.
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: it finds control characters, to refuse them.
-  if (/[\u0000-\u001f\u007f]/.test(text)) throw badUserInput('An identifier contains a control character.');
-  if (text.length > 512) throw badUserInput('An identifier is longer than 512 characters.');
-  // A lone surrogate makes encodeURIComponent throw a URIError.
-  if (!text.isWellFormed()) throw badUserInput('An identifier is not well-formed Unicode.');
-  return encodeURIComponent(text);
 }
 
 export function buildUrl(base: BaseUrl, upstreamPath: UpstreamPath, query?: QueryParams): string {
@@ -62,10 +28,6 @@ export function toSearchParams(query: QueryParams): URLSearchParams {
     else params.append(key, String(value));
   }
   return params;
-}
-
-function describe(text: string): string {
-  return text === '' ? 'An empty value' : JSON.stringify(text);
 }
 
 /**

@@ -22,8 +22,8 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
+import { exceedsJsonDepth } from '../core/json-depth.ts';
 import { GraftError } from '../errors.ts';
-import { exceedsJsonDepth } from '../sources/json-depth.ts';
 import { UploadedFile } from './uploaded-file.ts';
 
 export interface UploadLimits {

@@ -3,10 +3,10 @@
  * fault knobs and counted with their recorders.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { GatewayContext } from '../../src/server/context.ts';
+import { path } from '../../src/core/upstream-path.ts';
+import type { GatewayContext } from '../../src/mapping/gateway-context.ts';
 import type { Graph } from '../../src/server/graph.ts';
 import type { BoundSource } from '../../src/sources/request-sources.ts';
-import { path } from '../../src/sources/url.ts';
 import { type Backends, resetBackends, seed, startBackends } from '../helpers/backends.ts';
 import { codes, type TestGateway, type TestGatewayOptions, withGateway as withTestGateway } from '../helpers/gateway.ts';
 import { boundSource } from '../helpers/sources.ts';

@@ -1,7 +1,7 @@
 /** The batch contract against the real example services, calls counted with their recorders. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { path } from '../../src/core/upstream-path.ts';
 import { type BatchStyle, batchLoader, groupLoader, singleLoader } from '../../src/loaders/batch-loaders.ts';
-import { path } from '../../src/sources/url.ts';
 import { type Backends, seed, startBackends } from '../helpers/backends.ts';
 import { accountsBatch, articleRecord, contentBatch } from '../helpers/records.ts';
 import { boundSource } from '../helpers/sources.ts';

@@ -1,10 +1,10 @@
 /** Link-header pagination against the real comments service, including links that try to leave it. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { path } from '../../src/core/upstream-path.ts';
 import { chainedConnection } from '../../src/pagination/chained-adapter.ts';
 import type { ConnectionArgs } from '../../src/pagination/connection.ts';
 import { createCursorCodec } from '../../src/pagination/cursor.ts';
 import { linkHeaderPages } from '../../src/pagination/linked-pages.ts';
-import { path } from '../../src/sources/url.ts';
 import { type Backends, seed, startBackends } from '../helpers/backends.ts';
 import { startCanary } from '../helpers/canary.ts';
 import { commentsPage } from '../helpers/records.ts';

@@ -1,8 +1,8 @@
 /** Bounds on String and ID values, before any of them reaches an upstream. */
 import { buildSchema, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { LIMIT_DIRECTIVES_SDL } from '../../src/mapping/limit-directives.ts';
 import { argumentCheck } from '../../src/pipeline/argument-bounds.ts';
-import { LIMIT_DIRECTIVES_SDL } from '../../src/pipeline/directives.ts';
 
 const schema = buildSchema(`
   ${LIMIT_DIRECTIVES_SDL}

@@ -2,8 +2,8 @@
 import { buildSchema, getOperationAST, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { compileGraph } from '../../src/mapping/graph.ts';
+import { LIMIT_DIRECTIVES_SDL } from '../../src/mapping/limit-directives.ts';
 import { createCostModel } from '../../src/pipeline/cost-model.ts';
-import { LIMIT_DIRECTIVES_SDL } from '../../src/pipeline/directives.ts';
 import { countDirectives, measureOperation } from '../../src/pipeline/document-analysis.ts';
 
 const schema = buildSchema(`

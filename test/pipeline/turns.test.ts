@@ -92,7 +92,11 @@ describe('turns', () => {
 
     // A request that takes longer than a whole turn still lets one start in each.
     const slow: number[] = [];
-    for (let i = 0; i < 3; i++) void turns.next().then(() => (slow.push(turn), loop.advance(50)));
+    for (let i = 0; i < 3; i++)
+      void turns.next().then(() => {
+        slow.push(turn);
+        loop.advance(50);
+      });
     while (loop.pending > 0) {
       await loop.turn();
       turn++;

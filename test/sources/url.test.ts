@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { encodeSegment, path } from '../../src/core/upstream-path.ts';
 import { GraftError } from '../../src/errors.ts';
-import { buildUrl, encodeSegment, path, toSearchParams } from '../../src/sources/url.ts';
+import { buildUrl, toSearchParams } from '../../src/sources/url.ts';
 
 const base = { origin: 'http://127.0.0.1:4001', prefix: '/api' };
 

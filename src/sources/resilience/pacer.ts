@@ -9,9 +9,21 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { GraftError } from '../../errors.ts';
-import type { SharedPacing } from '../../replicas/shared-pacing.ts';
 import { type Deadline, remainingMs, sleep } from './deadline.ts';
 import { readRateLimit } from './rate-limit-headers.ts';
+
+/**
+ * Rate-limit counts shared with other replicas (Redis), as this pacer uses
+ * them: a port, implemented by replicas/shared-pacing.ts.
+ */
+export interface SharedPacing {
+  /** ms to wait before the call may go (0: now); undefined when Redis holds nothing to go by, or cannot answer. */
+  take(source: string, key: string, now: number): Promise<number | undefined>;
+  /** An announcement: `remaining` calls left until `resetAt` (ms since epoch), of `limit`. Settles once stored (or not: Redis away). */
+  announce(source: string, key: string, reading: { remaining: number; resetAt: number; limit: number | undefined }): Promise<void>;
+  /** ms to wait before a call within a static limit of `perSecond` calls a second across replicas; undefined when Redis cannot answer. */
+  takeStatic(source: string, perSecond: number, now: number): Promise<number | undefined>;
+}
 
 export interface PacerOptions {
   source: string;

@@ -7,7 +7,7 @@
  * References are `$args.…`, `$parent.…`, `$header.…`, `$result.…`, and
  * `$event.…` (a webhook event as its source sent it).
  */
-import { encodeSegment, type UpstreamPath } from '../sources/url.ts';
+import { encodeSegment, type UpstreamPath } from './upstream-path.ts';
 
 export type Scope = 'args' | 'parent' | 'header' | 'result' | 'event';
 
@@ -131,4 +131,16 @@ export function renderPath(template: PathTemplate, resolve: (reference: Referenc
     path += encodeSegment(String(value));
   }
   return path as UpstreamPath;
+}
+
+/** What is wrong with a webhook's invalidation template (`sources.<name>.webhooks.invalidates`), or undefined. */
+export function eventPathProblem(text: string): string | undefined {
+  try {
+    const template = parsePathTemplate(text);
+    const other = referencesIn(template).find((reference) => reference.scope !== 'event');
+    return other ? `${other.text}: an event's paths can only use $event (the event as the source sent it)` : undefined;
+  } catch (error) {
+    if (error instanceof TemplateError) return error.message;
+    throw error;
+  }
 }

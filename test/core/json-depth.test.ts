@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exceedsJsonDepth } from '../../src/sources/json-depth.ts';
+import { exceedsJsonDepth } from '../../src/core/json-depth.ts';
 
 describe('exceedsJsonDepth', () => {
   it('counts arrays and objects', () => {
