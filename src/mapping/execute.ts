@@ -161,13 +161,10 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
 
   function nodeResolver(): Resolver {
     return (_parent, args, context, info) => {
-      const id = String(args.id ?? '');
-      const colon = id.indexOf(':');
-      if (colon <= 0) throw badUserInput(`"${id.slice(0, 64)}" is not a global id of the form <Type>:<id>.`);
-      const typeName = id.slice(0, colon);
-      const fetch = nodes.get(typeName)?.fetch;
-      if (!fetch) throw badUserInput(`${typeName.slice(0, 32)} objects cannot be fetched by id.`);
-      return runnerOf(`Query.${fetch}`)(undefined, { id: id.slice(colon + 1) }, context, info);
+      const { type, id } = splitGlobalId(args.id ?? '');
+      const fetch = nodes.get(type)?.fetch;
+      if (!fetch) throw badUserInput(`${type.slice(0, 32)} objects cannot be fetched by id.`);
+      return runnerOf(`Query.${fetch}`)(undefined, { id }, context, info);
     };
   }
 
@@ -252,9 +249,7 @@ export function mappingResolvers({ schema, plans, nodes, mappers, naming }: Exec
     const fixedRead = fixed && !plan.batch ? readKey(plan, fixed) : undefined;
 
     const drifted = (error: unknown, status?: number): never => {
-      if (error instanceof DriftError)
-        throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a body of an unexpected shape (${error.where}).`, { source: plan.source, status, cause: error });
-      throw error;
+      throw asUpstreamDrift(error, plan.source, status);
     };
     const call = async (source: BoundSource, request: UpstreamRequest) => {
       try {
@@ -598,8 +593,7 @@ function ownPages(plan: RestPlan, source: BoundSource, base: UpstreamRequest, ro
     try {
       return rows.mapList(items, plan.returns);
     } catch (error) {
-      if (error instanceof DriftError) throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a body of an unexpected shape (${error.where}).`, { source: plan.source, cause: error });
-      throw error;
+      throw asUpstreamDrift(error, plan.source);
     }
   };
   const numberAt = (body: unknown, path: Path | undefined) => {
@@ -733,6 +727,12 @@ function messageIn(body: string | undefined, path: Path): string | undefined {
   return text ? text.slice(0, 500) : undefined;
 }
 
+/** A record that does not fit its type (records.ts's DriftError) as the client sees it: the source's bad answer; anything else as it is. */
+function asUpstreamDrift(error: unknown, source: string, status?: number): unknown {
+  if (!(error instanceof DriftError)) return error;
+  return new GraftError('UPSTREAM_BAD_RESPONSE', `${source} sent a body of an unexpected shape (${error.where}).`, { source, status, cause: error });
+}
+
 /** Decodes `@globalId` arguments (and input fields below them) into upstream ids; undefined when a field has none. */
 function argumentDecoder(definition: GraphQLField<unknown, unknown>): ((args: Record<string, unknown>) => Record<string, unknown>) | undefined {
   const decoders = definition.args.flatMap((argument) => {
@@ -796,14 +796,19 @@ function globalIdType(directives: ReadonlyArray<{ name: { value: string }; argum
   return value?.kind === 'StringValue' ? value.value : undefined;
 }
 
-/** `User:17` → `17`, or BAD_USER_INPUT for a malformed id or one of another type. */
-export function decodeGlobalId(value: unknown, expected: string): string {
+/** `User:17` → `{ type: 'User', id: '17' }`, or BAD_USER_INPUT for a value not of that form. */
+function splitGlobalId(value: unknown): { type: string; id: string } {
   const text = String(value);
   const colon = text.indexOf(':');
   if (colon <= 0) throw badUserInput(`"${text.slice(0, 64)}" is not a global id of the form <Type>:<id>.`);
-  const type = text.slice(0, colon);
+  return { type: text.slice(0, colon), id: text.slice(colon + 1) };
+}
+
+/** `User:17` → `17`, or BAD_USER_INPUT for a malformed id or one of another type. */
+export function decodeGlobalId(value: unknown, expected: string): string {
+  const { type, id } = splitGlobalId(value);
   if (type !== expected) throw badUserInput(`Expected a ${expected} id, got a ${type.slice(0, 32)} id.`);
-  return text.slice(colon + 1);
+  return id;
 }
 
 /** The input type a JSON body's `$args…` reference carries, to send it in the upstream's spelling. */

@@ -118,6 +118,9 @@ export interface HedgeStats {
   won: number;
 }
 
+/** An admitted attempt's report of how it went (the breaker's, when there is one), or `shed` when none may go now. */
+type Admission = ((outcome: 'success' | 'failure' | 'neutral') => void) | undefined | 'shed';
+
 type RoundTrip = { response: Dispatcher.ResponseData; decoded: DecodedBody } | { response: Dispatcher.ResponseData; failure: string };
 
 export interface SourceClientDeps {
@@ -316,19 +319,14 @@ export function createSourceClient(
     { deadline }: CallOptions,
     pacingKey: string,
   ): Promise<((signal: AbortSignal) => Promise<LoadedResponse>) | undefined> {
-    if (inFlight >= config.connections) return undefined;
-    let report: ReturnType<NonNullable<typeof breaker>['admit']> | undefined;
+    if (inFlight >= config.connections || !retryBudget.tryRetry()) return undefined;
+    let report: Admission;
     try {
-      if (!retryBudget.tryRetry()) return undefined;
-      if (config.rateLimit.fromHeaders || config.rateLimit.requestsPerSecond) await paced(pacingKey, deadline);
-      report = breaker?.admit();
+      report = await admit(pacingKey, deadline, config.connections);
     } catch {
-      return undefined;
+      return undefined; // the breaker is open, or pacing cannot wait within the deadline
     }
-    if (inFlight >= config.connections) {
-      report?.('neutral');
-      return undefined;
-    }
+    if (report === 'shed') return undefined;
     hedges.sent += 1;
     observer.hedge(name, 'sent');
     log.debug({ requestId: origin.requestId, path: upstream.path, afterMs: hedgeDelayMs() }, 'hedging upstream call');
@@ -346,6 +344,21 @@ export function createSourceClient(
         inFlight -= 1;
       }
     };
+  }
+
+  /**
+   * Admits one attempt, a call's or a backup's: rate-limit pacing, the
+   * circuit breaker (which throws CIRCUIT_OPEN), then the concurrency cap:
+   * `shed` when `cap` attempts are already in flight. From the breaker on,
+   * every path reports an outcome through what it returns: a half-open
+   * breaker waits for its probe's.
+   */
+  async function admit(pacingKey: string, deadline: Deadline | undefined, cap: number): Promise<Admission> {
+    if (config.rateLimit.fromHeaders || config.rateLimit.requestsPerSecond) await paced(pacingKey, deadline);
+    const report = breaker?.admit();
+    if (inFlight < cap) return report;
+    report?.('neutral');
+    return 'shed';
   }
 
   /** Waits for the source's rate limit, and says how long it waited. */
@@ -367,11 +380,8 @@ export function createSourceClient(
     try {
       budget?.spend(name);
       for (let tries = 1; ; tries++) {
-        if (config.rateLimit.fromHeaders || config.rateLimit.requestsPerSecond) await paced(pacingKey, deadline);
-        // From here on, every path reports an outcome: a half-open breaker waits for its probe's.
-        const report = breaker?.admit();
-        if (inFlight >= config.connections + config.maxQueued) {
-          report?.('neutral');
+        const report = await admit(pacingKey, deadline, config.connections + config.maxQueued);
+        if (report === 'shed') {
           observer.shed(name);
           throw new GraftError('UPSTREAM_UNAVAILABLE', `Too many calls to ${name} are waiting; the gateway sheds this one.`, { source: name, retryable: true });
         }
