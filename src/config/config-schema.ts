@@ -41,14 +41,23 @@ const dotPath = z.string().regex(/^[^.]+(\.[^.]+)*$/, 'a dot path such as "data"
 
 /** Defaults for a source's `@rest(paginate:)` fields; each field may override any of them (docs/mapping.md). */
 const pagination = z.strictObject({
+  /** How the source pages: by offset, page number, a cursor in the body, or `Link` headers. */
   style: z.enum(['OFFSET', 'PAGE', 'CURSOR', 'LINK']).optional(),
+  /** Where a page's items are in its body (a dot path). */
   items: dotPath.optional(),
+  /** Where the list's length is. */
   total: dotPath.optional(),
+  /** Where the number of pages is (a page-count API). */
   pages: dotPath.optional(),
+  /** Where the number of the page sent is. */
   current: dotPath.optional(),
+  /** Where the next page's cursor is. */
   next: dotPath.optional(),
+  /** Where the previous page's cursor is. */
   prev: dotPath.optional(),
+  /** The query parameter of the offset, page number or cursor. */
   param: z.string().min(1).optional(),
+  /** The query parameter of the page size. */
   size: z.string().min(1).optional(),
 });
 
@@ -146,7 +155,7 @@ export function configSchema(env: Env) {
       passphrase: secret.optional(),
       /** The name the source's certificate must carry, when it differs from the URL's host (SNI too). */
       servername: z.string().min(1).optional(),
-      /** @default 'TLSv1.2' */
+      /** The lowest TLS version accepted from the source. @default 'TLSv1.2' */
       minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
       /** Development only: accept any certificate. Refused in production; logged as a warning and shown by /readyz otherwise. @default false */
       insecureSkipVerify: z.boolean().default(false),
@@ -178,20 +187,20 @@ export function configSchema(env: Env) {
     maxAttempts: z.number().int().min(1).max(10).default(3),
     /** Backoff before the second try; doubles each time, full jitter. @default 100 // ms */
     baseDelayMs: z.number().int().min(0).default(100),
-    /** @default 2_000 // ms */
+    /** The longest backoff between tries. @default 2_000 // ms */
     maxDelayMs: z.number().int().min(0).default(2_000),
     /** Retries may add at most this share of the calls over the window... @default 0.2 */
     budgetRatio: z.number().min(0).max(1).default(0.2),
     /** ...plus this many, whatever the traffic. @default 10 */
     budgetFloor: z.number().int().min(0).default(10),
-    /** @default 10_000 // ms */
+    /** The window the retry budget counts calls over. @default 10_000 // ms */
     budgetWindowMs: z.number().int().positive().default(10_000),
     /** Methods this source treats as idempotent; POST and PATCH are retried only with an Idempotency-Key header. @default ['GET', 'HEAD'] */
     idempotentMethods: z.array(z.enum(['GET', 'HEAD', 'PUT', 'DELETE'])).default(['GET', 'HEAD']),
   });
 
   const breaker = z.strictObject({
-    /** @default true */
+    /** A circuit breaker for this source: open after a run of failures, answering CIRCUIT_OPEN at once. @default true */
     enabled: z.boolean().default(true),
     /** Opens at this share of failures... @default 0.5 */
     failureRatio: z.number().gt(0).max(1).default(0.5),
@@ -276,6 +285,12 @@ export function configSchema(env: Env) {
     url: baseUrl,
     /** Readiness ignores this source when true. @default false */
     optional: z.boolean().default(false),
+    /**
+     * How the gateway proves itself to this source: `{ type: 'apiKey', in: 'header' | 'query', name, key }`,
+     * `{ type: 'bearer', token }`, `{ type: 'basic', username, password }`, or `{ type:
+     * 'oauth2ClientCredentials', clientId, clientSecret, scope?, tokenPath = '/oauth/token',
+     * refreshBeforeExpiryMs = 30_000 }`; every secret an `{ env: 'NAME' }`. @default none
+     */
     auth: auth.optional(),
     timeouts: timeouts.default(timeouts.parse({})),
     /** Largest decoded response body accepted. @default 10_485_760 // bytes (10 MiB) */
@@ -302,15 +317,15 @@ export function configSchema(env: Env) {
   });
 
   const listener = z.strictObject({
-    /** @default 10_000 // ms */
+    /** A request's line and headers must arrive within this; slower clients get 408 REQUEST_TIMEOUT (server/client-errors.ts). @default 10_000 // ms */
     headersTimeoutMs: z.number().int().positive().default(10_000),
-    /** @default 30_000 // ms */
+    /** A whole inbound request, body included, must arrive within this (408 REQUEST_TIMEOUT). @default 30_000 // ms */
     requestTimeoutMs: z.number().int().positive().default(30_000),
     /** How often Node checks the two timeouts above. @default 1_000 // ms */
     connectionsCheckingIntervalMs: z.number().int().positive().default(1_000),
-    /** @default 5_000 // ms */
+    /** An idle keep-alive connection is closed after this. @default 5_000 // ms */
     keepAliveTimeoutMs: z.number().int().positive().default(5_000),
-    /** @default 16_384 // bytes */
+    /** The request line and headers together at most (431 beyond). @default 16_384 // bytes */
     maxHeaderSize: z.number().int().positive().default(16_384),
     /**
      * After an answer sent before the request's body was read (413, 429),
@@ -389,7 +404,7 @@ export function configSchema(env: Env) {
   const metrics = z.strictObject({
     /** Prometheus metrics (README, "Observability"). @default true */
     enabled: z.boolean().default(true),
-    /** @default '/metrics' */
+    /** Where the exposition is served. @default '/metrics' */
     path: urlPath.default('/metrics'),
     /** Serve them on this port (on `server.host`), not on the gateway's: keeps them off a public port. @default the gateway's port */
     port: z.number().int().min(0).max(65_535).optional(),
@@ -406,7 +421,7 @@ export function configSchema(env: Env) {
   const status = z.strictObject({
     /** A page of each source's state and last minute. @default true */
     enabled: z.boolean().default(true),
-    /** @default '/status' */
+    /** Where the page is served. @default '/status' */
     path: urlPath.default('/status'),
     /** In production the page is served only to `Authorization: Bearer <token>`, and not at all without a token. */
     token: secret.optional(),
