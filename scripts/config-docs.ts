@@ -120,7 +120,10 @@ function referencedObject(
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
       const method = node.expression.name.text;
       // `.parse({})` inside `.default(…)` names the same schema again; its argument is no schema.
-      if (method === 'parse') return look(node.expression.expression, shape);
+      if (method === 'parse') {
+        look(node.expression.expression, shape);
+        return;
+      }
       const inner = method === 'record' ? '.<name>' : method === 'array' ? '[]' : '';
       look(node.expression.expression, shape);
       for (const argument of node.arguments) look(argument, `${shape}${inner}`);
