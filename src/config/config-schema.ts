@@ -402,7 +402,7 @@ export function configSchema(env: Env) {
   });
 
   const metrics = z.strictObject({
-    /** Prometheus metrics (README, "Observability"). @default true */
+    /** Prometheus metrics (docs/observability.md). @default true */
     enabled: z.boolean().default(true),
     /** Where the exposition is served. @default '/metrics' */
     path: urlPath.default('/metrics'),

@@ -18,8 +18,8 @@ describe('graftql', () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
     for (const text of ['serve', 'check', 'schema', 'directives', '--config', '--port', '--example', 'Exit codes']) expect(help.output).toContain(text);
-    // The README shows the help as the command prints it.
-    expect(readFileSync('README.md', 'utf8')).toContain(`\`\`\`\n${help.output}\`\`\``);
+    // docs/install.md shows the help as the command prints it.
+    expect(readFileSync('docs/install.md', 'utf8')).toContain(`\`\`\`\n${help.output}\`\`\``);
   });
 
   it('exits 2 on a usage error, naming it', async () => {

@@ -1,5 +1,5 @@
 /**
- * The README's "Graft your own REST API", as a user runs it: the graph in
+ * docs/getting-started.md ("Graft your own REST API"), as a user runs it: the graph in
  * examples/placeholder/ (SDL and config, no TypeScript beyond the config)
  * over the JSONPlaceholder-shaped service, served and checked by the
  * `graftql` command.
@@ -121,12 +121,11 @@ describe('the walkthrough graph', () => {
   });
 });
 
-describe('the README walkthrough', () => {
+describe('the walkthrough in docs/getting-started.md', () => {
   const lines = (text: string) => text.trimEnd().split('\n').length;
 
   it('lists the graph as it is in examples/placeholder/, in at most 40 lines of SDL and config', () => {
-    const readme = readFileSync('README.md', 'utf8');
-    const section = readme.slice(readme.indexOf('## Graft your own REST API'));
+    const section = readFileSync('docs/getting-started.md', 'utf8');
     const [sdlBlock, configBlock] = [...section.matchAll(/```(?:graphql|ts)\n([\s\S]*?)```/g)].map((match) => match[1]);
     const sdl = readFileSync('examples/placeholder/schema/placeholder.graphql', 'utf8');
     const config = readFileSync(CONFIG, 'utf8');
