@@ -61,6 +61,50 @@ const pagination = z.strictObject({
   size: z.string().min(1).optional(),
 });
 
+/** The HTTP listener's limits against slow and oversized clients (server/listen.ts, server/linger.ts). */
+const listener = z.strictObject({
+  /** A request's line and headers must arrive within this; slower clients get 408 REQUEST_TIMEOUT (server/client-errors.ts). @default 10_000 // ms */
+  headersTimeoutMs: z.number().int().positive().default(10_000),
+  /** A whole inbound request, body included, must arrive within this (408 REQUEST_TIMEOUT). @default 30_000 // ms */
+  requestTimeoutMs: z.number().int().positive().default(30_000),
+  /** How often Node checks the two timeouts above. @default 1_000 // ms */
+  connectionsCheckingIntervalMs: z.number().int().positive().default(1_000),
+  /** An idle keep-alive connection is closed after this. @default 5_000 // ms */
+  keepAliveTimeoutMs: z.number().int().positive().default(5_000),
+  /** The request line and headers together at most (431 beyond). @default 16_384 // bytes */
+  maxHeaderSize: z.number().int().positive().default(16_384),
+  /**
+   * After an answer sent before the request's body was read (413, 429),
+   * the rest of the body is read and dropped up to this many bytes, so the
+   * client reads its answer instead of a connection reset (server/linger.ts).
+   * @default 134_217_728 // bytes (128 MiB: more than the largest upload a default config accepts)
+   */
+  lingerBytes: z
+    .number()
+    .int()
+    .min(0)
+    .default(128 * 1024 * 1024),
+  /** And for at most this long. @default 5_000 // ms */
+  lingerMs: z.number().int().min(0).default(5_000),
+});
+
+const origin = z
+  .string()
+  .regex(/^(\*|https?:\/\/[^/\s?#]+)$/, "an origin: scheme://host[:port], no path (or '*' for any origin, without credentials)")
+  .transform((value) => value.toLowerCase());
+const cors = z
+  .strictObject({
+    /** Origins whose pages may read answers (`https://app.example.com`); `'*'` for any, without credentials. @default [] in production, ['*'] otherwise */
+    origins: z.array(origin).optional(),
+    /** Listed origins may send cookies and Authorization (Access-Control-Allow-Credentials). Never with `'*'`. @default false */
+    credentials: z.boolean().default(false),
+    /** How long a browser may keep a preflight's answer. @default 600 // s */
+    maxAgeSeconds: z.number().int().min(0).max(86_400).default(600),
+  })
+  .refine((value) => !(value.credentials && value.origins?.includes('*')), {
+    message: "credentials cannot be given to '*' (any origin): list the origins that may send them",
+  });
+
 /** What the graph's mapping needs of a source: readable without the environment, for `graftql check` and codegen. */
 export const sourceMapping = z.object({
   /** The largest page this source serves; the gateway always asks for pages this big. @default 100 // items */
@@ -316,32 +360,6 @@ export function configSchema(env: Env) {
     tls: tls.optional(),
   });
 
-  const listener = z.strictObject({
-    /** A request's line and headers must arrive within this; slower clients get 408 REQUEST_TIMEOUT (server/client-errors.ts). @default 10_000 // ms */
-    headersTimeoutMs: z.number().int().positive().default(10_000),
-    /** A whole inbound request, body included, must arrive within this (408 REQUEST_TIMEOUT). @default 30_000 // ms */
-    requestTimeoutMs: z.number().int().positive().default(30_000),
-    /** How often Node checks the two timeouts above. @default 1_000 // ms */
-    connectionsCheckingIntervalMs: z.number().int().positive().default(1_000),
-    /** An idle keep-alive connection is closed after this. @default 5_000 // ms */
-    keepAliveTimeoutMs: z.number().int().positive().default(5_000),
-    /** The request line and headers together at most (431 beyond). @default 16_384 // bytes */
-    maxHeaderSize: z.number().int().positive().default(16_384),
-    /**
-     * After an answer sent before the request's body was read (413, 429),
-     * the rest of the body is read and dropped up to this many bytes, so the
-     * client reads its answer instead of a connection reset (server/linger.ts).
-     * @default 134_217_728 // bytes (128 MiB: more than the largest upload a default config accepts)
-     */
-    lingerBytes: z
-      .number()
-      .int()
-      .min(0)
-      .default(128 * 1024 * 1024),
-    /** And for at most this long. @default 5_000 // ms */
-    lingerMs: z.number().int().min(0).default(5_000),
-  });
-
   const production = env.NODE_ENV === 'production';
   const urlPath = z.string().regex(/^\/[^?#\s]*$/, 'a path starting with /, without ? or #');
   const paths = z.strictObject({
@@ -354,22 +372,6 @@ export function configSchema(env: Env) {
     /** Webhooks from sources arrive at `<webhooks>/<source name>`. @default '/webhooks' */
     webhooks: urlPath.default('/webhooks'),
   });
-  const origin = z
-    .string()
-    .regex(/^(\*|https?:\/\/[^/\s?#]+)$/, "an origin: scheme://host[:port], no path (or '*' for any origin, without credentials)")
-    .transform((value) => value.toLowerCase());
-  const cors = z
-    .strictObject({
-      /** Origins whose pages may read answers (`https://app.example.com`); `'*'` for any, without credentials. @default [] in production, ['*'] otherwise */
-      origins: z.array(origin).optional(),
-      /** Listed origins may send cookies and Authorization (Access-Control-Allow-Credentials). Never with `'*'`. @default false */
-      credentials: z.boolean().default(false),
-      /** How long a browser may keep a preflight's answer. @default 600 // s */
-      maxAgeSeconds: z.number().int().min(0).max(86_400).default(600),
-    })
-    .refine((value) => !(value.credentials && value.origins?.includes('*')), {
-      message: "credentials cannot be given to '*' (any origin): list the origins that may send them",
-    });
   const server = z.strictObject({
     /** Overridden by the PORT environment variable. @default 4000 */
     port: z.number().int().min(0).max(65_535).default(4000),
