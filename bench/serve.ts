@@ -4,7 +4,7 @@
  * so that any outside harness can measure it.
  */
 import { createGateway, listen, resolveConfig } from '../src/index.ts';
-import { createLogger } from '../src/observability/logger.ts';
+import { createLogger } from '../src/telemetry/logger.ts';
 import config from './placeholder/graftql.config.ts';
 
 if (!process.env.UPSTREAM_URL) {

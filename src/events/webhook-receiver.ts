@@ -11,7 +11,7 @@ import { ConfigError } from '../config/resolve-config.ts';
 import { read } from '../core/dot-path.ts';
 import type { UpstreamPath } from '../core/upstream-path.ts';
 import type { ErrorCode } from '../errors.ts';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../telemetry/logger.ts';
 import type { EventHub } from './event-hub.ts';
 import { eventPaths } from './event-paths.ts';
 import { standardKey, verifyDelivery, type WebhookScheme } from './webhook-signature.ts';

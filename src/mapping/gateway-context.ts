@@ -1,7 +1,7 @@
 import type { EventHub } from '../events/event-hub.ts';
-import type { Logger } from '../observability/logger.ts';
 import type { CursorCodec } from '../pagination/cursor.ts';
 import type { BoundSource, StaleNotice } from '../sources/request-sources.ts';
+import type { Logger } from '../telemetry/logger.ts';
 
 /**
  * What every resolver receives, built fresh for each GraphQL request,

@@ -17,7 +17,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { CacheHoldings, CacheStats } from '../cache/response-cache.ts';
 import type { RedisLinkStats } from '../replicas/redis-link.ts';
 import type { SourceState } from '../sources/source-client.ts';
-import type { RequestReport, SourceObserver } from './observer.ts';
+import type { RequestReport, SourceObserver } from '../telemetry/observer.ts';
 import { requestSeries } from './request-series.ts';
 
 export interface MetricsOptions {

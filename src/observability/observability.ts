@@ -7,13 +7,14 @@ import type { CacheStats, ResponseCache } from '../cache/response-cache.ts';
 import type { ResolvedConfig } from '../config/config-schema.ts';
 import type { RedisLinkStats } from '../replicas/redis-link.ts';
 import type { SourceClient } from '../sources/source-client.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import { type RequestObserver, type SourceObserver, sourceObservers } from '../telemetry/observer.ts';
+import type { Tracing } from '../telemetry/trace.ts';
 import { createMetrics } from './metrics.ts';
-import { type RequestObserver, type SourceObserver, sourceObservers } from './observer.ts';
 import { requestLog } from './request-log.ts';
 import { createSourceActivity } from './source-activity.ts';
 import { renderStatusPage, type SourceStatus } from './status-page.ts';
-import { createTracing, type Tracing } from './tracing.ts';
+import { createTracing } from './tracing.ts';
 
 export interface ObservabilityOptions {
   settings: ResolvedConfig['observability'];

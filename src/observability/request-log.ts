@@ -6,8 +6,8 @@
  * operation's name is the only part of the request that is.
  */
 import { SERVING_FAILURES } from '../errors.ts';
-import type { Logger } from './logger.ts';
-import type { RequestObserver, RequestReport } from './observer.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { RequestObserver, RequestReport } from '../telemetry/observer.ts';
 
 /** A GraphQL name is at most this long in a log line. */
 const MAX_NAME = 100;

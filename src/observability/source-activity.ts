@@ -5,7 +5,7 @@
  * what a person looking at one gateway wants to see now.
  */
 import { nearestRank } from '../sources/resilience/latency.ts';
-import { IGNORE_SOURCE_EVENTS, type SourceObserver } from './observer.ts';
+import { IGNORE_SOURCE_EVENTS, type SourceObserver } from '../telemetry/observer.ts';
 
 const WINDOW_SECONDS = 60;
 const LATENCY_SAMPLES = 1_024;

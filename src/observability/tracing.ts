@@ -14,11 +14,10 @@
  * nothing of the SDK is loaded and no span is made.
  */
 import { createRequire } from 'node:module';
-import { type Context, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { ErrorCode } from '../errors.ts';
-import type { Logger } from './logger.ts';
-import type { RequestReport } from './observer.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { RequestTrace, Tracing } from '../telemetry/trace.ts';
 
 export interface TracingOptions {
   acceptParent: boolean;
@@ -28,49 +27,6 @@ export interface TracingOptions {
   logger: Logger;
   /** On shutdown, buffered spans get this long to leave: an endpoint that is down must not hold up the process's exit. */
   shutdownFlushMs: number;
-}
-
-export interface Tracing {
-  /** The span of one GraphQL request, continuing the caller's trace where accepted. */
-  request(header: (name: string) => string | undefined): RequestTrace;
-  /** The span of one call to a source, child of the request's execution. */
-  call(parent: TraceContext | undefined, source: string, method: string, route: string | undefined): CallTrace;
-  /** A client span for one HTTP exchange, child of its call. */
-  exchange(parent: TraceContext | undefined, details: ExchangeDetails): ExchangeTrace;
-  /** Sends what is buffered and stops. */
-  shutdown(): Promise<void>;
-}
-
-/** Where a child span hangs: opaque outside this module. */
-export type TraceContext = Context;
-
-export interface RequestTrace {
-  /** A step of the request as a child span; a promise's span ends when it settles. */
-  step<T>(name: 'graphql.parse' | 'graphql.validate' | 'graphql.execute', run: () => T): T;
-  /** The context upstream calls hang from (the execution's, while it runs). */
-  readonly context: TraceContext;
-  end(report: RequestReport): void;
-}
-
-export interface CallTrace {
-  readonly context: TraceContext;
-  end(outcome: { cache?: 'hit' | 'miss' | 'coalesced' | 'stale'; error?: ErrorCode }): void;
-}
-
-export interface ExchangeDetails {
-  source: string;
-  method: string;
-  route: string | undefined;
-  /** The source's origin: only its host, port and scheme are recorded. */
-  url: URL;
-  /** 0 for the first exchange of a call, 1 for the first retry or backup, … */
-  resend: number;
-}
-
-export interface ExchangeTrace {
-  /** The `traceparent` (and `tracestate`) to send, when propagating. */
-  headers(): Record<string, string>;
-  end(outcome: { status?: number; error?: string }): void;
 }
 
 export function createTracing({ acceptParent, propagate, env = process.env, logger, shutdownFlushMs }: TracingOptions): Tracing {

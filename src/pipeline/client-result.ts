@@ -18,7 +18,7 @@
  */
 import { type ExecutionResult, GraphQLError } from 'graphql';
 import { ERROR_CODES, type ErrorCode, GraftError, REFUSAL_STATUS } from '../errors.ts';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../telemetry/logger.ts';
 
 export interface HttpHints {
   status: number;

@@ -16,7 +16,7 @@
  * only when a config names Redis.
  */
 import type { Redis, RedisOptions } from 'ioredis';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../telemetry/logger.ts';
 
 /** What uses Redis, for the fallback counter's label. */
 export type RedisFeature = 'cache' | 'replay' | 'events' | 'pacing';

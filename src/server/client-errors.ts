@@ -18,7 +18,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ResolvedConfig } from '../config/config-schema.ts';
 import type { ErrorCode } from '../errors.ts';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../telemetry/logger.ts';
 import { isLingering } from './linger.ts';
 
 /** A `node:http` server's 'clientError' listener (`server.on('clientError', gateway.clientError)`). */

@@ -24,10 +24,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionResult } from 'graphql';
 import { exceedsJsonDepth } from '../core/json-depth.ts';
 import { GraftError } from '../errors.ts';
-import type { Logger } from '../observability/logger.ts';
 import { statusOf } from '../pipeline/client-result.ts';
 import type { Pipeline, Transport } from '../pipeline/pipeline.ts';
 import { MAX_VARIABLES_DEPTH } from '../pipeline/request-shape.ts';
+import type { Logger } from '../telemetry/logger.ts';
 import { type CorsSettings, corsHeaders } from './cors.ts';
 import { type LingerBounds, lingerAfterAnswer } from './linger.ts';
 

@@ -16,15 +16,15 @@ import type { SourceConfig } from '../config/config-schema.ts';
 import type { HttpMethod, UpstreamResponse } from '../core/upstream.ts';
 import type { QueryParams, UpstreamPath } from '../core/upstream-path.ts';
 import { badUserInput, GraftError } from '../errors.ts';
-import { type Logger, scrubSecrets } from '../observability/logger.ts';
-import { type AttemptOutcome, IGNORE_SOURCE_EVENTS, type SourceObserver } from '../observability/observer.ts';
-import type { TraceContext, Tracing } from '../observability/tracing.ts';
+import { type Logger, scrubSecrets } from '../telemetry/logger.ts';
+import { type AttemptOutcome, type BreakerState, IGNORE_SOURCE_EVENTS, type SourceObserver } from '../telemetry/observer.ts';
+import type { TraceContext, Tracing } from '../telemetry/trace.ts';
 import { multipartBody } from '../uploads/multipart-body.ts';
 import type { UploadedFile } from '../uploads/uploaded-file.ts';
 import { createSourceAuth, type OutgoingCredentials } from './auth/index.ts';
 import { type DecodedBody, decodeJsonBody } from './decode-body.ts';
 import type { CallBudget } from './resilience/call-budget.ts';
-import { type BreakerState, createCircuitBreaker } from './resilience/circuit-breaker.ts';
+import { createCircuitBreaker } from './resilience/circuit-breaker.ts';
 import { type Deadline, detached, gatewayTimeout, remainingMs, sleep, timedSignal, withinDeadline } from './resilience/deadline.ts';
 import { hedge } from './resilience/hedging.ts';
 import { latencyWindow } from './resilience/latency.ts';
@@ -130,7 +130,7 @@ export interface SourceClientDeps {
   now?: () => number;
   /** Runs `run` after `ms` (the hedge delay) unless cancelled; tests pass their own to decide when a delay is over. @default an unref'd setTimeout */
   schedule?: (run: () => void, ms: number) => () => void;
-  /** Told of every attempt, retry, refusal, wait and breaker move (observability/observer.ts). */
+  /** Told of every attempt, retry, refusal, wait and breaker move (telemetry/observer.ts). */
   observer?: SourceObserver;
   /** Spans for calls and exchanges, when tracing is on. */
   tracing?: Tracing;

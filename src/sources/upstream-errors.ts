@@ -4,7 +4,7 @@
  * response. Messages name the source and never the URL, body or headers.
  */
 import { type ErrorCode, GraftError } from '../errors.ts';
-import type { TraceContext } from '../observability/tracing.ts';
+import type { TraceContext } from '../telemetry/trace.ts';
 
 /** Which call failed: named in the error's extensions. */
 export interface CallOrigin {

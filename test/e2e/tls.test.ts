@@ -12,10 +12,10 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../src/config/config-schema.ts';
 import { resolveConfig } from '../../src/config/resolve-config.ts';
-import { createLogger } from '../../src/observability/logger.ts';
 import { createGateway } from '../../src/server/create-gateway.ts';
 import type { Graph } from '../../src/server/graph.ts';
 import { listen } from '../../src/server/listen.ts';
+import { createLogger } from '../../src/telemetry/logger.ts';
 import { type Certificates, makeCertificates } from '../helpers/certificates.ts';
 import { postGraphQL } from '../helpers/gateway.ts';
 

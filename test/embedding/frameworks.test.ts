@@ -13,7 +13,7 @@ import { createApp as fastifyApp } from '../../examples/embedding/fastify.ts';
 import { createApp as honoApp } from '../../examples/embedding/hono.ts';
 import { createApp as nodeApp } from '../../examples/embedding/node-http.ts';
 import { createGateway, type Gateway } from '../../src/index.ts';
-import { createLogger } from '../../src/observability/logger.ts';
+import { createLogger } from '../../src/telemetry/logger.ts';
 import { type Backends, seed, startBackends } from '../helpers/backends.ts';
 import { configFor, postGraphQL } from '../helpers/gateway.ts';
 import { until } from '../helpers/time.ts';

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway, type GatewayConfig } from '../../src/index.ts';
-import { createLogger } from '../../src/observability/logger.ts';
+import { createLogger } from '../../src/telemetry/logger.ts';
 import { type Backends, seed, startBackends } from '../helpers/backends.ts';
 import { configFor, postGraphQL } from '../helpers/gateway.ts';
 

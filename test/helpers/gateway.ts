@@ -6,10 +6,10 @@ import { Writable } from 'node:stream';
 import exampleConfig from '../../graftql.config.ts';
 import type { GatewayConfig, SourceConfig } from '../../src/config/config-schema.ts';
 import { resolveConfig } from '../../src/config/resolve-config.ts';
-import { createLogger } from '../../src/observability/logger.ts';
 import { createGateway, type Gateway } from '../../src/server/create-gateway.ts';
 import type { Graph } from '../../src/server/graph.ts';
 import { listen } from '../../src/server/listen.ts';
+import { createLogger } from '../../src/telemetry/logger.ts';
 import type { Backends } from './backends.ts';
 
 type SourceInput = GatewayConfig['sources'][string];

@@ -2,9 +2,9 @@
 import { Writable } from 'node:stream';
 import { createResponseCache } from '../../src/cache/response-cache.ts';
 import { resolveConfig } from '../../src/config/resolve-config.ts';
-import { createLogger } from '../../src/observability/logger.ts';
 import { type BoundSource, bindSource, newTally } from '../../src/sources/request-sources.ts';
 import { createSourceClient } from '../../src/sources/source-client.ts';
+import { createLogger } from '../../src/telemetry/logger.ts';
 import type { Backends } from './backends.ts';
 import { configFor, type TestGatewayOptions } from './gateway.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { UpstreamAttempt } from '../../src/observability/observer.ts';
 import { createSourceActivity } from '../../src/observability/source-activity.ts';
+import type { UpstreamAttempt } from '../../src/telemetry/observer.ts';
 import { manualClock } from '../helpers/time.ts';
 
 const attempt = (attemptMs: number, outcome: UpstreamAttempt['outcome'] = 'success'): UpstreamAttempt => ({ source: 'accounts', method: 'GET', status: 200, outcome, attemptMs });

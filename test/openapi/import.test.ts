@@ -14,11 +14,11 @@ import { importCommand } from '../../src/cli/import-command.ts';
 import type { GatewayConfig } from '../../src/config/config-schema.ts';
 import { resolveConfig } from '../../src/config/resolve-config.ts';
 import { compileGraph } from '../../src/mapping/graph.ts';
-import { createLogger } from '../../src/observability/logger.ts';
 import { ImportError, importOpenApi, importOpenApis } from '../../src/openapi/import-openapi.ts';
 import { checkGraph } from '../../src/server/check.ts';
 import { createGateway } from '../../src/server/create-gateway.ts';
 import { listen, type RunningGateway } from '../../src/server/listen.ts';
+import { createLogger } from '../../src/telemetry/logger.ts';
 import { type Backends, startBackends } from '../helpers/backends.ts';
 import { postGraphQL, startGateway, type TestGateway } from '../helpers/gateway.ts';
 

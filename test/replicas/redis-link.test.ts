@@ -6,8 +6,8 @@
  * Redis answers a PING again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/observability/logger.ts';
 import { createRedisLink, type RedisLink } from '../../src/replicas/redis-link.ts';
+import { createLogger } from '../../src/telemetry/logger.ts';
 import { eventually, hasRedisServer, type OwnRedis, ownRedis } from '../helpers/redis.ts';
 
 const canRun = hasRedisServer();

@@ -6,10 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/observability/logger.ts';
 import { createRedisLink, type RedisLink } from '../../src/replicas/redis-link.ts';
 import { createSharedPacing } from '../../src/replicas/shared-pacing.ts';
 import type { SharedPacing } from '../../src/sources/resilience/pacer.ts';
+import { createLogger } from '../../src/telemetry/logger.ts';
 import { eventually, forgetPrefix, machineRedis, REDIS_URL } from '../helpers/redis.ts';
 
 const sharing = await machineRedis('the tests of shared rate-limit counts');

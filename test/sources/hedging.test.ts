@@ -13,10 +13,10 @@ import { createResponseCache } from '../../src/cache/response-cache.ts';
 import type { GatewayConfig } from '../../src/config/config-schema.ts';
 import { resolveConfig } from '../../src/config/resolve-config.ts';
 import { path } from '../../src/core/upstream-path.ts';
-import { createLogger } from '../../src/observability/logger.ts';
 import { createCallBudget } from '../../src/sources/resilience/call-budget.ts';
 import { latencyWindow } from '../../src/sources/resilience/latency.ts';
 import { createSourceClient, type SourceClient } from '../../src/sources/source-client.ts';
+import { createLogger } from '../../src/telemetry/logger.ts';
 import { until } from '../helpers/time.ts';
 
 /** What the server does with each request, by arrival: hold it (never answer) or answer it now or later. */

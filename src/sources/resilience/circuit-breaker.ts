@@ -6,8 +6,7 @@
  * through (half-open): success closes it, failure opens it again.
  */
 import { GraftError } from '../../errors.ts';
-
-export type BreakerState = 'closed' | 'open' | 'half-open';
+import type { BreakerState } from '../../telemetry/observer.ts';
 
 export interface BreakerOptions {
   source: string;

@@ -5,7 +5,9 @@
  * does. The emitters (pipeline, source clients) know nothing of who listens.
  */
 import type { ErrorCode } from '../errors.ts';
-import type { BreakerState } from '../sources/resilience/circuit-breaker.ts';
+
+/** A source's circuit breaker: calls go through (`closed`), fail at once (`open`), or one probe goes (`half-open`). */
+export type BreakerState = 'closed' | 'open' | 'half-open';
 
 /** How one HTTP exchange with a source ended: `success` (a 2xx, or a 304 to a conditional request), `cancelled` (a hedged attempt that lost, a caller that left), or the code it failed with. */
 export type AttemptOutcome = 'success' | 'cancelled' | ErrorCode;
