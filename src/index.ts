@@ -20,7 +20,8 @@ export { GATEWAY_DIRECTIVES_SDL } from './mapping/sdl.ts';
 // Hand-written resolvers: what they receive, and the building blocks declared fields are made of.
 export type { GatewayContext } from './mapping/gateway-context.ts';
 export type { BoundSource } from './sources/request-sources.ts';
-export type { HedgeStats, UpstreamRequest } from './sources/source-client.ts';
+export type { HedgeStats } from './sources/source-client.ts';
+export type { UpstreamRequest } from './sources/upstream-request.ts';
 export { path } from './core/upstream-path.ts';
 export { type BatchEndpoint, type BatchStyle, batchLoader, groupLoader, singleLoader } from './loaders/batch-loaders.ts';
 export { type Connection, type ConnectionArgs, connection, toSlice } from './pagination/connection.ts';

@@ -7,7 +7,7 @@ import DataLoader from 'dataloader';
 import { read } from '../core/dot-path.ts';
 import { badUserInput, GraftError, notFound } from '../errors.ts';
 import type { BoundSource } from '../sources/request-sources.ts';
-import type { UpstreamRequest } from '../sources/source-client.ts';
+import type { UpstreamRequest } from '../sources/upstream-request.ts';
 import type { BatchStyle, RestPlan } from './plan.ts';
 import { DriftError } from './records.ts';
 

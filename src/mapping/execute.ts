@@ -40,7 +40,8 @@ import type { CursorCodec, CursorScope, ScopeParts } from '../pagination/cursor.
 import { firstRangeFromBatch, indexConnection, offsetRanges, pageRanges, type RangeFetcher } from '../pagination/index-adapter.ts';
 import { linkHeaderPages } from '../pagination/linked-pages.ts';
 import type { BoundSource } from '../sources/request-sources.ts';
-import type { SourceAnswer, UpstreamRequest } from '../sources/source-client.ts';
+import type { SourceAnswer } from '../sources/source-client.ts';
+import type { UpstreamRequest } from '../sources/upstream-request.ts';
 import { UploadedFile } from '../uploads/uploaded-file.ts';
 import { type Batch, batchOf, batchShape, type RowMapping } from './batch.ts';
 import { connectionNodeType } from './compile.ts';

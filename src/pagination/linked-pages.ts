@@ -1,7 +1,7 @@
 /** The page fetcher for lists linked by RFC 8288 `Link` headers, fed by a source. */
 
 import type { BoundSource } from '../sources/request-sources.ts';
-import type { UpstreamRequest } from '../sources/source-client.ts';
+import type { UpstreamRequest } from '../sources/upstream-request.ts';
 import type { LinkedPageFetcher } from './chained-adapter.ts';
 import { invalidCursor } from './cursor.ts';
 import { parseLinkHeader } from './link-header.ts';

@@ -9,7 +9,8 @@ import type { z } from 'zod';
 import type { CachedRead } from '../cache/response-cache.ts';
 import type { UpstreamPath } from '../core/upstream-path.ts';
 import { type ErrorCode, GraftError } from '../errors.ts';
-import type { CallOptions, SourceAnswer, SourceClient, UpstreamRequest } from './source-client.ts';
+import type { CallOptions, SourceAnswer, SourceClient } from './source-client.ts';
+import type { UpstreamRequest } from './upstream-request.ts';
 
 export interface BoundSource extends Pick<SourceClient, 'name' | 'maxPageSize' | 'linkRef' | 'requestFor'> {
   request(upstream: UpstreamRequest): Promise<SourceAnswer>;

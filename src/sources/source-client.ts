@@ -2,60 +2,37 @@
  * The REST client for one configured source. A call passes, in order:
  * the response cache (GET/HEAD: fresh answers, in-flight sharing), the
  * operation's call budget, the circuit breaker, rate-limit pacing, the
- * concurrency cap, auth, then one attempt on the source's own undici Agent
- * (connect/headers/body timeouts, a response size cap, a whole-attempt
- * deadline, no redirects) and JSON decoding; failures are mapped to coded
- * `GraftError`s and idempotent calls retried within a budget. Writes drop
- * the cached reads they affect.
+ * concurrency cap, then one attempt (attempt.ts: auth, the source's own
+ * undici Agent with connect/headers/body timeouts, a response size cap, a
+ * whole-attempt deadline, no redirects, JSON decoding); failures are mapped
+ * to coded `GraftError`s and idempotent calls retried within a budget, or
+ * hedged. Writes drop the cached reads they affect.
  */
-import { Readable } from 'node:stream';
-import { Agent, type Dispatcher, request } from 'undici';
+import { Agent, request } from 'undici';
 import { cacheKey, identityPartition, SHARED_PARTITION } from '../cache/cache-key.ts';
 import type { CachedRead, CacheResult, LoadedResponse, ResponseCache, Validators } from '../cache/response-cache.ts';
 import type { SourceConfig } from '../config/config-schema.ts';
-import type { HttpMethod, UpstreamResponse } from '../core/upstream.ts';
-import type { QueryParams, UpstreamPath } from '../core/upstream-path.ts';
+import type { UpstreamResponse } from '../core/upstream.ts';
+import type { UpstreamPath } from '../core/upstream-path.ts';
 import { badUserInput, GraftError } from '../errors.ts';
-import { type Logger, scrubSecrets } from '../telemetry/logger.ts';
-import { type AttemptOutcome, type BreakerState, IGNORE_SOURCE_EVENTS, type SourceObserver } from '../telemetry/observer.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import { type BreakerState, IGNORE_SOURCE_EVENTS, type SourceObserver } from '../telemetry/observer.ts';
 import type { TraceContext, Tracing } from '../telemetry/trace.ts';
-import { multipartBody } from '../uploads/multipart-body.ts';
-import type { UploadedFile } from '../uploads/uploaded-file.ts';
-import { createSourceAuth, type OutgoingCredentials } from './auth/index.ts';
-import { type DecodedBody, decodeJsonBody } from './decode-body.ts';
+import { type AttemptContext, attempt } from './attempt.ts';
+import { createSourceAuth } from './auth/index.ts';
 import type { CallBudget } from './resilience/call-budget.ts';
 import { createCircuitBreaker } from './resilience/circuit-breaker.ts';
-import { type Deadline, detached, gatewayTimeout, remainingMs, sleep, timedSignal, withinDeadline } from './resilience/deadline.ts';
+import { type Deadline, detached, remainingMs, sleep, withinDeadline } from './resilience/deadline.ts';
 import { hedge } from './resilience/hedging.ts';
 import { latencyWindow } from './resilience/latency.ts';
 import type { SharedPacing } from './resilience/pacer.ts';
 import { createPacer, type RateLimitWindow } from './resilience/pacer.ts';
 import { createRetryBudget } from './resilience/retry-budget.ts';
-import { backoffMs, hasIdempotencyKey, isRetryableFailure, mayRetry, retryAfterMs } from './resilience/retry-policy.ts';
+import { backoffMs, hasIdempotencyKey, isRetryableFailure, mayRetry } from './resilience/retry-policy.ts';
 import { type SourceTls, tlsConnector } from './tls.ts';
-import { type CallOrigin, type CallPhase, codeForStatus, errorForStatus, errorForTransport } from './upstream-errors.ts';
-import { buildUrl, requestForRef, sameSourceRef, toSearchParams } from './url.ts';
-
-export interface UpstreamRequest {
-  /** @default 'GET' */
-  method?: HttpMethod;
-  /** Made with the `path` template tag, which encodes every value. */
-  path: UpstreamPath;
-  query?: QueryParams;
-  headers?: Readonly<Record<string, string>>;
-  /** A JSON body (sent as application/json). */
-  json?: unknown;
-  /** A form body (sent as application/x-www-form-urlencoded). */
-  form?: QueryParams;
-  /** A multipart/form-data body: text fields and files, in order. */
-  multipart?: ReadonlyArray<readonly [string, string | UploadedFile]>;
-  /** One file as the whole body, with its content type. */
-  file?: UploadedFile;
-  /** The path's template (`/users/{id}`), for traces: never the values. */
-  route?: string;
-  /** How long the answer keeps when it carries no Cache-Control, instead of the source's `cache.ttlMs`. */
-  cacheTtlMs?: number;
-}
+import { type CallOrigin, errorForTransport } from './upstream-errors.ts';
+import type { UpstreamRequest } from './upstream-request.ts';
+import { buildUrl, requestForRef, sameSourceRef } from './url.ts';
 
 export interface CallOptions {
   /** The gateway request this call serves; tagged on errors and logs. */
@@ -121,8 +98,6 @@ export interface HedgeStats {
 /** An admitted attempt's report of how it went (the breaker's, when there is one), or `shed` when none may go now. */
 type Admission = ((outcome: 'success' | 'failure' | 'neutral') => void) | undefined | 'shed';
 
-type RoundTrip = { response: Dispatcher.ResponseData; decoded: DecodedBody } | { response: Dispatcher.ResponseData; failure: string };
-
 export interface SourceClientDeps {
   logger: Logger;
   cache: ResponseCache;
@@ -182,92 +157,7 @@ export function createSourceClient(
   const server = new URL(config.url.origin);
   const hedges: HedgeStats = { sent: 0, won: 0 };
   let inFlight = 0;
-
-  /** One round trip through the agent: a usable answer, an error status with its body text, or a mapped transport error. */
-  async function roundTrip(upstream: UpstreamRequest, outgoing: OutgoingCredentials, origin: CallOrigin, deadline: Deadline | undefined, pacingKey: string, cancel?: AbortSignal): Promise<RoundTrip> {
-    const method = upstream.method ?? 'GET';
-    const url = buildUrl(config.url, upstream.path, { ...upstream.query, ...outgoing.query });
-    const headers: Record<string, string> = { accept: 'application/json', ...outgoing.headers };
-    let body: string | Readable | undefined;
-    if (upstream.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(upstream.json);
-    } else if (upstream.form !== undefined) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = toSearchParams(upstream.form).toString();
-    } else if (upstream.multipart !== undefined) {
-      // Made afresh for each attempt: the files are read again from their spool.
-      const multipart = multipartBody(upstream.multipart);
-      headers['content-type'] = multipart.contentType;
-      headers['content-length'] = String(multipart.length);
-      body = Readable.from(multipart.chunks(), { objectMode: false });
-    } else if (upstream.file !== undefined) {
-      headers['content-type'] = upstream.file.contentType;
-      headers['content-length'] = String(upstream.file.size);
-      body = upstream.file.stream();
-    }
-    const exchange = tracing?.exchange(origin.trace, { source: name, method, route: upstream.route, url: server, resend: origin.sent ?? 0 });
-    origin.sent = (origin.sent ?? 0) + 1;
-    if (exchange) Object.assign(headers, exchange.headers());
-    const attemptDeadline = timedSignal(timeouts.attemptMs, deadline?.signal, cancel);
-    const { signal } = attemptDeadline;
-    let phase: CallPhase = 'connect';
-    let response: Dispatcher.ResponseData | undefined;
-    const started = performance.now();
-    let headersMs: number | undefined;
-    let outcome: AttemptOutcome = 'success';
-    try {
-      response = await request(url, { dispatcher: agent, method, headers, body, signal });
-      headersMs = performance.now() - started;
-      phase = 'body';
-      if (config.rateLimit.fromHeaders) pacer.observe(pacingKey, response.headers, response.statusCode === 429 ? retryAfterMs(response.headers['retry-after']) : undefined);
-      const conditional = headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined;
-      if ((response.statusCode >= 200 && response.statusCode < 300) || (response.statusCode === 304 && conditional)) {
-        if (response.statusCode === 304) {
-          await response.body.dump();
-          return { response, decoded: { value: null, bytes: 0 } };
-        }
-        return { response, decoded: await decodeJsonBody(response, { origin, maxJsonDepth: config.maxJsonDepth }) };
-      }
-      outcome = codeForStatus(response.statusCode, forwardsIdentity);
-      return { response, failure: await response.body.text() };
-    } catch (error) {
-      response?.body.destroy();
-      const failure = errorForTransport(origin, connector.explain(error), phase, response?.statusCode);
-      outcome = (cancel?.aborted || deadline?.signal.aborted) && !attemptDeadline.timedOut() ? 'cancelled' : failure.code;
-      if (deadline?.signal.aborted && !attemptDeadline.timedOut()) throw gatewayTimeout(name);
-      throw failure;
-    } finally {
-      attemptDeadline.release();
-      observer.attempt({ source: name, method, status: response?.statusCode, outcome, headersMs, attemptMs: performance.now() - started });
-      exchange?.end({ status: response?.statusCode, ...(outcome !== 'success' && { error: outcome }) });
-    }
-  }
-
-  /** One try: auth, one renewal after a 401, status mapping. */
-  async function attempt(
-    upstream: UpstreamRequest,
-    baseHeaders: Record<string, string>,
-    origin: CallOrigin,
-    deadline: Deadline | undefined,
-    pacingKey: string,
-    cancel?: AbortSignal,
-  ): Promise<LoadedResponse> {
-    const outgoing: OutgoingCredentials = { headers: { ...baseHeaders }, query: {} };
-    await auth.apply(outgoing);
-    let result = await roundTrip(upstream, outgoing, origin, deadline, pacingKey, cancel);
-    if (result.response.statusCode === 401 && auth.renew && (await auth.renew(outgoing))) result = await roundTrip(upstream, outgoing, origin, deadline, pacingKey, cancel);
-    const { statusCode, headers } = result.response;
-    if ('failure' in result) {
-      const said = scrubSecrets(result.failure, auth.secrets);
-      throw errorForStatus(origin, statusCode, said.slice(0, 512), {
-        callerCredential: forwardsIdentity,
-        retryAfterMs: retryAfterMs(headers['retry-after']),
-        upstreamBody: said,
-      });
-    }
-    return { status: statusCode, headers, body: result.decoded.value, size: result.decoded.bytes };
-  }
+  const attempts: AttemptContext = { name, config, agent, auth, explain: connector.explain, pacer, observer, tracing, server, forwardsIdentity };
 
   /** An attempt whose duration, when it succeeds, joins the source's recent latency. */
   function timed(running: Promise<LoadedResponse>): Promise<LoadedResponse> {
@@ -287,7 +177,7 @@ export function createSourceClient(
   /** The attempt and its hedged backups (resilience/hedging.ts); each backup is admitted as any call is. */
   async function hedged(upstream: UpstreamRequest, baseHeaders: Record<string, string>, origin: CallOrigin, options: CallOptions, pacingKey: string): Promise<LoadedResponse> {
     const { value, byBackup } = await hedge({
-      first: (signal) => timed(attempt(upstream, baseHeaders, origin, options.deadline, pacingKey, signal)),
+      first: (signal) => timed(attempt(attempts, upstream, baseHeaders, origin, options.deadline, pacingKey, signal)),
       backup: () => backupAttempt(upstream, baseHeaders, origin, options, pacingKey),
       maxBackups: config.hedge.maxBackups,
       delayMs: hedgeDelayMs,
@@ -334,7 +224,7 @@ export function createSourceClient(
       inFlight += 1;
       retryBudget.recordCall();
       try {
-        const loaded = await timed(attempt(upstream, baseHeaders, origin, deadline, pacingKey, signal));
+        const loaded = await timed(attempt(attempts, upstream, baseHeaders, origin, deadline, pacingKey, signal));
         report?.('success');
         return loaded;
       } catch (error) {
@@ -389,7 +279,9 @@ export function createSourceClient(
         retryBudget.recordCall();
         try {
           const loaded =
-            retryable && config.hedge.enabled ? await hedged(upstream, baseHeaders, origin, { deadline, budget }, pacingKey) : await timed(attempt(upstream, baseHeaders, origin, deadline, pacingKey));
+            retryable && config.hedge.enabled
+              ? await hedged(upstream, baseHeaders, origin, { deadline, budget }, pacingKey)
+              : await timed(attempt(attempts, upstream, baseHeaders, origin, deadline, pacingKey));
           report?.('success');
           log.debug({ ...context(), status: loaded.status, tries }, 'upstream call');
           return loaded;
