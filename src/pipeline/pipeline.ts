@@ -18,38 +18,22 @@
  * included: a hot document costs a map lookup, an abusive one repeated
  * costs the same.
  */
-import {
-  createSourceEventStream,
-  type DocumentNode,
-  type ExecutionResult,
-  execute,
-  GraphQLError,
-  type GraphQLSchema,
-  getOperationAST,
-  NoSchemaIntrospectionCustomRule,
-  type OperationDefinitionNode,
-  parse,
-  specifiedRules,
-  validate,
-} from 'graphql';
+import { createSourceEventStream, type DocumentNode, type ExecutionResult, execute, GraphQLError, type GraphQLSchema, getOperationAST, NoSchemaIntrospectionCustomRule, specifiedRules } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { CachedRead } from '../cache/response-cache.ts';
 import type { ResolvedConfig } from '../config/config-schema.ts';
 import { GraftError } from '../errors.ts';
-import { pageSizeRefusal } from '../pagination/connection.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { OperationType, RequestObserver, RequestReport } from '../telemetry/observer.ts';
 import type { RequestTrace, TraceContext, Tracing } from '../telemetry/trace.ts';
-import { type ArgumentCheck, argumentCheck } from './argument-bounds.ts';
 import { type ClientIdentityParts, createClientRateLimit } from './client-rate-limit.ts';
 import { refusal, refused, serialize, statusOf } from './client-result.ts';
 import { type CompiledOperation, compileOperation } from './compile-operation.ts';
 import type { CostModel } from './cost-model.ts';
-import { countDirectives, measureOperation, type OperationMetrics } from './document-analysis.ts';
-import { exceedsNesting } from './document-nesting.ts';
 import { createExecutionGuard, type ExecutionGuard, guardContext } from './execution-guard.ts';
 import { createKeptAnswers, type KeptAnswersOptions } from './kept-answers.ts';
 import { documentText, type PersistedDocuments } from './persisted-documents.ts';
+import { createDocumentPreparer, type Prepared } from './prepared-documents.ts';
 import { readRequest } from './request-shape.ts';
 import { createTurns } from './turns.ts';
 
@@ -175,17 +159,6 @@ interface SharedExecution {
   joined: boolean;
 }
 
-interface Prepared {
-  document?: DocumentNode;
-  /** Why it cannot run, whatever the variables. */
-  refusal?: readonly Error[];
-  metrics?: Map<OperationDefinitionNode, OperationMetrics>;
-  check?: ArgumentCheck;
-  uses: number;
-  /** What keeping it costs, estimated (see estimatedBytes). */
-  bytes: number;
-}
-
 /**
  * graphql-jit compiles a document to a function, which costs CPU once and
  * code-space memory for as long as it is kept: compile only documents that
@@ -195,16 +168,6 @@ interface Prepared {
  */
 const COMPILE_AFTER_USES = 10;
 const MAX_COMPILED = 100;
-/**
- * The parsed-document cache is bounded by memory, estimated: a parsed
- * document keeps every token (graphql-js links them from each node's
- * location), measured at 370–510 bytes a token with its nodes, about 90 times
- * its text; bounding by text length would let 10 MiB of text hold ~900 MB.
- */
-const DOCUMENT_CACHE_BYTES = 64 * 1024 * 1024;
-const BYTES_PER_TOKEN = 600;
-/** Bracket nesting allowed beyond `maxDepth` before parsing, for arguments' lists and input objects. */
-const NESTING_ALLOWANCE = 64;
 /** The signal of a shared execution, which no one caller's departure cancels. */
 const NEVER_ABORTED = new AbortController().signal;
 
@@ -229,9 +192,15 @@ export function createPipeline<Context extends ExecutionContext>({
   const rateLimit = limits.clientRateLimit && createClientRateLimit(limits.clientRateLimit);
   /** Requests start in turns of the event loop, so that a saturated process still accepts new connections (turns.ts). */
   const turns = createTurns();
-  const rules = server.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   const validationOptions = { hideSuggestions: !server.suggestions };
-  const documents = new LRUCache<string, Prepared>({ max: 1_000, maxSize: DOCUMENT_CACHE_BYTES, sizeCalculation: (prepared) => prepared.bytes });
+  /** Parse, document limits, cost and validation, once per document (prepared-documents.ts). */
+  const { prepare, measure, costLimit } = createDocumentPreparer({
+    schema,
+    costModel,
+    limits,
+    rules: server.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule],
+    hideSuggestions: validationOptions.hideSuggestions,
+  });
   /** By prepared document (an object key: no string of the document's length is built per request), then by operation name. */
   const compiled = new LRUCache<Prepared, Map<string, CompiledOperation | false>>({ max: MAX_COMPILED });
   /** Query executions in flight, by document, operation, variables and identity (server.dedupe). */
@@ -243,97 +212,6 @@ export function createPipeline<Context extends ExecutionContext>({
   /** Subscriptions open, in all and by connection. */
   let subscriptions = 0;
   const subscriptionsOf = new Map<unknown, number>();
-  const measure = (document: DocumentNode, operation: OperationDefinitionNode, variables?: Readonly<Record<string, unknown>> | null) =>
-    measureOperation(schema, document, operation, { costModel, defaultListSize: limits.defaultListSize, variables });
-
-  function prepare(text: string, trace: RequestTrace | undefined): Prepared {
-    let prepared = documents.get(text);
-    if (!prepared) {
-      documents.set(text, (prepared = prepareUncached(text, trace)));
-    }
-    prepared.uses += 1;
-    return prepared;
-  }
-
-  function prepareUncached(text: string, trace: RequestTrace | undefined): Prepared {
-    const step = <T>(name: 'graphql.parse' | 'graphql.validate', run: () => T): T => (trace ? trace.step(name, run) : run());
-    const nesting = limits.maxDepth + NESTING_ALLOWANCE;
-    if (exceedsNesting(text, nesting)) {
-      return {
-        refusal: [
-          new GraftError('MAX_DEPTH_LIMIT', `The document nests brackets more than ${nesting} deep; at most ${limits.maxDepth} field levels are allowed.`, { facts: { limit: limits.maxDepth } }),
-        ],
-        uses: 0,
-        bytes: estimatedBytes(text),
-      };
-    }
-    let document: DocumentNode;
-    try {
-      document = step('graphql.parse', () => parse(text, { maxTokens: limits.maxTokens }));
-    } catch (error) {
-      return { refusal: [error as Error], uses: 0, bytes: estimatedBytes(text) };
-    }
-    return step('graphql.validate', () => checked(text, document));
-  }
-
-  /** The document limits, the cost estimate and validation, for a document that parsed. */
-  function checked(text: string, document: DocumentNode): Prepared {
-    const directives = countDirectives(document);
-    const problems: GraftError[] = [];
-    if (directives > limits.maxDirectives)
-      problems.push(overLimit('MAX_DIRECTIVES_LIMIT', `The document uses ${directives} directives; at most ${limits.maxDirectives} are allowed.`, directives, limits.maxDirectives));
-    const metrics = new Map<OperationDefinitionNode, OperationMetrics>();
-    for (const definition of document.definitions) {
-      if (definition.kind !== 'OperationDefinition') continue;
-      const measured = measure(document, definition);
-      metrics.set(definition, measured);
-      problems.push(...documentLimits(measured), ...(measured.readsVariables ? [] : costLimit(measured)));
-    }
-    if (problems.length > 0) return { refusal: problems, uses: 0, bytes: estimatedBytes(text) };
-    const errors = validate(schema, document, rules, validationOptions);
-    // Validation errors point at their nodes, and so keep the document.
-    if (errors.length > 0) return { refusal: errors, uses: 0, bytes: estimatedBytes(text, document) };
-    return { document, metrics, check: argumentCheck(schema, document, limits), uses: 0, bytes: estimatedBytes(text, document) };
-  }
-
-  function documentLimits({ depth, aliases, rootFields }: OperationMetrics): GraftError[] {
-    const problems: GraftError[] = [];
-    if (depth > limits.maxDepth) problems.push(overLimit('MAX_DEPTH_LIMIT', `The operation nests ${depth} levels deep; at most ${limits.maxDepth} are allowed.`, depth, limits.maxDepth));
-    if (aliases > limits.maxAliases) problems.push(overLimit('MAX_ALIASES_LIMIT', `The operation uses ${aliases} aliases; at most ${limits.maxAliases} are allowed.`, aliases, limits.maxAliases));
-    if (rootFields > limits.maxRootFields)
-      problems.push(overLimit('MAX_ROOT_FIELDS_LIMIT', `The operation asks for ${rootFields} root fields; at most ${limits.maxRootFields} are allowed.`, rootFields, limits.maxRootFields));
-    return problems;
-  }
-
-  /** Arguments out of their bounds first (the most specific refusal), then the estimates they would inflate. */
-  function costLimit({ cost, calls, outOfRange }: OperationMetrics): GraftError[] {
-    if (outOfRange) return [pageSizeRefusal(outOfRange.argument, outOfRange.value, outOfRange.max)];
-    const problems: GraftError[] = [];
-    if (cost > limits.maxCost) {
-      const estimate = Math.min(cost, Number.MAX_SAFE_INTEGER);
-      problems.push(
-        new GraftError(
-          'COST_ESTIMATED_TOO_EXPENSIVE',
-          `The operation could produce about ${estimate} objects; at most ${limits.maxCost} are allowed. Ask for smaller pages or fewer nested connections.`,
-          { facts: { estimate, limit: limits.maxCost } },
-        ),
-      );
-    }
-    if (calls > limits.upstreamCallsPerOperation) {
-      const estimate = Math.min(calls, Number.MAX_SAFE_INTEGER);
-      problems.push(
-        new GraftError(
-          'UPSTREAM_CALL_BUDGET_EXCEEDED',
-          `The operation could need ${estimate} upstream calls after batching; at most ${limits.upstreamCallsPerOperation} are allowed. Ask for smaller pages or fewer nested lists.`,
-          {
-            facts: { estimate, limit: limits.upstreamCallsPerOperation },
-          },
-        ),
-      );
-    }
-    return problems;
-  }
-
   function compiledFor(prepared: Prepared, document: DocumentNode, operationName: string | undefined): CompiledOperation | undefined {
     if (!jit || prepared.uses < COMPILE_AFTER_USES) return undefined;
     let byOperation = compiled.get(prepared);
@@ -618,17 +496,6 @@ async function guarded(run: Promise<ExecutionResult>, guard: ExecutionGuard, dea
   }
 }
 
-function overLimit(code: 'MAX_DEPTH_LIMIT' | 'MAX_ALIASES_LIMIT' | 'MAX_ROOT_FIELDS_LIMIT' | 'MAX_DIRECTIVES_LIMIT', message: string, found: number, limit: number): GraftError {
-  return new GraftError(code, message, { facts: { found: Math.min(found, Number.MAX_SAFE_INTEGER), limit } });
-}
-
 function mutationNeedsPost(): GraphQLError {
   return new GraphQLError('Mutations are sent with POST.', { extensions: { code: 'BAD_REQUEST', http: { status: 405, headers: { allow: 'POST' } } } });
-}
-
-/** The text, plus what its parsed form keeps when there is one (see DOCUMENT_CACHE_BYTES). */
-function estimatedBytes(text: string, document?: DocumentNode): number {
-  let tokens = 0;
-  for (let token = document?.loc?.startToken ?? null; token; token = token.next) tokens += 1;
-  return Math.max(1, text.length + tokens * BYTES_PER_TOKEN);
 }
