@@ -39,7 +39,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
  * The longest function allowed, lowered as the long factories are split
  * (issue 31's goal: 120). A function that grows past it fails CI.
  */
-const MAX_FUNCTION_LINES = 520;
+const MAX_FUNCTION_LINES = 440;
 
 const root = join(dirname(new URL(import.meta.url).pathname), '..');
 const src = join(root, 'src');

@@ -125,6 +125,218 @@ export const sourceMapping = z.object({
 });
 export type SourceMapping = z.output<typeof sourceMapping>;
 
+const timeouts = z.strictObject({
+  /** TCP (and TLS) connect. @default 1_000 // ms */
+  connectMs: z.number().int().positive().default(1_000),
+  /** From request sent to response headers received. @default 2_000 // ms */
+  headersMs: z.number().int().positive().default(2_000),
+  /** Longest silence between two body chunks. @default 2_000 // ms */
+  bodyMs: z.number().int().positive().default(2_000),
+  /** The whole attempt, headers and body together: stops a dripping upstream. @default 2_500 // ms */
+  attemptMs: z.number().int().positive().default(2_500),
+});
+
+const sourceCache = z.strictObject({
+  /** Store this source's GET/HEAD answers (identical in-flight calls are shared either way). @default true */
+  enabled: z.boolean().default(true),
+  /** Freshness of answers that carry no max-age/s-maxage; 0 stores only answers that say how long they keep. @default 0 // ms */
+  ttlMs: z.number().int().min(0).default(0),
+  /** How long past freshness a cached answer may stand in for a failing source; a response's `stale-if-error` wins. @default 0 // ms */
+  staleIfErrorMs: z.number().int().min(0).default(0),
+});
+
+const retry = z.strictObject({
+  /** Tries in all, the first included; 1 turns retries off. @default 3 */
+  maxAttempts: z.number().int().min(1).max(10).default(3),
+  /** Backoff before the second try; doubles each time, full jitter. @default 100 // ms */
+  baseDelayMs: z.number().int().min(0).default(100),
+  /** The longest backoff between tries. @default 2_000 // ms */
+  maxDelayMs: z.number().int().min(0).default(2_000),
+  /** Retries may add at most this share of the calls over the window... @default 0.2 */
+  budgetRatio: z.number().min(0).max(1).default(0.2),
+  /** ...plus this many, whatever the traffic. @default 10 */
+  budgetFloor: z.number().int().min(0).default(10),
+  /** The window the retry budget counts calls over. @default 10_000 // ms */
+  budgetWindowMs: z.number().int().positive().default(10_000),
+  /** Methods this source treats as idempotent; POST and PATCH are retried only with an Idempotency-Key header. @default ['GET', 'HEAD'] */
+  idempotentMethods: z.array(z.enum(['GET', 'HEAD', 'PUT', 'DELETE'])).default(['GET', 'HEAD']),
+});
+
+const breaker = z.strictObject({
+  /** A circuit breaker for this source: open after a run of failures, answering CIRCUIT_OPEN at once. @default true */
+  enabled: z.boolean().default(true),
+  /** Opens at this share of failures... @default 0.5 */
+  failureRatio: z.number().gt(0).max(1).default(0.5),
+  /** ...over at least this many calls... @default 20 */
+  minimumCalls: z.number().int().positive().default(20),
+  /** ...within this window. @default 10_000 // ms */
+  windowMs: z.number().int().positive().default(10_000),
+  /** Stays open this long, then lets one probe through. @default 5_000 // ms */
+  openMs: z.number().int().positive().default(5_000),
+});
+
+const hedge = z.strictObject({
+  /** Send one backup attempt of an idempotent call that has not answered after the delay below. @default true */
+  enabled: z.boolean().default(true),
+  /** Backups one call may send, each after another delay: a second one is there for a backup that meets a hung call too. @default 2 */
+  maxBackups: z.number().int().min(1).max(5).default(2),
+  /** A fixed delay instead of one from the source's recent latency. @default the latency percentile below // ms */
+  delayMs: z.number().int().positive().optional(),
+  /** The percentile of the source's recent attempt durations to wait before hedging. @default 95 */
+  percentile: z.number().min(50).max(99.9).default(95),
+  /** The delay is never shorter... @default 50 // ms */
+  minDelayMs: z.number().int().min(1).default(50),
+  /** ...nor longer (also the delay until 20 attempts have been timed). @default 1_000 // ms */
+  maxDelayMs: z.number().int().min(1).default(1_000),
+});
+
+const rateLimit = z.strictObject({
+  /** Pace calls by the source's X-RateLimit-* / RateLimit headers. @default true */
+  fromHeaders: z.boolean().default(true),
+  /** Spread calls evenly until the reset once this few remain. @default 5 */
+  spreadBelow: z.number().int().min(0).default(5),
+  /** A fixed limit for sources that send no headers: requests per second... */
+  requestsPerSecond: z.number().positive().optional(),
+  /** ...and how many may go at once. @default requestsPerSecond */
+  burst: z.number().int().positive().optional(),
+});
+
+const urlPath = z.string().regex(/^\/[^?#\s]*$/, 'a path starting with /, without ? or #');
+
+const paths = z.strictObject({
+  /** GraphQL over HTTP, and GraphiQL for browsers. @default '/graphql' */
+  graphql: urlPath.default('/graphql'),
+  /** 200 while the process serves. @default '/healthz' */
+  health: urlPath.default('/healthz'),
+  /** 200 when every non-optional source answers. @default '/readyz' */
+  ready: urlPath.default('/readyz'),
+  /** Webhooks from sources arrive at `<webhooks>/<source name>`. @default '/webhooks' */
+  webhooks: urlPath.default('/webhooks'),
+});
+
+const cache = z.strictObject({
+  /** Entries across all sources. @default 10_000 */
+  maxEntries: z.number().int().positive().default(10_000),
+  /** Body bytes across all sources. @default 52_428_800 // bytes (50 MiB) */
+  maxBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(50 * 1024 * 1024),
+  /**
+   * Whole answers kept, by estimated size, for queries whose fields are all
+   * declared (as `server.dedupe` keys them: document, variables, forwarded
+   * headers): an answer built only from fresh stored upstream answers is
+   * given again to an identical query while each of those is still the one
+   * stored and fresh. 0 keeps none. @default 8_388_608 // bytes (8 MiB)
+   */
+  maxAnswerBytes: z
+    .number()
+    .int()
+    .min(0)
+    .default(8 * 1024 * 1024),
+});
+
+const clientRateLimit = z.strictObject({
+  /** Requests one client may make per second, sustained... */
+  requestsPerSecond: z.number().positive(),
+  /** ...and at once. @default requestsPerSecond */
+  burst: z.number().int().positive().optional(),
+  /**
+   * Who a client is, with no default because each choice has a catch:
+   * `ip` (the connection's address: behind a load balancer, everyone is one
+   * client), `authorization` (a hash of the Authorization header, else the
+   * address: the gateway does not verify tokens, so a client that invents
+   * a new one per request escapes the limit), or `{ header }` (a header a
+   * trusted proxy sets, such as its verified user id, else the address).
+   */
+  by: z.union([z.enum(['ip', 'authorization']), z.strictObject({ header: z.string().regex(/^[a-z0-9-]+$/, 'a lower-case header name') })]),
+  /** Clients remembered at once; the least recently seen are forgotten first. @default 10_000 */
+  maxClients: z.number().int().positive().default(10_000),
+});
+
+const uploads = z.strictObject({
+  /** Files one request may carry (the GraphQL multipart request); 0 refuses uploads. @default 5 */
+  maxFiles: z.number().int().min(0).default(5),
+  /** One file. @default 10_485_760 // bytes (10 MiB) */
+  maxFileBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
+  /** All files of one request together. @default 52_428_800 // bytes (50 MiB) */
+  maxTotalBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(50 * 1024 * 1024),
+  /** Accepted content types, as the client declares them: 'image/png', 'image/*', or '*\/*' for any. @default ['*\/*'] */
+  contentTypes: z
+    .array(z.string().regex(/^([\w.+-]+|\*)\/([\w.+-]+|\*)$/, 'a media type such as image/png or image/*'))
+    .min(1)
+    .default(['*/*']),
+});
+
+const limits = z.strictObject({
+  /** The whole GraphQL request, upstream waits and in-memory execution alike; unfinished fields then answer GATEWAY_TIMEOUT. @default 10_000 // ms */
+  requestDeadlineMs: z.number().int().positive().default(10_000),
+  /** Upstream calls one operation may make, after batching and caching. @default 50 */
+  upstreamCallsPerOperation: z.number().int().positive().default(50),
+  /** Request body, decided from Content-Length where declared. @default 1_048_576 // bytes (1 MiB) */
+  maxBodyBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  /** Lexical tokens in a document (graphql-js stops parsing past it). @default 5_000 */
+  maxTokens: z.number().int().positive().default(5_000),
+  /** Nested field levels; a Relay connection takes two (`edges`, `node`). @default 12 */
+  maxDepth: z.number().int().positive().default(12),
+  /** Aliased fields in the operation, fragments expanded. @default 30 */
+  maxAliases: z.number().int().min(0).default(30),
+  /** Distinct root fields (response keys) in the operation. @default 20 */
+  maxRootFields: z.number().int().positive().default(20),
+  /** Directives used in the document. @default 50 */
+  maxDirectives: z.number().int().min(0).default(50),
+  /** Estimated objects the operation can produce, multiplied through `first`/`last` and list sizes. @default 10_000 */
+  maxCost: z.number().int().positive().default(10_000),
+  /** Items assumed for a list field that declares no `@listSize` and has no `first`/`last`. @default 20 */
+  defaultListSize: z.number().int().positive().default(20),
+  /** Objects (resolved values and list items) one answer may hold, counted while executing. @default 50_000 */
+  maxResponseObjects: z.number().int().positive().default(50_000),
+  /** Serialised answer. @default 10_485_760 // bytes (10 MiB) */
+  maxResponseBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
+  /** Characters in a String argument or input field without its own `@length(max:)`. @default 10_000 */
+  maxStringLength: z.number().int().positive().default(10_000),
+  /** Characters in an ID argument or input field; control characters are refused in IDs. @default 256 */
+  maxIdLength: z.number().int().positive().default(256),
+  /** Subscriptions open at once in the process; more are refused with TOO_MANY_SUBSCRIPTIONS. @default 10_000 */
+  maxSubscriptions: z.number().int().min(0).default(10_000),
+  /** Subscriptions open at once on one connection (a WebSocket, or one client address over SSE). @default 100 */
+  maxSubscriptionsPerConnection: z.number().int().min(0).default(100),
+  /** Events one subscriber may fall behind; one more cuts it off with SUBSCRIBER_TOO_SLOW. @default 100 */
+  subscriberQueue: z.number().int().positive().default(100),
+  /** Files sent with mutations (docs/uploads.md); spooled to disk, checked against these before any upstream call. */
+  uploads: uploads.default(uploads.parse({})),
+  /** Requests per client (token or address), off unless set. Over it: 429 REQUEST_RATE_LIMITED with Retry-After. */
+  clientRateLimit: clientRateLimit.optional(),
+});
+
+const persistedDocuments = z.strictObject({
+  /**
+   * The allow-list: a JSON object of id -> document (graphql-codegen's
+   * client preset, Relay), or an Apollo persisted query manifest. A path,
+   * relative to the working directory.
+   */
+  file: z.string().min(1),
+  /** Run only listed documents (trusted documents); false also runs any other. @default true */
+  only: z.boolean().default(true),
+});
+
 export function configSchema(env: Env) {
   const fromEnv = z.strictObject({ env: z.string().regex(ENV_NAME, 'an environment variable name') });
 
@@ -206,82 +418,6 @@ export function configSchema(env: Env) {
     })
     .refine((value) => (value.cert === undefined) === (value.key === undefined), { message: 'cert and key go together (a client certificate needs its key)', path: ['key'] });
 
-  const timeouts = z.strictObject({
-    /** TCP (and TLS) connect. @default 1_000 // ms */
-    connectMs: z.number().int().positive().default(1_000),
-    /** From request sent to response headers received. @default 2_000 // ms */
-    headersMs: z.number().int().positive().default(2_000),
-    /** Longest silence between two body chunks. @default 2_000 // ms */
-    bodyMs: z.number().int().positive().default(2_000),
-    /** The whole attempt, headers and body together: stops a dripping upstream. @default 2_500 // ms */
-    attemptMs: z.number().int().positive().default(2_500),
-  });
-
-  const sourceCache = z.strictObject({
-    /** Store this source's GET/HEAD answers (identical in-flight calls are shared either way). @default true */
-    enabled: z.boolean().default(true),
-    /** Freshness of answers that carry no max-age/s-maxage; 0 stores only answers that say how long they keep. @default 0 // ms */
-    ttlMs: z.number().int().min(0).default(0),
-    /** How long past freshness a cached answer may stand in for a failing source; a response's `stale-if-error` wins. @default 0 // ms */
-    staleIfErrorMs: z.number().int().min(0).default(0),
-  });
-
-  const retry = z.strictObject({
-    /** Tries in all, the first included; 1 turns retries off. @default 3 */
-    maxAttempts: z.number().int().min(1).max(10).default(3),
-    /** Backoff before the second try; doubles each time, full jitter. @default 100 // ms */
-    baseDelayMs: z.number().int().min(0).default(100),
-    /** The longest backoff between tries. @default 2_000 // ms */
-    maxDelayMs: z.number().int().min(0).default(2_000),
-    /** Retries may add at most this share of the calls over the window... @default 0.2 */
-    budgetRatio: z.number().min(0).max(1).default(0.2),
-    /** ...plus this many, whatever the traffic. @default 10 */
-    budgetFloor: z.number().int().min(0).default(10),
-    /** The window the retry budget counts calls over. @default 10_000 // ms */
-    budgetWindowMs: z.number().int().positive().default(10_000),
-    /** Methods this source treats as idempotent; POST and PATCH are retried only with an Idempotency-Key header. @default ['GET', 'HEAD'] */
-    idempotentMethods: z.array(z.enum(['GET', 'HEAD', 'PUT', 'DELETE'])).default(['GET', 'HEAD']),
-  });
-
-  const breaker = z.strictObject({
-    /** A circuit breaker for this source: open after a run of failures, answering CIRCUIT_OPEN at once. @default true */
-    enabled: z.boolean().default(true),
-    /** Opens at this share of failures... @default 0.5 */
-    failureRatio: z.number().gt(0).max(1).default(0.5),
-    /** ...over at least this many calls... @default 20 */
-    minimumCalls: z.number().int().positive().default(20),
-    /** ...within this window. @default 10_000 // ms */
-    windowMs: z.number().int().positive().default(10_000),
-    /** Stays open this long, then lets one probe through. @default 5_000 // ms */
-    openMs: z.number().int().positive().default(5_000),
-  });
-
-  const hedge = z.strictObject({
-    /** Send one backup attempt of an idempotent call that has not answered after the delay below. @default true */
-    enabled: z.boolean().default(true),
-    /** Backups one call may send, each after another delay: a second one is there for a backup that meets a hung call too. @default 2 */
-    maxBackups: z.number().int().min(1).max(5).default(2),
-    /** A fixed delay instead of one from the source's recent latency. @default the latency percentile below // ms */
-    delayMs: z.number().int().positive().optional(),
-    /** The percentile of the source's recent attempt durations to wait before hedging. @default 95 */
-    percentile: z.number().min(50).max(99.9).default(95),
-    /** The delay is never shorter... @default 50 // ms */
-    minDelayMs: z.number().int().min(1).default(50),
-    /** ...nor longer (also the delay until 20 attempts have been timed). @default 1_000 // ms */
-    maxDelayMs: z.number().int().min(1).default(1_000),
-  });
-
-  const rateLimit = z.strictObject({
-    /** Pace calls by the source's X-RateLimit-* / RateLimit headers. @default true */
-    fromHeaders: z.boolean().default(true),
-    /** Spread calls evenly until the reset once this few remain. @default 5 */
-    spreadBelow: z.number().int().min(0).default(5),
-    /** A fixed limit for sources that send no headers: requests per second... */
-    requestsPerSecond: z.number().positive().optional(),
-    /** ...and how many may go at once. @default requestsPerSecond */
-    burst: z.number().int().positive().optional(),
-  });
-
   const webhooks = z
     .strictObject({
       /** How deliveries are signed: 'standard' (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature) or 'hubSignature256' (GitHub style: X-Hub-Signature-256 over the body). */
@@ -361,17 +497,6 @@ export function configSchema(env: Env) {
   });
 
   const production = env.NODE_ENV === 'production';
-  const urlPath = z.string().regex(/^\/[^?#\s]*$/, 'a path starting with /, without ? or #');
-  const paths = z.strictObject({
-    /** GraphQL over HTTP, and GraphiQL for browsers. @default '/graphql' */
-    graphql: urlPath.default('/graphql'),
-    /** 200 while the process serves. @default '/healthz' */
-    health: urlPath.default('/healthz'),
-    /** 200 when every non-optional source answers. @default '/readyz' */
-    ready: urlPath.default('/readyz'),
-    /** Webhooks from sources arrive at `<webhooks>/<source name>`. @default '/webhooks' */
-    webhooks: urlPath.default('/webhooks'),
-  });
   const server = z.strictObject({
     /** Overridden by the PORT environment variable. @default 4000 */
     port: z.number().int().min(0).max(65_535).default(4000),
@@ -444,129 +569,6 @@ export function configSchema(env: Env) {
     tracing: tracing.default(tracing.parse({})),
     /** One log line per request (info; warn when a source failed it; error for a gateway fault). @default true */
     requestLog: z.boolean().default(true),
-  });
-
-  const cache = z.strictObject({
-    /** Entries across all sources. @default 10_000 */
-    maxEntries: z.number().int().positive().default(10_000),
-    /** Body bytes across all sources. @default 52_428_800 // bytes (50 MiB) */
-    maxBytes: z
-      .number()
-      .int()
-      .positive()
-      .default(50 * 1024 * 1024),
-    /**
-     * Whole answers kept, by estimated size, for queries whose fields are all
-     * declared (as `server.dedupe` keys them: document, variables, forwarded
-     * headers): an answer built only from fresh stored upstream answers is
-     * given again to an identical query while each of those is still the one
-     * stored and fresh. 0 keeps none. @default 8_388_608 // bytes (8 MiB)
-     */
-    maxAnswerBytes: z
-      .number()
-      .int()
-      .min(0)
-      .default(8 * 1024 * 1024),
-  });
-
-  const clientRateLimit = z.strictObject({
-    /** Requests one client may make per second, sustained... */
-    requestsPerSecond: z.number().positive(),
-    /** ...and at once. @default requestsPerSecond */
-    burst: z.number().int().positive().optional(),
-    /**
-     * Who a client is, with no default because each choice has a catch:
-     * `ip` (the connection's address: behind a load balancer, everyone is one
-     * client), `authorization` (a hash of the Authorization header, else the
-     * address: the gateway does not verify tokens, so a client that invents
-     * a new one per request escapes the limit), or `{ header }` (a header a
-     * trusted proxy sets, such as its verified user id, else the address).
-     */
-    by: z.union([z.enum(['ip', 'authorization']), z.strictObject({ header: z.string().regex(/^[a-z0-9-]+$/, 'a lower-case header name') })]),
-    /** Clients remembered at once; the least recently seen are forgotten first. @default 10_000 */
-    maxClients: z.number().int().positive().default(10_000),
-  });
-
-  const uploads = z.strictObject({
-    /** Files one request may carry (the GraphQL multipart request); 0 refuses uploads. @default 5 */
-    maxFiles: z.number().int().min(0).default(5),
-    /** One file. @default 10_485_760 // bytes (10 MiB) */
-    maxFileBytes: z
-      .number()
-      .int()
-      .positive()
-      .default(10 * 1024 * 1024),
-    /** All files of one request together. @default 52_428_800 // bytes (50 MiB) */
-    maxTotalBytes: z
-      .number()
-      .int()
-      .positive()
-      .default(50 * 1024 * 1024),
-    /** Accepted content types, as the client declares them: 'image/png', 'image/*', or '*\/*' for any. @default ['*\/*'] */
-    contentTypes: z
-      .array(z.string().regex(/^([\w.+-]+|\*)\/([\w.+-]+|\*)$/, 'a media type such as image/png or image/*'))
-      .min(1)
-      .default(['*/*']),
-  });
-
-  const limits = z.strictObject({
-    /** The whole GraphQL request, upstream waits and in-memory execution alike; unfinished fields then answer GATEWAY_TIMEOUT. @default 10_000 // ms */
-    requestDeadlineMs: z.number().int().positive().default(10_000),
-    /** Upstream calls one operation may make, after batching and caching. @default 50 */
-    upstreamCallsPerOperation: z.number().int().positive().default(50),
-    /** Request body, decided from Content-Length where declared. @default 1_048_576 // bytes (1 MiB) */
-    maxBodyBytes: z
-      .number()
-      .int()
-      .positive()
-      .default(1024 * 1024),
-    /** Lexical tokens in a document (graphql-js stops parsing past it). @default 5_000 */
-    maxTokens: z.number().int().positive().default(5_000),
-    /** Nested field levels; a Relay connection takes two (`edges`, `node`). @default 12 */
-    maxDepth: z.number().int().positive().default(12),
-    /** Aliased fields in the operation, fragments expanded. @default 30 */
-    maxAliases: z.number().int().min(0).default(30),
-    /** Distinct root fields (response keys) in the operation. @default 20 */
-    maxRootFields: z.number().int().positive().default(20),
-    /** Directives used in the document. @default 50 */
-    maxDirectives: z.number().int().min(0).default(50),
-    /** Estimated objects the operation can produce, multiplied through `first`/`last` and list sizes. @default 10_000 */
-    maxCost: z.number().int().positive().default(10_000),
-    /** Items assumed for a list field that declares no `@listSize` and has no `first`/`last`. @default 20 */
-    defaultListSize: z.number().int().positive().default(20),
-    /** Objects (resolved values and list items) one answer may hold, counted while executing. @default 50_000 */
-    maxResponseObjects: z.number().int().positive().default(50_000),
-    /** Serialised answer. @default 10_485_760 // bytes (10 MiB) */
-    maxResponseBytes: z
-      .number()
-      .int()
-      .positive()
-      .default(10 * 1024 * 1024),
-    /** Characters in a String argument or input field without its own `@length(max:)`. @default 10_000 */
-    maxStringLength: z.number().int().positive().default(10_000),
-    /** Characters in an ID argument or input field; control characters are refused in IDs. @default 256 */
-    maxIdLength: z.number().int().positive().default(256),
-    /** Subscriptions open at once in the process; more are refused with TOO_MANY_SUBSCRIPTIONS. @default 10_000 */
-    maxSubscriptions: z.number().int().min(0).default(10_000),
-    /** Subscriptions open at once on one connection (a WebSocket, or one client address over SSE). @default 100 */
-    maxSubscriptionsPerConnection: z.number().int().min(0).default(100),
-    /** Events one subscriber may fall behind; one more cuts it off with SUBSCRIBER_TOO_SLOW. @default 100 */
-    subscriberQueue: z.number().int().positive().default(100),
-    /** Files sent with mutations (docs/uploads.md); spooled to disk, checked against these before any upstream call. */
-    uploads: uploads.default(uploads.parse({})),
-    /** Requests per client (token or address), off unless set. Over it: 429 REQUEST_RATE_LIMITED with Retry-After. */
-    clientRateLimit: clientRateLimit.optional(),
-  });
-
-  const persistedDocuments = z.strictObject({
-    /**
-     * The allow-list: a JSON object of id -> document (graphql-codegen's
-     * client preset, Relay), or an Apollo persisted query manifest. A path,
-     * relative to the working directory.
-     */
-    file: z.string().min(1),
-    /** Run only listed documents (trusted documents); false also runs any other. @default true */
-    only: z.boolean().default(true),
   });
 
   const cursorKey = z.strictObject({
