@@ -168,6 +168,59 @@ interface Flight {
   fence: Fence;
 }
 
+/**
+ * The loads in flight, by key: concurrent callers of one key share one load
+ * until an invalidation reaches its path; then it is fenced (its answer goes
+ * to those already waiting and is not stored) and later callers load anew.
+ */
+class InFlightLoads {
+  readonly #flights = new Map<string, Flight>();
+
+  joined(key: string): Promise<CacheResult> | undefined {
+    return this.#flights.get(key)?.result;
+  }
+
+  start(lookup: CacheLookup, run: (fence: Fence) => Promise<CacheResult>): Promise<CacheResult> {
+    const fence: Fence = { fenced: false };
+    const result = run(fence).finally(() => {
+      if (this.#flights.get(lookup.key)?.fence === fence) this.#flights.delete(lookup.key);
+    });
+    this.#flights.set(lookup.key, { lookup, result, fence });
+    return result;
+  }
+
+  /** Fences every load of `source` at a path `matches` accepts. */
+  fence(source: string, matches: (path: string) => boolean): void {
+    for (const [key, flight] of this.#flights) {
+      if (flight.lookup.source === source && matches(flight.lookup.path)) {
+        flight.fence.fenced = true;
+        this.#flights.delete(key);
+      }
+    }
+  }
+}
+
+/** Per source, how lookups went. */
+class LookupCounts {
+  readonly #bySource = new Map<string, CacheStats>();
+
+  count(source: string, what: keyof CacheStats): void {
+    let stats = this.#bySource.get(source);
+    if (!stats) this.#bySource.set(source, (stats = { hit: 0, miss: 0, stale: 0, revalidated: 0, coalesced: 0 }));
+    stats[what] += 1;
+  }
+
+  snapshot(): Readonly<Record<string, CacheStats>> {
+    return Object.fromEntries([...this.#bySource].map(([source, stats]) => [source, { ...stats }]));
+  }
+}
+
+/** The code a failure is answered stale for, when it is one a stale answer is better than nothing for. */
+function staleIfCode(error: unknown): ErrorCode | undefined {
+  if (!(error instanceof GraftError)) return undefined;
+  return STALE_IF.has(error.code) || (error.code === 'UPSTREAM_ERROR' && (error.status ?? 0) >= 500) ? error.code : undefined;
+}
+
 export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationMs = 300_000, now = Date.now, second, related }: ResponseCacheOptions): ResponseCache {
   /** http-cache-semantics on this cache's clock (its `now()` is the hook its README offers; the types leave it out). */
   const Policy = class extends HttpCachePolicy {
@@ -195,13 +248,9 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
     if (store.peek(key, { allowStale: true }) === entry) hold(entry, 1); // not when too large to store
     if (share) second?.set(key, entry, retention(entry));
   };
-  const inFlight = new Map<string, Flight>();
-  const counters = new Map<string, CacheStats>();
-  const count = (source: string, what: keyof CacheStats) => {
-    let stats = counters.get(source);
-    if (!stats) counters.set(source, (stats = { hit: 0, miss: 0, stale: 0, revalidated: 0, coalesced: 0 }));
-    stats[what] += 1;
-  };
+  const inFlight = new InFlightLoads();
+  const counts = new LookupCounts();
+  const count = (source: string, what: keyof CacheStats) => counts.count(source, what);
 
   async function refresh(lookup: CacheLookup, fence: Fence, held: Entry | undefined, load: (validators: Validators | undefined) => Promise<LoadedResponse>): Promise<CacheResult> {
     /** Stores unless an invalidation fenced the load while it was out. */
@@ -225,7 +274,7 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
     try {
       loaded = await load(entry?.validators);
     } catch (error) {
-      const code = error instanceof GraftError && (STALE_IF.has(error.code) || (error.code === 'UPSTREAM_ERROR' && (error.status ?? 0) >= 500)) ? error.code : undefined;
+      const code = staleIfCode(error);
       if (entry && code && now() <= entry.staleIfErrorUntil) {
         count(lookup.source, 'stale');
         return { response: entry.response, stale: { ageMs: now() - entry.storedAt, code } };
@@ -277,17 +326,12 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
         count(lookup.source, 'hit');
         return Promise.resolve({ response: entry.response, hit: true });
       }
-      const pending = inFlight.get(lookup.key);
+      const pending = inFlight.joined(lookup.key);
       if (pending) {
         count(lookup.source, 'coalesced');
-        return pending.result.then(inOwnTurn);
+        return pending.then(inOwnTurn);
       }
-      const fence: Fence = { fenced: false };
-      const result = refresh(lookup, fence, entry, load).finally(() => {
-        if (inFlight.get(lookup.key)?.fence === fence) inFlight.delete(lookup.key);
-      });
-      inFlight.set(lookup.key, { lookup, result, fence });
-      return result;
+      return inFlight.start(lookup, (fence) => refresh(lookup, fence, entry, load));
     },
 
     async invalidate(source, paths, scope = 'everywhere') {
@@ -299,17 +343,12 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
       });
       for (const key of doomed) store.delete(key);
       // Loads out now were sent before the write: their callers get what they asked for, and no one after them.
-      for (const [key, flight] of inFlight) {
-        if (flight.lookup.source === source && matches(flight.lookup.path)) {
-          flight.fence.fenced = true;
-          inFlight.delete(key);
-        }
-      }
+      inFlight.fence(source, matches);
       if (scope === 'everywhere') await second?.invalidated(source, all);
       return doomed.length;
     },
 
-    stats: () => Object.fromEntries([...counters].map(([source, stats]) => [source, { ...stats }])),
+    stats: () => counts.snapshot(),
 
     holdings: () => Object.fromEntries([...held].map(([source, holdings]) => [source, { ...holdings }])),
   };
