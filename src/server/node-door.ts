@@ -30,6 +30,7 @@ import { MAX_VARIABLES_DEPTH } from '../pipeline/request-shape.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { type CorsSettings, corsHeaders } from './cors.ts';
 import { type LingerBounds, lingerAfterAnswer } from './linger.ts';
+import { tooLarge } from './request-body.ts';
 
 /** A `node:http` listener, and a Connect / Express middleware: `next` gets what is not the gateway's. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
@@ -198,10 +199,6 @@ class NodeTransport implements Transport {
     }
     return this.#aborted.signal;
   }
-}
-
-function tooLarge(limit: number): GraftError {
-  return new GraftError('PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes.`, { facts: { limit } });
 }
 
 /**

@@ -18,6 +18,7 @@ export function withBoundedBody(request: Request, req: IncomingMessage | undefin
   return new Request(request.url, { method: request.method, headers: request.headers, signal: request.signal, body, duplex: 'half' } as RequestInit);
 }
 
+/** A body over the limit: the one refusal every transport gives it. */
 export function tooLarge(limit: number): GraftError {
   return new GraftError('PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes.`, { facts: { limit } });
 }
