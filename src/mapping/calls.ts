@@ -9,7 +9,7 @@
  */
 import { type GraphQLField, type GraphQLObjectType, type GraphQLSchema, getNamedType, getNullableType, isListType, isObjectType } from 'graphql';
 import { MAX_PAGE_SIZE } from '../pagination/connection.ts';
-import { connectionNodeType } from './compile.ts';
+import { connectionNodeType } from './connection-types.ts';
 import type { FieldPlan, RestPlan } from './plan.ts';
 
 export type FieldCalls =

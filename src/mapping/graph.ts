@@ -11,13 +11,15 @@ import type { IResolvers } from '@graphql-tools/utils';
 import { buildASTSchema, type DefinitionNode, type DocumentNode, type GraphQLSchema, isInputObjectType, isObjectType, isUnionType, Kind, parse, printSchema, validateSchema } from 'graphql';
 import { validateSDL } from 'graphql/validation/validate.js';
 import { withUploadScalar } from '../uploads/upload-scalar.ts';
-import { checkDirectiveValues, compileMapping, type SourceInfo } from './compile.ts';
+import type { SourceInfo } from './compile/compile-context.ts';
+import { compileMapping } from './compile/compile-mapping.ts';
+import { checkDirectiveValues } from './compile/directive-values.ts';
 import { Diagnostics } from './diagnostics.ts';
 import { MAPPING_DIRECTIVE_NAMES, MAPPING_TYPE_NAMES } from './directives.ts';
-import { mappingResolvers } from './execute.ts';
 import { withGeneratedTypes } from './generated-types.ts';
 import type { FieldPlan, NodePlan } from './plan.ts';
 import { createRecordMappers, type Naming } from './records.ts';
+import { mappingResolvers } from './run/resolvers.ts';
 import { GATEWAY_DIRECTIVES_SDL, parseFiles, type SdlFile, withGatewayDefinitions } from './sdl.ts';
 
 export interface GraphInput {

@@ -1,6 +1,6 @@
 /**
  * Per-field plans: what the mapping directives of one field mean, compiled
- * once at start-up (compile.ts) and only run per request (execute.ts).
+ * once at start-up (compile/) and only run per request (run/).
  */
 
 import type { PathTemplate, ValueTemplate } from '../core/template.ts';
@@ -57,10 +57,27 @@ export interface ErrorMappingPlan {
   message: Path | undefined;
 }
 
+/**
+ * How an argument value is turned into what the upstream expects, decided at
+ * compile time from `@globalId` and `@from(value:)`: a global id to its
+ * upstream id, an enum value to the upstream's spelling, a list or an input
+ * object by its items or fields.
+ */
+export type ValueDecoding =
+  | { kind: 'globalId'; type: string }
+  | { kind: 'enum'; spelled: ReadonlyMap<string, string> }
+  | { kind: 'list'; item: ValueDecoding }
+  | { kind: 'object'; fields: ReadonlyArray<readonly [string, ValueDecoding]> };
+
+/** The arguments of a field that need decoding, by name; empty when none does. */
+export type ArgumentDecoding = ReadonlyArray<readonly [string, ValueDecoding]>;
+
 export interface RestPlan {
   kind: 'rest';
   /** `Type.field` */
   coordinate: string;
+  /** Arguments decoded before the request is rendered. */
+  decoding: ArgumentDecoding;
   /** The type the field returns (the node type of a connection), lists and non-null removed. */
   returns: string;
   /** The field's value is a list (of `returns`), not one. */
@@ -94,6 +111,8 @@ export interface RefPlan {
 export interface EventPlan {
   kind: 'event';
   coordinate: string;
+  /** Arguments decoded before they filter events or feed the fetch. */
+  decoding: ArgumentDecoding;
   source: string;
   types: readonly string[];
   /** Where the object is in the event. */

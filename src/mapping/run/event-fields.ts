@@ -6,13 +6,13 @@
  * context the pipeline makes for each event).
  */
 import type { GraphQLField, GraphQLResolveInfo } from 'graphql';
-import { read } from '../core/dot-path.ts';
-import { evaluate, type Reference } from '../core/template.ts';
-import { GraftError } from '../errors.ts';
-import type { SourceEvent } from '../events/event-hub.ts';
-import type { GatewayContext } from './gateway-context.ts';
-import type { EventPlan } from './plan.ts';
-import { DriftError } from './records.ts';
+import { read } from '../../core/dot-path.ts';
+import { evaluate, type Reference } from '../../core/template.ts';
+import { GraftError } from '../../errors.ts';
+import type { SourceEvent } from '../../events/event-hub.ts';
+import type { GatewayContext } from '../gateway-context.ts';
+import type { EventPlan } from '../plan.ts';
+import { DriftError } from '../records.ts';
 
 type Resolver = (parent: unknown, args: Record<string, unknown>, context: GatewayContext, info?: GraphQLResolveInfo) => unknown;
 
