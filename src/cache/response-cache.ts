@@ -18,8 +18,10 @@
  * their own. It reaches every stored call that can hold what was written,
  * batch forms included (`related`, from the mapping's plans).
  */
+
 import HttpCachePolicy from 'http-cache-semantics';
 import { LRUCache } from 'lru-cache';
+import type { CachedRead } from '../core/request-ledger.ts';
 import type { UpstreamResponse } from '../core/upstream.ts';
 import { pathMatcher } from '../core/upstream-path.ts';
 import { type ErrorCode, GraftError } from '../errors.ts';
@@ -67,13 +69,6 @@ export interface CacheStats {
   revalidated: number;
   /** Calls that waited for an identical call already in flight. */
   coalesced: number;
-}
-
-/** A call a fresh stored answer served: which entry, and the very answer it gave. */
-export interface CachedRead {
-  key: string;
-  source: string;
-  response: UpstreamResponse;
 }
 
 /** What a source's stored answers hold now. */

@@ -224,13 +224,15 @@ const cache = z.strictObject({
     .positive()
     .default(50 * 1024 * 1024),
   /**
-   * Whole answers kept, by estimated size, for queries whose fields are all
-   * declared (as `server.dedupe` keys them: document, variables, forwarded
-   * headers): an answer built only from fresh stored upstream answers is
-   * given again to an identical query while each of those is still the one
-   * stored and fresh. 0 keeps none. @default 8_388_608 // bytes (8 MiB)
+   * The result cache: whole results, by estimated size, of queries whose
+   * fields are all declared (keyed as `server.dedupe` keys them: document,
+   * variables, forwarded headers). A result built only from fresh stored
+   * upstream answers is given again to an identical query while each of
+   * those is still the one stored and fresh. 0 turns it off. Was
+   * `maxAnswerBytes` (still accepted, with a deprecation warning).
+   * @default 8_388_608 // bytes (8 MiB)
    */
-  maxAnswerBytes: z
+  maxResultBytes: z
     .number()
     .int()
     .min(0)

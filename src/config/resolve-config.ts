@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { configSchema, type GatewayConfig, type ResolvedConfig } from './config-schema.ts';
+import { renameDeprecatedKeys } from './renamed-keys.ts';
 
 /** Thrown at start-up when the configuration is wrong; the message names each bad path. */
 export class ConfigError extends Error {
@@ -9,10 +10,12 @@ export class ConfigError extends Error {
 /**
  * Validates the configuration once, at the edge: applies defaults, resolves
  * `{ env }` references, and returns a frozen object. After this no code
- * checks for missing options.
+ * checks for missing options. A renamed key's old spelling is accepted,
+ * and `warn` is told it is deprecated (renamed-keys.ts).
  */
-export function resolveConfig(input: GatewayConfig, env: Readonly<Record<string, string | undefined>> = process.env): ResolvedConfig {
-  const problems: string[] = [];
+export function resolveConfig(given: GatewayConfig, env: Readonly<Record<string, string | undefined>> = process.env, warn: (message: string) => void = () => {}): ResolvedConfig {
+  const { input, deprecations, problems } = renameDeprecatedKeys(given);
+  for (const deprecation of deprecations) warn(deprecation);
   const server = { ...input.server };
   if (env.PORT !== undefined) {
     if (/^\d{1,5}$/.test(env.PORT) && Number(env.PORT) <= 65_535) server.port = Number(env.PORT);

@@ -1,6 +1,7 @@
+import type { StaleNotice } from '../core/request-ledger.ts';
 import type { EventHub } from '../events/event-hub.ts';
 import type { CursorCodec } from '../pagination/cursor.ts';
-import type { BoundSource, StaleNotice } from '../sources/request-sources.ts';
+import type { BoundSource } from '../sources/request-sources.ts';
 import type { Logger } from '../telemetry/logger.ts';
 
 /**

@@ -21,7 +21,7 @@ export function requestLog(logger: Logger): RequestObserver {
   return (report) => {
     const level = levelOf(report);
     if (!logger.isLevelEnabled(level)) return;
-    const { requestId, operationName, operationType, durationMs, status, codes, upstreamCalls, cacheHits, staleAnswers, shared, keptAnswer } = report;
+    const { requestId, operationName, operationType, durationMs, status, codes, upstreamCalls, cacheHits, staleAnswers, shared, fromResultCache } = report;
     logger[level](
       {
         requestId,
@@ -34,7 +34,7 @@ export function requestLog(logger: Logger): RequestObserver {
         cacheHits,
         ...(staleAnswers > 0 && { staleAnswers }),
         ...(shared && { shared }),
-        ...(keptAnswer && { keptAnswer }),
+        ...(fromResultCache && { fromResultCache }),
       },
       'request',
     );

@@ -72,7 +72,7 @@ export function createTracing({ acceptParent, propagate, env = process.env, logg
             'graftql.request_id': report.requestId,
             'graftql.upstream_calls': report.upstreamCalls,
             'graftql.cache_hits': report.cacheHits,
-            ...(report.keptAnswer && { 'graftql.kept_answer': true }),
+            ...(report.fromResultCache && { 'graftql.result_cache_hit': true }),
             ...(report.codes.length > 0 && { 'graftql.error_codes': [...report.codes] }),
           });
           if (report.status >= 500 || report.codes.includes('INTERNAL_SERVER_ERROR')) span.setStatus({ code: SpanStatusCode.ERROR });

@@ -22,19 +22,16 @@ import { createCursorCodec } from '../pagination/cursor.ts';
 import { createCostModel } from '../pipeline/cost-model.ts';
 import { guardSchema } from '../pipeline/execution-guard.ts';
 import { checkPersistedDocuments, loadPersistedDocuments } from '../pipeline/persisted-documents.ts';
-import { createPipeline, type RequestUsage, type Transport } from '../pipeline/pipeline.ts';
+import { createPipeline, type RequestScope, type Transport } from '../pipeline/pipeline.ts';
 import { relayEvents } from '../replicas/event-relay.ts';
 import { createRedisLink } from '../replicas/redis-link.ts';
 import { replayClaims } from '../replicas/replay-claims.ts';
 import { createSharedCache } from '../replicas/shared-cache.ts';
 import { createSharedPacing } from '../replicas/shared-pacing.ts';
-import { newTally, sourceBinder } from '../sources/request-sources.ts';
-import { createCallBudget } from '../sources/resilience/call-budget.ts';
-import { createDeadline } from '../sources/resilience/deadline.ts';
+import { sourceBinder } from '../sources/request-sources.ts';
 import { createSourceClient, type HedgeStats, type SourceClient } from '../sources/source-client.ts';
 import { tlsOfSources } from '../sources/tls.ts';
 import { createLogger, type Logger } from '../telemetry/logger.ts';
-import type { TraceContext } from '../telemetry/trace.ts';
 import { type ClientErrorListener, clientErrorListener } from './client-errors.ts';
 import { useCors } from './cors.ts';
 import { type Graph, graphOf } from './graph.ts';
@@ -83,7 +80,7 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, Record<string,
 const READINESS_PROBE_MS = 1_000;
 
 export function createGateway(input: GatewayConfig, { env = process.env, logger = createLogger(), baseDir = process.cwd(), graph, now }: GatewayOptions = {}): Gateway {
-  const config = resolveConfig(input, env);
+  const config = resolveConfig(input, env, (message) => logger.warn(message));
   const served = graph ?? graphOf(config, baseDir);
   const compiled = compileGraph({ files: served.files, sources: config.sources, resolvers: served.resolvers });
   const schema = guardSchema(compiled.schema);
@@ -126,22 +123,13 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
   const allClients = Object.values(clients);
   const cursors = createCursorCodec(config.cursors.keys?.map((key) => ({ id: key.id, secret: key.secret.reveal() })));
 
-  /** What every resolver gets, whichever door the request took. */
+  /** What every resolver gets, whichever transport the request took: the sources bound to the deadline and ledger the pipeline made for it. */
   const bindSources = sourceBinder(clients);
-  const contextFor = (transport: Transport, trace?: TraceContext): { context: GatewayContext; release(): RequestUsage } => {
+  const contextFor = (transport: Transport, { deadline, ledger, trace }: RequestScope): GatewayContext => {
     const { requestId, header } = transport;
-    const tally = newTally();
-    // The client's signal is asked for only when an upstream call needs it (see node-door.ts).
-    const deadline = createDeadline(config.limits.requestDeadlineMs, () => transport.signal);
-    const budget = createCallBudget(config.limits.upstreamCallsPerOperation);
-    const optionsFor = (name: string) => ({ requestId, deadline, budget, forwarded: pickHeaders(header, config.sources[name]?.forwardHeaders ?? []), trace });
-    const sources = bindSources(optionsFor, tally);
-    const context = { requestId, header, sources, loaders: served.loaders?.(sources), logger, cursors, deadlineAt: deadline.at, staleNotices: tally.staleNotices, events };
-    const release = () => {
-      deadline.release();
-      return { upstreamCalls: budget.spent(), cacheHits: tally.cacheHits, staleAnswers: tally.staleNotices.length, reads: tally.reads };
-    };
-    return { context, release };
+    const optionsFor = (name: string) => ({ requestId, deadline, budget: ledger, forwarded: pickHeaders(header, config.sources[name]?.forwardHeaders ?? []), trace });
+    const sources = bindSources(optionsFor, ledger);
+    return { requestId, header, sources, loaders: served.loaders?.(sources), logger, cursors, deadlineAt: deadline.at, staleNotices: ledger.staleNotices, events };
   };
   const pipeline = createPipeline({
     schema,
@@ -154,7 +142,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     sharing: {
       identityOf: identityOf(Object.values(config.sources).flatMap((source) => source.forwardHeaders)),
       dedupe: config.server.dedupe,
-      ...(config.cache.maxAnswerBytes > 0 && { answers: { maxBytes: config.cache.maxAnswerBytes, unchanged: (reads) => cache.unchanged(reads) } }),
+      ...(config.cache.maxResultBytes > 0 && { results: { maxBytes: config.cache.maxResultBytes, unchanged: (reads) => cache.unchanged(reads) } }),
     },
     observe: observability.requestObserver,
     tracing,

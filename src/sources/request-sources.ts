@@ -1,14 +1,14 @@
 /**
  * The source clients as one GraphQL request sees them: every call carries
- * the request's id (for errors and logs), its abort signal, and the inbound
- * headers each source is configured to forward; stale answers served for it
- * are reported back so the response can say so, and cache hits are counted
- * for the request log.
+ * the request's id (for errors and logs), its deadline, its call budget and
+ * the inbound headers each source is configured to forward; what each call
+ * answered (a cache hit, a stale answer standing in, a stored answer read)
+ * is written to the request's ledger (core/request-ledger.ts).
  */
 import type { z } from 'zod';
-import type { CachedRead } from '../cache/response-cache.ts';
+import type { RequestLedger } from '../core/request-ledger.ts';
 import type { UpstreamPath } from '../core/upstream-path.ts';
-import { type ErrorCode, GraftError } from '../errors.ts';
+import { GraftError } from '../errors.ts';
 import type { CallOptions, SourceAnswer, SourceClient } from './source-client.ts';
 import type { UpstreamRequest } from './upstream-request.ts';
 
@@ -18,29 +18,6 @@ export interface BoundSource extends Pick<SourceClient, 'name' | 'maxPageSize' |
   invalidate(paths: readonly UpstreamPath[]): Promise<void>;
   /** Requests and narrows the body to `shape`; a mismatch is `UPSTREAM_BAD_RESPONSE`. */
   fetch<T extends z.ZodType>(shape: T, upstream: UpstreamRequest): Promise<z.output<T>>;
-}
-
-/** What one GraphQL request's source answers came from, beyond the calls it made. */
-export interface RequestTally {
-  /** Cached answers that stood in for failing sources, reported in `extensions.stale`. */
-  readonly staleNotices: StaleNotice[];
-  /** Answers served fresh from the response cache. */
-  cacheHits: number;
-  /** The stored answers that served every call so far; undefined once a call was not served so (it failed, or was made). */
-  reads: readonly CachedRead[] | undefined;
-}
-
-/** Every tally's reads until its first: most requests make none, and need no array of their own. */
-const NO_READS: readonly CachedRead[] = Object.freeze([]);
-
-export const newTally = (): RequestTally => ({ staleNotices: [], cacheHits: 0, reads: NO_READS });
-
-/** A cached answer that stood in for a failing source during this request. */
-export interface StaleNotice {
-  source: string;
-  ageSeconds: number;
-  /** Why the source could not answer. */
-  reason: ErrorCode;
 }
 
 /**
@@ -61,18 +38,17 @@ function narrow<T extends z.ZodType>(shape: T, body: unknown): { success: true; 
   return result;
 }
 
-export function bindSource(client: SourceClient, options: CallOptions, tally: RequestTally): BoundSource {
+/** `ledger`: the request's (core/request-ledger.ts), told of every call's answer; calls spend `options.budget`. */
+export function bindSource(client: SourceClient, options: CallOptions, ledger: RequestLedger): BoundSource {
   const request = async (upstream: UpstreamRequest) => {
     let answer: SourceAnswer;
     try {
       answer = await client.request(upstream, options);
     } catch (error) {
-      tally.reads = undefined;
+      ledger.failed();
       throw error;
     }
-    tally.reads &&= answer.read ? [...tally.reads, answer.read] : undefined;
-    if (answer.read) tally.cacheHits += 1;
-    if (answer.stale) tally.staleNotices.push({ source: client.name, ageSeconds: Math.round(answer.stale.ageMs / 1000), reason: answer.stale.code });
+    ledger.answered(client.name, answer);
     return answer;
   };
   return {
@@ -99,20 +75,20 @@ export function bindSource(client: SourceClient, options: CallOptions, tally: Re
  */
 export function sourceBinder<Name extends string>(
   clients: Readonly<Record<Name, SourceClient>>,
-): (optionsFor: (name: Name) => CallOptions, tally: RequestTally) => Readonly<Record<Name, BoundSource>> {
-  // Nothing but the sources' getters on the prototype: a source may be named anything (`bind`, `tally`).
+): (optionsFor: (name: Name) => CallOptions, ledger: RequestLedger) => Readonly<Record<Name, BoundSource>> {
+  // Nothing but the sources' getters on the prototype: a source may be named anything (`bind`, `ledger`).
   class RequestSources {
     #bound: Map<Name, BoundSource> | undefined;
     readonly #optionsFor: (name: Name) => CallOptions;
-    readonly #tally: RequestTally;
-    constructor(optionsFor: (name: Name) => CallOptions, tally: RequestTally) {
+    readonly #ledger: RequestLedger;
+    constructor(optionsFor: (name: Name) => CallOptions, ledger: RequestLedger) {
       this.#optionsFor = optionsFor;
-      this.#tally = tally;
+      this.#ledger = ledger;
     }
     static bind(sources: RequestSources, name: Name): BoundSource {
       sources.#bound ??= new Map();
       let source = sources.#bound.get(name);
-      if (!source) sources.#bound.set(name, (source = bindSource(clients[name], sources.#optionsFor(name), sources.#tally)));
+      if (!source) sources.#bound.set(name, (source = bindSource(clients[name], sources.#optionsFor(name), sources.#ledger)));
       return source;
     }
   }
@@ -123,5 +99,5 @@ export function sourceBinder<Name extends string>(
         return RequestSources.bind(this, name);
       },
     });
-  return (optionsFor, tally) => new RequestSources(optionsFor, tally) as unknown as Readonly<Record<Name, BoundSource>>;
+  return (optionsFor, ledger) => new RequestSources(optionsFor, ledger) as unknown as Readonly<Record<Name, BoundSource>>;
 }

@@ -10,8 +10,10 @@
  */
 import { Agent, request } from 'undici';
 import { cacheKey, identityPartition, SHARED_PARTITION } from '../cache/cache-key.ts';
-import type { CachedRead, CacheResult, LoadedResponse, ResponseCache, Validators } from '../cache/response-cache.ts';
+import type { CacheResult, LoadedResponse, ResponseCache, Validators } from '../cache/response-cache.ts';
 import type { SourceConfig } from '../config/config-schema.ts';
+import type { Deadline } from '../core/deadline.ts';
+import type { CachedRead, CallBudget } from '../core/request-ledger.ts';
 import type { UpstreamResponse } from '../core/upstream.ts';
 import type { UpstreamPath } from '../core/upstream-path.ts';
 import { badUserInput, GraftError } from '../errors.ts';
@@ -20,9 +22,8 @@ import { type BreakerState, IGNORE_SOURCE_EVENTS, type SourceObserver } from '..
 import type { TraceContext, Tracing } from '../telemetry/trace.ts';
 import { type AttemptContext, attempt } from './attempt.ts';
 import { createSourceAuth } from './auth/index.ts';
-import type { CallBudget } from './resilience/call-budget.ts';
 import { createCircuitBreaker } from './resilience/circuit-breaker.ts';
-import { type Deadline, detached, remainingMs, sleep, withinDeadline } from './resilience/deadline.ts';
+import { detached, remainingMs, sleep, withinDeadline } from './resilience/deadline.ts';
 import { hedge } from './resilience/hedging.ts';
 import { latencyWindow } from './resilience/latency.ts';
 import type { SharedPacing } from './resilience/pacer.ts';

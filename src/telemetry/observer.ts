@@ -58,8 +58,8 @@ export interface RequestReport {
   staleAnswers: number;
   /** True when it shared another request's execution (server.dedupe). */
   shared: boolean;
-  /** True when it was given a kept answer, built for an identical query from stored upstream answers that are unchanged (cache.maxAnswerBytes). */
-  keptAnswer: boolean;
+  /** True when it was answered from the result cache: a result built for an identical query from stored upstream answers that are unchanged (cache.maxResultBytes). */
+  fromResultCache: boolean;
 }
 
 export type RequestObserver = (report: RequestReport) => void;

@@ -8,7 +8,7 @@ describe('resolveConfig', () => {
   it('applies the documented defaults and freezes the result', () => {
     const config = resolveConfig({ sources: { accounts: source } }, { KEY: 'k' });
     expect(config.server).toMatchObject({ port: 4000, host: '127.0.0.1', production: false, graphiql: true, shutdownGraceMs: 10_000, dedupe: 'declared' });
-    expect(config.cache).toEqual({ maxEntries: 10_000, maxBytes: 50 * 1024 * 1024, maxAnswerBytes: 8 * 1024 * 1024 });
+    expect(config.cache).toEqual({ maxEntries: 10_000, maxBytes: 50 * 1024 * 1024, maxResultBytes: 8 * 1024 * 1024 });
     expect(config.sources.accounts).toMatchObject({
       url: { origin: 'http://127.0.0.1:4001', prefix: '/api' },
       optional: false,
@@ -33,7 +33,7 @@ describe('resolveConfig', () => {
       resolveConfig(
         {
           server: { dedupe: 'yes' },
-          cache: { maxAnswerBytes: -1 },
+          cache: { maxResultBytes: -1 },
           sources: { accounts: { ...source, url: 'http://user:pw@host/', timeouts: { connectMs: 0 } }, Bad_Name: { url: 'http://x' } },
         } as never,
         {
@@ -51,7 +51,23 @@ describe('resolveConfig', () => {
     expect(message).toContain('sources.accounts.timeouts.connectMs');
     expect(message).toContain('sources.Bad_Name');
     expect(message).toContain("server.dedupe: expected true, false or 'declared'");
-    expect(message).toContain('cache.maxAnswerBytes');
+    expect(message).toContain('cache.maxResultBytes');
+  });
+
+  it('accepts a renamed key by its old name, moved to the new one with a warning naming it; both at once is an error', () => {
+    const warnings: string[] = [];
+    const given = { sources: {}, cache: { maxAnswerBytes: 1_024 } } as never;
+    const config = resolveConfig(given, {}, (message) => warnings.push(message));
+    expect(config.cache.maxResultBytes).toBe(1_024);
+    expect(config.cache).not.toHaveProperty('maxAnswerBytes');
+    expect(warnings).toEqual(['cache.maxAnswerBytes is deprecated: it is now cache.maxResultBytes (the old key still works, for now).']);
+    // The caller's object is not changed.
+    expect((given as { cache: object }).cache).toEqual({ maxAnswerBytes: 1_024 });
+    expect(() => resolveConfig({ sources: {}, cache: { maxAnswerBytes: 1, maxResultBytes: 2 } } as never, {})).toThrow(
+      /cache\.maxAnswerBytes: renamed cache\.maxResultBytes; give only cache\.maxResultBytes/,
+    );
+    resolveConfig({ sources: {}, cache: { maxResultBytes: 2 } }, {}, (message) => warnings.push(message));
+    expect(warnings).toHaveLength(1);
   });
 
   it('refuses a secret written into the file instead of an env reference', () => {

@@ -24,7 +24,7 @@ export interface TestGatewayOptions {
   env?: Record<string, string>;
   /** false: store no upstream answers (identical in-flight calls are still shared), so every query reaches the services. */
   responseCache?: false;
-  /** Response cache bounds, and `maxAnswerBytes` for kept answers. */
+  /** Upstream cache bounds, and `maxResultBytes` for the result cache. */
   cache?: GatewayConfig['cache'];
   persistedDocuments?: GatewayConfig['persistedDocuments'];
   cursors?: GatewayConfig['cursors'];

@@ -2,7 +2,8 @@
 import { Writable } from 'node:stream';
 import { createResponseCache } from '../../src/cache/response-cache.ts';
 import { resolveConfig } from '../../src/config/resolve-config.ts';
-import { type BoundSource, bindSource, newTally } from '../../src/sources/request-sources.ts';
+import { RequestLedger } from '../../src/core/request-ledger.ts';
+import { type BoundSource, bindSource } from '../../src/sources/request-sources.ts';
 import { createSourceClient } from '../../src/sources/source-client.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
 import type { Backends } from './backends.ts';
@@ -12,5 +13,5 @@ export function boundSource(backends: Backends, name: 'accounts' | 'content' | '
   const config = resolveConfig(configFor(options), { ...backends.env, ...options.env });
   const logger = createLogger({ level: 'silent', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) });
   const client = createSourceClient(name, config.sources[name]!, { logger, cache: createResponseCache(config.cache), now: options.now });
-  return { ...bindSource(client, {}, newTally()), close: () => client.close() };
+  return { ...bindSource(client, {}, new RequestLedger()), close: () => client.close() };
 }

@@ -12,8 +12,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createResponseCache } from '../../src/cache/response-cache.ts';
 import type { GatewayConfig } from '../../src/config/config-schema.ts';
 import { resolveConfig } from '../../src/config/resolve-config.ts';
+import { RequestLedger } from '../../src/core/request-ledger.ts';
 import { path } from '../../src/core/upstream-path.ts';
-import { createCallBudget } from '../../src/sources/resilience/call-budget.ts';
 import { latencyWindow } from '../../src/sources/resilience/latency.ts';
 import { createSourceClient, type SourceClient } from '../../src/sources/source-client.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
@@ -159,7 +159,7 @@ describe('hedged calls', () => {
     plan = server.plan;
     const delays = manualDelays();
     const api = client({ hedge: { maxBackups: 1 } }, delays);
-    const one = createCallBudget(1);
+    const one = new RequestLedger(1);
     const backed = api.request({ path: path`/slow` }, { budget: one });
     await until(() => arrivals.length === 1 && delays.pending() === 1, 'the attempt and its delay');
     delays.elapse();
@@ -167,7 +167,7 @@ describe('hedged calls', () => {
     server.release({ ok: true });
     await expect(backed).resolves.toMatchObject({ body: { ok: true } });
     expect(api.hedges().sent).toBe(1);
-    expect(one.spent()).toBe(1);
+    expect(one.upstreamCalls).toBe(1);
   });
 
   it('sends no backup while every connection to the source is busy: the attempt may only be waiting for one', async () => {

@@ -8,8 +8,9 @@
  * outlast the request's deadline fails at once with UPSTREAM_RATE_LIMITED.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Deadline } from '../../core/deadline.ts';
 import { GraftError } from '../../errors.ts';
-import { type Deadline, remainingMs, sleep } from './deadline.ts';
+import { remainingMs, sleep } from './deadline.ts';
 import { readRateLimit } from './rate-limit-headers.ts';
 
 /**

@@ -4,8 +4,9 @@
  * vitest's fake ones: nothing here waits real time.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createDeadline, timedSignal } from '../../../src/core/deadline.ts';
 import { GraftError } from '../../../src/errors.ts';
-import { createDeadline, timedSignal, withinDeadline } from '../../../src/sources/resilience/deadline.ts';
+import { withinDeadline } from '../../../src/sources/resilience/deadline.ts';
 
 beforeEach(() => {
   vi.useFakeTimers();

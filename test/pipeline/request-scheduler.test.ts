@@ -1,6 +1,6 @@
 /** Requests start in turns, first come first served, one after another while the budget lasts (on a hand-driven clock and loop). */
 import { describe, expect, it } from 'vitest';
-import { createTurns } from '../../src/pipeline/turns.ts';
+import { createRequestScheduler } from '../../src/pipeline/request-scheduler.ts';
 
 /** A loop turned by hand: `turn()` runs what was scheduled for the next turn, then lets promise continuations and nextTicks run. */
 function handLoop() {
@@ -30,10 +30,10 @@ async function work(name: string, steps: number, log: string[]): Promise<void> {
   }
 }
 
-describe('turns', () => {
+describe('the request scheduler', () => {
   it('starts requests in the order they asked, none before the next turn', async () => {
     const loop = handLoop();
-    const turns = createTurns({ now: loop.now, schedule: loop.schedule });
+    const turns = createRequestScheduler({ now: loop.now, schedule: loop.schedule });
     const order: number[] = [];
     for (let i = 0; i < 20; i++) void turns.next().then(() => order.push(i));
     await new Promise((resolve) => setImmediate(resolve));
@@ -44,7 +44,7 @@ describe('turns', () => {
 
   it('starts the next request once the last has run as far as it can, not beside it', async () => {
     const loop = handLoop();
-    const turns = createTurns({ now: loop.now, schedule: loop.schedule });
+    const turns = createRequestScheduler({ now: loop.now, schedule: loop.schedule });
     const log: string[] = [];
     const done = ['a', 'b', 'c'].map((name) => turns.next().then(() => work(name, 3, log)));
     await loop.turn();
@@ -56,7 +56,7 @@ describe('turns', () => {
 
   it('does not hold the next request while the last waits for I/O', async () => {
     const loop = handLoop();
-    const turns = createTurns({ now: loop.now, schedule: loop.schedule });
+    const turns = createRequestScheduler({ now: loop.now, schedule: loop.schedule });
     const log: string[] = [];
     let answer!: () => void;
     const upstream = new Promise<void>((resolve) => (answer = resolve));
@@ -75,7 +75,7 @@ describe('turns', () => {
 
   it('starts requests while the turn is within its budget, one at least, the rest in the next turns', async () => {
     const loop = handLoop();
-    const turns = createTurns({ budgetMs: 10, now: loop.now, schedule: loop.schedule });
+    const turns = createRequestScheduler({ budgetMs: 10, now: loop.now, schedule: loop.schedule });
     const started: number[] = [];
     let turn = 0;
     // Each request takes 4 ms: a turn starts at 0, 4 and 8 ms, and at 12 it is over its budget.
@@ -106,7 +106,7 @@ describe('turns', () => {
 
   it('keeps order under sustained load, when the queue never empties', async () => {
     const loop = handLoop();
-    const turns = createTurns({ budgetMs: 10, now: loop.now, schedule: loop.schedule });
+    const turns = createRequestScheduler({ budgetMs: 10, now: loop.now, schedule: loop.schedule });
     const order: number[] = [];
     let asked = 0;
     const ask = (count: number) => {

@@ -1,5 +1,5 @@
 /**
- * Starts requests in turns of the event loop, first come first served, one
+ * The request scheduler: starts requests in turns of the event loop, first come first served, one
  * after another: the next starts once the last has run as far as it can
  * without waiting for I/O, for as long as a turn's `budgetMs` lasts.
  *
@@ -30,12 +30,12 @@
  * the smallest thing that does.
  */
 
-export interface Turns {
+export interface RequestScheduler {
   /** Resolves when this request may start: in a later turn of the event loop, after those that asked before it. */
   next(): Promise<void>;
 }
 
-export interface TurnOptions {
+export interface RequestSchedulerOptions {
   /** Time a turn goes on starting requests; it starts one at least. @default 10 // ms */
   budgetMs?: number;
   /** @default performance.now */
@@ -47,7 +47,7 @@ export interface TurnOptions {
 /** Started requests the queue keeps at most before it drops them. */
 const COMPACT_AFTER = 1_024;
 
-export function createTurns({ budgetMs = 10, now = () => performance.now(), schedule = setImmediate }: TurnOptions = {}): Turns {
+export function createRequestScheduler({ budgetMs = 10, now = () => performance.now(), schedule = setImmediate }: RequestSchedulerOptions = {}): RequestScheduler {
   const waiting: Array<() => void> = [];
   let head = 0;
   let scheduled = false;

@@ -1,6 +1,7 @@
 /**
- * Whole answers kept for identical queries (`cache.maxAnswerBytes`). An
- * answer is kept only when every upstream call of its execution was served
+ * The result cache: whole results of identical queries (`cache.maxResultBytes`),
+ * beside the upstream cache that holds REST responses (cache/response-cache.ts).
+ * A result is cached only when every upstream call of its execution was served
  * by a fresh stored answer, and is given again only while each of those is
  * still the very one stored and still fresh: it is then exactly what
  * executing the query again would produce, at the cost of a key lookup and
@@ -10,22 +11,22 @@
  */
 import type { ExecutionResult } from 'graphql';
 import { LRUCache } from 'lru-cache';
-import type { CachedRead } from '../cache/response-cache.ts';
+import type { CachedRead } from '../core/request-ledger.ts';
 
-export interface KeptAnswer {
+export interface CachedResult {
   result: ExecutionResult;
   body: string;
   /** The stored upstream answers it was built from. */
   reads: readonly CachedRead[];
 }
 
-export interface KeptAnswers {
-  /** The answer kept under `key`, while what it was built from is unchanged (its reads are then counted as cache hits). */
-  get(key: string): KeptAnswer | undefined;
-  keep(key: string, answer: KeptAnswer): void;
+export interface ResultCache {
+  /** The result cached under `key`, while what it was built from is unchanged (its reads are then counted as cache hits). */
+  get(key: string): CachedResult | undefined;
+  store(key: string, answer: CachedResult): void;
 }
 
-export interface KeptAnswersOptions {
+export interface ResultCacheOptions {
   maxBytes: number;
   /** True while every read is still the answer stored and fresh (ResponseCache.unchanged). */
   unchanged(reads: readonly CachedRead[]): boolean;
@@ -34,8 +35,8 @@ export interface KeptAnswersOptions {
 /** What an entry keeps, estimated: its key, its body, its result tree (about the body's size again), its reads. */
 const BYTES_PER_READ = 64;
 
-export function createKeptAnswers({ maxBytes, unchanged }: KeptAnswersOptions): KeptAnswers {
-  const answers = new LRUCache<string, KeptAnswer>({
+export function createResultCache({ maxBytes, unchanged }: ResultCacheOptions): ResultCache {
+  const answers = new LRUCache<string, CachedResult>({
     maxSize: maxBytes,
     sizeCalculation: (answer, key) => key.length + 2 * answer.body.length + BYTES_PER_READ * answer.reads.length,
   });
@@ -46,6 +47,6 @@ export function createKeptAnswers({ maxBytes, unchanged }: KeptAnswersOptions): 
       answers.delete(key);
       return undefined;
     },
-    keep: (key, answer) => void answers.set(key, answer),
+    store: (key, answer) => void answers.set(key, answer),
   };
 }

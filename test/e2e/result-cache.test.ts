@@ -1,11 +1,11 @@
 /**
- * Kept answers (cache.maxAnswerBytes): a query of declared fields whose
+ * The result cache (cache.maxResultBytes): a query of declared fields whose
  * every call a fresh stored answer served is answered again, whole, without
  * executing, while each of those stored answers is the one stored and fresh.
  * Whatever would change the answer (freshness running out, a write, a
  * webhook, another caller's identity) makes the gateway execute again; an
- * answer with errors, stale notices or hand-written fields is never kept.
- * Which requests got a kept answer is read from the request log.
+ * answer with errors, stale notices or hand-written fields is never cached.
+ * Which requests were answered from the result cache is read from the request log.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { exampleUserToken } from '../../examples/backends/index.ts';
@@ -31,25 +31,25 @@ beforeEach(() => resetBackends(backends));
 const userQuery = (id: number) => `{ user(id: "User:${id}") { name } }`;
 const nameOf = (id: number) => seed.users[id - 1]?.name;
 
-/** Whether each request the gateway logged from now on was given a kept answer. */
-function keptFlags(on: TestGateway): () => boolean[] {
+/** Whether each request the gateway logged from now on was answered from the result cache. */
+function cachedFlags(on: TestGateway): () => boolean[] {
   const from = on.logs.length;
   return () =>
     on.logs
       .slice(from)
-      .map((line) => JSON.parse(line) as { msg: string; keptAnswer?: boolean })
+      .map((line) => JSON.parse(line) as { msg: string; fromResultCache?: boolean })
       .filter((line) => line.msg === 'request')
-      .map((line) => line.keptAnswer === true);
+      .map((line) => line.fromResultCache === true);
 }
 
-describe('a kept answer', () => {
+describe('a cached result', () => {
   it('answers an identical query once its calls were all served by stored answers, the same body, counted as cache hits', async () => {
-    const kept = keptFlags(gateway);
+    const cached = cachedFlags(gateway);
     const answers = [];
     for (let i = 0; i < 4; i++) answers.push(await gateway.query(userQuery(1)));
     expect(new Set(answers.map((answer) => answer.text))).toEqual(new Set([JSON.stringify({ data: { user: { name: nameOf(1) } } })]));
-    // A cold call, then an execution from the stored answer (now kept), then the kept answer.
-    expect(kept()).toEqual([false, false, true, true]);
+    // A cold call, then an execution from the stored answer (now cached), then the cached result.
+    expect(cached()).toEqual([false, false, true, true]);
     expect(backends.accounts.requests).toHaveLength(1);
     const hits = gateway.cacheStats().accounts?.hit ?? 0;
     await gateway.query(userQuery(1));
@@ -70,14 +70,14 @@ describe('a kept answer', () => {
   });
 
   it('is given up once a stored answer it was built from is no longer fresh, and the change shows', async () => {
-    const kept = keptFlags(gateway);
+    const cached = cachedFlags(gateway);
     for (let i = 0; i < 3; i++) await gateway.query(userQuery(5));
     backends.accounts.rename(5, 'Renamed Five');
-    // Within max-age the service is not asked: the kept answer is as fresh as the stored one.
+    // Within max-age the service is not asked: the cached result is as fresh as the stored one.
     expect((await gateway.query(userQuery(5))).body.data).toEqual({ user: { name: nameOf(5) } });
     clock.advance(61_000);
     expect((await gateway.query(userQuery(5))).body.data).toEqual({ user: { name: 'Renamed Five' } });
-    expect(kept()).toEqual([false, false, true, true, false]);
+    expect(cached()).toEqual([false, false, true, true, false]);
   });
 
   it('is given up after a write through the gateway, and after a webhook names what changed', async () => {
@@ -98,13 +98,13 @@ describe('a kept answer', () => {
     expect(callsTo(backends.content.requests, '/articles/3')).toHaveLength(before + 1);
   });
 
-  it('is given up when a comment is added to an article of a kept page, though the page read its comments in one batch', async () => {
+  it('is given up when a comment is added to an article of a cached page, though the page read its comments in one batch', async () => {
     const page = '{ articles(first: 5) { edges { node { id comments(first: 100) { totalCount edges { node { body } } } } } } }';
     type Page = { articles: { edges: Array<{ node: { id: string; comments: { totalCount: number; edges: Array<{ node: { body: string } }> } } }> } };
-    const kept = keptFlags(gateway);
+    const cached = cachedFlags(gateway);
     let before: Page | undefined;
     for (let i = 0; i < 3; i++) before = (await gateway.query(page)).body.data as Page;
-    expect(kept()).toEqual([false, false, true]);
+    expect(cached()).toEqual([false, false, true]);
     const article = before?.articles.edges[1]?.node ?? expect.unreachable('a second article');
     const added = await gateway.query(`mutation { addComment(articleId: "${article.id}", body: "Seen at once", authorId: "User:3") { body } }`);
     expect(added.body.errors).toBeUndefined();
@@ -115,20 +115,20 @@ describe('a kept answer', () => {
   });
 
   it('is never given to another caller: each token gets its own viewer, kept apart', async () => {
-    const kept = keptFlags(gateway);
+    const cached = cachedFlags(gateway);
     const as = (id: number) => ({ authorization: `Bearer ${exampleUserToken(id)}` });
     for (let i = 0; i < 3; i++) {
       expect((await gateway.query('{ viewer { id } }', undefined, as(6))).body.data).toEqual({ viewer: { id: 'User:6' } });
       expect((await gateway.query('{ viewer { id } }', undefined, as(7))).body.data).toEqual({ viewer: { id: 'User:7' } });
     }
-    expect(kept()).toEqual([false, false, false, false, true, true]);
+    expect(cached()).toEqual([false, false, false, false, true, true]);
     expect(codes(await gateway.query('{ viewer { id } }'))).toEqual(['UNAUTHENTICATED']);
   });
 });
 
-describe('no answer is kept', () => {
+describe('no result is cached', () => {
   it('with an error, even when the error is in one field of many', async () => {
-    const kept = keptFlags(gateway);
+    const cached = cachedFlags(gateway);
     backends.content.inject({ fault: { kind: 'status', status: 500 }, path: /articles\/99/ });
     const query = `{ user(id: "User:8") { name } article(id: "Article:99") { title } }`;
     for (let i = 0; i < 3; i++) {
@@ -136,41 +136,41 @@ describe('no answer is kept', () => {
       expect(answer.body.data).toEqual({ user: { name: nameOf(8) }, article: null });
       expect(codes(answer)).toEqual(['UPSTREAM_ERROR']);
     }
-    expect(kept()).toEqual([false, false, false]);
+    expect(cached()).toEqual([false, false, false]);
   });
 
   it('when a stale answer stood in for a failing source', async () => {
     for (let i = 0; i < 3; i++) await gateway.query(userQuery(9));
     clock.advance(61_000);
     backends.accounts.inject({ fault: { kind: 'status', status: 503 } });
-    const kept = keptFlags(gateway);
+    const cached = cachedFlags(gateway);
     for (let i = 0; i < 3; i++) {
       const answer = await gateway.query(userQuery(9));
       expect((answer.body as { extensions?: { stale?: unknown[] } }).extensions?.stale).toHaveLength(1);
     }
-    expect(kept()).toEqual([false, false, false]);
+    expect(cached()).toEqual([false, false, false]);
   });
 
   it('for a query with a hand-written field', async () => {
-    const kept = keptFlags(gateway);
+    const cached = cachedFlags(gateway);
     for (let i = 0; i < 3; i++) await gateway.query('{ article(id: "Article:4") { title excerpt(words: 2) } }');
-    expect(kept()).toEqual([false, false, false]);
+    expect(cached()).toEqual([false, false, false]);
     expect(callsTo(backends.content.requests, '/articles/4')).toHaveLength(1);
   });
 
   it('for a mutation', async () => {
-    const kept = keptFlags(gateway);
+    const cached = cachedFlags(gateway);
     const token = { authorization: `Bearer ${exampleUserToken(seed.articles[4]?.author_id ?? 1)}` };
     for (let i = 0; i < 3; i++) await gateway.query('mutation { updateArticle(id: "Article:5", patch: { title: "Same" }) { title } }', undefined, token);
-    expect(kept()).toEqual([false, false, false]);
+    expect(cached()).toEqual([false, false, false]);
     expect(callsTo(backends.content.requests, '/articles/5').filter((request) => request.method === 'PATCH')).toHaveLength(3);
   });
 
-  it('with cache.maxAnswerBytes 0', async () => {
-    await withGateway(backends, { now: clock.now, cache: { maxAnswerBytes: 0 } }, async (off) => {
-      const kept = keptFlags(off);
+  it('with cache.maxResultBytes 0', async () => {
+    await withGateway(backends, { now: clock.now, cache: { maxResultBytes: 0 } }, async (off) => {
+      const cached = cachedFlags(off);
       for (let i = 0; i < 3; i++) expect((await off.query(userQuery(10))).body.data).toEqual({ user: { name: nameOf(10) } });
-      expect(kept()).toEqual([false, false, false]);
+      expect(cached()).toEqual([false, false, false]);
     });
   });
 });

@@ -1,0 +1,100 @@
+/**
+ * The execution step: a request's context from its own deadline and ledger,
+ * the document run by graphql-jit when it comes back often (else
+ * graphql-js), guarded by the object limit and the deadline (execution-guard.ts),
+ * with the stale answers that stood in for failing sources reported in
+ * `extensions.stale`.
+ */
+import { type DocumentNode, type ExecutionResult, execute, type GraphQLError, type GraphQLSchema } from 'graphql';
+import { LRUCache } from 'lru-cache';
+import type { ResolvedConfig } from '../config/config-schema.ts';
+import { createDeadline } from '../core/deadline.ts';
+import { GraftError } from '../errors.ts';
+import { type CompiledOperation, compileOperation } from './compile-operation.ts';
+import { createExecutionGuard, type ExecutionGuard, guardContext } from './execution-guard.ts';
+import type { PipelineRequest } from './pipeline-request.ts';
+import type { Prepared } from './prepared-documents.ts';
+import type { readRequest } from './request-shape.ts';
+import type { ContextFactory, Transport } from './transport.ts';
+
+/**
+ * graphql-jit compiles a document to a function, which costs CPU once and
+ * code-space memory for as long as it is kept: compile only documents that
+ * come back often, and keep a bounded number of them (clients that inline
+ * ever-changing literals instead of variables would otherwise compile and
+ * keep one function per request).
+ */
+const COMPILE_AFTER_USES = 10;
+const MAX_COMPILED = 100;
+
+/** After the deadline, execution gets this long to end by itself (its upstream waits end at the deadline) before it is cut off. */
+const DEADLINE_GRACE_MS = 1_000;
+
+export type GraphQLRequest = ReturnType<typeof readRequest>;
+
+export interface ExecutorOptions<Context> {
+  schema: GraphQLSchema;
+  limits: Pick<ResolvedConfig['limits'], 'maxResponseObjects' | 'requestDeadlineMs'>;
+  contextFor: ContextFactory<Context>;
+  jit: boolean;
+  hideSuggestions: boolean;
+}
+
+export class Executor<Context extends object> {
+  /** By prepared document (an object key: no string of the document's length is built per request), then by operation name. */
+  readonly #compiled = new LRUCache<Prepared, Map<string, CompiledOperation | false>>({ max: MAX_COMPILED });
+
+  constructor(private readonly options: ExecutorOptions<Context>) {}
+
+  /** A context of its own for an execution that is not a query's (a subscription's source stream): released by calling the function returned. */
+  context(transport: Transport, request: PipelineRequest): { context: Context; release(): void } {
+    const deadline = createDeadline(this.options.limits.requestDeadlineMs, () => transport.signal);
+    return { context: this.options.contextFor(transport, { deadline, ledger: request }), release: () => deadline.release() };
+  }
+
+  async execute(transport: Transport, prepared: Prepared | undefined, document: DocumentNode, request: GraphQLRequest, record: PipelineRequest, rootValue?: unknown): Promise<ExecutionResult> {
+    const { schema, limits, contextFor, hideSuggestions } = this.options;
+    // The client's signal is asked for only when an upstream call needs it (see node-transport.ts).
+    const deadline = createDeadline(limits.requestDeadlineMs, () => transport.signal);
+    try {
+      const contextValue = contextFor(transport, { deadline, ledger: record, trace: record.trace?.context });
+      const guard = createExecutionGuard({ maxObjects: limits.maxResponseObjects, deadlineAt: deadline.at });
+      guardContext(contextValue, guard);
+      const compiledOperation = prepared && this.#compiledFor(prepared, document, request.operationName);
+      const variableValues = request.variables ?? {};
+      const run = compiledOperation
+        ? compiledOperation.query.query(undefined, contextValue, variableValues)
+        : execute({ schema, document, rootValue, variableValues, operationName: request.operationName, contextValue, hideSuggestions } as Parameters<typeof execute>[0]);
+      const result = run instanceof Promise ? await guarded(run, guard, deadline.at) : run;
+      const notices = record.staleNotices;
+      if (notices.length > 0) return { ...result, extensions: { ...result.extensions, stale: notices } };
+      if (compiledOperation?.writeAnswer && !result.errors && !result.extensions) record.write = compiledOperation.writeAnswer;
+      return result;
+    } finally {
+      deadline.release();
+    }
+  }
+
+  #compiledFor(prepared: Prepared, document: DocumentNode, operationName: string | undefined): CompiledOperation | undefined {
+    if (!this.options.jit || prepared.uses < COMPILE_AFTER_USES) return undefined;
+    let byOperation = this.#compiled.get(prepared);
+    if (!byOperation) this.#compiled.set(prepared, (byOperation = new Map()));
+    let operation = byOperation.get(operationName ?? '');
+    if (operation === undefined) byOperation.set(operationName ?? '', (operation = compileOperation(this.options.schema, document, operationName) ?? false));
+    return operation || undefined;
+  }
+}
+
+/** The execution's result, or the guard's error once a limit trips; a last-resort timer stops work that outlives the deadline. */
+async function guarded(run: Promise<ExecutionResult>, guard: ExecutionGuard, deadlineAt: number): Promise<ExecutionResult> {
+  const timer = setTimeout(
+    () => guard.stop(new GraftError('GATEWAY_TIMEOUT', "The request's deadline passed before the answer was complete.", { retryable: true })),
+    Math.max(0, deadlineAt - Date.now()) + DEADLINE_GRACE_MS,
+  );
+  timer.unref();
+  try {
+    return await Promise.race([run, guard.stopped.then((error): ExecutionResult => ({ data: null, errors: [error as unknown as GraphQLError] }))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * What the pipeline knows of the transport a request came by (the direct
+ * JSON transport, Yoga's, a WebSocket, `gateway.fetch`), and what it hands
+ * the gateway to build the request's context from.
+ */
+import type { Deadline } from '../core/deadline.ts';
+import type { RequestLedger } from '../core/request-ledger.ts';
+import type { TraceContext } from '../telemetry/trace.ts';
+import type { ClientIdentityParts } from './client-rate-limit.ts';
+
+export interface Transport extends ClientIdentityParts {
+  method: string;
+  requestId: string;
+  /** Fires when the client goes away. */
+  signal: AbortSignal;
+  /** When the transport got the request (`performance.now()`), for its reported duration. @default when the pipeline got it */
+  startedAt?: number;
+  /** The transport can send a stream of results (SSE, a WebSocket): subscriptions are served. */
+  streams?: boolean;
+  /** What `limits.maxSubscriptionsPerConnection` counts by: the WebSocket, or the client's address over SSE. */
+  connection?: unknown;
+}
+
+/** What the pipeline made for one execution: its deadline, the request's ledger, its trace. */
+export interface RequestScope {
+  deadline: Deadline;
+  ledger: RequestLedger;
+  trace?: TraceContext;
+}
+
+/** Builds an execution's context (the resolvers' `context`) from what the pipeline made for it. */
+export type ContextFactory<Context> = (transport: Transport, scope: RequestScope) => Context;
