@@ -1,9 +1,9 @@
 /**
  * The example graph as graftql.config.ts serves it, but keeping no answers
- * (`cache.maxAnswerBytes: 0`): the bench's row that shows what the example
+ * (`cache.maxResultBytes: 0`): the bench's row that shows what the example
  * query costs when each request is executed, from the stored upstream
  * answers.
  */
 import example from '../graftql.config.ts';
 
-export default { ...example, schema: '../schema', cache: { maxAnswerBytes: 0 } };
+export default { ...example, schema: '../schema', cache: { maxResultBytes: 0 } };

@@ -297,7 +297,7 @@ function renderReport(): string {
   lines.push(
     `## The example graph: \`${exampleQuery}\``,
     '',
-    `GraftQL (the peers do not serve this graph) over the four example services with their own auth and pagination, response cache as configured in graftql.config.ts, answers kept while the stored upstream answers they were built from are fresh (cache.maxAnswerBytes; the row marked "answers not kept" executes every request); beside it the code the issue measured (${BASELINE}, 2026-11-24), served as it was then (tsx), over the same services in the same run.`,
+    `GraftQL (the peers do not serve this graph) over the four example services with their own auth and pagination, response cache as configured in graftql.config.ts, answers kept while the stored upstream answers they were built from are fresh (the result cache, cache.maxResultBytes; the row marked "answers not kept" executes every request); beside it the code the issue measured (${BASELINE}, 2026-11-24), served as it was then (tsx), over the same services in the same run.`,
     '',
     '| server | req/s | spread | p50 ms | p99 ms | upstream calls/request alone | under load | errors on a cold cache | peak RSS MB | × baseline |',
     '|---|---|---|---|---|---|---|---|---|---|',

@@ -2,7 +2,7 @@
  * `npm run soak:abuse` (not part of `npm test`): healthy traffic at a fixed
  * rate as 50 clients, first alone, then while 20 connections fire the
  * abusive documents (test/helpers/abusive-documents.ts) as fast as the
- * gateway answers, through every door (JSON POST, application/graphql,
+ * gateway answers, through every transport (JSON POST, application/graphql,
  * form, GET). The gateway is a child process in production mode, as
  * `npm start` runs it, with the per-client rate limit a public endpoint
  * should have (scripts/abuse-soak.config.ts). Two abuse phases:
@@ -167,7 +167,7 @@ async function abusiveLoad(url: string, seconds: number, abuser: 'one' | 'rotati
   const counts = { requests: 0, refused: 0, ran: 0, uncoded: 0, byCode: new Map<string, number>() };
   const path = new URL(url).pathname;
   const viaJson = (query: string) => ({ method: 'POST' as const, path, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
-  const doors = [
+  const transports = [
     viaJson,
     (query: string) => ({ method: 'POST' as const, path, headers: { 'content-type': 'application/graphql' }, body: query }),
     (query: string) => ({
@@ -180,7 +180,7 @@ async function abusiveLoad(url: string, seconds: number, abuser: 'one' | 'rotati
       encodeURIComponent(query).length > MAX_GET_QUERY ? undefined : { method: 'GET' as const, path: `${path}?query=${encodeURIComponent(query)}`, headers: { 'graphql-require-preflight': '1' } },
   ];
   // Built once: encoding half-megabyte bodies per request would make the load generator the bottleneck.
-  const prepared = doors.flatMap((door) => ABUSIVE_DOCUMENTS.map(([, query]) => door(query) ?? viaJson(query)));
+  const prepared = transports.flatMap((transport) => ABUSIVE_DOCUMENTS.map(([, query]) => transport(query) ?? viaJson(query)));
   let turn = 0;
   await autocannon({
     url,

@@ -2,7 +2,8 @@
  * The shape of src/, checked in CI (`npm run architecture`):
  * - no import cycle between files, type-only imports included (Biome's
  *   noImportCycles skips `import type`, which is how cycles hid before);
- * - each folder imports only the folders ARCHITECTURE.md allows it;
+ * - each folder imports only the folders ARCHITECTURE.md allows it, and
+ *   mapping/compile and mapping/run do not import each other;
  * - no function longer than MAX_FUNCTION_LINES; the longest ten are printed.
  * Exits 1 naming every problem.
  */
@@ -55,6 +56,12 @@ function sourceFiles(dir: string): string[] {
     if (entry.isDirectory()) return sourceFiles(path);
     return entry.name.endsWith('.ts') ? [path] : [];
   });
+}
+
+/** `compile` or `run` for a file of mapping/compile/ or mapping/run/, which may not import each other. */
+function phaseOf(file: string): string | undefined {
+  const [first, second] = relative(src, file).split('/');
+  return first === 'mapping' && (second === 'compile' || second === 'run') ? second : undefined;
 }
 
 function partOf(file: string): string {
@@ -148,6 +155,8 @@ for (const [file, { imports }] of files) {
   for (const target of imports) {
     const to = partOf(target);
     if (to !== from && !allowed.includes(to)) problems.push(`${name(file)} imports ${name(target)}: ${from}/ may import ${allowed.join(', ') || 'nothing else'} (ARCHITECTURE.md)`);
+    const phases = [phaseOf(file), phaseOf(target)];
+    if (phases[0] && phases[1] && phases[0] !== phases[1]) problems.push(`${name(file)} imports ${name(target)}: mapping/compile and mapping/run share only what is in mapping/ (ARCHITECTURE.md)`);
   }
 }
 const longest = [...files].flatMap(([file, { functions }]) => functions.map((fn) => ({ ...fn, file: name(file) }))).sort((a, b) => b.lines - a.lines);

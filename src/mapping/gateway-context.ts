@@ -6,7 +6,7 @@ import type { Logger } from '../telemetry/logger.ts';
 
 /**
  * What every resolver receives, built fresh for each GraphQL request,
- * whichever door it came in by. Typed by the graph's own sources and
+ * whichever transport it came in by. Typed by the graph's own sources and
  * loaders.
  */
 export interface GatewayContext<Sources = Readonly<Record<string, BoundSource>>, Loaders = unknown> {

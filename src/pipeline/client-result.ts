@@ -1,5 +1,5 @@
 /**
- * The one place where results become what a client sees, whichever door the
+ * The one place where results become what a client sees, whichever transport the
  * request came in by:
  * - every error leaves with an `extensions.code` from the catalog and the
  *   request id; upstream errors add `source`, `status`, `retryable`; nothing
@@ -9,7 +9,7 @@
  *   error." with INTERNAL_SERVER_ERROR;
  * - a result refused as a whole (no `data`) carries each error's HTTP status
  *   from the catalog (`REFUSAL_STATUS`) in `extensions.http`, which Yoga's
- *   result processor reads and `statusOf` reads for the direct door, and
+ *   result processor reads and `statusOf` reads for the direct transport, and
  *   which `serialize` leaves out.
  *
  * Yoga's own `maskedErrors` is off in favour of this: it logs every masked

@@ -12,7 +12,7 @@
  * is one of the listed texts.
  *
  * Hand-written rather than Yoga's persisted-operations plugin: that plugin
- * sits in Yoga's own request path, and every request here, whichever door
+ * sits in Yoga's own request path, and every request here, whichever transport
  * it came in by, passes one pipeline (pipeline.ts).
  */
 import { readFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * The GraphQL-over-HTTP request parameters, checked the same way whichever
- * door decoded them: `query`, `operationName`, `variables`, `extensions`,
+ * transport decoded them: `query`, `operationName`, `variables`, `extensions`,
  * and a persisted document's id (`documentId`, or Apollo's
  * `extensions.persistedQuery.sha256Hash`).
  */

@@ -1,5 +1,5 @@
 /**
- * Cross-origin access (CORS), one rule for every door: the direct JSON door
+ * Cross-origin access (CORS), one rule for every transport: the direct JSON transport
  * adds these headers itself, Yoga's answers get them from `useCors` (Yoga's
  * own CORS is off: by default it reflects any Origin with credentials).
  *

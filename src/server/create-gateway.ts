@@ -1,7 +1,7 @@
 /**
  * createGateway: the one wiring module. Config in; out, a Yoga server (a
  * fetch handler and a `node:http` listener for Express, Hono, …) with a
- * faster `listener` in front of it. Both doors lead into one pipeline.
+ * faster `listener` in front of it. Both transports lead into one pipeline.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -35,12 +35,12 @@ import { createLogger, type Logger } from '../telemetry/logger.ts';
 import { type ClientErrorListener, clientErrorListener } from './client-errors.ts';
 import { useCors } from './cors.ts';
 import { type Graph, graphOf } from './graph.ts';
-import { createNodeDoor, type NodeHandler } from './node-door.ts';
+import { createNodeTransport, type NodeHandler } from './node-transport.ts';
 import { useObservabilityEndpoints } from './observability-endpoints.ts';
 import { acceptedRequestId, requestIds } from './request-id.ts';
 import { useWebhookEndpoint } from './webhook-endpoint.ts';
-import { createWebSocketDoor, type WebSocketDoor } from './websocket-door.ts';
-import { usePipeline } from './yoga-door.ts';
+import { createWebSocketTransport, type WebSocketTransport } from './websocket-transport.ts';
+import { usePipeline } from './yoga-transport.ts';
 
 export interface GatewayOptions {
   /** Where `{ env: 'NAME' }` references are read. @default process.env */
@@ -71,7 +71,7 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, Record<string,
   /** The fastest `node:http` request listener: JSON POSTs on a direct path, everything else through Yoga; one pipeline behind both. */
   listener: NodeHandler;
   /** A `node:http` server's 'upgrade' listener: GraphQL over WebSockets on the GraphQL path (`server.on('upgrade', gateway.upgrade)`). */
-  upgrade: WebSocketDoor['upgrade'];
+  upgrade: WebSocketTransport['upgrade'];
   /** A `node:http` server's 'clientError' listener: requests Node refused before any handler, answered truthfully, logged and counted (`server.on('clientError', gateway.clientError)`). */
   clientError: ClientErrorListener;
 };
@@ -157,7 +157,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     observe: observability.webhookObserver,
     now: now ?? Date.now,
   });
-  const websockets = createWebSocketDoor({
+  const websockets = createWebSocketTransport({
     pipeline,
     schema,
     endpoint: config.server.paths.graphql,
@@ -178,9 +178,9 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     // The page with its assets inlined weighs ~85 MB of resident memory once loaded: load it on the first GraphiQL visit only.
     renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     maskedErrors: false, // masked in one place: pipeline/client-result.ts
-    // CORS is decided in one place for every door (cors.ts): Yoga's own reflects any Origin with credentials.
+    // CORS is decided in one place for every transport (cors.ts): Yoga's own reflects any Origin with credentials.
     cors: false,
-    // The body limit is the Yoga door's (yoga-door.ts): a multipart request may add its files'.
+    // The body limit is the Yoga transport's (yoga-transport.ts): a multipart request may add its files'.
     maxRequestBodySize: false,
     logging: logger.child({ component: 'yoga' }),
     plugins: [
@@ -210,7 +210,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     ],
   });
   const others = [paths.health, paths.ready, ...Object.values(observability.publicPaths)];
-  const listener = createNodeDoor(
+  const listener = createNodeTransport(
     {
       pipeline,
       admitted,

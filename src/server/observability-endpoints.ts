@@ -1,6 +1,6 @@
 /**
  * GET /metrics and GET /status on the gateway's own port, served by Yoga's
- * request hook so that both doors (the node listener and `gateway.fetch`)
+ * request hook so that both transports (the node listener and `gateway.fetch`)
  * answer them. The status page is open in development; in production it
  * needs the configured bearer token, and without one it does not exist.
  */

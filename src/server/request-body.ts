@@ -1,10 +1,10 @@
 /**
- * A GraphQL request's body for the Yoga door, cut off past `limit` bytes
+ * A GraphQL request's body for the Yoga transport, cut off past `limit` bytes
  * (PAYLOAD_TOO_LARGE) for bodies without a Content-Length. Yoga's own limit
  * is off, because it cannot give multipart requests a larger one.
  *
  * Over `node:http` the body is read from the IncomingMessage itself, and a
- * body cut off or cancelled only stops being read: the node door then drops
+ * body cut off or cancelled only stops being read: the node transport then drops
  * the rest after the answer (linger.ts). The web stream whatwg-node makes of
  * the request destroys the socket when cancelled, and a socket closed with
  * bytes unread is reset: the client would lose its 413.

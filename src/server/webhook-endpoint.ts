@@ -1,6 +1,6 @@
 /**
  * `POST <paths.webhooks>/<source>`: a source's webhook deliveries, served by
- * Yoga's request hook so both doors (the node listener and `gateway.fetch`)
+ * Yoga's request hook so both transports (the node listener and `gateway.fetch`)
  * take them. The body is bounded before it is hashed: a declared
  * `Content-Length` over the source's limit is refused unread, and reading
  * stops at the limit otherwise. Answers: 204 when delivered, else the

@@ -1,7 +1,7 @@
 /**
  * What the gateway reports as it works, for metrics, the request log, the
  * status page and traces to read: one report per GraphQL request (whatever
- * its door, refused or answered) and one event per thing a source client
+ * its transport, refused or answered) and one event per thing a source client
  * does. The emitters (pipeline, source clients) know nothing of who listens.
  */
 import type { ErrorCode } from '../errors.ts';

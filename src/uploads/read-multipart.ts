@@ -103,7 +103,7 @@ export async function readMultipartRequest({ contentType, body, limits, maxField
         if (aborted) return;
         aborted = true;
         body.unpipe(parser);
-        // Read no further: over node:http the body is a stream of the door's, whose end leaves the rest of the request to be dropped after the answer (server/linger.ts).
+        // Read no further: over node:http the body is a stream of the transport's, whose end leaves the rest of the request to be dropped after the answer (server/linger.ts).
         body.destroy();
         parser.destroy();
         void Promise.all(writes).then(() => reject(failure));

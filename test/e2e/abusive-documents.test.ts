@@ -1,8 +1,8 @@
 /**
  * The documents that took the gateway down (issue: one request pipeline
- * with the limits of a public endpoint), sent through every door, in
+ * with the limits of a public endpoint), sent through every transport, in
  * development and production mode: each is refused with its code before
- * any upstream call, the answer does not depend on the door, and the
+ * any upstream call, the answer does not depend on the transport, and the
  * process's memory stays within a bound.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,14 +10,14 @@ import { ABUSIVE_DOCUMENTS } from '../helpers/abusive-documents.ts';
 import { type Backends, startBackends } from '../helpers/backends.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
 
-/** Longer URLs are refused by the listener itself (431), before any GraphQL door. */
+/** Longer URLs are refused by the listener itself (431), before any GraphQL transport. */
 const MAX_URL = 16_000;
 const ACCEPT = 'application/graphql-response+json';
 
-type Door = (gateway: TestGateway, query: string) => Promise<Response>;
-const DOORS: Array<[name: string, send: Door]> = [
+type Transport = (gateway: TestGateway, query: string) => Promise<Response>;
+const DOORS: Array<[name: string, send: Transport]> = [
   [
-    'JSON POST (direct door)',
+    'JSON POST (direct transport)',
     (gateway, query) => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT }, body: JSON.stringify({ query }) }),
   ],
   ['application/graphql POST', (gateway, query) => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/graphql', accept: ACCEPT }, body: query })],
@@ -27,7 +27,7 @@ const DOORS: Array<[name: string, send: Door]> = [
   ],
   ['GET with the preflight header', (gateway, query) => fetch(`${gateway.url}/graphql?query=${encodeURIComponent(query)}`, { headers: { 'graphql-require-preflight': '1', accept: ACCEPT } })],
   [
-    'gateway.fetch (fetch-API door)',
+    'gateway.fetch (fetch-API transport)',
     (gateway, query) => gateway.fetch(new Request('http://gateway.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT }, body: JSON.stringify({ query }) })),
   ],
 ];
@@ -50,25 +50,25 @@ describe.each([
   });
   afterAll(() => gateway.close());
 
-  it.each(ABUSIVE_DOCUMENTS)('%s: refused with its code on every door, 0 upstream calls, the same answer whatever the door', async (_name, query, expected) => {
+  it.each(ABUSIVE_DOCUMENTS)('%s: refused with its code on every transport, 0 upstream calls, the same answer whatever the transport', async (_name, query, expected) => {
     const before = upstreamCalls();
-    const answers: Array<{ door: string; status: number; body: unknown }> = [];
-    for (const [door, send] of DOORS) {
+    const answers: Array<{ transport: string; status: number; body: unknown }> = [];
+    for (const [transport, send] of DOORS) {
       const response = await send(gateway, query);
       const body = (await response.json()) as { data?: unknown; errors: Array<{ message: string; extensions: Record<string, unknown> }> };
-      if (door.startsWith('GET') && encodeURIComponent(query).length > MAX_URL) {
+      if (transport.startsWith('GET') && encodeURIComponent(query).length > MAX_URL) {
         expect([response.status, body.errors.map((error) => error.extensions.code)]).toEqual([431, ['PAYLOAD_TOO_LARGE']]);
         continue;
       }
       expect(
         body.errors.map((error) => error.extensions.code),
-        door,
+        transport,
       ).toEqual(expected);
-      expect(body.data, door).toBeUndefined();
-      answers.push({ door, status: response.status, body: body.errors.map(({ message, extensions: { requestId: _id, ...extensions } }) => ({ message, extensions })) });
+      expect(body.data, transport).toBeUndefined();
+      answers.push({ transport, status: response.status, body: body.errors.map(({ message, extensions: { requestId: _id, ...extensions } }) => ({ message, extensions })) });
     }
     expect(upstreamCalls()).toBe(before);
-    for (const answer of answers) expect({ status: answer.status, body: answer.body }, answer.door).toEqual({ status: 400, body: answers[0]?.body });
+    for (const answer of answers) expect({ status: answer.status, body: answer.body }, answer.transport).toEqual({ status: 400, body: answers[0]?.body });
   });
 
   it('keeps the process within its memory bound through every abusive document, sent 20 times', async () => {

@@ -1,5 +1,5 @@
 /**
- * The response cache through the front door: freshness, revalidation,
+ * The response cache through the front transport: freshness, revalidation,
  * coalescing, what is never stored, stale-if-error and invalidation after
  * writes, counted at the services.
  */

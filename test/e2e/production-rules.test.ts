@@ -1,4 +1,4 @@
-/** Production mode: no introspection, no suggestions, nothing internal in an error, over every door. */
+/** Production mode: no introspection, no suggestions, nothing internal in an error, over every transport. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backends, startBackends } from '../helpers/backends.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
@@ -39,7 +39,7 @@ interface Answer {
 }
 const answer = async (response: Response) => (await response.json()) as Answer;
 
-describe.each(DOORS)('over %s', (_door, send) => {
+describe.each(DOORS)('over %s', (_transport, send) => {
   it.each([
     '{ __schema { types { name } } }',
     '{ __type(name: "User") { fields { name } } }',
@@ -73,7 +73,7 @@ describe('nothing internal reaches a client', () => {
       (gateway) => gateway.fetch(new Request('http://gateway.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": "{ __typename }", "secret-bytes' })),
     ],
     [
-      'malformed JSON on the direct door',
+      'malformed JSON on the direct transport',
       (gateway) => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": "{ __typename }", "secret-bytes' }),
     ],
     [

@@ -248,7 +248,7 @@ describe('signed cursors', () => {
 });
 
 describe('client rate limit', () => {
-  it('refuses a client past its burst with 429, Retry-After and REQUEST_RATE_LIMITED, on both doors, and no upstream call; other clients go on', async () => {
+  it('refuses a client past its burst with 429, Retry-After and REQUEST_RATE_LIMITED, on both transports, and no upstream call; other clients go on', async () => {
     const limited = await startGateway(backends, { limits: { clientRateLimit: { requestsPerSecond: 0.01, burst: 2, by: 'authorization' } } });
     try {
       const ada = { authorization: 'Bearer ada' };
@@ -283,7 +283,7 @@ describe('what an answer may hold', () => {
     }
   });
 
-  it('refuses an answer over limits.maxResponseBytes, on both doors', async () => {
+  it('refuses an answer over limits.maxResponseBytes, on both transports', async () => {
     const small = await startGateway(backends, { limits: { maxResponseBytes: 2_000 } });
     try {
       const query = '{ users(first: 50) { edges { node { name email city } } } }';

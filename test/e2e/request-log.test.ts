@@ -1,5 +1,5 @@
 /**
- * The request log: one line per GraphQL request, whatever its door and
+ * The request log: one line per GraphQL request, whatever its transport and
  * however it ended, with what it cost upstream, at the level its outcome
  * deserves.
  */

@@ -76,7 +76,7 @@ describe('a body read before the gateway', () => {
 });
 
 describe('mounted under a prefix', () => {
-  it('serves the configured paths, on the fast door and through Yoga alike', async () => {
+  it('serves the configured paths, on the fast transport and through Yoga alike', async () => {
     const app = express();
     app.use('/bff', gatewayWith({ paths: { graphql: '/bff/graphql', health: '/bff/healthz' } }).listener);
     app.get('/bff/other', (_req, res) => {

@@ -50,7 +50,7 @@ export interface TestGateway {
   /** Every log line the gateway wrote, raw JSON. */
   logs: string[];
   query(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse>;
-  /** The fetch-API door (`gateway.fetch`), as Hono, Bun or Deno would call it. */
+  /** The fetch-API transport (`gateway.fetch`), as Hono, Bun or Deno would call it. */
   fetch(request: Request): Promise<Response>;
   cacheStats: Gateway['cacheStats'];
   /** Subscriptions open now. */

@@ -1,5 +1,5 @@
 /**
- * Cross-origin access, the same on every door (the direct JSON door, Yoga's
+ * Cross-origin access, the same on every transport (the direct JSON transport, Yoga's
  * GET and preflight answers): in production no page of another origin may
  * read answers unless its origin is listed, and only listed origins get
  * credentials; in development any origin may read, without credentials.
@@ -31,34 +31,34 @@ afterAll(async () => {
 });
 
 const EVIL = 'https://evil.example';
-type Door = 'json POST' | 'GET' | 'preflight';
-/** The CORS headers an answer through each door carries for `origin`. */
-async function corsOf(gateway: TestGateway, door: Door, origin: string): Promise<Record<string, string | null>> {
+type Transport = 'json POST' | 'GET' | 'preflight';
+/** The CORS headers an answer through each transport carries for `origin`. */
+async function corsOf(gateway: TestGateway, transport: Transport, origin: string): Promise<Record<string, string | null>> {
   const url = `${gateway.url}/graphql`;
   const response =
-    door === 'json POST'
+    transport === 'json POST'
       ? await fetch(url, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) })
-      : door === 'GET'
+      : transport === 'GET'
         ? await fetch(`${url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { origin, 'graphql-require-preflight': '1' } })
         : await fetch(url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' } });
   await response.arrayBuffer();
   return { allowOrigin: response.headers.get('access-control-allow-origin'), credentials: response.headers.get('access-control-allow-credentials') };
 }
 
-const doors: Door[] = ['json POST', 'GET', 'preflight'];
+const transports: Transport[] = ['json POST', 'GET', 'preflight'];
 
 describe('CORS', () => {
-  it.each(doors)('production without a list: another origin gets no CORS header (%s)', async (door) => {
-    expect(await corsOf(production, door, EVIL)).toEqual({ allowOrigin: null, credentials: null });
+  it.each(transports)('production without a list: another origin gets no CORS header (%s)', async (transport) => {
+    expect(await corsOf(production, transport, EVIL)).toEqual({ allowOrigin: null, credentials: null });
   });
 
-  it.each(doors)('production with a list: a listed origin gets itself and credentials; another none (%s)', async (door) => {
-    expect(await corsOf(listed, door, 'https://app.example')).toEqual({ allowOrigin: 'https://app.example', credentials: 'true' });
-    expect(await corsOf(listed, door, EVIL)).toEqual({ allowOrigin: null, credentials: null });
+  it.each(transports)('production with a list: a listed origin gets itself and credentials; another none (%s)', async (transport) => {
+    expect(await corsOf(listed, transport, 'https://app.example')).toEqual({ allowOrigin: 'https://app.example', credentials: 'true' });
+    expect(await corsOf(listed, transport, EVIL)).toEqual({ allowOrigin: null, credentials: null });
   });
 
-  it.each(doors)('development: any origin may read, never with credentials (%s)', async (door) => {
-    expect(await corsOf(development, door, EVIL)).toEqual({ allowOrigin: '*', credentials: null });
+  it.each(transports)('development: any origin may read, never with credentials (%s)', async (transport) => {
+    expect(await corsOf(development, transport, EVIL)).toEqual({ allowOrigin: '*', credentials: null });
   });
 
   it('a preflight names the methods and the headers asked for, and how long to keep them', async () => {

@@ -1,4 +1,4 @@
-/** The graphql-http package's server audit (GraphQL over HTTP spec), on both doors: 0 failures, 0 warnings. */
+/** The graphql-http package's server audit (GraphQL over HTTP spec), on both transports: 0 failures, 0 warnings. */
 import { serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backends, startBackends } from '../helpers/backends.ts';
@@ -28,7 +28,7 @@ describe('GraphQL over HTTP', () => {
     expect(results.length).toBeGreaterThan(50);
   });
 
-  it('gateway.fetch (the fetch-API door) passes every audit', async () => {
+  it('gateway.fetch (the fetch-API transport) passes every audit', async () => {
     const fetchFn = (input: RequestInfo | URL, init?: RequestInit) => gateway.fetch(new Request(input, withPreflight(init)));
     const results = await Promise.all(serverAudits({ url: 'http://gateway.test/graphql', fetchFn }).map((audit) => audit.fn()));
     expect(results.filter((result) => result.status !== 'ok').map((result) => `${result.status}: ${result.name}`)).toEqual([]);

@@ -1,7 +1,7 @@
 /**
- * The Yoga door: GraphQL over HTTP as Yoga decodes it (GET, form and
+ * The Yoga transport: GraphQL over HTTP as Yoga decodes it (GET, form and
  * `application/graphql` bodies, multipart, `gateway.fetch` for fetch-API
- * servers), handed to the same pipeline as the direct door. Yoga keeps what
+ * servers), handed to the same pipeline as the direct transport. Yoga keeps what
  * is transport: decoding, CSRF prevention, the body limit while it reads,
  * media types and status codes; the pipeline decides everything about the
  * GraphQL request itself, and its results leave serialised as it made them.
@@ -19,9 +19,9 @@ import { MAX_VARIABLES_DEPTH } from '../pipeline/request-shape.ts';
 import { readMultipartRequest, type UploadLimits } from '../uploads/read-multipart.ts';
 import { tooLarge, withBoundedBody } from './request-body.ts';
 
-export interface YogaDoorOptions {
+export interface YogaTransportOptions {
   pipeline: Pipeline;
-  /** Requests the node:http door already admitted (node-door.ts). */
+  /** Requests the node:http transport already admitted (node-transport.ts). */
   admitted: WeakSet<IncomingMessage>;
   endpoint: string;
   requestIdOf(request: Request): string;
@@ -36,7 +36,7 @@ const CLEANUP = Symbol('graftql.uploadCleanup');
 /** Passes Yoga's own parameter check, which runs after this plugin; the pipeline checks the real parameters. */
 const CHECKED_ELSEWHERE = { query: '{ __typename }' };
 
-export function usePipeline({ pipeline, admitted, endpoint, requestIdOf, maxBodyBytes, uploads }: YogaDoorOptions): Plugin {
+export function usePipeline({ pipeline, admitted, endpoint, requestIdOf, maxBodyBytes, uploads }: YogaTransportOptions): Plugin {
   const ours = new WeakSet<object>();
   return {
     onRequestParse({ request, url, requestParser, setRequestParser, serverContext }) {

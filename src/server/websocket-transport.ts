@@ -1,9 +1,9 @@
 /**
- * The WebSocket door: GraphQL over WebSockets (the graphql-transport-ws
+ * The WebSocket transport: GraphQL over WebSockets (the graphql-transport-ws
  * protocol, graphql-ws's server) on the GraphQL path, for subscriptions and
  * for any operation a client sends that way. graphql-ws keeps the protocol
  * (handshake, ping, ids, completion); every operation goes through the same
- * pipeline as the HTTP doors, parsed, limited and masked there, so
+ * pipeline as the HTTP transports, parsed, limited and masked there, so
  * graphql-ws is handed a fixed placeholder document and never parses or
  * validates anything itself.
  *
@@ -23,18 +23,18 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { GraftError } from '../errors.ts';
 import type { Pipeline, PipelineAnswer, Transport } from '../pipeline/pipeline.ts';
 
-export interface WebSocketDoor {
+export interface WebSocketTransport {
   /** A `node:http` server's 'upgrade' listener. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   close(): Promise<void>;
 }
 
-export interface WebSocketDoorOptions {
+export interface WebSocketTransportOptions {
   pipeline: Pipeline;
   schema: GraphQLSchema;
   endpoint: string;
   requestIdOf(inbound: string | undefined): string;
-  /** Largest message, as the HTTP doors' body limit. */
+  /** Largest message, as the HTTP transports' body limit. */
   maxPayloadBytes: number;
   /** Origins listed by name in `server.cors.origins`, which may upgrade from another origin. */
   listedOrigins: readonly string[];
@@ -53,7 +53,7 @@ type Extra = { request: IncomingMessage; socket: WebSocket };
 /** graphql-ws types results as ExecutionResult; ours are the pipeline's answers, which `onNext` sends as they were serialised. */
 type Results = Awaited<ReturnType<NonNullable<ServerOptions['subscribe']>>>;
 
-export function createWebSocketDoor({ pipeline, schema, endpoint, requestIdOf, maxPayloadBytes, listedOrigins }: WebSocketDoorOptions): WebSocketDoor {
+export function createWebSocketTransport({ pipeline, schema, endpoint, requestIdOf, maxPayloadBytes, listedOrigins }: WebSocketTransportOptions): WebSocketTransport {
   const sockets = new WebSocketServer({ noServer: true, maxPayload: maxPayloadBytes });
   /** Per connection: its headers (the upgrade's, connection_init's over them) and a signal that fires when it closes. */
   const connections = new WeakMap<object, { header(name: string): string | undefined; signal: AbortSignal }>();

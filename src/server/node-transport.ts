@@ -1,5 +1,5 @@
 /**
- * The `node:http` door. Every GraphQL request to the endpoint first passes
+ * The `node:http` transport. Every GraphQL request to the endpoint first passes
  * the client rate limit here, before any body is read or Yoga builds a
  * Request; a POST declaring a `Content-Length` over the body limit is
  * refused at once (413). The commonest request, a JSON
@@ -8,8 +8,8 @@
  * and a Response object per call, a dozen plugin hooks) costs more than
  * executing a small query (see bench/). Everything else (GET, forms,
  * `application/graphql` bodies, multipart, GraphiQL, health, streams) goes
- * to the Yoga door, which runs the same pipeline. A POST answered before
- * its body was all read (a refusal, through either door) lingers: the rest
+ * to the Yoga transport, which runs the same pipeline. A POST answered before
+ * its body was all read (a refusal, through either transport) lingers: the rest
  * of the body is read and dropped, within bounds, so that the client reads
  * its answer rather than a reset (linger.ts).
  *
@@ -43,9 +43,9 @@ export interface GatewayPaths {
   prefixes?: readonly string[];
 }
 
-export interface NodeDoorOptions {
+export interface NodeTransportOptions {
   pipeline: Pipeline;
-  /** Requests this door let through `pipeline.admit` before handing them to Yoga, which must not count them again. */
+  /** Requests this transport let through `pipeline.admit` before handing them to Yoga, which must not count them again. */
   admitted: WeakSet<IncomingMessage>;
   paths: GatewayPaths;
   maxBodyBytes: number;
@@ -64,8 +64,8 @@ const CONTENT_TYPES = { [GRAPHQL_RESPONSE]: `${GRAPHQL_RESPONSE}; charset=utf-8`
 const JSON_BODY = /^application\/(?:graphql\+)?json\s*(?:;|$)/i;
 const MULTIPART_BODY = /^multipart\/form-data\s*;/i;
 
-export function createNodeDoor(
-  { pipeline, admitted, paths, maxBodyBytes, maxUploadBytes, requestIdOf, logger, linger, cors }: NodeDoorOptions,
+export function createNodeTransport(
+  { pipeline, admitted, paths, maxBodyBytes, maxUploadBytes, requestIdOf, logger, linger, cors }: NodeTransportOptions,
   yoga: (req: IncomingMessage, res: ServerResponse) => unknown,
 ): NodeHandler {
   // A request admitted here is marked only when handed to Yoga, not every request: a WeakSet entry is an ephemeron, which garbage collections visit apart.
@@ -107,7 +107,7 @@ export function createNodeDoor(
     try {
       pipeline.admit(transport);
     } catch (error) {
-      // Refused at the cheapest point for every door: before Yoga and before the body.
+      // Refused at the cheapest point for every transport: before Yoga and before the body.
       return isPost ? refuseEarly(error as GraftError) : refuse(error as GraftError);
     }
     if (!isPost) return toYoga(req, res);
