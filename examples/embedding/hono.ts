@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 export function createApp(gateway: Gateway, paths = ['/graphql', '/healthz', '/readyz', '/metrics', '/status']): Hono<{ Bindings: HttpBindings }> {
   const app = new Hono<{ Bindings: HttpBindings }>();
   app.get('/api/hello', (c) => c.json({ hello: 'from the BFF' }));
-  // The node:http door (the fast path): Hono has not read the body, the gateway reads and answers.
+  // The node:http transport (the fast path): Hono has not read the body, the gateway reads and answers.
   // On a runtime without Node's objects (Bun, Deno, workers): app.all(path, (c) => gateway.fetch(c.req.raw)).
   app.on(['GET', 'POST', 'OPTIONS'], paths, (c) => {
     gateway.listener(c.env.incoming, c.env.outgoing);
