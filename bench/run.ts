@@ -12,7 +12,9 @@
  * BENCH_ROUNDS (default 3: the machine is shared and noisy), BENCH_SECONDS (measured, default 5),
  * BENCH_WARMUP (default 2), BENCH_NODE24=1 (also run GraftQL on Node 24),
  * BENCH_ONLY=GraftQL (only the servers whose name starts so, and no example graph;
- * BENCH_ONLY=example: the example graph alone),
+ * BENCH_ONLY=example: the example graph alone; BENCH_ONLY=GraftQL,example: both),
+ * BENCH_COMPARE=<commit> (that commit's built package beside this one, in the
+ * same run: the before/after of a change),
  * BENCH_NODE_FLAGS (the built GraftQL again under each |-separated set of Node flags;
  * BENCH_DEDUPE=0 with server.dedupe off in those rows).
  */
@@ -91,8 +93,14 @@ const SERVERS: Server[] = [
   { name: 'Tailcall (dedupe)', command: tailcall(true), path: '/graphql' },
 ];
 
-const ONLY = process.env.BENCH_ONLY;
-if (ONLY) SERVERS.splice(0, SERVERS.length, ...SERVERS.filter((server) => ONLY !== 'example' && server.name.startsWith(ONLY)));
+/** BENCH_COMPARE=<commit>: that commit built apart, served as this one is, in rows of its own. */
+const COMPARE = process.env.BENCH_COMPARE;
+const compareDir = COMPARE ? prepareCommit(COMPARE) : undefined;
+if (COMPARE && compareDir) SERVERS.splice(1, 0, { name: `GraftQL at ${COMPARE}`, command: served(process.execPath), path: '/graphql', cwd: compareDir });
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const EXAMPLE = !ONLY || ONLY.includes('example');
+const prefixes = ONLY?.filter((name) => name !== 'example') ?? [];
+if (ONLY) SERVERS.splice(0, SERVERS.length, ...SERVERS.filter((server) => prefixes.some((prefix) => server.name.startsWith(prefix))));
 
 interface Sample {
   rps: number;
@@ -133,7 +141,7 @@ for (let round = 1; round <= ROUNDS; round++) {
 }
 
 // The example graph: articles(first: 50) with authors and three comments each, GraftQL only.
-if (ONLY && ONLY !== 'example') {
+if (!EXAMPLE) {
   upstream.close();
   spanSink.close();
   console.log(`\n${renderReport()}`);
@@ -144,8 +152,9 @@ const backends = await startBackends({ weatherRateLimit: 1_000_000_000 });
 const baselineDir = prepareBaseline();
 const exampleServers: Server[] = [
   { name: 'GraftQL', command: [process.execPath, 'dist/cli.cjs', 'serve'], path: '/graphql' },
-  { name: 'GraftQL (answers not kept)', command: [process.execPath, 'dist/cli.cjs', 'serve', '--config', 'bench/example-answers-not-kept.config.ts'], path: '/graphql' },
+  { name: 'GraftQL (result cache off)', command: [process.execPath, 'dist/cli.cjs', 'serve', '--config', 'bench/example-answers-not-kept.config.ts'], path: '/graphql' },
   { name: BASELINE_NAME, command: [process.execPath, '--import', 'tsx', 'src/main.ts'], path: '/graphql', cwd: baselineDir },
+  ...(COMPARE && compareDir ? [{ name: `GraftQL at ${COMPARE}`, command: [process.execPath, 'dist/cli.cjs', 'serve'], path: '/graphql', cwd: compareDir }] : []),
 ];
 for (let round = 1; round <= ROUNDS; round++) {
   for (const server of round % 2 === 1 ? exampleServers : [...exampleServers].reverse()) {
@@ -297,7 +306,7 @@ function renderReport(): string {
   lines.push(
     `## The example graph: \`${exampleQuery}\``,
     '',
-    `GraftQL (the peers do not serve this graph) over the four example services with their own auth and pagination, response cache as configured in graftql.config.ts, answers kept while the stored upstream answers they were built from are fresh (the result cache, cache.maxResultBytes; the row marked "answers not kept" executes every request); beside it the code the issue measured (${BASELINE}, 2026-11-24), served as it was then (tsx), over the same services in the same run.`,
+    `GraftQL (the peers do not serve this graph) over the four example services with their own auth and pagination, response cache as configured in graftql.config.ts, results cached while the stored upstream answers they were built from are fresh (the result cache, cache.maxResultBytes; the row marked "result cache off" executes every request); beside it the code the issue measured (${BASELINE}, 2026-11-24), served as it was then (tsx), over the same services in the same run.`,
     '',
     '| server | req/s | spread | p50 ms | p99 ms | upstream calls/request alone | under load | errors on a cold cache | peak RSS MB | × baseline |',
     '|---|---|---|---|---|---|---|---|---|---|',
@@ -387,6 +396,18 @@ function prepareBaseline(): string {
   mkdirSync(dir, { recursive: true });
   execFileSync('sh', ['-c', `git archive ${BASELINE} | tar -x -C ${dir}`], { stdio: 'inherit' });
   execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, stdio: 'ignore' });
+  return dir;
+}
+
+/** A commit's package, built once per machine in the temp folder with its own dependencies (BENCH_COMPARE). */
+function prepareCommit(commit: string): string {
+  const dir = join(tmpdir(), `graftql-commit-${commit}`);
+  if (existsSync(join(dir, 'dist', 'cli.cjs'))) return dir;
+  console.log(`building ${commit} in ${dir}`);
+  mkdirSync(dir, { recursive: true });
+  execFileSync('sh', ['-c', `git archive ${commit} | tar -x -C ${dir}`], { stdio: 'inherit' });
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'ignore' });
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: dir, stdio: 'inherit' });
   return dir;
 }
 

@@ -238,6 +238,7 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
     // Called for every entry that leaves: evicted, expired, deleted or replaced.
     dispose: (entry) => hold(entry, -1),
   });
+  const retention = (entry: Entry) => retentionOf(entry, keepForRevalidationMs);
   const keep = (key: string, entry: Entry, share = true) => {
     store.set(key, entry, { ttl: retention(entry) });
     if (store.peek(key, { allowStale: true }) === entry) hold(entry, 1); // not when too large to store
@@ -247,56 +248,7 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
   const counts = new LookupCounts();
   const count = (source: string, what: keyof CacheStats) => counts.count(source, what);
 
-  async function refresh(lookup: CacheLookup, fence: Fence, held: Entry | undefined, load: (validators: Validators | undefined) => Promise<LoadedResponse>): Promise<CacheResult> {
-    /** Stores unless an invalidation fenced the load while it was out. */
-    const keepUnlessFenced = (entry: Entry, share = true) => {
-      if (!fence.fenced) keep(lookup.key, entry, share);
-    };
-    let entry = held;
-    // Another replica may have stored it: a fresh shared entry answers, a stale one with validators is revalidated.
-    if (!entry && second) {
-      const shared = await second.get(lookup.key, lookup.source);
-      if (shared && now() < shared.storedAt + retention(shared)) {
-        keepUnlessFenced(shared, false);
-        entry = shared;
-        if (now() < shared.freshUntil) {
-          count(lookup.source, 'hit');
-          return { response: shared.response, hit: true };
-        }
-      }
-    }
-    let loaded: LoadedResponse;
-    try {
-      loaded = await load(entry?.validators);
-    } catch (error) {
-      const code = staleIfCode(error);
-      if (entry && code && now() <= entry.staleIfErrorUntil) {
-        count(lookup.source, 'stale');
-        return { response: entry.response, stale: { ageMs: now() - entry.storedAt, code } };
-      }
-      throw error;
-    }
-    if (loaded.status === 304 && entry) {
-      count(lookup.source, 'revalidated');
-      // A 304 may update the freshness headers; the body stays the one stored.
-      const renewed = toEntry(lookup, { ...entry.response, headers: { ...entry.response.headers, ...pickFreshness(loaded.headers) } }, entry.size, now(), Policy);
-      if (renewed) keepUnlessFenced(renewed);
-      return { response: entry.response };
-    }
-    if (loaded.status === 304) {
-      throw new GraftError('UPSTREAM_BAD_RESPONSE', `${lookup.source} answered 304 to an unconditional request.`, { source: lookup.source, status: 304 });
-    }
-    count(lookup.source, 'miss');
-    const fresh = toEntry(lookup, loaded, loaded.size, now(), Policy);
-    if (fresh) keepUnlessFenced(fresh);
-    else if (!fence.fenced) store.delete(lookup.key);
-    return { response: { status: loaded.status, headers: loaded.headers, body: loaded.body } };
-  }
-
-  function retention(entry: Entry): number {
-    const keep = Math.max(entry.staleIfErrorUntil, entry.validators ? entry.freshUntil + keepForRevalidationMs : 0, entry.freshUntil);
-    return Math.max(1, keep - entry.storedAt);
-  }
+  const stores: StoreContext = { now, second, Policy, count, keep, store: { delete: (key) => store.delete(key), ttlOf: retention } };
 
   return {
     fresh(key, source) {
@@ -326,7 +278,7 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
         count(lookup.source, 'coalesced');
         return pending.then(inOwnTurn);
       }
-      return inFlight.start(lookup, (fence) => refresh(lookup, fence, entry, load));
+      return inFlight.start(lookup, (fence) => refresh(stores, lookup, fence, entry, load));
     },
 
     async invalidate(source, paths, scope = 'everywhere') {
@@ -347,6 +299,80 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
 
     holdings: () => Object.fromEntries([...held].map(([source, holdings]) => [source, { ...holdings }])),
   };
+}
+
+/** What a load's refresh needs of the cache it stores into. */
+interface StoreContext {
+  now: () => number;
+  second: SecondLevelCache | undefined;
+  Policy: typeof HttpCachePolicy;
+  count(source: string, what: keyof CacheStats): void;
+  keep(key: string, entry: Entry, share?: boolean): void;
+  store: { delete(key: string): unknown; ttlOf(entry: Entry): number };
+}
+
+/**
+ * A load for a key without a fresh entry: another replica's entry when it is
+ * fresh; else the source, conditionally when an entry has validators (a 304
+ * renews it), answering stale when the source fails and the entry allows;
+ * the answer is stored unless an invalidation fenced the load.
+ */
+async function refresh(
+  { now, second, Policy, count, keep, store }: StoreContext,
+  lookup: CacheLookup,
+  fence: Fence,
+  held: Entry | undefined,
+  load: (validators: Validators | undefined) => Promise<LoadedResponse>,
+): Promise<CacheResult> {
+  /** Stores unless an invalidation fenced the load while it was out. */
+  const keepUnlessFenced = (entry: Entry, share = true) => {
+    if (!fence.fenced) keep(lookup.key, entry, share);
+  };
+  let entry = held;
+  // Another replica may have stored it: a fresh shared entry answers, a stale one with validators is revalidated.
+  if (!entry && second) {
+    const shared = await second.get(lookup.key, lookup.source);
+    if (shared && now() < shared.storedAt + store.ttlOf(shared)) {
+      keepUnlessFenced(shared, false);
+      entry = shared;
+      if (now() < shared.freshUntil) {
+        count(lookup.source, 'hit');
+        return { response: shared.response, hit: true };
+      }
+    }
+  }
+  let loaded: LoadedResponse;
+  try {
+    loaded = await load(entry?.validators);
+  } catch (error) {
+    const code = staleIfCode(error);
+    if (entry && code && now() <= entry.staleIfErrorUntil) {
+      count(lookup.source, 'stale');
+      return { response: entry.response, stale: { ageMs: now() - entry.storedAt, code } };
+    }
+    throw error;
+  }
+  if (loaded.status === 304 && entry) {
+    count(lookup.source, 'revalidated');
+    // A 304 may update the freshness headers; the body stays the one stored.
+    const renewed = toEntry(lookup, { ...entry.response, headers: { ...entry.response.headers, ...pickFreshness(loaded.headers) } }, entry.size, now(), Policy);
+    if (renewed) keepUnlessFenced(renewed);
+    return { response: entry.response };
+  }
+  if (loaded.status === 304) {
+    throw new GraftError('UPSTREAM_BAD_RESPONSE', `${lookup.source} answered 304 to an unconditional request.`, { source: lookup.source, status: 304 });
+  }
+  count(lookup.source, 'miss');
+  const fresh = toEntry(lookup, loaded, loaded.size, now(), Policy);
+  if (fresh) keepUnlessFenced(fresh);
+  else if (!fence.fenced) store.delete(lookup.key);
+  return { response: { status: loaded.status, headers: loaded.headers, body: loaded.body } };
+}
+
+/** How long an entry is kept: while fresh, while it may answer stale, and a while after for a cheap revalidation. */
+function retentionOf(entry: Entry, keepForRevalidationMs: number): number {
+  const kept = Math.max(entry.staleIfErrorUntil, entry.validators ? entry.freshUntil + keepForRevalidationMs : 0, entry.freshUntil);
+  return Math.max(1, kept - entry.storedAt);
 }
 
 /**

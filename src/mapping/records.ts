@@ -77,50 +77,36 @@ interface FieldReader {
   map: (raw: unknown, where: string) => unknown;
 }
 
-export function createRecordMappers({ nodes, resolved }: MapperOptions): RecordMappers {
-  const objects = new Map<string, (raw: unknown, where: string) => MappedObject>();
-  const readers = new Map<string, FieldReader[]>();
-  const inputs = new Map<string, (value: unknown) => unknown>();
+export function createRecordMappers(options: MapperOptions): RecordMappers {
+  return new RecordMapperSet(options);
+}
 
-  function output(type: GraphQLOutputType, naming: Naming): (raw: unknown, where: string) => unknown {
+/** The mappers of one graph: each type's mapper made on first use, per naming, and kept. */
+class RecordMapperSet implements RecordMappers {
+  readonly #objects = new Map<string, (raw: unknown, where: string) => MappedObject>();
+  readonly #readers = new Map<string, FieldReader[]>();
+  readonly #inputs = new Map<string, (value: unknown) => unknown>();
+
+  constructor(private readonly options: MapperOptions) {}
+
+  output(type: GraphQLOutputType, naming: Naming): (raw: unknown, where: string) => unknown {
     if (isNonNullType(type)) {
-      const inner = output(type.ofType, naming);
+      const inner = this.output(type.ofType, naming);
       return (raw, where) => {
         if (raw === null || raw === undefined) throw new DriftError(`${where} is missing`);
         return inner(raw, where);
       };
     }
-    const nullable = (map: (raw: unknown, where: string) => unknown) => (raw: unknown, where: string) => (raw === null || raw === undefined ? null : map(raw, where));
-    if (isListType(type)) {
-      const item = output(type.ofType, naming);
-      const memo = new WeakMap<unknown[], unknown[]>();
-      return nullable((raw, where) => {
-        if (!Array.isArray(raw)) throw new DriftError(`${where} is not a list`);
-        const known = memo.get(raw);
-        if (known) return known;
-        const mapped = new Array<unknown>(raw.length);
-        for (let index = 0; index < raw.length; index++) {
-          try {
-            mapped[index] = item(raw[index], where);
-          } catch (error) {
-            // Named by index only when it drifts: no string per item on the way that succeeds.
-            if (error instanceof DriftError) item(raw[index], `${where}.${index}`);
-            throw error;
-          }
-        }
-        memo.set(raw, mapped);
-        return mapped;
-      });
-    }
-    if (isObjectType(type)) return nullable(object(type, naming));
+    if (isListType(type)) return nullable(listMapper(this.output(type.ofType, naming)));
+    if (isObjectType(type)) return nullable(this.#object(type, naming));
     if (isEnumType(type)) return nullable(enumValue(type));
     if (isScalarType(type)) return nullable(scalar(type.name));
     return (raw) => raw; // interfaces and unions: resolved by hand-written code
   }
 
-  function object(type: GraphQLObjectType, naming: Naming): (raw: unknown, where: string) => MappedObject {
+  #object(type: GraphQLObjectType, naming: Naming): (raw: unknown, where: string) => MappedObject {
     const key = `${type.name}|${naming}`;
-    let map = objects.get(key);
+    let map = this.#objects.get(key);
     if (map) return map;
     const memo = new WeakMap<object, MappedObject>();
     let fields: FieldReader[] | undefined;
@@ -130,7 +116,7 @@ export function createRecordMappers({ nodes, resolved }: MapperOptions): RecordM
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new DriftError(`${where} is not an object`);
       const known = memo.get(raw);
       if (known) return known;
-      fields ??= readersOf(type, naming);
+      fields ??= this.#readersOf(type, naming);
       shared ??= { [TYPENAME]: type.name, [READERS]: new Map(fields.map((field) => [field.name, field])) };
       const mapped = Object.create(shared) as MappedObject;
       mapped[RAW] = raw;
@@ -138,20 +124,20 @@ export function createRecordMappers({ nodes, resolved }: MapperOptions): RecordM
       memo.set(raw, mapped);
       return mapped;
     };
-    objects.set(key, map);
+    this.#objects.set(key, map);
     return map;
   }
 
   /** The fields of a type read from its records, compiled on first use (types refer to each other). */
-  function readersOf(type: GraphQLObjectType, naming: Naming): FieldReader[] {
+  #readersOf(type: GraphQLObjectType, naming: Naming): FieldReader[] {
     const key = `${type.name}|${naming}`;
-    const known = readers.get(key);
+    const known = this.#readers.get(key);
     if (known) return known;
-    const node = nodes.get(type.name);
+    const node = this.options.nodes.get(type.name);
     const list: FieldReader[] = [];
-    readers.set(key, list);
+    this.#readers.set(key, list);
     for (const field of Object.values(type.getFields())) {
-      if (resolved.has(`${type.name}.${field.name}`)) continue;
+      if (this.options.resolved.has(`${type.name}.${field.name}`)) continue;
       const from = directive(field.astNode?.directives, 'from');
       const as = text(arg(from, 'as')) as Conversion | undefined;
       if (node && field.name === 'id') {
@@ -159,15 +145,15 @@ export function createRecordMappers({ nodes, resolved }: MapperOptions): RecordM
         list.push({ name: 'id', where: `${type.name}.id`, path: pathOf(keyField?.astNode?.directives, node.key, naming), as: undefined, map: globalId(type.name, `${type.name}.id`) });
         continue;
       }
-      list.push({ name: field.name, where: `${type.name}.${field.name}`, path: pathOf(field.astNode?.directives, field.name, naming), as, map: output(field.type, naming) });
+      list.push({ name: field.name, where: `${type.name}.${field.name}`, path: pathOf(field.astNode?.directives, field.name, naming), as, map: this.output(field.type, naming) });
     }
     return list;
   }
 
-  function input(type: GraphQLInputType, naming: Naming): (value: unknown) => unknown {
-    if (isNonNullType(type)) return input(type.ofType, naming);
+  input(type: GraphQLInputType, naming: Naming): (value: unknown) => unknown {
+    if (isNonNullType(type)) return this.input(type.ofType, naming);
     if (isListType(type)) {
-      const item = input(type.ofType, naming);
+      const item = this.input(type.ofType, naming);
       return (value) => (Array.isArray(value) ? value.map(item) : value === null || value === undefined ? value : item(value));
     }
     if (isEnumType(type)) {
@@ -176,7 +162,7 @@ export function createRecordMappers({ nodes, resolved }: MapperOptions): RecordM
     }
     if (!isInputObjectType(type)) return (value) => value;
     const key = `${type.name}|${naming}`;
-    const known = inputs.get(key);
+    const known = this.#inputs.get(key);
     if (known) return known;
     let fields: Array<{ name: string; path: Path; map: (value: unknown) => unknown }> | undefined;
     const map = (value: unknown): unknown => {
@@ -184,8 +170,8 @@ export function createRecordMappers({ nodes, resolved }: MapperOptions): RecordM
       fields ??= Object.values(type.getFields()).map((field) => {
         const directives = field.astNode?.directives;
         const as = text(arg(directive(directives, 'from'), 'as')) as Conversion | undefined;
-        const inner = input(field.type, naming);
-        // Global ids were decoded with the arguments (execute.ts): here only names and conversions.
+        const inner = this.input(field.type, naming);
+        // Global ids were decoded with the arguments (run/arguments.ts): here only names and conversions.
         return { name: field.name, path: pathOf(directives, field.name, naming), map: (fieldValue: unknown) => convert(inner(fieldValue), as) };
       });
       const out: Record<string, unknown> = {};
@@ -196,21 +182,43 @@ export function createRecordMappers({ nodes, resolved }: MapperOptions): RecordM
       }
       return out;
     };
-    inputs.set(key, map);
+    this.#inputs.set(key, map);
     return map;
   }
 
-  return {
-    output,
-    input,
-    upstreamOf(parent, field) {
-      if (typeof parent !== 'object' || parent === null) return undefined;
-      const fields = (parent as Partial<MappedObject>)[READERS];
-      // An object a hand-written resolver made is in the graph's shape already.
-      if (!fields) return (parent as Record<string, unknown>)[field];
-      const reader = fields.get(field);
-      return reader ? read((parent as MappedObject)[RAW], reader.path) : undefined;
-    },
+  upstreamOf(parent: unknown, field: string): unknown {
+    if (typeof parent !== 'object' || parent === null) return undefined;
+    const fields = (parent as Partial<MappedObject>)[READERS];
+    // An object a hand-written resolver made is in the graph's shape already.
+    if (!fields) return (parent as Record<string, unknown>)[field];
+    const reader = fields.get(field);
+    return reader ? read((parent as MappedObject)[RAW], reader.path) : undefined;
+  }
+}
+
+function nullable(map: (raw: unknown, where: string) => unknown): (raw: unknown, where: string) => unknown {
+  return (raw, where) => (raw === null || raw === undefined ? null : map(raw, where));
+}
+
+/** A list mapped item by item, once per array (a cached answer's list is the same array while it is fresh). */
+function listMapper(item: (raw: unknown, where: string) => unknown): (raw: unknown, where: string) => unknown {
+  const memo = new WeakMap<unknown[], unknown[]>();
+  return (raw, where) => {
+    if (!Array.isArray(raw)) throw new DriftError(`${where} is not a list`);
+    const known = memo.get(raw);
+    if (known) return known;
+    const mapped = new Array<unknown>(raw.length);
+    for (let index = 0; index < raw.length; index++) {
+      try {
+        mapped[index] = item(raw[index], where);
+      } catch (error) {
+        // Named by index only when it drifts: no string per item on the way that succeeds.
+        if (error instanceof DriftError) item(raw[index], `${where}.${index}`);
+        throw error;
+      }
+    }
+    memo.set(raw, mapped);
+    return mapped;
   };
 }
 

@@ -65,26 +65,7 @@ export function createMetrics({ knownOperations, maxOperationNames, hashOperatio
 
   const perRequest = requestSeries(registry, { durationBuckets: SECONDS, callsBuckets: CALLS });
   const errors = new Counter({ name: 'graftql_request_errors_total', help: 'Errors in answers, by operation and extensions.code.', labelNames: ['operation', 'code'], registers });
-
-  const attempts = new Counter({
-    name: 'graftql_upstream_requests_total',
-    help: 'HTTP exchanges with a source, by method, status class and outcome (success, cancelled, or the error code).',
-    labelNames: ['source', 'method', 'status_class', 'outcome'],
-    registers,
-  });
-  const headersTime = new Histogram({ name: 'graftql_upstream_headers_seconds', help: "Time until a source's response headers arrived.", labelNames: ['source'], buckets: SECONDS, registers });
-  const attemptTime = new Histogram({ name: 'graftql_upstream_attempt_seconds', help: 'Time of a whole exchange with a source, body included.', labelNames: ['source'], buckets: SECONDS, registers });
-  const retries = new Counter({ name: 'graftql_upstream_retries_total', help: 'Calls retried after a failure.', labelNames: ['source'], registers });
-  const hedges = new Counter({ name: 'graftql_upstream_hedges_total', help: 'Hedged backup attempts sent, and how many answered first.', labelNames: ['source', 'event'], registers });
-  const shed = new Counter({ name: 'graftql_upstream_shed_total', help: 'Calls refused because too many already waited for the source.', labelNames: ['source'], registers });
-  const budget = new Counter({
-    name: 'graftql_upstream_budget_exceeded_total',
-    help: 'Calls refused because their operation spent its upstream call budget.',
-    labelNames: ['source'],
-    registers,
-  });
-  const pacing = new Counter({ name: 'graftql_upstream_pacing_seconds_total', help: "Time calls waited for a source's rate limit.", labelNames: ['source'], registers });
-  const transitions = new Counter({ name: 'graftql_circuit_breaker_transitions_total', help: 'Circuit breaker state changes, by the state entered.', labelNames: ['source', 'to'], registers });
+  const observer = upstreamObserver(registers);
 
   const webhooks = new Counter({
     name: 'graftql_webhook_deliveries_total',
@@ -107,37 +88,102 @@ export function createMetrics({ knownOperations, maxOperationNames, hashOperatio
     },
   });
 
-  if (redis) {
-    new Gauge({
-      name: 'graftql_redis_up',
-      help: '1 while this replica reaches the Redis replicas share and it answers PINGs in time; 0 while it uses its own cache, replay store and events.',
-      registers,
-      collect() {
-        this.set(redis().up ? 1 : 0);
-      },
-    });
-    new Counter({
-      name: 'graftql_redis_command_timeouts_total',
-      help: 'Redis commands not answered within redis.commandTimeoutMs, by feature (cache, replay, events, pacing, and ping for the liveness check).',
-      labelNames: ['feature'],
-      registers,
-      collect() {
-        this.reset();
-        for (const [feature, count] of Object.entries(redis().timeouts)) this.inc({ feature }, count);
-      },
-    });
-    new Counter({
-      name: 'graftql_redis_fallbacks_total',
-      help: 'Times a feature used this replica’s own state because Redis was down, slow or failing, by feature (cache, replay, events, pacing).',
-      labelNames: ['feature'],
-      registers,
-      collect() {
-        this.reset();
-        for (const [feature, count] of Object.entries(redis().fallbacks)) this.inc({ feature }, count);
-      },
-    });
-  }
+  if (redis) registerRedisGauges(registers, redis);
+  registerSourceGauges(registers, sources, now);
+  registerCacheGauges(registers, cacheStats, cacheHoldings);
 
+  return {
+    observer,
+
+    request(report) {
+      const operation = operationOf(report.operationName, report.operationType);
+      const type = report.operationType ?? 'unknown';
+      perRequest.observe(operation, type, report.durationMs / 1000, report.shared ? undefined : report.upstreamCalls);
+      for (const code of report.codes) errors.inc({ operation, code });
+    },
+
+    webhook: (source, outcome) => webhooks.inc({ source, outcome }),
+    // Node's codes are a fixed set (llhttp's HPE_* and a few ERR_*): a bounded label.
+    clientError: (code, answered) => clientErrors.inc({ code, answered: String(answered) }),
+
+    text: () => registry.metrics(),
+    contentType: registry.contentType,
+  };
+}
+
+type Registers = Registry[];
+
+/** The source observer (telemetry/observer.ts) as counters and histograms: exchanges, retries, hedges, shedding, the call budget, pacing, breaker moves. */
+function upstreamObserver(registers: Registers): SourceObserver {
+  const attempts = new Counter({
+    name: 'graftql_upstream_requests_total',
+    help: 'HTTP exchanges with a source, by method, status class and outcome (success, cancelled, or the error code).',
+    labelNames: ['source', 'method', 'status_class', 'outcome'],
+    registers,
+  });
+  const headersTime = new Histogram({ name: 'graftql_upstream_headers_seconds', help: "Time until a source's response headers arrived.", labelNames: ['source'], buckets: SECONDS, registers });
+  const attemptTime = new Histogram({ name: 'graftql_upstream_attempt_seconds', help: 'Time of a whole exchange with a source, body included.', labelNames: ['source'], buckets: SECONDS, registers });
+  const retries = new Counter({ name: 'graftql_upstream_retries_total', help: 'Calls retried after a failure.', labelNames: ['source'], registers });
+  const hedges = new Counter({ name: 'graftql_upstream_hedges_total', help: 'Hedged backup attempts sent, and how many answered first.', labelNames: ['source', 'event'], registers });
+  const shed = new Counter({ name: 'graftql_upstream_shed_total', help: 'Calls refused because too many already waited for the source.', labelNames: ['source'], registers });
+  const budget = new Counter({
+    name: 'graftql_upstream_budget_exceeded_total',
+    help: 'Calls refused because their operation spent its upstream call budget.',
+    labelNames: ['source'],
+    registers,
+  });
+  const pacing = new Counter({ name: 'graftql_upstream_pacing_seconds_total', help: "Time calls waited for a source's rate limit.", labelNames: ['source'], registers });
+  const transitions = new Counter({ name: 'graftql_circuit_breaker_transitions_total', help: 'Circuit breaker state changes, by the state entered.', labelNames: ['source', 'to'], registers });
+
+  return {
+    attempt({ source, method, status, outcome, headersMs, attemptMs }) {
+      attempts.inc({ source, method, status_class: status === undefined ? 'none' : `${Math.floor(status / 100)}xx`, outcome });
+      if (headersMs !== undefined) headersTime.observe({ source }, headersMs / 1000);
+      if (outcome !== 'cancelled') attemptTime.observe({ source }, attemptMs / 1000);
+    },
+    retry: (source) => retries.inc({ source }),
+    shed: (source) => shed.inc({ source }),
+    budgetExceeded: (source) => budget.inc({ source }),
+    paced: (source, ms) => pacing.inc({ source }, ms / 1000),
+    breaker: (source, _from, to) => transitions.inc({ source, to }),
+    hedge: (source, event) => hedges.inc({ source, event }),
+  };
+}
+
+/** Whether Redis answers, and its timeouts and fallbacks by feature, read when scraped. */
+function registerRedisGauges(registers: Registers, redis: () => RedisLinkStats): void {
+  new Gauge({
+    name: 'graftql_redis_up',
+    help: '1 while this replica reaches the Redis replicas share and it answers PINGs in time; 0 while it uses its own cache, replay store and events.',
+    registers,
+    collect() {
+      this.set(redis().up ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'graftql_redis_command_timeouts_total',
+    help: 'Redis commands not answered within redis.commandTimeoutMs, by feature (cache, replay, events, pacing, and ping for the liveness check).',
+    labelNames: ['feature'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [feature, count] of Object.entries(redis().timeouts)) this.inc({ feature }, count);
+    },
+  });
+  new Counter({
+    name: 'graftql_redis_fallbacks_total',
+    help: 'Times a feature used this replica’s own state because Redis was down, slow or failing, by feature (cache, replay, events, pacing).',
+    labelNames: ['feature'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [feature, count] of Object.entries(redis().fallbacks)) this.inc({ feature }, count);
+    },
+  });
+}
+
+/** Each source's breaker state, rate-limit window and calls in flight, read when scraped. */
+function registerSourceGauges(registers: Registers, sources: MetricsOptions['sources'], now: () => number): void {
   const stateOf = () => sources();
   new Gauge({
     name: 'graftql_circuit_breaker_state',
@@ -182,6 +228,10 @@ export function createMetrics({ knownOperations, maxOperationNames, hashOperatio
       for (const [source, state] of Object.entries(stateOf())) this.set({ source }, state.inFlight);
     },
   });
+}
+
+/** The upstream cache's lookups, entries and bytes per source, read when scraped. */
+function registerCacheGauges(registers: Registers, cacheStats: MetricsOptions['cacheStats'], cacheHoldings: MetricsOptions['cacheHoldings']): void {
   new Counter({
     name: 'graftql_cache_requests_total',
     help: 'Response cache lookups per source: hit, miss, stale (served for a failing source), revalidated (304), coalesced (joined a call in flight).',
@@ -212,36 +262,6 @@ export function createMetrics({ knownOperations, maxOperationNames, hashOperatio
       for (const [source, holdings] of Object.entries(cacheHoldings())) this.set({ source }, holdings.bytes);
     },
   });
-
-  return {
-    observer: {
-      attempt({ source, method, status, outcome, headersMs, attemptMs }) {
-        attempts.inc({ source, method, status_class: status === undefined ? 'none' : `${Math.floor(status / 100)}xx`, outcome });
-        if (headersMs !== undefined) headersTime.observe({ source }, headersMs / 1000);
-        if (outcome !== 'cancelled') attemptTime.observe({ source }, attemptMs / 1000);
-      },
-      retry: (source) => retries.inc({ source }),
-      shed: (source) => shed.inc({ source }),
-      budgetExceeded: (source) => budget.inc({ source }),
-      paced: (source, ms) => pacing.inc({ source }, ms / 1000),
-      breaker: (source, _from, to) => transitions.inc({ source, to }),
-      hedge: (source, event) => hedges.inc({ source, event }),
-    },
-
-    request(report) {
-      const operation = operationOf(report.operationName, report.operationType);
-      const type = report.operationType ?? 'unknown';
-      perRequest.observe(operation, type, report.durationMs / 1000, report.shared ? undefined : report.upstreamCalls);
-      for (const code of report.codes) errors.inc({ operation, code });
-    },
-
-    webhook: (source, outcome) => webhooks.inc({ source, outcome }),
-    // Node's codes are a fixed set (llhttp's HPE_* and a few ERR_*): a bounded label.
-    clientError: (code, answered) => clientErrors.inc({ code, answered: String(answered) }),
-
-    text: () => registry.metrics(),
-    contentType: registry.contentType,
-  };
 }
 
 /**
