@@ -339,7 +339,8 @@ const persistedDocuments = z.strictObject({
   only: z.boolean().default(true),
 });
 
-export function configSchema(env: Env) {
+/** The values a config may take from the environment: a secret, a base URL, a PEM text (`{ env: 'NAME' }`). */
+function envReaders(env: Env) {
   const fromEnv = z.strictObject({ env: z.string().regex(ENV_NAME, 'an environment variable name') });
 
   const secret = fromEnv.transform((ref, ctx) => {
@@ -365,6 +366,24 @@ export function configSchema(env: Env) {
     return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') };
   });
 
+  /** A PEM text: from a file (relative to the config) or an environment variable. */
+  const pem = z.union([
+    z.strictObject({ file: z.string().min(1) }),
+    fromEnv.transform((ref, ctx) => {
+      const value = env[ref.env];
+      if (!value) {
+        ctx.addIssue({ code: 'custom', message: `environment variable ${ref.env} is not set` });
+        return z.NEVER;
+      }
+      return { text: value };
+    }),
+  ]);
+  return { secret, baseUrl, pem };
+}
+
+type EnvReaders = ReturnType<typeof envReaders>;
+
+function authSchema(secret: EnvReaders['secret']) {
   const auth = z.discriminatedUnion('type', [
     z.strictObject({
       type: z.literal('apiKey'),
@@ -387,20 +406,10 @@ export function configSchema(env: Env) {
     }),
     z.strictObject({ type: z.literal('basic'), username: secret, password: secret }),
   ]);
+  return auth;
+}
 
-  /** A PEM text: from a file (relative to the config) or an environment variable. */
-  const pem = z.union([
-    z.strictObject({ file: z.string().min(1) }),
-    fromEnv.transform((ref, ctx) => {
-      const value = env[ref.env];
-      if (!value) {
-        ctx.addIssue({ code: 'custom', message: `environment variable ${ref.env} is not set` });
-        return z.NEVER;
-      }
-      return { text: value };
-    }),
-  ]);
-
+function tlsSchema({ secret, pem }: EnvReaders) {
   const tls = z
     .strictObject({
       /** The CAs this source's certificate must chain to, instead of Node's public roots: a PEM bundle, `{ file }` or `{ env }`. */
@@ -419,7 +428,10 @@ export function configSchema(env: Env) {
       insecureSkipVerify: z.boolean().default(false),
     })
     .refine((value) => (value.cert === undefined) === (value.key === undefined), { message: 'cert and key go together (a client certificate needs its key)', path: ['key'] });
+  return tls;
+}
 
+function webhooksSchema(secret: EnvReaders['secret']) {
   const webhooks = z
     .strictObject({
       /** How deliveries are signed: 'standard' (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature) or 'hubSignature256' (GitHub style: X-Hub-Signature-256 over the body). */
@@ -460,7 +472,15 @@ export function configSchema(env: Env) {
         });
       }
     });
+  return webhooks;
+}
 
+/** One source: its URL, auth, limits, resilience, webhooks and TLS. */
+function sourceSchema(readers: EnvReaders) {
+  const auth = authSchema(readers.secret);
+  const tls = tlsSchema(readers);
+  const webhooks = webhooksSchema(readers.secret);
+  const baseUrl = readers.baseUrl;
   const source = z.strictObject({
     ...sourceMapping.shape,
     /** Base URL: origin plus an optional path prefix. A string, or `{ env: 'NAME' }`. */
@@ -497,8 +517,10 @@ export function configSchema(env: Env) {
     /** TLS for an https source: a private CA, a client certificate (mTLS), the server name, the lowest version. */
     tls: tls.optional(),
   });
+  return source;
+}
 
-  const production = env.NODE_ENV === 'production';
+function serverSchema(production: boolean) {
   const server = z.strictObject({
     /** Overridden by the PORT environment variable. @default 4000 */
     port: z.number().int().min(0).max(65_535).default(4000),
@@ -529,7 +551,10 @@ export function configSchema(env: Env) {
     /** Cross-origin access from web pages (server/cors.ts). */
     cors: cors.default(cors.parse({})),
   });
+  return server;
+}
 
+function observabilitySchema(env: Env, secret: EnvReaders['secret'], production: boolean) {
   const metrics = z.strictObject({
     /** Prometheus metrics (docs/observability.md). @default true */
     enabled: z.boolean().default(true),
@@ -572,14 +597,10 @@ export function configSchema(env: Env) {
     /** One log line per request (info; warn when a source failed it; error for a gateway fault). @default true */
     requestLog: z.boolean().default(true),
   });
+  return observability;
+}
 
-  const cursorKey = z.strictObject({
-    /** Names the key inside each cursor, so older keys keep verifying after a rotation. */
-    id: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, '1 to 16 letters, digits, _ or -'),
-    /** At least 32 characters. */
-    secret: secret.refine((value) => value.reveal().length >= 32, 'a secret of at least 32 characters'),
-  });
-
+function redisSchema(secret: EnvReaders['secret']) {
   const redis = z.strictObject({
     /** `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS: a secret (it may hold a password), e.g. `{ env: 'REDIS_URL' }`. */
     url: secret,
@@ -602,6 +623,16 @@ export function configSchema(env: Env) {
       .positive()
       .default(1024 * 1024),
   });
+  return redis;
+}
+
+function cursorsSchema(secret: EnvReaders['secret']) {
+  const cursorKey = z.strictObject({
+    /** Names the key inside each cursor, so older keys keep verifying after a rotation. */
+    id: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, '1 to 16 letters, digits, _ or -'),
+    /** At least 32 characters. */
+    secret: secret.refine((value) => value.reveal().length >= 32, 'a secret of at least 32 characters'),
+  });
 
   const cursors = z.strictObject({
     /**
@@ -610,6 +641,18 @@ export function configSchema(env: Env) {
      */
     keys: z.array(cursorKey).min(1).optional(),
   });
+  return cursors;
+}
+
+export function configSchema(env: Env) {
+  const readers = envReaders(env);
+  const { secret } = readers;
+  const production = env.NODE_ENV === 'production';
+  const source = sourceSchema(readers);
+  const server = serverSchema(production);
+  const observability = observabilitySchema(env, secret, production);
+  const redis = redisSchema(secret);
+  const cursors = cursorsSchema(secret);
 
   return (
     z

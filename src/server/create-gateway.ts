@@ -6,23 +6,24 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import type { GraphQLSchema } from 'graphql';
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import { type CacheStats, createResponseCache } from '../cache/response-cache.ts';
-import type { GatewayConfig } from '../config/config-schema.ts';
+import type { GatewayConfig, ResolvedConfig } from '../config/config-schema.ts';
 import { ConfigError, resolveConfig } from '../config/resolve-config.ts';
-import { createEventHub } from '../events/event-hub.ts';
-import { createWebhookReceiver } from '../events/webhook-receiver.ts';
+import { createEventHub, type EventHub } from '../events/event-hub.ts';
+import { createWebhookReceiver, type WebhookReceiver } from '../events/webhook-receiver.ts';
 import { callsOf } from '../mapping/calls.ts';
 import type { GatewayContext } from '../mapping/gateway-context.ts';
-import { compileGraph } from '../mapping/graph.ts';
+import { type CompiledGraph, compileGraph } from '../mapping/graph.ts';
 import { relatedPaths } from '../mapping/invalidation.ts';
-import { createObservability } from '../observability/observability.ts';
+import { createObservability, type Observability } from '../observability/observability.ts';
 import type { SourceStatus } from '../observability/status-page.ts';
-import { createCursorCodec } from '../pagination/cursor.ts';
+import { type CursorCodec, createCursorCodec } from '../pagination/cursor.ts';
 import { createCostModel } from '../pipeline/cost-model.ts';
 import { guardSchema } from '../pipeline/execution-guard.ts';
 import { checkPersistedDocuments, loadPersistedDocuments } from '../pipeline/persisted-documents.ts';
-import { createPipeline, type RequestScope, type Transport } from '../pipeline/pipeline.ts';
+import { createPipeline, type Pipeline, type RequestScope, type Transport } from '../pipeline/pipeline.ts';
 import { relayEvents } from '../replicas/event-relay.ts';
 import { createRedisLink } from '../replicas/redis-link.ts';
 import { replayClaims } from '../replicas/replay-claims.ts';
@@ -82,24 +83,8 @@ const READINESS_PROBE_MS = 1_000;
 export function createGateway(input: GatewayConfig, { env = process.env, logger = createLogger(), baseDir = process.cwd(), graph, now }: GatewayOptions = {}): Gateway {
   const config = resolveConfig(input, env, (message) => logger.warn(message));
   const served = graph ?? graphOf(config, baseDir);
-  const compiled = compileGraph({ files: served.files, sources: config.sources, resolvers: served.resolvers });
-  const schema = guardSchema(compiled.schema);
-  const persisted = config.persistedDocuments && loadPersistedDocuments(config.persistedDocuments, baseDir);
-  const knownOperations = persisted ? checkPersistedDocuments(persisted, schema) : [];
-
-  for (const plan of compiled.plans.values()) {
-    if (plan.kind === 'event' && !config.sources[plan.source]?.webhooks)
-      throw new ConfigError(`${plan.coordinate} @event reads source "${plan.source}", which has no webhooks in the config: add sources.${plan.source}.webhooks.`);
-  }
-
-  // Replicas share a cache, a replay store and events through Redis when the config names one; each keeps its own state for when Redis cannot answer.
-  const redis =
-    config.redis &&
-    createRedisLink({ url: config.redis.url.reveal(), keyPrefix: config.redis.keyPrefix, commandTimeoutMs: config.redis.commandTimeoutMs, pingEveryMs: config.redis.pingEveryMs }, logger);
-  const replica = randomUUID();
-  const second =
-    redis && config.redis && createSharedCache({ link: redis, replica, maxValueBytes: config.redis.maxValueBytes, dropLocal: (source, paths) => void cache.invalidate(source, paths, 'here') });
-  const cache = createResponseCache({ maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes, now, related: relatedPaths(compiled.plans.values()), ...(second && { second }) });
+  const { compiled, schema, persisted, knownOperations } = compiledGraph(config, served, baseDir);
+  const { redis, replica, cache } = upstreamCache(config, compiled, logger, now);
   const events = createEventHub({ queueSize: config.limits.subscriberQueue });
   const observability = createObservability({
     settings: config.observability,
@@ -123,14 +108,7 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
   const allClients = Object.values(clients);
   const cursors = createCursorCodec(config.cursors.keys?.map((key) => ({ id: key.id, secret: key.secret.reveal() })));
 
-  /** What every resolver gets, whichever transport the request took: the sources bound to the deadline and ledger the pipeline made for it. */
-  const bindSources = sourceBinder(clients);
-  const contextFor = (transport: Transport, { deadline, ledger, trace }: RequestScope): GatewayContext => {
-    const { requestId, header } = transport;
-    const optionsFor = (name: string) => ({ requestId, deadline, budget: ledger, forwarded: pickHeaders(header, config.sources[name]?.forwardHeaders ?? []), trace });
-    const sources = bindSources(optionsFor, ledger);
-    return { requestId, header, sources, loaders: served.loaders?.(sources), logger, cursors, deadlineAt: deadline.at, staleNotices: ledger.staleNotices, events };
-  };
+  const contextFor = contextFactory({ config, clients, loaders: served.loaders, logger, cursors, events });
   const pipeline = createPipeline({
     schema,
     costModel: createCostModel((coordinate) => callsOf(compiled.plans, coordinate), compiled.handWritten),
@@ -168,46 +146,17 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
   const { paths } = config.server;
   const ids = requestIds();
   const admitted = new WeakSet<IncomingMessage>();
-  const yoga = createYoga<Record<string, unknown>>({
+  const yoga = yogaServer({
+    config,
     schema,
-    graphqlEndpoint: paths.graphql,
-    healthCheckEndpoint: paths.health,
-    landingPage: false,
-    // GraphiQL subscribes over SSE with GET requests: they carry the preflight header, as a non-JSON request must (CSRF prevention).
-    graphiql: config.server.graphiql ? { title: 'GraftQL', additionalHeaders: { 'graphql-require-preflight': '1' } } : false,
-    // The page with its assets inlined weighs ~85 MB of resident memory once loaded: load it on the first GraphiQL visit only.
-    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
-    maskedErrors: false, // masked in one place: pipeline/client-result.ts
-    // CORS is decided in one place for every transport (cors.ts): Yoga's own reflects any Origin with credentials.
-    cors: false,
-    // The body limit is the Yoga transport's (yoga-transport.ts): a multipart request may add its files'.
-    maxRequestBodySize: false,
-    logging: logger.child({ component: 'yoga' }),
-    plugins: [
-      useCors(config.server.cors),
-      ids.plugin,
-      useObservabilityEndpoints(observability, config.observability.status.token),
-      useWebhookEndpoint(webhooks, paths.webhooks),
-      // Yoga alone executes mutations sent as simple (form or text) POSTs, which browsers send cross-site without a preflight.
-      useCSRFPrevention({ requestHeaders: ['graphql-require-preflight', 'x-graphql-yoga-csrf'] }),
-      usePipeline({ pipeline, admitted, endpoint: paths.graphql, requestIdOf: ids.idOf, maxBodyBytes: config.limits.maxBodyBytes, uploads: config.limits.uploads }),
-      useReadinessCheck({
-        endpoint: paths.ready,
-        check: async () => {
-          const required = Object.entries(config.sources)
-            .filter(([, source]) => !source.optional)
-            .map(([name]) => name);
-          const answers = await Promise.all(allClients.filter((client) => required.includes(client.name)).map((client) => client.probe(READINESS_PROBE_MS)));
-          const ready = answers.every(Boolean);
-          // What an operator must not miss (verification off) rides on every readiness answer.
-          if (tls.warnings.length === 0) return ready;
-          return Response.json({ ready, warnings: tls.warnings }, { status: ready ? 200 : 503 });
-        },
-      }),
-      {
-        onDispose: () => Promise.all([...allClients.map((client) => client.close()), observability.shutdown(), websockets.close(), redis?.close()]).then(() => undefined),
-      },
-    ],
+    logger,
+    observability,
+    webhooks,
+    pipeline,
+    admitted,
+    requestIds: ids,
+    readiness: readinessCheck(config, allClients, tls.warnings),
+    onDispose: () => Promise.all([...allClients.map((client) => client.close()), observability.shutdown(), websockets.close(), redis?.close()]).then(() => undefined),
   });
   const others = [paths.health, paths.ready, ...Object.values(observability.publicPaths)];
   const listener = createNodeTransport(
@@ -241,6 +190,112 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     endStreams,
     ...(metrics && { metrics }),
   });
+}
+
+/** The graph compiled and guarded, its persisted documents checked against it; an @event on a source without webhooks is a config error. */
+function compiledGraph(config: ResolvedConfig, served: Graph, baseDir: string) {
+  const compiled = compileGraph({ files: served.files, sources: config.sources, resolvers: served.resolvers });
+  const schema = guardSchema(compiled.schema);
+  const persisted = config.persistedDocuments && loadPersistedDocuments(config.persistedDocuments, baseDir);
+  const knownOperations = persisted ? checkPersistedDocuments(persisted, schema) : [];
+  for (const plan of compiled.plans.values()) {
+    if (plan.kind === 'event' && !config.sources[plan.source]?.webhooks)
+      throw new ConfigError(`${plan.coordinate} @event reads source "${plan.source}", which has no webhooks in the config: add sources.${plan.source}.webhooks.`);
+  }
+  return { compiled, schema, persisted, knownOperations };
+}
+
+/**
+ * The upstream cache, and the Redis link replicas share a cache, a replay
+ * store and events through when the config names one (each keeps its own
+ * state for when Redis cannot answer).
+ */
+function upstreamCache(config: ResolvedConfig, compiled: CompiledGraph, logger: Logger, now: (() => number) | undefined) {
+  const redis =
+    config.redis &&
+    createRedisLink({ url: config.redis.url.reveal(), keyPrefix: config.redis.keyPrefix, commandTimeoutMs: config.redis.commandTimeoutMs, pingEveryMs: config.redis.pingEveryMs }, logger);
+  const replica = randomUUID();
+  const second =
+    redis && config.redis && createSharedCache({ link: redis, replica, maxValueBytes: config.redis.maxValueBytes, dropLocal: (source, paths) => void cache.invalidate(source, paths, 'here') });
+  const cache = createResponseCache({ maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes, now, related: relatedPaths(compiled.plans.values()), ...(second && { second }) });
+  return { redis, replica, cache };
+}
+
+interface ContextParts {
+  config: ResolvedConfig;
+  clients: Readonly<Record<string, SourceClient>>;
+  loaders: Graph['loaders'];
+  logger: Logger;
+  cursors: CursorCodec;
+  events: EventHub;
+}
+
+/** What every resolver gets, whichever transport the request took: the sources bound to the deadline and ledger the pipeline made for it. */
+function contextFactory({ config, clients, loaders, logger, cursors, events }: ContextParts): (transport: Transport, scope: RequestScope) => GatewayContext {
+  const bindSources = sourceBinder(clients);
+  return (transport, { deadline, ledger, trace }) => {
+    const { requestId, header } = transport;
+    const optionsFor = (name: string) => ({ requestId, deadline, budget: ledger, forwarded: pickHeaders(header, config.sources[name]?.forwardHeaders ?? []), trace });
+    const sources = bindSources(optionsFor, ledger);
+    return { requestId, header, sources, loaders: loaders?.(sources), logger, cursors, deadlineAt: deadline.at, staleNotices: ledger.staleNotices, events };
+  };
+}
+
+interface YogaParts {
+  config: ResolvedConfig;
+  schema: GraphQLSchema;
+  logger: Logger;
+  observability: Observability;
+  webhooks: WebhookReceiver;
+  pipeline: Pipeline;
+  /** Requests the node transport admitted (rate limit) before handing them to Yoga. */
+  admitted: WeakSet<IncomingMessage>;
+  requestIds: ReturnType<typeof requestIds>;
+  readiness: () => Promise<boolean | Response>;
+  onDispose: () => Promise<void>;
+}
+
+/** Yoga, as the gateway's transport for what the node transport hands it (GET, forms, multipart, SSE), with the gateway's plugins. */
+function yogaServer({ config, schema, logger, observability, webhooks, pipeline, admitted, requestIds, readiness, onDispose }: YogaParts) {
+  const { paths } = config.server;
+  return createYoga<Record<string, unknown>>({
+    schema,
+    graphqlEndpoint: paths.graphql,
+    healthCheckEndpoint: paths.health,
+    landingPage: false,
+    // GraphiQL subscribes over SSE with GET requests: they carry the preflight header, as a non-JSON request must (CSRF prevention).
+    graphiql: config.server.graphiql ? { title: 'GraftQL', additionalHeaders: { 'graphql-require-preflight': '1' } } : false,
+    // The page with its assets inlined weighs ~85 MB of resident memory once loaded: load it on the first GraphiQL visit only.
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
+    maskedErrors: false, // masked in one place: pipeline/client-result.ts
+    // CORS is decided in one place for every transport (cors.ts): Yoga's own reflects any Origin with credentials.
+    cors: false,
+    // The body limit is the Yoga transport's (yoga-transport.ts): a multipart request may add its files'.
+    maxRequestBodySize: false,
+    logging: logger.child({ component: 'yoga' }),
+    plugins: [
+      useCors(config.server.cors),
+      requestIds.plugin,
+      useObservabilityEndpoints(observability, config.observability.status.token),
+      useWebhookEndpoint(webhooks, paths.webhooks),
+      // Yoga alone executes mutations sent as simple (form or text) POSTs, which browsers send cross-site without a preflight.
+      useCSRFPrevention({ requestHeaders: ['graphql-require-preflight', 'x-graphql-yoga-csrf'] }),
+      usePipeline({ pipeline, admitted, endpoint: paths.graphql, requestIdOf: requestIds.idOf, maxBodyBytes: config.limits.maxBodyBytes, uploads: config.limits.uploads }),
+      useReadinessCheck({ endpoint: paths.ready, check: readiness }),
+      { onDispose },
+    ],
+  });
+}
+
+/** Ready when every required source answers HTTP at all; what an operator must not miss (verification off) rides on every answer. */
+function readinessCheck(config: ResolvedConfig, clients: readonly SourceClient[], warnings: readonly string[]): () => Promise<boolean | Response> {
+  const required = new Set(Object.entries(config.sources).flatMap(([name, source]) => (source.optional ? [] : [name])));
+  return async () => {
+    const answers = await Promise.all(clients.filter((client) => required.has(client.name)).map((client) => client.probe(READINESS_PROBE_MS)));
+    const ready = answers.every(Boolean);
+    if (warnings.length === 0) return ready;
+    return Response.json({ ready, warnings }, { status: ready ? 200 : 503 });
+  };
 }
 
 /** The values of the headers any source forwards: what a caller's answers may depend on beyond the document and variables. */
