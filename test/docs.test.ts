@@ -2,7 +2,7 @@
  * The documentation holds together: every relative link of README.md,
  * ARCHITECTURE.md, CONTRIBUTING.md, docs/ and bench/README.md leads to a file
  * that exists (and a heading there, when it names one), and the README stays
- * a front transport, not the house.
+ * a front door, not the house.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';

@@ -57,126 +57,147 @@ export interface RedisLink {
 const retryDelay = (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 6), 5_000);
 
 export function createRedisLink(settings: RedisSettings, logger: Logger): RedisLink {
-  const log = logger.child({ component: 'redis' });
-  const fallbacks: Record<RedisFeature, number> = { cache: 0, replay: 0, events: 0, pacing: 0 };
-  const timeouts: Record<RedisFeature | 'ping', number> = { cache: 0, replay: 0, events: 0, pacing: 0, ping: 0 };
-  const channels = new Map<string, (message: string) => void>();
-  const reconnectListeners: Array<() => void> = [];
-  let commands: Redis | undefined;
-  let subscriber: Redis | undefined;
-  let ready = false;
-  let everReady = false;
-  let closed = false;
+  return new Link(settings, logger.child({ component: 'redis' }));
+}
+
+const timedOut = (error: unknown) => error instanceof Error && error.message === 'Command timed out';
+
+class Link implements RedisLink {
+  readonly prefix: string;
+  readonly #fallbacks: Record<RedisFeature, number> = { cache: 0, replay: 0, events: 0, pacing: 0 };
+  readonly #timeouts: Record<RedisFeature | 'ping', number> = { cache: 0, replay: 0, events: 0, pacing: 0, ping: 0 };
+  readonly #channels = new Map<string, (message: string) => void>();
+  readonly #reconnectListeners: Array<() => void> = [];
+  #commands: Redis | undefined;
+  #subscriber: Redis | undefined;
+  #ready = false;
+  #everReady = false;
+  #closed = false;
   /** Connected, but not answering within the timeout: a hung Redis. */
-  let hung = false;
+  #hung = false;
+  #pinging = false;
+  readonly #loading: Promise<void>;
+  readonly #pinger: NodeJS.Timeout;
 
-  const options: RedisOptions = {
-    commandTimeout: settings.commandTimeoutMs,
-    connectTimeout: Math.max(1_000, settings.commandTimeoutMs * 4),
-    // Commands fail at once while disconnected, instead of queueing without bound until Redis returns.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: retryDelay,
-    lazyConnect: false,
-  };
+  constructor(
+    private readonly settings: RedisSettings,
+    private readonly log: Logger,
+  ) {
+    this.prefix = settings.keyPrefix;
+    // Loaded here, not imported at the top: a gateway without Redis never loads the client.
+    this.#loading = import('ioredis').then(({ Redis: Client }) => this.#connect(Client));
+    this.#loading.catch((error: unknown) => log.error({ err: error }, 'the Redis client (ioredis) could not be loaded: replicas share nothing'));
+    this.#pinger = setInterval(() => this.#ping(), settings.pingEveryMs ?? 1_000);
+    // It watches; it never keeps the process alive.
+    this.#pinger.unref();
+  }
 
-  // Loaded here, not imported at the top: a gateway without Redis never loads the client.
-  const loading = import('ioredis').then(({ Redis: Client }) => {
-    if (closed) return;
-    commands = new Client(settings.url, { ...options, connectionName: 'graftql' });
-    subscriber = new Client(settings.url, { ...options, connectionName: 'graftql-events' });
+  #connect(Client: typeof Redis): void {
+    if (this.#closed) return;
+    const { settings, log } = this;
+    const options: RedisOptions = {
+      commandTimeout: settings.commandTimeoutMs,
+      connectTimeout: Math.max(1_000, settings.commandTimeoutMs * 4),
+      // Commands fail at once while disconnected, instead of queueing without bound until Redis returns.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: retryDelay,
+      lazyConnect: false,
+    };
+    const commands = new Client(settings.url, { ...options, connectionName: 'graftql' });
+    const subscriber = new Client(settings.url, { ...options, connectionName: 'graftql-events' });
+    this.#commands = commands;
+    this.#subscriber = subscriber;
     commands.on('ready', () => {
-      if (!ready) log.info(everReady ? 'Redis is back: shared state resumes' : 'connected to Redis');
-      const again = everReady;
-      ready = true;
-      everReady = true;
-      if (again) for (const listener of reconnectListeners) listener();
+      if (!this.#ready) log.info(this.#everReady ? 'Redis is back: shared state resumes' : 'connected to Redis');
+      const again = this.#everReady;
+      this.#ready = true;
+      this.#everReady = true;
+      if (again) for (const listener of this.#reconnectListeners) listener();
     });
-    commands.on('end', () => (ready = false));
+    commands.on('end', () => (this.#ready = false));
     commands.on('close', () => {
-      if (ready) log.warn('Redis is unreachable: each replica uses its own cache and state until it returns');
-      ready = false;
+      if (this.#ready) log.warn('Redis is unreachable: each replica uses its own cache and state until it returns');
+      this.#ready = false;
     });
     // An error event without a listener would crash the process; the state change is logged once above.
     commands.on('error', (error: Error) => log.debug({ err: error }, 'Redis error'));
     subscriber.on('error', (error: Error) => log.debug({ err: error }, 'Redis error (subscriber)'));
     subscriber.on('ready', () => {
-      if (channels.size > 0) subscriber?.subscribe(...channels.keys()).catch(() => undefined);
+      if (this.#channels.size > 0) subscriber.subscribe(...this.#channels.keys()).catch(() => undefined);
     });
-    subscriber.on('message', (channel: string, message: string) => channels.get(channel)?.(message));
-  });
-  loading.catch((error: unknown) => log.error({ err: error }, 'the Redis client (ioredis) could not be loaded: replicas share nothing'));
+    subscriber.on('message', (channel: string, message: string) => this.#channels.get(channel)?.(message));
+  }
 
-  const fellBack = (feature: RedisFeature) => {
-    fallbacks[feature] += 1;
-    return undefined;
-  };
-  const timedOut = (error: unknown) => error instanceof Error && error.message === 'Command timed out';
-  const markHung = (on: boolean) => {
-    if (on && !hung) log.warn('Redis does not answer in time: each replica uses its own cache and state until it does');
-    if (!on && hung) log.info('Redis answers again: shared state resumes');
-    hung = on;
-  };
-  let pinging = false;
-  const pinger = setInterval(() => {
-    if (!ready || !commands || pinging) return;
-    pinging = true;
-    commands
+  #ping(): void {
+    if (!this.#ready || !this.#commands || this.#pinging) return;
+    this.#pinging = true;
+    this.#commands
       .ping()
       .then(
-        () => markHung(false),
+        () => this.#markHung(false),
         (error: unknown) => {
-          if (timedOut(error)) timeouts.ping += 1;
-          markHung(true);
+          if (timedOut(error)) this.#timeouts.ping += 1;
+          this.#markHung(true);
         },
       )
-      .finally(() => (pinging = false));
-  }, settings.pingEveryMs ?? 1_000);
-  // It watches; it never keeps the process alive.
-  pinger.unref();
+      .finally(() => (this.#pinging = false));
+  }
 
-  return {
-    prefix: settings.keyPrefix,
-    up: () => ready && !hung,
+  #markHung(on: boolean): void {
+    if (on && !this.#hung) this.log.warn('Redis does not answer in time: each replica uses its own cache and state until it does');
+    if (!on && this.#hung) this.log.info('Redis answers again: shared state resumes');
+    this.#hung = on;
+  }
 
-    async run(feature, command) {
-      if (!ready || hung || !commands) return fellBack(feature);
-      try {
-        return await command(commands);
-      } catch (error) {
-        log.debug({ err: error, feature }, 'a Redis command failed: the replica uses its own state');
-        if (timedOut(error)) {
-          timeouts[feature] += 1;
-          // Down until a PING says otherwise: the next requests do not each wait out the timeout.
-          markHung(true);
-        }
-        return fellBack(feature);
+  #fellBack(feature: RedisFeature): undefined {
+    this.#fallbacks[feature] += 1;
+    return undefined;
+  }
+
+  up(): boolean {
+    return this.#ready && !this.#hung;
+  }
+
+  async run<T>(feature: RedisFeature, command: (redis: Redis) => Promise<T>): Promise<T | undefined> {
+    if (!this.#ready || this.#hung || !this.#commands) return this.#fellBack(feature);
+    try {
+      return await command(this.#commands);
+    } catch (error) {
+      this.log.debug({ err: error, feature }, 'a Redis command failed: the replica uses its own state');
+      if (timedOut(error)) {
+        this.#timeouts[feature] += 1;
+        // Down until a PING says otherwise: the next requests do not each wait out the timeout.
+        this.#markHung(true);
       }
-    },
+      return this.#fellBack(feature);
+    }
+  }
 
-    async publish(feature, channel, message) {
-      const sent = await this.run(feature, (redis) => redis.publish(settings.keyPrefix + channel, message));
-      return sent !== undefined;
-    },
+  async publish(feature: RedisFeature, channel: string, message: string): Promise<boolean> {
+    const sent = await this.run(feature, (redis) => redis.publish(this.prefix + channel, message));
+    return sent !== undefined;
+  }
 
-    subscribe(channel, onMessage) {
-      channels.set(settings.keyPrefix + channel, onMessage);
-      void loading.then(() => {
-        if (subscriber?.status === 'ready') subscriber.subscribe(settings.keyPrefix + channel).catch(() => undefined);
-      });
-    },
+  subscribe(channel: string, onMessage: (message: string) => void): void {
+    this.#channels.set(this.prefix + channel, onMessage);
+    void this.#loading.then(() => {
+      if (this.#subscriber?.status === 'ready') this.#subscriber.subscribe(this.prefix + channel).catch(() => undefined);
+    });
+  }
 
-    onReconnect(listener) {
-      reconnectListeners.push(listener);
-    },
+  onReconnect(listener: () => void): void {
+    this.#reconnectListeners.push(listener);
+  }
 
-    stats: () => ({ up: ready && !hung, fallbacks: { ...fallbacks }, timeouts: { ...timeouts } }),
+  stats(): RedisLinkStats {
+    return { up: this.up(), fallbacks: { ...this.#fallbacks }, timeouts: { ...this.#timeouts } };
+  }
 
-    async close() {
-      closed = true;
-      clearInterval(pinger);
-      await loading.catch(() => undefined);
-      await Promise.all([commands, subscriber].map((client) => client?.quit().catch(() => client.disconnect())));
-    },
-  };
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#pinger);
+    await this.#loading.catch(() => undefined);
+    await Promise.all([this.#commands, this.#subscriber].map((client) => client?.quit().catch(() => client.disconnect())));
+  }
 }

@@ -53,7 +53,8 @@ export interface ReadOptions {
 const MEDIA_TYPE = /^[\w.+-]+\/[\w.+-]+$/;
 const MAP_PATH = /^variables(\.[\w$-]+)+$/;
 
-export async function readMultipartRequest({ contentType, body, limits, maxFieldBytes, maxJsonDepth }: ReadOptions): Promise<MultipartRequest> {
+export async function readMultipartRequest(options: ReadOptions): Promise<MultipartRequest> {
+  const { body } = options;
   // The body may break off while the spool folder is made: its error is taken from the start, never left unhandled.
   const ignore = () => {};
   body.on('error', ignore);
@@ -61,126 +62,148 @@ export async function readMultipartRequest({ contentType, body, limits, maxField
   body.off('error', ignore);
   const cleanup = () => rm(spool, { recursive: true, force: true });
   try {
-    const params = await parse();
+    const params = await parse(options, spool);
     return { params, cleanup };
   } catch (error) {
     await cleanup();
     throw error;
   }
+}
 
-  function parse(): Promise<Record<string, unknown>> {
-    return new Promise((resolve, reject) => {
-      let parser: busboy.Busboy;
-      try {
-        parser = busboy({
-          headers: { 'content-type': contentType },
-          // Two fields and maxFiles files bound the parts (busboy's own parts limit fires on reaching it, not passing it).
-          limits: { fields: 2, fieldSize: maxFieldBytes, files: limits.maxFiles, fileSize: limits.maxFileBytes },
-        });
-      } catch {
-        return reject(new GraftError('BAD_REQUEST', 'The multipart body has no boundary.'));
-      }
-      let operations: Record<string, unknown> | undefined;
-      let map: Map<string, string[]> | undefined;
-      const files = new Map<string, UploadedFile>();
-      /** One per file: settles (never rejects) once its spool file is written and closed, or closed after a failure. */
-      const writes: Promise<void>[] = [];
-      let total = 0;
-      let failure: GraftError | undefined;
-      let aborted = false;
-      const fail = (error: GraftError) => {
-        failure ??= error;
-      };
-      /**
-       * Ends the read early (the body broke off, the parser or a spool write
-       * failed): the parser is destroyed, and with it the file being read,
-       * whose spool write then closes its descriptor. The promise rejects only
-       * once every spool file is closed, so the caller's removal frees the
-       * disk instead of leaving handles on deleted files.
-       */
-      const abort = (error: GraftError) => {
-        fail(error);
-        if (aborted) return;
-        aborted = true;
-        body.unpipe(parser);
-        // Read no further: over node:http the body is a stream of the transport's, whose end leaves the rest of the request to be dropped after the answer (server/linger.ts).
-        body.destroy();
-        parser.destroy();
-        void Promise.all(writes).then(() => reject(failure));
-      };
-
-      parser.on('field', (name, value, info) => {
-        if (failure) return;
-        if (info.valueTruncated) return fail(new GraftError('PAYLOAD_TOO_LARGE', `The ${name} field is larger than ${maxFieldBytes} bytes.`, { facts: { limit: maxFieldBytes } }));
-        try {
-          if (name === 'operations') operations = readOperations(value, maxJsonDepth);
-          else if (name === 'map') map = readMap(value, limits.maxFiles);
-          else fail(new GraftError('BAD_REQUEST', `A GraphQL multipart request has the fields operations and map, then files; not ${JSON.stringify(name.slice(0, 64))}.`));
-        } catch (error) {
-          fail(error as GraftError);
-        }
+/** Parses the body into the request's parameters, its files spooled under `spool`; rejects only once every spool file is closed. */
+function parse({ contentType, body, limits, maxFieldBytes, maxJsonDepth }: ReadOptions, spool: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: { 'content-type': contentType },
+        // Two fields and maxFiles files bound the parts (busboy's own parts limit fires on reaching it, not passing it).
+        limits: { fields: 2, fieldSize: maxFieldBytes, files: limits.maxFiles, fileSize: limits.maxFileBytes },
       });
-
-      parser.on('file', (name, stream, info) => {
-        const refuse = (error: GraftError) => {
-          fail(error);
-          stream.resume();
-        };
-        if (failure) return void stream.resume();
-        if (!operations || !map) return refuse(new GraftError('BAD_REQUEST', 'The operations and map fields come before the files.'));
-        if (!map.has(name)) return refuse(new GraftError('BAD_REQUEST', `The map names no file ${JSON.stringify(name.slice(0, 64))}.`));
-        const type = info.mimeType.toLowerCase();
-        if (!MEDIA_TYPE.test(type) || !allowed(type, limits.contentTypes))
-          return refuse(new GraftError('BAD_USER_INPUT', `Files of type ${JSON.stringify(type.slice(0, 100))} are not accepted (accepted: ${limits.contentTypes.join(', ')}).`));
-        const path = join(spool, String(files.size));
-        let size = 0;
-        stream.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          total += chunk.length;
-          if (total > limits.maxTotalBytes && !failure)
-            fail(new GraftError('PAYLOAD_TOO_LARGE', `The files are larger than ${limits.maxTotalBytes} bytes together.`, { facts: { limit: limits.maxTotalBytes } }));
-        });
-        stream.on('limit', () => fail(new GraftError('PAYLOAD_TOO_LARGE', `A file is larger than ${limits.maxFileBytes} bytes.`, { facts: { limit: limits.maxFileBytes } })));
-        files.set(name, new UploadedFile(info.filename ?? 'upload', type, 0, path));
-        writes.push(
-          pipeline(stream, createWriteStream(path)).then(
-            () => {
-              files.set(name, new UploadedFile(info.filename ?? 'upload', type, size, path));
-            },
-            // The file stream was cut short (an abort already decided the answer), or the spool could not be written (no descriptor or disk left).
-            () => abort(new GraftError('INTERNAL_SERVER_ERROR', 'The upload could not be written to the spool folder.')),
-          ),
-        );
-      });
-
-      parser.on('filesLimit', () => fail(new GraftError('PAYLOAD_TOO_LARGE', `At most ${limits.maxFiles} files may be uploaded at once.`, { facts: { limit: limits.maxFiles } })));
-      parser.on('fieldsLimit', () => fail(new GraftError('BAD_REQUEST', 'A GraphQL multipart request has two fields, operations and map, then files.')));
-      parser.on('error', () => abort(new GraftError('BAD_REQUEST', 'The multipart body is malformed.')));
-      // Every refusal, thrown anywhere in the end step (a map path that points nowhere), rejects: none may escape as an unhandled rejection.
-      parser.on('close', () => {
-        if (aborted) return;
-        Promise.all(writes)
-          .then(() => {
-            if (failure) throw failure;
-            if (!operations || !map) throw new GraftError('BAD_REQUEST', 'A GraphQL multipart request needs the fields operations and map.');
-            for (const [name, paths] of map) {
-              const file = files.get(name);
-              if (!file) throw new GraftError('BAD_REQUEST', `The map names a file ${JSON.stringify(name.slice(0, 64))} the request does not carry.`);
-              for (const path of paths) place(operations, path, file);
-            }
-            return operations;
-          })
-          .then(resolve, reject);
-      });
-      const brokenOff = () => abort(new GraftError('BAD_REQUEST', 'The request body ended before the multipart body did.'));
-      body.on('error', brokenOff);
-      // A client that goes away may leave the body closed without an error.
-      body.on('close', () => {
-        if (!body.readableEnded) brokenOff();
-      });
-      if (body.destroyed && !body.readableEnded) return brokenOff();
-      body.pipe(parser);
+    } catch {
+      return reject(new GraftError('BAD_REQUEST', 'The multipart body has no boundary.'));
+    }
+    const read = new MultipartParts({ body, parser, spool, limits, maxFieldBytes, maxJsonDepth, reject });
+    parser.on('field', (name, value, info) => read.field(name, value, info.valueTruncated));
+    parser.on('file', (name, stream, info) => read.file(name, stream, info));
+    parser.on('filesLimit', () => read.fail(new GraftError('PAYLOAD_TOO_LARGE', `At most ${limits.maxFiles} files may be uploaded at once.`, { facts: { limit: limits.maxFiles } })));
+    parser.on('fieldsLimit', () => read.fail(new GraftError('BAD_REQUEST', 'A GraphQL multipart request has two fields, operations and map, then files.')));
+    parser.on('error', () => read.abort(new GraftError('BAD_REQUEST', 'The multipart body is malformed.')));
+    // Every refusal, thrown anywhere in the end step (a map path that points nowhere), rejects: none may escape as an unhandled rejection.
+    parser.on('close', () => {
+      if (!read.aborted) read.finish().then(resolve, reject);
     });
+    const brokenOff = () => read.abort(new GraftError('BAD_REQUEST', 'The request body ended before the multipart body did.'));
+    body.on('error', brokenOff);
+    // A client that goes away may leave the body closed without an error.
+    body.on('close', () => {
+      if (!body.readableEnded) brokenOff();
+    });
+    if (body.destroyed && !body.readableEnded) return brokenOff();
+    body.pipe(parser);
+  });
+}
+
+interface PartsOptions extends Pick<ReadOptions, 'body' | 'limits' | 'maxFieldBytes' | 'maxJsonDepth'> {
+  parser: busboy.Busboy;
+  spool: string;
+  reject(error: unknown): void;
+}
+
+/** What one multipart body has given so far: its fields, its files (each spooled), the first failure. */
+class MultipartParts {
+  operations: Record<string, unknown> | undefined;
+  map: Map<string, string[]> | undefined;
+  readonly files = new Map<string, UploadedFile>();
+  /** One per file: settles (never rejects) once its spool file is written and closed, or closed after a failure. */
+  readonly writes: Promise<void>[] = [];
+  total = 0;
+  failure: GraftError | undefined;
+  aborted = false;
+
+  constructor(private readonly options: PartsOptions) {}
+
+  fail(error: GraftError): void {
+    this.failure ??= error;
+  }
+
+  /**
+   * Ends the read early (the body broke off, the parser or a spool write
+   * failed): the parser is destroyed, and with it the file being read,
+   * whose spool write then closes its descriptor. The promise rejects only
+   * once every spool file is closed, so the caller's removal frees the
+   * disk instead of leaving handles on deleted files.
+   */
+  abort(error: GraftError): void {
+    this.fail(error);
+    if (this.aborted) return;
+    this.aborted = true;
+    const { body, parser, reject } = this.options;
+    body.unpipe(parser);
+    // Read no further: over node:http the body is a stream of the transport's, whose end leaves the rest of the request to be dropped after the answer (server/linger.ts).
+    body.destroy();
+    parser.destroy();
+    void Promise.all(this.writes).then(() => reject(this.failure));
+  }
+
+  field(name: string, value: string, truncated: boolean): void {
+    if (this.failure) return;
+    const { maxFieldBytes, maxJsonDepth, limits } = this.options;
+    if (truncated) return this.fail(new GraftError('PAYLOAD_TOO_LARGE', `The ${name} field is larger than ${maxFieldBytes} bytes.`, { facts: { limit: maxFieldBytes } }));
+    try {
+      if (name === 'operations') this.operations = readOperations(value, maxJsonDepth);
+      else if (name === 'map') this.map = readMap(value, limits.maxFiles);
+      else this.fail(new GraftError('BAD_REQUEST', `A GraphQL multipart request has the fields operations and map, then files; not ${JSON.stringify(name.slice(0, 64))}.`));
+    } catch (error) {
+      this.fail(error as GraftError);
+    }
+  }
+
+  file(name: string, stream: Readable, info: { filename?: string; mimeType: string }): void {
+    const { limits, spool } = this.options;
+    const refuse = (error: GraftError) => {
+      this.fail(error);
+      stream.resume();
+    };
+    if (this.failure) return void stream.resume();
+    if (!this.operations || !this.map) return refuse(new GraftError('BAD_REQUEST', 'The operations and map fields come before the files.'));
+    if (!this.map.has(name)) return refuse(new GraftError('BAD_REQUEST', `The map names no file ${JSON.stringify(name.slice(0, 64))}.`));
+    const type = info.mimeType.toLowerCase();
+    if (!MEDIA_TYPE.test(type) || !allowed(type, limits.contentTypes))
+      return refuse(new GraftError('BAD_USER_INPUT', `Files of type ${JSON.stringify(type.slice(0, 100))} are not accepted (accepted: ${limits.contentTypes.join(', ')}).`));
+    const path = join(spool, String(this.files.size));
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      this.total += chunk.length;
+      if (this.total > limits.maxTotalBytes && !this.failure)
+        this.fail(new GraftError('PAYLOAD_TOO_LARGE', `The files are larger than ${limits.maxTotalBytes} bytes together.`, { facts: { limit: limits.maxTotalBytes } }));
+    });
+    stream.on('limit', () => this.fail(new GraftError('PAYLOAD_TOO_LARGE', `A file is larger than ${limits.maxFileBytes} bytes.`, { facts: { limit: limits.maxFileBytes } })));
+    this.files.set(name, new UploadedFile(info.filename ?? 'upload', type, 0, path));
+    this.writes.push(
+      pipeline(stream, createWriteStream(path)).then(
+        () => {
+          this.files.set(name, new UploadedFile(info.filename ?? 'upload', type, size, path));
+        },
+        // The file stream was cut short (an abort already decided the answer), or the spool could not be written (no descriptor or disk left).
+        () => this.abort(new GraftError('INTERNAL_SERVER_ERROR', 'The upload could not be written to the spool folder.')),
+      ),
+    );
+  }
+
+  /** Once the parser is done and every file written: the operations with each file placed where the map says, or the first refusal. */
+  async finish(): Promise<Record<string, unknown>> {
+    await Promise.all(this.writes);
+    if (this.failure) throw this.failure;
+    const { operations, map } = this;
+    if (!operations || !map) throw new GraftError('BAD_REQUEST', 'A GraphQL multipart request needs the fields operations and map.');
+    for (const [name, paths] of map) {
+      const file = this.files.get(name);
+      if (!file) throw new GraftError('BAD_REQUEST', `The map names a file ${JSON.stringify(name.slice(0, 64))} the request does not carry.`);
+      for (const path of paths) place(operations, path, file);
+    }
+    return operations;
   }
 }
 

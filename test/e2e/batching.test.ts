@@ -1,19 +1,14 @@
 /** The fewest upstream calls correctness allows, counted at the services. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Backends, seed, startBackends } from '../helpers/backends.ts';
-import { startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { type Backends, seed } from '../helpers/backends.ts';
+import { startGateway, type TestGateway, useGateway } from '../helpers/gateway.ts';
 
 let backends: Backends;
 let gateway: TestGateway;
 
-beforeAll(async () => {
-  backends = await startBackends();
-  gateway = await startGateway(backends, { responseCache: false });
-  await gateway.query('{ article(id: "Article:1") { id } }'); // fetch the OAuth token up front
-});
-afterAll(async () => {
-  await gateway.close();
-  await backends.close();
+// The warm-up query: fetch the OAuth token up front.
+useGateway({ responseCache: false, warmUp: '{ article(id: "Article:1") { id } }' }, (running) => {
+  ({ backends, gateway } = running);
 });
 const commentsOf = (articleId: number) => seed.comments.filter((comment) => comment.article_id === articleId);
 

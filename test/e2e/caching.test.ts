@@ -1,25 +1,17 @@
 /**
- * The response cache through the front transport: freshness, revalidation,
+ * The upstream cache through the gateway: freshness, revalidation,
  * coalescing, what is never stored, stale-if-error and invalidation after
  * writes, counted at the services.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { exampleUserToken } from '../../examples/backends/index.ts';
-import { type Backends, callsTo, seed, startBackends } from '../helpers/backends.ts';
-import { codes, startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { type Backends, callsTo, seed } from '../helpers/backends.ts';
+import { codes, startGateway, type TestGateway, useGateway } from '../helpers/gateway.ts';
 import { manualClock } from '../helpers/time.ts';
 
 let backends: Backends;
 let gateway: TestGateway;
 
-beforeAll(async () => {
-  backends = await startBackends({ accountsMaxAgeSeconds: 1 });
-  gateway = await startGateway(backends, { now: clock.now });
-});
-afterAll(async () => {
-  await gateway.close();
-  await backends.close();
-});
 beforeEach(() => {
   for (const service of [backends.accounts, backends.content, backends.comments, backends.weather]) {
     service.clearRecords();
@@ -30,6 +22,9 @@ beforeEach(() => {
 
 /** The gateway's clock: cached answers age when the test says so. */
 const clock = manualClock();
+useGateway({ now: clock.now, backends: { accountsMaxAgeSeconds: 1 } }, (running) => {
+  ({ backends, gateway } = running);
+});
 const userQuery = (id: number) => `{ user(id: "User:${id}") { name } }`;
 const nameOf = (id: number) => seed.users[id - 1]!.name;
 const usersBody = (id: number) => JSON.stringify({ users: [seed.users[id - 1]] });

@@ -1,19 +1,14 @@
 /** Every field of the example graph, compared with the services' seed data. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { exampleUserToken } from '../../examples/backends/index.ts';
-import { type Backends, callsTo, seed, startBackends } from '../helpers/backends.ts';
-import { codes, startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { type Backends, callsTo, seed } from '../helpers/backends.ts';
+import { codes, type TestGateway, useGateway } from '../helpers/gateway.ts';
 
 let backends: Backends;
 let gateway: TestGateway;
 
-beforeAll(async () => {
-  backends = await startBackends();
-  gateway = await startGateway(backends);
-});
-afterAll(async () => {
-  await gateway.close();
-  await backends.close();
+useGateway({}, (running) => {
+  ({ backends, gateway } = running);
 });
 beforeEach(() => {
   for (const service of [backends.accounts, backends.content, backends.comments, backends.weather]) service.clearRecords();

@@ -1,7 +1,7 @@
 /** OAuth2 client credentials against the content service's real token endpoint. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Backends, callsTo, seed, startBackends } from '../helpers/backends.ts';
-import { codes, startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type Backends, callsTo, seed } from '../helpers/backends.ts';
+import { codes, startGateway, type TestGateway, useGateway } from '../helpers/gateway.ts';
 import { manualClock } from '../helpers/time.ts';
 
 let backends: Backends;
@@ -14,13 +14,8 @@ const articleCalls = () => callsTo(backends.content.requests, '/articles/').leng
 const ARTICLE = '{ article(id: "Article:1") { title } }';
 const expected = { data: { article: { title: seed.articles[0]!.title } } };
 
-beforeAll(async () => {
-  backends = await startBackends({ tokenTtlSeconds: 1 });
-  gateway = await startGateway(backends, { responseCache: false, now: clock.now });
-});
-afterAll(async () => {
-  await gateway.close();
-  await backends.close();
+useGateway({ responseCache: false, now: clock.now, backends: { tokenTtlSeconds: 1 } }, (running) => {
+  ({ backends, gateway } = running);
 });
 beforeEach(() => backends.content.clearRecords());
 

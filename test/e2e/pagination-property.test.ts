@@ -7,19 +7,13 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Backends, seed, startBackends } from '../helpers/backends.ts';
-import { startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { seed } from '../helpers/backends.ts';
+import { type TestGateway, useGateway } from '../helpers/gateway.ts';
 
-let backends: Backends;
 let gateway: TestGateway;
 
-beforeAll(async () => {
-  backends = await startBackends();
-  gateway = await startGateway(backends, { sources: { accounts: { maxPageSize: 7 }, content: { maxPageSize: 13 }, comments: { maxPageSize: 3 } } });
-});
-afterAll(async () => {
-  await gateway.close();
-  await backends.close();
+useGateway({ sources: { accounts: { maxPageSize: 7 }, content: { maxPageSize: 13 }, comments: { maxPageSize: 3 } } }, (running) => {
+  ({ gateway } = running);
 });
 
 interface Page {

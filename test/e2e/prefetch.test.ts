@@ -5,21 +5,16 @@
  * fragments followed, aliases merged, @skip/@include applied — and a failed
  * batch is every item's error, with the rest of the answer kept.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Backends, seed, startBackends } from '../helpers/backends.ts';
-import { startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type Backends, seed } from '../helpers/backends.ts';
+import { type TestGateway, useGateway } from '../helpers/gateway.ts';
 
 let backends: Backends;
 let gateway: TestGateway;
 
-beforeAll(async () => {
-  backends = await startBackends();
-  gateway = await startGateway(backends, { responseCache: false, sources: { accounts: { retry: { maxAttempts: 1 }, breaker: { enabled: false } } } });
-  await gateway.query('{ article(id: "Article:1") { id } }'); // fetch the OAuth token up front
-});
-afterAll(async () => {
-  await gateway.close();
-  await backends.close();
+// The warm-up query: fetch the OAuth token up front.
+useGateway({ responseCache: false, sources: { accounts: { retry: { maxAttempts: 1 }, breaker: { enabled: false } } }, warmUp: '{ article(id: "Article:1") { id } }' }, (running) => {
+  ({ backends, gateway } = running);
 });
 beforeEach(() => {
   for (const service of [backends.accounts, backends.content, backends.comments]) service.clearRecords();

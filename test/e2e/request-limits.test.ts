@@ -6,22 +6,17 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import fc from 'fast-check';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Backends, startBackends } from '../helpers/backends.ts';
-import { codes, startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Backends } from '../helpers/backends.ts';
+import { codes, startGateway, type TestGateway, useGateway } from '../helpers/gateway.ts';
 
 let backends: Backends;
 let gateway: TestGateway;
 const services = () => [backends.accounts, backends.content, backends.comments, backends.weather];
 const upstreamCalls = () => services().reduce((sum, service) => sum + service.requests.length, 0);
 
-beforeAll(async () => {
-  backends = await startBackends();
-  gateway = await startGateway(backends);
-});
-afterAll(async () => {
-  await gateway.close();
-  await backends.close();
+useGateway({}, (running) => {
+  ({ backends, gateway } = running);
 });
 beforeEach(() => services().forEach((service) => service.clearRecords()));
 

@@ -3,19 +3,14 @@
  * however it ended, with what it cost upstream, at the level its outcome
  * deserves.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Backends, startBackends } from '../helpers/backends.ts';
-import { startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { describe, expect, it } from 'vitest';
+import type { Backends } from '../helpers/backends.ts';
+import { type TestGateway, useGateway } from '../helpers/gateway.ts';
 
 let backends: Backends;
 let gateway: TestGateway;
-beforeAll(async () => {
-  backends = await startBackends();
-  gateway = await startGateway(backends, { sources: { accounts: { hedge: { enabled: false }, retry: { maxAttempts: 1 } } } });
-});
-afterAll(async () => {
-  await gateway.close();
-  await backends.close();
+useGateway({ sources: { accounts: { hedge: { enabled: false }, retry: { maxAttempts: 1 } } } }, (running) => {
+  ({ backends, gateway } = running);
 });
 
 interface Line {

@@ -7,24 +7,19 @@
  * answer with errors, stale notices or hand-written fields is never cached.
  * Which requests were answered from the result cache is read from the request log.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { exampleUserToken } from '../../examples/backends/index.ts';
-import { type Backends, callsTo, resetBackends, seed, startBackends } from '../helpers/backends.ts';
+import { type Backends, callsTo, resetBackends, seed } from '../helpers/backends.ts';
 import { sendEvent } from '../helpers/events.ts';
-import { codes, startGateway, type TestGateway, withGateway } from '../helpers/gateway.ts';
+import { codes, type TestGateway, useGateway, withGateway } from '../helpers/gateway.ts';
 import { manualClock } from '../helpers/time.ts';
 
 let backends: Backends;
 let gateway: TestGateway;
 const clock = manualClock();
 
-beforeAll(async () => {
-  backends = await startBackends({ accountsMaxAgeSeconds: 60 });
-  gateway = await startGateway(backends, { now: clock.now });
-});
-afterAll(async () => {
-  await gateway.close();
-  await backends.close();
+useGateway({ now: clock.now, backends: { accountsMaxAgeSeconds: 60 } }, (running) => {
+  ({ backends, gateway } = running);
 });
 beforeEach(() => resetBackends(backends));
 

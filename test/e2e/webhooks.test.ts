@@ -4,23 +4,18 @@
  * event drops the cached reads it names; many events arrive, all of them,
  * in order.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Backends, callsTo, resetBackends, seed, startBackends } from '../helpers/backends.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type Backends, callsTo, resetBackends, seed } from '../helpers/backends.ts';
 import { DEV_KEY, postWebhook, sendEvent, signedHeaders, sseClient, take, wsClient } from '../helpers/events.ts';
-import { startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { type TestGateway, useGateway } from '../helpers/gateway.ts';
 import { manualClock, until } from '../helpers/time.ts';
 
 let backends: Backends;
 let gateway: TestGateway;
 const clock = manualClock();
 
-beforeAll(async () => {
-  backends = await startBackends();
-  gateway = await startGateway(backends, { now: clock.now, limits: { subscriberQueue: 1_000 } });
-});
-afterAll(async () => {
-  await gateway.close();
-  await backends.close();
+useGateway({ now: clock.now, limits: { subscriberQueue: 1_000 } }, (running) => {
+  ({ backends, gateway } = running);
 });
 beforeEach(() => resetBackends(backends));
 

@@ -3,6 +3,8 @@
  * graftql.config.ts, pointed at test backends, and speaks GraphQL over HTTP.
  */
 import { Writable } from 'node:stream';
+import { afterAll, beforeAll } from 'vitest';
+import type { BackendOptions } from '../../examples/backends/index.ts';
 import exampleConfig from '../../graftql.config.ts';
 import type { GatewayConfig, SourceConfig } from '../../src/config/config-schema.ts';
 import { resolveConfig } from '../../src/config/resolve-config.ts';
@@ -10,7 +12,7 @@ import { createGateway, type Gateway } from '../../src/server/create-gateway.ts'
 import type { Graph } from '../../src/server/graph.ts';
 import { listen } from '../../src/server/listen.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
-import type { Backends } from './backends.ts';
+import { type Backends, startBackends } from './backends.ts';
 
 type SourceInput = GatewayConfig['sources'][string];
 type SourceName = 'accounts' | 'content' | 'comments' | 'weather';
@@ -127,4 +129,34 @@ export async function withGateway(backends: Backends, options: TestGatewayOption
   } finally {
     await gateway.close();
   }
+}
+
+export interface Running {
+  readonly backends: Backends;
+  readonly gateway: TestGateway;
+}
+
+/**
+ * The example services and a gateway over them for the whole test file
+ * (vitest's beforeAll / afterAll): started before its first test, the
+ * gateway closed before the services after its last, whatever happened.
+ * `onStart` hands them to the file's own variables; the handle returned
+ * holds them too once started.
+ */
+export function useGateway(options: TestGatewayOptions & { backends?: BackendOptions; warmUp?: string } = {}, onStart?: (running: Running) => void): Running {
+  const running = {} as { backends: Backends; gateway: TestGateway };
+  beforeAll(async () => {
+    running.backends = await startBackends(options.backends);
+    running.gateway = await startGateway(running.backends, options);
+    if (options.warmUp) await running.gateway.query(options.warmUp);
+    onStart?.(running);
+  });
+  afterAll(async () => {
+    try {
+      await running.gateway?.close();
+    } finally {
+      await running.backends?.close();
+    }
+  });
+  return running;
 }

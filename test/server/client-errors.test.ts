@@ -9,23 +9,16 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Backends, startBackends } from '../helpers/backends.ts';
-import { startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { describe, expect, it } from 'vitest';
+import { type TestGateway, useGateway } from '../helpers/gateway.ts';
 import { until } from '../helpers/time.ts';
 
-let backends: Backends;
 let gateway: TestGateway;
 /** Short listener timeouts, so that an idle connection expires within the test. */
 const listener = { headersTimeoutMs: 150, requestTimeoutMs: 150, connectionsCheckingIntervalMs: 20 };
 
-beforeAll(async () => {
-  backends = await startBackends();
-  gateway = await startGateway(backends, { server: { listener } });
-});
-afterAll(async () => {
-  await gateway.close();
-  await backends.close();
+useGateway({ server: { listener } }, (running) => {
+  ({ gateway } = running);
 });
 
 interface RawConnection {

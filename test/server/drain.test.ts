@@ -5,21 +5,16 @@
  * (and is refused) instead of holding the drain open until the grace ends.
  */
 import { connect } from 'node:net';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Backends, startBackends } from '../helpers/backends.ts';
-import { startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { expect, it } from 'vitest';
+import type { Backends } from '../helpers/backends.ts';
+import { type TestGateway, useGateway } from '../helpers/gateway.ts';
 import { until } from '../helpers/time.ts';
 
 let backends: Backends;
 let gateway: TestGateway;
 
-beforeAll(async () => {
-  backends = await startBackends();
-  gateway = await startGateway(backends, { responseCache: false, server: { shutdownGraceMs: 5_000 } });
-});
-afterAll(async () => {
-  await gateway.close();
-  await backends.close();
+useGateway({ responseCache: false, server: { shutdownGraceMs: 5_000 } }, (running) => {
+  ({ backends, gateway } = running);
 });
 
 it('a keep-alive connection busy when the drain begins is closed after its answer, or answers its next request with Connection: close', async () => {

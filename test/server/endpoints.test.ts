@@ -1,18 +1,13 @@
 /** The HTTP surface besides GraphQL itself: GraphiQL, health, readiness, request ids, error shapes. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Backends, startBackends } from '../helpers/backends.ts';
-import { codes, postGraphQL, startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { describe, expect, it } from 'vitest';
+import type { Backends } from '../helpers/backends.ts';
+import { codes, postGraphQL, startGateway, type TestGateway, useGateway } from '../helpers/gateway.ts';
 
 let backends: Backends;
 let gateway: TestGateway;
 
-beforeAll(async () => {
-  backends = await startBackends();
-  gateway = await startGateway(backends);
-});
-afterAll(async () => {
-  await gateway.close();
-  await backends.close();
+useGateway({}, (running) => {
+  ({ backends, gateway } = running);
 });
 
 describe('GraphiQL', () => {

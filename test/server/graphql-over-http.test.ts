@@ -1,19 +1,12 @@
 /** The graphql-http package's server audit (GraphQL over HTTP spec), on both transports: 0 failures, 0 warnings. */
 import { serverAudits } from 'graphql-http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Backends, startBackends } from '../helpers/backends.ts';
-import { startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { describe, expect, it } from 'vitest';
+import { type TestGateway, useGateway } from '../helpers/gateway.ts';
 
-let backends: Backends;
 let gateway: TestGateway;
 
-beforeAll(async () => {
-  backends = await startBackends();
-  gateway = await startGateway(backends);
-});
-afterAll(async () => {
-  await gateway.close();
-  await backends.close();
+useGateway({}, (running) => {
+  ({ gateway } = running);
 });
 
 /** GET and form requests need the CSRF preflight header, as browsers' non-simple requests carry. */

@@ -1,0 +1,593 @@
+/**
+ * One OpenAPI document made into SDL, a config stub and a report: the types
+ * its schemas declare (declared as operations use them), a Query field per
+ * read and a Mutation field per write, batch forms and reads by id found
+ * first, then relations by id within the document. What relations cross
+ * documents is left in `graph` for relations.ts.
+ */
+import { configStub } from './config-stub.ts';
+import type { OpenApiDocument, Operation, Parameter, Schema } from './document.ts';
+import { GENERATED_HEADER } from './generated-header.ts';
+import type { ImportReport } from './import-report.ts';
+import { camelCase, constantCase, pascalCase, singular, uniqueNames } from './names.ts';
+import { pagingOf } from './paging.ts';
+import type { GeneratedGraph, GeneratedRead, LinkObject } from './relations.ts';
+import {
+  argList,
+  cleanOperationId,
+  countSnake,
+  describe,
+  expected,
+  graphqlKey,
+  idLike,
+  isObject,
+  lastNoun,
+  mergedObject,
+  nullable,
+  opaque,
+  pathName,
+  renderRead,
+  scalarOf,
+  successSchema,
+  typesOf,
+  variants,
+} from './schema-shapes.ts';
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+const WRITE_VERBS: Record<string, string> = { post: 'create', put: 'replace', patch: 'update', delete: 'delete' };
+
+/** The type and root field names an import's documents have used so far. */
+export interface TakenNames {
+  types: Set<string>;
+  query: Set<string>;
+  mutation: Set<string>;
+}
+
+export interface DocumentResult {
+  sdl: string;
+  /** A `sources.<name>` entry for graftql.config.ts. */
+  config: string;
+  report: ImportReport;
+  /** What relations to this and other documents are made from (relations.ts). */
+  graph: GeneratedGraph;
+}
+
+/** One operation of the document, its `$ref`s to parameters, bodies and responses followed. */
+interface DocumentOperation {
+  path: string;
+  method: (typeof METHODS)[number];
+  operation: Operation;
+  /** The path item's parameters, shared by its operations. */
+  shared: Parameter[];
+}
+
+/** What a read or a write starts from: its label, parameters and arguments. */
+interface OperationParts extends DocumentOperation {
+  label: string;
+  pathParams: Parameter[];
+  queryParams: Parameter[];
+  /** Arguments for the path's parameters. */
+  args: string[];
+  /** The path with `{$args.…}` for each parameter. */
+  pathTemplate: string;
+  /** Each parameter's argument, for links that bind parameters to a parent's fields. */
+  params: Map<string, string>;
+  success: ReturnType<typeof successSchema>;
+}
+
+export class DocumentImport {
+  readonly report: ImportReport = { mapped: [], skipped: [], guesses: [], relations: [] };
+  readonly #schemas: Record<string, Schema>;
+  readonly #snake: boolean;
+  readonly #types = new Map<string, string[]>();
+  readonly #enums = new Map<string, string[]>();
+  readonly #inputs = new Map<string, string[]>();
+  readonly #typeNames: (name: string) => string;
+  /** Free-form objects (no properties) are the JSON scalar, declared once when used. */
+  #usesJson = false;
+  readonly #schemaTypes = new Map<string, string>();
+  readonly #queryFields: string[] = [];
+  readonly #mutationFields: string[] = [];
+  /** Root field names this document takes, made known to the documents after it once it is done (not before: a second `user` here is `user2`, not qualified). */
+  readonly #rootNames = { query: new Set<string>(), mutation: new Set<string>() };
+  readonly #fieldNames: { query: (name: string) => string; mutation: (name: string) => string };
+  /** What relations are built from (relations.ts): the reads generated, each type's fields, links and ids to follow. */
+  readonly graph: GeneratedGraph;
+  /** Types with a read by id: `@node(fetch:)` and relations point there. */
+  readonly #byId = new Map<string, string>();
+  /** The Query field that reads each type by id, as generated (`@node(fetch:)`, `@ref`). */
+  readonly #fetchers = new Map<string, string>();
+  /** Fields added to object types: nested collections, and references by id. */
+  readonly #relations: Array<{ owner: string; name: string; field: string }> = [];
+  /** One enum per set of values: a parameter shared by several operations (`units`) is one type. */
+  readonly #enumsByValues = new Map<string, string>();
+  /** Collections with a by-ids filter (`/users?ids=1,2`): the read by id of their type batches through it. */
+  readonly #batchForms = new Map<string, { param: string; style: 'COMMA' | 'REPEAT'; selection?: string }>();
+  readonly #operations: DocumentOperation[];
+  readonly #tokenPaths: Set<string>;
+
+  constructor(
+    private readonly api: OpenApiDocument,
+    private readonly source: string,
+    private readonly taken: TakenNames,
+  ) {
+    this.#schemas = api.components?.schemas ?? {};
+    this.#snake = countSnake(this.#schemas) > 0;
+    this.#typeNames = uniqueNames(taken.types, (name) => pascalCase(`${source} ${name}`));
+    for (const name of Object.keys(this.#schemas)) this.#schemaTypes.set(name, this.#typeNames(pascalCase(name)));
+    this.#fieldNames = { query: this.#rootName('query'), mutation: this.#rootName('mutation') };
+    this.graph = { source, title: api.info?.title, reads: new Map(), operationIds: new Map(), fetchers: new Map(), fields: new Map(), related: new Map(), links: [], references: [] };
+    this.#tokenPaths = new Set(
+      Object.values(api.components?.securitySchemes ?? {}).flatMap((scheme) => {
+        const url = (scheme.flows as { clientCredentials?: { tokenUrl?: string } } | undefined)?.clientCredentials?.tokenUrl;
+        return url ? [url.startsWith('/') ? url : new URL(url).pathname] : [];
+      }),
+    );
+    this.#operations = this.#collectOperations();
+  }
+
+  /** The whole document: reads by id and batch forms first (they name what the others point at), then every operation, then relations by id. */
+  run(): DocumentResult {
+    this.#findReadsById();
+    this.#findBatchForms();
+    for (const operation of this.#operations) this.#importOperation(operation);
+    this.#relateIds();
+    const { report, graph } = this;
+    if (this.#queryFields.length === 0 && this.#mutationFields.length > 0) report.guesses.push('the document has no reads: the graph needs a Query field from another file (or source)');
+    if (this.api.webhooks && Object.keys(this.api.webhooks).length > 0)
+      report.guesses.push(`webhooks (${Object.keys(this.api.webhooks).join(', ')}): not imported; declare @event subscriptions for them (docs/webhooks.md)`);
+    const sdl = this.#render();
+    for (const name of [...this.#types.keys(), ...this.#enums.keys(), ...this.#inputs.keys()]) this.taken.types.add(name);
+    for (const name of this.#rootNames.query) this.taken.query.add(name);
+    for (const name of this.#rootNames.mutation) this.taken.mutation.add(name);
+    for (const { owner, name } of this.#relations) graph.related.set(owner, [...(graph.related.get(owner) ?? []), name]);
+    return { sdl: `${sdl.trimEnd()}\n`, config: configStub(this.api, this.source, this.#snake, report), report, graph };
+  }
+
+  #rootName(kind: 'query' | 'mutation'): (name: string) => string {
+    const unique = uniqueNames(this.taken[kind], (name) => camelCase(`${this.source} ${name}`));
+    return (name) => {
+      const chosen = unique(name);
+      this.#rootNames[kind].add(chosen);
+      return chosen;
+    };
+  }
+
+  // --- Schemas and the types they declare
+
+  #resolve(schema: Schema | undefined, seen = new Set<string>()): Schema | undefined {
+    if (!schema?.$ref) return schema;
+    if (seen.has(schema.$ref)) return undefined;
+    seen.add(schema.$ref);
+    const target = schema.$ref.startsWith('#/components/schemas/') ? this.#schemas[decodeURIComponent(schema.$ref.slice(21))] : undefined;
+    return this.#resolve(target, seen);
+  }
+
+  #refName(schema: Schema | undefined): string | undefined {
+    return schema?.$ref?.startsWith('#/components/schemas/') ? this.#schemaTypes.get(decodeURIComponent(schema.$ref.slice(21))) : undefined;
+  }
+
+  /** The GraphQL type of a schema, declaring object and enum types as needed (`hint` names inline ones). */
+  #outputType(schema: Schema | undefined, hint: string, field = ''): string | undefined {
+    const named = this.#refName(schema);
+    const resolved = this.#resolve(schema);
+    if (!resolved) return undefined;
+    if (isObject(resolved) && Object.keys(mergedObject(resolved).properties ?? {}).length === 0) {
+      this.#usesJson = true;
+      return 'JSON';
+    }
+    if (named && isObject(resolved)) {
+      this.#declareObject(named, resolved);
+      return named;
+    }
+    const kinds = typesOf(resolved).filter((kind) => kind !== 'null');
+    if (Array.isArray(resolved.enum) && resolved.enum.every((value) => typeof value === 'string')) return this.#declareEnum(named ?? pascalCase(hint), resolved.enum as string[]);
+    if (kinds.includes('array') || resolved.items) {
+      const item = this.#outputType(resolved.items, singular(hint));
+      return item && `[${item}${nullable(this.#resolve(resolved.items)) ? '' : '!'}]`;
+    }
+    if (isObject(resolved)) {
+      const name = named ?? this.#typeNames(pascalCase(hint));
+      this.#declareObject(name, resolved);
+      return name;
+    }
+    return scalarOf(kinds[0], field, resolved);
+  }
+
+  #declareObject(name: string, schema: Schema): void {
+    if (this.#types.has(name)) return;
+    this.#types.set(name, []);
+    const merged = mergedObject(schema);
+    const required = new Set(merged.required ?? []);
+    const fields: string[] = [];
+    const unique = uniqueNames();
+    const propertyFields = new Map<string, string>();
+    this.graph.fields.set(name, propertyFields);
+    for (const [property, value] of Object.entries(merged.properties ?? {})) {
+      if (property.includes('.')) {
+        this.report.guesses.push(`${name}.${property}: a name with a dot, which @from(path:) would read as a path (left out)`);
+        continue;
+      }
+      const type = this.#outputType(value, `${name} ${property}`, property);
+      if (!type) {
+        this.report.guesses.push(`${name}.${property}: its schema has no GraphQL shape (left out)`);
+        continue;
+      }
+      const fieldName = unique(camelCase(property));
+      const from = expected(fieldName, this.#snake) === property ? '' : ` @from(path: ${JSON.stringify(property)})`;
+      const bang = required.has(property) && !nullable(this.#resolve(value)) ? '!' : '';
+      fields.push(`${describe(this.#resolve(value))}  ${fieldName}: ${type}${bang}${from}`);
+      propertyFields.set(property, fieldName);
+      // `author_id: { x-graftql-ref: User }`: the id of a User, which this or another document reads by id.
+      const explicit = (value as Record<string, unknown>)['x-graftql-ref'] ?? this.#resolve(value)?.['x-graftql-ref'];
+      if (typeof explicit === 'string') this.graph.references.push({ owner: name, idField: fieldName, target: explicit });
+    }
+    this.#types.set(name, fields);
+  }
+
+  #declareEnum(hint: string, values: string[]): string {
+    const key = JSON.stringify(values);
+    const known = this.#enumsByValues.get(key);
+    if (known) return known;
+    const name = this.#typeNames(hint);
+    this.#enumsByValues.set(key, name);
+    const unique = uniqueNames();
+    this.#enums.set(
+      name,
+      values.map((value) => {
+        const spelled = unique(constantCase(value));
+        return spelled === value ? value : `${spelled} @from(value: ${JSON.stringify(value)})`;
+      }),
+    );
+    return name;
+  }
+
+  #inputType(schema: Schema | undefined, hint: string): string | undefined {
+    const resolved = this.#resolve(schema);
+    if (!resolved) return undefined;
+    if (!isObject(resolved)) {
+      const kinds = typesOf(resolved).filter((kind) => kind !== 'null');
+      if (kinds.includes('array') || resolved.items) {
+        const item = this.#inputType(resolved.items, singular(hint));
+        return item && `[${item}!]`;
+      }
+      if (Array.isArray(resolved.enum) && resolved.enum.every((value) => typeof value === 'string')) return this.#declareEnum(pascalCase(hint), resolved.enum as string[]);
+      return scalarOf(kinds[0], hint, resolved);
+    }
+    if (Object.keys(mergedObject(resolved).properties ?? {}).length === 0) {
+      this.#usesJson = true;
+      return 'JSON';
+    }
+    const base = this.#refName(schema) ?? pascalCase(hint);
+    const name = base.endsWith('Input') ? base : `${base}Input`;
+    if (this.#inputs.has(name)) return name;
+    this.#inputs.set(name, []);
+    this.#inputs.set(name, this.#inputFields(name, mergedObject(resolved)));
+    return name;
+  }
+
+  #inputFields(name: string, merged: Schema): string[] {
+    const required = new Set(merged.required ?? []);
+    const fields: string[] = [];
+    const unique = uniqueNames();
+    for (const [property, value] of Object.entries(merged.properties ?? {})) {
+      if (this.#resolve(value)?.readOnly || property.includes('.')) continue;
+      const type = this.#inputType(value, `${name} ${property}`);
+      if (!type) continue;
+      const fieldName = unique(camelCase(property));
+      // An integer id is an ID in the graph, and goes back as a number.
+      const number = type === 'ID' && typesOf(this.#resolve(value) ?? {}).includes('integer');
+      const fromArgs = [...(expected(fieldName, this.#snake) === property ? [] : [`path: ${JSON.stringify(property)}`]), ...(number ? ['as: NUMBER'] : [])];
+      const from = fromArgs.length > 0 ? ` @from(${fromArgs.join(', ')})` : '';
+      // A reference back to an input still being built (a tree) must be nullable: GraphQL refuses a required cycle.
+      const cyclic = this.#inputs.get(type.replace(/[[\]!]/g, ''))?.length === 0;
+      fields.push(`  ${fieldName}: ${type}${required.has(property) && !nullable(this.#resolve(value)) && !cyclic ? '!' : ''}${from}`);
+    }
+    return fields;
+  }
+
+  // --- Operations
+
+  /** A `$ref` to anywhere in the document (`#/components/parameters/per-page`), followed. */
+  #pointed<T>(value: T): T {
+    let current: unknown = value;
+    for (let hops = 0; hops < 16 && typeof (current as { $ref?: unknown })?.$ref === 'string' && (current as { $ref: string }).$ref.startsWith('#/'); hops++) {
+      current = (current as { $ref: string }).$ref
+        .slice(2)
+        .split('/')
+        .map((part) => decodeURIComponent(part.replace(/~1/g, '/').replace(/~0/g, '~')))
+        .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], this.api);
+    }
+    return (current ?? value) as T;
+  }
+
+  #collectOperations(): DocumentOperation[] {
+    return Object.entries(this.api.paths ?? {}).flatMap(([path, item]) =>
+      METHODS.filter((method) => item[method]).map((method) => {
+        const operation = item[method] as Operation;
+        return {
+          path,
+          method,
+          operation: {
+            ...operation,
+            parameters: operation.parameters?.map((parameter) => this.#pointed(parameter)),
+            requestBody: this.#pointed(operation.requestBody),
+            responses: operation.responses && Object.fromEntries(Object.entries(operation.responses).map(([status, response]) => [status, this.#pointed(response)])),
+          },
+          shared: ((item.parameters as Parameter[] | undefined) ?? []).map((parameter) => this.#pointed(parameter)),
+        };
+      }),
+    );
+  }
+
+  /** Reads by id first: they name the types that get global ids, and what relations point at. */
+  #findReadsById(): void {
+    for (const { path, method, operation } of this.#operations) {
+      if (method !== 'get' || !/\/\{[^}]+\}$/.test(path)) continue;
+      const answer = successSchema(operation);
+      const type = answer?.kind === 'json' ? this.#refName(answer.schema) : undefined;
+      if (type && !this.#byId.has(type) && path.split('/').filter((part) => part.startsWith('{')).length === 1) this.#byId.set(type, camelCase(singular(lastNoun(path))));
+    }
+  }
+
+  #findBatchForms(): void {
+    for (const { path, method, operation, shared } of this.#operations) {
+      if (method !== 'get' || path.endsWith('}')) continue;
+      const ids = [...shared, ...(operation.parameters ?? [])].find(
+        (parameter) => parameter.in === 'query' && ['ids', 'id'].includes(parameter.name) && this.#resolve(parameter.schema)?.type === 'array',
+      );
+      const answer = successSchema(operation);
+      if (!ids || answer?.kind !== 'json') continue;
+      const list = variants(answer.schema)
+        .map((shape) => this.#resolve(shape))
+        .find((shape) => shape && Object.keys(shape.properties ?? {}).length === 1 && Object.values(shape.properties ?? {}).some((value) => this.#resolve(value)?.type === 'array'));
+      const style = (ids as { explode?: boolean }).explode === false ? 'COMMA' : 'REPEAT';
+      this.#batchForms.set(path, { param: ids.name, style, selection: list ? Object.keys(list.properties ?? {})[0] : undefined });
+      this.report.guesses.push(`GET ${path}?${ids.name}=: a batch form; reads by id of its items go through it (${style === 'COMMA' ? 'comma-separated' : 'repeated'})`);
+    }
+  }
+
+  #importOperation(each: DocumentOperation): void {
+    const { path, method, operation, shared } = each;
+    const label = `${method.toUpperCase()} ${path}`;
+    const parameters = [...shared, ...(operation.parameters ?? [])];
+    const unsupported = parameters.find((parameter) => parameter.in === 'header' || parameter.in === 'cookie');
+    if (unsupported?.required) {
+      this.report.skipped.push({ operation: label, reason: `it needs the ${unsupported.in} parameter ${unsupported.name}, which a field argument cannot carry yet` });
+      return;
+    }
+    const pathParams = parameters.filter((parameter) => parameter.in === 'path');
+    const args = pathParams.map(
+      (parameter) => `${camelCase(parameter.name)}: ${idLike(parameter.name) ? 'ID' : (scalarOf(typesOf(parameter.schema ?? {})[0], parameter.name, parameter.schema ?? {}) ?? 'String')}!`,
+    );
+    if (operation.operationId) this.graph.operationIds.set(operation.operationId, label);
+    const parts: OperationParts = {
+      ...each,
+      label,
+      pathParams,
+      queryParams: parameters.filter((parameter) => parameter.in === 'query'),
+      args,
+      pathTemplate: path.replace(/\{([^}]+)\}/g, (_match, name: string) => `{$args.${camelCase(name)}}`),
+      params: new Map(parameters.map((parameter) => [parameter.name, camelCase(parameter.name)])),
+      success: successSchema(operation),
+    };
+    if (method === 'get') this.#importRead(parts);
+    else this.#importWrite(parts);
+  }
+
+  #importRead(parts: OperationParts): void {
+    const { label, path, queryParams, success } = parts;
+    if (success?.kind !== 'json') {
+      this.report.skipped.push({ operation: label, reason: success?.kind === 'none' ? 'it answers no body' : `it answers no JSON (${success?.mediaType ?? 'no success response'})` });
+      return;
+    }
+    // An answer of several shapes (oneOf / anyOf): the one that pages, else the first object.
+    const shapes = variants(success.schema);
+    const paged = shapes.map((shape) => ({ shape, paging: pagingOf(queryParams, this.#resolve(shape), success.headers) })).find((each) => each.paging);
+    const answer = paged?.shape ?? shapes.find((shape) => this.#resolve(shape) && isObject(this.#resolve(shape) as Schema)) ?? success.schema;
+    if (shapes.length > 1) this.report.guesses.push(`${label}: answers one of ${shapes.length} shapes; mapped ${this.#refName(answer) ?? 'the first object'}`);
+    const paging = paged?.paging;
+    const rowSchema = paging?.items ? (this.#resolve(this.#resolve(answer)?.properties?.[paging.items] as Schema | undefined)?.items ?? undefined) : undefined;
+    const batchForm = this.#batchForms.get(path);
+    const connectionArgNames = paging ? ['first', 'after', 'last', 'before'] : [];
+    const filters = queryParams.filter((parameter) => !paging?.params.includes(parameter.name) && parameter.name !== batchForm?.param && !connectionArgNames.includes(camelCase(parameter.name)));
+    const filterArgs = filters.map((parameter) => `${camelCase(parameter.name)}: ${this.#inputType(parameter.schema, parameter.name) ?? 'String'}${parameter.required ? '!' : ''}`);
+    const query = filters.length > 0 ? `, query: { ${filters.map((parameter) => `${graphqlKey(parameter.name)}: "$args.${camelCase(parameter.name)}"`).join(', ')} }` : '';
+    const declaration = paging && rowSchema ? this.#connectionRead(parts, paging, rowSchema, filterArgs, query) : this.#plainRead(parts, answer, filterArgs, query, success.links ?? {});
+    if (declaration === undefined) return;
+    this.#queryFields.push(declaration);
+    this.report.mapped.push(label);
+  }
+
+  /** A paged list as a connection; undefined when it was skipped. */
+  #connectionRead(parts: OperationParts, paging: NonNullable<ReturnType<typeof pagingOf>>, rowSchema: Schema, filterArgs: string[], query: string): string | undefined {
+    const { label, path, args, pathTemplate, params, operation } = parts;
+    const node = this.#outputType(rowSchema, singular(lastNoun(path)));
+    if (!node || !this.#types.get(node)?.length) {
+      this.report.skipped.push({ operation: label, reason: 'it pages a list of values that are not objects (a connection needs object nodes)' });
+      return undefined;
+    }
+    const name = this.#fieldNames.query(camelCase(pathName(path)));
+    const connectionArgs = ['first: Int', 'after: String', ...(paging.backward ? ['last: Int', 'before: String'] : [])];
+    const read: GeneratedRead = {
+      field: name,
+      args: [...args, ...filterArgs, ...connectionArgs],
+      type: `${node}Connection`,
+      directive: `@rest(source: "${this.source}", path: "${pathTemplate}"${query}, paginate: { ${paging.directive} })`,
+      params,
+      description: describe(operation),
+    };
+    this.graph.reads.set(label, read);
+    if (paging.guess) this.report.guesses.push(`${label}: ${paging.guess}`);
+    // An uncertain guess is said where a person edits, as well as in the report.
+    return `${paging.guess ? `  # Guessed: ${paging.guess}.\n` : ''}${renderRead(read)}`;
+  }
+
+  /** A read of one object or a plain list, or a list nested under the type its path reads by id; undefined when it was skipped or nested. */
+  #plainRead(parts: OperationParts, answer: Schema | undefined, filterArgs: string[], query: string, links: Record<string, unknown>): string | undefined {
+    const { label, path, pathParams, args, pathTemplate, params, operation } = parts;
+    const hint = singular(lastNoun(path));
+    // `/articles/{id}/attachments` answering `{ data: [Attachment] }`: a list on Article, when this document reads Articles by id.
+    const owner = this.#nestedOwner(path);
+    const wrapped = !/\/\{[^}]+\}$/.test(path) ? this.#onlyArray(this.#resolve(answer)) : undefined;
+    const type = owner && wrapped ? this.#outputType(this.#resolve(this.#resolve(answer)?.properties?.[wrapped] as Schema)?.items, hint) : this.#outputType(answer, hint);
+    if (!type) {
+      this.report.skipped.push({ operation: label, reason: 'its answer has no GraphQL shape' });
+      return undefined;
+    }
+    const single = /\/\{[^}]+\}$/.test(path) && !type.startsWith('[');
+    if (owner && pathParams.length === 1 && filterArgs.length === 0) {
+      this.#nestedList(parts, owner, wrapped, type);
+      return undefined;
+    }
+    const name = this.#fieldNames.query(camelCase(single ? singular(lastNoun(path)) : pathName(path)));
+    // A read by id takes `id` (what @node's refetch and global ids need), whatever the path calls it.
+    const byIdRead = single && pathParams.length === 1;
+    const refetch = byIdRead && this.#byId.has(type) && !this.#fetchers.has(type) && !!this.#types.get(type)?.some((field) => /^\s*id: /m.test(field));
+    if (refetch) this.#fetchers.set(type, name);
+    const globalIds = byIdRead ? [`id: ID!${refetch ? ` @globalId(type: "${type}")` : ''}`] : args;
+    const collection = path.replace(/\/\{[^}]+\}$/, '');
+    const viaBatch = single && pathParams.length === 1 ? this.#batchForms.get(collection) : undefined;
+    const target = viaBatch
+      ? `path: "${collection}", batch: { key: "$args.id", param: "${viaBatch.param}", style: ${viaBatch.style} }${viaBatch.selection ? `, selection: "${viaBatch.selection}"` : ''}`
+      : `path: "${byIdRead ? path.replace(/\{[^}]+\}$/, '{$args.id}') : pathTemplate}"${query}`;
+    if (byIdRead) params.set(pathParams[0]?.name ?? 'id', 'id');
+    const read: GeneratedRead = {
+      field: name,
+      args: [...globalIds, ...filterArgs],
+      type,
+      directive: `@rest(source: "${this.source}", ${target})`,
+      params,
+      byId: refetch,
+      description: describe(operation),
+    };
+    this.graph.reads.set(label, read);
+    // Links on the answer (OpenAPI `links`): relations from the type read here, made once every document is read.
+    for (const [linkName, link] of Object.entries(links)) if (!type.startsWith('[')) this.graph.links.push({ owner: type, name: linkName, link: this.#pointed(link) as LinkObject, from: label });
+    return renderRead(read);
+  }
+
+  /** `/articles/{id}/attachments`: a field of Article, reading `{id}` as the Article's id. */
+  #nestedList({ label, path, pathParams, operation }: OperationParts, owner: string, wrapped: string | undefined, type: string): void {
+    const fieldName = camelCase(lastNoun(path));
+    const parentPath = path.replace(/\{[^}]+\}/, '{$parent.id}');
+    this.#relations.push({
+      owner,
+      name: fieldName,
+      field: `${describe(operation)}  ${fieldName}: ${wrapped ? `[${type}!]!` : type}\n    @rest(source: "${this.source}", path: "${parentPath}"${wrapped ? `, selection: "${wrapped}"` : ''})`,
+    });
+    this.report.mapped.push(label);
+    this.report.guesses.push(`${label}: ${owner}.${fieldName}, reading {${pathParams[0]?.name}} as the ${owner}'s id`);
+  }
+
+  /** `/articles/{id}/attachments` -> Article, when this document reads Articles by id at `/articles/{id}`. */
+  #nestedOwner(path: string): string | undefined {
+    const match = /^(.*)\/\{[^}]+\}\/[A-Za-z][^/{]*$/.exec(path);
+    if (!match) return undefined;
+    const ownerPath = `${match[1]}/{`;
+    const reads = this.#operations.find(({ path: other, method }) => method === 'get' && other.startsWith(ownerPath) && /^[^/]*\}$/.test(other.slice(ownerPath.length)));
+    const answer = reads && successSchema(reads.operation);
+    const owner = answer?.kind === 'json' ? this.#refName(answer.schema) : undefined;
+    return owner && this.#byId.has(owner) && this.#types.get(owner)?.some((field) => /^\s*id: /m.test(field)) ? owner : undefined;
+  }
+
+  /** The one array property of an answer that holds only it (`{ data: [...] }`). */
+  #onlyArray(schema: Schema | undefined): string | undefined {
+    const entries = Object.entries(schema?.properties ?? {});
+    return entries.length === 1 && this.#resolve(entries[0]?.[1])?.type === 'array' ? entries[0]?.[0] : undefined;
+  }
+
+  #importWrite({ label, path, method, operation, pathParams, args, pathTemplate, success }: OperationParts): void {
+    if (this.#tokenPaths.has(path)) {
+      this.report.skipped.push({ operation: label, reason: "the OAuth2 token endpoint: the source's auth uses it (see the config stub)" });
+      return;
+    }
+    const resource = singular(lastNoun(path.replace(/\/\{[^}]+\}$/, '')));
+    const name = this.#fieldNames.mutation(cleanOperationId(operation.operationId) ?? camelCase(`${WRITE_VERBS[method]} ${resource}`));
+    const body = this.#bodyOf(operation, `${resource} ${WRITE_VERBS[method]}`);
+    if (body === null) {
+      this.report.skipped.push({ operation: label, reason: `its request body is of a type the gateway cannot send (${Object.keys(operation.requestBody?.content ?? {}).join(', ')})` });
+      return;
+    }
+    const returns = success?.kind === 'json' ? this.#outputType(success.schema, resource) : undefined;
+    const result = returns ? '' : `, result: "${pathParams.length > 0 ? `{$args.${camelCase(pathParams[pathParams.length - 1]?.name ?? 'id')}}` : 'true'}"`;
+    const declaredArgs = [...args, ...(body?.args ?? [])];
+    this.#mutationFields.push(
+      `${describe(operation)}  ${name}${argList(declaredArgs)}: ${returns ?? (pathParams.length > 0 ? 'ID' : 'Boolean')}\n    @rest(source: "${this.source}", method: ${method.toUpperCase()}, path: "${pathTemplate}"${body?.directive ?? ''}${result})`,
+    );
+    this.report.mapped.push(label);
+  }
+
+  /** The JSON, form or multipart body of a write, as arguments and the directive's argument; null when not sendable. */
+  #bodyOf(operation: Operation, hint: string): { args: string[]; directive: string } | null | undefined {
+    const content = operation.requestBody?.content;
+    if (!content) return undefined;
+    const json = Object.keys(content).find((type) => /json/i.test(type));
+    if (json) {
+      const type = this.#inputType(content[json]?.schema, hint);
+      return type ? { args: [`input: ${type}!`], directive: ', body: "$args.input"' } : null;
+    }
+    const form = content['application/x-www-form-urlencoded'] ?? content['multipart/form-data'];
+    const multipart = !content['application/x-www-form-urlencoded'] && content['multipart/form-data'] !== undefined;
+    const schema = this.#resolve(form?.schema);
+    if (!schema?.properties) return null;
+    const required = new Set(schema.required ?? []);
+    const args: string[] = [];
+    const entries: string[] = [];
+    for (const [property, value] of Object.entries(schema.properties)) {
+      const resolved = this.#resolve(value);
+      const file = multipart && (resolved?.format === 'binary' || resolved?.contentMediaType !== undefined || resolved?.contentEncoding !== undefined);
+      const type = file ? 'Upload' : (scalarOf(typesOf(resolved ?? {})[0], property, resolved ?? {}) ?? 'String');
+      args.push(`${camelCase(property)}: ${type}${required.has(property) ? '!' : ''}`);
+      entries.push(`${graphqlKey(property)}: "$args.${camelCase(property)}"`);
+    }
+    return { args, directive: `, ${multipart ? 'multipart' : 'form'}: { ${entries.join(', ')} }` };
+  }
+
+  // --- Relations by id, and the SDL
+
+  /**
+   * `article_id` on a type, with Articles read by id here: `article: Article`.
+   * Those it does not read by id here, and the ids marked `x-graftql-ref`,
+   * are for relations across documents (relations.ts).
+   */
+  #relateIds(): void {
+    const fetchers = this.#fetchers;
+    for (const type of fetchers.keys()) if (!this.#types.get(type)?.some((field) => /^\s*id: /m.test(field))) fetchers.delete(type);
+    for (const [typeName, fields] of this.#types) {
+      const explicit = new Set(this.graph.references.filter((reference) => reference.owner === typeName).map((reference) => reference.idField));
+      for (const field of fields) {
+        const id = /^\s*(\w+)Id: ID!?/m.exec(field)?.[1];
+        if (!id || explicit.has(`${id}Id`)) continue;
+        const target = pascalCase(id);
+        const fetch = fetchers.get(target);
+        if (fetch && !fields.some((other) => new RegExp(`^\\s*${id}:`, 'm').test(other)))
+          this.#relations.push({ owner: typeName, name: id, field: `  ${id}: ${target} @ref(query: "${fetch}", args: { id: "$parent.${id}Id" })` });
+        else if (!fetch) this.graph.references.push({ owner: typeName, idField: `${id}Id` });
+      }
+    }
+    for (const [type, field] of fetchers) this.graph.fetchers.set(type, field);
+  }
+
+  #render(): string {
+    const fetchers = this.#fetchers;
+    const queryFields = this.#queryFields;
+    const mutationFields = this.#mutationFields;
+    return [
+      `${GENERATED_HEADER} from ${this.api.info?.title ?? 'an OpenAPI document'} (source "${this.source}"). Run it again to update this file;`,
+      '# put your own changes in another file of this folder (`extend type …`), which the import never touches.',
+      '',
+      ...[...this.#enums].map(([name, values]) => `enum ${name} {\n${values.map((value) => `  ${value}`).join('\n')}\n}\n`),
+      ...[...this.#types].map(([name, fields]) => {
+        const added = this.#relations.filter((relation) => relation.owner === name).map((relation) => relation.field);
+        if (fields.length + added.length === 0) return opaque(name);
+        return `type ${name}${fetchers.has(name) ? ` @node(fetch: "${fetchers.get(name)}")` : ''} {\n${[...fields, ...added].join('\n')}\n}\n`;
+      }),
+      ...[...this.#inputs].map(([name, fields]) => (fields.length === 0 ? opaque(name) : `input ${name} {\n${fields.join('\n')}\n}\n`)),
+      ...(queryFields.length > 0 ? [`extend type Query {\n${queryFields.join('\n')}\n}\n`] : []),
+      ...(mutationFields.length > 0 ? [`extend type Mutation {\n${mutationFields.join('\n')}\n}\n`] : []),
+      ...(mutationFields.some((field) => field.includes('Upload')) ? ['scalar Upload\n'] : []),
+      ...(this.#usesJson ? ['"Any JSON value, as the source sends it."\nscalar JSON\n'] : []),
+    ].join('\n');
+  }
+}
