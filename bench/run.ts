@@ -12,7 +12,8 @@
  * BENCH_ROUNDS (default 3: the machine is shared and noisy), BENCH_SECONDS (measured, default 5),
  * BENCH_WARMUP (default 2), BENCH_NODE24=1 (also run GraftQL on Node 24),
  * BENCH_ONLY=GraftQL (only the servers whose name starts so, and no example graph;
- * BENCH_ONLY=example: the example graph alone; BENCH_ONLY=GraftQL,example: both),
+ * BENCH_ONLY=example: the example graph alone; BENCH_ONLY=GraftQL,example: both;
+ * a name ending in $ is matched whole: BENCH_ONLY='GraftQL$,GraftQL at'),
  * BENCH_COMPARE=<commit> (that commit's built package beside this one, in the
  * same run: the before/after of a change),
  * BENCH_NODE_FLAGS (the built GraftQL again under each |-separated set of Node flags;
@@ -100,7 +101,9 @@ if (COMPARE && compareDir) SERVERS.splice(1, 0, { name: `GraftQL at ${COMPARE}`,
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const EXAMPLE = !ONLY || ONLY.includes('example');
 const prefixes = ONLY?.filter((name) => name !== 'example') ?? [];
-if (ONLY) SERVERS.splice(0, SERVERS.length, ...SERVERS.filter((server) => prefixes.some((prefix) => server.name.startsWith(prefix))));
+// A name ending in $ is matched whole: `GraftQL$` is the one row, not every GraftQL row.
+const named = (name: string) => prefixes.some((prefix) => (prefix.endsWith('$') ? name === prefix.slice(0, -1) : name.startsWith(prefix)));
+if (ONLY) SERVERS.splice(0, SERVERS.length, ...SERVERS.filter((server) => named(server.name)));
 
 interface Sample {
   rps: number;

@@ -42,14 +42,27 @@ export class RequestLedger implements CallBudget {
   upstreamCalls = 0;
   /** Answers served fresh from the upstream cache. */
   cacheHits = 0;
-  /** Cached answers that stood in for failing sources, reported in `extensions.stale`. */
-  readonly staleNotices: StaleNotice[] = [];
+  #staleNotices: StaleNotice[] | undefined = undefined;
   /** The stored answers that served every call so far; undefined once a call was not served so (it failed, or was made). */
   reads: readonly CachedRead[] | undefined = NO_READS;
   /** It joined another request's execution in flight. */
   shared = false;
   /** It was answered from the result cache. */
   fromResultCache = false;
+
+  /**
+   * Cached answers that stood in for failing sources, reported in
+   * `extensions.stale`: made on first use (most requests have none, and one
+   * that joins another's execution never looks).
+   */
+  get staleNotices(): StaleNotice[] {
+    this.#staleNotices ??= [];
+    return this.#staleNotices;
+  }
+
+  get staleCount(): number {
+    return this.#staleNotices?.length ?? 0;
+  }
 
   /** `callLimit`: the operation's upstream call budget (`limits.upstreamCallsPerOperation`). */
   constructor(readonly callLimit = Number.POSITIVE_INFINITY) {}

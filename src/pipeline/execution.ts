@@ -66,8 +66,7 @@ export class Executor<Context extends object> {
         ? compiledOperation.query.query(undefined, contextValue, variableValues)
         : execute({ schema, document, rootValue, variableValues, operationName: request.operationName, contextValue, hideSuggestions } as Parameters<typeof execute>[0]);
       const result = run instanceof Promise ? await guarded(run, guard, deadline.at) : run;
-      const notices = record.staleNotices;
-      if (notices.length > 0) return { ...result, extensions: { ...result.extensions, stale: notices } };
+      if (record.staleCount > 0) return { ...result, extensions: { ...result.extensions, stale: record.staleNotices } };
       if (compiledOperation?.writeAnswer && !result.errors && !result.extensions) record.write = compiledOperation.writeAnswer;
       return result;
     } finally {

@@ -47,7 +47,7 @@ export function reportOf(requestId: string, result: ExecutionResult, request: Re
     codes,
     upstreamCalls: request.upstreamCalls,
     cacheHits: request.cacheHits,
-    staleAnswers: request.staleNotices.length,
+    staleAnswers: request.staleCount,
     shared: request.shared,
     fromResultCache: request.fromResultCache,
   };

@@ -53,6 +53,7 @@ describe('retries', () => {
       backends.accounts.inject({ fault: { kind: 'status', status: 429, headers: { 'retry-after': '1' } }, times: 1 });
       const [answer, elapsed] = await timed(() => gateway.query(userQuery(4)));
       expect(answer.body).toEqual({ data: { user: { name: seed.users[3]!.name } } });
+      // A lower bound only: a busy machine makes it longer, never shorter.
       expect(elapsed).toBeGreaterThanOrEqual(950);
       expect(backends.accounts.requests).toHaveLength(2);
     }));
@@ -60,9 +61,10 @@ describe('retries', () => {
   it('Retry-After: 60 fails at once with UPSTREAM_RATE_LIMITED', () =>
     withGateway({}, async (gateway) => {
       backends.accounts.inject({ fault: { kind: 'status', status: 429, headers: { 'retry-after': '60' } }, times: 1 });
-      const [answer, elapsed] = await timed(() => gateway.query(userQuery(5)));
+      const answer = await gateway.query(userQuery(5));
       expect(codes(answer)).toEqual(['UPSTREAM_RATE_LIMITED']);
-      expect(elapsed).toBeLessThan(500);
+      // Not waited for: no retry was even planned (a wait of 60 s would also outlast the test).
+      expect(gateway.logs.some((line) => line.includes('retrying upstream call'))).toBe(false);
       expect(backends.accounts.requests).toHaveLength(1);
     }));
 
@@ -149,9 +151,9 @@ describe('rate-limit pacing', () => {
       backends.weather.setRateLimit(1, 60_000);
       const before = backends.weather.rateLimited();
       await gateway.query('{ weather(city: "Oslo") { city } }');
-      const [answer, elapsed] = await timed(() => gateway.query('{ weather(city: "Rome") { city } }'));
+      // Waiting for the reset would end at the request's deadline with GATEWAY_TIMEOUT instead.
+      const answer = await gateway.query('{ weather(city: "Rome") { city } }');
       expect(codes(answer)).toEqual(['UPSTREAM_RATE_LIMITED']);
-      expect(elapsed).toBeLessThan(500);
       expect(backends.weather.rateLimited() - before).toBe(0);
     }));
 
@@ -171,23 +173,23 @@ describe('deadlines', () => {
     ['stalled headers', { kind: 'stallHeaders' as const }],
     ['a dripping body', { kind: 'dripBody' as const, intervalMs: 50 }],
   ])('%s end at the attempt deadline with UPSTREAM_TIMEOUT, and the socket is released', (_name, fault) =>
-    withGateway({ sources: { accounts: { retry: { maxAttempts: 1 }, timeouts: { connectMs: 500, headersMs: 5_000, bodyMs: 5_000, attemptMs: 500 } } } }, async (gateway) => {
+    // Headers and body timeouts longer than the test's own: only the attempt deadline can end it in time.
+    withGateway({ sources: { accounts: { retry: { maxAttempts: 1 }, timeouts: { connectMs: 500, headersMs: 60_000, bodyMs: 60_000, attemptMs: 500 } } } }, async (gateway) => {
       backends.accounts.inject({ fault });
-      const [answer, elapsed] = await timed(() => gateway.query(`${userQuery(6).slice(0, -1)} weather(city: "Oslo") { city } }`));
+      const answer = await gateway.query(`${userQuery(6).slice(0, -1)} weather(city: "Oslo") { city } }`);
       expect(codes(answer)).toEqual(['UPSTREAM_TIMEOUT']);
       expect(answer.body.data).toEqual({ user: null, weather: { city: 'Oslo' } });
-      expect(elapsed).toBeLessThan(1_500);
       await until(() => backends.accounts.openConnections() === 0, 'the stalled socket is closed');
     }),
   );
 
   it('fields unfinished at the request deadline answer GATEWAY_TIMEOUT; finished ones keep their data', () =>
-    withGateway({ limits: { requestDeadlineMs: 700 }, sources: { accounts: { timeouts: { connectMs: 500, headersMs: 5_000, bodyMs: 5_000, attemptMs: 5_000 } } } }, async (gateway) => {
+    // Every upstream timeout longer than the test's own: only the request deadline can end it in time.
+    withGateway({ limits: { requestDeadlineMs: 700 }, sources: { accounts: { timeouts: { connectMs: 500, headersMs: 60_000, bodyMs: 60_000, attemptMs: 60_000 } } } }, async (gateway) => {
       backends.accounts.setLatency(3_000);
-      const [answer, elapsed] = await timed(() => gateway.query(`${userQuery(7).slice(0, -1)} weather(city: "Oslo") { city } }`));
+      const answer = await gateway.query(`${userQuery(7).slice(0, -1)} weather(city: "Oslo") { city } }`);
       expect(answer.body.data).toEqual({ user: null, weather: { city: 'Oslo' } });
       expect(codes(answer)).toEqual(['GATEWAY_TIMEOUT']);
-      expect(elapsed).toBeLessThan(1_500);
     }));
 });
 

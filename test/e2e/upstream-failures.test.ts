@@ -24,7 +24,8 @@ beforeAll(async () => {
     responseCache: false,
     sources: {
       accounts: {
-        timeouts: { connectMs: 500, headersMs: 2_000, bodyMs: 2_000, attemptMs: ATTEMPT_MS },
+        // Headers and body timeouts longer than a test's own: only the attempt deadline can end a stalled or dripping answer in time.
+        timeouts: { connectMs: 500, headersMs: 60_000, bodyMs: 60_000, attemptMs: ATTEMPT_MS },
         maxResponseBytes: 256 * 1024,
         ...SINGLE_SHOT,
       },
@@ -86,16 +87,14 @@ describe('upstream failures', () => {
 
   it('stalled headers end at the attempt deadline with UPSTREAM_TIMEOUT', async () => {
     backends.accounts.inject({ fault: { kind: 'stallHeaders' } });
-    const [response, elapsed] = await timed(() => gateway.query(SIBLINGS));
-    expect(elapsed).toBeLessThan(ATTEMPT_MS + 1_000);
-    await expectFailure(response, 'UPSTREAM_TIMEOUT', { retryable: true });
+    await expectFailure(await gateway.query(SIBLINGS), 'UPSTREAM_TIMEOUT', { retryable: true });
   });
 
   it('a body dripping a byte every 50 ms ends at the attempt deadline, though no chunk gap trips bodyTimeout', async () => {
     backends.accounts.inject({ fault: { kind: 'dripBody', intervalMs: 50 } });
     const [response, elapsed] = await timed(() => gateway.query(SIBLINGS));
+    // A lower bound only: a busy machine makes it longer, never shorter.
     expect(elapsed).toBeGreaterThanOrEqual(ATTEMPT_MS - 50);
-    expect(elapsed).toBeLessThan(ATTEMPT_MS + 1_000);
     await expectFailure(response, 'UPSTREAM_TIMEOUT');
   });
 
