@@ -18,7 +18,7 @@
  * document's text run once per document and are cached (prepared-documents.ts).
  * Each step past the scheduler is a module of its own; this one runs them.
  */
-import { type ExecutionResult, GraphQLError, type GraphQLSchema, getOperationAST, NoSchemaIntrospectionCustomRule, specifiedRules } from 'graphql';
+import { type DocumentNode, type ExecutionResult, GraphQLError, type GraphQLSchema, getOperationAST, NoSchemaIntrospectionCustomRule, specifiedRules } from 'graphql';
 import type { ResolvedConfig } from '../config/config-schema.ts';
 import { GraftError } from '../errors.ts';
 import type { Logger } from '../telemetry/logger.ts';
@@ -28,10 +28,10 @@ import { AnswerBodies, type PipelineAnswer } from './answer-body.ts';
 import { type ClientIdentityParts, createClientRateLimit } from './client-rate-limit.ts';
 import { refusal, refused, serialize } from './client-result.ts';
 import type { CostModel } from './cost-model.ts';
-import { Executor } from './execution.ts';
+import { Executor, type GraphQLRequest } from './execution.ts';
 import { documentText, type PersistedDocuments } from './persisted-documents.ts';
 import { PipelineRequest, reportOf } from './pipeline-request.ts';
-import { createDocumentPreparer } from './prepared-documents.ts';
+import { createDocumentPreparer, type Prepared } from './prepared-documents.ts';
 import { createRequestScheduler } from './request-scheduler.ts';
 import { readRequest } from './request-shape.ts';
 import { createResultCache, type ResultCacheOptions } from './result-cache.ts';
@@ -142,10 +142,11 @@ export function createPipeline<Context extends object>(options: PipelineOptions<
     }
     prepared.check?.(request.variables);
     if (operation.operation === 'subscription') return subscriptions.subscribe(transport, document, request);
-    const execute = (by: Transport) => traced(record, () => executor.execute(by, prepared, document, request, record));
-    if (!shared || operation.operation !== 'query') return execute(transport);
     const declared = metrics !== undefined && !metrics.handWritten;
-    return shared.answer(transport, { text, operationName: request.operationName, variables: request.variables, declared }, record, execute);
+    // No closure nor key for a request that shares nothing (most hand-written queries, every mutation).
+    if (!shared || operation.operation !== 'query' || !shared.applies(declared)) return executed(executor, transport, prepared, document, request, record);
+    const query = { text, operationName: request.operationName, variables: request.variables, declared };
+    return shared.answer(transport, query, record, (by) => executed(executor, by, prepared, document, request, record));
   }
 
   /** The answer of a result: masked, bounded, cached when it may be, reported. */
@@ -196,9 +197,17 @@ export function createPipeline<Context extends object>(options: PipelineOptions<
   };
 }
 
-/** The execution as a step of the request's trace, when it is traced. */
-function traced(record: PipelineRequest, execute: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
-  return record.trace ? record.trace.step('graphql.execute', execute) : execute();
+/** The execution, as a step of the request's trace when it is traced. */
+function executed<Context extends object>(
+  executor: Executor<Context>,
+  transport: Transport,
+  prepared: Prepared,
+  document: DocumentNode,
+  request: GraphQLRequest,
+  record: PipelineRequest,
+): Promise<ExecutionResult> {
+  if (!record.trace) return executor.execute(transport, prepared, document, request, record);
+  return record.trace.step('graphql.execute', () => executor.execute(transport, prepared, document, request, record));
 }
 
 function mutationNeedsPost(): GraphQLError {

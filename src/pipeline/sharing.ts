@@ -40,6 +40,12 @@ export class Sharing {
 
   constructor(private readonly options: SharingOptions) {}
 
+  /** Whether a query is shared at all: its result may be cached, or its execution joined. */
+  applies(declared: boolean): boolean {
+    const { resultCache, dedupe } = this.options;
+    return (resultCache !== undefined && declared) || dedupe === true || (dedupe === 'declared' && declared);
+  }
+
   /** The result for `query`: cached, joined, or from `execute` (run with a transport no one caller's departure aborts when others may join). */
   answer(transport: Transport, query: SharedQuery, record: PipelineRequest, execute: (transport: Transport) => Promise<ExecutionResult>): ExecutionResult | Promise<ExecutionResult> {
     const { identityOf, dedupe, resultCache, logger } = this.options;
