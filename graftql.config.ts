@@ -40,6 +40,8 @@ export default defineConfig({
       url: { env: 'CONTENT_URL' },
       auth: { type: 'oauth2ClientCredentials', tokenPath: '/oauth/token', clientId: { env: 'CONTENT_CLIENT_ID' }, clientSecret: { env: 'CONTENT_CLIENT_SECRET' } },
       naming: 'snake_case',
+      // An attachment of up to 64 MiB goes up in one attempt: it may take as long as the whole request may (limits.requestDeadlineMs).
+      timeouts: { attemptMs: 10_000 },
       // content sends no Cache-Control: keep its reads 10 s (writes through the gateway, and content's webhooks, drop them at once).
       cache: { ttlMs: 10_000, staleIfErrorMs: 60_000 },
       // Signed Standard Webhooks for every write, whoever made it: they feed Subscription.articleUpdated / articleCreated and drop stale reads.

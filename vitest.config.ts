@@ -26,6 +26,9 @@ export default defineConfig({
     ],
   },
   test: {
+    // Most files wait on sockets, timers and child processes more than they compute: two workers per core keep
+    // the cores busy (on this project's 2-core machine, beside a CPU hog: 3 min 16 s instead of 7 min 47 s).
+    maxWorkers: '200%',
     testTimeout: 20_000,
     hookTimeout: 20_000,
     env: { LOG_LEVEL: 'silent' },

@@ -147,8 +147,7 @@ for (let round = 1; round <= ROUNDS; round++) {
 if (!EXAMPLE) {
   upstream.close();
   spanSink.close();
-  console.log(`\n${renderReport()}`);
-  process.exit(0);
+  writeReport(renderReport());
 }
 const exampleQuery = '{ articles(first: 50) { edges { node { title author { name } comments(first: 3) { edges { node { body } } } } } } }';
 const backends = await startBackends({ weatherRateLimit: 1_000_000_000 });
@@ -179,12 +178,16 @@ await backends.close();
 upstream.close();
 spanSink.close();
 
-const report = renderReport();
-console.log(`\n${report}`);
-const file = join('bench', 'results', `${new Date().toISOString().slice(0, 16).replace('T', '-').replace(':', '')}.md`);
-writeFileSync(file, report);
-console.log(`written to ${file}`);
-process.exit(0);
+writeReport(renderReport());
+
+/** Prints the report and keeps it in bench/results/, named by the time of the run. */
+function writeReport(report: string): never {
+  console.log(`\n${report}`);
+  const file = join('bench', 'results', `${new Date().toISOString().slice(0, 16).replace('T', '-').replace(':', '')}.md`);
+  writeFileSync(file, report);
+  console.log(`written to ${file}`);
+  process.exit(0);
+}
 
 async function freePort(): Promise<number> {
   const net = await import('node:net');
