@@ -433,8 +433,8 @@ function single(value: string | string[] | undefined): string | undefined {
  * that joined a load resumes when it answers: in one turn, they would each
  * build their whole answer before any of them is written, so a hundred
  * answers are alive together, outlive the young generation and are promoted
- * to old space (measured on the benchmark's q1: the heap grew three times
- * faster between mark-compacts). In turns of their own, each caller builds,
+ * to old space (the benchmark's q1 showed it: the heap grew much faster
+ * between mark-compacts). In turns of their own, each caller builds,
  * writes and drops its answer before the next begins.
  */
 function inOwnTurn<T>(value: T): Promise<T> {

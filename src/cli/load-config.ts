@@ -38,7 +38,7 @@ async function importModule(file: string): Promise<unknown> {
 }
 
 /**
- * jiti, loaded for one config and then let go: the ~9 MB of live heap its
+ * jiti, loaded for one config and then let go: the megabytes of live heap its
  * compiler holds (and the more V8 lets the heap grow for it under load)
  * would otherwise stay for the life of the process. Three things hold it:
  * an ES module cannot be unloaded (so it is required, not imported), the

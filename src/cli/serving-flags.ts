@@ -5,18 +5,18 @@
  * benchmark's q1 load (bench/results/2026-11-26-memory-flags.md).
  *
  * - `--heap-growing-percent=50`: how far the old generation may grow past
- *   what the last mark-compact left alive. V8 picks up to 4× on a machine
+ *   what the last mark-compact left alive. V8 picks up to 4x on a machine
  *   with memory to spare, which suits programs that build up a large heap; a
- *   gateway keeps ~25 MB alive and promotes its in-flight requests' state,
- *   so the heap grew to 4× (and past 190 MB under q2) between mark-compacts.
- *   1.5× holds peak RSS at ~138 MB for every query, at ~5% of throughput
- *   (mark-compacts twice as often).
+ *   gateway keeps little alive and promotes its in-flight requests' state,
+ *   so its heap grew far past what it keeps between mark-compacts. 1.5x
+ *   holds peak RSS down for every query at a few percent of throughput
+ *   (mark-compacts twice as often; the figures are in the results above).
  * - `--liftoff-only`: undici parses HTTP with llhttp compiled to
  *   WebAssembly. V8 first compiles it with its baseline compiler, then, on
  *   the first calls, again with TurboFan in the background; that one compile
- *   of llhttp's single huge state-machine function takes ~26 MB for ~40 ms,
- *   the process's highest point. The baseline code parses ~4% slower in a
- *   loop that does nothing but upstream calls; a gateway spends its time
+ *   of llhttp's single huge state-machine function is the process's highest
+ *   point of memory. The baseline code parses a few percent slower in a loop
+ *   that does nothing but upstream calls; a gateway spends its time
  *   elsewhere.
  */
 import { setFlagsFromString } from 'node:v8';

@@ -90,9 +90,8 @@ export function countedLater<T>(page: Connection<T>, total: () => Promise<number
  * The lazy parts below are classes with getters on their prototype, not
  * object literals with getters: a literal's getter is a new closure per
  * object, which gives each object a map of its own, and a page of 50
- * articles with their comments made 200 of them per request (a quarter of
- * the example graph's allocation, measured with V8's sampling heap
- * profiler). A copy made with `{ ...edge }` therefore has no cursor: read
+ * articles with their comments made 200 of them per request (V8's sampling
+ * heap profiler put them among the example graph's largest allocations). A copy made with `{ ...edge }` therefore has no cursor: read
  * it (`{ node: edge.node, cursor: edge.cursor }`).
  */
 

@@ -1,30 +1,27 @@
 /**
- * The request scheduler: starts requests in turns of the event loop, first come first served, one
- * after another: the next starts once the last has run as far as it can
- * without waiting for I/O, for as long as a turn's `budgetMs` lasts.
+ * The request scheduler: starts requests in turns of the event loop, first
+ * come first served, one after another: the next starts once the last has
+ * run as far as it can without waiting for I/O, for as long as a turn's
+ * `budgetMs` lasts.
  *
  * Why turns: libuv accepts one connection per loop iteration (libuv#3696),
  * and a request answered from cache runs to its end inside the I/O callback
  * that read it. A saturated process then spends each iteration answering
- * every connection that has a request ready (100 connections × a few ms),
- * and a new connection waits one such iteration per connection ahead of it:
- * measured on the example graph, the first requests of 10 new connections
- * were answered after 1 to 5 s while the others took 0.4 s. Started here,
- * a turn does a bounded amount of work and the loop comes round to accept
- * and read again; a request waits for those queued before it, not for
- * connections the loop has yet to accept.
+ * every connection that has a request ready, and a new connection waits one
+ * such iteration per connection ahead of it. Started here, a turn does a
+ * bounded amount of work and the loop comes round to accept and read again;
+ * a request waits for those queued before it, not for connections the loop
+ * has yet to accept.
  *
  * Why one after another: requests started together advance together, a
  * step each in turn (promise continuations run first in, first out), so
  * every one of them holds its half-built answer until the last has built
- * its own. Thirty answers of the example graph alive at once outlived V8's
- * young-generation collections and were promoted to the old one, which then
- * needed a full collection every 160 ms (GC was 29% of the CPU; V8's
- * sampling heap profiler showed the answers' objects as most of what was
- * promoted). Started one after another, an answer is built, serialized and
- * written before the next begins: 0.8 MB promoted per young collection
- * instead of 1.9, 17 full collections in 10 s instead of 35, and 1.35× the
- * throughput on the example graph (alternating builds, one harness).
+ * its own. Many answers alive at once outlive V8's young-generation
+ * collections and are promoted to the old one, which then needs frequent
+ * full collections. Started one after another, an answer is built,
+ * serialized and written before the next begins, and dies young. (The
+ * measurements behind both are in the commit that added this module, and in
+ * bench/results/.)
  *
  * No library schedules promise continuations by event loop turn; this is
  * the smallest thing that does.

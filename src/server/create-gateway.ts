@@ -265,7 +265,7 @@ function yogaServer({ config, schema, logger, observability, webhooks, pipeline,
     landingPage: false,
     // GraphiQL subscribes over SSE with GET requests: they carry the preflight header, as a non-JSON request must (CSRF prevention).
     graphiql: config.server.graphiql ? { title: 'GraftQL', additionalHeaders: { 'graphql-require-preflight': '1' } } : false,
-    // The page with its assets inlined weighs ~85 MB of resident memory once loaded: load it on the first GraphiQL visit only.
+    // The page with its assets inlined costs tens of MB of resident memory once loaded: load it on the first GraphiQL visit only.
     renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     maskedErrors: false, // masked in one place: pipeline/client-result.ts
     // CORS is decided in one place for every transport (cors.ts): Yoga's own reflects any Origin with credentials.

@@ -149,7 +149,10 @@ class MultipartParts {
   field(name: string, value: string, truncated: boolean): void {
     if (this.failure) return;
     const { maxFieldBytes, maxJsonDepth, limits } = this.options;
-    if (truncated) return this.fail(new GraftError('PAYLOAD_TOO_LARGE', `The ${name} field is larger than ${maxFieldBytes} bytes.`, { facts: { limit: maxFieldBytes } }));
+    if (truncated) {
+      this.fail(new GraftError('PAYLOAD_TOO_LARGE', `The ${name} field is larger than ${maxFieldBytes} bytes.`, { facts: { limit: maxFieldBytes } }));
+      return;
+    }
     try {
       if (name === 'operations') this.operations = readOperations(value, maxJsonDepth);
       else if (name === 'map') this.map = readMap(value, limits.maxFiles);
@@ -161,16 +164,17 @@ class MultipartParts {
 
   file(name: string, stream: Readable, info: { filename?: string; mimeType: string }): void {
     const { limits, spool } = this.options;
-    const refuse = (error: GraftError) => {
-      this.fail(error);
+    if (this.failure) {
       stream.resume();
-    };
-    if (this.failure) return void stream.resume();
-    if (!this.operations || !this.map) return refuse(new GraftError('BAD_REQUEST', 'The operations and map fields come before the files.'));
-    if (!this.map.has(name)) return refuse(new GraftError('BAD_REQUEST', `The map names no file ${JSON.stringify(name.slice(0, 64))}.`));
+      return;
+    }
     const type = info.mimeType.toLowerCase();
-    if (!MEDIA_TYPE.test(type) || !allowed(type, limits.contentTypes))
-      return refuse(new GraftError('BAD_USER_INPUT', `Files of type ${JSON.stringify(type.slice(0, 100))} are not accepted (accepted: ${limits.contentTypes.join(', ')}).`));
+    const refusal = this.#refusal(name, type);
+    if (refusal) {
+      this.fail(refusal);
+      stream.resume();
+      return;
+    }
     const path = join(spool, String(this.files.size));
     let size = 0;
     stream.on('data', (chunk: Buffer) => {
@@ -190,6 +194,16 @@ class MultipartParts {
         () => this.abort(new GraftError('INTERNAL_SERVER_ERROR', 'The upload could not be written to the spool folder.')),
       ),
     );
+  }
+
+  /** Why a file part is refused before a byte of it is spooled, or undefined. */
+  #refusal(name: string, type: string): GraftError | undefined {
+    const { limits } = this.options;
+    if (!this.operations || !this.map) return new GraftError('BAD_REQUEST', 'The operations and map fields come before the files.');
+    if (!this.map.has(name)) return new GraftError('BAD_REQUEST', `The map names no file ${JSON.stringify(name.slice(0, 64))}.`);
+    if (!MEDIA_TYPE.test(type) || !allowed(type, limits.contentTypes))
+      return new GraftError('BAD_USER_INPUT', `Files of type ${JSON.stringify(type.slice(0, 100))} are not accepted (accepted: ${limits.contentTypes.join(', ')}).`);
+    return undefined;
   }
 
   /** Once the parser is done and every file written: the operations with each file placed where the map says, or the first refusal. */
