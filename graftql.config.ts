@@ -24,7 +24,12 @@ export default defineConfig({
   ...(process.env.REDIS_URL ? { redis: { url: { env: 'REDIS_URL' } } } : {}),
   limits: {
     upstreamCallsPerOperation: 100,
-    uploads: { maxFiles: 1, maxFileBytes: 64 * 1024 * 1024, maxTotalBytes: 64 * 1024 * 1024, contentTypes: ['image/*', 'application/pdf', 'text/plain', 'application/octet-stream'] },
+    uploads: {
+      maxFiles: 1,
+      maxFileBytes: 64 * 1024 * 1024,
+      maxTotalBytes: 64 * 1024 * 1024,
+      contentTypes: ['image/*', 'application/pdf', 'text/plain', 'application/octet-stream'],
+    },
   },
   sources: {
     accounts: {
@@ -38,7 +43,12 @@ export default defineConfig({
     },
     content: {
       url: { env: 'CONTENT_URL' },
-      auth: { type: 'oauth2ClientCredentials', tokenPath: '/oauth/token', clientId: { env: 'CONTENT_CLIENT_ID' }, clientSecret: { env: 'CONTENT_CLIENT_SECRET' } },
+      auth: {
+        type: 'oauth2ClientCredentials',
+        tokenPath: '/oauth/token',
+        clientId: { env: 'CONTENT_CLIENT_ID' },
+        clientSecret: { env: 'CONTENT_CLIENT_SECRET' },
+      },
       naming: 'snake_case',
       // An attachment of up to 64 MiB goes up in one attempt: it may take as long as the whole request may (limits.requestDeadlineMs).
       timeouts: { attemptMs: 10_000 },
@@ -60,7 +70,11 @@ export default defineConfig({
       auth: { type: 'basic', username: { env: 'COMMENTS_USER' }, password: { env: 'COMMENTS_PASSWORD' } },
       naming: 'snake_case',
       cache: { ttlMs: 10_000, staleIfErrorMs: 60_000 },
-      webhooks: { scheme: 'standard', secrets: [{ env: 'COMMENTS_WEBHOOK_SECRET' }], invalidates: { 'comment.added': ['/articles/{$event.data.article_id}/comments'] } },
+      webhooks: {
+        scheme: 'standard',
+        secrets: [{ env: 'COMMENTS_WEBHOOK_SECRET' }],
+        invalidates: { 'comment.added': ['/articles/{$event.data.article_id}/comments'] },
+      },
     },
     weather: {
       url: { env: 'WEATHER_URL' },

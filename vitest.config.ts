@@ -6,14 +6,27 @@ import { defineConfig } from 'vitest/config';
 const require = createRequire(import.meta.url);
 
 /** test/ mirrors src/: a folder per module family (unit), and the folders that start whole gateways (e2e). */
-const UNIT = ['cache', 'config', 'core', 'events', 'loaders', 'mapping', 'observability', 'pagination', 'pipeline', 'sources', 'uploads'];
+const UNIT = [
+  'cache',
+  'config',
+  'core',
+  'events',
+  'loaders',
+  'mapping',
+  'observability',
+  'pagination',
+  'pipeline',
+  'sources',
+  'uploads',
+];
 const E2E = ['e2e', 'server', 'embedding', 'cli', 'clients', 'examples', 'openapi', 'replicas'];
 // A test folder in neither project would never run: say so rather than skip it.
 const unplaced = readdirSync(new URL('./test', import.meta.url), { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && !['helpers', 'fixtures', 'consumer'].includes(entry.name))
   .map((entry) => entry.name)
   .filter((name) => !UNIT.includes(name) && !E2E.includes(name));
-if (unplaced.length > 0) throw new Error(`vitest.config.ts: put test/${unplaced.join(', test/')} in the unit or the e2e project`);
+if (unplaced.length > 0)
+  throw new Error(`vitest.config.ts: put test/${unplaced.join(', test/')} in the unit or the e2e project`);
 
 export default defineConfig({
   resolve: {

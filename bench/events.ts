@@ -34,13 +34,19 @@ try {
     '',
     '| events posted | messages received | gateway RSS (MB) | gateway heap used (MB) | subscriptions |',
     '|---|---|---|---|---|',
-    ...events.map((row) => `| ${row.posted.toLocaleString('en')} | ${row.received.toLocaleString('en')} | ${mb(row.rss)} | ${mb(row.heap)} | ${row.subscriptions} |`),
+    ...events.map(
+      (row) =>
+        `| ${row.posted.toLocaleString('en')} | ${row.received.toLocaleString('en')} | ${mb(row.rss)} | ${mb(row.heap)} | ${row.subscriptions} |`,
+    ),
     '',
     'Uploads (Mutation.addAttachment, one file each, spooled to disk, streamed to content as multipart/form-data).',
     '',
     '| file (MB) | seconds | gateway RSS before (MB) | peak (MB) | growth (MB) |',
     '|---|---|---|---|---|',
-    ...uploads.map((row) => `| ${mb(row.size)} | ${row.seconds.toFixed(2)} | ${mb(row.before)} | ${mb(row.peak)} | ${mb(row.peak - row.before)} |`),
+    ...uploads.map(
+      (row) =>
+        `| ${mb(row.size)} | ${row.seconds.toFixed(2)} | ${mb(row.before)} | ${mb(row.peak)} | ${mb(row.peak - row.before)} |`,
+    ),
   ].join('\n');
   console.log(report);
   writeFileSync(new URL(`results/${new Date().toISOString().slice(0, 10)}-events.md`, import.meta.url), `${report}\n`);
@@ -87,7 +93,8 @@ interface EventRow {
 async function fanOut(url: string): Promise<EventRow[]> {
   const received = new Array<number>(SUBSCRIBERS).fill(0);
   const streams: IncomingMessage[] = [];
-  for (let i = 0; i < SUBSCRIBERS; i++) streams.push(await subscribe(url, (count) => (received[i] = (received[i] ?? 0) + count)));
+  for (let i = 0; i < SUBSCRIBERS; i++)
+    streams.push(await subscribe(url, (count) => (received[i] = (received[i] ?? 0) + count)));
   const rows: EventRow[] = [];
   const row = async (posted: number) =>
     rows.push({
@@ -103,7 +110,8 @@ async function fanOut(url: string): Promise<EventRow[]> {
     await postEvent(url, posted);
     if (posted % Math.max(1, Math.floor(EVENTS / 10)) === 0) await row(posted);
   }
-  for (let waited = 0; Math.min(...received) < EVENTS && waited < 30_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (let waited = 0; Math.min(...received) < EVENTS && waited < 30_000; waited += 10)
+    await new Promise((resolve) => setTimeout(resolve, 10));
   await row(EVENTS);
   for (const stream of streams) stream.destroy();
   return rows;
@@ -112,30 +120,49 @@ async function fanOut(url: string): Promise<EventRow[]> {
 /** An SSE subscriber that counts its messages. */
 function subscribe(url: string, onMessages: (count: number) => void): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' } }, (res) => {
-      let partial = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        const lines = (partial + chunk).split('\n');
-        partial = lines.pop() ?? '';
-        const count = lines.filter((line) => line === 'event: next').length;
-        if (count > 0) onMessages(count);
-      });
-      resolve(res);
-    });
+    const req = request(
+      `${url}/graphql`,
+      { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' } },
+      (res) => {
+        let partial = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          const lines = (partial + chunk).split('\n');
+          partial = lines.pop() ?? '';
+          const count = lines.filter((line) => line === 'event: next').length;
+          if (count > 0) onMessages(count);
+        });
+        resolve(res);
+      },
+    );
     req.on('error', reject);
     req.end(JSON.stringify({ query: 'subscription { articleCreated { id title } }' }));
   });
 }
 
 async function postEvent(url: string, n: number): Promise<void> {
-  const body = JSON.stringify({ type: 'article.created', data: { id: 100_000 + n, title: `Event ${n}`, body: 'b', category: 'bench', author_id: 1, created_at: '2026-11-26T00:00:00Z' } });
+  const body = JSON.stringify({
+    type: 'article.created',
+    data: {
+      id: 100_000 + n,
+      title: `Event ${n}`,
+      body: 'b',
+      category: 'bench',
+      author_id: 1,
+      created_at: '2026-11-26T00:00:00Z',
+    },
+  });
   const id = `msg_${randomUUID()}`;
   const timestamp = Math.floor(Date.now() / 1000);
   const signature = createHmac('sha256', KEY).update(`${id}.${timestamp}.${body}`).digest('base64');
   const response = await fetch(`${url}/webhooks/content`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,${signature}` },
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': `v1,${signature}`,
+    },
     body,
   });
   if (response.status !== 204) throw new Error(`event ${n}: ${response.status} ${await response.text()}`);
@@ -152,7 +179,13 @@ async function streamFiles(url: string): Promise<UploadRow[]> {
   const rows: UploadRow[] = [];
   for (const size of [5, 20, 50, 60].map((megabytes) => megabytes * 1024 * 1024)) {
     const form = new FormData();
-    form.set('operations', JSON.stringify({ query: 'mutation ($file: Upload!) { addAttachment(articleId: "Article:1", file: $file) { size } }', variables: { file: null } }));
+    form.set(
+      'operations',
+      JSON.stringify({
+        query: 'mutation ($file: Upload!) { addAttachment(articleId: "Article:1", file: $file) { size } }',
+        variables: { file: null },
+      }),
+    );
     form.set('map', JSON.stringify({ 0: ['variables.file'] }));
     form.set('0', new Blob([Buffer.alloc(size, 1)], { type: 'application/octet-stream' }), 'bench.bin');
     const before = await metric(url, 'process_resident_memory_bytes');
@@ -162,12 +195,17 @@ async function streamFiles(url: string): Promise<UploadRow[]> {
       while (sampling) peak = Math.max(peak, await metric(url, 'process_resident_memory_bytes'));
     })();
     const started = performance.now();
-    const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'graphql-require-preflight': '1' }, body: form });
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'graphql-require-preflight': '1' },
+      body: form,
+    });
     const answer = (await response.json()) as { data?: { addAttachment?: { size: number } } };
     const seconds = (performance.now() - started) / 1000;
     sampling = false;
     await sampler;
-    if (answer.data?.addAttachment?.size !== size) throw new Error(`upload of ${size} bytes: ${JSON.stringify(answer)}`);
+    if (answer.data?.addAttachment?.size !== size)
+      throw new Error(`upload of ${size} bytes: ${JSON.stringify(answer)}`);
     rows.push({ size, seconds, before, peak });
   }
   return rows;

@@ -16,4 +16,5 @@ const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
 const gateway = createGateway(config, { logger, baseDir: new URL('./placeholder/', import.meta.url).pathname });
 const running = await listen(gateway, resolveConfig(config));
 console.log(JSON.stringify({ graftql: `${running.url}/graphql` }));
-for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void running.shutdown().then(() => process.exit(0)));
+for (const signal of ['SIGTERM', 'SIGINT'] as const)
+  process.once(signal, () => void running.shutdown().then(() => process.exit(0)));

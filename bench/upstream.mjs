@@ -12,7 +12,12 @@ const users = Array.from({ length: 10 }, (_, i) => ({
   phone: `555-010${i}`,
   website: `user${i + 1}.example.com`,
 }));
-const posts = Array.from({ length: 100 }, (_, i) => ({ id: i + 1, userId: (i % 10) + 1, title: `Post title ${i + 1}`, body: `Post body ${i + 1}`.repeat(4) }));
+const posts = Array.from({ length: 100 }, (_, i) => ({
+  id: i + 1,
+  userId: (i % 10) + 1,
+  title: `Post title ${i + 1}`,
+  body: `Post body ${i + 1}`.repeat(4),
+}));
 const json = (value) => Buffer.from(JSON.stringify(value));
 const bodies = {
   posts: json(posts),
@@ -43,7 +48,8 @@ export function startUpstream(port = Number(process.env.PORT ?? 3000), host = '1
       return send(res, 200, json(users.filter((user) => ids.includes(String(user.id)))));
     }
     const [, collection, id] = path.split('/');
-    const found = collection === 'posts' ? bodies.post.get(id) : collection === 'users' ? bodies.user.get(id) : undefined;
+    const found =
+      collection === 'posts' ? bodies.post.get(id) : collection === 'users' ? bodies.user.get(id) : undefined;
     return found ? send(res, 200, found) : send(res, 404, json({}));
   });
   server.keepAliveTimeout = 60_000;

@@ -48,7 +48,8 @@ const ABUSER = process.env.ABUSER as 'one' | 'rotating' | undefined;
 const pinned = existsSync('/usr/bin/taskset');
 // This process (the healthy load) runs beside the services, off the gateway's core.
 if (pinned) execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
-const onCore = (core: number, command: string[]): [string, string[]] => (pinned ? ['taskset', ['-c', String(core), ...command]] : [command[0]!, command.slice(1)]);
+const onCore = (core: number, command: string[]): [string, string[]] =>
+  pinned ? ['taskset', ['-c', String(core), ...command]] : [command[0]!, command.slice(1)];
 
 if (ABUSER) {
   const counts = await abusiveLoad(process.env.ABUSE_URL!, ABUSE_SECONDS, ABUSER);
@@ -56,16 +57,31 @@ if (ABUSER) {
   process.exit(0);
 }
 
-const HEALTHY = 'query($id: ID!) { user(id: $id) { name city weather { temperature } articles(first: 3) { edges { node { title comments(first: 2) { totalCount } } } } } }';
+const HEALTHY =
+  'query($id: ID!) { user(id: $id) { name city weather { temperature } articles(first: 3) { edges { node { title comments(first: 2) { totalCount } } } } } }';
 
 // The services in a process of their own: the load generator's CPU must not slow the upstreams down.
 const backends = spawn(...onCore(1, [process.execPath, '--import', 'tsx', 'examples/backends/main.ts']), {
-  env: { ...process.env, ACCOUNTS_PORT: '0', CONTENT_PORT: '0', COMMENTS_PORT: '0', WEATHER_PORT: '0', PLACEHOLDER_PORT: '0' },
+  env: {
+    ...process.env,
+    ACCOUNTS_PORT: '0',
+    CONTENT_PORT: '0',
+    COMMENTS_PORT: '0',
+    WEATHER_PORT: '0',
+    PLACEHOLDER_PORT: '0',
+  },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const backendEnv = await backendVariables();
 const gateway = spawn(...onCore(0, [process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'serve']), {
-  env: { ...process.env, ...backendEnv, GRAFTQL_CONFIG: 'scripts/abuse-soak.config.ts', PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production' },
+  env: {
+    ...process.env,
+    ...backendEnv,
+    GRAFTQL_CONFIG: 'scripts/abuse-soak.config.ts',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    NODE_ENV: 'production',
+  },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 let output = '';
@@ -100,10 +116,12 @@ const problems = [
   ...phases.map((row) => row.healthyFailures > 0 && `${row.name}: ${row.healthyFailures} healthy requests failed`),
   ...[oneClient, rotating].flatMap((row) => [
     row.abusive!.ran > 0 && `${row.name}: ${row.abusive!.ran} abusive requests ran`,
-    row.abusive!.uncoded > 0 && `${row.name}: ${row.abusive!.uncoded} abusive requests refused without a catalogued code`,
+    row.abusive!.uncoded > 0 &&
+      `${row.name}: ${row.abusive!.uncoded} abusive requests refused without a catalogued code`,
     rssGrowthMb(row.rss) > 32 && `${row.name}: RSS grew ${rssGrowthMb(row.rss)} MB`,
   ]),
-  oneClient.healthy.latency.p99 > 2 * baseline.healthy.latency.p99 && `healthy p99 ${oneClient.healthy.latency.p99} ms > 2 × ${baseline.healthy.latency.p99} ms with one abusive client`,
+  oneClient.healthy.latency.p99 > 2 * baseline.healthy.latency.p99 &&
+    `healthy p99 ${oneClient.healthy.latency.p99} ms > 2 × ${baseline.healthy.latency.p99} ms with one abusive client`,
 ].filter(Boolean) as string[];
 
 printReport();
@@ -117,7 +135,10 @@ process.exit(0);
 async function phase(name: string, seconds: number, abuser: 'one' | 'rotating' | undefined): Promise<Phase> {
   const { samples: rss, stop } = sampleRss(gateway.pid);
   try {
-    const [healthy, abusive] = await Promise.all([healthyLoad(seconds), abuser ? abusiveProcess(seconds, abuser) : undefined]);
+    const [healthy, abusive] = await Promise.all([
+      healthyLoad(seconds),
+      abuser ? abusiveProcess(seconds, abuser) : undefined,
+    ]);
     return { name, ...healthy, ...(abusive && { abusive }), rss };
   } finally {
     stop();
@@ -139,7 +160,11 @@ async function healthyLoad(seconds: number): Promise<{ healthy: autocannon.Resul
       {
         setupRequest: (request) => {
           const user = 1 + (turn++ % 50);
-          return { ...request, headers: { ...request.headers, authorization: `Bearer healthy-${user}` }, body: JSON.stringify({ query: HEALTHY, variables: { id: `User:${user}` } }) };
+          return {
+            ...request,
+            headers: { ...request.headers, authorization: `Bearer healthy-${user}` },
+            body: JSON.stringify({ query: HEALTHY, variables: { id: `User:${user}` } }),
+          };
         },
         onResponse: (status, body) => {
           if (status !== 200 || (JSON.parse(body) as { errors?: unknown[] }).errors) failures += 1;
@@ -152,24 +177,43 @@ async function healthyLoad(seconds: number): Promise<{ healthy: autocannon.Resul
 
 /** The abusive load, in a niced child process on the services' core. */
 async function abusiveProcess(seconds: number, abuser: 'one' | 'rotating'): Promise<NonNullable<Phase['abusive']>> {
-  const child = spawn(...onCore(1, ['nice', '-n', '10', process.execPath, '--import', 'tsx', 'scripts/abuse-soak.ts']), {
-    env: { ...process.env, ABUSER: abuser, ABUSE_URL: url, ABUSE_SECONDS: String(seconds) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    ...onCore(1, ['nice', '-n', '10', process.execPath, '--import', 'tsx', 'scripts/abuse-soak.ts']),
+    {
+      env: { ...process.env, ABUSER: abuser, ABUSE_URL: url, ABUSE_SECONDS: String(seconds) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let printed = '';
   child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
   await new Promise((resolve) => child.once('exit', resolve));
-  const counts = JSON.parse(printed) as Omit<NonNullable<Phase['abusive']>, 'byCode'> & { byCode: Array<[string, number]> };
+  const counts = JSON.parse(printed) as Omit<NonNullable<Phase['abusive']>, 'byCode'> & {
+    byCode: Array<[string, number]>;
+  };
   return { ...counts, byCode: new Map(counts.byCode) };
 }
 
-async function abusiveLoad(url: string, seconds: number, abuser: 'one' | 'rotating'): Promise<NonNullable<Phase['abusive']>> {
+async function abusiveLoad(
+  url: string,
+  seconds: number,
+  abuser: 'one' | 'rotating',
+): Promise<NonNullable<Phase['abusive']>> {
   const counts = { requests: 0, refused: 0, ran: 0, uncoded: 0, byCode: new Map<string, number>() };
   const path = new URL(url).pathname;
-  const viaJson = (query: string) => ({ method: 'POST' as const, path, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  const viaJson = (query: string) => ({
+    method: 'POST' as const,
+    path,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
   const transports = [
     viaJson,
-    (query: string) => ({ method: 'POST' as const, path, headers: { 'content-type': 'application/graphql' }, body: query }),
+    (query: string) => ({
+      method: 'POST' as const,
+      path,
+      headers: { 'content-type': 'application/graphql' },
+      body: query,
+    }),
     (query: string) => ({
       method: 'POST' as const,
       path,
@@ -177,10 +221,18 @@ async function abusiveLoad(url: string, seconds: number, abuser: 'one' | 'rotati
       body: new URLSearchParams({ query }).toString(),
     }),
     (query: string) =>
-      encodeURIComponent(query).length > MAX_GET_QUERY ? undefined : { method: 'GET' as const, path: `${path}?query=${encodeURIComponent(query)}`, headers: { 'graphql-require-preflight': '1' } },
+      encodeURIComponent(query).length > MAX_GET_QUERY
+        ? undefined
+        : {
+            method: 'GET' as const,
+            path: `${path}?query=${encodeURIComponent(query)}`,
+            headers: { 'graphql-require-preflight': '1' },
+          },
   ];
   // Built once: encoding half-megabyte bodies per request would make the load generator the bottleneck.
-  const prepared = transports.flatMap((transport) => ABUSIVE_DOCUMENTS.map(([, query]) => transport(query) ?? viaJson(query)));
+  const prepared = transports.flatMap((transport) =>
+    ABUSIVE_DOCUMENTS.map(([, query]) => transport(query) ?? viaJson(query)),
+  );
   let turn = 0;
   await autocannon({
     url,
@@ -192,7 +244,11 @@ async function abusiveLoad(url: string, seconds: number, abuser: 'one' | 'rotati
         setupRequest: (request) => {
           const i = turn++;
           const made = prepared[i % prepared.length]!;
-          return { ...request, ...made, headers: { ...made.headers, authorization: `Bearer abuser-${abuser === 'one' ? 0 : i}` } };
+          return {
+            ...request,
+            ...made,
+            headers: { ...made.headers, authorization: `Bearer abuser-${abuser === 'one' ? 0 : i}` },
+          };
         },
         onResponse: (_status, body) => {
           counts.requests += 1;
@@ -224,7 +280,10 @@ async function backendVariables(): Promise<Record<string, string>> {
   for (let i = 0; i < 300; i++) {
     const lines = printed.split('\n').filter((line) => /^[A-Z_]+=/.test(line));
     // PLACEHOLDER_URL comes last.
-    if (/PLACEHOLDER_URL=\S+\n/.test(printed)) return Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    if (/PLACEHOLDER_URL=\S+\n/.test(printed))
+      return Object.fromEntries(
+        lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+      );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`the example services did not start:\n${printed}`);
@@ -243,7 +302,9 @@ function printReport(): void {
   console.log(
     `\nGraftQL abuse soak — ${new Date().toISOString()}, node ${process.version}; healthy at ${HEALTHY_RATE} req/s from ${HEALTHY_CONNECTIONS} connections; ${ABUSIVE_CONNECTIONS} abusive connections at full speed\n`,
   );
-  console.log('| phase | seconds | healthy requests | healthy failed | healthy p50 ms | healthy p99 ms | abusive requests | refused with a code | ran | RSS min–max MB |');
+  console.log(
+    '| phase | seconds | healthy requests | healthy failed | healthy p50 ms | healthy p99 ms | abusive requests | refused with a code | ran | RSS min–max MB |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const row of phases) {
     const abusive = row.abusive;

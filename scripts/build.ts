@@ -18,9 +18,14 @@ import { build, type Plugin } from 'esbuild';
 rmSync('dist', { recursive: true, force: true });
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 // tsc rewrites '.ts' import paths in code, not in declarations: a consumer's tsc would refuse them (TS5097).
-for (const file of readdirSync('dist/types', { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.d.ts'))) {
+for (const file of readdirSync('dist/types', { recursive: true, encoding: 'utf8' }).filter((name) =>
+  name.endsWith('.d.ts'),
+)) {
   const path = join('dist/types', file);
-  writeFileSync(path, readFileSync(path, 'utf8').replace(/((?:from|import)\s*\(?\s*['"]\.{1,2}\/[^'"]+)\.ts(['"])/g, '$1.js$2'));
+  writeFileSync(
+    path,
+    readFileSync(path, 'utf8').replace(/((?:from|import)\s*\(?\s*['"]\.{1,2}\/[^'"]+)\.ts(['"])/g, '$1.js$2'),
+  );
 }
 
 const common = {
@@ -45,8 +50,17 @@ const engineOutside: Plugin = {
 };
 
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.cjs' });
-await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.cjs', plugins: [engineOutside], banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } });
-writeFileSync('dist/index.mjs', "// GraftQL as an ES module: the CommonJS build's exports, one instance for import and require.\nexport * from './index.cjs';\n");
+await build({
+  ...common,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/cli.cjs',
+  plugins: [engineOutside],
+  banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
+});
+writeFileSync(
+  'dist/index.mjs',
+  "// GraftQL as an ES module: the CommonJS build's exports, one instance for import and require.\nexport * from './index.cjs';\n",
+);
 console.log('built dist/: index.cjs, index.mjs, cli.cjs, types/');
 
 // V8 keeps each module's source in memory, as one byte a character, or two for all of it when one character is not Latin-1:
@@ -55,5 +69,8 @@ for (const file of ['dist/index.cjs', 'dist/cli.cjs']) {
   const line = readFileSync(file, 'utf8')
     .split('\n')
     .findIndex((text) => [...text].some((char) => char.charCodeAt(0) > 127));
-  if (line >= 0) throw new Error(`${file}:${line + 1} is not ASCII (a comment esbuild kept?): write it in ASCII, or the whole module's source takes twice the memory.`);
+  if (line >= 0)
+    throw new Error(
+      `${file}:${line + 1} is not ASCII (a comment esbuild kept?): write it in ASCII, or the whole module's source takes twice the memory.`,
+    );
 }

@@ -31,8 +31,33 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   mapping: ['core', 'config', 'cache', 'events', 'loaders', 'pagination', 'sources', 'telemetry', 'uploads'],
   pipeline: ['core', 'config', 'cache', 'mapping', 'pagination', 'telemetry'],
   openapi: ['core'],
-  server: ['core', 'config', 'cache', 'events', 'mapping', 'observability', 'pagination', 'pipeline', 'replicas', 'sources', 'telemetry', 'uploads'],
-  index: ['core', 'config', 'events', 'loaders', 'mapping', 'observability', 'pagination', 'server', 'sources', 'telemetry', 'uploads'],
+  server: [
+    'core',
+    'config',
+    'cache',
+    'events',
+    'mapping',
+    'observability',
+    'pagination',
+    'pipeline',
+    'replicas',
+    'sources',
+    'telemetry',
+    'uploads',
+  ],
+  index: [
+    'core',
+    'config',
+    'events',
+    'loaders',
+    'mapping',
+    'observability',
+    'pagination',
+    'server',
+    'sources',
+    'telemetry',
+    'uploads',
+  ],
   cli: ['index', 'openapi', 'core'],
 };
 
@@ -74,11 +99,18 @@ function read(file: string): FileInfo {
   const lineOf = (position: number) => source.getLineAndCharacterOfPosition(position).line + 1;
   const visit = (node: ts.Node): void => {
     const specifier =
-      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
         ? node.moduleSpecifier.text
-        : ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])
+        : ts.isCallExpression(node) &&
+            node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+            node.arguments[0] &&
+            ts.isStringLiteral(node.arguments[0])
           ? node.arguments[0].text
-          : ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)
+          : ts.isImportTypeNode(node) &&
+              ts.isLiteralTypeNode(node.argument) &&
+              ts.isStringLiteral(node.argument.literal)
             ? node.argument.literal.text
             : undefined;
     if (specifier?.startsWith('.')) imports.push(normalize(join(dirname(file), specifier)));
@@ -94,9 +126,18 @@ function read(file: string): FileInfo {
 
 function nameOf(node: ts.Node): string {
   const named = node as { name?: ts.Node };
-  if (named.name && (ts.isIdentifier(named.name) || ts.isStringLiteral(named.name) || ts.isPrivateIdentifier(named.name))) return named.name.text;
+  if (
+    named.name &&
+    (ts.isIdentifier(named.name) || ts.isStringLiteral(named.name) || ts.isPrivateIdentifier(named.name))
+  )
+    return named.name.text;
   const parent = node.parent;
-  if (parent && (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (
+    parent &&
+    (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) &&
+    ts.isIdentifier(parent.name)
+  )
+    return parent.name.text;
   return '(anonymous)';
 }
 
@@ -151,18 +192,30 @@ for (const [file, { imports }] of files) {
   }
   for (const target of imports) {
     const to = partOf(target);
-    if (to !== from && !allowed.includes(to)) problems.push(`${name(file)} imports ${name(target)}: ${from}/ may import ${allowed.join(', ') || 'nothing else'} (ARCHITECTURE.md)`);
+    if (to !== from && !allowed.includes(to))
+      problems.push(
+        `${name(file)} imports ${name(target)}: ${from}/ may import ${allowed.join(', ') || 'nothing else'} (ARCHITECTURE.md)`,
+      );
     const phases = [phaseOf(file), phaseOf(target)];
-    if (phases[0] && phases[1] && phases[0] !== phases[1]) problems.push(`${name(file)} imports ${name(target)}: mapping/compile and mapping/run share only what is in mapping/ (ARCHITECTURE.md)`);
+    if (phases[0] && phases[1] && phases[0] !== phases[1])
+      problems.push(
+        `${name(file)} imports ${name(target)}: mapping/compile and mapping/run share only what is in mapping/ (ARCHITECTURE.md)`,
+      );
   }
 }
-const longest = [...files].flatMap(([file, { functions }]) => functions.map((fn) => ({ ...fn, file: name(file) }))).sort((a, b) => b.lines - a.lines);
-for (const fn of longest.filter((fn) => fn.lines > MAX_FUNCTION_LINES)) problems.push(`${fn.file}:${fn.line} ${fn.name} is ${fn.lines} lines; at most ${MAX_FUNCTION_LINES}`);
+const longest = [...files]
+  .flatMap(([file, { functions }]) => functions.map((fn) => ({ ...fn, file: name(file) })))
+  .sort((a, b) => b.lines - a.lines);
+for (const fn of longest.filter((fn) => fn.lines > MAX_FUNCTION_LINES))
+  problems.push(`${fn.file}:${fn.line} ${fn.name} is ${fn.lines} lines; at most ${MAX_FUNCTION_LINES}`);
 
 console.log(`longest functions in src/ (at most ${MAX_FUNCTION_LINES} lines):`);
-for (const fn of longest.slice(0, 10)) console.log(`  ${String(fn.lines).padStart(4)}  ${fn.file}:${fn.line} ${fn.name}`);
+for (const fn of longest.slice(0, 10))
+  console.log(`  ${String(fn.lines).padStart(4)}  ${fn.file}:${fn.line} ${fn.name}`);
 if (problems.length > 0) {
-  console.error(`\n${problems.length} architecture problem${problems.length === 1 ? '' : 's'}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  console.error(
+    `\n${problems.length} architecture problem${problems.length === 1 ? '' : 's'}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+  );
   process.exit(1);
 }
 console.log(`no import cycle, no import across the layers ARCHITECTURE.md draws (${files.size} files)`);

@@ -44,14 +44,19 @@ export function configurationDocs(text = readFileSync(SCHEMA_FILE, 'utf8')): str
     const keys: Key[] = [];
     const nested: Array<[ts.ObjectLiteralExpression, string, string]> = [];
     for (const property of propertiesOf(object, objects)) {
-      if (!ts.isPropertyAssignment(property) || !(ts.isIdentifier(property.name) || ts.isStringLiteral(property.name))) continue;
+      if (!ts.isPropertyAssignment(property) || !(ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)))
+        continue;
       const name = property.name.text;
       const { description, fallback } = docOf(property, source);
       const reference = referencedObject(property.initializer, objects, seen);
       const shape = reference?.shape ?? '';
       const keyPath = `${path}${path ? '.' : ''}${name}${shape}`;
       const link = reference ? `see [${keyPath}](#${anchor(keyPath)})` : '';
-      keys.push({ path: keyPath, description: [description, link].filter(Boolean).join(' '), default: fallback ?? (isOptional(property.initializer) ? 'none' : '') });
+      keys.push({
+        path: keyPath,
+        description: [description, link].filter(Boolean).join(' '),
+        default: fallback ?? (isOptional(property.initializer) ? 'none' : ''),
+      });
       if (reference) nested.push([reference.object, keyPath, reference.name]);
     }
     sections.push({ path, keys });
@@ -94,9 +99,16 @@ function objectSchemaIn(expression: ts.Expression): ts.ObjectLiteralExpression |
 }
 
 /** The properties of an object schema, with `...other.shape` spread in. */
-function propertiesOf(object: ts.ObjectLiteralExpression, objects: ReadonlyMap<string, ts.ObjectLiteralExpression>): ts.ObjectLiteralElementLike[] {
+function propertiesOf(
+  object: ts.ObjectLiteralExpression,
+  objects: ReadonlyMap<string, ts.ObjectLiteralExpression>,
+): ts.ObjectLiteralElementLike[] {
   return object.properties.flatMap((property) => {
-    if (ts.isSpreadAssignment(property) && ts.isPropertyAccessExpression(property.expression) && ts.isIdentifier(property.expression.expression)) {
+    if (
+      ts.isSpreadAssignment(property) &&
+      ts.isPropertyAccessExpression(property.expression) &&
+      ts.isIdentifier(property.expression.expression)
+    ) {
       const spread = objects.get(property.expression.expression.text);
       return spread ? propertiesOf(spread, objects) : [];
     }

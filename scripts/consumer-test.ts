@@ -23,28 +23,56 @@ try {
   step('pack');
   const tarball = join(
     work,
-    execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+    execFileSync('npm', ['pack', '--silent', '--pack-destination', work], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
       .trim()
       .split('\n')
       .at(-1) as string,
   );
   const entries = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).trim().split('\n');
   const stray = entries.filter((entry) => !/^package\/(dist\/.+|package\.json|README\.md|LICENSE)$/.test(entry));
-  check(stray.length === 0, `the tarball holds only dist/, package.json, README.md and LICENSE (${entries.length} files)`, `stray files: ${stray.slice(0, 10).join(', ')}`);
-  check(!entries.some((entry) => entry.endsWith('.ts') && !entry.endsWith('.d.ts')), 'no TypeScript sources in the tarball');
+  check(
+    stray.length === 0,
+    `the tarball holds only dist/, package.json, README.md and LICENSE (${entries.length} files)`,
+    `stray files: ${stray.slice(0, 10).join(', ')}`,
+  );
+  check(
+    !entries.some((entry) => entry.endsWith('.ts') && !entry.endsWith('.d.ts')),
+    'no TypeScript sources in the tarball',
+  );
 
   step('install into a fresh project');
   const project = join(work, 'project');
   cpSync(join(root, 'test/consumer'), project, { recursive: true });
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2));
-  npm(project, ['install', '--no-audit', '--no-fund', tarball, `typescript@${manifest.devDependencies.typescript}`, `@types/node@${manifest.devDependencies['@types/node']}`]);
-  const installed = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-  check(!('tsx' in installed.dependencies) && !exists(project, 'node_modules/tsx'), 'tsx is not installed with GraftQL');
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2),
+  );
+  npm(project, [
+    'install',
+    '--no-audit',
+    '--no-fund',
+    tarball,
+    `typescript@${manifest.devDependencies.typescript}`,
+    `@types/node@${manifest.devDependencies['@types/node']}`,
+  ]);
+  const installed = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  check(
+    !('tsx' in installed.dependencies) && !exists(project, 'node_modules/tsx'),
+    'tsx is not installed with GraftQL',
+  );
 
   step('type-check a strict TypeScript consumer (nodenext)');
   const tsc = join(project, 'node_modules/typescript/bin/tsc');
   run(process.execPath, [tsc, '-p', project], project, 'tsc: 0 errors');
-  const libraryErrors = spawnSync(process.execPath, [tsc, '-p', project, '--skipLibCheck', 'false'], { cwd: project, encoding: 'utf8' }).stdout;
+  const libraryErrors = spawnSync(process.execPath, [tsc, '-p', project, '--skipLibCheck', 'false'], {
+    cwd: project,
+    encoding: 'utf8',
+  }).stdout;
   const ours = libraryErrors.split('\n').filter((line) => line.startsWith('node_modules/graftql/'));
   check(ours.length === 0, "with skipLibCheck off, no error in GraftQL's declarations", ours.join('\n'));
 
@@ -56,7 +84,9 @@ try {
     const cli = join(project, 'node_modules/graftql/dist/cli.cjs');
     run(node, [cli, '--version'], project, 'graftql --version');
     for (const config of ['graftql.config.ts', 'graftql.config.mjs', 'graftql.config.json']) {
-      run(node, [cli, 'check', '--config', config], project, `graftql check --config ${config}`, { API_URL: 'http://127.0.0.1:9' });
+      run(node, [cli, 'check', '--config', config], project, `graftql check --config ${config}`, {
+        API_URL: 'http://127.0.0.1:9',
+      });
       await serveWithCli([node, cli], project, config);
     }
   }
@@ -71,11 +101,19 @@ process.exit(failures === 0 ? 0 : 1);
 
 /** `graftql serve --config <config> --port 0`: waits until it serves, queries it, stops it. */
 async function serveWithCli(command: readonly string[], project: string, config: string): Promise<void> {
-  const { startUpstream } = (await import(join(project, 'upstream.mjs'))) as { startUpstream: () => Promise<{ url: string; close: () => void }> };
-  const { queryAndCheck } = (await import(join(project, 'query.mjs'))) as { queryAndCheck: (url: string) => Promise<void> };
+  const { startUpstream } = (await import(join(project, 'upstream.mjs'))) as {
+    startUpstream: () => Promise<{ url: string; close: () => void }>;
+  };
+  const { queryAndCheck } = (await import(join(project, 'query.mjs'))) as {
+    queryAndCheck: (url: string) => Promise<void>;
+  };
   const upstream = await startUpstream();
   const [program, ...args] = command as [string, ...string[]];
-  const child = spawn(program, [...args, 'serve', '--config', config, '--port', '0'], { cwd: project, env: { PATH: process.env.PATH, API_URL: upstream.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(program, [...args, 'serve', '--config', config, '--port', '0'], {
+    cwd: project,
+    env: { PATH: process.env.PATH, API_URL: upstream.url },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -102,7 +140,11 @@ async function serveWithCli(command: readonly string[], project: string, config:
 }
 
 async function queryDeclared(url: string): Promise<void> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ user(id: "2") { name } }' }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ user(id: "2") { name } }' }),
+  });
   const text = await response.text();
   if (text !== '{"data":{"user":{"name":"Alan Turing"}}}') throw new Error(`unexpected answer ${text}`);
 }
@@ -120,7 +162,13 @@ function npm(cwd: string, args: string[]): void {
 
 function run(command: string, args: string[], cwd: string, what: string, env: Record<string, string> = {}): void {
   try {
-    execFileSync(command, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    execFileSync(command, args, {
+      cwd,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
+    });
     check(true, what);
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };

@@ -20,8 +20,17 @@ const CLIENTS = 20;
 
 const redis = await ownRedis();
 const backends = await startBackends({ weatherRateLimit: 1_000_000_000 });
-const env = { ...backends.env, REDIS_URL: redis.url, REDIS_KEY_PREFIX: `fault-${randomUUID()}:`, PORT: '0', LOG_LEVEL: 'warn', NODE_ENV: 'production' };
-const replicas = [0, 1].map(() => spawnCli(['serve', '--config', 'test/replicas/replica.config.ts'], { ...env, LOG_LEVEL: 'info' }));
+const env = {
+  ...backends.env,
+  REDIS_URL: redis.url,
+  REDIS_KEY_PREFIX: `fault-${randomUUID()}:`,
+  PORT: '0',
+  LOG_LEVEL: 'warn',
+  NODE_ENV: 'production',
+};
+const replicas = [0, 1].map(() =>
+  spawnCli(['serve', '--config', 'test/replicas/replica.config.ts'], { ...env, LOG_LEVEL: 'info' }),
+);
 const urls = await Promise.all(replicas.map((replica) => servingUrl(replica, 30_000)));
 
 interface Window {
@@ -46,7 +55,9 @@ async function client(n: number): Promise<void> {
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: `{ article(id: "Article:${id}") { title author { name } comments(first: 2) { totalCount } } }` }),
+        body: JSON.stringify({
+          query: `{ article(id: "Article:${id}") { title author { name } comments(first: 2) { totalCount } } }`,
+        }),
       });
       const body = (await response.json()) as { errors?: unknown[] };
       if (response.status !== 200 || body.errors) window.failed += 1;
@@ -82,11 +93,19 @@ async function observe(): Promise<void> {
     }
     const fallbacks = await Promise.all(
       urls.map(async (url) => {
-        const parts = await Promise.all(['cache', 'replay', 'events'].map((feature) => metric(url, `graftql_redis_fallbacks_total{feature="${feature}"}`)));
+        const parts = await Promise.all(
+          ['cache', 'replay', 'events'].map((feature) =>
+            metric(url, `graftql_redis_fallbacks_total{feature="${feature}"}`),
+          ),
+        );
         return parts.reduce<number>((sum, value) => sum + (value ?? 0), 0);
       }),
     );
-    redisState.push({ redis: redisUp ? 'up' : 'down', up: await Promise.all(urls.map((url) => metric(url, 'graftql_redis_up'))), fallbacks });
+    redisState.push({
+      redis: redisUp ? 'up' : 'down',
+      up: await Promise.all(urls.map((url) => metric(url, 'graftql_redis_up'))),
+      fallbacks,
+    });
   }
 }
 
@@ -95,7 +114,9 @@ const crashed = replicas.filter((replica) => replica.child.exitCode !== null).le
 
 const p99 = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? 0 : Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] as number);
+  return sorted.length === 0
+    ? 0
+    : Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] as number);
 };
 const lines = [
   `# Redis going away under load — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,

@@ -31,7 +31,11 @@ const started = performance.now();
 for (let sent = 0; sent < DOCUMENTS; sent += IN_FLIGHT) {
   await Promise.all(
     Array.from({ length: IN_FLIGHT }, async (_, k) => {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: document(sent + k) }) });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: document(sent + k) }),
+      });
       const body = (await response.json()) as { errors?: unknown[] };
       if (!response.ok || body.errors) failed += 1;
     }),
@@ -39,18 +43,29 @@ for (let sent = 0; sent < DOCUMENTS; sent += IN_FLIGHT) {
   const done = sent + IN_FLIGHT;
   if (done % (DOCUMENTS / 5) === 0) {
     const heap = await retainedHeapMb(gateway);
-    rows.push([String(done), String(heap), String(heap - startHeap), String(rssMb(gateway.pid)), ((performance.now() - started) / done).toFixed(1)]);
+    rows.push([
+      String(done),
+      String(heap),
+      String(heap - startHeap),
+      String(rssMb(gateway.pid)),
+      ((performance.now() - started) / done).toFixed(1),
+    ]);
   }
 }
 gateway.kill('SIGTERM');
 await backends.close();
 
-console.log(`\nGraftQL document flood — ${new Date().toISOString()}, node ${process.version}, ${DOCUMENTS} distinct documents of ${FIELDS} fields (${document(0).length} characters)\n`);
+console.log(
+  `\nGraftQL document flood — ${new Date().toISOString()}, node ${process.version}, ${DOCUMENTS} distinct documents of ${FIELDS} fields (${document(0).length} characters)\n`,
+);
 console.log('| documents sent | heap after GC MB | growth MB | RSS MB | ms per document |');
 console.log('|---|---|---|---|---|');
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 const growth = Math.max(...rows.map((row) => Number(row[2])));
-const problems = [failed > 0 && `${failed} documents did not answer with data`, growth > BOUND_MB + SLACK_MB && `retained heap grew ${growth} MB, past ${BOUND_MB} + ${SLACK_MB}`].filter(Boolean);
+const problems = [
+  failed > 0 && `${failed} documents did not answer with data`,
+  growth > BOUND_MB + SLACK_MB && `retained heap grew ${growth} MB, past ${BOUND_MB} + ${SLACK_MB}`,
+].filter(Boolean);
 if (problems.length > 0) {
   console.error(`document flood failed: ${problems.join('; ')}`);
   process.exit(1);

@@ -10,5 +10,10 @@ import { defineConfig } from '../src/index.ts';
 export default defineConfig({
   ...exampleConfig,
   schema: '../schema', // read next to this file
-  sources: Object.fromEntries(Object.entries(exampleConfig.sources).map(([name, source]) => [name, { ...source, cache: { ...source.cache, enabled: false } }])),
+  sources: Object.fromEntries(
+    Object.entries(exampleConfig.sources).map(([name, source]) => [
+      name,
+      { ...source, cache: { ...source.cache, enabled: false } },
+    ]),
+  ),
 });

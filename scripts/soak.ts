@@ -92,9 +92,13 @@ try {
       () => {},
       (row) =>
         [
-          row.requests < healthy.requests / 2 ? `${row.requests} requests, under half of healthy's ${healthy.requests}` : '',
+          row.requests < healthy.requests / 2
+            ? `${row.requests} requests, under half of healthy's ${healthy.requests}`
+            : '',
           row.p99 >= 3_000 ? `p99 ${row.p99} ms` : '',
-          Number(row.upstreamPerCall) > 1.1 * Number(healthy.upstreamPerCall) ? `${row.upstreamPerCall} upstream calls a request, over 1.1× healthy's ${healthy.upstreamPerCall}` : '',
+          Number(row.upstreamPerCall) > 1.1 * Number(healthy.upstreamPerCall)
+            ? `${row.upstreamPerCall} upstream calls a request, over 1.1× healthy's ${healthy.upstreamPerCall}`
+            : '',
         ]
           .filter(Boolean)
           .join(', '),
@@ -105,14 +109,26 @@ try {
   rows.push(firstOutage);
   const secondOutage = await outageScenario('the same outage again');
   const grew = secondOutage.heapEndMb - firstOutage.heapEndMb;
-  rows.push(grew > MAX_CYCLE_GROWTH_MB ? { ...secondOutage, pass: false, why: [secondOutage.why, `heap ${grew} MB above the first cycle's end`].filter(Boolean).join(', ') } : secondOutage);
+  rows.push(
+    grew > MAX_CYCLE_GROWTH_MB
+      ? {
+          ...secondOutage,
+          pass: false,
+          why: [secondOutage.why, `heap ${grew} MB above the first cycle's end`].filter(Boolean).join(', '),
+        }
+      : secondOutage,
+  );
   // 1% of accounts' answers stream 2 GiB, 1% of content's declare it: each refused at the 10 MiB cap, the heap flat.
   rows.push(
     await scenario(
       'upstream bodies of 2 GiB',
       () => {
         backends.accounts.inject({ fault: { kind: 'oversized', bytes: 2 * 1024 ** 3 }, share: 0.01 });
-        backends.content.inject({ fault: { kind: 'oversized', bytes: 2 * 1024 ** 3, declared: true }, share: 0.01, path: /^\/(?!oauth)/ });
+        backends.content.inject({
+          fault: { kind: 'oversized', bytes: 2 * 1024 ** 3, declared: true },
+          share: 0.01,
+          path: /^\/(?!oauth)/,
+        });
       },
       () => {},
       (row) => (row.topCodes.includes('UPSTREAM_RESPONSE_TOO_LARGE') ? '' : 'no UPSTREAM_RESPONSE_TOO_LARGE'),
@@ -126,7 +142,10 @@ try {
       () => {},
       () => '',
       {
-        request: (turn) => ({ query: '{ viewer { id name } user(id: "User:1") { name } }', headers: { authorization: `Bearer ${CALLERS[turn % 2]!.token}` } }),
+        request: (turn) => ({
+          query: '{ viewer { id name } user(id: "User:1") { name } }',
+          headers: { authorization: `Bearer ${CALLERS[turn % 2]!.token}` },
+        }),
         check: (turn, body) => {
           const viewer = (JSON.parse(body) as { data?: { viewer?: { id?: string } } }).data?.viewer;
           return viewer && viewer.id !== CALLERS[turn % 2]!.id ? `answered ${viewer.id}` : undefined;
@@ -168,7 +187,13 @@ async function stopped(child: typeof gateway): Promise<void> {
   clearTimeout(killer);
 }
 
-async function scenario(name: string, setUp: () => void, tearDown: () => void = () => {}, extraCheck: (row: Row) => string = () => '', traffic?: Traffic): Promise<Row> {
+async function scenario(
+  name: string,
+  setUp: () => void,
+  tearDown: () => void = () => {},
+  extraCheck: (row: Row) => string = () => '',
+  traffic?: Traffic,
+): Promise<Row> {
   for (const service of services()) {
     service.clearFaults();
     service.clearRecords();
@@ -237,7 +262,8 @@ async function coldCrowdScenario(): Promise<Row> {
   const heapStart = await retainedHeapMb(gateway);
   const pool = new Agent({ connections: 500 });
   // The 500 connections open first, so that the 500 requests arrive together.
-  const post = (body: string) => request(url, { dispatcher: pool, method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const post = (body: string) =>
+    request(url, { dispatcher: pool, method: 'POST', headers: { 'content-type': 'application/json' }, body });
   await Promise.all(Array.from({ length: 500 }, async () => (await post('{"query":"{ __typename }"}')).body.text()));
   backends.accounts.clearRecords();
   backends.accounts.setLatency(1_000);
@@ -264,7 +290,11 @@ async function coldCrowdScenario(): Promise<Row> {
   const urls = [...new Set(backends.accounts.requests.map((recorded) => recorded.url))].join(' ');
   durations.sort((a, b) => a - b);
   const heapEnd = await retainedHeapMb(gateway);
-  const problems = [non2xx > 0 && `${non2xx} non-2xx`, wrong > 0 && `${wrong} wrong answers`, calls > 3 && `${calls} upstream calls`].filter(Boolean) as string[];
+  const problems = [
+    non2xx > 0 && `${non2xx} non-2xx`,
+    wrong > 0 && `${wrong} wrong answers`,
+    calls > 3 && `${calls} upstream calls`,
+  ].filter(Boolean) as string[];
   return {
     scenario: '500 identical cold requests',
     requests: 500,
@@ -293,7 +323,9 @@ async function coldCrowdScenario(): Promise<Row> {
 async function sigtermScenario(): Promise<Row> {
   for (const service of services()) service.clearRecords();
   const heapStart = await retainedHeapMb(gateway);
-  const exited = new Promise<{ code: number | null; atMs: number }>((resolve) => gateway.once('exit', (code) => resolve({ code, atMs: performance.now() })));
+  const exited = new Promise<{ code: number | null; atMs: number }>((resolve) =>
+    gateway.once('exit', (code) => resolve({ code, atMs: performance.now() })),
+  );
   let signalledAt = 0;
   const signal = setTimeout(() => {
     signalledAt = performance.now();
@@ -381,7 +413,8 @@ async function drive(name: string, seconds: number, traffic?: Traffic): Promise<
             const { errors } = JSON.parse(body) as { errors?: Array<{ extensions?: { code?: string } }> };
             if (errors?.length) {
               withErrors += 1;
-              for (const error of errors) byCode.set(error.extensions?.code ?? '?', (byCode.get(error.extensions?.code ?? '?') ?? 0) + 1);
+              for (const error of errors)
+                byCode.set(error.extensions?.code ?? '?', (byCode.get(error.extensions?.code ?? '?') ?? 0) + 1);
               if (errors.some((error) => !KNOWN.has(error.extensions?.code ?? ''))) uncoded += 1;
             }
           } catch {
@@ -391,7 +424,10 @@ async function drive(name: string, seconds: number, traffic?: Traffic): Promise<
       },
     ],
   });
-  const upstream = services().reduce((sum, service) => sum + service.requests.filter((request) => !request.url.startsWith('/oauth')).length, 0);
+  const upstream = services().reduce(
+    (sum, service) => sum + service.requests.filter((request) => !request.url.startsWith('/oauth')).length,
+    0,
+  );
   rss.stop();
   const alive =
     gateway.exitCode === null &&
@@ -406,7 +442,8 @@ async function drive(name: string, seconds: number, traffic?: Traffic): Promise<
     result.non2xx > 0 && `${result.non2xx} non-2xx`,
     uncoded > 0 && `${uncoded} uncoded errors`,
     wrong > 0 && `${wrong} wrong answers`,
-    heapEnd - warmHeap > MAX_RETAINED_GROWTH_MB && `retained heap ${heapEnd} MB, ${heapEnd - warmHeap} MB above the warmed-up ${warmHeap} MB`,
+    heapEnd - warmHeap > MAX_RETAINED_GROWTH_MB &&
+      `retained heap ${heapEnd} MB, ${heapEnd - warmHeap} MB above the warmed-up ${warmHeap} MB`,
     name === 'healthy' && withErrors > 0 && `${withErrors} errors while healthy`,
   ].filter(Boolean) as string[];
   return {

@@ -23,7 +23,13 @@ export type { BoundSource } from './sources/request-sources.ts';
 export type { HedgeStats } from './sources/source-client.ts';
 export type { UpstreamRequest } from './sources/upstream-request.ts';
 export { path } from './core/upstream-path.ts';
-export { type BatchEndpoint, type BatchStyle, batchLoader, groupLoader, singleLoader } from './loaders/batch-loaders.ts';
+export {
+  type BatchEndpoint,
+  type BatchStyle,
+  batchLoader,
+  groupLoader,
+  singleLoader,
+} from './loaders/batch-loaders.ts';
 export { type Connection, type ConnectionArgs, connection, toSlice } from './pagination/connection.ts';
 export { indexConnection, offsetRanges, pageRanges, type RangeFetcher } from './pagination/index-adapter.ts';
 export { chainedConnection, firstPageFromBatch, type LinkedPageFetcher } from './pagination/chained-adapter.ts';

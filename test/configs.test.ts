@@ -8,7 +8,13 @@ import { describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../src/index.ts';
 import { checkGraph } from '../src/server/check.ts';
 
-const CONFIGS = ['graftql.config.ts', 'examples/placeholder/graftql.config.ts', 'bench/placeholder/graftql.config.ts', 'scripts/soak.config.ts', 'scripts/abuse-soak.config.ts'];
+const CONFIGS = [
+  'graftql.config.ts',
+  'examples/placeholder/graftql.config.ts',
+  'bench/placeholder/graftql.config.ts',
+  'scripts/soak.config.ts',
+  'scripts/abuse-soak.config.ts',
+];
 
 describe('the repository’s configurations', () => {
   it.each(CONFIGS)('%s checks', async (file) => {

@@ -6,7 +6,11 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
 const FLOORS: Array<[name: string, floor: string, why: string]> = [
-  ['undici', '7.24.0', 'unbounded buffering in the deduplicate interceptor (CVE-2026-2581), retry response desync (GHSA-8xcm-r25x-g524)'],
+  [
+    'undici',
+    '7.24.0',
+    'unbounded buffering in the deduplicate interceptor (CVE-2026-2581), retry response desync (GHSA-8xcm-r25x-g524)',
+  ],
   ['graphql', '16.8.1', 'slow OverlappingFieldsCanBeMerged validation (CVE-2023-26144)'],
   ['ws', '8.17.1', 'a request with many HTTP headers crashes the server (CVE-2024-37890)'],
 ];

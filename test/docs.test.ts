@@ -26,7 +26,8 @@ const slug = (heading: string) =>
     .toLowerCase()
     .replace(/[^\p{L}\p{N}_\- ]/gu, '')
     .replace(/ /g, '-');
-const anchorsOf = (file: string) => new Set([...prose(file).matchAll(/^#{1,6} (.+)$/gm)].map((match) => slug(match[1] as string)));
+const anchorsOf = (file: string) =>
+  new Set([...prose(file).matchAll(/^#{1,6} (.+)$/gm)].map((match) => slug(match[1] as string)));
 
 describe('the documentation', () => {
   it('links only to files and headings that exist', () => {
@@ -37,7 +38,8 @@ describe('the documentation', () => {
         const [path = '', anchor] = target.split('#');
         const file = path ? normalize(join(dirname(page), path)) : page;
         if (!existsSync(file)) broken.push(`${page}: ${target} (no such file)`);
-        else if (anchor && file.endsWith('.md') && !anchorsOf(file).has(anchor)) broken.push(`${page}: ${target} (no such heading)`);
+        else if (anchor && file.endsWith('.md') && !anchorsOf(file).has(anchor))
+          broken.push(`${page}: ${target} (no such heading)`);
       }
     }
     expect(broken).toEqual([]);

@@ -15,7 +15,13 @@ describe('importing graftql', () => {
     const tsx = createRequire(import.meta.url).resolve('tsx');
     const run = spawnSync(
       process.execPath,
-      ['--import', tsx, '--input-type=module', '-e', `const graftql = await import(${JSON.stringify(entry)}); console.log(Object.keys(graftql).sort().join(','));`],
+      [
+        '--import',
+        tsx,
+        '--input-type=module',
+        '-e',
+        `const graftql = await import(${JSON.stringify(entry)}); console.log(Object.keys(graftql).sort().join(','));`,
+      ],
       {
         cwd: empty,
         env: { PATH: process.env.PATH ?? '' },
@@ -24,6 +30,15 @@ describe('importing graftql', () => {
       },
     );
     expect(run.status).toBe(0);
-    expect(run.stdout.trim().split(',')).toEqual(expect.arrayContaining(['createGateway', 'defineConfig', 'batchLoader', 'indexConnection', 'printGraph', 'GraftError']));
+    expect(run.stdout.trim().split(',')).toEqual(
+      expect.arrayContaining([
+        'createGateway',
+        'defineConfig',
+        'batchLoader',
+        'indexConnection',
+        'printGraph',
+        'GraftError',
+      ]),
+    );
   });
 });

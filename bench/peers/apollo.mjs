@@ -19,4 +19,7 @@ const resolvers = {
   Post: { user: (post, _, { api }) => api.user(post.userId) },
 };
 const server = new ApolloServer({ typeDefs, resolvers });
-await startStandaloneServer(server, { listen: { port: Number(process.env.PORT), host: '127.0.0.1' }, context: async () => ({ api: new Placeholder() }) });
+await startStandaloneServer(server, {
+  listen: { port: Number(process.env.PORT), host: '127.0.0.1' },
+  context: async () => ({ api: new Placeholder() }),
+});

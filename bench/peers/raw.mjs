@@ -18,7 +18,12 @@ async function answer(query) {
     data: {
       posts: posts.map((post) => {
         const user = users.get(post.userId);
-        return { id: post.id, userId: post.userId, title: post.title, user: { id: user.id, name: user.name, email: user.email } };
+        return {
+          id: post.id,
+          userId: post.userId,
+          title: post.title,
+          user: { id: user.id, name: user.name, email: user.email },
+        };
       }),
     },
   });

@@ -12,8 +12,12 @@ const resolvers = {
 };
 const context = () => ({
   users: new DataLoader(async (ids) => {
-    const found = new Map((await get(`/users?${ids.map((id) => `id=${id}`).join('&')}`)).map((user) => [user.id, user]));
+    const found = new Map(
+      (await get(`/users?${ids.map((id) => `id=${id}`).join('&')}`)).map((user) => [user.id, user]),
+    );
     return ids.map((id) => found.get(id) ?? null);
   }),
 });
-createServer(createYoga({ schema: createSchema({ typeDefs, resolvers }), context, logging: false, graphiql: false })).listen(Number(process.env.PORT), '127.0.0.1');
+createServer(
+  createYoga({ schema: createSchema({ typeDefs, resolvers }), context, logging: false, graphiql: false }),
+).listen(Number(process.env.PORT), '127.0.0.1');

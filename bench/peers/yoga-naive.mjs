@@ -9,4 +9,7 @@ const resolvers = {
   Query: { posts: () => get('/posts'), greet: () => 'Hello World!' },
   Post: { user: (post) => get(`/users/${post.userId}`) },
 };
-createServer(createYoga({ schema: createSchema({ typeDefs, resolvers }), logging: false, graphiql: false })).listen(Number(process.env.PORT), '127.0.0.1');
+createServer(createYoga({ schema: createSchema({ typeDefs, resolvers }), logging: false, graphiql: false })).listen(
+  Number(process.env.PORT),
+  '127.0.0.1',
+);

@@ -12,7 +12,13 @@ export default {
   // Identical queries of declared fields in flight share one execution (server.dedupe, 'declared' by default); BENCH_DEDUPE=0: none does.
   server: { production: true, host: '127.0.0.1', ...(process.env.BENCH_DEDUPE === '0' && { dedupe: false }) },
   sources: {
-    upstream: { url: { env: 'UPSTREAM_URL' }, cache: { enabled: false }, connections: 100, rateLimit: { fromHeaders: false }, maxQueued: 10_000 },
+    upstream: {
+      url: { env: 'UPSTREAM_URL' },
+      cache: { enabled: false },
+      connections: 100,
+      rateLimit: { fromHeaders: false },
+      maxQueued: 10_000,
+    },
   },
   limits: { upstreamCallsPerOperation: 1_000 },
   // BENCH_METRICS=0: the row that measures what metrics cost. Traces follow the OTEL_* variables.

@@ -45,7 +45,8 @@ export async function startAccounts({ apiKey, maxAgeSeconds = 30, port }: Accoun
   };
   const byIds = (ids: string[], headers: IncomingHttpHeaders): Reply => {
     const wanted = new Set(ids.filter(Boolean));
-    if (wanted.size > MAX_LIMIT) return { status: 400, body: { error: 'bad_request', message: `at most ${MAX_LIMIT} ids` } };
+    if (wanted.size > MAX_LIMIT)
+      return { status: 400, body: { error: 'bad_request', message: `at most ${MAX_LIMIT} ids` } };
     // Ascending id order, unknown ids skipped: callers must match by id, not by position.
     return read({ users: users.filter((user) => wanted.has(String(user.id))) }, headers);
   };
@@ -75,7 +76,9 @@ export async function startAccounts({ apiKey, maxAgeSeconds = 30, port }: Accoun
           path: '/users/batch',
           handle: ({ body, headers }) => {
             const ids = parseIds(body);
-            return ids ? byIds(ids, headers) : { status: 422, body: { error: 'invalid', message: 'send {"ids": [...]}' } };
+            return ids
+              ? byIds(ids, headers)
+              : { status: 422, body: { error: 'invalid', message: 'send {"ids": [...]}' } };
           },
         },
         {
@@ -92,7 +95,12 @@ export async function startAccounts({ apiKey, maxAgeSeconds = 30, port }: Accoun
           handle: ({ headers }) => {
             const token = headers.authorization?.startsWith('Bearer ') ? headers.authorization.slice(7) : '';
             const user = byToken.get(token);
-            return user ? read(user, headers, 'private') : { status: 401, body: { error: 'unauthorized', message: 'send the end user token as Authorization: Bearer' } };
+            return user
+              ? read(user, headers, 'private')
+              : {
+                  status: 401,
+                  body: { error: 'unauthorized', message: 'send the end user token as Authorization: Bearer' },
+                };
           },
         },
       ],

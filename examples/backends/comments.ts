@@ -53,11 +53,22 @@ export async function startComments({ user, password, port, webhooks: signing }:
               return { status: 400, body: { error: 'bad_request', message: `page >= 1, per_page 1..${MAX_PER_PAGE}` } };
             }
             const totalPages = Math.max(1, Math.ceil(rows.length / perPage));
-            const link = linkHeader(`${baseUrl}/articles/${encodeURIComponent(articleId)}/comments`, page, perPage, totalPages);
+            const link = linkHeader(
+              `${baseUrl}/articles/${encodeURIComponent(articleId)}/comments`,
+              page,
+              perPage,
+              totalPages,
+            );
             return {
               status: 200,
               headers: { link },
-              body: { comments: rows.slice((page - 1) * perPage, page * perPage), page, per_page: perPage, total_pages: totalPages, total: rows.length },
+              body: {
+                comments: rows.slice((page - 1) * perPage, page * perPage),
+                page,
+                per_page: perPage,
+                total_pages: totalPages,
+                total: rows.length,
+              },
             };
           },
         },
@@ -68,10 +79,25 @@ export async function startComments({ user, password, port, webhooks: signing }:
           handle: ({ query }) => {
             const articles = [...new Set(query.getAll('article_id'))];
             const perArticle = intParam(query.get('per_article'), 10);
-            if (articles.length === 0 || articles.length > MAX_PER_PAGE || perArticle === undefined || perArticle < 1 || perArticle > MAX_PER_PAGE) {
-              return { status: 400, body: { error: 'bad_request', message: `1..${MAX_PER_PAGE} article_id, per_article 1..${MAX_PER_PAGE}` } };
+            if (
+              articles.length === 0 ||
+              articles.length > MAX_PER_PAGE ||
+              perArticle === undefined ||
+              perArticle < 1 ||
+              perArticle > MAX_PER_PAGE
+            ) {
+              return {
+                status: 400,
+                body: {
+                  error: 'bad_request',
+                  message: `1..${MAX_PER_PAGE} article_id, per_article 1..${MAX_PER_PAGE}`,
+                },
+              };
             }
-            return { status: 200, body: { comments: articles.flatMap((article) => (byArticle.get(article) ?? []).slice(0, perArticle)) } };
+            return {
+              status: 200,
+              body: { comments: articles.flatMap((article) => (byArticle.get(article) ?? []).slice(0, perArticle)) },
+            };
           },
         },
         {
@@ -79,14 +105,24 @@ export async function startComments({ user, password, port, webhooks: signing }:
           path: '/articles/:id/comments',
           handle: ({ params, headers, body }) => {
             if (!headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
-              return { status: 415, body: { error: 'unsupported_media_type', message: 'send application/x-www-form-urlencoded' } };
+              return {
+                status: 415,
+                body: { error: 'unsupported_media_type', message: 'send application/x-www-form-urlencoded' },
+              };
             }
             const form = new URLSearchParams(body);
             const text = form.get('body');
             const authorId = intParam(form.get('author_id'), -1);
-            if (!text || authorId === undefined || authorId < 1) return { status: 422, body: { error: 'invalid', message: 'body and author_id are required' } };
+            if (!text || authorId === undefined || authorId < 1)
+              return { status: 422, body: { error: 'invalid', message: 'body and author_id are required' } };
             const articleId = params.id ?? '';
-            const comment: CommentRow = { id: nextId++, article_id: Number(articleId), author_id: authorId, body: text, created_at: new Date().toISOString() };
+            const comment: CommentRow = {
+              id: nextId++,
+              article_id: Number(articleId),
+              author_id: authorId,
+              body: text,
+              created_at: new Date().toISOString(),
+            };
             byArticle.set(articleId, [...(byArticle.get(articleId) ?? []), comment]);
             void webhooks?.send('comment.added', comment);
             return { status: 201, body: comment };

@@ -35,7 +35,13 @@ export interface ContentService extends Service {
 
 const MAX_LIMIT = 100;
 
-export async function startContent({ clientId, clientSecret, tokenTtlSeconds = 3600, port, webhooks: signing }: ContentOptions): Promise<ContentService> {
+export async function startContent({
+  clientId,
+  clientSecret,
+  tokenTtlSeconds = 3600,
+  port,
+  webhooks: signing,
+}: ContentOptions): Promise<ContentService> {
   const webhooks = signing && createWebhookSender(signing);
   const announce = (type: string, data: unknown) => void webhooks?.send(type, data);
   const articles: ArticleRow[] = structuredClone(seed.articles);
@@ -51,18 +57,26 @@ export async function startContent({ clientId, clientSecret, tokenTtlSeconds = 3
     // RFC 6749 §2.3.1: client id and secret are form-urlencoded inside Basic credentials.
     const id = basic ? formDecode(basic.user) : form.get('client_id');
     const secret = basic ? formDecode(basic.password) : form.get('client_secret');
-    if (form.get('grant_type') !== 'client_credentials') return { status: 400, body: { error: 'unsupported_grant_type' } };
+    if (form.get('grant_type') !== 'client_credentials')
+      return { status: 400, body: { error: 'unsupported_grant_type' } };
     if (id !== clientId || secret !== clientSecret) return { status: 401, body: { error: 'invalid_client' } };
     const token = randomBytes(18).toString('base64url');
     tokens.set(token, Date.now() + ttl * 1000);
-    return { status: 200, body: { access_token: token, token_type: 'Bearer', expires_in: ttl }, headers: { 'cache-control': 'no-store' } };
+    return {
+      status: 200,
+      body: { access_token: token, token_type: 'Bearer', expires_in: ttl },
+      headers: { 'cache-control': 'no-store' },
+    };
   };
 
   const page = (rows: ArticleRow[], query: URLSearchParams): Reply => {
     const limit = intParam(query.get('limit'), 20);
     const start = decodeCursor(query.get('cursor'));
     if (limit === undefined || limit < 1 || limit > MAX_LIMIT || start === undefined) {
-      return { status: 400, body: { error: 'bad_request', message: `limit 1..${MAX_LIMIT} and a cursor from a previous page` } };
+      return {
+        status: 400,
+        body: { error: 'bad_request', message: `limit 1..${MAX_LIMIT} and a cursor from a previous page` },
+      };
     }
     const data = rows.slice(start, start + limit);
     const next = start + limit < rows.length ? encodeCursor(start + limit) : null;
@@ -74,9 +88,14 @@ export async function startContent({ clientId, clientSecret, tokenTtlSeconds = 3
   const firstByAuthors = (authors: string[], perAuthorParam: string | null): Reply => {
     const perAuthor = intParam(perAuthorParam, 20);
     if (authors.length > MAX_LIMIT || perAuthor === undefined || perAuthor < 1 || perAuthor > MAX_LIMIT) {
-      return { status: 400, body: { error: 'bad_request', message: `at most ${MAX_LIMIT} author_id, per_author 1..${MAX_LIMIT}` } };
+      return {
+        status: 400,
+        body: { error: 'bad_request', message: `at most ${MAX_LIMIT} author_id, per_author 1..${MAX_LIMIT}` },
+      };
     }
-    const data = [...new Set(authors)].flatMap((author) => articles.filter((a) => String(a.author_id) === author).slice(0, perAuthor));
+    const data = [...new Set(authors)].flatMap((author) =>
+      articles.filter((a) => String(a.author_id) === author).slice(0, perAuthor),
+    );
     return { status: 200, body: { data } };
   };
 
@@ -124,7 +143,11 @@ export async function startContent({ clientId, clientSecret, tokenTtlSeconds = 3
           path: '/articles',
           handle: ({ body }) => {
             const input = parseArticleInput(body);
-            if (!input) return { status: 422, body: { error: 'invalid', message: 'title, body, category and author_id are required' } };
+            if (!input)
+              return {
+                status: 422,
+                body: { error: 'invalid', message: 'title, body, category and author_id are required' },
+              };
             const article: ArticleRow = { id: nextId++, ...input, created_at: new Date().toISOString() };
             articles.push(article);
             announce('article.created', article);
@@ -145,8 +168,20 @@ export async function startContent({ clientId, clientSecret, tokenTtlSeconds = 3
               return { status: 404, body: { error: 'not_found' } };
             }
             const upload = await readAttachment(headers, stream);
-            if (!upload) return { status: 422, body: { error: 'invalid', message: 'send multipart/form-data with one file part "file" (and an optional "note")' } };
-            const row: AttachmentRow = { id: nextAttachment++, article_id: Number(params.id), ...upload, created_at: new Date().toISOString() };
+            if (!upload)
+              return {
+                status: 422,
+                body: {
+                  error: 'invalid',
+                  message: 'send multipart/form-data with one file part "file" (and an optional "note")',
+                },
+              };
+            const row: AttachmentRow = {
+              id: nextAttachment++,
+              article_id: Number(params.id),
+              ...upload,
+              created_at: new Date().toISOString(),
+            };
             attachments.set(params.id ?? '', [...(attachments.get(params.id ?? '') ?? []), row]);
             return { status: 201, body: row };
           },
@@ -211,7 +246,13 @@ function parseArticleInput(body: string): ArticleInput | undefined {
   const value = parseJson(body);
   if (!value) return undefined;
   const { title, body: text, category, author_id } = value;
-  if (typeof title !== 'string' || typeof text !== 'string' || typeof category !== 'string' || typeof author_id !== 'number') return undefined;
+  if (
+    typeof title !== 'string' ||
+    typeof text !== 'string' ||
+    typeof category !== 'string' ||
+    typeof author_id !== 'number'
+  )
+    return undefined;
   return { title, body: text, category, author_id };
 }
 
@@ -237,7 +278,10 @@ interface AttachmentRow {
 }
 
 /** Reads a multipart body with one file part `file` and an optional `note`, keeping only the file's size and digest. */
-function readAttachment(headers: RouteRequest['headers'], stream: RouteRequest['stream']): Promise<Omit<AttachmentRow, 'id' | 'article_id' | 'created_at'> | undefined> {
+function readAttachment(
+  headers: RouteRequest['headers'],
+  stream: RouteRequest['stream'],
+): Promise<Omit<AttachmentRow, 'id' | 'article_id' | 'created_at'> | undefined> {
   return new Promise((resolve) => {
     let parser: busboy.Busboy;
     try {
@@ -263,7 +307,12 @@ function readAttachment(headers: RouteRequest['headers'], stream: RouteRequest['
       reading.push(
         new Promise((done) =>
           part.on('end', () => {
-            file = { filename: info.filename ?? 'upload', content_type: info.mimeType, size, sha256: hash.digest('hex') };
+            file = {
+              filename: info.filename ?? 'upload',
+              content_type: info.mimeType,
+              size,
+              sha256: hash.digest('hex'),
+            };
             done();
           }),
         ),

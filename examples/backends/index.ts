@@ -69,13 +69,34 @@ export interface BackendOptions {
   webhookTargets?: { content?: () => string | undefined; comments?: () => string | undefined };
 }
 
-export async function startBackends({ credentials = {}, ports = {}, weatherRateLimit, tokenTtlSeconds, accountsMaxAgeSeconds, webhookTargets = {} }: BackendOptions = {}): Promise<Backends> {
+export async function startBackends({
+  credentials = {},
+  ports = {},
+  weatherRateLimit,
+  tokenTtlSeconds,
+  accountsMaxAgeSeconds,
+  webhookTargets = {},
+}: BackendOptions = {}): Promise<Backends> {
   const creds = { ...DEV_CREDENTIALS, ...credentials };
-  const signing = (service: 'content' | 'comments') => ({ secret: creds.webhookSecret, target: webhookTarget(service, webhookTargets[service]) });
+  const signing = (service: 'content' | 'comments') => ({
+    secret: creds.webhookSecret,
+    target: webhookTarget(service, webhookTargets[service]),
+  });
   const [accounts, content, comments, weather] = await Promise.all([
     startAccounts({ apiKey: creds.accountsApiKey, maxAgeSeconds: accountsMaxAgeSeconds, port: ports.accounts }),
-    startContent({ clientId: creds.contentClientId, clientSecret: creds.contentClientSecret, tokenTtlSeconds, port: ports.content, webhooks: signing('content') }),
-    startComments({ user: creds.commentsUser, password: creds.commentsPassword, port: ports.comments, webhooks: signing('comments') }),
+    startContent({
+      clientId: creds.contentClientId,
+      clientSecret: creds.contentClientSecret,
+      tokenTtlSeconds,
+      port: ports.content,
+      webhooks: signing('content'),
+    }),
+    startComments({
+      user: creds.commentsUser,
+      password: creds.commentsPassword,
+      port: ports.comments,
+      webhooks: signing('comments'),
+    }),
     startWeather({ appid: creds.weatherAppid, rateLimit: weatherRateLimit, port: ports.weather }),
   ]);
   const urls = { accounts: accounts.url, content: content.url, comments: comments.url, weather: weather.url };
@@ -103,9 +124,19 @@ export function backendEnv(name: BackendName, url: string, creds: Credentials): 
     case 'accounts':
       return { ACCOUNTS_URL: url, ACCOUNTS_API_KEY: creds.accountsApiKey };
     case 'content':
-      return { CONTENT_URL: url, CONTENT_CLIENT_ID: creds.contentClientId, CONTENT_CLIENT_SECRET: creds.contentClientSecret, CONTENT_WEBHOOK_SECRET: creds.webhookSecret };
+      return {
+        CONTENT_URL: url,
+        CONTENT_CLIENT_ID: creds.contentClientId,
+        CONTENT_CLIENT_SECRET: creds.contentClientSecret,
+        CONTENT_WEBHOOK_SECRET: creds.webhookSecret,
+      };
     case 'comments':
-      return { COMMENTS_URL: url, COMMENTS_USER: creds.commentsUser, COMMENTS_PASSWORD: creds.commentsPassword, COMMENTS_WEBHOOK_SECRET: creds.webhookSecret };
+      return {
+        COMMENTS_URL: url,
+        COMMENTS_USER: creds.commentsUser,
+        COMMENTS_PASSWORD: creds.commentsPassword,
+        COMMENTS_WEBHOOK_SECRET: creds.webhookSecret,
+      };
     case 'weather':
       return { WEATHER_URL: url, WEATHER_APPID: creds.weatherAppid };
   }
@@ -114,12 +145,26 @@ export function backendEnv(name: BackendName, url: string, creds: Credentials): 
 const STARTERS = {
   accounts: (creds: Credentials) => startAccounts({ apiKey: creds.accountsApiKey }),
   content: (creds: Credentials) =>
-    startContent({ clientId: creds.contentClientId, clientSecret: creds.contentClientSecret, webhooks: { secret: creds.webhookSecret, target: webhookTarget('content') } }),
-  comments: (creds: Credentials) => startComments({ user: creds.commentsUser, password: creds.commentsPassword, webhooks: { secret: creds.webhookSecret, target: webhookTarget('comments') } }),
+    startContent({
+      clientId: creds.contentClientId,
+      clientSecret: creds.contentClientSecret,
+      webhooks: { secret: creds.webhookSecret, target: webhookTarget('content') },
+    }),
+  comments: (creds: Credentials) =>
+    startComments({
+      user: creds.commentsUser,
+      password: creds.commentsPassword,
+      webhooks: { secret: creds.webhookSecret, target: webhookTarget('comments') },
+    }),
   weather: (creds: Credentials) => startWeather({ appid: creds.weatherAppid }),
 } satisfies Record<BackendName, (creds: Credentials) => Promise<Service>>;
 
-const URL_VARIABLES: Record<BackendName, string> = { accounts: 'ACCOUNTS_URL', content: 'CONTENT_URL', comments: 'COMMENTS_URL', weather: 'WEATHER_URL' };
+const URL_VARIABLES: Record<BackendName, string> = {
+  accounts: 'ACCOUNTS_URL',
+  content: 'CONTENT_URL',
+  comments: 'COMMENTS_URL',
+  weather: 'WEATHER_URL',
+};
 
 /**
  * The embedded default: for each example source whose URL variable is unset,

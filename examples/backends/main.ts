@@ -16,10 +16,16 @@ sendWebhooksTo(process.env.GRAFTQL_URL);
 const backends = await startBackends({
   // The gateway verifies content's and comments' webhooks with CONTENT_WEBHOOK_SECRET / COMMENTS_WEBHOOK_SECRET: the services sign with it when it is set.
   credentials: process.env.CONTENT_WEBHOOK_SECRET ? { webhookSecret: process.env.CONTENT_WEBHOOK_SECRET } : {},
-  ports: { accounts: port('ACCOUNTS_PORT', 4001), content: port('CONTENT_PORT', 4002), comments: port('COMMENTS_PORT', 4003), weather: port('WEATHER_PORT', 4004) },
+  ports: {
+    accounts: port('ACCOUNTS_PORT', 4001),
+    content: port('CONTENT_PORT', 4002),
+    comments: port('COMMENTS_PORT', 4003),
+    weather: port('WEATHER_PORT', 4004),
+  },
 });
 const placeholder = await startPlaceholder({ port: port('PLACEHOLDER_PORT', 4005) });
-for (const [name, value] of Object.entries({ ...backends.env, PLACEHOLDER_URL: placeholder.url })) console.log(`${name}=${value}`);
+for (const [name, value] of Object.entries({ ...backends.env, PLACEHOLDER_URL: placeholder.url }))
+  console.log(`${name}=${value}`);
 console.error('# example services running; Ctrl-C to stop');
 
 const stop = () => void Promise.all([backends.close(), placeholder.close()]).then(() => process.exit(0));

@@ -10,24 +10,44 @@ const error = {
   properties: { error: { type: 'string' }, message: { type: 'string' } },
 } as const;
 
-const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
-const json = (ref: string, description = 'OK') => ({ description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
-const pathId = (description: string) => ({ name: 'id', in: 'path', required: true, description, schema: { type: 'integer', minimum: 1 } });
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+const json = (ref: string, description = 'OK') => ({
+  description,
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } },
+});
+const pathId = (description: string) => ({
+  name: 'id',
+  in: 'path',
+  required: true,
+  description,
+  schema: { type: 'integer', minimum: 1 },
+});
 /**
  * A reference to an operation of another example service's document, as an
  * OpenAPI link's operationRef: `graftql import openapi` follows it when it
  * imports the documents together (relations across services).
  */
-const operationOf = (service: string, path: string, method = 'get') => `./${service}.json#/paths/${encodeURIComponent(path.replace(/~/g, '~0').replace(/\//g, '~1'))}/${method}`;
+const operationOf = (service: string, path: string, method = 'get') =>
+  `./${service}.json#/paths/${encodeURIComponent(path.replace(/~/g, '~0').replace(/\//g, '~1'))}/${method}`;
 const cacheHeaders = {
   ETag: { description: 'Validator for If-None-Match.', schema: { type: 'string' } },
-  'Cache-Control': { description: 'How long the answer keeps (`max-age`; `private` for /me).', schema: { type: 'string' } },
+  'Cache-Control': {
+    description: 'How long the answer keeps (`max-age`; `private` for /me).',
+    schema: { type: 'string' },
+  },
 };
 
 export function accountsDocument(): object {
   return {
     openapi: '3.1.0',
-    info: { title: 'accounts', version: '1.0.0', description: 'Users. Offset pagination with a total; a batch lookup by ids; ETags and max-age on every read.' },
+    info: {
+      title: 'accounts',
+      version: '1.0.0',
+      description: 'Users. Offset pagination with a total; a batch lookup by ids; ETags and max-age on every read.',
+    },
     security: [{ apiKey: [] }],
     paths: {
       '/users': {
@@ -50,7 +70,13 @@ export function accountsDocument(): object {
             '200': {
               description: 'A page, or the users asked for',
               headers: cacheHeaders,
-              content: { 'application/json': { schema: { oneOf: [{ $ref: '#/components/schemas/UserPage' }, { $ref: '#/components/schemas/UserList' }] } } },
+              content: {
+                'application/json': {
+                  schema: {
+                    oneOf: [{ $ref: '#/components/schemas/UserPage' }, { $ref: '#/components/schemas/UserList' }],
+                  },
+                },
+              },
             },
             '304': { description: 'Not modified (If-None-Match)' },
             '400': errorResponse('offset, limit or ids out of range'),
@@ -63,9 +89,21 @@ export function accountsDocument(): object {
           summary: 'The users with these ids',
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: { type: 'object', required: ['ids'], properties: { ids: { type: 'array', items: { type: ['integer', 'string'] }, maxItems: 100 } } } } },
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['ids'],
+                  properties: { ids: { type: 'array', items: { type: ['integer', 'string'] }, maxItems: 100 } },
+                },
+              },
+            },
           },
-          responses: { '200': json('UserList'), '400': errorResponse('more than 100 ids'), '422': errorResponse('no ids') },
+          responses: {
+            '200': json('UserList'),
+            '400': errorResponse('more than 100 ids'),
+            '422': errorResponse('no ids'),
+          },
         },
       },
       '/users/{id}': {
@@ -99,7 +137,10 @@ export function accountsDocument(): object {
           operationId: 'getMe',
           summary: 'The end user named by the bearer token',
           security: [{ apiKey: [], endUser: [] }],
-          responses: { '200': { ...json('User'), headers: cacheHeaders }, '401': errorResponse('No end-user token, or an unknown one') },
+          responses: {
+            '200': { ...json('User'), headers: cacheHeaders },
+            '401': errorResponse('No end-user token, or an unknown one'),
+          },
         },
       },
     },
@@ -123,9 +164,19 @@ export function accountsDocument(): object {
         UserPage: {
           type: 'object',
           required: ['total', 'offset', 'limit', 'users'],
-          properties: { total: { type: 'integer' }, offset: { type: 'integer' }, limit: { type: 'integer' }, users: { type: 'array', items: { $ref: '#/components/schemas/User' } } },
+          properties: {
+            total: { type: 'integer' },
+            offset: { type: 'integer' },
+            limit: { type: 'integer' },
+            users: { type: 'array', items: { $ref: '#/components/schemas/User' } },
+          },
         },
-        UserList: { type: 'object', required: ['users'], properties: { users: { type: 'array', items: { $ref: '#/components/schemas/User' } } }, additionalProperties: false },
+        UserList: {
+          type: 'object',
+          required: ['users'],
+          properties: { users: { type: 'array', items: { $ref: '#/components/schemas/User' } } },
+          additionalProperties: false,
+        },
         Error: error,
       },
     },
@@ -141,11 +192,18 @@ export function contentDocument(): object {
   const event = (type: string, data: object, summary: string) => ({
     post: {
       summary,
-      description: 'Sent to the gateway as a Standard Webhooks delivery (webhook-id, webhook-timestamp, webhook-signature).',
+      description:
+        'Sent to the gateway as a Standard Webhooks delivery (webhook-id, webhook-timestamp, webhook-signature).',
       requestBody: {
         required: true,
         content: {
-          'application/json': { schema: { type: 'object', required: ['type', 'timestamp', 'data'], properties: { type: { const: type }, timestamp: { type: 'string', format: 'date-time' }, data } } },
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['type', 'timestamp', 'data'],
+              properties: { type: { const: type }, timestamp: { type: 'string', format: 'date-time' }, data },
+            },
+          },
         },
       },
       responses: { '204': { description: 'Received' } },
@@ -153,7 +211,12 @@ export function contentDocument(): object {
   });
   return {
     openapi: '3.1.0',
-    info: { title: 'content', version: '1.0.0', description: 'Articles. OAuth2 client credentials; cursor pagination; JSON writes; attachments; a signed webhook per write.' },
+    info: {
+      title: 'content',
+      version: '1.0.0',
+      description:
+        'Articles. OAuth2 client credentials; cursor pagination; JSON writes; attachments; a signed webhook per write.',
+    },
     security: [{ oauth2: [] }],
     paths: {
       '/oauth/token': {
@@ -165,11 +228,23 @@ export function contentDocument(): object {
             required: true,
             content: {
               'application/x-www-form-urlencoded': {
-                schema: { type: 'object', required: ['grant_type'], properties: { grant_type: { const: 'client_credentials' }, client_id: { type: 'string' }, client_secret: { type: 'string' } } },
+                schema: {
+                  type: 'object',
+                  required: ['grant_type'],
+                  properties: {
+                    grant_type: { const: 'client_credentials' },
+                    client_id: { type: 'string' },
+                    client_secret: { type: 'string' },
+                  },
+                },
               },
             },
           },
-          responses: { '200': json('Token'), '400': errorResponse('Another grant type'), '401': errorResponse('Unknown client') },
+          responses: {
+            '200': json('Token'),
+            '400': errorResponse('Another grant type'),
+            '401': errorResponse('Unknown client'),
+          },
         },
       },
       '/articles': {
@@ -192,14 +267,23 @@ export function contentDocument(): object {
           responses: {
             '200': {
               description: 'A page, or the first articles of the authors asked for',
-              content: { 'application/json': { schema: { oneOf: [{ $ref: '#/components/schemas/ArticlePage' }, { $ref: '#/components/schemas/ArticleList' }] } } },
+              content: {
+                'application/json': {
+                  schema: {
+                    oneOf: [{ $ref: '#/components/schemas/ArticlePage' }, { $ref: '#/components/schemas/ArticleList' }],
+                  },
+                },
+              },
             },
             '400': errorResponse('limit, cursor, author_id or per_author out of range'),
           },
         },
         post: {
           operationId: 'createArticle',
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ArticleInput' } } } },
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ArticleInput' } } },
+          },
           responses: { '201': json('Article', 'Created'), '422': errorResponse('A required field is missing') },
         },
       },
@@ -223,15 +307,32 @@ export function contentDocument(): object {
         },
         put: {
           operationId: 'replaceArticle',
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ArticleInput' } } } },
-          responses: { '200': json('Article'), '404': errorResponse('No such article'), '422': errorResponse('A required field is missing') },
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ArticleInput' } } },
+          },
+          responses: {
+            '200': json('Article'),
+            '404': errorResponse('No such article'),
+            '422': errorResponse('A required field is missing'),
+          },
         },
         patch: {
           operationId: 'updateArticle',
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ArticlePatch' } } } },
-          responses: { '200': json('Article'), '404': errorResponse('No such article'), '422': errorResponse('Nothing to change') },
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ArticlePatch' } } },
+          },
+          responses: {
+            '200': json('Article'),
+            '404': errorResponse('No such article'),
+            '422': errorResponse('Nothing to change'),
+          },
         },
-        delete: { operationId: 'deleteArticle', responses: { '204': { description: 'Deleted' }, '404': errorResponse('No such article') } },
+        delete: {
+          operationId: 'deleteArticle',
+          responses: { '204': { description: 'Deleted' }, '404': errorResponse('No such article') },
+        },
       },
       '/users/{id}/articles': {
         get: {
@@ -249,21 +350,38 @@ export function contentDocument(): object {
             required: true,
             content: {
               'multipart/form-data': {
-                schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', contentMediaType: 'application/octet-stream' }, note: { type: 'string' } } },
+                schema: {
+                  type: 'object',
+                  required: ['file'],
+                  properties: {
+                    file: { type: 'string', contentMediaType: 'application/octet-stream' },
+                    note: { type: 'string' },
+                  },
+                },
               },
             },
           },
-          responses: { '201': json('Attachment', 'Stored'), '404': errorResponse('No such article'), '422': errorResponse('No file part') },
+          responses: {
+            '201': json('Attachment', 'Stored'),
+            '404': errorResponse('No such article'),
+            '422': errorResponse('No file part'),
+          },
         },
       },
     },
     webhooks: {
       'article.created': event('article.created', article, 'An article was published'),
       'article.updated': event('article.updated', article, 'An article changed'),
-      'article.deleted': event('article.deleted', { type: 'object', required: ['id'], properties: { id: { type: 'integer' } } }, 'An article was deleted'),
+      'article.deleted': event(
+        'article.deleted',
+        { type: 'object', required: ['id'], properties: { id: { type: 'integer' } } },
+        'An article was deleted',
+      ),
     },
     components: {
-      securitySchemes: { oauth2: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: {} } } } },
+      securitySchemes: {
+        oauth2: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: {} } } },
+      },
       schemas: {
         Article: {
           type: 'object',
@@ -280,15 +398,32 @@ export function contentDocument(): object {
         ArticleInput: {
           type: 'object',
           required: ['title', 'body', 'category', 'author_id'],
-          properties: { title: { type: 'string' }, body: { type: 'string' }, category: { type: 'string' }, author_id: { type: 'integer' } },
+          properties: {
+            title: { type: 'string' },
+            body: { type: 'string' },
+            category: { type: 'string' },
+            author_id: { type: 'integer' },
+          },
         },
-        ArticlePatch: { type: 'object', properties: { title: { type: 'string' }, body: { type: 'string' }, category: { type: 'string' } } },
+        ArticlePatch: {
+          type: 'object',
+          properties: { title: { type: 'string' }, body: { type: 'string' }, category: { type: 'string' } },
+        },
         ArticlePage: {
           type: 'object',
           required: ['data', 'next_cursor', 'prev_cursor'],
-          properties: { data: { type: 'array', items: article }, next_cursor: { type: ['string', 'null'] }, prev_cursor: { type: ['string', 'null'] } },
+          properties: {
+            data: { type: 'array', items: article },
+            next_cursor: { type: ['string', 'null'] },
+            prev_cursor: { type: ['string', 'null'] },
+          },
         },
-        ArticleList: { type: 'object', required: ['data'], properties: { data: { type: 'array', items: article } }, additionalProperties: false },
+        ArticleList: {
+          type: 'object',
+          required: ['data'],
+          properties: { data: { type: 'array', items: article } },
+          additionalProperties: false,
+        },
         Attachment: {
           type: 'object',
           required: ['id', 'article_id', 'filename', 'content_type', 'size', 'sha256', 'note', 'created_at'],
@@ -303,11 +438,19 @@ export function contentDocument(): object {
             created_at: { type: 'string', format: 'date-time' },
           },
         },
-        AttachmentList: { type: 'object', required: ['data'], properties: { data: { type: 'array', items: { $ref: '#/components/schemas/Attachment' } } } },
+        AttachmentList: {
+          type: 'object',
+          required: ['data'],
+          properties: { data: { type: 'array', items: { $ref: '#/components/schemas/Attachment' } } },
+        },
         Token: {
           type: 'object',
           required: ['access_token', 'token_type', 'expires_in'],
-          properties: { access_token: { type: 'string' }, token_type: { const: 'Bearer' }, expires_in: { type: 'integer' } },
+          properties: {
+            access_token: { type: 'string' },
+            token_type: { const: 'Bearer' },
+            expires_in: { type: 'integer' },
+          },
         },
         Error: error,
       },
@@ -320,7 +463,12 @@ export function commentsDocument(): object {
   const comment = { $ref: '#/components/schemas/Comment' };
   return {
     openapi: '3.1.0',
-    info: { title: 'comments', version: '1.0.0', description: 'Comments on articles. HTTP Basic; page-number pagination with Link headers; form-encoded writes; a vendor JSON type.' },
+    info: {
+      title: 'comments',
+      version: '1.0.0',
+      description:
+        'Comments on articles. HTTP Basic; page-number pagination with Link headers; form-encoded writes; a vendor JSON type.',
+    },
     security: [{ basic: [] }],
     paths: {
       '/comments': {
@@ -328,7 +476,14 @@ export function commentsDocument(): object {
           operationId: 'firstCommentsOfArticles',
           summary: 'The first per_article comments of each article_id, oldest first, in one flat list',
           parameters: [
-            { name: 'article_id', in: 'query', required: true, style: 'form', explode: true, schema: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'integer' } } },
+            {
+              name: 'article_id',
+              in: 'query',
+              required: true,
+              style: 'form',
+              explode: true,
+              schema: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'integer' } },
+            },
             { name: 'per_article', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 10 } },
           ],
           responses: {
@@ -336,7 +491,10 @@ export function commentsDocument(): object {
               description: 'The comments, grouped by article in the order asked',
               content: { [vendor]: { schema: { $ref: '#/components/schemas/CommentList' } } },
             },
-            '400': { description: 'article_id or per_article out of range', content: { [vendor]: { schema: { $ref: '#/components/schemas/Error' } } } },
+            '400': {
+              description: 'article_id or per_article out of range',
+              content: { [vendor]: { schema: { $ref: '#/components/schemas/Error' } } },
+            },
           },
         },
       },
@@ -354,19 +512,36 @@ export function commentsDocument(): object {
               headers: { Link: { description: 'RFC 8288: first, last, prev, next', schema: { type: 'string' } } },
               content: { [vendor]: { schema: { $ref: '#/components/schemas/CommentPage' } } },
             },
-            '400': { description: 'page or per_page out of range', content: { [vendor]: { schema: { $ref: '#/components/schemas/Error' } } } },
+            '400': {
+              description: 'page or per_page out of range',
+              content: { [vendor]: { schema: { $ref: '#/components/schemas/Error' } } },
+            },
           },
         },
         post: {
           operationId: 'addComment',
           requestBody: {
             required: true,
-            content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', required: ['body', 'author_id'], properties: { body: { type: 'string' }, author_id: { type: 'integer' } } } } },
+            content: {
+              'application/x-www-form-urlencoded': {
+                schema: {
+                  type: 'object',
+                  required: ['body', 'author_id'],
+                  properties: { body: { type: 'string' }, author_id: { type: 'integer' } },
+                },
+              },
+            },
           },
           responses: {
             '201': { description: 'Created', content: { [vendor]: { schema: comment } } },
-            '415': { description: 'Not form-encoded', content: { [vendor]: { schema: { $ref: '#/components/schemas/Error' } } } },
-            '422': { description: 'body or author_id missing', content: { [vendor]: { schema: { $ref: '#/components/schemas/Error' } } } },
+            '415': {
+              description: 'Not form-encoded',
+              content: { [vendor]: { schema: { $ref: '#/components/schemas/Error' } } },
+            },
+            '422': {
+              description: 'body or author_id missing',
+              content: { [vendor]: { schema: { $ref: '#/components/schemas/Error' } } },
+            },
           },
         },
       },
@@ -379,7 +554,11 @@ export function commentsDocument(): object {
             required: true,
             content: {
               'application/json': {
-                schema: { type: 'object', required: ['type', 'timestamp', 'data'], properties: { type: { const: 'comment.added' }, timestamp: { type: 'string' }, data: comment } },
+                schema: {
+                  type: 'object',
+                  required: ['type', 'timestamp', 'data'],
+                  properties: { type: { const: 'comment.added' }, timestamp: { type: 'string' }, data: comment },
+                },
               },
             },
           },
@@ -401,11 +580,21 @@ export function commentsDocument(): object {
             created_at: { type: 'string', format: 'date-time' },
           },
         },
-        CommentList: { type: 'object', required: ['comments'], properties: { comments: { type: 'array', items: comment } } },
+        CommentList: {
+          type: 'object',
+          required: ['comments'],
+          properties: { comments: { type: 'array', items: comment } },
+        },
         CommentPage: {
           type: 'object',
           required: ['comments', 'page', 'per_page', 'total_pages', 'total'],
-          properties: { comments: { type: 'array', items: comment }, page: { type: 'integer' }, per_page: { type: 'integer' }, total_pages: { type: 'integer' }, total: { type: 'integer' } },
+          properties: {
+            comments: { type: 'array', items: comment },
+            page: { type: 'integer' },
+            per_page: { type: 'integer' },
+            total_pages: { type: 'integer' },
+            total: { type: 'integer' },
+          },
         },
         Error: error,
       },
@@ -414,15 +603,28 @@ export function commentsDocument(): object {
 }
 
 export function weatherDocument(): object {
-  const units = { name: 'units', in: 'query', schema: { type: 'string', enum: ['standard', 'metric', 'imperial'], default: 'standard' } };
-  const city = { name: 'q', in: 'query', required: true, description: 'City name, optionally ",<country>".', schema: { type: 'string' } };
+  const units = {
+    name: 'units',
+    in: 'query',
+    schema: { type: 'string', enum: ['standard', 'metric', 'imperial'], default: 'standard' },
+  };
+  const city = {
+    name: 'q',
+    in: 'query',
+    required: true,
+    description: 'City name, optionally ",<country>".',
+    schema: { type: 'string' },
+  };
   const rateLimitHeaders = {
     'X-RateLimit-Limit': { schema: { type: 'integer' } },
     'X-RateLimit-Remaining': { schema: { type: 'integer' } },
     'X-RateLimit-Reset': { description: 'Seconds until the window resets.', schema: { type: 'integer' } },
   };
   const failures = {
-    '404': { description: 'Unknown city', content: { 'application/json': { schema: { $ref: '#/components/schemas/Failure' } } } },
+    '404': {
+      description: 'Unknown city',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Failure' } } },
+    },
     '429': {
       description: 'Rate limit spent',
       headers: { 'Retry-After': { schema: { type: 'integer' } } },
@@ -434,10 +636,17 @@ export function weatherDocument(): object {
     required: ['temp', 'humidity'],
     properties: { temp: { type: 'number' }, feels_like: { type: 'number' }, humidity: { type: 'integer' } },
   };
-  const sky = { type: 'array', items: { type: 'object', required: ['description'], properties: { description: { type: 'string' } } } };
+  const sky = {
+    type: 'array',
+    items: { type: 'object', required: ['description'], properties: { description: { type: 'string' } } },
+  };
   return {
     openapi: '3.1.0',
-    info: { title: 'weather', version: '2.5', description: 'OpenWeatherMap-shaped. An API key in the query; a rate limit announced in X-RateLimit-* headers.' },
+    info: {
+      title: 'weather',
+      version: '2.5',
+      description: 'OpenWeatherMap-shaped. An API key in the query; a rate limit announced in X-RateLimit-* headers.',
+    },
     security: [{ appid: [] }],
     paths: {
       '/data/2.5/weather': {
@@ -445,7 +654,11 @@ export function weatherDocument(): object {
           operationId: 'currentWeather',
           parameters: [city, units],
           responses: {
-            '200': { description: 'The current observation', headers: rateLimitHeaders, content: { 'application/json': { schema: { $ref: '#/components/schemas/Observation' } } } },
+            '200': {
+              description: 'The current observation',
+              headers: rateLimitHeaders,
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Observation' } } },
+            },
             ...failures,
           },
         },
@@ -453,8 +666,24 @@ export function weatherDocument(): object {
       '/data/2.5/forecast': {
         get: {
           operationId: 'forecast',
-          parameters: [city, { name: 'cnt', in: 'query', description: 'Three-hour steps (1..40).', schema: { type: 'integer', minimum: 1, maximum: 40, default: 40 } }, units],
-          responses: { '200': { description: 'The forecast', headers: rateLimitHeaders, content: { 'application/json': { schema: { $ref: '#/components/schemas/Forecast' } } } }, ...failures },
+          parameters: [
+            city,
+            {
+              name: 'cnt',
+              in: 'query',
+              description: 'Three-hour steps (1..40).',
+              schema: { type: 'integer', minimum: 1, maximum: 40, default: 40 },
+            },
+            units,
+          ],
+          responses: {
+            '200': {
+              description: 'The forecast',
+              headers: rateLimitHeaders,
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Forecast' } } },
+            },
+            ...failures,
+          },
         },
       },
     },
@@ -477,12 +706,27 @@ export function weatherDocument(): object {
           type: 'object',
           required: ['city', 'cnt', 'list'],
           properties: {
-            city: { type: 'object', required: ['name', 'country'], properties: { name: { type: 'string' }, country: { type: 'string' } } },
+            city: {
+              type: 'object',
+              required: ['name', 'country'],
+              properties: { name: { type: 'string' }, country: { type: 'string' } },
+            },
             cnt: { type: 'integer' },
-            list: { type: 'array', items: { type: 'object', required: ['dt', 'main', 'weather'], properties: { dt: { type: 'integer' }, main: reading, weather: sky } } },
+            list: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['dt', 'main', 'weather'],
+                properties: { dt: { type: 'integer' }, main: reading, weather: sky },
+              },
+            },
           },
         },
-        Failure: { type: 'object', required: ['cod', 'message'], properties: { cod: { type: ['string', 'integer'] }, message: { type: 'string' } } },
+        Failure: {
+          type: 'object',
+          required: ['cod', 'message'],
+          properties: { cod: { type: ['string', 'integer'] }, message: { type: 'string' } },
+        },
       },
     },
   };

@@ -31,8 +31,26 @@ export interface PlaceholderComment {
   body: string;
 }
 
-const WORDS = ['sunt', 'aut', 'facere', 'repellat', 'provident', 'occaecati', 'excepturi', 'optio', 'reprehenderit', 'qui', 'est', 'esse', 'dolorem', 'eum', 'magnam', 'quia'];
-const words = (seed: number, count: number) => Array.from({ length: count }, (_, i) => WORDS[(seed * 7 + i * 3) % WORDS.length]).join(' ');
+const WORDS = [
+  'sunt',
+  'aut',
+  'facere',
+  'repellat',
+  'provident',
+  'occaecati',
+  'excepturi',
+  'optio',
+  'reprehenderit',
+  'qui',
+  'est',
+  'esse',
+  'dolorem',
+  'eum',
+  'magnam',
+  'quia',
+];
+const words = (seed: number, count: number) =>
+  Array.from({ length: count }, (_, i) => WORDS[(seed * 7 + i * 3) % WORDS.length]).join(' ');
 
 /** 10 users, 10 posts each, 5 comments on every post: the same every run. */
 export const placeholderData = (() => {
@@ -42,7 +60,12 @@ export const placeholderData = (() => {
     username: `user${i + 1}`,
     email: `user${i + 1}@placeholder.test`,
   }));
-  const posts: PlaceholderPost[] = Array.from({ length: 100 }, (_, i) => ({ id: String(i + 1), userId: String(Math.floor(i / 10) + 1), title: words(i, 4), body: words(i + 5, 12) }));
+  const posts: PlaceholderPost[] = Array.from({ length: 100 }, (_, i) => ({
+    id: String(i + 1),
+    userId: String(Math.floor(i / 10) + 1),
+    title: words(i, 4),
+    body: words(i + 5, 12),
+  }));
   const comments: PlaceholderComment[] = Array.from({ length: 500 }, (_, i) => ({
     id: String(i + 1),
     postId: String(Math.floor(i / 5) + 1),
@@ -57,7 +80,11 @@ type Row = Record<string, string>;
 
 export async function startPlaceholder({ port }: { port?: number } = {}): Promise<Service> {
   const { users, posts, comments } = placeholderData;
-  const collections: Record<string, readonly Row[]> = { users: users as unknown as Row[], posts: posts as unknown as Row[], comments: comments as unknown as Row[] };
+  const collections: Record<string, readonly Row[]> = {
+    users: users as unknown as Row[],
+    posts: posts as unknown as Row[],
+    comments: comments as unknown as Row[],
+  };
 
   return startService(
     {
@@ -68,8 +95,16 @@ export async function startPlaceholder({ port }: { port?: number } = {}): Promis
           { method: 'GET', path: `/${name}`, handle: ({ query }: RouteRequest) => list(rows, query) },
           { method: 'GET', path: `/${name}/:id`, handle: ({ params }: RouteRequest) => one(rows, params.id) },
         ]),
-        { method: 'GET', path: '/users/:id/posts', handle: ({ params, query }) => list(posts as unknown as Row[], withFilter(query, 'userId', params.id)) },
-        { method: 'GET', path: '/posts/:id/comments', handle: ({ params, query }) => list(comments as unknown as Row[], withFilter(query, 'postId', params.id)) },
+        {
+          method: 'GET',
+          path: '/users/:id/posts',
+          handle: ({ params, query }) => list(posts as unknown as Row[], withFilter(query, 'userId', params.id)),
+        },
+        {
+          method: 'GET',
+          path: '/posts/:id/comments',
+          handle: ({ params, query }) => list(comments as unknown as Row[], withFilter(query, 'postId', params.id)),
+        },
       ],
     },
     port,

@@ -94,9 +94,60 @@ const CITY_NAMES: Array<[string, string]> = [
   ['Honolulu', 'US'],
 ];
 
-const FIRST = ['Ada', 'Alan', 'Grace', 'Linus', 'Barbara', 'Edsger', 'Margaret', 'Donald', 'Frances', 'Ken', 'Radia', 'Tim', 'Hedy', 'John', 'Sophie', 'Dennis'];
-const LAST = ['Lovelace', 'Turing', 'Hopper', 'Torvalds', 'Liskov', 'Dijkstra', 'Hamilton', 'Knuth', 'Allen', 'Thompson', 'Perlman', 'Berners-Lee', 'Lamarr', 'McCarthy', 'Wilson', 'Ritchie'];
-const WORDS = ['graph', 'river', 'signal', 'harbor', 'lantern', 'orbit', 'meadow', 'cipher', 'summit', 'ember', 'tide', 'forest', 'engine', 'mosaic', 'canyon', 'atlas'];
+const FIRST = [
+  'Ada',
+  'Alan',
+  'Grace',
+  'Linus',
+  'Barbara',
+  'Edsger',
+  'Margaret',
+  'Donald',
+  'Frances',
+  'Ken',
+  'Radia',
+  'Tim',
+  'Hedy',
+  'John',
+  'Sophie',
+  'Dennis',
+];
+const LAST = [
+  'Lovelace',
+  'Turing',
+  'Hopper',
+  'Torvalds',
+  'Liskov',
+  'Dijkstra',
+  'Hamilton',
+  'Knuth',
+  'Allen',
+  'Thompson',
+  'Perlman',
+  'Berners-Lee',
+  'Lamarr',
+  'McCarthy',
+  'Wilson',
+  'Ritchie',
+];
+const WORDS = [
+  'graph',
+  'river',
+  'signal',
+  'harbor',
+  'lantern',
+  'orbit',
+  'meadow',
+  'cipher',
+  'summit',
+  'ember',
+  'tide',
+  'forest',
+  'engine',
+  'mosaic',
+  'canyon',
+  'atlas',
+];
 
 /** mulberry32: a small, fast, seedable PRNG. */
 function prng(seed: number): () => number {
@@ -123,7 +174,11 @@ const DAY = 86_400_000;
 
 export function buildSeed() {
   const random = prng(20_240_101);
-  const cities: CityRow[] = CITY_NAMES.map(([name, country], i) => ({ name, country, baseTemp: Math.round(((i * 7) % 35) - 5 + random() * 5) }));
+  const cities: CityRow[] = CITY_NAMES.map(([name, country], i) => ({
+    name,
+    country,
+    baseTemp: Math.round(((i * 7) % 35) - 5 + random() * 5),
+  }));
   const users: UserRow[] = Array.from({ length: USER_COUNT }, (_, i) => {
     const first = pick(random, FIRST);
     const last = pick(random, LAST);

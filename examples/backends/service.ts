@@ -109,7 +109,8 @@ export async function startService(options: ServiceOptions, port = 0, host = '12
   const server = createServer(async (req, res) => {
     const rawUrl = req.url ?? '/';
     // The service's description: public, and outside its faults and limits.
-    if (options.openapi && req.method === 'GET' && rawUrl.split('?')[0] === '/openapi.json') return send(res, { status: 200, body: options.openapi });
+    if (options.openapi && req.method === 'GET' && rawUrl.split('?')[0] === '/openapi.json')
+      return send(res, { status: 200, body: options.openapi });
     requests.push({ method: req.method ?? 'GET', url: rawUrl, headers: req.headers });
     // Uploads stream: a multipart body is left for its route to read.
     const body = req.headers['content-type']?.startsWith('multipart/') ? '' : await readBody(req);
@@ -126,20 +127,35 @@ export async function startService(options: ServiceOptions, port = 0, host = '12
     const url = new URL(rawUrl, 'http://service.invalid');
     const isPublic = options.publicPaths?.includes(url.pathname) ?? false;
     if (!isPublic && !options.authorize(req.headers, url.searchParams)) {
-      return send(res, { status: 401, body: { error: 'unauthorized', message: 'missing or wrong credential' } }, options.contentType);
+      return send(
+        res,
+        { status: 401, body: { error: 'unauthorized', message: 'missing or wrong credential' } },
+        options.contentType,
+      );
     }
     for (const { route, match } of compiled) {
       if (route.method !== req.method) continue;
       const params = match(url.pathname);
       if (!params) continue;
       try {
-        const reply = await route.handle({ method: req.method, params, query: url.searchParams, headers: req.headers, body, stream: req });
+        const reply = await route.handle({
+          method: req.method,
+          params,
+          query: url.searchParams,
+          headers: req.headers,
+          body,
+          stream: req,
+        });
         return send(res, reply, options.contentType);
       } catch (error) {
         return send(res, { status: 500, body: { error: 'internal', message: String(error) } }, options.contentType);
       }
     }
-    send(res, { status: 404, body: { error: 'not_found', message: `no route for ${req.method} ${url.pathname}` } }, options.contentType);
+    send(
+      res,
+      { status: 404, body: { error: 'not_found', message: `no route for ${req.method} ${url.pathname}` } },
+      options.contentType,
+    );
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -235,7 +251,10 @@ function applyFault(fault: Fault, res: ServerResponse, timers: Set<NodeJS.Timeou
       setImmediate(() => res.socket?.destroy());
       return;
     case 'oversized': {
-      res.writeHead(200, { 'content-type': 'application/json', ...(fault.declared && { 'content-length': String(fault.bytes + 16) }) });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        ...(fault.declared && { 'content-length': String(fault.bytes + 16) }),
+      });
       const chunk = 'x'.repeat(64 * 1024);
       let sent = 0;
       res.write('{"padding": "');

@@ -26,7 +26,12 @@ export interface WeatherService extends Service {
 const DESCRIPTIONS = ['clear sky', 'few clouds', 'scattered clouds', 'light rain', 'overcast clouds', 'mist'];
 const BASE_TIME = Date.UTC(2026, 0, 1, 12) / 1000; // s; observations are fixed so answers are deterministic
 
-export async function startWeather({ appid, rateLimit = 600, rateWindowMs = 60_000, port }: WeatherOptions): Promise<WeatherService> {
+export async function startWeather({
+  appid,
+  rateLimit = 600,
+  rateWindowMs = 60_000,
+  port,
+}: WeatherOptions): Promise<WeatherService> {
   const cities = new Map(seed.cities.map((city) => [city.name.toLowerCase(), city]));
   let limit = rateLimit;
   let windowMs = rateWindowMs;
@@ -43,7 +48,8 @@ export async function startWeather({ appid, rateLimit = 600, rateWindowMs = 60_0
     return Math.max(0, Math.ceil((windowStart + windowMs - now) / 1000));
   };
 
-  const findCity = (query: URLSearchParams) => cities.get((query.get('q') ?? '').split(',')[0]?.trim().toLowerCase() ?? '');
+  const findCity = (query: URLSearchParams) =>
+    cities.get((query.get('q') ?? '').split(',')[0]?.trim().toLowerCase() ?? '');
   const notFound = { status: 404, body: { cod: '404', message: 'city not found' } };
 
   const service = await startService(
@@ -61,7 +67,11 @@ export async function startWeather({ appid, rateLimit = 600, rateWindowMs = 60_0
         const resetIn = rollWindow();
         if (used >= limit) {
           sent429 += 1;
-          return { status: 429, headers: { 'retry-after': String(Math.max(1, resetIn)) }, body: { cod: 429, message: 'rate limit exceeded' } };
+          return {
+            status: 429,
+            headers: { 'retry-after': String(Math.max(1, resetIn)) },
+            body: { cod: 429, message: 'rate limit exceeded' },
+          };
         }
         used += 1;
         return undefined;
@@ -115,7 +125,11 @@ function convert(celsius: number, to: Units): number {
 
 function reading(city: CityRow, step: number) {
   const celsius = city.baseTemp + Math.sin(step / 3) * 4;
-  return { celsius, humidity: 40 + ((city.name.length * 7 + step * 3) % 55), description: DESCRIPTIONS[(city.name.length + step) % DESCRIPTIONS.length] ?? 'clear sky' };
+  return {
+    celsius,
+    humidity: 40 + ((city.name.length * 7 + step * 3) % 55),
+    description: DESCRIPTIONS[(city.name.length + step) % DESCRIPTIONS.length] ?? 'clear sky',
+  };
 }
 
 function observation(city: CityRow, to: Units) {
@@ -136,7 +150,11 @@ function forecast(city: CityRow, count: number, to: Units) {
     cnt: count,
     list: Array.from({ length: count }, (_, i) => {
       const point = reading(city, i + 1);
-      return { dt: BASE_TIME + (i + 1) * 10_800, main: { temp: convert(point.celsius, to), humidity: point.humidity }, weather: [{ description: point.description }] };
+      return {
+        dt: BASE_TIME + (i + 1) * 10_800,
+        main: { temp: convert(point.celsius, to), humidity: point.humidity },
+        weather: [{ description: point.description }],
+      };
     }),
   };
 }

@@ -25,7 +25,13 @@ export function webhookTarget(service: string, own?: () => string | undefined): 
   return own ?? (() => gatewayBase && `${gatewayBase}/webhooks/${service}`);
 }
 
-export function createWebhookSender({ secret, target }: { secret: string; target: () => string | undefined }): WebhookSender {
+export function createWebhookSender({
+  secret,
+  target,
+}: {
+  secret: string;
+  target: () => string | undefined;
+}): WebhookSender {
   const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
   let queue: Promise<void> = Promise.resolve();
   let failures = 0;
@@ -36,7 +42,12 @@ export function createWebhookSender({ secret, target }: { secret: string; target
     try {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,${signature}` },
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': `v1,${signature}`,
+        },
         body,
         signal: AbortSignal.timeout(5_000),
       });

@@ -2,7 +2,10 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Gateway } from 'graftql';
 
-export async function createApp(gateway: Gateway, paths = ['/graphql', '/healthz', '/readyz', '/metrics', '/status']): Promise<FastifyInstance> {
+export async function createApp(
+  gateway: Gateway,
+  paths = ['/graphql', '/healthz', '/readyz', '/metrics', '/status'],
+): Promise<FastifyInstance> {
   const app = Fastify();
   await app.register(async (scope) => {
     // The gateway reads the body itself (its limits, its fast path): Fastify must leave the stream unread.

@@ -4,7 +4,10 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Gateway } from 'graftql';
 import { Hono } from 'hono';
 
-export function createApp(gateway: Gateway, paths = ['/graphql', '/healthz', '/readyz', '/metrics', '/status']): Hono<{ Bindings: HttpBindings }> {
+export function createApp(
+  gateway: Gateway,
+  paths = ['/graphql', '/healthz', '/readyz', '/metrics', '/status'],
+): Hono<{ Bindings: HttpBindings }> {
   const app = new Hono<{ Bindings: HttpBindings }>();
   app.get('/api/hello', (c) => c.json({ hello: 'from the BFF' }));
   // The node:http transport (the fast path): Hono has not read the body, the gateway reads and answers.

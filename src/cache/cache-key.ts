@@ -40,7 +40,8 @@ export function canonicalUrl(path: string, query?: QueryParams): string {
     const value = query[key];
     if (value === null || value === undefined) continue;
     const name = formEncoded(key);
-    for (const item of Array.isArray(value) ? (value as ReadonlyArray<string | number | boolean>) : [value]) search += `${search ? '&' : ''}${name}=${formEncoded(String(item))}`;
+    for (const item of Array.isArray(value) ? (value as ReadonlyArray<string | number | boolean>) : [value])
+      search += `${search ? '&' : ''}${name}=${formEncoded(String(item))}`;
   }
   return search ? `${path}?${search}` : path;
 }
@@ -50,7 +51,9 @@ const FORM_SAFE = /^[\w.*-]*$/;
 /** application/x-www-form-urlencoded, as URLSearchParams writes it: only `*-._` and alphanumerics stay, a space is `+`. */
 function formEncoded(text: string): string {
   if (FORM_SAFE.test(text)) return text;
-  return encodeURIComponent(text.toWellFormed()).replace(/[!'()~]|%20/g, (char) => (char === '%20' ? '+' : `%${char.charCodeAt(0).toString(16).toUpperCase()}`));
+  return encodeURIComponent(text.toWellFormed()).replace(/[!'()~]|%20/g, (char) =>
+    char === '%20' ? '+' : `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /**

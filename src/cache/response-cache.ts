@@ -119,7 +119,10 @@ export interface ResponseCache {
    * counted as hits, as if made.
    */
   unchanged(reads: readonly CachedRead[]): boolean;
-  fetch(lookup: CacheLookup, load: (validators: Validators | undefined) => Promise<LoadedResponse>): Promise<CacheResult>;
+  fetch(
+    lookup: CacheLookup,
+    load: (validators: Validators | undefined) => Promise<LoadedResponse>,
+  ): Promise<CacheResult>;
   /**
    * Drops every entry of `source` at one of `paths` or a path related to
    * one (a `*` segment matches any one), whatever its query, method or
@@ -147,7 +150,13 @@ export interface StoredEntry {
 }
 
 /** Failures for which a stale answer is better than none: the upstream is down, slow or broken, not the request. */
-const STALE_IF: ReadonlySet<ErrorCode> = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'UPSTREAM_BAD_RESPONSE', 'UPSTREAM_RATE_LIMITED', 'CIRCUIT_OPEN']);
+const STALE_IF: ReadonlySet<ErrorCode> = new Set([
+  'UPSTREAM_UNAVAILABLE',
+  'UPSTREAM_TIMEOUT',
+  'UPSTREAM_BAD_RESPONSE',
+  'UPSTREAM_RATE_LIMITED',
+  'CIRCUIT_OPEN',
+]);
 
 type Entry = StoredEntry;
 
@@ -213,10 +222,19 @@ class LookupCounts {
 /** The code a failure is answered stale for, when it is one a stale answer is better than nothing for. */
 function staleIfCode(error: unknown): ErrorCode | undefined {
   if (!(error instanceof GraftError)) return undefined;
-  return STALE_IF.has(error.code) || (error.code === 'UPSTREAM_ERROR' && (error.status ?? 0) >= 500) ? error.code : undefined;
+  return STALE_IF.has(error.code) || (error.code === 'UPSTREAM_ERROR' && (error.status ?? 0) >= 500)
+    ? error.code
+    : undefined;
 }
 
-export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationMs = 300_000, now = Date.now, second, related }: ResponseCacheOptions): ResponseCache {
+export function createResponseCache({
+  maxEntries,
+  maxBytes,
+  keepForRevalidationMs = 300_000,
+  now = Date.now,
+  second,
+  related,
+}: ResponseCacheOptions): ResponseCache {
   /** http-cache-semantics on this cache's clock (its `now()` is the hook its README offers; the types leave it out). */
   const Policy = class extends HttpCachePolicy {
     now(): number {
@@ -248,7 +266,14 @@ export function createResponseCache({ maxEntries, maxBytes, keepForRevalidationM
   const counts = new LookupCounts();
   const count = (source: string, what: keyof CacheStats) => counts.count(source, what);
 
-  const stores: StoreContext = { now, second, Policy, count, keep, store: { delete: (key) => store.delete(key), ttlOf: retention } };
+  const stores: StoreContext = {
+    now,
+    second,
+    Policy,
+    count,
+    keep,
+    store: { delete: (key) => store.delete(key), ttlOf: retention },
+  };
 
   return {
     fresh(key, source) {
@@ -355,12 +380,21 @@ async function refresh(
   if (loaded.status === 304 && entry) {
     count(lookup.source, 'revalidated');
     // A 304 may update the freshness headers; the body stays the one stored.
-    const renewed = toEntry(lookup, { ...entry.response, headers: { ...entry.response.headers, ...pickFreshness(loaded.headers) } }, entry.size, now(), Policy);
+    const renewed = toEntry(
+      lookup,
+      { ...entry.response, headers: { ...entry.response.headers, ...pickFreshness(loaded.headers) } },
+      entry.size,
+      now(),
+      Policy,
+    );
     if (renewed) keepUnlessFenced(renewed);
     return { response: entry.response };
   }
   if (loaded.status === 304) {
-    throw new GraftError('UPSTREAM_BAD_RESPONSE', `${lookup.source} answered 304 to an unconditional request.`, { source: lookup.source, status: 304 });
+    throw new GraftError('UPSTREAM_BAD_RESPONSE', `${lookup.source} answered 304 to an unconditional request.`, {
+      source: lookup.source,
+      status: 304,
+    });
   }
   count(lookup.source, 'miss');
   const fresh = toEntry(lookup, loaded, loaded.size, now(), Policy);
@@ -371,7 +405,11 @@ async function refresh(
 
 /** How long an entry is kept: while fresh, while it may answer stale, and a while after for a cheap revalidation. */
 function retentionOf(entry: Entry, keepForRevalidationMs: number): number {
-  const kept = Math.max(entry.staleIfErrorUntil, entry.validators ? entry.freshUntil + keepForRevalidationMs : 0, entry.freshUntil);
+  const kept = Math.max(
+    entry.staleIfErrorUntil,
+    entry.validators ? entry.freshUntil + keepForRevalidationMs : 0,
+    entry.freshUntil,
+  );
   return Math.max(1, kept - entry.storedAt);
 }
 
@@ -387,27 +425,57 @@ function retentionOf(entry: Entry, keepForRevalidationMs: number): number {
  * Other `Vary` fields need nothing more: a key holds every header a call
  * sends that differs between callers (the forwarded ones).
  */
-function toEntry(lookup: CacheLookup, response: UpstreamResponse, size: number, at: number, Policy: typeof HttpCachePolicy): Entry | undefined {
+function toEntry(
+  lookup: CacheLookup,
+  response: UpstreamResponse,
+  size: number,
+  at: number,
+  Policy: typeof HttpCachePolicy,
+): Entry | undefined {
   if (!lookup.policy.store) return undefined;
   const headers = flatHeaders(response.headers);
-  const policy = new Policy({ method: 'GET', url: lookup.path, headers: {} }, { status: response.status, headers }, { shared: lookup.shared, cacheHeuristic: 0, immutableMinTimeToLive: 0 });
+  const policy = new Policy(
+    { method: 'GET', url: lookup.path, headers: {} },
+    { status: response.status, headers },
+    { shared: lookup.shared, cacheHeuristic: 0, immutableMinTimeToLive: 0 },
+  );
   if (!policy.storable() || headers.vary?.trim() === '*') return undefined;
   if (lookup.shared && headers['set-cookie'] !== undefined) return undefined;
   const directives = parseCacheControl(headers['cache-control']);
-  const explicit = directives.maxAge !== undefined || (lookup.shared && directives.sMaxAge !== undefined) || headers.expires !== undefined || directives.proxyRevalidate;
+  const explicit =
+    directives.maxAge !== undefined ||
+    (lookup.shared && directives.sMaxAge !== undefined) ||
+    headers.expires !== undefined ||
+    directives.proxyRevalidate;
   const ageMs = policy.age() * 1000;
-  const freshMs = directives.noCache ? 0 : Math.max(0, explicit ? policy.maxAge() * 1000 - ageMs : lookup.policy.ttlMs - ageMs);
+  const freshMs = directives.noCache
+    ? 0
+    : Math.max(0, explicit ? policy.maxAge() * 1000 - ageMs : lookup.policy.ttlMs - ageMs);
   const validators = validatorsOf(response);
   if (freshMs <= 0 && !validators) return undefined;
   const strict = directives.mustRevalidate || (lookup.shared && directives.proxyRevalidate);
-  const staleIfErrorMs = strict ? 0 : directives.staleIfError !== undefined ? directives.staleIfError * 1000 : lookup.policy.staleIfErrorMs;
-  return { response, size, source: lookup.source, path: lookup.path, storedAt: at, freshUntil: at + freshMs, staleIfErrorUntil: at + freshMs + staleIfErrorMs, validators };
+  const staleIfErrorMs = strict
+    ? 0
+    : directives.staleIfError !== undefined
+      ? directives.staleIfError * 1000
+      : lookup.policy.staleIfErrorMs;
+  return {
+    response,
+    size,
+    source: lookup.source,
+    path: lookup.path,
+    storedAt: at,
+    freshUntil: at + freshMs,
+    staleIfErrorUntil: at + freshMs + staleIfErrorMs,
+    validators,
+  };
 }
 
 /** Response headers as http-cache-semantics reads them: one string each. */
 function flatHeaders(headers: UpstreamResponse['headers']): Record<string, string> {
   const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : String(value);
   return flat;
 }
 
@@ -420,7 +488,8 @@ function validatorsOf(response: UpstreamResponse): Validators | undefined {
 
 function pickFreshness(headers: UpstreamResponse['headers']): UpstreamResponse['headers'] {
   const picked: UpstreamResponse['headers'] = {};
-  for (const name of ['cache-control', 'etag', 'last-modified', 'expires', 'date', 'age'] as const) if (headers[name] !== undefined) picked[name] = headers[name];
+  for (const name of ['cache-control', 'etag', 'last-modified', 'expires', 'date', 'age'] as const)
+    if (headers[name] !== undefined) picked[name] = headers[name];
   return picked;
 }
 

@@ -16,24 +16,35 @@ export interface ImportCommandOptions {
   out?: string;
 }
 
-export async function importCommand({ files, source, out }: ImportCommandOptions, write: (text: string) => void): Promise<number> {
+export async function importCommand(
+  { files, source, out }: ImportCommandOptions,
+  write: (text: string) => void,
+): Promise<number> {
   // Loaded only here: the parser and its validator are not needed to serve.
   const { ImportError, importOpenApis } = await import('../openapi/import-openapi.ts');
   const documents = files.map((file) => {
     const name = files.length === 1 && source ? source : sourceNameOf(file);
-    const target = resolve(files.length === 1 ? (out ?? `schema/${name}.graphql`) : join(out ?? 'schema', `${name}.graphql`));
+    const target = resolve(
+      files.length === 1 ? (out ?? `schema/${name}.graphql`) : join(out ?? 'schema', `${name}.graphql`),
+    );
     return { file, name, target };
   });
   const names = documents.map(({ name }) => name);
   const twice = names.find((name, i) => names.indexOf(name) !== i);
   if (twice) {
-    write(`Two documents would be the source "${twice}": import them in separate runs with --source, or rename one file.\n`);
+    write(
+      `Two documents would be the source "${twice}": import them in separate runs with --source, or rename one file.\n`,
+    );
     return 1;
   }
   // Every file is checked before any is written: a person's edits are never overwritten, and a refused run writes nothing.
-  const mine = documents.find(({ target }) => existsSync(target) && !readFileSync(target, 'utf8').startsWith(GENERATED_HEADER));
+  const mine = documents.find(
+    ({ target }) => existsSync(target) && !readFileSync(target, 'utf8').startsWith(GENERATED_HEADER),
+  );
   if (mine) {
-    write(`${relative(process.cwd(), mine.target)} was not written by the import (it may hold your edits): choose another --out, or remove it.\n`);
+    write(
+      `${relative(process.cwd(), mine.target)} was not written by the import (it may hold your edits): choose another --out, or remove it.\n`,
+    );
     return 1;
   }
   let results: Awaited<ReturnType<typeof importOpenApis>>;
@@ -47,7 +58,9 @@ export async function importCommand({ files, source, out }: ImportCommandOptions
   const empty = results.find((result) => result.report.mapped.length === 0);
   if (empty) {
     const { skipped } = empty.report;
-    write(`Nothing to import from ${empty.graph.source}: every operation was skipped.\n${skipped.map(({ operation, reason }) => `  - ${operation}: ${reason}`).join('\n')}\n`);
+    write(
+      `Nothing to import from ${empty.graph.source}: every operation was skipped.\n${skipped.map(({ operation, reason }) => `  - ${operation}: ${reason}`).join('\n')}\n`,
+    );
     return 1;
   }
   results.forEach((result, i) => {
@@ -63,21 +76,29 @@ export async function importCommand({ files, source, out }: ImportCommandOptions
         '',
         ...result.config.split('\n').map((line) => `  ${line}`),
         '',
-        ...(skipped.length > 0 ? ['Skipped:', ...skipped.map(({ operation, reason }) => `  - ${operation}: ${reason}`), ''] : []),
+        ...(skipped.length > 0
+          ? ['Skipped:', ...skipped.map(({ operation, reason }) => `  - ${operation}: ${reason}`), '']
+          : []),
         ...(relations.length > 0 ? ['Relations:', ...relations.map((relation) => `  - ${relation}`), ''] : []),
         ...(guesses.length > 0 ? ['Guessed (check them):', ...guesses.map((guess) => `  - ${guess}`), ''] : []),
         '',
       ].join('\n'),
     );
   });
-  write(`Then: graftql check. Running the import again rewrites ${documents.map(({ target }) => basename(target)).join(', ')}; keep your own changes in another file (extend type ...).\n`);
+  write(
+    `Then: graftql check. Running the import again rewrites ${documents.map(({ target }) => basename(target)).join(', ')}; keep your own changes in another file (extend type ...).\n`,
+  );
   return 0;
 }
 
 /** `specs/Petstore API.yaml` → petstoreApi, `services/weather/openapi.json` → weather: a camelCase source name from the file's (its folder's, for a file named openapi or swagger). */
 function sourceNameOf(file: string): string {
   const stem = basename(file, extname(file));
-  const words = (/^(openapi|swagger)$/i.test(stem) ? basename(dirname(resolve(file))) : stem).split(/[^A-Za-z0-9]+/).filter(Boolean);
-  const name = words.map((word, i) => (i === 0 ? word.toLowerCase() : word.charAt(0).toUpperCase() + word.slice(1).toLowerCase())).join('');
+  const words = (/^(openapi|swagger)$/i.test(stem) ? basename(dirname(resolve(file))) : stem)
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean);
+  const name = words
+    .map((word, i) => (i === 0 ? word.toLowerCase() : word.charAt(0).toUpperCase() + word.slice(1).toLowerCase()))
+    .join('');
   return /^[a-z]/.test(name) ? name : `api${name}`;
 }

@@ -17,13 +17,20 @@ import { ConfigError, type GatewayConfig } from '../index.ts';
 
 const TYPESCRIPT = new Set(['.ts', '.mts', '.cts']);
 /** What Node throws when it cannot run a TypeScript file itself. */
-const CANNOT_STRIP = new Set(['ERR_UNKNOWN_FILE_EXTENSION', 'ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING', 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX', 'ERR_NO_TYPESCRIPT']);
+const CANNOT_STRIP = new Set([
+  'ERR_UNKNOWN_FILE_EXTENSION',
+  'ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING',
+  'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX',
+  'ERR_NO_TYPESCRIPT',
+]);
 
 export async function loadConfig(file: string): Promise<GatewayConfig> {
   if (!existsSync(file)) throw new ConfigError(`No config file at ${file}.`);
   const exported = extname(file) === '.json' ? await readJson(file) : await importModule(file);
-  const config = (exported as { default?: unknown } | undefined)?.default ?? (extname(file) === '.json' ? exported : undefined);
-  if (!config || typeof config !== 'object') throw new ConfigError(`${file} exports no configuration: write export default defineConfig({ … }).`);
+  const config =
+    (exported as { default?: unknown } | undefined)?.default ?? (extname(file) === '.json' ? exported : undefined);
+  if (!config || typeof config !== 'object')
+    throw new ConfigError(`${file} exports no configuration: write export default defineConfig({ … }).`);
   return config as GatewayConfig;
 }
 
@@ -55,7 +62,8 @@ async function importWithJiti(file: string): Promise<unknown> {
     Error.prepareStackTrace = prepareStackTrace;
     const isJiti = (path: string) => path.includes(`${sep}jiti${sep}`);
     for (const path of Object.keys(require.cache)) if (isJiti(path)) delete require.cache[path];
-    for (const loaded of Object.values(require.cache)) if (loaded) loaded.children = loaded.children.filter((child) => !isJiti(child.filename));
+    for (const loaded of Object.values(require.cache))
+      if (loaded) loaded.children = loaded.children.filter((child) => !isJiti(child.filename));
   }
 }
 

@@ -6,7 +6,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, checkGraph, createGateway, createLogger, GATEWAY_DIRECTIVES_SDL, type GatewayConfig, GraphError, listen, printGraph, resolveConfig } from '../index.ts';
+import {
+  ConfigError,
+  checkGraph,
+  createGateway,
+  createLogger,
+  GATEWAY_DIRECTIVES_SDL,
+  type GatewayConfig,
+  GraphError,
+  listen,
+  printGraph,
+  resolveConfig,
+} from '../index.ts';
 import { importCommand } from './import-command.ts';
 import { loadConfig } from './load-config.ts';
 import { setServingFlags } from './serving-flags.ts';
@@ -52,9 +63,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   const [command = 'serve', ...extra] = positionals;
   if (command === 'import') {
     const [kind, ...files] = extra;
-    if (kind !== 'openapi' || files.length === 0) throw new UsageError('Usage: graftql import openapi <file>... [--source <name>] [--out <path>]');
-    if (values.source !== undefined && files.length > 1) throw new UsageError('--source names the source of one document; several are named after their files.');
-    if (values.source !== undefined && !/^[a-z][a-zA-Z0-9]*$/.test(values.source)) throw new UsageError(`--source: a camelCase source name, got ${JSON.stringify(values.source)}.`);
+    if (kind !== 'openapi' || files.length === 0)
+      throw new UsageError('Usage: graftql import openapi <file>... [--source <name>] [--out <path>]');
+    if (values.source !== undefined && files.length > 1)
+      throw new UsageError('--source names the source of one document; several are named after their files.');
+    if (values.source !== undefined && !/^[a-z][a-zA-Z0-9]*$/.test(values.source))
+      throw new UsageError(`--source: a camelCase source name, got ${JSON.stringify(values.source)}.`);
     return importCommand({ files, source: values.source, out: values.out }, (text) => process.stdout.write(text));
   }
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
@@ -63,12 +77,18 @@ export async function main(argv: readonly string[]): Promise<number> {
   const withOptions = (config: GatewayConfig): GatewayConfig => ({
     ...config,
     ...(values.schema && { schema: resolve(values.schema) }),
-    server: { ...config.server, ...(values.port !== undefined && { port: port(values.port) }), ...(values.host && { host: values.host }) },
+    server: {
+      ...config.server,
+      ...(values.port !== undefined && { port: port(values.port) }),
+      ...(values.host && { host: values.host }),
+    },
   });
 
   switch (command) {
     case 'directives':
-      return print(`# GraftQL's directives: keep this copy as schema/directives.graphql for editors and codegen.\n${GATEWAY_DIRECTIVES_SDL.trimStart()}`);
+      return print(
+        `# GraftQL's directives: keep this copy as schema/directives.graphql for editors and codegen.\n${GATEWAY_DIRECTIVES_SDL.trimStart()}`,
+      );
     case 'schema':
       return print(`${printGraph(withOptions(await loadConfig(file)), baseDir)}\n`);
     case 'check': {
@@ -115,7 +135,14 @@ async function serve(config: GatewayConfig, baseDir: string, example: boolean): 
   const gateway = createGateway(config, { logger, baseDir });
   const running = await listen(gateway, resolved);
   await config.afterStart?.({ url: running.url }, { example });
-  logger.info({ url: `${running.url}${resolved.server.paths.graphql}`, graphiql: resolved.server.graphiql, sources: Object.keys(resolved.sources) }, 'GraftQL is serving');
+  logger.info(
+    {
+      url: `${running.url}${resolved.server.paths.graphql}`,
+      graphiql: resolved.server.graphiql,
+      sources: Object.keys(resolved.sources),
+    },
+    'GraftQL is serving',
+  );
   const stop = (signal: string) => {
     logger.info({ signal }, 'draining in-flight requests');
     void running.shutdown().then(() => {
@@ -128,7 +155,8 @@ async function serve(config: GatewayConfig, baseDir: string, example: boolean): 
 }
 
 function port(text: string): number {
-  if (!/^\d{1,5}$/.test(text) || Number(text) > 65_535) throw new UsageError(`--port: expected a port number 0..65535, got ${JSON.stringify(text)}.`);
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65_535)
+    throw new UsageError(`--port: expected a port number 0..65535, got ${JSON.stringify(text)}.`);
   return Number(text);
 }
 

@@ -24,7 +24,10 @@ import { setFlagsFromString } from 'node:v8';
 export const SERVING_FLAGS = { 'heap-growing-percent': '50', 'liftoff-only': undefined } as const;
 
 /** The flags of SERVING_FLAGS that neither `execArgv` nor NODE_OPTIONS sets (in either spelling, or negated). */
-export function servingFlags(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
+export function servingFlags(
+  execArgv: readonly string[] = process.execArgv,
+  nodeOptions = process.env.NODE_OPTIONS ?? '',
+): string[] {
   const given = new Set(
     [...execArgv, ...nodeOptions.split(/\s+/)].map((arg) =>
       arg

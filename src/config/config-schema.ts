@@ -90,7 +90,10 @@ const listener = z.strictObject({
 
 const origin = z
   .string()
-  .regex(/^(\*|https?:\/\/[^/\s?#]+)$/, "an origin: scheme://host[:port], no path (or '*' for any origin, without credentials)")
+  .regex(
+    /^(\*|https?:\/\/[^/\s?#]+)$/,
+    "an origin: scheme://host[:port], no path (or '*' for any origin, without credentials)",
+  )
   .transform((value) => value.toLowerCase());
 const cors = z
   .strictObject({
@@ -252,7 +255,10 @@ const clientRateLimit = z.strictObject({
    * a new one per request escapes the limit), or `{ header }` (a header a
    * trusted proxy sets, such as its verified user id, else the address).
    */
-  by: z.union([z.enum(['ip', 'authorization']), z.strictObject({ header: z.string().regex(/^[a-z0-9-]+$/, 'a lower-case header name') })]),
+  by: z.union([
+    z.enum(['ip', 'authorization']),
+    z.strictObject({ header: z.string().regex(/^[a-z0-9-]+$/, 'a lower-case header name') }),
+  ]),
   /** Clients remembered at once; the least recently seen are forgotten first. @default 10_000 */
   maxClients: z.number().int().positive().default(10_000),
 });
@@ -355,12 +361,25 @@ function envReaders(env: Env) {
   const baseUrl = z.union([z.string(), fromEnv]).transform((value, ctx) => {
     const text = typeof value === 'string' ? value : env[value.env];
     if (!text) {
-      ctx.addIssue({ code: 'custom', message: `environment variable ${typeof value === 'string' ? '' : value.env} is not set` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `environment variable ${typeof value === 'string' ? '' : value.env} is not set`,
+      });
       return z.NEVER;
     }
     const url = URL.canParse(text) ? new URL(text) : undefined;
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username || url.password) {
-      ctx.addIssue({ code: 'custom', message: `expected an http(s) base URL without query, fragment or credentials, got ${JSON.stringify(text)}` });
+    if (
+      !url ||
+      (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+      url.search ||
+      url.hash ||
+      url.username ||
+      url.password
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected an http(s) base URL without query, fragment or credentials, got ${JSON.stringify(text)}`,
+      });
       return z.NEVER;
     }
     return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') };
@@ -427,7 +446,10 @@ function tlsSchema({ secret, pem }: EnvReaders) {
       /** Development only: accept any certificate. Refused in production; logged as a warning and shown by /readyz otherwise. @default false */
       insecureSkipVerify: z.boolean().default(false),
     })
-    .refine((value) => (value.cert === undefined) === (value.key === undefined), { message: 'cert and key go together (a client certificate needs its key)', path: ['key'] });
+    .refine((value) => (value.cert === undefined) === (value.key === undefined), {
+      message: 'cert and key go together (a client certificate needs its key)',
+      path: ['key'],
+    });
   return tls;
 }
 
@@ -544,7 +566,9 @@ function serverSchema(production: boolean) {
      * could read any request header); `true`: every query (when no hand-written resolver reads
      * a header no source forwards); `false`: none. @default 'declared'
      */
-    dedupe: z.union([z.boolean(), z.literal('declared')], { error: "expected true, false or 'declared'" }).default('declared'),
+    dedupe: z
+      .union([z.boolean(), z.literal('declared')], { error: "expected true, false or 'declared'" })
+      .default('declared'),
     /** The gateway's paths, matched against the whole URL (under Express, `originalUrl`: include the mount prefix). */
     paths: paths.default(paths.parse({})),
     listener: listener.default(listener.parse({})),
@@ -582,7 +606,9 @@ function observabilitySchema(env: Env, secret: EnvReaders['secret'], production:
   });
   const tracing = z.strictObject({
     /** OpenTelemetry traces over OTLP/HTTP, configured by the OTEL_* variables. @default OTEL_TRACES_EXPORTER is "otlp" */
-    enabled: z.boolean().default((env.OTEL_TRACES_EXPORTER ?? '').split(',').includes('otlp') && env.OTEL_SDK_DISABLED !== 'true'),
+    enabled: z
+      .boolean()
+      .default((env.OTEL_TRACES_EXPORTER ?? '').split(',').includes('otlp') && env.OTEL_SDK_DISABLED !== 'true'),
     /** Continue a caller's trace from its `traceparent` header. @default true */
     acceptParent: z.boolean().default(true),
     /** Send `traceparent` to sources, so their spans join the trace. @default true */
@@ -662,11 +688,26 @@ export function configSchema(env: Env) {
         /** Hand-written resolvers for fields the mapping directives cannot express, by type and field; typed by codegen. */
         resolvers: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
         /** Runs before `graftql serve` serves, with the environment it will read and whether `--example` was given (e.g. to start local stand-ins for sources); not for check or embedding. */
-        beforeStart: z.custom<(env: Record<string, string | undefined>, options: { example: boolean }) => unknown>((value) => typeof value === 'function', 'a function').optional(),
+        beforeStart: z
+          .custom<(env: Record<string, string | undefined>, options: { example: boolean }) => unknown>(
+            (value) => typeof value === 'function',
+            'a function',
+          )
+          .optional(),
         /** Runs once `graftql serve` listens, with its base URL and whether `--example` was given (e.g. to point local stand-ins' webhooks at it). */
-        afterStart: z.custom<(started: { url: string }, options: { example: boolean }) => unknown>((value) => typeof value === 'function', 'a function').optional(),
+        afterStart: z
+          .custom<(started: { url: string }, options: { example: boolean }) => unknown>(
+            (value) => typeof value === 'function',
+            'a function',
+          )
+          .optional(),
         /** Per-request loaders for hand-written resolvers, made from the request's sources (`context.loaders`). */
-        loaders: z.custom<(sources: Readonly<Record<string, unknown>>) => unknown>((value) => typeof value === 'function', "a function of the request's sources").optional(),
+        loaders: z
+          .custom<(sources: Readonly<Record<string, unknown>>) => unknown>(
+            (value) => typeof value === 'function',
+            "a function of the request's sources",
+          )
+          .optional(),
         server: server.default(server.parse({})),
         cache: cache.default(cache.parse({})),
         limits: limits.default(limits.parse({})),
@@ -682,12 +723,17 @@ export function configSchema(env: Env) {
         if (!value.server.production) return;
         for (const [name, source] of Object.entries(value.sources))
           if (source.tls?.insecureSkipVerify)
-            ctx.addIssue({ code: 'custom', path: ['sources', name, 'tls', 'insecureSkipVerify'], message: 'certificate verification cannot be turned off in production' });
+            ctx.addIssue({
+              code: 'custom',
+              path: ['sources', name, 'tls', 'insecureSkipVerify'],
+              message: 'certificate verification cannot be turned off in production',
+            });
         if (env.NODE_TLS_REJECT_UNAUTHORIZED === '0')
           ctx.addIssue({
             code: 'custom',
             path: ['NODE_TLS_REJECT_UNAUTHORIZED'],
-            message: 'is 0, which turns certificate verification off for every source; in production unset it, and give a source with a private CA its sources.<name>.tls.ca',
+            message:
+              'is 0, which turns certificate verification off for every source; in production unset it, and give a source with a private CA its sources.<name>.tls.ca',
           });
       })
   );
@@ -700,7 +746,12 @@ type Parsed = z.output<ConfigSchema>;
 /** The validated, defaulted, frozen configuration the gateway runs with. */
 export type ResolvedConfig = Readonly<
   Omit<Parsed, 'server'> & {
-    server: Omit<Parsed['server'], 'cors'> & { graphiql: boolean; introspection: boolean; suggestions: boolean; cors: Parsed['server']['cors'] & { origins: readonly string[] } };
+    server: Omit<Parsed['server'], 'cors'> & {
+      graphiql: boolean;
+      introspection: boolean;
+      suggestions: boolean;
+      cors: Parsed['server']['cors'] & { origins: readonly string[] };
+    };
   }
 >;
 export type Limits = ResolvedConfig['limits'];

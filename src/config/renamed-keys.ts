@@ -5,7 +5,9 @@
  */
 
 /** Old dotted path -> new dotted path, both under the same parent. */
-export const RENAMED_KEYS: ReadonlyArray<readonly [string, string]> = [['cache.maxAnswerBytes', 'cache.maxResultBytes']];
+export const RENAMED_KEYS: ReadonlyArray<readonly [string, string]> = [
+  ['cache.maxAnswerBytes', 'cache.maxResultBytes'],
+];
 
 export interface Renamed<T> {
   input: T;
@@ -41,7 +43,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** A copy of `root` with `value` at `path`: the caller's object is never changed. */
-function withAt(root: Record<string, unknown>, path: readonly string[], value: Record<string, unknown>): Record<string, unknown> {
+function withAt(
+  root: Record<string, unknown>,
+  path: readonly string[],
+  value: Record<string, unknown>,
+): Record<string, unknown> {
   const [first, ...rest] = path;
   if (first === undefined) return value;
   return { ...root, [first]: withAt(root[first] as Record<string, unknown>, rest, value) };

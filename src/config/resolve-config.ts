@@ -13,7 +13,11 @@ export class ConfigError extends Error {
  * checks for missing options. A renamed key's old spelling is accepted,
  * and `warn` is told it is deprecated (renamed-keys.ts).
  */
-export function resolveConfig(given: GatewayConfig, env: Readonly<Record<string, string | undefined>> = process.env, warn: (message: string) => void = () => {}): ResolvedConfig {
+export function resolveConfig(
+  given: GatewayConfig,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  warn: (message: string) => void = () => {},
+): ResolvedConfig {
   const { input, deprecations, problems } = renameDeprecatedKeys(given);
   for (const deprecation of deprecations) warn(deprecation);
   const server = { ...input.server };
@@ -42,7 +46,12 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value) && Object.getPrototypeOf(value) === Object.prototype) {
+  if (
+    value &&
+    typeof value === 'object' &&
+    !Object.isFrozen(value) &&
+    Object.getPrototypeOf(value) === Object.prototype
+  ) {
     for (const child of Object.values(value)) deepFreeze(child);
     Object.freeze(value);
   }

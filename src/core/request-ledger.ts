@@ -69,7 +69,11 @@ export class RequestLedger implements CallBudget {
 
   spend(source: string): void {
     if (this.upstreamCalls >= this.callLimit) {
-      throw new GraftError('UPSTREAM_CALL_BUDGET_EXCEEDED', `This operation needs more than ${this.callLimit} upstream calls; ask for fewer or smaller connections.`, { source });
+      throw new GraftError(
+        'UPSTREAM_CALL_BUDGET_EXCEEDED',
+        `This operation needs more than ${this.callLimit} upstream calls; ask for fewer or smaller connections.`,
+        { source },
+      );
     }
     this.upstreamCalls += 1;
   }

@@ -24,7 +24,10 @@ export interface Reference {
 
 export type Part = string | Reference;
 
-export type ValueTemplate = { kind: 'literal'; value: unknown } | { kind: 'reference'; reference: Reference } | { kind: 'interpolation'; parts: readonly Part[] };
+export type ValueTemplate =
+  | { kind: 'literal'; value: unknown }
+  | { kind: 'reference'; reference: Reference }
+  | { kind: 'interpolation'; parts: readonly Part[] };
 
 export interface PathTemplate {
   parts: readonly Part[];
@@ -48,10 +51,15 @@ const NAME = /^[A-Za-z_][\w-]*$|^\d+$/;
 /** One `$scope.name.path` reference, optionally with arithmetic. */
 function parseReference(text: string, offset: number): Reference {
   const whole = WHOLE.exec(text);
-  if (!whole?.[1]) throw new TemplateError(`"${text.trim()}" is not a reference such as $args.name or $parent.field.`, offset);
+  if (!whole?.[1])
+    throw new TemplateError(`"${text.trim()}" is not a reference such as $args.name or $parent.field.`, offset);
   const [scope, ...path] = whole[1].slice(1).split('.');
   const at = offset + text.indexOf('$');
-  if (!scope || !SCOPES.has(scope)) throw new TemplateError(`$${scope ?? ''} is not a template variable: use $args, $parent, $header, $result or $event.`, at);
+  if (!scope || !SCOPES.has(scope))
+    throw new TemplateError(
+      `$${scope ?? ''} is not a template variable: use $args, $parent, $header, $result or $event.`,
+      at,
+    );
   if (path.length === 0) throw new TemplateError(`$${scope} needs a name: $${scope}.something.`, at);
   const bad = path.find((part) => !NAME.test(part));
   if (bad !== undefined) throw new TemplateError(`"${bad}" in ${whole[1]} is not a name.`, at);
@@ -85,10 +93,12 @@ export function parseValueTemplate(value: unknown): ValueTemplate {
 
 export function parsePathTemplate(text: string): PathTemplate {
   if (!text.startsWith('/')) throw new TemplateError('A path starts with "/".', 0);
-  if (/[?#]/.test(text)) throw new TemplateError('A path has no query or fragment: put query parameters in `query`.', text.search(/[?#]/));
+  if (/[?#]/.test(text))
+    throw new TemplateError('A path has no query or fragment: put query parameters in `query`.', text.search(/[?#]/));
   const parts = parseParts(text);
   for (const part of parts) {
-    if (typeof part !== 'string' && part.op) throw new TemplateError('A path segment cannot compute: give it a plain reference.', part.offset);
+    if (typeof part !== 'string' && part.op)
+      throw new TemplateError('A path segment cannot compute: give it a plain reference.', part.offset);
   }
   return { parts, text };
 }
@@ -119,7 +129,10 @@ function compute(reference: Reference, value: unknown): unknown {
 }
 
 /** A path with its values filled in, each one encoded as exactly one segment; undefined when a value is missing. */
-export function renderPath(template: PathTemplate, resolve: (reference: Reference) => unknown): UpstreamPath | undefined {
+export function renderPath(
+  template: PathTemplate,
+  resolve: (reference: Reference) => unknown,
+): UpstreamPath | undefined {
   let path = '';
   for (const part of template.parts) {
     if (typeof part === 'string') {

@@ -52,6 +52,9 @@ export function pathMatcher(paths: readonly string[]): (path: string) => boolean
   return (path) => {
     if (targets.has(path)) return true;
     const segments = path.split('/');
-    return patterns.some((pattern) => pattern.length === segments.length && pattern.every((part, i) => part === '*' || part === segments[i]));
+    return patterns.some(
+      (pattern) =>
+        pattern.length === segments.length && pattern.every((part, i) => part === '*' || part === segments[i]),
+    );
   };
 }

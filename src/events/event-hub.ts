@@ -51,7 +51,12 @@ const DONE: IteratorResult<SourceEvent> = { done: true, value: undefined };
 export function createEventHub({ queueSize }: { queueSize: number }): EventHub {
   const subscribers = new Set<Subscriber>();
 
-  const tooSlow = () => new GraftError('SUBSCRIBER_TOO_SLOW', `The subscriber fell ${queueSize} events behind and was cut off; subscribe again to resume.`, { facts: { limit: queueSize } });
+  const tooSlow = () =>
+    new GraftError(
+      'SUBSCRIBER_TOO_SLOW',
+      `The subscriber fell ${queueSize} events behind and was cut off; subscribe again to resume.`,
+      { facts: { limit: queueSize } },
+    );
 
   function end(subscriber: Subscriber): void {
     subscriber.done = true;
@@ -64,7 +69,12 @@ export function createEventHub({ queueSize }: { queueSize: number }): EventHub {
       let delivered = 0;
       for (const subscriber of subscribers) {
         const { filter } = subscriber;
-        if (filter.source !== event.source || !filter.types.has(event.type) || (filter.accepts && !filter.accepts(event))) continue;
+        if (
+          filter.source !== event.source ||
+          !filter.types.has(event.type) ||
+          (filter.accepts && !filter.accepts(event))
+        )
+          continue;
         delivered += 1;
         if (subscriber.waiting) {
           const wake = subscriber.waiting;

@@ -8,7 +8,14 @@ import { type PathTemplate, parsePathTemplate, renderPath } from '../core/templa
 import type { UpstreamPath } from '../core/upstream-path.ts';
 
 /** By event type, the parsed templates of a source's `webhooks.invalidates` (checked by the config schema). */
-export function eventPaths(invalidates: Readonly<Record<string, readonly string[]>>): (type: string, event: unknown) => UpstreamPath[] {
-  const templates = new Map<string, PathTemplate[]>(Object.entries(invalidates).map(([type, texts]) => [type, texts.map(parsePathTemplate)]));
-  return (type, event) => (templates.get(type) ?? []).flatMap((template) => renderPath(template, (reference) => read(event, reference.path)) ?? []);
+export function eventPaths(
+  invalidates: Readonly<Record<string, readonly string[]>>,
+): (type: string, event: unknown) => UpstreamPath[] {
+  const templates = new Map<string, PathTemplate[]>(
+    Object.entries(invalidates).map(([type, texts]) => [type, texts.map(parsePathTemplate)]),
+  );
+  return (type, event) =>
+    (templates.get(type) ?? []).flatMap(
+      (template) => renderPath(template, (reference) => read(event, reference.path)) ?? [],
+    );
 }

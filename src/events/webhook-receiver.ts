@@ -62,7 +62,15 @@ interface SourceWebhooks {
   seen: LRUCache<string, true>;
 }
 
-export function createWebhookReceiver({ sources, hub, claim, invalidate, logger, observe, now }: ReceiverOptions): WebhookReceiver {
+export function createWebhookReceiver({
+  sources,
+  hub,
+  claim,
+  invalidate,
+  logger,
+  observe,
+  now,
+}: ReceiverOptions): WebhookReceiver {
   const perf = { now };
   const receivers = new Map<string, SourceWebhooks>();
   for (const [name, { webhooks }] of Object.entries(sources)) {
@@ -75,7 +83,10 @@ export function createWebhookReceiver({ sources, hub, claim, invalidate, logger,
       keys: webhooks.secrets.map((secret, index) => {
         if (webhooks.scheme !== 'standard') return Buffer.from(secret.reveal());
         const key = standardKey(secret.reveal());
-        if (!key) throw new ConfigError(`Invalid GraftQL configuration:\n  - sources.${name}.webhooks.secrets.${index}: a Standard Webhooks secret is whsec_ and the base64 of at least 16 bytes`);
+        if (!key)
+          throw new ConfigError(
+            `Invalid GraftQL configuration:\n  - sources.${name}.webhooks.secrets.${index}: a Standard Webhooks secret is whsec_ and the base64 of at least 16 bytes`,
+          );
         return key;
       }),
       toleranceMs,
@@ -95,11 +106,18 @@ export function createWebhookReceiver({ sources, hub, claim, invalidate, logger,
 
     async receive(source, delivery) {
       const receiver = receivers.get(source);
-      if (!receiver) return refused(source, undefined, 'NOT_FOUND', `No source named ${JSON.stringify(source.slice(0, 64))} sends webhooks here.`);
+      if (!receiver)
+        return refused(
+          source,
+          undefined,
+          'NOT_FOUND',
+          `No source named ${JSON.stringify(source.slice(0, 64))} sends webhooks here.`,
+        );
       const verdict = verifyDelivery({ ...receiver, header: delivery.header, body: delivery.body, now: now() });
       if (!verdict.ok) return refused(source, undefined, verdict.code, verdict.message);
       const { id } = verdict;
-      if (receiver.seen.has(id)) return refused(source, id, 'WEBHOOK_REPLAYED', 'This delivery id was already received.');
+      if (receiver.seen.has(id))
+        return refused(source, id, 'WEBHOOK_REPLAYED', 'This delivery id was already received.');
       let body: unknown;
       try {
         body = JSON.parse(delivery.body.toString('utf8'));
@@ -107,11 +125,14 @@ export function createWebhookReceiver({ sources, hub, claim, invalidate, logger,
         return refused(source, id, 'BAD_REQUEST', 'The delivery body is not JSON.');
       }
       const type = receiver.typeAt(delivery, body);
-      if (typeof type !== 'string' || type === '') return refused(source, id, 'BAD_REQUEST', 'The delivery does not say its event type.');
+      if (typeof type !== 'string' || type === '')
+        return refused(source, id, 'BAD_REQUEST', 'The delivery does not say its event type.');
       // Remembered only once verified and well-formed: unsigned junk cannot fill the store or burn a real delivery's id.
-      if ((await claim?.(source, id, 2 * receiver.toleranceMs)) === false) return refused(source, id, 'WEBHOOK_REPLAYED', 'This delivery id was already received (by another replica).');
+      if ((await claim?.(source, id, 2 * receiver.toleranceMs)) === false)
+        return refused(source, id, 'WEBHOOK_REPLAYED', 'This delivery id was already received (by another replica).');
       // Checked again: the same id may have come twice while the shared store answered.
-      if (receiver.seen.has(id)) return refused(source, id, 'WEBHOOK_REPLAYED', 'This delivery id was already received.');
+      if (receiver.seen.has(id))
+        return refused(source, id, 'WEBHOOK_REPLAYED', 'This delivery id was already received.');
       receiver.seen.set(id, true);
       const stale = receiver.pathsFor(type, body);
       // Answered once every replica has been told, as a write through the gateway is.
@@ -123,7 +144,12 @@ export function createWebhookReceiver({ sources, hub, claim, invalidate, logger,
     },
   };
 
-  function refused(source: string, id: string | undefined, code: ErrorCode, message: string): WebhookOutcome & { ok: false } {
+  function refused(
+    source: string,
+    id: string | undefined,
+    code: ErrorCode,
+    message: string,
+  ): WebhookOutcome & { ok: false } {
     const known = receivers.has(source);
     logger.warn({ source: known ? source : source.slice(0, 64), webhookId: id, code }, `webhook refused: ${message}`);
     observe?.(known ? source : 'unknown', code);

@@ -17,7 +17,15 @@ export type WebhookScheme = 'standard' | 'hubSignature256';
 
 export type Verdict =
   | { ok: true; id: string; timestamp?: number }
-  | { ok: false; code: 'WEBHOOK_HEADER_MISSING' | 'WEBHOOK_HEADER_MALFORMED' | 'WEBHOOK_SIGNATURE_INVALID' | 'WEBHOOK_TIMESTAMP_OUT_OF_RANGE'; message: string };
+  | {
+      ok: false;
+      code:
+        | 'WEBHOOK_HEADER_MISSING'
+        | 'WEBHOOK_HEADER_MALFORMED'
+        | 'WEBHOOK_SIGNATURE_INVALID'
+        | 'WEBHOOK_TIMESTAMP_OUT_OF_RANGE';
+      message: string;
+    };
 
 export interface SignedDelivery {
   scheme: WebhookScheme;
@@ -48,29 +56,46 @@ function verifyStandard({ header, body, keys, now, toleranceMs }: SignedDelivery
   const id = header('webhook-id');
   const timestamp = header('webhook-timestamp');
   const signatures = header('webhook-signature');
-  const missing = [id === undefined && 'webhook-id', timestamp === undefined && 'webhook-timestamp', signatures === undefined && 'webhook-signature'].filter(Boolean);
-  if (id === undefined || timestamp === undefined || signatures === undefined) return refuse('WEBHOOK_HEADER_MISSING', `The delivery has no ${missing.join(', ')} header.`);
+  const missing = [
+    id === undefined && 'webhook-id',
+    timestamp === undefined && 'webhook-timestamp',
+    signatures === undefined && 'webhook-signature',
+  ].filter(Boolean);
+  if (id === undefined || timestamp === undefined || signatures === undefined)
+    return refuse('WEBHOOK_HEADER_MISSING', `The delivery has no ${missing.join(', ')} header.`);
   if (!ID.test(id)) return refuse('WEBHOOK_HEADER_MALFORMED', 'webhook-id must be 1 to 256 printable characters.');
   if (!SECONDS.test(timestamp)) return refuse('WEBHOOK_HEADER_MALFORMED', 'webhook-timestamp must be Unix seconds.');
   const candidates = parseStandardSignatures(signatures);
-  if (candidates === undefined) return refuse('WEBHOOK_HEADER_MALFORMED', 'webhook-signature must be space-separated "v1,<base64>" entries.');
+  if (candidates === undefined)
+    return refuse('WEBHOOK_HEADER_MALFORMED', 'webhook-signature must be space-separated "v1,<base64>" entries.');
   // The signature is checked before the timestamp: an unsigned timestamp says nothing worth reporting.
   const signed = Buffer.concat([Buffer.from(`${id}.${timestamp}.`), body]);
-  if (!keys.some((key) => candidates.some((candidate) => sameDigest(hmac(key, signed), candidate)))) return refuse('WEBHOOK_SIGNATURE_INVALID', 'No signature matches a configured key.');
+  if (!keys.some((key) => candidates.some((candidate) => sameDigest(hmac(key, signed), candidate))))
+    return refuse('WEBHOOK_SIGNATURE_INVALID', 'No signature matches a configured key.');
   const seconds = Number(timestamp);
-  if (Math.abs(now - seconds * 1000) > toleranceMs) return refuse('WEBHOOK_TIMESTAMP_OUT_OF_RANGE', `The signed timestamp is more than ${Math.round(toleranceMs / 1000)} s from the gateway's clock.`);
+  if (Math.abs(now - seconds * 1000) > toleranceMs)
+    return refuse(
+      'WEBHOOK_TIMESTAMP_OUT_OF_RANGE',
+      `The signed timestamp is more than ${Math.round(toleranceMs / 1000)} s from the gateway's clock.`,
+    );
   return { ok: true, id, timestamp: seconds };
 }
 
 function verifyHub({ header, body, keys, idHeader }: SignedDelivery): Verdict {
   const signature = header('x-hub-signature-256');
   const id = header(idHeader);
-  if (signature === undefined || id === undefined) return refuse('WEBHOOK_HEADER_MISSING', `The delivery has no ${signature === undefined ? 'x-hub-signature-256' : idHeader} header.`);
+  if (signature === undefined || id === undefined)
+    return refuse(
+      'WEBHOOK_HEADER_MISSING',
+      `The delivery has no ${signature === undefined ? 'x-hub-signature-256' : idHeader} header.`,
+    );
   const hex = HUB.exec(signature.trim())?.[1];
-  if (hex === undefined) return refuse('WEBHOOK_HEADER_MALFORMED', 'x-hub-signature-256 must be "sha256=<64 hex digits>".');
+  if (hex === undefined)
+    return refuse('WEBHOOK_HEADER_MALFORMED', 'x-hub-signature-256 must be "sha256=<64 hex digits>".');
   if (!ID.test(id)) return refuse('WEBHOOK_HEADER_MALFORMED', `${idHeader} must be 1 to 256 printable characters.`);
   const given = Buffer.from(hex, 'hex');
-  if (!keys.some((key) => sameDigest(hmac(key, body), given))) return refuse('WEBHOOK_SIGNATURE_INVALID', 'The signature does not match a configured key.');
+  if (!keys.some((key) => sameDigest(hmac(key, body), given)))
+    return refuse('WEBHOOK_SIGNATURE_INVALID', 'The signature does not match a configured key.');
   return { ok: true, id };
 }
 

@@ -50,7 +50,10 @@ export function batchLoader<Answer, Row>(endpoint: BatchEndpoint<Answer, Row>): 
         keys,
         rows,
         (row) => keyAt(row, endpoint.keyPath),
-        (key) => (valid.has(key) ? notFound(`${endpoint.entity ?? 'Item'} ${key}`, endpoint.source.name) : invalidKey(endpoint.style)),
+        (key) =>
+          valid.has(key)
+            ? notFound(`${endpoint.entity ?? 'Item'} ${key}`, endpoint.source.name)
+            : invalidKey(endpoint.style),
       );
     },
     { maxBatchSize: endpoint.maxBatchSize },
@@ -77,14 +80,20 @@ export interface SingleLoaderOptions {
   concurrency?: number;
 }
 
-export function singleLoader<Row>(fetchOne: (key: string) => Promise<Row>, { concurrency = 8 }: SingleLoaderOptions = {}): DataLoader<string, Row> {
+export function singleLoader<Row>(
+  fetchOne: (key: string) => Promise<Row>,
+  { concurrency = 8 }: SingleLoaderOptions = {},
+): DataLoader<string, Row> {
   return new DataLoader(async (keys) => {
     const limit = callLimiter(concurrency);
     return Promise.all(keys.map((key) => limit(() => settle(() => fetchOne(key)))));
   });
 }
 
-async function fetchBatch<Answer, Row>(endpoint: BatchEndpoint<Answer, Row>, keys: readonly string[]): Promise<{ valid: Set<string>; rows: Row[] }> {
+async function fetchBatch<Answer, Row>(
+  endpoint: BatchEndpoint<Answer, Row>,
+  keys: readonly string[],
+): Promise<{ valid: Set<string>; rows: Row[] }> {
   const { style } = endpoint;
   // A separator inside a key would smuggle extra keys into the list.
   const valid = new Set(keys.filter((key) => key !== '' && !(style.kind === 'commaList' && key.includes(','))));
@@ -92,19 +101,30 @@ async function fetchBatch<Answer, Row>(endpoint: BatchEndpoint<Answer, Row>, key
   const list = [...valid];
   const answer =
     style.kind === 'postBody'
-      ? await endpoint.source.fetch(endpoint.shape, { method: 'POST', path: endpoint.path, query: endpoint.query, json: { [style.field]: list } })
-      : await endpoint.source.fetch(endpoint.shape, { path: endpoint.path, query: { ...endpoint.query, [style.param]: style.kind === 'commaList' ? list.join(',') : list } });
+      ? await endpoint.source.fetch(endpoint.shape, {
+          method: 'POST',
+          path: endpoint.path,
+          query: endpoint.query,
+          json: { [style.field]: list },
+        })
+      : await endpoint.source.fetch(endpoint.shape, {
+          path: endpoint.path,
+          query: { ...endpoint.query, [style.param]: style.kind === 'commaList' ? list.join(',') : list },
+        });
   return { valid, rows: endpoint.rowsOf(answer) };
 }
 
 function keyAt(row: unknown, keyPath: string): string {
   let value: unknown = row;
-  for (const part of keyPath.split('.')) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  for (const part of keyPath.split('.'))
+    value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
   return String(value);
 }
 
 function invalidKey(style: BatchStyle): Error {
-  return badUserInput(style.kind === 'commaList' ? 'An id may not be empty or contain a comma.' : 'An id may not be empty.');
+  return badUserInput(
+    style.kind === 'commaList' ? 'An id may not be empty or contain a comma.' : 'An id may not be empty.',
+  );
 }
 
 /** One key's failure stays that key's: DataLoader takes an Error in its slot. */

@@ -26,7 +26,11 @@ export interface RowMapping {
 const NO_ROWS: ReadonlyMap<string, readonly unknown[]> = new Map();
 
 /** What makes two batched fields share one loader: the same request but for its keys, and the same rows wanted. */
-export function batchShape(plan: Pick<RestPlan, 'source' | 'list' | 'selection' | 'returns'>, request: UpstreamRequest, batch: BatchForm): string {
+export function batchShape(
+  plan: Pick<RestPlan, 'source' | 'list' | 'selection' | 'returns'>,
+  request: UpstreamRequest,
+  batch: BatchForm,
+): string {
   return JSON.stringify([
     plan.source,
     request.method ?? 'GET',
@@ -84,20 +88,34 @@ export function batchOf(
       const keyed: UpstreamRequest =
         batch.style === 'BODY'
           ? { ...request, method: 'POST', json: { ...(request.json as object | undefined), [batch.param]: valid } }
-          : { ...request, query: { ...request.query, [batch.param]: batch.style === 'COMMA' ? valid.join(',') : valid } };
+          : {
+              ...request,
+              query: { ...request.query, [batch.param]: batch.style === 'COMMA' ? valid.join(',') : valid },
+            };
       const { body, status } = await call(source, keyed);
       const rows = plan.selection ? read(body, plan.selection) : body;
-      if (!Array.isArray(rows)) throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} answered a batch without a list of rows.`, { source: plan.source, status });
+      if (!Array.isArray(rows))
+        throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} answered a batch without a list of rows.`, {
+          source: plan.source,
+          status,
+        });
       try {
         byKey = rowMapping.groupList(rows, plan.returns, batch.match);
       } catch (error) {
         if (error instanceof DriftError)
-          throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a body of an unexpected shape (${error.where}).`, { source: plan.source, status, cause: error });
+          throw new GraftError(
+            'UPSTREAM_BAD_RESPONSE',
+            `${plan.source} sent a body of an unexpected shape (${error.where}).`,
+            { source: plan.source, status, cause: error },
+          );
         throw error;
       }
     }
     return keys.map((key) => {
-      if (!isValid(key)) return badUserInput(batch.style === 'COMMA' ? 'An id may not be empty or contain a comma.' : 'An id may not be empty.');
+      if (!isValid(key))
+        return badUserInput(
+          batch.style === 'COMMA' ? 'An id may not be empty or contain a comma.' : 'An id may not be empty.',
+        );
       const rows = byKey.get(key) ?? [];
       if (plan.list) return rows;
       return rows[0] ?? notFound(`${plan.returns} ${key}`, plan.source);

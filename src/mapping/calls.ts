@@ -7,7 +7,15 @@
  * - operation shapes whose worst case exceeds the call budget.
  * The pipeline's cost estimate uses the same per-field figures (cost-model.ts).
  */
-import { type GraphQLField, type GraphQLObjectType, type GraphQLSchema, getNamedType, getNullableType, isListType, isObjectType } from 'graphql';
+import {
+  type GraphQLField,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  getNamedType,
+  getNullableType,
+  isListType,
+  isObjectType,
+} from 'graphql';
 import { MAX_PAGE_SIZE } from '../pagination/connection.ts';
 import { connectionNodeType } from './connection-types.ts';
 import type { FieldPlan, RestPlan } from './plan.ts';
@@ -32,7 +40,11 @@ export function callsOf(plans: ReadonlyMap<string, FieldPlan>, coordinate: strin
   // The first page of many parents in one call: the usual window; later pages are one call per parent and page.
   if (plan.paginate?.firstPage) {
     const { firstPage, pageSize, style } = plan.paginate;
-    return { kind: 'batched', max: firstPage.max, firstPage: { pageSize, totalPerParent: style === 'OFFSET' || style === 'PAGE' } };
+    return {
+      kind: 'batched',
+      max: firstPage.max,
+      firstPage: { pageSize, totalPerParent: style === 'OFFSET' || style === 'PAGE' },
+    };
   }
   if (plan.paginate) return { kind: 'per-parent', pageSize: plan.paginate.pageSize };
   return { kind: 'per-parent' };
@@ -79,8 +91,15 @@ interface Step {
   depth: number;
 }
 
-export function callReport(schema: GraphQLSchema, plans: ReadonlyMap<string, FieldPlan>, { defaultListSize, budget, maxDepth }: Options): CallReport {
-  const nPlusOne = new Map<string, { field: string; under: Set<string>; calls: number; source: string; per: string; pages: boolean }>();
+export function callReport(
+  schema: GraphQLSchema,
+  plans: ReadonlyMap<string, FieldPlan>,
+  { defaultListSize, budget, maxDepth }: Options,
+): CallReport {
+  const nPlusOne = new Map<
+    string,
+    { field: string; under: Set<string>; calls: number; source: string; per: string; pages: boolean }
+  >();
   const overBudget = new Map<string, Finding>();
   const query = schema.getQueryType();
   if (!query) return { nPlusOne: [], overBudget: [] };
@@ -94,7 +113,8 @@ export function callReport(schema: GraphQLSchema, plans: ReadonlyMap<string, Fie
       const calls = callsOf(plans, coordinate);
       const size = listSize(field);
       const pages = calls?.kind === 'per-parent' && calls.pageSize ? Math.ceil(size / calls.pageSize) : 1;
-      const made = calls === undefined ? 0 : calls.kind === 'batched' ? Math.ceil(step.parents / calls.max) : step.parents * pages;
+      const made =
+        calls === undefined ? 0 : calls.kind === 'batched' ? Math.ceil(step.parents / calls.max) : step.parents * pages;
       const path = [...step.path, coordinate];
       if (calls?.kind === 'per-parent' && step.parents > 1) {
         const finding = nPlusOne.get(coordinate) ?? {
@@ -113,13 +133,27 @@ export function callReport(schema: GraphQLSchema, plans: ReadonlyMap<string, Fie
       if (total > budget) {
         // The shortest shape over the budget per field that crosses it.
         const known = overBudget.get(coordinate);
-        if (!known || known.path.split(' → ').length > path.length) overBudget.set(coordinate, { path: path.join(' → '), calls: total, message: `${path.join(' → ')}: up to ${total} calls` });
+        if (!known || known.path.split(' → ').length > path.length)
+          overBudget.set(coordinate, {
+            path: path.join(' → '),
+            calls: total,
+            message: `${path.join(' → ')}: up to ${total} calls`,
+          });
         continue;
       }
       const next = getNamedType(field.type);
       const nodeType = connectionNodeType(next) ?? next;
       if (!isObjectType(nodeType) || step.depth + 1 >= maxDepth || ++visited > MAX_STEPS) continue;
-      walk({ type: nodeType, path, parents: step.parents * (isList(field) ? size : 1), calls: total, depth: step.depth + (connectionNodeType(next) ? 3 : 1) }, new Set([...seen, coordinate]));
+      walk(
+        {
+          type: nodeType,
+          path,
+          parents: step.parents * (isList(field) ? size : 1),
+          calls: total,
+          depth: step.depth + (connectionNodeType(next) ? 3 : 1),
+        },
+        new Set([...seen, coordinate]),
+      );
     }
   };
 

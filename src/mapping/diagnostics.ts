@@ -13,7 +13,9 @@ export interface Diagnostic {
 export class GraphError extends Error {
   override name = 'GraphError';
   constructor(readonly diagnostics: readonly Diagnostic[]) {
-    super(`Invalid GraftQL graph:\n${diagnostics.map((diagnostic) => `  ${diagnostic.at}: ${diagnostic.message}`).join('\n')}`);
+    super(
+      `Invalid GraftQL graph:\n${diagnostics.map((diagnostic) => `  ${diagnostic.at}: ${diagnostic.message}`).join('\n')}`,
+    );
   }
 }
 

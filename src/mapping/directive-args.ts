@@ -9,7 +9,10 @@ export interface Arg {
   value: unknown;
 }
 
-export function directive(directives: readonly ConstDirectiveNode[] | undefined, name: string): ConstDirectiveNode | undefined {
+export function directive(
+  directives: readonly ConstDirectiveNode[] | undefined,
+  name: string,
+): ConstDirectiveNode | undefined {
   return directives?.find((node) => node.name.value === name);
 }
 
@@ -21,7 +24,9 @@ export function arg(node: ConstDirectiveNode | undefined, name: string): Arg | u
 /** A field of an object literal argument. */
 export function field(object: Arg | undefined, name: string): Arg | undefined {
   if (object?.node.kind !== Kind.OBJECT) return undefined;
-  const found = object.node.fields.find((node: ObjectFieldNode) => node.name.value === name) as (ObjectFieldNode & { value: ConstValueNode }) | undefined;
+  const found = object.node.fields.find((node: ObjectFieldNode) => node.name.value === name) as
+    | (ObjectFieldNode & { value: ConstValueNode })
+    | undefined;
   return found && { node: found.value, value: valueFromASTUntyped(found.value) };
 }
 
@@ -41,7 +46,11 @@ export interface Entry {
 export function entries(map: Arg | undefined): Entry[] | undefined {
   if (map === undefined) return [];
   if (map.node.kind === Kind.OBJECT)
-    return map.node.fields.map((node) => ({ name: node.name.value, value: { node: node.value as ConstValueNode, value: valueFromASTUntyped(node.value) }, offset: 0 }));
+    return map.node.fields.map((node) => ({
+      name: node.name.value,
+      value: { node: node.value as ConstValueNode, value: valueFromASTUntyped(node.value) },
+      offset: 0,
+    }));
   if (map.node.kind !== Kind.LIST) return undefined;
   const list: Entry[] = [];
   for (const item of map.node.values) {

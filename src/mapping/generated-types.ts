@@ -24,9 +24,20 @@ export function withGeneratedTypes(document: DocumentNode): DocumentNode {
     const name = definition.name.value;
     if (definition.kind === Kind.DIRECTIVE_DEFINITION) continue;
     (definition.kind.endsWith('Extension') ? extended : declared).add(name);
-    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION && definition.kind !== Kind.INTERFACE_TYPE_DEFINITION) continue;
+    if (
+      definition.kind !== Kind.OBJECT_TYPE_DEFINITION &&
+      definition.kind !== Kind.OBJECT_TYPE_EXTENSION &&
+      definition.kind !== Kind.INTERFACE_TYPE_DEFINITION
+    )
+      continue;
     if (definition.interfaces?.some((node) => node.name.value === 'Node')) implementsNode = true;
-    if (definition.directives?.some((directive) => directive.name.value === 'node' && directive.arguments?.some((argument) => argument.name.value === 'fetch'))) fetchable = true;
+    if (
+      definition.directives?.some(
+        (directive) =>
+          directive.name.value === 'node' && directive.arguments?.some((argument) => argument.name.value === 'fetch'),
+      )
+    )
+      fetchable = true;
     for (const field of definition.fields ?? []) {
       referenced.add(namedType(field.type));
       if (name === 'Query' && field.name.value === 'node') hasNodeField = true;
@@ -35,7 +46,11 @@ export function withGeneratedTypes(document: DocumentNode): DocumentNode {
 
   const sdl: string[] = [];
   const objectTypes = new Set(
-    document.definitions.flatMap((definition) => (definition.kind === Kind.OBJECT_TYPE_DEFINITION || definition.kind === Kind.INTERFACE_TYPE_DEFINITION ? [definition.name.value] : [])),
+    document.definitions.flatMap((definition) =>
+      definition.kind === Kind.OBJECT_TYPE_DEFINITION || definition.kind === Kind.INTERFACE_TYPE_DEFINITION
+        ? [definition.name.value]
+        : [],
+    ),
   );
   let needsPageInfo = false;
   for (const name of [...referenced].sort()) {
@@ -49,7 +64,10 @@ type ${name} {
   "All items of the list, when the source reports it; null otherwise."
   totalCount: Int
 }`);
-    if (!declared.has(`${node}Edge`)) sdl.push(`"One ${node} in a connection, with the cursor that pages on from it."\ntype ${node}Edge {\n  cursor: String!\n  node: ${node}!\n}`);
+    if (!declared.has(`${node}Edge`))
+      sdl.push(
+        `"One ${node} in a connection, with the cursor that pages on from it."\ntype ${node}Edge {\n  cursor: String!\n  node: ${node}!\n}`,
+      );
   }
   if (needsPageInfo && !declared.has('PageInfo')) {
     sdl.push(`"Where a page of a connection sits in the whole list (GraphQL Cursor Connections spec)."
@@ -61,10 +79,16 @@ type PageInfo {
 }`);
   }
   if ((implementsNode || fetchable) && !declared.has('Node')) {
-    sdl.push(`"An object with a globally unique id, refetchable with \`Query.node\`."\ninterface Node {\n  "Global id, \`<Type>:<id>\`."\n  id: ID!\n}`);
+    sdl.push(
+      `"An object with a globally unique id, refetchable with \`Query.node\`."\ninterface Node {\n  "Global id, \`<Type>:<id>\`."\n  id: ID!\n}`,
+    );
   }
-  for (const root of ['Query', 'Mutation', 'Subscription']) if (extended.has(root) && !declared.has(root)) sdl.push(`type ${root}`);
-  if (fetchable && !hasNodeField) sdl.push(`extend type Query {\n  "Fetches any object with a global id, by that id; null with \`NOT_FOUND\` when it does not exist."\n  node(id: ID!): Node\n}`);
+  for (const root of ['Query', 'Mutation', 'Subscription'])
+    if (extended.has(root) && !declared.has(root)) sdl.push(`type ${root}`);
+  if (fetchable && !hasNodeField)
+    sdl.push(
+      `extend type Query {\n  "Fetches any object with a global id, by that id; null with \`NOT_FOUND\` when it does not exist."\n  node(id: ID!): Node\n}`,
+    );
   if (sdl.length === 0) return document;
   const generated: DefinitionNode[] = [...parse(sdl.join('\n\n'), { noLocation: true }).definitions];
   return { ...document, definitions: [...document.definitions, ...generated] };

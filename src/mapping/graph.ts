@@ -8,7 +8,19 @@
  */
 import { addResolversToSchema } from '@graphql-tools/schema';
 import type { IResolvers } from '@graphql-tools/utils';
-import { buildASTSchema, type DefinitionNode, type DocumentNode, type GraphQLSchema, isInputObjectType, isObjectType, isUnionType, Kind, parse, printSchema, validateSchema } from 'graphql';
+import {
+  buildASTSchema,
+  type DefinitionNode,
+  type DocumentNode,
+  type GraphQLSchema,
+  isInputObjectType,
+  isObjectType,
+  isUnionType,
+  Kind,
+  parse,
+  printSchema,
+  validateSchema,
+} from 'graphql';
 import { validateSDL } from 'graphql/validation/validate.js';
 import { withUploadScalar } from '../uploads/upload-scalar.ts';
 import type { SourceInfo } from './compile/compile-context.ts';
@@ -65,7 +77,10 @@ export function compileGraph({ files, sources, resolvers = {} }: GraphInput): Co
     for (const fieldName of Object.keys(fields)) {
       if (fieldName.startsWith('__')) continue;
       if (!type || !isObjectType(type) || !type.getFields()[fieldName])
-        diagnostics.list.push({ at: 'config (resolvers)', message: `There is a resolver for ${typeName}.${fieldName}, which the schema does not have.` });
+        diagnostics.list.push({
+          at: 'config (resolvers)',
+          message: `There is a resolver for ${typeName}.${fieldName}, which the schema does not have.`,
+        });
       else handWrittenFields.add(`${typeName}.${fieldName}`);
     }
   }
@@ -74,24 +89,50 @@ export function compileGraph({ files, sources, resolvers = {} }: GraphInput): Co
 
   const mappers = createRecordMappers({ nodes, resolved: new Set([...plans.keys(), ...handWrittenFields]) });
   const served = buildASTSchema(servedDocument(document, internal), { assumeValidSDL: true });
-  const declared = mappingResolvers({ schema: full, plans, nodes, mappers, naming: (source) => sources[source]?.naming ?? 'camelCase' });
-  const schema = withUploadScalar(addResolversToSchema({ schema: served, resolvers: mergeResolvers(declared, resolvers) as IResolvers, updateResolversInPlace: true }));
-  return { schema, sdl: printSchema(schema), plans, nodes, full, handWritten: decidedByHand(full, resolvers, handWrittenFields) };
+  const declared = mappingResolvers({
+    schema: full,
+    plans,
+    nodes,
+    mappers,
+    naming: (source) => sources[source]?.naming ?? 'camelCase',
+  });
+  const schema = withUploadScalar(
+    addResolversToSchema({
+      schema: served,
+      resolvers: mergeResolvers(declared, resolvers) as IResolvers,
+      updateResolversInPlace: true,
+    }),
+  );
+  return {
+    schema,
+    sdl: printSchema(schema),
+    plans,
+    nodes,
+    full,
+    handWritten: decidedByHand(full, resolvers, handWrittenFields),
+  };
 }
 
 /** The hand-written fields with the interface fields they stand behind, and the types whose runtime type hand-written code picks. */
-function decidedByHand(schema: GraphQLSchema, resolvers: NonNullable<GraphInput['resolvers']>, fields: ReadonlySet<string>): Set<string> {
+function decidedByHand(
+  schema: GraphQLSchema,
+  resolvers: NonNullable<GraphInput['resolvers']>,
+  fields: ReadonlySet<string>,
+): Set<string> {
   const decided = new Set<string>();
   for (const coordinate of fields) {
     const [typeName = '', fieldName] = coordinate.split('.');
     const type = schema.getType(typeName);
-    for (const holder of isObjectType(type) ? [type, ...type.getInterfaces()] : []) decided.add(`${holder.name}.${fieldName}`);
+    for (const holder of isObjectType(type) ? [type, ...type.getInterfaces()] : [])
+      decided.add(`${holder.name}.${fieldName}`);
   }
   for (const [typeName, members] of Object.entries(resolvers)) {
     if ('__resolveType' in members) decided.add(typeName);
     const type = schema.getType(typeName);
     if (!('__isTypeOf' in members) || !isObjectType(type)) continue;
-    const unions = Object.values(schema.getTypeMap()).filter((union) => isUnionType(union) && union.getTypes().includes(type));
+    const unions = Object.values(schema.getTypeMap()).filter(
+      (union) => isUnionType(union) && union.getTypes().includes(type),
+    );
     for (const holder of [type, ...type.getInterfaces(), ...unions]) decided.add(holder.name);
   }
   return decided;
@@ -100,13 +141,23 @@ function decidedByHand(schema: GraphQLSchema, resolvers: NonNullable<GraphInput[
 /** The document without GraftQL's definitions and the @internal fields; directive uses stay in the AST for the pipeline to read. */
 function servedDocument(document: DocumentNode, internal: ReadonlySet<string>): DocumentNode {
   const gateway = new Set(parse(GATEWAY_DIRECTIVES_SDL).definitions.map(nameOf));
-  const omitted = new Set<string>([...MAPPING_DIRECTIVE_NAMES.map((name) => `@${name}`), ...MAPPING_TYPE_NAMES, ...gateway]);
+  const omitted = new Set<string>([
+    ...MAPPING_DIRECTIVE_NAMES.map((name) => `@${name}`),
+    ...MAPPING_TYPE_NAMES,
+    ...gateway,
+  ]);
   const definitions: DefinitionNode[] = [];
   for (const definition of document.definitions) {
     if (omitted.has(nameOf(definition))) continue;
-    if ((definition.kind === Kind.OBJECT_TYPE_DEFINITION || definition.kind === Kind.OBJECT_TYPE_EXTENSION) && definition.fields) {
+    if (
+      (definition.kind === Kind.OBJECT_TYPE_DEFINITION || definition.kind === Kind.OBJECT_TYPE_EXTENSION) &&
+      definition.fields
+    ) {
       const typeName = definition.name.value;
-      definitions.push({ ...definition, fields: definition.fields.filter((field) => !internal.has(`${typeName}.${field.name.value}`)) });
+      definitions.push({
+        ...definition,
+        fields: definition.fields.filter((field) => !internal.has(`${typeName}.${field.name.value}`)),
+      });
     } else {
       definitions.push(definition);
     }
@@ -125,14 +176,18 @@ function directiveHolders(schema: GraphQLSchema) {
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith('__')) continue;
     holders.push(type as never);
-    if (isObjectType(type)) for (const field of Object.values(type.getFields())) holders.push(field as never, ...(field.args as never[]));
+    if (isObjectType(type))
+      for (const field of Object.values(type.getFields())) holders.push(field as never, ...(field.args as never[]));
     if (isInputObjectType(type)) holders.push(...(Object.values(type.getFields()) as never[]));
   }
   return holders as never;
 }
 
 /** The graph's own resolvers beside the declared ones (the compiler refused overlaps). */
-function mergeResolvers(declared: Record<string, Record<string, unknown>>, handWritten: Readonly<Record<string, Readonly<Record<string, unknown>>>>): Record<string, Record<string, unknown>> {
+function mergeResolvers(
+  declared: Record<string, Record<string, unknown>>,
+  handWritten: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
+): Record<string, Record<string, unknown>> {
   const merged: Record<string, Record<string, unknown>> = { ...declared };
   for (const [typeName, fields] of Object.entries(handWritten)) merged[typeName] = { ...merged[typeName], ...fields };
   return merged;

@@ -27,10 +27,18 @@ export function relatedPaths(plans: Iterable<FieldPlan>): (source: string, path:
     if (plan.kind !== 'rest' || plan.method !== 'GET') continue;
     const firstPage = plan.paginate?.firstPage;
     if (firstPage) relations.push({ source: plan.source, from: patternOf(plan.path), also: patternOf(firstPage.path) });
-    if (plan.batch) relations.push({ source: plan.source, from: `${patternOf(plan.path).replace(/\/$/, '')}/*`, also: patternOf(plan.path) });
+    if (plan.batch)
+      relations.push({
+        source: plan.source,
+        from: `${patternOf(plan.path).replace(/\/$/, '')}/*`,
+        also: patternOf(plan.path),
+      });
   }
   if (relations.length === 0) return () => [];
-  return (source, path) => relations.filter((relation) => relation.source === source && overlaps(relation.from, path)).map((relation) => relation.also);
+  return (source, path) =>
+    relations
+      .filter((relation) => relation.source === source && overlaps(relation.from, path))
+      .map((relation) => relation.also);
 }
 
 /** The template as a path whose variable segments are `*`. */

@@ -87,7 +87,12 @@ export interface RestPlan {
   path: PathTemplate;
   query: TemplateMap;
   headers: TemplateMap;
-  body: { kind: 'json'; value: ValueTemplate | TemplateMap } | { kind: 'form'; fields: TemplateMap } | { kind: 'multipart'; parts: TemplateMap } | { kind: 'upload'; file: ValueTemplate } | undefined;
+  body:
+    | { kind: 'json'; value: ValueTemplate | TemplateMap }
+    | { kind: 'form'; fields: TemplateMap }
+    | { kind: 'multipart'; parts: TemplateMap }
+    | { kind: 'upload'; file: ValueTemplate }
+    | undefined;
   selection: Path | undefined;
   batch: BatchPlan | undefined;
   paginate: PaginatePlan | undefined;

@@ -113,7 +113,8 @@ class RecordMapperSet implements RecordMappers {
     // What every object of this type shares sits on its prototype, not on each object.
     let shared: Pick<MappedObject, typeof TYPENAME | typeof READERS> | undefined;
     map = (raw, where) => {
-      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new DriftError(`${where} is not an object`);
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+        throw new DriftError(`${where} is not an object`);
       const known = memo.get(raw);
       if (known) return known;
       fields ??= this.#readersOf(type, naming);
@@ -142,10 +143,22 @@ class RecordMapperSet implements RecordMappers {
       const as = text(arg(from, 'as')) as Conversion | undefined;
       if (node && field.name === 'id') {
         const keyField = type.getFields()[node.key];
-        list.push({ name: 'id', where: `${type.name}.id`, path: pathOf(keyField?.astNode?.directives, node.key, naming), as: undefined, map: globalId(type.name, `${type.name}.id`) });
+        list.push({
+          name: 'id',
+          where: `${type.name}.id`,
+          path: pathOf(keyField?.astNode?.directives, node.key, naming),
+          as: undefined,
+          map: globalId(type.name, `${type.name}.id`),
+        });
         continue;
       }
-      list.push({ name: field.name, where: `${type.name}.${field.name}`, path: pathOf(field.astNode?.directives, field.name, naming), as, map: this.output(field.type, naming) });
+      list.push({
+        name: field.name,
+        where: `${type.name}.${field.name}`,
+        path: pathOf(field.astNode?.directives, field.name, naming),
+        as,
+        map: this.output(field.type, naming),
+      });
     }
     return list;
   }
@@ -154,10 +167,15 @@ class RecordMapperSet implements RecordMappers {
     if (isNonNullType(type)) return this.input(type.ofType, naming);
     if (isListType(type)) {
       const item = this.input(type.ofType, naming);
-      return (value) => (Array.isArray(value) ? value.map(item) : value === null || value === undefined ? value : item(value));
+      return (value) =>
+        Array.isArray(value) ? value.map(item) : value === null || value === undefined ? value : item(value);
     }
     if (isEnumType(type)) {
-      const spelled = new Map(type.getValues().map((value) => [value.name, text(arg(directive(value.astNode?.directives, 'from'), 'value')) ?? value.name]));
+      const spelled = new Map(
+        type
+          .getValues()
+          .map((value) => [value.name, text(arg(directive(value.astNode?.directives, 'from'), 'value')) ?? value.name]),
+      );
       return (value) => (typeof value === 'string' ? (spelled.get(value) ?? value) : value);
     }
     if (!isInputObjectType(type)) return (value) => value;
@@ -172,7 +190,11 @@ class RecordMapperSet implements RecordMappers {
         const as = text(arg(directive(directives, 'from'), 'as')) as Conversion | undefined;
         const inner = this.input(field.type, naming);
         // Global ids were decoded with the arguments (run/arguments.ts): here only names and conversions.
-        return { name: field.name, path: pathOf(directives, field.name, naming), map: (fieldValue: unknown) => convert(inner(fieldValue), as) };
+        return {
+          name: field.name,
+          path: pathOf(directives, field.name, naming),
+          map: (fieldValue: unknown) => convert(inner(fieldValue), as),
+        };
       });
       const out: Record<string, unknown> = {};
       for (const field of fields) {
@@ -262,11 +284,22 @@ function convert(value: unknown, as: Conversion | undefined): unknown {
 function scalar(name: string): (raw: unknown, where: string) => unknown {
   switch (name) {
     case 'String':
-      return (raw, where) => (typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : drift(where, 'a string'));
+      return (raw, where) =>
+        typeof raw === 'string'
+          ? raw
+          : typeof raw === 'number' || typeof raw === 'boolean'
+            ? String(raw)
+            : drift(where, 'a string');
     case 'ID':
-      return (raw, where) => (typeof raw === 'string' ? raw : typeof raw === 'number' && Number.isInteger(raw) ? String(raw) : drift(where, 'an id'));
+      return (raw, where) =>
+        typeof raw === 'string'
+          ? raw
+          : typeof raw === 'number' && Number.isInteger(raw)
+            ? String(raw)
+            : drift(where, 'an id');
     case 'Int':
-      return (raw, where) => (typeof raw === 'number' && Number.isInteger(raw) && Math.abs(raw) <= 2 ** 31 ? raw : drift(where, 'an integer'));
+      return (raw, where) =>
+        typeof raw === 'number' && Number.isInteger(raw) && Math.abs(raw) <= 2 ** 31 ? raw : drift(where, 'an integer');
     case 'Float':
       return (raw, where) => (typeof raw === 'number' && Number.isFinite(raw) ? raw : drift(where, 'a number'));
     case 'Boolean':
@@ -277,7 +310,11 @@ function scalar(name: string): (raw: unknown, where: string) => unknown {
 }
 
 function enumValue(type: GraphQLEnumType): (raw: unknown, where: string) => unknown {
-  const byUpstream = new Map(type.getValues().map((value) => [text(arg(directive(value.astNode?.directives, 'from'), 'value')) ?? value.name, value.name]));
+  const byUpstream = new Map(
+    type
+      .getValues()
+      .map((value) => [text(arg(directive(value.astNode?.directives, 'from'), 'value')) ?? value.name, value.name]),
+  );
   return (raw, where) => {
     const name = typeof raw === 'string' || typeof raw === 'number' ? byUpstream.get(String(raw)) : undefined;
     return name ?? drift(where, `one of ${[...byUpstream.keys()].join(', ')}`);
@@ -286,7 +323,8 @@ function enumValue(type: GraphQLEnumType): (raw: unknown, where: string) => unkn
 
 function globalId(typeName: string, where: string): (raw: unknown) => string {
   return (raw) => {
-    if (typeof raw !== 'string' && !(typeof raw === 'number' && Number.isInteger(raw))) throw new DriftError(`${where} has no upstream id`);
+    if (typeof raw !== 'string' && !(typeof raw === 'number' && Number.isInteger(raw)))
+      throw new DriftError(`${where} has no upstream id`);
     return `${typeName}:${raw}`;
   };
 }

@@ -37,7 +37,10 @@ export function parseFiles(files: readonly SdlFile[]): DocumentNode {
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;
       const [location] = error.locations ?? [];
-      problems.push({ at: location ? `${file.name}:${location.line}:${location.column}` : file.name, message: error.message });
+      problems.push({
+        at: location ? `${file.name}:${location.line}:${location.column}` : file.name,
+        message: error.message,
+      });
     }
   }
   if (problems.length > 0) throw new GraphError(problems);
@@ -60,23 +63,37 @@ export function withGatewayDefinitions(document: DocumentNode): DocumentNode {
     if (expected === undefined || name === undefined) continue;
     declared.add(name);
     if (signature(expected) !== signature(definition)) {
-      problems.push({ at: locate(definition), message: `${describe(definition)} differs from GraftQL's; \`graftql directives\` prints the current definitions (schema/directives.graphql).` });
+      problems.push({
+        at: locate(definition),
+        message: `${describe(definition)} differs from GraftQL's; \`graftql directives\` prints the current definitions (schema/directives.graphql).`,
+      });
     }
   }
   if (problems.length > 0) throw new GraphError(problems);
-  return { ...document, definitions: [...document.definitions, ...ours.filter((definition) => !declared.has(nameOf(definition) ?? ''))] };
+  return {
+    ...document,
+    definitions: [...document.definitions, ...ours.filter((definition) => !declared.has(nameOf(definition) ?? ''))],
+  };
 }
 
 function nameOf(definition: DefinitionNode): string | undefined {
   if (definition.kind === Kind.DIRECTIVE_DEFINITION) return `@${definition.name.value}`;
-  return 'name' in definition && definition.name && !definition.kind.endsWith('Extension') ? definition.name.value : undefined;
+  return 'name' in definition && definition.name && !definition.kind.endsWith('Extension')
+    ? definition.name.value
+    : undefined;
 }
 
 function describe(definition: DefinitionNode): string {
-  return definition.kind === Kind.DIRECTIVE_DEFINITION ? `The directive @${definition.name.value}` : `The type ${nameOf(definition)}`;
+  return definition.kind === Kind.DIRECTIVE_DEFINITION
+    ? `The directive @${definition.name.value}`
+    : `The type ${nameOf(definition)}`;
 }
 
 /** The definition printed without descriptions or locations. */
 function signature(definition: DefinitionNode): string {
-  return print(JSON.parse(JSON.stringify(definition, (key, value: unknown) => (key === 'description' || key === 'loc' ? undefined : value))) as DefinitionNode);
+  return print(
+    JSON.parse(
+      JSON.stringify(definition, (key, value: unknown) => (key === 'description' || key === 'loc' ? undefined : value)),
+    ) as DefinitionNode,
+  );
 }

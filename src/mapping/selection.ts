@@ -4,7 +4,15 @@
  * variables. Used to fetch what a list's items will ask for before the
  * list is handed to execution (see prefetch in execute.ts).
  */
-import { type FieldNode, type FragmentDefinitionNode, GraphQLIncludeDirective, GraphQLSkipDirective, getDirectiveValues, Kind, type SelectionSetNode } from 'graphql';
+import {
+  type FieldNode,
+  type FragmentDefinitionNode,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  getDirectiveValues,
+  Kind,
+  type SelectionSetNode,
+} from 'graphql';
 
 export interface SelectionScope {
   fragments: Readonly<Record<string, FragmentDefinitionNode>>;
@@ -17,7 +25,11 @@ export interface SelectionScope {
  * type may hold fields of this one, but only Node is supported and it has no
  * fetched fields).
  */
-export function selectedFields(nodes: readonly FieldNode[], typeName: string | undefined, scope: SelectionScope): FieldNode[] {
+export function selectedFields(
+  nodes: readonly FieldNode[],
+  typeName: string | undefined,
+  scope: SelectionScope,
+): FieldNode[] {
   const fields: FieldNode[] = [];
   for (const node of nodes) if (node.selectionSet) collect(node.selectionSet, typeName, scope, fields, 0);
   return fields;
@@ -31,16 +43,24 @@ export function fieldsNamed(fields: readonly FieldNode[], name: string): FieldNo
 // Validation refused fragment cycles; the depth bound only keeps a bad document from recursing far.
 const MAX_FRAGMENT_DEPTH = 16;
 
-function collect(selectionSet: SelectionSetNode, typeName: string | undefined, scope: SelectionScope, into: FieldNode[], depth: number): void {
+function collect(
+  selectionSet: SelectionSetNode,
+  typeName: string | undefined,
+  scope: SelectionScope,
+  into: FieldNode[],
+  depth: number,
+): void {
   if (depth > MAX_FRAGMENT_DEPTH) return;
   for (const selection of selectionSet.selections) {
     if (!included(selection, scope)) continue;
     if (selection.kind === Kind.FIELD) into.push(selection);
     else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      if (applies(selection.typeCondition?.name.value, typeName)) collect(selection.selectionSet, typeName, scope, into, depth + 1);
+      if (applies(selection.typeCondition?.name.value, typeName))
+        collect(selection.selectionSet, typeName, scope, into, depth + 1);
     } else {
       const fragment = scope.fragments[selection.name.value];
-      if (fragment && applies(fragment.typeCondition.name.value, typeName)) collect(fragment.selectionSet, typeName, scope, into, depth + 1);
+      if (fragment && applies(fragment.typeCondition.name.value, typeName))
+        collect(fragment.selectionSet, typeName, scope, into, depth + 1);
     }
   }
 }

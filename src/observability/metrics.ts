@@ -57,14 +57,29 @@ const CALLS = [0, 1, 2, 5, 10, 20, 50, 100];
 const BREAKER_STATES = ['closed', 'open', 'half-open'] as const;
 const CACHE_RESULTS = ['hit', 'miss', 'stale', 'revalidated', 'coalesced'] as const;
 
-export function createMetrics({ knownOperations, maxOperationNames, hashOperationNames, sources, cacheStats, cacheHoldings, subscriptions, redis, now = Date.now }: MetricsOptions): Metrics {
+export function createMetrics({
+  knownOperations,
+  maxOperationNames,
+  hashOperationNames,
+  sources,
+  cacheStats,
+  cacheHoldings,
+  subscriptions,
+  redis,
+  now = Date.now,
+}: MetricsOptions): Metrics {
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
   const operationOf = operationLabels(knownOperations, maxOperationNames, { hashed: hashOperationNames });
 
   const perRequest = requestSeries(registry, { durationBuckets: SECONDS, callsBuckets: CALLS });
-  const errors = new Counter({ name: 'graftql_request_errors_total', help: 'Errors in answers, by operation and extensions.code.', labelNames: ['operation', 'code'], registers });
+  const errors = new Counter({
+    name: 'graftql_request_errors_total',
+    help: 'Errors in answers, by operation and extensions.code.',
+    labelNames: ['operation', 'code'],
+    registers,
+  });
   const observer = upstreamObserver(registers);
 
   const webhooks = new Counter({
@@ -121,23 +136,65 @@ function upstreamObserver(registers: Registers): SourceObserver {
     labelNames: ['source', 'method', 'status_class', 'outcome'],
     registers,
   });
-  const headersTime = new Histogram({ name: 'graftql_upstream_headers_seconds', help: "Time until a source's response headers arrived.", labelNames: ['source'], buckets: SECONDS, registers });
-  const attemptTime = new Histogram({ name: 'graftql_upstream_attempt_seconds', help: 'Time of a whole exchange with a source, body included.', labelNames: ['source'], buckets: SECONDS, registers });
-  const retries = new Counter({ name: 'graftql_upstream_retries_total', help: 'Calls retried after a failure.', labelNames: ['source'], registers });
-  const hedges = new Counter({ name: 'graftql_upstream_hedges_total', help: 'Hedged backup attempts sent, and how many answered first.', labelNames: ['source', 'event'], registers });
-  const shed = new Counter({ name: 'graftql_upstream_shed_total', help: 'Calls refused because too many already waited for the source.', labelNames: ['source'], registers });
+  const headersTime = new Histogram({
+    name: 'graftql_upstream_headers_seconds',
+    help: "Time until a source's response headers arrived.",
+    labelNames: ['source'],
+    buckets: SECONDS,
+    registers,
+  });
+  const attemptTime = new Histogram({
+    name: 'graftql_upstream_attempt_seconds',
+    help: 'Time of a whole exchange with a source, body included.',
+    labelNames: ['source'],
+    buckets: SECONDS,
+    registers,
+  });
+  const retries = new Counter({
+    name: 'graftql_upstream_retries_total',
+    help: 'Calls retried after a failure.',
+    labelNames: ['source'],
+    registers,
+  });
+  const hedges = new Counter({
+    name: 'graftql_upstream_hedges_total',
+    help: 'Hedged backup attempts sent, and how many answered first.',
+    labelNames: ['source', 'event'],
+    registers,
+  });
+  const shed = new Counter({
+    name: 'graftql_upstream_shed_total',
+    help: 'Calls refused because too many already waited for the source.',
+    labelNames: ['source'],
+    registers,
+  });
   const budget = new Counter({
     name: 'graftql_upstream_budget_exceeded_total',
     help: 'Calls refused because their operation spent its upstream call budget.',
     labelNames: ['source'],
     registers,
   });
-  const pacing = new Counter({ name: 'graftql_upstream_pacing_seconds_total', help: "Time calls waited for a source's rate limit.", labelNames: ['source'], registers });
-  const transitions = new Counter({ name: 'graftql_circuit_breaker_transitions_total', help: 'Circuit breaker state changes, by the state entered.', labelNames: ['source', 'to'], registers });
+  const pacing = new Counter({
+    name: 'graftql_upstream_pacing_seconds_total',
+    help: "Time calls waited for a source's rate limit.",
+    labelNames: ['source'],
+    registers,
+  });
+  const transitions = new Counter({
+    name: 'graftql_circuit_breaker_transitions_total',
+    help: 'Circuit breaker state changes, by the state entered.',
+    labelNames: ['source', 'to'],
+    registers,
+  });
 
   return {
     attempt({ source, method, status, outcome, headersMs, attemptMs }) {
-      attempts.inc({ source, method, status_class: status === undefined ? 'none' : `${Math.floor(status / 100)}xx`, outcome });
+      attempts.inc({
+        source,
+        method,
+        status_class: status === undefined ? 'none' : `${Math.floor(status / 100)}xx`,
+        outcome,
+      });
       if (headersMs !== undefined) headersTime.observe({ source }, headersMs / 1000);
       if (outcome !== 'cancelled') attemptTime.observe({ source }, attemptMs / 1000);
     },
@@ -205,7 +262,8 @@ function registerSourceGauges(registers: Registers, sources: MetricsOptions['sou
     registers,
     collect() {
       this.reset();
-      for (const [source, state] of Object.entries(stateOf())) if (state.rateLimit) this.set({ source }, state.rateLimit.remaining);
+      for (const [source, state] of Object.entries(stateOf()))
+        if (state.rateLimit) this.set({ source }, state.rateLimit.remaining);
     },
   });
   new Gauge({
@@ -215,7 +273,8 @@ function registerSourceGauges(registers: Registers, sources: MetricsOptions['sou
     registers,
     collect() {
       this.reset();
-      for (const [source, state] of Object.entries(stateOf())) if (state.rateLimit) this.set({ source }, Math.max(0, (state.rateLimit.resetAt - now()) / 1000));
+      for (const [source, state] of Object.entries(stateOf()))
+        if (state.rateLimit) this.set({ source }, Math.max(0, (state.rateLimit.resetAt - now()) / 1000));
     },
   });
   new Gauge({
@@ -231,7 +290,11 @@ function registerSourceGauges(registers: Registers, sources: MetricsOptions['sou
 }
 
 /** The upstream cache's lookups, entries and bytes per source, read when scraped. */
-function registerCacheGauges(registers: Registers, cacheStats: MetricsOptions['cacheStats'], cacheHoldings: MetricsOptions['cacheHoldings']): void {
+function registerCacheGauges(
+  registers: Registers,
+  cacheStats: MetricsOptions['cacheStats'],
+  cacheHoldings: MetricsOptions['cacheHoldings'],
+): void {
   new Counter({
     name: 'graftql_cache_requests_total',
     help: 'Response cache lookups per source: hit, miss, stale (served for a failing source), revalidated (304), coalesced (joined a call in flight).',
@@ -239,7 +302,8 @@ function registerCacheGauges(registers: Registers, cacheStats: MetricsOptions['c
     registers,
     collect() {
       this.reset();
-      for (const [source, stats] of Object.entries(cacheStats())) for (const result of CACHE_RESULTS) this.inc({ source, result }, stats[result]);
+      for (const [source, stats] of Object.entries(cacheStats()))
+        for (const result of CACHE_RESULTS) this.inc({ source, result }, stats[result]);
     },
   });
   new Gauge({
@@ -274,7 +338,11 @@ function registerCacheGauges(registers: Registers, cacheStats: MetricsOptions['c
  * series per operation, with nothing in it a client wrote
  * (`CustomerSecretReport_Acme`).
  */
-export function operationLabels(known: readonly string[], max: number, { hashed = false } = {}): (name: string | undefined, type: string | undefined) => string {
+export function operationLabels(
+  known: readonly string[],
+  max: number,
+  { hashed = false } = {},
+): (name: string | undefined, type: string | undefined) => string {
   const kept = new Set(known);
   const chosen = new Map<string, string>();
   return (name, type) => {

@@ -56,7 +56,18 @@ export interface Observability {
 
 const NO_LOOKUPS: CacheStats = { hit: 0, miss: 0, stale: 0, revalidated: 0, coalesced: 0 };
 
-export function createObservability({ settings, production, logger, knownOperations, cache, clients, env, subscriptions, redis, now }: ObservabilityOptions): Observability {
+export function createObservability({
+  settings,
+  production,
+  logger,
+  knownOperations,
+  cache,
+  clients,
+  env,
+  subscriptions,
+  redis,
+  now,
+}: ObservabilityOptions): Observability {
   const startedAt = now();
   const activity = createSourceActivity(now);
   const metrics = settings.metrics.enabled
@@ -77,7 +88,12 @@ export function createObservability({ settings, production, logger, knownOperati
 
   const sourceStatus = (): SourceStatus[] => {
     const stats = cache.stats();
-    return clients().map((client) => ({ name: client.name, ...client.state(), ...activity.lastMinute(client.name), cache: stats[client.name] ?? NO_LOOKUPS }));
+    return clients().map((client) => ({
+      name: client.name,
+      ...client.state(),
+      ...activity.lastMinute(client.name),
+      cache: stats[client.name] ?? NO_LOOKUPS,
+    }));
   };
 
   return {
@@ -95,7 +111,8 @@ export function createObservability({ settings, production, logger, knownOperati
     metrics: metrics?.text,
     contentType: metrics?.contentType ?? '',
     sourceStatus,
-    statusPage: () => renderStatusPage({ sources: sourceStatus(), uptimeSeconds: (now() - startedAt) / 1000, now: now() }),
+    statusPage: () =>
+      renderStatusPage({ sources: sourceStatus(), uptimeSeconds: (now() - startedAt) / 1000, now: now() }),
     publicPaths: {
       ...(metrics && settings.metrics.port === undefined && { metrics: settings.metrics.path }),
       // In production the page exists only behind a token.

@@ -21,7 +21,19 @@ export function requestLog(logger: Logger): RequestObserver {
   return (report) => {
     const level = levelOf(report);
     if (!logger.isLevelEnabled(level)) return;
-    const { requestId, operationName, operationType, durationMs, status, codes, upstreamCalls, cacheHits, staleAnswers, shared, fromResultCache } = report;
+    const {
+      requestId,
+      operationName,
+      operationType,
+      durationMs,
+      status,
+      codes,
+      upstreamCalls,
+      cacheHits,
+      staleAnswers,
+      shared,
+      fromResultCache,
+    } = report;
     logger[level](
       {
         requestId,

@@ -31,7 +31,10 @@ export interface RequestSeries {
   observe(operation: string, type: string, seconds: number, upstreamCalls: number | undefined): void;
 }
 
-export function requestSeries(registry: Registry, { durationBuckets, callsBuckets }: { durationBuckets: readonly number[]; callsBuckets: readonly number[] }): RequestSeries {
+export function requestSeries(
+  registry: Registry,
+  { durationBuckets, callsBuckets }: { durationBuckets: readonly number[]; callsBuckets: readonly number[] },
+): RequestSeries {
   /** By operation, then type: two map lookups per request, no string built. */
   const byOperation = new Map<string, Map<string, Series>>();
 
@@ -40,31 +43,22 @@ export function requestSeries(registry: Registry, { durationBuckets, callsBucket
     if (!byType) byOperation.set(operation, (byType = new Map()));
     let series = byType.get(type);
     if (!series) {
-      series = { count: 0, durationSum: 0, durationBuckets: durationBuckets.map(() => 0), callsCount: 0, callsSum: 0, callsBuckets: callsBuckets.map(() => 0) };
+      series = {
+        count: 0,
+        durationSum: 0,
+        durationBuckets: durationBuckets.map(() => 0),
+        callsCount: 0,
+        callsSum: 0,
+        callsBuckets: callsBuckets.map(() => 0),
+      };
       byType.set(type, series);
     }
     return series;
   };
 
   const each = function* () {
-    for (const [operation, byType] of byOperation) for (const [type, series] of byType) yield { operation, type, series };
-  };
-
-  const histogram = (name: string, bounds: readonly number[], rows: Iterable<{ labels: Record<string, string>; buckets: number[]; sum: number; count: number }>): Value[] => {
-    const values: Value[] = [];
-    for (const { labels, buckets, sum, count } of rows) {
-      let cumulative = 0;
-      bounds.forEach((bound, i) => {
-        cumulative += buckets[i] ?? 0;
-        values.push({ labels: { le: bound }, sharedLabels: labels, value: cumulative, metricName: `${name}_bucket` });
-      });
-      values.push(
-        { labels: { le: '+Inf' }, sharedLabels: labels, value: count, metricName: `${name}_bucket` },
-        { labels: {}, sharedLabels: labels, value: sum, metricName: `${name}_sum` },
-        { labels: {}, sharedLabels: labels, value: count, metricName: `${name}_count` },
-      );
-    }
-    return values;
+    for (const [operation, byType] of byOperation)
+      for (const [type, series] of byType) yield { operation, type, series };
   };
 
   const metric = (name: string, help: string, type: 'counter' | 'histogram', values: () => Value[]) => ({
@@ -76,35 +70,38 @@ export function requestSeries(registry: Registry, { durationBuckets, callsBucket
     reset: () => byOperation.clear(),
   });
 
-  const register = (one: ReturnType<typeof metric>) => registry.registerMetric(one as unknown as Parameters<Registry['registerMetric']>[0]);
+  const register = (one: ReturnType<typeof metric>) =>
+    registry.registerMetric(one as unknown as Parameters<Registry['registerMetric']>[0]);
   register(
     metric('graftql_requests_total', 'GraphQL requests answered, by operation and operation type.', 'counter', () =>
       [...each()].map(({ operation, type, series }) => ({ value: series.count, labels: { operation, type } })),
     ),
   );
   register(
-    metric('graftql_request_duration_seconds', 'Time from a request reaching the gateway to its answer being ready.', 'histogram', () =>
-      histogram(
-        'graftql_request_duration_seconds',
-        durationBuckets,
-        [...each()].map(({ operation, type, series }) => ({ labels: { operation, type }, buckets: series.durationBuckets, sum: series.durationSum, count: series.count })),
-      ),
+    metric(
+      'graftql_request_duration_seconds',
+      'Time from a request reaching the gateway to its answer being ready.',
+      'histogram',
+      () =>
+        histogramValues(
+          'graftql_request_duration_seconds',
+          durationBuckets,
+          [...each()].map(({ operation, type, series }) => ({
+            labels: { operation, type },
+            buckets: series.durationBuckets,
+            sum: series.durationSum,
+            count: series.count,
+          })),
+        ),
     ),
   );
   register(
-    metric('graftql_request_upstream_calls', 'Upstream calls one request made (cache hits and shared calls excluded).', 'histogram', () => {
-      // By operation alone: the series of each operation's types, added up.
-      const byName = new Map<string, { labels: Record<string, string>; buckets: number[]; sum: number; count: number }>();
-      for (const { operation, series } of each()) {
-        if (series.callsCount === 0) continue;
-        const row = byName.get(operation) ?? { labels: { operation }, buckets: callsBuckets.map(() => 0), sum: 0, count: 0 };
-        for (let i = 0; i < series.callsBuckets.length; i++) row.buckets[i] = (row.buckets[i] ?? 0) + (series.callsBuckets[i] ?? 0);
-        row.sum += series.callsSum;
-        row.count += series.callsCount;
-        byName.set(operation, row);
-      }
-      return histogram('graftql_request_upstream_calls', callsBuckets, byName.values());
-    }),
+    metric(
+      'graftql_request_upstream_calls',
+      'Upstream calls one request made (cache hits and shared calls excluded).',
+      'histogram',
+      () => histogramValues('graftql_request_upstream_calls', callsBuckets, callsByOperation(each(), callsBuckets)),
+    ),
   );
 
   return {
@@ -121,6 +118,54 @@ export function requestSeries(registry: Registry, { durationBuckets, callsBucket
       if (c >= 0) series.callsBuckets[c] = (series.callsBuckets[c] ?? 0) + 1;
     },
   };
+}
+
+interface HistogramRow {
+  labels: Record<string, string>;
+  buckets: number[];
+  sum: number;
+  count: number;
+}
+
+/** A histogram's values in prom-client's form: cumulative buckets, +Inf, sum and count per row. */
+function histogramValues(name: string, bounds: readonly number[], rows: Iterable<HistogramRow>): Value[] {
+  const values: Value[] = [];
+  for (const { labels, buckets, sum, count } of rows) {
+    let cumulative = 0;
+    bounds.forEach((bound, i) => {
+      cumulative += buckets[i] ?? 0;
+      values.push({ labels: { le: bound }, sharedLabels: labels, value: cumulative, metricName: `${name}_bucket` });
+    });
+    values.push(
+      { labels: { le: '+Inf' }, sharedLabels: labels, value: count, metricName: `${name}_bucket` },
+      { labels: {}, sharedLabels: labels, value: sum, metricName: `${name}_sum` },
+      { labels: {}, sharedLabels: labels, value: count, metricName: `${name}_count` },
+    );
+  }
+  return values;
+}
+
+/** The upstream calls series by operation alone: each operation's types added up. */
+function callsByOperation(
+  all: Iterable<{ operation: string; series: Series }>,
+  callsBuckets: readonly number[],
+): Iterable<HistogramRow> {
+  const byName = new Map<string, HistogramRow>();
+  for (const { operation, series } of all) {
+    if (series.callsCount === 0) continue;
+    const row = byName.get(operation) ?? {
+      labels: { operation },
+      buckets: callsBuckets.map(() => 0),
+      sum: 0,
+      count: 0,
+    };
+    for (let i = 0; i < series.callsBuckets.length; i++)
+      row.buckets[i] = (row.buckets[i] ?? 0) + (series.callsBuckets[i] ?? 0);
+    row.sum += series.callsSum;
+    row.count += series.callsCount;
+    byName.set(operation, row);
+  }
+  return byName.values();
 }
 
 /** The first bound the value fits under (a value over every bound counts in +Inf only), as prom-client's histogram finds it. */

@@ -87,9 +87,14 @@ export function createSourceActivity(now: () => number = Date.now): SourceActivi
         failures += window.failures[slot] ?? 0;
       }
       const recent: number[] = [];
-      for (let i = 0; i < LATENCY_SAMPLES; i++) if ((window.at[i] ?? 0) > at - WINDOW_SECONDS * 1000) recent.push(window.ms[i] ?? 0);
+      for (let i = 0; i < LATENCY_SAMPLES; i++)
+        if ((window.at[i] ?? 0) > at - WINDOW_SECONDS * 1000) recent.push(window.ms[i] ?? 0);
       recent.sort((a, b) => a - b);
-      return { calls, failures, ...(recent.length > 0 && { p50Ms: nearestRank(recent, 0.5), p99Ms: nearestRank(recent, 0.99) }) };
+      return {
+        calls,
+        failures,
+        ...(recent.length > 0 && { p50Ms: nearestRank(recent, 0.5), p99Ms: nearestRank(recent, 0.99) }),
+      };
     },
   };
 }

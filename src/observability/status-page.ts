@@ -69,14 +69,18 @@ ${rows}
 
 function row(source: SourceStatus, now: number): string {
   const failedShare = source.calls > 0 ? source.failures / source.calls : 0;
-  const lookups = source.cache.hit + source.cache.miss + source.cache.stale + source.cache.revalidated + source.cache.coalesced;
+  const lookups =
+    source.cache.hit + source.cache.miss + source.cache.stale + source.cache.revalidated + source.cache.coalesced;
   const served = source.cache.hit + source.cache.revalidated + source.cache.coalesced;
   const rateLimit = source.rateLimit
     ? `${source.rateLimit.remaining}${source.rateLimit.limit === undefined ? '' : ` of ${source.rateLimit.limit}`}, resets in ${Math.max(0, Math.ceil((source.rateLimit.resetAt - now) / 1000))} s`
     : '&ndash;';
   const cells = [
     ['name', escapeHtml(source.name)],
-    ['breaker', `<span class="state ${source.breaker}">${source.breaker === 'off' ? 'no breaker' : source.breaker}</span>`],
+    [
+      'breaker',
+      `<span class="state ${source.breaker}">${source.breaker === 'off' ? 'no breaker' : source.breaker}</span>`,
+    ],
     ['calls', String(source.calls)],
     ['failed', `<span class="${failedShare >= 0.05 ? 'bad' : ''}">${source.failures} (${percent(failedShare)})</span>`],
     ['p50', milliseconds(source.p50Ms)],
@@ -89,7 +93,8 @@ function row(source: SourceStatus, now: number): string {
 }
 
 const percent = (share: number) => `${Math.round(share * 1000) / 10}%`;
-const milliseconds = (ms: number | undefined) => (ms === undefined ? '&ndash;' : `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`);
+const milliseconds = (ms: number | undefined) =>
+  ms === undefined ? '&ndash;' : `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
 
 function duration(seconds: number): string {
   if (seconds < 60) return `${Math.floor(seconds)} s`;

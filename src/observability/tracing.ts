@@ -14,7 +14,7 @@
  * nothing of the SDK is loaded and no span is made.
  */
 import { createRequire } from 'node:module';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import { type Context, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from '../telemetry/logger.ts';
 import type { RequestTrace, Tracing } from '../telemetry/trace.ts';
@@ -29,7 +29,13 @@ export interface TracingOptions {
   shutdownFlushMs: number;
 }
 
-export function createTracing({ acceptParent, propagate, env = process.env, logger, shutdownFlushMs }: TracingOptions): Tracing {
+export function createTracing({
+  acceptParent,
+  propagate,
+  env = process.env,
+  logger,
+  shutdownFlushMs,
+}: TracingOptions): Tracing {
   const { tracer, shutdown } = tracerFor(env, logger, shutdownFlushMs);
   const require = createRequire(import.meta.url);
   const { W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
@@ -37,52 +43,18 @@ export function createTracing({ acceptParent, propagate, env = process.env, logg
 
   return {
     request(header) {
-      const parent = acceptParent ? propagator.extract(ROOT_CONTEXT, header, { get: (read, key) => read(key), keys: () => [] }) : ROOT_CONTEXT;
-      const span = tracer.startSpan('graphql.request', { kind: SpanKind.SERVER }, parent);
-      const own = trace.setSpan(parent, span);
-      let current = own;
-      return {
-        step<T>(name: Parameters<RequestTrace['step']>[0], run: () => T): T {
-          const child = tracer.startSpan(name, { kind: SpanKind.INTERNAL }, own);
-          if (name === 'graphql.execute') current = trace.setSpan(own, child);
-          const ended = () => {
-            child.end();
-            current = own;
-          };
-          try {
-            const result = run();
-            if (result instanceof Promise) return result.finally(ended) as T;
-            ended();
-            return result;
-          } catch (error) {
-            child.setStatus({ code: SpanStatusCode.ERROR });
-            ended();
-            throw error;
-          }
-        },
-        get context() {
-          return current;
-        },
-        end(report) {
-          if (report.operationType) span.updateName(`${report.operationType}${report.operationName ? ` ${report.operationName.slice(0, 100)}` : ''}`);
-          span.setAttributes({
-            ...(report.operationType && { 'graphql.operation.type': report.operationType }),
-            ...(report.operationName && { 'graphql.operation.name': report.operationName.slice(0, 100) }),
-            'http.response.status_code': report.status,
-            'graftql.request_id': report.requestId,
-            'graftql.upstream_calls': report.upstreamCalls,
-            'graftql.cache_hits': report.cacheHits,
-            ...(report.fromResultCache && { 'graftql.result_cache_hit': true }),
-            ...(report.codes.length > 0 && { 'graftql.error_codes': [...report.codes] }),
-          });
-          if (report.status >= 500 || report.codes.includes('INTERNAL_SERVER_ERROR')) span.setStatus({ code: SpanStatusCode.ERROR });
-          span.end();
-        },
-      };
+      const parent = acceptParent
+        ? propagator.extract(ROOT_CONTEXT, header, { get: (read, key) => read(key), keys: () => [] })
+        : ROOT_CONTEXT;
+      return requestTrace(tracer, parent);
     },
 
     call(parent, source, method, route) {
-      const span = tracer.startSpan(`${source} ${method}${route ? ` ${route}` : ''}`, { kind: SpanKind.INTERNAL, attributes: { 'graftql.source': source } }, parent ?? ROOT_CONTEXT);
+      const span = tracer.startSpan(
+        `${source} ${method}${route ? ` ${route}` : ''}`,
+        { kind: SpanKind.INTERNAL, attributes: { 'graftql.source': source } },
+        parent ?? ROOT_CONTEXT,
+      );
       return {
         context: trace.setSpan(parent ?? ROOT_CONTEXT, span),
         end({ cache, error }) {
@@ -116,7 +88,10 @@ export function createTracing({ acceptParent, propagate, env = process.env, logg
       return {
         headers() {
           const carrier: Record<string, string> = {};
-          if (propagate) propagator.inject(trace.setSpan(ROOT_CONTEXT, span), carrier, { set: (target, key, value) => void (target[key] = value) });
+          if (propagate)
+            propagator.inject(trace.setSpan(ROOT_CONTEXT, span), carrier, {
+              set: (target, key, value) => void (target[key] = value),
+            });
           return carrier;
         },
         end({ status, error }) {
@@ -134,25 +109,94 @@ export function createTracing({ acceptParent, propagate, env = process.env, logg
   };
 }
 
+/** A request's server span, a span per step inside it, and the context its upstream calls are children of (the execution's while it runs). */
+function requestTrace(tracer: Tracer, parent: Context): RequestTrace {
+  const span = tracer.startSpan('graphql.request', { kind: SpanKind.SERVER }, parent);
+  const own = trace.setSpan(parent, span);
+  let current = own;
+  return {
+    step<T>(name: Parameters<RequestTrace['step']>[0], run: () => T): T {
+      const child = tracer.startSpan(name, { kind: SpanKind.INTERNAL }, own);
+      if (name === 'graphql.execute') current = trace.setSpan(own, child);
+      const ended = () => {
+        child.end();
+        current = own;
+      };
+      try {
+        const result = run();
+        if (result instanceof Promise) return result.finally(ended) as T;
+        ended();
+        return result;
+      } catch (error) {
+        child.setStatus({ code: SpanStatusCode.ERROR });
+        ended();
+        throw error;
+      }
+    },
+    get context() {
+      return current;
+    },
+    end(report) {
+      if (report.operationType)
+        span.updateName(
+          `${report.operationType}${report.operationName ? ` ${report.operationName.slice(0, 100)}` : ''}`,
+        );
+      span.setAttributes({
+        ...(report.operationType && { 'graphql.operation.type': report.operationType }),
+        ...(report.operationName && { 'graphql.operation.name': report.operationName.slice(0, 100) }),
+        'http.response.status_code': report.status,
+        'graftql.request_id': report.requestId,
+        'graftql.upstream_calls': report.upstreamCalls,
+        'graftql.cache_hits': report.cacheHits,
+        ...(report.fromResultCache && { 'graftql.result_cache_hit': true }),
+        ...(report.codes.length > 0 && { 'graftql.error_codes': [...report.codes] }),
+      });
+      if (report.status >= 500 || report.codes.includes('INTERNAL_SERVER_ERROR'))
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    },
+  };
+}
+
 /** The process's own OpenTelemetry SDK when it registered one; else one made here from the OTEL_* variables. */
-function tracerFor(env: Readonly<Record<string, string | undefined>>, logger: Logger, shutdownFlushMs: number): { tracer: Tracer; shutdown(): Promise<void> } {
+function tracerFor(
+  env: Readonly<Record<string, string | undefined>>,
+  logger: Logger,
+  shutdownFlushMs: number,
+): { tracer: Tracer; shutdown(): Promise<void> } {
   // The API has no "is one registered?": the global proxy delegates to its no-op provider until one is.
   const global = trace.getTracerProvider() as { getDelegate?: () => object };
   const delegate = global.getDelegate?.();
-  if (delegate && delegate.constructor.name !== 'NoopTracerProvider') return { tracer: trace.getTracer('graftql'), shutdown: async () => {} };
+  if (delegate && delegate.constructor.name !== 'NoopTracerProvider')
+    return { tracer: trace.getTracer('graftql'), shutdown: async () => {} };
   // Loaded only now: a gateway without tracing never loads the SDK.
   const require = createRequire(import.meta.url);
-  const { BasicTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
-  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
-  const { resourceFromAttributes, detectResources, envDetector } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
-  const resource = resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? 'graftql' }).merge(detectResources({ detectors: [envDetector] }));
-  const provider = new BasicTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(reporting(new OTLPTraceExporter(), logger))] });
+  const { BasicTracerProvider, BatchSpanProcessor } =
+    require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const { OTLPTraceExporter } =
+    require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  const { resourceFromAttributes, detectResources, envDetector } =
+    require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  const resource = resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? 'graftql' }).merge(
+    detectResources({ detectors: [envDetector] }),
+  );
+  const provider = new BasicTracerProvider({
+    resource,
+    spanProcessors: [new BatchSpanProcessor(reporting(new OTLPTraceExporter(), logger))],
+  });
   return {
     tracer: provider.getTracer('graftql'),
     async shutdown() {
       let timer: NodeJS.Timeout | undefined;
       const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, shutdownFlushMs)));
-      await Promise.race([provider.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'spans still buffered at shutdown could not be exported')), bound]);
+      await Promise.race([
+        provider
+          .shutdown()
+          .catch((error: unknown) =>
+            logger.warn({ err: error }, 'spans still buffered at shutdown could not be exported'),
+          ),
+        bound,
+      ]);
       clearTimeout(timer);
     },
   };
@@ -168,7 +212,11 @@ function reporting<Exporter extends SpanExporter>(exporter: Exporter, logger: Lo
     export(spans, done) {
       exporter.export(spans, (result) => {
         const failed = result.code !== 0; // ExportResultCode.SUCCESS
-        if (failed && !failing) logger.warn({ err: result.error, spans: spans.length }, 'spans could not be exported to the OTLP endpoint; dropping them until it answers');
+        if (failed && !failing)
+          logger.warn(
+            { err: result.error, spans: spans.length },
+            'spans could not be exported to the OTLP endpoint; dropping them until it answers',
+          );
         if (!failed && failing) logger.info('spans are exported to the OTLP endpoint again');
         failing = failed;
         done(result);

@@ -11,12 +11,21 @@ export function configStub(api: OpenApiDocument, source: string, snake: boolean,
   let auth = '';
   if (scheme?.type === 'apiKey' && (scheme.in === 'header' || scheme.in === 'query'))
     auth = `auth: { type: 'apiKey', in: '${scheme.in}', name: '${String(scheme.name)}', key: { env: '${prefix}_API_KEY' } },`;
-  else if (scheme?.type === 'http' && scheme.scheme === 'bearer') auth = `auth: { type: 'bearer', token: { env: '${prefix}_TOKEN' } },`;
-  else if (scheme?.type === 'http' && scheme.scheme === 'basic') auth = `auth: { type: 'basic', username: { env: '${prefix}_USER' }, password: { env: '${prefix}_PASSWORD' } },`;
-  else if (scheme?.type === 'oauth2' && (scheme.flows as { clientCredentials?: { tokenUrl?: string } } | undefined)?.clientCredentials) {
-    const tokenUrl = (scheme.flows as { clientCredentials: { tokenUrl?: string } }).clientCredentials.tokenUrl ?? '/oauth/token';
+  else if (scheme?.type === 'http' && scheme.scheme === 'bearer')
+    auth = `auth: { type: 'bearer', token: { env: '${prefix}_TOKEN' } },`;
+  else if (scheme?.type === 'http' && scheme.scheme === 'basic')
+    auth = `auth: { type: 'basic', username: { env: '${prefix}_USER' }, password: { env: '${prefix}_PASSWORD' } },`;
+  else if (
+    scheme?.type === 'oauth2' &&
+    (scheme.flows as { clientCredentials?: { tokenUrl?: string } } | undefined)?.clientCredentials
+  ) {
+    const tokenUrl =
+      (scheme.flows as { clientCredentials: { tokenUrl?: string } }).clientCredentials.tokenUrl ?? '/oauth/token';
     auth = `auth: { type: 'oauth2ClientCredentials', tokenPath: '${tokenUrl.startsWith('/') ? tokenUrl : new URL(tokenUrl).pathname}', clientId: { env: '${prefix}_CLIENT_ID' }, clientSecret: { env: '${prefix}_CLIENT_SECRET' } },`;
-  } else if (scheme) report.guesses.push(`security scheme ${used} (${String(scheme.type)}): not mapped; configure sources.${source}.auth yourself`);
+  } else if (scheme)
+    report.guesses.push(
+      `security scheme ${used} (${String(scheme.type)}): not mapped; configure sources.${source}.auth yourself`,
+    );
   const server = api.servers?.[0]?.url;
   return [
     `${source}: {`,

@@ -116,10 +116,21 @@ export class DocumentImport {
     this.#typeNames = uniqueNames(taken.types, (name) => pascalCase(`${source} ${name}`));
     for (const name of Object.keys(this.#schemas)) this.#schemaTypes.set(name, this.#typeNames(pascalCase(name)));
     this.#fieldNames = { query: this.#rootName('query'), mutation: this.#rootName('mutation') };
-    this.graph = { source, title: api.info?.title, reads: new Map(), operationIds: new Map(), fetchers: new Map(), fields: new Map(), related: new Map(), links: [], references: [] };
+    this.graph = {
+      source,
+      title: api.info?.title,
+      reads: new Map(),
+      operationIds: new Map(),
+      fetchers: new Map(),
+      fields: new Map(),
+      related: new Map(),
+      links: [],
+      references: [],
+    };
     this.#tokenPaths = new Set(
       Object.values(api.components?.securitySchemes ?? {}).flatMap((scheme) => {
-        const url = (scheme.flows as { clientCredentials?: { tokenUrl?: string } } | undefined)?.clientCredentials?.tokenUrl;
+        const url = (scheme.flows as { clientCredentials?: { tokenUrl?: string } } | undefined)?.clientCredentials
+          ?.tokenUrl;
         return url ? [url.startsWith('/') ? url : new URL(url).pathname] : [];
       }),
     );
@@ -133,14 +144,19 @@ export class DocumentImport {
     for (const operation of this.#operations) this.#importOperation(operation);
     this.#relateIds();
     const { report, graph } = this;
-    if (this.#queryFields.length === 0 && this.#mutationFields.length > 0) report.guesses.push('the document has no reads: the graph needs a Query field from another file (or source)');
+    if (this.#queryFields.length === 0 && this.#mutationFields.length > 0)
+      report.guesses.push('the document has no reads: the graph needs a Query field from another file (or source)');
     if (this.api.webhooks && Object.keys(this.api.webhooks).length > 0)
-      report.guesses.push(`webhooks (${Object.keys(this.api.webhooks).join(', ')}): not imported; declare @event subscriptions for them (docs/webhooks.md)`);
+      report.guesses.push(
+        `webhooks (${Object.keys(this.api.webhooks).join(', ')}): not imported; declare @event subscriptions for them (docs/webhooks.md)`,
+      );
     const sdl = this.#render();
-    for (const name of [...this.#types.keys(), ...this.#enums.keys(), ...this.#inputs.keys()]) this.taken.types.add(name);
+    for (const name of [...this.#types.keys(), ...this.#enums.keys(), ...this.#inputs.keys()])
+      this.taken.types.add(name);
     for (const name of this.#rootNames.query) this.taken.query.add(name);
     for (const name of this.#rootNames.mutation) this.taken.mutation.add(name);
-    for (const { owner, name } of this.#relations) graph.related.set(owner, [...(graph.related.get(owner) ?? []), name]);
+    for (const { owner, name } of this.#relations)
+      graph.related.set(owner, [...(graph.related.get(owner) ?? []), name]);
     return { sdl: `${sdl.trimEnd()}\n`, config: configStub(this.api, this.source, this.#snake, report), report, graph };
   }
 
@@ -159,12 +175,16 @@ export class DocumentImport {
     if (!schema?.$ref) return schema;
     if (seen.has(schema.$ref)) return undefined;
     seen.add(schema.$ref);
-    const target = schema.$ref.startsWith('#/components/schemas/') ? this.#schemas[decodeURIComponent(schema.$ref.slice(21))] : undefined;
+    const target = schema.$ref.startsWith('#/components/schemas/')
+      ? this.#schemas[decodeURIComponent(schema.$ref.slice(21))]
+      : undefined;
     return this.#resolve(target, seen);
   }
 
   #refName(schema: Schema | undefined): string | undefined {
-    return schema?.$ref?.startsWith('#/components/schemas/') ? this.#schemaTypes.get(decodeURIComponent(schema.$ref.slice(21))) : undefined;
+    return schema?.$ref?.startsWith('#/components/schemas/')
+      ? this.#schemaTypes.get(decodeURIComponent(schema.$ref.slice(21)))
+      : undefined;
   }
 
   /** The GraphQL type of a schema, declaring object and enum types as needed (`hint` names inline ones). */
@@ -181,7 +201,8 @@ export class DocumentImport {
       return named;
     }
     const kinds = typesOf(resolved).filter((kind) => kind !== 'null');
-    if (Array.isArray(resolved.enum) && resolved.enum.every((value) => typeof value === 'string')) return this.#declareEnum(named ?? pascalCase(hint), resolved.enum as string[]);
+    if (Array.isArray(resolved.enum) && resolved.enum.every((value) => typeof value === 'string'))
+      return this.#declareEnum(named ?? pascalCase(hint), resolved.enum as string[]);
     if (kinds.includes('array') || resolved.items) {
       const item = this.#outputType(resolved.items, singular(hint));
       return item && `[${item}${nullable(this.#resolve(resolved.items)) ? '' : '!'}]`;
@@ -205,7 +226,9 @@ export class DocumentImport {
     this.graph.fields.set(name, propertyFields);
     for (const [property, value] of Object.entries(merged.properties ?? {})) {
       if (property.includes('.')) {
-        this.report.guesses.push(`${name}.${property}: a name with a dot, which @from(path:) would read as a path (left out)`);
+        this.report.guesses.push(
+          `${name}.${property}: a name with a dot, which @from(path:) would read as a path (left out)`,
+        );
         continue;
       }
       const type = this.#outputType(value, `${name} ${property}`, property);
@@ -220,7 +243,8 @@ export class DocumentImport {
       propertyFields.set(property, fieldName);
       // `author_id: { x-graftql-ref: User }`: the id of a User, which this or another document reads by id.
       const explicit = (value as Record<string, unknown>)['x-graftql-ref'] ?? this.#resolve(value)?.['x-graftql-ref'];
-      if (typeof explicit === 'string') this.graph.references.push({ owner: name, idField: fieldName, target: explicit });
+      if (typeof explicit === 'string')
+        this.graph.references.push({ owner: name, idField: fieldName, target: explicit });
     }
     this.#types.set(name, fields);
   }
@@ -251,7 +275,8 @@ export class DocumentImport {
         const item = this.#inputType(resolved.items, singular(hint));
         return item && `[${item}!]`;
       }
-      if (Array.isArray(resolved.enum) && resolved.enum.every((value) => typeof value === 'string')) return this.#declareEnum(pascalCase(hint), resolved.enum as string[]);
+      if (Array.isArray(resolved.enum) && resolved.enum.every((value) => typeof value === 'string'))
+        return this.#declareEnum(pascalCase(hint), resolved.enum as string[]);
       return scalarOf(kinds[0], hint, resolved);
     }
     if (Object.keys(mergedObject(resolved).properties ?? {}).length === 0) {
@@ -277,11 +302,16 @@ export class DocumentImport {
       const fieldName = unique(camelCase(property));
       // An integer id is an ID in the graph, and goes back as a number.
       const number = type === 'ID' && typesOf(this.#resolve(value) ?? {}).includes('integer');
-      const fromArgs = [...(expected(fieldName, this.#snake) === property ? [] : [`path: ${JSON.stringify(property)}`]), ...(number ? ['as: NUMBER'] : [])];
+      const fromArgs = [
+        ...(expected(fieldName, this.#snake) === property ? [] : [`path: ${JSON.stringify(property)}`]),
+        ...(number ? ['as: NUMBER'] : []),
+      ];
       const from = fromArgs.length > 0 ? ` @from(${fromArgs.join(', ')})` : '';
       // A reference back to an input still being built (a tree) must be nullable: GraphQL refuses a required cycle.
       const cyclic = this.#inputs.get(type.replace(/[[\]!]/g, ''))?.length === 0;
-      fields.push(`  ${fieldName}: ${type}${required.has(property) && !nullable(this.#resolve(value)) && !cyclic ? '!' : ''}${from}`);
+      fields.push(
+        `  ${fieldName}: ${type}${required.has(property) && !nullable(this.#resolve(value)) && !cyclic ? '!' : ''}${from}`,
+      );
     }
     return fields;
   }
@@ -291,7 +321,13 @@ export class DocumentImport {
   /** A `$ref` to anywhere in the document (`#/components/parameters/per-page`), followed. */
   #pointed<T>(value: T): T {
     let current: unknown = value;
-    for (let hops = 0; hops < 16 && typeof (current as { $ref?: unknown })?.$ref === 'string' && (current as { $ref: string }).$ref.startsWith('#/'); hops++) {
+    for (
+      let hops = 0;
+      hops < 16 &&
+      typeof (current as { $ref?: unknown })?.$ref === 'string' &&
+      (current as { $ref: string }).$ref.startsWith('#/');
+      hops++
+    ) {
       current = (current as { $ref: string }).$ref
         .slice(2)
         .split('/')
@@ -312,7 +348,11 @@ export class DocumentImport {
             ...operation,
             parameters: operation.parameters?.map((parameter) => this.#pointed(parameter)),
             requestBody: this.#pointed(operation.requestBody),
-            responses: operation.responses && Object.fromEntries(Object.entries(operation.responses).map(([status, response]) => [status, this.#pointed(response)])),
+            responses:
+              operation.responses &&
+              Object.fromEntries(
+                Object.entries(operation.responses).map(([status, response]) => [status, this.#pointed(response)]),
+              ),
           },
           shared: ((item.parameters as Parameter[] | undefined) ?? []).map((parameter) => this.#pointed(parameter)),
         };
@@ -326,7 +366,8 @@ export class DocumentImport {
       if (method !== 'get' || !/\/\{[^}]+\}$/.test(path)) continue;
       const answer = successSchema(operation);
       const type = answer?.kind === 'json' ? this.#refName(answer.schema) : undefined;
-      if (type && !this.#byId.has(type) && path.split('/').filter((part) => part.startsWith('{')).length === 1) this.#byId.set(type, camelCase(singular(lastNoun(path))));
+      if (type && !this.#byId.has(type) && path.split('/').filter((part) => part.startsWith('{')).length === 1)
+        this.#byId.set(type, camelCase(singular(lastNoun(path))));
     }
   }
 
@@ -334,16 +375,30 @@ export class DocumentImport {
     for (const { path, method, operation, shared } of this.#operations) {
       if (method !== 'get' || path.endsWith('}')) continue;
       const ids = [...shared, ...(operation.parameters ?? [])].find(
-        (parameter) => parameter.in === 'query' && ['ids', 'id'].includes(parameter.name) && this.#resolve(parameter.schema)?.type === 'array',
+        (parameter) =>
+          parameter.in === 'query' &&
+          ['ids', 'id'].includes(parameter.name) &&
+          this.#resolve(parameter.schema)?.type === 'array',
       );
       const answer = successSchema(operation);
       if (!ids || answer?.kind !== 'json') continue;
       const list = variants(answer.schema)
         .map((shape) => this.#resolve(shape))
-        .find((shape) => shape && Object.keys(shape.properties ?? {}).length === 1 && Object.values(shape.properties ?? {}).some((value) => this.#resolve(value)?.type === 'array'));
+        .find(
+          (shape) =>
+            shape &&
+            Object.keys(shape.properties ?? {}).length === 1 &&
+            Object.values(shape.properties ?? {}).some((value) => this.#resolve(value)?.type === 'array'),
+        );
       const style = (ids as { explode?: boolean }).explode === false ? 'COMMA' : 'REPEAT';
-      this.#batchForms.set(path, { param: ids.name, style, selection: list ? Object.keys(list.properties ?? {})[0] : undefined });
-      this.report.guesses.push(`GET ${path}?${ids.name}=: a batch form; reads by id of its items go through it (${style === 'COMMA' ? 'comma-separated' : 'repeated'})`);
+      this.#batchForms.set(path, {
+        param: ids.name,
+        style,
+        selection: list ? Object.keys(list.properties ?? {})[0] : undefined,
+      });
+      this.report.guesses.push(
+        `GET ${path}?${ids.name}=: a batch form; reads by id of its items go through it (${style === 'COMMA' ? 'comma-separated' : 'repeated'})`,
+      );
     }
   }
 
@@ -353,12 +408,16 @@ export class DocumentImport {
     const parameters = [...shared, ...(operation.parameters ?? [])];
     const unsupported = parameters.find((parameter) => parameter.in === 'header' || parameter.in === 'cookie');
     if (unsupported?.required) {
-      this.report.skipped.push({ operation: label, reason: `it needs the ${unsupported.in} parameter ${unsupported.name}, which a field argument cannot carry yet` });
+      this.report.skipped.push({
+        operation: label,
+        reason: `it needs the ${unsupported.in} parameter ${unsupported.name}, which a field argument cannot carry yet`,
+      });
       return;
     }
     const pathParams = parameters.filter((parameter) => parameter.in === 'path');
     const args = pathParams.map(
-      (parameter) => `${camelCase(parameter.name)}: ${idLike(parameter.name) ? 'ID' : (scalarOf(typesOf(parameter.schema ?? {})[0], parameter.name, parameter.schema ?? {}) ?? 'String')}!`,
+      (parameter) =>
+        `${camelCase(parameter.name)}: ${idLike(parameter.name) ? 'ID' : (scalarOf(typesOf(parameter.schema ?? {})[0], parameter.name, parameter.schema ?? {}) ?? 'String')}!`,
     );
     if (operation.operationId) this.graph.operationIds.set(operation.operationId, label);
     const parts: OperationParts = {
@@ -378,33 +437,72 @@ export class DocumentImport {
   #importRead(parts: OperationParts): void {
     const { label, path, queryParams, success } = parts;
     if (success?.kind !== 'json') {
-      this.report.skipped.push({ operation: label, reason: success?.kind === 'none' ? 'it answers no body' : `it answers no JSON (${success?.mediaType ?? 'no success response'})` });
+      this.report.skipped.push({
+        operation: label,
+        reason:
+          success?.kind === 'none'
+            ? 'it answers no body'
+            : `it answers no JSON (${success?.mediaType ?? 'no success response'})`,
+      });
       return;
     }
     // An answer of several shapes (oneOf / anyOf): the one that pages, else the first object.
     const shapes = variants(success.schema);
-    const paged = shapes.map((shape) => ({ shape, paging: pagingOf(queryParams, this.#resolve(shape), success.headers) })).find((each) => each.paging);
-    const answer = paged?.shape ?? shapes.find((shape) => this.#resolve(shape) && isObject(this.#resolve(shape) as Schema)) ?? success.schema;
-    if (shapes.length > 1) this.report.guesses.push(`${label}: answers one of ${shapes.length} shapes; mapped ${this.#refName(answer) ?? 'the first object'}`);
+    const paged = shapes
+      .map((shape) => ({ shape, paging: pagingOf(queryParams, this.#resolve(shape), success.headers) }))
+      .find((each) => each.paging);
+    const answer =
+      paged?.shape ??
+      shapes.find((shape) => this.#resolve(shape) && isObject(this.#resolve(shape) as Schema)) ??
+      success.schema;
+    if (shapes.length > 1)
+      this.report.guesses.push(
+        `${label}: answers one of ${shapes.length} shapes; mapped ${this.#refName(answer) ?? 'the first object'}`,
+      );
     const paging = paged?.paging;
-    const rowSchema = paging?.items ? (this.#resolve(this.#resolve(answer)?.properties?.[paging.items] as Schema | undefined)?.items ?? undefined) : undefined;
+    const rowSchema = paging?.items
+      ? (this.#resolve(this.#resolve(answer)?.properties?.[paging.items] as Schema | undefined)?.items ?? undefined)
+      : undefined;
     const batchForm = this.#batchForms.get(path);
     const connectionArgNames = paging ? ['first', 'after', 'last', 'before'] : [];
-    const filters = queryParams.filter((parameter) => !paging?.params.includes(parameter.name) && parameter.name !== batchForm?.param && !connectionArgNames.includes(camelCase(parameter.name)));
-    const filterArgs = filters.map((parameter) => `${camelCase(parameter.name)}: ${this.#inputType(parameter.schema, parameter.name) ?? 'String'}${parameter.required ? '!' : ''}`);
-    const query = filters.length > 0 ? `, query: { ${filters.map((parameter) => `${graphqlKey(parameter.name)}: "$args.${camelCase(parameter.name)}"`).join(', ')} }` : '';
-    const declaration = paging && rowSchema ? this.#connectionRead(parts, paging, rowSchema, filterArgs, query) : this.#plainRead(parts, answer, filterArgs, query, success.links ?? {});
+    const filters = queryParams.filter(
+      (parameter) =>
+        !paging?.params.includes(parameter.name) &&
+        parameter.name !== batchForm?.param &&
+        !connectionArgNames.includes(camelCase(parameter.name)),
+    );
+    const filterArgs = filters.map(
+      (parameter) =>
+        `${camelCase(parameter.name)}: ${this.#inputType(parameter.schema, parameter.name) ?? 'String'}${parameter.required ? '!' : ''}`,
+    );
+    const query =
+      filters.length > 0
+        ? `, query: { ${filters.map((parameter) => `${graphqlKey(parameter.name)}: "$args.${camelCase(parameter.name)}"`).join(', ')} }`
+        : '';
+    const declaration =
+      paging && rowSchema
+        ? this.#connectionRead(parts, paging, rowSchema, filterArgs, query)
+        : this.#plainRead(parts, answer, filterArgs, query, success.links ?? {});
     if (declaration === undefined) return;
     this.#queryFields.push(declaration);
     this.report.mapped.push(label);
   }
 
   /** A paged list as a connection; undefined when it was skipped. */
-  #connectionRead(parts: OperationParts, paging: NonNullable<ReturnType<typeof pagingOf>>, rowSchema: Schema, filterArgs: string[], query: string): string | undefined {
+  #connectionRead(
+    parts: OperationParts,
+    paging: NonNullable<ReturnType<typeof pagingOf>>,
+    rowSchema: Schema,
+    filterArgs: string[],
+    query: string,
+  ): string | undefined {
     const { label, path, args, pathTemplate, params, operation } = parts;
     const node = this.#outputType(rowSchema, singular(lastNoun(path)));
     if (!node || !this.#types.get(node)?.length) {
-      this.report.skipped.push({ operation: label, reason: 'it pages a list of values that are not objects (a connection needs object nodes)' });
+      this.report.skipped.push({
+        operation: label,
+        reason: 'it pages a list of values that are not objects (a connection needs object nodes)',
+      });
       return undefined;
     }
     const name = this.#fieldNames.query(camelCase(pathName(path)));
@@ -424,13 +522,22 @@ export class DocumentImport {
   }
 
   /** A read of one object or a plain list, or a list nested under the type its path reads by id; undefined when it was skipped or nested. */
-  #plainRead(parts: OperationParts, answer: Schema | undefined, filterArgs: string[], query: string, links: Record<string, unknown>): string | undefined {
+  #plainRead(
+    parts: OperationParts,
+    answer: Schema | undefined,
+    filterArgs: string[],
+    query: string,
+    links: Record<string, unknown>,
+  ): string | undefined {
     const { label, path, pathParams, args, pathTemplate, params, operation } = parts;
     const hint = singular(lastNoun(path));
     // `/articles/{id}/attachments` answering `{ data: [Attachment] }`: a list on Article, when this document reads Articles by id.
     const owner = this.#nestedOwner(path);
     const wrapped = !/\/\{[^}]+\}$/.test(path) ? this.#onlyArray(this.#resolve(answer)) : undefined;
-    const type = owner && wrapped ? this.#outputType(this.#resolve(this.#resolve(answer)?.properties?.[wrapped] as Schema)?.items, hint) : this.#outputType(answer, hint);
+    const type =
+      owner && wrapped
+        ? this.#outputType(this.#resolve(this.#resolve(answer)?.properties?.[wrapped] as Schema)?.items, hint)
+        : this.#outputType(answer, hint);
     if (!type) {
       this.report.skipped.push({ operation: label, reason: 'its answer has no GraphQL shape' });
       return undefined;
@@ -443,7 +550,11 @@ export class DocumentImport {
     const name = this.#fieldNames.query(camelCase(single ? singular(lastNoun(path)) : pathName(path)));
     // A read by id takes `id` (what @node's refetch and global ids need), whatever the path calls it.
     const byIdRead = single && pathParams.length === 1;
-    const refetch = byIdRead && this.#byId.has(type) && !this.#fetchers.has(type) && !!this.#types.get(type)?.some((field) => /^\s*id: /m.test(field));
+    const refetch =
+      byIdRead &&
+      this.#byId.has(type) &&
+      !this.#fetchers.has(type) &&
+      !!this.#types.get(type)?.some((field) => /^\s*id: /m.test(field));
     if (refetch) this.#fetchers.set(type, name);
     const globalIds = byIdRead ? [`id: ID!${refetch ? ` @globalId(type: "${type}")` : ''}`] : args;
     const collection = path.replace(/\/\{[^}]+\}$/, '');
@@ -463,12 +574,19 @@ export class DocumentImport {
     };
     this.graph.reads.set(label, read);
     // Links on the answer (OpenAPI `links`): relations from the type read here, made once every document is read.
-    for (const [linkName, link] of Object.entries(links)) if (!type.startsWith('[')) this.graph.links.push({ owner: type, name: linkName, link: this.#pointed(link) as LinkObject, from: label });
+    for (const [linkName, link] of Object.entries(links))
+      if (!type.startsWith('['))
+        this.graph.links.push({ owner: type, name: linkName, link: this.#pointed(link) as LinkObject, from: label });
     return renderRead(read);
   }
 
   /** `/articles/{id}/attachments`: a field of Article, reading `{id}` as the Article's id. */
-  #nestedList({ label, path, pathParams, operation }: OperationParts, owner: string, wrapped: string | undefined, type: string): void {
+  #nestedList(
+    { label, path, pathParams, operation }: OperationParts,
+    owner: string,
+    wrapped: string | undefined,
+    type: string,
+  ): void {
     const fieldName = camelCase(lastNoun(path));
     const parentPath = path.replace(/\{[^}]+\}/, '{$parent.id}');
     this.#relations.push({
@@ -485,10 +603,15 @@ export class DocumentImport {
     const match = /^(.*)\/\{[^}]+\}\/[A-Za-z][^/{]*$/.exec(path);
     if (!match) return undefined;
     const ownerPath = `${match[1]}/{`;
-    const reads = this.#operations.find(({ path: other, method }) => method === 'get' && other.startsWith(ownerPath) && /^[^/]*\}$/.test(other.slice(ownerPath.length)));
+    const reads = this.#operations.find(
+      ({ path: other, method }) =>
+        method === 'get' && other.startsWith(ownerPath) && /^[^/]*\}$/.test(other.slice(ownerPath.length)),
+    );
     const answer = reads && successSchema(reads.operation);
     const owner = answer?.kind === 'json' ? this.#refName(answer.schema) : undefined;
-    return owner && this.#byId.has(owner) && this.#types.get(owner)?.some((field) => /^\s*id: /m.test(field)) ? owner : undefined;
+    return owner && this.#byId.has(owner) && this.#types.get(owner)?.some((field) => /^\s*id: /m.test(field))
+      ? owner
+      : undefined;
   }
 
   /** The one array property of an answer that holds only it (`{ data: [...] }`). */
@@ -499,18 +622,28 @@ export class DocumentImport {
 
   #importWrite({ label, path, method, operation, pathParams, args, pathTemplate, success }: OperationParts): void {
     if (this.#tokenPaths.has(path)) {
-      this.report.skipped.push({ operation: label, reason: "the OAuth2 token endpoint: the source's auth uses it (see the config stub)" });
+      this.report.skipped.push({
+        operation: label,
+        reason: "the OAuth2 token endpoint: the source's auth uses it (see the config stub)",
+      });
       return;
     }
     const resource = singular(lastNoun(path.replace(/\/\{[^}]+\}$/, '')));
-    const name = this.#fieldNames.mutation(cleanOperationId(operation.operationId) ?? camelCase(`${WRITE_VERBS[method]} ${resource}`));
+    const name = this.#fieldNames.mutation(
+      cleanOperationId(operation.operationId) ?? camelCase(`${WRITE_VERBS[method]} ${resource}`),
+    );
     const body = this.#bodyOf(operation, `${resource} ${WRITE_VERBS[method]}`);
     if (body === null) {
-      this.report.skipped.push({ operation: label, reason: `its request body is of a type the gateway cannot send (${Object.keys(operation.requestBody?.content ?? {}).join(', ')})` });
+      this.report.skipped.push({
+        operation: label,
+        reason: `its request body is of a type the gateway cannot send (${Object.keys(operation.requestBody?.content ?? {}).join(', ')})`,
+      });
       return;
     }
     const returns = success?.kind === 'json' ? this.#outputType(success.schema, resource) : undefined;
-    const result = returns ? '' : `, result: "${pathParams.length > 0 ? `{$args.${camelCase(pathParams[pathParams.length - 1]?.name ?? 'id')}}` : 'true'}"`;
+    const result = returns
+      ? ''
+      : `, result: "${pathParams.length > 0 ? `{$args.${camelCase(pathParams[pathParams.length - 1]?.name ?? 'id')}}` : 'true'}"`;
     const declaredArgs = [...args, ...(body?.args ?? [])];
     this.#mutationFields.push(
       `${describe(operation)}  ${name}${argList(declaredArgs)}: ${returns ?? (pathParams.length > 0 ? 'ID' : 'Boolean')}\n    @rest(source: "${this.source}", method: ${method.toUpperCase()}, path: "${pathTemplate}"${body?.directive ?? ''}${result})`,
@@ -536,7 +669,11 @@ export class DocumentImport {
     const entries: string[] = [];
     for (const [property, value] of Object.entries(schema.properties)) {
       const resolved = this.#resolve(value);
-      const file = multipart && (resolved?.format === 'binary' || resolved?.contentMediaType !== undefined || resolved?.contentEncoding !== undefined);
+      const file =
+        multipart &&
+        (resolved?.format === 'binary' ||
+          resolved?.contentMediaType !== undefined ||
+          resolved?.contentEncoding !== undefined);
       const type = file ? 'Upload' : (scalarOf(typesOf(resolved ?? {})[0], property, resolved ?? {}) ?? 'String');
       args.push(`${camelCase(property)}: ${type}${required.has(property) ? '!' : ''}`);
       entries.push(`${graphqlKey(property)}: "$args.${camelCase(property)}"`);
@@ -553,16 +690,23 @@ export class DocumentImport {
    */
   #relateIds(): void {
     const fetchers = this.#fetchers;
-    for (const type of fetchers.keys()) if (!this.#types.get(type)?.some((field) => /^\s*id: /m.test(field))) fetchers.delete(type);
+    for (const type of fetchers.keys())
+      if (!this.#types.get(type)?.some((field) => /^\s*id: /m.test(field))) fetchers.delete(type);
     for (const [typeName, fields] of this.#types) {
-      const explicit = new Set(this.graph.references.filter((reference) => reference.owner === typeName).map((reference) => reference.idField));
+      const explicit = new Set(
+        this.graph.references.filter((reference) => reference.owner === typeName).map((reference) => reference.idField),
+      );
       for (const field of fields) {
         const id = /^\s*(\w+)Id: ID!?/m.exec(field)?.[1];
         if (!id || explicit.has(`${id}Id`)) continue;
         const target = pascalCase(id);
         const fetch = fetchers.get(target);
         if (fetch && !fields.some((other) => new RegExp(`^\\s*${id}:`, 'm').test(other)))
-          this.#relations.push({ owner: typeName, name: id, field: `  ${id}: ${target} @ref(query: "${fetch}", args: { id: "$parent.${id}Id" })` });
+          this.#relations.push({
+            owner: typeName,
+            name: id,
+            field: `  ${id}: ${target} @ref(query: "${fetch}", args: { id: "$parent.${id}Id" })`,
+          });
         else if (!fetch) this.graph.references.push({ owner: typeName, idField: `${id}Id` });
       }
     }
@@ -577,13 +721,17 @@ export class DocumentImport {
       `${GENERATED_HEADER} from ${this.api.info?.title ?? 'an OpenAPI document'} (source "${this.source}"). Run it again to update this file;`,
       '# put your own changes in another file of this folder (`extend type …`), which the import never touches.',
       '',
-      ...[...this.#enums].map(([name, values]) => `enum ${name} {\n${values.map((value) => `  ${value}`).join('\n')}\n}\n`),
+      ...[...this.#enums].map(
+        ([name, values]) => `enum ${name} {\n${values.map((value) => `  ${value}`).join('\n')}\n}\n`,
+      ),
       ...[...this.#types].map(([name, fields]) => {
         const added = this.#relations.filter((relation) => relation.owner === name).map((relation) => relation.field);
         if (fields.length + added.length === 0) return opaque(name);
         return `type ${name}${fetchers.has(name) ? ` @node(fetch: "${fetchers.get(name)}")` : ''} {\n${[...fields, ...added].join('\n')}\n}\n`;
       }),
-      ...[...this.#inputs].map(([name, fields]) => (fields.length === 0 ? opaque(name) : `input ${name} {\n${fields.join('\n')}\n}\n`)),
+      ...[...this.#inputs].map(([name, fields]) =>
+        fields.length === 0 ? opaque(name) : `input ${name} {\n${fields.join('\n')}\n}\n`,
+      ),
       ...(queryFields.length > 0 ? [`extend type Query {\n${queryFields.join('\n')}\n}\n`] : []),
       ...(mutationFields.length > 0 ? [`extend type Mutation {\n${mutationFields.join('\n')}\n}\n`] : []),
       ...(mutationFields.some((field) => field.includes('Upload')) ? ['scalar Upload\n'] : []),

@@ -45,19 +45,26 @@ function refuseHuge(file: string): void {
     return; // A URL, or a file that is not there: the parser says so.
   }
   if (size > MAX_DOCUMENT_BYTES)
-    throw new ImportError(`${file} is ${(size / 1024 / 1024).toFixed(0)} MB; the import reads documents up to ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB (split it, or import the parts you need).`);
+    throw new ImportError(
+      `${file} is ${(size / 1024 / 1024).toFixed(0)} MB; the import reads documents up to ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB (split it, or import the parts you need).`,
+    );
 }
 /** Reads, bundles and validates a document (a path, or an object already parsed); a broken one throws ImportError naming where. */
 export async function loadOpenApi(input: string | object): Promise<OpenApiDocument> {
   if (typeof input === 'string') refuseHuge(input);
   let api: OpenApiDocument;
   try {
-    api = (await bundle(typeof input === 'string' ? input : structuredClone(input as never))) as unknown as OpenApiDocument;
+    api = (await bundle(
+      typeof input === 'string' ? input : structuredClone(input as never),
+    )) as unknown as OpenApiDocument;
   } catch (error) {
     throw new ImportError(`The document cannot be read: ${(error as Error).message}`);
   }
   const verdict = await validate(structuredClone(api) as never);
-  if (!verdict.valid) throw new ImportError(`The document is not valid ${verdict.specification ?? 'OpenAPI'}:\n${compileErrors(verdict)}`);
+  if (!verdict.valid)
+    throw new ImportError(
+      `The document is not valid ${verdict.specification ?? 'OpenAPI'}:\n${compileErrors(verdict)}`,
+    );
   return api.swagger ? fromSwagger2(api) : api;
 }
 
@@ -73,7 +80,9 @@ export async function importOpenApi(input: string | object, options: ImportOptio
  * operation, an `x-graftql-ref` or an `authorId` whose type another
  * document reads by id). Each result is its own document's file.
  */
-export async function importOpenApis(inputs: ReadonlyArray<{ input: string | object; source: string }>): Promise<ImportResult[]> {
+export async function importOpenApis(
+  inputs: ReadonlyArray<{ input: string | object; source: string }>,
+): Promise<ImportResult[]> {
   const taken: TakenNames = { types: new Set(), query: new Set(), mutation: new Set() };
   const results: ImportResult[] = [];
   for (const { input, source } of inputs) results.push(generate(await loadOpenApi(input), { source, taken }));
@@ -89,6 +98,9 @@ export async function importOpenApis(inputs: ReadonlyArray<{ input: string | obj
 }
 
 /** The SDL, config stub and report for a loaded document (document-import.ts). */
-export function generate(api: OpenApiDocument, { source, taken = { types: new Set(), query: new Set(), mutation: new Set() } }: ImportOptions): ImportResult {
+export function generate(
+  api: OpenApiDocument,
+  { source, taken = { types: new Set(), query: new Set(), mutation: new Set() } }: ImportOptions,
+): ImportResult {
   return new DocumentImport(api, source, taken).run();
 }

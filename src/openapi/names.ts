@@ -44,7 +44,10 @@ function capitalized(word: string): string {
  * `user` is `user2`. A name another document of the same import already
  * uses (`elsewhere`) is qualified first (`qualify`: `Error` → `WeatherError`).
  */
-export function uniqueNames(elsewhere: ReadonlySet<string> = new Set(), qualify: (name: string) => string = (name) => name): (name: string) => string {
+export function uniqueNames(
+  elsewhere: ReadonlySet<string> = new Set(),
+  qualify: (name: string) => string = (name) => name,
+): (name: string) => string {
   const taken = new Set<string>();
   return (name) => {
     const base = elsewhere.has(name) ? qualify(name) : name;

@@ -22,9 +22,15 @@ export interface Paging {
 }
 
 /** How a list answer pages, from its parameters and its shape (and a Link header). */
-export function pagingOf(parameters: Parameter[], schema: Schema | undefined, headers: Record<string, unknown>): Paging | undefined {
+export function pagingOf(
+  parameters: Parameter[],
+  schema: Schema | undefined,
+  headers: Record<string, unknown>,
+): Paging | undefined {
   const properties = schema?.properties ?? {};
-  const items = Object.entries(properties).find(([, value]) => (value as Schema).type === 'array' || (value as Schema).items)?.[0];
+  const items = Object.entries(properties).find(
+    ([, value]) => (value as Schema).type === 'array' || (value as Schema).items,
+  )?.[0];
   if (!items) return undefined;
   const has = (names: string[]) => parameters.find((parameter) => names.includes(parameter.name.toLowerCase()))?.name;
   const field = (names: string[]) => Object.keys(properties).find((name) => names.includes(name.toLowerCase()));
@@ -52,7 +58,12 @@ export function pagingOf(parameters: Parameter[], schema: Schema | undefined, he
     };
   }
   if (offset && limit)
-    return { directive: `style: OFFSET, items: "${items}"${total ? `, total: "${total}"` : ''}, param: "${offset}", size: "${limit}"`, items, params: [offset, limit], backward: true };
+    return {
+      directive: `style: OFFSET, items: "${items}"${total ? `, total: "${total}"` : ''}, param: "${offset}", size: "${limit}"`,
+      items,
+      params: [offset, limit],
+      backward: true,
+    };
   if (page) {
     const pages = field(['total_pages', 'totalpages', 'pages', 'page_count']);
     const current = field(['page', 'current_page']);
@@ -62,10 +73,19 @@ export function pagingOf(parameters: Parameter[], schema: Schema | undefined, he
       items,
       params: [page, ...(limit ? [limit] : [])],
       backward: true,
-      ...(!total && !pages && { guess: 'pages by number without a total or page count: the last page is found by reading past it' }),
+      ...(!total &&
+        !pages && {
+          guess: 'pages by number without a total or page count: the last page is found by reading past it',
+        }),
     };
   }
   if (Object.keys(headers).some((name) => name.toLowerCase() === 'link'))
-    return { directive: `style: LINK, items: "${items}"${limit ? `, size: "${limit}"` : ''}`, items, params: limit ? [limit] : [], backward: true, guess: 'pages by Link header' };
+    return {
+      directive: `style: LINK, items: "${items}"${limit ? `, size: "${limit}"` : ''}`,
+      items,
+      params: limit ? [limit] : [],
+      backward: true,
+      guess: 'pages by Link header',
+    };
   return undefined;
 }

@@ -74,7 +74,12 @@ export function relate(graphs: readonly GeneratedGraph[]): Related[] {
     /** By owner: the relation fields made here, by name. */
     const added = new Map<string, Map<string, string>>();
     const report: Related['report'] = { relations: [], guesses: [] };
-    const taken = (owner: string) => new Set([...(graph.fields.get(owner)?.values() ?? []), ...(graph.related.get(owner) ?? []), ...(added.get(owner)?.keys() ?? [])]);
+    const taken = (owner: string) =>
+      new Set([
+        ...(graph.fields.get(owner)?.values() ?? []),
+        ...(graph.related.get(owner) ?? []),
+        ...(added.get(owner)?.keys() ?? []),
+      ]);
     const add = (owner: string, name: string, declaration: string) => {
       if (!added.has(owner)) added.set(owner, new Map());
       added.get(owner)?.set(name, declaration);
@@ -97,7 +102,11 @@ export function relate(graphs: readonly GeneratedGraph[]): Related[] {
         report.guesses.push(`${where}: ${bound} (not made)`);
         continue;
       }
-      add(owner, field, `${descriptionLine(link.description) || target.read.description}  ${field}${relationOf(target.read, bound)}`);
+      add(
+        owner,
+        field,
+        `${descriptionLine(link.description) || target.read.description}  ${field}${relationOf(target.read, bound)}`,
+      );
       report.relations.push(`${owner}.${field} → ${target.graph.source}: ${target.label} (OpenAPI link)`);
     }
 
@@ -119,37 +128,64 @@ export function relate(graphs: readonly GeneratedGraph[]): Related[] {
         continue;
       }
       add(owner, field, `  ${field}: ${type} @ref(query: "${fetch}", args: { id: "$parent.${idField}" })`);
-      report.relations.push(`${owner}.${field} → ${reader.source}: ${type} by id (${named ? 'x-graftql-ref' : `the name ${idField}`})`);
+      report.relations.push(
+        `${owner}.${field} → ${reader.source}: ${type} by id (${named ? 'x-graftql-ref' : `the name ${idField}`})`,
+      );
     }
 
-    const blocks = [...added].map(([owner, fields]) => `extend type ${owner} {\n${[...fields.values()].join('\n')}\n}\n`);
-    return { sdl: blocks.length > 0 ? `# Relations the import made (OpenAPI links, ids of types a document reads by id).\n${blocks.join('\n')}` : '', report };
+    const blocks = [...added].map(
+      ([owner, fields]) => `extend type ${owner} {\n${[...fields.values()].join('\n')}\n}\n`,
+    );
+    return {
+      sdl:
+        blocks.length > 0
+          ? `# Relations the import made (OpenAPI links, ids of types a document reads by id).\n${blocks.join('\n')}`
+          : '',
+      report,
+    };
   });
 }
 
 /** The read a link names, in this document or another of the import; or why there is none. */
-function linkTarget(graph: GeneratedGraph, graphs: readonly GeneratedGraph[], { operationId, operationRef }: LinkObject): { graph: GeneratedGraph; label: string; read: GeneratedRead } | string {
+function linkTarget(
+  graph: GeneratedGraph,
+  graphs: readonly GeneratedGraph[],
+  { operationId, operationRef }: LinkObject,
+): { graph: GeneratedGraph; label: string; read: GeneratedRead } | string {
   let found: { graph: GeneratedGraph; label: string } | undefined;
   if (typeof operationRef === 'string') {
     const [uri = '', pointer = ''] = operationRef.split('#');
     const document = uri === '' ? graph : graphs.find((other) => documentNames(other).has(documentName(uri)));
-    if (!document) return `operationRef ${JSON.stringify(operationRef)} names a document this import did not read (import it in the same run)`;
+    if (!document)
+      return `operationRef ${JSON.stringify(operationRef)} names a document this import did not read (import it in the same run)`;
     const parts = pointer.split('/').map((part) => decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~'));
-    if (parts[1] !== 'paths' || parts.length !== 4) return `operationRef ${JSON.stringify(operationRef)} is not a #/paths/{path}/{method} pointer`;
+    if (parts[1] !== 'paths' || parts.length !== 4)
+      return `operationRef ${JSON.stringify(operationRef)} is not a #/paths/{path}/{method} pointer`;
     found = { graph: document, label: `${parts[3]?.toUpperCase()} ${parts[2]}` };
   } else if (typeof operationId === 'string') {
     // The spec resolves operationId in the link's own document; another's is a convenience, taken only when one document has it.
-    const owners = graph.operationIds.has(operationId) ? [graph] : graphs.filter((other) => other.operationIds.has(operationId));
-    if (owners.length !== 1) return owners.length === 0 ? `no imported document has the operation ${operationId}` : `several documents have the operation ${operationId}: use operationRef`;
+    const owners = graph.operationIds.has(operationId)
+      ? [graph]
+      : graphs.filter((other) => other.operationIds.has(operationId));
+    if (owners.length !== 1)
+      return owners.length === 0
+        ? `no imported document has the operation ${operationId}`
+        : `several documents have the operation ${operationId}: use operationRef`;
     const [owner] = owners as [GeneratedGraph];
     found = { graph: owner, label: owner.operationIds.get(operationId) as string };
   } else return 'the link names no operation';
   const read = found.graph.reads.get(found.label);
-  return read ? { ...found, read } : `${found.graph.source}'s ${found.label} is not a read the import mapped to a Query field`;
+  return read
+    ? { ...found, read }
+    : `${found.graph.source}'s ${found.label} is not a read the import mapped to a Query field`;
 }
 
 /** Each bound argument's value in a template: `$parent.<field>` or a constant; or why a parameter cannot be bound. */
-function bindings(link: LinkObject, read: GeneratedRead, fields: Map<string, string> | undefined): Map<string, { parent: string } | { constant: string }> | string {
+function bindings(
+  link: LinkObject,
+  read: GeneratedRead,
+  fields: Map<string, string> | undefined,
+): Map<string, { parent: string } | { constant: string }> | string {
   const bound = new Map<string, { parent: string } | { constant: string }>();
   for (const [key, expression] of Object.entries(link.parameters ?? {})) {
     // `path.id`, `query.q`: the spec's way to say which parameter of that name.
@@ -157,11 +193,15 @@ function bindings(link: LinkObject, read: GeneratedRead, fields: Map<string, str
     const arg = read.params.get(name);
     if (!arg) return `${read.field} has no parameter ${name}`;
     if (typeof expression === 'string' && expression.startsWith('$')) {
-      const property = expression.startsWith(LINK_BODY) ? expression.slice(LINK_BODY.length).replace(/~1/g, '/').replace(/~0/g, '~') : undefined;
+      const property = expression.startsWith(LINK_BODY)
+        ? expression.slice(LINK_BODY.length).replace(/~1/g, '/').replace(/~0/g, '~')
+        : undefined;
       const field = property === undefined ? undefined : fields?.get(property);
-      if (!field) return `the parameter ${name} reads ${expression}, and only a top-level field of the answer ($response.body#/<field>) can be followed`;
+      if (!field)
+        return `the parameter ${name} reads ${expression}, and only a top-level field of the answer ($response.body#/<field>) can be followed`;
       bound.set(arg, { parent: field });
-    } else if (['string', 'number', 'boolean'].includes(typeof expression)) bound.set(arg, { constant: String(expression) });
+    } else if (['string', 'number', 'boolean'].includes(typeof expression))
+      bound.set(arg, { constant: String(expression) });
     else return `the parameter ${name} has a value that is neither an expression nor a constant`;
   }
   return bound;
@@ -171,7 +211,8 @@ function bindings(link: LinkObject, read: GeneratedRead, fields: Map<string, str
 function relationOf(read: GeneratedRead, bound: Map<string, { parent: string } | { constant: string }>): string {
   const only = [...bound];
   const [arg, value] = only[0] ?? [];
-  if (read.byId && only.length === 1 && arg === 'id' && value && 'parent' in value) return `: ${read.type} @ref(query: "${read.field}", args: { id: "$parent.${value.parent}" })`;
+  if (read.byId && only.length === 1 && arg === 'id' && value && 'parent' in value)
+    return `: ${read.type} @ref(query: "${read.field}", args: { id: "$parent.${value.parent}" })`;
   let directive = read.directive;
   for (const [name, value] of bound) {
     const inPath = 'parent' in value ? `{$parent.${value.parent}}` : encodeURIComponent(value.constant);

@@ -8,8 +8,10 @@ import type { Operation, Schema } from './document.ts';
 import { singular, words } from './names.ts';
 import type { GeneratedRead } from './relations.ts';
 
-export const typesOf = (schema: Schema): string[] => (Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : []);
-export const nullable = (schema: Schema | undefined): boolean => !!schema && (typesOf(schema).includes('null') || schema.nullable === true);
+export const typesOf = (schema: Schema): string[] =>
+  Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
+export const nullable = (schema: Schema | undefined): boolean =>
+  !!schema && (typesOf(schema).includes('null') || schema.nullable === true);
 
 /** An object with no field GraphQL can express: its values pass as they are. */
 export function opaque(name: string): string {
@@ -17,15 +19,28 @@ export function opaque(name: string): string {
 }
 
 /** The success answer of an operation: its JSON schema, or why there is none. */
-export function successSchema(
-  operation: Operation,
-): { kind: 'json'; schema: Schema | undefined; headers: Record<string, unknown>; links?: Record<string, unknown>; mediaType: string } | { kind: 'none' | 'other'; mediaType?: string } | undefined {
+export function successSchema(operation: Operation):
+  | {
+      kind: 'json';
+      schema: Schema | undefined;
+      headers: Record<string, unknown>;
+      links?: Record<string, unknown>;
+      mediaType: string;
+    }
+  | { kind: 'none' | 'other'; mediaType?: string }
+  | undefined {
   const [, response] = Object.entries(operation.responses ?? {}).find(([status]) => /^2/.test(status)) ?? [];
   if (!response) return undefined;
   if (!response.content) return { kind: 'none' };
   const mediaType = Object.keys(response.content).find((type) => /json/i.test(type));
   if (!mediaType) return { kind: 'other', mediaType: Object.keys(response.content).join(', ') };
-  return { kind: 'json', schema: response.content[mediaType]?.schema, headers: response.headers ?? {}, links: response.links, mediaType };
+  return {
+    kind: 'json',
+    schema: response.content[mediaType]?.schema,
+    headers: response.headers ?? {},
+    links: response.links,
+    mediaType,
+  };
 }
 
 /** The shapes an answer may take: the members of a oneOf / anyOf, or itself. */
@@ -47,7 +62,11 @@ export function mergedObject(schema: Schema): Schema {
 }
 
 export function isObject(schema: Schema): boolean {
-  return schema.type === 'object' || (schema.properties !== undefined && schema.type === undefined) || Array.isArray(schema.allOf);
+  return (
+    schema.type === 'object' ||
+    (schema.properties !== undefined && schema.type === undefined) ||
+    Array.isArray(schema.allOf)
+  );
 }
 
 export function scalarOf(kind: string | undefined, field: string, schema: Schema): string | undefined {

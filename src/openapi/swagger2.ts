@@ -15,7 +15,9 @@ export function fromSwagger2(api: OpenApiDocument): OpenApiDocument {
     const converted: Json = {};
     for (const [method, value] of Object.entries(item)) {
       if (method === 'parameters') {
-        converted.parameters = (value as Json[]).filter((parameter) => parameter.in !== 'body' && parameter.in !== 'formData').map(parameterOf);
+        converted.parameters = (value as Json[])
+          .filter((parameter) => parameter.in !== 'body' && parameter.in !== 'formData')
+          .map(parameterOf);
         continue;
       }
       const operation = value as Json;
@@ -23,7 +25,10 @@ export function fromSwagger2(api: OpenApiDocument): OpenApiDocument {
       const body = parameters.find((parameter) => parameter.in === 'body');
       const form = parameters.filter((parameter) => parameter.in === 'formData');
       const consumes = (operation.consumes as string[] | undefined) ?? (swagger.consumes as string[] | undefined) ?? [];
-      const formType = form.some((parameter) => parameter.type === 'file') || consumes.includes('multipart/form-data') ? 'multipart/form-data' : 'application/x-www-form-urlencoded';
+      const formType =
+        form.some((parameter) => parameter.type === 'file') || consumes.includes('multipart/form-data')
+          ? 'multipart/form-data'
+          : 'application/x-www-form-urlencoded';
       const requestBody = body
         ? { content: { 'application/json': { schema: body.schema } } }
         : form.length > 0
@@ -33,7 +38,12 @@ export function fromSwagger2(api: OpenApiDocument): OpenApiDocument {
                   schema: {
                     type: 'object',
                     required: form.filter((parameter) => parameter.required).map((parameter) => parameter.name),
-                    properties: Object.fromEntries(form.map((parameter) => [parameter.name, parameter.type === 'file' ? { type: 'string', format: 'binary' } : schemaOf(parameter)])),
+                    properties: Object.fromEntries(
+                      form.map((parameter) => [
+                        parameter.name,
+                        parameter.type === 'file' ? { type: 'string', format: 'binary' } : schemaOf(parameter),
+                      ]),
+                    ),
                   },
                 },
               },
@@ -45,13 +55,22 @@ export function fromSwagger2(api: OpenApiDocument): OpenApiDocument {
           {
             description: response.description,
             ...(response.headers !== undefined && { headers: response.headers }),
-            ...(response.schema !== undefined && { content: Object.fromEntries(((operation.produces as string[] | undefined) ?? produces).map((type) => [type, { schema: response.schema }])) }),
+            ...(response.schema !== undefined && {
+              content: Object.fromEntries(
+                ((operation.produces as string[] | undefined) ?? produces).map((type) => [
+                  type,
+                  { schema: response.schema },
+                ]),
+              ),
+            }),
           },
         ]),
       );
       converted[method] = {
         ...operation,
-        parameters: parameters.filter((parameter) => parameter.in !== 'body' && parameter.in !== 'formData').map(parameterOf),
+        parameters: parameters
+          .filter((parameter) => parameter.in !== 'body' && parameter.in !== 'formData')
+          .map(parameterOf),
         ...(requestBody && { requestBody }),
         responses,
       };
@@ -72,9 +91,19 @@ export function fromSwagger2(api: OpenApiDocument): OpenApiDocument {
   return {
     openapi: '3.0.3',
     info: swagger.info as OpenApiDocument['info'],
-    ...(host && { servers: [{ url: `${((swagger.schemes as string[] | undefined) ?? ['https'])[0]}://${host}${(swagger.basePath as string | undefined) ?? ''}` }] }),
+    ...(host && {
+      servers: [
+        {
+          url: `${((swagger.schemes as string[] | undefined) ?? ['https'])[0]}://${host}${(swagger.basePath as string | undefined) ?? ''}`,
+        },
+      ],
+    }),
     paths: paths as OpenApiDocument['paths'],
-    components: { schemas: (swagger.definitions as OpenApiDocument['components'] & object)?.schemas ?? (swagger.definitions as never), securitySchemes: securitySchemes as never },
+    components: {
+      schemas:
+        (swagger.definitions as OpenApiDocument['components'] & object)?.schemas ?? (swagger.definitions as never),
+      securitySchemes: securitySchemes as never,
+    },
     security: swagger.security as OpenApiDocument['security'],
   };
 }
@@ -82,9 +111,19 @@ export function fromSwagger2(api: OpenApiDocument): OpenApiDocument {
 /** A 2.0 parameter's type fields, as a 3.x schema. */
 function schemaOf(parameter: Json): Json {
   const { type, format, items, enum: values, default: fallback, minimum, maximum } = parameter;
-  return Object.fromEntries(Object.entries({ type, format, items, enum: values, default: fallback, minimum, maximum }).filter(([, value]) => value !== undefined));
+  return Object.fromEntries(
+    Object.entries({ type, format, items, enum: values, default: fallback, minimum, maximum }).filter(
+      ([, value]) => value !== undefined,
+    ),
+  );
 }
 
 function parameterOf(parameter: Json): Json {
-  return { name: parameter.name, in: parameter.in, required: parameter.required, description: parameter.description, schema: schemaOf(parameter) };
+  return {
+    name: parameter.name,
+    in: parameter.in,
+    required: parameter.required,
+    description: parameter.description,
+    schema: schemaOf(parameter),
+  };
 }

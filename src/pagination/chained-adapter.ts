@@ -46,19 +46,26 @@ interface Located<T> {
   at: Position;
 }
 
-export async function chainedConnection<T>(args: ConnectionArgs, cursors: CursorScope, fetchPage: LinkedPageFetcher<T>, { source, linksBack, maxPageSize }: ChainedOptions): Promise<Connection<T>> {
+export async function chainedConnection<T>(
+  args: ConnectionArgs,
+  cursors: CursorScope,
+  fetchPage: LinkedPageFetcher<T>,
+  { source, linksBack, maxPageSize }: ChainedOptions,
+): Promise<Connection<T>> {
   const slice = toSlice(args, maxPageSize);
   const toEdges = (located: Array<Located<T>>) => located.map(({ node, at }) => edge(node, cursors, at));
 
   if (slice.direction === 'forward') {
-    if (slice.before !== null) throw badUserInput(`${source} pages by links: use first with after, or last with before.`);
+    if (slice.before !== null)
+      throw badUserInput(`${source} pages by links: use first with after, or last with before.`);
     const start = slice.after === null ? { r: null, i: -1 } : toPosition(cursors.decode(slice.after));
     const taken: Array<Located<T>> = [];
     let ref = start.r;
     let page = await fetchPage(ref);
     let index = start.i + 1;
     for (;;) {
-      while (index < page.items.length && taken.length < slice.count) taken.push({ node: page.items[index] as T, at: { r: ref, i: index++ } });
+      while (index < page.items.length && taken.length < slice.count)
+        taken.push({ node: page.items[index] as T, at: { r: ref, i: index++ } });
       if (taken.length === slice.count || page.next === null) break;
       ref = page.next;
       page = await fetchPage(ref);
@@ -81,7 +88,8 @@ export async function chainedConnection<T>(args: ConnectionArgs, cursors: Cursor
   } else {
     const first = await fetchPage(null);
     if (first.last === undefined || first.last === null) {
-      if (first.next !== null) throw badUserInput(`${source} does not link to the last page: page backward from a cursor (last with before).`);
+      if (first.next !== null)
+        throw badUserInput(`${source} does not link to the last page: page backward from a cursor (last with before).`);
       [ref, page] = [null, first];
     } else {
       [ref, page] = [first.last, await fetchPage(first.last)];

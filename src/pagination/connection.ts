@@ -47,7 +47,8 @@ export interface Slice {
   before: string | null;
 }
 
-export const withinPageSize = (value: number, maxPageSize = MAX_PAGE_SIZE): boolean => Number.isInteger(value) && value >= 1 && value <= maxPageSize;
+export const withinPageSize = (value: number, maxPageSize = MAX_PAGE_SIZE): boolean =>
+  Number.isInteger(value) && value >= 1 && value <= maxPageSize;
 
 /** `first` or `last` out of range: the one message for it, whether found before execution (pipeline) or during. */
 export function pageSizeRefusal(name: string, value: number, maxPageSize = MAX_PAGE_SIZE): GraftError {
@@ -66,18 +67,34 @@ export function toSlice(args: ConnectionArgs, maxPageSize = MAX_PAGE_SIZE): Slic
   const after = args.after ?? null;
   const before = args.before ?? null;
   if (has(last)) return { direction: 'backward', count: check('last', last), after, before };
-  return { direction: 'forward', count: has(first) ? check('first', first) : Math.min(DEFAULT_PAGE_SIZE, maxPageSize), after, before };
+  return {
+    direction: 'forward',
+    count: has(first) ? check('first', first) : Math.min(DEFAULT_PAGE_SIZE, maxPageSize),
+    after,
+    before,
+  };
 }
 
-export function connection<T>(edges: Array<Edge<T>>, info: { hasNextPage: boolean; hasPreviousPage: boolean; totalCount?: number | null }): Connection<T> {
-  return { edges, pageInfo: new LazyPageInfo(edges, info.hasNextPage, info.hasPreviousPage), totalCount: info.totalCount ?? null };
+export function connection<T>(
+  edges: Array<Edge<T>>,
+  info: { hasNextPage: boolean; hasPreviousPage: boolean; totalCount?: number | null },
+): Connection<T> {
+  return {
+    edges,
+    pageInfo: new LazyPageInfo(edges, info.hasNextPage, info.hasPreviousPage),
+    totalCount: info.totalCount ?? null,
+  };
 }
 
 /**
  * A connection whose total is fetched only if the query reads it (`total()`
  * is called once, when `totalCount` is first read).
  */
-export function connectionCountedLater<T>(edges: Array<Edge<T>>, info: { hasNextPage: boolean; hasPreviousPage: boolean }, total: () => Promise<number | null>): Connection<T> {
+export function connectionCountedLater<T>(
+  edges: Array<Edge<T>>,
+  info: { hasNextPage: boolean; hasPreviousPage: boolean },
+  total: () => Promise<number | null>,
+): Connection<T> {
   return new ConnectionCountedLater(edges, new LazyPageInfo(edges, info.hasNextPage, info.hasPreviousPage), total);
 }
 

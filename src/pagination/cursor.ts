@@ -40,7 +40,9 @@ export interface CursorCodec {
 const MAX_CURSOR = 2_048;
 const SHAPE = /^([\w-]+)\.([\w-]{1,16})\.([\w-]{22})$/;
 
-export function createCursorCodec(keys: readonly CursorKey[] = [{ id: 'r', secret: randomBytes(32).toString('base64url') }]): CursorCodec {
+export function createCursorCodec(
+  keys: readonly CursorKey[] = [{ id: 'r', secret: randomBytes(32).toString('base64url') }],
+): CursorCodec {
   const [signing] = keys;
   if (!signing) throw new Error('createCursorCodec needs at least one key');
   const signer: Signer = { signing, secrets: new Map(keys.map((key) => [key.id, key.secret])) };
@@ -52,7 +54,8 @@ interface Signer {
   secrets: ReadonlyMap<string, string>;
 }
 
-const mac = (secret: string, keyId: string, payload: string, print: string) => createHmac('sha256', secret).update(`${keyId}\n${print}\n${payload}`).digest().subarray(0, 16).toString('base64url');
+const mac = (secret: string, keyId: string, payload: string, print: string) =>
+  createHmac('sha256', secret).update(`${keyId}\n${print}\n${payload}`).digest().subarray(0, 16).toString('base64url');
 
 /** A class, not closures: a request makes one per connection it lists (50 for the README's query), and most never make a cursor. */
 class Scope implements CursorScope {
@@ -106,5 +109,8 @@ export function fingerprint(...parts: ScopeParts): string {
 }
 
 export function invalidCursor(): GraftError {
-  return new GraftError('INVALID_CURSOR', 'The cursor is malformed, was altered, or was made for another field or other arguments.');
+  return new GraftError(
+    'INVALID_CURSOR',
+    'The cursor is malformed, was altered, or was made for another field or other arguments.',
+  );
 }

@@ -7,7 +7,14 @@
  * total pay one extra call to learn it; others refuse it.
  */
 import { badUserInput } from '../errors.ts';
-import { type Connection, type ConnectionArgs, connection, connectionCountedLater, edge, toSlice } from './connection.ts';
+import {
+  type Connection,
+  type ConnectionArgs,
+  connection,
+  connectionCountedLater,
+  edge,
+  toSlice,
+} from './connection.ts';
 import type { CursorScope } from './cursor.ts';
 
 export interface Range<T> {
@@ -36,18 +43,29 @@ export interface IndexOptions {
  * `indexConnection` like any other; the batch carries no totals, so
  * `totalCount` is `total()`, called only when it is read.
  */
-export function firstRangeFromBatch<T>(rows: readonly T[], first: number, cursors: CursorScope, total: () => Promise<number | null>): Connection<T> {
+export function firstRangeFromBatch<T>(
+  rows: readonly T[],
+  first: number,
+  cursors: CursorScope,
+  total: () => Promise<number | null>,
+): Connection<T> {
   const edges = rows.slice(0, first).map((node, i) => edge(node, cursors, i));
   return connectionCountedLater(edges, { hasNextPage: rows.length > first, hasPreviousPage: false }, total);
 }
 
-export async function indexConnection<T>(args: ConnectionArgs, cursors: CursorScope, fetchRange: RangeFetcher<T>, { source, maxPageSize }: IndexOptions): Promise<Connection<T>> {
+export async function indexConnection<T>(
+  args: ConnectionArgs,
+  cursors: CursorScope,
+  fetchRange: RangeFetcher<T>,
+  { source, maxPageSize }: IndexOptions,
+): Promise<Connection<T>> {
   const slice = toSlice(args, maxPageSize);
   const lower = slice.after === null ? 0 : cursors.decodeIndex(slice.after) + 1;
   const upper = slice.before === null ? null : cursors.decodeIndex(slice.before);
   // An empty window still reports the total, when the source has one.
   const totalOnly = async () => (await fetchRange(Math.max(0, lower - 1), 1)).total;
-  if (upper !== null && upper < lower) return connection([], { hasNextPage: false, hasPreviousPage: false, totalCount: await totalOnly() }); // cursors cross
+  if (upper !== null && upper < lower)
+    return connection([], { hasNextPage: false, hasPreviousPage: false, totalCount: await totalOnly() }); // cursors cross
 
   const edgesFrom = (begin: number, items: T[]) => items.map((node, i) => edge(node, cursors, begin + i));
 
@@ -69,18 +87,29 @@ export async function indexConnection<T>(args: ConnectionArgs, cursors: CursorSc
   let total: number | null = null;
   if (end === null) {
     total = fetchRange.total ? await fetchRange.total() : (await fetchRange(0, 1)).total;
-    if (total === null) throw badUserInput(`${source} does not report how long the list is: page backward from a cursor (last with before).`);
+    if (total === null)
+      throw badUserInput(
+        `${source} does not report how long the list is: page backward from a cursor (last with before).`,
+      );
     end = total;
   }
   const begin = Math.max(lower, end - slice.count);
-  const answer = begin < end ? await fetchRange(begin, end - begin) : { items: [], total: total ?? (await totalOnly()) };
+  const answer =
+    begin < end ? await fetchRange(begin, end - begin) : { items: [], total: total ?? (await totalOnly()) };
   total = answer.total ?? total;
   const items = answer.items.slice(0, end - begin);
-  return connection(edgesFrom(begin, items), { hasNextPage: total !== null ? begin + items.length < total : upper !== null, hasPreviousPage: begin > 0, totalCount: total });
+  return connection(edgesFrom(begin, items), {
+    hasNextPage: total !== null ? begin + items.length < total : upper !== null,
+    hasPreviousPage: begin > 0,
+    totalCount: total,
+  });
 }
 
 /** offset/limit APIs: one call per `maxLimit` items of the window. */
-export function offsetRanges<T>(fetchOffset: (offset: number, limit: number) => Promise<Range<T>>, maxLimit: number): RangeFetcher<T> {
+export function offsetRanges<T>(
+  fetchOffset: (offset: number, limit: number) => Promise<Range<T>>,
+  maxLimit: number,
+): RangeFetcher<T> {
   return async (start, count) => {
     const items: T[] = [];
     let total: number | null = null;
@@ -108,7 +137,10 @@ export interface NumberedPage<T> extends Range<T> {
  * clamp to the last one) counts as empty, never as a repeat: known by the
  * page the answer names, or, when it names none, by its total or page count.
  */
-export function pageRanges<T>(fetchPage: (page: number, perPage: number) => Promise<NumberedPage<T>>, perPage: number): RangeFetcher<T> {
+export function pageRanges<T>(
+  fetchPage: (page: number, perPage: number) => Promise<NumberedPage<T>>,
+  perPage: number,
+): RangeFetcher<T> {
   /** The exact total of a page-count answer: the full pages before the last, plus the last one's items. */
   const totalOf = async (answer: NumberedPage<T>): Promise<number | null> => {
     if (answer.total !== null || answer.pages === null || answer.pages === undefined) return answer.total;
@@ -125,7 +157,10 @@ export function pageRanges<T>(fetchPage: (page: number, perPage: number) => Prom
       total = answer.total ?? (answer.pages === page ? (page - 1) * perPage + answer.items.length : null);
       const pageStart = (page - 1) * perPage;
       // A page that cannot exist by the answer's own total or page count was clamped, even when the answer does not say which page it is.
-      const exists = answer.page === page && (total === null || pageStart < total) && (answer.pages === null || answer.pages === undefined || page <= answer.pages);
+      const exists =
+        answer.page === page &&
+        (total === null || pageStart < total) &&
+        (answer.pages === null || answer.pages === undefined || page <= answer.pages);
       const rows = exists ? answer.items : [];
       items.push(...rows.slice(Math.max(0, start - pageStart), start + count - pageStart));
       if (rows.length < perPage || (answer.pages !== null && answer.pages !== undefined && page >= answer.pages)) break;

@@ -20,7 +20,8 @@ export function parseLinkHeader(header: string | string[] | undefined): LinkRela
     const next = rest.indexOf('<', close + 1);
     const params = rest.slice(close + 1, next < 0 ? undefined : next);
     const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))/i.exec(params);
-    for (const name of (rel?.[1] ?? rel?.[2] ?? '').toLowerCase().split(/\s+/)) if (name && links[name] === undefined) links[name] = target;
+    for (const name of (rel?.[1] ?? rel?.[2] ?? '').toLowerCase().split(/\s+/))
+      if (name && links[name] === undefined) links[name] = target;
     if (next < 0) break;
     rest = rest.slice(next);
   }

@@ -11,7 +11,11 @@ import { parseLinkHeader } from './link-header.ts';
  * links to another origin or outside the source's path prefix are ignored,
  * as if the source had sent none.
  */
-export function linkHeaderPages<T>(source: BoundSource, first: UpstreamRequest, rowsOf: (body: unknown) => readonly T[]): LinkedPageFetcher<T> {
+export function linkHeaderPages<T>(
+  source: BoundSource,
+  first: UpstreamRequest,
+  rowsOf: (body: unknown) => readonly T[],
+): LinkedPageFetcher<T> {
   return async (ref) => {
     const request = ref === null ? first : source.requestFor(ref);
     if (!request) throw invalidCursor();

@@ -25,7 +25,12 @@ export class AnswerBodies {
   ) {}
 
   /** The body, or RESPONSE_TOO_LARGE when it is over the limit; kept for the others when the execution was `shared`. */
-  bounded(result: ExecutionResult, requestId: string, shared: boolean, write: (result: object) => string = serialize): PipelineAnswer {
+  bounded(
+    result: ExecutionResult,
+    requestId: string,
+    shared: boolean,
+    write: (result: object) => string = serialize,
+  ): PipelineAnswer {
     let body = this.#bodies.get(result);
     if (body !== undefined) return { result, body };
     body = write(result);
@@ -33,9 +38,13 @@ export class AnswerBodies {
       if (!result.errors && shared) this.#bodies.set(result, body);
       return { result, body };
     }
-    const tooLarge = new GraftError('RESPONSE_TOO_LARGE', `The answer is larger than ${this.maxResponseBytes} bytes; ask for fewer or smaller connections.`, {
-      facts: { limit: this.maxResponseBytes },
-    });
+    const tooLarge = new GraftError(
+      'RESPONSE_TOO_LARGE',
+      `The answer is larger than ${this.maxResponseBytes} bytes; ask for fewer or smaller connections.`,
+      {
+        facts: { limit: this.maxResponseBytes },
+      },
+    );
     const replaced = refused({ data: null, errors: [tooLarge as unknown as GraphQLError] }, requestId, this.logger);
     return { result: replaced, body: serialize(replaced) };
   }

@@ -64,8 +64,17 @@ export function argumentCheck(schema: GraphQLSchema, document: DocumentNode, bou
         const definition = typeInfo.getArgument();
         const field = typeInfo.getFieldDef();
         const parent = typeInfo.getParentType();
-        if (definition && (mayHoldStrings(definition.type) || declaredOf(definition).min !== undefined || declaredOf(definition).max !== undefined)) {
-          uses.push({ coordinate: `${parent && field ? `${parent.name}.${field.name}` : 'a directive'}(${definition.name}:)`, definition, value: node.value });
+        if (
+          definition &&
+          (mayHoldStrings(definition.type) ||
+            declaredOf(definition).min !== undefined ||
+            declaredOf(definition).max !== undefined)
+        ) {
+          uses.push({
+            coordinate: `${parent && field ? `${parent.name}.${field.name}` : 'a directive'}(${definition.name}:)`,
+            definition,
+            value: node.value,
+          });
         }
       },
     }),
@@ -73,10 +82,18 @@ export function argumentCheck(schema: GraphQLSchema, document: DocumentNode, bou
   if (uses.length === 0) return () => {};
 
   return (variables) => {
-    for (const use of uses) checkLiteral(use.value, use.definition.type, declaredOf(use.definition), use.coordinate, variables ?? {}, 0);
+    for (const use of uses)
+      checkLiteral(use.value, use.definition.type, declaredOf(use.definition), use.coordinate, variables ?? {}, 0);
   };
 
-  function checkLiteral(value: ValueNode, type: GraphQLInputType, limit: Declared, where: string, variables: Readonly<Record<string, unknown>>, depth: number): void {
+  function checkLiteral(
+    value: ValueNode,
+    type: GraphQLInputType,
+    limit: Declared,
+    where: string,
+    variables: Readonly<Record<string, unknown>>,
+    depth: number,
+  ): void {
     if (depth > MAX_VALUE_DEPTH) throw tooDeep(where);
     const nullable = getNullableType(type);
     if (value.kind === Kind.VARIABLE) {
@@ -93,11 +110,19 @@ export function argumentCheck(schema: GraphQLSchema, document: DocumentNode, bou
       const fields = nullable.getFields();
       for (const field of value.fields) {
         const definition = fields[field.name.value];
-        if (definition) checkLiteral(field.value, definition.type, declaredOf(definition), `${where}.${definition.name}`, variables, depth + 1);
+        if (definition)
+          checkLiteral(
+            field.value,
+            definition.type,
+            declaredOf(definition),
+            `${where}.${definition.name}`,
+            variables,
+            depth + 1,
+          );
       }
       return;
     }
-    if (value.kind === Kind.STRING) checkString(value.value, nullable.name, limit, where);
+    if (value.kind === Kind.STRING) checkString(value.value, nullable.name, limit, where, bounds);
     else if (value.kind === Kind.INT || value.kind === Kind.FLOAT) checkNumber(Number(value.value), limit, where);
   }
 
@@ -105,7 +130,8 @@ export function argumentCheck(schema: GraphQLSchema, document: DocumentNode, bou
     if (depth > MAX_VALUE_DEPTH) throw tooDeep(where);
     const nullable = getNullableType(type);
     if (isListType(nullable)) {
-      for (const item of Array.isArray(value) ? value : [value]) checkValue(item, nullable.ofType, limit, where, depth + 1);
+      for (const item of Array.isArray(value) ? value : [value])
+        checkValue(item, nullable.ofType, limit, where, depth + 1);
       return;
     }
     if (isInputObjectType(nullable)) {
@@ -113,32 +139,19 @@ export function argumentCheck(schema: GraphQLSchema, document: DocumentNode, bou
       for (const definition of Object.values(nullable.getFields())) {
         // Own properties only: a `__proto__` key must not walk into Object.prototype.
         if (Object.hasOwn(value, definition.name)) {
-          checkValue((value as Record<string, unknown>)[definition.name], definition.type, declaredOf(definition), `${where}.${definition.name}`, depth + 1);
+          checkValue(
+            (value as Record<string, unknown>)[definition.name],
+            definition.type,
+            declaredOf(definition),
+            `${where}.${definition.name}`,
+            depth + 1,
+          );
         }
       }
       return;
     }
-    if (typeof value === 'string') checkString(value, nullable.name, limit, where);
+    if (typeof value === 'string') checkString(value, nullable.name, limit, where, bounds);
     else if (typeof value === 'number') checkNumber(value, limit, where);
-  }
-
-  function checkNumber(value: number, { min, max }: Declared, where: string): void {
-    if ((min !== undefined && value < min) || (max !== undefined && value > max)) {
-      throw new GraftError(
-        'BAD_USER_INPUT',
-        `The value of ${where} must be ${min !== undefined && max !== undefined ? `between ${min} and ${max}` : min !== undefined ? `at least ${min}` : `at most ${max}`}, got ${value}.`,
-      );
-    }
-  }
-
-  function checkString(text: string, typeName: string, declared: Declared, where: string): void {
-    if (typeName !== 'ID' && typeName !== 'String') return;
-    const limit = declared.maxLength ?? (typeName === 'ID' ? bounds.maxIdLength : bounds.maxStringLength);
-    if (text.length > limit) throw new GraftError('BAD_USER_INPUT', `The value of ${where} is longer than ${limit} characters.`, { facts: { limit } });
-    if (declared.minLength !== undefined && text.length < declared.minLength) throw new GraftError('BAD_USER_INPUT', `The value of ${where} is shorter than ${declared.minLength} characters.`);
-    if (typeName === 'ID' && (CONTROL.test(text) || !text.isWellFormed())) {
-      throw new GraftError('BAD_USER_INPUT', `The value of ${where} contains a control character or is not well-formed Unicode.`);
-    }
   }
 }
 
@@ -155,14 +168,49 @@ function declaredOf(definition: GraphQLArgument | GraphQLInputField): Declared {
   if (bounds) return bounds;
   const directives = definition.astNode?.directives;
   const number = (directive: string, name: string) => {
-    const value = directives?.find((node: ConstDirectiveNode) => node.name.value === directive)?.arguments?.find((argument) => argument.name.value === name)?.value;
+    const value = directives
+      ?.find((node: ConstDirectiveNode) => node.name.value === directive)
+      ?.arguments?.find((argument) => argument.name.value === name)?.value;
     return value?.kind === Kind.INT || value?.kind === Kind.FLOAT ? Number(value.value) : undefined;
   };
-  bounds = { minLength: number('length', 'min'), maxLength: number('length', 'max'), min: number('range', 'min'), max: number('range', 'max') };
+  bounds = {
+    minLength: number('length', 'min'),
+    maxLength: number('length', 'max'),
+    min: number('range', 'min'),
+    max: number('range', 'max'),
+  };
   declaredBounds.set(definition, bounds);
   return bounds;
 }
 
 function tooDeep(where: string): GraftError {
   return new GraftError('BAD_USER_INPUT', `The value of ${where} is nested deeper than ${MAX_VALUE_DEPTH} levels.`);
+}
+
+/** A number within its declared min and max, else BAD_USER_INPUT. */
+function checkNumber(value: number, { min, max }: Declared, where: string): void {
+  if ((min !== undefined && value < min) || (max !== undefined && value > max)) {
+    throw new GraftError(
+      'BAD_USER_INPUT',
+      `The value of ${where} must be ${min !== undefined && max !== undefined ? `between ${min} and ${max}` : min !== undefined ? `at least ${min}` : `at most ${max}`}, got ${value}.`,
+    );
+  }
+}
+
+/** A string within its length bounds (declared, else the gateway's for String and ID), and an ID without control characters. */
+function checkString(text: string, typeName: string, declared: Declared, where: string, bounds: StringBounds): void {
+  if (typeName !== 'ID' && typeName !== 'String') return;
+  const limit = declared.maxLength ?? (typeName === 'ID' ? bounds.maxIdLength : bounds.maxStringLength);
+  if (text.length > limit)
+    throw new GraftError('BAD_USER_INPUT', `The value of ${where} is longer than ${limit} characters.`, {
+      facts: { limit },
+    });
+  if (declared.minLength !== undefined && text.length < declared.minLength)
+    throw new GraftError('BAD_USER_INPUT', `The value of ${where} is shorter than ${declared.minLength} characters.`);
+  if (typeName === 'ID' && (CONTROL.test(text) || !text.isWellFormed())) {
+    throw new GraftError(
+      'BAD_USER_INPUT',
+      `The value of ${where} contains a control character or is not well-formed Unicode.`,
+    );
+  }
 }

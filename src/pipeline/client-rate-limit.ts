@@ -30,7 +30,10 @@ interface Bucket {
   at: number;
 }
 
-export function createClientRateLimit({ requestsPerSecond, burst = Math.max(1, Math.ceil(requestsPerSecond)), by, maxClients }: Settings, now: () => number = Date.now): ClientRateLimit {
+export function createClientRateLimit(
+  { requestsPerSecond, burst = Math.max(1, Math.ceil(requestsPerSecond)), by, maxClients }: Settings,
+  now: () => number = Date.now,
+): ClientRateLimit {
   const buckets = new LRUCache<string, Bucket>({ max: maxClients });
   const identify = ({ header, clientAddress }: ClientIdentityParts): string => {
     const address = `ip:${clientAddress ?? 'unknown'}`;
@@ -52,7 +55,11 @@ export function createClientRateLimit({ requestsPerSecond, burst = Math.max(1, M
         return;
       }
       const retryAfterSeconds = Math.max(1, Math.ceil((1 - bucket.tokens) / requestsPerSecond));
-      throw new GraftError('REQUEST_RATE_LIMITED', `Too many requests from this client; try again in ${retryAfterSeconds} s.`, { retryable: true, facts: { retryAfterSeconds } });
+      throw new GraftError(
+        'REQUEST_RATE_LIMITED',
+        `Too many requests from this client; try again in ${retryAfterSeconds} s.`,
+        { retryable: true, facts: { retryAfterSeconds } },
+      );
     },
   };
 }

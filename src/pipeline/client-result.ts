@@ -31,20 +31,37 @@ const KNOWN_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
 
 export function toClientError(error: Error, requestId: string | undefined, logger: Logger): GraphQLError {
   const graphqlError = isGraphQLError(error) ? error : undefined;
-  const located = { nodes: graphqlError?.nodes, source: graphqlError?.source, positions: graphqlError?.positions, path: graphqlError?.path };
+  const located = {
+    nodes: graphqlError?.nodes,
+    source: graphqlError?.source,
+    positions: graphqlError?.positions,
+    path: graphqlError?.path,
+  };
   const original = graphqlError ? graphqlError.originalError : error;
   if (original instanceof GraftError) {
-    return new GraphQLError(original.message, { ...located, extensions: { ...original.toExtensions(), requestId, ...httpOf(original.code, original) } });
+    return new GraphQLError(original.message, {
+      ...located,
+      extensions: { ...original.toExtensions(), requestId, ...httpOf(original.code, original) },
+    });
   }
   if (original && !isGraphQLError(original)) {
     logger.error({ err: original, requestId, path: graphqlError?.path }, 'unexpected error');
-    return new GraphQLError('Unexpected error.', { ...located, extensions: { code: 'INTERNAL_SERVER_ERROR' satisfies ErrorCode, requestId } });
+    return new GraphQLError('Unexpected error.', {
+      ...located,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' satisfies ErrorCode, requestId },
+    });
   }
   const { code: given, http } = (graphqlError?.extensions ?? {}) as { code?: unknown; http?: HttpHints };
-  const code = typeof given === 'string' && KNOWN_CODES.has(given) ? (given as ErrorCode) : codeFor(error.message, graphqlError, http?.status);
+  const code =
+    typeof given === 'string' && KNOWN_CODES.has(given)
+      ? (given as ErrorCode)
+      : codeFor(error.message, graphqlError, http?.status);
   // Yoga's own refusals (405, 406, 413, 415) keep their status and headers; whether a status reaches `application/json` clients is the catalog's call.
   const catalog = REFUSAL_STATUS[code];
-  return new GraphQLError(error.message, { ...located, extensions: { code, requestId, ...(http && { http: { ...http, spec: catalog?.spec ?? http.spec } }) } });
+  return new GraphQLError(error.message, {
+    ...located,
+    extensions: { code, requestId, ...(http && { http: { ...http, spec: catalog?.spec ?? http.spec } }) },
+  });
 }
 
 /** A whole request refused with one error. */
@@ -66,12 +83,23 @@ export function refused(result: ExecutionResult, requestId: string, logger: Logg
 function withRefusalStatus(error: GraphQLError): GraphQLError {
   const extensions = error.extensions as { code: ErrorCode; http?: HttpHints };
   if (extensions.http) return error;
-  const http = REFUSAL_STATUS[extensions.code] ?? (extensions.code === 'INTERNAL_SERVER_ERROR' ? { status: 500, spec: false } : { status: 400, spec: true });
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: { ...extensions, http } });
+  const http =
+    REFUSAL_STATUS[extensions.code] ??
+    (extensions.code === 'INTERNAL_SERVER_ERROR' ? { status: 500, spec: false } : { status: 400, spec: true });
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: { ...extensions, http },
+  });
 }
 
 /** The HTTP status and headers of a result, as Yoga's result processor derives them. */
-export function statusOf(result: ExecutionResult, graphqlResponseJson: boolean): { status: number; headers: Record<string, string> } {
+export function statusOf(
+  result: ExecutionResult,
+  graphqlResponseJson: boolean,
+): { status: number; headers: Record<string, string> } {
   let status: number | undefined;
   const headers: Record<string, string> = {};
   for (const error of result.errors ?? []) {
@@ -88,9 +116,18 @@ export function statusOf(result: ExecutionResult, graphqlResponseJson: boolean):
 export function serialize(result: ExecutionResult): string {
   const errors = result.errors?.map((error) => {
     const { http: _http, ...extensions } = error.extensions as Record<string, unknown>;
-    return { message: error.message, ...(error.locations && { locations: error.locations }), ...(error.path && { path: error.path }), extensions };
+    return {
+      message: error.message,
+      ...(error.locations && { locations: error.locations }),
+      ...(error.path && { path: error.path }),
+      extensions,
+    };
   });
-  return JSON.stringify({ ...(errors && { errors }), ...('data' in result && { data: result.data }), ...(result.extensions && { extensions: result.extensions }) });
+  return JSON.stringify({
+    ...(errors && { errors }),
+    ...('data' in result && { data: result.data }),
+    ...(result.extensions && { extensions: result.extensions }),
+  });
 }
 
 function httpOf(code: ErrorCode, error: GraftError): { http?: HttpHints } {

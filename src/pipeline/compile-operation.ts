@@ -11,7 +11,15 @@
  * to shape a custom scalar. Those operations, and answers with errors or
  * extensions, keep JSON.stringify (`serialize`).
  */
-import { type DocumentNode, type GraphQLSchema, getNamedType, isAbstractType, TypeInfo, visit, visitWithTypeInfo } from 'graphql';
+import {
+  type DocumentNode,
+  type GraphQLSchema,
+  getNamedType,
+  isAbstractType,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+} from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 
 export interface CompiledOperation {
@@ -20,9 +28,16 @@ export interface CompiledOperation {
   writeAnswer?: (result: object) => string;
 }
 
-export function compileOperation(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): CompiledOperation | undefined {
+export function compileOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | undefined,
+): CompiledOperation | undefined {
   if (!selectsAbstractType(schema, document)) {
-    const shaped = compileQuery(schema, document, operationName, { disableLeafSerialization: false, customJSONSerializer: true });
+    const shaped = compileQuery(schema, document, operationName, {
+      disableLeafSerialization: false,
+      customJSONSerializer: true,
+    });
     if (isCompiledQuery(shaped)) return { query: shaped, writeAnswer: shaped.stringify };
   }
   const plain = compileQuery(schema, document, operationName, { disableLeafSerialization: false });

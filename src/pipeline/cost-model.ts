@@ -50,7 +50,10 @@ export interface CostModel {
  * `callsOf('Article.comments')`: how a field calls its source (mapping/calls.ts);
  * `handWritten`: what hand-written code decides (CompiledGraph.handWritten).
  */
-export function createCostModel(callsOf: (coordinate: string) => FieldCalls | undefined = () => undefined, handWritten: ReadonlySet<string> = new Set()): CostModel {
+export function createCostModel(
+  callsOf: (coordinate: string) => FieldCalls | undefined = () => undefined,
+  handWritten: ReadonlySet<string> = new Set(),
+): CostModel {
   const memo = new Map<GraphQLField<unknown, unknown>, FieldCost>();
   return {
     field(parent, name) {
@@ -62,7 +65,12 @@ export function createCostModel(callsOf: (coordinate: string) => FieldCalls | un
         const described = describeField(field);
         const calls = callsOf(coordinate);
         // Declared connections page within MAX_PAGE_SIZE (mapping/execute.ts); a hand-written one may choose its own bound.
-        cost = { ...described, maxSize: calls ? described.maxSize : undefined, calls, handWritten: handWritten.has(coordinate) || handWritten.has(described.namedType.name) };
+        cost = {
+          ...described,
+          maxSize: calls ? described.maxSize : undefined,
+          calls,
+          handWritten: handWritten.has(coordinate) || handWritten.has(described.namedType.name),
+        };
         memo.set(field, cost);
       }
       return cost;
@@ -73,7 +81,9 @@ export function createCostModel(callsOf: (coordinate: string) => FieldCalls | un
 function describeField(field: GraphQLField<unknown, unknown>): Omit<FieldCost, 'calls' | 'handWritten'> {
   const namedType = getNamedType(field.type);
   const directives = field.astNode?.directives ?? [];
-  const typeWeight = isObjectType(namedType) ? intArgument(find(namedType.astNode?.directives, 'cost'), 'weight') : undefined;
+  const typeWeight = isObjectType(namedType)
+    ? intArgument(find(namedType.astNode?.directives, 'cost'), 'weight')
+    : undefined;
   const weight = intArgument(find(directives, 'cost'), 'weight') ?? typeWeight ?? (isCompositeType(namedType) ? 1 : 0);
   const listSize = find(directives, 'listSize');
   if (listSize) {
@@ -90,9 +100,25 @@ function describeField(field: GraphQLField<unknown, unknown>): Omit<FieldCost, '
   const slicing = field.args.map((arg) => arg.name).filter((name) => name === 'first' || name === 'last');
   if (slicing.length > 0 && isConnection(namedType)) {
     const sizedFields = ['edges', 'nodes'].filter((name) => isObjectType(namedType) && name in namedType.getFields());
-    return { namedType, weight, listDepth: 0, slicingArguments: slicing, assumedSize: DEFAULT_PAGE_SIZE, maxSize: MAX_PAGE_SIZE, sizedFields };
+    return {
+      namedType,
+      weight,
+      listDepth: 0,
+      slicingArguments: slicing,
+      assumedSize: DEFAULT_PAGE_SIZE,
+      maxSize: MAX_PAGE_SIZE,
+      sizedFields,
+    };
   }
-  return { namedType, weight, listDepth: listDepthOf(field.type), slicingArguments: [], assumedSize: undefined, maxSize: undefined, sizedFields: [] };
+  return {
+    namedType,
+    weight,
+    listDepth: listDepthOf(field.type),
+    slicingArguments: [],
+    assumedSize: undefined,
+    maxSize: undefined,
+    sizedFields: [],
+  };
 }
 
 function isConnection(type: GraphQLNamedType): boolean {

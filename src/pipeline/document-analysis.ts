@@ -88,11 +88,18 @@ export interface MeasureOptions {
   variables?: Readonly<Record<string, unknown>> | null;
 }
 
-export function measureOperation(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, { costModel, defaultListSize, variables }: MeasureOptions): OperationMetrics {
+export function measureOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  { costModel, defaultListSize, variables }: MeasureOptions,
+): OperationMetrics {
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const defaults = new Map<string, ValueNode>();
-  for (const definition of operation.variableDefinitions ?? []) if (definition.defaultValue) defaults.set(definition.variable.name.value, definition.defaultValue);
+  for (const definition of operation.variableDefinitions ?? [])
+    if (definition.defaultValue) defaults.set(definition.variable.name.value, definition.defaultValue);
 
   const ids = new Map<FieldNode, number>();
   const idOf = (node: FieldNode) => {
@@ -104,30 +111,7 @@ export function measureOperation(schema: GraphQLSchema, document: DocumentNode, 
   let readsVariables = false;
   let outOfRange: OperationMetrics['outOfRange'];
 
-  const typeNamed = (name: string) => schema.getType(name) ?? undefined;
-
-  function collect(selections: readonly SelectionAt[]): FieldGroup[] {
-    const groups = new Map<string, FieldGroup>();
-    const spread = new Set<string>();
-    const walk = ({ set, type }: SelectionAt) => {
-      for (const selection of set.selections) {
-        if (selection.kind === Kind.FIELD) {
-          const key = selection.alias?.value ?? selection.name.value;
-          const group = groups.get(key);
-          if (group) group.nodes.push(selection);
-          else groups.set(key, { nodes: [selection], parent: type });
-        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          walk({ set: selection.selectionSet, type: selection.typeCondition ? typeNamed(selection.typeCondition.name.value) : type });
-        } else if (!spread.has(selection.name.value)) {
-          spread.add(selection.name.value);
-          const fragment = fragments.get(selection.name.value);
-          if (fragment) walk({ set: fragment.selectionSet, type: typeNamed(fragment.typeCondition.name.value) });
-        }
-      }
-    };
-    selections.forEach(walk);
-    return [...groups.values()];
-  }
+  const collect = (selections: readonly SelectionAt[]) => collectFields(selections, fragments, schema);
 
   function numberIn(value: ValueNode): number | undefined {
     // A float where an Int belongs is refused by validation; its size is still what the client asked for.
@@ -147,24 +131,19 @@ export function measureOperation(schema: GraphQLSchema, document: DocumentNode, 
       if (!field.slicingArguments.includes(argument.name.value)) continue;
       const value = numberIn(argument.value);
       if (value === undefined) continue;
-      if (field.maxSize !== undefined && !withinPageSize(value, field.maxSize)) outOfRange ??= { argument: argument.name.value, value, max: field.maxSize };
+      if (field.maxSize !== undefined && !withinPageSize(value, field.maxSize))
+        outOfRange ??= { argument: argument.name.value, value, max: field.maxSize };
       size = Math.max(size ?? 0, value, 0);
     }
     return size ?? field.assumedSize ?? defaultListSize;
   }
 
-  /** Calls a declared field makes for `parents` parents, asked for a list of `size`. */
-  function callsOf(calls: FieldCalls, node: FieldNode, size: number, parents: number, children: readonly SelectionAt[]): number {
-    const { firstPage } = calls.kind === 'batched' ? calls : { firstPage: undefined };
-    const pageSize = calls.kind === 'per-parent' ? calls.pageSize : firstPage?.pageSize;
-    const batched = calls.kind === 'batched' && (!firstPage || (size < firstPage.pageSize && !node.arguments?.some((argument) => NOT_FIRST_PAGE.has(argument.name.value))));
-    if (!batched) return parents * (pageSize ? Math.ceil(size / pageSize) : 1);
-    const totals = firstPage?.totalPerParent && collect(children).some(({ nodes }) => nodes[0]?.name.value === 'totalCount') ? parents : 0;
-    return Math.ceil(parents / calls.max) + totals;
-  }
-
   /** `parents`: how many objects this level's fields resolve for (what a per-parent call multiplies by). */
-  function measure(selections: readonly SelectionAt[], sized: ReadonlyMap<string, number> | undefined, parents: number): Level {
+  function measure(
+    selections: readonly SelectionAt[],
+    sized: ReadonlyMap<string, number> | undefined,
+    parents: number,
+  ): Level {
     const groups = collect(selections);
     const key = `${groups.map((group) => group.nodes.map(idOf).join(',')).join(';')}|${sized ? [...sized].join(';') : ''}|${parents}`;
     const known = memo.get(key);
@@ -177,16 +156,36 @@ export function measureOperation(schema: GraphQLSchema, document: DocumentNode, 
       if (INTROSPECTION.has(first.name.value)) continue;
       const field = costModel.field(parent, first.name.value);
       const inherited = sized?.get(first.name.value);
-      const count = !field || field.sizedFields.length > 0 ? 1 : inherited !== undefined ? inherited : field.listDepth > 0 ? sizeOf(field, first) ** field.listDepth : 1;
-      const children = nodes.flatMap((node) => (node.selectionSet ? [{ set: node.selectionSet, type: field?.namedType }] : []));
+      const count =
+        !field || field.sizedFields.length > 0
+          ? 1
+          : inherited !== undefined
+            ? inherited
+            : field.listDepth > 0
+              ? sizeOf(field, first) ** field.listDepth
+              : 1;
+      const children = nodes.flatMap((node) =>
+        node.selectionSet ? [{ set: node.selectionSet, type: field?.namedType }] : [],
+      );
       if (field?.handWritten) level.handWritten = true;
-      if (field?.calls) level.calls += callsOf(field.calls, first, field.sizedFields.length > 0 ? sizeOf(field, first) : 1, parents, children);
+      if (field?.calls)
+        level.calls += callsOf(
+          collect,
+          field.calls,
+          first,
+          field.sizedFields.length > 0 ? sizeOf(field, first) : 1,
+          parents,
+          children,
+        );
       if (children.length === 0) {
         level.depth = Math.max(level.depth, 1);
         level.cost += count * (field?.weight ?? 0);
         continue;
       }
-      const childSized = field && field.sizedFields.length > 0 ? new Map(field.sizedFields.map((name) => [name, sizeOf(field, first)])) : undefined;
+      const childSized =
+        field && field.sizedFields.length > 0
+          ? new Map(field.sizedFields.map((name) => [name, sizeOf(field, first)]))
+          : undefined;
       const child = measure(children, childSized, parents * count);
       level.depth = Math.max(level.depth, 1 + child.depth);
       level.aliases += child.aliases;
@@ -202,6 +201,61 @@ export function measureOperation(schema: GraphQLSchema, document: DocumentNode, 
   const root = [{ set: operation.selectionSet, type: rootType }];
   const { depth, aliases, cost, calls, handWritten } = measure(root, undefined, 1);
   return { depth, aliases, rootFields: collect(root).length, cost, calls, readsVariables, handWritten, outOfRange };
+}
+
+/** The fields a level selects, merged by response key, through inline fragments and (each once) named ones. */
+function collectFields(
+  selections: readonly SelectionAt[],
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  schema: GraphQLSchema,
+): FieldGroup[] {
+  const typeNamed = (name: string) => schema.getType(name) ?? undefined;
+  const groups = new Map<string, FieldGroup>();
+  const spread = new Set<string>();
+  const walk = ({ set, type }: SelectionAt) => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const key = selection.alias?.value ?? selection.name.value;
+        const group = groups.get(key);
+        if (group) group.nodes.push(selection);
+        else groups.set(key, { nodes: [selection], parent: type });
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        walk({
+          set: selection.selectionSet,
+          type: selection.typeCondition ? typeNamed(selection.typeCondition.name.value) : type,
+        });
+      } else if (!spread.has(selection.name.value)) {
+        spread.add(selection.name.value);
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) walk({ set: fragment.selectionSet, type: typeNamed(fragment.typeCondition.name.value) });
+      }
+    }
+  };
+  selections.forEach(walk);
+  return [...groups.values()];
+}
+
+/** Calls a declared field makes for `parents` parents, asked for a list of `size`. */
+function callsOf(
+  collect: (selections: readonly SelectionAt[]) => FieldGroup[],
+  calls: FieldCalls,
+  node: FieldNode,
+  size: number,
+  parents: number,
+  children: readonly SelectionAt[],
+): number {
+  const { firstPage } = calls.kind === 'batched' ? calls : { firstPage: undefined };
+  const pageSize = calls.kind === 'per-parent' ? calls.pageSize : firstPage?.pageSize;
+  const batched =
+    calls.kind === 'batched' &&
+    (!firstPage ||
+      (size < firstPage.pageSize && !node.arguments?.some((argument) => NOT_FIRST_PAGE.has(argument.name.value))));
+  if (!batched) return parents * (pageSize ? Math.ceil(size / pageSize) : 1);
+  const totals =
+    firstPage?.totalPerParent && collect(children).some(({ nodes }) => nodes[0]?.name.value === 'totalCount')
+      ? parents
+      : 0;
+  return Math.ceil(parents / calls.max) + totals;
 }
 
 /** Directive uses in the whole document, as written. */

@@ -11,7 +11,16 @@
  * answers with the guard's error at once, and the abandoned execution is
  * collected with the request's context.
  */
-import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLSchema, getNamedType, getNullableType, isAbstractType, isListType, isObjectType } from 'graphql';
+import {
+  defaultFieldResolver,
+  type GraphQLFieldResolver,
+  type GraphQLSchema,
+  getNamedType,
+  getNullableType,
+  isAbstractType,
+  isListType,
+  isObjectType,
+} from 'graphql';
 import { GraftError } from '../errors.ts';
 
 const GUARD = Symbol('graftql.executionGuard');
@@ -75,7 +84,9 @@ class Guard implements GuardState {
   }
 
   get stopped(): Promise<GraftError> {
-    this.#stopped ??= this.#error ? Promise.resolve(this.#error) : new Promise<GraftError>((resolve) => (this.#finish = resolve));
+    this.#stopped ??= this.#error
+      ? Promise.resolve(this.#error)
+      : new Promise<GraftError>((resolve) => (this.#finish = resolve));
     return this.#stopped;
   }
 
@@ -93,7 +104,13 @@ class Guard implements GuardState {
   count(value: unknown): unknown {
     this.#objects += Array.isArray(value) ? value.length : 1;
     if (this.#objects > this.#maxObjects) {
-      this.stop(new GraftError('RESPONSE_TOO_LARGE', `The answer would hold more than ${this.#maxObjects} objects; ask for fewer or smaller connections.`, { facts: { limit: this.#maxObjects } }));
+      this.stop(
+        new GraftError(
+          'RESPONSE_TOO_LARGE',
+          `The answer would hold more than ${this.#maxObjects} objects; ask for fewer or smaller connections.`,
+          { facts: { limit: this.#maxObjects } },
+        ),
+      );
     }
     return this.halted ? HALT : value;
   }
@@ -106,7 +123,11 @@ class Guard implements GuardState {
   tick(): void {
     this.#calls += 1;
     if (this.#calls % CLOCK_EVERY === 0 && this.#now() > this.#deadlineAt) {
-      this.stop(new GraftError('GATEWAY_TIMEOUT', "The request's deadline passed while the answer was being put together.", { retryable: true }));
+      this.stop(
+        new GraftError('GATEWAY_TIMEOUT', "The request's deadline passed while the answer was being put together.", {
+          retryable: true,
+        }),
+      );
     }
   }
 }
@@ -140,7 +161,9 @@ export function guardSchema(schema: GraphQLSchema): GraphQLSchema {
       if (connections.has(type.name) && field.name === 'edges') continue; // counted with its connection
       const named = getNamedType(field.type);
       // A field of an interface or union type may return a connection too.
-      const connection = isAbstractType(named) ? schema.getPossibleTypes(named).some((type) => connections.has(type.name)) : connections.has(named.name);
+      const connection = isAbstractType(named)
+        ? schema.getPossibleTypes(named).some((type) => connections.has(type.name))
+        : connections.has(named.name);
       if (!field.resolve && !connection && !isListType(getNullableType(field.type))) continue;
       field.resolve = guarded(field.resolve ?? defaultFieldResolver, connection);
     }
@@ -148,14 +171,20 @@ export function guardSchema(schema: GraphQLSchema): GraphQLSchema {
   return schema;
 }
 
-function guarded(resolve: GraphQLFieldResolver<unknown, unknown>, connection: boolean): GraphQLFieldResolver<unknown, unknown> {
+function guarded(
+  resolve: GraphQLFieldResolver<unknown, unknown>,
+  connection: boolean,
+): GraphQLFieldResolver<unknown, unknown> {
   return (source, args, context, info) => {
     const guard = (context as { [GUARD]?: GuardState } | null)?.[GUARD];
     if (!guard) return resolve(source, args, context, info);
     if (guard.halted) return guard.halt;
     guard.tick();
     const value = resolve(source, args, context, info);
-    if (connection) return value instanceof Promise ? value.then((settled: unknown) => guard.countConnections(settled)) : guard.countConnections(value);
+    if (connection)
+      return value instanceof Promise
+        ? value.then((settled: unknown) => guard.countConnections(settled))
+        : guard.countConnections(value);
     if (value instanceof Promise) return value.then((settled: unknown) => guard.count(settled));
     return guard.count(value);
   };

@@ -49,10 +49,20 @@ export class Executor<Context extends object> {
   /** A context of its own for an execution that is not a query's (a subscription's source stream): released by calling the function returned. */
   context(transport: Transport, request: PipelineRequest): { context: Context; release(): void } {
     const deadline = createDeadline(this.options.limits.requestDeadlineMs, () => transport.signal);
-    return { context: this.options.contextFor(transport, { deadline, ledger: request }), release: () => deadline.release() };
+    return {
+      context: this.options.contextFor(transport, { deadline, ledger: request }),
+      release: () => deadline.release(),
+    };
   }
 
-  async execute(transport: Transport, prepared: Prepared | undefined, document: DocumentNode, request: GraphQLRequest, record: PipelineRequest, rootValue?: unknown): Promise<ExecutionResult> {
+  async execute(
+    transport: Transport,
+    prepared: Prepared | undefined,
+    document: DocumentNode,
+    request: GraphQLRequest,
+    record: PipelineRequest,
+    rootValue?: unknown,
+  ): Promise<ExecutionResult> {
     const { schema, limits, contextFor, hideSuggestions } = this.options;
     // The client's signal is asked for only when an upstream call needs it (see node-transport.ts).
     const deadline = createDeadline(limits.requestDeadlineMs, () => transport.signal);
@@ -64,35 +74,64 @@ export class Executor<Context extends object> {
       const variableValues = request.variables ?? {};
       const run = compiledOperation
         ? compiledOperation.query.query(undefined, contextValue, variableValues)
-        : execute({ schema, document, rootValue, variableValues, operationName: request.operationName, contextValue, hideSuggestions } as Parameters<typeof execute>[0]);
+        : execute({
+            schema,
+            document,
+            rootValue,
+            variableValues,
+            operationName: request.operationName,
+            contextValue,
+            hideSuggestions,
+          } as Parameters<typeof execute>[0]);
       const result = run instanceof Promise ? await guarded(run, guard, deadline.at) : run;
       if (record.staleCount > 0) return { ...result, extensions: { ...result.extensions, stale: record.staleNotices } };
-      if (compiledOperation?.writeAnswer && !result.errors && !result.extensions) record.write = compiledOperation.writeAnswer;
+      if (compiledOperation?.writeAnswer && !result.errors && !result.extensions)
+        record.write = compiledOperation.writeAnswer;
       return result;
     } finally {
       deadline.release();
     }
   }
 
-  #compiledFor(prepared: Prepared, document: DocumentNode, operationName: string | undefined): CompiledOperation | undefined {
+  #compiledFor(
+    prepared: Prepared,
+    document: DocumentNode,
+    operationName: string | undefined,
+  ): CompiledOperation | undefined {
     if (!this.options.jit || prepared.uses < COMPILE_AFTER_USES) return undefined;
     let byOperation = this.#compiled.get(prepared);
     if (!byOperation) this.#compiled.set(prepared, (byOperation = new Map()));
     let operation = byOperation.get(operationName ?? '');
-    if (operation === undefined) byOperation.set(operationName ?? '', (operation = compileOperation(this.options.schema, document, operationName) ?? false));
+    if (operation === undefined)
+      byOperation.set(
+        operationName ?? '',
+        (operation = compileOperation(this.options.schema, document, operationName) ?? false),
+      );
     return operation || undefined;
   }
 }
 
 /** The execution's result, or the guard's error once a limit trips; a last-resort timer stops work that outlives the deadline. */
-async function guarded(run: Promise<ExecutionResult>, guard: ExecutionGuard, deadlineAt: number): Promise<ExecutionResult> {
+async function guarded(
+  run: Promise<ExecutionResult>,
+  guard: ExecutionGuard,
+  deadlineAt: number,
+): Promise<ExecutionResult> {
   const timer = setTimeout(
-    () => guard.stop(new GraftError('GATEWAY_TIMEOUT', "The request's deadline passed before the answer was complete.", { retryable: true })),
+    () =>
+      guard.stop(
+        new GraftError('GATEWAY_TIMEOUT', "The request's deadline passed before the answer was complete.", {
+          retryable: true,
+        }),
+      ),
     Math.max(0, deadlineAt - Date.now()) + DEADLINE_GRACE_MS,
   );
   timer.unref();
   try {
-    return await Promise.race([run, guard.stopped.then((error): ExecutionResult => ({ data: null, errors: [error as unknown as GraphQLError] }))]);
+    return await Promise.race([
+      run,
+      guard.stopped.then((error): ExecutionResult => ({ data: null, errors: [error as unknown as GraphQLError] })),
+    ]);
   } finally {
     clearTimeout(timer);
   }

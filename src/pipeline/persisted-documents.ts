@@ -30,13 +30,18 @@ export interface PersistedDocuments {
   entries(): Iterable<[string, string]>;
 }
 
-export function loadPersistedDocuments({ file, only }: { file: string; only: boolean }, cwd = process.cwd()): PersistedDocuments {
+export function loadPersistedDocuments(
+  { file, only }: { file: string; only: boolean },
+  cwd = process.cwd(),
+): PersistedDocuments {
   const path = resolve(cwd, file);
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new ConfigError(`Invalid GraftQL configuration:\n  - persistedDocuments.file: cannot read ${path} as JSON (${(error as Error).message})`);
+    throw new ConfigError(
+      `Invalid GraftQL configuration:\n  - persistedDocuments.file: cannot read ${path} as JSON (${(error as Error).message})`,
+    );
   }
   const byId = new Map(entriesOf(parsed, path));
   const texts = new Set(byId.values());
@@ -44,8 +49,10 @@ export function loadPersistedDocuments({ file, only }: { file: string; only: boo
 }
 
 function entriesOf(parsed: unknown, path: string): Array<[string, string]> {
-  const bad = (what: string) => new ConfigError(`Invalid GraftQL configuration:\n  - persistedDocuments.file: ${path} ${what}`);
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw bad('is neither an id → document object nor an Apollo persisted query manifest');
+  const bad = (what: string) =>
+    new ConfigError(`Invalid GraftQL configuration:\n  - persistedDocuments.file: ${path} ${what}`);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw bad('is neither an id → document object nor an Apollo persisted query manifest');
   const record = parsed as Record<string, unknown>;
   if (record.format === 'apollo-persisted-query-manifest') {
     if (!Array.isArray(record.operations)) throw bad('has no operations list');
@@ -56,7 +63,8 @@ function entriesOf(parsed: unknown, path: string): Array<[string, string]> {
     });
   }
   return Object.entries(record).map(([id, body]) => {
-    if (typeof body !== 'string') throw bad(`maps ${JSON.stringify(id.slice(0, 80))} to something other than a document`);
+    if (typeof body !== 'string')
+      throw bad(`maps ${JSON.stringify(id.slice(0, 80))} to something other than a document`);
     return [id, body];
   });
 }
@@ -70,13 +78,16 @@ export function checkPersistedDocuments(persisted: PersistedDocuments, schema: G
     try {
       const document = parse(text);
       errors = validate(schema, document);
-      for (const definition of document.definitions) if (definition.kind === 'OperationDefinition' && definition.name) names.add(definition.name.value);
+      for (const definition of document.definitions)
+        if (definition.kind === 'OperationDefinition' && definition.name) names.add(definition.name.value);
     } catch (error) {
       errors = [error as GraphQLError];
     }
-    if (errors.length > 0) problems.push(`persistedDocuments: document ${JSON.stringify(id.slice(0, 80))}: ${errors[0]?.message}`);
+    if (errors.length > 0)
+      problems.push(`persistedDocuments: document ${JSON.stringify(id.slice(0, 80))}: ${errors[0]?.message}`);
   }
-  if (problems.length > 0) throw new ConfigError(`Invalid GraftQL configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  if (problems.length > 0)
+    throw new ConfigError(`Invalid GraftQL configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
   return [...names];
 }
 
@@ -87,12 +98,16 @@ export interface DocumentRequest {
 }
 
 /** The text to run for a request, or PERSISTED_QUERY_NOT_FOUND. */
-export function documentText({ query, documentId }: DocumentRequest, persisted: PersistedDocuments | undefined): string | undefined {
+export function documentText(
+  { query, documentId }: DocumentRequest,
+  persisted: PersistedDocuments | undefined,
+): string | undefined {
   if (documentId !== undefined) {
     const text = persisted?.byId(documentId);
     if (text !== undefined) return text;
     // An Apollo client that learns the id is unknown sends the text along with it.
-    if (query === undefined || persisted?.only) throw notFound(`No persisted document has the id ${JSON.stringify(documentId.slice(0, 80))}.`);
+    if (query === undefined || persisted?.only)
+      throw notFound(`No persisted document has the id ${JSON.stringify(documentId.slice(0, 80))}.`);
   }
   if (query !== undefined && persisted?.only && !persisted.isListed(query)) {
     throw notFound('This gateway runs persisted documents only: send the id of a listed document.');

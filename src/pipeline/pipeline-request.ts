@@ -36,8 +36,15 @@ export class PipelineRequest extends RequestLedger {
 
 const NO_CODES: readonly string[] = [];
 
-export function reportOf(requestId: string, result: ExecutionResult, request: RequestLedger, startedAt: number): RequestReport {
-  const codes = result.errors ? [...new Set(result.errors.map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))] : NO_CODES;
+export function reportOf(
+  requestId: string,
+  result: ExecutionResult,
+  request: RequestLedger,
+  startedAt: number,
+): RequestReport {
+  const codes = result.errors
+    ? [...new Set(result.errors.map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))]
+    : NO_CODES;
   return {
     requestId,
     operationName: request.operationName,

@@ -18,7 +18,16 @@
  * document's text run once per document and are cached (prepared-documents.ts).
  * Each step past the scheduler is a module of its own; this one runs them.
  */
-import { type DocumentNode, type ExecutionResult, GraphQLError, type GraphQLSchema, getOperationAST, NoSchemaIntrospectionCustomRule, specifiedRules } from 'graphql';
+import {
+  type DocumentNode,
+  type ExecutionResult,
+  GraphQLError,
+  type GraphQLSchema,
+  getOperationAST,
+  NoSchemaIntrospectionCustomRule,
+  type OperationDefinitionNode,
+  specifiedRules,
+} from 'graphql';
 import type { ResolvedConfig } from '../config/config-schema.ts';
 import { GraftError } from '../errors.ts';
 import type { Logger } from '../telemetry/logger.ts';
@@ -89,52 +98,35 @@ export interface Pipeline {
 }
 
 export function createPipeline<Context extends object>(options: PipelineOptions<Context>): Pipeline {
-  const { schema, limits, server, logger, sharing, observe, tracing } = options;
-  const rateLimit = limits.clientRateLimit && createClientRateLimit(limits.clientRateLimit);
-  /** Requests start in turns of the event loop, so that a saturated process still accepts new connections (request-scheduler.ts). */
-  const scheduler = createRequestScheduler();
-  const hideSuggestions = !server.suggestions;
-  const documents = createDocumentPreparer({
-    schema,
-    costModel: options.costModel,
-    limits,
-    rules: server.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule],
-    hideSuggestions,
-  });
-  const executor = new Executor<Context>({ schema, limits, contextFor: options.contextFor, jit: options.jit ?? true, hideSuggestions });
-  const resultCache = sharing?.results && createResultCache(sharing.results);
-  const shared = sharing && new Sharing({ identityOf: sharing.identityOf, dedupe: sharing.dedupe, resultCache, logger });
-  const bodies = new AnswerBodies(limits.maxResponseBytes, logger);
-  const subscriptions = new Subscriptions({
-    schema,
-    limits,
-    executor,
-    answer: (result, transport) => bodies.bounded(refused(result, transport.requestId, logger), transport.requestId, false),
-  });
+  const { limits, logger, observe, tracing } = options;
+  const { rateLimit, scheduler, documents, executor, resultCache, shared, bodies, subscriptions } =
+    pipelineParts(options);
 
   /**
    * Every step from the request's shape to its execution. Not async: each
    * async function between a request and its execution is one more promise
    * and frame per request; `run` awaits what it returns, and catches what it throws.
    */
-  function steps(params: unknown, transport: Transport, record: PipelineRequest): ExecutionResult | Promise<ExecutionResult | AsyncIterableIterator<PipelineAnswer>> {
+  function steps(
+    params: unknown,
+    transport: Transport,
+    record: PipelineRequest,
+  ): ExecutionResult | Promise<ExecutionResult | AsyncIterableIterator<PipelineAnswer>> {
     const request = readRequest(params);
     const text = documentText(request, options.persisted);
     if (text === undefined) throw new GraftError('BAD_REQUEST', 'Must provide a query string.');
     const prepared = documents.prepare(text, record.trace);
     if (!prepared.document) return { errors: prepared.refusal as GraphQLError[] };
     const { document } = prepared;
-    const operation = getOperationAST(document, request.operationName);
-    if (!operation)
-      throw new GraftError(
-        'BAD_REQUEST',
-        request.operationName ? `No operation is named ${JSON.stringify(request.operationName.slice(0, 80))}.` : 'The document has several operations: send operationName.',
-      );
+    const operation = operationOf(document, request.operationName);
     record.operationName = operation.name?.value;
     record.operationType = operation.operation;
     if (operation.operation === 'mutation' && transport.method !== 'POST') return { errors: [mutationNeedsPost()] };
     if (operation.operation === 'subscription' && !transport.streams)
-      throw new GraftError('BAD_REQUEST', 'Subscriptions are served over SSE (Accept: text/event-stream) and WebSockets (graphql-transport-ws), not as one answer.');
+      throw new GraftError(
+        'BAD_REQUEST',
+        'Subscriptions are served over SSE (Accept: text/event-stream) and WebSockets (graphql-transport-ws), not as one answer.',
+      );
     const metrics = prepared.metrics?.get(operation);
     if (metrics?.readsVariables) {
       const problems = documents.costLimit(documents.measure(document, operation, request.variables));
@@ -144,16 +136,29 @@ export function createPipeline<Context extends object>(options: PipelineOptions<
     if (operation.operation === 'subscription') return subscriptions.subscribe(transport, document, request);
     const declared = metrics !== undefined && !metrics.handWritten;
     // No closure nor key for a request that shares nothing (most hand-written queries, every mutation).
-    if (!shared || operation.operation !== 'query' || !shared.applies(declared)) return executed(executor, transport, prepared, document, request, record);
+    if (!shared || operation.operation !== 'query' || !shared.applies(declared))
+      return executed(executor, transport, prepared, document, request, record);
     const query = { text, operationName: request.operationName, variables: request.variables, declared };
     return shared.answer(transport, query, record, (by) => executed(executor, by, prepared, document, request, record));
   }
 
   /** The answer of a result: masked, bounded, cached when it may be, reported. */
-  function finish(result: ExecutionResult, transport: Transport, record: PipelineRequest, startedAt: number): PipelineAnswer {
+  function finish(
+    result: ExecutionResult,
+    transport: Transport,
+    record: PipelineRequest,
+    startedAt: number,
+  ): PipelineAnswer {
     const answer = bodies.bounded(result, transport.requestId, record.execution?.joined === true, record.write);
     // Only the request that ran the execution knows what it read: one that joined it (`shared`) read nothing itself.
-    if (record.cacheAs !== undefined && !record.shared && record.reads && answer.result === result && !result.errors && !result.extensions) {
+    if (
+      record.cacheAs !== undefined &&
+      !record.shared &&
+      record.reads &&
+      answer.result === result &&
+      !result.errors &&
+      !result.extensions
+    ) {
       resultCache?.store(record.cacheAs, { result, body: answer.body, reads: record.reads });
       bodies.remember(result, answer.body);
     }
@@ -183,18 +188,74 @@ export function createPipeline<Context extends object>(options: PipelineOptions<
         }
         result = refused(outcome, transport.requestId, logger);
       } catch (error) {
-        result = error instanceof GraftError ? refusal(error, transport.requestId, logger) : refused({ errors: [error as GraphQLError] }, transport.requestId, logger);
+        result =
+          error instanceof GraftError
+            ? refusal(error, transport.requestId, logger)
+            : refused({ errors: [error as GraphQLError] }, transport.requestId, logger);
       }
       return finish(result, transport, record, startedAt);
     },
 
     refuse(given, transport) {
       const startedAt = transport.startedAt ?? performance.now();
-      const result = given instanceof GraftError ? refusal(given, transport.requestId, logger) : refused(given, transport.requestId, logger);
-      observe?.(reportOf(transport.requestId, result, new PipelineRequest(limits.upstreamCallsPerOperation), startedAt));
+      const result =
+        given instanceof GraftError
+          ? refusal(given, transport.requestId, logger)
+          : refused(given, transport.requestId, logger);
+      observe?.(
+        reportOf(transport.requestId, result, new PipelineRequest(limits.upstreamCallsPerOperation), startedAt),
+      );
       return { result, body: serialize(result) };
     },
   };
+}
+
+/** The operation a request asks for, or BAD_REQUEST: none of that name, or several and no name. */
+function operationOf(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode {
+  const operation = getOperationAST(document, operationName);
+  if (!operation)
+    throw new GraftError(
+      'BAD_REQUEST',
+      operationName
+        ? `No operation is named ${JSON.stringify(operationName.slice(0, 80))}.`
+        : 'The document has several operations: send operationName.',
+    );
+  return operation;
+}
+
+/** The steps' parts, made once per pipeline. */
+function pipelineParts<Context extends object>(options: PipelineOptions<Context>) {
+  const { schema, limits, server, logger, sharing } = options;
+  const rateLimit = limits.clientRateLimit && createClientRateLimit(limits.clientRateLimit);
+  /** Requests start in turns of the event loop, so that a saturated process still accepts new connections (request-scheduler.ts). */
+  const scheduler = createRequestScheduler();
+  const hideSuggestions = !server.suggestions;
+  const documents = createDocumentPreparer({
+    schema,
+    costModel: options.costModel,
+    limits,
+    rules: server.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule],
+    hideSuggestions,
+  });
+  const executor = new Executor<Context>({
+    schema,
+    limits,
+    contextFor: options.contextFor,
+    jit: options.jit ?? true,
+    hideSuggestions,
+  });
+  const resultCache = sharing?.results && createResultCache(sharing.results);
+  const shared =
+    sharing && new Sharing({ identityOf: sharing.identityOf, dedupe: sharing.dedupe, resultCache, logger });
+  const bodies = new AnswerBodies(limits.maxResponseBytes, logger);
+  const subscriptions = new Subscriptions({
+    schema,
+    limits,
+    executor,
+    answer: (result, transport) =>
+      bodies.bounded(refused(result, transport.requestId, logger), transport.requestId, false),
+  });
+  return { rateLimit, scheduler, documents, executor, resultCache, shared, bodies, subscriptions };
 }
 
 /** The execution, as a step of the request's trace when it is traced. */
@@ -211,5 +272,7 @@ function executed<Context extends object>(
 }
 
 function mutationNeedsPost(): GraphQLError {
-  return new GraphQLError('Mutations are sent with POST.', { extensions: { code: 'BAD_REQUEST', http: { status: 405, headers: { allow: 'POST' } } } });
+  return new GraphQLError('Mutations are sent with POST.', {
+    extensions: { code: 'BAD_REQUEST', http: { status: 405, headers: { allow: 'POST' } } },
+  });
 }

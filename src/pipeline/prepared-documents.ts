@@ -8,7 +8,14 @@
  * document whose estimate reads variables is measured again per request
  * (`costLimit(measure(...))`).
  */
-import { type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, parse, type ValidationRule, validate } from 'graphql';
+import {
+  type DocumentNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  parse,
+  type ValidationRule,
+  validate,
+} from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { ResolvedConfig } from '../config/config-schema.ts';
 import { GraftError } from '../errors.ts';
@@ -53,16 +60,33 @@ export interface DocumentPreparer {
   /** The document prepared from `text`: from the cache, or made now (its parse and validation traced). Counts a use. */
   prepare(text: string, trace: RequestTrace | undefined): Prepared;
   /** The operation measured with these variables (for an estimate that reads them). */
-  measure(document: DocumentNode, operation: OperationDefinitionNode, variables?: Readonly<Record<string, unknown>> | null): OperationMetrics;
+  measure(
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables?: Readonly<Record<string, unknown>> | null,
+  ): OperationMetrics;
   /** Arguments out of their bounds first (the most specific refusal), then the estimates they would inflate. */
   costLimit(metrics: OperationMetrics): GraftError[];
 }
 
-export function createDocumentPreparer({ schema, costModel, limits, rules, hideSuggestions }: DocumentPreparerOptions): DocumentPreparer {
-  const documents = new LRUCache<string, Prepared>({ max: 1_000, maxSize: DOCUMENT_CACHE_BYTES, sizeCalculation: (prepared) => prepared.bytes });
+export function createDocumentPreparer({
+  schema,
+  costModel,
+  limits,
+  rules,
+  hideSuggestions,
+}: DocumentPreparerOptions): DocumentPreparer {
+  const documents = new LRUCache<string, Prepared>({
+    max: 1_000,
+    maxSize: DOCUMENT_CACHE_BYTES,
+    sizeCalculation: (prepared) => prepared.bytes,
+  });
   const validationOptions = { hideSuggestions };
-  const measure = (document: DocumentNode, operation: OperationDefinitionNode, variables?: Readonly<Record<string, unknown>> | null) =>
-    measureOperation(schema, document, operation, { costModel, defaultListSize: limits.defaultListSize, variables });
+  const measure = (
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables?: Readonly<Record<string, unknown>> | null,
+  ) => measureOperation(schema, document, operation, { costModel, defaultListSize: limits.defaultListSize, variables });
 
   function prepare(text: string, trace: RequestTrace | undefined): Prepared {
     let prepared = documents.get(text);
@@ -74,12 +98,17 @@ export function createDocumentPreparer({ schema, costModel, limits, rules, hideS
   }
 
   function prepareUncached(text: string, trace: RequestTrace | undefined): Prepared {
-    const step = <T>(name: 'graphql.parse' | 'graphql.validate', run: () => T): T => (trace ? trace.step(name, run) : run());
+    const step = <T>(name: 'graphql.parse' | 'graphql.validate', run: () => T): T =>
+      trace ? trace.step(name, run) : run();
     const nesting = limits.maxDepth + NESTING_ALLOWANCE;
     if (exceedsNesting(text, nesting)) {
       return {
         refusal: [
-          new GraftError('MAX_DEPTH_LIMIT', `The document nests brackets more than ${nesting} deep; at most ${limits.maxDepth} field levels are allowed.`, { facts: { limit: limits.maxDepth } }),
+          new GraftError(
+            'MAX_DEPTH_LIMIT',
+            `The document nests brackets more than ${nesting} deep; at most ${limits.maxDepth} field levels are allowed.`,
+            { facts: { limit: limits.maxDepth } },
+          ),
         ],
         uses: 0,
         bytes: estimatedBytes(text),
@@ -99,62 +128,110 @@ export function createDocumentPreparer({ schema, costModel, limits, rules, hideS
     const directives = countDirectives(document);
     const problems: GraftError[] = [];
     if (directives > limits.maxDirectives)
-      problems.push(overLimit('MAX_DIRECTIVES_LIMIT', `The document uses ${directives} directives; at most ${limits.maxDirectives} are allowed.`, directives, limits.maxDirectives));
+      problems.push(
+        overLimit(
+          'MAX_DIRECTIVES_LIMIT',
+          `The document uses ${directives} directives; at most ${limits.maxDirectives} are allowed.`,
+          directives,
+          limits.maxDirectives,
+        ),
+      );
     const metrics = new Map<OperationDefinitionNode, OperationMetrics>();
     for (const definition of document.definitions) {
       if (definition.kind !== 'OperationDefinition') continue;
       const measured = measure(document, definition);
       metrics.set(definition, measured);
-      problems.push(...documentLimits(measured), ...(measured.readsVariables ? [] : costLimit(measured)));
+      problems.push(
+        ...documentLimits(measured, limits),
+        ...(measured.readsVariables ? [] : costLimit(measured, limits)),
+      );
     }
     if (problems.length > 0) return { refusal: problems, uses: 0, bytes: estimatedBytes(text) };
     const errors = validate(schema, document, rules, validationOptions);
     // Validation errors point at their nodes, and so keep the document.
     if (errors.length > 0) return { refusal: errors, uses: 0, bytes: estimatedBytes(text, document) };
-    return { document, metrics, check: argumentCheck(schema, document, limits), uses: 0, bytes: estimatedBytes(text, document) };
+    return {
+      document,
+      metrics,
+      check: argumentCheck(schema, document, limits),
+      uses: 0,
+      bytes: estimatedBytes(text, document),
+    };
   }
 
-  function documentLimits({ depth, aliases, rootFields }: OperationMetrics): GraftError[] {
-    const problems: GraftError[] = [];
-    if (depth > limits.maxDepth) problems.push(overLimit('MAX_DEPTH_LIMIT', `The operation nests ${depth} levels deep; at most ${limits.maxDepth} are allowed.`, depth, limits.maxDepth));
-    if (aliases > limits.maxAliases) problems.push(overLimit('MAX_ALIASES_LIMIT', `The operation uses ${aliases} aliases; at most ${limits.maxAliases} are allowed.`, aliases, limits.maxAliases));
-    if (rootFields > limits.maxRootFields)
-      problems.push(overLimit('MAX_ROOT_FIELDS_LIMIT', `The operation asks for ${rootFields} root fields; at most ${limits.maxRootFields} are allowed.`, rootFields, limits.maxRootFields));
-    return problems;
-  }
-
-  function costLimit({ cost, calls, outOfRange }: OperationMetrics): GraftError[] {
-    if (outOfRange) return [pageSizeRefusal(outOfRange.argument, outOfRange.value, outOfRange.max)];
-    const problems: GraftError[] = [];
-    if (cost > limits.maxCost) {
-      const estimate = Math.min(cost, Number.MAX_SAFE_INTEGER);
-      problems.push(
-        new GraftError(
-          'COST_ESTIMATED_TOO_EXPENSIVE',
-          `The operation could produce about ${estimate} objects; at most ${limits.maxCost} are allowed. Ask for smaller pages or fewer nested connections.`,
-          { facts: { estimate, limit: limits.maxCost } },
-        ),
-      );
-    }
-    if (calls > limits.upstreamCallsPerOperation) {
-      const estimate = Math.min(calls, Number.MAX_SAFE_INTEGER);
-      problems.push(
-        new GraftError(
-          'UPSTREAM_CALL_BUDGET_EXCEEDED',
-          `The operation could need ${estimate} upstream calls after batching; at most ${limits.upstreamCallsPerOperation} are allowed. Ask for smaller pages or fewer nested lists.`,
-          {
-            facts: { estimate, limit: limits.upstreamCallsPerOperation },
-          },
-        ),
-      );
-    }
-    return problems;
-  }
-
-  return { prepare, measure, costLimit };
+  return { prepare, measure, costLimit: (metrics) => costLimit(metrics, limits) };
 }
 
-function overLimit(code: 'MAX_DEPTH_LIMIT' | 'MAX_ALIASES_LIMIT' | 'MAX_ROOT_FIELDS_LIMIT' | 'MAX_DIRECTIVES_LIMIT', message: string, found: number, limit: number): GraftError {
+type PreparerLimits = DocumentPreparerOptions['limits'];
+
+/** The operation's depth, aliases and root fields, each against its limit. */
+function documentLimits({ depth, aliases, rootFields }: OperationMetrics, limits: PreparerLimits): GraftError[] {
+  const problems: GraftError[] = [];
+  if (depth > limits.maxDepth)
+    problems.push(
+      overLimit(
+        'MAX_DEPTH_LIMIT',
+        `The operation nests ${depth} levels deep; at most ${limits.maxDepth} are allowed.`,
+        depth,
+        limits.maxDepth,
+      ),
+    );
+  if (aliases > limits.maxAliases)
+    problems.push(
+      overLimit(
+        'MAX_ALIASES_LIMIT',
+        `The operation uses ${aliases} aliases; at most ${limits.maxAliases} are allowed.`,
+        aliases,
+        limits.maxAliases,
+      ),
+    );
+  if (rootFields > limits.maxRootFields)
+    problems.push(
+      overLimit(
+        'MAX_ROOT_FIELDS_LIMIT',
+        `The operation asks for ${rootFields} root fields; at most ${limits.maxRootFields} are allowed.`,
+        rootFields,
+        limits.maxRootFields,
+      ),
+    );
+  return problems;
+}
+
+/** Arguments out of their bounds first (the most specific refusal), then the estimates they would inflate. */
+function costLimit({ cost, calls, outOfRange }: OperationMetrics, limits: PreparerLimits): GraftError[] {
+  if (outOfRange) return [pageSizeRefusal(outOfRange.argument, outOfRange.value, outOfRange.max)];
+  const problems: GraftError[] = [];
+  if (cost > limits.maxCost) {
+    const estimate = Math.min(cost, Number.MAX_SAFE_INTEGER);
+    problems.push(
+      new GraftError(
+        'COST_ESTIMATED_TOO_EXPENSIVE',
+        `The operation could produce about ${estimate} objects; at most ${limits.maxCost} are allowed. Ask for smaller pages or fewer nested connections.`,
+        { facts: { estimate, limit: limits.maxCost } },
+      ),
+    );
+  }
+  if (calls > limits.upstreamCallsPerOperation) {
+    const estimate = Math.min(calls, Number.MAX_SAFE_INTEGER);
+    problems.push(
+      new GraftError(
+        'UPSTREAM_CALL_BUDGET_EXCEEDED',
+        `The operation could need ${estimate} upstream calls after batching; at most ${limits.upstreamCallsPerOperation} are allowed. Ask for smaller pages or fewer nested lists.`,
+        {
+          facts: { estimate, limit: limits.upstreamCallsPerOperation },
+        },
+      ),
+    );
+  }
+  return problems;
+}
+
+function overLimit(
+  code: 'MAX_DEPTH_LIMIT' | 'MAX_ALIASES_LIMIT' | 'MAX_ROOT_FIELDS_LIMIT' | 'MAX_DIRECTIVES_LIMIT',
+  message: string,
+  found: number,
+  limit: number,
+): GraftError {
   return new GraftError(code, message, { facts: { found: Math.min(found, Number.MAX_SAFE_INTEGER), limit } });
 }
 

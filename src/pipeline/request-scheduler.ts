@@ -44,7 +44,11 @@ export interface RequestSchedulerOptions {
 /** Started requests the queue keeps at most before it drops them. */
 const COMPACT_AFTER = 1_024;
 
-export function createRequestScheduler({ budgetMs = 10, now = () => performance.now(), schedule = setImmediate }: RequestSchedulerOptions = {}): RequestScheduler {
+export function createRequestScheduler({
+  budgetMs = 10,
+  now = () => performance.now(),
+  schedule = setImmediate,
+}: RequestSchedulerOptions = {}): RequestScheduler {
   const waiting: Array<() => void> = [];
   let head = 0;
   let scheduled = false;

@@ -20,16 +20,20 @@ export function readRequest(params: unknown): GraphQLRequest {
   const { query, variables, operationName, extensions, documentId } = params;
   if (!isAbsent(query) && typeof query !== 'string') throw badRequest('query must be a string.');
   if (!isAbsent(variables) && !isObject(variables)) throw badRequest('variables must be an object.');
-  if (!isAbsent(operationName) && typeof operationName !== 'string') throw badRequest('operationName must be a string.');
+  if (!isAbsent(operationName) && typeof operationName !== 'string')
+    throw badRequest('operationName must be a string.');
   if (!isAbsent(extensions) && !isObject(extensions)) throw badRequest('extensions must be an object.');
   if (!isAbsent(documentId) && typeof documentId !== 'string') throw badRequest('documentId must be a string.');
-  if (isObject(variables) && deeperThan(variables, MAX_VARIABLES_DEPTH)) throw badRequest(`variables are nested deeper than ${MAX_VARIABLES_DEPTH} levels.`);
-  const persistedQuery = isObject(extensions) && isObject(extensions.persistedQuery) ? extensions.persistedQuery.sha256Hash : undefined;
+  if (isObject(variables) && deeperThan(variables, MAX_VARIABLES_DEPTH))
+    throw badRequest(`variables are nested deeper than ${MAX_VARIABLES_DEPTH} levels.`);
+  const persistedQuery =
+    isObject(extensions) && isObject(extensions.persistedQuery) ? extensions.persistedQuery.sha256Hash : undefined;
   return {
     query: typeof query === 'string' && query !== '' ? query : undefined,
     operationName: typeof operationName === 'string' && operationName !== '' ? operationName : undefined,
     variables: isObject(variables) ? variables : undefined,
-    documentId: typeof documentId === 'string' ? documentId : typeof persistedQuery === 'string' ? persistedQuery : undefined,
+    documentId:
+      typeof documentId === 'string' ? documentId : typeof persistedQuery === 'string' ? persistedQuery : undefined,
   };
 }
 

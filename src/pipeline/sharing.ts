@@ -47,7 +47,12 @@ export class Sharing {
   }
 
   /** The result for `query`: cached, joined, or from `execute` (run with a transport no one caller's departure aborts when others may join). */
-  answer(transport: Transport, query: SharedQuery, record: PipelineRequest, execute: (transport: Transport) => Promise<ExecutionResult>): ExecutionResult | Promise<ExecutionResult> {
+  answer(
+    transport: Transport,
+    query: SharedQuery,
+    record: PipelineRequest,
+    execute: (transport: Transport) => Promise<ExecutionResult>,
+  ): ExecutionResult | Promise<ExecutionResult> {
     const { identityOf, dedupe, resultCache, logger } = this.options;
     const caches = resultCache !== undefined && query.declared;
     const joins = dedupe === true || (dedupe === 'declared' && query.declared);
@@ -72,9 +77,13 @@ export class Sharing {
       return joining.answer;
     }
     // No one caller's departure may cancel what others wait for: the shared execution ignores the client signal, and ends at its deadline.
-    const running = execute({ method: transport.method, requestId: transport.requestId, header: transport.header, clientAddress: transport.clientAddress, signal: NEVER_ABORTED }).finally(() =>
-      this.#inFlight.delete(key),
-    );
+    const running = execute({
+      method: transport.method,
+      requestId: transport.requestId,
+      header: transport.header,
+      clientAddress: transport.clientAddress,
+      signal: NEVER_ABORTED,
+    }).finally(() => this.#inFlight.delete(key));
     record.execution = { answer: running, joined: false };
     this.#inFlight.set(key, record.execution);
     return running;

@@ -6,7 +6,13 @@
  * subscriber's forwarded headers. Counted against `limits.maxSubscriptions`
  * and `limits.maxSubscriptionsPerConnection`.
  */
-import { createSourceEventStream, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql';
+import {
+  createSourceEventStream,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLError,
+  type GraphQLSchema,
+} from 'graphql';
 import type { ResolvedConfig } from '../config/config-schema.ts';
 import { GraftError } from '../errors.ts';
 import type { PipelineAnswer } from './answer-body.ts';
@@ -18,7 +24,10 @@ const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
 export interface SubscriptionOptions {
   schema: GraphQLSchema;
-  limits: Pick<ResolvedConfig['limits'], 'maxSubscriptions' | 'maxSubscriptionsPerConnection' | 'upstreamCallsPerOperation'>;
+  limits: Pick<
+    ResolvedConfig['limits'],
+    'maxSubscriptions' | 'maxSubscriptionsPerConnection' | 'upstreamCallsPerOperation'
+  >;
   executor: Executor<object>;
   /** Masks and bounds one event's result, as the pipeline's last steps do for any answer. */
   answer(result: ExecutionResult, transport: Transport): PipelineAnswer;
@@ -31,14 +40,27 @@ export class Subscriptions {
   constructor(private readonly options: SubscriptionOptions) {}
 
   /** The stream of answers, or the result that refused to open one (its source stream's errors). */
-  async subscribe(transport: Transport, document: DocumentNode, request: GraphQLRequest): Promise<ExecutionResult | AsyncIterableIterator<PipelineAnswer>> {
+  async subscribe(
+    transport: Transport,
+    document: DocumentNode,
+    request: GraphQLRequest,
+  ): Promise<ExecutionResult | AsyncIterableIterator<PipelineAnswer>> {
     const { schema, limits, executor } = this.options;
     const { connection } = transport;
     this.#admit(connection);
-    const { context: contextValue, release } = executor.context(transport, new PipelineRequest(limits.upstreamCallsPerOperation));
+    const { context: contextValue, release } = executor.context(
+      transport,
+      new PipelineRequest(limits.upstreamCallsPerOperation),
+    );
     let events: Awaited<ReturnType<typeof createSourceEventStream>>;
     try {
-      events = await createSourceEventStream({ schema, document, variableValues: request.variables ?? {}, operationName: request.operationName, contextValue });
+      events = await createSourceEventStream({
+        schema,
+        document,
+        variableValues: request.variables ?? {},
+        operationName: request.operationName,
+        contextValue,
+      });
     } finally {
       release();
     }
@@ -51,15 +73,28 @@ export class Subscriptions {
   #admit(connection: unknown): void {
     const { maxSubscriptions, maxSubscriptionsPerConnection } = this.options.limits;
     if (this.#open >= maxSubscriptions)
-      throw new GraftError('TOO_MANY_SUBSCRIPTIONS', `The gateway serves ${maxSubscriptions} subscriptions at most; try again later.`, { facts: { limit: maxSubscriptions } });
+      throw new GraftError(
+        'TOO_MANY_SUBSCRIPTIONS',
+        `The gateway serves ${maxSubscriptions} subscriptions at most; try again later.`,
+        { facts: { limit: maxSubscriptions } },
+      );
     if (connection !== undefined && (this.#byConnection.get(connection) ?? 0) >= maxSubscriptionsPerConnection)
-      throw new GraftError('TOO_MANY_SUBSCRIPTIONS', `One connection may hold ${maxSubscriptionsPerConnection} subscriptions at most; end one first.`, {
-        facts: { limit: maxSubscriptionsPerConnection },
-      });
+      throw new GraftError(
+        'TOO_MANY_SUBSCRIPTIONS',
+        `One connection may hold ${maxSubscriptionsPerConnection} subscriptions at most; end one first.`,
+        {
+          facts: { limit: maxSubscriptionsPerConnection },
+        },
+      );
   }
 
   /** A hand-written iterator, not an async generator: a generator waiting for the next event cannot be ended until one comes. */
-  #stream(source: AsyncIterator<unknown>, transport: Transport, document: DocumentNode, request: GraphQLRequest): AsyncIterableIterator<PipelineAnswer> {
+  #stream(
+    source: AsyncIterator<unknown>,
+    transport: Transport,
+    document: DocumentNode,
+    request: GraphQLRequest,
+  ): AsyncIterableIterator<PipelineAnswer> {
     const { executor, limits, answer } = this.options;
     let open = true;
     const close = () => {
@@ -85,7 +120,14 @@ export class Subscriptions {
           close();
           return DONE;
         }
-        const result = await executor.execute(transport, undefined, document, request, new PipelineRequest(limits.upstreamCallsPerOperation), step.value);
+        const result = await executor.execute(
+          transport,
+          undefined,
+          document,
+          request,
+          new PipelineRequest(limits.upstreamCallsPerOperation),
+          step.value,
+        );
         return { done: false, value: answer(result, transport) };
       },
       async return() {

@@ -26,7 +26,14 @@ export function relayEvents(hub: EventHub, link: RedisLink, replica: string): Pi
       return;
     }
     const { event } = relayed;
-    if (relayed.replica === replica || !event || typeof event.source !== 'string' || typeof event.type !== 'string' || typeof event.id !== 'string') return;
+    if (
+      relayed.replica === replica ||
+      !event ||
+      typeof event.source !== 'string' ||
+      typeof event.type !== 'string' ||
+      typeof event.id !== 'string'
+    )
+      return;
     hub.publish(event);
   });
   return {

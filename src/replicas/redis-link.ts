@@ -86,7 +86,9 @@ class Link implements RedisLink {
     this.prefix = settings.keyPrefix;
     // Loaded here, not imported at the top: a gateway without Redis never loads the client.
     this.#loading = import('ioredis').then(({ Redis: Client }) => this.#connect(Client));
-    this.#loading.catch((error: unknown) => log.error({ err: error }, 'the Redis client (ioredis) could not be loaded: replicas share nothing'));
+    this.#loading.catch((error: unknown) =>
+      log.error({ err: error }, 'the Redis client (ioredis) could not be loaded: replicas share nothing'),
+    );
     this.#pinger = setInterval(() => this.#ping(), settings.pingEveryMs ?? 1_000);
     // It watches; it never keeps the process alive.
     this.#pinger.unref();
@@ -145,7 +147,8 @@ class Link implements RedisLink {
   }
 
   #markHung(on: boolean): void {
-    if (on && !this.#hung) this.log.warn('Redis does not answer in time: each replica uses its own cache and state until it does');
+    if (on && !this.#hung)
+      this.log.warn('Redis does not answer in time: each replica uses its own cache and state until it does');
     if (!on && this.#hung) this.log.info('Redis answers again: shared state resumes');
     this.#hung = on;
   }
@@ -182,7 +185,8 @@ class Link implements RedisLink {
   subscribe(channel: string, onMessage: (message: string) => void): void {
     this.#channels.set(this.prefix + channel, onMessage);
     void this.#loading.then(() => {
-      if (this.#subscriber?.status === 'ready') this.#subscriber.subscribe(this.prefix + channel).catch(() => undefined);
+      if (this.#subscriber?.status === 'ready')
+        this.#subscriber.subscribe(this.prefix + channel).catch(() => undefined);
     });
   }
 
@@ -198,6 +202,8 @@ class Link implements RedisLink {
     this.#closed = true;
     clearInterval(this.#pinger);
     await this.#loading.catch(() => undefined);
-    await Promise.all([this.#commands, this.#subscriber].map((client) => client?.quit().catch(() => client.disconnect())));
+    await Promise.all(
+      [this.#commands, this.#subscriber].map((client) => client?.quit().catch(() => client.disconnect())),
+    );
   }
 }

@@ -9,7 +9,9 @@ import type { RedisLink } from './redis-link.ts';
 
 export function replayClaims(link: RedisLink): ReplayClaim {
   return async (source, id, ttlMs) => {
-    const answer = await link.run('replay', (redis) => redis.set(`${link.prefix}webhook:${source}:${id}`, '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'));
+    const answer = await link.run('replay', (redis) =>
+      redis.set(`${link.prefix}webhook:${source}:${id}`, '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'),
+    );
     return answer === undefined ? undefined : answer === 'OK';
   };
 }

@@ -39,7 +39,8 @@ export interface SharedCacheOptions {
 export function createSharedCache({ link, replica, maxValueBytes, dropLocal }: SharedCacheOptions): SecondLevelCache {
   const generations = new Map<string, number>();
   const generationKey = (source: string) => `${link.prefix}cache-generation:${source}`;
-  const entryKey = (source: string, generation: number, key: string) => `${link.prefix}cache:${source}:${generation}:${key}`;
+  const entryKey = (source: string, generation: number, key: string) =>
+    `${link.prefix}cache:${source}:${generation}:${key}`;
 
   const generationOf = async (source: string): Promise<number | undefined> => {
     const known = generations.get(source);
@@ -79,7 +80,9 @@ export function createSharedCache({ link, replica, maxValueBytes, dropLocal }: S
       if (generation === undefined || ttlMs <= 0) return;
       const value = JSON.stringify(entry);
       if (Buffer.byteLength(value) > maxValueBytes) return;
-      void link.run('cache', (redis) => redis.set(entryKey(entry.source, generation, key), value, 'PX', Math.ceil(ttlMs)));
+      void link.run('cache', (redis) =>
+        redis.set(entryKey(entry.source, generation, key), value, 'PX', Math.ceil(ttlMs)),
+      );
     },
 
     // Awaited by the write that caused it, before its answer: a read on another replica right after the write finds the entries gone.
@@ -93,7 +96,11 @@ export function createSharedCache({ link, replica, maxValueBytes, dropLocal }: S
         return;
       }
       generations.set(source, generation);
-      await link.publish('cache', CHANNEL, JSON.stringify({ replica, source, paths, generation } satisfies Invalidation));
+      await link.publish(
+        'cache',
+        CHANNEL,
+        JSON.stringify({ replica, source, paths, generation } satisfies Invalidation),
+      );
     },
   };
 }
@@ -101,7 +108,12 @@ export function createSharedCache({ link, replica, maxValueBytes, dropLocal }: S
 function parsed(message: string): Invalidation | undefined {
   try {
     const value = JSON.parse(message) as Partial<Invalidation>;
-    return typeof value.replica === 'string' && typeof value.source === 'string' && Array.isArray(value.paths) && typeof value.generation === 'number' ? (value as Invalidation) : undefined;
+    return typeof value.replica === 'string' &&
+      typeof value.source === 'string' &&
+      Array.isArray(value.paths) &&
+      typeof value.generation === 'number'
+      ? (value as Invalidation)
+      : undefined;
   } catch {
     return undefined;
   }

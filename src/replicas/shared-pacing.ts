@@ -71,22 +71,39 @@ redis.call('HINCRBY', KEYS[1], 'remaining', -1)
 return 0`;
 
 export function createSharedPacing(link: RedisLink): SharedPacing {
-  const keys = (source: string, key: string) => [`${link.prefix}rate:${source}:${key}`, `${link.prefix}rate-limit:${source}:${key}`];
+  const keys = (source: string, key: string) => [
+    `${link.prefix}rate:${source}:${key}`,
+    `${link.prefix}rate-limit:${source}:${key}`,
+  ];
   return {
     async take(source, key, now) {
-      const wait = await link.run('pacing', (redis) => redis.eval(TAKE, 2, ...keys(source, key), String(now)) as Promise<number>);
+      const wait = await link.run(
+        'pacing',
+        (redis) => redis.eval(TAKE, 2, ...keys(source, key), String(now)) as Promise<number>,
+      );
       return wait === undefined || wait < 0 ? undefined : wait;
     },
 
     async announce(source, key, { remaining, resetAt, limit }) {
-      await link.run('pacing', (redis) => redis.eval(ANNOUNCE, 2, ...keys(source, key), String(remaining), String(Math.round(resetAt)), limit === undefined ? '' : String(limit)));
+      await link.run('pacing', (redis) =>
+        redis.eval(
+          ANNOUNCE,
+          2,
+          ...keys(source, key),
+          String(remaining),
+          String(Math.round(resetAt)),
+          limit === undefined ? '' : String(limit),
+        ),
+      );
     },
 
     async takeStatic(source, perSecond, now) {
       const second = Math.floor(now / 1000);
       const key = `${link.prefix}rate-static:${source}:${second}`;
       const taken = await link.run('pacing', async (redis) => {
-        const [[, count] = []] = ((await redis.multi().incr(key).pexpire(key, 2_000).exec()) ?? []) as Array<[Error | null, number]>;
+        const [[, count] = []] = ((await redis.multi().incr(key).pexpire(key, 2_000).exec()) ?? []) as Array<
+          [Error | null, number]
+        >;
         return count;
       });
       if (taken === undefined) return undefined;

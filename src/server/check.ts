@@ -39,7 +39,9 @@ export function checkGraph(config: GatewayConfig, { baseDir, file, env }: CheckO
     lines.push(`✓ ${name}: ${sources.length} source${sources.length === 1 ? '' : 's'} (${sources.join(', ')})`);
     if (unset.length > 0) lines.push(`  not set here (needed to serve): ${unset.join(', ')}`);
     if (resolved.server.production && resolved.server.cors.origins.includes('*'))
-      lines.push(`⚠ server.cors.origins has '*' in production: a page on any site can read the answers (without credentials); list the origins that may.`);
+      lines.push(
+        `⚠ server.cors.origins has '*' in production: a page on any site can read the answers (without credentials); list the origins that may.`,
+      );
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return { ok: false, text: `${error.message}\n` };
@@ -51,9 +53,16 @@ export function checkGraph(config: GatewayConfig, { baseDir, file, env }: CheckO
     lines.push(
       `✓ ${relative(process.cwd(), `${baseDir}/${config.schema ?? 'schema'}`) || '.'}: ${fields.filter((plan) => plan.kind === 'rest').length} fields with @rest, ${fields.filter((plan) => plan.kind === 'ref').length} with @ref${fields.some((plan) => plan.kind === 'event') ? `, ${fields.filter((plan) => plan.kind === 'event').length} with @event` : ''}`,
     );
-    const report = callReport(graph.full, graph.plans, { defaultListSize: resolved.limits.defaultListSize, budget: resolved.limits.upstreamCallsPerOperation, maxDepth: resolved.limits.maxDepth });
+    const report = callReport(graph.full, graph.plans, {
+      defaultListSize: resolved.limits.defaultListSize,
+      budget: resolved.limits.upstreamCallsPerOperation,
+      maxDepth: resolved.limits.maxDepth,
+    });
     if (report.nPlusOne.length > 0) {
-      lines.push('', `N+1: fields called once per item of a list (worst case per request, at the lists' largest pages):`);
+      lines.push(
+        '',
+        `N+1: fields called once per item of a list (worst case per request, at the lists' largest pages):`,
+      );
       for (const finding of report.nPlusOne) lines.push(`  ${finding.message}`);
     }
     if (report.overBudget.length > 0) {

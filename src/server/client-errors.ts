@@ -39,16 +39,32 @@ export function clientErrorListener(
     const nodeCode = error.code ?? 'UNKNOWN';
     const answer = answerFor(error, socket, listener);
     observe?.(nodeCode, answer !== undefined);
-    logger[answer ? 'info' : 'debug']({ code: nodeCode, status: answer?.status, bytesRead: (socket as Socket).bytesRead }, 'client error before any handler');
+    logger[answer ? 'info' : 'debug'](
+      { code: nodeCode, status: answer?.status, bytesRead: (socket as Socket).bytesRead },
+      'client error before any handler',
+    );
     if (!answer) return void socket.destroy();
     const body = JSON.stringify({ errors: [{ message: answer.message, extensions: { code: answer.code } }] });
-    socket.end(`HTTP/1.1 ${answer.status} ${answer.reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${answer.status} ${answer.reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   };
 }
 
 /** What the client is told, or undefined when it is told nothing (see above). */
-function answerFor(error: NodeJS.ErrnoException & { reason?: string }, socket: Duplex, listener: ResolvedConfig['server']['listener']): Answer | undefined {
-  if (error.code === 'ECONNRESET' || !socket.writable || (socket as Socket).writableEnded || isLingering(socket) || answering(socket)) return undefined;
+function answerFor(
+  error: NodeJS.ErrnoException & { reason?: string },
+  socket: Duplex,
+  listener: ResolvedConfig['server']['listener'],
+): Answer | undefined {
+  if (
+    error.code === 'ECONNRESET' ||
+    !socket.writable ||
+    (socket as Socket).writableEnded ||
+    isLingering(socket) ||
+    answering(socket)
+  )
+    return undefined;
   switch (error.code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       if ((socket as Socket).bytesRead === 0) return undefined;
@@ -66,7 +82,12 @@ function answerFor(error: NodeJS.ErrnoException & { reason?: string }, socket: D
         message: `The request line and headers are larger than ${listener.maxHeaderSize} bytes; send a long document with POST.`,
       };
     case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
-      return { status: 413, reason: 'Payload Too Large', code: 'PAYLOAD_TOO_LARGE', message: 'The chunk extensions of the request body are too large.' };
+      return {
+        status: 413,
+        reason: 'Payload Too Large',
+        code: 'PAYLOAD_TOO_LARGE',
+        message: 'The chunk extensions of the request body are too large.',
+      };
     default:
       // llhttp's reason is its own fixed text ("Invalid method encountered"), never the client's bytes.
       return {

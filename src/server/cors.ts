@@ -17,15 +17,27 @@ export type CorsSettings = ResolvedConfig['server']['cors'];
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';
 
 /** The CORS headers of an answer to a request from `origin` (undefined: none, the origin may not read it). */
-export function corsHeaders({ origins, credentials }: CorsSettings, origin: string | undefined): Record<string, string> | undefined {
+export function corsHeaders(
+  { origins, credentials }: CorsSettings,
+  origin: string | undefined,
+): Record<string, string> | undefined {
   if (origin === undefined || origins.length === 0) return undefined;
-  if (origins.includes(origin.toLowerCase())) return { 'access-control-allow-origin': origin, vary: 'Origin', ...(credentials && { 'access-control-allow-credentials': 'true' }) };
+  if (origins.includes(origin.toLowerCase()))
+    return {
+      'access-control-allow-origin': origin,
+      vary: 'Origin',
+      ...(credentials && { 'access-control-allow-credentials': 'true' }),
+    };
   if (origins.includes('*')) return { 'access-control-allow-origin': '*' };
   return undefined;
 }
 
 /** A preflight's answer headers: the above, with the methods, the headers asked for, and how long to keep them. */
-export function preflightHeaders(settings: CorsSettings, origin: string | undefined, requestedHeaders: string | undefined): Record<string, string> | undefined {
+export function preflightHeaders(
+  settings: CorsSettings,
+  origin: string | undefined,
+  requestedHeaders: string | undefined,
+): Record<string, string> | undefined {
   const headers = corsHeaders(settings, origin);
   if (!headers) return undefined;
   return {
@@ -41,7 +53,11 @@ export function useCors(settings: CorsSettings): Plugin {
   return {
     onRequest({ request, endResponse, fetchAPI }) {
       if (request.method !== 'OPTIONS') return;
-      const headers = preflightHeaders(settings, request.headers.get('origin') ?? undefined, request.headers.get('access-control-request-headers') ?? undefined);
+      const headers = preflightHeaders(
+        settings,
+        request.headers.get('origin') ?? undefined,
+        request.headers.get('access-control-request-headers') ?? undefined,
+      );
       endResponse(new fetchAPI.Response(null, { status: 204, headers: { 'content-length': '0', ...headers } }));
     },
     onResponse({ request, response }) {

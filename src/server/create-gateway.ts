@@ -80,7 +80,10 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, Record<string,
 /** How long a readiness probe waits for each source. */
 const READINESS_PROBE_MS = 1_000;
 
-export function createGateway(input: GatewayConfig, { env = process.env, logger = createLogger(), baseDir = process.cwd(), graph, now }: GatewayOptions = {}): Gateway {
+export function createGateway(
+  input: GatewayConfig,
+  { env = process.env, logger = createLogger(), baseDir = process.cwd(), graph, now }: GatewayOptions = {},
+): Gateway {
   const config = resolveConfig(input, env, (message) => logger.warn(message));
   const served = graph ?? graphOf(config, baseDir);
   const { compiled, schema, persisted, knownOperations } = compiledGraph(config, served, baseDir);
@@ -101,9 +104,19 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
   const { tracing } = observability;
   const tls = tlsOfSources(config.sources, baseDir, env);
   for (const warning of tls.warnings) logger.warn(warning);
-  const deps = { logger, cache, now, observer: observability.sourceObserver, tracing, ...(redis && { pacing: createSharedPacing(redis) }) };
+  const deps = {
+    logger,
+    cache,
+    now,
+    observer: observability.sourceObserver,
+    tracing,
+    ...(redis && { pacing: createSharedPacing(redis) }),
+  };
   const clients: Record<string, SourceClient> = Object.fromEntries(
-    Object.entries(config.sources).map(([name, source]) => [name, createSourceClient(name, source, { ...deps, tls: tls.bySource[name] })]),
+    Object.entries(config.sources).map(([name, source]) => [
+      name,
+      createSourceClient(name, source, { ...deps, tls: tls.bySource[name] }),
+    ]),
   );
   const allClients = Object.values(clients);
   const cursors = createCursorCodec(config.cursors.keys?.map((key) => ({ id: key.id, secret: key.secret.reveal() })));
@@ -120,7 +133,9 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     sharing: {
       identityOf: identityOf(Object.values(config.sources).flatMap((source) => source.forwardHeaders)),
       dedupe: config.server.dedupe,
-      ...(config.cache.maxResultBytes > 0 && { results: { maxBytes: config.cache.maxResultBytes, unchanged: (reads) => cache.unchanged(reads) } }),
+      ...(config.cache.maxResultBytes > 0 && {
+        results: { maxBytes: config.cache.maxResultBytes, unchanged: (reads) => cache.unchanged(reads) },
+      }),
     },
     observe: observability.requestObserver,
     tracing,
@@ -128,8 +143,8 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
 
   const webhooks = createWebhookReceiver({
     sources: config.sources,
-    hub: redis ? relayEvents(events, redis, replica) : events,
-    ...(redis && { claim: replayClaims(redis) }),
+    // With Redis, events and replay claims reach every replica.
+    ...(redis ? { hub: relayEvents(events, redis, replica), claim: replayClaims(redis) } : { hub: events }),
     invalidate: (source, paths) => clients[source]?.invalidate(paths),
     logger,
     observe: observability.webhookObserver,
@@ -143,7 +158,6 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     maxPayloadBytes: config.limits.maxBodyBytes,
     listedOrigins: config.server.cors.origins.filter((origin) => origin !== '*'),
   });
-  const { paths } = config.server;
   const ids = requestIds();
   const admitted = new WeakSet<IncomingMessage>();
   const yoga = yogaServer({
@@ -156,40 +170,61 @@ export function createGateway(input: GatewayConfig, { env = process.env, logger 
     admitted,
     requestIds: ids,
     readiness: readinessCheck(config, allClients, tls.warnings),
-    onDispose: () => Promise.all([...allClients.map((client) => client.close()), observability.shutdown(), websockets.close(), redis?.close()]).then(() => undefined),
+    onDispose: () =>
+      Promise.all([
+        ...allClients.map((client) => client.close()),
+        observability.shutdown(),
+        websockets.close(),
+        redis?.close(),
+      ]).then(() => undefined),
   });
-  const others = [paths.health, paths.ready, ...Object.values(observability.publicPaths)];
-  const listener = createNodeTransport(
-    {
-      pipeline,
-      admitted,
-      paths: { graphql: paths.graphql, others, prefixes: [`${paths.webhooks.replace(/\/+$/, '')}/`] },
-      maxBodyBytes: config.limits.maxBodyBytes,
-      maxUploadBytes: config.limits.uploads.maxTotalBytes,
-      requestIdOf: acceptedRequestId,
-      logger,
-      linger: config.server.listener,
-      cors: config.server.cors,
-    },
+  const listener = nodeListener(
+    config,
+    { pipeline, admitted, logger, publicPaths: Object.values(observability.publicPaths) },
     yoga,
   );
-  const endStreams = () => {
-    events.endAll();
-    return websockets.close();
-  };
-  const hedgeStats = () => Object.fromEntries(Object.entries(clients).map(([name, client]) => [name, client.hedges()]));
   const { metrics, sourceStatus } = observability;
   return Object.assign(yoga, {
     cacheStats: () => cache.stats(),
-    hedgeStats,
+    hedgeStats: () => Object.fromEntries(Object.entries(clients).map(([name, client]) => [name, client.hedges()])),
     listener,
     upgrade: websockets.upgrade,
     clientError: clientErrorListener(config.server.listener, { logger, observe: observability.clientErrorObserver }),
     sourceStatus,
     subscriptions: () => events.size(),
-    endStreams,
+    endStreams: () => {
+      events.endAll();
+      return websockets.close();
+    },
     ...(metrics && { metrics }),
   });
+}
+
+/** The node:http listener: the direct JSON transport, handing Yoga what is not a plain GraphQL POST. */
+function nodeListener(
+  config: ResolvedConfig,
+  parts: { pipeline: Pipeline; admitted: WeakSet<IncomingMessage>; logger: Logger; publicPaths: readonly string[] },
+  yoga: Parameters<typeof createNodeTransport>[1],
+): NodeHandler {
+  const { paths } = config.server;
+  return createNodeTransport(
+    {
+      pipeline: parts.pipeline,
+      admitted: parts.admitted,
+      paths: {
+        graphql: paths.graphql,
+        others: [paths.health, paths.ready, ...parts.publicPaths],
+        prefixes: [`${paths.webhooks.replace(/\/+$/, '')}/`],
+      },
+      maxBodyBytes: config.limits.maxBodyBytes,
+      maxUploadBytes: config.limits.uploads.maxTotalBytes,
+      requestIdOf: acceptedRequestId,
+      logger: parts.logger,
+      linger: config.server.listener,
+      cors: config.server.cors,
+    },
+    yoga,
+  );
 }
 
 /** The graph compiled and guarded, its persisted documents checked against it; an @event on a source without webhooks is a config error. */
@@ -200,7 +235,9 @@ function compiledGraph(config: ResolvedConfig, served: Graph, baseDir: string) {
   const knownOperations = persisted ? checkPersistedDocuments(persisted, schema) : [];
   for (const plan of compiled.plans.values()) {
     if (plan.kind === 'event' && !config.sources[plan.source]?.webhooks)
-      throw new ConfigError(`${plan.coordinate} @event reads source "${plan.source}", which has no webhooks in the config: add sources.${plan.source}.webhooks.`);
+      throw new ConfigError(
+        `${plan.coordinate} @event reads source "${plan.source}", which has no webhooks in the config: add sources.${plan.source}.webhooks.`,
+      );
   }
   return { compiled, schema, persisted, knownOperations };
 }
@@ -210,14 +247,40 @@ function compiledGraph(config: ResolvedConfig, served: Graph, baseDir: string) {
  * store and events through when the config names one (each keeps its own
  * state for when Redis cannot answer).
  */
-function upstreamCache(config: ResolvedConfig, compiled: CompiledGraph, logger: Logger, now: (() => number) | undefined) {
+function upstreamCache(
+  config: ResolvedConfig,
+  compiled: CompiledGraph,
+  logger: Logger,
+  now: (() => number) | undefined,
+) {
   const redis =
     config.redis &&
-    createRedisLink({ url: config.redis.url.reveal(), keyPrefix: config.redis.keyPrefix, commandTimeoutMs: config.redis.commandTimeoutMs, pingEveryMs: config.redis.pingEveryMs }, logger);
+    createRedisLink(
+      {
+        url: config.redis.url.reveal(),
+        keyPrefix: config.redis.keyPrefix,
+        commandTimeoutMs: config.redis.commandTimeoutMs,
+        pingEveryMs: config.redis.pingEveryMs,
+      },
+      logger,
+    );
   const replica = randomUUID();
   const second =
-    redis && config.redis && createSharedCache({ link: redis, replica, maxValueBytes: config.redis.maxValueBytes, dropLocal: (source, paths) => void cache.invalidate(source, paths, 'here') });
-  const cache = createResponseCache({ maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes, now, related: relatedPaths(compiled.plans.values()), ...(second && { second }) });
+    redis &&
+    config.redis &&
+    createSharedCache({
+      link: redis,
+      replica,
+      maxValueBytes: config.redis.maxValueBytes,
+      dropLocal: (source, paths) => void cache.invalidate(source, paths, 'here'),
+    });
+  const cache = createResponseCache({
+    maxEntries: config.cache.maxEntries,
+    maxBytes: config.cache.maxBytes,
+    now,
+    related: relatedPaths(compiled.plans.values()),
+    ...(second && { second }),
+  });
   return { redis, replica, cache };
 }
 
@@ -231,13 +294,36 @@ interface ContextParts {
 }
 
 /** What every resolver gets, whichever transport the request took: the sources bound to the deadline and ledger the pipeline made for it. */
-function contextFactory({ config, clients, loaders, logger, cursors, events }: ContextParts): (transport: Transport, scope: RequestScope) => GatewayContext {
+function contextFactory({
+  config,
+  clients,
+  loaders,
+  logger,
+  cursors,
+  events,
+}: ContextParts): (transport: Transport, scope: RequestScope) => GatewayContext {
   const bindSources = sourceBinder(clients);
   return (transport, { deadline, ledger, trace }) => {
     const { requestId, header } = transport;
-    const optionsFor = (name: string) => ({ requestId, deadline, budget: ledger, forwarded: pickHeaders(header, config.sources[name]?.forwardHeaders ?? []), trace });
+    const optionsFor = (name: string) => ({
+      requestId,
+      deadline,
+      budget: ledger,
+      forwarded: pickHeaders(header, config.sources[name]?.forwardHeaders ?? []),
+      trace,
+    });
     const sources = bindSources(optionsFor, ledger);
-    return { requestId, header, sources, loaders: loaders?.(sources), logger, cursors, deadlineAt: deadline.at, staleNotices: ledger.staleNotices, events };
+    return {
+      requestId,
+      header,
+      sources,
+      loaders: loaders?.(sources),
+      logger,
+      cursors,
+      deadlineAt: deadline.at,
+      staleNotices: ledger.staleNotices,
+      events,
+    };
   };
 }
 
@@ -256,7 +342,18 @@ interface YogaParts {
 }
 
 /** Yoga, as the gateway's transport for what the node transport hands it (GET, forms, multipart, SSE), with the gateway's plugins. */
-function yogaServer({ config, schema, logger, observability, webhooks, pipeline, admitted, requestIds, readiness, onDispose }: YogaParts) {
+function yogaServer({
+  config,
+  schema,
+  logger,
+  observability,
+  webhooks,
+  pipeline,
+  admitted,
+  requestIds,
+  readiness,
+  onDispose,
+}: YogaParts) {
   const { paths } = config.server;
   return createYoga<Record<string, unknown>>({
     schema,
@@ -264,7 +361,9 @@ function yogaServer({ config, schema, logger, observability, webhooks, pipeline,
     healthCheckEndpoint: paths.health,
     landingPage: false,
     // GraphiQL subscribes over SSE with GET requests: they carry the preflight header, as a non-JSON request must (CSRF prevention).
-    graphiql: config.server.graphiql ? { title: 'GraftQL', additionalHeaders: { 'graphql-require-preflight': '1' } } : false,
+    graphiql: config.server.graphiql
+      ? { title: 'GraftQL', additionalHeaders: { 'graphql-require-preflight': '1' } }
+      : false,
     // The page with its assets inlined costs tens of MB of resident memory once loaded: load it on the first GraphiQL visit only.
     renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     maskedErrors: false, // masked in one place: pipeline/client-result.ts
@@ -280,7 +379,14 @@ function yogaServer({ config, schema, logger, observability, webhooks, pipeline,
       useWebhookEndpoint(webhooks, paths.webhooks),
       // Yoga alone executes mutations sent as simple (form or text) POSTs, which browsers send cross-site without a preflight.
       useCSRFPrevention({ requestHeaders: ['graphql-require-preflight', 'x-graphql-yoga-csrf'] }),
-      usePipeline({ pipeline, admitted, endpoint: paths.graphql, requestIdOf: requestIds.idOf, maxBodyBytes: config.limits.maxBodyBytes, uploads: config.limits.uploads }),
+      usePipeline({
+        pipeline,
+        admitted,
+        endpoint: paths.graphql,
+        requestIdOf: requestIds.idOf,
+        maxBodyBytes: config.limits.maxBodyBytes,
+        uploads: config.limits.uploads,
+      }),
       useReadinessCheck({ endpoint: paths.ready, check: readiness }),
       { onDispose },
     ],
@@ -288,10 +394,16 @@ function yogaServer({ config, schema, logger, observability, webhooks, pipeline,
 }
 
 /** Ready when every required source answers HTTP at all; what an operator must not miss (verification off) rides on every answer. */
-function readinessCheck(config: ResolvedConfig, clients: readonly SourceClient[], warnings: readonly string[]): () => Promise<boolean | Response> {
+function readinessCheck(
+  config: ResolvedConfig,
+  clients: readonly SourceClient[],
+  warnings: readonly string[],
+): () => Promise<boolean | Response> {
   const required = new Set(Object.entries(config.sources).flatMap(([name, source]) => (source.optional ? [] : [name])));
   return async () => {
-    const answers = await Promise.all(clients.filter((client) => required.has(client.name)).map((client) => client.probe(READINESS_PROBE_MS)));
+    const answers = await Promise.all(
+      clients.filter((client) => required.has(client.name)).map((client) => client.probe(READINESS_PROBE_MS)),
+    );
     const ready = answers.every(Boolean);
     if (warnings.length === 0) return ready;
     return Response.json({ ready, warnings }, { status: ready ? 200 : 503 });

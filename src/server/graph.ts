@@ -19,8 +19,15 @@ export interface Graph {
 }
 
 /** The graph a configuration names: the SDL files of `config.schema` (relative to `baseDir`), its resolvers and loaders. */
-export function graphOf(config: Pick<ResolvedConfig, 'schema' | 'resolvers' | 'loaders'>, baseDir = process.cwd()): Graph {
-  return { files: readSchemaFiles(resolve(baseDir, config.schema)), resolvers: config.resolvers, loaders: config.loaders };
+export function graphOf(
+  config: Pick<ResolvedConfig, 'schema' | 'resolvers' | 'loaders'>,
+  baseDir = process.cwd(),
+): Graph {
+  return {
+    files: readSchemaFiles(resolve(baseDir, config.schema)),
+    resolvers: config.resolvers,
+    loaders: config.loaders,
+  };
 }
 
 /**
@@ -30,8 +37,15 @@ export function graphOf(config: Pick<ResolvedConfig, 'schema' | 'resolvers' | 'l
  */
 export function compileConfiguredGraph(input: GatewayConfig, baseDir = process.cwd()): CompiledGraph {
   const parsed = z.record(z.string(), sourceMapping).safeParse(input.sources);
-  if (!parsed.success) throw new ConfigError(`Invalid GraftQL configuration:\n${parsed.error.issues.map((issue) => `  - sources.${issue.path.join('.')}: ${issue.message}`).join('\n')}`);
-  return compileGraph({ files: readSchemaFiles(resolve(baseDir, input.schema ?? 'schema')), sources: parsed.data, resolvers: input.resolvers });
+  if (!parsed.success)
+    throw new ConfigError(
+      `Invalid GraftQL configuration:\n${parsed.error.issues.map((issue) => `  - sources.${issue.path.join('.')}: ${issue.message}`).join('\n')}`,
+    );
+  return compileGraph({
+    files: readSchemaFiles(resolve(baseDir, input.schema ?? 'schema')),
+    sources: parsed.data,
+    resolvers: input.resolvers,
+  });
 }
 
 /** The schema a configuration's gateway serves, as SDL (generated connection types included): what codegen reads. */

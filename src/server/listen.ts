@@ -17,7 +17,10 @@ export interface RunningGateway {
   shutdown(): Promise<void>;
 }
 
-export async function listen(gateway: Gateway, { server: settings, observability }: Pick<ResolvedConfig, 'server'> & Partial<Pick<ResolvedConfig, 'observability'>>): Promise<RunningGateway> {
+export async function listen(
+  gateway: Gateway,
+  { server: settings, observability }: Pick<ResolvedConfig, 'server'> & Partial<Pick<ResolvedConfig, 'observability'>>,
+): Promise<RunningGateway> {
   const { listener } = settings;
   const server = createServer(
     {
@@ -33,7 +36,10 @@ export async function listen(gateway: Gateway, { server: settings, observability
   server.on('clientError', gateway.clientError);
   server.on('upgrade', gateway.upgrade);
   const port = await listening(server, settings.port, settings.host);
-  const metrics = observability?.metrics.port !== undefined && gateway.metrics ? await serveMetrics(gateway.metrics, observability.metrics, settings.host) : undefined;
+  const metrics =
+    observability?.metrics.port !== undefined && gateway.metrics
+      ? await serveMetrics(gateway.metrics, observability.metrics, settings.host)
+      : undefined;
 
   let stopping: Promise<void> | undefined;
   let draining = false;
@@ -58,7 +64,12 @@ export async function listen(gateway: Gateway, { server: settings, observability
       await Promise.all([gateway.dispose(), metrics && new Promise((resolve) => metrics.server.close(resolve))]);
     })());
 
-  return { server, url: urlOf(settings.host, port), ...(metrics && { metricsUrl: `${urlOf(settings.host, metrics.port)}${observability?.metrics.path}` }), shutdown };
+  return {
+    server,
+    url: urlOf(settings.host, port),
+    ...(metrics && { metricsUrl: `${urlOf(settings.host, metrics.port)}${observability?.metrics.path}` }),
+    shutdown,
+  };
 }
 
 const urlOf = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -72,7 +83,11 @@ async function listening(server: Server, port: number, host: string): Promise<nu
 }
 
 /** Metrics on a port of their own: GET of their path, nothing else. */
-async function serveMetrics(text: () => Promise<string>, { path, port }: { path: string; port?: number }, host: string): Promise<{ server: Server; port: number }> {
+async function serveMetrics(
+  text: () => Promise<string>,
+  { path, port }: { path: string; port?: number },
+  host: string,
+): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     if ((req.url ?? '/').split('?')[0] !== path || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`Metrics are at ${path}.`);

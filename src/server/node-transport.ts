@@ -21,11 +21,10 @@
  * is refused at once rather than waited for.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ExecutionResult } from 'graphql';
 import { exceedsJsonDepth } from '../core/json-depth.ts';
 import { GraftError } from '../errors.ts';
 import { statusOf } from '../pipeline/client-result.ts';
-import type { Pipeline, Transport } from '../pipeline/pipeline.ts';
+import type { Pipeline, PipelineAnswer, Transport } from '../pipeline/pipeline.ts';
 import { MAX_VARIABLES_DEPTH } from '../pipeline/request-shape.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { type CorsSettings, corsHeaders } from './cors.ts';
@@ -60,7 +59,10 @@ export interface NodeTransportOptions {
 }
 
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
-const CONTENT_TYPES = { [GRAPHQL_RESPONSE]: `${GRAPHQL_RESPONSE}; charset=utf-8`, 'application/json': 'application/json; charset=utf-8' } as const;
+const CONTENT_TYPES = {
+  [GRAPHQL_RESPONSE]: `${GRAPHQL_RESPONSE}; charset=utf-8`,
+  'application/json': 'application/json; charset=utf-8',
+} as const;
 const JSON_BODY = /^application\/(?:graphql\+)?json\s*(?:;|$)/i;
 const MULTIPART_BODY = /^multipart\/form-data\s*;/i;
 
@@ -77,7 +79,10 @@ export function createNodeTransport(
     const startedAt = performance.now();
     const path = pathOf(req);
     const accept = req.headers.accept ?? '';
-    if (path !== paths.graphql) return next && !paths.others.includes(path) && !paths.prefixes?.some((prefix) => path.startsWith(prefix)) ? next() : yoga(req, res);
+    if (path !== paths.graphql)
+      return next && !paths.others.includes(path) && !paths.prefixes?.some((prefix) => path.startsWith(prefix))
+        ? next()
+        : yoga(req, res);
     const isPost = req.method === 'POST';
     // GraphiQL's page is not a GraphQL request.
     if (!isPost && (req.method !== 'GET' || accept.includes('text/html'))) return yoga(req, res);
@@ -86,16 +91,7 @@ export function createNodeTransport(
     const contentType = CONTENT_TYPES[mediaType ?? 'application/json'];
     // Browsers send an Origin; the rest of the clients (and the benchmarks) do not, and pay nothing for CORS.
     const crossOrigin = req.headers.origin === undefined ? undefined : corsHeaders(cors, req.headers.origin);
-    const write = ({ result, body }: { result: ExecutionResult; body: string }) => {
-      if (crossOrigin) for (const [name, value] of Object.entries(crossOrigin)) res.setHeader(name, value);
-      // The body as bytes, once: node:http would otherwise copy the string into one with the headers before it, then into bytes.
-      const bytes = Buffer.from(body);
-      // A flat list of headers: what node:http keeps internally, so nothing is copied from an object per request.
-      if (!result.errors) return res.writeHead(200, ['content-type', contentType, 'content-length', String(bytes.length), 'x-request-id', requestId]).end(bytes);
-      const { status, headers } = statusOf(result, mediaType === GRAPHQL_RESPONSE);
-      res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': bytes.length, 'x-request-id': requestId });
-      res.end(bytes);
-    };
+    const write = (answer: PipelineAnswer) => writeAnswer(res, answer, contentType, requestId, mediaType, crossOrigin);
     const transport = new NodeTransport(req, res, isPost ? 'POST' : 'GET', requestId, startedAt);
     const refuse = (error: GraftError) => write(pipeline.refuse(error, transport));
     /** Refused before its body was all read: the rest is dropped after the answer. */
@@ -117,8 +113,16 @@ export function createNodeTransport(
     if (declared > limit) return refuseEarly(tooLarge(limit));
     const kept = (req as { body?: unknown }).body;
     if (kept === undefined && req.readableEnded) {
-      logger.error({ requestId }, 'the request body was read before the gateway got the request, and not kept in req.body');
-      return refuse(new GraftError('INTERNAL_SERVER_ERROR', 'The server read the request body before GraphQL could: mount the gateway before body parsers, or let them keep the body in req.body.'));
+      logger.error(
+        { requestId },
+        'the request body was read before the gateway got the request, and not kept in req.body',
+      );
+      return refuse(
+        new GraftError(
+          'INTERNAL_SERVER_ERROR',
+          'The server read the request body before GraphQL could: mount the gateway before body parsers, or let them keep the body in req.body.',
+        ),
+      );
     }
     const isJson = JSON_BODY.test(req.headers['content-type'] ?? '');
     if (!isJson || accept.includes('text/event-stream') || accept.includes('multipart/mixed')) {
@@ -127,10 +131,16 @@ export function createNodeTransport(
       return toYoga(req, res);
     }
 
-    if (mediaType === undefined) return refuse(new GraftError('BAD_REQUEST', `The Accept header allows neither ${GRAPHQL_RESPONSE} nor application/json.`));
+    if (mediaType === undefined)
+      return refuse(
+        new GraftError('BAD_REQUEST', `The Accept header allows neither ${GRAPHQL_RESPONSE} nor application/json.`),
+      );
 
     const runText = (text: string) => {
-      if (exceedsJsonDepth(text, MAX_VARIABLES_DEPTH)) return refuse(new GraftError('BAD_REQUEST', `The request body is nested deeper than ${MAX_VARIABLES_DEPTH} levels.`));
+      if (exceedsJsonDepth(text, MAX_VARIABLES_DEPTH))
+        return refuse(
+          new GraftError('BAD_REQUEST', `The request body is nested deeper than ${MAX_VARIABLES_DEPTH} levels.`),
+        );
       let params: unknown;
       try {
         params = JSON.parse(text);
@@ -144,7 +154,8 @@ export function createNodeTransport(
     };
     if (kept !== undefined) {
       // A framework's body parser got there first: its text, or its parse (measured again, as text, against the same limits).
-      const text = typeof kept === 'string' ? kept : Buffer.isBuffer(kept) ? kept.toString('utf8') : JSON.stringify(kept);
+      const text =
+        typeof kept === 'string' ? kept : Buffer.isBuffer(kept) ? kept.toString('utf8') : JSON.stringify(kept);
       return Buffer.byteLength(text) > maxBodyBytes ? refuse(tooLarge(maxBodyBytes)) : runText(text);
     }
     const chunks: Buffer[] = [];
@@ -159,6 +170,35 @@ export function createNodeTransport(
       if (size <= maxBodyBytes) runText(Buffer.concat(chunks).toString('utf8'));
     });
   };
+}
+
+/** An answer as the direct JSON transport writes it: its status, headers and body, in one write. */
+function writeAnswer(
+  res: ServerResponse,
+  { result, body }: PipelineAnswer,
+  contentType: string,
+  requestId: string,
+  mediaType: string | undefined,
+  crossOrigin: Record<string, string> | undefined,
+): void {
+  if (crossOrigin) for (const [name, value] of Object.entries(crossOrigin)) res.setHeader(name, value);
+  // The body as bytes, once: node:http would otherwise copy the string into one with the headers before it, then into bytes.
+  const bytes = Buffer.from(body);
+  if (!result.errors) {
+    // A flat list of headers: what node:http keeps internally, so nothing is copied from an object per request.
+    res
+      .writeHead(200, ['content-type', contentType, 'content-length', String(bytes.length), 'x-request-id', requestId])
+      .end(bytes);
+    return;
+  }
+  const { status, headers } = statusOf(result, mediaType === GRAPHQL_RESPONSE);
+  res.writeHead(status, {
+    ...headers,
+    'content-type': contentType,
+    'content-length': bytes.length,
+    'x-request-id': requestId,
+  });
+  res.end(bytes);
 }
 
 /**

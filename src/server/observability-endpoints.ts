@@ -17,12 +17,21 @@ export function useObservabilityEndpoints(observability: Observability, token: S
     async onRequest({ request, url, endResponse }) {
       if (request.method !== 'GET' && request.method !== 'HEAD') return;
       if (url.pathname === metrics && observability.metrics) {
-        endResponse(new Response(await observability.metrics(), { headers: { 'content-type': observability.contentType, 'cache-control': 'no-store' } }));
+        endResponse(
+          new Response(await observability.metrics(), {
+            headers: { 'content-type': observability.contentType, 'cache-control': 'no-store' },
+          }),
+        );
         return;
       }
       if (url.pathname !== status) return;
       if (tokenDigest && !timingSafeEqual(digest(request.headers.get('authorization') ?? ''), tokenDigest)) {
-        endResponse(new Response('The status page needs Authorization: Bearer <token>.', { status: 401, headers: { 'www-authenticate': 'Bearer' } }));
+        endResponse(
+          new Response('The status page needs Authorization: Bearer <token>.', {
+            status: 401,
+            headers: { 'www-authenticate': 'Bearer' },
+          }),
+        );
         return;
       }
       endResponse(new Response(observability.statusPage(), { headers: STATUS_PAGE_HEADERS }));

@@ -15,7 +15,13 @@ import { GraftError } from '../errors.ts';
 export function withBoundedBody(request: Request, req: IncomingMessage | undefined, limit: number): Request {
   if (!request.body) return request;
   const body = req && !req.readableEnded ? nodeBody(req, limit) : webBody(request.body, limit);
-  return new Request(request.url, { method: request.method, headers: request.headers, signal: request.signal, body, duplex: 'half' } as RequestInit);
+  return new Request(request.url, {
+    method: request.method,
+    headers: request.headers,
+    signal: request.signal,
+    body,
+    duplex: 'half',
+  } as RequestInit);
 }
 
 /** A body over the limit: the one refusal every transport gives it. */

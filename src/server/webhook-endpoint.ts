@@ -20,15 +20,25 @@ export function useWebhookEndpoint(receiver: WebhookReceiver, prefix: string): P
       // Source names are plain camelCase: nothing to decode.
       const source = url.pathname.slice(under.length);
       const limit = receiver.maxBodyBytes(source);
-      const refuse = (code: ErrorCode, message: string, http?: Http) => endResponse(answer(receiver.refuse(source, code, message), http));
-      if (limit === undefined) return refuse('NOT_FOUND', `No source named ${JSON.stringify(source.slice(0, 64))} sends webhooks here.`);
-      if (request.method !== 'POST') return refuse('BAD_REQUEST', 'Webhooks are delivered with POST.', { status: 405, headers: { allow: 'POST' } });
-      const tooLarge = () => refuse('PAYLOAD_TOO_LARGE', `The delivery is larger than ${limit} bytes.`, { status: 413, headers: { connection: 'close' } });
+      const refuse = (code: ErrorCode, message: string, http?: Http) =>
+        endResponse(answer(receiver.refuse(source, code, message), http));
+      if (limit === undefined)
+        return refuse('NOT_FOUND', `No source named ${JSON.stringify(source.slice(0, 64))} sends webhooks here.`);
+      if (request.method !== 'POST')
+        return refuse('BAD_REQUEST', 'Webhooks are delivered with POST.', { status: 405, headers: { allow: 'POST' } });
+      const tooLarge = () =>
+        refuse('PAYLOAD_TOO_LARGE', `The delivery is larger than ${limit} bytes.`, {
+          status: 413,
+          headers: { connection: 'close' },
+        });
       // Refused unread, and the connection closed: it would otherwise have to be drained.
       if (Number(request.headers.get('content-length')) > limit) return tooLarge();
       const body = await boundedBody(request, limit);
       if (!body) return tooLarge();
-      const outcome = await receiver.receive(source, { header: (name) => request.headers.get(name) ?? undefined, body });
+      const outcome = await receiver.receive(source, {
+        header: (name) => request.headers.get(name) ?? undefined,
+        body,
+      });
       endResponse(outcome.ok ? new Response(null, { status: 204 }) : answer(outcome));
     },
   };
@@ -59,5 +69,8 @@ interface Http {
 
 function answer({ code, message }: { code: ErrorCode; message: string }, http?: Http): Response {
   const status = http?.status ?? (code === 'NOT_FOUND' ? NOT_FOUND : (REFUSAL_STATUS[code]?.status ?? 400));
-  return new Response(JSON.stringify({ code, message }), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...http?.headers } });
+  return new Response(JSON.stringify({ code, message }), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...http?.headers },
+  });
 }

@@ -53,14 +53,26 @@ type Extra = { request: IncomingMessage; socket: WebSocket };
 /** graphql-ws types results as ExecutionResult; ours are the pipeline's answers, which `onNext` sends as they were serialised. */
 type Results = Awaited<ReturnType<NonNullable<ServerOptions['subscribe']>>>;
 
-export function createWebSocketTransport({ pipeline, schema, endpoint, requestIdOf, maxPayloadBytes, listedOrigins }: WebSocketTransportOptions): WebSocketTransport {
+export function createWebSocketTransport({
+  pipeline,
+  schema,
+  endpoint,
+  requestIdOf,
+  maxPayloadBytes,
+  listedOrigins,
+}: WebSocketTransportOptions): WebSocketTransport {
   const sockets = new WebSocketServer({ noServer: true, maxPayload: maxPayloadBytes });
   /** Per connection: its headers (the upgrade's, connection_init's over them) and a signal that fires when it closes. */
   const connections = new WeakMap<object, { header(name: string): string | undefined; signal: AbortSignal }>();
   const connectionOf = (ctx: Context<Record<string, unknown> | undefined, Extra>) => {
     let known = connections.get(ctx);
     if (!known) {
-      const given = Object.fromEntries(Object.entries((ctx.connectionParams?.headers ?? {}) as Record<string, unknown>).map(([name, value]) => [name.toLowerCase(), value]));
+      const given = Object.fromEntries(
+        Object.entries((ctx.connectionParams?.headers ?? {}) as Record<string, unknown>).map(([name, value]) => [
+          name.toLowerCase(),
+          value,
+        ]),
+      );
       const { request, socket } = ctx.extra;
       const closed = new AbortController();
       socket.once('close', () => closed.abort());
@@ -107,7 +119,8 @@ export function createWebSocketTransport({ pipeline, schema, endpoint, requestId
     upgrade(req, socket, head) {
       const path = (req.url ?? '/').split('?')[0];
       if (path !== endpoint) return refuseUpgrade(socket, 404, 'Not Found');
-      if (crossOrigin(req) && !listedOrigins.includes(req.headers.origin?.toLowerCase() ?? '')) return refuseUpgrade(socket, 403, 'Forbidden');
+      if (crossOrigin(req) && !listedOrigins.includes(req.headers.origin?.toLowerCase() ?? ''))
+        return refuseUpgrade(socket, 403, 'Forbidden');
       sockets.handleUpgrade(req, socket, head, (ws) => sockets.emit('connection', ws, req));
     },
     // Once: a drain ends the sockets first, and the gateway's disposal asks again.

@@ -36,7 +36,14 @@ const CLEANUP = Symbol('graftql.uploadCleanup');
 /** Passes Yoga's own parameter check, which runs after this plugin; the pipeline checks the real parameters. */
 const CHECKED_ELSEWHERE = { query: '{ __typename }' };
 
-export function usePipeline({ pipeline, admitted, endpoint, requestIdOf, maxBodyBytes, uploads }: YogaTransportOptions): Plugin {
+export function usePipeline({
+  pipeline,
+  admitted,
+  endpoint,
+  requestIdOf,
+  maxBodyBytes,
+  uploads,
+}: YogaTransportOptions): Plugin {
   const ours = new WeakSet<object>();
   return {
     onRequestParse({ request, url, requestParser, setRequestParser, serverContext }) {
@@ -98,15 +105,29 @@ export function usePipeline({ pipeline, admitted, endpoint, requestIdOf, maxBody
       // Errors Yoga made while reading the request: a body it could not decode is the client's to fix.
       // Its message may quote the request's own bytes (a JSON parser's), so it is replaced.
       const readable = single.errors?.map((error) =>
-        undecodable(error) ? new GraphQLError('The request could not be decoded.', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } }) : error,
+        undecodable(error)
+          ? new GraphQLError('The request could not be decoded.', {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            })
+          : error,
       );
-      setResult(pipeline.refuse({ ...single, ...(readable && { errors: readable }) }, transportOf(request, serverContext ?? {}, requestIdOf)).result);
+      setResult(
+        pipeline.refuse(
+          { ...single, ...(readable && { errors: readable }) },
+          transportOf(request, serverContext ?? {}, requestIdOf),
+        ).result,
+      );
     },
   };
 }
 
 function undecodable({ originalError }: GraphQLError): boolean {
-  return originalError !== undefined && originalError !== null && !(originalError instanceof GraftError) && originalError.name !== 'GraphQLError';
+  return (
+    originalError !== undefined &&
+    originalError !== null &&
+    !(originalError instanceof GraftError) &&
+    originalError.name !== 'GraphQLError'
+  );
 }
 
 /** Yoga serialises with a result's own `stringify`: the body the pipeline already bounded. */

@@ -19,7 +19,13 @@ import { type DecodedBody, decodeJsonBody } from './decode-body.ts';
 import { gatewayTimeout } from './resilience/deadline.ts';
 import type { Pacer } from './resilience/pacer.ts';
 import { retryAfterMs } from './resilience/retry-policy.ts';
-import { type CallOrigin, type CallPhase, codeForStatus, errorForStatus, errorForTransport } from './upstream-errors.ts';
+import {
+  type CallOrigin,
+  type CallPhase,
+  codeForStatus,
+  errorForStatus,
+  errorForTransport,
+} from './upstream-errors.ts';
 import type { UpstreamRequest } from './upstream-request.ts';
 import { buildUrl, toSearchParams } from './url.ts';
 
@@ -40,7 +46,9 @@ export interface AttemptContext {
   forwardsIdentity: boolean;
 }
 
-type RoundTrip = { response: Dispatcher.ResponseData; decoded: DecodedBody } | { response: Dispatcher.ResponseData; failure: string };
+type RoundTrip =
+  | { response: Dispatcher.ResponseData; decoded: DecodedBody }
+  | { response: Dispatcher.ResponseData; failure: string };
 
 /** One round trip through the agent: a usable answer, an error status with its body text, or a mapped transport error. */
 async function roundTrip(
@@ -58,7 +66,13 @@ async function roundTrip(
   const url = buildUrl(config.url, upstream.path, { ...upstream.query, ...outgoing.query });
   const { headers: bodyHeaders, body } = encodeBody(upstream);
   const headers: Record<string, string> = { accept: 'application/json', ...outgoing.headers, ...bodyHeaders };
-  const exchange = tracing?.exchange(origin.trace, { source: name, method, route: upstream.route, url: server, resend: origin.sent ?? 0 });
+  const exchange = tracing?.exchange(origin.trace, {
+    source: name,
+    method,
+    route: upstream.route,
+    url: server,
+    resend: origin.sent ?? 0,
+  });
   origin.sent = (origin.sent ?? 0) + 1;
   if (exchange) Object.assign(headers, exchange.headers());
   const attemptDeadline = timedSignal(timeouts.attemptMs, deadline?.signal, cancel);
@@ -72,7 +86,12 @@ async function roundTrip(
     response = await request(url, { dispatcher: agent, method, headers, body, signal });
     headersMs = performance.now() - started;
     phase = 'body';
-    if (config.rateLimit.fromHeaders) pacer.observe(pacingKey, response.headers, response.statusCode === 429 ? retryAfterMs(response.headers['retry-after']) : undefined);
+    if (config.rateLimit.fromHeaders)
+      pacer.observe(
+        pacingKey,
+        response.headers,
+        response.statusCode === 429 ? retryAfterMs(response.headers['retry-after']) : undefined,
+      );
     const conditional = headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined;
     if ((response.statusCode >= 200 && response.statusCode < 300) || (response.statusCode === 304 && conditional)) {
       if (response.statusCode === 304) {
@@ -91,7 +110,14 @@ async function roundTrip(
     throw failure;
   } finally {
     attemptDeadline.release();
-    observer.attempt({ source: name, method, status: response?.statusCode, outcome, headersMs, attemptMs: performance.now() - started });
+    observer.attempt({
+      source: name,
+      method,
+      status: response?.statusCode,
+      outcome,
+      headersMs,
+      attemptMs: performance.now() - started,
+    });
     exchange?.end({ status: response?.statusCode, ...(outcome !== 'success' && { error: outcome }) });
   }
 }
@@ -110,7 +136,8 @@ export async function attempt(
   const outgoing: OutgoingCredentials = { headers: { ...baseHeaders }, query: {} };
   await auth.apply(outgoing);
   let result = await roundTrip(context, upstream, outgoing, origin, deadline, pacingKey, cancel);
-  if (result.response.statusCode === 401 && auth.renew && (await auth.renew(outgoing))) result = await roundTrip(context, upstream, outgoing, origin, deadline, pacingKey, cancel);
+  if (result.response.statusCode === 401 && auth.renew && (await auth.renew(outgoing)))
+    result = await roundTrip(context, upstream, outgoing, origin, deadline, pacingKey, cancel);
   const { statusCode, headers } = result.response;
   if ('failure' in result) {
     const said = scrubSecrets(result.failure, auth.secrets);
@@ -124,14 +151,29 @@ export async function attempt(
 }
 
 /** A request's body as the source is sent it, with the headers that say what it is: JSON, a form, multipart parts or one file. */
-export function encodeBody(upstream: UpstreamRequest): { headers: Record<string, string>; body: string | Readable | undefined } {
-  if (upstream.json !== undefined) return { headers: { 'content-type': 'application/json' }, body: JSON.stringify(upstream.json) };
-  if (upstream.form !== undefined) return { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: toSearchParams(upstream.form).toString() };
+export function encodeBody(upstream: UpstreamRequest): {
+  headers: Record<string, string>;
+  body: string | Readable | undefined;
+} {
+  if (upstream.json !== undefined)
+    return { headers: { 'content-type': 'application/json' }, body: JSON.stringify(upstream.json) };
+  if (upstream.form !== undefined)
+    return {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: toSearchParams(upstream.form).toString(),
+    };
   if (upstream.multipart !== undefined) {
     // Made afresh for each attempt: the files are read again from their spool.
     const multipart = multipartBody(upstream.multipart);
-    return { headers: { 'content-type': multipart.contentType, 'content-length': String(multipart.length) }, body: Readable.from(multipart.chunks(), { objectMode: false }) };
+    return {
+      headers: { 'content-type': multipart.contentType, 'content-length': String(multipart.length) },
+      body: Readable.from(multipart.chunks(), { objectMode: false }),
+    };
   }
-  if (upstream.file !== undefined) return { headers: { 'content-type': upstream.file.contentType, 'content-length': String(upstream.file.size) }, body: upstream.file.stream() };
+  if (upstream.file !== undefined)
+    return {
+      headers: { 'content-type': upstream.file.contentType, 'content-length': String(upstream.file.size) },
+      body: upstream.file.stream(),
+    };
   return { headers: {}, body: undefined };
 }

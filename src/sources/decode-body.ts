@@ -25,7 +25,8 @@ export interface DecodedBody {
 export async function decodeJsonBody(response: Dispatcher.ResponseData, limits: DecodeLimits): Promise<DecodedBody> {
   const { source, requestId } = limits.origin;
   const status = response.statusCode;
-  const bad = (message: string) => new GraftError('UPSTREAM_BAD_RESPONSE', `${source} sent ${message}.`, { source, status, requestId });
+  const bad = (message: string) =>
+    new GraftError('UPSTREAM_BAD_RESPONSE', `${source} sent ${message}.`, { source, status, requestId });
 
   if (status === 204) {
     await response.body.dump();

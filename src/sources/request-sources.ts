@@ -28,7 +28,10 @@ export interface BoundSource extends Pick<SourceClient, 'name' | 'maxPageSize' |
  */
 const narrowed = new WeakMap<object, Map<z.ZodType, unknown>>();
 
-function narrow<T extends z.ZodType>(shape: T, body: unknown): { success: true; data: z.output<T> } | { success: false; error: unknown } {
+function narrow<T extends z.ZodType>(
+  shape: T,
+  body: unknown,
+): { success: true; data: z.output<T> } | { success: false; error: unknown } {
   if (body === null || typeof body !== 'object') return shape.safeParse(body);
   let byShape = narrowed.get(body);
   if (!byShape) narrowed.set(body, (byShape = new Map()));
@@ -62,7 +65,12 @@ export function bindSource(client: SourceClient, options: CallOptions, ledger: R
       const { body, status } = await request(upstream);
       const result = narrow(shape, body);
       if (result.success) return result.data;
-      throw new GraftError('UPSTREAM_BAD_RESPONSE', `${client.name} sent a body of an unexpected shape.`, { source: client.name, status, requestId: options.requestId, cause: result.error });
+      throw new GraftError('UPSTREAM_BAD_RESPONSE', `${client.name} sent a body of an unexpected shape.`, {
+        source: client.name,
+        status,
+        requestId: options.requestId,
+        cause: result.error,
+      });
     },
   };
 }
@@ -88,7 +96,8 @@ export function sourceBinder<Name extends string>(
     static bind(sources: RequestSources, name: Name): BoundSource {
       sources.#bound ??= new Map();
       let source = sources.#bound.get(name);
-      if (!source) sources.#bound.set(name, (source = bindSource(clients[name], sources.#optionsFor(name), sources.#ledger)));
+      if (!source)
+        sources.#bound.set(name, (source = bindSource(clients[name], sources.#optionsFor(name), sources.#ledger)));
       return source;
     }
   }
@@ -99,5 +108,6 @@ export function sourceBinder<Name extends string>(
         return RequestSources.bind(this, name);
       },
     });
-  return (optionsFor, ledger) => new RequestSources(optionsFor, ledger) as unknown as Readonly<Record<Name, BoundSource>>;
+  return (optionsFor, ledger) =>
+    new RequestSources(optionsFor, ledger) as unknown as Readonly<Record<Name, BoundSource>>;
 }

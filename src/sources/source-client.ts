@@ -24,7 +24,7 @@ import type { CallOptions, SourceAnswer } from './call.ts';
 import { createCircuitBreaker } from './resilience/circuit-breaker.ts';
 import { latencyWindow } from './resilience/latency.ts';
 import type { SharedPacing } from './resilience/pacer.ts';
-import { createPacer, type RateLimitWindow } from './resilience/pacer.ts';
+import { createPacer, type Pacer, type RateLimitWindow } from './resilience/pacer.ts';
 import { createRetryBudget } from './resilience/retry-budget.ts';
 import { cachedCall } from './stages/cached-call.ts';
 import type { HedgeStats, SourceRuntime } from './stages/source-runtime.ts';
@@ -94,11 +94,21 @@ const realTimer = (run: () => void, ms: number): (() => void) => {
   return () => clearTimeout(timer);
 };
 
-export function createSourceClient(
+/** One source's runtime (stages/source-runtime.ts): its Agent, auth, breaker, pacer, retry budget and latency window. */
+function sourceRuntime(
   name: string,
   config: SourceConfig,
-  { logger, cache, now = Date.now, schedule = realTimer, observer = IGNORE_SOURCE_EVENTS, tracing, tls, pacing }: SourceClientDeps,
-): SourceClient {
+  {
+    logger,
+    cache,
+    now = Date.now,
+    schedule = realTimer,
+    observer = IGNORE_SOURCE_EVENTS,
+    tracing,
+    tls,
+    pacing,
+  }: SourceClientDeps,
+): { source: SourceRuntime; agent: Agent; pacer: Pacer } {
   const { timeouts } = config;
   const connector = tlsConnector({ timeout: timeouts.connectMs, ...tls });
   const agent = new Agent({
@@ -108,10 +118,15 @@ export function createSourceClient(
     maxResponseSize: config.maxResponseBytes,
     connections: config.connections,
   });
-  const auth = createSourceAuth(config.auth, { source: name, base: config.url, dispatcher: agent, timeoutMs: timeouts.attemptMs, now });
+  const auth = createSourceAuth(config.auth, {
+    source: name,
+    base: config.url,
+    dispatcher: agent,
+    timeoutMs: timeouts.attemptMs,
+    now,
+  });
   const log = logger.child({ source: name });
   const forwardsIdentity = config.forwardHeaders.includes('authorization');
-  const authQuery = config.auth?.type === 'apiKey' && config.auth.in === 'query' ? [config.auth.name] : [];
   const onStateChange = (from: BreakerState, to: BreakerState) => {
     log.warn({ from, to }, `circuit ${to}`);
     observer.breaker(name, from, to);
@@ -121,9 +136,25 @@ export function createSourceClient(
     now,
     spreadBelow: config.rateLimit.spreadBelow,
     ...(pacing && { shared: pacing }),
-    static: config.rateLimit.requestsPerSecond ? { requestsPerSecond: config.rateLimit.requestsPerSecond, burst: config.rateLimit.burst ?? Math.ceil(config.rateLimit.requestsPerSecond) } : undefined,
+    static: config.rateLimit.requestsPerSecond
+      ? {
+          requestsPerSecond: config.rateLimit.requestsPerSecond,
+          burst: config.rateLimit.burst ?? Math.ceil(config.rateLimit.requestsPerSecond),
+        }
+      : undefined,
   });
-  const attempts: AttemptContext = { name, config, agent, auth, explain: connector.explain, pacer, observer, tracing, server: new URL(config.url.origin), forwardsIdentity };
+  const attempts: AttemptContext = {
+    name,
+    config,
+    agent,
+    auth,
+    explain: connector.explain,
+    pacer,
+    observer,
+    tracing,
+    server: new URL(config.url.origin),
+    forwardsIdentity,
+  };
   const source: SourceRuntime = {
     name,
     config,
@@ -131,22 +162,35 @@ export function createSourceClient(
     observer,
     cache,
     attempts,
-    breaker: config.breaker.enabled ? createCircuitBreaker({ source: name, ...config.breaker, now, onStateChange }) : undefined,
+    breaker: config.breaker.enabled
+      ? createCircuitBreaker({ source: name, ...config.breaker, now, onStateChange })
+      : undefined,
     pacer,
-    retryBudget: createRetryBudget({ ratio: config.retry.budgetRatio, floor: config.retry.budgetFloor, windowMs: config.retry.budgetWindowMs }),
+    retryBudget: createRetryBudget({
+      ratio: config.retry.budgetRatio,
+      floor: config.retry.budgetFloor,
+      windowMs: config.retry.budgetWindowMs,
+    }),
     latency: latencyWindow(config.hedge.percentile),
     schedule,
     forwardsIdentity,
     hedges: { sent: 0, won: 0 },
     inFlight: 0,
   };
+  return { source, agent, pacer };
+}
 
+export function createSourceClient(name: string, config: SourceConfig, deps: SourceClientDeps): SourceClient {
+  const { tracing, cache } = deps;
+  const { source, agent, pacer } = sourceRuntime(name, config, deps);
+  const authQuery = config.auth?.type === 'apiKey' && config.auth.in === 'query' ? [config.auth.name] : [];
   return {
     name,
     maxPageSize: config.maxPageSize,
 
     async request(upstream, options = {}) {
-      const call = tracing && options.trace && tracing.call(options.trace, name, upstream.method ?? 'GET', upstream.route);
+      const call =
+        tracing && options.trace && tracing.call(options.trace, name, upstream.method ?? 'GET', upstream.route);
       if (!call) return cachedCall(source, upstream, options);
       let loaded = false;
       try {
@@ -154,7 +198,9 @@ export function createSourceClient(
         const method = upstream.method ?? 'GET';
         // Writes do not go through the cache; a read that made no call of its own joined one in flight.
         const cached = method === 'GET' || method === 'HEAD';
-        call.end({ cache: !cached ? undefined : answered.stale ? 'stale' : answered.read ? 'hit' : loaded ? 'miss' : 'coalesced' });
+        call.end({
+          cache: !cached ? undefined : answered.stale ? 'stale' : answered.read ? 'hit' : loaded ? 'miss' : 'coalesced',
+        });
         return answered;
       } catch (error) {
         call.end({ error: error instanceof GraftError ? error.code : 'INTERNAL_SERVER_ERROR' });
@@ -166,15 +212,24 @@ export function createSourceClient(
 
     hedges: () => ({ ...source.hedges }),
 
-    state: () => ({ breaker: source.breaker?.state() ?? 'off', rateLimit: pacer.tightest(), inFlight: source.inFlight }),
+    state: () => ({
+      breaker: source.breaker?.state() ?? 'off',
+      rateLimit: pacer.tightest(),
+      inFlight: source.inFlight,
+    }),
 
-    linkRef: (link, answered) => sameSourceRef(config.url, link, buildUrl(config.url, answered.path, answered.query), authQuery),
+    linkRef: (link, answered) =>
+      sameSourceRef(config.url, link, buildUrl(config.url, answered.path, answered.query), authQuery),
 
     requestFor: (ref) => requestForRef(config.url, ref),
 
     async probe(timeoutMs) {
       try {
-        const response = await request(`${config.url.origin}${config.url.prefix}/`, { dispatcher: agent, method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
+        const response = await request(`${config.url.origin}${config.url.prefix}/`, {
+          dispatcher: agent,
+          method: 'GET',
+          signal: AbortSignal.timeout(timeoutMs),
+        });
         await response.body.dump();
         return true;
       } catch {

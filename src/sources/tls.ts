@@ -21,7 +21,10 @@ type Pem = NonNullable<TlsConfig['ca']>;
 
 export interface SourceTls {
   /** For the Agent's `connect`. */
-  connect: Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 'passphrase' | 'servername' | 'minVersion' | 'rejectUnauthorized'>;
+  connect: Pick<
+    ConnectionOptions,
+    'ca' | 'cert' | 'key' | 'passphrase' | 'servername' | 'minVersion' | 'rejectUnauthorized'
+  >;
   /** What an operator should know (verification off). */
   warnings: string[];
 }
@@ -65,10 +68,13 @@ export function sourceTls(name: string, tls: TlsConfig, baseDir: string): { tls?
     try {
       key = createPrivateKey({ key: tls.key.reveal(), passphrase: tls.passphrase?.reveal() });
     } catch {
-      problems.push(`${at('key')}: not a PEM private key${tls.passphrase ? ', or the passphrase does not open it' : ' (an encrypted key needs tls.passphrase)'}`);
+      problems.push(
+        `${at('key')}: not a PEM private key${tls.passphrase ? ', or the passphrase does not open it' : ' (an encrypted key needs tls.passphrase)'}`,
+      );
     }
   }
-  if (leaf && key && !leaf.checkPrivateKey(key)) problems.push(`${at('key')}: does not match the certificate in ${at('cert')}`);
+  if (leaf && key && !leaf.checkPrivateKey(key))
+    problems.push(`${at('key')}: does not match the certificate in ${at('cert')}`);
   if (problems.length > 0) return { problems };
   return {
     problems,
@@ -81,7 +87,9 @@ export function sourceTls(name: string, tls: TlsConfig, baseDir: string): { tls?
         minVersion: tls.minVersion,
         rejectUnauthorized: !tls.insecureSkipVerify,
       },
-      warnings: tls.insecureSkipVerify ? [`${at('insecureSkipVerify')}: certificate verification is off for source ${name} (development only)`] : [],
+      warnings: tls.insecureSkipVerify
+        ? [`${at('insecureSkipVerify')}: certificate verification is off for source ${name} (development only)`]
+        : [],
     },
   };
 }
@@ -104,9 +112,13 @@ export function tlsOfSources(
       warnings.push(...resolved.tls.warnings);
     }
   }
-  if (problems.length > 0) throw new ConfigError(`Invalid GraftQL configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  if (problems.length > 0)
+    throw new ConfigError(`Invalid GraftQL configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
   // Refused in production by the config schema; here, said out loud.
-  if (env.NODE_TLS_REJECT_UNAUTHORIZED === '0') warnings.push('NODE_TLS_REJECT_UNAUTHORIZED=0: certificate verification is off for every source (development only)');
+  if (env.NODE_TLS_REJECT_UNAUTHORIZED === '0')
+    warnings.push(
+      'NODE_TLS_REJECT_UNAUTHORIZED=0: certificate verification is off for every source (development only)',
+    );
   return { bySource, warnings };
 }
 
@@ -117,7 +129,10 @@ export function tlsOfSources(
  * notes the last alert its sockets saw, and `explain` puts it in place of
  * such an error when it is recent.
  */
-export function tlsConnector(options: buildConnector.BuildOptions): { connect: buildConnector.connector; explain(error: unknown): unknown } {
+export function tlsConnector(options: buildConnector.BuildOptions): {
+  connect: buildConnector.connector;
+  explain(error: unknown): unknown;
+} {
   const base = buildConnector(options);
   const RECENT_MS = 1_000;
   let last: { error: Error; at: number } | undefined;

@@ -25,7 +25,11 @@ export function errorForStatus(
     callerCredential = false,
     retryAfterMs,
     upstreamBody,
-  }: { /** The source is configured to forward the caller's Authorization. */ callerCredential?: boolean; retryAfterMs?: number; upstreamBody?: string } = {},
+  }: {
+    /** The source is configured to forward the caller's Authorization. */ callerCredential?: boolean;
+    retryAfterMs?: number;
+    upstreamBody?: string;
+  } = {},
 ): GraftError {
   const details = { source, status, requestId, cause: upstreamSaid, retryAfterMs, upstreamBody };
   const code = codeForStatus(status, callerCredential);
@@ -38,7 +42,10 @@ export function errorForStatus(
     UPSTREAM_BAD_RESPONSE: `${source} answered with a redirect, which the gateway does not follow.`,
   };
   const retryable = code === 'UPSTREAM_RATE_LIMITED' || code === 'UPSTREAM_UNAVAILABLE';
-  return new GraftError(code, messages[code] ?? `${source} answered HTTP ${status}.`, { ...details, ...(retryable && { retryable }) });
+  return new GraftError(code, messages[code] ?? `${source} answered HTTP ${status}.`, {
+    ...details,
+    ...(retryable && { retryable }),
+  });
 }
 
 /** The catalog's code for an error status a source answered. */
@@ -63,19 +70,36 @@ const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEO
  * a connection lost before them means the source is unavailable; after them,
  * that it sent a broken (truncated) response.
  */
-export function errorForTransport({ source, requestId }: CallOrigin, error: unknown, phase: CallPhase, status?: number): GraftError {
+export function errorForTransport(
+  { source, requestId }: CallOrigin,
+  error: unknown,
+  phase: CallPhase,
+  status?: number,
+): GraftError {
   if (error instanceof GraftError) return error;
   const code = errorCode(error);
   const details = { source, status, requestId, cause: error };
   if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
-    return new GraftError('UPSTREAM_RESPONSE_TOO_LARGE', `${source} sent a response larger than the configured limit.`, details);
+    return new GraftError(
+      'UPSTREAM_RESPONSE_TOO_LARGE',
+      `${source} sent a response larger than the configured limit.`,
+      details,
+    );
   }
   const tls = code === undefined ? undefined : tlsFailure(code);
-  if (tls) return new GraftError('UPSTREAM_TLS_ERROR', `${source}: ${tls.message}`, { ...details, facts: { reason: tls.reason } });
+  if (tls)
+    return new GraftError('UPSTREAM_TLS_ERROR', `${source}: ${tls.message}`, {
+      ...details,
+      facts: { reason: tls.reason },
+    });
   if ((code && TIMEOUT_CODES.has(code)) || isTimeoutAbort(error)) {
     return new GraftError('UPSTREAM_TIMEOUT', `${source} did not answer in time.`, { ...details, retryable: true });
   }
-  if (phase === 'body') return new GraftError('UPSTREAM_BAD_RESPONSE', `${source} broke off its response.`, { ...details, retryable: true });
+  if (phase === 'body')
+    return new GraftError('UPSTREAM_BAD_RESPONSE', `${source} broke off its response.`, {
+      ...details,
+      retryable: true,
+    });
   return new GraftError('UPSTREAM_UNAVAILABLE', `${source} could not be reached.`, { ...details, retryable: true });
 }
 
@@ -86,7 +110,10 @@ function errorCode(error: unknown): string | undefined {
 }
 
 function isTimeoutAbort(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'TimeoutError' || (error.name === 'AbortError' && isTimeoutAbort(error.cause)));
+  return (
+    error instanceof Error &&
+    (error.name === 'TimeoutError' || (error.name === 'AbortError' && isTimeoutAbort(error.cause)))
+  );
 }
 
 /** The reasons a TLS handshake fails that a person can act on, by the code Node (OpenSSL) gives. */
@@ -105,20 +132,32 @@ tlsReason('unknown-ca', 'its certificate is not signed by a trusted CA (give the
 ]);
 tlsReason('expired', 'its certificate has expired.', ['CERT_HAS_EXPIRED']);
 tlsReason('not-yet-valid', 'its certificate is not valid yet.', ['CERT_NOT_YET_VALID']);
-tlsReason('hostname-mismatch', 'its certificate is for another host name (fix the URL, or set tls.servername to the name it carries).', ['ERR_TLS_CERT_ALTNAME_INVALID']);
-tlsReason('client-certificate-refused', "it refused the gateway's client certificate, or wants one (tls.cert and tls.key).", [
-  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
-  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
-  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
-  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
-  'ERR_SSL_TLSV1_ALERT_ACCESS_DENIED',
-  'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
-]);
+tlsReason(
+  'hostname-mismatch',
+  'its certificate is for another host name (fix the URL, or set tls.servername to the name it carries).',
+  ['ERR_TLS_CERT_ALTNAME_INVALID'],
+);
+tlsReason(
+  'client-certificate-refused',
+  "it refused the gateway's client certificate, or wants one (tls.cert and tls.key).",
+  [
+    'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+    'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+    'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+    'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+    'ERR_SSL_TLSV1_ALERT_ACCESS_DENIED',
+    'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+  ],
+);
 
 /** A TLS failure's reason and message, or undefined for anything else. */
 function tlsFailure(code: string): { reason: string; message: string } | undefined {
   const known = TLS_REASONS[code];
   if (known) return known;
-  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return { reason: 'handshake-failed', message: "the TLS handshake failed (check tls.minVersion and the source's TLS settings)." };
+  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'))
+    return {
+      reason: 'handshake-failed',
+      message: "the TLS handshake failed (check tls.minVersion and the source's TLS settings).",
+    };
   return undefined;
 }

@@ -24,7 +24,8 @@ export function toSearchParams(query: QueryParams): URLSearchParams {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     if (value === null || value === undefined) continue;
-    if (Array.isArray(value)) for (const item of value as ReadonlyArray<string | number | boolean>) params.append(key, String(item));
+    if (Array.isArray(value))
+      for (const item of value as ReadonlyArray<string | number | boolean>) params.append(key, String(item));
     else params.append(key, String(value));
   }
   return params;
@@ -36,7 +37,12 @@ export function toSearchParams(query: QueryParams): URLSearchParams {
  * path prefix. Returned as a reference relative to the base URL, without the
  * query parameters named in `omit` (the source's own credential).
  */
-export function sameSourceRef(base: BaseUrl, link: string, answeredUrl: string, omit: readonly string[] = []): string | undefined {
+export function sameSourceRef(
+  base: BaseUrl,
+  link: string,
+  answeredUrl: string,
+  omit: readonly string[] = [],
+): string | undefined {
   if (!URL.canParse(link, answeredUrl)) return undefined;
   const url = new URL(link, answeredUrl);
   if (url.origin !== base.origin || !underPrefix(base, url.pathname)) return undefined;
@@ -48,13 +54,21 @@ export function sameSourceRef(base: BaseUrl, link: string, answeredUrl: string, 
  * The request for a reference made by `sameSourceRef`. References come back
  * inside client cursors, so they are checked again as untrusted input.
  */
-export function requestForRef(base: BaseUrl, ref: string): { path: UpstreamPath; query: Record<string, string[]> } | undefined {
+export function requestForRef(
+  base: BaseUrl,
+  ref: string,
+): { path: UpstreamPath; query: Record<string, string[]> } | undefined {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: a reference with control characters, spaces, backslashes or a fragment is refused.
   if (!ref.startsWith('/') || ref.startsWith('//') || /[\u0000-\u0020\\#]/.test(ref)) return undefined;
   const full = `${base.origin}${base.prefix}${ref}`;
   if (!URL.canParse(full)) return undefined;
   const url = new URL(full);
-  if (url.origin !== base.origin || !underPrefix(base, url.pathname) || url.pathname.slice(base.prefix.length) !== ref.split('?')[0]) return undefined;
+  if (
+    url.origin !== base.origin ||
+    !underPrefix(base, url.pathname) ||
+    url.pathname.slice(base.prefix.length) !== ref.split('?')[0]
+  )
+    return undefined;
   const query: Record<string, string[]> = {};
   for (const [name, value] of url.searchParams) (query[name] ??= []).push(value);
   return { path: url.pathname.slice(base.prefix.length) as UpstreamPath, query };

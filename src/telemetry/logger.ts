@@ -23,7 +23,10 @@ export interface LoggerOptions {
 
 /** The gateway's structured logger: JSON lines, secrets redacted by path. */
 export function createLogger({ level = process.env.LOG_LEVEL ?? 'info', destination }: LoggerOptions = {}): Logger {
-  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { service: 'graftql' } }, destination);
+  return pino(
+    { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { service: 'graftql' } },
+    destination,
+  );
 }
 
 /**

@@ -17,7 +17,9 @@ export interface MultipartBody {
   chunks(): AsyncIterable<Buffer>;
 }
 
-export function multipartBody(parts: ReadonlyArray<readonly [name: string, value: string | UploadedFile]>): MultipartBody {
+export function multipartBody(
+  parts: ReadonlyArray<readonly [name: string, value: string | UploadedFile]>,
+): MultipartBody {
   const boundary = `graftql-${randomBytes(12).toString('hex')}`;
   const heads = parts.map(([name, value]) =>
     Buffer.from(
@@ -29,7 +31,15 @@ export function multipartBody(parts: ReadonlyArray<readonly [name: string, value
   const texts = parts.map(([, value]) => (typeof value === 'string' ? Buffer.from(value) : undefined));
   const crlf = Buffer.from('\r\n');
   const end = Buffer.from(`--${boundary}--\r\n`);
-  const length = parts.reduce((sum, [, value], i) => sum + (heads[i]?.length ?? 0) + (typeof value === 'string' ? (texts[i]?.length ?? 0) : value.size) + crlf.length, 0) + end.length;
+  const length =
+    parts.reduce(
+      (sum, [, value], i) =>
+        sum +
+        (heads[i]?.length ?? 0) +
+        (typeof value === 'string' ? (texts[i]?.length ?? 0) : value.size) +
+        crlf.length,
+      0,
+    ) + end.length;
   return {
     contentType: `multipart/form-data; boundary=${boundary}`,
     length,

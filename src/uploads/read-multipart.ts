@@ -71,7 +71,10 @@ export async function readMultipartRequest(options: ReadOptions): Promise<Multip
 }
 
 /** Parses the body into the request's parameters, its files spooled under `spool`; rejects only once every spool file is closed. */
-function parse({ contentType, body, limits, maxFieldBytes, maxJsonDepth }: ReadOptions, spool: string): Promise<Record<string, unknown>> {
+function parse(
+  { contentType, body, limits, maxFieldBytes, maxJsonDepth }: ReadOptions,
+  spool: string,
+): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
@@ -86,14 +89,25 @@ function parse({ contentType, body, limits, maxFieldBytes, maxJsonDepth }: ReadO
     const read = new MultipartParts({ body, parser, spool, limits, maxFieldBytes, maxJsonDepth, reject });
     parser.on('field', (name, value, info) => read.field(name, value, info.valueTruncated));
     parser.on('file', (name, stream, info) => read.file(name, stream, info));
-    parser.on('filesLimit', () => read.fail(new GraftError('PAYLOAD_TOO_LARGE', `At most ${limits.maxFiles} files may be uploaded at once.`, { facts: { limit: limits.maxFiles } })));
-    parser.on('fieldsLimit', () => read.fail(new GraftError('BAD_REQUEST', 'A GraphQL multipart request has two fields, operations and map, then files.')));
+    parser.on('filesLimit', () =>
+      read.fail(
+        new GraftError('PAYLOAD_TOO_LARGE', `At most ${limits.maxFiles} files may be uploaded at once.`, {
+          facts: { limit: limits.maxFiles },
+        }),
+      ),
+    );
+    parser.on('fieldsLimit', () =>
+      read.fail(
+        new GraftError('BAD_REQUEST', 'A GraphQL multipart request has two fields, operations and map, then files.'),
+      ),
+    );
     parser.on('error', () => read.abort(new GraftError('BAD_REQUEST', 'The multipart body is malformed.')));
     // Every refusal, thrown anywhere in the end step (a map path that points nowhere), rejects: none may escape as an unhandled rejection.
     parser.on('close', () => {
       if (!read.aborted) read.finish().then(resolve, reject);
     });
-    const brokenOff = () => read.abort(new GraftError('BAD_REQUEST', 'The request body ended before the multipart body did.'));
+    const brokenOff = () =>
+      read.abort(new GraftError('BAD_REQUEST', 'The request body ended before the multipart body did.'));
     body.on('error', brokenOff);
     // A client that goes away may leave the body closed without an error.
     body.on('close', () => {
@@ -150,13 +164,23 @@ class MultipartParts {
     if (this.failure) return;
     const { maxFieldBytes, maxJsonDepth, limits } = this.options;
     if (truncated) {
-      this.fail(new GraftError('PAYLOAD_TOO_LARGE', `The ${name} field is larger than ${maxFieldBytes} bytes.`, { facts: { limit: maxFieldBytes } }));
+      this.fail(
+        new GraftError('PAYLOAD_TOO_LARGE', `The ${name} field is larger than ${maxFieldBytes} bytes.`, {
+          facts: { limit: maxFieldBytes },
+        }),
+      );
       return;
     }
     try {
       if (name === 'operations') this.operations = readOperations(value, maxJsonDepth);
       else if (name === 'map') this.map = readMap(value, limits.maxFiles);
-      else this.fail(new GraftError('BAD_REQUEST', `A GraphQL multipart request has the fields operations and map, then files; not ${JSON.stringify(name.slice(0, 64))}.`));
+      else
+        this.fail(
+          new GraftError(
+            'BAD_REQUEST',
+            `A GraphQL multipart request has the fields operations and map, then files; not ${JSON.stringify(name.slice(0, 64))}.`,
+          ),
+        );
     } catch (error) {
       this.fail(error as GraftError);
     }
@@ -181,9 +205,19 @@ class MultipartParts {
       size += chunk.length;
       this.total += chunk.length;
       if (this.total > limits.maxTotalBytes && !this.failure)
-        this.fail(new GraftError('PAYLOAD_TOO_LARGE', `The files are larger than ${limits.maxTotalBytes} bytes together.`, { facts: { limit: limits.maxTotalBytes } }));
+        this.fail(
+          new GraftError('PAYLOAD_TOO_LARGE', `The files are larger than ${limits.maxTotalBytes} bytes together.`, {
+            facts: { limit: limits.maxTotalBytes },
+          }),
+        );
     });
-    stream.on('limit', () => this.fail(new GraftError('PAYLOAD_TOO_LARGE', `A file is larger than ${limits.maxFileBytes} bytes.`, { facts: { limit: limits.maxFileBytes } })));
+    stream.on('limit', () =>
+      this.fail(
+        new GraftError('PAYLOAD_TOO_LARGE', `A file is larger than ${limits.maxFileBytes} bytes.`, {
+          facts: { limit: limits.maxFileBytes },
+        }),
+      ),
+    );
     this.files.set(name, new UploadedFile(info.filename ?? 'upload', type, 0, path));
     this.writes.push(
       pipeline(stream, createWriteStream(path)).then(
@@ -191,7 +225,8 @@ class MultipartParts {
           this.files.set(name, new UploadedFile(info.filename ?? 'upload', type, size, path));
         },
         // The file stream was cut short (an abort already decided the answer), or the spool could not be written (no descriptor or disk left).
-        () => this.abort(new GraftError('INTERNAL_SERVER_ERROR', 'The upload could not be written to the spool folder.')),
+        () =>
+          this.abort(new GraftError('INTERNAL_SERVER_ERROR', 'The upload could not be written to the spool folder.')),
       ),
     );
   }
@@ -199,10 +234,15 @@ class MultipartParts {
   /** Why a file part is refused before a byte of it is spooled, or undefined. */
   #refusal(name: string, type: string): GraftError | undefined {
     const { limits } = this.options;
-    if (!this.operations || !this.map) return new GraftError('BAD_REQUEST', 'The operations and map fields come before the files.');
-    if (!this.map.has(name)) return new GraftError('BAD_REQUEST', `The map names no file ${JSON.stringify(name.slice(0, 64))}.`);
+    if (!this.operations || !this.map)
+      return new GraftError('BAD_REQUEST', 'The operations and map fields come before the files.');
+    if (!this.map.has(name))
+      return new GraftError('BAD_REQUEST', `The map names no file ${JSON.stringify(name.slice(0, 64))}.`);
     if (!MEDIA_TYPE.test(type) || !allowed(type, limits.contentTypes))
-      return new GraftError('BAD_USER_INPUT', `Files of type ${JSON.stringify(type.slice(0, 100))} are not accepted (accepted: ${limits.contentTypes.join(', ')}).`);
+      return new GraftError(
+        'BAD_USER_INPUT',
+        `Files of type ${JSON.stringify(type.slice(0, 100))} are not accepted (accepted: ${limits.contentTypes.join(', ')}).`,
+      );
     return undefined;
   }
 
@@ -211,10 +251,15 @@ class MultipartParts {
     await Promise.all(this.writes);
     if (this.failure) throw this.failure;
     const { operations, map } = this;
-    if (!operations || !map) throw new GraftError('BAD_REQUEST', 'A GraphQL multipart request needs the fields operations and map.');
+    if (!operations || !map)
+      throw new GraftError('BAD_REQUEST', 'A GraphQL multipart request needs the fields operations and map.');
     for (const [name, paths] of map) {
       const file = this.files.get(name);
-      if (!file) throw new GraftError('BAD_REQUEST', `The map names a file ${JSON.stringify(name.slice(0, 64))} the request does not carry.`);
+      if (!file)
+        throw new GraftError(
+          'BAD_REQUEST',
+          `The map names a file ${JSON.stringify(name.slice(0, 64))} the request does not carry.`,
+        );
       for (const path of paths) place(operations, path, file);
     }
     return operations;
@@ -222,22 +267,37 @@ class MultipartParts {
 }
 
 function readOperations(text: string, maxDepth: number): Record<string, unknown> {
-  if (exceedsJsonDepth(text, maxDepth)) throw new GraftError('BAD_REQUEST', `The operations field is nested deeper than ${maxDepth} levels.`);
+  if (exceedsJsonDepth(text, maxDepth))
+    throw new GraftError('BAD_REQUEST', `The operations field is nested deeper than ${maxDepth} levels.`);
   const value = parseJson(text, 'operations');
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new GraftError('BAD_REQUEST', 'The operations field is one GraphQL request as a JSON object (batches are not served).');
+    throw new GraftError(
+      'BAD_REQUEST',
+      'The operations field is one GraphQL request as a JSON object (batches are not served).',
+    );
   return value as Record<string, unknown>;
 }
 
 function readMap(text: string, maxFiles: number): Map<string, string[]> {
   const value = parseJson(text, 'map');
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new GraftError('BAD_REQUEST', 'The map field is a JSON object: file name → ["variables.…"].');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new GraftError('BAD_REQUEST', 'The map field is a JSON object: file name → ["variables.…"].');
   const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length > maxFiles) throw new GraftError('PAYLOAD_TOO_LARGE', `At most ${maxFiles} files may be uploaded at once.`, { facts: { limit: maxFiles } });
+  if (entries.length > maxFiles)
+    throw new GraftError('PAYLOAD_TOO_LARGE', `At most ${maxFiles} files may be uploaded at once.`, {
+      facts: { limit: maxFiles },
+    });
   return new Map(
     entries.map(([name, paths]) => {
-      if (!Array.isArray(paths) || paths.length === 0 || !paths.every((path) => typeof path === 'string' && MAP_PATH.test(path)))
-        throw new GraftError('BAD_REQUEST', `The map gives ${JSON.stringify(name.slice(0, 64))} a list of "variables.…" paths.`);
+      if (
+        !Array.isArray(paths) ||
+        paths.length === 0 ||
+        !paths.every((path) => typeof path === 'string' && MAP_PATH.test(path))
+      )
+        throw new GraftError(
+          'BAD_REQUEST',
+          `The map gives ${JSON.stringify(name.slice(0, 64))} a list of "variables.…" paths.`,
+        );
       return [name, paths as string[]];
     }),
   );
@@ -256,14 +316,28 @@ function place(operations: Record<string, unknown>, path: string, file: Uploaded
   const parts = path.split('.');
   let holder: unknown = operations;
   for (const part of parts.slice(0, -1)) {
-    holder = typeof holder === 'object' && holder !== null && Object.hasOwn(holder, part) ? (holder as Record<string, unknown>)[part] : undefined;
+    holder =
+      typeof holder === 'object' && holder !== null && Object.hasOwn(holder, part)
+        ? (holder as Record<string, unknown>)[part]
+        : undefined;
   }
   const last = parts.at(-1) as string;
-  if (typeof holder !== 'object' || holder === null || !Object.hasOwn(holder, last) || (holder as Record<string, unknown>)[last] !== null)
-    throw new GraftError('BAD_REQUEST', `The map points ${JSON.stringify(path.slice(0, 100))} at no null in the operations.`);
+  if (
+    typeof holder !== 'object' ||
+    holder === null ||
+    !Object.hasOwn(holder, last) ||
+    (holder as Record<string, unknown>)[last] !== null
+  )
+    throw new GraftError(
+      'BAD_REQUEST',
+      `The map points ${JSON.stringify(path.slice(0, 100))} at no null in the operations.`,
+    );
   (holder as Record<string, unknown>)[last] = file;
 }
 
 function allowed(type: string, accepted: readonly string[]): boolean {
-  return accepted.some((pattern) => pattern === '*/*' || pattern === type || (pattern.endsWith('/*') && type.startsWith(pattern.slice(0, -1))));
+  return accepted.some(
+    (pattern) =>
+      pattern === '*/*' || pattern === type || (pattern.endsWith('/*') && type.startsWith(pattern.slice(0, -1))),
+  );
 }

@@ -12,10 +12,15 @@ export function withUploadScalar(schema: GraphQLSchema): GraphQLSchema {
   if (!upload || !isScalarType(upload)) return schema;
   upload.parseValue = (value) => {
     if (value instanceof UploadedFile) return value;
-    throw new GraftError('BAD_USER_INPUT', 'An Upload is a file sent with the GraphQL multipart request (a multipart/form-data POST with operations and map).');
+    throw new GraftError(
+      'BAD_USER_INPUT',
+      'An Upload is a file sent with the GraphQL multipart request (a multipart/form-data POST with operations and map).',
+    );
   };
   upload.parseLiteral = () => {
-    throw new GraphQLError('An Upload cannot be written in the document: pass it as a variable, with the GraphQL multipart request.');
+    throw new GraphQLError(
+      'An Upload cannot be written in the document: pass it as a variable, with the GraphQL multipart request.',
+    );
   };
   upload.serialize = () => {
     throw new GraphQLError('Upload is an input type: a field cannot return one.');

@@ -19,7 +19,11 @@ const lookup = (key: string, overrides: Partial<CacheLookup> = {}): CacheLookup 
   policy: { store: true, ttlMs: 0, staleIfErrorMs: 0 },
   ...overrides,
 });
-const answer = (body: unknown, headers: Record<string, string> = { 'cache-control': 'max-age=10' }, status = 200): LoadedResponse => ({ status, headers, body, size: JSON.stringify(body).length });
+const answer = (
+  body: unknown,
+  headers: Record<string, string> = { 'cache-control': 'max-age=10' },
+  status = 200,
+): LoadedResponse => ({ status, headers, body, size: JSON.stringify(body).length });
 
 describe('parseCacheControl', () => {
   it('reads the directives that matter and ignores the rest', () => {
@@ -42,13 +46,22 @@ describe('cacheKey', () => {
   it('is the same for reordered query parameters and different for another identity', () => {
     const base = { source: 'a', method: 'GET', path: '/x', partition: identityPartition('Bearer one') };
     expect(cacheKey({ ...base, query: { b: 1, a: 2 } })).toBe(cacheKey({ ...base, query: { a: 2, b: 1 } }));
-    expect(cacheKey({ ...base, query: {} })).not.toBe(cacheKey({ ...base, partition: identityPartition('Bearer two') }));
+    expect(cacheKey({ ...base, query: {} })).not.toBe(
+      cacheKey({ ...base, partition: identityPartition('Bearer two') }),
+    );
     expect(identityPartition('Bearer one')).not.toContain('one');
   });
 
   it("spells a query exactly as URLSearchParams' sort() and toString() do, whatever the names and values", () => {
     const text = fc.string({ unit: 'binary' });
-    const scalar = fc.oneof(text, fc.integer(), fc.double({ noNaN: true }), fc.boolean(), fc.constant(null), fc.constant(undefined));
+    const scalar = fc.oneof(
+      text,
+      fc.integer(),
+      fc.double({ noNaN: true }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+    );
     const value = fc.oneof(scalar, fc.array(fc.oneof(text, fc.integer(), fc.boolean()), { maxLength: 3 }));
     fc.assert(
       fc.property(fc.dictionary(text, value, { maxKeys: 6 }), (query) => {
@@ -162,12 +175,17 @@ describe('createResponseCache', () => {
     const time = clock();
     const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000, now: time.now });
     const policy = { store: true, ttlMs: 0, staleIfErrorMs: 0 };
-    await cache.fetch(lookup('s', { policy }), async () => answer({ v: 1 }, { 'cache-control': 'max-age=1, stale-if-error=5' }));
+    await cache.fetch(lookup('s', { policy }), async () =>
+      answer({ v: 1 }, { 'cache-control': 'max-age=1, stale-if-error=5' }),
+    );
     const down = async (): Promise<LoadedResponse> => {
       throw new GraftError('UPSTREAM_TIMEOUT', 'slow', { source: 'accounts' });
     };
     time.advance(3_000);
-    await expect(cache.fetch(lookup('s', { policy }), down)).resolves.toMatchObject({ response: { body: { v: 1 } }, stale: { ageMs: 3_000, code: 'UPSTREAM_TIMEOUT' } });
+    await expect(cache.fetch(lookup('s', { policy }), down)).resolves.toMatchObject({
+      response: { body: { v: 1 } },
+      stale: { ageMs: 3_000, code: 'UPSTREAM_TIMEOUT' },
+    });
     time.advance(4_000);
     await expect(cache.fetch(lookup('s', { policy }), down)).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
   });
@@ -190,7 +208,10 @@ describe('createResponseCache', () => {
     await cache.fetch(lookup('aged'), aged);
     expect(loads).toBe(2);
     // No Cache-Control: Expires, 30 s after the answer's Date.
-    const expiring = load(() => ({ date: new Date(time.now()).toUTCString(), expires: new Date(time.now() + 30_000).toUTCString() }));
+    const expiring = load(() => ({
+      date: new Date(time.now()).toUTCString(),
+      expires: new Date(time.now() + 30_000).toUTCString(),
+    }));
     await cache.fetch(lookup('expiring'), expiring);
     time.advance(29_000);
     await cache.fetch(lookup('expiring'), expiring);
@@ -216,15 +237,20 @@ describe('createResponseCache', () => {
     const down = async (): Promise<LoadedResponse> => {
       throw new GraftError('UPSTREAM_UNAVAILABLE', 'down', { source: 'accounts' });
     };
-    const stored = (key: string, cacheControl: string, shared: boolean) => cache.fetch(lookup(key, { policy, shared }), async () => answer({ key }, { 'cache-control': cacheControl }));
+    const stored = (key: string, cacheControl: string, shared: boolean) =>
+      cache.fetch(lookup(key, { policy, shared }), async () => answer({ key }, { 'cache-control': cacheControl }));
     await stored('plain', 'max-age=1', true);
     await stored('must', 'max-age=1, must-revalidate', true);
     await stored('proxy-private', 'max-age=1, proxy-revalidate', false);
     time.advance(2_000);
-    await expect(cache.fetch(lookup('plain', { policy }), down)).resolves.toMatchObject({ stale: { code: 'UPSTREAM_UNAVAILABLE' } });
+    await expect(cache.fetch(lookup('plain', { policy }), down)).resolves.toMatchObject({
+      stale: { code: 'UPSTREAM_UNAVAILABLE' },
+    });
     await expect(cache.fetch(lookup('must', { policy }), down)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     // proxy-revalidate binds shared caches only: a caller's own partition may still serve it stale.
-    await expect(cache.fetch(lookup('proxy-private', { policy, shared: false }), down)).resolves.toMatchObject({ stale: { code: 'UPSTREAM_UNAVAILABLE' } });
+    await expect(cache.fetch(lookup('proxy-private', { policy, shared: false }), down)).resolves.toMatchObject({
+      stale: { code: 'UPSTREAM_UNAVAILABLE' },
+    });
     // ...while the shared partition never keeps it fresh at all (http-cache-semantics reads it as revalidate-always there).
     let proxied = 0;
     const proxy = async () => {
@@ -284,7 +310,11 @@ describe('createResponseCache', () => {
   });
 
   it('invalidates the paths related to a path too (batch forms)', async () => {
-    const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000, related: (_source, path) => (path.startsWith('/articles/') && path.endsWith('/comments') ? ['/comments'] : []) });
+    const cache = createResponseCache({
+      maxEntries: 10,
+      maxBytes: 10_000,
+      related: (_source, path) => (path.startsWith('/articles/') && path.endsWith('/comments') ? ['/comments'] : []),
+    });
     await cache.fetch(lookup('batch', { path: '/comments' }), async () => answer({ n: 1 }));
     await cache.fetch(lookup('other', { path: '/users' }), async () => answer({ n: 2 }));
     expect(await cache.invalidate('accounts', ['/articles/8/comments'])).toBe(1);
@@ -298,7 +328,11 @@ describe('createResponseCache', () => {
     const load = async () => answer({ n: 1 });
     await cache.fetch(lookup('a'), load);
     await cache.fetch(lookup('b'), load);
-    const read = (key: string) => ({ key, source: 'accounts', response: cache.fresh(key, 'accounts') ?? expect.unreachable(`${key} is stored`) });
+    const read = (key: string) => ({
+      key,
+      source: 'accounts',
+      response: cache.fresh(key, 'accounts') ?? expect.unreachable(`${key} is stored`),
+    });
     const reads = [read('a'), read('b')];
     const hits = cache.stats().accounts?.hit ?? 0;
     expect(cache.unchanged(reads)).toBe(true);
@@ -316,6 +350,8 @@ describe('createResponseCache', () => {
     time.advance(10_000);
     expect(cache.unchanged(fresh)).toBe(false);
     // Gone.
-    expect(cache.unchanged([{ key: 'missing', source: 'accounts', response: reads[0]?.response ?? expect.unreachable() }])).toBe(false);
+    expect(
+      cache.unchanged([{ key: 'missing', source: 'accounts', response: reads[0]?.response ?? expect.unreachable() }]),
+    ).toBe(false);
   });
 });

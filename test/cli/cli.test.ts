@@ -18,13 +18,19 @@ describe('graftql', { timeout: 60_000 }, () => {
     expect(await run(['--version'])).toEqual({ code: 0, output: `${version}\n` });
     const help = await run(['--help']);
     expect(help.code).toBe(0);
-    for (const text of ['serve', 'check', 'schema', 'directives', '--config', '--port', '--example', 'Exit codes']) expect(help.output).toContain(text);
+    for (const text of ['serve', 'check', 'schema', 'directives', '--config', '--port', '--example', 'Exit codes'])
+      expect(help.output).toContain(text);
     // docs/install.md shows the help as the command prints it.
     expect(readFileSync('docs/install.md', 'utf8')).toContain(`\`\`\`\n${help.output}\`\`\``);
   });
 
   it('exits 2 on a usage error, naming it', async () => {
-    const [command, option, port, argument] = await Promise.all([run(['frob']), run(['serve', '--frob']), run(['serve', '--port', 'eighty']), run(['check', 'extra'])]);
+    const [command, option, port, argument] = await Promise.all([
+      run(['frob']),
+      run(['serve', '--frob']),
+      run(['serve', '--port', 'eighty']),
+      run(['check', 'extra']),
+    ]);
     expect(command).toEqual({ code: 2, output: expect.stringContaining('Unknown command "frob"') });
     expect(option).toEqual({ code: 2, output: expect.stringContaining("Unknown option '--frob'") });
     expect(port).toEqual({ code: 2, output: expect.stringContaining('--port: expected a port number') });
@@ -32,7 +38,10 @@ describe('graftql', { timeout: 60_000 }, () => {
   });
 
   it('exits 1 when the config file is missing, or what it imports is', async () => {
-    expect(await run(['check', '--config', 'no-such.config.ts'])).toEqual({ code: 1, output: expect.stringContaining('No config file at') });
+    expect(await run(['check', '--config', 'no-such.config.ts'])).toEqual({
+      code: 1,
+      output: expect.stringContaining('No config file at'),
+    });
     const broken = await run(['check', '--config', 'test/fixtures/broken-import.config.mjs']);
     expect(broken.code).toBe(1);
     expect(broken.output).toContain('no-such-module.mjs');
@@ -47,7 +56,13 @@ describe('graftql', { timeout: 60_000 }, () => {
 
   it("--schema replaces the config's SDL folder, read from the working directory", async () => {
     // The example's SDL against the walkthrough's config: its sources do not exist there.
-    const { code, output } = await run(['check', '--config', 'examples/placeholder/graftql.config.ts', '--schema', 'schema']);
+    const { code, output } = await run([
+      'check',
+      '--config',
+      'examples/placeholder/graftql.config.ts',
+      '--schema',
+      'schema',
+    ]);
     expect(code).toBe(1);
     expect(output).toMatch(/schema\/\w+\.graphql:\d+:\d+: .*source "accounts"/);
   });
@@ -57,7 +72,9 @@ describe('graftql', { timeout: 60_000 }, () => {
     try {
       const url = await servingUrl(gateway);
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
-      expect((await postGraphQL(url, { query: '{ user(id: "User:1") { name } }' })).body.data?.user).toEqual({ name: expect.any(String) });
+      expect((await postGraphQL(url, { query: '{ user(id: "User:1") { name } }' })).body.data?.user).toEqual({
+        name: expect.any(String),
+      });
     } finally {
       gateway.child.kill('SIGTERM');
       expect(await gateway.exited).toBe(0);

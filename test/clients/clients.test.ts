@@ -12,7 +12,10 @@ import { type Backends, seed, startBackends } from '../helpers/backends.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
 
 interface Users {
-  users: { edges: Array<{ node: { id: string; name: string } }>; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string; endCursor: string } };
+  users: {
+    edges: Array<{ node: { id: string; name: string } }>;
+    pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string; endCursor: string };
+  };
 }
 
 let backends: Backends;
@@ -37,7 +40,11 @@ describe('Apollo Client with relayStylePagination', () => {
     const client = createApolloClient(url);
     const first = await client.query<Users>({ query: APOLLO_USERS, variables: { first: 3 } });
     expect(ids(first.data)).toEqual(seedIds(1, 3));
-    const next = await client.query<Users>({ query: APOLLO_USERS, variables: { first: 3, after: first.data?.users.pageInfo.endCursor }, fetchPolicy: 'network-only' });
+    const next = await client.query<Users>({
+      query: APOLLO_USERS,
+      variables: { first: 3, after: first.data?.users.pageInfo.endCursor },
+      fetchPolicy: 'network-only',
+    });
     expect(ids(next.data)).toEqual(seedIds(1, 6));
     expect(next.data?.users.pageInfo.hasNextPage).toBe(true);
   });
@@ -46,7 +53,11 @@ describe('Apollo Client with relayStylePagination', () => {
     const client = createApolloClient(url);
     const last = await client.query<Users>({ query: APOLLO_USERS, variables: { last: 3 } });
     expect(ids(last.data)).toEqual(seedIds(198, 200));
-    const previous = await client.query<Users>({ query: APOLLO_USERS, variables: { last: 3, before: last.data?.users.pageInfo.startCursor }, fetchPolicy: 'network-only' });
+    const previous = await client.query<Users>({
+      query: APOLLO_USERS,
+      variables: { last: 3, before: last.data?.users.pageInfo.startCursor },
+      fetchPolicy: 'network-only',
+    });
     expect(ids(previous.data)).toEqual(seedIds(195, 200));
     expect(previous.data?.users.pageInfo.hasPreviousPage).toBe(true);
   });
@@ -58,7 +69,9 @@ describe('urql with Graphcache relayPagination', () => {
     const first = await client.query<Users>(URQL_USERS, { first: 3 }).toPromise();
     expect(first.error).toBeUndefined();
     expect(ids(first.data)).toEqual(seedIds(1, 3));
-    const next = await client.query<Users>(URQL_USERS, { first: 3, after: first.data?.users.pageInfo.endCursor }).toPromise();
+    const next = await client
+      .query<Users>(URQL_USERS, { first: 3, after: first.data?.users.pageInfo.endCursor })
+      .toPromise();
     expect(ids(next.data)).toEqual(seedIds(1, 6));
   });
 
@@ -66,7 +79,9 @@ describe('urql with Graphcache relayPagination', () => {
     const client = createUrqlClient(url);
     const last = await client.query<Users>(URQL_USERS, { last: 3 }).toPromise();
     expect(ids(last.data)).toEqual(seedIds(198, 200));
-    const previous = await client.query<Users>(URQL_USERS, { last: 3, before: last.data?.users.pageInfo.startCursor }).toPromise();
+    const previous = await client
+      .query<Users>(URQL_USERS, { last: 3, before: last.data?.users.pageInfo.startCursor })
+      .toPromise();
     expect(ids(previous.data)).toEqual(seedIds(195, 200));
   });
 
@@ -74,13 +89,16 @@ describe('urql with Graphcache relayPagination', () => {
     const query = 'query { users(first: 1) { edges { node { id } } } }';
     const bare = await fetch(`${url}?query=${encodeURIComponent(query)}`);
     expect(bare.status).toBe(403);
-    expect(((await bare.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe('CSRF_ERROR');
+    expect(
+      ((await bare.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code,
+    ).toBe('CSRF_ERROR');
   });
 });
 
 describe('docs/clients.md', () => {
   it('shows each client setup as the file the tests run', () => {
     const doc = readFileSync('docs/clients.md', 'utf8');
-    for (const file of ['apollo.ts', 'urql.ts']) expect(doc).toContain(`\`\`\`ts\n${readFileSync(`examples/clients/${file}`, 'utf8').trimEnd()}\n\`\`\``);
+    for (const file of ['apollo.ts', 'urql.ts'])
+      expect(doc).toContain(`\`\`\`ts\n${readFileSync(`examples/clients/${file}`, 'utf8').trimEnd()}\n\`\`\``);
   });
 });

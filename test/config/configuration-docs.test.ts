@@ -10,11 +10,20 @@ describe('docs/configuration.md', () => {
   });
 
   it('documents every key of a resolved config', () => {
-    const config = resolveConfig({ sources: { api: { url: 'http://127.0.0.1:1' } }, redis: { url: { env: 'REDIS_URL' } } }, { REDIS_URL: 'redis://127.0.0.1:1' });
+    const config = resolveConfig(
+      { sources: { api: { url: 'http://127.0.0.1:1' } }, redis: { url: { env: 'REDIS_URL' } } },
+      { REDIS_URL: 'redis://127.0.0.1:1' },
+    );
     const page = readFileSync(DOCS_FILE, 'utf8');
     const keys: string[] = [];
     const walk = (value: unknown, path: string) => {
-      if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) return;
+      if (
+        value === null ||
+        typeof value !== 'object' ||
+        Array.isArray(value) ||
+        Object.getPrototypeOf(value) !== Object.prototype
+      )
+        return;
       for (const [name, child] of Object.entries(value)) {
         const at = path ? `${path}.${name}` : name;
         keys.push(at);
@@ -23,7 +32,9 @@ describe('docs/configuration.md', () => {
     };
     walk(config, '');
     // A source's url resolves to { origin, prefix }: what it becomes, not keys a config writes.
-    const documented = keys.filter((key) => key !== 'sources' && key !== 'sources.api' && !key.startsWith('sources.api.url.')).map((key) => key.replace(/^sources\.api\./, 'sources.<name>.'));
+    const documented = keys
+      .filter((key) => key !== 'sources' && key !== 'sources.api' && !key.startsWith('sources.api.url.'))
+      .map((key) => key.replace(/^sources\.api\./, 'sources.<name>.'));
     const missing = documented.filter((key) => !page.includes(`\`${key}\``));
     expect(missing).toEqual([]);
   });

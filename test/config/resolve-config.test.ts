@@ -2,12 +2,22 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, resolveConfig } from '../../src/config/resolve-config.ts';
 
-const source = { url: 'http://127.0.0.1:4001/api/', auth: { type: 'apiKey', in: 'header', name: 'X-API-Key', key: { env: 'KEY' } } } as const;
+const source = {
+  url: 'http://127.0.0.1:4001/api/',
+  auth: { type: 'apiKey', in: 'header', name: 'X-API-Key', key: { env: 'KEY' } },
+} as const;
 
 describe('resolveConfig', () => {
   it('applies the documented defaults and freezes the result', () => {
     const config = resolveConfig({ sources: { accounts: source } }, { KEY: 'k' });
-    expect(config.server).toMatchObject({ port: 4000, host: '127.0.0.1', production: false, graphiql: true, shutdownGraceMs: 10_000, dedupe: 'declared' });
+    expect(config.server).toMatchObject({
+      port: 4000,
+      host: '127.0.0.1',
+      production: false,
+      graphiql: true,
+      shutdownGraceMs: 10_000,
+      dedupe: 'declared',
+    });
     expect(config.cache).toEqual({ maxEntries: 10_000, maxBytes: 50 * 1024 * 1024, maxResultBytes: 8 * 1024 * 1024 });
     expect(config.sources.accounts).toMatchObject({
       url: { origin: 'http://127.0.0.1:4001', prefix: '/api' },
@@ -34,7 +44,10 @@ describe('resolveConfig', () => {
         {
           server: { dedupe: 'yes' },
           cache: { maxResultBytes: -1 },
-          sources: { accounts: { ...source, url: 'http://user:pw@host/', timeouts: { connectMs: 0 } }, Bad_Name: { url: 'http://x' } },
+          sources: {
+            accounts: { ...source, url: 'http://user:pw@host/', timeouts: { connectMs: 0 } },
+            Bad_Name: { url: 'http://x' },
+          },
         } as never,
         {
           PORT: '70000',
@@ -46,7 +59,9 @@ describe('resolveConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
     expect(message).toContain('PORT: expected a port number');
-    expect(message).toContain('sources.accounts.url: expected an http(s) base URL without query, fragment or credentials');
+    expect(message).toContain(
+      'sources.accounts.url: expected an http(s) base URL without query, fragment or credentials',
+    );
     expect(message).toContain('sources.accounts.auth.key: environment variable KEY is not set');
     expect(message).toContain('sources.accounts.timeouts.connectMs');
     expect(message).toContain('sources.Bad_Name');
@@ -60,7 +75,9 @@ describe('resolveConfig', () => {
     const config = resolveConfig(given, {}, (message) => warnings.push(message));
     expect(config.cache.maxResultBytes).toBe(1_024);
     expect(config.cache).not.toHaveProperty('maxAnswerBytes');
-    expect(warnings).toEqual(['cache.maxAnswerBytes is deprecated: it is now cache.maxResultBytes (the old key still works, for now).']);
+    expect(warnings).toEqual([
+      'cache.maxAnswerBytes is deprecated: it is now cache.maxResultBytes (the old key still works, for now).',
+    ]);
     // The caller's object is not changed.
     expect((given as { cache: object }).cache).toEqual({ maxAnswerBytes: 1_024 });
     expect(() => resolveConfig({ sources: {}, cache: { maxAnswerBytes: 1, maxResultBytes: 2 } } as never, {})).toThrow(
@@ -71,7 +88,12 @@ describe('resolveConfig', () => {
   });
 
   it('refuses a secret written into the file instead of an env reference', () => {
-    expect(() => resolveConfig({ sources: { accounts: { ...source, auth: { ...source.auth, key: 'literal-secret' as never } } } }, {})).toThrow(/sources\.accounts\.auth\.key/);
+    expect(() =>
+      resolveConfig(
+        { sources: { accounts: { ...source, auth: { ...source.auth, key: 'literal-secret' as never } } } },
+        {},
+      ),
+    ).toThrow(/sources\.accounts\.auth\.key/);
   });
 
   it('keeps secrets out of JSON, string and inspect output', () => {
@@ -79,7 +101,9 @@ describe('resolveConfig', () => {
     for (const text of [
       JSON.stringify(config),
       inspect(config, { depth: 10 }),
-      String(config.sources.accounts?.auth && 'key' in config.sources.accounts.auth ? config.sources.accounts.auth.key : ''),
+      String(
+        config.sources.accounts?.auth && 'key' in config.sources.accounts.auth ? config.sources.accounts.auth.key : '',
+      ),
     ]) {
       expect(text).not.toContain('canary-config-secret');
     }

@@ -1,6 +1,14 @@
 // A strict TypeScript consumer (moduleResolution nodenext): type-checked, not run.
 import { createServer } from 'node:http';
-import { createGateway, defineConfig, type GatewayConfig, type GatewayContext, GraftError, listen, resolveConfig } from 'graftql';
+import {
+  createGateway,
+  defineConfig,
+  type GatewayConfig,
+  type GatewayContext,
+  GraftError,
+  listen,
+  resolveConfig,
+} from 'graftql';
 
 const config: GatewayConfig = defineConfig({
   sources: { api: { url: 'http://127.0.0.1:1', timeouts: { attemptMs: 1_000 } } },

@@ -3,7 +3,11 @@ import { deepStrictEqual } from 'node:assert';
 
 export async function queryAndCheck(url) {
   const post = async (query) => {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    });
     return response.json();
   };
   deepStrictEqual(await post('{ user(id: "1") { id name } }'), { data: { user: { id: '1', name: 'Ada Lovelace' } } });

@@ -17,7 +17,8 @@ describe('exceedsJsonDepth', () => {
 
   it('agrees with a recursive measure on real documents', () => {
     const doc = { users: [{ id: 1, tags: [['a'], { b: { c: [] } }] }] };
-    const depth = (value: unknown): number => (value && typeof value === 'object' ? 1 + Math.max(0, ...Object.values(value).map(depth)) : 0);
+    const depth = (value: unknown): number =>
+      value && typeof value === 'object' ? 1 + Math.max(0, ...Object.values(value).map(depth)) : 0;
     const text = JSON.stringify(doc);
     expect(exceedsJsonDepth(text, depth(doc))).toBe(false);
     expect(exceedsJsonDepth(text, depth(doc) - 1)).toBe(true);

@@ -59,17 +59,27 @@ describe('coalescing', () => {
   it('500 concurrent identical cold requests make 1 upstream call', async () => {
     backends.accounts.setLatency(300);
     const answers = await Promise.all(Array.from({ length: 500 }, () => gateway.query(userQuery(21))));
-    expect(answers.every((answer) => JSON.stringify(answer.body) === JSON.stringify({ data: { user: { name: nameOf(21) } } }))).toBe(true);
+    expect(
+      answers.every(
+        (answer) => JSON.stringify(answer.body) === JSON.stringify({ data: { user: { name: nameOf(21) } } }),
+      ),
+    ).toBe(true);
     expect(backends.accounts.requests).toHaveLength(1);
   });
 
   it('with two identities, exactly 2', async () => {
     backends.accounts.setLatency(300);
     const tokens = [exampleUserToken(1), exampleUserToken(2)];
-    const answers = await Promise.all(Array.from({ length: 500 }, (_, i) => gateway.query(userQuery(22), undefined, { authorization: `Bearer ${tokens[i % 2]}` })));
+    const answers = await Promise.all(
+      Array.from({ length: 500 }, (_, i) =>
+        gateway.query(userQuery(22), undefined, { authorization: `Bearer ${tokens[i % 2]}` }),
+      ),
+    );
     expect(answers.every((answer) => answer.body.data?.user !== null)).toBe(true);
     expect(backends.accounts.requests).toHaveLength(2);
-    expect(new Set(backends.accounts.requests.map((request) => request.headers.authorization))).toEqual(new Set(tokens.map((token) => `Bearer ${token}`)));
+    expect(new Set(backends.accounts.requests.map((request) => request.headers.authorization))).toEqual(
+      new Set(tokens.map((token) => `Bearer ${token}`)),
+    );
   });
 });
 
@@ -126,11 +136,16 @@ describe('stale-if-error', () => {
     const answer = await gateway.query(`${userQuery(41).slice(0, -1)} weather(city: "Oslo") { city } }`);
     expect(answer.body.errors).toBeUndefined();
     expect(answer.body.data).toEqual({ user: { name: nameOf(41) }, weather: { city: 'Oslo' } });
-    expect((answer.body as { extensions?: unknown }).extensions).toEqual({ stale: [{ source: 'accounts', ageSeconds: expect.any(Number), reason: 'UPSTREAM_UNAVAILABLE' }] });
+    expect((answer.body as { extensions?: unknown }).extensions).toEqual({
+      stale: [{ source: 'accounts', ageSeconds: expect.any(Number), reason: 'UPSTREAM_UNAVAILABLE' }],
+    });
   });
 
   it('answers the error past the window', async () => {
-    const strict = await startGateway(backends, { now: clock.now, sources: { accounts: { cache: { staleIfErrorMs: 0 } } } });
+    const strict = await startGateway(backends, {
+      now: clock.now,
+      sources: { accounts: { cache: { staleIfErrorMs: 0 } } },
+    });
     try {
       await strict.query(userQuery(42));
       clock.advance(1_100);
@@ -160,33 +175,54 @@ describe('writes', () => {
     await gateway.query(ARTICLE);
     await gateway.query(byAuthor);
     expect((await gateway.query(ARTICLE)).body.data?.article).toEqual({ title: seed.articles[6]!.title }); // cached
-    const update = await gateway.query('mutation { updateArticle(id: "Article:7", patch: { title: "Fresh title" }) { id title } }');
+    const update = await gateway.query(
+      'mutation { updateArticle(id: "Article:7", patch: { title: "Fresh title" }) { id title } }',
+    );
     expect(update.body).toEqual({ data: { updateArticle: { id: 'Article:7', title: 'Fresh title' } } });
 
     const after = await gateway.query(ARTICLE);
     expect(after.body.data?.article).toEqual({ title: 'Fresh title' });
-    expect((after.body.data?.articles as { edges: Array<{ node: { id: string; title: string } }> }).edges.find((edge) => edge.node.id === 'Article:7')?.node.title).toBe('Fresh title');
+    expect(
+      (after.body.data?.articles as { edges: Array<{ node: { id: string; title: string } }> }).edges.find(
+        (edge) => edge.node.id === 'Article:7',
+      )?.node.title,
+    ).toBe('Fresh title');
     const own = await gateway.query(byAuthor);
     expect(JSON.stringify(own.body.data)).toContain('Fresh title');
-    expect(callsTo(backends.content.requests, '/articles/7').map((request) => request.method)).toEqual(['GET', 'PATCH', 'GET']);
+    expect(callsTo(backends.content.requests, '/articles/7').map((request) => request.method)).toEqual([
+      'GET',
+      'PATCH',
+      'GET',
+    ]);
   });
 
   it('a comment added through the gateway shows at once', async () => {
     const COMMENTS = '{ article(id: "Article:8") { comments(first: 100) { totalCount edges { node { body } } } } }';
     const before = (await gateway.query(COMMENTS)).body.data?.article as { comments: { totalCount: number } };
     await gateway.query(COMMENTS); // cached
-    const added = await gateway.query('mutation { addComment(articleId: "Article:8", body: "First!", authorId: "User:3") { body author { name } } }');
+    const added = await gateway.query(
+      'mutation { addComment(articleId: "Article:8", body: "First!", authorId: "User:3") { body author { name } } }',
+    );
     expect(added.body).toEqual({ data: { addComment: { body: 'First!', author: { name: nameOf(3) } } } });
-    const after = (await gateway.query(COMMENTS)).body.data?.article as { comments: { totalCount: number; edges: Array<{ node: { body: string } }> } };
+    const after = (await gateway.query(COMMENTS)).body.data?.article as {
+      comments: { totalCount: number; edges: Array<{ node: { body: string } }> };
+    };
     expect(after.comments.totalCount).toBe(before.comments.totalCount + 1);
     expect(after.comments.edges.at(-1)?.node.body).toBe('First!');
-    expect(callsTo(backends.comments.requests, '/articles/8/comments').map((request) => request.method)).toEqual(['GET', 'POST', 'GET']);
+    expect(callsTo(backends.comments.requests, '/articles/8/comments').map((request) => request.method)).toEqual([
+      'GET',
+      'POST',
+      'GET',
+    ]);
   });
 
   it('a mutation is never shared between callers: two identical ones make two calls', async () => {
-    const create = 'mutation { createArticle(input: { title: "Twice", body: "b", category: "tech", authorId: "User:2" }) { id } }';
+    const create =
+      'mutation { createArticle(input: { title: "Twice", body: "b", category: "tech", authorId: "User:2" }) { id } }';
     const [first, second] = await Promise.all([gateway.query(create), gateway.query(create)]);
     expect(first.body.data?.createArticle).not.toEqual(second.body.data?.createArticle);
-    expect(backends.content.requests.filter((request) => request.method === 'POST' && request.url === '/articles')).toHaveLength(2);
+    expect(
+      backends.content.requests.filter((request) => request.method === 'POST' && request.url === '/articles'),
+    ).toHaveLength(2);
   });
 });

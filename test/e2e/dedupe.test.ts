@@ -55,7 +55,9 @@ beforeAll(async () => {
   weather = createServer((req, res) => {
     calls.weather += 1;
     const city = new URL(req.url ?? '/', 'http://weather').searchParams.get('q');
-    void gate.then(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: city })));
+    void gate.then(() =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: city })),
+    );
   });
   await new Promise<void>((resolve) => weather.listen(0, '127.0.0.1', resolve));
   const declaredGraph = {
@@ -72,7 +74,11 @@ beforeAll(async () => {
     resolvers: { Query: graph.resolvers.Query },
   };
   const weatherUrl = `http://127.0.0.1:${(weather.address() as AddressInfo).port}`;
-  declared = await startGateway(backends, { graph: declaredGraph, env: { WEATHER_URL: weatherUrl }, responseCache: false });
+  declared = await startGateway(backends, {
+    graph: declaredGraph,
+    env: { WEATHER_URL: weatherUrl },
+    responseCache: false,
+  });
 });
 afterAll(async () => {
   await gateway.close();
@@ -82,10 +88,15 @@ afterAll(async () => {
   await backends.close();
 });
 
-const joined = (target: TestGateway) => target.logs.filter((line) => line.includes('shares an identical query execution')).length;
+const joined = (target: TestGateway) =>
+  target.logs.filter((line) => line.includes('shares an identical query execution')).length;
 
 /** Sends the requests at once, waits until `followers` of them joined a shared execution, then opens the gate. */
-async function together(target: TestGateway, requests: Array<() => Promise<GraphQLResponse>>, followers: number): Promise<GraphQLResponse[]> {
+async function together(
+  target: TestGateway,
+  requests: Array<() => Promise<GraphQLResponse>>,
+  followers: number,
+): Promise<GraphQLResponse[]> {
   const before = joined(target);
   closeGate();
   const answers = Promise.all(requests.map((send) => send()));
@@ -150,10 +161,13 @@ describe('server.dedupe', () => {
   it('callers with different forwarded credentials never share: each gets its own viewer', async () => {
     backends.accounts.setLatency(100);
     try {
-      const asCaller = (id: number) => () => example.query('{ viewer { id name } }', undefined, { authorization: `Bearer ${exampleUserToken(id)}` });
+      const asCaller = (id: number) => () =>
+        example.query('{ viewer { id name } }', undefined, { authorization: `Bearer ${exampleUserToken(id)}` });
       const before = joined(example);
       const answers = await Promise.all([101, 102, 101, 102, 101, 102].map((id) => asCaller(id)()));
-      expect(answers.map((answer) => answer.body.data)).toEqual([101, 102, 101, 102, 101, 102].map((id) => ({ viewer: { id: `User:${id}`, name: seed.users[id - 1]!.name } })));
+      expect(answers.map((answer) => answer.body.data)).toEqual(
+        [101, 102, 101, 102, 101, 102].map((id) => ({ viewer: { id: `User:${id}`, name: seed.users[id - 1]!.name } })),
+      );
       // At most two joins per identity; none across them (the answers above would show it).
       expect(joined(example) - before).toBeLessThanOrEqual(4);
     } finally {
@@ -170,7 +184,9 @@ describe("server.dedupe 'declared', the default", () => {
       Array.from({ length: 5 }, () => () => declared.query('{ weather(city: "Oslo") { city } }')),
       4,
     );
-    expect(answers.map((answer) => answer.body)).toEqual(Array.from({ length: 5 }, () => ({ data: { weather: { city: 'Oslo' } } })));
+    expect(answers.map((answer) => answer.body)).toEqual(
+      Array.from({ length: 5 }, () => ({ data: { weather: { city: 'Oslo' } } })),
+    );
     expect(calls.weather).toBe(1);
   });
 

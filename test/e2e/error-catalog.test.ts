@@ -32,15 +32,31 @@ afterAll(async () => {
 
 /** A subscription over SSE, as its raw HTTP response. */
 const subscribe = (gateway: TestGateway, query: string) =>
-  fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ query }) });
+  fetch(`${gateway.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query }),
+  });
 /** The codes in an SSE stream's messages. */
-const streamCodes = async (response: Response) => [...(await response.text()).matchAll(/"code":"([A-Z_]+)"/g)].map((match) => match[1]);
-const codesOf = async (response: Response) => ((await response.json()) as { errors?: Array<{ extensions: { code: string } }> }).errors?.map((error) => error.extensions.code) ?? [];
+const streamCodes = async (response: Response) =>
+  [...(await response.text()).matchAll(/"code":"([A-Z_]+)"/g)].map((match) => match[1]);
+const codesOf = async (response: Response) =>
+  ((await response.json()) as { errors?: Array<{ extensions: { code: string } }> }).errors?.map(
+    (error) => error.extensions.code,
+  ) ?? [];
 /** One try, short timeouts: each upstream fault surfaces as its own code. */
 const strict: TestGatewayOptions = {
   responseCache: false,
   sources: Object.fromEntries(
-    ['accounts', 'content', 'comments', 'weather'].map((name) => [name, { retry: { maxAttempts: 1 }, timeouts: { attemptMs: 300 }, maxResponseBytes: 100_000, breaker: { enabled: false } }]),
+    ['accounts', 'content', 'comments', 'weather'].map((name) => [
+      name,
+      {
+        retry: { maxAttempts: 1 },
+        timeouts: { attemptMs: 300 },
+        maxResponseBytes: 100_000,
+        breaker: { enabled: false },
+      },
+    ]),
   ),
 };
 const throwing: Graph = {
@@ -56,33 +72,69 @@ const throwing: Graph = {
 
 const CASES: Record<ErrorCode, () => Promise<unknown[]>> = {
   BAD_REQUEST: async () => codes(await postGraphQL(`${(await start()).url}/graphql`, {})),
-  PAYLOAD_TOO_LARGE: async () => codes(await postGraphQL(`${(await start()).url}/graphql`, { query: '{ __typename }', variables: { pad: 'x'.repeat(1_100_000) } })),
-  CSRF_ERROR: async () => codesOf(await fetch(`${(await start()).url}/graphql`, { method: 'POST', body: new URLSearchParams({ query: '{ __typename }' }) })),
+  PAYLOAD_TOO_LARGE: async () =>
+    codes(
+      await postGraphQL(`${(await start()).url}/graphql`, {
+        query: '{ __typename }',
+        variables: { pad: 'x'.repeat(1_100_000) },
+      }),
+    ),
+  CSRF_ERROR: async () =>
+    codesOf(
+      await fetch(`${(await start()).url}/graphql`, {
+        method: 'POST',
+        body: new URLSearchParams({ query: '{ __typename }' }),
+      }),
+    ),
   GRAPHQL_PARSE_FAILED: async () => codes(await (await start()).query('{ user(id: ')),
   GRAPHQL_VALIDATION_FAILED: async () => codes(await (await start()).query('{ nope }')),
   MAX_DEPTH_LIMIT: async () => codes(await (await start()).query(`{ ${'a { '.repeat(20)} b ${'}'.repeat(20)} }`)),
-  MAX_ALIASES_LIMIT: async () => codes(await (await start()).query(`{ user(id: "User:1") { ${Array.from({ length: 31 }, (_, i) => `n${i}: name`).join(' ')} } }`)),
-  MAX_ROOT_FIELDS_LIMIT: async () => codes(await (await start()).query(`{ ${Array.from({ length: 21 }, (_, i) => `t${i}: __typename`).join(' ')} }`)),
-  MAX_DIRECTIVES_LIMIT: async () => codes(await (await start()).query(`{ __typename ${'@include(if: true) '.repeat(51)}}`)),
-  COST_ESTIMATED_TOO_EXPENSIVE: async () => codes(await (await start()).query('{ users(first: 100) { edges { node { articles(first: 100) { edges { node { id } } } } } } }')),
+  MAX_ALIASES_LIMIT: async () =>
+    codes(
+      await (await start()).query(
+        `{ user(id: "User:1") { ${Array.from({ length: 31 }, (_, i) => `n${i}: name`).join(' ')} } }`,
+      ),
+    ),
+  MAX_ROOT_FIELDS_LIMIT: async () =>
+    codes(await (await start()).query(`{ ${Array.from({ length: 21 }, (_, i) => `t${i}: __typename`).join(' ')} }`)),
+  MAX_DIRECTIVES_LIMIT: async () =>
+    codes(await (await start()).query(`{ __typename ${'@include(if: true) '.repeat(51)}}`)),
+  COST_ESTIMATED_TOO_EXPENSIVE: async () =>
+    codes(
+      await (await start()).query(
+        '{ users(first: 100) { edges { node { articles(first: 100) { edges { node { id } } } } } } }',
+      ),
+    ),
   UPSTREAM_CALL_BUDGET_EXCEEDED: async () =>
-    codes(await (await start({ limits: { upstreamCallsPerOperation: 1 } })).query('{ a: weather(city: "London") { city } b: weather(city: "Paris") { city } }')),
+    codes(
+      await (await start({ limits: { upstreamCallsPerOperation: 1 } })).query(
+        '{ a: weather(city: "London") { city } b: weather(city: "Paris") { city } }',
+      ),
+    ),
   BAD_USER_INPUT: async () => codes(await (await start()).query('{ user(id: "Article:1") { name } }')),
-  INVALID_CURSOR: async () => codes(await (await start()).query('{ users(first: 1, after: "garbage") { totalCount } }')),
-  PERSISTED_QUERY_NOT_FOUND: async () => codes(await postGraphQL(`${(await start()).url}/graphql`, { documentId: 'unknown' })),
+  INVALID_CURSOR: async () =>
+    codes(await (await start()).query('{ users(first: 1, after: "garbage") { totalCount } }')),
+  PERSISTED_QUERY_NOT_FOUND: async () =>
+    codes(await postGraphQL(`${(await start()).url}/graphql`, { documentId: 'unknown' })),
   UNAUTHENTICATED: async () => codes(await (await start()).query('{ viewer { name } }')),
   FORBIDDEN: async () => {
     backends.accounts.inject({ fault: { kind: 'status', status: 403 }, path: /^\/me/, times: 1 });
-    return codes(await (await start(strict)).query('{ viewer { name } }', undefined, { authorization: 'Bearer someone' }));
+    return codes(
+      await (await start(strict)).query('{ viewer { name } }', undefined, { authorization: 'Bearer someone' }),
+    );
   },
   NOT_FOUND: async () => codes(await (await start()).query('{ user(id: "User:99999") { name } }')),
   REQUEST_RATE_LIMITED: async () => {
-    const gateway = await start({ limits: { clientRateLimit: { requestsPerSecond: 0.01, burst: 1, by: 'authorization' } } });
+    const gateway = await start({
+      limits: { clientRateLimit: { requestsPerSecond: 0.01, burst: 1, by: 'authorization' } },
+    });
     await gateway.query('{ __typename }');
     return codes(await gateway.query('{ __typename }'));
   },
   REQUEST_TIMEOUT: async () => {
-    const gateway = await start({ server: { listener: { headersTimeoutMs: 200, requestTimeoutMs: 200, connectionsCheckingIntervalMs: 20 } } });
+    const gateway = await start({
+      server: { listener: { headersTimeoutMs: 200, requestTimeoutMs: 200, connectionsCheckingIntervalMs: 20 } },
+    });
     // Half a request line, then nothing.
     const socket = connect(Number(new URL(gateway.url).port), '127.0.0.1');
     let received = '';
@@ -93,9 +145,16 @@ const CASES: Record<ErrorCode, () => Promise<unknown[]>> = {
   },
   GATEWAY_TIMEOUT: async () => {
     backends.weather.inject({ fault: { kind: 'stallHeaders' }, path: /Oslo/, times: 1 });
-    return codes(await (await start({ limits: { requestDeadlineMs: 100 } })).query('{ weather(city: "Oslo") { city } }'));
+    return codes(
+      await (await start({ limits: { requestDeadlineMs: 100 } })).query('{ weather(city: "Oslo") { city } }'),
+    );
   },
-  RESPONSE_TOO_LARGE: async () => codes(await (await start({ limits: { maxResponseObjects: 5 } })).query('{ weather(city: "Lima") { forecast(days: 1) { at } } }')),
+  RESPONSE_TOO_LARGE: async () =>
+    codes(
+      await (await start({ limits: { maxResponseObjects: 5 } })).query(
+        '{ weather(city: "Lima") { forecast(days: 1) { at } } }',
+      ),
+    ),
   TOO_MANY_SUBSCRIPTIONS: async () => {
     const gateway = await start({ limits: { maxSubscriptions: 0 } });
     return streamCodes(await subscribe(gateway, 'subscription { articleCreated { id } }'));
@@ -106,13 +165,33 @@ const CASES: Record<ErrorCode, () => Promise<unknown[]>> = {
     const stream = await subscribe(gateway, 'subscription { articleCreated { id body } }');
     await until(() => gateway.subscriptions() === 1, 'the subscription is open');
     const article = { title: 't', body: 'x'.repeat(64 * 1024), category: 'c', author_id: 1, created_at: 'now' };
-    for (let id = 1; id <= 2_000 && gateway.subscriptions() === 1; id++) await sendEvent(gateway.url, 'content', 'article.created', { id, ...article });
+    for (let id = 1; id <= 2_000 && gateway.subscriptions() === 1; id++)
+      await sendEvent(gateway.url, 'content', 'article.created', { id, ...article });
     return streamCodes(stream);
   },
-  WEBHOOK_HEADER_MISSING: async () => [(await postWebhook((await start()).url, 'content', '{}', { 'content-type': 'application/json' })).code],
-  WEBHOOK_HEADER_MALFORMED: async () => [(await postWebhook((await start()).url, 'content', '{}', { ...signedHeaders('{}'), 'webhook-timestamp': 'soon' })).code],
-  WEBHOOK_SIGNATURE_INVALID: async () => [(await postWebhook((await start()).url, 'content', '{"changed":1}', signedHeaders('{}'))).code],
-  WEBHOOK_TIMESTAMP_OUT_OF_RANGE: async () => [(await sendEvent((await start()).url, 'content', 'article.created', {}, { timestamp: Math.floor(Date.now() / 1000) - 3_600 })).code],
+  WEBHOOK_HEADER_MISSING: async () => [
+    (await postWebhook((await start()).url, 'content', '{}', { 'content-type': 'application/json' })).code,
+  ],
+  WEBHOOK_HEADER_MALFORMED: async () => [
+    (await postWebhook((await start()).url, 'content', '{}', { ...signedHeaders('{}'), 'webhook-timestamp': 'soon' }))
+      .code,
+  ],
+  WEBHOOK_SIGNATURE_INVALID: async () => [
+    (await postWebhook((await start()).url, 'content', '{"changed":1}', signedHeaders('{}'))).code,
+  ],
+  WEBHOOK_TIMESTAMP_OUT_OF_RANGE: async () => [
+    (
+      await sendEvent(
+        (
+          await start()
+        ).url,
+        'content',
+        'article.created',
+        {},
+        { timestamp: Math.floor(Date.now() / 1000) - 3_600 },
+      )
+    ).code,
+  ],
   WEBHOOK_REPLAYED: async () => {
     const gateway = await start();
     const headers = signedHeaders('{"type":"article.deleted","data":{"id":1}}');
@@ -129,7 +208,10 @@ const CASES: Record<ErrorCode, () => Promise<unknown[]>> = {
   },
   CIRCUIT_OPEN: async () => {
     backends.weather.inject({ fault: { kind: 'status', status: 500 }, path: /Berlin/, times: 2 });
-    const gateway = await start({ ...strict, sources: { weather: { retry: { maxAttempts: 1 }, breaker: { minimumCalls: 2, failureRatio: 0.5 } } } });
+    const gateway = await start({
+      ...strict,
+      sources: { weather: { retry: { maxAttempts: 1 }, breaker: { minimumCalls: 2, failureRatio: 0.5 } } },
+    });
     await gateway.query('{ a: weather(city: "Berlin") { city } }');
     await gateway.query('{ b: weather(city: "Berlin") { city } }');
     return codes(await gateway.query('{ c: weather(city: "Berlin") { city } }'));
@@ -153,10 +235,15 @@ const CASES: Record<ErrorCode, () => Promise<unknown[]>> = {
   UPSTREAM_TLS_ERROR: async () => {
     // weather served over HTTPS with a certificate from a CA the gateway was not given.
     const certificates = makeCertificates();
-    const server = createHttpsServer({ cert: certificates.server.cert, key: certificates.server.key }, (_req, res) => res.end('{}'));
+    const server = createHttpsServer({ cert: certificates.server.cert, key: certificates.server.key }, (_req, res) =>
+      res.end('{}'),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const gateway = await start({ ...strict, env: { WEATHER_URL: `https://127.0.0.1:${(server.address() as AddressInfo).port}` } });
+      const gateway = await start({
+        ...strict,
+        env: { WEATHER_URL: `https://127.0.0.1:${(server.address() as AddressInfo).port}` },
+      });
       return codes(await gateway.query('{ weather(city: "Oslo") { city } }'));
     } finally {
       server.close();

@@ -31,15 +31,18 @@ async function holdingProxy(target: string): Promise<HoldingProxy> {
   const waiting: Array<() => void> = [];
   const server: Server = createServer((req, res) => {
     const upstream = new URL(target);
-    const forwarded = httpRequest({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-      const chunks: Buffer[] = [];
-      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-      answer.on('end', () => {
-        const send = () => res.writeHead(answer.statusCode ?? 502, answer.headers).end(Buffer.concat(chunks));
-        if (req.method === 'GET' && holding?.test(req.url ?? '')) waiting.push(send);
-        else send();
-      });
-    });
+    const forwarded = httpRequest(
+      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () => {
+          const send = () => res.writeHead(answer.statusCode ?? 502, answer.headers).end(Buffer.concat(chunks));
+          if (req.method === 'GET' && holding?.test(req.url ?? '')) waiting.push(send);
+          else send();
+        });
+      },
+    );
     req.pipe(forwarded);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -75,25 +78,36 @@ afterAll(async () => {
 });
 beforeEach(() => resetBackends(backends));
 
-type Page = { articles: { edges: Array<{ node: { id: string; comments: { totalCount: number; edges: Array<{ node: { body: string } }> } } }> } };
+type Page = {
+  articles: {
+    edges: Array<{ node: { id: string; comments: { totalCount: number; edges: Array<{ node: { body: string } }> } } }>;
+  };
+};
 /** Five articles and their first 50 comments: the comments of all five come from one batch call (/comments?article_ids=…). */
-const PAGE = '{ articles(first: 5) { edges { node { id comments(first: 50) { totalCount edges { node { body } } } } } } }';
+const PAGE =
+  '{ articles(first: 5) { edges { node { id comments(first: 50) { totalCount edges { node { body } } } } } } }';
 
 describe('reads after a write', () => {
   it('a read in flight when a write lands is not stored: the next read sees the write', async () => {
     const read = '{ article(id: "Article:7") { title } }';
     await gateway.query(read);
     // The next read of the article goes upstream (a write elsewhere would too): here, the same read again after a change.
-    expect((await gateway.query('mutation { updateArticle(id: "Article:7", patch: { title: "Before" }) { title } }')).body.errors).toBeUndefined();
+    expect(
+      (await gateway.query('mutation { updateArticle(id: "Article:7", patch: { title: "Before" }) { title } }')).body
+        .errors,
+    ).toBeUndefined();
     proxy.hold(/^\/articles\/7$/);
     const inFlight = gateway.query(read);
     await until(() => proxy.held() === 1, 'the read is answered upstream and held on its way back');
-    const written = await gateway.query('mutation { updateArticle(id: "Article:7", patch: { title: "After" }) { title } }');
+    const written = await gateway.query(
+      'mutation { updateArticle(id: "Article:7", patch: { title: "After" }) { title } }',
+    );
     expect(written.body).toEqual({ data: { updateArticle: { title: 'After' } } });
     proxy.release();
     // The read that started before the write may answer what it fetched; nothing after it may.
     expect((await inFlight).body.data).toEqual({ article: { title: 'Before' } });
-    for (let i = 0; i < 3; i += 1) expect((await gateway.query(read)).body.data).toEqual({ article: { title: 'After' } });
+    for (let i = 0; i < 3; i += 1)
+      expect((await gateway.query(read)).body.data).toEqual({ article: { title: 'After' } });
   });
 
   it('a comment added through the gateway shows at once in a page whose comments one batch call read, and totalCount agrees with the edges', async () => {
@@ -101,7 +115,9 @@ describe('reads after a write', () => {
     await gateway.query(PAGE); // stored
     expect(callsTo(backends.comments.requests, '/comments').length).toBeGreaterThan(0);
     const article = before.articles.edges[2]?.node ?? expect.unreachable('a third article');
-    const added = await gateway.query(`mutation { addComment(articleId: "${article.id}", body: "Written just now", authorId: "User:3") { body } }`);
+    const added = await gateway.query(
+      `mutation { addComment(articleId: "${article.id}", body: "Written just now", authorId: "User:3") { body } }`,
+    );
     expect(added.body.errors).toBeUndefined();
     const after = ((await gateway.query(PAGE)).body.data as Page).articles.edges[2]?.node.comments;
     expect(after?.edges.map((edge) => edge.node.body)).toContain('Written just now');
@@ -114,9 +130,14 @@ describe('reads after a write', () => {
     try {
       const before = (await gateway.query(PAGE)).body.data as Page;
       const article = before.articles.edges[3]?.node ?? expect.unreachable('a fourth article');
-      const added = await other.query(`mutation { addComment(articleId: "${article.id}", body: "From elsewhere", authorId: "User:2") { id } }`);
+      const added = await other.query(
+        `mutation { addComment(articleId: "${article.id}", body: "From elsewhere", authorId: "User:2") { id } }`,
+      );
       expect(added.body.errors).toBeUndefined();
-      const delivered = await sendEvent(gateway.url, 'comments', 'comment.added', { article_id: Number(article.id.split(':')[1]), body: 'From elsewhere' });
+      const delivered = await sendEvent(gateway.url, 'comments', 'comment.added', {
+        article_id: Number(article.id.split(':')[1]),
+        body: 'From elsewhere',
+      });
       expect(delivered.status).toBe(204);
       const after = ((await gateway.query(PAGE)).body.data as Page).articles.edges[3]?.node.comments;
       expect(after?.edges.map((edge) => edge.node.body)).toContain('From elsewhere');

@@ -36,7 +36,9 @@ describe('GraphiQL', () => {
     };
     const watching = await open('subscription { articleUpdated(id: "Article:5") { title author { name } } }');
     await until(() => (gateway as TestGateway).subscriptions() === 1, 'the subscription is open', 15_000);
-    const editing = await open('mutation { updateArticle(id: "Article:5", patch: { title: "Live from the other tab" }) { title } }');
+    const editing = await open(
+      'mutation { updateArticle(id: "Article:5", patch: { title: "Live from the other tab" }) { title } }',
+    );
     await editing.locator('.result-window', { hasText: 'updateArticle' }).waitFor();
     await watching.locator('.result-window', { hasText: 'Live from the other tab' }).waitFor({ timeout: 10_000 });
     expect(await watching.locator('.result-window').textContent()).toContain('"articleUpdated"');

@@ -18,8 +18,14 @@ const ROUNDS = 6;
 const PER_ROUND = 200;
 const CONCURRENCY = 64;
 const callers = [
-  { token: exampleUserToken(101), expected: { viewer: { id: 'User:101', name: seed.users[100]!.name }, user: { name: seed.users[0]!.name } } },
-  { token: exampleUserToken(102), expected: { viewer: { id: 'User:102', name: seed.users[101]!.name }, user: { name: seed.users[0]!.name } } },
+  {
+    token: exampleUserToken(101),
+    expected: { viewer: { id: 'User:101', name: seed.users[100]!.name }, user: { name: seed.users[0]!.name } },
+  },
+  {
+    token: exampleUserToken(102),
+    expected: { viewer: { id: 'User:102', name: seed.users[101]!.name }, user: { name: seed.users[0]!.name } },
+  },
 ];
 
 describe('identity scoping under load', () => {
@@ -31,7 +37,9 @@ describe('identity scoping under load', () => {
       const worker = async () => {
         while (next < PER_ROUND) {
           const caller = callers[next++ % 2]!;
-          const answer = await running.gateway.query('{ viewer { id name } user(id: "User:1") { name } }', undefined, { authorization: `Bearer ${caller.token}` });
+          const answer = await running.gateway.query('{ viewer { id name } user(id: "User:1") { name } }', undefined, {
+            authorization: `Bearer ${caller.token}`,
+          });
           if (answer.body.errors) failed += 1;
           else if (JSON.stringify(answer.body.data) !== JSON.stringify(caller.expected)) wrong += 1;
         }

@@ -14,7 +14,13 @@ import { createGateway } from '../../src/server/create-gateway.ts';
 import { listen } from '../../src/server/listen.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
 import { type Backends, resetBackends, startBackends } from '../helpers/backends.ts';
-import { codes, configFor, type TestGateway, type TestGatewayOptions, withGateway as withTestGateway } from '../helpers/gateway.ts';
+import {
+  codes,
+  configFor,
+  type TestGateway,
+  type TestGatewayOptions,
+  withGateway as withTestGateway,
+} from '../helpers/gateway.ts';
 import { scrape } from '../helpers/prometheus.ts';
 
 let backends: Backends;
@@ -31,7 +37,9 @@ const exact: TestGatewayOptions['sources'] = {
 };
 
 const withGateway = (options: TestGatewayOptions, run: (gateway: TestGateway, metricsUrl: string) => Promise<void>) =>
-  withTestGateway(backends, { ...options, sources: { ...exact, ...options.sources } }, (gateway) => run(gateway, `${gateway.url}/metrics`));
+  withTestGateway(backends, { ...options, sources: { ...exact, ...options.sources } }, (gateway) =>
+    run(gateway, `${gateway.url}/metrics`),
+  );
 
 const weather = (city: string) => `query Forecast { weather(city: "${city}") { city temperature } }`;
 const user = (id: number) => `query Profile { user(id: "User:${id}") { name } }`;
@@ -44,12 +52,20 @@ describe('GET /metrics', () => {
       expect((await gateway.query(weather('London'))).body.errors).toBeUndefined();
       const after = await scrape(metrics);
 
-      const delta = (name: string, labels: Record<string, string> = {}) => after.value(name, labels) - before.value(name, labels);
+      const delta = (name: string, labels: Record<string, string> = {}) =>
+        after.value(name, labels) - before.value(name, labels);
       expect(delta('graftql_requests_total', { operation: 'Forecast', type: 'query' })).toBe(2);
       expect(delta('graftql_request_duration_seconds_count', { operation: 'Forecast', type: 'query' })).toBe(2);
       expect(delta('graftql_request_upstream_calls_count', { operation: 'Forecast' })).toBe(2);
       expect(delta('graftql_request_upstream_calls_sum', { operation: 'Forecast' })).toBe(1);
-      expect(delta('graftql_upstream_requests_total', { source: 'weather', method: 'GET', status_class: '2xx', outcome: 'success' })).toBe(1);
+      expect(
+        delta('graftql_upstream_requests_total', {
+          source: 'weather',
+          method: 'GET',
+          status_class: '2xx',
+          outcome: 'success',
+        }),
+      ).toBe(1);
       expect(delta('graftql_upstream_attempt_seconds_count', { source: 'weather' })).toBe(1);
       expect(delta('graftql_upstream_headers_seconds_count', { source: 'weather' })).toBe(1);
       expect(delta('graftql_cache_requests_total', { source: 'weather', result: 'miss' })).toBe(1);
@@ -57,7 +73,9 @@ describe('GET /metrics', () => {
       expect(after.value('graftql_cache_entries', { source: 'weather' })).toBe(1);
       expect(after.value('graftql_cache_bytes', { source: 'weather' })).toBeGreaterThan(50);
       // The weather service allows 600 calls a minute and said so in its headers.
-      expect(after.value('graftql_rate_limit_remaining', { source: 'weather' })).toBe(600 - backends.weather.requests.length);
+      expect(after.value('graftql_rate_limit_remaining', { source: 'weather' })).toBe(
+        600 - backends.weather.requests.length,
+      );
       expect(after.value('graftql_rate_limit_reset_seconds', { source: 'weather' })).toBeGreaterThan(0);
       expect(after.value('graftql_request_errors_total', { operation: 'Forecast' })).toBe(0);
       // Node's own metrics are there too.
@@ -71,9 +89,24 @@ describe('GET /metrics', () => {
       backends.accounts.inject({ fault: { kind: 'status', status: 503 }, times: 1 });
       expect((await gateway.query(user(3))).body.errors).toBeUndefined();
       const after = await scrape(metrics);
-      const delta = (name: string, labels: Record<string, string>) => after.value(name, labels) - before.value(name, labels);
-      expect(delta('graftql_upstream_requests_total', { source: 'accounts', method: 'GET', status_class: '5xx', outcome: 'UPSTREAM_UNAVAILABLE' })).toBe(1);
-      expect(delta('graftql_upstream_requests_total', { source: 'accounts', method: 'GET', status_class: '2xx', outcome: 'success' })).toBe(1);
+      const delta = (name: string, labels: Record<string, string>) =>
+        after.value(name, labels) - before.value(name, labels);
+      expect(
+        delta('graftql_upstream_requests_total', {
+          source: 'accounts',
+          method: 'GET',
+          status_class: '5xx',
+          outcome: 'UPSTREAM_UNAVAILABLE',
+        }),
+      ).toBe(1);
+      expect(
+        delta('graftql_upstream_requests_total', {
+          source: 'accounts',
+          method: 'GET',
+          status_class: '2xx',
+          outcome: 'success',
+        }),
+      ).toBe(1);
       expect(delta('graftql_upstream_retries_total', { source: 'accounts' })).toBe(1);
       expect(delta('graftql_requests_total', { operation: 'Profile', type: 'query' })).toBe(1);
       expect(after.series('graftql_request_errors_total')).toBe(0);
@@ -81,7 +114,16 @@ describe('GET /metrics', () => {
 
   it('shows a breaker opening: its transitions, its state, the failed exchanges and the refused call', () =>
     withGateway(
-      { sources: { accounts: { hedge: { enabled: false }, cache: { enabled: false }, retry: { maxAttempts: 1 }, breaker: { minimumCalls: 2, failureRatio: 0.5, openMs: 60_000 } } } },
+      {
+        sources: {
+          accounts: {
+            hedge: { enabled: false },
+            cache: { enabled: false },
+            retry: { maxAttempts: 1 },
+            breaker: { minimumCalls: 2, failureRatio: 0.5, openMs: 60_000 },
+          },
+        },
+      },
       async (gateway, metrics) => {
         backends.accounts.inject({ fault: { kind: 'status', status: 500 } });
         const answers = [];
@@ -92,7 +134,14 @@ describe('GET /metrics', () => {
         expect(after.value('graftql_circuit_breaker_state', { source: 'accounts', state: 'open' })).toBe(1);
         expect(after.value('graftql_circuit_breaker_state', { source: 'accounts', state: 'closed' })).toBe(0);
         expect(after.value('graftql_circuit_breaker_state', { source: 'weather', state: 'closed' })).toBe(1);
-        expect(after.value('graftql_upstream_requests_total', { source: 'accounts', method: 'GET', status_class: '5xx', outcome: 'UPSTREAM_ERROR' })).toBe(2);
+        expect(
+          after.value('graftql_upstream_requests_total', {
+            source: 'accounts',
+            method: 'GET',
+            status_class: '5xx',
+            outcome: 'UPSTREAM_ERROR',
+          }),
+        ).toBe(2);
         expect(backends.accounts.requests).toHaveLength(2);
         expect(after.value('graftql_request_errors_total', { operation: 'Profile', code: 'UPSTREAM_ERROR' })).toBe(2);
         expect(after.value('graftql_request_errors_total', { operation: 'Profile', code: 'CIRCUIT_OPEN' })).toBe(1);
@@ -107,17 +156,25 @@ describe('GET /metrics', () => {
       const after = await scrape(metrics);
       expect(backends.weather.requests).toHaveLength(1);
       expect(after.value('graftql_rate_limit_remaining', { source: 'weather' })).toBe(0);
-      expect(after.value('graftql_request_errors_total', { operation: 'Forecast', code: 'UPSTREAM_RATE_LIMITED' })).toBe(1);
+      expect(
+        after.value('graftql_request_errors_total', { operation: 'Forecast', code: 'UPSTREAM_RATE_LIMITED' }),
+      ).toBe(1);
     }));
 
   it('counts refused requests under the operation "unknown" and their code', () =>
     withGateway({}, async (gateway, metrics) => {
       expect(codes(await gateway.query('{ nope }'))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
-      const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+      const response = await fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query": ',
+      });
       expect(response.status).toBe(400);
       const after = await scrape(metrics);
       expect(after.value('graftql_requests_total', { operation: 'unknown', type: 'unknown' })).toBe(2);
-      expect(after.value('graftql_request_errors_total', { operation: 'unknown', code: 'GRAPHQL_VALIDATION_FAILED' })).toBe(1);
+      expect(
+        after.value('graftql_request_errors_total', { operation: 'unknown', code: 'GRAPHQL_VALIDATION_FAILED' }),
+      ).toBe(1);
       expect(after.value('graftql_request_errors_total', { operation: 'unknown', code: 'BAD_REQUEST' })).toBe(1);
     }));
 
@@ -126,7 +183,8 @@ describe('GET /metrics', () => {
   it('keeps label values bounded: past observability.metrics.maxOperationNames, operation names count as "other"', () =>
     withGateway({ observability: { metrics: { maxOperationNames: 5 } } }, async (gateway, metrics) => {
       const total = 40;
-      for (let sent = 0; sent < total; sent += 1) expect((await gateway.query(`query Op${sent} { __typename }`)).status).toBe(200);
+      for (let sent = 0; sent < total; sent += 1)
+        expect((await gateway.query(`query Op${sent} { __typename }`)).status).toBe(200);
       const after = await scrape(metrics);
       expect(after.series('graftql_requests_total')).toBe(6);
       expect(after.value('graftql_requests_total', { operation: 'other', type: 'query' })).toBe(total - 5);
@@ -138,12 +196,20 @@ describe('GET /metrics', () => {
       await gateway.query('query CustomerSecretReport_Acme { __typename }');
       const after = await scrape(metrics);
       expect(after.text).not.toContain('CustomerSecretReport_Acme');
-      expect(after.value('graftql_requests_total', { operation: `hash:${createHash('sha256').update('CustomerSecretReport_Acme').digest('hex').slice(0, 12)}`, type: 'query' })).toBe(1);
+      expect(
+        after.value('graftql_requests_total', {
+          operation: `hash:${createHash('sha256').update('CustomerSecretReport_Acme').digest('hex').slice(0, 12)}`,
+          type: 'query',
+        }),
+      ).toBe(1);
     }));
 
   it('serves metrics on a port of their own when configured, and not on the public port', async () => {
     const config = { ...configFor(), observability: { metrics: { port: 0 } } };
-    const running = await listen(createGateway(config, { env: backends.env, logger: createLogger({ level: 'silent' }) }), resolveConfig(config, backends.env));
+    const running = await listen(
+      createGateway(config, { env: backends.env, logger: createLogger({ level: 'silent' }) }),
+      resolveConfig(config, backends.env),
+    );
     try {
       expect(running.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
       expect(running.metricsUrl?.startsWith(running.url)).toBe(false);
@@ -159,15 +225,30 @@ describe('GET /metrics', () => {
     withGateway({}, async (gateway, metrics) => {
       await gateway.query(weather('London'));
       const exposed = new Set([...(await scrape(metrics)).text.matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1]));
-      const dashboard = JSON.parse(readFileSync('docs/grafana-dashboard.json', 'utf8')) as { panels: Array<{ targets: Array<{ expr: string }> }> };
+      const dashboard = JSON.parse(readFileSync('docs/grafana-dashboard.json', 'utf8')) as {
+        panels: Array<{ targets: Array<{ expr: string }> }>;
+      };
       const exprs = dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr));
       expect(exprs.length).toBeGreaterThan(10);
-      const asked = new Set(exprs.flatMap((expr) => [...expr.matchAll(/\b((?:graftql|process|nodejs)_[a-z0-9_]+)/g)].map((match) => match[1]?.replace(/_(bucket|count|sum)$/, ''))));
+      const asked = new Set(
+        exprs.flatMap((expr) =>
+          [...expr.matchAll(/\b((?:graftql|process|nodejs)_[a-z0-9_]+)/g)].map((match) =>
+            match[1]?.replace(/_(bucket|count|sum)$/, ''),
+          ),
+        ),
+      );
       for (const name of asked) expect(exposed, `${name} is in the dashboard`).toContain(name);
       // As recording rules, with Grafana's variables filled in, for promtool to parse.
-      const rules = exprs.map((expr, i) => `      - record: dashboard:panel_${i}\n        expr: ${JSON.stringify(expr.replaceAll('$__rate_interval', '5m').replaceAll('$instance', '.*'))}`).join('\n');
+      const rules = exprs
+        .map(
+          (expr, i) =>
+            `      - record: dashboard:panel_${i}\n        expr: ${JSON.stringify(expr.replaceAll('$__rate_interval', '5m').replaceAll('$instance', '.*'))}`,
+        )
+        .join('\n');
       const file = join(mkdtempSync(join(tmpdir(), 'dashboard-')), 'rules.yml');
       writeFileSync(file, `groups:\n  - name: dashboard\n    rules:\n${rules}\n`);
-      expect(execFileSync('promtool', ['check', 'rules', file]).toString()).toContain(`SUCCESS: ${exprs.length} rules found`);
+      expect(execFileSync('promtool', ['check', 'rules', file]).toString()).toContain(
+        `SUCCESS: ${exprs.length} rules found`,
+      );
     }));
 });

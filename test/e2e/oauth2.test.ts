@@ -39,8 +39,12 @@ describe('OAuth2 client credentials', () => {
     clock.advance(1_100);
     backends.content.clearRecords();
     // 25 different articles, so that no two calls are shared in flight.
-    const answers = await Promise.all(Array.from({ length: 25 }, (_, i) => gateway.query(`{ article(id: "Article:${i + 1}") { title } }`)));
-    expect(answers.map((answer) => answer.body.data)).toEqual(seed.articles.slice(0, 25).map((article) => ({ article: { title: article.title } })));
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => gateway.query(`{ article(id: "Article:${i + 1}") { title } }`)),
+    );
+    expect(answers.map((answer) => answer.body.data)).toEqual(
+      seed.articles.slice(0, 25).map((article) => ({ article: { title: article.title } })),
+    );
     expect(tokenCalls()).toBe(1);
     expect(articleCalls()).toBe(25);
     expect(backends.content.requests.filter((request) => request.url === '/oauth/token')).toHaveLength(1);
@@ -53,7 +57,11 @@ describe('OAuth2 client credentials', () => {
     backends.content.clearRecords();
     const answer = await gateway.query(ARTICLE);
     expect(answer.body).toEqual(expected);
-    expect(backends.content.requests.map((request) => `${request.method} ${request.url}`)).toEqual(['GET /articles/1', 'POST /oauth/token', 'GET /articles/1']);
+    expect(backends.content.requests.map((request) => `${request.method} ${request.url}`)).toEqual([
+      'GET /articles/1',
+      'POST /oauth/token',
+      'GET /articles/1',
+    ]);
   });
 
   it('many concurrent 401s share one refresh', async () => {
@@ -80,11 +88,19 @@ describe('OAuth2 client credentials', () => {
   });
 
   it('a refused client secret is an UPSTREAM_ERROR with the token endpoint status', async () => {
-    const wrong = await startGateway(backends, { responseCache: false, env: { CONTENT_CLIENT_SECRET: 'wrong-secret' } });
+    const wrong = await startGateway(backends, {
+      responseCache: false,
+      env: { CONTENT_CLIENT_SECRET: 'wrong-secret' },
+    });
     try {
       const answer = await wrong.query(`${ARTICLE.slice(0, -1)} weather(city: "Rome") { city } }`);
       expect(answer.body.data).toEqual({ article: null, weather: { city: 'Rome' } });
-      expect(answer.body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', source: 'content', status: 401, requestId: expect.any(String) });
+      expect(answer.body.errors?.[0]?.extensions).toMatchObject({
+        code: 'UPSTREAM_ERROR',
+        source: 'content',
+        status: 401,
+        requestId: expect.any(String),
+      });
     } finally {
       await wrong.close();
     }

@@ -12,9 +12,12 @@ import { type TestGateway, useGateway } from '../helpers/gateway.ts';
 
 let gateway: TestGateway;
 
-useGateway({ sources: { accounts: { maxPageSize: 7 }, content: { maxPageSize: 13 }, comments: { maxPageSize: 3 } } }, (running) => {
-  ({ gateway } = running);
-});
+useGateway(
+  { sources: { accounts: { maxPageSize: 7 }, content: { maxPageSize: 13 }, comments: { maxPageSize: 3 } } },
+  (running) => {
+    ({ gateway } = running);
+  },
+);
 
 interface Page {
   totalCount: number | null;
@@ -30,11 +33,18 @@ interface Field {
   fetch(args: Record<string, unknown>): Promise<{ page?: Page; code?: unknown }>;
 }
 
-const SELECTION = 'totalCount edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }';
+const SELECTION =
+  'totalCount edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }';
 const VARS = '$first: Int, $after: String, $last: Int, $before: String';
 const ARGS = 'first: $first, after: $after, last: $last, before: $before';
 
-function field(name: string, style: Field['style'], all: string[], query: string, pick: (data: Record<string, unknown>) => Page): Field {
+function field(
+  name: string,
+  style: Field['style'],
+  all: string[],
+  query: string,
+  pick: (data: Record<string, unknown>) => Page,
+): Field {
   return {
     name,
     style,
@@ -48,7 +58,9 @@ function field(name: string, style: Field['style'], all: string[], query: string
 }
 
 const mostBy = <T>(rows: T[], key: (row: T) => number) =>
-  [...rows.reduce((counts, row) => counts.set(key(row), (counts.get(key(row)) ?? 0) + 1), new Map<number, number>())].sort((a, b) => b[1] - a[1])[0]![0];
+  [
+    ...rows.reduce((counts, row) => counts.set(key(row), (counts.get(key(row)) ?? 0) + 1), new Map<number, number>()),
+  ].sort((a, b) => b[1] - a[1])[0]![0];
 const author = mostBy(seed.articles, (article) => article.author_id);
 const commented = mostBy(seed.comments, (comment) => comment.article_id);
 
@@ -91,17 +103,25 @@ interface Request {
 }
 
 /** What the gateway must answer, from the seed alone. */
-function oracle(f: Field, request: Request): { code: string } | { ids: string[]; hasPreviousPage: boolean; hasNextPage: boolean; totalCount: number | null } {
+function oracle(
+  f: Field,
+  request: Request,
+): { code: string } | { ids: string[]; hasPreviousPage: boolean; hasNextPage: boolean; totalCount: number | null } {
   const n = f.all.length;
   if (f.style === 'chained') {
-    if ((request.direction === 'first' && request.before !== null) || (request.direction === 'last' && request.after !== null)) return { code: 'BAD_USER_INPUT' };
+    if (
+      (request.direction === 'first' && request.before !== null) ||
+      (request.direction === 'last' && request.after !== null)
+    )
+      return { code: 'BAD_USER_INPUT' };
     if (request.direction === 'last' && request.before === null) return { code: 'BAD_USER_INPUT' }; // content links to no last page
   }
   const totalCount = f.style === 'index' ? n : null;
   const lo = request.after === null ? 0 : request.after + 1;
   const hi = request.before === null ? n : request.before;
   if (hi < lo) return { ids: [], hasPreviousPage: false, hasNextPage: false, totalCount };
-  const [begin, end] = request.direction === 'first' ? [lo, Math.min(hi, lo + request.count)] : [Math.max(lo, hi - request.count), hi];
+  const [begin, end] =
+    request.direction === 'first' ? [lo, Math.min(hi, lo + request.count)] : [Math.max(lo, hi - request.count), hi];
   return { ids: f.all.slice(begin, end), hasPreviousPage: begin > 0, hasNextPage: end < n, totalCount };
 }
 
@@ -144,7 +164,11 @@ describe.each(FIELDS)('$name', (f) => {
     await fc.assert(
       fc.asyncProperty(request, async (r) => {
         count += 1;
-        const args = { [r.direction]: r.count, after: r.after === null ? null : cursors[r.after], before: r.before === null ? null : cursors[r.before] };
+        const args = {
+          [r.direction]: r.count,
+          after: r.after === null ? null : cursors[r.after],
+          before: r.before === null ? null : cursors[r.before],
+        };
         const expected = oracle(f, r);
         const answer = await f.fetch(args);
         if ('code' in expected) {
@@ -154,7 +178,10 @@ describe.each(FIELDS)('$name', (f) => {
         expect(answer.code).toBeUndefined();
         const page = answer.page!;
         expect(page.edges.map((edge) => edge.node.id)).toEqual(expected.ids);
-        expect({ hasPreviousPage: page.pageInfo.hasPreviousPage, hasNextPage: page.pageInfo.hasNextPage }).toEqual({ hasPreviousPage: expected.hasPreviousPage, hasNextPage: expected.hasNextPage });
+        expect({ hasPreviousPage: page.pageInfo.hasPreviousPage, hasNextPage: page.pageInfo.hasNextPage }).toEqual({
+          hasPreviousPage: expected.hasPreviousPage,
+          hasNextPage: expected.hasNextPage,
+        });
         expect(page.pageInfo.startCursor).toBe(page.edges[0]?.cursor ?? null);
         expect(page.pageInfo.endCursor).toBe(page.edges.at(-1)?.cursor ?? null);
         expect(page.totalCount).toBe(expected.totalCount);

@@ -27,7 +27,10 @@ const articleCalls = () => backends.content.requests.filter((request) => !reques
 
 describe('article(id) with hostile ids', () => {
   it.each(['..', '.', ''])('refuses %j with BAD_USER_INPUT and no upstream call', async (id) => {
-    const response = await gateway.query('query($id: ID!) { article(id: $id) { title } weather(city: "Rome") { city } }', { id: `Article:${id}` });
+    const response = await gateway.query(
+      'query($id: ID!) { article(id: $id) { title } weather(city: "Rome") { city } }',
+      { id: `Article:${id}` },
+    );
     expect(codes(response)).toEqual(['BAD_USER_INPUT']);
     expect(response.body.data).toEqual({ article: null, weather: { city: 'Rome' } });
     expect(articleCalls()).toHaveLength(0);
@@ -57,7 +60,10 @@ describe('article(id) with hostile ids', () => {
       const response = await gateway.query('query($id: ID!) { article(id: $id) { title } }', { id: `Article:${id}` });
       expect(codes(response)).toEqual(['NOT_FOUND']);
     }
-    expect(articleCalls().map((request) => request.url)).toEqual([`/articles/${encodeURIComponent(`//${canary.host}/x`)}`, `/articles/${encodeURIComponent(`${canary.url}/x`)}`]);
+    expect(articleCalls().map((request) => request.url)).toEqual([
+      `/articles/${encodeURIComponent(`//${canary.host}/x`)}`,
+      `/articles/${encodeURIComponent(`${canary.url}/x`)}`,
+    ]);
     expect(articleCalls().every((request) => request.headers.host === new URL(backends.content.url).host)).toBe(true);
     expect(canary.hits()).toBe(0);
   });

@@ -25,11 +25,20 @@ describe('the request body', () => {
   const declareOnly = (declared: number) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
       const url = new URL(`${gateway.url}/graphql`);
-      const req = httpRequest({ host: url.hostname, port: url.port, path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': declared } }, (res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
+      const req = httpRequest(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: '/graphql',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': declared },
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
       req.on('error', reject);
       req.flushHeaders();
     });
@@ -37,7 +46,9 @@ describe('the request body', () => {
   it('a declared 50 MiB Content-Length gets 413 PAYLOAD_TOO_LARGE at once, before any byte of it is sent', async () => {
     const answer = await declareOnly(50 * 1024 * 1024);
     expect(answer.status).toBe(413);
-    expect((JSON.parse(answer.body) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(
+      (JSON.parse(answer.body) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code,
+    ).toBe('PAYLOAD_TOO_LARGE');
   });
 
   /**
@@ -52,11 +63,18 @@ describe('the request body', () => {
       socket.pause();
       socket.on('error', reject);
       socket.once('connect', async () => {
-        const write = (bytes: Buffer | string) => new Promise<void>((done) => (socket.write(bytes) ? done() : socket.once('drain', done)));
-        await write(`${head}${framing === 'length' ? `Content-Length: ${body.length}` : 'Transfer-Encoding: chunked'}\r\n\r\n`);
+        const write = (bytes: Buffer | string) =>
+          new Promise<void>((done) => (socket.write(bytes) ? done() : socket.once('drain', done)));
+        await write(
+          `${head}${framing === 'length' ? `Content-Length: ${body.length}` : 'Transfer-Encoding: chunked'}\r\n\r\n`,
+        );
         for (let at = 0; at < body.length; at += 256 * 1024) {
           const part = body.subarray(at, at + 256 * 1024);
-          await write(framing === 'length' ? part : Buffer.concat([Buffer.from(`${part.length.toString(16)}\r\n`), part, Buffer.from('\r\n')]));
+          await write(
+            framing === 'length'
+              ? part
+              : Buffer.concat([Buffer.from(`${part.length.toString(16)}\r\n`), part, Buffer.from('\r\n')]),
+          );
         }
         if (framing === 'chunked') await write('0\r\n\r\n');
         let received = '';
@@ -89,13 +107,21 @@ describe('the request body', () => {
     ['a 30 MiB application/graphql+json body', 'application/graphql+json', Buffer.alloc(30 * MiB, 'x'), 'length'],
     ['a 2 MiB chunked application/graphql body', 'application/graphql', Buffer.alloc(2 * MiB, 'x'), 'chunked'],
     ['a 66 MiB multipart body', 'multipart/form-data; boundary=b', multipart(66 * MiB), 'length'],
-    ['a multipart body with a 66 MiB file, chunked (the example graph allows 64 MiB)', 'multipart/form-data; boundary=b', multipart(66 * MiB), 'chunked'],
-  ] as const)('%s sent whole before the client reads: the client still reads its 413', async (_name, contentType, body, framing) => {
-    const head = `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${contentType}\r\nGraphQL-Require-Preflight: 1\r\n`;
-    const answer = await sendAllThenRead(head, body, framing);
-    expect(answer).toMatch(/^HTTP\/1\.1 413 [\s\S]*"PAYLOAD_TOO_LARGE"/);
-    expect(upstreamCalls()).toBe(0);
-  });
+    [
+      'a multipart body with a 66 MiB file, chunked (the example graph allows 64 MiB)',
+      'multipart/form-data; boundary=b',
+      multipart(66 * MiB),
+      'chunked',
+    ],
+  ] as const)(
+    '%s sent whole before the client reads: the client still reads its 413',
+    async (_name, contentType, body, framing) => {
+      const head = `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${contentType}\r\nGraphQL-Require-Preflight: 1\r\n`;
+      const answer = await sendAllThenRead(head, body, framing);
+      expect(answer).toMatch(/^HTTP\/1\.1 413 [\s\S]*"PAYLOAD_TOO_LARGE"/);
+      expect(upstreamCalls()).toBe(0);
+    },
+  );
 
   it('stops reading a refused body past server.listener.lingerBytes and closes the connection', async () => {
     const own = await startGateway(backends, { server: { listener: { lingerBytes: 1024 * 1024 } } });
@@ -106,7 +132,9 @@ describe('the request body', () => {
       socket.on('error', () => {});
       const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
       await new Promise<void>((resolve) => socket.once('connect', resolve));
-      socket.write(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${200 * MiB}\r\n\r\n`);
+      socket.write(
+        `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${200 * MiB}\r\n\r\n`,
+      );
       let sent = 0;
       const chunk = Buffer.alloc(256 * 1024, 'x');
       while (!socket.destroyed && sent < 200 * MiB) {
@@ -122,11 +150,20 @@ describe('the request body', () => {
     }
   });
 
-  it.each(['application/json', 'application/graphql', 'application/x-www-form-urlencoded'])('a declared oversize %s body is refused the same way', async (contentType) => {
-    const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': contentType, 'graphql-require-preflight': '1' }, body: 'x'.repeat(1_100_000) });
-    expect(response.status).toBe(413);
-    expect(((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe('PAYLOAD_TOO_LARGE');
-  });
+  it.each(['application/json', 'application/graphql', 'application/x-www-form-urlencoded'])(
+    'a declared oversize %s body is refused the same way',
+    async (contentType) => {
+      const response = await fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': contentType, 'graphql-require-preflight': '1' },
+        body: 'x'.repeat(1_100_000),
+      });
+      expect(response.status).toBe(413);
+      expect(
+        ((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code,
+      ).toBe('PAYLOAD_TOO_LARGE');
+    },
+  );
 
   it('a chunked body without Content-Length is cut off at the limit', async () => {
     const chunks = new ReadableStream({
@@ -135,7 +172,12 @@ describe('the request body', () => {
         controller.close();
       },
     });
-    const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chunks, duplex: 'half' } as RequestInit);
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: chunks,
+      duplex: 'half',
+    } as RequestInit);
     expect(response.status).toBe(413);
   });
 
@@ -146,14 +188,21 @@ describe('the request body', () => {
       body: `{"query": "{ __typename }", "variables": {"v": ${'['.repeat(100_000)}${']'.repeat(100_000)}}}`,
     });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe('BAD_REQUEST');
+    expect(
+      ((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code,
+    ).toBe('BAD_REQUEST');
   });
 });
 
 describe('argument bounds', () => {
   it.each([
     ['a 1 MB id', '{ user(id: $v) { name } }', 'ID!', `User:${'1'.repeat(1_000_000)}`],
-    ['a 1 MB category', '{ articles(first: 1, category: $v) { edges { node { id } } } }', 'String', 'x'.repeat(1_000_000)],
+    [
+      'a 1 MB category',
+      '{ articles(first: 1, category: $v) { edges { node { id } } } }',
+      'String',
+      'x'.repeat(1_000_000),
+    ],
     ['a 300-character id', '{ article(id: $v) { title } }', 'ID!', `Article:${'9'.repeat(300)}`],
     ['a control character in an id', '{ user(id: $v) { name } }', 'ID!', 'User:1\u0001'],
   ])('%s is BAD_USER_INPUT with no upstream call', async (_name, selection, type, value) => {
@@ -166,14 +215,23 @@ describe('argument bounds', () => {
     ['a literal past Int', '{ users(first: 2147483648) { edges { node { id } } } }', {}, 'first', 2147483648],
     ['a float literal', '{ users(first: 1e9) { edges { node { id } } } }', {}, 'first', 1e9],
     ['a variable', 'query ($n: Int) { users(first: $n) { edges { node { id } } } }', { n: 1e9 }, 'first', 1e9],
-    ['a nested connection', '{ articles(first: 5) { edges { node { comments(first: 1e9) { edges { node { id } } } } } } }', {}, 'first', 1e9],
+    [
+      'a nested connection',
+      '{ articles(first: 5) { edges { node { comments(first: 1e9) { edges { node { id } } } } } } }',
+      {},
+      'first',
+      1e9,
+    ],
     ['last, by one', '{ users(last: 101) { edges { node { id } } } }', {}, 'last', 101],
-  ])('a connection size out of range (%s) is refused as BAD_USER_INPUT before its cost is estimated', async (_name, query, variables, argument, value) => {
-    const response = await gateway.query(query, variables);
-    expect(codes(response)).toEqual(['BAD_USER_INPUT']);
-    expect(response.body.errors?.[0]?.message).toBe(`${argument} must be between 1 and 100, got ${value}.`);
-    expect(upstreamCalls()).toBe(0);
-  });
+  ])(
+    'a connection size out of range (%s) is refused as BAD_USER_INPUT before its cost is estimated',
+    async (_name, query, variables, argument, value) => {
+      const response = await gateway.query(query, variables);
+      expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(response.body.errors?.[0]?.message).toBe(`${argument} must be between 1 and 100, got ${value}.`);
+      expect(upstreamCalls()).toBe(0);
+    },
+  );
 
   it("accepts a long article body up to the schema's own @length", async () => {
     const response = await gateway.query('mutation($input: ArticleInput!) { createArticle(input: $input) { id } }', {
@@ -190,35 +248,54 @@ describe('signed cursors', () => {
     return connection.pageInfo.endCursor;
   };
   const connections: Array<[string, string, (after: string) => string]> = [
-    ['Query.users (offset)', '{ users(first: 2) { pageInfo { endCursor } } }', (after) => `{ users(first: 2, after: "${after}") { edges { node { id } } } }`],
-    ['Query.articles (body cursor)', '{ articles(first: 2) { pageInfo { endCursor } } }', (after) => `{ articles(first: 2, after: "${after}") { edges { node { id } } } }`],
+    [
+      'Query.users (offset)',
+      '{ users(first: 2) { pageInfo { endCursor } } }',
+      (after) => `{ users(first: 2, after: "${after}") { edges { node { id } } } }`,
+    ],
+    [
+      'Query.articles (body cursor)',
+      '{ articles(first: 2) { pageInfo { endCursor } } }',
+      (after) => `{ articles(first: 2, after: "${after}") { edges { node { id } } } }`,
+    ],
   ];
 
-  it.each(connections)('property: any change to a %s cursor is INVALID_CURSOR with 0 upstream calls', async (_name, first, next) => {
-    const cursor = await firstPage(first);
-    await fc.assert(
-      fc.asyncProperty(fc.nat(), fc.constantFrom(...'ABCXYZabcxyz0189-_.'), async (at, replacement) => {
-        const index = at % cursor.length;
-        fc.pre(cursor[index] !== replacement);
-        services().forEach((service) => service.clearRecords());
-        const response = await gateway.query(next(cursor.slice(0, index) + replacement + cursor.slice(index + 1)));
-        expect(codes(response)).toEqual(['INVALID_CURSOR']);
-        expect(upstreamCalls()).toBe(0);
-      }),
-      { numRuns: 40 },
-    );
-  });
+  it.each(connections)(
+    'property: any change to a %s cursor is INVALID_CURSOR with 0 upstream calls',
+    async (_name, first, next) => {
+      const cursor = await firstPage(first);
+      await fc.assert(
+        fc.asyncProperty(fc.nat(), fc.constantFrom(...'ABCXYZabcxyz0189-_.'), async (at, replacement) => {
+          const index = at % cursor.length;
+          fc.pre(cursor[index] !== replacement);
+          services().forEach((service) => service.clearRecords());
+          const response = await gateway.query(next(cursor.slice(0, index) + replacement + cursor.slice(index + 1)));
+          expect(codes(response)).toEqual(['INVALID_CURSOR']);
+          expect(upstreamCalls()).toBe(0);
+        }),
+        { numRuns: 40 },
+      );
+    },
+  );
 
   it('a forged articles cursor pointing at the token endpoint never reaches content', async () => {
-    const position = Buffer.from(JSON.stringify({ r: '../../oauth/token?grant_type=client_credentials', i: 0 })).toString('base64url');
-    const response = await gateway.query(`{ articles(first: 2, after: "${position}.r.${'A'.repeat(22)}") { edges { node { id } } } }`);
+    const position = Buffer.from(
+      JSON.stringify({ r: '../../oauth/token?grant_type=client_credentials', i: 0 }),
+    ).toString('base64url');
+    const response = await gateway.query(
+      `{ articles(first: 2, after: "${position}.r.${'A'.repeat(22)}") { edges { node { id } } } }`,
+    );
     expect(codes(response)).toEqual(['INVALID_CURSOR']);
     expect(backends.content.requests).toHaveLength(0);
   });
 
   it('a cursor from one connection is refused by another', async () => {
     const cursor = await firstPage('{ users(first: 2) { pageInfo { endCursor } } }');
-    expect(codes(await gateway.query(`{ article(id: "Article:1") { comments(first: 1, after: "${cursor}") { totalCount } } }`))).toEqual(['INVALID_CURSOR']);
+    expect(
+      codes(
+        await gateway.query(`{ article(id: "Article:1") { comments(first: 1, after: "${cursor}") { totalCount } } }`),
+      ),
+    ).toEqual(['INVALID_CURSOR']);
   });
 
   it('keys rotate: cursors signed by a retired key keep working while it is listed, and stop when it is dropped', async () => {
@@ -244,7 +321,9 @@ describe('signed cursors', () => {
 
 describe('client rate limit', () => {
   it('refuses a client past its burst with 429, Retry-After and REQUEST_RATE_LIMITED, on both transports, and no upstream call; other clients go on', async () => {
-    const limited = await startGateway(backends, { limits: { clientRateLimit: { requestsPerSecond: 0.01, burst: 2, by: 'authorization' } } });
+    const limited = await startGateway(backends, {
+      limits: { clientRateLimit: { requestsPerSecond: 0.01, burst: 2, by: 'authorization' } },
+    });
     try {
       const ada = { authorization: 'Bearer ada' };
       const query = '{ user(id: "User:1") { name } }';
@@ -252,7 +331,9 @@ describe('client rate limit', () => {
       expect(first.map((response) => response.status)).toEqual([200, 200]);
       services().forEach((service) => service.clearRecords());
       const third = await limited.query(query, undefined, ada);
-      const viaGet = await fetch(`${limited.url}/graphql?query=${encodeURIComponent(query)}`, { headers: { ...ada, 'graphql-require-preflight': '1' } });
+      const viaGet = await fetch(`${limited.url}/graphql?query=${encodeURIComponent(query)}`, {
+        headers: { ...ada, 'graphql-require-preflight': '1' },
+      });
       expect([third.status, viaGet.status]).toEqual([429, 429]);
       expect(codes(third)).toEqual(['REQUEST_RATE_LIMITED']);
       expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -283,9 +364,13 @@ describe('what an answer may hold', () => {
     try {
       const query = '{ users(first: 50) { edges { node { name email city } } } }';
       const post = await small.query(query);
-      const get = await fetch(`${small.url}/graphql?query=${encodeURIComponent(query)}`, { headers: { 'graphql-require-preflight': '1' } });
+      const get = await fetch(`${small.url}/graphql?query=${encodeURIComponent(query)}`, {
+        headers: { 'graphql-require-preflight': '1' },
+      });
       expect(codes(post)).toEqual(['RESPONSE_TOO_LARGE']);
-      expect(((await get.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe('RESPONSE_TOO_LARGE');
+      expect(
+        ((await get.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code,
+      ).toBe('RESPONSE_TOO_LARGE');
       expect(post.text.length).toBeLessThan(2_000);
     } finally {
       await small.close();

@@ -38,18 +38,37 @@ function requestLines(from: number): Line[] {
 describe('the request log', () => {
   it('writes one line per request: id, operation, duration, status, codes, upstream calls and cache hits, at the level of its outcome', async () => {
     const from = gateway.logs.length;
-    const first = await gateway.query('query Forecast { weather(city: "Oslo") { city } }', undefined, { 'x-request-id': 'req-forecast-1' });
-    await gateway.query('query Forecast { weather(city: "Oslo") { city } }', undefined, { 'x-request-id': 'req-forecast-2' });
+    const first = await gateway.query('query Forecast { weather(city: "Oslo") { city } }', undefined, {
+      'x-request-id': 'req-forecast-1',
+    });
+    await gateway.query('query Forecast { weather(city: "Oslo") { city } }', undefined, {
+      'x-request-id': 'req-forecast-2',
+    });
     backends.accounts.inject({ fault: { kind: 'status', status: 500 }, times: 1 });
     await gateway.query('query Profile { user(id: "User:9") { name } }', undefined, { 'x-request-id': 'req-profile' });
     await gateway.query('{ nope }', undefined, { 'x-request-id': 'req-invalid' });
-    await fetch(`${gateway.url}/graphql?query=${encodeURIComponent('query ByGet { __typename }')}`, { headers: { 'x-request-id': 'req-get', 'graphql-require-preflight': '1' } });
+    await fetch(`${gateway.url}/graphql?query=${encodeURIComponent('query ByGet { __typename }')}`, {
+      headers: { 'x-request-id': 'req-get', 'graphql-require-preflight': '1' },
+    });
     expect(first.body.errors).toBeUndefined();
 
     const lines = requestLines(from);
-    expect(lines.map((line) => line.requestId)).toEqual(['req-forecast-1', 'req-forecast-2', 'req-profile', 'req-invalid', 'req-get']);
+    expect(lines.map((line) => line.requestId)).toEqual([
+      'req-forecast-1',
+      'req-forecast-2',
+      'req-profile',
+      'req-invalid',
+      'req-get',
+    ]);
     const [miss, hit, failed, invalid, get] = lines;
-    expect(miss).toMatchObject({ level: INFO, operation: 'Forecast', type: 'query', status: 200, upstreamCalls: 1, cacheHits: 0 });
+    expect(miss).toMatchObject({
+      level: INFO,
+      operation: 'Forecast',
+      type: 'query',
+      status: 200,
+      upstreamCalls: 1,
+      cacheHits: 0,
+    });
     expect(miss?.codes).toBeUndefined();
     expect(miss?.durationMs).toBeGreaterThan(0);
     expect(hit).toMatchObject({ level: INFO, upstreamCalls: 0, cacheHits: 1 });
@@ -67,7 +86,9 @@ describe('the request log', () => {
       body: '{"query": "{ __typename }", "variables": {"secret-variable-value": 1',
     });
     expect(response.status).toBe(400);
-    await gateway.query('query Forecast($city: String!) { weather(city: $city) { city } }', { city: 'variable-canary-city' });
+    await gateway.query('query Forecast($city: String!) { weather(city: $city) { city } }', {
+      city: 'variable-canary-city',
+    });
     const lines = requestLines(from);
     expect(lines[0]).toMatchObject({ requestId: 'req-broken', status: 400, codes: ['BAD_REQUEST'] });
     expect(lines).toHaveLength(2);

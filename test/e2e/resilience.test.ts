@@ -8,7 +8,12 @@ import type { GatewayContext } from '../../src/mapping/gateway-context.ts';
 import type { Graph } from '../../src/server/graph.ts';
 import type { BoundSource } from '../../src/sources/request-sources.ts';
 import { type Backends, resetBackends, seed, startBackends } from '../helpers/backends.ts';
-import { codes, type TestGateway, type TestGatewayOptions, withGateway as withTestGateway } from '../helpers/gateway.ts';
+import {
+  codes,
+  type TestGateway,
+  type TestGatewayOptions,
+  withGateway as withTestGateway,
+} from '../helpers/gateway.ts';
 import { boundSource } from '../helpers/sources.ts';
 import { manualClock, until } from '../helpers/time.ts';
 
@@ -27,7 +32,8 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 }
 const userQuery = (id: number) => `{ user(id: "User:${id}") { name } }`;
 
-const withGateway = (options: TestGatewayOptions, run: (gateway: TestGateway) => Promise<void>) => withTestGateway(backends, { responseCache: false, ...options }, run);
+const withGateway = (options: TestGatewayOptions, run: (gateway: TestGateway) => Promise<void>) =>
+  withTestGateway(backends, { responseCache: false, ...options }, run);
 
 describe('retries', () => {
   it('a GET that meets one 503 is retried once and succeeds', () =>
@@ -43,9 +49,13 @@ describe('retries', () => {
       await gateway.query('{ article(id: "Article:1") { id } }'); // token first
       backends.content.clearRecords();
       backends.content.inject({ fault: { kind: 'reset' }, path: /^\/articles$/ });
-      const answer = await gateway.query('mutation { createArticle(input: { title: "t", body: "b", category: "tech", authorId: "User:1" }) { id } }');
+      const answer = await gateway.query(
+        'mutation { createArticle(input: { title: "t", body: "b", category: "tech", authorId: "User:1" }) { id } }',
+      );
       expect(codes(answer)).toEqual(['UPSTREAM_UNAVAILABLE']);
-      expect(backends.content.requests.filter((request) => request.method === 'POST' && request.url === '/articles')).toHaveLength(1);
+      expect(
+        backends.content.requests.filter((request) => request.method === 'POST' && request.url === '/articles'),
+      ).toHaveLength(1);
     }));
 
   it('Retry-After: 1 is waited for', () =>
@@ -69,13 +79,24 @@ describe('retries', () => {
     }));
 
   it('with 100% 503 the upstream sees at most 20% more calls than requests, plus the floor', () =>
-    withGateway({ sources: { accounts: { breaker: { enabled: false }, retry: { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 5, budgetFloor: 3 } } } }, async (gateway) => {
-      backends.accounts.inject({ fault: { kind: 'status', status: 503 } });
-      for (let id = 1; id <= 50; id++) expect(codes(await gateway.query(userQuery(id)))).toEqual(['UPSTREAM_UNAVAILABLE']);
-      const calls = backends.accounts.requests.length;
-      expect(calls).toBeGreaterThan(50);
-      expect(calls).toBeLessThanOrEqual(50 + Math.ceil(0.2 * calls) + 3);
-    }));
+    withGateway(
+      {
+        sources: {
+          accounts: {
+            breaker: { enabled: false },
+            retry: { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 5, budgetFloor: 3 },
+          },
+        },
+      },
+      async (gateway) => {
+        backends.accounts.inject({ fault: { kind: 'status', status: 503 } });
+        for (let id = 1; id <= 50; id++)
+          expect(codes(await gateway.query(userQuery(id)))).toEqual(['UPSTREAM_UNAVAILABLE']);
+        const calls = backends.accounts.requests.length;
+        expect(calls).toBeGreaterThan(50);
+        expect(calls).toBeLessThanOrEqual(50 + Math.ceil(0.2 * calls) + 3);
+      },
+    ));
 });
 
 describe('circuit breaker', () => {
@@ -107,7 +128,9 @@ describe('circuit breaker', () => {
       // After the open period, one probe; it fails, so the breaker opens again.
       clock.advance(450);
       const probes = await Promise.allSettled([call(1), call(2), call(3)]);
-      expect(probes.map((probe) => probe.status === 'rejected' && (probe.reason as { code: string }).code).sort()).toEqual(['CIRCUIT_OPEN', 'CIRCUIT_OPEN', 'UPSTREAM_UNAVAILABLE']);
+      expect(
+        probes.map((probe) => probe.status === 'rejected' && (probe.reason as { code: string }).code).sort(),
+      ).toEqual(['CIRCUIT_OPEN', 'CIRCUIT_OPEN', 'UPSTREAM_UNAVAILABLE']);
       expect(backends.accounts.requests).toHaveLength(21);
 
       // The service recovers: the next probe succeeds and closes the breaker.
@@ -122,9 +145,15 @@ describe('circuit breaker', () => {
   });
 
   it('does not count 404s against the source', async () => {
-    const accounts = boundSource(backends, 'accounts', { responseCache: false, sources: { accounts: { breaker: { minimumCalls: 5 } } } });
+    const accounts = boundSource(backends, 'accounts', {
+      responseCache: false,
+      sources: { accounts: { breaker: { minimumCalls: 5 } } },
+    });
     try {
-      for (let i = 0; i < 10; i++) await expect(accounts.request({ path: path`/users/${100_000 + i}` })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      for (let i = 0; i < 10; i++)
+        await expect(accounts.request({ path: path`/users/${100_000 + i}` })).rejects.toMatchObject({
+          code: 'NOT_FOUND',
+        });
       await expect(accounts.request({ path: path`/users/1` })).resolves.toMatchObject({ status: 200 });
     } finally {
       await accounts.close();
@@ -158,9 +187,14 @@ describe('rate-limit pacing', () => {
     }));
 
   it('paces a source without headers by its static limit', async () => {
-    const accounts = boundSource(backends, 'accounts', { responseCache: false, sources: { accounts: { rateLimit: { fromHeaders: false, requestsPerSecond: 10, burst: 2 } } } });
+    const accounts = boundSource(backends, 'accounts', {
+      responseCache: false,
+      sources: { accounts: { rateLimit: { fromHeaders: false, requestsPerSecond: 10, burst: 2 } } },
+    });
     try {
-      const [, elapsed] = await timed(() => Promise.all([1, 2, 3, 4, 5, 6].map((id) => accounts.request({ path: path`/users/${id}` }))));
+      const [, elapsed] = await timed(() =>
+        Promise.all([1, 2, 3, 4, 5, 6].map((id) => accounts.request({ path: path`/users/${id}` }))),
+      );
       expect(elapsed).toBeGreaterThanOrEqual(350); // 2 at once, then one every 100 ms
     } finally {
       await accounts.close();
@@ -174,23 +208,39 @@ describe('deadlines', () => {
     ['a dripping body', { kind: 'dripBody' as const, intervalMs: 50 }],
   ])('%s end at the attempt deadline with UPSTREAM_TIMEOUT, and the socket is released', (_name, fault) =>
     // Headers and body timeouts longer than the test's own: only the attempt deadline can end it in time.
-    withGateway({ sources: { accounts: { retry: { maxAttempts: 1 }, timeouts: { connectMs: 500, headersMs: 60_000, bodyMs: 60_000, attemptMs: 500 } } } }, async (gateway) => {
-      backends.accounts.inject({ fault });
-      const answer = await gateway.query(`${userQuery(6).slice(0, -1)} weather(city: "Oslo") { city } }`);
-      expect(codes(answer)).toEqual(['UPSTREAM_TIMEOUT']);
-      expect(answer.body.data).toEqual({ user: null, weather: { city: 'Oslo' } });
-      await until(() => backends.accounts.openConnections() === 0, 'the stalled socket is closed');
-    }),
+    withGateway(
+      {
+        sources: {
+          accounts: {
+            retry: { maxAttempts: 1 },
+            timeouts: { connectMs: 500, headersMs: 60_000, bodyMs: 60_000, attemptMs: 500 },
+          },
+        },
+      },
+      async (gateway) => {
+        backends.accounts.inject({ fault });
+        const answer = await gateway.query(`${userQuery(6).slice(0, -1)} weather(city: "Oslo") { city } }`);
+        expect(codes(answer)).toEqual(['UPSTREAM_TIMEOUT']);
+        expect(answer.body.data).toEqual({ user: null, weather: { city: 'Oslo' } });
+        await until(() => backends.accounts.openConnections() === 0, 'the stalled socket is closed');
+      },
+    ),
   );
 
   it('fields unfinished at the request deadline answer GATEWAY_TIMEOUT; finished ones keep their data', () =>
     // Every upstream timeout longer than the test's own: only the request deadline can end it in time.
-    withGateway({ limits: { requestDeadlineMs: 700 }, sources: { accounts: { timeouts: { connectMs: 500, headersMs: 60_000, bodyMs: 60_000, attemptMs: 60_000 } } } }, async (gateway) => {
-      backends.accounts.setLatency(3_000);
-      const answer = await gateway.query(`${userQuery(7).slice(0, -1)} weather(city: "Oslo") { city } }`);
-      expect(answer.body.data).toEqual({ user: null, weather: { city: 'Oslo' } });
-      expect(codes(answer)).toEqual(['GATEWAY_TIMEOUT']);
-    }));
+    withGateway(
+      {
+        limits: { requestDeadlineMs: 700 },
+        sources: { accounts: { timeouts: { connectMs: 500, headersMs: 60_000, bodyMs: 60_000, attemptMs: 60_000 } } },
+      },
+      async (gateway) => {
+        backends.accounts.setLatency(3_000);
+        const answer = await gateway.query(`${userQuery(7).slice(0, -1)} weather(city: "Oslo") { city } }`);
+        expect(answer.body.data).toEqual({ user: null, weather: { city: 'Oslo' } });
+        expect(codes(answer)).toEqual(['GATEWAY_TIMEOUT']);
+      },
+    ));
 });
 
 describe('call budget', () => {
@@ -198,32 +248,58 @@ describe('call budget', () => {
     withGateway({ limits: { upstreamCallsPerOperation: 50 } }, async (gateway) => {
       for (const service of [backends.content, backends.comments]) service.clearRecords();
       // 1 call for the articles, 1 for the first comments of them all, then one per article for its total: 102.
-      const answer = await gateway.query('{ articles(first: 100) { edges { node { comments(first: 1) { totalCount } } } } }');
+      const answer = await gateway.query(
+        '{ articles(first: 100) { edges { node { comments(first: 1) { totalCount } } } } }',
+      );
       expect(answer.body.data).toBeUndefined();
-      expect(answer.body.errors?.map((error) => error.extensions)).toEqual([expect.objectContaining({ code: 'UPSTREAM_CALL_BUDGET_EXCEEDED', estimate: 102, limit: 50 })]);
+      expect(answer.body.errors?.map((error) => error.extensions)).toEqual([
+        expect.objectContaining({ code: 'UPSTREAM_CALL_BUDGET_EXCEEDED', estimate: 102, limit: 50 }),
+      ]);
       expect([...backends.content.requests, ...backends.comments.requests]).toHaveLength(0);
-      const fits = await gateway.query('{ articles(first: 48) { edges { node { comments(first: 1) { totalCount } } } } }');
+      const fits = await gateway.query(
+        '{ articles(first: 48) { edges { node { comments(first: 1) { totalCount } } } } }',
+      );
       expect(fits.body.errors).toBeUndefined();
-      expect([...backends.content.requests, ...backends.comments.requests].filter((request) => !request.url.startsWith('/oauth'))).toHaveLength(50);
+      expect(
+        [...backends.content.requests, ...backends.comments.requests].filter(
+          (request) => !request.url.startsWith('/oauth'),
+        ),
+      ).toHaveLength(50);
       // Without the totals, the same articles' comments are one call however many articles: 2.
       for (const service of [backends.content, backends.comments]) service.clearRecords();
-      const batched = await gateway.query('{ articles(first: 100) { edges { node { comments(first: 3) { edges { node { body } } } } } } }');
+      const batched = await gateway.query(
+        '{ articles(first: 100) { edges { node { comments(first: 3) { edges { node { body } } } } } } }',
+      );
       expect(batched.body.errors).toBeUndefined();
       expect(backends.comments.requests.map((request) => request.url.split('?')[0])).toEqual(['/comments']);
     }));
 
   it('a query within the budget loses no field to the gateway’s own backups: slow first attempts, fast backups', () =>
-    withGateway({ limits: { upstreamCallsPerOperation: 2 }, sources: { accounts: { hedge: { delayMs: 20, maxBackups: 1 } }, content: { hedge: { delayMs: 20, maxBackups: 1 } } } }, async (gateway) => {
-      // Each source's first attempt hangs; its backup is answered at once. The query needs exactly the budget: the user, then the first page of their articles.
-      backends.accounts.inject({ fault: { kind: 'stallHeaders' }, path: /^\/users\?ids=1$/, times: 1 });
-      backends.content.inject({ fault: { kind: 'stallHeaders' }, path: /^\/articles\?/, times: 1 });
-      const answer = await gateway.query('{ user(id: "User:1") { name articles(first: 2) { edges { node { title } } } } }');
-      expect(answer.body.errors).toBeUndefined();
-      expect(answer.body.data?.user).toMatchObject({ name: expect.any(String), articles: { edges: [expect.anything(), expect.anything()] } });
-      // Two calls and their two backups reached the services; the budget of 2 counted the calls the query asked for.
-      expect(backends.accounts.requests.filter((request) => request.url === '/users?ids=1')).toHaveLength(2);
-      expect(backends.content.requests.filter((request) => request.url.startsWith('/articles?'))).toHaveLength(2);
-    }));
+    withGateway(
+      {
+        limits: { upstreamCallsPerOperation: 2 },
+        sources: {
+          accounts: { hedge: { delayMs: 20, maxBackups: 1 } },
+          content: { hedge: { delayMs: 20, maxBackups: 1 } },
+        },
+      },
+      async (gateway) => {
+        // Each source's first attempt hangs; its backup is answered at once. The query needs exactly the budget: the user, then the first page of their articles.
+        backends.accounts.inject({ fault: { kind: 'stallHeaders' }, path: /^\/users\?ids=1$/, times: 1 });
+        backends.content.inject({ fault: { kind: 'stallHeaders' }, path: /^\/articles\?/, times: 1 });
+        const answer = await gateway.query(
+          '{ user(id: "User:1") { name articles(first: 2) { edges { node { title } } } } }',
+        );
+        expect(answer.body.errors).toBeUndefined();
+        expect(answer.body.data?.user).toMatchObject({
+          name: expect.any(String),
+          articles: { edges: [expect.anything(), expect.anything()] },
+        });
+        // Two calls and their two backups reached the services; the budget of 2 counted the calls the query asked for.
+        expect(backends.accounts.requests.filter((request) => request.url === '/users?ids=1')).toHaveLength(2);
+        expect(backends.content.requests.filter((request) => request.url.startsWith('/articles?'))).toHaveLength(2);
+      },
+    ));
 
   it('stops what the estimate cannot see (hand-written resolvers) at the budget, while it runs', () =>
     withGateway({ graph: fanOut, limits: { upstreamCallsPerOperation: 5 } }, async (gateway) => {
@@ -232,7 +308,11 @@ describe('call budget', () => {
       expect(backends.weather.requests).toHaveLength(5);
       expect(answer.body.data?.cities).toHaveLength(8);
       expect((answer.body.data?.cities as Array<string | null>).filter(Boolean)).toHaveLength(5);
-      expect(answer.body.errors?.map((error) => error.extensions.code)).toEqual(['UPSTREAM_CALL_BUDGET_EXCEEDED', 'UPSTREAM_CALL_BUDGET_EXCEEDED', 'UPSTREAM_CALL_BUDGET_EXCEEDED']);
+      expect(answer.body.errors?.map((error) => error.extensions.code)).toEqual([
+        'UPSTREAM_CALL_BUDGET_EXCEEDED',
+        'UPSTREAM_CALL_BUDGET_EXCEEDED',
+        'UPSTREAM_CALL_BUDGET_EXCEEDED',
+      ]);
     }));
 });
 
@@ -243,7 +323,10 @@ const fanOut: Graph = {
     Query: {
       cities: (_: unknown, __: unknown, { sources }: GatewayContext) =>
         ['London', 'Paris', 'Berlin', 'Madrid', 'Rome', 'Oslo', 'Tokyo', 'Lima'].map(async (city) => {
-          const { body } = await (sources.weather as BoundSource).request({ path: path`/data/2.5/weather`, query: { q: city } });
+          const { body } = await (sources.weather as BoundSource).request({
+            path: path`/data/2.5/weather`,
+            query: { q: city },
+          });
           return (body as { name: string }).name;
         }),
     },
@@ -252,12 +335,15 @@ const fanOut: Graph = {
 
 describe('load shedding', () => {
   it('fails calls beyond the connection cap and queue at once, with a code', () =>
-    withGateway({ sources: { accounts: { connections: 1, maxQueued: 2, retry: { maxAttempts: 1 } } } }, async (gateway) => {
-      backends.accounts.setLatency(300);
-      const answers = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((id) => gateway.query(userQuery(id))));
-      const outcome = answers.map((answer) => (answer.body.errors ? answer.body.errors[0]?.extensions.code : 'ok'));
-      expect(outcome.filter((code) => code === 'ok')).toHaveLength(3);
-      expect(outcome.filter((code) => code === 'UPSTREAM_UNAVAILABLE')).toHaveLength(5);
-      expect(backends.accounts.requests).toHaveLength(3);
-    }));
+    withGateway(
+      { sources: { accounts: { connections: 1, maxQueued: 2, retry: { maxAttempts: 1 } } } },
+      async (gateway) => {
+        backends.accounts.setLatency(300);
+        const answers = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((id) => gateway.query(userQuery(id))));
+        const outcome = answers.map((answer) => (answer.body.errors ? answer.body.errors[0]?.extensions.code : 'ok'));
+        expect(outcome.filter((code) => code === 'ok')).toHaveLength(3);
+        expect(outcome.filter((code) => code === 'UPSTREAM_UNAVAILABLE')).toHaveLength(5);
+        expect(backends.accounts.requests).toHaveLength(3);
+      },
+    ));
 });

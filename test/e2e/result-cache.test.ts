@@ -42,7 +42,9 @@ describe('a cached result', () => {
     const cached = cachedFlags(gateway);
     const answers = [];
     for (let i = 0; i < 4; i++) answers.push(await gateway.query(userQuery(1)));
-    expect(new Set(answers.map((answer) => answer.text))).toEqual(new Set([JSON.stringify({ data: { user: { name: nameOf(1) } } })]));
+    expect(new Set(answers.map((answer) => answer.text))).toEqual(
+      new Set([JSON.stringify({ data: { user: { name: nameOf(1) } } })]),
+    );
     // A cold call, then an execution from the stored answer (now cached), then the cached result.
     expect(cached()).toEqual([false, false, true, true]);
     expect(backends.accounts.requests).toHaveLength(1);
@@ -54,9 +56,11 @@ describe('a cached result', () => {
   it('is keyed by variables and operation as well as the text', async () => {
     const query = 'query One($id: ID!) { user(id: $id) { name } } query Two { user(id: "User:2") { name } }';
     const ask = (operationName: string, variables?: Record<string, unknown>) =>
-      fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, operationName, variables }) }).then(
-        async (response) => (await response.json()) as { data: { user: { name: string } } },
-      );
+      fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, operationName, variables }),
+      }).then(async (response) => (await response.json()) as { data: { user: { name: string } } });
     for (let i = 0; i < 3; i++) {
       expect((await ask('One', { id: 'User:3' })).data.user.name).toBe(nameOf(3));
       expect((await ask('One', { id: 'User:4' })).data.user.name).toBe(nameOf(4));
@@ -78,15 +82,27 @@ describe('a cached result', () => {
   it('is given up after a write through the gateway, and after a webhook names what changed', async () => {
     const read = '{ article(id: "Article:3") { title } }';
     for (let i = 0; i < 3; i++) await gateway.query(read);
-    const updated = await gateway.query('mutation { updateArticle(id: "Article:3", patch: { title: "Written here" }) { title } }', undefined, {
-      authorization: `Bearer ${exampleUserToken(seed.articles[2]?.author_id ?? 1)}`,
-    });
+    const updated = await gateway.query(
+      'mutation { updateArticle(id: "Article:3", patch: { title: "Written here" }) { title } }',
+      undefined,
+      {
+        authorization: `Bearer ${exampleUserToken(seed.articles[2]?.author_id ?? 1)}`,
+      },
+    );
     expect(updated.body.errors).toBeUndefined();
     expect((await gateway.query(read)).body.data).toEqual({ article: { title: 'Written here' } });
 
     for (let i = 0; i < 2; i++) await gateway.query(read);
     const before = callsTo(backends.content.requests, '/articles/3').length;
-    expect(await sendEvent(gateway.url, 'content', 'article.updated', { ...seed.articles[2], title: 'Changed elsewhere' }, { timestamp: Math.floor(clock.now() / 1000) })).toEqual({
+    expect(
+      await sendEvent(
+        gateway.url,
+        'content',
+        'article.updated',
+        { ...seed.articles[2], title: 'Changed elsewhere' },
+        { timestamp: Math.floor(clock.now() / 1000) },
+      ),
+    ).toEqual({
       status: 204,
     });
     await gateway.query(read);
@@ -94,14 +110,23 @@ describe('a cached result', () => {
   });
 
   it('is given up when a comment is added to an article of a cached page, though the page read its comments in one batch', async () => {
-    const page = '{ articles(first: 5) { edges { node { id comments(first: 100) { totalCount edges { node { body } } } } } } }';
-    type Page = { articles: { edges: Array<{ node: { id: string; comments: { totalCount: number; edges: Array<{ node: { body: string } }> } } }> } };
+    const page =
+      '{ articles(first: 5) { edges { node { id comments(first: 100) { totalCount edges { node { body } } } } } } }';
+    type Page = {
+      articles: {
+        edges: Array<{
+          node: { id: string; comments: { totalCount: number; edges: Array<{ node: { body: string } }> } };
+        }>;
+      };
+    };
     const cached = cachedFlags(gateway);
     let before: Page | undefined;
     for (let i = 0; i < 3; i++) before = (await gateway.query(page)).body.data as Page;
     expect(cached()).toEqual([false, false, true]);
     const article = before?.articles.edges[1]?.node ?? expect.unreachable('a second article');
-    const added = await gateway.query(`mutation { addComment(articleId: "${article.id}", body: "Seen at once", authorId: "User:3") { body } }`);
+    const added = await gateway.query(
+      `mutation { addComment(articleId: "${article.id}", body: "Seen at once", authorId: "User:3") { body } }`,
+    );
     expect(added.body.errors).toBeUndefined();
     const after = (await gateway.query(page)).body.data as Page;
     const comments = after.articles.edges[1]?.node.comments;
@@ -113,8 +138,12 @@ describe('a cached result', () => {
     const cached = cachedFlags(gateway);
     const as = (id: number) => ({ authorization: `Bearer ${exampleUserToken(id)}` });
     for (let i = 0; i < 3; i++) {
-      expect((await gateway.query('{ viewer { id } }', undefined, as(6))).body.data).toEqual({ viewer: { id: 'User:6' } });
-      expect((await gateway.query('{ viewer { id } }', undefined, as(7))).body.data).toEqual({ viewer: { id: 'User:7' } });
+      expect((await gateway.query('{ viewer { id } }', undefined, as(6))).body.data).toEqual({
+        viewer: { id: 'User:6' },
+      });
+      expect((await gateway.query('{ viewer { id } }', undefined, as(7))).body.data).toEqual({
+        viewer: { id: 'User:7' },
+      });
     }
     expect(cached()).toEqual([false, false, false, false, true, true]);
     expect(codes(await gateway.query('{ viewer { id } }'))).toEqual(['UNAUTHENTICATED']);
@@ -156,15 +185,23 @@ describe('no result is cached', () => {
   it('for a mutation', async () => {
     const cached = cachedFlags(gateway);
     const token = { authorization: `Bearer ${exampleUserToken(seed.articles[4]?.author_id ?? 1)}` };
-    for (let i = 0; i < 3; i++) await gateway.query('mutation { updateArticle(id: "Article:5", patch: { title: "Same" }) { title } }', undefined, token);
+    for (let i = 0; i < 3; i++)
+      await gateway.query(
+        'mutation { updateArticle(id: "Article:5", patch: { title: "Same" }) { title } }',
+        undefined,
+        token,
+      );
     expect(cached()).toEqual([false, false, false]);
-    expect(callsTo(backends.content.requests, '/articles/5').filter((request) => request.method === 'PATCH')).toHaveLength(3);
+    expect(
+      callsTo(backends.content.requests, '/articles/5').filter((request) => request.method === 'PATCH'),
+    ).toHaveLength(3);
   });
 
   it('with cache.maxResultBytes 0', async () => {
     await withGateway(backends, { now: clock.now, cache: { maxResultBytes: 0 } }, async (off) => {
       const cached = cachedFlags(off);
-      for (let i = 0; i < 3; i++) expect((await off.query(userQuery(10))).body.data).toEqual({ user: { name: nameOf(10) } });
+      for (let i = 0; i < 3; i++)
+        expect((await off.query(userQuery(10))).body.data).toEqual({ user: { name: nameOf(10) } });
       expect(cached()).toEqual([false, false, false]);
     });
   });

@@ -43,11 +43,17 @@ afterAll(async () => {
 describe('secrets', () => {
   it('appear in no response, log line, metric, span or status page, even when upstreams echo them', async () => {
     const responses: string[] = [];
-    const run = async (query: string) => responses.push((await gateway.query(query, undefined, { authorization: `Bearer ${CALLER_TOKEN}` })).text);
-    const everything = '{ user(id: "User:1") { name weather { city } articles(first: 2) { edges { node { comments(first: 2) { edges { node { body } } } } } } } }';
+    const run = async (query: string) =>
+      responses.push((await gateway.query(query, undefined, { authorization: `Bearer ${CALLER_TOKEN}` })).text);
+    const everything =
+      '{ user(id: "User:1") { name weather { city } articles(first: 2) { edges { node { comments(first: 2) { edges { node { body } } } } } } } }';
     await run(everything);
 
-    const echo = (secret: string) => ({ kind: 'status' as const, status: 500, body: JSON.stringify({ error: `bad key ${secret}` }) });
+    const echo = (secret: string) => ({
+      kind: 'status' as const,
+      status: 500,
+      body: JSON.stringify({ error: `bad key ${secret}` }),
+    });
     backends.accounts.inject({ fault: echo(CANARIES.accountsApiKey), times: 1 });
     backends.weather.inject({ fault: echo(CANARIES.weatherAppid), times: 1 });
     backends.comments.inject({ fault: echo(basic), times: 1 });
@@ -72,16 +78,21 @@ describe('secrets', () => {
     const failures = gateway.logs.filter((line) => line.includes('upstream call failed'));
     expect(failures.length).toBeGreaterThanOrEqual(4);
     for (const secret of secrets) {
-      for (const text of [...responses, ...gateway.logs, metrics, statusPage, spans]) expect(text).not.toContain(secret);
+      for (const text of [...responses, ...gateway.logs, metrics, statusPage, spans])
+        expect(text).not.toContain(secret);
     }
     // The scrubbed upstream message is still there for the operator.
     expect(failures.some((line) => line.includes('bad key [redacted]'))).toBe(true);
   });
 
   it('the credentials did reach the upstreams (the test would be empty otherwise)', () => {
-    expect(backends.accounts.requests.some((request) => request.headers['x-api-key'] === CANARIES.accountsApiKey)).toBe(true);
+    expect(backends.accounts.requests.some((request) => request.headers['x-api-key'] === CANARIES.accountsApiKey)).toBe(
+      true,
+    );
     expect(backends.weather.requests.some((request) => request.url.includes(CANARIES.weatherAppid))).toBe(true);
     expect(backends.comments.requests.some((request) => request.headers.authorization === `Basic ${basic}`)).toBe(true);
-    expect(backends.accounts.requests.some((request) => request.headers.authorization === `Bearer ${CALLER_TOKEN}`)).toBe(true);
+    expect(
+      backends.accounts.requests.some((request) => request.headers.authorization === `Bearer ${CALLER_TOKEN}`),
+    ).toBe(true);
   });
 });

@@ -32,12 +32,17 @@ const mutate = (query: string) => open().query(query);
 
 describe('subscriptions', () => {
   it('over SSE: a subscriber sees the mutation made through the gateway, only for the article it asked for, read again in full', async () => {
-    const updates = sseClient(open().url).iterate({ query: 'subscription ($id: ID) { articleUpdated(id: $id) { id title author { name } } }', variables: { id: 'Article:1' } });
+    const updates = sseClient(open().url).iterate({
+      query: 'subscription ($id: ID) { articleUpdated(id: $id) { id title author { name } } }',
+      variables: { id: 'Article:1' },
+    });
     const first = updates.next();
     await until(() => open().subscriptions() === 1, 'the subscription is open');
     await mutate('mutation { updateArticle(id: "Article:2", patch: { title: "Not this one" }) { id } }');
     await mutate('mutation { updateArticle(id: "Article:1", patch: { title: "Seen live" }) { id } }');
-    expect((await first).value).toEqual({ data: { articleUpdated: { id: 'Article:1', title: 'Seen live', author: { name: expect.any(String) } } } });
+    expect((await first).value).toEqual({
+      data: { articleUpdated: { id: 'Article:1', title: 'Seen live', author: { name: expect.any(String) } } },
+    });
     await updates.return?.();
     await until(() => open().subscriptions() === 0, 'the subscription is closed');
   });
@@ -50,7 +55,10 @@ describe('subscriptions', () => {
     await until(() => open().subscriptions() === 2, 'both subscriptions are open');
     await mutate('mutation { addComment(articleId: "Article:3", body: "on three", authorId: "User:1") { id } }');
     await mutate('mutation { addComment(articleId: "Article:2", body: "on two", authorId: "User:1") { id } }');
-    expect(await Promise.all(seen)).toEqual([[{ data: { commentAdded: { body: 'on two' } } }], [{ data: { commentAdded: { body: 'on three' } } }, { data: { commentAdded: { body: 'on two' } } }]]);
+    expect(await Promise.all(seen)).toEqual([
+      [{ data: { commentAdded: { body: 'on two' } } }],
+      [{ data: { commentAdded: { body: 'on three' } } }, { data: { commentAdded: { body: 'on two' } } }],
+    ]);
     await client.dispose();
     await until(() => open().subscriptions() === 0, 'the subscriptions are closed');
   });
@@ -80,7 +88,11 @@ describe('subscriptions', () => {
       })();
       // A raw SSE client that reads nothing: the socket's buffers fill, then its queue.
       const slow = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
-        const req = request(`${small.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' } }, resolve);
+        const req = request(
+          `${small.url}/graphql`,
+          { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' } },
+          resolve,
+        );
         req.on('error', reject);
         req.end(JSON.stringify({ query }));
       });
@@ -90,12 +102,21 @@ describe('subscriptions', () => {
       let sent = 0;
       while (small.subscriptions() === 2 && sent < 2_000) {
         sent += 1;
-        const answer = await sendEvent(small.url, 'content', 'article.created', { id: sent, title: 't', body: big, category: 'c', author_id: 1, created_at: 'now' });
+        const answer = await sendEvent(small.url, 'content', 'article.created', {
+          id: sent,
+          title: 't',
+          body: big,
+          category: 'c',
+          author_id: 1,
+          created_at: 'now',
+        });
         expect(answer.status).toBe(204);
       }
       expect(small.subscriptions()).toBe(1);
       await until(() => received.length === sent, 'the fast subscriber got every event', 10_000);
-      expect((received.at(-1) as { data: { articleCreated: { id: string } } }).data.articleCreated.id).toBe(`Article:${sent}`);
+      expect((received.at(-1) as { data: { articleCreated: { id: string } } }).data.articleCreated.id).toBe(
+        `Article:${sent}`,
+      );
       let text = '';
       slow.setEncoding('utf8');
       slow.on('data', (chunk: string) => void (text += chunk));
@@ -109,36 +130,56 @@ describe('subscriptions', () => {
   });
 
   it('refuses subscriptions past the limits per connection and per process with TOO_MANY_SUBSCRIPTIONS', async () => {
-    await withGateway(backends, { limits: { maxSubscriptionsPerConnection: 1, maxSubscriptions: 3 } }, async (limited) => {
-      const query = 'subscription { articleCreated { id } }';
-      const refused = (limit: number) => [{ errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'TOO_MANY_SUBSCRIPTIONS', limit }) })] }];
-      const overSse = () => fetch(`${limited.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ query }) });
-      const held: Array<Promise<unknown>> = [];
-      const hold = (iterator: AsyncIterator<unknown>) => held.push(iterator.next().catch(() => undefined));
+    await withGateway(
+      backends,
+      { limits: { maxSubscriptionsPerConnection: 1, maxSubscriptions: 3 } },
+      async (limited) => {
+        const query = 'subscription { articleCreated { id } }';
+        const refused = (limit: number) => [
+          {
+            errors: [
+              expect.objectContaining({
+                extensions: expect.objectContaining({ code: 'TOO_MANY_SUBSCRIPTIONS', limit }),
+              }),
+            ],
+          },
+        ];
+        const overSse = () =>
+          fetch(`${limited.url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+            body: JSON.stringify({ query }),
+          });
+        const held: Array<Promise<unknown>> = [];
+        const hold = (iterator: AsyncIterator<unknown>) => held.push(iterator.next().catch(() => undefined));
 
-      // A WebSocket is one connection: its second subscription is refused.
-      const client = wsClient(limited.url);
-      hold(client.iterate({ query }));
-      await until(() => limited.subscriptions() === 1, 'the first subscription is open');
-      expect(await take(client.iterate({ query }), 1)).toEqual(refused(1));
-      // Over SSE a connection is the client's address: one subscription from 127.0.0.1, the next refused with 429.
-      const first = await overSse();
-      expect(first.status).toBe(200);
-      await until(() => limited.subscriptions() === 2, 'the SSE subscription is open');
-      const second = await overSse();
-      expect([second.status, await second.text()]).toEqual([429, expect.stringContaining('"code":"TOO_MANY_SUBSCRIPTIONS"')]);
-      // The process holds 3 at most.
-      const other = wsClient(limited.url);
-      hold(other.iterate({ query }));
-      await until(() => limited.subscriptions() === 3, 'three subscriptions are open');
-      const fourth = wsClient(limited.url);
-      expect(await take(fourth.iterate({ query }), 1)).toEqual(refused(3));
+        // A WebSocket is one connection: its second subscription is refused.
+        const client = wsClient(limited.url);
+        hold(client.iterate({ query }));
+        await until(() => limited.subscriptions() === 1, 'the first subscription is open');
+        expect(await take(client.iterate({ query }), 1)).toEqual(refused(1));
+        // Over SSE a connection is the client's address: one subscription from 127.0.0.1, the next refused with 429.
+        const first = await overSse();
+        expect(first.status).toBe(200);
+        await until(() => limited.subscriptions() === 2, 'the SSE subscription is open');
+        const second = await overSse();
+        expect([second.status, await second.text()]).toEqual([
+          429,
+          expect.stringContaining('"code":"TOO_MANY_SUBSCRIPTIONS"'),
+        ]);
+        // The process holds 3 at most.
+        const other = wsClient(limited.url);
+        hold(other.iterate({ query }));
+        await until(() => limited.subscriptions() === 3, 'three subscriptions are open');
+        const fourth = wsClient(limited.url);
+        expect(await take(fourth.iterate({ query }), 1)).toEqual(refused(3));
 
-      await first.body?.cancel();
-      await Promise.all([client, other, fourth].map((each) => each.dispose()));
-      await Promise.all(held);
-      await until(() => limited.subscriptions() === 0, 'every subscription is closed');
-    });
+        await first.body?.cancel();
+        await Promise.all([client, other, fourth].map((each) => each.dispose()));
+        await Promise.all(held);
+        await until(() => limited.subscriptions() === 0, 'every subscription is closed');
+      },
+    );
   });
 
   it('refuses a WebSocket upgrade from another origin, or to another path', async () => {

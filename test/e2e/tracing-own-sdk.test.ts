@@ -33,7 +33,14 @@ describe('tracing inside a process with its own OpenTelemetry SDK', () => {
     expect((await gateway.query('query Forecast { weather(city: "Oslo") { city } }')).body.errors).toBeUndefined();
     await gateway.close();
     const names = exporter.getFinishedSpans().map((span) => span.name);
-    expect(names).toEqual(expect.arrayContaining(['query Forecast', 'graphql.execute', 'weather GET /data/2.5/weather', 'GET /data/2.5/weather']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'query Forecast',
+        'graphql.execute',
+        'weather GET /data/2.5/weather',
+        'GET /data/2.5/weather',
+      ]),
+    );
     expect(receiver.bodies).toEqual([]);
   });
 });

@@ -29,10 +29,15 @@ afterAll(async () => {
 describe('traces over OTLP', () => {
   it('one request: the caller’s trace continued, parse / validate / execute, the source call and its exchange, traceparent sent upstream', async () => {
     receiver.spans.length = 0;
-    const gateway = await startGateway(backends, { env: { OTEL_TRACES_EXPORTER: 'otlp' }, sources: { weather: { hedge: { enabled: false } } } });
+    const gateway = await startGateway(backends, {
+      env: { OTEL_TRACES_EXPORTER: 'otlp' },
+      sources: { weather: { hedge: { enabled: false } } },
+    });
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const callerSpan = '00f067aa0ba902b7';
-    const answer = await gateway.query('query Forecast { weather(city: "Oslo") { city } }', undefined, { traceparent: `00-${traceId}-${callerSpan}-01` });
+    const answer = await gateway.query('query Forecast { weather(city: "Oslo") { city } }', undefined, {
+      traceparent: `00-${traceId}-${callerSpan}-01`,
+    });
     expect(answer.body.errors).toBeUndefined();
     await gateway.close(); // flushes the spans
 
@@ -42,7 +47,8 @@ describe('traces over OTLP', () => {
     expect(attribute(request, 'graphql.operation.name')).toBe('Forecast');
     expect(attribute(request, 'http.response.status_code')).toBe(200);
     expect(attribute(request, 'graftql.upstream_calls')).toBe(1);
-    for (const step of ['graphql.parse', 'graphql.validate', 'graphql.execute']) expect(named(step)).toMatchObject({ traceId, parentSpanId: request?.spanId });
+    for (const step of ['graphql.parse', 'graphql.validate', 'graphql.execute'])
+      expect(named(step)).toMatchObject({ traceId, parentSpanId: request?.spanId });
     const call = named('weather GET /data/2.5/weather');
     expect(call).toMatchObject({ traceId, parentSpanId: named('graphql.execute')?.spanId });
     expect(attribute(call, 'graftql.cache.result')).toBe('miss');
@@ -65,13 +71,21 @@ describe('traces over OTLP', () => {
 
   it('a retried exchange carries its resend count; a cached answer makes a call span and no exchange', async () => {
     receiver.spans.length = 0;
-    const gateway = await startGateway(backends, { env: { OTEL_TRACES_EXPORTER: 'otlp' }, sources: { weather: { hedge: { enabled: false } } } });
+    const gateway = await startGateway(backends, {
+      env: { OTEL_TRACES_EXPORTER: 'otlp' },
+      sources: { weather: { hedge: { enabled: false } } },
+    });
     backends.weather.inject({ fault: { kind: 'status', status: 503 }, times: 1 });
     await gateway.query('query Forecast { weather(city: "Oslo") { city } }');
     await gateway.query('query Forecast { weather(city: "Oslo") { city } }');
     await gateway.close();
     const exchanges = receiver.spans.filter((span) => span.name === 'GET /data/2.5/weather');
-    expect(exchanges.map((span) => [attribute(span, 'http.response.status_code'), attribute(span, 'http.request.resend_count') ?? 0])).toEqual([
+    expect(
+      exchanges.map((span) => [
+        attribute(span, 'http.response.status_code'),
+        attribute(span, 'http.request.resend_count') ?? 0,
+      ]),
+    ).toEqual([
       [503, 0],
       [200, 1],
     ]);
@@ -89,7 +103,9 @@ describe('traces over OTLP', () => {
       observability: { tracing: { acceptParent: false, propagate: false } },
     });
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    await gateway.query('query Forecast { weather(city: "Tromso") { city } }', undefined, { traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
+    await gateway.query('query Forecast { weather(city: "Tromso") { city } }', undefined, {
+      traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+    });
     await gateway.close();
     const request = receiver.spans.find((span) => span.name === 'query Forecast');
     expect(request?.traceId).not.toBe(traceId);
@@ -102,8 +118,14 @@ describe('traces over OTLP', () => {
     await closed.close(); // its port now refuses connections
     process.env.OTEL_EXPORTER_OTLP_ENDPOINT = closed.url;
     try {
-      const gateway = await startGateway(backends, { env: { OTEL_TRACES_EXPORTER: 'otlp' }, observability: { tracing: { shutdownFlushMs: 20 } } });
-      for (let i = 0; i < 3; i++) expect((await gateway.query('query Forecast { weather(city: "Oslo") { city } }')).body).toEqual({ data: { weather: { city: 'Oslo' } } });
+      const gateway = await startGateway(backends, {
+        env: { OTEL_TRACES_EXPORTER: 'otlp' },
+        observability: { tracing: { shutdownFlushMs: 20 } },
+      });
+      for (let i = 0; i < 3; i++)
+        expect((await gateway.query('query Forecast { weather(city: "Oslo") { city } }')).body).toEqual({
+          data: { weather: { city: 'Oslo' } },
+        });
       await gateway.close();
     } finally {
       process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
@@ -115,7 +137,8 @@ describe('traces over OTLP', () => {
     process.env.OTEL_EXPORTER_OTLP_ENDPOINT = refusing.url;
     try {
       const gateway = await startGateway(backends, { env: { OTEL_TRACES_EXPORTER: 'otlp' } });
-      for (let i = 0; i < 3; i++) expect((await gateway.query('query Forecast { weather(city: "Oslo") { city } }')).body.errors).toBeUndefined();
+      for (let i = 0; i < 3; i++)
+        expect((await gateway.query('query Forecast { weather(city: "Oslo") { city } }')).body.errors).toBeUndefined();
       await gateway.close(); // the batch is sent, and refused
       expect(refusing.bodies.length).toBeGreaterThan(0);
       const warnings = gateway.logs.filter((line) => line.includes('spans could not be exported'));

@@ -12,6 +12,10 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Backends, callsTo, resetBackends, startBackends } from '../helpers/backends.ts';
 import { type TestGateway, withGateway } from '../helpers/gateway.ts';
+import { ownTmpdir } from '../helpers/own-tmpdir.ts';
+
+// Spool folders are counted in a temporary folder of this file's own: uploads of files running beside it are not.
+ownTmpdir('upload-aborts');
 
 let backends: Backends;
 beforeAll(async () => {
@@ -54,7 +58,11 @@ const HEAD = Buffer.from(
 const TAIL = Buffer.from(`\r\n--${BOUNDARY}--\r\n`);
 
 /** A raw HTTP/1.1 multipart upload of a `fileBytes` file; the caller writes the file's bytes and decides how it ends. */
-async function startUpload(gateway: TestGateway, fileBytes: number, framing: 'length' | 'chunked'): Promise<{ socket: Socket; send(bytes: Buffer): Promise<void>; answer: Promise<string> }> {
+async function startUpload(
+  gateway: TestGateway,
+  fileBytes: number,
+  framing: 'length' | 'chunked',
+): Promise<{ socket: Socket; send(bytes: Buffer): Promise<void>; answer: Promise<string> }> {
   const { port } = new URL(gateway.url);
   const socket = connect(Number(port), '127.0.0.1');
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
@@ -64,11 +72,17 @@ async function startUpload(gateway: TestGateway, fileBytes: number, framing: 'le
     received += chunk.toString('latin1');
   });
   const answer = new Promise<string>((resolve) => socket.once('close', () => resolve(received)));
-  const length = framing === 'length' ? `Content-Length: ${HEAD.length + fileBytes + TAIL.length}` : 'Transfer-Encoding: chunked';
-  socket.write(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=${BOUNDARY}\r\nGraphQL-Require-Preflight: 1\r\n${length}\r\nConnection: close\r\n\r\n`);
+  const length =
+    framing === 'length' ? `Content-Length: ${HEAD.length + fileBytes + TAIL.length}` : 'Transfer-Encoding: chunked';
+  socket.write(
+    `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=${BOUNDARY}\r\nGraphQL-Require-Preflight: 1\r\n${length}\r\nConnection: close\r\n\r\n`,
+  );
   const send = (bytes: Buffer) =>
     new Promise<void>((resolve) => {
-      const framed = framing === 'chunked' ? Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`), bytes, Buffer.from('\r\n')]) : bytes;
+      const framed =
+        framing === 'chunked'
+          ? Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`), bytes, Buffer.from('\r\n')])
+          : bytes;
       if (socket.write(framed)) resolve();
       else socket.once('drain', resolve);
     });
@@ -100,7 +114,9 @@ describe('uploads that never finish', () => {
           await expectNothingLeft();
         }
         // The gateway still serves.
-        expect((await gateway.query('{ article(id: "Article:1") { id } }')).body.data).toEqual({ article: { id: 'Article:1' } });
+        expect((await gateway.query('{ article(id: "Article:1") { id } }')).body.data).toEqual({
+          article: { id: 'Article:1' },
+        });
       });
     });
   }
@@ -116,13 +132,17 @@ describe('uploads that never finish', () => {
   });
 
   it('a client that drips until the request timeout cuts it off leaves nothing open', async () => {
-    await withGateway(backends, { server: { listener: { headersTimeoutMs: 300, requestTimeoutMs: 300, connectionsCheckingIntervalMs: 50 } } }, async (gateway) => {
-      const upload = await startUpload(gateway, 1_000_000, 'length');
-      await upload.send(Buffer.alloc(10_000, 1));
-      await vi.waitFor(() => expect(spooling()).toBe(true), { timeout: 10_000, interval: 10 });
-      // The listener ends the request; the client never sends the rest.
-      await upload.answer;
-      await expectNothingLeft();
-    });
+    await withGateway(
+      backends,
+      { server: { listener: { headersTimeoutMs: 300, requestTimeoutMs: 300, connectionsCheckingIntervalMs: 50 } } },
+      async (gateway) => {
+        const upload = await startUpload(gateway, 1_000_000, 'length');
+        await upload.send(Buffer.alloc(10_000, 1));
+        await vi.waitFor(() => expect(spooling()).toBe(true), { timeout: 10_000, interval: 10 });
+        // The listener ends the request; the client never sends the rest.
+        await upload.answer;
+        await expectNothingLeft();
+      },
+    );
   });
 });

@@ -12,7 +12,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Graph } from '../../src/server/graph.ts';
 import { type Backends, callsTo, resetBackends, startBackends } from '../helpers/backends.ts';
 import { type GraphQLResponse, withGateway } from '../helpers/gateway.ts';
+import { ownTmpdir } from '../helpers/own-tmpdir.ts';
 import { type GatewayProcess, servingUrl, spawnMain } from '../helpers/process.ts';
+
+// Spool folders are counted in a temporary folder of this file's own: uploads of files running beside it are not.
+ownTmpdir('uploads');
 
 let backends: Backends;
 beforeAll(async () => {
@@ -24,7 +28,8 @@ beforeEach(() => {
   spooledBefore = new Set(spoolDirs());
 });
 
-const ATTACH = 'mutation ($file: Upload!, $note: String) { addAttachment(articleId: "Article:1", file: $file, note: $note) { filename contentType size sha256 note } }';
+const ATTACH =
+  'mutation ($file: Upload!, $note: String) { addAttachment(articleId: "Article:1", file: $file, note: $note) { filename contentType size sha256 note } }';
 
 /** A GraphQL multipart request: `files` mapped to `variables.<name>` in order. */
 async function upload(
@@ -36,12 +41,20 @@ async function upload(
 ): Promise<GraphQLResponse> {
   const form = new FormData();
   const names = Object.keys(files);
-  form.set('operations', JSON.stringify({ query, variables: { ...variables, ...Object.fromEntries(names.map((name) => [name, null])) } }));
+  form.set(
+    'operations',
+    JSON.stringify({ query, variables: { ...variables, ...Object.fromEntries(names.map((name) => [name, null])) } }),
+  );
   form.set('map', JSON.stringify(Object.fromEntries(names.map((name, i) => [String(i), [`variables.${name}`]]))));
   names.forEach((name, i) => form.set(String(i), files[name] as Blob, `${name}.bin`));
   const response = await fetch(`${url}/graphql`, { method: 'POST', headers, body: form });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: JSON.parse(text) as GraphQLResponse['body'], text };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: JSON.parse(text) as GraphQLResponse['body'],
+    text,
+  };
 }
 
 const bytes = (size: number, type = 'application/octet-stream') => new Blob([Buffer.alloc(size, 7)], { type });
@@ -57,9 +70,10 @@ describe('uploads', () => {
     let gateway: GatewayProcess | undefined;
     try {
       // A small young generation: the chunks' garbage is collected as it is made, so what the memory holds is what the gateway keeps.
-      gateway = spawnMain({ ...backends.env, PORT: '0', NODE_OPTIONS: '--max-semi-space-size=2' });
+      gateway = spawnMain({ ...backends.env, TMPDIR: tmpdir(), PORT: '0', NODE_OPTIONS: '--max-semi-space-size=2' });
       const url = (await servingUrl(gateway)).replace(/\/graphql$/, '');
-      const rss = async () => Number(/^process_resident_memory_bytes (\d+)/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1]);
+      const rss = async () =>
+        Number(/^process_resident_memory_bytes (\d+)/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1]);
       /** How far the gateway's resident memory rose above its level before, while `size` bytes went through; and the answer. */
       const growthWhileUploading = async (size: number) => {
         const file = Buffer.alloc(size);
@@ -70,11 +84,24 @@ describe('uploads', () => {
         const sampler = (async () => {
           while (sampling) peak = Math.max(peak, await rss());
         })();
-        const answer = await upload(url, ATTACH, { file: new Blob([file], { type: 'application/octet-stream' }) }, { note: 'big' });
+        const answer = await upload(
+          url,
+          ATTACH,
+          { file: new Blob([file], { type: 'application/octet-stream' }) },
+          { note: 'big' },
+        );
         sampling = false;
         await sampler;
         expect(answer.body).toEqual({
-          data: { addAttachment: { filename: 'file.bin', contentType: 'application/octet-stream', size, sha256: createHash('sha256').update(file).digest('hex'), note: 'big' } },
+          data: {
+            addAttachment: {
+              filename: 'file.bin',
+              contentType: 'application/octet-stream',
+              size,
+              sha256: createHash('sha256').update(file).digest('hex'),
+              note: 'big',
+            },
+          },
         });
         return (peak - before) / 1024 / 1024;
       };
@@ -93,18 +120,27 @@ describe('uploads', () => {
   });
 
   it('refuses what is over a limit, or of a type not accepted, before any upstream call', async () => {
-    const limits = { uploads: { maxFiles: 1, maxFileBytes: 1_000, maxTotalBytes: 1_500, contentTypes: ['image/*', 'text/plain'] } };
+    const limits = {
+      uploads: { maxFiles: 1, maxFileBytes: 1_000, maxTotalBytes: 1_500, contentTypes: ['image/*', 'text/plain'] },
+    };
     await withGateway(backends, { limits }, async (gateway) => {
-      const multi = 'mutation ($file: Upload!, $other: Upload!) { a: addAttachment(articleId: "Article:1", file: $file) { id } b: addAttachment(articleId: "Article:1", file: $other) { id } }';
+      const multi =
+        'mutation ($file: Upload!, $other: Upload!) { a: addAttachment(articleId: "Article:1", file: $file) { id } b: addAttachment(articleId: "Article:1", file: $other) { id } }';
       expect(codeOf(await upload(gateway.url, ATTACH, { file: bytes(1_001, 'text/plain') }))).toBe('PAYLOAD_TOO_LARGE');
-      expect(codeOf(await upload(gateway.url, multi, { file: bytes(10, 'text/plain'), other: bytes(10, 'text/plain') }))).toBe('PAYLOAD_TOO_LARGE');
-      expect(codeOf(await upload(gateway.url, ATTACH, { file: bytes(10, 'application/x-msdownload') }))).toBe('BAD_USER_INPUT');
+      expect(
+        codeOf(await upload(gateway.url, multi, { file: bytes(10, 'text/plain'), other: bytes(10, 'text/plain') })),
+      ).toBe('PAYLOAD_TOO_LARGE');
+      expect(codeOf(await upload(gateway.url, ATTACH, { file: bytes(10, 'application/x-msdownload') }))).toBe(
+        'BAD_USER_INPUT',
+      );
       const declared = await upload(gateway.url, ATTACH, { file: bytes(3_000_000, 'text/plain') });
       expect([declared.status, codeOf(declared)]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
       expect(attachmentCalls()).toBe(0);
       expect(spools()).toBe(0);
       // Within the limits it goes through.
-      expect((await upload(gateway.url, ATTACH, { file: bytes(900, 'image/png') })).body.data).toEqual({ addAttachment: expect.objectContaining({ size: 900, contentType: 'image/png' }) });
+      expect((await upload(gateway.url, ATTACH, { file: bytes(900, 'image/png') })).body.data).toEqual({
+        addAttachment: expect.objectContaining({ size: 900, contentType: 'image/png' }),
+      });
       expect(attachmentCalls()).toBe(1);
     });
   });
@@ -114,7 +150,11 @@ describe('uploads', () => {
       const send = async (parts: Array<[string, string | Blob]>) => {
         const form = new FormData();
         for (const [name, value] of parts) form.append(name, value);
-        const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'graphql-require-preflight': '1' }, body: form });
+        const response = await fetch(`${gateway.url}/graphql`, {
+          method: 'POST',
+          headers: { 'graphql-require-preflight': '1' },
+          body: form,
+        });
         return [response.status, ((await response.json()) as GraphQLResponse['body']).errors?.[0]?.extensions.code];
       };
       const operations = JSON.stringify({ query: ATTACH, variables: { file: null } });
@@ -178,12 +218,20 @@ type Mutation {
     await withGateway(backends, { graph, sources: { content: { breaker: { enabled: false } } } }, async (gateway) => {
       const file = bytes(5_000);
       backends.content.inject({ fault: { kind: 'status', status: 503 }, path: /attachments/, times: 1 });
-      expect(codeOf(await upload(gateway.url, 'mutation ($file: Upload!) { attach(file: $file) { size } }', { file }))).toBe('UPSTREAM_UNAVAILABLE');
+      expect(
+        codeOf(await upload(gateway.url, 'mutation ($file: Upload!) { attach(file: $file) { size } }', { file })),
+      ).toBe('UPSTREAM_UNAVAILABLE');
       expect(attachmentCalls()).toBe(1);
       backends.content.clearRecords();
       backends.content.inject({ fault: { kind: 'status', status: 503 }, path: /attachments/, times: 1 });
-      const retried = await upload(gateway.url, 'mutation ($file: Upload!) { attachOnce(file: $file, key: "k-1") { size sha256 } }', { file });
-      expect(retried.body.data).toEqual({ attachOnce: { size: 5_000, sha256: createHash('sha256').update(Buffer.alloc(5_000, 7)).digest('hex') } });
+      const retried = await upload(
+        gateway.url,
+        'mutation ($file: Upload!) { attachOnce(file: $file, key: "k-1") { size sha256 } }',
+        { file },
+      );
+      expect(retried.body.data).toEqual({
+        attachOnce: { size: 5_000, sha256: createHash('sha256').update(Buffer.alloc(5_000, 7)).digest('hex') },
+      });
       expect(attachmentCalls()).toBe(2);
     });
   });

@@ -11,7 +11,12 @@ import { type GraphQLResponse, startGateway, type TestGateway } from '../helpers
 
 const ATTEMPT_MS = 600;
 // accounts without the caller's Authorization: a 401 here is about the gateway's own key (see test/e2e/graph.test.ts for the caller's).
-const SINGLE_SHOT = { retry: { maxAttempts: 1 }, breaker: { enabled: false }, rateLimit: { fromHeaders: false }, forwardHeaders: [] };
+const SINGLE_SHOT = {
+  retry: { maxAttempts: 1 },
+  breaker: { enabled: false },
+  rateLimit: { fromHeaders: false },
+  forwardHeaders: [],
+};
 
 let backends: Backends;
 let gateway: TestGateway;
@@ -46,7 +51,12 @@ async function expectFailure(response: GraphQLResponse, code: string, extra: Rec
   expect(response.body.data).toEqual({ user: null, weather: { city: 'Oslo' } });
   expect(response.body.errors).toHaveLength(1);
   expect(response.body.errors?.[0]?.path).toEqual(['user']);
-  expect(response.body.errors?.[0]?.extensions).toMatchObject({ code, source: 'accounts', requestId: expect.any(String), ...extra });
+  expect(response.body.errors?.[0]?.extensions).toMatchObject({
+    code,
+    source: 'accounts',
+    requestId: expect.any(String),
+    ...extra,
+  });
   // Still serving, and the failure did not poison the next request.
   backends.accounts.clearFaults();
   const after = await gateway.query(SIBLINGS);
@@ -62,13 +72,23 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 const cases: Array<[string, Fault, string, Record<string, unknown>]> = [
   ['a 500', { kind: 'status', status: 500 }, 'UPSTREAM_ERROR', { status: 500, retryable: false }],
   ['a 503', { kind: 'status', status: 503 }, 'UPSTREAM_UNAVAILABLE', { status: 503, retryable: true }],
-  ['a 429', { kind: 'status', status: 429, headers: { 'retry-after': '30' } }, 'UPSTREAM_RATE_LIMITED', { status: 429 }],
+  [
+    'a 429',
+    { kind: 'status', status: 429, headers: { 'retry-after': '30' } },
+    'UPSTREAM_RATE_LIMITED',
+    { status: 429 },
+  ],
   ['a 401 from the upstream', { kind: 'status', status: 401 }, 'UPSTREAM_ERROR', { status: 401 }],
   ['an HTML page', { kind: 'html' }, 'UPSTREAM_BAD_RESPONSE', { status: 200 }],
   ['invalid JSON', { kind: 'malformed' }, 'UPSTREAM_BAD_RESPONSE', { status: 200 }],
   ['a truncated body', { kind: 'truncated' }, 'UPSTREAM_BAD_RESPONSE', {}],
   ['JSON nested 100,000 deep', { kind: 'deep', depth: 100_000 }, 'UPSTREAM_BAD_RESPONSE', {}],
-  ['a body of another shape', { kind: 'status', status: 200, body: '{"people": []}' }, 'UPSTREAM_BAD_RESPONSE', { status: 200 }],
+  [
+    'a body of another shape',
+    { kind: 'status', status: 200, body: '{"people": []}' },
+    'UPSTREAM_BAD_RESPONSE',
+    { status: 200 },
+  ],
   ['a connection reset', { kind: 'reset' }, 'UPSTREAM_UNAVAILABLE', {}],
   ['a body over the size limit', { kind: 'oversized', bytes: 4 * 1024 * 1024 }, 'UPSTREAM_RESPONSE_TOO_LARGE', {}],
 ];
@@ -105,11 +125,18 @@ describe('upstream failures', () => {
   });
 
   it('a service that is down: UPSTREAM_UNAVAILABLE', async () => {
-    const down = await startGateway(backends, { env: { ACCOUNTS_URL: 'http://127.0.0.1:9' }, sources: { accounts: SINGLE_SHOT } });
+    const down = await startGateway(backends, {
+      env: { ACCOUNTS_URL: 'http://127.0.0.1:9' },
+      sources: { accounts: SINGLE_SHOT },
+    });
     try {
       const response = await down.query(SIBLINGS);
       expect(response.body.data).toEqual({ user: null, weather: { city: 'Oslo' } });
-      expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', source: 'accounts', retryable: true });
+      expect(response.body.errors?.[0]?.extensions).toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        source: 'accounts',
+        retryable: true,
+      });
       expect(response.body.errors?.[0]?.extensions).not.toHaveProperty('status');
     } finally {
       await down.close();
@@ -117,10 +144,18 @@ describe('upstream failures', () => {
   });
 
   it('a wrong credential: the service answers 401, the gateway UPSTREAM_ERROR with status 401', async () => {
-    const wrong = await startGateway(backends, { env: { ACCOUNTS_API_KEY: 'not-the-key' }, responseCache: false, sources: { accounts: SINGLE_SHOT } });
+    const wrong = await startGateway(backends, {
+      env: { ACCOUNTS_API_KEY: 'not-the-key' },
+      responseCache: false,
+      sources: { accounts: SINGLE_SHOT },
+    });
     try {
       const response = await wrong.query(SIBLINGS);
-      expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', source: 'accounts', status: 401 });
+      expect(response.body.errors?.[0]?.extensions).toMatchObject({
+        code: 'UPSTREAM_ERROR',
+        source: 'accounts',
+        status: 401,
+      });
       expect(backends.accounts.requests.at(-1)?.headers['x-api-key']).toBe('not-the-key');
     } finally {
       await wrong.close();
@@ -132,7 +167,10 @@ describe('upstream failures', () => {
     try {
       backends.accounts.inject({ fault: { kind: 'oversized', bytes: 12 * 1024 * 1024 } });
       const response = await defaults.query(SIBLINGS);
-      expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_RESPONSE_TOO_LARGE', source: 'accounts' });
+      expect(response.body.errors?.[0]?.extensions).toMatchObject({
+        code: 'UPSTREAM_RESPONSE_TOO_LARGE',
+        source: 'accounts',
+      });
     } finally {
       await defaults.close();
     }

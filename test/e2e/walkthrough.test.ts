@@ -42,7 +42,13 @@ describe('the walkthrough graph', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 10; page++) {
-      const data: { posts: { totalCount: number; edges: Array<{ node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } } = await query(
+      const data: {
+        posts: {
+          totalCount: number;
+          edges: Array<{ node: { id: string } }>;
+          pageInfo: { hasNextPage: boolean; endCursor: string };
+        };
+      } = await query(
         'query($after: String) { posts(first: 30, after: $after) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }',
         { after },
       );
@@ -57,14 +63,19 @@ describe('the walkthrough graph', () => {
   });
 
   it('answers a cursor past the end with no edges, though the API answers a page past its end with its last page (100 posts, 100 a page)', async () => {
-    const last: { posts: { pageInfo: { endCursor: string } } } = await query('{ posts(last: 1) { pageInfo { endCursor } } }');
-    const after: { posts: { edges: unknown[]; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean } } } = await query(
-      'query($after: String) { posts(first: 5, after: $after) { edges { node { id } } pageInfo { hasNextPage hasPreviousPage } } }',
-      { after: last.posts.pageInfo.endCursor },
+    const last: { posts: { pageInfo: { endCursor: string } } } = await query(
+      '{ posts(last: 1) { pageInfo { endCursor } } }',
     );
+    const after: { posts: { edges: unknown[]; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean } } } =
+      await query(
+        'query($after: String) { posts(first: 5, after: $after) { edges { node { id } } pageInfo { hasNextPage hasPreviousPage } } }',
+        { after: last.posts.pageInfo.endCursor },
+      );
     expect(posts.length % 100).toBe(0);
     expect(after.posts).toEqual({ edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: true } });
-    const first: { posts: { pageInfo: { startCursor: string } } } = await query('{ posts(first: 1) { pageInfo { startCursor } } }');
+    const first: { posts: { pageInfo: { startCursor: string } } } = await query(
+      '{ posts(first: 1) { pageInfo { startCursor } } }',
+    );
     const before: { posts: { edges: unknown[]; pageInfo: { hasPreviousPage: boolean } } } = await query(
       'query($before: String) { posts(last: 5, before: $before) { edges { node { id } } pageInfo { hasPreviousPage } } }',
       { before: first.posts.pageInfo.startCursor },
@@ -73,9 +84,9 @@ describe('the walkthrough graph', () => {
   });
 
   it('pages backward too: the last posts of a user', async () => {
-    const data: { user: { name: string; posts: { edges: Array<{ node: { id: string } }>; pageInfo: { hasPreviousPage: boolean } } } } = await query(
-      '{ user(id: "3") { name posts(last: 2) { edges { node { id } } pageInfo { hasPreviousPage } } } }',
-    );
+    const data: {
+      user: { name: string; posts: { edges: Array<{ node: { id: string } }>; pageInfo: { hasPreviousPage: boolean } } };
+    } = await query('{ user(id: "3") { name posts(last: 2) { edges { node { id } } pageInfo { hasPreviousPage } } } }');
     const own = posts.filter((post) => post.userId === '3');
     expect(data.user.name).toBe(users[2]!.name);
     expect(data.user.posts.edges.map((edge) => edge.node.id)).toEqual(own.slice(-2).map((post) => post.id));
@@ -83,17 +94,33 @@ describe('the walkthrough graph', () => {
   });
 
   it("resolves each post's author and comments, one call per distinct author (no batch endpoint: identical calls are shared)", async () => {
-    const data: { posts: { edges: Array<{ node: { author: { name: string }; comments: { totalCount: number; edges: Array<{ node: { body: string } }> } } }> } } = await query(
+    const data: {
+      posts: {
+        edges: Array<{
+          node: {
+            author: { name: string };
+            comments: { totalCount: number; edges: Array<{ node: { body: string } }> };
+          };
+        }>;
+      };
+    } = await query(
       '{ posts(first: 20) { edges { node { author { name } comments(first: 2) { totalCount edges { node { body } } } } } } }',
     );
-    expect(data.posts.edges.map((edge) => edge.node.author.name)).toEqual(posts.slice(0, 20).map((post) => users.find((user) => user.id === post.userId)!.name));
-    expect(data.posts.edges[0]!.node.comments).toEqual({ totalCount: 5, edges: comments.slice(0, 2).map((comment) => ({ node: { body: comment.body } })) });
+    expect(data.posts.edges.map((edge) => edge.node.author.name)).toEqual(
+      posts.slice(0, 20).map((post) => users.find((user) => user.id === post.userId)!.name),
+    );
+    expect(data.posts.edges[0]!.node.comments).toEqual({
+      totalCount: 5,
+      edges: comments.slice(0, 2).map((comment) => ({ node: { body: comment.body } })),
+    });
     const userCalls = api.requests.filter((request) => request.url.startsWith('/users/'));
     expect(userCalls.map((request) => request.url).sort()).toEqual(['/users/1', '/users/2']);
   });
 
   it("answers the README's query with 4 upstream calls: a page of posts, their one author, their comments", async () => {
-    const data: { posts: { totalCount: number; edges: Array<{ node: { title: string } }>; pageInfo: { hasNextPage: boolean } } } = await query(
+    const data: {
+      posts: { totalCount: number; edges: Array<{ node: { title: string } }>; pageInfo: { hasNextPage: boolean } };
+    } = await query(
       '{ posts(first: 2) { totalCount edges { node { title author { name } comments(first: 1) { edges { node { email } } } } } pageInfo { hasNextPage endCursor } } }',
     );
     expect(data.posts.edges.map((edge) => edge.node.title)).toEqual(posts.slice(0, 2).map((post) => post.title));
@@ -107,7 +134,9 @@ describe('the walkthrough graph', () => {
   });
 
   it('refuses a page whose worst case is over the call budget before any call, and serves a smaller one', async () => {
-    const { status, body } = await postGraphQL(url, { query: '{ posts(first: 100) { edges { node { author { name } } } } }' });
+    const { status, body } = await postGraphQL(url, {
+      query: '{ posts(first: 100) { edges { node { author { name } } } } }',
+    });
     expect(status).toBe(400);
     expect(body.errors?.map((error) => error.extensions.code)).toEqual(['UPSTREAM_CALL_BUDGET_EXCEEDED']);
     expect(api.requests).toHaveLength(0);
@@ -158,15 +187,27 @@ describe('graftql check', () => {
     cpSync('schema', join(dir, 'schema'), { recursive: true });
     const content = join(dir, 'schema', 'content.graphql');
     const text = readFileSync(content, 'utf8');
-    writeFileSync(content, text.replace('"$parent.authorId"', '"$parent.authorIdd"').replace('source: "comments"', 'source: "coments"'));
+    writeFileSync(
+      content,
+      text.replace('"$parent.authorId"', '"$parent.authorIdd"').replace('source: "comments"', 'source: "coments"'),
+    );
     const repo = process.cwd();
-    writeFileSync(join(dir, 'graftql.config.ts'), `import base from '${repo}/graftql.config.ts';\nexport default { ...base, schema: 'schema' };\n`);
+    writeFileSync(
+      join(dir, 'graftql.config.ts'),
+      `import base from '${repo}/graftql.config.ts';\nexport default { ...base, schema: 'schema' };\n`,
+    );
     const broken = await check(['--config', join(dir, 'graftql.config.ts')]);
     const file = relative(repo, content);
     const lineOf = (needle: string) => text.slice(0, text.indexOf(needle)).split('\n').length;
     expect(broken.code).toBe(1);
     expect(broken.output).toContain(`${file}:${lineOf('source: "comments"')}:`);
-    expect(broken.output).toMatch(new RegExp(`${file}:${lineOf('"$parent.authorId"')}:\\d+: Article\\.author @ref\\(args\\.id\\): Article has no field "authorIdd" to read`));
-    expect(broken.output).toContain('Article.comments @rest(source): no source "coments" in the config (sources: accounts, content, comments, weather).');
+    expect(broken.output).toMatch(
+      new RegExp(
+        `${file}:${lineOf('"$parent.authorId"')}:\\d+: Article\\.author @ref\\(args\\.id\\): Article has no field "authorIdd" to read`,
+      ),
+    );
+    expect(broken.output).toContain(
+      'Article.comments @rest(source): no source "coments" in the config (sources: accounts, content, comments, weather).',
+    );
   });
 });

@@ -19,7 +19,14 @@ useGateway({ now: clock.now, limits: { subscriberQueue: 1_000 } }, (running) => 
 });
 beforeEach(() => resetBackends(backends));
 
-const article = (id: number, title = `Article ${id}`) => ({ id, title, body: 'Text.', category: 'news', author_id: 1, created_at: '2026-11-26T00:00:00Z' });
+const article = (id: number, title = `Article ${id}`) => ({
+  id,
+  title,
+  body: 'Text.',
+  category: 'news',
+  author_id: 1,
+  created_at: '2026-11-26T00:00:00Z',
+});
 const COUNT = 1_000;
 const seconds = () => Math.floor(clock.now() / 1000);
 
@@ -34,15 +41,52 @@ describe('POST /webhooks/<source>', () => {
     const good = signedHeaders(body, { timestamp: seconds() });
     const without = (name: string) => Object.fromEntries(Object.entries(good).filter(([key]) => key !== name));
     const cases: Array<[string, Promise<unknown>, { status: number; code: string }]> = [
-      ['wrong signature', postWebhook(gateway.url, 'content', body, signedHeaders(body, { key: Buffer.alloc(32, 1), timestamp: seconds() })), { status: 401, code: 'WEBHOOK_SIGNATURE_INVALID' }],
-      ['body changed', postWebhook(gateway.url, 'content', body.replace('900', '901'), good), { status: 401, code: 'WEBHOOK_SIGNATURE_INVALID' }],
-      ['stale timestamp', postWebhook(gateway.url, 'content', body, signedHeaders(body, { timestamp: seconds() - 301 })), { status: 401, code: 'WEBHOOK_TIMESTAMP_OUT_OF_RANGE' }],
-      ['future timestamp', postWebhook(gateway.url, 'content', body, signedHeaders(body, { timestamp: seconds() + 301 })), { status: 401, code: 'WEBHOOK_TIMESTAMP_OUT_OF_RANGE' }],
-      ['missing header', postWebhook(gateway.url, 'content', body, without('webhook-signature')), { status: 400, code: 'WEBHOOK_HEADER_MISSING' }],
-      ['malformed header', postWebhook(gateway.url, 'content', body, { ...good, 'webhook-signature': 'v1;nothing' }), { status: 400, code: 'WEBHOOK_HEADER_MALFORMED' }],
-      ['declared oversized body', postWebhook(gateway.url, 'content', 'x'.repeat(1_100_000), good), { status: 413, code: 'PAYLOAD_TOO_LARGE' }],
+      [
+        'wrong signature',
+        postWebhook(
+          gateway.url,
+          'content',
+          body,
+          signedHeaders(body, { key: Buffer.alloc(32, 1), timestamp: seconds() }),
+        ),
+        { status: 401, code: 'WEBHOOK_SIGNATURE_INVALID' },
+      ],
+      [
+        'body changed',
+        postWebhook(gateway.url, 'content', body.replace('900', '901'), good),
+        { status: 401, code: 'WEBHOOK_SIGNATURE_INVALID' },
+      ],
+      [
+        'stale timestamp',
+        postWebhook(gateway.url, 'content', body, signedHeaders(body, { timestamp: seconds() - 301 })),
+        { status: 401, code: 'WEBHOOK_TIMESTAMP_OUT_OF_RANGE' },
+      ],
+      [
+        'future timestamp',
+        postWebhook(gateway.url, 'content', body, signedHeaders(body, { timestamp: seconds() + 301 })),
+        { status: 401, code: 'WEBHOOK_TIMESTAMP_OUT_OF_RANGE' },
+      ],
+      [
+        'missing header',
+        postWebhook(gateway.url, 'content', body, without('webhook-signature')),
+        { status: 400, code: 'WEBHOOK_HEADER_MISSING' },
+      ],
+      [
+        'malformed header',
+        postWebhook(gateway.url, 'content', body, { ...good, 'webhook-signature': 'v1;nothing' }),
+        { status: 400, code: 'WEBHOOK_HEADER_MALFORMED' },
+      ],
+      [
+        'declared oversized body',
+        postWebhook(gateway.url, 'content', 'x'.repeat(1_100_000), good),
+        { status: 413, code: 'PAYLOAD_TOO_LARGE' },
+      ],
       ['unknown source', postWebhook(gateway.url, 'weather', body, good), { status: 404, code: 'NOT_FOUND' }],
-      ['not JSON', postWebhook(gateway.url, 'content', 'not json', signedHeaders('not json', { timestamp: seconds() })), { status: 400, code: 'BAD_REQUEST' }],
+      [
+        'not JSON',
+        postWebhook(gateway.url, 'content', 'not json', signedHeaders('not json', { timestamp: seconds() })),
+        { status: 400, code: 'BAD_REQUEST' },
+      ],
     ];
     for (const [name, answer, expected] of cases) expect(await answer, name).toEqual(expected);
 
@@ -53,13 +97,20 @@ describe('POST /webhooks/<source>', () => {
         controller.close();
       },
     });
-    const streamed = await fetch(`${gateway.url}/webhooks/content`, { method: 'POST', headers: good, body: chunked, duplex: 'half' } as RequestInit);
+    const streamed = await fetch(`${gateway.url}/webhooks/content`, {
+      method: 'POST',
+      headers: good,
+      body: chunked,
+      duplex: 'half',
+    } as RequestInit);
     expect([streamed.status, ((await streamed.json()) as { code: string }).code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
     const get = await fetch(`${gateway.url}/webhooks/content`);
     expect([get.status, get.headers.get('allow')]).toEqual([405, 'POST']);
 
     // The first message the subscriber gets is the first good delivery.
-    expect(await sendEvent(gateway.url, 'content', 'article.created', article(901), { timestamp: seconds() })).toEqual({ status: 204 });
+    expect(await sendEvent(gateway.url, 'content', 'article.created', article(901), { timestamp: seconds() })).toEqual({
+      status: 204,
+    });
     expect((await first).value).toEqual({ data: { articleCreated: { id: 'Article:901', title: 'Article 901' } } });
     await subscription.return?.();
 
@@ -75,11 +126,28 @@ describe('POST /webhooks/<source>', () => {
     expect(await postWebhook(gateway.url, 'content', body, headers)).toEqual({ status: 204 });
     expect(await postWebhook(gateway.url, 'content', body, headers)).toEqual({ status: 409, code: 'WEBHOOK_REPLAYED' });
     clock.advance(299_000);
-    expect(await postWebhook(gateway.url, 'content', body, signedHeaders(body, { id: 'msg_replayed', timestamp: seconds() }))).toEqual({ status: 409, code: 'WEBHOOK_REPLAYED' });
+    expect(
+      await postWebhook(
+        gateway.url,
+        'content',
+        body,
+        signedHeaders(body, { id: 'msg_replayed', timestamp: seconds() }),
+      ),
+    ).toEqual({ status: 409, code: 'WEBHOOK_REPLAYED' });
     clock.advance(302_000);
     // The original delivery is now out of the tolerance; the id is forgotten, and a fresh signature with it passes.
-    expect(await postWebhook(gateway.url, 'content', body, headers)).toEqual({ status: 401, code: 'WEBHOOK_TIMESTAMP_OUT_OF_RANGE' });
-    expect(await postWebhook(gateway.url, 'content', body, signedHeaders(body, { id: 'msg_replayed', timestamp: seconds() }))).toEqual({ status: 204 });
+    expect(await postWebhook(gateway.url, 'content', body, headers)).toEqual({
+      status: 401,
+      code: 'WEBHOOK_TIMESTAMP_OUT_OF_RANGE',
+    });
+    expect(
+      await postWebhook(
+        gateway.url,
+        'content',
+        body,
+        signedHeaders(body, { id: 'msg_replayed', timestamp: seconds() }),
+      ),
+    ).toEqual({ status: 204 });
   });
 
   it('drops the cached reads a delivered event names', async () => {
@@ -87,7 +155,15 @@ describe('POST /webhooks/<source>', () => {
     await read();
     await read();
     expect(callsTo(backends.content.requests, '/articles/3')).toHaveLength(1);
-    expect(await sendEvent(gateway.url, 'content', 'article.updated', { ...seed.articles[2], title: 'Changed elsewhere' }, { timestamp: seconds() })).toEqual({ status: 204 });
+    expect(
+      await sendEvent(
+        gateway.url,
+        'content',
+        'article.updated',
+        { ...seed.articles[2], title: 'Changed elsewhere' },
+        { timestamp: seconds() },
+      ),
+    ).toEqual({ status: 204 });
     await read();
     expect(callsTo(backends.content.requests, '/articles/3')).toHaveLength(2);
   });
@@ -99,10 +175,15 @@ describe('POST /webhooks/<source>', () => {
     const seen = [take(sse, COUNT), take(overWs, COUNT)];
     await until(() => gateway.subscriptions() === 2, 'both subscriptions are open');
     for (let n = 1; n <= COUNT; n++) {
-      const answer = await sendEvent(gateway.url, 'content', 'article.created', article(10_000 + n), { timestamp: seconds(), key: DEV_KEY });
+      const answer = await sendEvent(gateway.url, 'content', 'article.created', article(10_000 + n), {
+        timestamp: seconds(),
+        key: DEV_KEY,
+      });
       if (answer.status !== 204) throw new Error(`event ${n}: ${JSON.stringify(answer)}`);
     }
-    const expected = Array.from({ length: COUNT }, (_, i) => ({ data: { articleCreated: { id: `Article:${10_001 + i}` } } }));
+    const expected = Array.from({ length: COUNT }, (_, i) => ({
+      data: { articleCreated: { id: `Article:${10_001 + i}` } },
+    }));
     const [overSse, overWebSocket] = await Promise.all(seen);
     expect(overSse).toEqual(expected);
     expect(overWebSocket).toEqual(expected);

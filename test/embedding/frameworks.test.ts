@@ -29,7 +29,10 @@ let gateway: Gateway;
 
 beforeAll(async () => {
   backends = await startBackends();
-  gateway = createGateway(configFor({ limits: { maxBodyBytes: MAX_BODY } }), { env: backends.env, logger: createLogger({ level: 'silent' }) });
+  gateway = createGateway(configFor({ limits: { maxBodyBytes: MAX_BODY } }), {
+    env: backends.env,
+    logger: createLogger({ level: 'silent' }),
+  });
 });
 afterAll(async () => {
   await gateway.dispose();
@@ -38,7 +41,14 @@ afterAll(async () => {
 beforeEach(() => backends.accounts.setLatency(0));
 
 const listening = (server: import('node:http').Server): Promise<Started> =>
-  new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((done) => server.close(done)) })));
+  new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        close: () => new Promise((done) => server.close(done)),
+      }),
+    ),
+  );
 
 const frameworks: Array<[string, () => Promise<Started>]> = [
   ['node:http', () => listening(nodeApp(gateway))],
@@ -79,7 +89,9 @@ describe.each(frameworks.map(([name, start], index) => [name, start, index] as c
   it('answers a query and a mutation', async () => {
     const query = await postGraphQL(`${app.url}/graphql`, { query: '{ user(id: "User:1") { name } }' });
     expect(query.body).toEqual({ data: { user: { name: seed.users[0]!.name } } });
-    const mutation = await postGraphQL(`${app.url}/graphql`, { query: 'mutation { updateArticle(id: "Article:9", patch: { title: "Embedded" }) { title } }' });
+    const mutation = await postGraphQL(`${app.url}/graphql`, {
+      query: 'mutation { updateArticle(id: "Article:9", patch: { title: "Embedded" }) { title } }',
+    });
     expect(mutation.body).toEqual({ data: { updateArticle: { title: 'Embedded' } } });
   });
 
@@ -99,7 +111,9 @@ describe.each(frameworks.map(([name, start], index) => [name, start, index] as c
   });
 
   it('refuses a body over the limit with 413 and a code', async () => {
-    const answer = await postGraphQL(`${app.url}/graphql`, { query: `{ user(id: "User:1") { name } } # ${'x'.repeat(MAX_BODY)}` });
+    const answer = await postGraphQL(`${app.url}/graphql`, {
+      query: `{ user(id: "User:1") { name } } # ${'x'.repeat(MAX_BODY)}`,
+    });
     expect([answer.status, answer.body.errors?.[0]?.extensions.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
   });
 
@@ -120,7 +134,9 @@ describe.each(frameworks.map(([name, start], index) => [name, start, index] as c
     expect(await request).toBe('AbortError');
     await until(() => backends.accounts.openConnections() <= before, 'the upstream call was cancelled');
     backends.accounts.setLatency(0);
-    expect((await postGraphQL(`${app.url}/graphql`, { query: '{ user(id: "User:3") { name } }' })).body.data).toEqual({ user: { name: seed.users[2]!.name } });
+    expect((await postGraphQL(`${app.url}/graphql`, { query: '{ user(id: "User:3") { name } }' })).body.data).toEqual({
+      user: { name: seed.users[2]!.name },
+    });
   });
 });
 

@@ -27,7 +27,10 @@ afterAll(async () => {
 
 function gatewayWith(server: GatewayConfig['server'] = {}): Gateway {
   const config = configFor({ limits: { maxBodyBytes: 4_096 } });
-  const gateway = createGateway({ ...config, server: { ...config.server, ...server } }, { env: backends.env, logger: createLogger({ level: 'silent' }) });
+  const gateway = createGateway(
+    { ...config, server: { ...config.server, ...server } },
+    { env: backends.env, logger: createLogger({ level: 'silent' }) },
+  );
   gateways.push(gateway);
   return gateway;
 }
@@ -71,7 +74,10 @@ describe('a body read before the gateway', () => {
     const url = await serve(app);
     const answer = await postGraphQL(`${url}/graphql`, userQuery);
     expect(answer.status).toBe(500);
-    expect(answer.body.errors?.[0]).toMatchObject({ message: expect.stringContaining('read the request body before GraphQL could'), extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(answer.body.errors?.[0]).toMatchObject({
+      message: expect.stringContaining('read the request body before GraphQL could'),
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
   });
 });
 
@@ -84,7 +90,9 @@ describe('mounted under a prefix', () => {
     });
     const url = await serve(app);
     expect((await postGraphQL(`${url}/bff/graphql`, userQuery)).body.data).toEqual(user);
-    const get = await fetch(`${url}/bff/graphql?query=${encodeURIComponent(userQuery.query)}`, { headers: { 'graphql-require-preflight': '1' } });
+    const get = await fetch(`${url}/bff/graphql?query=${encodeURIComponent(userQuery.query)}`, {
+      headers: { 'graphql-require-preflight': '1' },
+    });
     expect(await get.json()).toEqual({ data: user });
     expect((await fetch(`${url}/bff/healthz`)).status).toBe(200);
     expect(await (await fetch(`${url}/bff/other`)).text()).toBe('other');

@@ -1,18 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { createEventHub, type SourceEvent } from '../../src/events/event-hub.ts';
 
-const event = (n: number, type = 'article.updated', source = 'content'): SourceEvent => ({ source, id: `m${n}`, type, body: { data: { id: n } } });
+const event = (n: number, type = 'article.updated', source = 'content'): SourceEvent => ({
+  source,
+  id: `m${n}`,
+  type,
+  body: { data: { id: n } },
+});
 
 describe('the event hub', () => {
   it('delivers matching events to each subscriber in order, and nothing else', async () => {
     const hub = createEventHub({ queueSize: 10 });
     const all = hub.subscribe({ source: 'content', types: new Set(['article.updated']) });
-    const odd = hub.subscribe({ source: 'content', types: new Set(['article.updated']), accepts: (e) => (e.body as { data: { id: number } }).data.id % 2 === 1 });
+    const odd = hub.subscribe({
+      source: 'content',
+      types: new Set(['article.updated']),
+      accepts: (e) => (e.body as { data: { id: number } }).data.id % 2 === 1,
+    });
     const delivered = [1, 2, 3].map((n) => hub.publish(event(n)));
     hub.publish(event(4, 'article.deleted'));
     hub.publish(event(5, 'article.updated', 'comments'));
     expect(delivered).toEqual([2, 1, 2]);
-    expect([(await all.next()).value?.id, (await all.next()).value?.id, (await all.next()).value?.id]).toEqual(['m1', 'm2', 'm3']);
+    expect([(await all.next()).value?.id, (await all.next()).value?.id, (await all.next()).value?.id]).toEqual([
+      'm1',
+      'm2',
+      'm3',
+    ]);
     expect([(await odd.next()).value?.id, (await odd.next()).value?.id]).toEqual(['m1', 'm3']);
   });
 

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseStandardSignatures, type SignedDelivery, signHub, signStandard, standardKey, verifyDelivery } from '../../src/events/webhook-signature.ts';
+import {
+  parseStandardSignatures,
+  type SignedDelivery,
+  signHub,
+  signStandard,
+  standardKey,
+  verifyDelivery,
+} from '../../src/events/webhook-signature.ts';
 
 const KEY = Buffer.from('0123456789abcdef0123456789abcdef');
 const OLD_KEY = Buffer.from('fedcba9876543210fedcba9876543210');
@@ -8,13 +15,33 @@ const NOW = 1_800_000_000_000;
 const TOLERANCE = 300_000;
 
 function standard(id: string, timestamp: string, body: Buffer, signature: string, keys = [KEY]): SignedDelivery {
-  const headers: Record<string, string> = { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature };
-  return { scheme: 'standard', header: (name) => headers[name], body, keys, now: NOW, toleranceMs: TOLERANCE, idHeader: 'x-github-delivery' };
+  const headers: Record<string, string> = {
+    'webhook-id': id,
+    'webhook-timestamp': timestamp,
+    'webhook-signature': signature,
+  };
+  return {
+    scheme: 'standard',
+    header: (name) => headers[name],
+    body,
+    keys,
+    now: NOW,
+    toleranceMs: TOLERANCE,
+    idHeader: 'x-github-delivery',
+  };
 }
 
 function hub(body: Buffer, signature: string, id = 'delivery-1', keys = [KEY]): SignedDelivery {
   const headers: Record<string, string> = { 'x-hub-signature-256': signature, 'x-github-delivery': id };
-  return { scheme: 'hubSignature256', header: (name) => headers[name], body, keys, now: NOW, toleranceMs: TOLERANCE, idHeader: 'x-github-delivery' };
+  return {
+    scheme: 'hubSignature256',
+    header: (name) => headers[name],
+    body,
+    keys,
+    now: NOW,
+    toleranceMs: TOLERANCE,
+    idHeader: 'x-github-delivery',
+  };
 }
 
 const seconds = Math.floor(NOW / 1000);
@@ -34,7 +61,11 @@ describe('Standard Webhooks verification', () => {
       fc.property(ids, bodies, fc.integer({ min: -299, max: 299 }), fc.boolean(), (id, body, skew, old) => {
         const timestamp = String(seconds + skew);
         const signature = signStandard(old ? OLD_KEY : KEY, id, seconds + skew, body);
-        expect(verifyDelivery(standard(id, timestamp, body, signature, [KEY, OLD_KEY]))).toEqual({ ok: true, id, timestamp: seconds + skew });
+        expect(verifyDelivery(standard(id, timestamp, body, signature, [KEY, OLD_KEY]))).toEqual({
+          ok: true,
+          id,
+          timestamp: seconds + skew,
+        });
       }),
     );
   });
@@ -48,11 +79,17 @@ describe('Standard Webhooks verification', () => {
         fc.integer({ min: 1, max: 255 }),
         (id, body, at, delta) => {
           const signature = signStandard(KEY, id, seconds, body);
-          expect(verifyDelivery(standard(id, String(seconds), altered(body, at, delta), signature))).toMatchObject({ ok: false, code: 'WEBHOOK_SIGNATURE_INVALID' });
+          expect(verifyDelivery(standard(id, String(seconds), altered(body, at, delta), signature))).toMatchObject({
+            ok: false,
+            code: 'WEBHOOK_SIGNATURE_INVALID',
+          });
           const otherId = altered(Buffer.from(id), at, delta).toString('latin1');
           const idVerdict = verifyDelivery(standard(otherId, String(seconds), body, signature));
           expect(idVerdict.ok).toBe(false);
-          expect(verifyDelivery(standard(id, String(seconds + 1 + (at % 100)), body, signature))).toMatchObject({ ok: false, code: 'WEBHOOK_SIGNATURE_INVALID' });
+          expect(verifyDelivery(standard(id, String(seconds + 1 + (at % 100)), body, signature))).toMatchObject({
+            ok: false,
+            code: 'WEBHOOK_SIGNATURE_INVALID',
+          });
         },
       ),
     );
@@ -60,42 +97,66 @@ describe('Standard Webhooks verification', () => {
 
   it('refuses a key that is not configured', () => {
     const body = Buffer.from('{"type":"a"}');
-    expect(verifyDelivery(standard('m1', String(seconds), body, signStandard(OLD_KEY, 'm1', seconds, body)))).toMatchObject({ ok: false, code: 'WEBHOOK_SIGNATURE_INVALID' });
+    expect(
+      verifyDelivery(standard('m1', String(seconds), body, signStandard(OLD_KEY, 'm1', seconds, body))),
+    ).toMatchObject({ ok: false, code: 'WEBHOOK_SIGNATURE_INVALID' });
   });
 
   it('finds the v1 signature among several entries, other versions skipped', () => {
     const body = Buffer.from('{}');
     const good = signStandard(KEY, 'm1', seconds, body);
-    expect(verifyDelivery(standard('m1', String(seconds), body, `v2,abc= v1,${Buffer.alloc(32).toString('base64')} ${good}`)).ok).toBe(true);
+    expect(
+      verifyDelivery(standard('m1', String(seconds), body, `v2,abc= v1,${Buffer.alloc(32).toString('base64')} ${good}`))
+        .ok,
+    ).toBe(true);
   });
 
   it('refuses a correctly signed timestamp beyond the tolerance, either way', () => {
     const body = Buffer.from('{}');
     for (const skew of [-301, 301, -86_400, 86_400]) {
       const timestamp = seconds + skew;
-      expect(verifyDelivery(standard('m1', String(timestamp), body, signStandard(KEY, 'm1', timestamp, body)))).toMatchObject({ ok: false, code: 'WEBHOOK_TIMESTAMP_OUT_OF_RANGE' });
+      expect(
+        verifyDelivery(standard('m1', String(timestamp), body, signStandard(KEY, 'm1', timestamp, body))),
+      ).toMatchObject({ ok: false, code: 'WEBHOOK_TIMESTAMP_OUT_OF_RANGE' });
     }
   });
 
   it('says which header is missing, and which is malformed', () => {
     const body = Buffer.from('{}');
-    const delivery = (headers: Record<string, string>): SignedDelivery => ({ ...standard('m', '1', body, ''), header: (name) => headers[name] });
+    const delivery = (headers: Record<string, string>): SignedDelivery => ({
+      ...standard('m', '1', body, ''),
+      header: (name) => headers[name],
+    });
     expect(verifyDelivery(delivery({ 'webhook-id': 'm', 'webhook-timestamp': '1' }))).toMatchObject({
       ok: false,
       code: 'WEBHOOK_HEADER_MISSING',
       message: expect.stringContaining('webhook-signature'),
     });
-    expect(verifyDelivery(delivery({ 'webhook-id': 'm', 'webhook-timestamp': 'yesterday', 'webhook-signature': 'v1,AA==' }))).toMatchObject({ code: 'WEBHOOK_HEADER_MALFORMED' });
-    expect(verifyDelivery(delivery({ 'webhook-id': 'm', 'webhook-timestamp': '1', 'webhook-signature': 'nocomma' }))).toMatchObject({ code: 'WEBHOOK_HEADER_MALFORMED' });
-    expect(verifyDelivery(delivery({ 'webhook-id': 'm', 'webhook-timestamp': '1', 'webhook-signature': 'v1,not*base64' }))).toMatchObject({ code: 'WEBHOOK_HEADER_MALFORMED' });
-    expect(verifyDelivery(delivery({ 'webhook-id': 'with space', 'webhook-timestamp': '1', 'webhook-signature': 'v1,AA==' }))).toMatchObject({ code: 'WEBHOOK_HEADER_MALFORMED' });
+    expect(
+      verifyDelivery(delivery({ 'webhook-id': 'm', 'webhook-timestamp': 'yesterday', 'webhook-signature': 'v1,AA==' })),
+    ).toMatchObject({ code: 'WEBHOOK_HEADER_MALFORMED' });
+    expect(
+      verifyDelivery(delivery({ 'webhook-id': 'm', 'webhook-timestamp': '1', 'webhook-signature': 'nocomma' })),
+    ).toMatchObject({ code: 'WEBHOOK_HEADER_MALFORMED' });
+    expect(
+      verifyDelivery(delivery({ 'webhook-id': 'm', 'webhook-timestamp': '1', 'webhook-signature': 'v1,not*base64' })),
+    ).toMatchObject({ code: 'WEBHOOK_HEADER_MALFORMED' });
+    expect(
+      verifyDelivery(
+        delivery({ 'webhook-id': 'with space', 'webhook-timestamp': '1', 'webhook-signature': 'v1,AA==' }),
+      ),
+    ).toMatchObject({ code: 'WEBHOOK_HEADER_MALFORMED' });
   });
 
   it('never throws, whatever the headers say', () => {
     const text = fc.option(fc.string({ maxLength: 200 }), { nil: undefined });
     fc.assert(
       fc.property(text, text, text, bodies, (id, timestamp, signature, body) => {
-        const headers: Record<string, string | undefined> = { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature };
+        const headers: Record<string, string | undefined> = {
+          'webhook-id': id,
+          'webhook-timestamp': timestamp,
+          'webhook-signature': signature,
+        };
         const verdict = verifyDelivery({ ...standard('', '', body, ''), header: (name) => headers[name] });
         expect(verdict.ok).toBe(false);
       }),
@@ -133,7 +194,10 @@ describe('X-Hub-Signature-256 verification', () => {
         (body, at, delta) => {
           const signature = signHub(KEY, body);
           expect(verifyDelivery(hub(body, signature))).toEqual({ ok: true, id: 'delivery-1' });
-          expect(verifyDelivery(hub(altered(body, at, delta), signature))).toMatchObject({ ok: false, code: 'WEBHOOK_SIGNATURE_INVALID' });
+          expect(verifyDelivery(hub(altered(body, at, delta), signature))).toMatchObject({
+            ok: false,
+            code: 'WEBHOOK_SIGNATURE_INVALID',
+          });
         },
       ),
     );
@@ -143,7 +207,9 @@ describe('X-Hub-Signature-256 verification', () => {
     const body = Buffer.from('{"action":"opened"}');
     expect(verifyDelivery(hub(body, signHub(OLD_KEY, body), 'd', [KEY, OLD_KEY])).ok).toBe(true);
     expect(verifyDelivery(hub(body, 'sha1=abc'))).toMatchObject({ code: 'WEBHOOK_HEADER_MALFORMED' });
-    expect(verifyDelivery({ ...hub(body, ''), header: () => undefined })).toMatchObject({ code: 'WEBHOOK_HEADER_MISSING' });
+    expect(verifyDelivery({ ...hub(body, ''), header: () => undefined })).toMatchObject({
+      code: 'WEBHOOK_HEADER_MISSING',
+    });
   });
 
   it('never throws, whatever the header says', () => {

@@ -11,7 +11,9 @@ beforeAll(async () => {
 afterAll(() => backends.close());
 
 const key = () => ({ 'x-api-key': backends.credentials.accountsApiKey });
-const basic = () => ({ authorization: `Basic ${Buffer.from(`${backends.credentials.commentsUser}:${backends.credentials.commentsPassword}`).toString('base64')}` });
+const basic = () => ({
+  authorization: `Basic ${Buffer.from(`${backends.credentials.commentsUser}:${backends.credentials.commentsPassword}`).toString('base64')}`,
+});
 
 describe('seed data', () => {
   it('has at least the promised sizes and is deterministic', () => {
@@ -20,7 +22,11 @@ describe('seed data', () => {
     expect(seed.comments.length).toBeGreaterThanOrEqual(10_000);
     expect(seed.cities.length).toBeGreaterThanOrEqual(50);
     expect(buildSeed()).toEqual(seed);
-    expect([USER_COUNT, ARTICLE_COUNT, COMMENT_COUNT]).toEqual([seed.users.length, seed.articles.length, seed.comments.length]);
+    expect([USER_COUNT, ARTICLE_COUNT, COMMENT_COUNT]).toEqual([
+      seed.users.length,
+      seed.articles.length,
+      seed.comments.length,
+    ]);
   });
 });
 
@@ -31,10 +37,14 @@ describe('accounts', () => {
   });
 
   it('pages by offset/limit with a total, and batches by ids', async () => {
-    const page = (await (await fetch(`${backends.accounts.url}/users?offset=10&limit=5`, { headers: key() })).json()) as { total: number; users: Array<{ id: number }> };
+    const page = (await (
+      await fetch(`${backends.accounts.url}/users?offset=10&limit=5`, { headers: key() })
+    ).json()) as { total: number; users: Array<{ id: number }> };
     expect(page.total).toBe(seed.users.length);
     expect(page.users.map((user) => user.id)).toEqual([11, 12, 13, 14, 15]);
-    const batch = (await (await fetch(`${backends.accounts.url}/users?ids=9,2,999`, { headers: key() })).json()) as { users: Array<{ id: number }> };
+    const batch = (await (await fetch(`${backends.accounts.url}/users?ids=9,2,999`, { headers: key() })).json()) as {
+      users: Array<{ id: number }>;
+    };
     expect(batch.users.map((user) => user.id)).toEqual([2, 9]);
   });
 
@@ -50,7 +60,9 @@ describe('accounts', () => {
 describe('comments', () => {
   it('pages by number with total_pages and Link headers, in a vendor JSON type', async () => {
     const articleId = seed.comments[0]!.article_id;
-    const response = await fetch(`${backends.comments.url}/articles/${articleId}/comments?page=1&per_page=1`, { headers: basic() });
+    const response = await fetch(`${backends.comments.url}/articles/${articleId}/comments?page=1&per_page=1`, {
+      headers: basic(),
+    });
     expect(response.headers.get('content-type')).toMatch(/^application\/vnd\.comments\.v1\+json/);
     expect(response.headers.get('link')).toContain('rel="next"');
     const body = (await response.json()) as { total_pages: number; total: number };
@@ -63,7 +75,10 @@ describe('comments', () => {
         .filter((comment) => comment.article_id === article)
         .slice(0, count)
         .map((comment) => comment.id);
-    const response = await fetch(`${backends.comments.url}/comments?article_id=2&article_id=1&article_id=2&per_article=2`, { headers: basic() });
+    const response = await fetch(
+      `${backends.comments.url}/comments?article_id=2&article_id=1&article_id=2&per_article=2`,
+      { headers: basic() },
+    );
     const { comments } = (await response.json()) as { comments: Array<{ id: number }> };
     expect(comments.map((comment) => comment.id)).toEqual([...first(2, 2), ...first(1, 2)]);
     for (const bad of ['per_article=2', 'article_id=1&per_article=0', 'article_id=1&per_article=101']) {
@@ -73,8 +88,15 @@ describe('comments', () => {
 
   it('takes form-encoded writes only', async () => {
     const url = `${backends.comments.url}/articles/1/comments`;
-    expect((await fetch(url, { method: 'POST', headers: { ...basic(), 'content-type': 'application/json' }, body: '{}' })).status).toBe(415);
-    const created = await fetch(url, { method: 'POST', headers: { ...basic(), 'content-type': 'application/x-www-form-urlencoded' }, body: 'body=hello&author_id=4' });
+    expect(
+      (await fetch(url, { method: 'POST', headers: { ...basic(), 'content-type': 'application/json' }, body: '{}' }))
+        .status,
+    ).toBe(415);
+    const created = await fetch(url, {
+      method: 'POST',
+      headers: { ...basic(), 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'body=hello&author_id=4',
+    });
     expect(created.status).toBe(201);
   });
 });
@@ -106,7 +128,8 @@ describe('fault knobs', () => {
     backends.accounts.clearRecords();
     backends.accounts.inject({ fault: { kind: 'status', status: 503 }, share: 0.5, times: 2 });
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await fetch(`${backends.accounts.url}/users/1`, { headers: key() })).status);
+    for (let i = 0; i < 6; i++)
+      statuses.push((await fetch(`${backends.accounts.url}/users/1`, { headers: key() })).status);
     expect(statuses).toEqual([200, 503, 200, 503, 200, 200]);
     expect(backends.accounts.requests).toHaveLength(6);
     backends.accounts.clearFaults();

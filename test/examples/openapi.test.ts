@@ -13,8 +13,14 @@ import { exampleUserToken } from '../../examples/backends/index.ts';
 import { type Backends, type Service, startBackends } from '../helpers/backends.ts';
 import { until } from '../helpers/time.ts';
 
-type Document = { paths: Record<string, Record<string, Operation>>; webhooks?: Record<string, Record<string, Operation>> };
-type Operation = { responses?: Record<string, { content?: Record<string, { schema: object }> }>; requestBody?: { content: Record<string, { schema: object }> } };
+type Document = {
+  paths: Record<string, Record<string, Operation>>;
+  webhooks?: Record<string, Record<string, Operation>>;
+};
+type Operation = {
+  responses?: Record<string, { content?: Record<string, { schema: object }> }>;
+  requestBody?: { content: Record<string, { schema: object }> };
+};
 
 let backends: Backends;
 const delivered: Array<{ service: string; body: unknown }> = [];
@@ -31,7 +37,9 @@ const hooks = createServer((req, res) => {
 beforeAll(async () => {
   await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
   hookUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}`;
-  backends = await startBackends({ webhookTargets: { content: () => `${hookUrl}/content`, comments: () => `${hookUrl}/comments` } });
+  backends = await startBackends({
+    webhookTargets: { content: () => `${hookUrl}/content`, comments: () => `${hookUrl}/comments` },
+  });
 });
 afterAll(async () => {
   await backends.close();
@@ -64,16 +72,27 @@ function operationFor(document: Document, method: string, path: string): Operati
 }
 
 /** Sends the request and checks the answer against the document: its status is documented, and its body matches that status's schema. */
-async function exchange(service: Service, method: string, target: string, init: { headers?: Record<string, string>; body?: BodyInit } = {}): Promise<{ status: number; body: unknown }> {
+async function exchange(
+  service: Service,
+  method: string,
+  target: string,
+  init: { headers?: Record<string, string>; body?: BodyInit } = {},
+): Promise<{ status: number; body: unknown }> {
   const document = await documentOf(service);
   const response = await fetch(`${service.url}${target}`, { method, ...init });
   const text = await response.text();
   const operation = operationFor(document, method, target.split('?')[0] ?? '/');
   const documented = operation.responses?.[String(response.status)];
-  expect(documented, `${service.name}: ${method} ${target} answered ${response.status}, which its document does not list`).toBeDefined();
+  expect(
+    documented,
+    `${service.name}: ${method} ${target} answered ${response.status}, which its document does not list`,
+  ).toBeDefined();
   const contentType = (response.headers.get('content-type') ?? '').split(';')[0] ?? '';
   if (text === '') {
-    expect(documented?.content, `${method} ${target} ${response.status} has no body, its document says one`).toBeUndefined();
+    expect(
+      documented?.content,
+      `${method} ${target} ${response.status} has no body, its document says one`,
+    ).toBeUndefined();
     return { status: response.status, body: undefined };
   }
   const schema = documented?.content?.[contentType]?.schema;
@@ -106,35 +125,75 @@ describe('the example services describe themselves truly', () => {
     expect((await exchange(accounts, 'GET', '/users?limit=3', { headers: key })).status).toBe(200);
     expect((await exchange(accounts, 'GET', '/users?ids=1,2', { headers: key })).status).toBe(200);
     expect((await exchange(accounts, 'GET', '/users?limit=0', { headers: key })).status).toBe(400);
-    expect((await exchange(accounts, 'POST', '/users/batch', { headers: { ...key, 'content-type': 'application/json' }, body: '{"ids":[1,2]}' })).status).toBe(200);
-    expect((await exchange(accounts, 'POST', '/users/batch', { headers: { ...key, 'content-type': 'application/json' }, body: '{}' })).status).toBe(422);
+    expect(
+      (
+        await exchange(accounts, 'POST', '/users/batch', {
+          headers: { ...key, 'content-type': 'application/json' },
+          body: '{"ids":[1,2]}',
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await exchange(accounts, 'POST', '/users/batch', {
+          headers: { ...key, 'content-type': 'application/json' },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(422);
     expect((await exchange(accounts, 'GET', '/users/1', { headers: key })).status).toBe(200);
     expect((await exchange(accounts, 'GET', '/users/99999', { headers: key })).status).toBe(404);
-    expect((await exchange(accounts, 'GET', '/me', { headers: { ...key, authorization: `Bearer ${exampleUserToken(3)}` } })).status).toBe(200);
+    expect(
+      (await exchange(accounts, 'GET', '/me', { headers: { ...key, authorization: `Bearer ${exampleUserToken(3)}` } }))
+        .status,
+    ).toBe(200);
     expect((await exchange(accounts, 'GET', '/me', { headers: key })).status).toBe(401);
   });
 
   it('content answers as documented, and its webhooks carry what its document says', async () => {
     const { content, credentials } = backends;
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.contentClientId, client_secret: credentials.contentClientSecret });
-    const token = await exchange(content, 'POST', '/oauth/token', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: credentials.contentClientId,
+      client_secret: credentials.contentClientSecret,
+    });
+    const token = await exchange(content, 'POST', '/oauth/token', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    });
     const bearer = { authorization: `Bearer ${(token.body as { access_token: string }).access_token}` };
     const json = { ...bearer, 'content-type': 'application/json' };
     expect((await exchange(content, 'GET', '/articles?limit=2', { headers: bearer })).status).toBe(200);
-    expect((await exchange(content, 'GET', '/articles?author_id=1&author_id=2&per_author=1', { headers: bearer })).status).toBe(200);
+    expect(
+      (await exchange(content, 'GET', '/articles?author_id=1&author_id=2&per_author=1', { headers: bearer })).status,
+    ).toBe(200);
     expect((await exchange(content, 'GET', '/articles?limit=500', { headers: bearer })).status).toBe(400);
     expect((await exchange(content, 'GET', '/articles/1', { headers: bearer })).status).toBe(200);
     expect((await exchange(content, 'GET', '/articles/999999', { headers: bearer })).status).toBe(404);
     expect((await exchange(content, 'GET', '/users/1/articles?limit=2', { headers: bearer })).status).toBe(200);
-    const created = await exchange(content, 'POST', '/articles', { headers: json, body: JSON.stringify({ title: 'T', body: 'B', category: 'c', author_id: 1 }) });
+    const created = await exchange(content, 'POST', '/articles', {
+      headers: json,
+      body: JSON.stringify({ title: 'T', body: 'B', category: 'c', author_id: 1 }),
+    });
     const id = (created.body as { id: number }).id;
     expect((await exchange(content, 'POST', '/articles', { headers: json, body: '{}' })).status).toBe(422);
-    expect((await exchange(content, 'PATCH', `/articles/${id}`, { headers: json, body: '{"title":"T2"}' })).status).toBe(200);
-    expect((await exchange(content, 'PUT', `/articles/${id}`, { headers: json, body: JSON.stringify({ title: 'T3', body: 'B', category: 'c', author_id: 1 }) })).status).toBe(200);
+    expect(
+      (await exchange(content, 'PATCH', `/articles/${id}`, { headers: json, body: '{"title":"T2"}' })).status,
+    ).toBe(200);
+    expect(
+      (
+        await exchange(content, 'PUT', `/articles/${id}`, {
+          headers: json,
+          body: JSON.stringify({ title: 'T3', body: 'B', category: 'c', author_id: 1 }),
+        })
+      ).status,
+    ).toBe(200);
     const file = new FormData();
     file.set('file', new Blob(['attached'], { type: 'text/plain' }), 'note.txt');
     file.set('note', 'a note');
-    expect((await exchange(content, 'POST', `/articles/${id}/attachments`, { headers: bearer, body: file })).status).toBe(201);
+    expect(
+      (await exchange(content, 'POST', `/articles/${id}/attachments`, { headers: bearer, body: file })).status,
+    ).toBe(201);
     expect((await exchange(content, 'GET', `/articles/${id}/attachments`, { headers: bearer })).status).toBe(200);
     expect((await exchange(content, 'DELETE', `/articles/${id}`, { headers: bearer })).status).toBe(204);
 
@@ -150,16 +209,32 @@ describe('the example services describe themselves truly', () => {
 
   it('comments and weather answer as documented', async () => {
     const { comments, weather, credentials } = backends;
-    const basic = { authorization: `Basic ${Buffer.from(`${credentials.commentsUser}:${credentials.commentsPassword}`).toString('base64')}` };
+    const basic = {
+      authorization: `Basic ${Buffer.from(`${credentials.commentsUser}:${credentials.commentsPassword}`).toString('base64')}`,
+    };
     expect((await exchange(comments, 'GET', '/articles/1/comments?per_page=2', { headers: basic })).status).toBe(200);
     expect((await exchange(comments, 'GET', '/articles/1/comments?per_page=0', { headers: basic })).status).toBe(400);
     const form = { ...basic, 'content-type': 'application/x-www-form-urlencoded' };
-    expect((await exchange(comments, 'POST', '/articles/1/comments', { headers: form, body: 'body=hello&author_id=2' })).status).toBe(201);
-    expect((await exchange(comments, 'POST', '/articles/1/comments', { headers: form, body: 'body=hello' })).status).toBe(422);
-    expect((await exchange(comments, 'POST', '/articles/1/comments', { headers: { ...basic, 'content-type': 'application/json' }, body: '{}' })).status).toBe(415);
+    expect(
+      (await exchange(comments, 'POST', '/articles/1/comments', { headers: form, body: 'body=hello&author_id=2' }))
+        .status,
+    ).toBe(201);
+    expect(
+      (await exchange(comments, 'POST', '/articles/1/comments', { headers: form, body: 'body=hello' })).status,
+    ).toBe(422);
+    expect(
+      (
+        await exchange(comments, 'POST', '/articles/1/comments', {
+          headers: { ...basic, 'content-type': 'application/json' },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(415);
     await until(() => delivered.some((hook) => hook.service === 'comments'), 'comments sent its webhook');
     const hook = delivered.find((each) => each.service === 'comments');
-    const schema = (await documentOf(comments)).webhooks?.['comment.added']?.post?.requestBody?.content['application/json']?.schema;
+    const schema = (await documentOf(comments)).webhooks?.['comment.added']?.post?.requestBody?.content[
+      'application/json'
+    ]?.schema;
     expect(ajv.validate(schema as object, hook?.body)).toBe(true);
 
     const appid = `appid=${credentials.weatherAppid}`;

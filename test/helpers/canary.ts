@@ -5,7 +5,12 @@ import type { AddressInfo } from 'node:net';
  * A server that must never be called: any request to it is a followed
  * redirect, an SSRF or a leaked credential.
  */
-export async function startCanary(): Promise<{ url: string; host: string; hits: () => number; close: () => Promise<void> }> {
+export async function startCanary(): Promise<{
+  url: string;
+  host: string;
+  hits: () => number;
+  close: () => Promise<void>;
+}> {
   let hits = 0;
   const server = createServer((_req, res) => {
     hits += 1;

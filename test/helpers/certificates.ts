@@ -50,8 +50,32 @@ export function makeCertificates(): Certificates {
   writeFileSync(join(dir, 'index.txt'), '');
   writeFileSync(join(dir, 'serial'), '01\n');
   const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl('req', '-x509', ...ecKey, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=GraftQL Test CA');
-  openssl('req', '-x509', ...ecKey, '-keyout', 'stranger.key', '-out', 'stranger.crt', '-days', '2', '-subj', '/CN=Someone Else CA');
+  openssl(
+    'req',
+    '-x509',
+    ...ecKey,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=GraftQL Test CA',
+  );
+  openssl(
+    'req',
+    '-x509',
+    ...ecKey,
+    '-keyout',
+    'stranger.key',
+    '-out',
+    'stranger.crt',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Someone Else CA',
+  );
   const leaf = (name: string, extensions: string, start: string, end: string) => {
     openssl('req', ...ecKey, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
     openssl(
@@ -86,7 +110,18 @@ export function makeCertificates(): Certificates {
   const otherHost = leaf('other', 'other', from, until);
   const client = leaf('client', 'client', from, until);
   const passphrase = 'correct horse';
-  openssl('pkcs8', '-topk8', '-in', 'client.key', '-out', 'client-encrypted.key', '-v2', 'aes-256-cbc', '-passout', `pass:${passphrase}`);
+  openssl(
+    'pkcs8',
+    '-topk8',
+    '-in',
+    'client.key',
+    '-out',
+    'client-encrypted.key',
+    '-v2',
+    'aes-256-cbc',
+    '-passout',
+    `pass:${passphrase}`,
+  );
   return {
     dir,
     ca: { cert: read('ca.crt'), file: join(dir, 'ca.crt') },

@@ -20,8 +20,16 @@ export interface DeliveryOptions {
 }
 
 /** The headers of a Standard Webhooks delivery of `body`. */
-export function signedHeaders(body: string, { id = `msg_${randomUUID()}`, timestamp = Math.floor(Date.now() / 1000), key = DEV_KEY }: DeliveryOptions = {}): Record<string, string> {
-  return { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signStandard(key, id, timestamp, body) };
+export function signedHeaders(
+  body: string,
+  { id = `msg_${randomUUID()}`, timestamp = Math.floor(Date.now() / 1000), key = DEV_KEY }: DeliveryOptions = {},
+): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signStandard(key, id, timestamp, body),
+  };
 }
 
 export interface WebhookAnswer {
@@ -30,14 +38,25 @@ export interface WebhookAnswer {
 }
 
 /** Posts a delivery to `<gateway>/webhooks/<source>`. */
-export async function postWebhook(gatewayUrl: string, source: string, body: string, headers: Record<string, string>): Promise<WebhookAnswer> {
+export async function postWebhook(
+  gatewayUrl: string,
+  source: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<WebhookAnswer> {
   const response = await fetch(`${gatewayUrl}/webhooks/${source}`, { method: 'POST', headers, body });
   const text = await response.text();
   return { status: response.status, ...(text && { code: (JSON.parse(text) as { code: string }).code }) };
 }
 
 /** Signs and posts a Standard Webhooks event `{ type, timestamp, data }`. */
-export function sendEvent(gatewayUrl: string, source: string, type: string, data: unknown, options?: DeliveryOptions): Promise<WebhookAnswer> {
+export function sendEvent(
+  gatewayUrl: string,
+  source: string,
+  type: string,
+  data: unknown,
+  options?: DeliveryOptions,
+): Promise<WebhookAnswer> {
   const body = JSON.stringify({ type, timestamp: new Date().toISOString(), data });
   return postWebhook(gatewayUrl, source, body, signedHeaders(body, options));
 }

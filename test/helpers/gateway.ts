@@ -64,7 +64,10 @@ export function configFor(options: TestGatewayOptions = {}): GatewayConfig {
   const sources = Object.fromEntries(
     Object.entries(exampleConfig.sources).map(([name, source]) => {
       const overrides = options.sources?.[name as SourceName];
-      const cache = options.responseCache === false ? { ...source.cache, ...overrides?.cache, enabled: false } : { ...source.cache, ...overrides?.cache };
+      const cache =
+        options.responseCache === false
+          ? { ...source.cache, ...overrides?.cache, enabled: false }
+          : { ...source.cache, ...overrides?.cache };
       return [name, { ...source, ...overrides, cache }];
     }),
   ) as Record<string, SourceInput>;
@@ -104,14 +107,27 @@ export async function startGateway(backends: Backends, options: TestGatewayOptio
   };
 }
 
-export async function postGraphQL(url: string, payload: unknown, headers: Record<string, string> = {}): Promise<GraphQLResponse> {
+export async function postGraphQL(
+  url: string,
+  payload: unknown,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...headers,
+    },
     body: JSON.stringify(payload),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: JSON.parse(text) as GraphQLResponse['body'], text };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: JSON.parse(text) as GraphQLResponse['body'],
+    text,
+  };
 }
 
 /** The codes of a response's errors, in order. */
@@ -122,7 +138,11 @@ export function codes(response: GraphQLResponse): unknown[] {
 export type { SourceConfig };
 
 /** Runs `run` against a gateway of its own over `backends`, closed afterwards whatever happens. */
-export async function withGateway(backends: Backends, options: TestGatewayOptions, run: (gateway: TestGateway) => Promise<void>): Promise<void> {
+export async function withGateway(
+  backends: Backends,
+  options: TestGatewayOptions,
+  run: (gateway: TestGateway) => Promise<void>,
+): Promise<void> {
   const gateway = await startGateway(backends, options);
   try {
     await run(gateway);
@@ -143,7 +163,10 @@ export interface Running {
  * `onStart` hands them to the file's own variables; the handle returned
  * holds them too once started.
  */
-export function useGateway(options: TestGatewayOptions & { backends?: BackendOptions; warmUp?: string } = {}, onStart?: (running: Running) => void): Running {
+export function useGateway(
+  options: TestGatewayOptions & { backends?: BackendOptions; warmUp?: string } = {},
+  onStart?: (running: Running) => void,
+): Running {
   const running = {} as { backends: Backends; gateway: TestGateway };
   beforeAll(async () => {
     running.backends = await startBackends(options.backends);

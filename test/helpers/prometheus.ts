@@ -23,14 +23,18 @@ interface Sample {
 export async function scrape(url: string): Promise<Scrape> {
   const response = await fetch(url);
   if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
-  if (!response.headers.get('content-type')?.startsWith('text/plain; version=0.0.4')) throw new Error(`${url} is not the Prometheus text format`);
+  if (!response.headers.get('content-type')?.startsWith('text/plain; version=0.0.4'))
+    throw new Error(`${url} is not the Prometheus text format`);
   const text = await response.text();
   checkExposition(text);
   const samples = text
     .split('\n')
     .filter((line) => line !== '' && !line.startsWith('#'))
     .map(parseSample);
-  const matching = (name: string, labels: Record<string, string>) => samples.filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value));
+  const matching = (name: string, labels: Record<string, string>) =>
+    samples.filter(
+      (sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
+    );
   return {
     value: (name, labels = {}) => matching(name, labels)[0]?.value ?? 0,
     series: (name) => matching(name, {}).length + matching(`${name}_count`, {}).length,
@@ -49,9 +53,12 @@ export function checkExposition(text: string): void {
     execFileSync('promtool', ['check', 'metrics'], { input: text, stdio: ['pipe', 'pipe', 'pipe'] });
   } catch (error) {
     const { status, stdout, stderr } = error as { status?: number; stdout?: Buffer; stderr?: Buffer };
-    const problems = `${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`.split('\n').filter((line) => line.trim() !== '');
+    const problems = `${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`
+      .split('\n')
+      .filter((line) => line.trim() !== '');
     const ours = problems.filter((line) => !/^(nodejs|process)_/.test(line));
-    if (status !== 3 || ours.length > 0) throw new Error(`promtool check metrics (exit ${status}): ${ours.join('\n') || problems.join('\n')}`);
+    if (status !== 3 || ours.length > 0)
+      throw new Error(`promtool check metrics (exit ${status}): ${ours.join('\n') || problems.join('\n')}`);
   }
 }
 
@@ -62,6 +69,7 @@ function parseSample(line: string): Sample {
   const match = SAMPLE.exec(line);
   if (!match) throw new Error(`not a sample line: ${line}`);
   const labels: Record<string, string> = {};
-  for (const [, key, value] of (match[2] ?? '').matchAll(LABEL)) labels[key ?? ''] = (value ?? '').replace(/\\(.)/g, (_, char: string) => (char === 'n' ? '\n' : char));
+  for (const [, key, value] of (match[2] ?? '').matchAll(LABEL))
+    labels[key ?? ''] = (value ?? '').replace(/\\(.)/g, (_, char: string) => (char === 'n' ? '\n' : char));
   return { name: match[1] ?? '', labels, value: Number(match[3]) };
 }

@@ -7,10 +7,23 @@ import { z } from 'zod';
 
 const id = z.union([z.number().int(), z.string().min(1)]).transform(String);
 
-export const userRecord = z.object({ id, name: z.string(), email: z.string(), city: z.string(), created_at: z.string() });
+export const userRecord = z.object({
+  id,
+  name: z.string(),
+  email: z.string(),
+  city: z.string(),
+  created_at: z.string(),
+});
 export type UserRecord = z.output<typeof userRecord>;
 
-export const articleRecord = z.object({ id, title: z.string(), body: z.string(), category: z.string(), author_id: id, created_at: z.string() });
+export const articleRecord = z.object({
+  id,
+  title: z.string(),
+  body: z.string(),
+  category: z.string(),
+  author_id: id,
+  created_at: z.string(),
+});
 export type ArticleRecord = z.output<typeof articleRecord>;
 
 export const commentRecord = z.object({ id, article_id: id, author_id: id, body: z.string(), created_at: z.string() });
@@ -29,13 +42,27 @@ export const weatherRecord = z.object({
 });
 export type WeatherRecord = z.output<typeof weatherRecord>;
 
-export const forecastPointRecord = z.object({ dt: z.number(), main: z.object({ temp: z.number(), humidity: z.number() }), weather: conditions });
+export const forecastPointRecord = z.object({
+  dt: z.number(),
+  main: z.object({ temp: z.number(), humidity: z.number() }),
+  weather: conditions,
+});
 export type ForecastPointRecord = z.output<typeof forecastPointRecord>;
 
 /** Pages and lists, per service. */
 export const accountsPage = z.object({ total: z.number().int(), offset: z.number().int(), users: z.array(userRecord) });
 export const accountsBatch = z.object({ users: z.array(userRecord) });
 export const contentBatch = z.object({ data: z.array(articleRecord) });
-export const contentPage = z.object({ data: z.array(articleRecord), next_cursor: z.string().nullable(), prev_cursor: z.string().nullable().optional() });
-export const commentsPage = z.object({ comments: z.array(commentRecord), page: z.number().int(), per_page: z.number().int(), total_pages: z.number().int(), total: z.number().int() });
+export const contentPage = z.object({
+  data: z.array(articleRecord),
+  next_cursor: z.string().nullable(),
+  prev_cursor: z.string().nullable().optional(),
+});
+export const commentsPage = z.object({
+  comments: z.array(commentRecord),
+  page: z.number().int(),
+  per_page: z.number().int(),
+  total_pages: z.number().int(),
+  total: z.number().int(),
+});
 export const forecastRecord = z.object({ list: z.array(forecastPointRecord) });

@@ -30,7 +30,8 @@ export function redisAnswers(url: string): Promise<boolean> {
 export async function machineRedis(what: string): Promise<boolean> {
   if (await redisAnswers(REDIS_URL)) return true;
   const start = 'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no';
-  if (process.env.GRAFTQL_TEST_REDIS === 'required' || process.env.CI) throw new Error(`No Redis at ${REDIS_URL}: ${what} need one (.ci/run starts it: ${start}).`);
+  if (process.env.GRAFTQL_TEST_REDIS === 'required' || process.env.CI)
+    throw new Error(`No Redis at ${REDIS_URL}: ${what} need one (.ci/run starts it: ${start}).`);
   console.warn(`Skipped: ${what} (no Redis at ${REDIS_URL}; start one with: ${start}, or set REDIS_URL).`);
   return false;
 }
@@ -62,8 +63,13 @@ export async function ownRedis(): Promise<OwnRedis> {
   const own: OwnRedis = {
     url,
     async start() {
-      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-      for (let tries = 0; tries < 100 && !(await redisAnswers(url)); tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+      child = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        { stdio: 'ignore' },
+      );
+      for (let tries = 0; tries < 100 && !(await redisAnswers(url)); tries++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
     },
     async stop() {
       const exited = new Promise((resolve) => child?.once('exit', resolve));

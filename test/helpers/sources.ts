@@ -9,9 +9,20 @@ import { createLogger } from '../../src/telemetry/logger.ts';
 import type { Backends } from './backends.ts';
 import { configFor, type TestGatewayOptions } from './gateway.ts';
 
-export function boundSource(backends: Backends, name: 'accounts' | 'content' | 'comments' | 'weather', options: TestGatewayOptions = {}): BoundSource & { close(): Promise<void> } {
+export function boundSource(
+  backends: Backends,
+  name: 'accounts' | 'content' | 'comments' | 'weather',
+  options: TestGatewayOptions = {},
+): BoundSource & { close(): Promise<void> } {
   const config = resolveConfig(configFor(options), { ...backends.env, ...options.env });
-  const logger = createLogger({ level: 'silent', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) });
-  const client = createSourceClient(name, config.sources[name]!, { logger, cache: createResponseCache(config.cache), now: options.now });
+  const logger = createLogger({
+    level: 'silent',
+    destination: new Writable({ write: (_chunk, _encoding, done) => done() }),
+  });
+  const client = createSourceClient(name, config.sources[name]!, {
+    logger,
+    cache: createResponseCache(config.cache),
+    now: options.now,
+  });
   return { ...bindSource(client, {}, new RequestLedger()), close: () => client.close() };
 }

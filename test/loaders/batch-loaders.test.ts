@@ -54,7 +54,9 @@ describe('batchLoader', () => {
     const loader = users({ kind: 'postBody', field: 'ids' });
     const found = await Promise.all([loader.load('4'), loader.load('3')]);
     expect(found.map((user) => user.name)).toEqual([nameOf(4), nameOf(3)]);
-    expect(backends.accounts.requests.map((request) => `${request.method} ${request.url}`)).toEqual(['POST /users/batch']);
+    expect(backends.accounts.requests.map((request) => `${request.method} ${request.url}`)).toEqual([
+      'POST /users/batch',
+    ]);
   });
 
   it('splits a batch larger than the max size into parallel calls', async () => {
@@ -68,14 +70,24 @@ describe('batchLoader', () => {
     const found = await Promise.all(loads);
     backends.accounts.setLatency(0);
     expect(found.map((user) => user.id)).toEqual(['1', '2', '3', '4', '5']);
-    expect(backends.accounts.requests.map((request) => request.url)).toEqual(['/users?ids=1%2C2', '/users?ids=3%2C4', '/users?ids=5']);
+    expect(backends.accounts.requests.map((request) => request.url)).toEqual([
+      '/users?ids=1%2C2',
+      '/users?ids=3%2C4',
+      '/users?ids=5',
+    ]);
   });
 
   it('fails only the keys of a failing chunk', async () => {
     const loader = users({ kind: 'commaList', param: 'ids' }, 2);
     backends.accounts.inject({ fault: { kind: 'status', status: 503 }, path: /ids=3/ });
     const results = await settled(['1', '2', '3', '4', '5'].map((id) => loader.load(id)));
-    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect(results.map((result) => result.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'rejected',
+      'fulfilled',
+    ]);
     expect(results[2]).toMatchObject({ reason: { code: 'UPSTREAM_UNAVAILABLE' } });
   });
 
@@ -101,7 +113,10 @@ describe('groupLoader', () => {
       maxBatchSize: 100,
     });
     const authors = [seed.articles[0]!.author_id, seed.articles[1]!.author_id];
-    const [first, second, nobody] = await Promise.all([...authors.map((id) => loader.load(String(id))), loader.load('100000')]);
+    const [first, second, nobody] = await Promise.all([
+      ...authors.map((id) => loader.load(String(id))),
+      loader.load('100000'),
+    ]);
     const expected = (id: number) =>
       seed.articles
         .filter((article) => article.author_id === id)
@@ -111,7 +126,9 @@ describe('groupLoader', () => {
     expect(second?.map((article) => article.id)).toEqual(expected(authors[1]!));
     expect(nobody).toEqual([]);
     const calls = backends.content.requests.filter((request) => request.url.startsWith('/articles'));
-    expect(calls.map((request) => request.url)).toEqual([`/articles?per_author=2&author_id=${authors[0]}&author_id=${authors[1]}&author_id=100000`]);
+    expect(calls.map((request) => request.url)).toEqual([
+      `/articles?per_author=2&author_id=${authors[0]}&author_id=${authors[1]}&author_id=100000`,
+    ]);
   });
 });
 

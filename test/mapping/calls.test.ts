@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { callReport } from '../../src/mapping/calls.ts';
 import { compileGraph } from '../../src/mapping/graph.ts';
 
-const sources = { api: { naming: 'camelCase' as const, forwardHeaders: [], maxPageSize: 20, pagination: { style: 'PAGE' as const, items: 'data', total: 'items' } } };
+const sources = {
+  api: {
+    naming: 'camelCase' as const,
+    forwardHeaders: [],
+    maxPageSize: 20,
+    pagination: { style: 'PAGE' as const, items: 'data', total: 'items' },
+  },
+};
 
 /** Posts with authors and comments; `author` and `comments` declared as given. */
 const graph = (author: string, comments: string) => `
@@ -46,7 +53,9 @@ describe('N+1 report', () => {
 
   it('names the shortest operation shape over the call budget, and none under it', () => {
     const batched = '@rest(source: "api", path: "/users", batch: { key: "$parent.userId", param: "id" })';
-    expect(report(graph(batched, PER_POST_COMMENTS)).overBudget.map((finding) => finding.message)).toEqual(['Query.posts → Post.comments: up to 505 calls']);
+    expect(report(graph(batched, PER_POST_COMMENTS)).overBudget.map((finding) => finding.message)).toEqual([
+      'Query.posts → Post.comments: up to 505 calls',
+    ]);
     expect(report(graph(batched, PER_POST_COMMENTS), 1_000).overBudget).toEqual([]);
   });
 });

@@ -7,7 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { GraphError } from '../../src/mapping/diagnostics.ts';
 import { compileGraph } from '../../src/mapping/graph.ts';
 
-const source = (naming: 'camelCase' | 'snake_case' = 'camelCase', forwardHeaders: string[] = []) => ({ naming, forwardHeaders, maxPageSize: 100, pagination: undefined });
+const source = (naming: 'camelCase' | 'snake_case' = 'camelCase', forwardHeaders: string[] = []) => ({
+  naming,
+  forwardHeaders,
+  maxPageSize: 100,
+  pagination: undefined,
+});
 const SOURCES = { accounts: source('snake_case', ['authorization']), weather: source() };
 
 const BASE = `type User implements Node @node(fetch: "user") {
@@ -41,7 +46,8 @@ function at(sdl: string, marker: string, nth = 0): string {
   return `graph.graphql:${before.length}:${(before.at(-1)?.length ?? 0) + 1}`;
 }
 
-const expectOne = (sdl: string, marker: string, message: string) => expect(problems(sdl)).toEqual([`${at(sdl, marker)}: ${message}`]);
+const expectOne = (sdl: string, marker: string, message: string) =>
+  expect(problems(sdl)).toEqual([`${at(sdl, marker)}: ${message}`]);
 
 describe('a graph that is right', () => {
   it('compiles, and the served schema has neither the mapping nor the @internal fields', () => {
@@ -55,7 +61,11 @@ describe('a graph that is right', () => {
 describe('@rest', () => {
   it('names a source that is not configured', () => {
     const sdl = 'extend type Query { a: User @rest(source: "acounts", path: "/a") }';
-    expectOne(sdl, '"acounts"', 'Query.a @rest(source): no source "acounts" in the config (sources: accounts, weather).');
+    expectOne(
+      sdl,
+      '"acounts"',
+      'Query.a @rest(source): no source "acounts" in the config (sources: accounts, weather).',
+    );
   });
 
   it('uses an argument that does not exist', () => {
@@ -64,28 +74,47 @@ describe('@rest', () => {
   });
 
   it('reads a field of an input argument that it does not have', () => {
-    const sdl = 'input Q { term: String } extend type Query { a(q: Q): User @rest(source: "accounts", path: "/a", query: { t: "$args.q.trem" }) }';
+    const sdl =
+      'input Q { term: String } extend type Query { a(q: Q): User @rest(source: "accounts", path: "/a", query: { t: "$args.q.trem" }) }';
     expectOne(sdl, '$args.q.trem', 'Query.a @rest(query.t): $args.q.trem: Q has no field "trem".');
   });
 
   it('reads a parent field that no mapping provides', () => {
     const sdl = 'extend type User { team: User @rest(source: "accounts", path: "/teams/{$parent.squad}") }';
-    expectOne(sdl, '$parent.squad', 'User.team @rest(path): User has no field "squad" to read; add it, or an @internal field, to User.');
+    expectOne(
+      sdl,
+      '$parent.squad',
+      'User.team @rest(path): User has no field "squad" to read; add it, or an @internal field, to User.',
+    );
   });
 
   it('reads a parent field that is itself resolved by a mapping', () => {
-    const sdl = 'extend type User { boss: User @rest(source: "accounts", path: "/b/{$parent.id}") peer: User @rest(source: "accounts", path: "/p/{$parent.boss}") }';
-    expectOne(sdl, '$parent.boss', "User.peer @rest(path): $parent.boss is resolved by a mapping, not read from User's record; add an @internal field for the value.");
+    const sdl =
+      'extend type User { boss: User @rest(source: "accounts", path: "/b/{$parent.id}") peer: User @rest(source: "accounts", path: "/p/{$parent.boss}") }';
+    expectOne(
+      sdl,
+      '$parent.boss',
+      "User.peer @rest(path): $parent.boss is resolved by a mapping, not read from User's record; add an @internal field for the value.",
+    );
   });
 
   it('uses $parent on a root field', () => {
     const sdl = 'extend type Query { a: User @rest(source: "accounts", path: "/a/{$parent.id}") }';
-    expectOne(sdl, '$parent.id', 'Query.a @rest(path): $parent is not available on a root field: Query.a has no parent record.');
+    expectOne(
+      sdl,
+      '$parent.id',
+      'Query.a @rest(path): $parent is not available on a root field: Query.a has no parent record.',
+    );
   });
 
   it('reads a header its source does not forward', () => {
-    const sdl = 'extend type Query { a: User @rest(source: "accounts", path: "/a", headers: ["X-Tenant: $header.x-tenant"]) }';
-    expectOne(sdl, '$header.x-tenant', 'Query.a @rest(headers.X-Tenant): $header.x-tenant is not among the headers source "accounts" may see (its forwardHeaders: authorization).');
+    const sdl =
+      'extend type Query { a: User @rest(source: "accounts", path: "/a", headers: ["X-Tenant: $header.x-tenant"]) }';
+    expectOne(
+      sdl,
+      '$header.x-tenant',
+      'Query.a @rest(headers.X-Tenant): $header.x-tenant is not among the headers source "accounts" may see (its forwardHeaders: authorization).',
+    );
   });
 
   it('uses $result outside invalidates', () => {
@@ -94,14 +123,26 @@ describe('@rest', () => {
   });
 
   it('writes a template the parser cannot read', () => {
-    expectOne('extend type Query { a: User @rest(source: "accounts", path: "users") }', 'users"', 'Query.a @rest(path): A path starts with "/".');
-    expectOne('extend type Query { a(id: ID): User @rest(source: "accounts", path: "/u/{$args.id") }', '{$args.id")', 'Query.a @rest(path): A "{" has no closing "}".');
+    expectOne(
+      'extend type Query { a: User @rest(source: "accounts", path: "users") }',
+      'users"',
+      'Query.a @rest(path): A path starts with "/".',
+    );
+    expectOne(
+      'extend type Query { a(id: ID): User @rest(source: "accounts", path: "/u/{$args.id") }',
+      '{$args.id")',
+      'Query.a @rest(path): A "{" has no closing "}".',
+    );
     expectOne(
       'extend type Query { a: User @rest(source: "accounts", path: "/u", query: { q: "$arg.x" }) }',
       '$arg.x',
       'Query.a @rest(query.q): $arg is not a template variable: use $args, $parent, $header, $result or $event.',
     );
-    expectOne('extend type Query { a: User @rest(source: "accounts", path: "/u?x=1") }', '?x=1', 'Query.a @rest(path): A path has no query or fragment: put query parameters in `query`.');
+    expectOne(
+      'extend type Query { a: User @rest(source: "accounts", path: "/u?x=1") }',
+      '?x=1',
+      'Query.a @rest(path): A path has no query or fragment: put query parameters in `query`.',
+    );
   });
 
   it('gives an argument a value of the wrong type', () => {
@@ -115,12 +156,24 @@ describe('@rest', () => {
       '@rest(source: "accounts", path: "/m")',
       'Mutation.m is a mutation: its @rest method must be POST, PUT, PATCH or DELETE, not GET.',
     );
-    expectOne('extend type Query { q: User @rest(source: "accounts", method: POST, path: "/q") }', 'POST', 'Query.q @rest(method: POST) writes; writes belong on Mutation fields.');
-    expectOne('extend type Query { q(x: String): User @rest(source: "accounts", path: "/q", body: "$args.x") }', '"$args.x"', 'Query.q @rest sends a body with GET; use POST, PUT, PATCH or DELETE.');
+    expectOne(
+      'extend type Query { q: User @rest(source: "accounts", method: POST, path: "/q") }',
+      'POST',
+      'Query.q @rest(method: POST) writes; writes belong on Mutation fields.',
+    );
+    expectOne(
+      'extend type Query { q(x: String): User @rest(source: "accounts", path: "/q", body: "$args.x") }',
+      '"$args.x"',
+      'Query.q @rest sends a body with GET; use POST, PUT, PATCH or DELETE.',
+    );
   });
 
   it('invalidates on a read, or sets a scalar result on an object field', () => {
-    expectOne('extend type Query { q: User @rest(source: "accounts", path: "/q", invalidates: ["/x"]) }', '["/x"]', 'Query.q @rest(invalidates) is for writes; a GET changes nothing.');
+    expectOne(
+      'extend type Query { q: User @rest(source: "accounts", path: "/q", invalidates: ["/x"]) }',
+      '["/x"]',
+      'Query.q @rest(invalidates) is for writes; a GET changes nothing.',
+    );
     expectOne(
       'type Mutation { m: User @rest(source: "accounts", method: DELETE, path: "/m", result: "x") }',
       '"x"',
@@ -131,12 +184,14 @@ describe('@rest', () => {
 
 describe('batch', () => {
   it('matches rows by a field the returned type does not have', () => {
-    const sdl = 'extend type Query { team(id: ID!): User @rest(source: "accounts", path: "/t", batch: { key: "$args.id", param: "ids", match: "uid" }) }';
+    const sdl =
+      'extend type Query { team(id: ID!): User @rest(source: "accounts", path: "/t", batch: { key: "$args.id", param: "ids", match: "uid" }) }';
     expectOne(sdl, '"uid"', 'Query.team @rest(batch.match): User has no field "uid" to match rows to keys by.');
   });
 
   it('leaves out a required part of the batch form', () => {
-    const sdl = 'extend type Query { team(id: ID!): User @rest(source: "accounts", path: "/t", batch: { key: "$args.id" }) }';
+    const sdl =
+      'extend type Query { team(id: ID!): User @rest(source: "accounts", path: "/t", batch: { key: "$args.id" }) }';
     expect(problems(sdl)).toContain(`${at(sdl, '{ key')}: @rest(batch) expects GraftBatch.`);
   });
 });
@@ -147,12 +202,20 @@ describe('paginate', () => {
 
   it('has no style, here or in the source', () => {
     const sdl = connection('{ items: "data" }');
-    expectOne(sdl, '{ items', "Query.users @rest(paginate) needs a style (OFFSET, PAGE, CURSOR or LINK), here or in the source's pagination config.");
+    expectOne(
+      sdl,
+      '{ items',
+      "Query.users @rest(paginate) needs a style (OFFSET, PAGE, CURSOR or LINK), here or in the source's pagination config.",
+    );
   });
 
   it('pages by cursor without saying where the next cursor is', () => {
     const sdl = connection('{ style: CURSOR, items: "data", prev: "prev" }');
-    expectOne(sdl, '{ style', "Query.users @rest(paginate: CURSOR) needs next: where the next page's cursor is in the answer.");
+    expectOne(
+      sdl,
+      '{ style',
+      "Query.users @rest(paginate: CURSOR) needs next: where the next page's cursor is in the answer.",
+    );
   });
 
   it('declares last and before on a list that pages forward only', () => {
@@ -172,8 +235,13 @@ describe('paginate', () => {
   });
 
   it('paginates a field that does not return a connection', () => {
-    const sdl = 'extend type Query { all(first: Int, after: String): [User] @rest(source: "accounts", path: "/users", paginate: { style: OFFSET }) }';
-    expectOne(sdl, '[User]', 'Query.all has @rest(paginate) but returns User: a paginated field returns a connection, e.g. UserConnection.');
+    const sdl =
+      'extend type Query { all(first: Int, after: String): [User] @rest(source: "accounts", path: "/users", paginate: { style: OFFSET }) }';
+    expectOne(
+      sdl,
+      '[User]',
+      'Query.all has @rest(paginate) but returns User: a paginated field returns a connection, e.g. UserConnection.',
+    );
   });
 
   it('gives a style an option of another', () => {
@@ -197,7 +265,8 @@ describe('@ref', () => {
   });
 
   it('returns another type than the field it refers to', () => {
-    const sdl = 'type Team { id: ID! } extend type User { team: Team @ref(query: "user", args: { id: "$parent.teamId" }) }';
+    const sdl =
+      'type Team { id: ID! } extend type User { team: Team @ref(query: "user", args: { id: "$parent.teamId" }) }';
     expectOne(sdl, '"user", args: { id: "$parent.teamId"', 'User.team returns Team but Query.user returns User.');
   });
 });
@@ -230,7 +299,13 @@ describe('@event', () => {
   const field = (directive: string, args = '(id: ID)') => `type Subscription { userChanged${args}: User ${directive} }`;
 
   it("compiles a subscription fed by a source's events, with a filter and a follow-up read", () => {
-    expect(problems(field('@event(source: "accounts", types: ["user.updated"], filter: { id: "$event.data.id" }, fetch: { query: "user", args: { id: "$event.data.id" } })'))).toEqual([]);
+    expect(
+      problems(
+        field(
+          '@event(source: "accounts", types: ["user.updated"], filter: { id: "$event.data.id" }, fetch: { query: "user", args: { id: "$event.data.id" } })',
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it('names a source that is not configured, and wants an event type', () => {
@@ -244,11 +319,17 @@ describe('@event', () => {
   it('filters by arguments the field has, with $event values only where events are', () => {
     const sdl = field('@event(source: "accounts", types: ["u"], filter: { uid: "$event.data.id" })');
     expectOne(sdl, '{ uid', 'Subscription.userChanged @event(filter): Subscription.userChanged has no argument "uid".');
-    expectOne('extend type Query { x: User @rest(source: "accounts", path: "/x/{$event.id}") }', '$event', 'Query.x @rest(path): $event is only available in @event.');
+    expectOne(
+      'extend type Query { x: User @rest(source: "accounts", path: "/x/{$event.id}") }',
+      '$event',
+      'Query.x @rest(path): $event is only available in @event.',
+    );
   });
 
   it('reads again through a Query field with @rest that takes the arguments given', () => {
-    const sdl = field('@event(source: "accounts", types: ["u"], fetch: { query: "user", args: { uid: "$event.data.id" } })');
+    const sdl = field(
+      '@event(source: "accounts", types: ["u"], fetch: { query: "user", args: { uid: "$event.data.id" } })',
+    );
     expect(problems(sdl)).toEqual([
       `${at(sdl, '{ uid')}: Subscription.userChanged @event(fetch.args): Query.user has no argument "uid".`,
       `${at(sdl, '{ uid')}: Subscription.userChanged @event(fetch.args) must give id, which Query.user requires.`,
@@ -261,8 +342,16 @@ describe('@event', () => {
   });
 
   it('belongs on Subscription fields, and every Subscription field needs it', () => {
-    expectOne('extend type User { x: User @event(source: "accounts", types: ["u"]) }', '@event', 'User.x has @event, which feeds Subscription fields only.');
-    expectOne('type Subscription { quiet: User }', 'quiet', 'Subscription.quiet has no @event mapping and no hand-written resolver: it would never send anything.');
+    expectOne(
+      'extend type User { x: User @event(source: "accounts", types: ["u"]) }',
+      '@event',
+      'User.x has @event, which feeds Subscription fields only.',
+    );
+    expectOne(
+      'type Subscription { quiet: User }',
+      'quiet',
+      'Subscription.quiet has no @event mapping and no hand-written resolver: it would never send anything.',
+    );
     expectOne(
       'type Subscription { polled: User @rest(source: "accounts", path: "/p") }',
       '@rest(source: "accounts", path: "/p")',
@@ -288,7 +377,8 @@ describe('@node and @globalId', () => {
   });
 
   it('takes global ids of a type without @node', () => {
-    const sdl = 'type Team { id: ID! } extend type Query { team(id: ID! @globalId(type: "Team")): Team @rest(source: "accounts", path: "/t/{$args.id}") }';
+    const sdl =
+      'type Team { id: ID! } extend type Query { team(id: ID! @globalId(type: "Team")): Team @rest(source: "accounts", path: "/t/{$args.id}") }';
     expectOne(sdl, '"Team")', '@globalId(type: "Team") names a type without @node.');
   });
 });
@@ -300,17 +390,37 @@ describe('@from, @internal, and fields without a mapping', () => {
   });
 
   it('gives a field an enum value spelling, or an empty path', () => {
-    expectOne('extend type User { kind: String @from(value: "k") }', '"k"', 'User.kind @from(value) is for enum values; a field takes path and as.');
-    expectOne('extend type User { kind: String @from(path: "a..b") }', '"a..b"', 'User.kind @from(path) is a dot path such as "main.temp".');
+    expectOne(
+      'extend type User { kind: String @from(value: "k") }',
+      '"k"',
+      'User.kind @from(value) is for enum values; a field takes path and as.',
+    );
+    expectOne(
+      'extend type User { kind: String @from(path: "a..b") }',
+      '"a..b"',
+      'User.kind @from(path) is a dot path such as "main.temp".',
+    );
   });
 
   it('maps an @internal field with @rest, or a field with both @rest and @ref', () => {
-    expectOne('extend type User { x: ID @internal @rest(source: "accounts", path: "/x") }', 'x: ID', 'User.x is @internal: it is read from the record, so it cannot have @rest or @ref.');
-    expectOne('extend type User { y: User @rest(source: "accounts", path: "/y") @ref(query: "user", args: { id: "$parent.id" }) }', '@ref', 'User.y has both @rest and @ref; keep one.');
+    expectOne(
+      'extend type User { x: ID @internal @rest(source: "accounts", path: "/x") }',
+      'x: ID',
+      'User.x is @internal: it is read from the record, so it cannot have @rest or @ref.',
+    );
+    expectOne(
+      'extend type User { y: User @rest(source: "accounts", path: "/y") @ref(query: "user", args: { id: "$parent.id" }) }',
+      '@ref',
+      'User.y has both @rest and @ref; keep one.',
+    );
   });
 
   it('leaves a root field with nothing to resolve it', () => {
-    expectOne('extend type Query { orphan: User }', 'orphan', 'Query.orphan has no @rest or @ref mapping and no hand-written resolver: it would always be null.');
+    expectOne(
+      'extend type Query { orphan: User }',
+      'orphan',
+      'Query.orphan has no @rest or @ref mapping and no hand-written resolver: it would always be null.',
+    );
   });
 });
 

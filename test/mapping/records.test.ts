@@ -27,8 +27,20 @@ const schema = buildSchema(`
 
 const nodes = new Map([['Article', { key: 'id', fetch: undefined }]]);
 const mappers = createRecordMappers({ nodes, resolved: new Set() });
-const article = (naming: 'camelCase' | 'snake_case') => (raw: unknown) => mappers.output(schema.getType('Article') as GraphQLObjectType, naming)(raw, 'Article');
-const record = { id: 7, title: 'T', created_at: '2026-01-01', score: 3, stats: { rating: 4.5 }, tags: ['x', 'y'], published: 1_767_225_600, raw_score: 2.6, category: 'tech', author: { name: 'Ada' } };
+const article = (naming: 'camelCase' | 'snake_case') => (raw: unknown) =>
+  mappers.output(schema.getType('Article') as GraphQLObjectType, naming)(raw, 'Article');
+const record = {
+  id: 7,
+  title: 'T',
+  created_at: '2026-01-01',
+  score: 3,
+  stats: { rating: 4.5 },
+  tags: ['x', 'y'],
+  published: 1_767_225_600,
+  raw_score: 2.6,
+  category: 'tech',
+  author: { name: 'Ada' },
+};
 
 describe('output mapping', () => {
   it('renames by the source naming convention and @from paths, converts, maps enums and formats global ids', () => {
@@ -86,8 +98,16 @@ describe('output mapping', () => {
 
 describe('input mapping', () => {
   it("sends an input in the upstream's spelling: naming, @from paths and conversions, enum spellings, nulls left out", () => {
-    const input = mappers.input(new GraphQLNonNull(schema.getType('ArticleInput') as GraphQLInputObjectType), 'snake_case');
-    expect(input({ title: 'T', authorId: '17', category: 'FOOD', coverUrl: 'https://x/y.png' })).toEqual({ title: 'T', author_id: 17, category: 'food', cover: { url: 'https://x/y.png' } });
+    const input = mappers.input(
+      new GraphQLNonNull(schema.getType('ArticleInput') as GraphQLInputObjectType),
+      'snake_case',
+    );
+    expect(input({ title: 'T', authorId: '17', category: 'FOOD', coverUrl: 'https://x/y.png' })).toEqual({
+      title: 'T',
+      author_id: 17,
+      category: 'food',
+      cover: { url: 'https://x/y.png' },
+    });
     expect(input({ title: 'T', authorId: null })).toEqual({ title: 'T' });
   });
 });

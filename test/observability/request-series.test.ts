@@ -25,7 +25,12 @@ describe('requestSeries', () => {
         const series = requestSeries(ours, { durationBuckets: SECONDS, callsBuckets: CALLS });
         const theirs = new Registry();
         const registers = [theirs];
-        const total = new Counter({ name: 'graftql_requests_total', help: 'GraphQL requests answered, by operation and operation type.', labelNames: ['operation', 'type'], registers });
+        const total = new Counter({
+          name: 'graftql_requests_total',
+          help: 'GraphQL requests answered, by operation and operation type.',
+          labelNames: ['operation', 'type'],
+          registers,
+        });
         const duration = new Histogram({
           name: 'graftql_request_duration_seconds',
           help: 'Time from a request reaching the gateway to its answer being ready.',

@@ -3,13 +3,20 @@ import { createSourceActivity } from '../../src/observability/source-activity.ts
 import type { UpstreamAttempt } from '../../src/telemetry/observer.ts';
 import { manualClock } from '../helpers/time.ts';
 
-const attempt = (attemptMs: number, outcome: UpstreamAttempt['outcome'] = 'success'): UpstreamAttempt => ({ source: 'accounts', method: 'GET', status: 200, outcome, attemptMs });
+const attempt = (attemptMs: number, outcome: UpstreamAttempt['outcome'] = 'success'): UpstreamAttempt => ({
+  source: 'accounts',
+  method: 'GET',
+  status: 200,
+  outcome,
+  attemptMs,
+});
 
 describe("a source's last minute", () => {
   it('counts calls and failures, and gives nearest-rank p50 / p99 of their durations', () => {
     const clock = manualClock(1_000_000);
     const activity = createSourceActivity(clock.now);
-    for (let ms = 1; ms <= 100; ms++) activity.observer.attempt(attempt(ms, ms % 10 === 0 ? 'UPSTREAM_ERROR' : 'success'));
+    for (let ms = 1; ms <= 100; ms++)
+      activity.observer.attempt(attempt(ms, ms % 10 === 0 ? 'UPSTREAM_ERROR' : 'success'));
     activity.observer.attempt(attempt(5, 'cancelled'));
     expect(activity.lastMinute('accounts')).toEqual({ calls: 100, failures: 10, p50Ms: 50, p99Ms: 99 });
     expect(activity.lastMinute('weather')).toEqual({ calls: 0, failures: 0 });

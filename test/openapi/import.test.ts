@@ -8,7 +8,12 @@ import { mkdirSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountsDocument, commentsDocument, contentDocument, weatherDocument } from '../../examples/backends/openapi.ts';
+import {
+  accountsDocument,
+  commentsDocument,
+  contentDocument,
+  weatherDocument,
+} from '../../examples/backends/openapi.ts';
 import exampleConfig from '../../graftql.config.ts';
 import { importCommand } from '../../src/cli/import-command.ts';
 import type { GatewayConfig } from '../../src/config/config-schema.ts';
@@ -22,7 +27,12 @@ import { createLogger } from '../../src/telemetry/logger.ts';
 import { type Backends, startBackends } from '../helpers/backends.ts';
 import { postGraphQL, startGateway, type TestGateway } from '../helpers/gateway.ts';
 
-const DOCUMENTS = { accounts: accountsDocument, content: contentDocument, comments: commentsDocument, weather: weatherDocument };
+const DOCUMENTS = {
+  accounts: accountsDocument,
+  content: contentDocument,
+  comments: commentsDocument,
+  weather: weatherDocument,
+};
 
 describe('importing the example services', () => {
   let backends: Backends;
@@ -33,13 +43,25 @@ describe('importing the example services', () => {
   beforeAll(async () => {
     backends = await startBackends();
     // Imported together, as `graftql import openapi accounts.json content.json comments.json weather.json` does: relations cross them.
-    const results = await importOpenApis(Object.entries(DOCUMENTS).map(([source, document]) => ({ input: document(), source })));
+    const results = await importOpenApis(
+      Object.entries(DOCUMENTS).map(([source, document]) => ({ input: document(), source })),
+    );
     for (const result of results) reports[result.graph.source] = result;
     const files = Object.entries(reports).map(([name, result]) => ({ name: `${name}.graphql`, body: result.sdl }));
     // The example config's sources, as the stubs name them (URLs and credentials from the same variables), without the declared graph's extras.
-    const sources = Object.fromEntries(Object.entries(exampleConfig.sources).map(([name, source]) => [name, { ...source, webhooks: undefined }])) as GatewayConfig['sources'];
-    const config: GatewayConfig = { schema: 'unused', server: { port: 0 }, limits: { upstreamCallsPerOperation: 200 }, sources };
-    imported = await listen(createGateway(config, { env: backends.env, graph: { files }, logger: createLogger({ level: 'silent' }) }), resolveConfig(config, backends.env));
+    const sources = Object.fromEntries(
+      Object.entries(exampleConfig.sources).map(([name, source]) => [name, { ...source, webhooks: undefined }]),
+    ) as GatewayConfig['sources'];
+    const config: GatewayConfig = {
+      schema: 'unused',
+      server: { port: 0 },
+      limits: { upstreamCallsPerOperation: 200 },
+      sources,
+    };
+    imported = await listen(
+      createGateway(config, { env: backends.env, graph: { files }, logger: createLogger({ level: 'silent' }) }),
+      resolveConfig(config, backends.env),
+    );
     declared = await startGateway(backends);
   });
   afterAll(async () => {
@@ -51,14 +73,20 @@ describe('importing the example services', () => {
   const ask = async (query: string) => (await postGraphQL(`${imported.url}/graphql`, { query })).body;
 
   it('maps every operation but the token endpoint, and says what it guessed', () => {
-    expect(Object.fromEntries(Object.entries(reports).map(([name, { report }]) => [name, [report.mapped.length, report.skipped.length]]))).toEqual({
+    expect(
+      Object.fromEntries(
+        Object.entries(reports).map(([name, { report }]) => [name, [report.mapped.length, report.skipped.length]]),
+      ),
+    ).toEqual({
       accounts: [4, 0],
       content: [9, 1],
       comments: [3, 0],
       weather: [2, 0],
     });
     expect(reports.content?.report.skipped[0]?.operation).toBe('POST /oauth/token');
-    expect(reports.accounts?.report.guesses).toContain('GET /users?ids=: a batch form; reads by id of its items go through it (comma-separated)');
+    expect(reports.accounts?.report.guesses).toContain(
+      'GET /users?ids=: a batch form; reads by id of its items go through it (comma-separated)',
+    );
     expect(reports.content?.config).toContain("auth: { type: 'oauth2ClientCredentials', tokenPath: '/oauth/token'");
     expect(reports.weather?.config).toContain("auth: { type: 'apiKey', in: 'query', name: 'appid'");
   });
@@ -66,23 +94,47 @@ describe('importing the example services', () => {
   it('answers with the same data as the hand-declared graph', async () => {
     const user = '{ user(id: "User:7") { id name email city } }';
     expect(await ask(user)).toEqual((await declared.query(user)).body);
-    const users = (await ask('{ users(first: 3) { totalCount edges { node { name } } pageInfo { hasNextPage } } }')) as { data: unknown };
-    expect(users).toEqual((await declared.query('{ users(first: 3) { totalCount edges { node { name } } pageInfo { hasNextPage } } }')).body);
+    const users = (await ask(
+      '{ users(first: 3) { totalCount edges { node { name } } pageInfo { hasNextPage } } }',
+    )) as { data: unknown };
+    expect(users).toEqual(
+      (await declared.query('{ users(first: 3) { totalCount edges { node { name } } pageInfo { hasNextPage } } }'))
+        .body,
+    );
     const article = '{ article(id: "Article:2") { id title category } }';
     expect(await ask(article)).toEqual((await declared.query(article)).body);
-    const comments = (await ask('{ articleComments(id: "2", first: 2) { totalCount edges { node { body } } } }')) as { data: { articleComments: unknown } };
-    const declaredComments = (await declared.query('{ article(id: "Article:2") { comments(first: 2) { totalCount edges { node { body } } } } }')).body as { data: { article: { comments: unknown } } };
+    const comments = (await ask('{ articleComments(id: "2", first: 2) { totalCount edges { node { body } } } }')) as {
+      data: { articleComments: unknown };
+    };
+    const declaredComments = (
+      await declared.query('{ article(id: "Article:2") { comments(first: 2) { totalCount edges { node { body } } } } }')
+    ).body as { data: { article: { comments: unknown } } };
     expect(comments.data.articleComments).toEqual(declaredComments.data.article.comments);
-    const weather = (await ask('{ weather(q: "Zurich", units: METRIC) { name main { temp humidity } } }')) as { data: { weather: { name: string; main: { temp: number; humidity: number } } } };
-    const declaredWeather = (await declared.query('{ weather(city: "Zurich") { city temperature humidity } }')).body as { data: { weather: { city: string; temperature: number; humidity: number } } };
-    expect(weather.data.weather).toEqual({ name: declaredWeather.data.weather.city, main: { temp: declaredWeather.data.weather.temperature, humidity: declaredWeather.data.weather.humidity } });
+    const weather = (await ask('{ weather(q: "Zurich", units: METRIC) { name main { temp humidity } } }')) as {
+      data: { weather: { name: string; main: { temp: number; humidity: number } } };
+    };
+    const declaredWeather = (await declared.query('{ weather(city: "Zurich") { city temperature humidity } }'))
+      .body as { data: { weather: { city: string; temperature: number; humidity: number } } };
+    expect(weather.data.weather).toEqual({
+      name: declaredWeather.data.weather.city,
+      main: { temp: declaredWeather.data.weather.temperature, humidity: declaredWeather.data.weather.humidity },
+    });
   });
 
   it("answers the README's query, across the four services, with the hand-declared graph's data", async () => {
     expect(Object.fromEntries(Object.entries(reports).map(([name, { report }]) => [name, report.relations]))).toEqual({
-      accounts: ['User.weather → weather: GET /data/2.5/weather (OpenAPI link)', 'User.articles → content: GET /users/{id}/articles (OpenAPI link)'],
-      content: ['Article.comments → comments: GET /articles/{id}/comments (OpenAPI link)', 'Article.author → accounts: User by id (x-graftql-ref)'],
-      comments: ['Comment.author → accounts: User by id (x-graftql-ref)', 'Comment.article → content: Article by id (the name articleId)'],
+      accounts: [
+        'User.weather → weather: GET /data/2.5/weather (OpenAPI link)',
+        'User.articles → content: GET /users/{id}/articles (OpenAPI link)',
+      ],
+      content: [
+        'Article.comments → comments: GET /articles/{id}/comments (OpenAPI link)',
+        'Article.author → accounts: User by id (x-graftql-ref)',
+      ],
+      comments: [
+        'Comment.author → accounts: User by id (x-graftql-ref)',
+        'Comment.article → content: Article by id (the name articleId)',
+      ],
       weather: [],
     });
     // The README's query; the imported graph keeps the weather service's own shape (main.temp, weather[].description).
@@ -92,43 +144,69 @@ describe('importing the example services', () => {
     const fromImport = (await ask(readme('main { temp } weather { description }'))) as Answer;
     const fromDeclared = (await declared.query(readme('temperature description'))).body as Answer;
     expect(fromImport.errors).toBeUndefined();
-    expect(fromDeclared.data.user.articles).toMatchObject({ edges: [{ node: { comments: { totalCount: expect.any(Number) } } }, {}] });
+    expect(fromDeclared.data.user.articles).toMatchObject({
+      edges: [{ node: { comments: { totalCount: expect.any(Number) } } }, {}],
+    });
     const { weather, ...user } = fromImport.data.user;
     const { weather: declaredWeather, ...declaredUser } = fromDeclared.data.user;
     expect(user).toEqual(declaredUser);
-    expect(weather).toEqual({ main: { temp: declaredWeather.temperature }, weather: [{ description: declaredWeather.description }] });
+    expect(weather).toEqual({
+      main: { temp: declaredWeather.temperature },
+      weather: [{ description: declaredWeather.description }],
+    });
     // The comment's article, found by its name (article_id), and the article's author (x-graftql-ref), both in another service.
-    const comment = (await ask('{ articleComments(id: "2", first: 1) { edges { node { article { id title author { name } } } } } }')) as {
+    const comment = (await ask(
+      '{ articleComments(id: "2", first: 1) { edges { node { article { id title author { name } } } } } }',
+    )) as {
       data: { articleComments: { edges: Array<{ node: { article: unknown } }> } };
     };
-    const article = (await declared.query('{ article(id: "Article:2") { id title author { name } } }')).body as { data: { article: unknown } };
+    const article = (await declared.query('{ article(id: "Article:2") { id title author { name } } }')).body as {
+      data: { article: unknown };
+    };
     expect(comment.data.articleComments.edges[0]?.node.article).toEqual(article.data.article);
   });
 
   it('writes through its mutations, and follows the relations it found', async () => {
-    const created = (await postGraphQL(`${imported.url}/graphql`, { query: 'mutation { createArticle(input: { title: "Imported", body: "B", category: "c", authorId: "1" }) { id title } }' }))
-      .body as {
+    const created = (
+      await postGraphQL(`${imported.url}/graphql`, {
+        query:
+          'mutation { createArticle(input: { title: "Imported", body: "B", category: "c", authorId: "1" }) { id title } }',
+      })
+    ).body as {
       data: { createArticle: { id: string } };
     };
     expect(created.data.createArticle).toEqual({ id: expect.stringMatching(/^Article:\d+$/), title: 'Imported' });
-    expect(await ask('{ article(id: "Article:1") { attachments { filename } } }')).toEqual({ data: { article: { attachments: [] } } });
+    expect(await ask('{ article(id: "Article:1") { attachments { filename } } }')).toEqual({
+      data: { article: { attachments: [] } },
+    });
   });
 });
 
 describe('other documents', () => {
   it('imports Swagger 2.0: definitions, body and form parameters, an upload, a self-reference; skips what answers no JSON', async () => {
-    const { sdl, report, config } = await importOpenApi(new URL('../fixtures/openapi/petstore-swagger2.json', import.meta.url).pathname, { source: 'petstore' });
+    const { sdl, report, config } = await importOpenApi(
+      new URL('../fixtures/openapi/petstore-swagger2.json', import.meta.url).pathname,
+      { source: 'petstore' },
+    );
     expect(() =>
-      compileGraph({ files: [{ name: 'petstore.graphql', body: sdl }], sources: { petstore: { naming: 'camelCase', forwardHeaders: [], maxPageSize: 100, pagination: undefined } } }),
+      compileGraph({
+        files: [{ name: 'petstore.graphql', body: sdl }],
+        sources: { petstore: { naming: 'camelCase', forwardHeaders: [], maxPageSize: 100, pagination: undefined } },
+      }),
     ).not.toThrow();
     expect([report.mapped.length, report.skipped.length]).toEqual([5, 1]);
-    expect(report.skipped[0]).toEqual({ operation: 'GET /pets/{petId}/card', reason: 'it answers no JSON (text/html)' });
+    expect(report.skipped[0]).toEqual({
+      operation: 'GET /pets/{petId}/card',
+      reason: 'it answers no JSON (text/html)',
+    });
     expect(sdl).toContain('pets(status: Status, first: Int, after: String, last: Int, before: String): PetConnection');
     expect(sdl).toContain('uploadPhoto(petId: ID!, file: Upload!, caption: String): Pet');
     expect(sdl).toContain('deletePet(petId: ID!): ID');
     expect(sdl).not.toMatch(/UsingDELETE/);
     expect(sdl).toContain('parent: Pet');
-    expect(config).toContain("auth: { type: 'apiKey', in: 'header', name: 'api_key', key: { env: 'PETSTORE_API_KEY' } }");
+    expect(config).toContain(
+      "auth: { type: 'apiKey', in: 'header', name: 'api_key', key: { env: 'PETSTORE_API_KEY' } }",
+    );
     expect(config).toContain('https://petstore.example.com/v1');
   });
 
@@ -136,7 +214,18 @@ describe('other documents', () => {
     const dangling = {
       openapi: '3.0.3',
       info: { title: 'x', version: '1' },
-      paths: { '/a': { get: { responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Nope' } } } } } } } },
+      paths: {
+        '/a': {
+          get: {
+            responses: {
+              '200': {
+                description: 'ok',
+                content: { 'application/json': { schema: { $ref: '#/components/schemas/Nope' } } },
+              },
+            },
+          },
+        },
+      },
     };
     await expect(importOpenApi(dangling, { source: 'x' })).rejects.toThrow(ImportError);
     await expect(importOpenApi(dangling, { source: 'x' })).rejects.toThrow(/#\/components\/schemas\/Nope/);
@@ -149,7 +238,9 @@ describe('other documents', () => {
     const huge = join(mkdtempSync(join(tmpdir(), 'graftql-import-')), 'huge.json');
     writeFileSync(huge, '');
     truncateSync(huge, 65 * 1024 * 1024);
-    await expect(importOpenApi(huge, { source: 'huge' })).rejects.toThrow(new RegExp(`${huge} is 65 MB; the import reads documents up to 64 MB`));
+    await expect(importOpenApi(huge, { source: 'huge' })).rejects.toThrow(
+      new RegExp(`${huge} is 65 MB; the import reads documents up to 64 MB`),
+    );
   });
 
   it('keeps names unique across documents, and says which links it could not follow', async () => {
@@ -157,16 +248,43 @@ describe('other documents', () => {
       openapi: '3.1.0',
       info: { title, version: '1' },
       paths: {
-        '/items': { get: { responses: { '200': { description: 'ok', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Item' } } } } } } } },
+        '/items': {
+          get: {
+            responses: {
+              '200': {
+                description: 'ok',
+                content: {
+                  'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Item' } } },
+                },
+              },
+            },
+          },
+        },
         '/items/{id}': {
           get: {
             parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
-            responses: { '200': { description: 'ok', links, content: { 'application/json': { schema: { $ref: '#/components/schemas/Item' } } } } },
+            responses: {
+              '200': {
+                description: 'ok',
+                links,
+                content: { 'application/json': { schema: { $ref: '#/components/schemas/Item' } } },
+              },
+            },
           },
         },
       },
       components: {
-        schemas: { Item: { type: 'object', required: ['id'], properties: { id: { type: 'integer' }, name: { type: 'string' }, owner: { type: 'object', properties: { id: { type: 'integer' } } } } } },
+        schemas: {
+          Item: {
+            type: 'object',
+            required: ['id'],
+            properties: {
+              id: { type: 'integer' },
+              name: { type: 'string' },
+              owner: { type: 'object', properties: { id: { type: 'integer' } } },
+            },
+          },
+        },
       },
     });
     const [first, second] = await importOpenApis([
@@ -174,7 +292,10 @@ describe('other documents', () => {
         input: shop('store', {
           elsewhere: { operationRef: './billing.json#/paths/~1invoices/get' },
           nested: { operationId: 'nope' },
-          deep: { operationRef: './shop.json#/paths/~1items~1{id}/get', parameters: { id: '$response.body#/owner/id' } },
+          deep: {
+            operationRef: './shop.json#/paths/~1items~1{id}/get',
+            parameters: { id: '$response.body#/owner/id' },
+          },
           same: { operationRef: './shop.json#/paths/~1items~1%7Bid%7D/get', parameters: { id: '$response.body#/id' } },
         }),
         source: 'store',
@@ -187,9 +308,13 @@ describe('other documents', () => {
     expect(first?.sdl).toContain('same: ShopItem @ref(query: "shopItem", args: { id: "$parent.id" })');
     expect(first?.report.guesses).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/link "elsewhere": operationRef ".*billing.json.*" names a document this import did not read/),
+        expect.stringMatching(
+          /link "elsewhere": operationRef ".*billing.json.*" names a document this import did not read/,
+        ),
         expect.stringMatching(/link "nested": no imported document has the operation nope/),
-        expect.stringMatching(/link "deep": the parameter id reads \$response.body#\/owner\/id, and only a top-level field/),
+        expect.stringMatching(
+          /link "deep": the parameter id reads \$response.body#\/owner\/id, and only a top-level field/,
+        ),
       ]),
     );
     const files = [first, second].map((result, i) => ({ name: `${i}.graphql`, body: result?.sdl ?? '' }));
@@ -209,7 +334,16 @@ describe('other documents', () => {
               responses: {
                 '200': {
                   description: 'ok',
-                  content: { 'application/json': { schema: { type: 'object', properties: { events: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' } } } } } } } },
+                  content: {
+                    'application/json': {
+                      schema: {
+                        type: 'object',
+                        properties: {
+                          events: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' } } } },
+                        },
+                      },
+                    },
+                  },
                 },
               },
             },
@@ -220,7 +354,9 @@ describe('other documents', () => {
     );
     const guess = 'pages by number without a total or page count: the last page is found by reading past it';
     expect(report.guesses).toEqual([`GET /events: ${guess}`]);
-    expect(sdl).toContain(`  # Guessed: ${guess}.\n  events(first: Int, after: String, last: Int, before: String): EventConnection`);
+    expect(sdl).toContain(
+      `  # Guessed: ${guess}.\n  events(first: Int, after: String, last: Int, before: String): EventConnection`,
+    );
   });
 
   it('imports several documents in one run: a file each, with the relations between them', async () => {
@@ -233,20 +369,31 @@ describe('other documents', () => {
     });
     const out: string[] = [];
     expect(await importCommand({ files, out: join(dir, 'schema') }, (text) => out.push(text))).toBe(0);
-    for (const name of Object.keys(DOCUMENTS)) expect(readFileSync(join(dir, 'schema', `${name}.graphql`), 'utf8')).toMatch(/^# Generated by `graftql import openapi`/);
+    for (const name of Object.keys(DOCUMENTS))
+      expect(readFileSync(join(dir, 'schema', `${name}.graphql`), 'utf8')).toMatch(
+        /^# Generated by `graftql import openapi`/,
+      );
     expect(readFileSync(join(dir, 'schema', 'accounts.graphql'), 'utf8')).toContain('extend type User {');
     expect(out.join('')).toContain('accounts.graphql: 4 operations mapped, 0 skipped, 2 relations');
     expect(out.join('')).toContain('  - Comment.author → accounts: User by id (x-graftql-ref)');
     // What `graftql check` says of the files written, with the example services' sources.
-    const sources = Object.fromEntries(Object.entries(exampleConfig.sources).map(([name, source]) => [name, { ...source, webhooks: undefined }])) as GatewayConfig['sources'];
-    const checked = checkGraph({ schema: 'schema', sources }, { baseDir: dir, file: join(dir, 'graftql.config.mjs'), env: {} });
+    const sources = Object.fromEntries(
+      Object.entries(exampleConfig.sources).map(([name, source]) => [name, { ...source, webhooks: undefined }]),
+    ) as GatewayConfig['sources'];
+    const checked = checkGraph(
+      { schema: 'schema', sources },
+      { baseDir: dir, file: join(dir, 'graftql.config.mjs'), env: {} },
+    );
     expect(checked.text).toContain('/schema: 21 fields with @rest, 4 with @ref');
     expect(checked.ok).toBe(true);
   });
 
   it('reads a YAML document whose schemas are in another file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'graftql-import-'));
-    writeFileSync(join(dir, 'schemas.yaml'), 'Book:\n  type: object\n  required: [id, title]\n  properties:\n    id: { type: integer }\n    title: { type: string }\n');
+    writeFileSync(
+      join(dir, 'schemas.yaml'),
+      'Book:\n  type: object\n  required: [id, title]\n  properties:\n    id: { type: integer }\n    title: { type: string }\n',
+    );
     writeFileSync(
       join(dir, 'books.yaml'),
       [

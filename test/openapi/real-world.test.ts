@@ -20,15 +20,22 @@ const packaged = (name: string) => require.resolve(name);
 function compiles(sdl: string, source: string): void {
   const hasQuery = sdl.includes('extend type Query');
   compileGraph({
-    files: [{ name: `${source}.graphql`, body: sdl }, ...(hasQuery ? [] : [{ name: 'query.graphql', body: 'type Query { ping: String }' }])],
+    files: [
+      { name: `${source}.graphql`, body: sdl },
+      ...(hasQuery ? [] : [{ name: 'query.graphql', body: 'type Query { ping: String }' }]),
+    ],
     sources: { [source]: { naming: 'snake_case', forwardHeaders: [], maxPageSize: 100, pagination: undefined } },
     resolvers: hasQuery ? undefined : { Query: { ping: () => 'pong' } },
   });
 }
 
 describe('published documents', () => {
-  it("GitHub's REST API (OpenAPI 3.0, 13 MB): imports, compiles, and reports every operation", { timeout: 60_000 }, async () => {
-    const { sdl, report } = await importOpenApi(packaged('@octokit/openapi/generated/api.github.com.json'), { source: 'github' });
+  it("GitHub's REST API (OpenAPI 3.0, 13 MB): imports, compiles, and reports every operation", {
+    timeout: 60_000,
+  }, async () => {
+    const { sdl, report } = await importOpenApi(packaged('@octokit/openapi/generated/api.github.com.json'), {
+      source: 'github',
+    });
     expect(() => compiles(sdl, 'github')).not.toThrow();
     expect([report.mapped.length, report.skipped.length]).toEqual([1175, 48]);
     expect(report.mapped.length + report.skipped.length).toBe(1223);
@@ -48,7 +55,9 @@ describe('published documents', () => {
     expect(() => compiles(sdl, 'example')).not.toThrow();
   });
 
-  it("every one of ReadMe's example documents imports and compiles, or says there is nothing to import", { timeout: 120_000 }, async () => {
+  it("every one of ReadMe's example documents imports and compiles, or says there is nothing to import", {
+    timeout: 120_000,
+  }, async () => {
     const { readdirSync } = await import('node:fs');
     const { dirname, join } = await import('node:path');
     const root = dirname(packaged('@readme/oas-examples/package.json'));
@@ -66,7 +75,13 @@ describe('published documents', () => {
 
   it('a document whose every operation is skipped writes nothing, and says why', async () => {
     const out: string[] = [];
-    const code = await importCommand({ files: [packaged('@readme/oas-examples/3.0/json/circular.json')], out: '/nonexistent-dir/never-written.graphql' }, (text) => out.push(text));
+    const code = await importCommand(
+      {
+        files: [packaged('@readme/oas-examples/3.0/json/circular.json')],
+        out: '/nonexistent-dir/never-written.graphql',
+      },
+      (text) => out.push(text),
+    );
     expect(code).toBe(1);
     expect(out.join('')).toContain('Nothing to import');
   });

@@ -9,7 +9,8 @@ import { LETTERS, linkedList } from './fixtures.ts';
 const codec = createCursorCodec();
 const scope = codec.scope('letters');
 const nodes = (connection: Connection<string>) => connection.edges.map((edge) => edge.node);
-const run = (args: ConnectionArgs, list = linkedList(LETTERS, 2, { lastLink: true })) => chainedConnection(args, scope, list.fetch, { source: 'letters', linksBack: true });
+const run = (args: ConnectionArgs, list = linkedList(LETTERS, 2, { lastLink: true })) =>
+  chainedConnection(args, scope, list.fetch, { source: 'letters', linksBack: true });
 
 async function cursorOf(letter: string): Promise<string> {
   const all = await run({ first: 5 });
@@ -84,35 +85,55 @@ describe('chainedConnection', () => {
 
   it('refuses backward paging from a source without back links, naming why, with 0 calls', async () => {
     const list = linkedList(LETTERS, 2, { back: false });
-    const attempt = chainedConnection({ last: 2, before: await cursorOf('D') }, scope, list.fetch, { source: 'letters', linksBack: false });
-    await expect(attempt).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringContaining('forward only') });
+    const attempt = chainedConnection({ last: 2, before: await cursorOf('D') }, scope, list.fetch, {
+      source: 'letters',
+      linksBack: false,
+    });
+    await expect(attempt).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      message: expect.stringContaining('forward only'),
+    });
     expect(list.calls).toEqual([]);
   });
 
   it('refuses last without before when the source does not link to its last page', async () => {
     const list = linkedList(LETTERS, 2, { lastLink: false });
-    await expect(chainedConnection({ last: 2 }, scope, list.fetch, { source: 'letters', linksBack: true })).rejects.toMatchObject({
+    await expect(
+      chainedConnection({ last: 2 }, scope, list.fetch, { source: 'letters', linksBack: true }),
+    ).rejects.toMatchObject({
       code: 'BAD_USER_INPUT',
       message: expect.stringContaining('last page'),
     });
   });
 
-  it.each([[{ first: 2, before: 'x' }], [{ last: 2, after: 'x' }]])('refuses to bound a walk by a cursor on the other side: %j', async (args) => {
-    const list = linkedList(LETTERS, 2);
-    const cursor = await cursorOf('C');
-    const withCursor = Object.fromEntries(Object.entries(args).map(([key, value]) => [key, value === 'x' ? cursor : value]));
-    await expect(chainedConnection(withCursor, scope, list.fetch, { source: 'letters', linksBack: true })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
-    expect(list.calls).toEqual([]);
-  });
-
-  it.each([scope.encode({ r: 7, i: 0 }), scope.encode({ r: null, i: -5 }), codec.scope('other').encode({ r: null, i: 0 }), createCursorCodec().scope('letters').encode({ r: null, i: 0 }), 'garbage'])(
-    'throws INVALID_CURSOR for %s with 0 calls',
-    async (cursor) => {
+  it.each([[{ first: 2, before: 'x' }], [{ last: 2, after: 'x' }]])(
+    'refuses to bound a walk by a cursor on the other side: %j',
+    async (args) => {
       const list = linkedList(LETTERS, 2);
-      await expect(chainedConnection({ first: 1, after: cursor }, scope, list.fetch, { source: 'letters', linksBack: true })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+      const cursor = await cursorOf('C');
+      const withCursor = Object.fromEntries(
+        Object.entries(args).map(([key, value]) => [key, value === 'x' ? cursor : value]),
+      );
+      await expect(
+        chainedConnection(withCursor, scope, list.fetch, { source: 'letters', linksBack: true }),
+      ).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
       expect(list.calls).toEqual([]);
     },
   );
+
+  it.each([
+    scope.encode({ r: 7, i: 0 }),
+    scope.encode({ r: null, i: -5 }),
+    codec.scope('other').encode({ r: null, i: 0 }),
+    createCursorCodec().scope('letters').encode({ r: null, i: 0 }),
+    'garbage',
+  ])('throws INVALID_CURSOR for %s with 0 calls', async (cursor) => {
+    const list = linkedList(LETTERS, 2);
+    await expect(
+      chainedConnection({ first: 1, after: cursor }, scope, list.fetch, { source: 'letters', linksBack: true }),
+    ).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+    expect(list.calls).toEqual([]);
+  });
 
   it('resumes from cursors made for a batched first page', async () => {
     const first = firstPageFromBatch(LETTERS.slice(0, 3), 2, scope);
@@ -123,7 +144,11 @@ describe('chainedConnection', () => {
 
 describe('parseLinkHeader', () => {
   it('reads targets by relation, including several relations on one link', () => {
-    expect(parseLinkHeader('<https://a.example/x?page=2>; rel="next", <https://a.example/x?page=9>; rel="last prev", <b>; rel=first')).toEqual({
+    expect(
+      parseLinkHeader(
+        '<https://a.example/x?page=2>; rel="next", <https://a.example/x?page=9>; rel="last prev", <b>; rel=first',
+      ),
+    ).toEqual({
       next: 'https://a.example/x?page=2',
       last: 'https://a.example/x?page=9',
       prev: 'https://a.example/x?page=9',

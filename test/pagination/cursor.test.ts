@@ -25,27 +25,44 @@ describe('signed cursors', () => {
   it('property: any change to a cursor, of any character at any place, is INVALID_CURSOR', () => {
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/%';
     fc.assert(
-      fc.property(fc.oneof(fc.integer({ min: 0, max: 10_000 }), fc.record({ r: fc.option(fc.string()), i: fc.integer({ min: -1, max: 100 }) })), fc.nat(), fc.nat(), (position, at, pick) => {
-        const cursor = scope.encode(position);
-        const index = at % cursor.length;
-        const replacement = alphabet[pick % alphabet.length] as string;
-        fc.pre(cursor[index] !== replacement);
-        const altered = cursor.slice(0, index) + replacement + cursor.slice(index + 1);
-        expect(codeOf(() => scope.decode(altered))).toBe('INVALID_CURSOR');
-      }),
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: 0, max: 10_000 }),
+          fc.record({ r: fc.option(fc.string()), i: fc.integer({ min: -1, max: 100 }) }),
+        ),
+        fc.nat(),
+        fc.nat(),
+        (position, at, pick) => {
+          const cursor = scope.encode(position);
+          const index = at % cursor.length;
+          const replacement = alphabet[pick % alphabet.length] as string;
+          fc.pre(cursor[index] !== replacement);
+          const altered = cursor.slice(0, index) + replacement + cursor.slice(index + 1);
+          expect(codeOf(() => scope.decode(altered))).toBe('INVALID_CURSOR');
+        },
+      ),
       { numRuns: 2_000 },
     );
   });
 
   it('property: a cursor with characters added or removed is INVALID_CURSOR', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 10_000 }), fc.nat(), fc.string({ minLength: 1, maxLength: 3 }), (position, at, inserted) => {
-        const cursor = scope.encode(position);
-        const insertAt = at % (cursor.length + 1);
-        const removeAt = at % cursor.length;
-        expect(codeOf(() => scope.decode(cursor.slice(0, insertAt) + inserted + cursor.slice(insertAt)))).toBe('INVALID_CURSOR');
-        expect(codeOf(() => scope.decode(cursor.slice(0, removeAt) + cursor.slice(removeAt + 1)))).toBe('INVALID_CURSOR');
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.nat(),
+        fc.string({ minLength: 1, maxLength: 3 }),
+        (position, at, inserted) => {
+          const cursor = scope.encode(position);
+          const insertAt = at % (cursor.length + 1);
+          const removeAt = at % cursor.length;
+          expect(codeOf(() => scope.decode(cursor.slice(0, insertAt) + inserted + cursor.slice(insertAt)))).toBe(
+            'INVALID_CURSOR',
+          );
+          expect(codeOf(() => scope.decode(cursor.slice(0, removeAt) + cursor.slice(removeAt + 1)))).toBe(
+            'INVALID_CURSOR',
+          );
+        },
+      ),
       { numRuns: 1_000 },
     );
   });

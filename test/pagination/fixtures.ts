@@ -10,7 +10,11 @@ export interface Counted<F> {
 }
 
 /** offset/limit over `items`, at most `maxLimit` per call, with or without a total; `clamp` answers an offset past the end with the last items. */
-export function offsetList<T>(items: readonly T[], maxLimit: number, { withTotal = true, clamp = false } = {}): Counted<RangeFetcher<T>> {
+export function offsetList<T>(
+  items: readonly T[],
+  maxLimit: number,
+  { withTotal = true, clamp = false } = {},
+): Counted<RangeFetcher<T>> {
   const calls: unknown[] = [];
   const fetch = offsetRanges(async (offset, limit) => {
     calls.push([offset, limit]);
@@ -27,19 +31,31 @@ export function offsetList<T>(items: readonly T[], maxLimit: number, { withTotal
  * paginators), and `reportsPage: false` leaves out which page was sent, as
  * most of them do.
  */
-export function pagedList<T>(items: readonly T[], perPage: number, { clamp = false, reportsPage = true } = {}): Counted<RangeFetcher<T>> {
+export function pagedList<T>(
+  items: readonly T[],
+  perPage: number,
+  { clamp = false, reportsPage = true } = {},
+): Counted<RangeFetcher<T>> {
   const calls: unknown[] = [];
   const fetch = pageRanges(async (page, size) => {
     calls.push([page, size]);
     const lastPage = Math.max(1, Math.ceil(items.length / size));
     const served = clamp ? Math.min(page, lastPage) : page;
-    return { items: items.slice((served - 1) * size, served * size), total: items.length, page: reportsPage ? served : page };
+    return {
+      items: items.slice((served - 1) * size, served * size),
+      total: items.length,
+      page: reportsPage ? served : page,
+    };
   }, perPage);
   return { fetch, calls };
 }
 
 /** Pages of `pageSize` linked by opaque cursors (`c<offset>`), optionally without back links or a last link. */
-export function linkedList<T>(items: readonly T[], pageSize: number, { back = true, lastLink = false } = {}): Counted<LinkedPageFetcher<T>> {
+export function linkedList<T>(
+  items: readonly T[],
+  pageSize: number,
+  { back = true, lastLink = false } = {},
+): Counted<LinkedPageFetcher<T>> {
   const calls: unknown[] = [];
   const fetch = async (ref: string | null): Promise<LinkedPage<T>> => {
     calls.push(ref);

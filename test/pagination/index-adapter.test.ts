@@ -14,9 +14,18 @@ const styles: Array<[string, () => { fetch: RangeFetcher<string>; calls: unknown
   ['offset with a total', () => offsetList(LETTERS, 2)],
   ['page number', () => pagedList(LETTERS, 2)],
   ['page number that clamps past the end', () => pagedList(LETTERS, 2, { clamp: true })],
-  ['page number that clamps past the end and does not say which page it sent', () => pagedList(LETTERS, 2, { clamp: true, reportsPage: false })],
-  ['page number that clamps silently, over a total that is a multiple of the page size (5 of 5)', () => pagedList(LETTERS, 5, { clamp: true, reportsPage: false })],
-  ['page number that clamps silently, one item a page', () => pagedList(LETTERS, 1, { clamp: true, reportsPage: false })],
+  [
+    'page number that clamps past the end and does not say which page it sent',
+    () => pagedList(LETTERS, 2, { clamp: true, reportsPage: false }),
+  ],
+  [
+    'page number that clamps silently, over a total that is a multiple of the page size (5 of 5)',
+    () => pagedList(LETTERS, 5, { clamp: true, reportsPage: false }),
+  ],
+  [
+    'page number that clamps silently, one item a page',
+    () => pagedList(LETTERS, 1, { clamp: true, reportsPage: false }),
+  ],
   ['offset that clamps past the end', () => offsetList(LETTERS, 2, { clamp: true })],
 ];
 
@@ -26,7 +35,12 @@ describe.each(styles)('indexConnection over %s', (_style, makeList) => {
   it('returns all elements without filters (default page of 20)', async () => {
     const page = await run({});
     expect(nodes(page)).toEqual(LETTERS);
-    expect(page.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: false, startCursor: cursorAt(0), endCursor: cursorAt(4) });
+    expect(page.pageInfo).toMatchObject({
+      hasNextPage: false,
+      hasPreviousPage: false,
+      startCursor: cursorAt(0),
+      endCursor: cursorAt(4),
+    });
     expect(page.totalCount).toBe(5);
   });
 
@@ -95,7 +109,12 @@ describe.each(styles)('indexConnection over %s', (_style, makeList) => {
   it('returns no elements and no next page after the last element, never a repeat of the last page', async () => {
     const page = await run({ first: 2, after: cursorAt(4) });
     expect(page.edges).toEqual([]);
-    expect(page.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true, startCursor: null, endCursor: null });
+    expect(page.pageInfo).toMatchObject({
+      hasNextPage: false,
+      hasPreviousPage: true,
+      startCursor: null,
+      endCursor: null,
+    });
   });
 
   it.each([
@@ -120,7 +139,9 @@ describe('upstream calls for windows that do not line up with pages', () => {
 
   it('first: 25 over a 10-per-page API costs 3 calls', async () => {
     const list = pagedList(HUNDRED, 10);
-    expect(nodes(await indexConnection({ first: 25 }, scope, list.fetch, { source: 'numbers' }))).toEqual(HUNDRED.slice(0, 25));
+    expect(nodes(await indexConnection({ first: 25 }, scope, list.fetch, { source: 'numbers' }))).toEqual(
+      HUNDRED.slice(0, 25),
+    );
     expect(list.calls).toEqual([
       [1, 10],
       [2, 10],
@@ -152,7 +173,11 @@ describe('upstream calls for windows that do not line up with pages', () => {
 
   it('last without before costs one more call, to learn the total', async () => {
     const list = offsetList(HUNDRED, 100);
-    expect(nodes(await indexConnection({ last: 3 }, scope, list.fetch, { source: 'numbers' }))).toEqual(['n97', 'n98', 'n99']);
+    expect(nodes(await indexConnection({ last: 3 }, scope, list.fetch, { source: 'numbers' }))).toEqual([
+      'n97',
+      'n98',
+      'n99',
+    ]);
     expect(list.calls).toEqual([
       [0, 1],
       [97, 3],
@@ -167,7 +192,9 @@ describe('offset without a total', () => {
     const full = await indexConnection({ first: 5 }, scope, list().fetch, { source: 'letters' });
     expect(full.pageInfo.hasNextPage).toBe(false);
     expect(full.totalCount).toBeNull();
-    expect((await indexConnection({ first: 4 }, scope, list().fetch, { source: 'letters' })).pageInfo.hasNextPage).toBe(true);
+    expect((await indexConnection({ first: 4 }, scope, list().fetch, { source: 'letters' })).pageInfo.hasNextPage).toBe(
+      true,
+    );
   });
 
   it('refuses last without before, naming why', async () => {
@@ -178,7 +205,9 @@ describe('offset without a total', () => {
   });
 
   it('serves last with before', async () => {
-    expect(nodes(await indexConnection({ last: 2, before: cursorAt(4) }, scope, list().fetch, { source: 'letters' }))).toEqual(['C', 'D']);
+    expect(
+      nodes(await indexConnection({ last: 2, before: cursorAt(4) }, scope, list().fetch, { source: 'letters' })),
+    ).toEqual(['C', 'D']);
   });
 });
 

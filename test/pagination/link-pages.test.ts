@@ -14,7 +14,12 @@ let backends: Backends;
 let canary: Awaited<ReturnType<typeof startCanary>>;
 let comments: ReturnType<typeof boundSource>;
 
-const ARTICLE = [...seed.comments.reduce((counts, c) => counts.set(c.article_id, (counts.get(c.article_id) ?? 0) + 1), new Map<number, number>())].sort((a, b) => b[1] - a[1])[0]![0];
+const ARTICLE = [
+  ...seed.comments.reduce(
+    (counts, c) => counts.set(c.article_id, (counts.get(c.article_id) ?? 0) + 1),
+    new Map<number, number>(),
+  ),
+].sort((a, b) => b[1] - a[1])[0]![0];
 const ALL = seed.comments.filter((comment) => comment.article_id === ARTICLE).map((comment) => String(comment.id));
 const codec = createCursorCodec();
 const scope = codec.scope('comments by link', ARTICLE);
@@ -22,7 +27,10 @@ const scope = codec.scope('comments by link', ARTICLE);
 beforeAll(async () => {
   [backends, canary] = await Promise.all([startBackends(), startCanary()]);
   // Base URL with a path prefix, so that links outside it can be told apart.
-  comments = boundSource(backends, 'comments', { responseCache: false, env: { COMMENTS_URL: `${backends.comments.url}/articles` } });
+  comments = boundSource(backends, 'comments', {
+    responseCache: false,
+    env: { COMMENTS_URL: `${backends.comments.url}/articles` },
+  });
 });
 afterAll(async () => {
   await comments.close();
@@ -35,7 +43,9 @@ beforeEach(() => {
 
 const PER_PAGE = 4;
 const run = (args: ConnectionArgs) => {
-  const pages = linkHeaderPages(comments, { path: path`/${ARTICLE}/comments`, query: { per_page: PER_PAGE } }, (body) => commentsPage.parse(body).comments.map((comment) => comment.id));
+  const pages = linkHeaderPages(comments, { path: path`/${ARTICLE}/comments`, query: { per_page: PER_PAGE } }, (body) =>
+    commentsPage.parse(body).comments.map((comment) => comment.id),
+  );
   return chainedConnection(args, scope, pages, { source: 'comments', linksBack: true });
 };
 
@@ -46,7 +56,9 @@ describe('Link header pages', () => {
     expect(page.pageInfo.hasNextPage).toBe(false);
     expect(backends.comments.requests.map((request) => request.url)).toEqual(
       Array.from({ length: Math.ceil(ALL.length / PER_PAGE) }, (_, i) =>
-        i === 0 ? `/articles/${ARTICLE}/comments?per_page=${PER_PAGE}` : `/articles/${ARTICLE}/comments?page=${i + 1}&per_page=${PER_PAGE}`,
+        i === 0
+          ? `/articles/${ARTICLE}/comments?per_page=${PER_PAGE}`
+          : `/articles/${ARTICLE}/comments?page=${i + 1}&per_page=${PER_PAGE}`,
       ),
     );
   });
@@ -63,8 +75,16 @@ describe('Link header pages', () => {
     ['a path outside the source prefix', () => `${backends.comments.url}/admin/export?page=2`],
     ['a protocol-relative URL', () => `//${canary.host}/articles/${ARTICLE}/comments?page=2`],
   ])('ignores a next link to %s', async (_name, target) => {
-    const body = JSON.stringify({ comments: seed.comments.filter((c) => c.article_id === ARTICLE).slice(0, PER_PAGE), page: 1, per_page: PER_PAGE, total_pages: 9, total: 99 });
-    backends.comments.inject({ fault: { kind: 'status', status: 200, headers: { link: `<${target()}>; rel="next"` }, body } });
+    const body = JSON.stringify({
+      comments: seed.comments.filter((c) => c.article_id === ARTICLE).slice(0, PER_PAGE),
+      page: 1,
+      per_page: PER_PAGE,
+      total_pages: 9,
+      total: 99,
+    });
+    backends.comments.inject({
+      fault: { kind: 'status', status: 200, headers: { link: `<${target()}>; rel="next"` }, body },
+    });
     const page = await run({ first: 10 });
     expect(page.edges).toHaveLength(PER_PAGE);
     expect(page.pageInfo.hasNextPage).toBe(false);
@@ -72,16 +92,24 @@ describe('Link header pages', () => {
     expect(canary.hits()).toBe(0);
   });
 
-  it.each(['//evil.example/x', `${'http'}://127.0.0.1:9/x`, '/../../admin', '@evil.example/x', 'relative'])('refuses a cursor whose page reference is %s, with 0 calls', async (ref) => {
-    await expect(run({ first: 2, after: scope.encode({ r: ref, i: 0 }) })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
-    expect(backends.comments.requests).toHaveLength(0);
-    expect(canary.hits()).toBe(0);
-  });
+  it.each(['//evil.example/x', `${'http'}://127.0.0.1:9/x`, '/../../admin', '@evil.example/x', 'relative'])(
+    'refuses a cursor whose page reference is %s, with 0 calls',
+    async (ref) => {
+      await expect(run({ first: 2, after: scope.encode({ r: ref, i: 0 }) })).rejects.toMatchObject({
+        code: 'INVALID_CURSOR',
+      });
+      expect(backends.comments.requests).toHaveLength(0);
+      expect(canary.hits()).toBe(0);
+    },
+  );
 
   it('keeps the source credential out of page references', async () => {
     const weather = boundSource(backends, 'weather');
     try {
-      const ref = weather.linkRef(`${backends.weather.url}/data/2.5/forecast?q=Oslo&appid=${backends.credentials.weatherAppid}&page=2`, { path: path`/data/2.5/forecast`, query: { q: 'Oslo' } });
+      const ref = weather.linkRef(
+        `${backends.weather.url}/data/2.5/forecast?q=Oslo&appid=${backends.credentials.weatherAppid}&page=2`,
+        { path: path`/data/2.5/forecast`, query: { q: 'Oslo' } },
+      );
       expect(ref).toBe('/data/2.5/forecast?q=Oslo&page=2');
     } finally {
       await weather.close();

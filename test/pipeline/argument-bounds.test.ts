@@ -16,7 +16,8 @@ const schema = buildSchema(`
   input Filter { city: String, authorId: ID, and: [Filter!], bio: String @length(max: 3) }
 `);
 const bounds = { maxStringLength: 10, maxIdLength: 5 };
-const check = (query: string, variables?: Record<string, unknown>) => () => argumentCheck(schema, parse(query), bounds)(variables);
+const check = (query: string, variables?: Record<string, unknown>) => () =>
+  argumentCheck(schema, parse(query), bounds)(variables);
 const refused = (run: () => void) => {
   try {
     run();
@@ -44,15 +45,29 @@ describe('argument bounds', () => {
     ['an ID variable', 'query($id: ID!) { user(id: $id) }', { id: '123456' }],
     ['an ID list variable', 'query($ids: [ID!]!) { users(ids: $ids) }', { ids: ['1', 'x'.repeat(6)] }],
     ['a variable coerced into a list', 'query($id: ID!) { users(ids: [$id]) }', { id: '123456' }],
-    ['an input object variable', 'query($f: Filter) { search(filter: $f) }', { f: { and: [{ city: 'x'.repeat(11) }] } }],
+    [
+      'an input object variable',
+      'query($f: Filter) { search(filter: $f) }',
+      { f: { and: [{ city: 'x'.repeat(11) }] } },
+    ],
     ['a variable inside an input literal', 'query($c: String) { search(filter: { city: $c }) }', { c: 'x'.repeat(11) }],
-    ['an ID that is not well-formed Unicode (JSON allows a lone surrogate)', 'query($id: ID!) { user(id: $id) }', JSON.parse('{"id": "\\ud800"}') as Record<string, unknown>],
+    [
+      'an ID that is not well-formed Unicode (JSON allows a lone surrogate)',
+      'query($id: ID!) { user(id: $id) }',
+      JSON.parse('{"id": "\\ud800"}') as Record<string, unknown>,
+    ],
   ])('refuses %s over its bound', (_name, query, variables) => {
     expect(refused(check(query, variables))).toBe('BAD_USER_INPUT');
   });
 
   it('lets values within their bounds through, @length raising the default', () => {
-    expect(refused(check(`{ user(id: "12345") search(text: "1234567890", filter: { bio: "123" }) note(body: "${'x'.repeat(50)}") count(n: 5) }`))).toBeUndefined();
+    expect(
+      refused(
+        check(
+          `{ user(id: "12345") search(text: "1234567890", filter: { bio: "123" }) note(body: "${'x'.repeat(50)}") count(n: 5) }`,
+        ),
+      ),
+    ).toBeUndefined();
     expect(refused(check(`{ note(body: "${'x'.repeat(51)}") }`))).toBe('BAD_USER_INPUT');
   });
 

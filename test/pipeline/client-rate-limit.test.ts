@@ -2,7 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { createClientRateLimit } from '../../src/pipeline/client-rate-limit.ts';
 
-const client = (headers: Record<string, string>, clientAddress = '10.0.0.1') => ({ header: (name: string) => headers[name], clientAddress });
+const client = (headers: Record<string, string>, clientAddress = '10.0.0.1') => ({
+  header: (name: string) => headers[name],
+  clientAddress,
+});
 const codeOf = (run: () => void) => {
   try {
     run();
@@ -15,9 +18,16 @@ const codeOf = (run: () => void) => {
 describe('client rate limit', () => {
   it('admits a burst, then refuses with the seconds until the next token, then refills', () => {
     let now = 0;
-    const limit = createClientRateLimit({ requestsPerSecond: 0.5, burst: 2, by: 'authorization', maxClients: 10 }, () => now);
+    const limit = createClientRateLimit(
+      { requestsPerSecond: 0.5, burst: 2, by: 'authorization', maxClients: 10 },
+      () => now,
+    );
     const caller = client({ authorization: 'Bearer a' });
-    expect([codeOf(() => limit.admit(caller)), codeOf(() => limit.admit(caller)), codeOf(() => limit.admit(caller))]).toEqual(['admitted', 'admitted', 'REQUEST_RATE_LIMITED']);
+    expect([
+      codeOf(() => limit.admit(caller)),
+      codeOf(() => limit.admit(caller)),
+      codeOf(() => limit.admit(caller)),
+    ]).toEqual(['admitted', 'admitted', 'REQUEST_RATE_LIMITED']);
     try {
       limit.admit(caller);
     } catch (error) {
@@ -29,7 +39,10 @@ describe('client rate limit', () => {
   });
 
   it('keeps a bucket per token, falling back to the address without one', () => {
-    const limit = createClientRateLimit({ requestsPerSecond: 1, burst: 1, by: 'authorization', maxClients: 10 }, () => 0);
+    const limit = createClientRateLimit(
+      { requestsPerSecond: 1, burst: 1, by: 'authorization', maxClients: 10 },
+      () => 0,
+    );
     expect(codeOf(() => limit.admit(client({ authorization: 'Bearer a' })))).toBe('admitted');
     expect(codeOf(() => limit.admit(client({ authorization: 'Bearer b' })))).toBe('admitted');
     expect(codeOf(() => limit.admit(client({}, '10.0.0.2')))).toBe('admitted');
@@ -41,7 +54,10 @@ describe('client rate limit', () => {
     const byIp = createClientRateLimit({ requestsPerSecond: 1, burst: 1, by: 'ip', maxClients: 10 }, () => 0);
     expect(codeOf(() => byIp.admit(client({ authorization: 'Bearer a' })))).toBe('admitted');
     expect(codeOf(() => byIp.admit(client({ authorization: 'Bearer b' })))).toBe('REQUEST_RATE_LIMITED');
-    const byHeader = createClientRateLimit({ requestsPerSecond: 1, burst: 1, by: { header: 'x-client-ip' }, maxClients: 10 }, () => 0);
+    const byHeader = createClientRateLimit(
+      { requestsPerSecond: 1, burst: 1, by: { header: 'x-client-ip' }, maxClients: 10 },
+      () => 0,
+    );
     expect(codeOf(() => byHeader.admit(client({ 'x-client-ip': '1.1.1.1' })))).toBe('admitted');
     expect(codeOf(() => byHeader.admit(client({ 'x-client-ip': '2.2.2.2' })))).toBe('admitted');
   });

@@ -47,7 +47,9 @@ describe('compileOperation', () => {
   });
 
   it('keeps JSON.stringify for an operation that selects an interface or union field', async () => {
-    const { operation, result } = await answer('{ named { __typename name ... on Robot { model } ... on Person { age } } }');
+    const { operation, result } = await answer(
+      '{ named { __typename name ... on Robot { model } ... on Person { age } } }',
+    );
     expect((operation.writeAnswer ?? JSON.stringify)(result)).toBe(JSON.stringify(result));
     expect(operation.writeAnswer).toBeUndefined();
     expect(result).toEqual({

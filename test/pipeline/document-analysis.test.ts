@@ -26,13 +26,19 @@ const schema = buildSchema(`
 
 function measure(query: string, variables?: Record<string, unknown>) {
   const document = parse(query);
-  return measureOperation(schema, document, getOperationAST(document)!, { costModel: createCostModel(), defaultListSize: 10, variables });
+  return measureOperation(schema, document, getOperationAST(document)!, {
+    costModel: createCostModel(),
+    defaultListSize: 10,
+    variables,
+  });
 }
 
 describe('depth', () => {
   it('counts field levels from the root, leaves included', () => {
     expect(measure('{ user(id: 1) { name } }').depth).toBe(2);
-    expect(measure('{ users(first: 2) { edges { node { friends(first: 2) { edges { node { name } } } } } } }').depth).toBe(7);
+    expect(
+      measure('{ users(first: 2) { edges { node { friends(first: 2) { edges { node { name } } } } } } }').depth,
+    ).toBe(7);
   });
 
   it('does not count fragments and inline fragments as levels', () => {
@@ -46,7 +52,9 @@ describe('depth', () => {
 
 describe('aliases and root fields', () => {
   it('counts aliased fields, fragments expanded at each spread', () => {
-    expect(measure('{ a: user(id: 1) { n: name } b: user(id: 2) { ...F } } fragment F on User { x: id y: id }').aliases).toBe(5);
+    expect(
+      measure('{ a: user(id: 1) { n: name } b: user(id: 2) { ...F } } fragment F on User { x: id y: id }').aliases,
+    ).toBe(5);
   });
 
   it('counts distinct root response keys, merging repeats', () => {
@@ -66,7 +74,9 @@ describe('cost: objects the operation can produce', () => {
   });
 
   it('multiplies nested connections', () => {
-    expect(measure('{ users(first: 100) { edges { node { friends(first: 100) { edges { node { id } } } } } } }').cost).toBe(1 + 100 * (2 + 1 + 100 * 2));
+    expect(
+      measure('{ users(first: 100) { edges { node { friends(first: 100) { edges { node { id } } } } } } }').cost,
+    ).toBe(1 + 100 * (2 + 1 + 100 * 2));
   });
 
   it('reads first from variables, and from the variable default', () => {
@@ -87,7 +97,9 @@ describe('cost: objects the operation can produce', () => {
   });
 
   it('counts a response key once, however many fragments select it', () => {
-    const merged = measure('{ users(first: 10) { edges { node { ...A ...B } } } } fragment A on User { best { id } } fragment B on User { best { name } }');
+    const merged = measure(
+      '{ users(first: 10) { edges { node { ...A ...B } } } } fragment A on User { best { id } } fragment B on User { best { name } }',
+    );
     const single = measure('{ users(first: 10) { edges { node { best { id name } } } } }');
     expect(merged.cost).toBe(single.cost);
   });
@@ -96,7 +108,10 @@ describe('cost: objects the operation can produce', () => {
 describe('fragment bombs and cycles', () => {
   /** Each fragment selects the next one twice under different aliases: 2^levels paths. */
   const bomb = (levels: number) => {
-    const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on User { a: best { ...F${i + 1} } b: best { ...F${i + 1} } }`);
+    const fragments = Array.from(
+      { length: levels },
+      (_, i) => `fragment F${i} on User { a: best { ...F${i + 1} } b: best { ...F${i + 1} } }`,
+    );
     return `{ user(id: 1) { ...F0 } } ${fragments.join(' ')} fragment F${levels} on User { name }`;
   };
 
@@ -108,7 +123,9 @@ describe('fragment bombs and cycles', () => {
   });
 
   it('cuts a fragment cycle where it closes instead of looping', () => {
-    const metrics = measure('{ user(id: 1) { ...A } } fragment A on User { best { ...B } } fragment B on User { best { ...A } }');
+    const metrics = measure(
+      '{ user(id: 1) { ...A } } fragment A on User { best { ...B } } fragment B on User { best { ...A } }',
+    );
     expect(metrics.depth).toBeGreaterThan(0);
     expect(Number.isFinite(metrics.cost)).toBe(true);
   });
@@ -116,14 +133,22 @@ describe('fragment bombs and cycles', () => {
 
 describe('directives', () => {
   it('counts every use in the document as written', () => {
-    expect(countDirectives(parse('query @a { user(id: 1) @include(if: true) { name @skip(if: false) @b } } fragment F on User @c { id }'))).toBe(5);
+    expect(
+      countDirectives(
+        parse('query @a { user(id: 1) @include(if: true) { name @skip(if: false) @b } } fragment F on User @c { id }'),
+      ),
+    ).toBe(5);
   });
 });
 
 describe('upstream calls: a connection whose first pages are batched', () => {
   // users: one call; User.friends: the first page of every user in one call (a PAGE list of pages of 50).
   const costModel = createCostModel((coordinate) =>
-    coordinate === 'Query.users' ? { kind: 'per-parent', pageSize: 50 } : coordinate === 'User.friends' ? { kind: 'batched', max: 100, firstPage: { pageSize: 50, totalPerParent: true } } : undefined,
+    coordinate === 'Query.users'
+      ? { kind: 'per-parent', pageSize: 50 }
+      : coordinate === 'User.friends'
+        ? { kind: 'batched', max: 100, firstPage: { pageSize: 50, totalPerParent: true } }
+        : undefined,
   );
   const calls = (query: string) => {
     const document = parse(query);
@@ -135,10 +160,18 @@ describe('upstream calls: a connection whose first pages are batched', () => {
   });
 
   it('counts a call per parent for what the batch does not serve: totals, later windows, a page as large as pageSize', () => {
-    expect(calls('{ users(first: 40) { edges { node { friends(first: 3) { totalCount edges { node { name } } } } } } }')).toBe(1 + 1 + 40);
-    expect(calls('{ users(first: 40) { edges { node { friends(first: 3) { ... on UserConnection { totalCount } } } } } }')).toBe(1 + 1 + 40);
-    expect(calls('{ users(first: 40) { edges { node { friends(first: 3, after: "x") { edges { node { name } } } } } } }')).toBe(1 + 40);
-    expect(calls('{ users(first: 40) { edges { node { friends(first: 50) { edges { node { name } } } } } } }')).toBe(1 + 40);
+    expect(
+      calls('{ users(first: 40) { edges { node { friends(first: 3) { totalCount edges { node { name } } } } } } }'),
+    ).toBe(1 + 1 + 40);
+    expect(
+      calls('{ users(first: 40) { edges { node { friends(first: 3) { ... on UserConnection { totalCount } } } } } }'),
+    ).toBe(1 + 1 + 40);
+    expect(
+      calls('{ users(first: 40) { edges { node { friends(first: 3, after: "x") { edges { node { name } } } } } } }'),
+    ).toBe(1 + 40);
+    expect(calls('{ users(first: 40) { edges { node { friends(first: 50) { edges { node { name } } } } } } }')).toBe(
+      1 + 40,
+    );
   });
 });
 
@@ -166,7 +199,10 @@ describe('hand-written fields (what server.dedupe "declared" does not share)', (
   });
   const selects = (query: string) => {
     const document = parse(query);
-    return measureOperation(served, document, getOperationAST(document)!, { costModel: createCostModel(undefined, handWritten), defaultListSize: 10 }).handWritten;
+    return measureOperation(served, document, getOperationAST(document)!, {
+      costModel: createCostModel(undefined, handWritten),
+      defaultListSize: 10,
+    }).handWritten;
   };
 
   it('finds a hand-written field however it is reached: directly, through its interface, in a fragment', () => {

@@ -8,7 +8,12 @@ import { execute, makeExecutableSchema } from './guard-fixture.ts';
 describe.each(['graphql-js', 'graphql-jit'] as const)('execution guard (%s)', (executor) => {
   it('counts resolved objects and list items', async () => {
     const guard = createExecutionGuard({ maxObjects: 1_000, deadlineAt: Infinity });
-    const result = await execute(executor, makeExecutableSchema(), '{ items(count: 10) { id } }', guardContext({}, guard));
+    const result = await execute(
+      executor,
+      makeExecutableSchema(),
+      '{ items(count: 10) { id } }',
+      guardContext({}, guard),
+    );
     expect(result.errors).toBeUndefined();
     expect(guard.objects()).toBe(10); // the list's items
   });
@@ -16,7 +21,12 @@ describe.each(['graphql-js', 'graphql-jit'] as const)('execution guard (%s)', (e
   it("counts a connection's edges with the connection, which has no resolver of its own", async () => {
     const schema = makeExecutableSchema();
     const guard = createExecutionGuard({ maxObjects: 1_000, deadlineAt: Infinity });
-    const result = await execute(executor, schema, '{ page(count: 10) { edges { node { id } } } }', guardContext({}, guard));
+    const result = await execute(
+      executor,
+      schema,
+      '{ page(count: 10) { edges { node { id } } } }',
+      guardContext({}, guard),
+    );
     expect(result.errors).toBeUndefined();
     expect(guard.objects()).toBe(11); // the connection and its edges
     expect((schema.getType('ItemConnection') as GraphQLObjectType).getFields().edges?.resolve).toBeUndefined();
@@ -28,18 +38,31 @@ describe.each(['graphql-js', 'graphql-jit'] as const)('execution guard (%s)', (e
 
   it('counts the edges of a connection returned through an interface field', async () => {
     const guard = createExecutionGuard({ maxObjects: 1_000, deadlineAt: Infinity });
-    const result = await execute(executor, makeExecutableSchema(), '{ listing(count: 10) { kind ... on ItemConnection { edges { node { id } } } } }', guardContext({}, guard));
+    const result = await execute(
+      executor,
+      makeExecutableSchema(),
+      '{ listing(count: 10) { kind ... on ItemConnection { edges { node { id } } } } }',
+      guardContext({}, guard),
+    );
     expect(result.errors).toBeUndefined();
     expect(guard.objects()).toBe(11);
   });
 
   it('stops at the object limit without producing an error per remaining field', async () => {
     const guard = createExecutionGuard({ maxObjects: 50, deadlineAt: Infinity });
-    const run = execute(executor, makeExecutableSchema(), '{ items(count: 100) { id next { id next { id } } } }', guardContext({}, guard));
+    const run = execute(
+      executor,
+      makeExecutableSchema(),
+      '{ items(count: 100) { id next { id next { id } } } }',
+      guardContext({}, guard),
+    );
     const stopped = await guard.stopped;
     expect(stopped).toMatchObject({ code: 'RESPONSE_TOO_LARGE', facts: { limit: 50 } });
     // The executor waits on a promise that never settles; nothing else is produced.
-    const settled = await Promise.race([run.then(() => 'settled'), new Promise((resolve) => setImmediate(() => resolve('pending')))]);
+    const settled = await Promise.race([
+      run.then(() => 'settled'),
+      new Promise((resolve) => setImmediate(() => resolve('pending'))),
+    ]);
     expect(settled).toBe('pending');
     expect(guard.objects()).toBeLessThan(200);
   });

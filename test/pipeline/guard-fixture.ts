@@ -19,8 +19,14 @@ export function makeExecutableSchema({ onResolve = () => {} }: { onResolve?: () 
       resolvers: {
         Query: {
           items: (_: unknown, { count }: { count: number }) => Array.from({ length: count }, (_, id) => ({ id })),
-          page: (_: unknown, { count }: { count: number }) => ({ kind: 'page', edges: Array.from({ length: count }, (_, id) => ({ node: { id } })) }),
-          listing: (_: unknown, { count }: { count: number }) => ({ kind: 'page', edges: Array.from({ length: count }, (_, id) => ({ node: { id } })) }),
+          page: (_: unknown, { count }: { count: number }) => ({
+            kind: 'page',
+            edges: Array.from({ length: count }, (_, id) => ({ node: { id } })),
+          }),
+          listing: (_: unknown, { count }: { count: number }) => ({
+            kind: 'page',
+            edges: Array.from({ length: count }, (_, id) => ({ node: { id } })),
+          }),
         },
         Listing: { __resolveType: () => 'ItemConnection' },
         Item: {
@@ -34,7 +40,12 @@ export function makeExecutableSchema({ onResolve = () => {} }: { onResolve?: () 
   );
 }
 
-export async function execute(executor: 'graphql-js' | 'graphql-jit', schema: GraphQLSchema, query: string, contextValue: object): Promise<ExecutionResult> {
+export async function execute(
+  executor: 'graphql-js' | 'graphql-jit',
+  schema: GraphQLSchema,
+  query: string,
+  contextValue: object,
+): Promise<ExecutionResult> {
   const document = parse(query);
   if (executor === 'graphql-js') return executeJs({ schema, document, contextValue });
   const compiled = compileQuery(schema, document);

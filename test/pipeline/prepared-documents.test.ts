@@ -12,9 +12,17 @@ const schema = buildSchema(`
   type Item { id: ID name: String }
 `);
 const limits = { ...resolveConfig({ sources: {} }, {}).limits, maxCost: 50, maxDepth: 3 };
-const preparer = () => createDocumentPreparer({ schema, costModel: createCostModel(), limits, rules: specifiedRules, hideSuggestions: true });
+const preparer = () =>
+  createDocumentPreparer({
+    schema,
+    costModel: createCostModel(),
+    limits,
+    rules: specifiedRules,
+    hideSuggestions: true,
+  });
 /** The codes of refusals: GraftErrors carry `code`. */
-const codes = (errors: readonly Error[] | undefined) => (errors ?? []).map((error) => (error as Error & { code?: string }).code);
+const codes = (errors: readonly Error[] | undefined) =>
+  (errors ?? []).map((error) => (error as Error & { code?: string }).code);
 
 describe('createDocumentPreparer', () => {
   it('prepares a text once: the same object comes back, its uses counted', () => {
@@ -36,7 +44,9 @@ describe('createDocumentPreparer', () => {
 
   it("refuses an estimate over the limit, and measures again with each request's variables", () => {
     const { prepare, measure, costLimit } = preparer();
-    expect(codes(prepare('{ items(first: 51) { edges { cursor } } }', undefined).refusal)).toEqual(['COST_ESTIMATED_TOO_EXPENSIVE']);
+    expect(codes(prepare('{ items(first: 51) { edges { cursor } } }', undefined).refusal)).toEqual([
+      'COST_ESTIMATED_TOO_EXPENSIVE',
+    ]);
     const withVariable = prepare('query ($n: Int) { items(first: $n) { edges { cursor } } }', undefined);
     const document = withVariable.document ?? expect.unreachable('a document');
     const operation = getOperationAST(document) ?? expect.unreachable('an operation');

@@ -3,8 +3,16 @@ import { describe, expect, it } from 'vitest';
 import type { CachedRead } from '../../src/core/request-ledger.ts';
 import { createResultCache } from '../../src/pipeline/result-cache.ts';
 
-const read = (key: string): CachedRead => ({ key, source: 'accounts', response: { status: 200, headers: {}, body: { key } } });
-const answer = (body: string, reads: readonly CachedRead[] = [read('a')]) => ({ result: { data: { body } }, body, reads });
+const read = (key: string): CachedRead => ({
+  key,
+  source: 'accounts',
+  response: { status: 200, headers: {}, body: { key } },
+});
+const answer = (body: string, reads: readonly CachedRead[] = [read('a')]) => ({
+  result: { data: { body } },
+  body,
+  reads,
+});
 
 describe('createResultCache', () => {
   it('gives an answer while its reads are unchanged, and forgets it for good once they are not', () => {

@@ -25,7 +25,12 @@ function deferred<T>() {
 
 describe('Sharing', () => {
   it('an identical query in flight is joined, not run again; a caller with another identity runs its own', async () => {
-    const sharing = new Sharing({ identityOf: (by) => by.header('authorization') ?? '', dedupe: 'declared', resultCache: undefined, logger });
+    const sharing = new Sharing({
+      identityOf: (by) => by.header('authorization') ?? '',
+      dedupe: 'declared',
+      resultCache: undefined,
+      logger,
+    });
     const run = deferred<ExecutionResult>();
     let runs = 0;
     const execute = () => {
@@ -35,7 +40,11 @@ describe('Sharing', () => {
     const first = new PipelineRequest(10);
     const second = new PipelineRequest(10);
     const other = new PipelineRequest(10);
-    const answers = [sharing.answer(transport('a'), query, first, execute), sharing.answer(transport('a'), query, second, execute), sharing.answer(transport('b'), query, other, execute)];
+    const answers = [
+      sharing.answer(transport('a'), query, first, execute),
+      sharing.answer(transport('a'), query, second, execute),
+      sharing.answer(transport('b'), query, other, execute),
+    ];
     expect(runs).toBe(2);
     expect([first.shared, second.shared, other.shared]).toEqual([false, true, false]);
     expect(first.execution?.joined).toBe(true);
@@ -50,10 +59,15 @@ describe('Sharing', () => {
     const sharing = new Sharing({ identityOf: () => '', dedupe: true, resultCache: undefined, logger });
     const leaving = new AbortController();
     let signal: AbortSignal | undefined;
-    sharing.answer({ ...transport('a'), signal: leaving.signal }, { ...query, declared: false }, new PipelineRequest(10), (by) => {
-      signal = by.signal;
-      return new Promise(() => {});
-    });
+    sharing.answer(
+      { ...transport('a'), signal: leaving.signal },
+      { ...query, declared: false },
+      new PipelineRequest(10),
+      (by) => {
+        signal = by.signal;
+        return new Promise(() => {});
+      },
+    );
     leaving.abort();
     expect(signal?.aborted).toBe(false);
   });
@@ -65,7 +79,11 @@ describe('Sharing', () => {
     const result = { data: { a: 1 } };
     await sharing.answer(transport('a'), query, record, async () => result);
     expect(record.cacheAs).toBeDefined();
-    resultCache.store(record.cacheAs as string, { result, body: '{}', reads: [{ key: 'k', source: 's', response: { status: 200, headers: {}, body: 1 } }] });
+    resultCache.store(record.cacheAs as string, {
+      result,
+      body: '{}',
+      reads: [{ key: 'k', source: 's', response: { status: 200, headers: {}, body: 1 } }],
+    });
     const hit = new PipelineRequest(10);
     expect(sharing.answer(transport('a'), query, hit, () => Promise.reject(new Error('not run')))).toBe(result);
     expect([hit.fromResultCache, hit.cacheHits, hit.upstreamCalls]).toEqual([true, 1, 0]);

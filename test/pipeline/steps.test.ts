@@ -18,7 +18,13 @@ const transport = (connection?: unknown): Transport => ({
   streams: true,
   connection,
 });
-const limits = { maxResponseObjects: 1_000, requestDeadlineMs: 5_000, maxSubscriptions: 2, maxSubscriptionsPerConnection: 1, upstreamCallsPerOperation: 10 };
+const limits = {
+  maxResponseObjects: 1_000,
+  requestDeadlineMs: 5_000,
+  maxSubscriptions: 2,
+  maxSubscriptionsPerConnection: 1,
+  upstreamCallsPerOperation: 10,
+};
 
 const schema = buildSchema('type Query { hello: String stale: String } type Subscription { ticks: Int }');
 const fields = schema.getQueryType()?.getFields();
@@ -49,7 +55,13 @@ describe('the execution step', () => {
   it('makes each execution its own deadline, released when it ends, and gives the context the request ledger', async () => {
     const { executor, scopes } = recordingExecutor();
     const record = new PipelineRequest(10);
-    const result = await executor.execute(transport(), undefined, parse('{ hello }'), { query: '{ hello }' } as never, record);
+    const result = await executor.execute(
+      transport(),
+      undefined,
+      parse('{ hello }'),
+      { query: '{ hello }' } as never,
+      record,
+    );
     expect(result).toEqual({ data: { hello: 'world' } });
     expect(scopes).toHaveLength(1);
     expect(scopes[0]?.ledger).toBe(record);
@@ -60,7 +72,13 @@ describe('the execution step', () => {
 
   it("reports the stale answers the request's ledger holds in extensions.stale", async () => {
     const { executor } = recordingExecutor();
-    const result = await executor.execute(transport(), undefined, parse('{ stale }'), {} as never, new PipelineRequest(10));
+    const result = await executor.execute(
+      transport(),
+      undefined,
+      parse('{ stale }'),
+      {} as never,
+      new PipelineRequest(10),
+    );
     expect(result.extensions?.stale).toEqual([{ source: 'accounts', ageSeconds: 2, reason: 'UPSTREAM_TIMEOUT' }]);
   });
 });
@@ -94,7 +112,12 @@ describe('the subscription step', () => {
       ticks.resolve = (event: number) => event;
     }
     const { executor, scopes } = recordingExecutor(tickSchema);
-    const step = new Subscriptions({ schema: tickSchema, limits, executor: executor as never, answer: (result) => ({ result, body: JSON.stringify(result) }) });
+    const step = new Subscriptions({
+      schema: tickSchema,
+      limits,
+      executor: executor as never,
+      answer: (result) => ({ result, body: JSON.stringify(result) }),
+    });
     return { step, scopes };
   }
 
@@ -114,9 +137,13 @@ describe('the subscription step', () => {
     const { step } = subscriptions([1]);
     const document = parse('subscription { ticks }');
     const first = await step.subscribe(transport('a'), document, {} as never);
-    await expect(step.subscribe(transport('a'), document, {} as never)).rejects.toMatchObject({ code: 'TOO_MANY_SUBSCRIPTIONS' });
+    await expect(step.subscribe(transport('a'), document, {} as never)).rejects.toMatchObject({
+      code: 'TOO_MANY_SUBSCRIPTIONS',
+    });
     const second = await step.subscribe(transport('b'), document, {} as never);
-    await expect(step.subscribe(transport('c'), document, {} as never)).rejects.toMatchObject({ code: 'TOO_MANY_SUBSCRIPTIONS' });
+    await expect(step.subscribe(transport('c'), document, {} as never)).rejects.toMatchObject({
+      code: 'TOO_MANY_SUBSCRIPTIONS',
+    });
     if (!(Symbol.asyncIterator in first) || !(Symbol.asyncIterator in second)) throw new Error('no stream');
     await first.return?.();
     await expect(step.subscribe(transport('c'), document, {} as never)).resolves.toBeDefined();

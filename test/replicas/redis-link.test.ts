@@ -17,7 +17,10 @@ describe.skipIf(!canRun)('the Redis link, when Redis hangs', () => {
   let link: RedisLink;
   beforeAll(async () => {
     redis = await ownRedis();
-    link = createRedisLink({ url: redis.url, keyPrefix: 'graftql-test:', commandTimeoutMs: 100, pingEveryMs: 50 }, createLogger({ level: 'silent' }));
+    link = createRedisLink(
+      { url: redis.url, keyPrefix: 'graftql-test:', commandTimeoutMs: 100, pingEveryMs: 50 },
+      createLogger({ level: 'silent' }),
+    );
     await eventually(async () => link.up(), 'the link is up');
   });
   afterAll(async () => {
@@ -50,7 +53,10 @@ describe.skipIf(!canRun)('the Redis link, when Redis hangs', () => {
     // Only the command hangs (a slow Lua script stands in for a busy Redis): the link is marked down at its timeout.
     const before = link.stats().timeouts.cache;
     const slow = await link.run('cache', (client) =>
-      client.eval('local t = redis.call("TIME") while true do local n = redis.call("TIME") if (n[1] - t[1]) * 1000000 + (n[2] - t[2]) > 300000 then break end end return 1', 0),
+      client.eval(
+        'local t = redis.call("TIME") while true do local n = redis.call("TIME") if (n[1] - t[1]) * 1000000 + (n[2] - t[2]) > 300000 then break end end return 1',
+        0,
+      ),
     );
     expect(slow).toBeUndefined();
     expect(link.stats().timeouts.cache).toBe(before + 1);

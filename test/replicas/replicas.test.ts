@@ -33,11 +33,17 @@ describe.skipIf(!sharing)('two replicas sharing one Redis', () => {
   beforeAll(async () => {
     backends = await startBackends();
     const env = { ...backends.env, REDIS_URL, REDIS_KEY_PREFIX: prefix, PORT: '0', LOG_LEVEL: 'info' };
-    replicas = [spawnCli(['serve', '--config', 'test/replicas/replica.config.ts'], env), spawnCli(['serve', '--config', 'test/replicas/replica.config.ts'], env)];
+    replicas = [
+      spawnCli(['serve', '--config', 'test/replicas/replica.config.ts'], env),
+      spawnCli(['serve', '--config', 'test/replicas/replica.config.ts'], env),
+    ];
     // Their base URLs (servingUrl gives the GraphQL endpoint's).
-    [a, b] = (await Promise.all(replicas.map(async (replica) => (await servingUrl(replica, 30_000)).replace(/\/graphql$/, '')))) as [string, string];
+    [a, b] = (await Promise.all(
+      replicas.map(async (replica) => (await servingUrl(replica, 30_000)).replace(/\/graphql$/, '')),
+    )) as [string, string];
     // Both connected to Redis before the first request (each starts connecting as it starts).
-    for (const url of [a, b]) await eventually(async () => (await metric(url, 'graftql_redis_up')) === 1, `${url} reaches Redis`);
+    for (const url of [a, b])
+      await eventually(async () => (await metric(url, 'graftql_redis_up')) === 1, `${url} reaches Redis`);
   }, 60_000);
   afterAll(async () => {
     for (const replica of replicas) replica.child.kill('SIGTERM');
@@ -46,7 +52,8 @@ describe.skipIf(!sharing)('two replicas sharing one Redis', () => {
     await forgetPrefix(REDIS_URL, prefix);
   });
 
-  const ask = async (url: string, query: string, headers: Record<string, string> = {}) => (await postGraphQL(`${url}/graphql`, { query }, headers)).body;
+  const ask = async (url: string, query: string, headers: Record<string, string> = {}) =>
+    (await postGraphQL(`${url}/graphql`, { query }, headers)).body;
 
   it('answers on B, with no upstream call, a read A cached', async () => {
     const query = '{ user(id: "User:3") { name email } }';
@@ -62,9 +69,16 @@ describe.skipIf(!sharing)('two replicas sharing one Redis', () => {
     const before = await ask(a, read);
     expect(await ask(b, read)).toEqual(before);
     const reads = callsTo(backends.content.requests, '/articles/4').length;
-    const written = await ask(a, 'mutation { updateArticle(id: "Article:4", patch: { title: "Changed through A" }) { title } }');
+    const written = await ask(
+      a,
+      'mutation { updateArticle(id: "Article:4", patch: { title: "Changed through A" }) { title } }',
+    );
     expect(written).toEqual({ data: { updateArticle: { title: 'Changed through A' } } });
-    await eventually(async () => JSON.stringify(await ask(b, read)) === JSON.stringify({ data: { article: { title: 'Changed through A' } } }), "B's read shows the write");
+    await eventually(
+      async () =>
+        JSON.stringify(await ask(b, read)) === JSON.stringify({ data: { article: { title: 'Changed through A' } } }),
+      "B's read shows the write",
+    );
     expect(callsTo(backends.content.requests, '/articles/4').length).toBeGreaterThan(reads + 1); // the PATCH, and a read again
   });
 
@@ -74,7 +88,9 @@ describe.skipIf(!sharing)('two replicas sharing one Redis', () => {
     for (let i = 0; i < 30; i += 1) {
       await ask(b, read); // B holds the article
       const title = `Written through A, ${i}`;
-      expect(await ask(a, `mutation { updateArticle(id: "Article:5", patch: { title: "${title}" }) { title } }`)).toEqual({ data: { updateArticle: { title } } });
+      expect(
+        await ask(a, `mutation { updateArticle(id: "Article:5", patch: { title: "${title}" }) { title } }`),
+      ).toEqual({ data: { updateArticle: { title } } });
       const onB = (await ask(b, read)) as { data?: { article?: { title?: string } } };
       if (onB.data?.article?.title !== title) stale += 1;
     }
@@ -83,7 +99,12 @@ describe.skipIf(!sharing)('two replicas sharing one Redis', () => {
 
   it('never answers one caller with what another was allowed to see, across replicas (1,000 requests)', async () => {
     const callers = [4, 9].map((id) => ({ id, authorization: `Bearer ${exampleUserToken(id)}` }));
-    const names = await Promise.all(callers.map(async ({ authorization }) => (await ask(a, '{ viewer { name } }', { authorization })) as { data: { viewer: { name: string } } }));
+    const names = await Promise.all(
+      callers.map(
+        async ({ authorization }) =>
+          (await ask(a, '{ viewer { name } }', { authorization })) as { data: { viewer: { name: string } } },
+      ),
+    );
     expect(names[0]?.data.viewer.name).not.toBe(names[1]?.data.viewer.name);
     let crossed = 0;
     let failed = 0;
@@ -91,7 +112,9 @@ describe.skipIf(!sharing)('two replicas sharing one Redis', () => {
       const answers = await Promise.all(
         Array.from({ length: 50 }, async (_, i) => {
           const caller = (batch + i) % 2;
-          const body = (await ask(i % 3 === 0 ? a : b, '{ viewer { name } }', { authorization: callers[caller]?.authorization ?? '' })) as { data?: { viewer?: { name?: string } } };
+          const body = (await ask(i % 3 === 0 ? a : b, '{ viewer { name } }', {
+            authorization: callers[caller]?.authorization ?? '',
+          })) as { data?: { viewer?: { name?: string } } };
           return { caller, name: body.data?.viewer?.name };
         }),
       );
@@ -132,13 +155,25 @@ describe.skipIf(!sharing)('two replicas sharing one Redis', () => {
     const first = take(subscription, 1);
     await eventually(async () => (await metric(b, 'graftql_subscriptions')) === 1, 'the subscription on B is open');
     const id = `msg_${randomUUID()}`;
-    const article = { id: 9_001, title: 'Relayed', body: 'Text.', category: 'news', author_id: 1, created_at: '2026-11-26T00:00:00Z' };
+    const article = {
+      id: 9_001,
+      title: 'Relayed',
+      body: 'Text.',
+      category: 'news',
+      author_id: 1,
+      created_at: '2026-11-26T00:00:00Z',
+    };
     expect(await sendEvent(a, 'content', 'article.created', article, { id })).toEqual({ status: 204 });
     expect(await first).toEqual([{ data: { articleCreated: { id: 'Article:9001', title: 'Relayed' } } }]);
-    expect(await sendEvent(b, 'content', 'article.created', article, { id })).toEqual({ status: 409, code: 'WEBHOOK_REPLAYED' });
+    expect(await sendEvent(b, 'content', 'article.created', article, { id })).toEqual({
+      status: 409,
+      code: 'WEBHOOK_REPLAYED',
+    });
     // Delivered once: the next event B's subscriber gets is the next one sent, not the replay.
     const next = take(subscription, 1);
-    expect(await sendEvent(a, 'content', 'article.created', { ...article, id: 9_002, title: 'Next' })).toEqual({ status: 204 });
+    expect(await sendEvent(a, 'content', 'article.created', { ...article, id: 9_002, title: 'Next' })).toEqual({
+      status: 204,
+    });
     expect(await next).toEqual([{ data: { articleCreated: { id: 'Article:9002', title: 'Next' } } }]);
     await subscription.return?.();
   });
@@ -152,9 +187,17 @@ describe.skipIf(!hasRedisServer())('Redis going away and coming back', () => {
   beforeAll(async () => {
     backends = await startBackends();
     redis = await ownRedis();
-    const config: GatewayConfig = { ...exampleConfig, schema: 'schema', server: { port: 0 }, redis: { url: { env: 'OWN_REDIS_URL' }, commandTimeoutMs: 100 } };
+    const config: GatewayConfig = {
+      ...exampleConfig,
+      schema: 'schema',
+      server: { port: 0 },
+      redis: { url: { env: 'OWN_REDIS_URL' }, commandTimeoutMs: 100 },
+    };
     const env = { ...backends.env, OWN_REDIS_URL: redis.url };
-    gateway = await listen(createGateway(config, { env, logger: createLogger({ level: 'silent' }) }), resolveConfig(config, env));
+    gateway = await listen(
+      createGateway(config, { env, logger: createLogger({ level: 'silent' }) }),
+      resolveConfig(config, env),
+    );
     await eventually(async () => (await metric(gateway.url, 'graftql_redis_up')) === 1, 'the gateway reaches Redis');
   });
   afterAll(async () => {
@@ -164,15 +207,21 @@ describe.skipIf(!hasRedisServer())('Redis going away and coming back', () => {
   });
 
   it('answers every request from its own state while Redis is down, and shares again once it is back', async () => {
-    const read = (n: number) => postGraphQL(`${gateway.url}/graphql`, { query: `{ article(id: "Article:${n}") { title } }` });
+    const read = (n: number) =>
+      postGraphQL(`${gateway.url}/graphql`, { query: `{ article(id: "Article:${n}") { title } }` });
     expect((await read(1)).status).toBe(200);
     await redis.stop();
     const whileDown = await Promise.all(Array.from({ length: 50 }, (_, i) => read((i % 10) + 1)));
-    expect(whileDown.map((answer) => [answer.status, answer.body.errors])).toEqual(whileDown.map(() => [200, undefined]));
+    expect(whileDown.map((answer) => [answer.status, answer.body.errors])).toEqual(
+      whileDown.map(() => [200, undefined]),
+    );
     expect(await metric(gateway.url, 'graftql_redis_up')).toBe(0);
     expect(await metric(gateway.url, 'graftql_redis_fallbacks_total{feature="cache"}')).toBeGreaterThan(0);
     await redis.start();
-    await eventually(async () => (await metric(gateway.url, 'graftql_redis_up')) === 1, 'the gateway reaches Redis again');
+    await eventually(
+      async () => (await metric(gateway.url, 'graftql_redis_up')) === 1,
+      'the gateway reaches Redis again',
+    );
     const fallbacks = await metric(gateway.url, 'graftql_redis_fallbacks_total{feature="cache"}');
     expect((await read(11)).status).toBe(200);
     expect(await metric(gateway.url, 'graftql_redis_fallbacks_total{feature="cache"}')).toBe(fallbacks);

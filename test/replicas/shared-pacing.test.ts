@@ -20,7 +20,12 @@ describe.skipIf(!sharing)('rate-limit counts shared by replicas', () => {
   let replicas: SharedPacing[] = [];
 
   beforeAll(async () => {
-    links = [0, 1].map(() => createRedisLink({ url: REDIS_URL, keyPrefix: prefix, commandTimeoutMs: 1_000 }, createLogger({ level: 'silent' })));
+    links = [0, 1].map(() =>
+      createRedisLink(
+        { url: REDIS_URL, keyPrefix: prefix, commandTimeoutMs: 1_000 },
+        createLogger({ level: 'silent' }),
+      ),
+    );
     for (const link of links) await eventually(async () => link.up(), 'the link is up');
     replicas = links.map(createSharedPacing);
   });
@@ -31,7 +36,9 @@ describe.skipIf(!sharing)('rate-limit counts shared by replicas', () => {
 
   it('lets 5 calls a second through for all replicas together, and says how long the others wait', async () => {
     const second = 2_000_000_000_000;
-    const waits = await Promise.all(Array.from({ length: 12 }, (_, i) => replicas[i % 2]?.takeStatic('static', 5, second + 200)));
+    const waits = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => replicas[i % 2]?.takeStatic('static', 5, second + 200)),
+    );
     expect(waits.filter((wait) => wait === 0)).toHaveLength(5);
     expect(waits.filter((wait) => wait === 800)).toHaveLength(7);
     expect(await replicas[0]?.takeStatic('static', 5, second + 1_000)).toBe(0);

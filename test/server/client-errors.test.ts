@@ -40,7 +40,10 @@ async function open(): Promise<RawConnection> {
 
 const counted = async (code: string, answered: boolean) => {
   const text = await (await fetch(`${gateway.url}/metrics`)).text();
-  return Number(new RegExp(`^graftql_client_errors_total\\{code="${code}",answered="${answered}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return Number(
+    new RegExp(`^graftql_client_errors_total\\{code="${code}",answered="${answered}"\\} (\\d+)`, 'm').exec(text)?.[1] ??
+      0,
+  );
 };
 
 const QUERY = JSON.stringify({ query: '{ __typename }' });
@@ -62,7 +65,9 @@ describe('client errors', () => {
     slow.socket.write('POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\n');
     await slow.closed;
     expect(slow.received()).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
-    const body = JSON.parse(slow.received().split('\r\n\r\n')[1] ?? '') as { errors: Array<{ message: string; extensions: { code: string } }> };
+    const body = JSON.parse(slow.received().split('\r\n\r\n')[1] ?? '') as {
+      errors: Array<{ message: string; extensions: { code: string } }>;
+    };
     expect(body.errors[0]?.extensions.code).toBe('REQUEST_TIMEOUT');
     expect(body.errors[0]?.message).toContain('150 ms');
     expect(await counted('ERR_HTTP_REQUEST_TIMEOUT', true)).toBe(before + 1);
@@ -79,7 +84,9 @@ describe('client errors', () => {
 
   it('beside a CPU hog, clients that open connections ahead of use and pause between requests get only real answers', async () => {
     // Bounded: two busy loops for at most 60 s, ended when the test ends.
-    const hogs: ChildProcess[] = [0, 1].map(() => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore', timeout: 60_000 }));
+    const hogs: ChildProcess[] = [0, 1].map(() =>
+      spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore', timeout: 60_000 }),
+    );
     try {
       const statuses: string[] = [];
       /** As a browser does: a connection opened early is used later; one closed before it answered is replaced by a new one. */
@@ -88,7 +95,11 @@ describe('client errors', () => {
         await new Promise((resolve) => setTimeout(resolve, gapMs));
         for (let connection = early; ; connection = await open()) {
           if (!connection.socket.destroyed) connection.socket.write(REQUEST);
-          await until(() => connection.received().includes('\r\n\r\n') || connection.socket.destroyed, 'an answer or a close', 20_000);
+          await until(
+            () => connection.received().includes('\r\n\r\n') || connection.socket.destroyed,
+            'an answer or a close',
+            20_000,
+          );
           if (connection.received() !== '') {
             statuses.push(connection.received().slice(9, 12));
             connection.socket.destroy();
@@ -100,7 +111,11 @@ describe('client errors', () => {
       await Promise.all([0, 50, 100, 200, 300, 400].map(browserLike));
       // A keep-alive client, pausing between its requests.
       for (let i = 0; i < 5; i += 1) {
-        const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: QUERY });
+        const response = await fetch(`${gateway.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: QUERY,
+        });
         statuses.push(String(response.status));
         await response.arrayBuffer();
         await new Promise((resolve) => setTimeout(resolve, 60));

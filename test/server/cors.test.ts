@@ -21,7 +21,9 @@ beforeAll(async () => {
   backends = await startBackends();
   [production, listed, development] = await Promise.all([
     startGateway(backends, { server: { production: true } }),
-    startGateway(backends, { server: { production: true, cors: { origins: ['https://app.example'], credentials: true } } }),
+    startGateway(backends, {
+      server: { production: true, cors: { origins: ['https://app.example'], credentials: true } },
+    }),
     startGateway(backends),
   ]);
 });
@@ -33,16 +35,36 @@ afterAll(async () => {
 const EVIL = 'https://evil.example';
 type Transport = 'json POST' | 'GET' | 'preflight';
 /** The CORS headers an answer through each transport carries for `origin`. */
-async function corsOf(gateway: TestGateway, transport: Transport, origin: string): Promise<Record<string, string | null>> {
+async function corsOf(
+  gateway: TestGateway,
+  transport: Transport,
+  origin: string,
+): Promise<Record<string, string | null>> {
   const url = `${gateway.url}/graphql`;
   const response =
     transport === 'json POST'
-      ? await fetch(url, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) })
+      ? await fetch(url, {
+          method: 'POST',
+          headers: { origin, 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ __typename }' }),
+        })
       : transport === 'GET'
-        ? await fetch(`${url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { origin, 'graphql-require-preflight': '1' } })
-        : await fetch(url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' } });
+        ? await fetch(`${url}?query=${encodeURIComponent('{ __typename }')}`, {
+            headers: { origin, 'graphql-require-preflight': '1' },
+          })
+        : await fetch(url, {
+            method: 'OPTIONS',
+            headers: {
+              origin,
+              'access-control-request-method': 'POST',
+              'access-control-request-headers': 'content-type, authorization',
+            },
+          });
   await response.arrayBuffer();
-  return { allowOrigin: response.headers.get('access-control-allow-origin'), credentials: response.headers.get('access-control-allow-credentials') };
+  return {
+    allowOrigin: response.headers.get('access-control-allow-origin'),
+    credentials: response.headers.get('access-control-allow-credentials'),
+  };
 }
 
 const transports: Transport[] = ['json POST', 'GET', 'preflight'];
@@ -52,10 +74,16 @@ describe('CORS', () => {
     expect(await corsOf(production, transport, EVIL)).toEqual({ allowOrigin: null, credentials: null });
   });
 
-  it.each(transports)('production with a list: a listed origin gets itself and credentials; another none (%s)', async (transport) => {
-    expect(await corsOf(listed, transport, 'https://app.example')).toEqual({ allowOrigin: 'https://app.example', credentials: 'true' });
-    expect(await corsOf(listed, transport, EVIL)).toEqual({ allowOrigin: null, credentials: null });
-  });
+  it.each(transports)(
+    'production with a list: a listed origin gets itself and credentials; another none (%s)',
+    async (transport) => {
+      expect(await corsOf(listed, transport, 'https://app.example')).toEqual({
+        allowOrigin: 'https://app.example',
+        credentials: 'true',
+      });
+      expect(await corsOf(listed, transport, EVIL)).toEqual({ allowOrigin: null, credentials: null });
+    },
+  );
 
   it.each(transports)('development: any origin may read, never with credentials (%s)', async (transport) => {
     expect(await corsOf(development, transport, EVIL)).toEqual({ allowOrigin: '*', credentials: null });
@@ -64,7 +92,11 @@ describe('CORS', () => {
   it('a preflight names the methods and the headers asked for, and how long to keep them', async () => {
     const response = await fetch(`${listed.url}/graphql`, {
       method: 'OPTIONS',
-      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' },
+      headers: {
+        origin: 'https://app.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type, authorization',
+      },
     });
     expect(response.status).toBe(204);
     expect(Object.fromEntries([...response.headers].filter(([name]) => name.startsWith('access-control-')))).toEqual({
@@ -79,7 +111,9 @@ describe('CORS', () => {
   it("lets a listed origin upgrade to a WebSocket from another origin; '*' lets no other origin", async () => {
     const upgrade = (gateway: TestGateway, origin: string) =>
       new Promise<number>((resolve, reject) => {
-        const socket = new WebSocket(`${gateway.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', { headers: { origin } });
+        const socket = new WebSocket(`${gateway.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', {
+          headers: { origin },
+        });
         socket.once('unexpected-response', (_request, response: IncomingMessage) => resolve(response.statusCode ?? 0));
         socket.once('open', () => {
           socket.close();
@@ -93,11 +127,20 @@ describe('CORS', () => {
   });
 
   it("refuses credentials for '*', and graftql check warns of '*' in production", () => {
-    expect(() => resolveConfig({ sources: {}, server: { cors: { origins: ['*'], credentials: true } } }, {})).toThrow(/server\.cors: credentials cannot be given to '\*'/);
-    expect(() => resolveConfig({ sources: {}, server: { cors: { origins: ['https://app.example/path'] } } }, {})).toThrow(/server\.cors\.origins\.0/);
-    const wildcard = checkGraph({ ...configFor(), server: { production: true, cors: { origins: ['*'] } } }, { baseDir: process.cwd(), file: 'graftql.config.ts', env: backends.env });
+    expect(() => resolveConfig({ sources: {}, server: { cors: { origins: ['*'], credentials: true } } }, {})).toThrow(
+      /server\.cors: credentials cannot be given to '\*'/,
+    );
+    expect(() =>
+      resolveConfig({ sources: {}, server: { cors: { origins: ['https://app.example/path'] } } }, {}),
+    ).toThrow(/server\.cors\.origins\.0/);
+    const wildcard = checkGraph(
+      { ...configFor(), server: { production: true, cors: { origins: ['*'] } } },
+      { baseDir: process.cwd(), file: 'graftql.config.ts', env: backends.env },
+    );
     expect(wildcard.ok).toBe(true);
     expect(wildcard.text).toMatch(/server\.cors\.origins has '\*' in production/);
-    expect(checkGraph(configFor(), { baseDir: process.cwd(), file: 'graftql.config.ts', env: backends.env }).text).not.toMatch(/server\.cors/);
+    expect(
+      checkGraph(configFor(), { baseDir: process.cwd(), file: 'graftql.config.ts', env: backends.env }).text,
+    ).not.toMatch(/server\.cors/);
   });
 });

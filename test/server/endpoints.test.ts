@@ -43,7 +43,10 @@ describe('health and readiness', () => {
 
   it('/readyz answers 503 while a required source is down, 200 when that source is optional', async () => {
     const down = await startGateway(backends, { env: { WEATHER_URL: 'http://127.0.0.1:9' } });
-    const optional = await startGateway(backends, { env: { WEATHER_URL: 'http://127.0.0.1:9' }, sources: { weather: { optional: true } } });
+    const optional = await startGateway(backends, {
+      env: { WEATHER_URL: 'http://127.0.0.1:9' },
+      sources: { weather: { optional: true } },
+    });
     try {
       expect((await fetch(`${down.url}/readyz`)).status).toBe(503);
       expect((await fetch(`${optional.url}/readyz`)).status).toBe(200);
@@ -55,7 +58,9 @@ describe('health and readiness', () => {
 
 describe('request ids', () => {
   it('echoes a well-formed X-Request-Id and tags upstream errors with it', async () => {
-    const response = await gateway.query('{ user(id: "User:0") { name } }', undefined, { 'x-request-id': 'trace-abc.123' });
+    const response = await gateway.query('{ user(id: "User:0") { name } }', undefined, {
+      'x-request-id': 'trace-abc.123',
+    });
     expect(response.headers.get('x-request-id')).toBe('trace-abc.123');
     expect(response.body.errors?.[0]?.extensions.requestId).toBe('trace-abc.123');
   });
@@ -71,7 +76,11 @@ describe('every client-visible error has a code', () => {
     ['a syntax error', { query: '{ user(id: ' }, 'GRAPHQL_PARSE_FAILED'],
     ['an unknown field', { query: '{ nope }' }, 'GRAPHQL_VALIDATION_FAILED'],
     ['a missing variable', { query: 'query($id: ID!) { user(id: $id) { name } }' }, 'BAD_USER_INPUT'],
-    ['a variable of the wrong type', { query: 'query($n: Int) { users(first: $n) { totalCount } }', variables: { n: 'many' } }, 'BAD_USER_INPUT'],
+    [
+      'a variable of the wrong type',
+      { query: 'query($n: Int) { users(first: $n) { totalCount } }', variables: { n: 'many' } },
+      'BAD_USER_INPUT',
+    ],
     ['no query at all', {}, 'BAD_REQUEST'],
   ])('%s', async (_name, payload, code) => {
     const response = await postGraphQL(`${gateway.url}/graphql`, payload);
@@ -108,8 +117,15 @@ describe('every client-visible error has a code', () => {
 
   it('a body over 1 MiB gets 413 PAYLOAD_TOO_LARGE before any upstream call', async () => {
     backends.accounts.clearRecords();
-    const body = JSON.stringify({ query: '{ user(id: "User:1") { name } }', variables: { padding: 'x'.repeat(1_100_000) } });
-    const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const body = JSON.stringify({
+      query: '{ user(id: "User:1") { name } }',
+      variables: { padding: 'x'.repeat(1_100_000) },
+    });
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     const answer = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
     expect(response.status).toBe(413);
     expect(answer.errors.map((error) => error.extensions.code)).toEqual(['PAYLOAD_TOO_LARGE']);
@@ -119,9 +135,18 @@ describe('every client-visible error has a code', () => {
   it('the direct JSON path and Yoga (GET) answer a query alike', async () => {
     const query = '{ user(id: "User:2") { id name } missing: user(id: "User:99999") { id } }';
     const post = await postGraphQL(`${gateway.url}/graphql`, { query });
-    const get = await fetch(`${gateway.url}/graphql?query=${encodeURIComponent(query)}`, { headers: { 'graphql-require-preflight': '1', accept: 'application/graphql-response+json' } });
+    const get = await fetch(`${gateway.url}/graphql?query=${encodeURIComponent(query)}`, {
+      headers: { 'graphql-require-preflight': '1', accept: 'application/graphql-response+json' },
+    });
     const viaYoga = (await get.json()) as typeof post.body;
-    const strip = (body: typeof post.body) => ({ data: body.data, errors: body.errors?.map(({ message, path, extensions: { requestId: _id, ...extensions } }) => ({ message, path, extensions })) });
+    const strip = (body: typeof post.body) => ({
+      data: body.data,
+      errors: body.errors?.map(({ message, path, extensions: { requestId: _id, ...extensions } }) => ({
+        message,
+        path,
+        extensions,
+      })),
+    });
     expect(strip(post.body)).toEqual(strip(viaYoga));
     expect([post.status, get.status]).toEqual([200, 200]);
   });
@@ -129,13 +154,22 @@ describe('every client-visible error has a code', () => {
   it('a document asked for often (compiled by graphql-jit) answers and fails exactly as before', async () => {
     const query = 'query($id: ID!) { user(id: $id) { name } }';
     const answers = [];
-    for (let i = 0; i < 12; i++) answers.push(await postGraphQL(`${gateway.url}/graphql`, { query, variables: i % 2 ? { id: 'User:3' } : { id: null } }));
-    expect(answers.slice(-2).map((answer) => answer.body.data?.user ?? codes(answer))).toEqual([{ name: expect.any(String) }, ['BAD_USER_INPUT']].reverse());
+    for (let i = 0; i < 12; i++)
+      answers.push(
+        await postGraphQL(`${gateway.url}/graphql`, { query, variables: i % 2 ? { id: 'User:3' } : { id: null } }),
+      );
+    expect(answers.slice(-2).map((answer) => answer.body.data?.user ?? codes(answer))).toEqual(
+      [{ name: expect.any(String) }, ['BAD_USER_INPUT']].reverse(),
+    );
     expect(new Set(answers.map((answer) => JSON.stringify(answer.body.data ?? codes(answer)))).size).toBe(2);
   });
 
   it('a malformed JSON body', async () => {
-    const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
     const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
     expect(response.status).toBe(400);
     expect(body.errors.map((error) => error.extensions.code)).toEqual(['BAD_REQUEST']);

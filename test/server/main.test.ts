@@ -17,7 +17,10 @@ describe('npm start', () => {
     const gateway = spawnMain({ PORT: '0', LOG_LEVEL: 'info' });
     try {
       const url = await servingUrl(gateway);
-      const { body } = await postGraphQL(url, { query: '{ user(id: "User:1") { name weather { city } } articles(first: 1) { edges { node { author { id } comments(first: 1) { totalCount } } } } }' });
+      const { body } = await postGraphQL(url, {
+        query:
+          '{ user(id: "User:1") { name weather { city } } articles(first: 1) { edges { node { author { id } comments(first: 1) { totalCount } } } } }',
+      });
       expect(body.errors).toBeUndefined();
       expect(body.data?.user).toMatchObject({ name: expect.any(String), weather: { city: expect.any(String) } });
     } finally {

@@ -17,7 +17,10 @@ const text = async (body: string | Readable | undefined) => {
 
 describe('encodeBody', () => {
   it('sends JSON as application/json and a form as application/x-www-form-urlencoded, leaving out nulls', async () => {
-    expect(encodeBody({ path: path`/a`, json: { a: 1 } })).toEqual({ headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+    expect(encodeBody({ path: path`/a`, json: { a: 1 } })).toEqual({
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":1}',
+    });
     expect(encodeBody({ path: path`/a`, form: { body: 'hi there', author_id: 3, gone: null } })).toEqual({
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'body=hi+there&author_id=3',

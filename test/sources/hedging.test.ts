@@ -56,7 +56,10 @@ const answer = (res: ServerResponse, body: unknown) => {
 /** Holds every request; `release(body)` answers those held. */
 function holdAll(): { plan: Plan; release(body: unknown): void } {
   const held: ServerResponse[] = [];
-  return { plan: (_arrival, _req, res) => void held.push(res), release: (body) => held.splice(0).forEach((res) => answer(res, body)) };
+  return {
+    plan: (_arrival, _req, res) => void held.push(res),
+    release: (body) => held.splice(0).forEach((res) => answer(res, body)),
+  };
 }
 
 /** Hedge delays that end when the test says: no test here waits for a timer. */
@@ -80,9 +83,27 @@ function manualDelays(): { schedule(run: () => void, ms: number): () => void; pe
 type SourceInput = NonNullable<GatewayConfig['sources']>[string];
 
 function client(source: Omit<SourceInput, 'url'>, delays: ReturnType<typeof manualDelays>): SourceClient {
-  const config = resolveConfig({ schema: 'schema', sources: { api: { url, rateLimit: { fromHeaders: false }, breaker: { enabled: false }, cache: { enabled: false }, ...source } } });
-  const logger = createLogger({ level: 'silent', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) });
-  const created = createSourceClient('api', config.sources.api!, { logger, cache: createResponseCache({ ...config.cache, maxEntries: 10 }), schedule: delays.schedule });
+  const config = resolveConfig({
+    schema: 'schema',
+    sources: {
+      api: {
+        url,
+        rateLimit: { fromHeaders: false },
+        breaker: { enabled: false },
+        cache: { enabled: false },
+        ...source,
+      },
+    },
+  });
+  const logger = createLogger({
+    level: 'silent',
+    destination: new Writable({ write: (_chunk, _encoding, done) => done() }),
+  });
+  const created = createSourceClient('api', config.sources.api!, {
+    logger,
+    cache: createResponseCache({ ...config.cache, maxEntries: 10 }),
+    schedule: delays.schedule,
+  });
   clients.push(created);
   return created;
 }
@@ -96,7 +117,10 @@ describe('hedged calls', () => {
     const delays = manualDelays();
     const api = client({ hedge: { maxBackups: 1 } }, delays);
     const result = api.request({ path: path`/things/7` });
-    await until(() => arrivals.length === 1 && delays.pending() === 1, 'the first attempt is out and its hedge delay running');
+    await until(
+      () => arrivals.length === 1 && delays.pending() === 1,
+      'the first attempt is out and its hedge delay running',
+    );
     delays.elapse();
     expect((await result).body).toEqual({ id: 7 });
     expect(arrivals.map((arrival) => arrival.method)).toEqual(['GET', 'GET']);
@@ -144,7 +168,12 @@ describe('hedged calls', () => {
     expect(arrivals.map((arrival) => arrival.method)).toEqual(['POST']);
 
     arrivals = [];
-    const keyed = api.request({ method: 'POST', path: path`/things`, json: { name: 'x' }, headers: { 'Idempotency-Key': 'k1' } });
+    const keyed = api.request({
+      method: 'POST',
+      path: path`/things`,
+      json: { name: 'x' },
+      headers: { 'Idempotency-Key': 'k1' },
+    });
     await until(() => arrivals.length === 1 && delays.pending() === 1, 'the keyed write and its delay');
     delays.elapse();
     await until(() => arrivals.length === 2, 'the backup of the keyed write');
@@ -176,7 +205,10 @@ describe('hedged calls', () => {
     const delays = manualDelays();
     const api = client({ connections: 2, hedge: { maxBackups: 1 } }, delays);
     const calls = [api.request({ path: path`/a` }), api.request({ path: path`/b` }), api.request({ path: path`/c` })];
-    await until(() => arrivals.length === 2 && delays.pending() === 3, 'two attempts hold both connections, the third waits for one');
+    await until(
+      () => arrivals.length === 2 && delays.pending() === 3,
+      'two attempts hold both connections, the third waits for one',
+    );
     delays.elapse();
     server.release({ ok: true });
     await until(() => arrivals.length === 3, 'the third call gets a connection');

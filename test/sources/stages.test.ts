@@ -54,14 +54,20 @@ describe('admission', () => {
 
 describe('what counts against a source (the breaker)', () => {
   it('no answer, a slow, broken or TLS-failed one, and 5xx count; 4xx, 429 and refusals do not', () => {
-    const counts = (code: ConstructorParameters<typeof GraftError>[0], status?: number) => countsAgainstSource(new GraftError(code, 'x', { source: 'api', status }));
-    expect([counts('UPSTREAM_TIMEOUT'), counts('UPSTREAM_BAD_RESPONSE', 200), counts('UPSTREAM_TLS_ERROR'), counts('UPSTREAM_UNAVAILABLE'), counts('UPSTREAM_ERROR', 503)]).toEqual([
-      true,
-      true,
-      true,
-      true,
-      true,
-    ]);
-    expect([counts('UPSTREAM_ERROR', 404), counts('UPSTREAM_UNAVAILABLE', 429), counts('UPSTREAM_CALL_BUDGET_EXCEEDED'), counts('NOT_FOUND', 404)]).toEqual([false, false, false, false]);
+    const counts = (code: ConstructorParameters<typeof GraftError>[0], status?: number) =>
+      countsAgainstSource(new GraftError(code, 'x', { source: 'api', status }));
+    expect([
+      counts('UPSTREAM_TIMEOUT'),
+      counts('UPSTREAM_BAD_RESPONSE', 200),
+      counts('UPSTREAM_TLS_ERROR'),
+      counts('UPSTREAM_UNAVAILABLE'),
+      counts('UPSTREAM_ERROR', 503),
+    ]).toEqual([true, true, true, true, true]);
+    expect([
+      counts('UPSTREAM_ERROR', 404),
+      counts('UPSTREAM_UNAVAILABLE', 429),
+      counts('UPSTREAM_CALL_BUDGET_EXCEEDED'),
+      counts('NOT_FOUND', 404),
+    ]).toEqual([false, false, false, false]);
   });
 });

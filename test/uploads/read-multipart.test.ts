@@ -18,12 +18,23 @@ describe('readMultipartRequest', () => {
   it('refuses with INTERNAL_SERVER_ERROR, and no unhandled rejection, when a spool file cannot be written', async () => {
     const before = new Set(readdirSync(tmpdir()));
     const body = new PassThrough();
-    const read = readMultipartRequest({ contentType: `multipart/form-data; boundary=${BOUNDARY}`, body, limits, maxFieldBytes: 10_000, maxJsonDepth: 16 });
+    const read = readMultipartRequest({
+      contentType: `multipart/form-data; boundary=${BOUNDARY}`,
+      body,
+      limits,
+      maxFieldBytes: 10_000,
+      maxJsonDepth: 16,
+    });
     const outcome = read.then(
       () => 'read',
       (error: { code?: string }) => error.code,
     );
-    body.write(part('Content-Disposition: form-data; name="operations"', JSON.stringify({ query: 'mutation ($f: Upload!) { a(f: $f) }', variables: { f: null } })));
+    body.write(
+      part(
+        'Content-Disposition: form-data; name="operations"',
+        JSON.stringify({ query: 'mutation ($f: Upload!) { a(f: $f) }', variables: { f: null } }),
+      ),
+    );
     body.write(part('Content-Disposition: form-data; name="map"', '{"0":["variables.f"]}'));
     // The spool folder disappears before the file arrives: opening its spool file fails.
     const spool = await vi.waitFor(() => {
@@ -32,7 +43,9 @@ describe('readMultipartRequest', () => {
       return made as string;
     });
     rmSync(join(tmpdir(), spool), { recursive: true, force: true });
-    body.write(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="0"; filename="a.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+    body.write(
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="0"; filename="a.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    );
     body.write(Buffer.alloc(10_000, 1));
     body.end(`\r\n--${BOUNDARY}--\r\n`);
     expect(await outcome).toBe('INTERNAL_SERVER_ERROR');
@@ -41,10 +54,23 @@ describe('readMultipartRequest', () => {
   it('rejects once the body breaks off mid-file, after its spool file is closed and removed', async () => {
     const before = new Set(readdirSync(tmpdir()));
     const body = new PassThrough();
-    const read = readMultipartRequest({ contentType: `multipart/form-data; boundary=${BOUNDARY}`, body, limits, maxFieldBytes: 10_000, maxJsonDepth: 16 });
-    body.write(part('Content-Disposition: form-data; name="operations"', JSON.stringify({ query: 'mutation ($f: Upload!) { a(f: $f) }', variables: { f: null } })));
+    const read = readMultipartRequest({
+      contentType: `multipart/form-data; boundary=${BOUNDARY}`,
+      body,
+      limits,
+      maxFieldBytes: 10_000,
+      maxJsonDepth: 16,
+    });
+    body.write(
+      part(
+        'Content-Disposition: form-data; name="operations"',
+        JSON.stringify({ query: 'mutation ($f: Upload!) { a(f: $f) }', variables: { f: null } }),
+      ),
+    );
     body.write(part('Content-Disposition: form-data; name="map"', '{"0":["variables.f"]}'));
-    body.write(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="0"; filename="a.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+    body.write(
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="0"; filename="a.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    );
     body.write(Buffer.alloc(100_000, 1));
     body.destroy(new Error('aborted'));
     await expect(read).rejects.toMatchObject({ code: 'BAD_REQUEST' });

@@ -4,8 +4,26 @@
 import { defineConfig } from '@graphql-mesh/compose-cli';
 import { loadJSONSchemaSubgraph } from '@omnigraph/json-schema';
 
-const user = { title: 'User', type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' }, username: { type: 'string' }, email: { type: 'string' } } };
-const post = { title: 'Post', type: 'object', properties: { id: { type: 'integer' }, userId: { type: 'integer' }, title: { type: 'string' }, body: { type: 'string' } } };
+const user = {
+  title: 'User',
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    name: { type: 'string' },
+    username: { type: 'string' },
+    email: { type: 'string' },
+  },
+};
+const post = {
+  title: 'Post',
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    userId: { type: 'integer' },
+    title: { type: 'string' },
+    body: { type: 'string' },
+  },
+};
 
 export const composeConfig = defineConfig({
   subgraphs: [
@@ -13,7 +31,13 @@ export const composeConfig = defineConfig({
       sourceHandler: loadJSONSchemaSubgraph('placeholder', {
         endpoint: process.env.UPSTREAM_URL ?? 'http://127.0.0.1:3000',
         operations: [
-          { type: 'Query', field: 'posts', path: '/posts', method: 'GET', responseSchema: { type: 'array', items: post } },
+          {
+            type: 'Query',
+            field: 'posts',
+            path: '/posts',
+            method: 'GET',
+            responseSchema: { type: 'array', items: post },
+          },
           {
             type: 'Query',
             field: 'usersByIds',

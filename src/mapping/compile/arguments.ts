@@ -4,18 +4,28 @@
  * it, `@from(value:)` on the values of an enum argument. (Input object
  * fields of a JSON body are converted with the body, records.ts.)
  */
-import { type GraphQLField, type GraphQLInputType, getNullableType, isEnumType, isInputObjectType, isListType } from 'graphql';
+import {
+  type GraphQLField,
+  type GraphQLInputType,
+  getNullableType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+} from 'graphql';
 import { arg, directive, text } from '../directive-args.ts';
 import type { ArgumentDecoding, ValueDecoding } from '../plan.ts';
 
 /** Input objects nested deeper than this are sent as they are. */
 const MAX_INPUT_DEPTH = 8;
 
-type Directives = ReadonlyArray<{ name: { value: string }; arguments?: ReadonlyArray<{ name: { value: string }; value: unknown }> }> | undefined;
+type Directives =
+  | ReadonlyArray<{ name: { value: string }; arguments?: ReadonlyArray<{ name: { value: string }; value: unknown }> }>
+  | undefined;
 
 export function argumentDecoding(definition: GraphQLField<unknown, unknown>): ArgumentDecoding {
   return definition.args.flatMap((argument) => {
-    const decoding = idDecoding(argument.type, globalIdType(argument.astNode?.directives)) ?? enumDecoding(argument.type);
+    const decoding =
+      idDecoding(argument.type, globalIdType(argument.astNode?.directives)) ?? enumDecoding(argument.type);
     return decoding ? [[argument.name, decoding] as const] : [];
   });
 }
@@ -56,6 +66,8 @@ function enumDecoding(type: GraphQLInputType): ValueDecoding | undefined {
 
 function globalIdType(directives: Directives): string | undefined {
   const found = directives?.find((node) => node.name.value === 'globalId');
-  const value = found?.arguments?.find((argument) => argument.name.value === 'type')?.value as { kind?: string; value?: string } | undefined;
+  const value = found?.arguments?.find((argument) => argument.name.value === 'type')?.value as
+    | { kind?: string; value?: string }
+    | undefined;
   return value?.kind === 'StringValue' ? value.value : undefined;
 }

@@ -11,8 +11,13 @@ export function batchPlan(batch: Arg | undefined, context: FieldContext): BatchP
   const key = field(batch, 'key');
   const match = text(field(batch, 'match')) ?? 'id';
   const param = text(field(batch, 'param'));
-  if (!hasField(context.returns, match)) diagnostics.report(field(batch, 'match')?.node ?? batch.node, `${where}.match): ${context.returns.name} has no field "${match}" to match rows to keys by.`);
-  if (param === undefined) diagnostics.report(batch.node, `${where}) needs param: the query parameter or body field that carries the keys.`);
+  if (!hasField(context.returns, match))
+    diagnostics.report(
+      field(batch, 'match')?.node ?? batch.node,
+      `${where}.match): ${context.returns.name} has no field "${match}" to match rows to keys by.`,
+    );
+  if (param === undefined)
+    diagnostics.report(batch.node, `${where}) needs param: the query parameter or body field that carries the keys.`);
   return {
     key: key ? valueTemplate(key, `${where}.key)`, context) : { kind: 'literal', value: undefined },
     param: param ?? '',

@@ -27,9 +27,24 @@ export interface CompiledMapping {
   internal: Set<string>;
 }
 
-export function compileMapping(schema: GraphQLSchema, sources: Readonly<Record<string, SourceInfo>>, handWritten: ReadonlySet<string>, diagnostics: Diagnostics): CompiledMapping {
-  const objectTypes = Object.values(schema.getTypeMap()).filter((type): type is GraphQLObjectType => isObjectType(type) && !type.name.startsWith('__'));
-  const compiler: CompileContext = { schema, sources, handWritten, diagnostics, plans: new Map(), nodes: nodePlans(objectTypes), internal: new Set() };
+export function compileMapping(
+  schema: GraphQLSchema,
+  sources: Readonly<Record<string, SourceInfo>>,
+  handWritten: ReadonlySet<string>,
+  diagnostics: Diagnostics,
+): CompiledMapping {
+  const objectTypes = Object.values(schema.getTypeMap()).filter(
+    (type): type is GraphQLObjectType => isObjectType(type) && !type.name.startsWith('__'),
+  );
+  const compiler: CompileContext = {
+    schema,
+    sources,
+    handWritten,
+    diagnostics,
+    plans: new Map(),
+    nodes: nodePlans(objectTypes),
+    internal: new Set(),
+  };
   // @ref and @event name Query fields with @rest: they compile once every @rest has.
   const later: Array<() => void> = [];
   for (const type of objectTypes) {
@@ -42,7 +57,12 @@ export function compileMapping(schema: GraphQLSchema, sources: Readonly<Record<s
 }
 
 /** Which directives a field has, checked against each other and against a hand-written resolver, then compiled. */
-function compileField(compiler: CompileContext, type: GraphQLObjectType, definition: GraphQLField<unknown, unknown>, later: Array<() => void>): void {
+function compileField(
+  compiler: CompileContext,
+  type: GraphQLObjectType,
+  definition: GraphQLField<unknown, unknown>,
+  later: Array<() => void>,
+): void {
   const { schema, handWritten, diagnostics, plans } = compiler;
   const coordinate = `${type.name}.${definition.name}`;
   const directives = definition.astNode?.directives;
@@ -53,19 +73,38 @@ function compileField(compiler: CompileContext, type: GraphQLObjectType, definit
   const isSubscription = type === schema.getSubscriptionType();
   if (directive(directives, 'internal')) {
     compiler.internal.add(coordinate);
-    if (rest || ref) diagnostics.report(definition.astNode, `${coordinate} is @internal: it is read from the record, so it cannot have @rest or @ref.`);
+    if (rest || ref)
+      diagnostics.report(
+        definition.astNode,
+        `${coordinate} is @internal: it is read from the record, so it cannot have @rest or @ref.`,
+      );
   }
   if (rest && ref) diagnostics.report(ref, `${coordinate} has both @rest and @ref; keep one.`);
-  if (event && !isSubscription) diagnostics.report(event, `${coordinate} has @event, which feeds Subscription fields only.`);
-  if (isSubscription && (rest || ref)) diagnostics.report(rest ?? ref, `${coordinate} is a subscription: it is fed by @event, not @${rest ? 'rest' : 'ref'}.`);
-  if (event && handWritten.has(coordinate)) diagnostics.report(event, `${coordinate} has a hand-written resolver and @event; keep one.`);
+  if (event && !isSubscription)
+    diagnostics.report(event, `${coordinate} has @event, which feeds Subscription fields only.`);
+  if (isSubscription && (rest || ref))
+    diagnostics.report(
+      rest ?? ref,
+      `${coordinate} is a subscription: it is fed by @event, not @${rest ? 'rest' : 'ref'}.`,
+    );
+  if (event && handWritten.has(coordinate))
+    diagnostics.report(event, `${coordinate} has a hand-written resolver and @event; keep one.`);
   if (isSubscription) {
     if (event) later.push(() => compileEvent(compiler, coordinate, definition, event));
-    else if (!handWritten.has(coordinate) && !rest && !ref) diagnostics.report(definition.astNode, `${coordinate} has no @event mapping and no hand-written resolver: it would never send anything.`);
+    else if (!handWritten.has(coordinate) && !rest && !ref)
+      diagnostics.report(
+        definition.astNode,
+        `${coordinate} has no @event mapping and no hand-written resolver: it would never send anything.`,
+      );
     return;
   }
-  if ((rest || ref) && handWritten.has(coordinate)) diagnostics.report(rest ?? ref, `${coordinate} has a hand-written resolver and a mapping directive; keep one.`);
-  if (from && (rest || ref)) diagnostics.report(from, `${coordinate} is resolved by @${rest ? 'rest' : 'ref'}; @from applies to fields read from a record.`);
+  if ((rest || ref) && handWritten.has(coordinate))
+    diagnostics.report(rest ?? ref, `${coordinate} has a hand-written resolver and a mapping directive; keep one.`);
+  if (from && (rest || ref))
+    diagnostics.report(
+      from,
+      `${coordinate} is resolved by @${rest ? 'rest' : 'ref'}; @from applies to fields read from a record.`,
+    );
   if (from) checkFrom(coordinate, definition, from, diagnostics);
   if (rest) {
     const plan = compileRest(compiler, coordinate, type, definition, rest);
@@ -75,7 +114,14 @@ function compileField(compiler: CompileContext, type: GraphQLObjectType, definit
       const plan = compileRef(compiler, coordinate, type, definition, ref);
       if (plan) plans.set(coordinate, plan);
     });
-  } else if ((type === schema.getQueryType() || type === schema.getMutationType()) && !handWritten.has(coordinate) && !(coordinate === 'Query.node' && compiler.nodes.size > 0)) {
-    diagnostics.report(definition.astNode, `${coordinate} has no @rest or @ref mapping and no hand-written resolver: it would always be null.`);
+  } else if (
+    (type === schema.getQueryType() || type === schema.getMutationType()) &&
+    !handWritten.has(coordinate) &&
+    !(coordinate === 'Query.node' && compiler.nodes.size > 0)
+  ) {
+    diagnostics.report(
+      definition.astNode,
+      `${coordinate} has no @rest or @ref mapping and no hand-written resolver: it would always be null.`,
+    );
   }
 }

@@ -11,8 +11,17 @@ const CONVERSION_TARGETS: Record<string, ReadonlySet<string>> = {
   DATE_TIME_FROM_UNIX_MILLISECONDS: new Set(['String']),
 };
 
-export function checkFrom(coordinate: string, definition: GraphQLField<unknown, unknown>, node: ConstDirectiveNode, diagnostics: Diagnostics): void {
-  if (arg(node, 'value')) diagnostics.report(arg(node, 'value')?.node, `${coordinate} @from(value) is for enum values; a field takes path and as.`);
+export function checkFrom(
+  coordinate: string,
+  definition: GraphQLField<unknown, unknown>,
+  node: ConstDirectiveNode,
+  diagnostics: Diagnostics,
+): void {
+  if (arg(node, 'value'))
+    diagnostics.report(
+      arg(node, 'value')?.node,
+      `${coordinate} @from(value) is for enum values; a field takes path and as.`,
+    );
   const path = arg(node, 'path');
   if (
     path &&
@@ -25,7 +34,10 @@ export function checkFrom(coordinate: string, definition: GraphQLField<unknown, 
   const as = text(arg(node, 'as'));
   const target = getNamedType(definition.type).name;
   if (as && CONVERSION_TARGETS[as] && !CONVERSION_TARGETS[as].has(target) && !isCustomScalarName(target))
-    diagnostics.report(arg(node, 'as')?.node, `${coordinate} @from(as: ${as}) makes a ${[...CONVERSION_TARGETS[as]].join(' or ')}; the field is ${target}.`);
+    diagnostics.report(
+      arg(node, 'as')?.node,
+      `${coordinate} @from(as: ${as}) makes a ${[...CONVERSION_TARGETS[as]].join(' or ')}; the field is ${target}.`,
+    );
 }
 
 function isCustomScalarName(name: string): boolean {

@@ -1,5 +1,13 @@
 /** `@rest`: a field read or written by one upstream call, its body, batch form, pagination, result and error mapping. */
-import { type ConstDirectiveNode, type GraphQLField, type GraphQLObjectType, getNamedType, getNullableType, isListType, isObjectType } from 'graphql';
+import {
+  type ConstDirectiveNode,
+  type GraphQLField,
+  type GraphQLObjectType,
+  getNamedType,
+  getNullableType,
+  isListType,
+  isObjectType,
+} from 'graphql';
 import type { ValueTemplate } from '../../core/template.ts';
 import type { HttpMethod } from '../../core/upstream.ts';
 import { connectionNodeType } from '../connection-types.ts';
@@ -14,16 +22,33 @@ import { pathTemplate, templateMap, valueTemplate } from './templates.ts';
 const PAGINATION_ARGS = new Set(['first', 'after', 'last', 'before']);
 export const WRITES: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export function compileRest(compiler: CompileContext, coordinate: string, parent: GraphQLObjectType, definition: GraphQLField<unknown, unknown>, node: ConstDirectiveNode): RestPlan | undefined {
+export function compileRest(
+  compiler: CompileContext,
+  coordinate: string,
+  parent: GraphQLObjectType,
+  definition: GraphQLField<unknown, unknown>,
+  node: ConstDirectiveNode,
+): RestPlan | undefined {
   const { schema, sources, diagnostics } = compiler;
   const sourceName = text(arg(node, 'source'));
   const source = sourceName === undefined ? undefined : sources[sourceName];
   if (sourceName !== undefined && !source)
-    diagnostics.report(arg(node, 'source')?.node, `${coordinate} @rest(source): no source "${sourceName}" in the config (sources: ${Object.keys(sources).join(', ') || 'none'}).`);
+    diagnostics.report(
+      arg(node, 'source')?.node,
+      `${coordinate} @rest(source): no source "${sourceName}" in the config (sources: ${Object.keys(sources).join(', ') || 'none'}).`,
+    );
   const method = (text(arg(node, 'method')) ?? 'GET') as HttpMethod;
   const isRoot = parent === schema.getQueryType() || parent === schema.getMutationType();
-  if (parent === schema.getMutationType() && !WRITES.has(method)) diagnostics.report(node, `${coordinate} is a mutation: its @rest method must be POST, PUT, PATCH or DELETE, not ${method}.`);
-  if (parent !== schema.getMutationType() && WRITES.has(method)) diagnostics.report(arg(node, 'method')?.node, `${coordinate} @rest(method: ${method}) writes; writes belong on Mutation fields.`);
+  if (parent === schema.getMutationType() && !WRITES.has(method))
+    diagnostics.report(
+      node,
+      `${coordinate} is a mutation: its @rest method must be POST, PUT, PATCH or DELETE, not ${method}.`,
+    );
+  if (parent !== schema.getMutationType() && WRITES.has(method))
+    diagnostics.report(
+      arg(node, 'method')?.node,
+      `${coordinate} @rest(method: ${method}) writes; writes belong on Mutation fields.`,
+    );
 
   const paginateArg = arg(node, 'paginate');
   const returnType = getNamedType(definition.type);
@@ -34,32 +59,32 @@ export function compileRest(compiler: CompileContext, coordinate: string, parent
       `${coordinate} has @rest(paginate) but returns ${returnType.name}: a paginated field returns a connection, e.g. ${returnType.name.replace(/Connection$/, '')}Connection.`,
     );
   const returns = connectionNode ?? returnType;
-  const context: FieldContext = { compiler, coordinate, definition, parent: isRoot ? undefined : parent, returns, source, sourceName };
+  const context: FieldContext = {
+    compiler,
+    coordinate,
+    definition,
+    parent: isRoot ? undefined : parent,
+    returns,
+    source,
+    sourceName,
+  };
 
   const path = pathTemplate(arg(node, 'path'), `${coordinate} @rest(path)`, context);
   const query = templateMap(arg(node, 'query'), `${coordinate} @rest(query)`, context);
   const headers = templateMap(arg(node, 'headers'), `${coordinate} @rest(headers)`, context);
-  const bodyArg = arg(node, 'body');
-  const formArg = arg(node, 'form');
-  const multipartArg = arg(node, 'multipart');
-  const uploadArg = arg(node, 'upload');
-  const bodies = (['body', 'form', 'multipart', 'upload'] as const).filter((name) => arg(node, name));
-  if (bodies.length > 1) diagnostics.report(arg(node, bodies[1] as string)?.node, `${coordinate} @rest has ${bodies.join(' and ')}; a request has one body.`);
-  const anyBody = bodyArg ?? formArg ?? multipartArg ?? uploadArg;
-  if (anyBody && !WRITES.has(method)) diagnostics.report(anyBody.node, `${coordinate} @rest sends a body with ${method}; use POST, PUT, PATCH or DELETE.`);
-  const body: RestPlan['body'] = bodyArg
-    ? { kind: 'json', value: typeof bodyArg.value === 'string' ? valueTemplate(bodyArg, `${coordinate} @rest(body)`, context) : templateMap(bodyArg, `${coordinate} @rest(body)`, context) }
-    : formArg
-      ? { kind: 'form', fields: templateMap(formArg, `${coordinate} @rest(form)`, context) }
-      : multipartArg
-        ? { kind: 'multipart', parts: templateMap(multipartArg, `${coordinate} @rest(multipart)`, context) }
-        : uploadArg
-          ? { kind: 'upload', file: uploadTemplate(uploadArg, `${coordinate} @rest(upload)`, context) }
-          : undefined;
+  const body = bodyPlan(node, coordinate, method, context);
   const resultArg = arg(node, 'result');
-  if (resultArg && isObjectType(returns)) diagnostics.report(resultArg.node, `${coordinate} @rest(result) sets a scalar value; ${returns.name} is an object type.`);
+  if (resultArg && isObjectType(returns))
+    diagnostics.report(
+      resultArg.node,
+      `${coordinate} @rest(result) sets a scalar value; ${returns.name} is an object type.`,
+    );
   const batch = batchPlan(arg(node, 'batch'), context);
-  if (batch && paginateArg) diagnostics.report(arg(node, 'batch')?.node, `${coordinate} @rest has both batch and paginate; a connection's first pages batch with paginate.firstPage.`);
+  if (batch && paginateArg)
+    diagnostics.report(
+      arg(node, 'batch')?.node,
+      `${coordinate} @rest has both batch and paginate; a connection's first pages batch with paginate.firstPage.`,
+    );
   const paginate = paginateArg && connectionNode ? paginatePlan(paginateArg, context) : undefined;
   if (paginate) checkConnectionArgs(diagnostics, coordinate, definition, paginate);
 
@@ -79,24 +104,79 @@ export function compileRest(compiler: CompileContext, coordinate: string, parent
     batch,
     paginate,
     result: resultArg ? valueTemplate(resultArg, `${coordinate} @rest(result)`, context) : undefined,
-    invalidates: items(arg(node, 'invalidates')).flatMap((item) => pathTemplate(item, `${coordinate} @rest(invalidates)`, { ...context, result: true }) ?? []),
+    invalidates: items(arg(node, 'invalidates')).flatMap(
+      (item) => pathTemplate(item, `${coordinate} @rest(invalidates)`, { ...context, result: true }) ?? [],
+    ),
     errors: items(arg(node, 'errors')).map(errorMapping),
     maxAgeMs: integer(arg(node, 'maxAge')) === undefined ? undefined : (integer(arg(node, 'maxAge')) as number) * 1000,
     filterArgs: definition.args.map((argument) => argument.name).filter((name) => !PAGINATION_ARGS.has(name)),
   };
-  if (plan.invalidates.length > 0 && !WRITES.has(method)) diagnostics.report(arg(node, 'invalidates')?.node, `${coordinate} @rest(invalidates) is for writes; a ${method} changes nothing.`);
+  if (plan.invalidates.length > 0 && !WRITES.has(method))
+    diagnostics.report(
+      arg(node, 'invalidates')?.node,
+      `${coordinate} @rest(invalidates) is for writes; a ${method} changes nothing.`,
+    );
   return sourceName === undefined ? undefined : plan;
+}
+
+/** The body of a write: JSON, a form, multipart parts or one uploaded file; one at most, and only with a method that sends one. */
+function bodyPlan(
+  node: ConstDirectiveNode,
+  coordinate: string,
+  method: HttpMethod,
+  context: FieldContext,
+): RestPlan['body'] {
+  const { diagnostics } = context.compiler;
+  const bodyArg = arg(node, 'body');
+  const formArg = arg(node, 'form');
+  const multipartArg = arg(node, 'multipart');
+  const uploadArg = arg(node, 'upload');
+  const bodies = (['body', 'form', 'multipart', 'upload'] as const).filter((name) => arg(node, name));
+  if (bodies.length > 1)
+    diagnostics.report(
+      arg(node, bodies[1] as string)?.node,
+      `${coordinate} @rest has ${bodies.join(' and ')}; a request has one body.`,
+    );
+  const anyBody = bodyArg ?? formArg ?? multipartArg ?? uploadArg;
+  if (anyBody && !WRITES.has(method))
+    diagnostics.report(
+      anyBody.node,
+      `${coordinate} @rest sends a body with ${method}; use POST, PUT, PATCH or DELETE.`,
+    );
+  return bodyArg
+    ? {
+        kind: 'json',
+        value:
+          typeof bodyArg.value === 'string'
+            ? valueTemplate(bodyArg, `${coordinate} @rest(body)`, context)
+            : templateMap(bodyArg, `${coordinate} @rest(body)`, context),
+      }
+    : formArg
+      ? { kind: 'form', fields: templateMap(formArg, `${coordinate} @rest(form)`, context) }
+      : multipartArg
+        ? { kind: 'multipart', parts: templateMap(multipartArg, `${coordinate} @rest(multipart)`, context) }
+        : uploadArg
+          ? { kind: 'upload', file: uploadTemplate(uploadArg, `${coordinate} @rest(upload)`, context) }
+          : undefined;
 }
 
 /** `$args.file`, an argument of type Upload. */
 function uploadTemplate(value: Arg, where: string, context: FieldContext): ValueTemplate {
   const { diagnostics } = context.compiler;
   const template = valueTemplate(value, where, context);
-  const argument = template.kind === 'reference' && template.reference.scope === 'args' ? context.definition.args.find((candidate) => candidate.name === template.reference.path[0]) : undefined;
-  if (!argument || getNamedType(argument.type).name !== 'Upload') diagnostics.report(value.node, `${where} is an argument of type Upload: "$args.file".`);
+  const argument =
+    template.kind === 'reference' && template.reference.scope === 'args'
+      ? context.definition.args.find((candidate) => candidate.name === template.reference.path[0])
+      : undefined;
+  if (!argument || getNamedType(argument.type).name !== 'Upload')
+    diagnostics.report(value.node, `${where} is an argument of type Upload: "$args.file".`);
   return template;
 }
 
 export function errorMapping(item: Arg): ErrorMappingPlan {
-  return { status: integer(field(item, 'status')) ?? 0, code: (text(field(item, 'code')) ?? 'UPSTREAM_ERROR') as ErrorMappingPlan['code'], message: dotPath(field(item, 'message')) };
+  return {
+    status: integer(field(item, 'status')) ?? 0,
+    code: (text(field(item, 'code')) ?? 'UPSTREAM_ERROR') as ErrorMappingPlan['code'],
+    message: dotPath(field(item, 'message')),
+  };
 }

@@ -6,13 +6,25 @@
  */
 import type { ASTNode, GraphQLArgument, GraphQLInputType, GraphQLNamedType } from 'graphql';
 import { getNamedType, getNullableType, isInputObjectType, isListType, isObjectType } from 'graphql';
-import { type PathTemplate, parsePathTemplate, parseValueTemplate, type Reference, referencesIn, TemplateError, type ValueTemplate } from '../../core/template.ts';
+import {
+  type PathTemplate,
+  parsePathTemplate,
+  parseValueTemplate,
+  type Reference,
+  referencesIn,
+  TemplateError,
+  type ValueTemplate,
+} from '../../core/template.ts';
 import type { Diagnostics } from '../diagnostics.ts';
 import { type Arg, directive, entries, integer, text } from '../directive-args.ts';
 import type { TemplateMap } from '../plan.ts';
 import type { FieldContext } from './compile-context.ts';
 
-export function pathTemplate(value: Arg | undefined, where: string, context: FieldContext & { result?: boolean }): PathTemplate | undefined {
+export function pathTemplate(
+  value: Arg | undefined,
+  where: string,
+  context: FieldContext & { result?: boolean },
+): PathTemplate | undefined {
   const { diagnostics } = context.compiler;
   const source = text(value);
   if (source === undefined) return undefined;
@@ -45,27 +57,46 @@ export function templateMap(value: Arg | undefined, where: string, context: Fiel
   const { diagnostics } = context.compiler;
   const found = entries(value);
   if (!found) {
-    diagnostics.report(value?.node, `${where} is a map: { name: "value or $template", … }, or a list of "name: value" strings.`);
+    diagnostics.report(
+      value?.node,
+      `${where} is a map: { name: "value or $template", … }, or a list of "name: value" strings.`,
+    );
     return [];
   }
-  return found.map(({ name, value: entry, offset }) => [name, valueTemplate(entry, `${where.slice(0, -1)}.${name})`, context, offset)] as const);
+  return found.map(
+    ({ name, value: entry, offset }) =>
+      [name, valueTemplate(entry, `${where.slice(0, -1)}.${name})`, context, offset)] as const,
+  );
 }
 
 /** Each reference must name something that exists where the template is used. */
-function checkReferences(references: readonly Reference[], node: ASTNode | undefined, where: string, context: FieldContext & { result?: boolean }, shift = 0): void {
+function checkReferences(
+  references: readonly Reference[],
+  node: ASTNode | undefined,
+  where: string,
+  context: FieldContext & { result?: boolean },
+  shift = 0,
+): void {
   const { diagnostics } = context.compiler;
   for (const reference of references) {
     const [name = '', ...rest] = reference.path;
     const report = (message: string) => diagnostics.report(node, `${where}: ${message}`, reference.offset + shift);
     if (reference.scope === 'args') {
       const argument = context.definition.args.find((candidate) => candidate.name === name);
-      if (!argument) report(`$args.${name} is not an argument of ${context.coordinate} (arguments: ${context.definition.args.map((candidate) => candidate.name).join(', ') || 'none'}).`);
+      if (!argument)
+        report(
+          `$args.${name} is not an argument of ${context.coordinate} (arguments: ${context.definition.args.map((candidate) => candidate.name).join(', ') || 'none'}).`,
+        );
       else checkInputPath(argument, rest, report);
     } else if (reference.scope === 'parent') {
-      if (!context.parent) report(`$parent is not available on a root field: ${context.coordinate} has no parent record.`);
+      if (!context.parent)
+        report(`$parent is not available on a root field: ${context.coordinate} has no parent record.`);
       else {
         const parentField = context.parent.getFields()[name];
-        const mapped = parentField && !directive(parentField.astNode?.directives, 'rest') && !directive(parentField.astNode?.directives, 'ref');
+        const mapped =
+          parentField &&
+          !directive(parentField.astNode?.directives, 'rest') &&
+          !directive(parentField.astNode?.directives, 'ref');
         if (!mapped) {
           report(
             parentField
@@ -78,7 +109,9 @@ function checkReferences(references: readonly Reference[], node: ASTNode | undef
       if (!context.event) report('$event is only available in @event.');
     } else if (reference.scope === 'header') {
       if (context.source && !context.source.forwardHeaders.includes(name.toLowerCase()))
-        report(`$header.${name} is not among the headers source "${context.sourceName}" may see (its forwardHeaders: ${context.source.forwardHeaders.join(', ') || 'none'}).`);
+        report(
+          `$header.${name} is not among the headers source "${context.sourceName}" may see (its forwardHeaders: ${context.source.forwardHeaders.join(', ') || 'none'}).`,
+        );
     } else if (!context.result) {
       report('$result is only available in invalidates.');
     } else if (!hasField(context.returns, name)) {

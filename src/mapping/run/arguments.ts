@@ -19,7 +19,8 @@ function valueDecoder(decoding: ValueDecoding): (value: unknown) => unknown {
   switch (decoding.kind) {
     case 'globalId': {
       const { type } = decoding;
-      return (value) => (Array.isArray(value) ? value.map((item) => decodeGlobalId(item, type)) : decodeGlobalId(value, type));
+      return (value) =>
+        Array.isArray(value) ? value.map((item) => decodeGlobalId(item, type)) : decodeGlobalId(value, type);
     }
     case 'enum': {
       const one = (value: unknown) => decoding.spelled.get(value as string) ?? value;
@@ -31,15 +32,20 @@ function valueDecoder(decoding: ValueDecoding): (value: unknown) => unknown {
     }
     case 'object': {
       const fields = decoding.fields.map(([name, field]) => [name, valueDecoder(field)] as const);
-      return (value) => (typeof value === 'object' && value !== null ? decodeFields(value as Record<string, unknown>, fields) : value);
+      return (value) =>
+        typeof value === 'object' && value !== null ? decodeFields(value as Record<string, unknown>, fields) : value;
     }
   }
 }
 
 /** A copy of `values` with each named, non-null field decoded. */
-function decodeFields(values: Record<string, unknown>, decoders: ReadonlyArray<readonly [string, (value: unknown) => unknown]>): Record<string, unknown> {
+function decodeFields(
+  values: Record<string, unknown>,
+  decoders: ReadonlyArray<readonly [string, (value: unknown) => unknown]>,
+): Record<string, unknown> {
   const decoded = { ...values };
-  for (const [name, decode] of decoders) if (decoded[name] !== undefined && decoded[name] !== null) decoded[name] = decode(decoded[name]);
+  for (const [name, decode] of decoders)
+    if (decoded[name] !== undefined && decoded[name] !== null) decoded[name] = decode(decoded[name]);
   return decoded;
 }
 

@@ -11,7 +11,13 @@ import { GraftError } from '../../errors.ts';
 import { chainedConnection, firstPageFromBatch } from '../../pagination/chained-adapter.ts';
 import { type Connection, type ConnectionArgs, type Slice, toSlice } from '../../pagination/connection.ts';
 import type { CursorCodec, CursorScope, ScopeParts } from '../../pagination/cursor.ts';
-import { firstRangeFromBatch, indexConnection, offsetRanges, pageRanges, type RangeFetcher } from '../../pagination/index-adapter.ts';
+import {
+  firstRangeFromBatch,
+  indexConnection,
+  offsetRanges,
+  pageRanges,
+  type RangeFetcher,
+} from '../../pagination/index-adapter.ts';
 import { linkHeaderPages } from '../../pagination/linked-pages.ts';
 import type { BoundSource } from '../../sources/request-sources.ts';
 import type { UpstreamRequest } from '../../sources/upstream-request.ts';
@@ -42,7 +48,9 @@ export async function connectionOf(
     const key = evaluate(form.key, resolve);
     const shaped = key === null || key === undefined ? undefined : firstPageShape(plan, form, slice.count, resolve);
     if (shaped) {
-      const answers = stateOf(context).batches.get(shaped.shape) ?? batchOf(stateOf(context).batches, shaped.shape, shaped.plan, source, shaped.request, shaped.batch, call, rows);
+      const answers =
+        stateOf(context).batches.get(shaped.shape) ??
+        batchOf(stateOf(context).batches, shaped.shape, shaped.plan, source, shaped.request, shaped.batch, call, rows);
       const firstRows = (await answers.load(String(key))) as unknown[];
       return firstPageConnection(plan, firstRows, slice.count, scope, () => totalOf(plan, source, base, rows, call));
     }
@@ -68,7 +76,9 @@ export function scopeOf(plan: RestPlan, base: UpstreamRequest, context: GatewayC
 
 /** A window the batch form serves: a first page, forward, smaller than the list's own largest page. */
 export function servedByBatch(paginate: PaginatePlan, slice: Slice): boolean {
-  return slice.direction === 'forward' && slice.after === null && slice.before === null && slice.count < paginate.pageSize;
+  return (
+    slice.direction === 'forward' && slice.after === null && slice.before === null && slice.count < paginate.pageSize
+  );
 }
 
 /** For a list without a total of its own, or one made only to be wrapped with a total per request. */
@@ -104,24 +114,49 @@ export function firstPagesByRows(plan: RestPlan, scopeParts: (key: unknown) => S
 }
 
 /** The first page of a list from the rows a batch call brought (one more than asked, to tell whether a next page follows). */
-export function firstPageConnection(plan: RestPlan, rows: readonly unknown[], count: number, scope: CursorScope, total: () => Promise<number | null>): Connection<unknown> {
+export function firstPageConnection(
+  plan: RestPlan,
+  rows: readonly unknown[],
+  count: number,
+  scope: CursorScope,
+  total: () => Promise<number | null>,
+): Connection<unknown> {
   const style = (plan.paginate as PaginatePlan).style;
-  return style === 'CURSOR' || style === 'LINK' ? firstPageFromBatch(rows, count, scope) : firstRangeFromBatch(rows, count, scope, total);
+  return style === 'CURSOR' || style === 'LINK'
+    ? firstPageFromBatch(rows, count, scope)
+    : firstRangeFromBatch(rows, count, scope, total);
 }
 
 /** The total of an OFFSET or PAGE list, from its own pages. */
-export function totalOf(plan: RestPlan, source: BoundSource, base: UpstreamRequest, rows: RowMapping, call: SourceCall): Promise<number | null> {
+export function totalOf(
+  plan: RestPlan,
+  source: BoundSource,
+  base: UpstreamRequest,
+  rows: RowMapping,
+  call: SourceCall,
+): Promise<number | null> {
   const ranges = ownPages(plan, source, base, rows, call).ranges();
   return ranges.total ? ranges.total() : ranges(0, 1).then((range) => range.total);
 }
 
 /** A list's own pages, in its style: made only when a window needs them. */
-export function ownPages(plan: RestPlan, source: BoundSource, base: UpstreamRequest, rows: RowMapping, call: SourceCall) {
+export function ownPages(
+  plan: RestPlan,
+  source: BoundSource,
+  base: UpstreamRequest,
+  rows: RowMapping,
+  call: SourceCall,
+) {
   const paginate = plan.paginate as PaginatePlan;
   const page = (query: Record<string, QueryValue>) => call(source, { ...base, query: { ...base.query, ...query } });
   const itemsOf = (body: unknown) => {
     const items = paginate.items ? read(body, paginate.items) : body;
-    if (!Array.isArray(items)) throw new GraftError('UPSTREAM_BAD_RESPONSE', `${plan.source} sent a page without a list of items (${plan.coordinate}).`, { source: plan.source });
+    if (!Array.isArray(items))
+      throw new GraftError(
+        'UPSTREAM_BAD_RESPONSE',
+        `${plan.source} sent a page without a list of items (${plan.coordinate}).`,
+        { source: plan.source },
+      );
     try {
       return rows.mapList(items, plan.returns);
     } catch (error) {
@@ -146,7 +181,12 @@ export function ownPages(plan: RestPlan, source: BoundSource, base: UpstreamRequ
           }, paginate.pageSize)
         : pageRanges(async (number, perPage) => {
             const { body } = await page({ [paginate.param]: number, [paginate.size]: perPage });
-            return { items: itemsOf(body), total: numberAt(body, paginate.total), pages: numberAt(body, paginate.pages), page: numberAt(body, paginate.current) ?? number };
+            return {
+              items: itemsOf(body),
+              total: numberAt(body, paginate.total),
+              pages: numberAt(body, paginate.pages),
+              page: numberAt(body, paginate.current) ?? number,
+            };
           }, paginate.pageSize),
     /** By the cursor each answer names. */
     byCursor: () => async (cursor: string | null) => {
@@ -154,7 +194,8 @@ export function ownPages(plan: RestPlan, source: BoundSource, base: UpstreamRequ
       return { items: itemsOf(body), next: textAt(body, paginate.next), prev: textAt(body, paginate.prev) };
     },
     /** By the Link header of each answer. */
-    byLink: () => linkHeaderPages(source, { ...base, query: { ...base.query, [paginate.size]: paginate.pageSize } }, itemsOf),
+    byLink: () =>
+      linkHeaderPages(source, { ...base, query: { ...base.query, [paginate.size]: paginate.pageSize } }, itemsOf),
   };
 }
 
@@ -177,10 +218,16 @@ export interface FirstPageShape {
 const firstPageBatches = new WeakMap<FirstPagePlan, FirstPageBatch>();
 
 /** The batch call of a first page of `count` items; undefined when a parent gives no path. A form that names no parent is made once per size. */
-export function firstPageShape(plan: RestPlan, form: FirstPagePlan, count: number, resolve: (reference: Reference) => unknown): FirstPageShape | undefined {
+export function firstPageShape(
+  plan: RestPlan,
+  form: FirstPagePlan,
+  count: number,
+  resolve: (reference: Reference) => unknown,
+): FirstPageShape | undefined {
   let made = firstPageBatches.get(form);
   if (!made) {
-    const fixed = referencesIn(form.path).length === 0 && [...form.query].every(([, template]) => template.kind === 'literal');
+    const fixed =
+      referencesIn(form.path).length === 0 && [...form.query].every(([, template]) => template.kind === 'literal');
     made = {
       plan: { ...plan, selection: form.items, list: true },
       batch: { key: form.key, param: form.param, style: form.style, match: form.match, max: form.max },
@@ -193,7 +240,11 @@ export function firstPageShape(plan: RestPlan, form: FirstPagePlan, count: numbe
   const path = renderPath(form.path, resolve);
   if (!path) return undefined;
   // One row more than asked says whether there is a next page.
-  const request: UpstreamRequest = { path, query: { ...renderQuery(form.query, resolve), [form.size]: count + 1 }, cacheTtlMs: plan.maxAgeMs };
+  const request: UpstreamRequest = {
+    path,
+    query: { ...renderQuery(form.query, resolve), [form.size]: count + 1 },
+    cacheTtlMs: plan.maxAgeMs,
+  };
   const shaped = { plan: made.plan, batch: made.batch, request, shape: batchShape(made.plan, request, made.batch) };
   made.bySize?.set(count, shaped);
   return shaped;

@@ -15,7 +15,12 @@ export function mappedError(plan: Pick<RestPlan, 'source' | 'errors'>, error: un
   if (!mapping) return error;
   const said = mapping.message ? messageIn(error.upstreamBody, mapping.message) : undefined;
   const message = said ?? `${plan.source} refused the request (HTTP ${error.status}).`;
-  return new GraftError(mapping.code, message, { source: plan.source, status: error.status, requestId: error.requestId, cause: error });
+  return new GraftError(mapping.code, message, {
+    source: plan.source,
+    status: error.status,
+    requestId: error.requestId,
+    cause: error,
+  });
 }
 
 /** The client message in an upstream error answer: a string, or a list of strings or of { field, message }; at most 500 characters. */
@@ -41,5 +46,9 @@ export function messageIn(body: string | undefined, path: Path): string | undefi
 /** A record that does not fit its type (records.ts's DriftError) as the client sees it: the source's bad answer; anything else as it is. */
 export function asUpstreamDrift(error: unknown, source: string, status?: number): unknown {
   if (!(error instanceof DriftError)) return error;
-  return new GraftError('UPSTREAM_BAD_RESPONSE', `${source} sent a body of an unexpected shape (${error.where}).`, { source, status, cause: error });
+  return new GraftError('UPSTREAM_BAD_RESPONSE', `${source} sent a body of an unexpected shape (${error.where}).`, {
+    source,
+    status,
+    cause: error,
+  });
 }

@@ -20,13 +20,22 @@ const MAX_PREFETCH_DEPTH = 8;
 export interface Prefetcher {
   returns: string;
   /** `nodes`: the field as the request selects it on the parents. */
-  fetch(parents: readonly unknown[], context: GatewayContext, nodes: readonly FieldNode[], scope: SelectionScope): Promise<unknown[]>;
+  fetch(
+    parents: readonly unknown[],
+    context: GatewayContext,
+    nodes: readonly FieldNode[],
+    scope: SelectionScope,
+  ): Promise<unknown[]>;
   /** The fields the request selects on the rows fetched, when they are not directly below the field (a connection's edges.node). */
   below?(nodes: readonly FieldNode[], scope: SelectionScope): FieldNode[];
 }
 
 /** Settles the batch keys `keyOfParent` reads from many parents; answers the rows they got. */
-export type BatchSettler = (parents: readonly unknown[], keyOfParent: ValueReader, context: GatewayContext) => Promise<unknown[]>;
+export type BatchSettler = (
+  parents: readonly unknown[],
+  keyOfParent: ValueReader,
+  context: GatewayContext,
+) => Promise<unknown[]>;
 
 /** The prefetchers of a graph, by type and field. */
 export class Prefetchers {
@@ -45,22 +54,40 @@ export class Prefetchers {
   }
 
   /** Fetches what the request selects (`fields`) on `rows` of `typeName`, level by level. */
-  async prefetch(rows: readonly unknown[], typeName: string, fields: readonly FieldNode[], scope: SelectionScope, context: GatewayContext, depth = 0): Promise<void> {
+  async prefetch(
+    rows: readonly unknown[],
+    typeName: string,
+    fields: readonly FieldNode[],
+    scope: SelectionScope,
+    context: GatewayContext,
+    depth = 0,
+  ): Promise<void> {
     const byField = this.#byType.get(typeName);
     if (!byField || rows.length === 0 || depth > MAX_PREFETCH_DEPTH) return;
     const levels: Array<Promise<void>> = [];
     for (const [fieldName, prefetcher] of byField) {
       const nodes = fieldsNamed(fields, fieldName);
       if (nodes.length === 0) continue;
-      const below = prefetcher.below ? prefetcher.below(nodes, scope) : selectedFields(nodes, prefetcher.returns, scope);
-      levels.push(prefetcher.fetch(rows, context, nodes, scope).then((found) => this.prefetch(found, prefetcher.returns, below, scope, context, depth + 1)));
+      const below = prefetcher.below
+        ? prefetcher.below(nodes, scope)
+        : selectedFields(nodes, prefetcher.returns, scope);
+      levels.push(
+        prefetcher
+          .fetch(rows, context, nodes, scope)
+          .then((found) => this.prefetch(found, prefetcher.returns, below, scope, context, depth + 1)),
+      );
     }
     await Promise.all(levels);
   }
 }
 
 /** Settles, in as few calls as the batch allows, the keys `keyOf` reads from each parent; answers the keys. */
-export async function settleParents(answers: Batch, parents: readonly unknown[], keyOf: ValueReader, context: GatewayContext): Promise<Set<string>> {
+export async function settleParents(
+  answers: Batch,
+  parents: readonly unknown[],
+  keyOf: ValueReader,
+  context: GatewayContext,
+): Promise<Set<string>> {
   const keys = new Set<string>();
   for (const parent of parents) {
     const key = keyOf(parent, {}, context);

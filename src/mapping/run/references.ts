@@ -19,7 +19,9 @@ export function accessor(template: ValueTemplate, mappers: RecordMappers): Value
     case 'args':
       return (_parent, args) => read(args[name], rest);
     case 'parent':
-      return rest.length === 0 ? (parent) => mappers.upstreamOf(parent, name) : (parent) => read(mappers.upstreamOf(parent, name), rest);
+      return rest.length === 0
+        ? (parent) => mappers.upstreamOf(parent, name)
+        : (parent) => read(mappers.upstreamOf(parent, name), rest);
     case 'header':
       return (_parent, _args, context) => context.header(name.toLowerCase());
     default:
@@ -28,7 +30,13 @@ export function accessor(template: ValueTemplate, mappers: RecordMappers): Value
 }
 
 /** The resolver of every reference a template may make, for one resolver call (`result`: what a write answered). */
-export function references(mappers: RecordMappers, parent: unknown, args: Record<string, unknown>, context: GatewayContext, result: unknown): (reference: Reference) => unknown {
+export function references(
+  mappers: RecordMappers,
+  parent: unknown,
+  args: Record<string, unknown>,
+  context: GatewayContext,
+  result: unknown,
+): (reference: Reference) => unknown {
   return ({ scope, path: [name = '', ...rest] }) => {
     if (scope === 'args') return read(args[name], rest);
     if (scope === 'header') return context.header(name.toLowerCase());
@@ -39,5 +47,8 @@ export function references(mappers: RecordMappers, parent: unknown, args: Record
 
 /** A template read as directly as it allows: a plain reference by a precompiled accessor. */
 export function readerOf(template: ValueTemplate, mappers: RecordMappers): ValueReader {
-  return accessor(template, mappers) ?? ((parent, args, context) => evaluate(template, references(mappers, parent, args, context, undefined)));
+  return (
+    accessor(template, mappers) ??
+    ((parent, args, context) => evaluate(template, references(mappers, parent, args, context, undefined)))
+  );
 }

@@ -41,7 +41,14 @@ export function readKey(plan: Pick<RestPlan, 'source'>, request: UpstreamRequest
  * DataLoader would: the same author of twenty posts is one call), at most
  * SINGLE_CALLS_PER_FIELD at a time per field.
  */
-export function sharedRead(state: RequestState, key: string, plan: RestPlan, source: BoundSource, request: UpstreamRequest, call: SourceCall): Promise<SourceAnswer> {
+export function sharedRead(
+  state: RequestState,
+  key: string,
+  plan: RestPlan,
+  source: BoundSource,
+  request: UpstreamRequest,
+  call: SourceCall,
+): Promise<SourceAnswer> {
   let answer = state.reads.get(key);
   if (answer) return answer;
   let limit = state.limits.get(plan.coordinate);

@@ -50,7 +50,11 @@ export function mappingResolvers(options: ExecutionOptions): ResolverMap {
     resolvers[typeName][fieldName] = fieldResolver(run, coordinate, plan);
   }
   for (const plan of options.plans.values()) if (plan.kind === 'ref') addRefPrefetcher(run, plan);
-  if ([...options.nodes.values()].some((node) => node.fetch) && options.schema.getQueryType()?.getFields().node && !options.plans.has('Query.node')) {
+  if (
+    [...options.nodes.values()].some((node) => node.fetch) &&
+    options.schema.getQueryType()?.getFields().node &&
+    !options.plans.has('Query.node')
+  ) {
     resolvers.Query = { ...resolvers.Query, node: nodeResolver(run) };
   }
   addTypeResolvers(options.schema, resolvers);
@@ -71,12 +75,18 @@ function fieldResolver(run: RunContext, coordinate: string, plan: FieldPlan): un
   if (plan.kind === 'rest') {
     const runner = run.runnerOf(coordinate);
     const decode = argumentDecoder(plan.decoding);
-    return decode ? (((parent, args, context, info) => runner(parent, decode(args), context, info)) satisfies Resolver) : runner;
+    return decode
+      ? (((parent, args, context, info) => runner(parent, decode(args), context, info)) satisfies Resolver)
+      : runner;
   }
   if (plan.kind === 'ref') return refResolver(run, plan);
   const definition = definitionOf(run.schema, coordinate);
   const decode = argumentDecoder(plan.decoding);
-  return eventField(plan, definition, { decode, mapValue: run.mappers.output(definition.type, run.naming(plan.source)), runnerOf: run.runnerOf });
+  return eventField(plan, definition, {
+    decode,
+    mapValue: run.mappers.output(definition.type, run.naming(plan.source)),
+    runnerOf: run.runnerOf,
+  });
 }
 
 /** A @ref: the Query field it names, called with arguments read from the parent, the field's own arguments or a header. */
@@ -101,11 +111,15 @@ function addRefPrefetcher(run: RunContext, plan: RefPlan): void {
   const settle = run.batchSettlers.get(plan.query);
   if (target?.kind !== 'rest' || !target.batch || !settle) return;
   const key = target.batch.key;
-  if (key.kind !== 'reference' || key.reference.scope !== 'args' || key.reference.op || key.reference.path.length !== 1) return;
+  if (key.kind !== 'reference' || key.reference.scope !== 'args' || key.reference.op || key.reference.path.length !== 1)
+    return;
   const template = plan.args.find(([name]) => name === key.reference.path[0])?.[1];
   const keyOfParent = template && accessor(template, run.mappers);
   if (!template || !keyOfParent || template.kind !== 'reference' || template.reference.scope !== 'parent') return;
-  run.prefetchers.add(plan.coordinate, { returns: target.returns, fetch: (parents, context) => settle(parents, keyOfParent, context) });
+  run.prefetchers.add(plan.coordinate, {
+    returns: target.returns,
+    fetch: (parents, context) => settle(parents, keyOfParent, context),
+  });
 }
 
 /** `Query.node(id:)`: the type's @node(fetch:) field, called with the upstream id. */
@@ -120,9 +134,16 @@ function nodeResolver(run: RunContext): Resolver {
 
 function addTypeResolvers(schema: GraphQLSchema, resolvers: ResolverMap): void {
   for (const type of Object.values(schema.getTypeMap())) {
-    if ('resolveType' in type && !type.name.startsWith('__')) resolvers[type.name] = { ...resolvers[type.name], __resolveType: (value: unknown) => (value as Partial<MappedObject>)[TYPENAME] };
+    if ('resolveType' in type && !type.name.startsWith('__'))
+      resolvers[type.name] = {
+        ...resolvers[type.name],
+        __resolveType: (value: unknown) => (value as Partial<MappedObject>)[TYPENAME],
+      };
     // A batched first page fetches its total only when read: a promise, which a resolver may return but a plain property read by graphql-jit may not.
     if (connectionNodeType(type) && isObjectType(type) && type.getFields().totalCount)
-      resolvers[type.name] = { ...resolvers[type.name], totalCount: (connection: Connection<unknown>) => connection.totalCount };
+      resolvers[type.name] = {
+        ...resolvers[type.name],
+        totalCount: (connection: Connection<unknown>) => connection.totalCount,
+      };
   }
 }

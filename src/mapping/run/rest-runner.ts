@@ -22,7 +22,16 @@ import { type BatchForm, batchOf, batchShape, type RowMapping } from '../batch.t
 import type { GatewayContext } from '../gateway-context.ts';
 import type { BatchPlan, FirstPagePlan, PaginatePlan, RestPlan } from '../plan.ts';
 import { fieldsNamed, selectedFields } from '../selection.ts';
-import { connectionOf, firstPageConnection, firstPageShape, firstPagesByRows, NO_TOTAL, scopeOf, servedByBatch, totalOf } from './connections.ts';
+import {
+  connectionOf,
+  firstPageConnection,
+  firstPageShape,
+  firstPagesByRows,
+  NO_TOTAL,
+  scopeOf,
+  servedByBatch,
+  totalOf,
+} from './connections.ts';
 import { asUpstreamDrift, mappedError } from './field-errors.ts';
 import { type BatchSettler, settleParents } from './prefetch.ts';
 import { accessor, references, type ValueReader } from './references.ts';
@@ -92,14 +101,38 @@ function restField(plan: RestPlan, definition: GraphQLField<unknown, unknown>, r
 }
 
 /** The field's request for one resolver call; undefined when a path value is absent. */
-function requestFor(field: RestField, parent: unknown, args: Record<string, unknown>, context: GatewayContext): UpstreamRequest | undefined {
+function requestFor(
+  field: RestField,
+  parent: unknown,
+  args: Record<string, unknown>,
+  context: GatewayContext,
+): UpstreamRequest | undefined {
   return field.fixed ?? field.requestOf(references(field.run.mappers, parent, args, context, undefined));
 }
 
 /** The request's batch of this shape, made on first use (the source is bound only then). */
-function batchFor(field: RestField, context: GatewayContext, shape: string, plan: RestPlan, request: UpstreamRequest, batch: BatchForm) {
+function batchFor(
+  field: RestField,
+  context: GatewayContext,
+  shape: string,
+  plan: RestPlan,
+  request: UpstreamRequest,
+  batch: BatchForm,
+) {
   const { batches } = stateOf(context);
-  return batches.get(shape) ?? batchOf(batches, shape, plan, context.sources[field.plan.source] as BoundSource, request, batch, field.call, field.rows);
+  return (
+    batches.get(shape) ??
+    batchOf(
+      batches,
+      shape,
+      plan,
+      context.sources[field.plan.source] as BoundSource,
+      request,
+      batch,
+      field.call,
+      field.rows,
+    )
+  );
 }
 
 /**
@@ -112,9 +145,12 @@ function batchedResolver(field: RestField, batch: BatchPlan): Resolver {
   const { plan, keyOf, fixed, fixedShape } = field;
   return (parent, args, context) => {
     const resolve = keyOf ? undefined : references(field.run.mappers, parent, args, context, undefined);
-    const key = keyOf ? keyOf(parent, args, context) : evaluate(batch.key, resolve as (reference: Reference) => unknown);
+    const key = keyOf
+      ? keyOf(parent, args, context)
+      : evaluate(batch.key, resolve as (reference: Reference) => unknown);
     if (key === null || key === undefined) return plan.list ? [] : null;
-    const request = fixed ?? field.requestOf(resolve ?? references(field.run.mappers, parent, args, context, undefined));
+    const request =
+      fixed ?? field.requestOf(resolve ?? references(field.run.mappers, parent, args, context, undefined));
     if (!request) return null;
     const answers = batchFor(field, context, fixedShape ?? batchShape(plan, request, batch), plan, request, batch);
     const answer = answers.settled.get(String(key));
@@ -145,11 +181,21 @@ function addBatchSettler(field: RestField, batch: BatchPlan): void {
   };
   run.batchSettlers.set(plan.coordinate, settle);
   if (batch.key.kind === 'reference' && batch.key.reference.scope === 'parent')
-    run.prefetchers.add(plan.coordinate, { returns: plan.returns, fetch: (parents, context) => settle(parents, keyOf, context) });
+    run.prefetchers.add(plan.coordinate, {
+      returns: plan.returns,
+      fetch: (parents, context) => settle(parents, keyOf, context),
+    });
 }
 
 /** A field that is neither batched nor a first page a list fetched: one read, one write or one connection. */
-function singleResolver(field: RestField): (parent: unknown, args: Record<string, unknown>, context: GatewayContext, info?: GraphQLResolveInfo) => Promise<unknown> {
+function singleResolver(
+  field: RestField,
+): (
+  parent: unknown,
+  args: Record<string, unknown>,
+  context: GatewayContext,
+  info?: GraphQLResolveInfo,
+) => Promise<unknown> {
   const { plan, run } = field;
   return async (parent, args, context, info) => {
     const source = context.sources[plan.source] as BoundSource;
@@ -158,7 +204,16 @@ function singleResolver(field: RestField): (parent: unknown, args: Record<string
     // A path value that is absent (a parent without the key) means there is nothing to fetch.
     if (!request) return null;
     if (plan.paginate) {
-      const connection = await connectionOf(plan, source, request, args as ConnectionArgs, context, resolve, field.rows, field.call);
+      const connection = await connectionOf(
+        plan,
+        source,
+        request,
+        args as ConnectionArgs,
+        context,
+        resolve,
+        field.rows,
+        field.call,
+      );
       if (info && run.prefetchers.has(plan.returns)) {
         const edges = fieldsNamed(selectedFields(info.fieldNodes, undefined, info), 'edges');
         const nodes = fieldsNamed(selectedFields(edges, undefined, info), 'node');
@@ -173,16 +228,31 @@ function singleResolver(field: RestField): (parent: unknown, args: Record<string
       await source.invalidate(plan.invalidates.flatMap((template) => renderPath(template, afterwards) ?? []));
     }
     if (info && !plan.result && run.prefetchers.has(plan.returns)) {
-      await run.prefetchers.prefetch(Array.isArray(value) ? value : [value], plan.returns, selectedFields(info.fieldNodes, plan.returns, info), info, context);
+      await run.prefetchers.prefetch(
+        Array.isArray(value) ? value : [value],
+        plan.returns,
+        selectedFields(info.fieldNodes, plan.returns, info),
+        info,
+        context,
+      );
     }
     return value;
   };
 }
 
 /** A read (shared within the request) or a write (sent once), its answer mapped to the field's type. */
-async function readOrWrite(field: RestField, context: GatewayContext, source: BoundSource, request: UpstreamRequest, resolve: (reference: Reference) => unknown): Promise<unknown> {
+async function readOrWrite(
+  field: RestField,
+  context: GatewayContext,
+  source: BoundSource,
+  request: UpstreamRequest,
+  resolve: (reference: Reference) => unknown,
+): Promise<unknown> {
   const { plan } = field;
-  const answer = plan.method === 'GET' ? await sharedRead(stateOf(context), field.fixedRead ?? readKey(plan, request), plan, source, request, field.call) : await field.call(source, request);
+  const answer =
+    plan.method === 'GET'
+      ? await sharedRead(stateOf(context), field.fixedRead ?? readKey(plan, request), plan, source, request, field.call)
+      : await field.call(source, request);
   const body = plan.selection ? read(answer.body, plan.selection) : answer.body;
   try {
     return plan.result ? evaluate(plan.result, resolve) : field.mapValue(body, field.definition.name);
@@ -204,26 +274,46 @@ function firstPageResolver(field: RestField, resolved: Resolver): Resolver | und
   const { plan, run } = field;
   const paginate = plan.paginate;
   const form = paginate?.firstPage;
-  const keyOfParent = form && form.key.kind === 'reference' && form.key.reference.scope === 'parent' ? accessor(form.key, run.mappers) : undefined;
-  if (!paginate || !form || !keyOfParent || referencesIn(form.path).length > 0 || form.query.some(([, template]) => template.kind !== 'literal')) return undefined;
+  const keyOfParent =
+    form && form.key.kind === 'reference' && form.key.reference.scope === 'parent'
+      ? accessor(form.key, run.mappers)
+      : undefined;
+  if (
+    !paginate ||
+    !form ||
+    !keyOfParent ||
+    referencesIn(form.path).length > 0 ||
+    form.query.some(([, template]) => template.kind !== 'literal')
+  )
+    return undefined;
   addFirstPagePrefetcher(field, paginate, form, keyOfParent);
   // The list's path needs nothing but the batch key: whenever the key is there, so is the path.
   const keyPath = form.key.kind === 'reference' ? form.key.reference.path.join('.') : undefined;
-  const pathOfKeyOnly = referencesIn(plan.path).every((reference) => reference.scope === 'parent' && !reference.op && reference.path.join('.') === keyPath);
+  const pathOfKeyOnly = referencesIn(plan.path).every(
+    (reference) => reference.scope === 'parent' && !reference.op && reference.path.join('.') === keyPath,
+  );
   /** OFFSET and PAGE lists can count their items: a total per parent, per request. */
   const counted = paginate.style === 'OFFSET' || paginate.style === 'PAGE';
   // A list whose request is named by its key alone has the same first page for every request that got the same rows.
   const keyedPages =
     pathOfKeyOnly && plan.query.every(([, template]) => template.kind === 'literal')
-      ? firstPagesByRows(plan, (key) => [plan.coordinate, renderPath(plan.path, () => key) ?? '', canonicalUrl('', renderQuery(plan.query, NO_REFERENCE))])
+      ? firstPagesByRows(plan, (key) => [
+          plan.coordinate,
+          renderPath(plan.path, () => key) ?? '',
+          canonicalUrl('', renderQuery(plan.query, NO_REFERENCE)),
+        ])
       : undefined;
-  const totalFor = (base: UpstreamRequest, context: GatewayContext) => () => totalOf(plan, context.sources[plan.source] as BoundSource, base, field.rows, field.call);
+  const totalFor = (base: UpstreamRequest, context: GatewayContext) => () =>
+    totalOf(plan, context.sources[plan.source] as BoundSource, base, field.rows, field.call);
 
   return (parent, args, context, info) => {
     const slice = toSlice(args as ConnectionArgs);
     const shaped = servedByBatch(paginate, slice) ? firstPageShape(plan, form, slice.count, NO_REFERENCE) : undefined;
     const key = shaped && keyOfParent(parent, args, context);
-    const answer = shaped && key !== null && key !== undefined ? stateOf(context).batches.get(shaped.shape)?.settled.get(String(key)) : undefined;
+    const answer =
+      shaped && key !== null && key !== undefined
+        ? stateOf(context).batches.get(shaped.shape)?.settled.get(String(key))
+        : undefined;
     if (answer === undefined) return resolved(parent, args, context, info);
     if (answer instanceof Error) throw answer;
     const firstRows = answer as unknown[];
@@ -232,7 +322,9 @@ function firstPageResolver(field: RestField, resolved: Resolver): Resolver | und
       if (!base) return null;
       return firstPageConnection(plan, firstRows, slice.count, scopeOf(plan, base, context), totalFor(base, context));
     }
-    const page = keyedPages ? keyedPages.of(firstRows, slice.count, key, context.cursors) : firstPageConnection(plan, firstRows, slice.count, lazyScope(field, parent, args, context), NO_TOTAL);
+    const page = keyedPages
+      ? keyedPages.of(firstRows, slice.count, key, context.cursors)
+      : firstPageConnection(plan, firstRows, slice.count, lazyScope(field, parent, args, context), NO_TOTAL);
     if (!counted) return page;
     // The total is the list's own (made only if the query reads it), from a request only this parent's key names.
     return countedLater(page, () => totalFor(requestFor(field, parent, args, context) as UpstreamRequest, context)());
@@ -242,11 +334,24 @@ function firstPageResolver(field: RestField, resolved: Resolver): Resolver | und
 const NO_REFERENCE = () => undefined;
 
 /** Fetches, for a list of parents, the first pages of their lists: one batch per page size asked. */
-function addFirstPagePrefetcher(field: RestField, paginate: PaginatePlan, form: FirstPagePlan, keyOfParent: ValueReader): void {
+function addFirstPagePrefetcher(
+  field: RestField,
+  paginate: PaginatePlan,
+  form: FirstPagePlan,
+  keyOfParent: ValueReader,
+): void {
   const { plan, definition } = field;
   field.run.prefetchers.add(plan.coordinate, {
     returns: plan.returns,
-    below: (nodes, scope) => selectedFields(fieldsNamed(selectedFields(fieldsNamed(selectedFields(nodes, undefined, scope), 'edges'), undefined, scope), 'node'), plan.returns, scope),
+    below: (nodes, scope) =>
+      selectedFields(
+        fieldsNamed(
+          selectedFields(fieldsNamed(selectedFields(nodes, undefined, scope), 'edges'), undefined, scope),
+          'node',
+        ),
+        plan.returns,
+        scope,
+      ),
     async fetch(parents, context, nodes, scope) {
       const counts = new Set<number>();
       for (const node of nodes) {
@@ -274,7 +379,12 @@ function addFirstPagePrefetcher(field: RestField, paginate: PaginatePlan, form: 
 }
 
 /** The list's own request names its cursors: made only if one of them is asked for (the key it needs is there). */
-function lazyScope(field: RestField, parent: unknown, args: Record<string, unknown>, context: GatewayContext): CursorScope {
+function lazyScope(
+  field: RestField,
+  parent: unknown,
+  args: Record<string, unknown>,
+  context: GatewayContext,
+): CursorScope {
   let base: UpstreamRequest | undefined;
   const baseOf = () => (base ??= requestFor(field, parent, args, context) as UpstreamRequest);
   return context.cursors.scopeLater(() => [field.plan.coordinate, baseOf().path, canonicalUrl('', baseOf().query)]);

@@ -10,7 +10,12 @@ import type { FieldPlan, NodePlan } from '../plan.ts';
 import type { Naming, RecordMappers } from '../records.ts';
 import type { BatchSettler, Prefetchers } from './prefetch.ts';
 
-export type Resolver = (parent: unknown, args: Record<string, unknown>, context: GatewayContext, info?: GraphQLResolveInfo) => unknown;
+export type Resolver = (
+  parent: unknown,
+  args: Record<string, unknown>,
+  context: GatewayContext,
+  info?: GraphQLResolveInfo,
+) => unknown;
 
 export interface RunContext {
   schema: GraphQLSchema;

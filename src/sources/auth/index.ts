@@ -9,7 +9,10 @@ export type { OutgoingCredentials, SourceAuth } from './types.ts';
 
 const NO_AUTH: SourceAuth = { secrets: [], apply: () => {} };
 
-export function createSourceAuth(config: AuthConfig | undefined, context: { source: string; base: BaseUrl; dispatcher: Dispatcher; timeoutMs: number; now: () => number }): SourceAuth {
+export function createSourceAuth(
+  config: AuthConfig | undefined,
+  context: { source: string; base: BaseUrl; dispatcher: Dispatcher; timeoutMs: number; now: () => number },
+): SourceAuth {
   if (!config) return NO_AUTH;
   if (config.type === 'oauth2ClientCredentials') return oauth2ClientCredentials(config, context);
   return staticAuth(config);

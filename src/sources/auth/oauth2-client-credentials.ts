@@ -31,7 +31,10 @@ export interface OAuth2Options {
   now?: () => number;
 }
 
-export function oauth2ClientCredentials(config: OAuth2Config, { source, base, dispatcher, timeoutMs, now = Date.now }: OAuth2Options): SourceAuth {
+export function oauth2ClientCredentials(
+  config: OAuth2Config,
+  { source, base, dispatcher, timeoutMs, now = Date.now }: OAuth2Options,
+): SourceAuth {
   const tokenEndpoint = `${base.origin}${base.prefix}${config.tokenPath}`;
   const server: OAuth.AuthorizationServer = { issuer: base.origin, token_endpoint: tokenEndpoint };
   const client: OAuth.Client = { client_id: config.clientId.reveal() };
@@ -45,7 +48,8 @@ export function oauth2ClientCredentials(config: OAuth2Config, { source, base, di
     try {
       const clientAuth = oauth.ClientSecretBasic(config.clientSecret.reveal());
       const response = await oauth.clientCredentialsGrantRequest(server, client, clientAuth, parameters, {
-        [oauth.customFetch]: (url, init) => fetch(url, { ...init, dispatcher, redirect: 'manual' }) as unknown as Promise<Response>,
+        [oauth.customFetch]: (url, init) =>
+          fetch(url, { ...init, dispatcher, redirect: 'manual' }) as unknown as Promise<Response>,
         [oauth.allowInsecureRequests]: base.origin.startsWith('http:'),
         signal: AbortSignal.timeout(timeoutMs),
       });
@@ -56,7 +60,10 @@ export function oauth2ClientCredentials(config: OAuth2Config, { source, base, di
       return { value: token.access_token, refreshAt: now() + lifetimeMs - margin };
     } catch (error) {
       // The token endpoint answered with an error (e.g. 401 invalid_client), or could not be reached.
-      const status = error instanceof oauth.ResponseBodyError || error instanceof oauth.WWWAuthenticateChallengeError ? error.status : undefined;
+      const status =
+        error instanceof oauth.ResponseBodyError || error instanceof oauth.WWWAuthenticateChallengeError
+          ? error.status
+          : undefined;
       throw status === undefined ? errorForTransport({ source }, error, 'connect') : errorForStatus({ source }, status);
     }
   };

@@ -25,7 +25,10 @@ export function staticAuth(config: StaticAuthConfig): SourceAuth {
       const user = config.username.reveal();
       const password = config.password.reveal();
       const encoded = Buffer.from(`${user}:${password}`).toString('base64');
-      return { secrets: [password, encoded], apply: (outgoing) => void (outgoing.headers.authorization = `Basic ${encoded}`) };
+      return {
+        secrets: [password, encoded],
+        apply: (outgoing) => void (outgoing.headers.authorization = `Basic ${encoded}`),
+      };
     }
   }
 }

@@ -25,7 +25,15 @@ export interface CircuitBreaker {
   state(): BreakerState;
 }
 
-export function createCircuitBreaker({ source, failureRatio, minimumCalls, windowMs, openMs, onStateChange, now = Date.now }: BreakerOptions): CircuitBreaker {
+export function createCircuitBreaker({
+  source,
+  failureRatio,
+  minimumCalls,
+  windowMs,
+  openMs,
+  onStateChange,
+  now = Date.now,
+}: BreakerOptions): CircuitBreaker {
   let state: BreakerState = 'closed';
   let openedAt = 0;
   let probing = false;
@@ -40,7 +48,11 @@ export function createCircuitBreaker({ source, failureRatio, minimumCalls, windo
     onStateChange?.(from, to);
   };
 
-  const open = () => new GraftError('CIRCUIT_OPEN', `${source} is failing; the gateway stopped calling it for a few seconds.`, { source, retryable: true });
+  const open = () =>
+    new GraftError('CIRCUIT_OPEN', `${source} is failing; the gateway stopped calling it for a few seconds.`, {
+      source,
+      retryable: true,
+    });
 
   return {
     admit() {

@@ -20,7 +20,10 @@ export function remainingMs(deadline: Deadline | undefined, now = Date.now()): n
 }
 
 export function gatewayTimeout(source: string): GraftError {
-  return new GraftError('GATEWAY_TIMEOUT', `The request's deadline passed while waiting for ${source}.`, { source, retryable: true });
+  return new GraftError('GATEWAY_TIMEOUT', `The request's deadline passed while waiting for ${source}.`, {
+    source,
+    retryable: true,
+  });
 }
 
 /**
@@ -29,7 +32,12 @@ export function gatewayTimeout(source: string): GraftError {
  * load others share then needs no signal of its own (a caller that goes
  * away stops waiting at its deadline, and the load goes on for the others).
  */
-export function withinDeadline<T>(work: Promise<T>, deadline: Deadline | undefined, source: string, now = Date.now()): Promise<T> {
+export function withinDeadline<T>(
+  work: Promise<T>,
+  deadline: Deadline | undefined,
+  source: string,
+  now = Date.now(),
+): Promise<T> {
   if (!deadline) return work;
   const remaining = deadline.at - now;
   if (remaining <= 0) return Promise.reject(gatewayTimeout(source));

@@ -18,7 +18,13 @@ export interface HedgeOptions<T> {
 }
 
 /** The first success and whether a backup gave it; when every attempt fails, the first attempt's failure. */
-export async function hedge<T>({ first, backup, maxBackups, delayMs, schedule }: HedgeOptions<T>): Promise<{ value: T; byBackup: boolean }> {
+export async function hedge<T>({
+  first,
+  backup,
+  maxBackups,
+  delayMs,
+  schedule,
+}: HedgeOptions<T>): Promise<{ value: T; byBackup: boolean }> {
   const controllers: AbortController[] = [];
   const launch = (run: (signal: AbortSignal) => Promise<T>) => {
     const controller = new AbortController();

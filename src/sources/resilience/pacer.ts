@@ -21,7 +21,11 @@ export interface SharedPacing {
   /** ms to wait before the call may go (0: now); undefined when Redis holds nothing to go by, or cannot answer. */
   take(source: string, key: string, now: number): Promise<number | undefined>;
   /** An announcement: `remaining` calls left until `resetAt` (ms since epoch), of `limit`. Settles once stored (or not: Redis away). */
-  announce(source: string, key: string, reading: { remaining: number; resetAt: number; limit: number | undefined }): Promise<void>;
+  announce(
+    source: string,
+    key: string,
+    reading: { remaining: number; resetAt: number; limit: number | undefined },
+  ): Promise<void>;
   /** ms to wait before a call within a static limit of `perSecond` calls a second across replicas; undefined when Redis cannot answer. */
   takeStatic(source: string, perSecond: number, now: number): Promise<number | undefined>;
 }
@@ -75,7 +79,11 @@ export function createPacer({ source, spreadBelow = 5, static: fixed, shared, no
   let refilledAt = now();
 
   const limited = (waitMs: number) =>
-    new GraftError('UPSTREAM_RATE_LIMITED', `${source}'s rate limit leaves no room before the request's deadline.`, { source, retryable: true, retryAfterMs: waitMs });
+    new GraftError('UPSTREAM_RATE_LIMITED', `${source}'s rate limit leaves no room before the request's deadline.`, {
+      source,
+      retryable: true,
+      retryAfterMs: waitMs,
+    });
 
   async function wait(ms: number, deadline: Deadline | undefined) {
     if (ms <= 0) return;
@@ -85,7 +93,8 @@ export function createPacer({ source, spreadBelow = 5, static: fixed, shared, no
 
   /** A call from the count the replicas share, waiting as long as it says; nothing when Redis holds nothing or cannot answer. */
   async function sharedTurn(take: () => Promise<number | undefined>, deadline: Deadline | undefined): Promise<void> {
-    for (let waitMs = await take(); waitMs !== undefined && waitMs > 0; waitMs = await take()) await wait(waitMs + RESET_MARGIN_MS, deadline);
+    for (let waitMs = await take(); waitMs !== undefined && waitMs > 0; waitMs = await take())
+      await wait(waitMs + RESET_MARGIN_MS, deadline);
   }
 
   async function staticToken(deadline: Deadline | undefined): Promise<void> {
@@ -122,7 +131,13 @@ export function createPacer({ source, spreadBelow = 5, static: fixed, shared, no
         if (current === window) {
           // A new window. Until an answer tells its budget, let at most the old limit through, not every waiter at once.
           if (window.limit === undefined) windows.delete(key);
-          else windows.set(key, { remaining: window.limit, resetAt: now() + PROVISIONAL_WINDOW_MS, limit: window.limit, nextSlot: now() });
+          else
+            windows.set(key, {
+              remaining: window.limit,
+              resetAt: now() + PROVISIONAL_WINDOW_MS,
+              limit: window.limit,
+              nextSlot: now(),
+            });
         }
         continue;
       }
@@ -141,25 +156,52 @@ export function createPacer({ source, spreadBelow = 5, static: fixed, shared, no
       // Last, after any wait of this replica's own, so that the call is counted in the window it goes in. Asked
       // until this replica's first answer (another replica may know the window), then only while the source announces
       // one: a source that announces nothing costs no Redis call.
-      if (shared && (windows.has(key) || !answered.has(key))) await sharedTurn(() => shared.take(source, key, now()), deadline);
+      if (shared && (windows.has(key) || !answered.has(key)))
+        await sharedTurn(() => shared.take(source, key, now()), deadline);
     },
 
     observe(key, headers, retryAfterMs) {
       const at = now();
       answered.add(key);
-      const reading = readRateLimit(headers, at);
-      const previous = windows.get(key);
-      if (reading) windows.set(key, { remaining: reading.remaining, resetAt: at + reading.resetInMs, limit: reading.limit ?? previous?.limit, nextSlot: previous?.nextSlot ?? at });
-      else if (retryAfterMs !== undefined) windows.set(key, { remaining: 0, resetAt: at + retryAfterMs, limit: previous?.limit, nextSlot: at });
+      const announced = announcedWindow(windows.get(key), headers, retryAfterMs, at);
+      if (announced) windows.set(key, announced);
       const window = windows.get(key);
-      if (shared && window && (reading || retryAfterMs !== undefined)) void shared.announce(source, key, { remaining: window.remaining, resetAt: window.resetAt, limit: window.limit });
+      if (shared && window && announced)
+        void shared.announce(source, key, {
+          remaining: window.remaining,
+          resetAt: window.resetAt,
+          limit: window.limit,
+        });
     },
 
-    tightest() {
-      const at = now();
-      let tightest: Window | undefined;
-      for (const window of windows.values()) if (window.resetAt > at && (!tightest || window.remaining < tightest.remaining)) tightest = window;
-      return tightest && { remaining: Math.max(0, tightest.remaining), resetAt: tightest.resetAt, limit: tightest.limit };
-    },
+    tightest: () => tightestOf(windows.values(), now()),
   };
+}
+
+/** The window an answer announces: its rate-limit headers, else a Retry-After as a window with nothing left; undefined when it says neither. */
+function announcedWindow(
+  previous: Window | undefined,
+  headers: Parameters<typeof readRateLimit>[0],
+  retryAfterMs: number | undefined,
+  at: number,
+): Window | undefined {
+  const reading = readRateLimit(headers, at);
+  if (reading)
+    return {
+      remaining: reading.remaining,
+      resetAt: at + reading.resetInMs,
+      limit: reading.limit ?? previous?.limit,
+      nextSlot: previous?.nextSlot ?? at,
+    };
+  if (retryAfterMs !== undefined)
+    return { remaining: 0, resetAt: at + retryAfterMs, limit: previous?.limit, nextSlot: at };
+  return undefined;
+}
+
+/** The current window with the fewest calls left. */
+function tightestOf(windows: Iterable<Window>, at: number): RateLimitWindow | undefined {
+  let tightest: Window | undefined;
+  for (const window of windows)
+    if (window.resetAt > at && (!tightest || window.remaining < tightest.remaining)) tightest = window;
+  return tightest && { remaining: Math.max(0, tightest.remaining), resetAt: tightest.resetAt, limit: tightest.limit };
 }

@@ -22,13 +22,20 @@ export function readRateLimit(headers: IncomingHttpHeaders, now = Date.now()): R
     const value = headers[name];
     return Array.isArray(value) ? value[0] : value;
   };
-  const number = (text: string | undefined) => (text !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) : undefined);
-  const resetMs = (seconds: number | undefined) => (seconds === undefined ? undefined : seconds > UNIX_TIME_THRESHOLD ? Math.max(0, seconds * 1000 - now) : seconds * 1000);
+  const number = (text: string | undefined) =>
+    text !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) : undefined;
+  const resetMs = (seconds: number | undefined) =>
+    seconds === undefined
+      ? undefined
+      : seconds > UNIX_TIME_THRESHOLD
+        ? Math.max(0, seconds * 1000 - now)
+        : seconds * 1000;
 
   for (const prefix of ['x-ratelimit-', 'ratelimit-']) {
     const remaining = number(get(`${prefix}remaining`));
     const reset = resetMs(number(get(`${prefix}reset`)));
-    if (remaining !== undefined && reset !== undefined) return { remaining, resetInMs: reset, limit: number(get(`${prefix}limit`)) };
+    if (remaining !== undefined && reset !== undefined)
+      return { remaining, resetInMs: reset, limit: number(get(`${prefix}limit`)) };
   }
 
   const combined = get('ratelimit');

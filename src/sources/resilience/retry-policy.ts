@@ -11,7 +11,11 @@
 import type { ErrorCode } from '../../errors.ts';
 
 /** Methods safe to send twice. PUT and DELETE join when the source says its own are idempotent. */
-export function mayRetry(method: string, idempotentMethods: readonly string[], headers: Readonly<Record<string, string>> = {}): boolean {
+export function mayRetry(
+  method: string,
+  idempotentMethods: readonly string[],
+  headers: Readonly<Record<string, string>> = {},
+): boolean {
   if (idempotentMethods.includes(method)) return true;
   // POST/PATCH only with an Idempotency-Key: the upstream then deduplicates a repeat.
   return (method === 'POST' || method === 'PATCH') && hasIdempotencyKey(headers);
@@ -21,11 +25,18 @@ export function hasIdempotencyKey(headers: Readonly<Record<string, string>> = {}
   return Object.keys(headers).some((name) => name.toLowerCase() === 'idempotency-key');
 }
 
-const RETRYABLE: ReadonlySet<ErrorCode> = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'UPSTREAM_RATE_LIMITED']);
+const RETRYABLE: ReadonlySet<ErrorCode> = new Set([
+  'UPSTREAM_UNAVAILABLE',
+  'UPSTREAM_TIMEOUT',
+  'UPSTREAM_RATE_LIMITED',
+]);
 
 /** Connection failures, resets, timeouts, 502/503/504 and 429 are worth another try; a 500 or a bad body is not. */
 export function isRetryableFailure(code: ErrorCode, status: number | undefined): boolean {
-  return RETRYABLE.has(code) && (status === undefined || status === 429 || status === 502 || status === 503 || status === 504);
+  return (
+    RETRYABLE.has(code) &&
+    (status === undefined || status === 429 || status === 502 || status === 503 || status === 504)
+  );
 }
 
 /** Full jitter: a uniform wait in [0, min(max, base × 2^(attempt-1))). */

@@ -14,7 +14,12 @@ export type Admission = ((outcome: 'success' | 'failure' | 'neutral') => void) |
  * every path reports an outcome through what it returns: a half-open
  * breaker waits for its probe's.
  */
-export async function admit(source: SourceRuntime, pacingKey: string, deadline: Deadline | undefined, cap: number): Promise<Admission> {
+export async function admit(
+  source: SourceRuntime,
+  pacingKey: string,
+  deadline: Deadline | undefined,
+  cap: number,
+): Promise<Admission> {
   const { rateLimit } = source.config;
   if (rateLimit.fromHeaders || rateLimit.requestsPerSecond) await paced(source, pacingKey, deadline);
   const report = source.breaker?.admit();

@@ -16,7 +16,13 @@ import { exchange } from './exchange.ts';
 import type { SourceRuntime } from './source-runtime.ts';
 
 /** `onLoad`: told when this caller's read starts a load of its own (for its trace: a miss, not a join). */
-export async function cachedCall(source: SourceRuntime, upstream: UpstreamRequest, options: CallOptions, trace?: TraceContext, onLoad?: () => void): Promise<SourceAnswer> {
+export async function cachedCall(
+  source: SourceRuntime,
+  upstream: UpstreamRequest,
+  options: CallOptions,
+  trace?: TraceContext,
+  onLoad?: () => void,
+): Promise<SourceAnswer> {
   const { name, cache, config } = source;
   const { requestId, deadline, forwarded = {} } = options;
   const origin: CallOrigin = { source: name, requestId, trace };
@@ -26,19 +32,47 @@ export async function cachedCall(source: SourceRuntime, upstream: UpstreamReques
   const partition = source.forwardsIdentity ? identityPartition(authorization) : SHARED_PARTITION;
 
   if (method === 'GET' || method === 'HEAD') {
-    const key = cacheKey({ source: name, method, path: upstream.path, query: upstream.query, partition, vary: { ...vary, ...upstream.headers } });
+    const key = cacheKey({
+      source: name,
+      method,
+      path: upstream.path,
+      query: upstream.query,
+      partition,
+      vary: { ...vary, ...upstream.headers },
+    });
     const stored = cache.fresh(key, name);
     if (stored) return { ...stored, read: { key, source: name, response: stored } };
-    const cachePolicy = { store: config.cache.enabled, ttlMs: upstream.cacheTtlMs ?? config.cache.ttlMs, staleIfErrorMs: config.cache.staleIfErrorMs };
-    const lookup = { key, source: name, path: upstream.path, shared: partition === SHARED_PARTITION, policy: cachePolicy };
+    const cachePolicy = {
+      store: config.cache.enabled,
+      ttlMs: upstream.cacheTtlMs ?? config.cache.ttlMs,
+      staleIfErrorMs: config.cache.staleIfErrorMs,
+    };
+    const lookup = {
+      key,
+      source: name,
+      path: upstream.path,
+      shared: partition === SHARED_PARTITION,
+      policy: cachePolicy,
+    };
     // The load is shared by every concurrent caller with this key; each caller stops waiting at its own deadline.
     const shared = cache.fetch(lookup, (validators: Validators | undefined) => {
       onLoad?.();
       const own = detached(deadline);
-      return exchange(source, upstream, { ...headers, ...validators }, origin, { ...options, deadline: own }, partition).finally(() => own?.release());
+      return exchange(
+        source,
+        upstream,
+        { ...headers, ...validators },
+        origin,
+        { ...options, deadline: own },
+        partition,
+      ).finally(() => own?.release());
     });
     const result = await withinDeadline(shared, deadline, name);
-    return { ...result.response, ...(result.hit && { read: { key, source: name, response: result.response } }), ...(result.stale && { stale: result.stale }) };
+    return {
+      ...result.response,
+      ...(result.hit && { read: { key, source: name, response: result.response } }),
+      ...(result.stale && { stale: result.stale }),
+    };
   }
 
   const { size: _size, ...written } = await exchange(source, upstream, headers, origin, options, partition);

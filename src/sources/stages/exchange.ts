@@ -28,16 +28,27 @@ export async function exchange(
   const method = upstream.method ?? 'GET';
   // An upload goes once unless the call says the upstream deduplicates it (an Idempotency-Key).
   const uploads = upstream.multipart?.some(([, value]) => typeof value !== 'string') || upstream.file !== undefined;
-  const retryable = uploads ? hasIdempotencyKey(upstream.headers) : mayRetry(method, config.retry.idempotentMethods, upstream.headers);
+  const retryable = uploads
+    ? hasIdempotencyKey(upstream.headers)
+    : mayRetry(method, config.retry.idempotentMethods, upstream.headers);
   const started = performance.now();
-  const context = () => ({ requestId: origin.requestId, method, path: upstream.path, durationMs: Math.round(performance.now() - started) });
+  const context = () => ({
+    requestId: origin.requestId,
+    method,
+    path: upstream.path,
+    durationMs: Math.round(performance.now() - started),
+  });
   try {
     budget?.spend(name);
     for (let tries = 1; ; tries++) {
       const report = await admit(source, pacingKey, deadline, config.connections + config.maxQueued);
       if (report === 'shed') {
         observer.shed(name);
-        throw new GraftError('UPSTREAM_UNAVAILABLE', `Too many calls to ${name} are waiting; the gateway sheds this one.`, { source: name, retryable: true });
+        throw new GraftError(
+          'UPSTREAM_UNAVAILABLE',
+          `Too many calls to ${name} are waiting; the gateway sheds this one.`,
+          { source: name, retryable: true },
+        );
       }
       source.inFlight += 1;
       retryBudget.recordCall();
@@ -52,12 +63,16 @@ export async function exchange(
       } catch (error) {
         const failure = errorForTransport(origin, error, 'connect');
         report?.(countsAgainstSource(failure) ? 'failure' : 'neutral');
-        if (!retryable || !isRetryableFailure(failure.code, failure.status) || tries >= config.retry.maxAttempts) throw failure;
+        if (!retryable || !isRetryableFailure(failure.code, failure.status) || tries >= config.retry.maxAttempts)
+          throw failure;
         const wait = failure.retryAfterMs ?? backoffMs(tries, config.retry.baseDelayMs, config.retry.maxDelayMs);
         // A Retry-After that the deadline cannot wait out: answer now, not at the deadline.
         if (wait >= remainingMs(deadline)) throw failure;
         if (!retryBudget.tryRetry()) throw failure;
-        log.info({ ...context(), code: failure.code, status: failure.status, tries, waitMs: wait }, 'retrying upstream call');
+        log.info(
+          { ...context(), code: failure.code, status: failure.status, tries, waitMs: wait },
+          'retrying upstream call',
+        );
         observer.retry(name);
         await sleep(wait, deadline, name);
       } finally {

@@ -90,7 +90,10 @@ async function backupAttempt(
   if (report === 'shed') return undefined;
   source.hedges.sent += 1;
   observer.hedge(name, 'sent');
-  source.log.debug({ requestId: origin.requestId, path: upstream.path, afterMs: hedgeDelayMs(source) }, 'hedging upstream call');
+  source.log.debug(
+    { requestId: origin.requestId, path: upstream.path, afterMs: hedgeDelayMs(source) },
+    'hedging upstream call',
+  );
   return async (signal) => {
     source.inFlight += 1;
     retryBudget.recordCall();
@@ -99,7 +102,9 @@ async function backupAttempt(
       report?.('success');
       return loaded;
     } catch (error) {
-      report?.(signal.aborted || !countsAgainstSource(errorForTransport(origin, error, 'connect')) ? 'neutral' : 'failure');
+      report?.(
+        signal.aborted || !countsAgainstSource(errorForTransport(origin, error, 'connect')) ? 'neutral' : 'failure',
+      );
       throw error;
     } finally {
       source.inFlight -= 1;

@@ -44,7 +44,12 @@ export interface SourceRuntime {
 
 /** What the breaker counts as the source failing: no answer, a slow one, a broken one, a failed TLS handshake, or a 5xx; not a 4xx or a 429. */
 export function countsAgainstSource(error: GraftError): boolean {
-  if (error.code === 'UPSTREAM_TIMEOUT' || error.code === 'UPSTREAM_BAD_RESPONSE' || error.code === 'UPSTREAM_TLS_ERROR') return true;
+  if (
+    error.code === 'UPSTREAM_TIMEOUT' ||
+    error.code === 'UPSTREAM_BAD_RESPONSE' ||
+    error.code === 'UPSTREAM_TLS_ERROR'
+  )
+    return true;
   if (error.code === 'UPSTREAM_UNAVAILABLE') return error.status === undefined || error.status >= 500;
   return error.code === 'UPSTREAM_ERROR' && (error.status ?? 0) >= 500;
 }

@@ -13,9 +13,20 @@ type Query { items(first: Int, after: String): ItemConnection! @rest(source: "ap
 
 describe('a connection', () => {
   it('OFFSET: reads no more of the window than it needs, a page at most per call, and says from the total whether more follow', async () => {
-    const source = fakeSource('api', ({ query = {} }) => ({ data: ITEMS.slice(Number(query.offset), Number(query.offset) + Number(query.limit)), total: ITEMS.length }));
-    const first = await run(SDL('OFFSET', ', total: "total"'), source, '{ items(first: 4) { edges { node { id } cursor } pageInfo { hasNextPage endCursor } totalCount } }');
-    const connection = first.data?.items as { edges: Array<{ node: { id: string }; cursor: string }>; pageInfo: { hasNextPage: boolean; endCursor: string }; totalCount: number };
+    const source = fakeSource('api', ({ query = {} }) => ({
+      data: ITEMS.slice(Number(query.offset), Number(query.offset) + Number(query.limit)),
+      total: ITEMS.length,
+    }));
+    const first = await run(
+      SDL('OFFSET', ', total: "total"'),
+      source,
+      '{ items(first: 4) { edges { node { id } cursor } pageInfo { hasNextPage endCursor } totalCount } }',
+    );
+    const connection = first.data?.items as {
+      edges: Array<{ node: { id: string }; cursor: string }>;
+      pageInfo: { hasNextPage: boolean; endCursor: string };
+      totalCount: number;
+    };
     expect(connection.edges.map((edge) => edge.node.id)).toEqual(['1', '2', '3', '4']);
     expect(connection.pageInfo.hasNextPage).toBe(true);
     expect(connection.totalCount).toBe(7);
@@ -31,8 +42,14 @@ describe('a connection', () => {
       const from = query.cursor === undefined ? 0 : Number(query.cursor);
       return { data: ITEMS.slice(from, from + 3), next: from + 3 < ITEMS.length ? String(from + 3) : null };
     });
-    const result = await run(SDL('CURSOR', ', next: "next"'), source, '{ items(first: 5) { edges { node { id } } pageInfo { hasNextPage } } }');
-    expect((result.data?.items as { edges: Array<{ node: { id: string } }> }).edges.map((edge) => edge.node.id)).toEqual(['1', '2', '3', '4', '5']);
+    const result = await run(
+      SDL('CURSOR', ', next: "next"'),
+      source,
+      '{ items(first: 5) { edges { node { id } } pageInfo { hasNextPage } } }',
+    );
+    expect(
+      (result.data?.items as { edges: Array<{ node: { id: string } }> }).edges.map((edge) => edge.node.id),
+    ).toEqual(['1', '2', '3', '4', '5']);
     expect(source.requests.map((request) => request.query?.cursor ?? null)).toEqual([null, '3']);
   });
 

@@ -45,8 +45,17 @@ export function fakeSource(name: string, answer: Answerer): FakeSource {
 export async function run(sdl: string, api: FakeSource, query: string, headers: Record<string, string> = {}) {
   const { schema } = compileGraph({
     files: [{ name: 'graph.graphql', body: sdl }],
-    sources: { api: { naming: 'camelCase', forwardHeaders: Object.keys(headers), maxPageSize: 100, pagination: undefined } },
+    sources: {
+      api: { naming: 'camelCase', forwardHeaders: Object.keys(headers), maxPageSize: 100, pagination: undefined },
+    },
   });
-  const contextValue = { requestId: 'test', header: (name: string) => headers[name], sources: { api }, cursors: createCursorCodec(), deadlineAt: Date.now() + 10_000, staleNotices: [] };
+  const contextValue = {
+    requestId: 'test',
+    header: (name: string) => headers[name],
+    sources: { api },
+    cursors: createCursorCodec(),
+    deadlineAt: Date.now() + 10_000,
+    staleNotices: [],
+  };
   return execute({ schema, document: parse(query), contextValue });
 }

@@ -44,7 +44,9 @@ describe('argument decoding', () => {
       ['filter', { kind: 'object', fields: [['owners', { kind: 'list', item: { kind: 'globalId', type: 'User' } }]] }],
       ['units', { kind: 'enum', spelled: new Map([['METRIC', 'metric']]) }],
     ]);
-    expect(decode?.({ id: 'User:1', filter: { owners: ['User:2', 'User:3'], q: 'x' }, units: 'METRIC', other: 'as is' })).toEqual({
+    expect(
+      decode?.({ id: 'User:1', filter: { owners: ['User:2', 'User:3'], q: 'x' }, units: 'METRIC', other: 'as is' }),
+    ).toEqual({
       id: '1',
       filter: { owners: ['2', '3'], q: 'x' },
       units: 'metric',
@@ -71,7 +73,13 @@ describe('request rendering', () => {
     });
     const values: Record<string, unknown> = { id: 'a/b', tags: ['x', 'y'], name: 'Ada', 'x-trace': 't1' };
     const request = requestRenderer(withBody, undefined)(({ path }) => values[path[0] ?? '']);
-    expect(request).toMatchObject({ method: 'POST', route: '/users/{id}', query: { tags: ['x', 'y'] }, headers: { 'x-trace': 't1' }, json: { name: 'Ada' } });
+    expect(request).toMatchObject({
+      method: 'POST',
+      route: '/users/{id}',
+      query: { tags: ['x', 'y'] },
+      headers: { 'x-trace': 't1' },
+      json: { name: 'Ada' },
+    });
     // The id is one path segment, whatever it holds (core/upstream-path.ts encodes it).
     expect(String(request?.path)).toBe('/users/a%2Fb');
     expect(requestRenderer(plan({}), undefined)(() => undefined)).toBeUndefined();
@@ -84,13 +92,20 @@ describe('request rendering', () => {
 describe('error mapping', () => {
   it('maps a declared status with the message found in the body, and leaves other errors as they are', () => {
     const mapped = plan({ errors: [{ status: 404, code: 'NOT_FOUND', message: ['error', 'detail'] }] });
-    const upstream = new GraftError('UPSTREAM_ERROR', 'x', { source: 'api', status: 404, upstreamBody: '{"error":{"detail":"no such user"}}' });
+    const upstream = new GraftError('UPSTREAM_ERROR', 'x', {
+      source: 'api',
+      status: 404,
+      upstreamBody: '{"error":{"detail":"no such user"}}',
+    });
     expect(mappedError(mapped, upstream)).toMatchObject({ code: 'NOT_FOUND', message: 'no such user', status: 404 });
     const other = new GraftError('UPSTREAM_ERROR', 'x', { source: 'api', status: 500 });
     expect(mappedError(mapped, other)).toBe(other);
     expect(messageIn('not json', ['error'])).toBeUndefined();
     expect(messageIn(JSON.stringify({ errors: ['a', { field: 'b', message: 'c' }, 3] }), ['errors'])).toBe('a; b: c');
-    expect(asUpstreamDrift(new DriftError('User.name'), 'api', 200)).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', status: 200 });
+    expect(asUpstreamDrift(new DriftError('User.name'), 'api', 200)).toMatchObject({
+      code: 'UPSTREAM_BAD_RESPONSE',
+      status: 200,
+    });
   });
 });
 
@@ -115,11 +130,27 @@ describe('shared reads', () => {
     const read = plan({});
     const source = {} as BoundSource;
     const same = [
-      sharedRead(state, readKey(read, { path: '/users/1' as never }), read, source, { path: '/users/1' as never }, call),
-      sharedRead(state, readKey(read, { path: '/users/1' as never }), read, source, { path: '/users/1' as never }, call),
+      sharedRead(
+        state,
+        readKey(read, { path: '/users/1' as never }),
+        read,
+        source,
+        { path: '/users/1' as never },
+        call,
+      ),
+      sharedRead(
+        state,
+        readKey(read, { path: '/users/1' as never }),
+        read,
+        source,
+        { path: '/users/1' as never },
+        call,
+      ),
     ];
     expect(same[0]).toBe(same[1]);
-    const many = Array.from({ length: 20 }, (_, i) => sharedRead(state, `k${i}`, read, source, { path: `/users/${i}` as never }, call));
+    const many = Array.from({ length: 20 }, (_, i) =>
+      sharedRead(state, `k${i}`, read, source, { path: `/users/${i}` as never }, call),
+    );
     await new Promise((resolve) => setImmediate(resolve));
     expect(most).toBe(SINGLE_CALLS_PER_FIELD);
     while (releases.length > 0) {
@@ -132,7 +163,9 @@ describe('shared reads', () => {
 });
 
 describe('row mapping and prefetch', () => {
-  const mappers = { upstreamOf: (row: unknown, name: string) => (row as Record<string, unknown>)[name] } as unknown as RecordMappers;
+  const mappers = {
+    upstreamOf: (row: unknown, name: string) => (row as Record<string, unknown>)[name],
+  } as unknown as RecordMappers;
 
   it('maps a list once per array, and groups it by a field once per array and field', () => {
     let mapped = 0;
@@ -160,16 +193,31 @@ describe('row mapping and prefetch', () => {
     };
     prefetchers.add('Post.author', { returns: 'User', fetch: fetcher('authors', [{ id: 'u' }]) });
     prefetchers.add('User.team', { returns: 'Team', fetch: fetcher('teams', []) });
-    const field = (name: string, below: unknown[] = []) => ({ kind: 'Field', name: { kind: 'Name', value: name }, selectionSet: { kind: 'SelectionSet', selections: below } });
+    const field = (name: string, below: unknown[] = []) => ({
+      kind: 'Field',
+      name: { kind: 'Name', value: name },
+      selectionSet: { kind: 'SelectionSet', selections: below },
+    });
     const scope = { schema: undefined, fragments: {}, variableValues: {} } as never;
-    await prefetchers.prefetch([{}, {}], 'Post', [field('author', [field('team')])] as never, scope, {} as GatewayContext);
+    await prefetchers.prefetch(
+      [{}, {}],
+      'Post',
+      [field('author', [field('team')])] as never,
+      scope,
+      {} as GatewayContext,
+    );
     expect(fetched).toEqual(['authors of 2', 'teams of 1']);
     expect(prefetchers.has('Post')).toBe(true);
     expect(prefetchers.has('Team')).toBe(false);
 
     const settled: string[][] = [];
     const batch = { settle: async (keys: Iterable<string>) => void settled.push([...keys]) } as unknown as Batch;
-    const keys = await settleParents(batch, [{ a: 1 }, { a: 2 }, { a: 1 }, { a: null }], (parent) => (parent as { a: unknown }).a, {} as GatewayContext);
+    const keys = await settleParents(
+      batch,
+      [{ a: 1 }, { a: 2 }, { a: 1 }, { a: null }],
+      (parent) => (parent as { a: unknown }).a,
+      {} as GatewayContext,
+    );
     expect([...keys]).toEqual(['1', '2']);
     expect(settled).toEqual([['1', '2']]);
   });

@@ -25,7 +25,8 @@ type Mutation {
 }
 `;
 
-const api = (answer: (path: string, query: Record<string, unknown>) => unknown) => fakeSource('api', (request) => answer(request.path, request.query ?? {}));
+const api = (answer: (path: string, query: Record<string, unknown>) => unknown) =>
+  fakeSource('api', (request) => answer(request.path, request.query ?? {}));
 const byPath = (path: string, query: Record<string, unknown>) => {
   if (path === '/users') return USERS;
   if (path.startsWith('/users/')) return USERS.find((user) => `/users/${user.id}` === path) ?? null;
@@ -38,7 +39,9 @@ describe('a single read', () => {
     const source = api(byPath);
     const result = await run(SDL, source, '{ user(id: "User:2") { id name } }');
     expect(result).toEqual({ data: { user: { id: 'User:2', name: 'Grace' } } });
-    expect(source.requests.map((request) => [request.method, request.path, request.route])).toEqual([['GET', '/users/2', '/users/{id}']]);
+    expect(source.requests.map((request) => [request.method, request.path, request.route])).toEqual([
+      ['GET', '/users/2', '/users/{id}'],
+    ]);
   });
 
   it('is made once per request however many fields ask for it (the same team of two users is one call)', async () => {
@@ -67,7 +70,9 @@ describe('a single read', () => {
       api(() => ({ id: 1, name: { first: 'Ada' } })),
       '{ user(id: "User:1") { name } }',
     );
-    expect(result.errors?.[0]?.extensions?.code ?? (result.errors?.[0]?.originalError as GraftError).code).toBe('UPSTREAM_BAD_RESPONSE');
+    expect(result.errors?.[0]?.extensions?.code ?? (result.errors?.[0]?.originalError as GraftError).code).toBe(
+      'UPSTREAM_BAD_RESPONSE',
+    );
     expect(result.errors?.[0]?.message).toMatch(/^api sent a body of an unexpected shape/);
   });
 });
@@ -80,7 +85,9 @@ describe('a batched field', () => {
       { title: 'c', authorId: 3 },
       { title: 'd', authorId: 4 },
     ];
-    const source = api((path, query) => (path === '/posts' ? posts : USERS.filter((user) => ([] as unknown[]).concat(query.id).includes(String(user.id)))));
+    const source = api((path, query) =>
+      path === '/posts' ? posts : USERS.filter((user) => ([] as unknown[]).concat(query.id).includes(String(user.id))),
+    );
     const result = await run(SDL, source, '{ posts { title author { name } } }');
     expect(result.data?.posts).toEqual([
       { title: 'a', author: { name: 'Edsger' } },
@@ -88,7 +95,9 @@ describe('a batched field', () => {
       { title: 'c', author: { name: 'Edsger' } },
       { title: 'd', author: null },
     ]);
-    expect(result.errors?.map((error) => [error.path?.join('.'), (error.originalError as GraftError).code])).toEqual([['posts.3.author', 'NOT_FOUND']]);
+    expect(result.errors?.map((error) => [error.path?.join('.'), (error.originalError as GraftError).code])).toEqual([
+      ['posts.3.author', 'NOT_FOUND'],
+    ]);
     expect(source.requests.map((request) => [request.path, request.query])).toEqual([
       ['/posts', {}],
       ['/users', { id: ['3', '1', '4'] }],
@@ -106,7 +115,11 @@ describe('a write', () => {
   });
 
   it('maps a declared status to its code, with the upstream message', async () => {
-    const refused = new GraftError('UPSTREAM_ERROR', 'api answered 422', { source: 'api', status: 422, upstreamBody: JSON.stringify({ errors: [{ field: 'name', message: 'is taken' }] }) });
+    const refused = new GraftError('UPSTREAM_ERROR', 'api answered 422', {
+      source: 'api',
+      status: 422,
+      upstreamBody: JSON.stringify({ errors: [{ field: 'name', message: 'is taken' }] }),
+    });
     const result = await run(
       SDL,
       api(() => refused),

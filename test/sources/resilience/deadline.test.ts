@@ -82,7 +82,10 @@ describe('withinDeadline', () => {
   it('rejects with GATEWAY_TIMEOUT naming the source when the deadline passes first', async () => {
     const deadline = createDeadline(1_000, undefined, Date.now());
     const waiting = withinDeadline(new Promise<never>(() => {}), deadline, 'accounts');
-    const settled = expect(waiting).rejects.toMatchObject({ code: 'GATEWAY_TIMEOUT', message: expect.stringContaining('accounts') });
+    const settled = expect(waiting).rejects.toMatchObject({
+      code: 'GATEWAY_TIMEOUT',
+      message: expect.stringContaining('accounts'),
+    });
     vi.advanceTimersByTime(1_000);
     await settled;
     await expect(waiting).rejects.toBeInstanceOf(GraftError);
@@ -97,6 +100,8 @@ describe('withinDeadline', () => {
 
   it('rejects at once when the deadline has passed', async () => {
     const deadline = createDeadline(1_000, undefined, Date.now() - 2_000);
-    await expect(withinDeadline(Promise.resolve('late'), deadline, 'accounts')).rejects.toMatchObject({ code: 'GATEWAY_TIMEOUT' });
+    await expect(withinDeadline(Promise.resolve('late'), deadline, 'accounts')).rejects.toMatchObject({
+      code: 'GATEWAY_TIMEOUT',
+    });
   });
 });

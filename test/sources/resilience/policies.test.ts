@@ -8,7 +8,14 @@ import { backoffMs, isRetryableFailure, mayRetry, retryAfterMs } from '../../../
 describe('retry policy', () => {
   it('retries idempotent methods only, and POST/PATCH with an Idempotency-Key', () => {
     const idempotent = ['GET', 'HEAD'];
-    expect(['GET', 'HEAD', 'PUT', 'DELETE', 'POST', 'PATCH'].map((method) => mayRetry(method, idempotent))).toEqual([true, true, false, false, false, false]);
+    expect(['GET', 'HEAD', 'PUT', 'DELETE', 'POST', 'PATCH'].map((method) => mayRetry(method, idempotent))).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
     expect(mayRetry('PUT', ['GET', 'HEAD', 'PUT'])).toBe(true);
     expect(mayRetry('POST', idempotent, { 'Idempotency-Key': 'k1' })).toBe(true);
   });
@@ -16,14 +23,20 @@ describe('retry policy', () => {
   it('retries connection failures, 502/503/504 and 429, not a 500 or a bad body', () => {
     expect(isRetryableFailure('UPSTREAM_UNAVAILABLE', undefined)).toBe(true);
     expect(isRetryableFailure('UPSTREAM_TIMEOUT', undefined)).toBe(true);
-    expect([502, 503, 504].map((status) => isRetryableFailure('UPSTREAM_UNAVAILABLE', status))).toEqual([true, true, true]);
+    expect([502, 503, 504].map((status) => isRetryableFailure('UPSTREAM_UNAVAILABLE', status))).toEqual([
+      true,
+      true,
+      true,
+    ]);
     expect(isRetryableFailure('UPSTREAM_RATE_LIMITED', 429)).toBe(true);
     expect(isRetryableFailure('UPSTREAM_ERROR', 500)).toBe(false);
     expect(isRetryableFailure('UPSTREAM_BAD_RESPONSE', 200)).toBe(false);
   });
 
   it('backs off exponentially with full jitter, capped', () => {
-    expect([1, 2, 3, 4, 10].map((attempt) => backoffMs(attempt, 100, 1_000, () => 0.999))).toEqual([99, 199, 399, 799, 999]);
+    expect([1, 2, 3, 4, 10].map((attempt) => backoffMs(attempt, 100, 1_000, () => 0.999))).toEqual([
+      99, 199, 399, 799, 999,
+    ]);
     expect(backoffMs(3, 100, 1_000, () => 0)).toBe(0);
   });
 
@@ -95,7 +108,14 @@ describe('circuit breaker', () => {
 
   it('forgets outcomes older than the window', () => {
     let now = 0;
-    const breaker = createCircuitBreaker({ source: 's', failureRatio: 0.5, minimumCalls: 3, windowMs: 1_000, openMs: 1_000, now: () => now });
+    const breaker = createCircuitBreaker({
+      source: 's',
+      failureRatio: 0.5,
+      minimumCalls: 3,
+      windowMs: 1_000,
+      openMs: 1_000,
+      now: () => now,
+    });
     breaker.admit()('failure');
     breaker.admit()('failure');
     now = 2_000;
