@@ -123,13 +123,18 @@ async function roundTrip(
 }
 
 /** One try: auth, one renewal after a 401, status mapping. */
+/** One call as every attempt at it makes it: the request, the headers before auth, who asked, its deadline and pacing partition. */
+export interface AttemptCall {
+  upstream: UpstreamRequest;
+  baseHeaders: Record<string, string>;
+  origin: CallOrigin;
+  deadline: Deadline | undefined;
+  pacingKey: string;
+}
+
 export async function attempt(
   context: AttemptContext,
-  upstream: UpstreamRequest,
-  baseHeaders: Record<string, string>,
-  origin: CallOrigin,
-  deadline: Deadline | undefined,
-  pacingKey: string,
+  { upstream, baseHeaders, origin, deadline, pacingKey }: AttemptCall,
   cancel?: AbortSignal,
 ): Promise<LoadedResponse> {
   const { auth, forwardsIdentity } = context;

@@ -8,6 +8,7 @@ import type { LoadedResponse } from '../../cache/response-cache.ts';
 import type { Deadline } from '../../core/deadline.ts';
 import type { CallBudget } from '../../core/request-ledger.ts';
 import { GraftError } from '../../errors.ts';
+import type { AttemptCall } from '../attempt.ts';
 import { remainingMs, sleep } from '../resilience/deadline.ts';
 import { backoffMs, hasIdempotencyKey, isRetryableFailure, mayRetry } from '../resilience/retry-policy.ts';
 import { type CallOrigin, errorForTransport } from '../upstream-errors.ts';
@@ -31,6 +32,7 @@ export async function exchange(
   const retryable = uploads
     ? hasIdempotencyKey(upstream.headers)
     : mayRetry(method, config.retry.idempotentMethods, upstream.headers);
+  const call: AttemptCall = { upstream, baseHeaders, origin, deadline, pacingKey };
   const started = performance.now();
   const context = () => ({
     requestId: origin.requestId,
@@ -54,9 +56,7 @@ export async function exchange(
       retryBudget.recordCall();
       try {
         const loaded =
-          retryable && config.hedge.enabled
-            ? await hedgedAttempt(source, upstream, baseHeaders, origin, deadline, pacingKey)
-            : await timedAttempt(source, upstream, baseHeaders, origin, deadline, pacingKey);
+          retryable && config.hedge.enabled ? await hedgedAttempt(source, call) : await timedAttempt(source, call);
         report?.('success');
         log.debug({ ...context(), status: loaded.status, tries }, 'upstream call');
         return loaded;

@@ -4,27 +4,16 @@
  * unanswered longer than the source's recent latency percentile.
  */
 import type { LoadedResponse } from '../../cache/response-cache.ts';
-import type { Deadline } from '../../core/deadline.ts';
-import { attempt } from '../attempt.ts';
+import { type AttemptCall, attempt } from '../attempt.ts';
 import { hedge } from '../resilience/hedging.ts';
-import type { CallOrigin } from '../upstream-errors.ts';
 import { errorForTransport } from '../upstream-errors.ts';
-import type { UpstreamRequest } from '../upstream-request.ts';
 import { admit } from './admission.ts';
 import { countsAgainstSource, type SourceRuntime } from './source-runtime.ts';
 
 /** One attempt; its duration, when it succeeds, joins the source's recent latency. */
-export function timedAttempt(
-  source: SourceRuntime,
-  upstream: UpstreamRequest,
-  baseHeaders: Record<string, string>,
-  origin: CallOrigin,
-  deadline: Deadline | undefined,
-  pacingKey: string,
-  signal?: AbortSignal,
-): Promise<LoadedResponse> {
+export function timedAttempt(source: SourceRuntime, call: AttemptCall, signal?: AbortSignal): Promise<LoadedResponse> {
   const started = performance.now();
-  return attempt(source.attempts, upstream, baseHeaders, origin, deadline, pacingKey, signal).then((loaded) => {
+  return attempt(source.attempts, call, signal).then((loaded) => {
     source.latency.record(performance.now() - started);
     return loaded;
   });
@@ -37,17 +26,10 @@ function hedgeDelayMs(source: SourceRuntime): number {
 }
 
 /** The attempt and its backups; each backup is admitted as any call is. */
-export async function hedgedAttempt(
-  source: SourceRuntime,
-  upstream: UpstreamRequest,
-  baseHeaders: Record<string, string>,
-  origin: CallOrigin,
-  deadline: Deadline | undefined,
-  pacingKey: string,
-): Promise<LoadedResponse> {
+export async function hedgedAttempt(source: SourceRuntime, call: AttemptCall): Promise<LoadedResponse> {
   const { value, byBackup } = await hedge({
-    first: (signal) => timedAttempt(source, upstream, baseHeaders, origin, deadline, pacingKey, signal),
-    backup: () => backupAttempt(source, upstream, baseHeaders, origin, deadline, pacingKey),
+    first: (signal) => timedAttempt(source, call, signal),
+    backup: () => backupAttempt(source, call),
     maxBackups: source.config.hedge.maxBackups,
     delayMs: () => hedgeDelayMs(source),
     schedule: source.schedule,
@@ -73,13 +55,10 @@ export async function hedgedAttempt(
  */
 async function backupAttempt(
   source: SourceRuntime,
-  upstream: UpstreamRequest,
-  baseHeaders: Record<string, string>,
-  origin: CallOrigin,
-  deadline: Deadline | undefined,
-  pacingKey: string,
+  call: AttemptCall,
 ): Promise<((signal: AbortSignal) => Promise<LoadedResponse>) | undefined> {
   const { config, retryBudget, observer, name } = source;
+  const { upstream, origin, deadline, pacingKey } = call;
   if (source.inFlight >= config.connections || !retryBudget.tryRetry()) return undefined;
   let report: Awaited<ReturnType<typeof admit>>;
   try {
@@ -98,7 +77,7 @@ async function backupAttempt(
     source.inFlight += 1;
     retryBudget.recordCall();
     try {
-      const loaded = await timedAttempt(source, upstream, baseHeaders, origin, deadline, pacingKey, signal);
+      const loaded = await timedAttempt(source, call, signal);
       report?.('success');
       return loaded;
     } catch (error) {
