@@ -2,7 +2,7 @@
  * The fields a request selects below a field, as execution will see them:
  * fragments followed, `@skip`/`@include` applied with the request's
  * variables. Used to fetch what a list's items will ask for before the
- * list is handed to execution (see prefetch in execute.ts).
+ * list is handed to execution (see mapping/run/prefetch.ts).
  */
 import {
   type FieldNode,

@@ -64,7 +64,7 @@ export function createCostModel(
         const coordinate = `${parent.name}.${name}`;
         const described = describeField(field);
         const calls = callsOf(coordinate);
-        // Declared connections page within MAX_PAGE_SIZE (mapping/execute.ts); a hand-written one may choose its own bound.
+        // Declared connections page within MAX_PAGE_SIZE (pagination/connection.ts); a hand-written one may choose its own bound.
         cost = {
           ...described,
           maxSize: calls ? described.maxSize : undefined,

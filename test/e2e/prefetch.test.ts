@@ -1,6 +1,6 @@
 /**
  * A list fetches the batched fields its items select before execution
- * reaches the items (mapping/execute.ts, prefetch): the same calls and
+ * reaches the items (mapping/run/prefetch.ts): the same calls and
  * answers as item-by-item loading, for what the request really selects —
  * fragments followed, aliases merged, @skip/@include applied — and a failed
  * batch is every item's error, with the rest of the answer kept.
