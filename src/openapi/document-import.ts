@@ -73,7 +73,21 @@ interface OperationParts extends DocumentOperation {
   /** Each parameter's argument, for links that bind parameters to a parent's fields. */
   params: Map<string, string>;
   success: ReturnType<typeof successSchema>;
+  /** Arguments for the header parameters the caller gives, and the directive's `headers` that send them (or ''). */
+  headerArgs: string[];
+  headers: string;
 }
+
+/** Headers the gateway sets itself (or the source's auth does): never an argument. */
+const GATEWAY_HEADERS: ReadonlySet<string> = new Set([
+  'authorization',
+  'accept',
+  'content-type',
+  'content-length',
+  'host',
+  'user-agent',
+  'cookie',
+]);
 
 export class DocumentImport {
   readonly report: ImportReport = { mapped: [], skipped: [], guesses: [], relations: [] };
@@ -406,7 +420,7 @@ export class DocumentImport {
     const { path, method, operation, shared } = each;
     const label = `${method.toUpperCase()} ${path}`;
     const parameters = [...shared, ...(operation.parameters ?? [])];
-    const unsupported = parameters.find((parameter) => parameter.in === 'header' || parameter.in === 'cookie');
+    const unsupported = parameters.find((parameter) => parameter.in === 'cookie');
     if (unsupported?.required) {
       this.report.skipped.push({
         operation: label,
@@ -429,9 +443,36 @@ export class DocumentImport {
       pathTemplate: path.replace(/\{([^}]+)\}/g, (_match, name: string) => `{$args.${camelCase(name)}}`),
       params: new Map(parameters.map((parameter) => [parameter.name, camelCase(parameter.name)])),
       success: successSchema(operation),
+      ...this.#headerParts(parameters),
     };
     if (method === 'get') this.#importRead(parts);
     else this.#importWrite(parts);
+  }
+
+  /**
+   * Header parameters as arguments, sent with `@rest(headers:)` (a value with
+   * a line break is refused before the call). Not those the gateway or the
+   * source's auth sets: `Authorization`, `Accept`, an API key's header.
+   */
+  #headerParts(parameters: readonly Parameter[]): Pick<OperationParts, 'headerArgs' | 'headers'> {
+    const keyHeaders = Object.values(this.api.components?.securitySchemes ?? {}).flatMap((scheme) =>
+      scheme.type === 'apiKey' && scheme.in === 'header' && typeof scheme.name === 'string'
+        ? [scheme.name.toLowerCase()]
+        : [],
+    );
+    const given = parameters.filter(
+      (parameter) =>
+        parameter.in === 'header' &&
+        !GATEWAY_HEADERS.has(parameter.name.toLowerCase()) &&
+        !keyHeaders.includes(parameter.name.toLowerCase()),
+    );
+    if (given.length === 0) return { headerArgs: [], headers: '' };
+    const headerArgs = given.map(
+      (parameter) =>
+        `${camelCase(parameter.name)}: ${scalarOf(typesOf(parameter.schema ?? {})[0], parameter.name, parameter.schema ?? {}) ?? 'String'}${parameter.required ? '!' : ''}`,
+    );
+    const entries = given.map((parameter) => JSON.stringify(`${parameter.name}: $args.${camelCase(parameter.name)}`));
+    return { headerArgs, headers: `, headers: [${entries.join(', ')}]` };
   }
 
   #importRead(parts: OperationParts): void {
@@ -509,9 +550,9 @@ export class DocumentImport {
     const connectionArgs = ['first: Int', 'after: String', ...(paging.backward ? ['last: Int', 'before: String'] : [])];
     const read: GeneratedRead = {
       field: name,
-      args: [...args, ...filterArgs, ...connectionArgs],
+      args: [...args, ...filterArgs, ...parts.headerArgs, ...connectionArgs],
       type: `${node}Connection`,
-      directive: `@rest(source: "${this.source}", path: "${pathTemplate}"${query}, paginate: { ${paging.directive} })`,
+      directive: `@rest(source: "${this.source}", path: "${pathTemplate}"${query}${parts.headers}, paginate: { ${paging.directive} })`,
       params,
       description: describe(operation),
     };
@@ -543,7 +584,7 @@ export class DocumentImport {
       return undefined;
     }
     const single = /\/\{[^}]+\}$/.test(path) && !type.startsWith('[');
-    if (owner && pathParams.length === 1 && filterArgs.length === 0) {
+    if (owner && pathParams.length === 1 && filterArgs.length === 0 && parts.headerArgs.length === 0) {
       this.#nestedList(parts, owner, wrapped, type);
       return undefined;
     }
@@ -565,9 +606,9 @@ export class DocumentImport {
     if (byIdRead) params.set(pathParams[0]?.name ?? 'id', 'id');
     const read: GeneratedRead = {
       field: name,
-      args: [...globalIds, ...filterArgs],
+      args: [...globalIds, ...filterArgs, ...parts.headerArgs],
       type,
-      directive: `@rest(source: "${this.source}", ${target})`,
+      directive: `@rest(source: "${this.source}", ${target}${parts.headers})`,
       params,
       byId: refetch,
       description: describe(operation),
@@ -620,7 +661,18 @@ export class DocumentImport {
     return entries.length === 1 && this.#resolve(entries[0]?.[1])?.type === 'array' ? entries[0]?.[0] : undefined;
   }
 
-  #importWrite({ label, path, method, operation, pathParams, args, pathTemplate, success }: OperationParts): void {
+  #importWrite({
+    label,
+    path,
+    method,
+    operation,
+    pathParams,
+    args,
+    pathTemplate,
+    success,
+    headerArgs,
+    headers,
+  }: OperationParts): void {
     if (this.#tokenPaths.has(path)) {
       this.report.skipped.push({
         operation: label,
@@ -644,9 +696,9 @@ export class DocumentImport {
     const result = returns
       ? ''
       : `, result: "${pathParams.length > 0 ? `{$args.${camelCase(pathParams[pathParams.length - 1]?.name ?? 'id')}}` : 'true'}"`;
-    const declaredArgs = [...args, ...(body?.args ?? [])];
+    const declaredArgs = [...args, ...headerArgs, ...(body?.args ?? [])];
     this.#mutationFields.push(
-      `${describe(operation)}  ${name}${argList(declaredArgs)}: ${returns ?? (pathParams.length > 0 ? 'ID' : 'Boolean')}\n    @rest(source: "${this.source}", method: ${method.toUpperCase()}, path: "${pathTemplate}"${body?.directive ?? ''}${result})`,
+      `${describe(operation)}  ${name}${argList(declaredArgs)}: ${returns ?? (pathParams.length > 0 ? 'ID' : 'Boolean')}\n    @rest(source: "${this.source}", method: ${method.toUpperCase()}, path: "${pathTemplate}"${headers}${body?.directive ?? ''}${result})`,
     );
     this.report.mapped.push(label);
   }

@@ -46,7 +46,7 @@ describe('published documents', () => {
   it.each([
     ['2.0/json/petstore.json', 19, 1],
     ['3.0/yaml/petstore-expanded.yaml', 4, 0],
-    ['3.0/json/schema-circular.json', 2, 1],
+    ['3.0/json/schema-circular.json', 3, 0],
     ['3.0/json/schema-types.json', 21, 0],
     ['3.1/json/petstore.json', 18, 2],
   ])('%s: %i mapped, %i skipped, and compiles', { timeout: 30_000 }, async (file, mapped, skipped) => {
