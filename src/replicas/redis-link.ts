@@ -85,10 +85,12 @@ class Link implements RedisLink {
   ) {
     this.prefix = settings.keyPrefix;
     // Loaded here, not imported at the top: a gateway without Redis never loads the client.
-    this.#loading = import('ioredis').then(({ Redis: Client }) => this.#connect(Client));
-    this.#loading.catch((error: unknown) =>
-      log.error({ err: error }, 'the Redis client (ioredis) could not be loaded: replicas share nothing'),
-    );
+    // It never rejects: a client that cannot load or start is logged once, and every feature then uses its replica's own state.
+    this.#loading = import('ioredis')
+      .then(({ Redis: Client }) => this.#connect(Client))
+      .catch((error: unknown) =>
+        log.error({ err: error }, 'the Redis client (ioredis) could not be started: replicas share nothing'),
+      );
     this.#pinger = setInterval(() => this.#ping(), settings.pingEveryMs ?? 1_000);
     // It watches; it never keeps the process alive.
     this.#pinger.unref();
@@ -201,7 +203,7 @@ class Link implements RedisLink {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#pinger);
-    await this.#loading.catch(() => undefined);
+    await this.#loading;
     await Promise.all(
       [this.#commands, this.#subscriber].map((client) => client?.quit().catch(() => client.disconnect())),
     );
