@@ -330,6 +330,8 @@ export type Weather = {
   humidity: Scalars['Int']['output'];
   /** When the service observed it (ISO 8601). */
   observedAt: Scalars['String']['output'];
+  /** One line for a headline, computed from the answer: `clear sky, 19 °C, feels like 18 °C`. */
+  summary: Scalars['String']['output'];
   /** °C */
   temperature: Scalars['Float']['output'];
   /** m/s */
@@ -606,6 +608,7 @@ export type WeatherResolvers<ContextType = GatewayContext, ParentType extends Re
   forecast?: Resolver<Array<ResolversTypes['ForecastPoint']>, ParentType, ContextType, RequireFields<WeatherForecastArgs, 'days'>>;
   humidity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   observedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   temperature?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   windSpeed?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };

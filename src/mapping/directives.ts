@@ -74,6 +74,22 @@ directive @from(
 ) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION | ENUM_VALUE
 
 """
+A field computed from the upstream record by an expression (docs/mapping.md,
+"@compute"): names read the record as the upstream spells it
+(\`first_name\`, \`address.city\`, \`items.0.sku\`); strings in single quotes;
+templates in backticks with \${…} parts; \`+ - * / %\`, comparisons,
+\`&& || !\`, \`a ?? b\`, \`c ? a : b\`; and methods: \`items.map(i => i.name)\`,
+\`filter\`, \`sortBy\`, \`first()\`, \`last()\`, \`join(', ')\`, \`sum()\`, \`length()\`,
+\`upper()\`, \`lower()\`, \`trim()\`, \`round()\`, \`number()\`, \`string()\`.
+Checked at start-up against the field's type; never fails at run time (a
+value of the wrong kind makes null).
+"""
+directive @compute(
+  "The expression."
+  expr: String!
+) on FIELD_DEFINITION
+
+"""
 A Subscription field fed by a source's webhook events (docs/webhooks.md).
 Each verified event of one of \`types\` that passes \`filter\` is one
 message: the object at \`selection\` in the event, mapped like a REST
@@ -241,7 +257,16 @@ enum GraftConversion {
 `;
 
 /** What the served schema leaves out: the mapping directives and their argument types. */
-export const MAPPING_DIRECTIVE_NAMES = ['rest', 'ref', 'event', 'from', 'internal', 'node', 'globalId'] as const;
+export const MAPPING_DIRECTIVE_NAMES = [
+  'rest',
+  'ref',
+  'event',
+  'from',
+  'compute',
+  'internal',
+  'node',
+  'globalId',
+] as const;
 export const MAPPING_TYPE_NAMES = [
   'GraftMethod',
   'GraftMap',

@@ -84,10 +84,10 @@ export function compileGraph({ files, sources, resolvers = {} }: GraphInput): Co
       else handWrittenFields.add(`${typeName}.${fieldName}`);
     }
   }
-  const { plans, nodes, internal } = compileMapping(full, sources, handWrittenFields, diagnostics);
+  const { plans, nodes, internal, computed } = compileMapping(full, sources, handWrittenFields, diagnostics);
   diagnostics.throwIfAny();
 
-  const mappers = createRecordMappers({ nodes, resolved: new Set([...plans.keys(), ...handWrittenFields]) });
+  const mappers = createRecordMappers({ nodes, computed, resolved: new Set([...plans.keys(), ...handWrittenFields]) });
   const served = buildASTSchema(servedDocument(document, internal), { assumeValidSDL: true });
   const declared = mappingResolvers({
     schema: full,

@@ -29,6 +29,8 @@ import {
 } from 'graphql';
 import { read } from '../core/dot-path.ts';
 import { arg, directive, text } from './directive-args.ts';
+import { evaluateExpression } from './expression/evaluate-expression.ts';
+import type { Expression } from './expression/parse-expression.ts';
 import type { NodePlan, Path } from './plan.ts';
 
 export type Naming = 'camelCase' | 'snake_case';
@@ -66,6 +68,8 @@ export interface MapperOptions {
   nodes: ReadonlyMap<string, NodePlan>;
   /** `Type.field`s resolved otherwise (mapping directives, hand-written resolvers): not read from records. */
   resolved: ReadonlySet<string>;
+  /** `@compute` expressions, by `Type.field`: computed from the record instead of read. */
+  computed?: ReadonlyMap<string, Expression>;
 }
 
 interface FieldReader {
@@ -74,6 +78,8 @@ interface FieldReader {
   where: string;
   path: Path;
   as: Conversion | undefined;
+  /** Computed from the whole record instead of read at `path`. */
+  compute: Expression | undefined;
   map: (raw: unknown, where: string) => unknown;
 }
 
@@ -121,7 +127,7 @@ class RecordMapperSet implements RecordMappers {
       shared ??= { [TYPENAME]: type.name, [READERS]: new Map(fields.map((field) => [field.name, field])) };
       const mapped = Object.create(shared) as MappedObject;
       mapped[RAW] = raw;
-      for (const field of fields) mapped[field.name] = field.map(convert(read(raw, field.path), field.as), field.where);
+      for (const field of fields) mapped[field.name] = field.map(upstreamValue(raw, field), field.where);
       memo.set(raw, mapped);
       return mapped;
     };
@@ -148,6 +154,7 @@ class RecordMapperSet implements RecordMappers {
           where: `${type.name}.id`,
           path: pathOf(keyField?.astNode?.directives, node.key, naming),
           as: undefined,
+          compute: undefined,
           map: globalId(type.name, `${type.name}.id`),
         });
         continue;
@@ -157,6 +164,7 @@ class RecordMapperSet implements RecordMappers {
         where: `${type.name}.${field.name}`,
         path: pathOf(field.astNode?.directives, field.name, naming),
         as,
+        compute: this.options.computed?.get(`${type.name}.${field.name}`),
         map: this.output(field.type, naming),
       });
     }
@@ -214,8 +222,15 @@ class RecordMapperSet implements RecordMappers {
     // An object a hand-written resolver made is in the graph's shape already.
     if (!fields) return (parent as Record<string, unknown>)[field];
     const reader = fields.get(field);
-    return reader ? read((parent as MappedObject)[RAW], reader.path) : undefined;
+    if (!reader) return undefined;
+    const raw = (parent as MappedObject)[RAW];
+    return reader.compute ? evaluateExpression(reader.compute, raw) : read(raw, reader.path);
   }
+}
+
+/** A field's value in the record before its type is checked: read and converted, or computed. */
+function upstreamValue(raw: unknown, field: FieldReader): unknown {
+  return field.compute ? evaluateExpression(field.compute, raw) : convert(read(raw, field.path), field.as);
 }
 
 function nullable(map: (raw: unknown, where: string) => unknown): (raw: unknown, where: string) => unknown {

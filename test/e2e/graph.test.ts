@@ -253,13 +253,16 @@ describe('weather', () => {
   it('renames, flattens and converts the OpenWeatherMap shape', async () => {
     const city = seed.cities[0]!;
     const { body } = await gateway.query(
-      '{ weather(city: "London") { city country temperature feelsLike humidity description windSpeed observedAt } }',
+      '{ weather(city: "London") { city country temperature feelsLike humidity description summary windSpeed observedAt } }',
     );
     const weather = body.data?.weather as Record<string, unknown>;
     expect(weather).toMatchObject({ city: city.name, country: city.country });
     expect(weather.feelsLike).toBeCloseTo((weather.temperature as number) - 1.5, 5);
     expect(weather.observedAt).toBe('2026-01-01T12:00:00.000Z');
     expect(typeof weather.windSpeed).toBe('number');
+    expect(weather.summary).toBe(
+      `${weather.description}, ${Math.round(weather.temperature as number)} °C, feels like ${Math.round(weather.feelsLike as number)} °C`,
+    );
     expect(callsTo(backends.weather.requests, '/data/2.5/weather?q=London&units=metric&appid=')).toHaveLength(1);
   });
 

@@ -424,6 +424,99 @@ describe('@from, @internal, and fields without a mapping', () => {
   });
 });
 
+describe('@compute', () => {
+  /** `graph.graphql:line:column` of the character `offset` into the expression that follows `expr: "` in `sdl`. */
+  const inExpression = (sdl: string, offset: number) => {
+    const text = BASE + sdl;
+    const start = text.indexOf('expr: "') + 'expr: "'.length + offset;
+    const before = text.slice(0, start).split('\n');
+    return `graph.graphql:${before.length}:${(before.at(-1)?.length ?? 0) + 1}`;
+  };
+  const expectAt = (sdl: string, offset: number, message: string) =>
+    expect(problems(sdl)).toEqual([`${inExpression(sdl, offset)}: ${message}`]);
+
+  it('accepts an expression the field type can hold', () => {
+    expect(problems(`extend type User { label: String! @compute(expr: "\`\${name} (\${teamId})\`") }`)).toEqual([]);
+    expect(problems('extend type User { tags: [String!] @compute(expr: "name.length() > 3 ? null : null") }')).toEqual(
+      [],
+    );
+  });
+
+  it('reports a syntax error at its column in the string', () => {
+    expectAt(
+      'extend type User { label: String @compute(expr: "name +") }',
+      6,
+      'User.label @compute(expr): Expected a value, found the end.',
+    );
+    expectAt(
+      'extend type User { label: String @compute(expr: "name # 1") }',
+      5,
+      'User.label @compute(expr): Unexpected "#".',
+    );
+    expectAt(
+      'extend type User { label: String @compute(expr: "\'open") }',
+      0,
+      "User.label @compute(expr): A string opened with ' is not closed.",
+    );
+  });
+
+  it('reports a value the field cannot hold, or an operator on the wrong kind of value', () => {
+    expectAt(
+      'extend type User { n: Int @compute(expr: "name + \'!\'") }',
+      0,
+      'User.n @compute(expr): The expression makes a string; the field is Int.',
+    );
+    expectAt(
+      'extend type User { n: [Int] @compute(expr: "name.length()") }',
+      0,
+      'User.n @compute(expr): The expression makes a number; the field is [Int].',
+    );
+    expectAt(
+      'extend type User { n: Int @compute(expr: "\'a\' * 2") }',
+      0,
+      'User.n @compute(expr): "*" takes a number, not a string.',
+    );
+    expectAt(
+      'extend type User { n: String @compute(expr: "name.shout()") }',
+      5,
+      'User.n @compute(expr): There is no method "shout" (methods: map, filter, sortBy, first, last, join, sum, length, upper, lower, trim, round, number, string).',
+    );
+    expectAt(
+      'extend type User { n: String @compute(expr: "\'a\'.join()") }',
+      4,
+      'User.n @compute(expr): join() applies to a list, not a string.',
+    );
+    expectAt(
+      'extend type User { n: String @compute(expr: "tags.map(name)") }',
+      9,
+      'User.n @compute(expr): map() takes a lambda, item => …',
+    );
+    expectAt(
+      'extend type User { n: String @compute(expr: "tags.map(t => name).join()") }',
+      14,
+      'User.n @compute(expr): A lambda reads only its parameter (t), not "name".',
+    );
+  });
+
+  it('is refused beside another way to resolve the field, and on a root field', () => {
+    expectOne(
+      'extend type User { n: String @from(path: "x") @compute(expr: "name") }',
+      '@compute',
+      'User.n has @compute and @from; keep one.',
+    );
+    expectOne(
+      'extend type User { n: User @ref(query: "user", args: { id: "$parent.id" }) @compute(expr: "name") }',
+      '@compute',
+      'User.n has @compute and @ref; keep one.',
+    );
+    expectOne(
+      'extend type Query { n: String @compute(expr: "1") }',
+      '@compute',
+      'Query.n is a root field: @compute reads a parent record, which it has not.',
+    );
+  });
+});
+
 describe('hand-written resolvers', () => {
   it('for a field that has a mapping, or a field the schema does not have', () => {
     expect(problems('', { Query: { user: () => null, nope: () => null } })).toEqual([

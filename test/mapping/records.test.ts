@@ -2,6 +2,7 @@
 import { buildSchema, type GraphQLInputObjectType, GraphQLNonNull, type GraphQLObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { MAPPING_DIRECTIVES_SDL } from '../../src/mapping/directives.ts';
+import { parseExpression } from '../../src/mapping/expression/parse-expression.ts';
 import { createRecordMappers, DriftError, RAW, TYPENAME } from '../../src/mapping/records.ts';
 
 const schema = buildSchema(`
@@ -109,5 +110,32 @@ describe('input mapping', () => {
       cover: { url: 'https://x/y.png' },
     });
     expect(input({ title: 'T', authorId: null })).toEqual({ title: 'T' });
+  });
+});
+
+describe('@compute fields', () => {
+  const computedSchema = buildSchema(`
+    ${MAPPING_DIRECTIVES_SDL}
+    type Query { p: Person }
+    type Person { name: String!, label: String!, initials: String, age: Int! }
+  `);
+  const computed = new Map([
+    ['Person.label', parseExpression('`${first_name} ${last_name}`.trim()')],
+    ['Person.initials', parseExpression("first_name.upper() + '.'")],
+    ['Person.age', parseExpression('born ?? null')],
+  ]);
+  const people = createRecordMappers({ nodes: new Map(), resolved: new Set(), computed });
+  const person = (raw: unknown) =>
+    people.output(computedSchema.getType('Person') as GraphQLObjectType, 'camelCase')(raw, 'Person');
+
+  it('computes each from the whole record, and $parent reads the computed value', () => {
+    const mapped = person({ name: 'Ada', first_name: 'Ada', last_name: 'Lovelace', born: 36 });
+    expect(mapped).toMatchObject({ label: 'Ada Lovelace', initials: 'ADA.', age: 36 });
+    expect(people.upstreamOf(mapped, 'label')).toBe('Ada Lovelace');
+  });
+
+  it('checks the value against the field type: null for a non-null field is drift, naming it', () => {
+    expect(() => person({ name: 'Ada', first_name: 'Ada' })).toThrow('Person.age is missing');
+    expect(() => person({ name: 'Ada', first_name: 'Ada', born: 'old' })).toThrow('Person.age is not an integer');
   });
 });

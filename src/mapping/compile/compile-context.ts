@@ -6,6 +6,7 @@
 import type { GraphQLField, GraphQLNamedType, GraphQLObjectType, GraphQLSchema } from 'graphql';
 import type { SourceConfig } from '../../config/config-schema.ts';
 import type { Diagnostics } from '../diagnostics.ts';
+import type { Expression } from '../expression/parse-expression.ts';
 import type { FieldPlan, NodePlan } from '../plan.ts';
 
 /** What the compiler needs to know of a configured source. */
@@ -23,6 +24,8 @@ export interface CompileContext {
   nodes: Map<string, NodePlan>;
   /** `Type.field`s mapped from records but not served. */
   internal: Set<string>;
+  /** `@compute` expressions, by `Type.field`. */
+  computed: Map<string, Expression>;
 }
 
 export interface FieldContext {

@@ -10,8 +10,10 @@
 import { type GraphQLField, type GraphQLObjectType, type GraphQLSchema, isObjectType } from 'graphql';
 import type { Diagnostics } from '../diagnostics.ts';
 import { directive } from '../directive-args.ts';
+import type { Expression } from '../expression/parse-expression.ts';
 import type { FieldPlan, NodePlan } from '../plan.ts';
 import type { CompileContext, SourceInfo } from './compile-context.ts';
+import { compileCompute } from './compute.ts';
 import { compileEvent } from './event.ts';
 import { checkFrom } from './from.ts';
 import { checkGlobalIds, checkNodes, nodePlans } from './nodes.ts';
@@ -25,6 +27,8 @@ export interface CompiledMapping {
   nodes: Map<string, NodePlan>;
   /** `Type.field`s mapped from records but not served. */
   internal: Set<string>;
+  /** `@compute` expressions, by `Type.field`. */
+  computed: Map<string, Expression>;
 }
 
 export function compileMapping(
@@ -44,6 +48,7 @@ export function compileMapping(
     plans: new Map(),
     nodes: nodePlans(objectTypes),
     internal: new Set(),
+    computed: new Map(),
   };
   // @ref and @event name Query fields with @rest: they compile once every @rest has.
   const later: Array<() => void> = [];
@@ -53,7 +58,7 @@ export function compileMapping(
   for (const compile of later) compile();
   checkNodes(compiler);
   checkGlobalIds(compiler);
-  return { plans: compiler.plans, nodes: compiler.nodes, internal: compiler.internal };
+  return { plans: compiler.plans, nodes: compiler.nodes, internal: compiler.internal, computed: compiler.computed };
 }
 
 /** Which directives a field has, checked against each other and against a hand-written resolver, then compiled. */
@@ -70,6 +75,7 @@ function compileField(
   const ref = directive(directives, 'ref');
   const event = directive(directives, 'event');
   const from = directive(directives, 'from');
+  const compute = directive(directives, 'compute');
   const isSubscription = type === schema.getSubscriptionType();
   if (directive(directives, 'internal')) {
     compiler.internal.add(coordinate);
@@ -106,6 +112,23 @@ function compileField(
       `${coordinate} is resolved by @${rest ? 'rest' : 'ref'}; @from applies to fields read from a record.`,
     );
   if (from) checkFrom(coordinate, definition, from, diagnostics);
+  if (compute) {
+    const resolvedBy = rest
+      ? '@rest'
+      : ref
+        ? '@ref'
+        : from
+          ? '@from'
+          : handWritten.has(coordinate)
+            ? 'a hand-written resolver'
+            : undefined;
+    if (resolvedBy) diagnostics.report(compute, `${coordinate} has @compute and ${resolvedBy}; keep one.`);
+    else if (type === schema.getQueryType() || type === schema.getMutationType())
+      diagnostics.report(compute, `${coordinate} is a root field: @compute reads a parent record, which it has not.`);
+    const expression = compileCompute(coordinate, definition, compute, diagnostics);
+    if (expression) compiler.computed.set(coordinate, expression);
+    return;
+  }
   if (rest) {
     const plan = compileRest(compiler, coordinate, type, definition, rest);
     if (plan) plans.set(coordinate, plan);
