@@ -99,6 +99,26 @@ export async function startContent({
     return { status: 200, body: { data } };
   };
 
+  /** Categories, then articles, whose name or title holds `q` (case-insensitive); each result says its `type`. */
+  const search = (q: string, limitParam: string | null): Reply => {
+    const limit = limitParam === null ? 20 : Number(limitParam);
+    if (q.trim() === '' || !Number.isInteger(limit) || limit < 1 || limit > 100)
+      return { status: 400, body: { error: 'bad_request', message: 'q is required; limit is 1..100' } };
+    const needle = q.toLowerCase();
+    const categories = [...new Set(articles.map((article) => article.category))]
+      .filter((name) => name.toLowerCase().includes(needle))
+      .sort()
+      .map((name) => ({
+        type: 'category',
+        name,
+        article_count: articles.filter((article) => article.category === name).length,
+      }));
+    const titled = articles
+      .filter((article) => article.title.toLowerCase().includes(needle))
+      .map((article) => ({ type: 'article', ...article }));
+    return { status: 200, body: { results: [...categories, ...titled].slice(0, limit) } };
+  };
+
   const service = await startService(
     {
       name: 'content',
@@ -128,6 +148,11 @@ export async function startContent({
             const article = articles.find((a) => String(a.id) === params.id);
             return article ? { status: 200, body: article } : { status: 404, body: { error: 'not_found' } };
           },
+        },
+        {
+          method: 'GET',
+          path: '/search',
+          handle: ({ query }) => search(query.get('q') ?? '', query.get('limit')),
         },
         {
           method: 'GET',

@@ -287,6 +287,17 @@ export function contentDocument(): object {
           responses: { '201': json('Article', 'Created'), '422': errorResponse('A required field is missing') },
         },
       },
+      '/search': {
+        get: {
+          operationId: 'search',
+          summary: 'Categories, then articles, whose name or title holds q; each result says its type',
+          parameters: [
+            { name: 'q', in: 'query', required: true, schema: { type: 'string', minLength: 1 } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+          ],
+          responses: { '200': json('SearchResults'), '400': errorResponse('No q, or limit out of range') },
+        },
+      },
       '/articles/{id}': {
         parameters: [pathId('The article id')],
         get: {
@@ -408,6 +419,34 @@ export function contentDocument(): object {
         ArticlePatch: {
           type: 'object',
           properties: { title: { type: 'string' }, body: { type: 'string' }, category: { type: 'string' } },
+        },
+        SearchResults: {
+          type: 'object',
+          required: ['results'],
+          properties: {
+            results: {
+              type: 'array',
+              items: {
+                oneOf: [
+                  {
+                    type: 'object',
+                    required: ['type', 'name', 'article_count'],
+                    properties: {
+                      type: { const: 'category' },
+                      name: { type: 'string' },
+                      article_count: { type: 'integer' },
+                    },
+                  },
+                  {
+                    allOf: [
+                      article,
+                      { type: 'object', required: ['type'], properties: { type: { const: 'article' } } },
+                    ],
+                  },
+                ],
+              },
+            },
+          },
         },
         ArticlePage: {
           type: 'object',

@@ -93,6 +93,24 @@ export type Attachment = {
   size: Scalars['Int']['output'];
 };
 
+/** An article category (content keeps them as a plain string on each article). */
+export type Category = {
+  __typename?: 'Category';
+  articleCount: Scalars['Int']['output'];
+  /** Its articles, oldest first. */
+  articles: Maybe<ArticleConnection>;
+  name: Scalars['String']['output'];
+};
+
+
+/** An article category (content keeps them as a plain string on each article). */
+export type CategoryArticlesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
 /** A comment on an article (the comments service). */
 export type Comment = {
   __typename?: 'Comment';
@@ -199,6 +217,8 @@ export type Query = {
   articles: Maybe<ArticleConnection>;
   /** Fetches any object with a global id, by that id; null with `NOT_FOUND` when it does not exist. */
   node: Maybe<Node>;
+  /** Categories, then articles, whose name or title holds `text` (case-insensitive); at most `first`. */
+  search: Array<SearchResult>;
   /** A user by global id (`User:<id>`); null with `NOT_FOUND` when there is none. */
   user: Maybe<User>;
   /** All users, by id (accounts service, offset pagination). `first`: 1..100, default 20. */
@@ -233,6 +253,12 @@ export type QueryNodeArgs = {
 };
 
 
+export type QuerySearchArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  text: Scalars['String']['input'];
+};
+
+
 export type QueryUserArgs = {
   id: Scalars['ID']['input'];
 };
@@ -249,6 +275,9 @@ export type QueryUsersArgs = {
 export type QueryWeatherArgs = {
   city: Scalars['String']['input'];
 };
+
+/** A search result: a category whose name, or an article whose title, holds the text searched for. Which one each is, content says in its `type`. */
+export type SearchResult = Article | Category;
 
 export type Subscription = {
   __typename?: 'Subscription';
@@ -413,6 +442,13 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 
 
+/** Mapping of union types */
+export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
+  SearchResult:
+    | ( Article )
+    | ( Category )
+  ;
+};
 
 /** Mapping of interface types */
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
@@ -431,6 +467,7 @@ export type ResolversTypes = {
   ArticlePatch: ArticlePatch;
   Attachment: ResolverTypeWrapper<Attachment>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Category: ResolverTypeWrapper<Category>;
   Comment: ResolverTypeWrapper<Comment>;
   CommentConnection: ResolverTypeWrapper<CommentConnection>;
   CommentEdge: ResolverTypeWrapper<CommentEdge>;
@@ -442,6 +479,7 @@ export type ResolversTypes = {
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  SearchResult: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['SearchResult']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Upload: ResolverTypeWrapper<Scalars['Upload']['output']>;
@@ -460,6 +498,7 @@ export type ResolversParentTypes = {
   ArticlePatch: ArticlePatch;
   Attachment: Attachment;
   Boolean: Scalars['Boolean']['output'];
+  Category: Category;
   Comment: Comment;
   CommentConnection: CommentConnection;
   CommentEdge: CommentEdge;
@@ -471,6 +510,7 @@ export type ResolversParentTypes = {
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
+  SearchResult: ResolversUnionTypes<ResolversParentTypes>['SearchResult'];
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   Upload: Scalars['Upload']['output'];
@@ -512,6 +552,13 @@ export type AttachmentResolvers<ContextType = GatewayContext, ParentType extends
   note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   size?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type CategoryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Category'] = ResolversParentTypes['Category']> = {
+  articleCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  articles?: Resolver<Maybe<ResolversTypes['ArticleConnection']>, ParentType, ContextType, Partial<CategoryArticlesArgs>>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type CommentResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Comment'] = ResolversParentTypes['Comment']> = {
@@ -562,10 +609,15 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   article?: Resolver<Maybe<ResolversTypes['Article']>, ParentType, ContextType, RequireFields<QueryArticleArgs, 'id'>>;
   articles?: Resolver<Maybe<ResolversTypes['ArticleConnection']>, ParentType, ContextType, Partial<QueryArticlesArgs>>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
+  search?: Resolver<Array<ResolversTypes['SearchResult']>, ParentType, ContextType, RequireFields<QuerySearchArgs, 'first' | 'text'>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<Maybe<ResolversTypes['UserConnection']>, ParentType, ContextType, Partial<QueryUsersArgs>>;
   viewer?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   weather?: Resolver<Maybe<ResolversTypes['Weather']>, ParentType, ContextType, RequireFields<QueryWeatherArgs, 'city'>>;
+};
+
+export type SearchResultResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SearchResult'] = ResolversParentTypes['SearchResult']> = {
+  __resolveType: TypeResolveFn<'Article' | 'Category', ParentType, ContextType>;
 };
 
 export type SubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
@@ -618,6 +670,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   ArticleConnection?: ArticleConnectionResolvers<ContextType>;
   ArticleEdge?: ArticleEdgeResolvers<ContextType>;
   Attachment?: AttachmentResolvers<ContextType>;
+  Category?: CategoryResolvers<ContextType>;
   Comment?: CommentResolvers<ContextType>;
   CommentConnection?: CommentConnectionResolvers<ContextType>;
   CommentEdge?: CommentEdgeResolvers<ContextType>;
@@ -626,6 +679,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  SearchResult?: SearchResultResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   Upload?: GraphQLScalarType;
   User?: UserResolvers<ContextType>;

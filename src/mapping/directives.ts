@@ -49,6 +49,8 @@ directive @rest(
   errors: [GraftErrorMapping!]
   "Seconds the answer keeps when the source sends no Cache-Control."
   maxAge: Int
+  "For a field of a union or interface type: the member every record of this call is."
+  type: String
 ) on FIELD_DEFINITION
 
 "Resolves a field as another root field would with these arguments (upstream values, not client ids): \`@ref(query: \\"user\\", args: { id: \\"$parent.authorId\\" })\`."
@@ -116,6 +118,23 @@ input GraftEventFetch {
   "Its arguments, name → value template (upstream values, as @ref takes them)."
   args: GraftMap!
 }
+
+"""
+Which member of a union or interface an upstream record is, tried in
+order: the value of \`field\` (through \`values\`, or the member's own name),
+then the first \`has\` field present, then \`default\`. A record nothing picks
+is UPSTREAM_BAD_RESPONSE.
+"""
+directive @discriminate(
+  "The record's field that names its type, as a dot path: \`kind\`, \`meta.type\`."
+  field: String
+  "The field's values → members: \`{ article: \\"Article\\" }\`, or \`[\\"blog-post: Article\\"]\`; default: the value is the member's name."
+  values: GraftMap
+  "A field whose presence picks a member, in order: \`{ isbn: \\"Book\\", runtime: \\"Film\\" }\`."
+  has: GraftMap
+  "The member when nothing else decides."
+  default: String
+) on UNION | INTERFACE
 
 "A field mapped from the upstream record, usable in templates (\`$parent.authorId\`), left out of the served schema."
 directive @internal on FIELD_DEFINITION

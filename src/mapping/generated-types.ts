@@ -2,7 +2,7 @@
  * The types nobody writes by hand, added to a graph's SDL where it uses them
  * without declaring them:
  * - `XConnection` and `XEdge` for a field typed `XConnection` where `X` is
- *   an object type, and `PageInfo` (GraphQL Cursor Connections spec);
+ *   an object type, an interface or a union, and `PageInfo` (GraphQL Cursor Connections spec);
  * - `interface Node { id: ID! }` where a type implements Node, and
  *   `Query.node(id:)` where a type can be refetched (`@node(fetch:)`);
  * - an empty `type Query` / `type Mutation` / `type Subscription` where only extensions exist.
@@ -47,7 +47,9 @@ export function withGeneratedTypes(document: DocumentNode): DocumentNode {
   const sdl: string[] = [];
   const objectTypes = new Set(
     document.definitions.flatMap((definition) =>
-      definition.kind === Kind.OBJECT_TYPE_DEFINITION || definition.kind === Kind.INTERFACE_TYPE_DEFINITION
+      definition.kind === Kind.OBJECT_TYPE_DEFINITION ||
+      definition.kind === Kind.INTERFACE_TYPE_DEFINITION ||
+      definition.kind === Kind.UNION_TYPE_DEFINITION
         ? [definition.name.value]
         : [],
     ),

@@ -12,6 +12,7 @@ import {
   buildASTSchema,
   type DefinitionNode,
   type DocumentNode,
+  type GraphQLObjectType,
   type GraphQLSchema,
   isInputObjectType,
   isObjectType,
@@ -84,10 +85,23 @@ export function compileGraph({ files, sources, resolvers = {} }: GraphInput): Co
       else handWrittenFields.add(`${typeName}.${fieldName}`);
     }
   }
-  const { plans, nodes, internal, computed } = compileMapping(full, sources, handWrittenFields, diagnostics);
+  const handWritten = decidedByHand(full, resolvers, handWrittenFields);
+  const { plans, nodes, internal, computed, discriminators } = compileMapping(
+    full,
+    sources,
+    handWrittenFields,
+    diagnostics,
+    handWritten,
+  );
   diagnostics.throwIfAny();
 
-  const mappers = createRecordMappers({ nodes, computed, resolved: new Set([...plans.keys(), ...handWrittenFields]) });
+  const mappers = createRecordMappers({
+    nodes,
+    computed,
+    discriminators,
+    objectType: (name) => full.getType(name) as GraphQLObjectType,
+    resolved: new Set([...plans.keys(), ...handWrittenFields]),
+  });
   const served = buildASTSchema(servedDocument(document, internal), { assumeValidSDL: true });
   const declared = mappingResolvers({
     schema: full,
@@ -109,7 +123,7 @@ export function compileGraph({ files, sources, resolvers = {} }: GraphInput): Co
     plans,
     nodes,
     full,
-    handWritten: decidedByHand(full, resolvers, handWrittenFields),
+    handWritten,
   };
 }
 

@@ -102,6 +102,8 @@ export interface RestPlan {
   maxAgeMs: number | undefined;
   /** Arguments that are not pagination arguments: they pick the list, so cursors are scoped by them. */
   filterArgs: readonly string[];
+  /** For a field of a union or interface type: the member every record of this call is (`@rest(type:)`). */
+  member: string | undefined;
 }
 
 export interface RefPlan {
@@ -136,4 +138,20 @@ export interface NodePlan {
   key: string;
   /** The Query field that loads one by id. */
   fetch: string | undefined;
+}
+
+/** How the member type of a union or interface record is chosen (`@discriminate`), in this order. */
+export interface DiscriminatorPlan {
+  /** The union or interface. */
+  type: string;
+  /** Its object types. */
+  members: readonly string[];
+  /** The record's field that names its type. */
+  field: Path | undefined;
+  /** The field's value → member; undefined: the value is the member's own name. */
+  values: ReadonlyMap<string, string> | undefined;
+  /** A field whose presence picks a member, in order. */
+  has: ReadonlyArray<readonly [Path, string]>;
+  /** The member when nothing else decides. */
+  fallback: string | undefined;
 }

@@ -31,7 +31,7 @@ import { read } from '../core/dot-path.ts';
 import { arg, directive, text } from './directive-args.ts';
 import { evaluateExpression } from './expression/evaluate-expression.ts';
 import type { Expression } from './expression/parse-expression.ts';
-import type { NodePlan, Path } from './plan.ts';
+import type { DiscriminatorPlan, NodePlan, Path } from './plan.ts';
 
 export type Naming = 'camelCase' | 'snake_case';
 type Conversion = 'NUMBER' | 'STRING' | 'ROUNDED' | 'DATE_TIME_FROM_UNIX_SECONDS' | 'DATE_TIME_FROM_UNIX_MILLISECONDS';
@@ -70,6 +70,10 @@ export interface MapperOptions {
   resolved: ReadonlySet<string>;
   /** `@compute` expressions, by `Type.field`: computed from the record instead of read. */
   computed?: ReadonlyMap<string, Expression>;
+  /** How the member of a union's or interface's record is picked, by its name. */
+  discriminators?: ReadonlyMap<string, DiscriminatorPlan>;
+  /** The graph's object type of this name (a member a discriminator picks). */
+  objectType?: (name: string) => GraphQLObjectType;
 }
 
 interface FieldReader {
@@ -107,7 +111,22 @@ class RecordMapperSet implements RecordMappers {
     if (isObjectType(type)) return nullable(this.#object(type, naming));
     if (isEnumType(type)) return nullable(enumValue(type));
     if (isScalarType(type)) return nullable(scalar(type.name));
-    return (raw) => raw; // interfaces and unions: resolved by hand-written code
+    const discriminator = this.options.discriminators?.get(type.name);
+    // Without @discriminate, hand-written code picks the member (the compiler made sure of it).
+    return discriminator ? nullable(this.#abstract(discriminator, naming)) : (raw) => raw;
+  }
+
+  /** A union's or interface's record, mapped as the member its discriminator picks. */
+  #abstract(plan: DiscriminatorPlan, naming: Naming): (raw: unknown, where: string) => unknown {
+    const objectType = this.options.objectType;
+    if (!objectType) throw new Error(`@discriminate on ${plan.type} needs the graph's object types`);
+    const members = new Map(plan.members.map((name) => [name, this.#object(objectType(name), naming)]));
+    return (raw, where) => {
+      const picked = pickMember(plan, raw);
+      const map = picked.member === undefined ? undefined : members.get(picked.member);
+      if (!map) throw new DriftError(`${where} is a ${plan.type} of no member: ${picked.why}`);
+      return map(raw, where);
+    };
   }
 
   #object(type: GraphQLObjectType, naming: Naming): (raw: unknown, where: string) => MappedObject {
@@ -231,6 +250,25 @@ class RecordMapperSet implements RecordMappers {
 /** A field's value in the record before its type is checked: read and converted, or computed. */
 function upstreamValue(raw: unknown, field: FieldReader): unknown {
   return field.compute ? evaluateExpression(field.compute, raw) : convert(read(raw, field.path), field.as);
+}
+
+/** The member a discriminator picks for a record, or why none. */
+function pickMember(plan: DiscriminatorPlan, raw: unknown): { member?: string; why: string } {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { why: 'not an object' };
+  let why = 'nothing picks one';
+  if (plan.field) {
+    const value = read(raw, plan.field);
+    if (typeof value === 'string' || typeof value === 'number') {
+      const member = plan.values ? plan.values.get(String(value)) : String(value);
+      if (member !== undefined && plan.members.includes(member)) return { member, why };
+    }
+    why = `${plan.field.join('.')} is ${JSON.stringify(value ?? null).slice(0, 40)}`;
+  }
+  for (const [path, member] of plan.has) {
+    const value = read(raw, path);
+    if (value !== undefined && value !== null) return { member, why };
+  }
+  return plan.fallback ? { member: plan.fallback, why } : { why };
 }
 
 function nullable(map: (raw: unknown, where: string) => unknown): (raw: unknown, where: string) => unknown {

@@ -302,6 +302,44 @@ describe('node', () => {
   });
 });
 
+describe('search: a union over one REST answer, its member picked by the answer\'s own "type"', () => {
+  it('answers categories, then articles, each as its member type, with member fields through fragments', async () => {
+    const { body } = await gateway.query(
+      '{ search(text: "te", first: 6) { __typename ... on Category { name articleCount } ... on Article { id title author { name } } } }',
+    );
+    expect(body.errors).toBeUndefined();
+    const categories = [...new Set(seed.articles.map((article) => article.category))]
+      .filter((name) => name.includes('te'))
+      .sort()
+      .map((name) => ({
+        __typename: 'Category',
+        name,
+        articleCount: seed.articles.filter((article) => article.category === name).length,
+      }));
+    const articles = seed.articles
+      .filter((article) => article.title.toLowerCase().includes('te'))
+      .map((article) => ({
+        __typename: 'Article',
+        id: `Article:${article.id}`,
+        title: article.title,
+        author: { name: userAt(article.author_id).name },
+      }));
+    expect(body.data?.search).toEqual([...categories, ...articles].slice(0, 6));
+    // One search call, and the authors of every article found in one batched accounts call.
+    expect(backends.content.requests.filter((request) => request.url.startsWith('/search'))).toHaveLength(1);
+    expect(backends.accounts.requests).toHaveLength(1);
+  });
+
+  it('a member type reads its own fields: a category pages through its articles', async () => {
+    const { body } = await gateway.query(
+      '{ search(text: "food", first: 1) { ... on Category { name articles(first: 2) { edges { node { category } } } } } }',
+    );
+    expect(body.data?.search).toEqual([
+      { name: 'food', articles: { edges: [{ node: { category: 'food' } }, { node: { category: 'food' } }] } },
+    ]);
+  });
+});
+
 describe('the README sample query', () => {
   it('answers as the README shows, with the users of all levels batched per level', async () => {
     const { body } = await gateway.query(

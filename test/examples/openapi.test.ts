@@ -169,6 +169,8 @@ describe('the example services describe themselves truly', () => {
     ).toBe(200);
     expect((await exchange(content, 'GET', '/articles?limit=500', { headers: bearer })).status).toBe(400);
     expect((await exchange(content, 'GET', '/articles/1', { headers: bearer })).status).toBe(200);
+    expect((await exchange(content, 'GET', '/search?q=te&limit=10', { headers: bearer })).status).toBe(200);
+    expect((await exchange(content, 'GET', '/search?q=', { headers: bearer })).status).toBe(400);
     expect((await exchange(content, 'GET', '/articles/999999', { headers: bearer })).status).toBe(404);
     expect((await exchange(content, 'GET', '/users/1/articles?limit=2', { headers: bearer })).status).toBe(200);
     const created = await exchange(content, 'POST', '/articles', {

@@ -517,6 +517,77 @@ describe('@compute', () => {
   });
 });
 
+describe('unions and interfaces', () => {
+  const members = `type Book { title: String! isbn: String! }
+type Film { title: String! runtime: Int! }
+`;
+
+  it('compile with @discriminate by a field, by its values, by presence, or with @rest(type:) on the field', () => {
+    expect(
+      problems(`${members}union Item @discriminate(field: "kind", values: { book: "Book", film: "Film" }) = Book | Film
+interface Titled @discriminate(has: { isbn: "Book" }, default: "Film") { title: String! }
+extend type Book implements Titled
+extend type Film implements Titled
+union Named @discriminate(field: "meta.type") = Book | Film
+extend type Query {
+  items: [Item!]! @rest(source: "accounts", path: "/items")
+  titled(first: Int, after: String): TitledConnection @rest(source: "accounts", path: "/titled", paginate: { style: OFFSET })
+  named: Named @rest(source: "accounts", path: "/named")
+  film: Titled @rest(source: "accounts", path: "/film", type: "Film")
+}`),
+    ).toEqual([]);
+  });
+
+  it('reports a field whose abstract records nothing picks a member for', () => {
+    const sdl = `${members}union Item = Book | Film
+extend type Query { items: [Item!]! @rest(source: "accounts", path: "/items") }`;
+    expectOne(
+      sdl,
+      '[Item!]!',
+      'Query.items returns Item, a union, and nothing picks which member a record is: add @discriminate to Item, @rest(type:) to the field, or a hand-written __resolveType.',
+    );
+    expect(problems(sdl, { Item: { __resolveType: () => 'Book' } })).toEqual([]);
+  });
+
+  it('reports a member nothing picks, a value that names no member, and a discriminator with nothing to go by', () => {
+    const unpicked = `${members}type Song { title: String! }
+union Item @discriminate(field: "kind", values: { book: "Book" }) = Book | Film | Song
+extend type Query { items: [Item!]! @rest(source: "accounts", path: "/items") }`;
+    expectOne(
+      unpicked,
+      '@discriminate',
+      'Item @discriminate: nothing picks Film, Song; give each a value in values or has, or make it the default.',
+    );
+    const stranger = `${members}union Item @discriminate(field: "kind", values: { book: "Book", film: "Film", user: "User" }) = Book | Film
+extend type Query { items: [Item!]! @rest(source: "accounts", path: "/items") }`;
+    expectOne(
+      stranger,
+      '"User" }',
+      'Item @discriminate(values.user): User is not a member of Item (members: Book, Film).',
+    );
+    const noField = `${members}union Item @discriminate(values: { book: "Book", film: "Film" }) = Book | Film
+extend type Query { items: [Item!]! @rest(source: "accounts", path: "/items") }`;
+    expectOne(noField, '{ book', 'Item @discriminate(values) maps the values of a field: name it with field.');
+    const nothing = `${members}union Item @discriminate = Book | Film
+extend type Query { items: [Item!]! @rest(source: "accounts", path: "/items") }`;
+    expect(problems(nothing)).toContain(
+      `${at(nothing, '@discriminate')}: Item @discriminate needs field, has or default: what tells a record's member.`,
+    );
+  });
+
+  it('reports @rest(type:) that is not a member, or on a field of an object type', () => {
+    const sdl = `${members}union Item @discriminate(field: "kind") = Book | Film
+extend type Query {
+  item: Item @rest(source: "accounts", path: "/item", type: "User")
+  book: Book @rest(source: "accounts", path: "/book", type: "Book")
+}`;
+    expect(problems(sdl)).toEqual([
+      `${at(sdl, '"User")', 1)}: Query.item @rest(type): User is not a member of Item (members: Book, Film).`,
+      `${at(sdl, '"Book")')}: Query.book @rest(type) picks a member of a union or interface; Book is not one.`,
+    ]);
+  });
+});
+
 describe('hand-written resolvers', () => {
   it('for a field that has a mapping, or a field the schema does not have', () => {
     expect(problems('', { Query: { user: () => null, nope: () => null } })).toEqual([

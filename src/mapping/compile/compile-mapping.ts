@@ -11,9 +11,10 @@ import { type GraphQLField, type GraphQLObjectType, type GraphQLSchema, isObject
 import type { Diagnostics } from '../diagnostics.ts';
 import { directive } from '../directive-args.ts';
 import type { Expression } from '../expression/parse-expression.ts';
-import type { FieldPlan, NodePlan } from '../plan.ts';
+import type { DiscriminatorPlan, FieldPlan, NodePlan } from '../plan.ts';
 import type { CompileContext, SourceInfo } from './compile-context.ts';
 import { compileCompute } from './compute.ts';
+import { checkAbstractFields, discriminatorPlans } from './discriminate.ts';
 import { compileEvent } from './event.ts';
 import { checkFrom } from './from.ts';
 import { checkGlobalIds, checkNodes, nodePlans } from './nodes.ts';
@@ -29,6 +30,8 @@ export interface CompiledMapping {
   internal: Set<string>;
   /** `@compute` expressions, by `Type.field`. */
   computed: Map<string, Expression>;
+  /** How a union's or interface's member is picked, by its name. */
+  discriminators: Map<string, DiscriminatorPlan>;
 }
 
 export function compileMapping(
@@ -36,6 +39,8 @@ export function compileMapping(
   sources: Readonly<Record<string, SourceInfo>>,
   handWritten: ReadonlySet<string>,
   diagnostics: Diagnostics,
+  /** Unions and interfaces whose member hand-written code picks (`__resolveType`, `__isTypeOf`). */
+  decidedByHand: ReadonlySet<string> = new Set(),
 ): CompiledMapping {
   const objectTypes = Object.values(schema.getTypeMap()).filter(
     (type): type is GraphQLObjectType => isObjectType(type) && !type.name.startsWith('__'),
@@ -58,7 +63,10 @@ export function compileMapping(
   for (const compile of later) compile();
   checkNodes(compiler);
   checkGlobalIds(compiler);
-  return { plans: compiler.plans, nodes: compiler.nodes, internal: compiler.internal, computed: compiler.computed };
+  const discriminators = discriminatorPlans(compiler);
+  checkAbstractFields(compiler, discriminators, decidedByHand);
+  const { plans, nodes, internal, computed } = compiler;
+  return { plans, nodes, internal, computed, discriminators };
 }
 
 /** Which directives a field has, checked against each other and against a hand-written resolver, then compiled. */

@@ -16,6 +16,7 @@ import type { ErrorMappingPlan, RestPlan } from '../plan.ts';
 import { argumentDecoding } from './arguments.ts';
 import { batchPlan } from './batch.ts';
 import type { CompileContext, FieldContext } from './compile-context.ts';
+import { restMember } from './discriminate.ts';
 import { checkConnectionArgs, paginatePlan } from './paginate.ts';
 import { pathTemplate, templateMap, valueTemplate } from './templates.ts';
 
@@ -110,6 +111,7 @@ export function compileRest(
     errors: items(arg(node, 'errors')).map(errorMapping),
     maxAgeMs: integer(arg(node, 'maxAge')) === undefined ? undefined : (integer(arg(node, 'maxAge')) as number) * 1000,
     filterArgs: definition.args.map((argument) => argument.name).filter((name) => !PAGINATION_ARGS.has(name)),
+    member: restMember(arg(node, 'type'), coordinate, returns, compiler),
   };
   if (plan.invalidates.length > 0 && !WRITES.has(method))
     diagnostics.report(

@@ -10,7 +10,19 @@
  * - a write is sent once, never shared or cached, then drops the cached
  *   reads it makes stale.
  */
-import { type GraphQLField, type GraphQLObjectType, type GraphQLResolveInfo, getArgumentValues } from 'graphql';
+import {
+  type GraphQLField,
+  GraphQLList,
+  GraphQLNonNull,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  type GraphQLResolveInfo,
+  getArgumentValues,
+  isAbstractType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+} from 'graphql';
 import { canonicalUrl } from '../../cache/cache-key.ts';
 import { read } from '../../core/dot-path.ts';
 import { evaluate, type Reference, referencesIn, renderPath } from '../../core/template.ts';
@@ -71,9 +83,12 @@ export function restRunner(plan: RestPlan, definition: GraphQLField<unknown, unk
 function restField(plan: RestPlan, definition: GraphQLField<unknown, unknown>, run: RunContext): RestField {
   const { schema, mappers } = run;
   const naming = run.naming(plan.source);
-  const rowType = schema.getType(plan.returns);
-  const mapValue = mappers.output(definition.type, naming);
-  const mapRow = rowType && 'getFields' in rowType ? mappers.output(rowType as GraphQLObjectType, naming) : mapValue;
+  // `@rest(type:)`: every record is that member of the field's union or interface.
+  const member = plan.member ? (schema.getType(plan.member) as GraphQLObjectType) : undefined;
+  const rowType = member ?? schema.getType(plan.returns);
+  const mapValue = mappers.output(member ? withNamedType(definition.type, member) : definition.type, naming);
+  const mapRow =
+    rowType && (isObjectType(rowType) || isAbstractType(rowType)) ? mappers.output(rowType, naming) : mapValue;
   const bodyType = jsonBodyType(plan, definition);
   const requestOf = requestRenderer(plan, bodyType && mappers.input(bodyType, naming));
   // A request with no per-call value is the same for every call: built, and its batch shape named, once.
@@ -388,4 +403,11 @@ function lazyScope(
   let base: UpstreamRequest | undefined;
   const baseOf = () => (base ??= requestFor(field, parent, args, context) as UpstreamRequest);
   return context.cursors.scopeLater(() => [field.plan.coordinate, baseOf().path, canonicalUrl('', baseOf().query)]);
+}
+
+/** `type` with its named type replaced, lists and non-null kept: `[SearchHit!]` → `[Article!]`. */
+function withNamedType(type: GraphQLOutputType, named: GraphQLObjectType): GraphQLOutputType {
+  if (isNonNullType(type)) return new GraphQLNonNull(withNamedType(type.ofType, named));
+  if (isListType(type)) return new GraphQLList(withNamedType(type.ofType, named));
+  return named;
 }

@@ -34,6 +34,7 @@ const plan = (overrides: Partial<RestPlan>): RestPlan => ({
   errors: [],
   maxAgeMs: undefined,
   filterArgs: [],
+  member: undefined,
   ...overrides,
 });
 
