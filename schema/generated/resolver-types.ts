@@ -23,6 +23,8 @@ export type Article = Node & {
   attachments: Array<Attachment>;
   /** The writer, looked up in the accounts service (batched per request). */
   author: Maybe<User>;
+  /** Current weather where the writer lives: the author from accounts, then the weather in their city (a chained call: nothing of the author is served, and authors and cities are each fetched once per request). */
+  authorWeather: Maybe<Weather>;
   body: Scalars['String']['output'];
   category: Scalars['String']['output'];
   /** Comments on the article, oldest first (comments service, page-number pagination; one call serves the first page of every article in a request). */
@@ -523,6 +525,7 @@ export type ResolversParentTypes = {
 export type ArticleResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Article'] = ResolversParentTypes['Article']> = {
   attachments?: Resolver<Array<ResolversTypes['Attachment']>, ParentType, ContextType>;
   author?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  authorWeather?: Resolver<Maybe<ResolversTypes['Weather']>, ParentType, ContextType>;
   body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   category?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   comments?: Resolver<Maybe<ResolversTypes['CommentConnection']>, ParentType, ContextType, Partial<ArticleCommentsArgs>>;

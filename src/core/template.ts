@@ -4,12 +4,13 @@
  *   literal), `"$args.days * 8"` (a number, with `+ - *` and one number),
  *   `"Article:{$args.id}"` (a string with values interpolated);
  * - a path: `"/users/{$parent.id}/articles"`, each `{…}` one path segment.
- * References are `$args.…`, `$parent.…`, `$header.…`, `$result.…`, and
- * `$event.…` (a webhook event as its source sent it).
+ * References are `$args.…`, `$parent.…`, `$header.…`, `$result.…`,
+ * `$event.…` (a webhook event as its source sent it) and `$prev.…` (what
+ * the step before answered, in @chain).
  */
 import { encodeSegment, type UpstreamPath } from './upstream-path.ts';
 
-export type Scope = 'args' | 'parent' | 'header' | 'result' | 'event';
+export type Scope = 'args' | 'parent' | 'header' | 'result' | 'event' | 'prev';
 
 export interface Reference {
   scope: Scope;
@@ -44,7 +45,7 @@ export class TemplateError extends Error {
   }
 }
 
-const SCOPES: ReadonlySet<string> = new Set(['args', 'parent', 'header', 'result', 'event']);
+const SCOPES: ReadonlySet<string> = new Set(['args', 'parent', 'header', 'result', 'event', 'prev']);
 const WHOLE = /^\s*(\$[^\s]+)(?:\s*([*+-])\s*(-?\d+(?:\.\d+)?))?\s*$/;
 const NAME = /^[A-Za-z_][\w-]*$|^\d+$/;
 
@@ -57,7 +58,7 @@ function parseReference(text: string, offset: number): Reference {
   const at = offset + text.indexOf('$');
   if (!scope || !SCOPES.has(scope))
     throw new TemplateError(
-      `$${scope ?? ''} is not a template variable: use $args, $parent, $header, $result or $event.`,
+      `$${scope ?? ''} is not a template variable: use $args, $parent, $header, $result, $event or $prev.`,
       at,
     );
   if (path.length === 0) throw new TemplateError(`$${scope} needs a name: $${scope}.something.`, at);

@@ -13,6 +13,7 @@ import {
   type GraphQLSchema,
   getNamedType,
   getNullableType,
+  isAbstractType,
   isListType,
   isObjectType,
 } from 'graphql';
@@ -29,11 +30,15 @@ export type FieldCalls =
    */
   | { kind: 'batched'; max: number; firstPage?: { pageSize: number; totalPerParent: boolean } }
   /** One call per parent; a connection one per page of `pageSize`. */
-  | { kind: 'per-parent'; pageSize?: number };
+  | { kind: 'per-parent'; pageSize?: number }
+  /** `@chain`: each step's calls, in order, for every parent. */
+  | { kind: 'chain'; steps: readonly FieldCalls[] };
 
 /** How a declared field calls its source (a `@ref` as the field it refers to). */
 export function callsOf(plans: ReadonlyMap<string, FieldPlan>, coordinate: string): FieldCalls | undefined {
   let plan = plans.get(coordinate);
+  if (plan?.kind === 'chain')
+    return { kind: 'chain', steps: plan.steps.map((step) => callsOf(plans, step.query) ?? { kind: 'per-parent' }) };
   if (plan?.kind === 'ref') plan = plans.get(plan.query);
   if (plan?.kind !== 'rest') return undefined;
   if (plan.batch) return { kind: 'batched', max: plan.batch.max };
@@ -53,8 +58,34 @@ export function callsOf(plans: ReadonlyMap<string, FieldPlan>, coordinate: strin
 /** The source a declared field calls (a `@ref` through the field it refers to). */
 function sourceOf(plans: ReadonlyMap<string, FieldPlan>, coordinate: string): string {
   let plan = plans.get(coordinate);
+  // A chain's N+1 is in its steps without a batch form.
+  if (plan?.kind === 'chain')
+    return [
+      ...new Set(
+        plan.steps
+          .filter((step) => callsOf(plans, step.query)?.kind !== 'batched')
+          .map((step) => sourceOf(plans, step.query)),
+      ),
+    ].join(' and ');
   if (plan?.kind === 'ref') plan = plans.get(plan.query);
   return (plan as RestPlan | undefined)?.source ?? 'its source';
+}
+
+/** Calls a field makes for `parents` parents (and `pages` pages each, for a per-parent connection). */
+function callsMade(calls: FieldCalls, parents: number, pages: number): number {
+  switch (calls.kind) {
+    case 'batched':
+      return Math.ceil(parents / calls.max);
+    case 'per-parent':
+      return parents * pages;
+    case 'chain':
+      return calls.steps.reduce((sum, step) => sum + callsMade(step, parents, 1), 0);
+  }
+}
+
+/** A field (or a step of its chain) calls once per parent: an N+1 under a list. */
+function perParent(calls: FieldCalls): boolean {
+  return calls.kind === 'per-parent' || (calls.kind === 'chain' && calls.steps.some(perParent));
 }
 
 export interface Finding {
@@ -113,10 +144,9 @@ export function callReport(
       const calls = callsOf(plans, coordinate);
       const size = listSize(field);
       const pages = calls?.kind === 'per-parent' && calls.pageSize ? Math.ceil(size / calls.pageSize) : 1;
-      const made =
-        calls === undefined ? 0 : calls.kind === 'batched' ? Math.ceil(step.parents / calls.max) : step.parents * pages;
+      const made = calls === undefined ? 0 : callsMade(calls, step.parents, pages);
       const path = [...step.path, coordinate];
-      if (calls?.kind === 'per-parent' && step.parents > 1) {
+      if (calls && perParent(calls) && step.parents > 1) {
         const finding = nPlusOne.get(coordinate) ?? {
           field: coordinate,
           under: new Set<string>(),
@@ -143,17 +173,25 @@ export function callReport(
       }
       const next = getNamedType(field.type);
       const nodeType = connectionNodeType(next) ?? next;
-      if (!isObjectType(nodeType) || step.depth + 1 >= maxDepth || ++visited > MAX_STEPS) continue;
-      walk(
-        {
-          type: nodeType,
-          path,
-          parents: step.parents * (isList(field) ? size : 1),
-          calls: total,
-          depth: step.depth + (connectionNodeType(next) ? 3 : 1),
-        },
-        new Set([...seen, coordinate]),
-      );
+      // A union's or interface's records are of its members: each member's fields may be asked for.
+      const types = isAbstractType(nodeType)
+        ? schema.getPossibleTypes(nodeType)
+        : isObjectType(nodeType)
+          ? [nodeType]
+          : [];
+      for (const type of types) {
+        if (step.depth + 1 >= maxDepth || ++visited > MAX_STEPS) break;
+        walk(
+          {
+            type,
+            path,
+            parents: step.parents * (isList(field) ? size : 1),
+            calls: total,
+            depth: step.depth + (connectionNodeType(next) ? 3 : 1),
+          },
+          new Set([...seen, coordinate]),
+        );
+      }
     }
   };
 

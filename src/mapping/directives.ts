@@ -62,6 +62,25 @@ directive @ref(
 ) on FIELD_DEFINITION
 
 """
+Resolves a field by calls in sequence, each as a Query field with a @rest
+mapping would make it (batched and cached alike): a step's arguments read
+\`$prev.field\` (the record the step before answered), \`$parent\`, \`$args\`
+and \`$header\`. The last step's answer is the field's value; a step that
+answers null ends the chain with null.
+"""
+directive @chain(
+  "The calls, in order: [{ query: \\"order\\", args: { id: \\"$args.id\\" } }, { query: \\"customer\\", args: { id: \\"$prev.customerId\\" } }]."
+  steps: [GraftChainStep!]!
+) on FIELD_DEFINITION
+
+input GraftChainStep {
+  "A field of Query that has a @rest mapping."
+  query: String!
+  "Its arguments, name → value template (upstream values, as @ref takes them)."
+  args: GraftMap!
+}
+
+"""
 Where a field's value is in the upstream record, when not under its own name
 (or the source's naming convention's spelling of it), and how to convert it.
 On an enum value: the upstream's spelling of it.
@@ -279,6 +298,7 @@ enum GraftConversion {
 export const MAPPING_DIRECTIVE_NAMES = [
   'rest',
   'ref',
+  'chain',
   'event',
   'from',
   'compute',
@@ -299,4 +319,5 @@ export const MAPPING_TYPE_NAMES = [
   'GraftErrorCode',
   'GraftConversion',
   'GraftEventFetch',
+  'GraftChainStep',
 ] as const;

@@ -130,7 +130,16 @@ export interface EventPlan {
   fetch: { query: string; args: TemplateMap } | undefined;
 }
 
-export type FieldPlan = RestPlan | RefPlan | EventPlan;
+/** A field resolved by calls in sequence (`@chain`): each a call of a Query field with @rest, `$prev` the step before's record. */
+export interface ChainPlan {
+  kind: 'chain';
+  coordinate: string;
+  /** The field's own arguments decoded before the steps read them. */
+  decoding: ArgumentDecoding;
+  steps: ReadonlyArray<{ query: string; args: TemplateMap }>;
+}
+
+export type FieldPlan = RestPlan | RefPlan | ChainPlan | EventPlan;
 
 /** What the gateway knows of a type's mapping. */
 export interface NodePlan {

@@ -244,6 +244,9 @@ function callsOf(
   parents: number,
   children: readonly SelectionAt[],
 ): number {
+  // A @chain's steps each answer one object, for every parent.
+  if (calls.kind === 'chain')
+    return calls.steps.reduce((sum, step) => sum + callsOf(collect, step, node, 1, parents, []), 0);
   const { firstPage } = calls.kind === 'batched' ? calls : { firstPage: undefined };
   const pageSize = calls.kind === 'per-parent' ? calls.pageSize : firstPage?.pageSize;
   const batched =

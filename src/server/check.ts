@@ -51,7 +51,7 @@ export function checkGraph(config: GatewayConfig, { baseDir, file, env }: CheckO
     const graph = compileConfiguredGraph(config, baseDir);
     const fields = [...graph.plans.values()];
     lines.push(
-      `✓ ${relative(process.cwd(), `${baseDir}/${config.schema ?? 'schema'}`) || '.'}: ${fields.filter((plan) => plan.kind === 'rest').length} fields with @rest, ${fields.filter((plan) => plan.kind === 'ref').length} with @ref${fields.some((plan) => plan.kind === 'event') ? `, ${fields.filter((plan) => plan.kind === 'event').length} with @event` : ''}`,
+      `✓ ${relative(process.cwd(), `${baseDir}/${config.schema ?? 'schema'}`) || '.'}: ${fields.filter((plan) => plan.kind === 'rest').length} fields with @rest, ${fields.filter((plan) => plan.kind === 'ref').length} with @ref${fields.some((plan) => plan.kind === 'chain') ? `, ${fields.filter((plan) => plan.kind === 'chain').length} with @chain` : ''}${fields.some((plan) => plan.kind === 'event') ? `, ${fields.filter((plan) => plan.kind === 'event').length} with @event` : ''}`,
     );
     const report = callReport(graph.full, graph.plans, {
       defaultListSize: resolved.limits.defaultListSize,

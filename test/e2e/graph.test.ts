@@ -340,6 +340,29 @@ describe('search: a union over one REST answer, its member picked by the answer\
   });
 });
 
+describe("the README's declared-features query: a union, a chained call and a computed field", () => {
+  it('answers as the README shows', async () => {
+    const { body } = await gateway.query(
+      '{ search(text: "ra", first: 2) { __typename ... on Category { name articleCount } ... on Article { title authorWeather { city summary } } } }',
+    );
+    expect(body.errors).toBeUndefined();
+    const article = seed.articles.find((candidate) => candidate.title.toLowerCase().includes('ra'));
+    const city = seed.users.find((user) => user.id === article?.author_id)?.city;
+    expect(body.data?.search).toEqual([
+      {
+        __typename: 'Category',
+        name: 'travel',
+        articleCount: seed.articles.filter((candidate) => candidate.category === 'travel').length,
+      },
+      {
+        __typename: 'Article',
+        title: article?.title,
+        authorWeather: { city, summary: expect.stringMatching(/^[a-z ]+, -?\d+ °C, feels like -?\d+ °C$/) },
+      },
+    ]);
+  });
+});
+
 describe('the README sample query', () => {
   it('answers as the README shows, with the users of all levels batched per level', async () => {
     const { body } = await gateway.query(

@@ -136,7 +136,7 @@ describe('@rest', () => {
     expectOne(
       'extend type Query { a: User @rest(source: "accounts", path: "/u", query: { q: "$arg.x" }) }',
       '$arg.x',
-      'Query.a @rest(query.q): $arg is not a template variable: use $args, $parent, $header, $result or $event.',
+      'Query.a @rest(query.q): $arg is not a template variable: use $args, $parent, $header, $result, $event or $prev.',
     );
     expectOne(
       'extend type Query { a: User @rest(source: "accounts", path: "/u?x=1") }',
@@ -585,6 +585,59 @@ extend type Query {
       `${at(sdl, '"User")', 1)}: Query.item @rest(type): User is not a member of Item (members: Book, Film).`,
       `${at(sdl, '"Book")')}: Query.book @rest(type) picks a member of a union or interface; Book is not one.`,
     ]);
+  });
+});
+
+describe('@chain', () => {
+  const teams = `type Team { id: ID! name: String! leadId: ID! @internal }
+extend type User { teamLead: User @chain(steps: [{ query: "team", args: { id: "$parent.teamId" } }, { query: "user", args: { id: "$prev.leadId" } }]) }
+extend type Query { team(id: ID!): Team @rest(source: "accounts", path: "/teams/{$args.id}") }
+`;
+
+  it('compiles steps whose $prev reads the record of the step before', () => {
+    expect(problems(teams)).toEqual([]);
+  });
+
+  it('reports one step, a step before the last that answers a list, and what $prev cannot read', () => {
+    const one = 'extend type User { self: User @chain(steps: [{ query: "user", args: { id: "$parent.id" } }]) }';
+    expectOne(one, '[{ query', 'User.self @chain(steps) has one step: a chain is two calls or more (one is @ref).');
+    const list = `${teams}extend type Query { teams: [Team!]! @rest(source: "accounts", path: "/teams") }
+extend type User { lead: User @chain(steps: [{ query: "teams", args: {} }, { query: "user", args: { id: "$prev.leadId" } }]) }`;
+    expectOne(
+      list,
+      '"teams", args',
+      'User.lead @chain(steps.0.query): Query.teams returns [Team!]!; a step before the last answers one object, which the next reads as $prev.',
+    );
+    const unknown = teams.replace('$prev.leadId', '$prev.boss');
+    expectOne(
+      unknown,
+      '$prev.boss',
+      'User.teamLead @chain(steps.1.args.id): Team has no field "boss" to read; add it, or an @internal field, to Team.',
+    );
+    const first = teams.replace('"$parent.teamId"', '"$prev.teamId"');
+    expectOne(
+      first,
+      '$prev.teamId',
+      'User.teamLead @chain(steps.0.args.id): $prev is only available in a @chain step after the first.',
+    );
+  });
+
+  it('reports a step that is not a field with @rest, a last step of another type, and a missing required argument', () => {
+    expectOne(
+      teams.replace('query: "team"', 'query: "nobody"'),
+      '"nobody"',
+      'User.teamLead @chain(steps.0.query): Query.nobody is not a field with a @rest mapping.',
+    );
+    expectOne(
+      teams.replace('{ query: "user", args: { id: "$prev.leadId" } }', '{ query: "team", args: { id: "$prev.id" } }'),
+      '"team", args: { id: "$prev.id"',
+      'User.teamLead returns User but Query.team returns Team.',
+    );
+    expectOne(
+      teams.replace('args: { id: "$prev.leadId" }', 'args: {}'),
+      '{}',
+      'User.teamLead @chain(steps.1.args) must give id, which Query.user requires.',
+    );
   });
 });
 

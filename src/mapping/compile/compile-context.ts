@@ -40,4 +40,6 @@ export interface FieldContext {
   sourceName: string | undefined;
   /** In @event: `$event` is the event. */
   event?: boolean;
+  /** In a @chain step after the first: the type the step before answered, which `$prev` reads. */
+  previous?: GraphQLObjectType;
 }

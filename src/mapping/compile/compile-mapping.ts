@@ -12,6 +12,7 @@ import type { Diagnostics } from '../diagnostics.ts';
 import { directive } from '../directive-args.ts';
 import type { Expression } from '../expression/parse-expression.ts';
 import type { DiscriminatorPlan, FieldPlan, NodePlan } from '../plan.ts';
+import { compileChain } from './chain.ts';
 import type { CompileContext, SourceInfo } from './compile-context.ts';
 import { compileCompute } from './compute.ts';
 import { checkAbstractFields, discriminatorPlans } from './discriminate.ts';
@@ -80,7 +81,9 @@ function compileField(
   const coordinate = `${type.name}.${definition.name}`;
   const directives = definition.astNode?.directives;
   const rest = directive(directives, 'rest');
-  const ref = directive(directives, 'ref');
+  const chain = directive(directives, 'chain');
+  const ref = directive(directives, 'ref') ?? chain;
+  const refName = chain ? 'chain' : 'ref';
   const event = directive(directives, 'event');
   const from = directive(directives, 'from');
   const compute = directive(directives, 'compute');
@@ -93,13 +96,15 @@ function compileField(
         `${coordinate} is @internal: it is read from the record, so it cannot have @rest or @ref.`,
       );
   }
-  if (rest && ref) diagnostics.report(ref, `${coordinate} has both @rest and @ref; keep one.`);
+  if (rest && ref) diagnostics.report(ref, `${coordinate} has both @rest and @${refName}; keep one.`);
+  if (chain && directive(directives, 'ref'))
+    diagnostics.report(chain, `${coordinate} has both @ref and @chain; keep one.`);
   if (event && !isSubscription)
     diagnostics.report(event, `${coordinate} has @event, which feeds Subscription fields only.`);
   if (isSubscription && (rest || ref))
     diagnostics.report(
       rest ?? ref,
-      `${coordinate} is a subscription: it is fed by @event, not @${rest ? 'rest' : 'ref'}.`,
+      `${coordinate} is a subscription: it is fed by @event, not @${rest ? 'rest' : refName}.`,
     );
   if (event && handWritten.has(coordinate))
     diagnostics.report(event, `${coordinate} has a hand-written resolver and @event; keep one.`);
@@ -117,7 +122,7 @@ function compileField(
   if (from && (rest || ref))
     diagnostics.report(
       from,
-      `${coordinate} is resolved by @${rest ? 'rest' : 'ref'}; @from applies to fields read from a record.`,
+      `${coordinate} is resolved by @${rest ? 'rest' : refName}; @from applies to fields read from a record.`,
     );
   if (from) checkFrom(coordinate, definition, from, diagnostics);
   if (compute) {
@@ -142,7 +147,9 @@ function compileField(
     if (plan) plans.set(coordinate, plan);
   } else if (ref) {
     later.push(() => {
-      const plan = compileRef(compiler, coordinate, type, definition, ref);
+      const plan = chain
+        ? compileChain(compiler, coordinate, type, definition, chain)
+        : compileRef(compiler, coordinate, type, definition, ref);
       if (plan) plans.set(coordinate, plan);
     });
   } else if (

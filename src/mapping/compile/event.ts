@@ -54,7 +54,7 @@ export function compileEvent(
     types,
     selection: dotPath(arg(node, 'selection')) ?? ['data'],
     filter,
-    fetch,
+    fetch: fetch && { query: fetch.query, args: fetch.args },
   };
   plans.set(coordinate, plan);
 }

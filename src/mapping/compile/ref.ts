@@ -4,6 +4,7 @@ import {
   type ConstDirectiveNode,
   type GraphQLField,
   type GraphQLObjectType,
+  type GraphQLOutputType,
   getNamedType,
 } from 'graphql';
 import { type Arg, arg, text } from '../directive-args.ts';
@@ -30,7 +31,7 @@ export function compileRef(
     sourceName: undefined,
   };
   const target = queryCall(arg(node, 'query'), arg(node, 'args'), node, '@ref', context);
-  return target && { kind: 'ref', coordinate, ...target };
+  return target && { kind: 'ref', coordinate, query: target.query, args: target.args };
 }
 
 /** A call of a Query field with a @rest mapping, as @ref and @event(fetch) make one: the field must exist and return the same type, and get its required arguments. */
@@ -40,7 +41,9 @@ export function queryCall(
   node: ASTNode,
   where: string,
   context: FieldContext,
-): { query: string; args: TemplateMap } | undefined {
+  /** Checks the field's type against the target's (a @chain step before the last answers another type). */
+  sameType = true,
+): { query: string; args: TemplateMap; returns: GraphQLOutputType } | undefined {
   const { plans, schema, diagnostics } = context.compiler;
   const { coordinate, definition } = context;
   const queryName = text(queryArg);
@@ -55,7 +58,7 @@ export function queryCall(
     );
     return undefined;
   }
-  if (getNamedType(targetField.type) !== getNamedType(definition.type)) {
+  if (sameType && getNamedType(targetField.type) !== getNamedType(definition.type)) {
     diagnostics.report(
       queryArg?.node,
       `${coordinate} returns ${getNamedType(definition.type).name} but Query.${queryName} returns ${getNamedType(targetField.type).name}.`,
@@ -74,5 +77,5 @@ export function queryCall(
         `${at}${close}args) must give ${argument.name}, which Query.${queryName} requires.`,
       );
   }
-  return { query: `Query.${queryName}`, args: given };
+  return { query: `Query.${queryName}`, args: given, returns: targetField.type };
 }

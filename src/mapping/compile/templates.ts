@@ -4,7 +4,7 @@
  * argument, a parent field read from the record, a forwarded header or the
  * write's result. A problem is reported at the reference's column.
  */
-import type { ASTNode, GraphQLArgument, GraphQLInputType, GraphQLNamedType } from 'graphql';
+import type { ASTNode, GraphQLArgument, GraphQLInputType, GraphQLNamedType, GraphQLObjectType } from 'graphql';
 import { getNamedType, getNullableType, isInputObjectType, isListType, isObjectType } from 'graphql';
 import {
   type PathTemplate,
@@ -91,20 +91,10 @@ function checkReferences(
     } else if (reference.scope === 'parent') {
       if (!context.parent)
         report(`$parent is not available on a root field: ${context.coordinate} has no parent record.`);
-      else {
-        const parentField = context.parent.getFields()[name];
-        const mapped =
-          parentField &&
-          !directive(parentField.astNode?.directives, 'rest') &&
-          !directive(parentField.astNode?.directives, 'ref');
-        if (!mapped) {
-          report(
-            parentField
-              ? `$parent.${name} is resolved by a mapping, not read from ${context.parent.name}'s record; add an @internal field for the value.`
-              : `${context.parent.name} has no field "${name}" to read; add it, or an @internal field, to ${context.parent.name}.`,
-          );
-        }
-      }
+      else checkRecordField(context.parent, 'parent', name, report);
+    } else if (reference.scope === 'prev') {
+      if (!context.previous) report('$prev is only available in a @chain step after the first.');
+      else checkRecordField(context.previous, 'prev', name, report);
     } else if (reference.scope === 'event') {
       if (!context.event) report('$event is only available in @event.');
     } else if (reference.scope === 'header') {
@@ -118,6 +108,23 @@ function checkReferences(
       report(`${context.returns.name} has no field "${name}".`);
     }
   }
+}
+
+/** `$parent.name` or `$prev.name`: a field of the record's type read from the record, not resolved by a mapping. */
+function checkRecordField(
+  type: GraphQLObjectType,
+  scope: 'parent' | 'prev',
+  name: string,
+  report: (message: string) => void,
+): void {
+  const found = type.getFields()[name];
+  const directives = found?.astNode?.directives;
+  if (found && !['rest', 'ref', 'chain'].some((mapping) => directive(directives, mapping))) return;
+  report(
+    found
+      ? `$${scope}.${name} is resolved by a mapping, not read from ${type.name}'s record; add an @internal field for the value.`
+      : `${type.name} has no field "${name}" to read; add it, or an @internal field, to ${type.name}.`,
+  );
 }
 
 /** `$args.input.title`: each name below the argument must be a field of its input type. */

@@ -29,7 +29,7 @@ export function accessor(template: ValueTemplate, mappers: RecordMappers): Value
   }
 }
 
-/** The resolver of every reference a template may make, for one resolver call (`result`: what a write answered). */
+/** The resolver of every reference a template may make, for one resolver call (`result`: what a write answered, or in a @chain step the record the step before answered, `$prev`). */
 export function references(
   mappers: RecordMappers,
   parent: unknown,

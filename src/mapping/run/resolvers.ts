@@ -1,6 +1,7 @@
 /**
  * The resolvers of a compiled graph: a runner per @rest field (rest-runner.ts),
- * a @ref as a call of the Query field it names, a @event field
+ * a @ref as a call of the Query field it names, a @chain as calls of several
+ * (chains.ts), a @event field
  * (event-fields.ts), `Query.node` by global id, and what the executor needs
  * besides (`__resolveType` from a mapped record's type, a batched first
  * page's lazy totalCount).
@@ -12,6 +13,7 @@ import { connectionNodeType } from '../connection-types.ts';
 import type { FieldPlan, NodePlan, RefPlan } from '../plan.ts';
 import { type MappedObject, type Naming, type RecordMappers, TYPENAME } from '../records.ts';
 import { argumentDecoder, splitGlobalId } from './arguments.ts';
+import { chainResolver } from './chains.ts';
 import { eventField } from './event-fields.ts';
 import { Prefetchers } from './prefetch.ts';
 import { accessor, readerOf } from './references.ts';
@@ -80,6 +82,7 @@ function fieldResolver(run: RunContext, coordinate: string, plan: FieldPlan): un
       : runner;
   }
   if (plan.kind === 'ref') return refResolver(run, plan);
+  if (plan.kind === 'chain') return chainResolver(run, plan);
   const definition = definitionOf(run.schema, coordinate);
   const decode = argumentDecoder(plan.decoding);
   return eventField(plan, definition, {
