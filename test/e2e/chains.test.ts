@@ -71,11 +71,12 @@ describe('@chain: article → its author (accounts) → the weather in their cit
       path: /weather/,
     });
     try {
-      const { body } = await gateway.query(
+      const response = await gateway.query(
         `{ article(id: "Article:${article?.id}") { title authorWeather { city } } }`,
       );
+      const { body } = response;
       expect(body.data).toEqual({ article: { title: article?.title, authorWeather: null } });
-      expect(codes({ body })).toEqual(['NOT_FOUND']);
+      expect(codes(response)).toEqual(['NOT_FOUND']);
       expect(body.errors?.[0]?.path).toEqual(['article', 'authorWeather']);
       expect(body.errors?.[0]?.extensions).toMatchObject({ source: 'weather', status: 404 });
     } finally {
