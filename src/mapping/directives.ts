@@ -51,6 +51,8 @@ directive @rest(
   maxAge: Int
   "For a field of a union or interface type: the member every record of this call is."
   type: String
+  "How the answer is read (docs/mapping.md, \\"answer\\"); default JSON. A content type that is not this format is UPSTREAM_BAD_RESPONSE."
+  answer: GraftAnswer = JSON
 ) on FIELD_DEFINITION
 
 "Resolves a field as another root field would with these arguments (upstream values, not client ids): \`@ref(query: \\"user\\", args: { id: \\"$parent.authorId\\" })\`."
@@ -174,6 +176,24 @@ directive @globalId(
   "A type with @node."
   type: String!
 ) on ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION
+
+"How an upstream answer is read."
+enum GraftAnswer {
+  "application/json or any +json type."
+  JSON
+  "A JSON:API document: \`data\` as records, attributes as fields, relationships as the included resources they name."
+  JSON_API
+  "text/plain, as a String."
+  TEXT
+  "text/csv: a list of rows, by the header line's names; values are text."
+  CSV
+  "application/xml or text/xml: elements and attributes as fields; values are text."
+  XML
+  "Newline-delimited JSON: a list."
+  NDJSON
+  "Whichever of these the content type says."
+  AUTO
+}
 
 enum GraftMethod {
   GET
@@ -308,6 +328,7 @@ export const MAPPING_DIRECTIVE_NAMES = [
 ] as const;
 export const MAPPING_TYPE_NAMES = [
   'GraftMethod',
+  'GraftAnswer',
   'GraftMap',
   'GraftValue',
   'GraftBatch',

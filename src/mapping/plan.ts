@@ -5,6 +5,7 @@
 
 import type { PathTemplate, ValueTemplate } from '../core/template.ts';
 import type { HttpMethod } from '../core/upstream.ts';
+import type { AnswerFormat } from '../sources/answer-formats.ts';
 
 export type Path = readonly string[];
 export type BatchStyle = 'COMMA' | 'REPEAT' | 'BODY';
@@ -104,6 +105,8 @@ export interface RestPlan {
   filterArgs: readonly string[];
   /** For a field of a union or interface type: the member every record of this call is (`@rest(type:)`). */
   member: string | undefined;
+  /** How the answer is read. */
+  answer: AnswerFormat;
 }
 
 export interface RefPlan {

@@ -20,6 +20,7 @@ import {
   type GraphQLInputType,
   type GraphQLObjectType,
   type GraphQLOutputType,
+  getNullableType,
   isEnumType,
   isInputObjectType,
   isListType,
@@ -28,6 +29,7 @@ import {
   isScalarType,
 } from 'graphql';
 import { read } from '../core/dot-path.ts';
+import { FROM_XML } from '../sources/answer-formats.ts';
 import { arg, directive, text } from './directive-args.ts';
 import { evaluateExpression } from './expression/evaluate-expression.ts';
 import type { Expression } from './expression/parse-expression.ts';
@@ -84,6 +86,8 @@ interface FieldReader {
   as: Conversion | undefined;
   /** Computed from the whole record instead of read at `path`. */
   compute: Expression | undefined;
+  /** The field is a list: in a record read from XML, one element of it is a one-item list. */
+  list: boolean;
   map: (raw: unknown, where: string) => unknown;
 }
 
@@ -174,6 +178,7 @@ class RecordMapperSet implements RecordMappers {
           path: pathOf(keyField?.astNode?.directives, node.key, naming),
           as: undefined,
           compute: undefined,
+          list: false,
           map: globalId(type.name, `${type.name}.id`),
         });
         continue;
@@ -184,6 +189,7 @@ class RecordMapperSet implements RecordMappers {
         path: pathOf(field.astNode?.directives, field.name, naming),
         as,
         compute: this.options.computed?.get(`${type.name}.${field.name}`),
+        list: isListType(getNullableType(field.type)),
         map: this.output(field.type, naming),
       });
     }
@@ -249,7 +255,15 @@ class RecordMapperSet implements RecordMappers {
 
 /** A field's value in the record before its type is checked: read and converted, or computed. */
 function upstreamValue(raw: unknown, field: FieldReader): unknown {
-  return field.compute ? evaluateExpression(field.compute, raw) : convert(read(raw, field.path), field.as);
+  if (field.compute) return evaluateExpression(field.compute, raw);
+  const value = convert(read(raw, field.path), field.as);
+  return field.list ? asXmlList(value, raw) : value;
+}
+
+/** XML does not say which elements are lists: where the graph says one is, a lone element read from `holder` is a list of one. */
+export function asXmlList(value: unknown, holder: unknown): unknown {
+  if (value === null || value === undefined || Array.isArray(value)) return value;
+  return typeof holder === 'object' && holder !== null && FROM_XML in holder ? [value] : value;
 }
 
 /** The member a discriminator picks for a record, or why none. */

@@ -14,8 +14,9 @@ import { scrubSecrets } from '../telemetry/logger.ts';
 import type { AttemptOutcome, SourceObserver } from '../telemetry/observer.ts';
 import type { Tracing } from '../telemetry/trace.ts';
 import { multipartBody } from '../uploads/multipart-body.ts';
+import { acceptHeader } from './answer-formats.ts';
 import type { OutgoingCredentials, SourceAuth } from './auth/index.ts';
-import { type DecodedBody, decodeJsonBody } from './decode-body.ts';
+import { type DecodedBody, decodeBody } from './decode-body.ts';
 import { gatewayTimeout } from './resilience/deadline.ts';
 import type { Pacer } from './resilience/pacer.ts';
 import { retryAfterMs } from './resilience/retry-policy.ts';
@@ -65,7 +66,11 @@ async function roundTrip(
   const method = upstream.method ?? 'GET';
   const url = buildUrl(config.url, upstream.path, { ...upstream.query, ...outgoing.query });
   const { headers: bodyHeaders, body } = encodeBody(upstream);
-  const headers: Record<string, string> = { accept: 'application/json', ...outgoing.headers, ...bodyHeaders };
+  const headers: Record<string, string> = {
+    accept: acceptHeader(upstream.answer ?? 'JSON'),
+    ...outgoing.headers,
+    ...bodyHeaders,
+  };
   const exchange = tracing?.exchange(origin.trace, {
     source: name,
     method,
@@ -98,7 +103,10 @@ async function roundTrip(
         await response.body.dump();
         return { response, decoded: { value: null, bytes: 0 } };
       }
-      return { response, decoded: await decodeJsonBody(response, { origin, maxJsonDepth: config.maxJsonDepth }) };
+      return {
+        response,
+        decoded: await decodeBody(response, { origin, maxJsonDepth: config.maxJsonDepth, answer: upstream.answer }),
+      };
     }
     outcome = codeForStatus(response.statusCode, forwardsIdentity);
     return { response, failure: await response.body.text() };

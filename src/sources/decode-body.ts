@@ -1,20 +1,21 @@
 import type { Dispatcher } from 'undici';
-import { exceedsJsonDepth } from '../core/json-depth.ts';
 import { GraftError } from '../errors.ts';
+import { type AnswerFormat, FORMATS, formatOf, readAnswer, UnreadableBody } from './answer-formats.ts';
 import type { CallOrigin } from './upstream-errors.ts';
 
 export interface DecodeLimits {
   origin: CallOrigin;
   maxJsonDepth: number;
+  /** What the caller reads the answer as; default JSON. */
+  answer?: AnswerFormat;
 }
 
-/** `application/json` and any `+json` type, with any parameters. */
-const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
-
 /**
- * Reads a 2xx upstream body as JSON: refuses other content types, bounds the
- * nesting before parsing (the size bound is the agent's `maxResponseSize`).
- * A 204, a HEAD answer or an empty body decodes to null.
+ * Reads a 2xx upstream body as the format the caller declared (JSON unless
+ * it says otherwise; answer-formats.ts reads the others), refusing a content
+ * type that is not that format and bounding the nesting before parsing (the
+ * size bound is the agent's `maxResponseSize`). A 204, a 205, a HEAD answer
+ * or an empty body decodes to null.
  */
 export interface DecodedBody {
   value: unknown;
@@ -22,29 +23,32 @@ export interface DecodedBody {
   bytes: number;
 }
 
-export async function decodeJsonBody(response: Dispatcher.ResponseData, limits: DecodeLimits): Promise<DecodedBody> {
+export async function decodeBody(response: Dispatcher.ResponseData, limits: DecodeLimits): Promise<DecodedBody> {
   const { source, requestId } = limits.origin;
   const status = response.statusCode;
+  const declared = limits.answer ?? 'JSON';
   const bad = (message: string) =>
     new GraftError('UPSTREAM_BAD_RESPONSE', `${source} sent ${message}.`, { source, status, requestId });
 
-  if (status === 204) {
+  if (status === 204 || status === 205) {
     await response.body.dump();
     return { value: null, bytes: 0 };
   }
   const contentType = headerValue(response.headers['content-type']);
-  if (contentType !== undefined && !JSON_TYPE.test(contentType)) {
+  const format = contentType === undefined ? undefined : formatOf(declared, contentType);
+  if (contentType !== undefined && !format) {
     await response.body.dump();
-    throw bad(`a ${contentType.split(';')[0]} body where JSON was expected`);
+    const expected = declared === 'AUTO' ? 'a format GraftQL reads' : FORMATS[declared].label;
+    throw bad(`a ${contentType.split(';')[0]} body where ${expected} was expected`);
   }
   const text = await response.body.text();
   if (text.length === 0) return { value: null, bytes: 0 };
-  if (contentType === undefined) throw bad('a body without a content type');
-  if (exceedsJsonDepth(text, limits.maxJsonDepth)) throw bad(`JSON nested deeper than ${limits.maxJsonDepth} levels`);
+  if (!format) throw bad('a body without a content type');
   try {
-    return { value: JSON.parse(text), bytes: text.length };
-  } catch {
-    throw bad('a body that is not valid JSON');
+    return { value: readAnswer(format, text, limits.maxJsonDepth), bytes: text.length };
+  } catch (error) {
+    if (error instanceof UnreadableBody) throw bad(error.message);
+    throw error;
   }
 }
 

@@ -2,6 +2,7 @@
 import type { HttpMethod } from '../core/upstream.ts';
 import type { QueryParams, UpstreamPath } from '../core/upstream-path.ts';
 import type { UploadedFile } from '../uploads/uploaded-file.ts';
+import type { AnswerFormat } from './answer-formats.ts';
 
 export interface UpstreamRequest {
   /** @default 'GET' */
@@ -22,4 +23,6 @@ export interface UpstreamRequest {
   route?: string;
   /** How long the answer keeps when it carries no Cache-Control, instead of the source's `cache.ttlMs`. */
   cacheTtlMs?: number;
+  /** What the answer is read as (answer-formats.ts); default JSON. */
+  answer?: AnswerFormat;
 }

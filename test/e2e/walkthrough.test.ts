@@ -179,7 +179,7 @@ describe('graftql check', () => {
     expect(walkthrough.output).toContain('Post.author: one api call per Post');
     const example = await check([]);
     expect(example.code).toBe(0);
-    expect(example.output).toContain('✓ schema: 16 fields with @rest, 2 with @ref, 3 with @event');
+    expect(example.output).toContain('✓ schema: 18 fields with @rest, 2 with @ref, 1 with @chain, 3 with @event');
   });
 
   it('fails on a broken copy of the example graph, naming the file, line and column of each problem', async () => {

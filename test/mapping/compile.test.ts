@@ -641,6 +641,24 @@ extend type User { lead: User @chain(steps: [{ query: "teams", args: {} }, { que
   });
 });
 
+describe('@rest(answer:)', () => {
+  it('reports a format the field cannot hold', () => {
+    expectOne(
+      'extend type Query { page: User @rest(source: "accounts", path: "/page", answer: TEXT) }',
+      'TEXT',
+      'Query.page @rest(answer: TEXT) reads one string; the field is User.',
+    );
+    expectOne(
+      'extend type Query { rows: User @rest(source: "accounts", path: "/rows", answer: CSV) }',
+      'CSV',
+      'Query.rows @rest(answer: CSV) reads a list; the field is User.',
+    );
+    expect(
+      problems('extend type Query { rows: [User!]! @rest(source: "accounts", path: "/rows", answer: NDJSON) }'),
+    ).toEqual([]);
+  });
+});
+
 describe('hand-written resolvers', () => {
   it('for a field that has a mapping, or a field the schema does not have', () => {
     expect(problems('', { Query: { user: () => null, nope: () => null } })).toEqual([

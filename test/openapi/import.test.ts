@@ -79,7 +79,7 @@ describe('importing the example services', () => {
       ),
     ).toEqual({
       accounts: [4, 0],
-      content: [9, 1],
+      content: [10, 1],
       comments: [3, 0],
       weather: [2, 0],
     });
@@ -384,7 +384,7 @@ describe('other documents', () => {
       { schema: 'schema', sources },
       { baseDir: dir, file: join(dir, 'graftql.config.mjs'), env: {} },
     );
-    expect(checked.text).toContain('/schema: 21 fields with @rest, 4 with @ref');
+    expect(checked.text).toContain('/schema: 22 fields with @rest, 4 with @ref');
     expect(checked.ok).toBe(true);
   });
 

@@ -180,10 +180,10 @@ describe('hand-written fields (what server.dedupe "declared" does not share)', (
     files: [
       {
         name: 'mixed.graphql',
-        body: `interface Named { name: String! }
+        body: `interface Named @discriminate(field: "kind") { name: String! }
           type Person implements Named { name: String! id: ID! }
           type Place { title: String! }
-          union Found = Person | Place
+          union Found @discriminate(field: "kind") = Person | Place
           interface Shape { sides: Int! }
           type Square implements Shape { sides: Int! }
           type Query {

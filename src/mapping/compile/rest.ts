@@ -13,6 +13,7 @@ import type { HttpMethod } from '../../core/upstream.ts';
 import { connectionNodeType } from '../connection-types.ts';
 import { type Arg, arg, dotPath, field, integer, items, text } from '../directive-args.ts';
 import type { ErrorMappingPlan, RestPlan } from '../plan.ts';
+import { answerFormat } from './answer.ts';
 import { argumentDecoding } from './arguments.ts';
 import { batchPlan } from './batch.ts';
 import type { CompileContext, FieldContext } from './compile-context.ts';
@@ -112,6 +113,7 @@ export function compileRest(
     maxAgeMs: integer(arg(node, 'maxAge')) === undefined ? undefined : (integer(arg(node, 'maxAge')) as number) * 1000,
     filterArgs: definition.args.map((argument) => argument.name).filter((name) => !PAGINATION_ARGS.has(name)),
     member: restMember(arg(node, 'type'), coordinate, returns, compiler),
+    answer: answerFormat(arg(node, 'answer'), coordinate, definition, compiler),
   };
   if (plan.invalidates.length > 0 && !WRITES.has(method))
     diagnostics.report(

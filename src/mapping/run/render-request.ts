@@ -36,6 +36,7 @@ export function requestRenderer(
       query: renderQuery(plan.query, resolve),
       headers: renderHeaders(plan.headers, resolve),
       cacheTtlMs: plan.maxAgeMs,
+      ...(plan.answer !== 'JSON' && { answer: plan.answer }),
     };
     if (plan.body?.kind === 'form') request.form = renderQuery(plan.body.fields, resolve);
     else if (plan.body?.kind === 'json') request.json = renderJson(plan.body.value, resolve, toUpstream);

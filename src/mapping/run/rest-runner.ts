@@ -33,6 +33,7 @@ import type { UpstreamRequest } from '../../sources/upstream-request.ts';
 import { type BatchForm, batchOf, batchShape, type RowMapping } from '../batch.ts';
 import type { GatewayContext } from '../gateway-context.ts';
 import type { BatchPlan, FirstPagePlan, PaginatePlan, RestPlan } from '../plan.ts';
+import { asXmlList } from '../records.ts';
 import { fieldsNamed, selectedFields } from '../selection.ts';
 import {
   connectionOf,
@@ -268,7 +269,10 @@ async function readOrWrite(
     plan.method === 'GET'
       ? await sharedRead(stateOf(context), field.fixedRead ?? readKey(plan, request), plan, source, request, field.call)
       : await field.call(source, request);
-  const body = plan.selection ? read(answer.body, plan.selection) : answer.body;
+  const selected = plan.selection ? read(answer.body, plan.selection) : answer.body;
+  const body = plan.list
+    ? asXmlList(selected, plan.selection ? read(answer.body, plan.selection.slice(0, -1)) : undefined)
+    : selected;
   try {
     return plan.result ? evaluate(plan.result, resolve) : field.mapValue(body, field.definition.name);
   } catch (error) {

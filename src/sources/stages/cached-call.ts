@@ -38,7 +38,8 @@ export async function cachedCall(
       path: upstream.path,
       query: upstream.query,
       partition,
-      vary: { ...vary, ...upstream.headers },
+      // Read as another format, the same URL is another answer.
+      vary: { ...vary, ...upstream.headers, ...(upstream.answer && { 'graftql-answer': upstream.answer }) },
     });
     const stored = cache.fresh(key, name);
     if (stored) return { ...stored, read: { key, source: name, response: stored } };

@@ -35,6 +35,7 @@ const plan = (overrides: Partial<RestPlan>): RestPlan => ({
   maxAgeMs: undefined,
   filterArgs: [],
   member: undefined,
+  answer: 'JSON',
   ...overrides,
 });
 

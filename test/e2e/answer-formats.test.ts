@@ -1,0 +1,177 @@
+/**
+ * Answers that are not JSON objects, end to end: a real local service
+ * answers in each style (text, CSV, XML, NDJSON, JSON:API, 204, a bare JSON
+ * scalar, and the wrong content type), a real gateway maps them with the
+ * directives, and the client gets records, or a coded error naming what came.
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/config/resolve-config.ts';
+import { createGateway } from '../../src/server/create-gateway.ts';
+import { listen, type RunningGateway } from '../../src/server/listen.ts';
+import { createLogger } from '../../src/telemetry/logger.ts';
+import { BOOKS_XML, EVENTS_NDJSON, JSON_API_ARTICLES, ONE_BOOK_XML, RATES_CSV } from '../fixtures/answer-formats.ts';
+import { postGraphQL } from '../helpers/gateway.ts';
+
+const ANSWERS: Record<string, { status?: number; type?: string; body?: string }> = {
+  '/motd': { type: 'text/plain; charset=utf-8', body: 'Maintenance at noon.\n' },
+  '/rates.csv': { type: 'text/csv', body: RATES_CSV },
+  '/catalog.xml': { type: 'application/xml', body: BOOKS_XML },
+  '/one-book.xml': { type: 'text/xml', body: ONE_BOOK_XML },
+  '/events': { type: 'application/x-ndjson', body: EVENTS_NDJSON },
+  '/articles': { type: 'application/vnd.api+json', body: JSON.stringify(JSON_API_ARTICLES) },
+  '/nothing': { status: 204 },
+  '/count': { type: 'application/json', body: '42' },
+  '/maintenance': { type: 'text/html', body: '<html><body>Down for maintenance</body></html>' },
+  '/broken.xml': { type: 'application/xml', body: '<catalog><book></catalog>' },
+};
+
+const SDL = /* GraphQL */ `
+type Query {
+  motd: String @rest(source: "files", path: "/motd", answer: TEXT)
+  rates: [Rate!]! @rest(source: "files", path: "/rates.csv", answer: CSV)
+  catalog: [Book!]! @rest(source: "files", path: "/catalog.xml", answer: XML, selection: "catalog.book")
+  lonelyCatalog: [Book!]! @rest(source: "files", path: "/one-book.xml", answer: XML, selection: "catalog.book")
+  detected: [Book!]! @rest(source: "files", path: "/catalog.xml", answer: AUTO, selection: "catalog.book")
+  events: [Event!]! @rest(source: "files", path: "/events", answer: NDJSON)
+  articles: [Article!]! @rest(source: "files", path: "/articles", answer: JSON_API, selection: "data")
+  nothing: String @rest(source: "files", path: "/nothing")
+  count: Int @rest(source: "files", path: "/count")
+  maintenance: [Book!] @rest(source: "files", path: "/maintenance", answer: XML, selection: "catalog.book")
+  broken: [Book!] @rest(source: "files", path: "/broken.xml", answer: XML, selection: "catalog.book")
+  jsonExpected: [Book!] @rest(source: "files", path: "/catalog.xml")
+}
+type Rate { currency: String! rate: Float! @from(as: NUMBER) name: String }
+type Book {
+  id: ID!
+  title: String!
+  price: Float! @from(as: NUMBER)
+  authors: [String!]! @from(path: "author")
+  label: String! @compute(expr: "\`\${title} (\${genre}, \${price} USD)\`")
+}
+type Event { type: String! at: String! }
+type Article { id: ID! title: String! author: Person comments: [Comment!]! }
+type Person { id: ID! firstName: String lastName: String }
+type Comment { id: ID! body: String! author: Person }
+`;
+
+let service: Server;
+let gateway: RunningGateway;
+const accepted = new Map<string, IncomingHttpHeaders['accept']>();
+const query = (text: string) => postGraphQL(`${gateway.url}/graphql`, { query: text });
+
+beforeAll(async () => {
+  service = createServer((req, res) => {
+    const path = req.url ?? '/';
+    accepted.set(path, req.headers.accept);
+    const answer = ANSWERS[path];
+    if (!answer) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
+    res.writeHead(answer.status ?? 200, answer.type ? { 'content-type': answer.type } : {}).end(answer.body);
+  });
+  await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
+  const config = {
+    server: { port: 0 },
+    sources: { files: { url: `http://127.0.0.1:${(service.address() as AddressInfo).port}` } },
+  } as const;
+  const graph = { files: [{ name: 'files.graphql', body: SDL }] };
+  const served = createGateway(config, { env: {}, logger: createLogger({ level: 'silent' } as never), graph });
+  gateway = await listen(served, resolveConfig(config, {}));
+});
+afterAll(async () => {
+  await gateway?.shutdown();
+  await new Promise((resolve) => service.close(resolve));
+});
+
+describe('answers that are not JSON objects', () => {
+  it('text/plain as a String, asking for text', async () => {
+    expect((await query('{ motd }')).body).toEqual({ data: { motd: 'Maintenance at noon.\n' } });
+    expect(accepted.get('/motd')).toBe('text/plain');
+  });
+
+  it('CSV as rows, converted by @from like JSON', async () => {
+    expect((await query('{ rates { currency rate name } }')).body).toEqual({
+      data: {
+        rates: [
+          { currency: 'EUR', rate: 1, name: 'Euro, the common one' },
+          { currency: 'USD', rate: 1.08, name: null },
+          { currency: 'JPY', rate: 161.2, name: 'Yen' },
+        ],
+      },
+    });
+    expect(accepted.get('/rates.csv')).toBe('text/csv');
+  });
+
+  it('XML as records: attributes and elements as fields, one element where the graph says list a list of one, computed fields too', async () => {
+    const { body } = await query('{ catalog { id title price authors label } lonelyCatalog { id authors } }');
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toEqual({
+      catalog: [
+        {
+          id: 'bk101',
+          title: "XML Developer's Guide",
+          price: 44.95,
+          authors: ['Gambardella, Matthew'],
+          label: "XML Developer's Guide (Computer, 44.95 USD)",
+        },
+        {
+          id: 'bk102',
+          title: 'Midnight Rain',
+          price: 5.95,
+          authors: ['Ralls, Kim', 'Corets, Eva'],
+          label: 'Midnight Rain (Fantasy, 5.95 USD)',
+        },
+      ],
+      lonelyCatalog: [{ id: 'bk103', authors: ['Corets, Eva'] }],
+    });
+    expect(accepted.get('/catalog.xml')).toBe('application/xml, text/xml');
+  });
+
+  it('AUTO reads the format the content type says', async () => {
+    const { body } = await query('{ detected { id } }');
+    expect(body.data).toEqual({ detected: [{ id: 'bk101' }, { id: 'bk102' }] });
+  });
+
+  it('NDJSON as a list', async () => {
+    const { body } = await query('{ events { type at } }');
+    expect((body.data?.events as unknown[]).length).toBe(3);
+    expect(body.data?.events).toContainEqual({ type: 'issue', at: '2026-12-01T10:05:00Z' });
+  });
+
+  it("JSON:API's compound document as records, relationships resolved through included", async () => {
+    const { body } = await query(
+      '{ articles { id title author { firstName } comments { body author { id firstName } } } }',
+    );
+    expect(body).toEqual({
+      data: {
+        articles: [
+          {
+            id: '1',
+            title: 'JSON:API paints my bikeshed!',
+            author: { firstName: 'Dan' },
+            comments: [
+              { body: 'First!', author: { id: '2', firstName: null } },
+              { body: 'I like XML better', author: { id: '9', firstName: 'Dan' } },
+            ],
+          },
+        ],
+      },
+    });
+  });
+
+  it('a 204 as null, and a bare JSON scalar as the value', async () => {
+    expect((await query('{ nothing count }')).body).toEqual({ data: { nothing: null, count: 42 } });
+  });
+
+  it('the wrong content type, or a body its format cannot read, is UPSTREAM_BAD_RESPONSE naming what came; other fields keep their data', async () => {
+    const { body } = await query('{ maintenance { id } broken { id } jsonExpected { id } motd }');
+    expect(body.data).toEqual({ maintenance: null, broken: null, jsonExpected: null, motd: 'Maintenance at noon.\n' });
+    const byField = Object.fromEntries((body.errors ?? []).map((error) => [error.path?.[0], error]));
+    expect(byField.maintenance).toMatchObject({
+      message: 'files sent a text/html body where XML was expected.',
+      extensions: { code: 'UPSTREAM_BAD_RESPONSE', source: 'files', status: 200 },
+    });
+    expect(byField.broken?.message).toMatch(/^files sent a body that is not valid XML \(/);
+    expect(byField.jsonExpected?.message).toBe('files sent a application/xml body where JSON was expected.');
+  });
+});
