@@ -286,10 +286,12 @@ input GraftFirstPage {
 input GraftErrorMapping {
   "The upstream status this applies to."
   status: Int!
-  "The code the client gets."
-  code: GraftErrorCode!
+  "The code the client gets (with code, the answer is a GraphQL error)."
+  code: GraftErrorCode
   "Where in the error answer the message for the client is: a string, or a list of strings or of { field, message }."
   message: String
+  "A member of the field's union (with type, the answer is data): the error answer's body, with its status, mapped as that type."
+  type: String
 }
 
 enum GraftErrorCode {

@@ -56,6 +56,8 @@ export interface ErrorMappingPlan {
   status: number;
   code: 'BAD_USER_INPUT' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'UPSTREAM_ERROR';
   message: Path | undefined;
+  /** A member of the field's union: the error answer becomes the field's value, mapped as this type. */
+  member: string | undefined;
 }
 
 /**

@@ -25,6 +25,14 @@ const ANSWERS: Record<string, { status?: number; type?: string; body?: string }>
   '/count': { type: 'application/json', body: '42' },
   '/maintenance': { type: 'text/html', body: '<html><body>Down for maintenance</body></html>' },
   '/broken.xml': { type: 'application/xml', body: '<catalog><book></catalog>' },
+  '/orders/1': { type: 'application/json', body: '{"id":1,"total":12.5}' },
+  '/orders/404': { status: 404, type: 'application/json', body: '{"message":"No order 404."}' },
+  '/orders/500': { status: 500, type: 'application/json', body: '{"message":"boom"}' },
+  '/orders': {
+    status: 422,
+    type: 'application/json',
+    body: '{"errors":[{"field":"qty","message":"must be positive"}]}',
+  },
 };
 
 const SDL = /* GraphQL */ `
@@ -42,6 +50,20 @@ type Query {
   broken: [Book!] @rest(source: "files", path: "/broken.xml", answer: XML, selection: "catalog.book")
   jsonExpected: [Book!] @rest(source: "files", path: "/catalog.xml")
 }
+type Mutation {
+  createOrder(qty: Int!): OrderCreation
+    @rest(source: "files", method: POST, path: "/orders", body: { qty: "$args.qty" }, type: "Order", errors: [{ status: 422, type: "ValidationFailed" }])
+}
+extend type Query {
+  order(id: ID!): OrderResult
+    @rest(source: "files", path: "/orders/{$args.id}", type: "Order", errors: [{ status: 404, type: "NotFound" }])
+}
+union OrderResult = Order | NotFound
+union OrderCreation = Order | ValidationFailed
+type Order { id: ID! total: Float! }
+type NotFound { status: Int! message: String! }
+type ValidationFailed { status: Int! problems: [FieldProblem!]! @from(path: "errors") }
+type FieldProblem { field: String! message: String! }
 type Rate { currency: String! rate: Float! @from(as: NUMBER) name: String }
 type Book {
   id: ID!
@@ -81,6 +103,38 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.shutdown();
   await new Promise((resolve) => service.close(resolve));
+});
+
+describe('errors as data: statuses a field declares become members of its union', () => {
+  const fragment = '__typename ... on Order { id total } ... on NotFound { status message }';
+
+  it('a 404 as a NotFound, a 200 as the Order, an undeclared 500 still an error', async () => {
+    const { body } = await query(
+      `{ found: order(id: "1") { ${fragment} } missing: order(id: "404") { ${fragment} } failing: order(id: "500") { ${fragment} } }`,
+    );
+    expect(body.data).toEqual({
+      found: { __typename: 'Order', id: '1', total: 12.5 },
+      missing: { __typename: 'NotFound', status: 404, message: 'No order 404.' },
+      failing: null,
+    });
+    expect(body.errors?.map((error) => [error.path, error.extensions.code])).toEqual([[['failing'], 'UPSTREAM_ERROR']]);
+  });
+
+  it('a write refused with 422 as ValidationFailed, its field problems as data', async () => {
+    const response = await postGraphQL(`${gateway.url}/graphql`, {
+      query:
+        'mutation { createOrder(qty: -1) { __typename ... on ValidationFailed { status problems { field message } } } }',
+    });
+    expect(response.body).toEqual({
+      data: {
+        createOrder: {
+          __typename: 'ValidationFailed',
+          status: 422,
+          problems: [{ field: 'qty', message: 'must be positive' }],
+        },
+      },
+    });
+  });
 });
 
 describe('answers that are not JSON objects', () => {

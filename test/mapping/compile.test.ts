@@ -659,6 +659,43 @@ describe('@rest(answer:)', () => {
   });
 });
 
+describe('@rest(errors:) as data', () => {
+  const types = `type Missing { message: String }
+union UserResult = User | Missing
+`;
+  it('compiles a status mapped to a member of the field union', () => {
+    expect(
+      problems(
+        `${types}extend type Query { found(id: ID!): UserResult @rest(source: "accounts", path: "/u/{$args.id}", type: "User", errors: [{ status: 404, type: "Missing" }]) }`,
+      ),
+    ).toEqual([]);
+  });
+
+  it('reports a type that is not a member, a field of an object type, and a mapping with both or neither', () => {
+    const stranger = `${types}type Other { a: Int }
+extend type Query { found(id: ID!): UserResult @rest(source: "accounts", path: "/u/{$args.id}", type: "User", errors: [{ status: 404, type: "Other" }]) }`;
+    expectOne(
+      stranger,
+      '"Other"',
+      'Query.found @rest(errors.type): Other is not a member of UserResult (members: User, Missing).',
+    );
+    const plain = `${types}extend type Query { found(id: ID!): User @rest(source: "accounts", path: "/u/{$args.id}", errors: [{ status: 404, type: "Missing" }]) }`;
+    expectOne(
+      plain,
+      '"Missing" }',
+      'Query.found @rest(errors.type): an error answer becomes data of a union or interface member; the field is User, an object type.',
+    );
+    const both = `${types}extend type Query { found(id: ID!): UserResult @rest(source: "accounts", path: "/u/{$args.id}", type: "User", errors: [{ status: 404, code: NOT_FOUND, type: "Missing" }]) }`;
+    expectOne(both, 'NOT_FOUND, type', 'Query.found @rest(errors): a mapping has a code or a type, not both.');
+    const neither = `${types}extend type Query { found(id: ID!): UserResult @rest(source: "accounts", path: "/u/{$args.id}", type: "User", errors: [{ status: 404 }]) }`;
+    expectOne(
+      neither,
+      '{ status: 404 }',
+      'Query.found @rest(errors): each mapping has a code (an error) or a type (data).',
+    );
+  });
+});
+
 describe('hand-written resolvers', () => {
   it('for a field that has a mapping, or a field the schema does not have', () => {
     expect(problems('', { Query: { user: () => null, nope: () => null } })).toEqual([

@@ -145,3 +145,24 @@ export function restMember(
   );
   return undefined;
 }
+
+/** `@rest(errors: [{ type }])`: members of the field's union or interface. */
+export function errorMembers(
+  values: ReadonlyArray<Arg | undefined>,
+  coordinate: string,
+  returns: GraphQLNamedType,
+  compiler: CompileContext,
+): void {
+  for (const value of values) {
+    const name = text(value);
+    if (!value || name === undefined) continue;
+    const members = isAbstractType(returns) ? compiler.schema.getPossibleTypes(returns).map((member) => member.name) : [];
+    if (members.includes(name)) continue;
+    compiler.diagnostics.report(
+      value.node,
+      isAbstractType(returns)
+        ? `${coordinate} @rest(errors.type): ${name} is not a member of ${returns.name} (members: ${members.join(', ')}).`
+        : `${coordinate} @rest(errors.type): an error answer becomes data of a union or interface member; the field is ${returns.name}, an object type.`,
+    );
+  }
+}

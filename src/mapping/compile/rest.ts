@@ -2,6 +2,7 @@
 import {
   type ConstDirectiveNode,
   type GraphQLField,
+  type GraphQLNamedType,
   type GraphQLObjectType,
   getNamedType,
   getNullableType,
@@ -17,7 +18,7 @@ import { answerFormat } from './answer.ts';
 import { argumentDecoding } from './arguments.ts';
 import { batchPlan } from './batch.ts';
 import type { CompileContext, FieldContext } from './compile-context.ts';
-import { restMember } from './discriminate.ts';
+import { errorMembers, restMember } from './discriminate.ts';
 import { checkConnectionArgs, paginatePlan } from './paginate.ts';
 import { pathTemplate, templateMap, valueTemplate } from './templates.ts';
 
@@ -109,7 +110,7 @@ export function compileRest(
     invalidates: items(arg(node, 'invalidates')).flatMap(
       (item) => pathTemplate(item, `${coordinate} @rest(invalidates)`, { ...context, result: true }) ?? [],
     ),
-    errors: items(arg(node, 'errors')).map(errorMapping),
+    errors: errorMappings(arg(node, 'errors'), coordinate, returns, compiler),
     maxAgeMs: integer(arg(node, 'maxAge')) === undefined ? undefined : (integer(arg(node, 'maxAge')) as number) * 1000,
     filterArgs: definition.args.map((argument) => argument.name).filter((name) => !PAGINATION_ARGS.has(name)),
     member: restMember(arg(node, 'type'), coordinate, returns, compiler),
@@ -164,6 +165,26 @@ function bodyPlan(
           : undefined;
 }
 
+/** `@rest(errors:)`: each a client error (`code`) or, with `type`, data of a member of the field's union. */
+function errorMappings(
+  value: Arg | undefined,
+  coordinate: string,
+  returns: GraphQLNamedType,
+  compiler: CompileContext,
+): ErrorMappingPlan[] {
+  const list = items(value);
+  const mappings = list.map(errorMapping);
+  mappings.forEach((mapping, index) => {
+    const item = list[index] as Arg;
+    if (mapping.member === undefined && text(field(item, 'code')) === undefined)
+      compiler.diagnostics.report(item.node, `${coordinate} @rest(errors): each mapping has a code (an error) or a type (data).`);
+    if (mapping.member !== undefined && text(field(item, 'code')) !== undefined)
+      compiler.diagnostics.report(field(item, 'code')?.node, `${coordinate} @rest(errors): a mapping has a code or a type, not both.`);
+  });
+  errorMembers(list.map((item) => field(item, 'type')), coordinate, returns, compiler);
+  return mappings;
+}
+
 /** `$args.file`, an argument of type Upload. */
 function uploadTemplate(value: Arg, where: string, context: FieldContext): ValueTemplate {
   const { diagnostics } = context.compiler;
@@ -182,5 +203,6 @@ export function errorMapping(item: Arg): ErrorMappingPlan {
     status: integer(field(item, 'status')) ?? 0,
     code: (text(field(item, 'code')) ?? 'UPSTREAM_ERROR') as ErrorMappingPlan['code'],
     message: dotPath(field(item, 'message')),
+    member: text(field(item, 'type')),
   };
 }

@@ -12,7 +12,8 @@ import { DriftError } from '../records.ts';
 export function mappedError(plan: Pick<RestPlan, 'source' | 'errors'>, error: unknown): unknown {
   if (!(error instanceof GraftError) || error.status === undefined) return error;
   const mapping = plan.errors.find((candidate) => candidate.status === error.status);
-  if (!mapping) return error;
+  // A mapping to a member is data, made where the field's value is (errorAsData).
+  if (!mapping || mapping.member) return error;
   const said = mapping.message ? messageIn(error.upstreamBody, mapping.message) : undefined;
   const message = said ?? `${plan.source} refused the request (HTTP ${error.status}).`;
   return new GraftError(mapping.code, message, {
@@ -21,6 +22,32 @@ export function mappedError(plan: Pick<RestPlan, 'source' | 'errors'>, error: un
     requestId: error.requestId,
     cause: error,
   });
+}
+
+/**
+ * An upstream error answer the field declared as data (`errors: [{ status:
+ * 404, type: "NotFound" }]`): the member, and the record its mapper reads,
+ * the answer's JSON body (a body that is not a JSON object as `message`)
+ * with its `status`. Undefined for any other error.
+ */
+export function errorAsData(
+  plan: Pick<RestPlan, 'errors'>,
+  error: unknown,
+): { member: string; record: Record<string, unknown> } | undefined {
+  if (!(error instanceof GraftError) || error.status === undefined) return undefined;
+  const member = plan.errors.find((candidate) => candidate.status === error.status)?.member;
+  if (!member) return undefined;
+  let body: unknown;
+  try {
+    body = error.upstreamBody === undefined ? undefined : JSON.parse(error.upstreamBody);
+  } catch {
+    body = error.upstreamBody;
+  }
+  const fields =
+    typeof body === 'object' && body !== null && !Array.isArray(body)
+      ? (body as Record<string, unknown>)
+      : { message: typeof body === 'string' ? body.slice(0, 500) : undefined };
+  return { member, record: { status: error.status, ...fields } };
 }
 
 /** The client message in an upstream error answer: a string, or a list of strings or of { field, message }; at most 500 characters. */

@@ -45,7 +45,7 @@ import {
   servedByBatch,
   totalOf,
 } from './connections.ts';
-import { asUpstreamDrift, mappedError } from './field-errors.ts';
+import { asUpstreamDrift, errorAsData, mappedError } from './field-errors.ts';
 import { type BatchSettler, settleParents } from './prefetch.ts';
 import { accessor, references, type ValueReader } from './references.ts';
 import { isFixedRequest, jsonBodyType, type RequestRenderer, renderQuery, requestRenderer } from './render-request.ts';
@@ -69,6 +69,8 @@ interface RestField {
   call: SourceCall;
   /** A plain batch key, read by a precompiled accessor. */
   keyOf: ValueReader | undefined;
+  /** The mapper of each member an error answer becomes (`errors: [{ type }]`). */
+  errorMappers: ReadonlyMap<string, (raw: unknown, where: string) => unknown>;
 }
 
 export function restRunner(plan: RestPlan, definition: GraphQLField<unknown, unknown>, run: RunContext): Resolver {
@@ -113,6 +115,11 @@ function restField(plan: RestPlan, definition: GraphQLField<unknown, unknown>, r
     fixedRead: fixed && !plan.batch ? readKey(plan, fixed) : undefined,
     call,
     keyOf: plan.batch && accessor(plan.batch.key, mappers),
+    errorMappers: new Map(
+      plan.errors.flatMap(({ member }) =>
+        member ? [[member, mappers.output(schema.getType(member) as GraphQLObjectType, naming)] as const] : [],
+      ),
+    ),
   };
 }
 
@@ -265,10 +272,21 @@ async function readOrWrite(
   resolve: (reference: Reference) => unknown,
 ): Promise<unknown> {
   const { plan } = field;
-  const answer =
-    plan.method === 'GET'
-      ? await sharedRead(stateOf(context), field.fixedRead ?? readKey(plan, request), plan, source, request, field.call)
-      : await field.call(source, request);
+  let answer: Awaited<ReturnType<SourceCall>>;
+  try {
+    answer =
+      plan.method === 'GET'
+        ? await sharedRead(stateOf(context), field.fixedRead ?? readKey(plan, request), plan, source, request, field.call)
+        : await field.call(source, request);
+  } catch (error) {
+    const asData = errorAsData(plan, error);
+    if (!asData) throw error;
+    try {
+      return field.errorMappers.get(asData.member)?.(asData.record, field.definition.name);
+    } catch (drift) {
+      throw asUpstreamDrift(drift, plan.source, (error as { status?: number }).status);
+    }
+  }
   const selected = plan.selection ? read(answer.body, plan.selection) : answer.body;
   const body = plan.list
     ? asXmlList(selected, plan.selection ? read(answer.body, plan.selection.slice(0, -1)) : undefined)

@@ -93,7 +93,9 @@ describe('request rendering', () => {
 
 describe('error mapping', () => {
   it('maps a declared status with the message found in the body, and leaves other errors as they are', () => {
-    const mapped = plan({ errors: [{ status: 404, code: 'NOT_FOUND', message: ['error', 'detail'] }] });
+    const mapped = plan({
+      errors: [{ status: 404, code: 'NOT_FOUND', message: ['error', 'detail'], member: undefined }],
+    });
     const upstream = new GraftError('UPSTREAM_ERROR', 'x', {
       source: 'api',
       status: 404,
