@@ -53,6 +53,10 @@ directive @rest(
   type: String
   "How the answer is read (docs/mapping.md, \\"answer\\"); default JSON. A content type that is not this format is UPSTREAM_BAD_RESPONSE."
   answer: GraftAnswer = JSON
+  "How a list value goes in the query: REPEAT (ids=1&ids=2), COMMA (ids=1,2) or BRACKETS (ids[]=1&ids[]=2)."
+  queryArrays: GraftQueryArrays = REPEAT
+  "The upstream's spelling of names for this field's records and inputs, over its source's naming: \\"camelCase\\" or \\"snake_case\\"."
+  naming: String
 ) on FIELD_DEFINITION
 
 "Resolves a field as another root field would with these arguments (upstream values, not client ids): \`@ref(query: \\"user\\", args: { id: \\"$parent.authorId\\" })\`."
@@ -176,6 +180,13 @@ directive @globalId(
   "A type with @node."
   type: String!
 ) on ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION
+
+"How a list value goes in a query string."
+enum GraftQueryArrays {
+  REPEAT
+  COMMA
+  BRACKETS
+}
 
 "How an upstream answer is read."
 enum GraftAnswer {
@@ -331,6 +342,7 @@ export const MAPPING_DIRECTIVE_NAMES = [
 export const MAPPING_TYPE_NAMES = [
   'GraftMethod',
   'GraftAnswer',
+  'GraftQueryArrays',
   'GraftMap',
   'GraftValue',
   'GraftBatch',

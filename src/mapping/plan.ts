@@ -14,6 +14,15 @@ export type PagingStyle = 'OFFSET' | 'PAGE' | 'CURSOR' | 'LINK';
 /** Name → template, in declaration order. */
 export type TemplateMap = ReadonlyArray<readonly [string, ValueTemplate]>;
 
+/** A JSON body as written: objects and lists of templates, nested (`{ order: { items: "$args.items" } }`). */
+export type BodyTemplate =
+  | ValueTemplate
+  | { kind: 'object'; fields: ReadonlyArray<readonly [string, BodyTemplate]> }
+  | { kind: 'list'; items: readonly BodyTemplate[] };
+
+/** How a list value goes in the query: `ids=1&ids=2`, `ids=1,2` or `ids[]=1&ids[]=2`. */
+export type QueryArrays = 'REPEAT' | 'COMMA' | 'BRACKETS';
+
 export interface BatchPlan {
   key: ValueTemplate;
   param: string;
@@ -91,7 +100,7 @@ export interface RestPlan {
   query: TemplateMap;
   headers: TemplateMap;
   body:
-    | { kind: 'json'; value: ValueTemplate | TemplateMap }
+    | { kind: 'json'; value: BodyTemplate }
     | { kind: 'form'; fields: TemplateMap }
     | { kind: 'multipart'; parts: TemplateMap }
     | { kind: 'upload'; file: ValueTemplate }
@@ -109,6 +118,10 @@ export interface RestPlan {
   member: string | undefined;
   /** How the answer is read. */
   answer: AnswerFormat;
+  /** How list values go in the query. */
+  queryArrays: QueryArrays;
+  /** The field's own spelling of upstream names, over its source's (`@rest(naming:)`). */
+  naming: 'camelCase' | 'snake_case' | undefined;
 }
 
 export interface RefPlan {

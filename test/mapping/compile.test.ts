@@ -696,6 +696,26 @@ extend type Query { found(id: ID!): UserResult @rest(source: "accounts", path: "
   });
 });
 
+describe('request shaping', () => {
+  it('reports a header name that is not one, one the HTTP client sets, and a naming that is not one', () => {
+    expectOne(
+      'extend type Query { a: User @rest(source: "accounts", path: "/a", headers: ["X Account: 1"]) }',
+      '["X Account',
+      'Query.a @rest(headers): "X Account" is not a header name (letters, digits and !#$%&\'*+-.^_`|~).',
+    );
+    expectOne(
+      'extend type Query { a: User @rest(source: "accounts", path: "/a", headers: ["Host: evil.example"]) }',
+      '["Host',
+      'Query.a @rest(headers): Host is set by the HTTP client from the request; a field cannot set it.',
+    );
+    expectOne(
+      'extend type Query { a: User @rest(source: "accounts", path: "/a", naming: "kebab-case") }',
+      '"kebab-case"',
+      'Query.a @rest(naming) is "camelCase" or "snake_case".',
+    );
+  });
+});
+
 describe('hand-written resolvers', () => {
   it('for a field that has a mapping, or a field the schema does not have', () => {
     expect(problems('', { Query: { user: () => null, nope: () => null } })).toEqual([

@@ -156,7 +156,9 @@ export function errorMembers(
   for (const value of values) {
     const name = text(value);
     if (!value || name === undefined) continue;
-    const members = isAbstractType(returns) ? compiler.schema.getPossibleTypes(returns).map((member) => member.name) : [];
+    const members = isAbstractType(returns)
+      ? compiler.schema.getPossibleTypes(returns).map((member) => member.name)
+      : [];
     if (members.includes(name)) continue;
     compiler.diagnostics.report(
       value.node,

@@ -8,12 +8,14 @@ import {
   getNullableType,
   isListType,
   isObjectType,
+  Kind,
+  valueFromASTUntyped,
 } from 'graphql';
 import type { ValueTemplate } from '../../core/template.ts';
 import type { HttpMethod } from '../../core/upstream.ts';
 import { connectionNodeType } from '../connection-types.ts';
 import { type Arg, arg, dotPath, field, integer, items, text } from '../directive-args.ts';
-import type { ErrorMappingPlan, RestPlan } from '../plan.ts';
+import type { BodyTemplate, ErrorMappingPlan, RestPlan, TemplateMap } from '../plan.ts';
 import { answerFormat } from './answer.ts';
 import { argumentDecoding } from './arguments.ts';
 import { batchPlan } from './batch.ts';
@@ -75,6 +77,7 @@ export function compileRest(
   const path = pathTemplate(arg(node, 'path'), `${coordinate} @rest(path)`, context);
   const query = templateMap(arg(node, 'query'), `${coordinate} @rest(query)`, context);
   const headers = templateMap(arg(node, 'headers'), `${coordinate} @rest(headers)`, context);
+  checkHeaderNames(headers, arg(node, 'headers'), coordinate, compiler);
   const body = bodyPlan(node, coordinate, method, context);
   const resultArg = arg(node, 'result');
   if (resultArg && isObjectType(returns))
@@ -115,6 +118,8 @@ export function compileRest(
     filterArgs: definition.args.map((argument) => argument.name).filter((name) => !PAGINATION_ARGS.has(name)),
     member: restMember(arg(node, 'type'), coordinate, returns, compiler),
     answer: answerFormat(arg(node, 'answer'), coordinate, definition, compiler),
+    queryArrays: (text(arg(node, 'queryArrays')) ?? 'REPEAT') as RestPlan['queryArrays'],
+    naming: namingOf(arg(node, 'naming'), coordinate, compiler),
   };
   if (plan.invalidates.length > 0 && !WRITES.has(method))
     diagnostics.report(
@@ -149,13 +154,7 @@ function bodyPlan(
       `${coordinate} @rest sends a body with ${method}; use POST, PUT, PATCH or DELETE.`,
     );
   return bodyArg
-    ? {
-        kind: 'json',
-        value:
-          typeof bodyArg.value === 'string'
-            ? valueTemplate(bodyArg, `${coordinate} @rest(body)`, context)
-            : templateMap(bodyArg, `${coordinate} @rest(body)`, context),
-      }
+    ? { kind: 'json', value: bodyTemplate(bodyArg, `${coordinate} @rest(body)`, context, true) }
     : formArg
       ? { kind: 'form', fields: templateMap(formArg, `${coordinate} @rest(form)`, context) }
       : multipartArg
@@ -177,12 +176,93 @@ function errorMappings(
   mappings.forEach((mapping, index) => {
     const item = list[index] as Arg;
     if (mapping.member === undefined && text(field(item, 'code')) === undefined)
-      compiler.diagnostics.report(item.node, `${coordinate} @rest(errors): each mapping has a code (an error) or a type (data).`);
+      compiler.diagnostics.report(
+        item.node,
+        `${coordinate} @rest(errors): each mapping has a code (an error) or a type (data).`,
+      );
     if (mapping.member !== undefined && text(field(item, 'code')) !== undefined)
-      compiler.diagnostics.report(field(item, 'code')?.node, `${coordinate} @rest(errors): a mapping has a code or a type, not both.`);
+      compiler.diagnostics.report(
+        field(item, 'code')?.node,
+        `${coordinate} @rest(errors): a mapping has a code or a type, not both.`,
+      );
   });
-  errorMembers(list.map((item) => field(item, 'type')), coordinate, returns, compiler);
+  errorMembers(
+    list.map((item) => field(item, 'type')),
+    coordinate,
+    returns,
+    compiler,
+  );
   return mappings;
+}
+
+/**
+ * A JSON body as written: a template, or objects and lists of them nested
+ * (`{ order: { items: "$args.items", note: "$args.note" } }`). At the top, a
+ * list of `"name: value"` strings is a map, as everywhere a map is taken.
+ */
+function bodyTemplate(value: Arg, where: string, context: FieldContext, top = false): BodyTemplate {
+  const { node } = value;
+  if (node.kind === Kind.OBJECT)
+    return {
+      kind: 'object',
+      fields: node.fields.map((entry) => {
+        const name = entry.name.value;
+        const child = { node: entry.value, value: valueFromASTUntyped(entry.value) };
+        return [name, bodyTemplate(child, `${where.slice(0, -1)}.${name})`, context)] as const;
+      }),
+    };
+  if (node.kind === Kind.LIST && top) return { kind: 'object', fields: templateMap(value, where, context) };
+  if (node.kind === Kind.LIST)
+    return {
+      kind: 'list',
+      items: node.values.map((item, index) =>
+        bodyTemplate({ node: item, value: valueFromASTUntyped(item) }, `${where.slice(0, -1)}.${index})`, context),
+      ),
+    };
+  return valueTemplate(value, where, context);
+}
+
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Headers the HTTP client sets from the request itself: a field setting one would desynchronise the message. */
+const CONNECTION_HEADERS = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'upgrade',
+  'te',
+  'trailer',
+  'keep-alive',
+  'expect',
+]);
+
+function checkHeaderNames(
+  headers: TemplateMap,
+  value: Arg | undefined,
+  coordinate: string,
+  { diagnostics }: CompileContext,
+): void {
+  for (const [name] of headers) {
+    if (!HEADER_NAME.test(name))
+      diagnostics.report(
+        value?.node,
+        `${coordinate} @rest(headers): "${name}" is not a header name (letters, digits and !#$%&'*+-.^_\`|~).`,
+      );
+    else if (CONNECTION_HEADERS.has(name.toLowerCase()) || name.toLowerCase().startsWith('proxy-'))
+      diagnostics.report(
+        value?.node,
+        `${coordinate} @rest(headers): ${name} is set by the HTTP client from the request; a field cannot set it.`,
+      );
+  }
+}
+
+/** `@rest(naming:)`: the field's spelling of upstream names, over its source's. */
+function namingOf(value: Arg | undefined, coordinate: string, { diagnostics }: CompileContext): RestPlan['naming'] {
+  const naming = text(value);
+  if (value === undefined) return undefined;
+  if (naming === 'camelCase' || naming === 'snake_case') return naming;
+  diagnostics.report(value.node, `${coordinate} @rest(naming) is "camelCase" or "snake_case".`);
+  return undefined;
 }
 
 /** `$args.file`, an argument of type Upload. */

@@ -15,17 +15,18 @@ import {
 import type { QueryValue } from '../../core/upstream-path.ts';
 import type { UpstreamRequest } from '../../sources/upstream-request.ts';
 import { UploadedFile } from '../../uploads/uploaded-file.ts';
-import type { RestPlan, TemplateMap } from '../plan.ts';
+import type { BodyTemplate, QueryArrays, RestPlan, TemplateMap } from '../plan.ts';
 
 /** Renders the request of a plan (without batch keys or page parameters); undefined when a path value is absent. */
 export type RequestRenderer = (resolve: (reference: Reference) => unknown) => UpstreamRequest | undefined;
 
-/** `toUpstream`: converts a JSON body's input object to the upstream's spelling (records.ts). */
 export function requestRenderer(
   plan: RestPlan,
-  toUpstream: ((value: unknown) => unknown) | undefined,
+  /** What sends an argument value in the upstream's spelling (an input object's names, an enum's values), by template. */
+  toUpstream: ((template: ValueTemplate) => ((value: unknown) => unknown) | undefined) | undefined,
 ): RequestRenderer {
   const route = routeOf(plan.path);
+  const renderBody = plan.body?.kind === 'json' ? bodyRenderer(plan.body.value, toUpstream) : undefined;
   return (resolve) => {
     const path = renderPath(plan.path, resolve);
     if (path === undefined) return undefined;
@@ -33,13 +34,13 @@ export function requestRenderer(
       method: plan.method,
       path,
       route,
-      query: renderQuery(plan.query, resolve),
+      query: renderQuery(plan.query, resolve, plan.queryArrays),
       headers: renderHeaders(plan.headers, resolve),
       cacheTtlMs: plan.maxAgeMs,
       ...(plan.answer !== 'JSON' && { answer: plan.answer }),
     };
     if (plan.body?.kind === 'form') request.form = renderQuery(plan.body.fields, resolve);
-    else if (plan.body?.kind === 'json') request.json = renderJson(plan.body.value, resolve, toUpstream);
+    else if (renderBody) request.json = renderBody(resolve);
     else if (plan.body?.kind === 'multipart') request.multipart = renderParts(plan.body.parts, resolve);
     else if (plan.body?.kind === 'upload') request.file = evaluate(plan.body.file, resolve) as UploadedFile;
     return request;
@@ -58,16 +59,15 @@ export function isFixedRequest(plan: RestPlan): boolean {
 export function renderQuery(
   entries: TemplateMap,
   resolve: (reference: Reference) => unknown,
+  arrays: QueryArrays = 'REPEAT',
 ): Record<string, QueryValue> {
   const query: Record<string, QueryValue> = {};
   for (const [name, template] of entries) {
     const value = evaluate(template, resolve);
     if (value === null || value === undefined) continue;
-    query[name] = Array.isArray(value)
-      ? value.map(String)
-      : typeof value === 'object'
-        ? JSON.stringify(value)
-        : (value as QueryValue);
+    if (!Array.isArray(value)) query[name] = typeof value === 'object' ? JSON.stringify(value) : (value as QueryValue);
+    else if (arrays === 'COMMA') query[name] = value.map(String).join(',');
+    else query[arrays === 'BRACKETS' ? `${name}[]` : name] = value.map(String);
   }
   return query;
 }
@@ -104,22 +104,32 @@ export function renderParts(
   return parts;
 }
 
-/** A JSON body: one value (an input object goes in the upstream's spelling, `toUpstream`), or a map of fields. */
-export function renderJson(
-  value: ValueTemplate | TemplateMap,
-  resolve: (reference: Reference) => unknown,
-  toUpstream: ((value: unknown) => unknown) | undefined,
-): unknown {
-  if (!Array.isArray(value)) {
-    const rendered = evaluate(value as ValueTemplate, resolve);
-    return toUpstream ? toUpstream(rendered) : rendered;
+/**
+ * A JSON body as written, compiled once: a template's value (an input
+ * object or enum in the upstream's spelling, `toUpstream`), objects with
+ * their null fields left out, lists item by item.
+ */
+function bodyRenderer(
+  body: BodyTemplate,
+  toUpstream: ((template: ValueTemplate) => ((value: unknown) => unknown) | undefined) | undefined,
+): (resolve: (reference: Reference) => unknown) => unknown {
+  if (body.kind === 'object') {
+    const fields = body.fields.map(([name, field]) => [name, bodyRenderer(field, toUpstream)] as const);
+    return (resolve) => {
+      const rendered: Record<string, unknown> = {};
+      for (const [name, render] of fields) {
+        const value = render(resolve);
+        if (value !== null && value !== undefined) rendered[name] = value;
+      }
+      return rendered;
+    };
   }
-  const body: Record<string, unknown> = {};
-  for (const [name, template] of value as TemplateMap) {
-    const rendered = evaluate(template, resolve);
-    if (rendered !== null && rendered !== undefined) body[name] = rendered;
+  if (body.kind === 'list') {
+    const items = body.items.map((item) => bodyRenderer(item, toUpstream));
+    return (resolve) => items.map((render) => render(resolve) ?? null);
   }
-  return body;
+  const convert = toUpstream?.(body);
+  return convert ? (resolve) => convert(evaluate(body, resolve)) : (resolve) => evaluate(body, resolve);
 }
 
 /** A path template as traces show it: `/users/{$parent.id}/articles` -> `/users/{id}/articles`. */
@@ -129,13 +139,13 @@ export function routeOf(template: PathTemplate): string {
     .join('');
 }
 
-/** The input type a JSON body's `$args...` reference carries, to send it in the upstream's spelling. */
-export function jsonBodyType(plan: RestPlan, definition: GraphQLField<unknown, unknown>): GraphQLInputType | undefined {
-  if (plan.body?.kind !== 'json' || !('kind' in plan.body.value) || plan.body.value.kind !== 'reference')
-    return undefined;
-  const reference = plan.body.value.reference;
-  if (reference.scope !== 'args') return undefined;
-  const [name, ...rest] = reference.path;
+/** The input type an `$args...` reference carries (to send it in the upstream's spelling), if it is one. */
+export function argumentInputType(
+  template: ValueTemplate,
+  definition: GraphQLField<unknown, unknown>,
+): GraphQLInputType | undefined {
+  if (template.kind !== 'reference' || template.reference.scope !== 'args' || template.reference.op) return undefined;
+  const [name, ...rest] = template.reference.path;
   let type: GraphQLInputType | undefined = definition.args.find((argument) => argument.name === name)?.type;
   for (const part of rest) {
     const named = type && getNamedType(type);

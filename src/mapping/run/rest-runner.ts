@@ -48,7 +48,13 @@ import {
 import { asUpstreamDrift, errorAsData, mappedError } from './field-errors.ts';
 import { type BatchSettler, settleParents } from './prefetch.ts';
 import { accessor, references, type ValueReader } from './references.ts';
-import { isFixedRequest, jsonBodyType, type RequestRenderer, renderQuery, requestRenderer } from './render-request.ts';
+import {
+  argumentInputType,
+  isFixedRequest,
+  type RequestRenderer,
+  renderQuery,
+  requestRenderer,
+} from './render-request.ts';
 import { readKey, type SourceCall, sharedRead, stateOf } from './request-state.ts';
 import { rowMapping } from './row-mapping.ts';
 import type { Resolver, RunContext } from './run-context.ts';
@@ -85,15 +91,17 @@ export function restRunner(plan: RestPlan, definition: GraphQLField<unknown, unk
 
 function restField(plan: RestPlan, definition: GraphQLField<unknown, unknown>, run: RunContext): RestField {
   const { schema, mappers } = run;
-  const naming = run.naming(plan.source);
+  const naming = plan.naming ?? run.naming(plan.source);
   // `@rest(type:)`: every record is that member of the field's union or interface.
   const member = plan.member ? (schema.getType(plan.member) as GraphQLObjectType) : undefined;
   const rowType = member ?? schema.getType(plan.returns);
   const mapValue = mappers.output(member ? withNamedType(definition.type, member) : definition.type, naming);
   const mapRow =
     rowType && (isObjectType(rowType) || isAbstractType(rowType)) ? mappers.output(rowType, naming) : mapValue;
-  const bodyType = jsonBodyType(plan, definition);
-  const requestOf = requestRenderer(plan, bodyType && mappers.input(bodyType, naming));
+  const requestOf = requestRenderer(plan, (template) => {
+    const type = argumentInputType(template, definition);
+    return type && mappers.input(type, naming);
+  });
   // A request with no per-call value is the same for every call: built, and its batch shape named, once.
   const fixed = isFixedRequest(plan) ? requestOf(() => undefined) : undefined;
   const call: SourceCall = async (source, request) => {
@@ -276,7 +284,14 @@ async function readOrWrite(
   try {
     answer =
       plan.method === 'GET'
-        ? await sharedRead(stateOf(context), field.fixedRead ?? readKey(plan, request), plan, source, request, field.call)
+        ? await sharedRead(
+            stateOf(context),
+            field.fixedRead ?? readKey(plan, request),
+            plan,
+            source,
+            request,
+            field.call,
+          )
         : await field.call(source, request);
   } catch (error) {
     const asData = errorAsData(plan, error);

@@ -36,6 +36,8 @@ const plan = (overrides: Partial<RestPlan>): RestPlan => ({
   filterArgs: [],
   member: undefined,
   answer: 'JSON',
+  queryArrays: 'REPEAT',
+  naming: undefined,
   ...overrides,
 });
 
@@ -71,7 +73,7 @@ describe('request rendering', () => {
         ['none', parseValueTemplate('$args.missing')],
       ],
       headers: [['x-trace', parseValueTemplate('$header.x-trace')]],
-      body: { kind: 'json', value: [['name', parseValueTemplate('$args.name')]] },
+      body: { kind: 'json', value: { kind: 'object', fields: [['name', parseValueTemplate('$args.name')]] } },
     });
     const values: Record<string, unknown> = { id: 'a/b', tags: ['x', 'y'], name: 'Ada', 'x-trace': 't1' };
     const request = requestRenderer(withBody, undefined)(({ path }) => values[path[0] ?? '']);
