@@ -58,6 +58,14 @@ extend type Query {
   order(id: ID!): OrderResult
     @rest(source: "files", path: "/orders/{$args.id}", type: "Order", errors: [{ status: 404, type: "NotFound" }])
 }
+extend type Query {
+  media(first: Int, after: String): MediaConnection
+    @rest(source: "files", path: "/media", paginate: { style: OFFSET, items: "items", total: "total" })
+}
+interface Media @discriminate(has: { isbn: "Novel", runtime: "Film" }, default: "Podcast") { title: String! }
+type Novel implements Media { title: String! isbn: String! }
+type Film implements Media { title: String! runtime: Int! }
+type Podcast implements Media { title: String! episodes: Int! }
 union OrderResult = Order | NotFound
 union OrderCreation = Order | ValidationFailed
 type Order { id: ID! total: Float! }
@@ -78,6 +86,21 @@ type Person { id: ID! firstName: String lastName: String }
 type Comment { id: ID! body: String! author: Person }
 `;
 
+/** Books, films and podcasts in one list: which each is, the fields it has say. */
+const MEDIA = [
+  { title: 'Midnight Rain', isbn: '978-0-00-000001-1' },
+  { title: 'Arrival', runtime: 116 },
+  { title: 'Lore', episodes: 300 },
+  { title: 'Maeve Ascendant', isbn: '978-0-00-000002-8' },
+];
+
+function mediaPage(query: URLSearchParams, res: import('node:http').ServerResponse): void {
+  const offset = Number(query.get('offset') ?? 0);
+  const limit = Number(query.get('limit') ?? 20);
+  const body = { items: MEDIA.slice(offset, offset + limit), total: MEDIA.length };
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
 let service: Server;
 let gateway: RunningGateway;
 const accepted = new Map<string, IncomingHttpHeaders['accept']>();
@@ -87,6 +110,7 @@ beforeAll(async () => {
   service = createServer((req, res) => {
     const path = req.url ?? '/';
     accepted.set(path, req.headers.accept);
+    if (path.startsWith('/media?')) return void mediaPage(new URL(path, 'http://x').searchParams, res);
     const answer = ANSWERS[path];
     if (!answer) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
     res.writeHead(answer.status ?? 200, answer.type ? { 'content-type': answer.type } : {}).end(answer.body);
@@ -134,6 +158,30 @@ describe('errors as data: statuses a field declares become members of its union'
         },
       },
     });
+  });
+});
+
+describe('an interface in a connection', () => {
+  it('pages through records of several members, each picked by the fields it has', async () => {
+    const first = await query(
+      '{ media(first: 3) { totalCount edges { node { __typename title ... on Film { runtime } ... on Podcast { episodes } } } pageInfo { hasNextPage endCursor } } }',
+    );
+    expect(first.body.errors).toBeUndefined();
+    const page = first.body.data?.media as {
+      totalCount: number;
+      edges: Array<{ node: Record<string, unknown> }>;
+      pageInfo: { hasNextPage: boolean; endCursor: string };
+    };
+    expect(page.totalCount).toBe(4);
+    expect(page.edges.map((edge) => edge.node)).toEqual([
+      { __typename: 'Novel', title: 'Midnight Rain' },
+      { __typename: 'Film', title: 'Arrival', runtime: 116 },
+      { __typename: 'Podcast', title: 'Lore', episodes: 300 },
+    ]);
+    const next = await query(
+      `{ media(first: 3, after: "${page.pageInfo.endCursor}") { edges { node { __typename title } } } }`,
+    );
+    expect(next.body.data).toEqual({ media: { edges: [{ node: { __typename: 'Novel', title: 'Maeve Ascendant' } }] } });
   });
 });
 

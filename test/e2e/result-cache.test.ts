@@ -53,6 +53,17 @@ describe('a cached result', () => {
     expect(gateway.cacheStats().accounts?.hit).toBe(hits + 1);
   });
 
+  it('answers a query of declared features alone (a union, a chained call, a computed field) from the result cache too', async () => {
+    const cached = cachedFlags(gateway);
+    const query =
+      '{ search(text: "ra", first: 2) { __typename ... on Category { name } ... on Article { title authorWeather { summary } } } }';
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await gateway.query(query));
+    expect(answers[0]?.body.errors).toBeUndefined();
+    expect(new Set(answers.map((answer) => answer.text)).size).toBe(1);
+    expect(cached()).toEqual([false, false, true]);
+  });
+
   it('is keyed by variables and operation as well as the text', async () => {
     const query = 'query One($id: ID!) { user(id: $id) { name } } query Two { user(id: "User:2") { name } }';
     const ask = (operationName: string, variables?: Record<string, unknown>) =>
