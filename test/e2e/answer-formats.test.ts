@@ -25,6 +25,13 @@ const ANSWERS: Record<string, { status?: number; type?: string; body?: string }>
   '/count': { type: 'application/json', body: '42' },
   '/maintenance': { type: 'text/html', body: '<html><body>Down for maintenance</body></html>' },
   '/broken.xml': { type: 'application/xml', body: '<catalog><book></catalog>' },
+  '/things': {
+    type: 'application/json',
+    body: JSON.stringify([
+      { kind: 'film', title: 'Arrival', runtime: 116 },
+      { kind: 'opera', title: 'Tosca' },
+    ]),
+  },
   '/orders/1': { type: 'application/json', body: '{"id":1,"total":12.5}' },
   '/orders/404': { status: 404, type: 'application/json', body: '{"message":"No order 404."}' },
   '/orders/500': { status: 500, type: 'application/json', body: '{"message":"boom"}' },
@@ -66,6 +73,11 @@ interface Media @discriminate(has: { isbn: "Novel", runtime: "Film" }, default: 
 type Novel implements Media { title: String! isbn: String! }
 type Film implements Media { title: String! runtime: Int! }
 type Podcast implements Media { title: String! episodes: Int! }
+union Thing @discriminate(field: "kind", values: { film: "Film", novel: "Novel" }) = Film | Novel
+extend type Query {
+  things: [Thing!] @rest(source: "files", path: "/things")
+  firstThing: Thing @rest(source: "files", path: "/things", selection: "0")
+}
 union OrderResult = Order | NotFound
 union OrderCreation = Order | ValidationFailed
 type Order { id: ID! total: Float! }
@@ -182,6 +194,18 @@ describe('an interface in a connection', () => {
       `{ media(first: 3, after: "${page.pageInfo.endCursor}") { edges { node { __typename title } } } }`,
     );
     expect(next.body.data).toEqual({ media: { edges: [{ node: { __typename: 'Novel', title: 'Maeve Ascendant' } }] } });
+  });
+});
+
+describe('a union over an answer with a member it does not map', () => {
+  it('answers UPSTREAM_BAD_RESPONSE naming the value, never a record of the wrong type; mapped records elsewhere keep their data', async () => {
+    const { body } = await query('{ things { __typename } firstThing { ... on Film { title runtime } } }');
+    expect(body.data).toEqual({ things: null, firstThing: { title: 'Arrival', runtime: 116 } });
+    expect(body.errors?.[0]).toMatchObject({
+      message: 'files sent a body of an unexpected shape (things.1 is a Thing of no member: kind is "opera").',
+      path: ['things'],
+      extensions: { code: 'UPSTREAM_BAD_RESPONSE', source: 'files' },
+    });
   });
 });
 

@@ -42,7 +42,14 @@ export function fakeSource(name: string, answer: Answerer): FakeSource {
 }
 
 /** Runs `query` over `sdl` (its @rest fields read source "api") with `api` as the bound source. */
-export async function run(sdl: string, api: FakeSource, query: string, headers: Record<string, string> = {}) {
+export async function run(
+  sdl: string,
+  api: FakeSource,
+  query: string,
+  headers: Record<string, string> = {},
+  /** The context the resolvers get, to change as the test runs (its deadline). */
+  context: { deadlineAt: number } = { deadlineAt: Date.now() + 10_000 },
+) {
   const { schema } = compileGraph({
     files: [{ name: 'graph.graphql', body: sdl }],
     sources: {
@@ -54,8 +61,7 @@ export async function run(sdl: string, api: FakeSource, query: string, headers: 
     header: (name: string) => headers[name],
     sources: { api },
     cursors: createCursorCodec(),
-    deadlineAt: Date.now() + 10_000,
     staleNotices: [],
   };
-  return execute({ schema, document: parse(query), contextValue });
+  return execute({ schema, document: parse(query), contextValue: Object.assign(context, contextValue) });
 }
