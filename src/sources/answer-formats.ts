@@ -111,7 +111,7 @@ export const FROM_XML = Symbol('graftql.fromXml');
 
 const xmlParser = new XMLParser({
   ignoreAttributes: false,
-  // Attributes and child elements are both fields of the record: `<book id="7"><title>…` → { id, title }.
+  // Attributes and child elements are both fields of the record: `<book id="7"><title>...` is { id, title }.
   attributeNamePrefix: '',
   textNodeName: '#text',
   // Values stay text, as CSV's do: "00123" is not 123 unless the graph converts it.
