@@ -7,7 +7,13 @@
  * (rest.ts, ref.ts, event.ts, ...); this one walks the fields and checks
  * how their directives combine.
  */
-import { type GraphQLField, type GraphQLObjectType, type GraphQLSchema, isObjectType } from 'graphql';
+import {
+  type ConstDirectiveNode,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  isObjectType,
+} from 'graphql';
 import type { Diagnostics } from '../diagnostics.ts';
 import { directive } from '../directive-args.ts';
 import type { Expression } from '../expression/parse-expression.ts';
@@ -56,7 +62,7 @@ export function compileMapping(
     internal: new Set(),
     computed: new Map(),
   };
-  // @ref and @event name Query fields with @rest: they compile once every @rest has.
+  // @ref, @chain and @event name Query fields with @rest: they compile once every @rest has.
   const later: Array<() => void> = [];
   for (const type of objectTypes) {
     for (const definition of Object.values(type.getFields())) compileField(compiler, type, definition, later);
@@ -70,6 +76,9 @@ export function compileMapping(
   return { plans, nodes, internal, computed, discriminators };
 }
 
+/** The directives that resolve a field by upstream calls. */
+const MAPPINGS = ['rest', 'ref', 'chain'] as const;
+
 /** Which directives a field has, checked against each other and against a hand-written resolver, then compiled. */
 function compileField(
   compiler: CompileContext,
@@ -80,76 +89,62 @@ function compileField(
   const { schema, handWritten, diagnostics, plans } = compiler;
   const coordinate = `${type.name}.${definition.name}`;
   const directives = definition.astNode?.directives;
-  const rest = directive(directives, 'rest');
-  const chain = directive(directives, 'chain');
-  const ref = directive(directives, 'ref') ?? chain;
-  const refName = chain ? 'chain' : 'ref';
+  // What resolves the field by calls: at most one of them.
+  const [mapping, other] = MAPPINGS.flatMap((name) => {
+    const node = directive(directives, name);
+    return node ? [{ name, node }] : [];
+  });
   const event = directive(directives, 'event');
   const from = directive(directives, 'from');
   const compute = directive(directives, 'compute');
   const isSubscription = type === schema.getSubscriptionType();
   if (directive(directives, 'internal')) {
     compiler.internal.add(coordinate);
-    if (rest || ref)
+    if (mapping)
       diagnostics.report(
         definition.astNode,
         `${coordinate} is @internal: it is read from the record, so it cannot have @rest or @ref.`,
       );
   }
-  if (rest && ref) diagnostics.report(ref, `${coordinate} has both @rest and @${refName}; keep one.`);
-  if (chain && directive(directives, 'ref'))
-    diagnostics.report(chain, `${coordinate} has both @ref and @chain; keep one.`);
+  if (mapping && other)
+    diagnostics.report(other.node, `${coordinate} has both @${mapping.name} and @${other.name}; keep one.`);
   if (event && !isSubscription)
     diagnostics.report(event, `${coordinate} has @event, which feeds Subscription fields only.`);
-  if (isSubscription && (rest || ref))
-    diagnostics.report(
-      rest ?? ref,
-      `${coordinate} is a subscription: it is fed by @event, not @${rest ? 'rest' : refName}.`,
-    );
+  if (isSubscription && mapping)
+    diagnostics.report(mapping.node, `${coordinate} is a subscription: it is fed by @event, not @${mapping.name}.`);
   if (event && handWritten.has(coordinate))
     diagnostics.report(event, `${coordinate} has a hand-written resolver and @event; keep one.`);
   if (isSubscription) {
     if (event) later.push(() => compileEvent(compiler, coordinate, definition, event));
-    else if (!handWritten.has(coordinate) && !rest && !ref)
+    else if (!handWritten.has(coordinate) && !mapping)
       diagnostics.report(
         definition.astNode,
         `${coordinate} has no @event mapping and no hand-written resolver: it would never send anything.`,
       );
     return;
   }
-  if ((rest || ref) && handWritten.has(coordinate))
-    diagnostics.report(rest ?? ref, `${coordinate} has a hand-written resolver and a mapping directive; keep one.`);
-  if (from && (rest || ref))
+  if (mapping && handWritten.has(coordinate))
+    diagnostics.report(mapping.node, `${coordinate} has a hand-written resolver and a mapping directive; keep one.`);
+  if (from && mapping)
     diagnostics.report(
       from,
-      `${coordinate} is resolved by @${rest ? 'rest' : refName}; @from applies to fields read from a record.`,
+      `${coordinate} is resolved by @${mapping.name}; @from applies to fields read from a record.`,
     );
   if (from) checkFrom(coordinate, definition, from, diagnostics);
   if (compute) {
-    const resolvedBy = rest
-      ? '@rest'
-      : ref
-        ? '@ref'
-        : from
-          ? '@from'
-          : handWritten.has(coordinate)
-            ? 'a hand-written resolver'
-            : undefined;
-    if (resolvedBy) diagnostics.report(compute, `${coordinate} has @compute and ${resolvedBy}; keep one.`);
-    else if (type === schema.getQueryType() || type === schema.getMutationType())
-      diagnostics.report(compute, `${coordinate} is a root field: @compute reads a parent record, which it has not.`);
-    const expression = compileCompute(coordinate, definition, compute, diagnostics);
-    if (expression) compiler.computed.set(coordinate, expression);
+    compileComputed(compiler, coordinate, type, definition, compute, mapping?.name ?? (from ? 'from' : undefined));
     return;
   }
-  if (rest) {
-    const plan = compileRest(compiler, coordinate, type, definition, rest);
+  if (mapping?.name === 'rest') {
+    const plan = compileRest(compiler, coordinate, type, definition, mapping.node);
     if (plan) plans.set(coordinate, plan);
-  } else if (ref) {
+  } else if (mapping) {
+    // @ref and @chain name Query fields with @rest: they compile once every @rest has.
     later.push(() => {
-      const plan = chain
-        ? compileChain(compiler, coordinate, type, definition, chain)
-        : compileRef(compiler, coordinate, type, definition, ref);
+      const plan =
+        mapping.name === 'chain'
+          ? compileChain(compiler, coordinate, type, definition, mapping.node)
+          : compileRef(compiler, coordinate, type, definition, mapping.node);
       if (plan) plans.set(coordinate, plan);
     });
   } else if (
@@ -162,4 +157,22 @@ function compileField(
       `${coordinate} has no @rest or @ref mapping and no hand-written resolver: it would always be null.`,
     );
   }
+}
+
+/** A `@compute` field: alone (not beside another way to resolve it) and off the root types. */
+function compileComputed(
+  compiler: CompileContext,
+  coordinate: string,
+  type: GraphQLObjectType,
+  definition: GraphQLField<unknown, unknown>,
+  compute: ConstDirectiveNode,
+  besides: string | undefined,
+): void {
+  const { schema, diagnostics, handWritten } = compiler;
+  const other = besides ? `@${besides}` : handWritten.has(coordinate) ? 'a hand-written resolver' : undefined;
+  if (other) diagnostics.report(compute, `${coordinate} has @compute and ${other}; keep one.`);
+  else if (type === schema.getQueryType() || type === schema.getMutationType())
+    diagnostics.report(compute, `${coordinate} is a root field: @compute reads a parent record, which it has not.`);
+  const expression = compileCompute(coordinate, definition, compute, diagnostics);
+  if (expression) compiler.computed.set(coordinate, expression);
 }
