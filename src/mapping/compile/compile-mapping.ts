@@ -7,20 +7,14 @@
  * (rest.ts, ref.ts, event.ts, ...); this one walks the fields and checks
  * how their directives combine.
  */
-import {
-  type ConstDirectiveNode,
-  type GraphQLField,
-  type GraphQLObjectType,
-  type GraphQLSchema,
-  isObjectType,
-} from 'graphql';
+import { type GraphQLField, type GraphQLObjectType, type GraphQLSchema, isObjectType } from 'graphql';
 import type { Diagnostics } from '../diagnostics.ts';
 import { directive } from '../directive-args.ts';
 import type { Expression } from '../expression/parse-expression.ts';
 import type { DiscriminatorPlan, FieldPlan, NodePlan } from '../plan.ts';
 import { compileChain } from './chain.ts';
 import type { CompileContext, SourceInfo } from './compile-context.ts';
-import { compileCompute } from './compute.ts';
+import { compileComputed } from './compute.ts';
 import { checkAbstractFields, discriminatorPlans } from './discriminate.ts';
 import { compileEvent } from './event.ts';
 import { checkFrom } from './from.ts';
@@ -157,22 +151,4 @@ function compileField(
       `${coordinate} has no @rest or @ref mapping and no hand-written resolver: it would always be null.`,
     );
   }
-}
-
-/** A `@compute` field: alone (not beside another way to resolve it) and off the root types. */
-function compileComputed(
-  compiler: CompileContext,
-  coordinate: string,
-  type: GraphQLObjectType,
-  definition: GraphQLField<unknown, unknown>,
-  compute: ConstDirectiveNode,
-  besides: string | undefined,
-): void {
-  const { schema, diagnostics, handWritten } = compiler;
-  const other = besides ? `@${besides}` : handWritten.has(coordinate) ? 'a hand-written resolver' : undefined;
-  if (other) diagnostics.report(compute, `${coordinate} has @compute and ${other}; keep one.`);
-  else if (type === schema.getQueryType() || type === schema.getMutationType())
-    diagnostics.report(compute, `${coordinate} is a root field: @compute reads a parent record, which it has not.`);
-  const expression = compileCompute(coordinate, definition, compute, diagnostics);
-  if (expression) compiler.computed.set(coordinate, expression);
 }

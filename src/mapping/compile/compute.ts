@@ -2,6 +2,7 @@
 import {
   type ConstDirectiveNode,
   type GraphQLField,
+  type GraphQLObjectType,
   getNamedType,
   getNullableType,
   isEnumType,
@@ -11,8 +12,28 @@ import type { Diagnostics } from '../diagnostics.ts';
 import { arg, text } from '../directive-args.ts';
 import { checkExpression, kindsFor } from '../expression/check-expression.ts';
 import { type Expression, ExpressionError, parseExpression } from '../expression/parse-expression.ts';
+import type { CompileContext } from './compile-context.ts';
 
-export function compileCompute(
+/** A `@compute` field: alone (not beside another way to resolve it) and off the root types. */
+export function compileComputed(
+  compiler: CompileContext,
+  coordinate: string,
+  type: GraphQLObjectType,
+  definition: GraphQLField<unknown, unknown>,
+  compute: ConstDirectiveNode,
+  besides: string | undefined,
+): void {
+  const { schema, diagnostics, handWritten } = compiler;
+  const other = besides ? `@${besides}` : handWritten.has(coordinate) ? 'a hand-written resolver' : undefined;
+  if (other) diagnostics.report(compute, `${coordinate} has @compute and ${other}; keep one.`);
+  else if (type === schema.getQueryType() || type === schema.getMutationType())
+    diagnostics.report(compute, `${coordinate} is a root field: @compute reads a parent record, which it has not.`);
+  const expression = expressionOf(coordinate, definition, compute, diagnostics);
+  if (expression) compiler.computed.set(coordinate, expression);
+}
+
+/** The expression, parsed and checked against the field's type; undefined (reported) when it is not right. */
+function expressionOf(
   coordinate: string,
   definition: GraphQLField<unknown, unknown>,
   node: ConstDirectiveNode,
