@@ -363,6 +363,29 @@ describe("the README's declared-features query: a union, a chained call and a co
   });
 });
 
+describe('declared features in a document asked for often (compiled by graphql-jit)', () => {
+  it('answers the union, the chain and the computed field right on every ask', async () => {
+    const document =
+      'query($text: String!, $first: Int) { search(text: $text, first: $first) { __typename ... on Category { name } ... on Article { id authorWeather { city } } } }';
+    const categories = [...new Set(seed.articles.map((article) => article.category))]
+      .filter((name) => name.includes('ra'))
+      .sort()
+      .map((name) => ({ __typename: 'Category', name }));
+    const articles = seed.articles
+      .filter((article) => article.title.toLowerCase().includes('ra'))
+      .map((article) => ({
+        __typename: 'Article',
+        id: `Article:${article.id}`,
+        authorWeather: { city: userAt(article.author_id).city },
+      }));
+    // Each ask with other variables: executed again (compiled after the tenth), not given from the result cache.
+    for (let first = 1; first <= 12; first++) {
+      const { body } = await gateway.query(document, { text: 'ra', first });
+      expect(body).toEqual({ data: { search: [...categories, ...articles].slice(0, first) } });
+    }
+  });
+});
+
 describe('the README sample query', () => {
   it('answers as the README shows, with the users of all levels batched per level', async () => {
     const { body } = await gateway.query(
