@@ -6,8 +6,7 @@
  * is. Which format an answer is: what the field declares (`@rest(answer:)`),
  * checked against the content type that came; with `AUTO`, the content type.
  */
-import { parse as parseCsv } from 'csv-parse/sync';
-import { XMLParser } from 'fast-xml-parser';
+import type { XMLParser } from 'fast-xml-parser';
 import { exceedsJsonDepth } from '../core/json-depth.ts';
 
 export type AnswerFormat = 'JSON' | 'JSON_API' | 'TEXT' | 'CSV' | 'XML' | 'NDJSON' | 'AUTO';
@@ -58,15 +57,19 @@ export function formatOf(format: AnswerFormat, contentType: string): Exclude<Ans
 /** Thrown for a body its format's parser cannot read, saying what came ("a body that is not valid XML"); the caller names the source and status. */
 export class UnreadableBody extends Error {}
 
-/** The body text read as `format`. */
-export function readAnswer(format: Exclude<AnswerFormat, 'AUTO'>, text: string, maxDepth: number): unknown {
+/** The body text read as `format`. The XML and CSV parsers load on first use: a graph without such answers never loads them. */
+export async function readAnswer(
+  format: Exclude<AnswerFormat, 'AUTO'>,
+  text: string,
+  maxDepth: number,
+): Promise<unknown> {
   switch (format) {
     case 'TEXT':
       return text;
     case 'CSV':
-      return readCsv(text);
+      return readCsv(text, (csvParse ??= import('csv-parse/sync').then((module) => module.parse)));
     case 'XML':
-      return readXml(text, maxDepth);
+      return readXml(text, maxDepth, await (xmlParser ??= import('fast-xml-parser').then(makeXmlParser)));
     case 'NDJSON':
       return text
         .split('\n')
@@ -88,8 +91,15 @@ function readJson(text: string, maxDepth: number, problem: string): unknown {
   }
 }
 
+let csvParse: Promise<typeof import('csv-parse/sync').parse> | undefined;
+let xmlParser: Promise<XMLParser> | undefined;
+
 /** Rows, by the header line's names; every value is text (`@from(as: NUMBER)` converts), an empty cell null. */
-function readCsv(text: string): Array<Record<string, string | null>> {
+async function readCsv(
+  text: string,
+  parser: Promise<typeof import('csv-parse/sync').parse>,
+): Promise<Array<Record<string, string | null>>> {
+  const parseCsv = await parser;
   try {
     const rows = parseCsv(text, { columns: true, bom: true, skip_empty_lines: true, trim: true }) as Array<
       Record<string, string>
@@ -109,21 +119,22 @@ function readCsv(text: string): Array<Record<string, string | null>> {
 /** Marks a record read from XML: where the graph says list, one element of it is a one-item list. */
 export const FROM_XML = Symbol('graftql.fromXml');
 
-const xmlParser = new XMLParser({
-  ignoreAttributes: false,
-  // Attributes and child elements are both fields of the record: `<book id="7"><title>...` is { id, title }.
-  attributeNamePrefix: '',
-  textNodeName: '#text',
-  // Values stay text, as CSV's do: "00123" is not 123 unless the graph converts it.
-  parseTagValue: false,
-  parseAttributeValue: false,
-  // No DOCTYPE entity expansion (the entity-expansion attacks fast-xml-parser has had advisories for);
-  // the five predefined entities and character references are decoded below, which cannot grow the text.
-  processEntities: false,
-  htmlEntities: false,
-});
+const makeXmlParser = ({ XMLParser }: typeof import('fast-xml-parser')) =>
+  new XMLParser({
+    ignoreAttributes: false,
+    // Attributes and child elements are both fields of the record: `<book id="7"><title>...` is { id, title }.
+    attributeNamePrefix: '',
+    textNodeName: '#text',
+    // Values stay text, as CSV's do: "00123" is not 123 unless the graph converts it.
+    parseTagValue: false,
+    parseAttributeValue: false,
+    // No DOCTYPE entity expansion (the entity-expansion attacks fast-xml-parser has had advisories for);
+    // the five predefined entities and character references are decoded below, which cannot grow the text.
+    processEntities: false,
+    htmlEntities: false,
+  });
 
-function readXml(text: string, maxDepth: number): unknown {
+function readXml(text: string, maxDepth: number, xmlParser: XMLParser): unknown {
   let parsed: unknown;
   try {
     parsed = xmlParser.parse(text, true);

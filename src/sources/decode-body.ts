@@ -45,7 +45,7 @@ export async function decodeBody(response: Dispatcher.ResponseData, limits: Deco
   if (text.length === 0) return { value: null, bytes: 0 };
   if (!format) throw bad('a body without a content type');
   try {
-    return { value: readAnswer(format, text, limits.maxJsonDepth), bytes: text.length };
+    return { value: await readAnswer(format, text, limits.maxJsonDepth), bytes: text.length };
   } catch (error) {
     if (error instanceof UnreadableBody) throw bad(error.message);
     throw error;
