@@ -109,10 +109,12 @@ async function serveWithCli(command: readonly string[], project: string, config:
   };
   const upstream = await startUpstream();
   const [program, ...args] = command as [string, ...string[]];
+  // Its own process group: `npx graftql` runs the gateway as a grandchild, which a signal to npx alone would leave serving.
   const child = spawn(program, [...args, 'serve', '--config', config, '--port', '0'], {
     cwd: project,
     env: { PATH: process.env.PATH, API_URL: upstream.url },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -134,7 +136,7 @@ async function serveWithCli(command: readonly string[], project: string, config:
   } catch (error) {
     check(false, `graftql serve --config ${config}`, `${(error as Error).message}\n${output}`);
   } finally {
-    child.kill('SIGTERM');
+    if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
     upstream.close();
   }
 }
