@@ -141,6 +141,8 @@ export const REFUSAL_STATUS: Partial<Record<ErrorCode, { status: number; spec: b
   BAD_REQUEST: { status: 400, spec: false },
   PAYLOAD_TOO_LARGE: { status: 413, spec: false },
   CSRF_ERROR: { status: 403, spec: false },
+  UNAUTHENTICATED: { status: 401, spec: false },
+  FORBIDDEN: { status: 403, spec: false },
   REQUEST_RATE_LIMITED: { status: 429, spec: false },
   REQUEST_TIMEOUT: { status: 408, spec: false },
   GRAPHQL_PARSE_FAILED: { status: 400, spec: true },

@@ -626,6 +626,55 @@ function observabilitySchema(env: Env, secret: EnvReaders['secret'], production:
   return observability;
 }
 
+const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
+
+/** Who the callers are: their tokens verified (docs/auth.md). */
+function callersSchema({ pem }: EnvReaders) {
+  const jwtIssuer = z
+    .strictObject({
+      /** The token's `iss`, exactly. */
+      issuer: z.string().min(1),
+      /** The token's `aud` must be (or contain) one of these. @default not checked */
+      audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+      /** The issuer's JWKS URL (`https://…/.well-known/jwks.json`): keys fetched, kept, fetched again for an unknown key id. */
+      jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
+      /** Public keys (SPKI PEM), from files or environment variables, instead of a JWKS URL. */
+      keys: z.array(pem).min(1).optional(),
+      /** Signature algorithms accepted from this issuer: asymmetric only (never `none`, no HS256 with a public key). @default ['RS256'] */
+      algorithms: z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1).default(['RS256']),
+    })
+    .refine(
+      (value) => (value.jwksUrl === undefined) !== (value.keys === undefined),
+      'give jwksUrl or keys, one of them',
+    );
+  const callerJwt = z.strictObject({
+    /** Who may sign callers' tokens; a token is verified by the one its `iss` names. */
+    issuers: z.array(jwtIssuer).min(1),
+    /** Leeway for `exp` and `nbf`. @default 30 // s */
+    clockSkewSeconds: z.number().int().min(0).max(300).default(30),
+    /** Longest token read; a longer one is refused unread. @default 8192 // bytes */
+    maxTokenBytes: z.number().int().positive().max(65_536).default(8192),
+  });
+  const callers = z.strictObject({
+    /** Callers' tokens, JWTs from `Authorization: Bearer`, verified with jose. */
+    jwt: callerJwt,
+    /** Every operation needs a verified token, whatever fields it asks for. @default false: only fields with @authenticated or @requiresScopes do */
+    required: z.boolean().default(false),
+  });
+  return callers;
+}
+
 function redisSchema(secret: EnvReaders['secret']) {
   const redis = z.strictObject({
     /** `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS: a secret (it may hold a password), e.g. `{ env: 'REDIS_URL' }`. */
@@ -679,6 +728,7 @@ export function configSchema(env: Env) {
   const observability = observabilitySchema(env, secret, production);
   const redis = redisSchema(secret);
   const cursors = cursorsSchema(secret);
+  const callers = callersSchema(readers);
 
   return (
     z
@@ -713,6 +763,8 @@ export function configSchema(env: Env) {
         limits: limits.default(limits.parse({})),
         persistedDocuments: persistedDocuments.optional(),
         cursors: cursors.default({}),
+        /** Callers' tokens verified (JWT), for `@authenticated` and `@requiresScopes` fields and `$jwt` templates (docs/auth.md). @default off: callers are not identified */
+        auth: callers.optional(),
         /** Redis shared by replicas: second-level cache, webhook replay store, event relay (docs/deploy.md). @default off: one process, its own state */
         redis: redis.optional(),
         observability: observability.default(observability.parse({})),

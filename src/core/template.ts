@@ -5,12 +5,13 @@
  *   `"Article:{$args.id}"` (a string with values interpolated);
  * - a path: `"/users/{$parent.id}/articles"`, each `{…}` one path segment.
  * References are `$args.…`, `$parent.…`, `$header.…`, `$result.…`,
- * `$event.…` (a webhook event as its source sent it) and `$prev.…` (what
- * the step before answered, in @chain).
+ * `$event.…` (a webhook event as its source sent it), `$prev.…` (what
+ * the step before answered, in @chain) and `$jwt.…` (a claim of the
+ * caller's verified token).
  */
 import { encodeSegment, type UpstreamPath } from './upstream-path.ts';
 
-export type Scope = 'args' | 'parent' | 'header' | 'result' | 'event' | 'prev';
+export type Scope = 'args' | 'parent' | 'header' | 'result' | 'event' | 'prev' | 'jwt';
 
 export interface Reference {
   scope: Scope;
@@ -45,7 +46,7 @@ export class TemplateError extends Error {
   }
 }
 
-const SCOPES: ReadonlySet<string> = new Set(['args', 'parent', 'header', 'result', 'event', 'prev']);
+const SCOPES: ReadonlySet<string> = new Set(['args', 'parent', 'header', 'result', 'event', 'prev', 'jwt']);
 const WHOLE = /^\s*(\$[^\s]+)(?:\s*([*+-])\s*(-?\d+(?:\.\d+)?))?\s*$/;
 const NAME = /^[A-Za-z_][\w-]*$|^\d+$/;
 
@@ -58,7 +59,7 @@ function parseReference(text: string, offset: number): Reference {
   const at = offset + text.indexOf('$');
   if (!scope || !SCOPES.has(scope))
     throw new TemplateError(
-      `$${scope ?? ''} is not a template variable: use $args, $parent, $header, $result, $event or $prev.`,
+      `$${scope ?? ''} is not a template variable: use $args, $parent, $header, $jwt, $result, $event or $prev.`,
       at,
     );
   if (path.length === 0) throw new TemplateError(`$${scope} needs a name: $${scope}.something.`, at);

@@ -1,3 +1,4 @@
+import type { Identity } from '../auth/token-verifier.ts';
 import type { StaleNotice } from '../core/request-ledger.ts';
 import type { EventHub } from '../events/event-hub.ts';
 import type { CursorCodec } from '../pagination/cursor.ts';
@@ -27,4 +28,6 @@ export interface GatewayContext<Sources = Readonly<Record<string, BoundSource>>,
   readonly staleNotices: StaleNotice[];
   /** The sources' webhook events (what @event subscription fields read; hand-written ones may too). */
   readonly events: EventHub;
+  /** Who asked, when the caller's token verified (auth in the config): what `$jwt` templates read. */
+  readonly identity?: Identity;
 }

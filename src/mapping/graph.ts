@@ -24,13 +24,14 @@ import {
 } from 'graphql';
 import { validateSDL } from 'graphql/validation/validate.js';
 import { withUploadScalar } from '../uploads/upload-scalar.ts';
+import { accessRules } from './compile/access.ts';
 import type { SourceInfo } from './compile/compile-context.ts';
 import { compileMapping } from './compile/compile-mapping.ts';
 import { checkDirectiveValues } from './compile/directive-values.ts';
 import { Diagnostics } from './diagnostics.ts';
 import { MAPPING_DIRECTIVE_NAMES, MAPPING_TYPE_NAMES } from './directives.ts';
 import { withGeneratedTypes } from './generated-types.ts';
-import type { FieldPlan, NodePlan } from './plan.ts';
+import type { AccessRule, FieldPlan, NodePlan } from './plan.ts';
 import { createRecordMappers, type Naming } from './records.ts';
 import { mappingResolvers } from './run/resolvers.ts';
 import { GATEWAY_DIRECTIVES_SDL, parseFiles, type SdlFile, withGatewayDefinitions } from './sdl.ts';
@@ -59,6 +60,8 @@ export interface CompiledGraph {
    * hand-written.
    */
   handWritten: ReadonlySet<string>;
+  /** Who may read each field that says so, by `Type.field`. */
+  access: ReadonlyMap<string, AccessRule>;
 }
 
 /** Compiles a graph, or throws a GraphError listing every problem with its file, line and column. */
@@ -124,6 +127,7 @@ export function compileGraph({ files, sources, resolvers = {} }: GraphInput): Co
     nodes,
     full,
     handWritten,
+    access: accessRules(full),
   };
 }
 

@@ -182,3 +182,11 @@ export interface DiscriminatorPlan {
   /** The member when nothing else decides. */
   fallback: string | undefined;
 }
+
+/** Who may read a field (`@authenticated`, `@requiresScopes`). */
+export interface AccessRule {
+  /** A verified token is needed (any scope rule implies it). */
+  authenticated: boolean;
+  /** Each must hold: one of its lists of scopes, all of that list, in the token. */
+  scopes: ReadonlyArray<ReadonlyArray<ReadonlyArray<string>>>;
+}

@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { type DefinitionNode, type DocumentNode, GraphQLError, Kind, parse, print, Source } from 'graphql';
+import { ACCESS_DIRECTIVES_SDL } from './access-directives.ts';
 import { GraphError, locate } from './diagnostics.ts';
 import { MAPPING_DIRECTIVES_SDL } from './directives.ts';
 import { LIMIT_DIRECTIVES_SDL } from './limit-directives.ts';
@@ -17,7 +18,7 @@ export interface SdlFile {
 }
 
 /** Every definition GraftQL may add to a graph: its directives and their argument types. */
-export const GATEWAY_DIRECTIVES_SDL = `${MAPPING_DIRECTIVES_SDL.trim()}\n\n${LIMIT_DIRECTIVES_SDL.trim()}\n`;
+export const GATEWAY_DIRECTIVES_SDL = `${MAPPING_DIRECTIVES_SDL.trim()}\n\n${LIMIT_DIRECTIVES_SDL.trim()}\n\n${ACCESS_DIRECTIVES_SDL.trim()}\n`;
 
 /** The `.graphql` files of a folder, in name order. */
 export function readSchemaFiles(dir: string, cwd = process.cwd()): SdlFile[] {

@@ -50,7 +50,7 @@ export class Executor<Context extends object> {
   context(transport: Transport, request: PipelineRequest): { context: Context; release(): void } {
     const deadline = createDeadline(this.options.limits.requestDeadlineMs, () => transport.signal);
     return {
-      context: this.options.contextFor(transport, { deadline, ledger: request }),
+      context: this.options.contextFor(transport, { deadline, ledger: request, identity: request.identity }),
       release: () => deadline.release(),
     };
   }
@@ -67,7 +67,12 @@ export class Executor<Context extends object> {
     // The client's signal is asked for only when an upstream call needs it (see node-transport.ts).
     const deadline = createDeadline(limits.requestDeadlineMs, () => transport.signal);
     try {
-      const contextValue = contextFor(transport, { deadline, ledger: record, trace: record.trace?.context });
+      const contextValue = contextFor(transport, {
+        deadline,
+        ledger: record,
+        trace: record.trace?.context,
+        identity: record.identity,
+      });
       const guard = createExecutionGuard({ maxObjects: limits.maxResponseObjects, deadlineAt: deadline.at });
       guardContext(contextValue, guard);
       const compiledOperation = prepared && this.#compiledFor(prepared, document, request.operationName);

@@ -5,7 +5,9 @@
  * the request log, metrics and the trace's last span say) is read from it
  * once, at the end.
  */
+
 import type { ExecutionResult } from 'graphql';
+import type { Identity } from '../auth/token-verifier.ts';
 import { RequestLedger } from '../core/request-ledger.ts';
 import type { RequestReport } from '../telemetry/observer.ts';
 import type { RequestTrace } from '../telemetry/trace.ts';
@@ -25,6 +27,8 @@ export class PipelineRequest extends RequestLedger {
   cacheAs: string | undefined = undefined;
   /** Its answer's serializer, when it has no errors and its operation was compiled with one for its shape (compile-operation.ts). */
   write: ((result: object) => string) | undefined = undefined;
+  /** Who asked, when the caller's token verified (auth in the config). */
+  identity: Identity | undefined = undefined;
 
   constructor(
     callLimit: number,

@@ -28,11 +28,15 @@ import {
   type OperationDefinitionNode,
   specifiedRules,
 } from 'graphql';
+import type { Callers } from '../auth/callers.ts';
+import type { Identity } from '../auth/token-verifier.ts';
 import type { ResolvedConfig } from '../config/config-schema.ts';
 import { GraftError } from '../errors.ts';
+import type { AccessRule } from '../mapping/plan.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { RequestObserver } from '../telemetry/observer.ts';
 import type { Tracing } from '../telemetry/trace.ts';
+import { AccessCheck } from './access-check.ts';
 import { AnswerBodies, type PipelineAnswer } from './answer-body.ts';
 import { type ClientIdentityParts, createClientRateLimit } from './client-rate-limit.ts';
 import { refusal, refused, serialize } from './client-result.ts';
@@ -48,6 +52,17 @@ import { Sharing } from './sharing.ts';
 import { Subscriptions } from './subscriptions.ts';
 import type { ContextFactory, Transport } from './transport.ts';
 
+/** A request past its document's checks, on its way to the access check and execution. */
+interface Admitted {
+  text: string;
+  prepared: Prepared;
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  request: GraphQLRequest;
+  /** Only declared fields: its execution may be shared. */
+  declared: boolean;
+}
+
 export type { PipelineAnswer } from './answer-body.ts';
 export type { ContextFactory, RequestScope, Transport } from './transport.ts';
 
@@ -57,6 +72,10 @@ export interface PipelineOptions<Context extends object> {
   costModel: CostModel;
   limits: ResolvedConfig['limits'];
   server: Pick<ResolvedConfig['server'], 'introspection' | 'suggestions'>;
+  /** Who is asking (auth in the config); undefined: callers are not identified. */
+  callers?: Callers;
+  /** Who may read which field (`@authenticated`, `@requiresScopes`), by `Type.field`. */
+  access?: ReadonlyMap<string, AccessRule>;
   persisted: PersistedDocuments | undefined;
   /** An execution's context (the resolvers' `context`), from the deadline and ledger the pipeline made for it. */
   contextFor: ContextFactory<Context>;
@@ -98,9 +117,10 @@ export interface Pipeline {
 }
 
 export function createPipeline<Context extends object>(options: PipelineOptions<Context>): Pipeline {
-  const { limits, logger, observe, tracing } = options;
-  const { rateLimit, scheduler, documents, executor, resultCache, shared, bodies, subscriptions } =
-    pipelineParts(options);
+  const { limits, logger, observe, tracing, callers } = options;
+  const access = new AccessCheck(options.schema, options.access ?? new Map());
+  const parts = pipelineParts(options);
+  const { rateLimit, scheduler, documents, resultCache, bodies } = parts;
 
   /**
    * Every step from the request's shape to its execution. Not async: each
@@ -133,13 +153,17 @@ export function createPipeline<Context extends object>(options: PipelineOptions<
       if (problems.length > 0) return { errors: problems as unknown as GraphQLError[] };
     }
     prepared.check?.(request.variables);
-    if (operation.operation === 'subscription') return subscriptions.subscribe(transport, document, request);
-    const declared = metrics !== undefined && !metrics.handWritten;
-    // No closure nor key for a request that shares nothing (most hand-written queries, every mutation).
-    if (!shared || operation.operation !== 'query' || !shared.applies(declared))
-      return executed(executor, transport, prepared, document, request, record);
-    const query = { text, operationName: request.operationName, variables: request.variables, declared };
-    return shared.answer(transport, query, record, (by) => executed(executor, by, prepared, document, request, record));
+    const admitted = {
+      text,
+      prepared,
+      document,
+      operation,
+      request,
+      declared: metrics !== undefined && !metrics.handWritten,
+    };
+    return withAccess(callers, access, transport, admitted, record, () =>
+      authorized(parts, admitted, transport, record),
+    );
   }
 
   /** The answer of a result: masked, bounded, cached when it may be, reported. */
@@ -224,6 +248,8 @@ function operationOf(document: DocumentNode, operationName: string | null | unde
 }
 
 /** The steps' parts, made once per pipeline. */
+type PipelineParts<Context extends object> = ReturnType<typeof pipelineParts<Context>>;
+
 function pipelineParts<Context extends object>(options: PipelineOptions<Context>) {
   const { schema, limits, server, logger, sharing } = options;
   const rateLimit = limits.clientRateLimit && createClientRateLimit(limits.clientRateLimit);
@@ -259,6 +285,45 @@ function pipelineParts<Context extends object>(options: PipelineOptions<Context>
 }
 
 /** The execution, as a step of the request's trace when it is traced. */
+/**
+ * The access step: who is asking (their token verified, at once when it was
+ * before), and whether they may read every field the operation selects;
+ * then `next`. Without callers (no auth in the config), `next` at once.
+ */
+function withAccess<T>(
+  callers: Callers | undefined,
+  access: AccessCheck,
+  transport: Transport,
+  { document, operation }: Admitted,
+  record: PipelineRequest,
+  next: () => T,
+): T | Promise<Awaited<T>> {
+  if (!callers) return next();
+  const checked = (identity: Identity | undefined) => {
+    access.check(document, operation, identity);
+    record.identity = identity;
+    return next();
+  };
+  const caller = callers.identify(transport.header);
+  return caller instanceof Promise ? (caller.then(checked) as Promise<Awaited<T>>) : checked(caller);
+}
+
+/** The steps after the access check: a subscription, a shared answer, or an execution of its own. */
+function authorized<Context extends object>(
+  { shared, executor, subscriptions }: Pick<PipelineParts<Context>, 'shared' | 'executor' | 'subscriptions'>,
+  { text, prepared, document, operation, request, declared }: Admitted,
+  transport: Transport,
+  record: PipelineRequest,
+): ExecutionResult | Promise<ExecutionResult | AsyncIterableIterator<PipelineAnswer>> {
+  if (operation.operation === 'subscription')
+    return subscriptions.subscribe(transport, document, request, record.identity);
+  // No closure nor key for a request that shares nothing (most hand-written queries, every mutation).
+  if (!shared || operation.operation !== 'query' || !shared.applies(declared))
+    return executed(executor, transport, prepared, document, request, record);
+  const query = { text, operationName: request.operationName, variables: request.variables, declared };
+  return shared.answer(transport, query, record, (by) => executed(executor, by, prepared, document, request, record));
+}
+
 function executed<Context extends object>(
   executor: Executor<Context>,
   transport: Transport,

@@ -6,6 +6,7 @@
  * subscriber's forwarded headers. Counted against `limits.maxSubscriptions`
  * and `limits.maxSubscriptionsPerConnection`.
  */
+
 import {
   createSourceEventStream,
   type DocumentNode,
@@ -13,6 +14,7 @@ import {
   type GraphQLError,
   type GraphQLSchema,
 } from 'graphql';
+import type { Identity } from '../auth/token-verifier.ts';
 import type { ResolvedConfig } from '../config/config-schema.ts';
 import { GraftError } from '../errors.ts';
 import type { PipelineAnswer } from './answer-body.ts';
@@ -44,14 +46,14 @@ export class Subscriptions {
     transport: Transport,
     document: DocumentNode,
     request: GraphQLRequest,
+    identity?: Identity,
   ): Promise<ExecutionResult | AsyncIterableIterator<PipelineAnswer>> {
     const { schema, limits, executor } = this.options;
     const { connection } = transport;
     this.#admit(connection);
-    const { context: contextValue, release } = executor.context(
-      transport,
-      new PipelineRequest(limits.upstreamCallsPerOperation),
-    );
+    const ledger = new PipelineRequest(limits.upstreamCallsPerOperation);
+    ledger.identity = identity;
+    const { context: contextValue, release } = executor.context(transport, ledger);
     let events: Awaited<ReturnType<typeof createSourceEventStream>>;
     try {
       events = await createSourceEventStream({

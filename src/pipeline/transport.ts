@@ -3,6 +3,7 @@
  * JSON transport, Yoga's, a WebSocket, `gateway.fetch`), and what it hands
  * the gateway to build the request's context from.
  */
+import type { Identity } from '../auth/token-verifier.ts';
 import type { Deadline } from '../core/deadline.ts';
 import type { RequestLedger } from '../core/request-ledger.ts';
 import type { TraceContext } from '../telemetry/trace.ts';
@@ -26,6 +27,8 @@ export interface RequestScope {
   deadline: Deadline;
   ledger: RequestLedger;
   trace?: TraceContext;
+  /** Who asked, when the caller's token verified. */
+  identity?: Identity;
 }
 
 /** Builds an execution's context (the resolvers' `context`) from what the pipeline made for it. */

@@ -4,13 +4,18 @@
  * faster `listener` in front of it. Both transports lead into one pipeline.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import { resolve } from 'node:path';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
+import { type Callers, createCallers } from '../auth/callers.ts';
+import { createTokenVerifier } from '../auth/token-verifier.ts';
 import { type CacheStats, createResponseCache } from '../cache/response-cache.ts';
 import type { GatewayConfig, ResolvedConfig } from '../config/config-schema.ts';
 import { ConfigError, resolveConfig } from '../config/resolve-config.ts';
+import type { CachedRead } from '../core/request-ledger.ts';
 import { createEventHub, type EventHub } from '../events/event-hub.ts';
 import { createWebhookReceiver, type WebhookReceiver } from '../events/webhook-receiver.ts';
 import { callsOf } from '../mapping/calls.ts';
@@ -127,16 +132,12 @@ export function createGateway(
     costModel: createCostModel((coordinate) => callsOf(compiled.plans, coordinate), compiled.handWritten),
     limits: config.limits,
     server: config.server,
+    callers: config.auth && callersOf(config.auth, { logger, now, baseDir }),
+    access: compiled.access,
     persisted,
     contextFor,
     logger,
-    sharing: {
-      identityOf: identityOf(Object.values(config.sources).flatMap((source) => source.forwardHeaders)),
-      dedupe: config.server.dedupe,
-      ...(config.cache.maxResultBytes > 0 && {
-        results: { maxBytes: config.cache.maxResultBytes, unchanged: (reads) => cache.unchanged(reads) },
-      }),
-    },
+    sharing: sharingOf(config, cache),
     observe: observability.requestObserver,
     tracing,
   });
@@ -303,7 +304,7 @@ function contextFactory({
   events,
 }: ContextParts): (transport: Transport, scope: RequestScope) => GatewayContext {
   const bindSources = sourceBinder(clients);
-  return (transport, { deadline, ledger, trace }) => {
+  return (transport, { deadline, ledger, trace, identity }) => {
     const { requestId, header } = transport;
     const optionsFor = (name: string) => ({
       requestId,
@@ -323,6 +324,7 @@ function contextFactory({
       deadlineAt: deadline.at,
       staleNotices: ledger.staleNotices,
       events,
+      identity,
     };
   };
 }
@@ -411,6 +413,45 @@ function readinessCheck(
 }
 
 /** The values of the headers any source forwards: what a caller's answers may depend on beyond the document and variables. */
+/** What answers are shared: by who is asking (the headers sources see, and with callers identified, their token). */
+function sharingOf(config: ResolvedConfig, cache: ReturnType<typeof createResponseCache>) {
+  return {
+    identityOf: identityOf([
+      ...Object.values(config.sources).flatMap((source) => source.forwardHeaders),
+      ...(config.auth ? ['authorization'] : []),
+    ]),
+    dedupe: config.server.dedupe,
+    ...(config.cache.maxResultBytes > 0 && {
+      results: {
+        maxBytes: config.cache.maxResultBytes,
+        unchanged: (reads: readonly CachedRead[]) => cache.unchanged(reads),
+      },
+    }),
+  };
+}
+
+/** The callers of the config's auth: tokens verified by its issuers' keys, fetch failures logged (never a token). */
+function callersOf(
+  auth: NonNullable<ResolvedConfig['auth']>,
+  { logger, now, baseDir }: { logger: Logger; now: (() => number) | undefined; baseDir: string },
+): Callers {
+  const verifier = createTokenVerifier({
+    issuers: auth.jwt.issuers.map((issuer) => ({
+      ...issuer,
+      keys: issuer.keys?.map((pem) => ('text' in pem ? pem.text : readFileSync(resolve(baseDir, pem.file), 'utf8'))),
+    })),
+    clockSkewSeconds: auth.jwt.clockSkewSeconds,
+    maxTokenBytes: auth.jwt.maxTokenBytes,
+    now,
+    onKeysError: (issuer, error) =>
+      logger.warn(
+        { issuer, err: error.message },
+        "the issuer's keys could not be fetched; the keys in hand keep serving",
+      ),
+  });
+  return createCallers(verifier, auth.required);
+}
+
 function identityOf(forwarded: readonly string[]): (transport: Transport) => string {
   const names = [...new Set(forwarded)].sort();
   return ({ header }) => JSON.stringify(names.map((name) => header(name) ?? null));

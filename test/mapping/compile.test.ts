@@ -136,7 +136,7 @@ describe('@rest', () => {
     expectOne(
       'extend type Query { a: User @rest(source: "accounts", path: "/u", query: { q: "$arg.x" }) }',
       '$arg.x',
-      'Query.a @rest(query.q): $arg is not a template variable: use $args, $parent, $header, $result, $event or $prev.',
+      'Query.a @rest(query.q): $arg is not a template variable: use $args, $parent, $header, $jwt, $result, $event or $prev.',
     );
     expectOne(
       'extend type Query { a: User @rest(source: "accounts", path: "/u?x=1") }',

@@ -95,6 +95,8 @@ function checkReferences(
     } else if (reference.scope === 'prev') {
       if (!context.previous) report('$prev is only available in a @chain step after the first.');
       else checkRecordField(context.previous, 'prev', name, report);
+    } else if (reference.scope === 'jwt') {
+      // Any claim: a token's claims are the issuer's to name. Absent for an anonymous caller, like an absent argument.
     } else if (reference.scope === 'event') {
       if (!context.event) report('$event is only available in @event.');
     } else if (reference.scope === 'header') {

@@ -24,6 +24,8 @@ export function accessor(template: ValueTemplate, mappers: RecordMappers): Value
         : (parent) => read(mappers.upstreamOf(parent, name), rest);
     case 'header':
       return (_parent, _args, context) => context.header(name.toLowerCase());
+    case 'jwt':
+      return (_parent, _args, context) => claimOf(context, template.reference.path);
     default:
       return undefined;
   }
@@ -40,6 +42,7 @@ export function references(
   return ({ scope, path: [name = '', ...rest] }) => {
     if (scope === 'args') return read(args[name], rest);
     if (scope === 'header') return context.header(name.toLowerCase());
+    if (scope === 'jwt') return claimOf(context, [name, ...rest]);
     const holder = scope === 'parent' ? parent : result;
     return read(mappers.upstreamOf(holder, name), rest);
   };
@@ -51,4 +54,10 @@ export function readerOf(template: ValueTemplate, mappers: RecordMappers): Value
     accessor(template, mappers) ??
     ((parent, args, context) => evaluate(template, references(mappers, parent, args, context, undefined)))
   );
+}
+
+/** `$jwt.sub`, `$jwt.org_id`, or `$jwt.claims.org_id`: a claim of the caller's verified token; undefined for an anonymous caller. */
+function claimOf(context: GatewayContext, path: readonly string[]): unknown {
+  const claims = context.identity?.claims;
+  return claims && read(claims, path[0] === 'claims' ? path.slice(1) : path);
 }

@@ -1,0 +1,65 @@
+/** The access step on its own: which fields an operation selects say who may read them (through fragments, types and interfaces), and what each caller gets. */
+import { getOperationAST, parse } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import type { Identity } from '../../src/auth/token-verifier.ts';
+import { GraftError } from '../../src/errors.ts';
+import { compileGraph } from '../../src/mapping/graph.ts';
+import { AccessCheck } from '../../src/pipeline/access-check.ts';
+
+const graph = compileGraph({
+  files: [
+    {
+      name: 'access.graphql',
+      body: `
+        interface Account { id: ID! balance: Float @requiresScopes(scopes: [["accounts:read", "money"], ["admin"]]) }
+        type Personal implements Account { id: ID! balance: Float owner: String }
+        type Audit @authenticated { entries: [String!]! }
+        type Query {
+          account: Account @rest(source: "s", path: "/account")
+          personal: Personal @rest(source: "s", path: "/personal")
+          audit: Audit @rest(source: "s", path: "/audit")
+          open: String @rest(source: "s", path: "/open")
+        }`,
+    },
+  ],
+  sources: { s: { naming: 'camelCase', forwardHeaders: [], maxPageSize: 100, pagination: undefined } },
+  resolvers: { Account: { __resolveType: () => 'Personal' } },
+});
+const access = new AccessCheck(graph.schema, graph.access);
+
+const caller = (...scopes: string[]): Identity => ({ subject: 's', issuer: 'i', scopes: new Set(scopes), claims: {} });
+function outcome(query: string, identity?: Identity): string {
+  const document = parse(query);
+  try {
+    access.check(document, getOperationAST(document)!, identity);
+    return 'ok';
+  } catch (error) {
+    if (!(error instanceof GraftError)) throw error;
+    return `${error.code}: ${error.message}`;
+  }
+}
+
+describe('the access step', () => {
+  it('lets anyone ask what says nothing, and only a verified caller what says @authenticated on its type', () => {
+    expect(outcome('{ open }')).toBe('ok');
+    expect(outcome('{ audit { entries } }')).toBe(
+      'UNAUTHENTICATED: Audit.entries needs a verified token (Authorization: Bearer …).',
+    );
+    expect(outcome('{ audit { entries } }', caller())).toBe('ok');
+  });
+
+  it('holds an interface field rule on the types that implement it, reached through a fragment', () => {
+    const query = '{ personal { ...Money } } fragment Money on Personal { owner balance }';
+    expect(outcome(query, caller('accounts:read'))).toBe(
+      'FORBIDDEN: Personal.balance needs the scopes accounts:read and money, or admin.',
+    );
+    expect(outcome(query, caller('accounts:read', 'money'))).toBe('ok');
+    expect(outcome(query, caller('admin'))).toBe('ok');
+    expect(outcome('{ account { ... on Personal { balance } } }', caller('money'))).toMatch(/^FORBIDDEN/);
+    expect(outcome('{ account { id } }', caller())).toBe('ok');
+  });
+
+  it('refuses an anonymous caller before it looks at scopes', () => {
+    expect(outcome('{ account { balance } }')).toMatch(/^UNAUTHENTICATED: Account.balance/);
+  });
+});
