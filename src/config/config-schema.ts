@@ -424,6 +424,32 @@ function authSchema(secret: EnvReaders['secret']) {
       refreshBeforeExpiryMs: z.number().int().min(0).default(30_000),
     }),
     z.strictObject({ type: z.literal('basic'), username: secret, password: secret }),
+    z.strictObject({
+      type: z.literal('login'),
+      /** The login endpoint, relative to the source's base URL: POSTed the fields. */
+      path: z.string().startsWith('/'),
+      /** The login's fields, name to a literal or a secret: `{ username: { env: 'CRM_USER' }, password: { env: 'CRM_PASSWORD' } }`. */
+      fields: z.record(z.string().min(1), z.union([z.string(), secret])),
+      /** How the fields are sent. @default 'json' */
+      encoding: z.enum(['json', 'form']).default('json'),
+      /** What the login answers and every call then sends: its cookies, or a token read from its JSON body at a dot path, sent in a header. @default { cookies: true } */
+      session: z
+        .union([
+          z.strictObject({ cookies: z.literal(true) }),
+          z.strictObject({
+            token: dotPath,
+            header: z.string().min(1).default('authorization'),
+            prefix: z.string().default('Bearer '),
+          }),
+        ])
+        .default({ cookies: true }),
+      /** Statuses that mean the session ended: one login again, then the call once more. @default [401, 419] */
+      renewOn: z.array(z.number().int().min(400).max(499)).min(1).default([401, 419]),
+      /** A session is used at most this long (or a cookie's Max-Age) before logging in again. @default 3_600_000 // ms */
+      maxAgeMs: z.number().int().positive().default(3_600_000),
+      /** After a failed login, the next waits at least this long, doubling to a minute; calls meanwhile fail at once. @default 1_000 // ms */
+      retryAfterFailureMs: z.number().int().min(0).default(1_000),
+    }),
   ]);
   return auth;
 }
@@ -647,7 +673,7 @@ function callersSchema({ pem }: EnvReaders) {
       issuer: z.string().min(1),
       /** The token's `aud` must be (or contain) one of these. @default not checked */
       audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-      /** The issuer's JWKS URL (`https://…/.well-known/jwks.json`): keys fetched, kept, fetched again for an unknown key id. */
+      /** The issuer's JWKS URL (`https://.../.well-known/jwks.json`): keys fetched, kept, fetched again for an unknown key id. */
       jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
       /** Public keys (SPKI PEM), from files or environment variables, instead of a JWKS URL. */
       keys: z.array(pem).min(1).optional(),

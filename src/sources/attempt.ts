@@ -130,7 +130,7 @@ async function roundTrip(
   }
 }
 
-/** One try: auth, one renewal after a 401, status mapping. */
+/** One try: auth, one renewal after a 401 (or the auth's own statuses), status mapping. */
 /** One call as every attempt at it makes it: the request, the headers before auth, who asked, its deadline and pacing partition. */
 export interface AttemptCall {
   upstream: UpstreamRequest;
@@ -149,7 +149,8 @@ export async function attempt(
   const outgoing: OutgoingCredentials = { headers: { ...baseHeaders }, query: {} };
   await auth.apply(outgoing);
   let result = await roundTrip(context, upstream, outgoing, origin, deadline, pacingKey, cancel);
-  if (result.response.statusCode === 401 && auth.renew && (await auth.renew(outgoing)))
+  const ended = auth.renewsOn ? auth.renewsOn.has(result.response.statusCode) : result.response.statusCode === 401;
+  if (ended && auth.renew && (await auth.renew(outgoing)))
     result = await roundTrip(context, upstream, outgoing, origin, deadline, pacingKey, cancel);
   const { statusCode, headers } = result.response;
   if ('failure' in result) {

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { AuthConfig } from '../../config/config-schema.ts';
 import type { BaseUrl } from '../url.ts';
 import { oauth2ClientCredentials } from './oauth2-client-credentials.ts';
+import { sessionLogin } from './session-login.ts';
 import { staticAuth } from './static-auth.ts';
 import type { SourceAuth } from './types.ts';
 
@@ -15,5 +16,6 @@ export function createSourceAuth(
 ): SourceAuth {
   if (!config) return NO_AUTH;
   if (config.type === 'oauth2ClientCredentials') return oauth2ClientCredentials(config, context);
+  if (config.type === 'login') return sessionLogin(config, context);
   return staticAuth(config);
 }
