@@ -14,7 +14,8 @@
  *   not tried again before the cooldown; with no keys at all, verification
  *   fails with `keys-unavailable`, never a hang (`timeoutMs`).
  */
-import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
+import { loadJose } from './jose.ts';
 
 export interface KeyStoreOptions {
   url: string;
@@ -55,9 +56,9 @@ export class KeyStore {
 
   /** One fetch at a time; a failure keeps the keys in hand. */
   #refresh(): Promise<void> {
-    this.#fetching ??= this.#fetch()
+    this.#fetching ??= Promise.all([this.#fetch(), loadJose()])
       .then(
-        (jwks) => {
+        ([jwks, { createLocalJWKSet }]) => {
           const kids = new Set(jwks.keys.flatMap((key) => (typeof key.kid === 'string' ? [key.kid] : [])));
           this.#keys = { set: createLocalJWKSet(jwks), kids, fetchedAt: this.#now() };
         },

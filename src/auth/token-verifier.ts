@@ -9,8 +9,9 @@
  * logged or put in an error.
  */
 import { createHash, createPublicKey } from 'node:crypto';
-import { createLocalJWKSet, decodeJwt, type JWK, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { JWK, JWTPayload, JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
+import { loadJose } from './jose.ts';
 import { KeyStore, KeysUnavailable } from './key-store.ts';
 
 export type TokenProblem =
@@ -78,32 +79,33 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
       const key = createHash('sha256').update(token).digest('base64url');
       const known = verified.get(key);
       if (known) return known;
-      let issuerName: string | undefined;
-      try {
-        issuerName = decodeJwt(token).iss;
-      } catch {
-        throw new TokenRejected('malformed');
-      }
-      const issuer = options.issuers.find((candidate) => candidate.issuer === issuerName);
-      const keys = issuerName === undefined ? undefined : byIssuer.get(issuerName);
-      if (!issuer || !keys) throw new TokenRejected('wrong-issuer');
-      return jwtVerify(token, keys, {
-        issuer: issuer.issuer,
-        audience: issuer.audience as string | string[] | undefined,
-        algorithms: [...issuer.algorithms],
-        clockTolerance: options.clockSkewSeconds,
-        currentDate: new Date(now()),
-      }).then(
-        ({ payload }) => {
-          const identity = identityOf(payload, issuer.issuer);
-          const untilExpiry = typeof payload.exp === 'number' ? payload.exp * 1000 - now() : KEEP_MS;
-          if (untilExpiry > 0) verified.set(key, identity, { ttl: Math.min(KEEP_MS, untilExpiry) });
-          return identity;
-        },
-        (error: unknown) => {
+      return loadJose().then(async ({ decodeJwt, jwtVerify }) => {
+        let issuerName: string | undefined;
+        try {
+          issuerName = decodeJwt(token).iss;
+        } catch {
+          throw new TokenRejected('malformed');
+        }
+        const issuer = options.issuers.find((candidate) => candidate.issuer === issuerName);
+        const keys = issuerName === undefined ? undefined : byIssuer.get(issuerName);
+        if (!issuer || !keys) throw new TokenRejected('wrong-issuer');
+        let payload: JWTPayload;
+        try {
+          ({ payload } = await jwtVerify(token, keys, {
+            issuer: issuer.issuer,
+            audience: issuer.audience as string | string[] | undefined,
+            algorithms: [...issuer.algorithms],
+            clockTolerance: options.clockSkewSeconds,
+            currentDate: new Date(now()),
+          }));
+        } catch (error) {
           throw new TokenRejected(reasonOf(error));
-        },
-      );
+        }
+        const identity = identityOf(payload, issuer.issuer);
+        const untilExpiry = typeof payload.exp === 'number' ? payload.exp * 1000 - now() : KEEP_MS;
+        if (untilExpiry > 0) verified.set(key, identity, { ttl: Math.min(KEEP_MS, untilExpiry) });
+        return identity;
+      });
     },
   };
 }
@@ -117,7 +119,8 @@ function keysOf(issuer: IssuerConfig, options: VerifierOptions, now: () => numbe
     }).getKey;
   // Public keys from the config, as a local key set: jose picks the ones that fit the token's algorithm.
   const keys = (issuer.keys ?? []).map((pem) => createPublicKey(pem).export({ format: 'jwk' }) as JWK);
-  return createLocalJWKSet({ keys });
+  const set = loadJose().then(({ createLocalJWKSet }) => createLocalJWKSet({ keys }));
+  return async (header, token) => (await set)(header, token);
 }
 
 function identityOf(payload: JWTPayload, issuer: string): Identity {

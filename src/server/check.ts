@@ -9,6 +9,7 @@ import type { GatewayConfig } from '../config/config-schema.ts';
 import { ConfigError, resolveConfig } from '../config/resolve-config.ts';
 import { callReport } from '../mapping/calls.ts';
 import { GraphError } from '../mapping/diagnostics.ts';
+import type { CompiledGraph } from '../mapping/graph.ts';
 import { compileConfiguredGraph } from './graph.ts';
 
 export interface CheckReport {
@@ -72,6 +73,7 @@ export function checkGraph(config: GatewayConfig, { baseDir, file, env }: CheckO
       );
       for (const finding of report.overBudget) lines.push(`  ${finding.message}`);
     }
+    lines.push(...accessReport(graph, resolved));
     return { ok: true, text: `${lines.join('\n')}\n` };
   } catch (error) {
     if (!(error instanceof GraphError) && !(error instanceof ConfigError)) throw error;
@@ -88,4 +90,30 @@ function referencedVariables(value: unknown, found = new Set<string>()): string[
     else for (const child of Object.values(record)) referencedVariables(child, found);
   }
   return [...found];
+}
+
+/**
+ * What callers may reach: with callers identified, the root fields open to
+ * anyone (so that none is open by mistake); without, the fields that say who
+ * may read them, which nobody then can.
+ */
+function accessReport(graph: CompiledGraph, config: ReturnType<typeof resolveConfig>): string[] {
+  const roots = [graph.schema.getQueryType(), graph.schema.getMutationType(), graph.schema.getSubscriptionType()];
+  const rootFields = roots.flatMap((type) =>
+    type ? Object.keys(type.getFields()).map((name) => `${type.name}.${name}`) : [],
+  );
+  if (!config.auth) {
+    if (graph.access.size === 0) return [];
+    return [
+      '',
+      `⚠ ${[...graph.access.keys()].join(', ')} ${graph.access.size === 1 ? 'says who may read it' : 'say who may read them'}, but the config has no auth: no caller can be verified, so ${graph.access.size === 1 ? 'it is' : 'they are'} always refused.`,
+    ];
+  }
+  if (config.auth.required) return ['', 'Every operation needs a verified token (auth.required).'];
+  const open = rootFields.filter((coordinate) => !graph.access.has(coordinate));
+  if (open.length === 0) return [];
+  return [
+    '',
+    `Reachable without a token (give @authenticated or @requiresScopes to any that should not be): ${open.join(', ')}`,
+  ];
 }

@@ -1,10 +1,15 @@
 /** The access step on its own: which fields an operation selects say who may read them (through fragments, types and interfaces), and what each caller gets. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { getOperationAST, parse } from 'graphql';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Identity } from '../../src/auth/token-verifier.ts';
+import type { GatewayConfig } from '../../src/config/config-schema.ts';
 import { GraftError } from '../../src/errors.ts';
 import { compileGraph } from '../../src/mapping/graph.ts';
 import { AccessCheck } from '../../src/pipeline/access-check.ts';
+import { checkGraph } from '../../src/server/check.ts';
 
 const graph = compileGraph({
   files: [
@@ -61,5 +66,33 @@ describe('the access step', () => {
 
   it('refuses an anonymous caller before it looks at scopes', () => {
     expect(outcome('{ account { balance } }')).toMatch(/^UNAUTHENTICATED: Account.balance/);
+  });
+});
+
+describe('graftql check on who may read what', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'graftql-access-check-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    join(dir, 'graph.graphql'),
+    'type Query { open: String @rest(source: "s", path: "/o") me: String @authenticated @rest(source: "s", path: "/me") }',
+  );
+  const check = (auth?: GatewayConfig['auth']) =>
+    checkGraph(
+      { schema: '.', sources: { s: { url: 'http://127.0.0.1:9' } }, ...(auth && { auth }) },
+      { baseDir: dir, file: 'graftql.config.ts', env: {} },
+    ).text;
+  const jwt = { issuers: [{ issuer: 'https://i.test/', jwksUrl: 'https://i.test/jwks.json' }] };
+
+  it('lists the root fields open to anyone when callers are identified', () => {
+    expect(check({ jwt })).toContain(
+      'Reachable without a token (give @authenticated or @requiresScopes to any that should not be): Query.open',
+    );
+    expect(check({ jwt, required: true })).toContain('Every operation needs a verified token (auth.required).');
+  });
+
+  it('warns of fields that say who may read them when the config identifies no caller', () => {
+    expect(check()).toContain(
+      '⚠ Query.me says who may read it, but the config has no auth: no caller can be verified, so it is always refused.',
+    );
   });
 });
