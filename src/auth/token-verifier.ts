@@ -16,6 +16,7 @@ import { KeyStore, KeysUnavailable } from './key-store.ts';
 
 export type TokenProblem =
   | 'malformed'
+  | 'no-expiry'
   | 'too-large'
   | 'expired'
   | 'not-yet-valid'
@@ -97,12 +98,14 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
             algorithms: [...issuer.algorithms],
             clockTolerance: options.clockSkewSeconds,
             currentDate: new Date(now()),
+            // A token that never expires would stay valid after its holder should have lost it.
+            requiredClaims: ['exp'],
           }));
         } catch (error) {
           throw new TokenRejected(reasonOf(error));
         }
         const identity = identityOf(payload, issuer.issuer);
-        const untilExpiry = typeof payload.exp === 'number' ? payload.exp * 1000 - now() : KEEP_MS;
+        const untilExpiry = (payload.exp as number) * 1000 - now();
         if (untilExpiry > 0) verified.set(key, identity, { ttl: Math.min(KEEP_MS, untilExpiry) });
         return identity;
       });
@@ -150,7 +153,9 @@ function reasonOf(error: unknown): TokenProblem {
           ? 'wrong-issuer'
           : claim === 'aud'
             ? 'wrong-audience'
-            : 'malformed';
+            : claim === 'exp'
+              ? 'no-expiry'
+              : 'malformed';
     case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
       return 'bad-signature';
     case 'ERR_JWKS_NO_MATCHING_KEY':

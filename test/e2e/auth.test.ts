@@ -176,6 +176,15 @@ describe('tokens that are not accepted, each with its reason and no upstream cal
     expect(calls).toEqual([]);
   });
 
+  it('a token that never expires (no exp)', async () => {
+    const forever = await new SignJWT({ sub: 'u' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .sign(keys[0]?.privateKey as CryptoKey);
+    expect((await ask('{ me { name } }', forever)).body.errors?.[0]?.extensions).toMatchObject({ reason: 'no-expiry' });
+  });
+
   it('not yet valid, beyond the clock skew', async () => {
     const seconds = Math.floor(clock.now() / 1000);
     const early = await new SignJWT({ sub: 'u' })

@@ -117,7 +117,7 @@ describe('uploads', () => {
       gateway?.child.kill();
       await gateway?.exited;
     }
-  });
+  }, 60_000); // a gateway process of its own, started through tsx: on a loaded two-core machine that alone can take 20 s
 
   it('refuses what is over a limit, or of a type not accepted, before any upstream call', async () => {
     const limits = {
