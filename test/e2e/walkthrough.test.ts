@@ -180,7 +180,7 @@ describe('graftql check', () => {
     const example = await check([]);
     expect(example.code).toBe(0);
     expect(example.output).toContain('✓ schema: 18 fields with @rest, 2 with @ref, 1 with @chain, 3 with @event');
-  });
+  }, 60_000); // two `graftql check` processes through tsx: each takes about 10 s on this machine even when it is quiet
 
   it('fails on a broken copy of the example graph, naming the file, line and column of each problem', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'graftql-broken-'));
