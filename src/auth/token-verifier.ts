@@ -123,6 +123,8 @@ function keysOf(issuer: IssuerConfig, options: VerifierOptions, now: () => numbe
   // Public keys from the config, as a local key set: jose picks the ones that fit the token's algorithm.
   const keys = (issuer.keys ?? []).map((pem) => createPublicKey(pem).export({ format: 'jwk' }) as JWK);
   const set = loadJose().then(({ createLocalJWKSet }) => createLocalJWKSet({ keys }));
+  // Awaited on the first token; until then a failure to load must not be an unhandled rejection.
+  set.catch(() => {});
   return async (header, token) => (await set)(header, token);
 }
 

@@ -16,8 +16,8 @@ import {
 import { arg, field, items } from '../directive-args.ts';
 import type { ChainPlan } from '../plan.ts';
 import { argumentDecoding } from './arguments.ts';
-import type { CompileContext, FieldContext } from './compile-context.ts';
-import { queryCall } from './ref.ts';
+import type { CompileContext } from './compile-context.ts';
+import { callContext, queryCall } from './ref.ts';
 
 export function compileChain(
   compiler: CompileContext,
@@ -26,8 +26,7 @@ export function compileChain(
   definition: GraphQLField<unknown, unknown>,
   node: ConstDirectiveNode,
 ): ChainPlan | undefined {
-  const { schema, diagnostics } = compiler;
-  const isRoot = parent === schema.getQueryType() || parent === schema.getMutationType();
+  const { diagnostics } = compiler;
   const stepArgs = items(arg(node, 'steps'));
   if (stepArgs.length < 2) {
     diagnostics.report(
@@ -40,16 +39,7 @@ export function compileChain(
   let previous: GraphQLObjectType | undefined;
   for (const [index, step] of stepArgs.entries()) {
     const last = index === stepArgs.length - 1;
-    const context: FieldContext = {
-      compiler,
-      coordinate,
-      definition,
-      parent: isRoot ? undefined : parent,
-      returns: getNamedType(definition.type),
-      source: undefined,
-      sourceName: undefined,
-      previous,
-    };
+    const context = { ...callContext(compiler, coordinate, parent, definition), previous };
     const where = `@chain(steps.${index}`;
     const call = queryCall(field(step, 'query'), field(step, 'args'), step.node, where, context, last);
     if (!call) return undefined;

@@ -19,9 +19,21 @@ export function compileRef(
   definition: GraphQLField<unknown, unknown>,
   node: ConstDirectiveNode,
 ): FieldPlan | undefined {
+  const context = callContext(compiler, coordinate, parent, definition);
+  const target = queryCall(arg(node, 'query'), arg(node, 'args'), node, '@ref', context);
+  return target && { kind: 'ref', coordinate, query: target.query, args: target.args };
+}
+
+/** What a call of a Query field made for a field (@ref, a @chain step) knows: the field and its parent, no source of its own. */
+export function callContext(
+  compiler: CompileContext,
+  coordinate: string,
+  parent: GraphQLObjectType,
+  definition: GraphQLField<unknown, unknown>,
+): FieldContext {
   const { schema } = compiler;
   const isRoot = parent === schema.getQueryType() || parent === schema.getMutationType();
-  const context: FieldContext = {
+  return {
     compiler,
     coordinate,
     definition,
@@ -30,8 +42,6 @@ export function compileRef(
     source: undefined,
     sourceName: undefined,
   };
-  const target = queryCall(arg(node, 'query'), arg(node, 'args'), node, '@ref', context);
-  return target && { kind: 'ref', coordinate, query: target.query, args: target.args };
 }
 
 /** A call of a Query field with a @rest mapping, as @ref and @event(fetch) make one: the field must exist and return the same type, and get its required arguments. */
