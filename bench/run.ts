@@ -54,6 +54,8 @@ interface Server {
   path: string;
   cwd?: string;
   env?: Record<string, string>;
+  /** Sent with every request (the JWT row's token). */
+  headers?: Record<string, string>;
 }
 
 const node24 = process.env.BENCH_NODE24 === '1' ? installNode24() : undefined;
@@ -77,6 +79,7 @@ const served = (node: string, flags: string[] = []) => [
 ];
 /** BENCH_NODE_FLAGS="--max-old-space-size=96|--max-semi-space-size=32": the built gateway again under each set of Node flags. */
 const FLAG_SETS = (process.env.BENCH_NODE_FLAGS ?? '').split('|').filter(Boolean);
+const benchToken = await signedBenchToken();
 const SERVERS: Server[] = [
   // As a user runs it: the built package's command, the config loaded as a user's TypeScript config is (jiti on Node 20).
   // Identical queries of declared fields in flight share one execution (server.dedupe 'declared', the default), as Tailcall's `dedupe`: q1 and q2; q3's field is hand-written.
@@ -87,6 +90,14 @@ const SERVERS: Server[] = [
   { name: 'GraftQL (metrics off)', command: served(process.execPath), path: '/graphql', env: { BENCH_METRICS: '0' } },
   // Every request traced (a span per request, step, source call and exchange), exported over OTLP/HTTP.
   { name: 'GraftQL (traced, all sampled)', command: served(process.execPath), path: '/graphql', env: tracedTo },
+  // Callers identified (auth.jwt, a key from the environment), every request with the same valid RS256 token: what verifying costs, once per token (then kept).
+  {
+    name: 'GraftQL (JWT verified)',
+    command: served(process.execPath),
+    path: '/graphql',
+    env: { BENCH_JWT_PUBLIC_KEY: benchToken.publicKey },
+    headers: { authorization: `Bearer ${benchToken.token}` },
+  },
   // From the sources through tsx, as before the package was built.
   { name: 'GraftQL (tsx)', command: [process.execPath, '--import', 'tsx', 'bench/serve.ts'], path: '/graphql' },
   // BENCH_DEDUPE=0 turns dedupe off in these rows.
@@ -163,7 +174,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     const child = await start(server, { UPSTREAM_URL: upstreamUrl });
     try {
       for (const query of Object.keys(QUERIES) as QueryName[]) {
-        const sample = await measure(child.url, QUERIES[query], child.process, {
+        const sample = await measure(child.url, QUERIES[query], child.process, server.headers, {
           reset: () => fetch(`${upstreamUrl}/__reset`),
           calls: async () => ((await (await fetch(`${upstreamUrl}/__calls`)).json()) as { calls: number }).calls,
         });
@@ -217,7 +228,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     const child = await start(server, { ...backends.env, NODE_ENV: 'production', LOG_LEVEL: 'warn' });
     try {
       const services = [backends.accounts, backends.content, backends.comments];
-      const sample = await measure(child.url, exampleQuery, child.process, {
+      const sample = await measure(child.url, exampleQuery, child.process, server.headers, {
         reset: () => services.forEach((service) => service.clearRecords()),
         calls: () =>
           services.reduce(
@@ -251,6 +262,19 @@ function writeReport(report: string): never {
   writeFileSync(file, report);
   console.log(`written to ${file}`);
   process.exit(0);
+}
+
+/** An RS256 key pair and a token it signed, valid for a day: what the JWT row's gateway verifies. */
+async function signedBenchToken(): Promise<{ publicKey: string; token: string }> {
+  const { generateKeyPairSync } = await import('node:crypto');
+  const { SignJWT } = await import('jose');
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const token = await new SignJWT({ sub: 'bench', scope: 'read' })
+    .setProtectedHeader({ alg: 'RS256' })
+    .setIssuer('https://bench.graftql.test/')
+    .setExpirationTime('1d')
+    .sign(privateKey);
+  return { publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(), token };
 }
 
 async function freePort(): Promise<number> {
@@ -295,18 +319,23 @@ async function measure(
   url: string,
   query: string,
   child: ChildProcess,
+  headers: Record<string, string> = {},
   counter: { reset: () => unknown; calls: () => Promise<number> | number },
 ): Promise<Sample> {
   const body = JSON.stringify({ query });
   await drained(counter);
   await counter.reset();
-  const single = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const single = await fetch(url, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body,
+  });
   const coldErrors =
     ((await single.json().catch(() => ({ errors: [{}] }))) as { errors?: unknown[] }).errors?.length ?? 0;
   const upstreamAlone = await counter.calls();
-  await load(url, body, WARMUP);
+  await load(url, body, WARMUP, headers);
   await counter.reset();
-  const result = await load(url, body, SECONDS);
+  const result = await load(url, body, SECONDS, headers);
   const calls = await counter.calls();
   return {
     rps: result.rps,
@@ -336,9 +365,11 @@ async function load(
   url: string,
   body: string | undefined,
   seconds: number,
+  headers: Record<string, string> = {},
 ): Promise<{ rps: number; p50: number; p99: number; total: number; errors: number }> {
   const args = ['node_modules/autocannon/autocannon.js', '-c', String(CONNECTIONS), '-d', String(seconds), '--json'];
   if (body) args.push('-m', 'POST', '-H', 'content-type=application/json', '-b', body);
+  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);
   const [command, pinnedArgs] = pin(1, process.execPath, [...args, url]);
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(command, pinnedArgs, { stdio: ['ignore', 'pipe', 'ignore'] });

@@ -21,6 +21,10 @@ export default {
     },
   },
   limits: { upstreamCallsPerOperation: 1_000 },
+  // The row "JWT verified" (BENCH_JWT_PUBLIC_KEY set): callers' tokens verified, each request carrying one.
+  ...(process.env.BENCH_JWT_PUBLIC_KEY && {
+    auth: { jwt: { issuers: [{ issuer: 'https://bench.graftql.test/', keys: [{ env: 'BENCH_JWT_PUBLIC_KEY' }] }] } },
+  }),
   // BENCH_METRICS=0: the row that measures what metrics cost. Traces follow the OTEL_* variables.
   observability: { metrics: { enabled: process.env.BENCH_METRICS !== '0' } },
 } satisfies GatewayConfig;

@@ -35,6 +35,8 @@ export interface Identity {
   /** `scope` (space-separated) or `scp` (a list), as a set. */
   scopes: ReadonlySet<string>;
   claims: Readonly<JWTPayload>;
+  /** The token itself, for a source that is sent it: not enumerable, so that no log or JSON of an identity holds it. */
+  readonly token: string;
 }
 
 export class TokenRejected extends Error {
@@ -104,7 +106,7 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
         } catch (error) {
           throw new TokenRejected(reasonOf(error));
         }
-        const identity = identityOf(payload, issuer.issuer);
+        const identity = identityOf(payload, issuer.issuer, token);
         const untilExpiry = (payload.exp as number) * 1000 - now();
         if (untilExpiry > 0) verified.set(key, identity, { ttl: Math.min(KEEP_MS, untilExpiry) });
         return identity;
@@ -128,7 +130,7 @@ function keysOf(issuer: IssuerConfig, options: VerifierOptions, now: () => numbe
   return async (header, token) => (await set)(header, token);
 }
 
-function identityOf(payload: JWTPayload, issuer: string): Identity {
+function identityOf(payload: JWTPayload, issuer: string, token: string): Identity {
   const scope = payload.scope;
   const scp = payload.scp;
   const scopes = new Set<string>(
@@ -138,7 +140,8 @@ function identityOf(payload: JWTPayload, issuer: string): Identity {
         ? scp.filter((item): item is string => typeof item === 'string')
         : [],
   );
-  return { subject: payload.sub, issuer, scopes, claims: payload };
+  const identity = { subject: payload.sub, issuer, scopes, claims: payload } as Omit<Identity, 'token'>;
+  return Object.defineProperty(identity, 'token', { value: token, enumerable: false }) as Identity;
 }
 
 /** jose's error codes (stable across its versions) as the reasons a client is told. */

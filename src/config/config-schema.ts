@@ -119,6 +119,13 @@ export const sourceMapping = z.object({
    */
   forwardHeaders: z.array(forwardableHeader).default([]),
   /**
+   * The caller's verified identity (the config's auth) sent to this source
+   * as a header: a claim of its token (`claim: 'sub'`), or without `claim`
+   * the token itself (`Bearer <token>` in `authorization`). Nothing is sent
+   * for an anonymous caller; cached answers of this source are the caller's own.
+   */
+  forwardCaller: z.strictObject({ header: forwardableHeader, claim: z.string().min(1).optional() }).optional(),
+  /**
    * How this source spells record fields: 'snake_case' reads the graph's
    * `createdAt` from `created_at` (and sends input fields that way), unless
    * a field says otherwise with @from. @default 'camelCase' (as the graph spells them)
@@ -252,11 +259,13 @@ const clientRateLimit = z.strictObject({
    * `ip` (the connection's address: behind a load balancer, everyone is one
    * client), `authorization` (a hash of the Authorization header, else the
    * address: the gateway does not verify tokens, so a client that invents
-   * a new one per request escapes the limit), or `{ header }` (a header a
-   * trusted proxy sets, such as its verified user id, else the address).
+   * a new one per request escapes the limit), `{ header }` (a header a
+   * trusted proxy sets, such as its verified user id, else the address), or
+   * `subject` (the verified token's issuer and `sub`, else the address;
+   * needs the config's auth: counted once the token is verified).
    */
   by: z.union([
-    z.enum(['ip', 'authorization']),
+    z.enum(['ip', 'authorization', 'subject']),
     z.strictObject({ header: z.string().regex(/^[a-z0-9-]+$/, 'a lower-case header name') }),
   ]),
   /** Clients remembered at once; the least recently seen are forgotten first. @default 10_000 */
@@ -692,11 +701,23 @@ function callersSchema({ pem }: EnvReaders) {
     /** Longest token read; a longer one is refused unread. @default 8192 // bytes */
     maxTokenBytes: z.number().int().positive().max(65_536).default(8192),
   });
+  const tokenFrom = z.union([
+    z.strictObject({ header: z.string().regex(/^[a-z0-9-]+$/, 'a lower-case header name') }),
+    z.strictObject({ cookie: z.string().regex(/^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/, 'a cookie name') }),
+  ]);
   const callers = z.strictObject({
-    /** Callers' tokens, JWTs from `Authorization: Bearer`, verified with jose. */
+    /** Callers' tokens, JWTs verified with jose. */
     jwt: callerJwt,
-    /** Every operation needs a verified token, whatever fields it asks for. @default false: only fields with @authenticated or @requiresScopes do */
+    /** Where callers send their token: a header (`Bearer ` before it is optional but for Authorization) or a cookie; never the URL. @default { header: 'authorization' } */
+    tokenFrom: tokenFrom.default({ header: 'authorization' }),
+    /** Every operation needs a verified token, whatever fields it asks for. @default false: only fields with @authenticated, @requiresScopes or @policy do */
     required: z.boolean().default(false),
+    /**
+     * An operation that asks for a field the caller may not read: `refuse`
+     * it whole before any upstream call (401 or 403), or run the rest and
+     * answer `null` for each such field with its coded error. @default 'refuse'
+     */
+    unauthorized: z.enum(['refuse', 'null']).default('refuse'),
   });
   return callers;
 }
@@ -813,6 +834,24 @@ export function configSchema(env: Env) {
             message:
               'is 0, which turns certificate verification off for every source; in production unset it, and give a source with a private CA its sources.<name>.tls.ca',
           });
+      })
+      // What reads the verified caller needs callers to be verified.
+      .superRefine((value, ctx) => {
+        if (value.auth) return;
+        if (value.limits.clientRateLimit?.by === 'subject')
+          ctx.addIssue({
+            code: 'custom',
+            path: ['limits', 'clientRateLimit', 'by'],
+            message: "'subject' needs callers' tokens verified: give the config an auth section",
+          });
+        for (const [name, source] of Object.entries(value.sources))
+          if (source.forwardCaller)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['sources', name, 'forwardCaller'],
+              message:
+                "forwards the verified caller, which needs callers' tokens verified: give the config an auth section",
+            });
       })
   );
 }

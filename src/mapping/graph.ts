@@ -33,6 +33,7 @@ import { MAPPING_DIRECTIVE_NAMES, MAPPING_TYPE_NAMES } from './directives.ts';
 import { withGeneratedTypes } from './generated-types.ts';
 import type { AccessRule, FieldPlan, NodePlan } from './plan.ts';
 import { createRecordMappers, type Naming } from './records.ts';
+import { guardFields } from './run/access-guards.ts';
 import { mappingResolvers } from './run/resolvers.ts';
 import { GATEWAY_DIRECTIVES_SDL, parseFiles, type SdlFile, withGatewayDefinitions } from './sdl.ts';
 
@@ -96,6 +97,7 @@ export function compileGraph({ files, sources, resolvers = {} }: GraphInput): Co
     diagnostics,
     handWritten,
   );
+  const access = accessRules(full, diagnostics);
   diagnostics.throwIfAny();
 
   const mappers = createRecordMappers({
@@ -112,6 +114,7 @@ export function compileGraph({ files, sources, resolvers = {} }: GraphInput): Co
     nodes,
     mappers,
     naming: (source) => sources[source]?.naming ?? 'camelCase',
+    guarded: new Set(access.keys()),
   });
   const schema = withUploadScalar(
     addResolversToSchema({
@@ -120,6 +123,7 @@ export function compileGraph({ files, sources, resolvers = {} }: GraphInput): Co
       updateResolversInPlace: true,
     }),
   );
+  guardFields(schema, access, (parent, field) => mappers.upstreamOf(parent, field));
   return {
     schema,
     sdl: printSchema(schema),
@@ -127,7 +131,7 @@ export function compileGraph({ files, sources, resolvers = {} }: GraphInput): Co
     nodes,
     full,
     handWritten,
-    access: accessRules(full),
+    access,
   };
 }
 

@@ -6,6 +6,7 @@
 import type { PathTemplate, ValueTemplate } from '../core/template.ts';
 import type { HttpMethod } from '../core/upstream.ts';
 import type { AnswerFormat } from '../sources/answer-formats.ts';
+import type { Expression } from './expression/parse-expression.ts';
 
 export type Path = readonly string[];
 export type BatchStyle = 'COMMA' | 'REPEAT' | 'BODY';
@@ -189,4 +190,15 @@ export interface AccessRule {
   authenticated: boolean;
   /** Each must hold: one of its lists of scopes, all of that list, in the token. */
   scopes: ReadonlyArray<ReadonlyArray<ReadonlyArray<string>>>;
+  /** `@policy` expressions, each of which must be true. */
+  policies: readonly AccessPolicy[];
+}
+
+/** A `@policy(allow:)`: an expression over `$jwt`, `$args` and `$parent`. */
+export interface AccessPolicy {
+  /** As the SDL gives it, for error messages. */
+  allow: string;
+  expression: Expression;
+  /** The fields of `$parent` it reads; none: it is checked before execution. */
+  parentFields: readonly string[];
 }

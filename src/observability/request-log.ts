@@ -33,6 +33,7 @@ export function requestLog(logger: Logger): RequestObserver {
       staleAnswers,
       shared,
       fromResultCache,
+      subject,
     } = report;
     logger[level](
       {
@@ -47,6 +48,7 @@ export function requestLog(logger: Logger): RequestObserver {
         ...(staleAnswers > 0 && { staleAnswers }),
         ...(shared && { shared }),
         ...(fromResultCache && { fromResultCache }),
+        ...(subject !== undefined && { subject: subject.slice(0, MAX_NAME) }),
       },
       'request',
     );

@@ -150,6 +150,7 @@ function requestTrace(tracer: Tracer, parent: Context): RequestTrace {
         'graftql.cache_hits': report.cacheHits,
         ...(report.fromResultCache && { 'graftql.result_cache_hit': true }),
         ...(report.codes.length > 0 && { 'graftql.error_codes': [...report.codes] }),
+        ...(report.subject !== undefined && { 'enduser.id': report.subject.slice(0, 100) }),
       });
       if (report.status >= 500 || report.codes.includes('INTERNAL_SERVER_ERROR'))
         span.setStatus({ code: SpanStatusCode.ERROR });

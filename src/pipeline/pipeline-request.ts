@@ -43,7 +43,7 @@ const NO_CODES: readonly string[] = [];
 export function reportOf(
   requestId: string,
   result: ExecutionResult,
-  request: RequestLedger,
+  request: RequestLedger & { identity?: Identity },
   startedAt: number,
 ): RequestReport {
   const codes = result.errors
@@ -61,5 +61,6 @@ export function reportOf(
     staleAnswers: request.staleCount,
     shared: request.shared,
     fromResultCache: request.fromResultCache,
+    ...(request.identity?.subject !== undefined && { subject: request.identity.subject }),
   };
 }

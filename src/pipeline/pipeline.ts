@@ -38,7 +38,7 @@ import type { RequestObserver } from '../telemetry/observer.ts';
 import type { Tracing } from '../telemetry/trace.ts';
 import { AccessCheck } from './access-check.ts';
 import { AnswerBodies, type PipelineAnswer } from './answer-body.ts';
-import { type ClientIdentityParts, createClientRateLimit } from './client-rate-limit.ts';
+import { type ClientIdentityParts, type ClientRateLimit, createClientRateLimit } from './client-rate-limit.ts';
 import { refusal, refused, serialize } from './client-result.ts';
 import type { CostModel } from './cost-model.ts';
 import { Executor, type GraphQLRequest } from './execution.ts';
@@ -161,7 +161,7 @@ export function createPipeline<Context extends object>(options: PipelineOptions<
       request,
       declared: metrics !== undefined && !metrics.handWritten,
     };
-    return withAccess(callers, access, transport, admitted, record, () =>
+    return withAccess(callers, access, rateLimit, transport, admitted, record, () =>
       authorized(parts, admitted, transport, record),
     );
   }
@@ -284,27 +284,28 @@ function pipelineParts<Context extends object>(options: PipelineOptions<Context>
   return { rateLimit, scheduler, documents, executor, resultCache, shared, bodies, subscriptions };
 }
 
-/** The execution, as a step of the request's trace when it is traced. */
 /**
  * The access step: who is asking (their token verified, at once when it was
- * before), and whether they may read every field the operation selects;
- * then `next`. Without callers (no auth in the config), `next` at once.
+ * before), their rate limit when it counts by subject, and whether they may
+ * read every field the operation selects; then `next`. Without callers (no auth in the config), `next` at once.
  */
 function withAccess<T>(
   callers: Callers | undefined,
   access: AccessCheck,
+  rateLimit: ClientRateLimit | undefined,
   transport: Transport,
-  { document, operation }: Admitted,
+  { document, operation, request }: Admitted,
   record: PipelineRequest,
   next: () => T,
 ): T | Promise<Awaited<T>> {
   if (!callers) return next();
   const checked = (identity: Identity | undefined) => {
-    access.check(document, operation, identity);
     record.identity = identity;
+    rateLimit?.admitCaller(transport, identity && `${identity.issuer} ${identity.subject}`);
+    access.check(document, operation, identity, request.variables);
     return next();
   };
-  const caller = callers.identify(transport.header);
+  const caller = callers.identify(transport);
   return caller instanceof Promise ? (caller.then(checked) as Promise<Awaited<T>>) : checked(caller);
 }
 

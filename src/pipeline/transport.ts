@@ -20,6 +20,8 @@ export interface Transport extends ClientIdentityParts {
   streams?: boolean;
   /** What `limits.maxSubscriptionsPerConnection` counts by: the WebSocket, or the client's address over SSE. */
   connection?: unknown;
+  /** The request URL's query string, where a token must never be (the access step refuses one). */
+  query?: string;
 }
 
 /** What the pipeline made for one execution: its deadline, the request's ledger, its trace. */

@@ -11,7 +11,7 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import { type Callers, createCallers } from '../auth/callers.ts';
-import { createTokenVerifier } from '../auth/token-verifier.ts';
+import { createTokenVerifier, type Identity } from '../auth/token-verifier.ts';
 import { type CacheStats, createResponseCache } from '../cache/response-cache.ts';
 import type { GatewayConfig, ResolvedConfig } from '../config/config-schema.ts';
 import { ConfigError, resolveConfig } from '../config/resolve-config.ts';
@@ -133,7 +133,8 @@ export function createGateway(
     limits: config.limits,
     server: config.server,
     callers: config.auth && callersOf(config.auth, { logger, now, baseDir }),
-    access: compiled.access,
+    // With partial answers asked for, the resolvers' guards alone judge each field (mapping/run/access-guards.ts).
+    access: config.auth?.unauthorized === 'null' ? undefined : compiled.access,
     persisted,
     contextFor,
     logger,
@@ -310,7 +311,11 @@ function contextFactory({
       requestId,
       deadline,
       budget: ledger,
-      forwarded: pickHeaders(header, config.sources[name]?.forwardHeaders ?? []),
+      forwarded: withCaller(
+        pickHeaders(header, config.sources[name]?.forwardHeaders ?? []),
+        config.sources[name]?.forwardCaller,
+        identity,
+      ),
       trace,
     });
     const sources = bindSources(optionsFor, ledger);
@@ -412,13 +417,12 @@ function readinessCheck(
   };
 }
 
-/** The values of the headers any source forwards: what a caller's answers may depend on beyond the document and variables. */
 /** What answers are shared: by who is asking (the headers sources see, and with callers identified, their token). */
 function sharingOf(config: ResolvedConfig, cache: ReturnType<typeof createResponseCache>) {
   return {
     identityOf: identityOf([
       ...Object.values(config.sources).flatMap((source) => source.forwardHeaders),
-      ...(config.auth ? ['authorization'] : []),
+      ...(config.auth ? ['header' in config.auth.tokenFrom ? config.auth.tokenFrom.header : 'cookie'] : []),
     ]),
     dedupe: config.server.dedupe,
     ...(config.cache.maxResultBytes > 0 && {
@@ -449,12 +453,29 @@ function callersOf(
         "the issuer's keys could not be fetched; the keys in hand keep serving",
       ),
   });
-  return createCallers(verifier, auth.required);
+  return createCallers(verifier, auth.required, auth.tokenFrom);
 }
 
 function identityOf(forwarded: readonly string[]): (transport: Transport) => string {
   const names = [...new Set(forwarded)].sort();
   return ({ header }) => JSON.stringify(names.map((name) => header(name) ?? null));
+}
+
+/** The headers a source is sent, with the caller's token or claim when it is sent them (`forwardCaller`). */
+function withCaller(
+  headers: Record<string, string>,
+  forward: ResolvedConfig['sources'][string]['forwardCaller'],
+  identity: Identity | undefined,
+): Record<string, string> {
+  if (!forward || !identity) return headers;
+  if (forward.claim === undefined)
+    headers[forward.header] = forward.header === 'authorization' ? `Bearer ${identity.token}` : identity.token;
+  else {
+    const claim = identity.claims[forward.claim];
+    if (typeof claim === 'string' || typeof claim === 'number' || typeof claim === 'boolean')
+      headers[forward.header] = String(claim);
+  }
+  return headers;
 }
 
 /** The allow-listed inbound headers, by lower-case name; absent ones are left out. */

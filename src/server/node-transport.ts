@@ -225,6 +225,11 @@ class NodeTransport implements Transport {
     this.#res = res;
   }
 
+  /** Read only by the access step, when callers are identified. */
+  get query(): string | undefined {
+    return this.#res.req.url?.split('?')[1];
+  }
+
   /** Aborts when the client goes away before its answer: that cancels the request's own upstream calls. */
   get signal(): AbortSignal {
     if (!this.#aborted) {

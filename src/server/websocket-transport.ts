@@ -93,6 +93,7 @@ export function createWebSocketTransport({
         requestId: requestIdOf(header('x-request-id')),
         header,
         clientAddress: ctx.extra.request.socket.remoteAddress,
+        query: ctx.extra.request.url?.split('?')[1],
         signal,
         streams: true,
         connection: ctx,

@@ -158,6 +158,7 @@ function transportOf(request: Request, context: object, requestIdOf: (request: R
     method: request.method,
     requestId: requestIdOf(request),
     header: (name) => request.headers.get(name) ?? undefined,
+    query: request.url.split('?')[1],
     // Set when Yoga serves a node:http request; fetch-API servers do not say.
     clientAddress,
     streams: accept.includes('text/event-stream') || accept.includes('multipart/mixed'),

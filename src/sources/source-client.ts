@@ -126,7 +126,7 @@ function sourceRuntime(
     now,
   });
   const log = logger.child({ source: name });
-  const forwardsIdentity = config.forwardHeaders.includes('authorization');
+  const forwardsIdentity = config.forwardHeaders.includes('authorization') || config.forwardCaller !== undefined;
   const onStateChange = (from: BreakerState, to: BreakerState) => {
     log.warn({ from, to }, `circuit ${to}`);
     observer.breaker(name, from, to);

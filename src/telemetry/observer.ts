@@ -60,6 +60,8 @@ export interface RequestReport {
   shared: boolean;
   /** True when it was answered from the result cache: a result built for an identical query from stored upstream answers that are unchanged (cache.maxResultBytes). */
   fromResultCache: boolean;
+  /** The verified caller's `sub`, when callers are identified and it sent a token. */
+  subject?: string;
 }
 
 export type RequestObserver = (report: RequestReport) => void;

@@ -87,6 +87,29 @@ describe('resolveConfig', () => {
     expect(warnings).toHaveLength(1);
   });
 
+  it('refuses what reads the verified caller when the config verifies no caller', () => {
+    const env = { KEY: 'k' };
+    expect(() =>
+      resolveConfig({ limits: { clientRateLimit: { requestsPerSecond: 1, by: 'subject' } }, sources: {} }, env),
+    ).toThrow(/limits\.clientRateLimit\.by: 'subject' needs callers' tokens verified/);
+    expect(() =>
+      resolveConfig({ sources: { accounts: { ...source, forwardCaller: { header: 'x-user', claim: 'sub' } } } }, env),
+    ).toThrow(/sources\.accounts\.forwardCaller: forwards the verified caller/);
+    const auth = { jwt: { issuers: [{ issuer: 'https://i.test/', jwksUrl: 'https://i.test/jwks.json' }] } };
+    const config = resolveConfig(
+      { auth, sources: { accounts: { ...source, forwardCaller: { header: 'x-user', claim: 'sub' } } } },
+      env,
+    );
+    expect(config.auth).toMatchObject({
+      tokenFrom: { header: 'authorization' },
+      unauthorized: 'refuse',
+      required: false,
+    });
+    expect(() => resolveConfig({ auth: { ...auth, tokenFrom: { cookie: 'a b' } }, sources: {} }, env)).toThrow(
+      /auth\.tokenFrom/,
+    );
+  });
+
   it('refuses a secret written into the file instead of an env reference', () => {
     expect(() =>
       resolveConfig(

@@ -24,7 +24,12 @@ const graph = compileGraph({
           personal: Personal @rest(source: "s", path: "/personal")
           audit: Audit @rest(source: "s", path: "/audit")
           open: String @rest(source: "s", path: "/open")
-        }`,
+          orders(customerId: ID!, first: Int): [String!]!
+            @policy(allow: "$jwt.sub == $args.customerId || $jwt.roles.filter(role => role == 'support').length() > 0")
+            @rest(source: "s", path: "/customers/{$args.customerId}/orders")
+        }
+        type Statement @policy(allow: "$jwt.sub == $parent.owner") { owner: String total: Float }
+        extend type Personal { statement: Statement @rest(source: "s", path: "/statement") }`,
     },
   ],
   sources: { s: { naming: 'camelCase', forwardHeaders: [], maxPageSize: 100, pagination: undefined } },
@@ -32,11 +37,17 @@ const graph = compileGraph({
 });
 const access = new AccessCheck(graph.schema, graph.access);
 
-const caller = (...scopes: string[]): Identity => ({ subject: 's', issuer: 'i', scopes: new Set(scopes), claims: {} });
-function outcome(query: string, identity?: Identity): string {
+const caller = (...scopes: string[]): Identity => ({
+  subject: 's',
+  issuer: 'i',
+  scopes: new Set(scopes),
+  claims: {},
+  token: 't',
+});
+function outcome(query: string, identity?: Identity, variables?: Record<string, unknown>): string {
   const document = parse(query);
   try {
-    access.check(document, getOperationAST(document)!, identity);
+    access.check(document, getOperationAST(document)!, identity, variables);
     return 'ok';
   } catch (error) {
     if (!(error instanceof GraftError)) throw error;
@@ -47,9 +58,7 @@ function outcome(query: string, identity?: Identity): string {
 describe('the access step', () => {
   it('lets anyone ask what says nothing, and only a verified caller what says @authenticated on its type', () => {
     expect(outcome('{ open }')).toBe('ok');
-    expect(outcome('{ audit { entries } }')).toBe(
-      'UNAUTHENTICATED: Audit.entries needs a verified token (Authorization: Bearer …).',
-    );
+    expect(outcome('{ audit { entries } }')).toBe('UNAUTHENTICATED: Audit.entries needs a verified token.');
     expect(outcome('{ audit { entries } }', caller())).toBe('ok');
   });
 
@@ -66,6 +75,52 @@ describe('the access step', () => {
 
   it('refuses an anonymous caller before it looks at scopes', () => {
     expect(outcome('{ account { balance } }')).toMatch(/^UNAUTHENTICATED: Account.balance/);
+  });
+
+  it('judges a claim policy over arguments at each place the field is asked, literal or variable', () => {
+    const ada = { ...caller(), subject: 'ada', claims: { sub: 'ada' } };
+    expect(outcome('{ orders(customerId: "ada") }', ada)).toBe('ok');
+    expect(outcome('{ orders(customerId: "bob") }', ada)).toBe(
+      'FORBIDDEN: Query.orders is not for this caller (@policy).',
+    );
+    expect(outcome('{ mine: orders(customerId: "ada") theirs: orders(customerId: "bob") }', ada)).toMatch(/^FORBIDDEN/);
+    const byVariable = 'query ($who: ID!) { orders(customerId: $who, first: 2) }';
+    expect(outcome(byVariable, ada, { who: 'ada' })).toBe('ok');
+    expect(outcome(byVariable, ada, { who: 'bob' })).toMatch(/^FORBIDDEN/);
+    expect(outcome('{ orders(customerId: "bob") }', { ...ada, claims: { sub: 'ada', roles: ['support'] } })).toBe('ok');
+    expect(outcome('{ orders(customerId: "ada") }')).toMatch(/^UNAUTHENTICATED/);
+  });
+
+  it('leaves a policy over $parent to the object it reads, but still wants a verified caller', () => {
+    expect(outcome('{ personal { statement { total } } }', caller())).toBe('ok');
+    expect(outcome('{ personal { statement { total } } }')).toMatch(/^UNAUTHENTICATED: Statement.total/);
+  });
+});
+
+describe('a @policy that cannot be judged is a start-up error', () => {
+  const compile = (field: string) => () =>
+    compileGraph({
+      files: [{ name: 'p.graphql', body: `type Thing { owner: String } type Query { ${field} }` }],
+      sources: { s: { naming: 'camelCase', forwardHeaders: [], maxPageSize: 100, pagination: undefined } },
+    });
+
+  it.each([
+    [
+      't(id: ID): Thing @policy(allow: "$jwt.sub == $args.di") @rest(source: "s", path: "/t")',
+      'Query.t has no argument "di"',
+    ],
+    [
+      't: Thing @policy(allow: "$jwt.sub == $parent.owner") @rest(source: "s", path: "/t")',
+      'a root field has no $parent',
+    ],
+    [
+      't: Thing @policy(allow: "$env.HOME == 1") @rest(source: "s", path: "/t")',
+      '"$env" is not $jwt, $args or $parent',
+    ],
+    ['t: Thing @policy(allow: "$jwt.sub ==") @rest(source: "s", path: "/t")', 'Query.t @policy(allow):'],
+    ['t: Thing @policy(allow: "$jwt.sub.length() * 2") @rest(source: "s", path: "/t")', 'the field is Boolean'],
+  ])('%s', (field, message) => {
+    expect(compile(field)).toThrow(message);
   });
 });
 

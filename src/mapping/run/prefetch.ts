@@ -41,7 +41,11 @@ export type BatchSettler = (
 export class Prefetchers {
   readonly #byType = new Map<string, Map<string, Prefetcher>>();
 
+  /** `guarded`: fields left to their resolvers, which judge the caller first. */
+  constructor(private readonly guarded: ReadonlySet<string> = new Set()) {}
+
   add(coordinate: string, prefetcher: Prefetcher): void {
+    if (this.guarded.has(coordinate)) return;
     const [typeName = '', fieldName = ''] = coordinate.split('.');
     const byField = this.#byType.get(typeName) ?? new Map<string, Prefetcher>();
     this.#byType.set(typeName, byField);

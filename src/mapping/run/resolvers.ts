@@ -26,6 +26,8 @@ export interface ExecutionOptions {
   nodes: ReadonlyMap<string, NodePlan>;
   mappers: RecordMappers;
   naming(source: string): Naming;
+  /** Fields that say who may read them: never prefetched, so that each judges its caller before its call (access-guards.ts). */
+  guarded?: ReadonlySet<string>;
 }
 
 type ResolverMap = Record<string, Record<string, unknown>>;
@@ -34,7 +36,7 @@ export function mappingResolvers(options: ExecutionOptions): ResolverMap {
   const runners = new Map<string, Resolver>();
   const run: RunContext = {
     ...options,
-    prefetchers: new Prefetchers(),
+    prefetchers: new Prefetchers(options.guarded),
     batchSettlers: new Map(),
     runnerOf(coordinate) {
       const runner = runners.get(coordinate);
