@@ -61,6 +61,6 @@ export function reportOf(
     staleAnswers: request.staleCount,
     shared: request.shared,
     fromResultCache: request.fromResultCache,
-    ...(request.identity?.subject !== undefined && { subject: request.identity.subject }),
+    subject: request.identity?.subject,
   };
 }
