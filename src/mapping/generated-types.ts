@@ -4,11 +4,12 @@
  * - `XConnection` and `XEdge` for a field typed `XConnection` where `X` is
  *   an object type, an interface or a union, and `PageInfo` (GraphQL Cursor Connections spec);
  * - `interface Node { id: ID! }` where a type implements Node, and
- *   `Query.node(id:)` where a type can be refetched (`@node(fetch:)`);
+ *   `Query.node(id:)` where a type can be refetched (`@node(fetch:)`), which
+ *   then implements Node whether it says so or not;
  * - an empty `type Query` / `type Mutation` / `type Subscription` where only extensions exist.
  * A graph that declares any of them keeps its own.
  */
-import { type DefinitionNode, type DocumentNode, Kind, parse, type TypeNode } from 'graphql';
+import { type DefinitionNode, type DocumentNode, type FieldDefinitionNode, Kind, parse, type TypeNode } from 'graphql';
 
 const CONNECTION = /^(.+)Connection$/;
 
@@ -19,6 +20,9 @@ export function withGeneratedTypes(document: DocumentNode): DocumentNode {
   let implementsNode = false;
   let fetchable = false;
   let hasNodeField = false;
+  /** Types refetched by global id that do not say they implement Node: `Query.node` could not return them. */
+  const notYetNodes: string[] = [];
+  const saidNodes = new Set<string>();
   for (const definition of document.definitions) {
     if (!('name' in definition) || !definition.name) continue;
     const name = definition.name.value;
@@ -30,14 +34,20 @@ export function withGeneratedTypes(document: DocumentNode): DocumentNode {
       definition.kind !== Kind.INTERFACE_TYPE_DEFINITION
     )
       continue;
-    if (definition.interfaces?.some((node) => node.name.value === 'Node')) implementsNode = true;
+    const isNode = definition.interfaces?.some((node) => node.name.value === 'Node') ?? false;
+    if (isNode) {
+      implementsNode = true;
+      saidNodes.add(name);
+    }
     if (
       definition.directives?.some(
         (directive) =>
           directive.name.value === 'node' && directive.arguments?.some((argument) => argument.name.value === 'fetch'),
       )
-    )
+    ) {
       fetchable = true;
+      if (definition.kind === Kind.OBJECT_TYPE_DEFINITION && hasGlobalId(definition.fields)) notYetNodes.push(name);
+    }
     for (const field of definition.fields ?? []) {
       referenced.add(namedType(field.type));
       if (name === 'Query' && field.name.value === 'node') hasNodeField = true;
@@ -85,6 +95,7 @@ type PageInfo {
       `"An object with a globally unique id, refetchable with \`Query.node\`."\ninterface Node {\n  "Global id, \`<Type>:<id>\`."\n  id: ID!\n}`,
     );
   }
+  for (const name of notYetNodes) if (!saidNodes.has(name)) sdl.push(`extend type ${name} implements Node`);
   for (const root of ['Query', 'Mutation', 'Subscription'])
     if (extended.has(root) && !declared.has(root)) sdl.push(`type ${root}`);
   if (fetchable && !hasNodeField)
@@ -94,6 +105,11 @@ type PageInfo {
   if (sdl.length === 0) return document;
   const generated: DefinitionNode[] = [...parse(sdl.join('\n\n'), { noLocation: true }).definitions];
   return { ...document, definitions: [...document.definitions, ...generated] };
+}
+
+function hasGlobalId(fields: readonly FieldDefinitionNode[] | undefined): boolean {
+  const id = fields?.find((field) => field.name.value === 'id')?.type;
+  return id?.kind === Kind.NON_NULL_TYPE && id.type.kind === Kind.NAMED_TYPE && id.type.name.value === 'ID';
 }
 
 function namedType(type: TypeNode): string {

@@ -18,6 +18,7 @@ import {
   type GraphQLOutputType,
   type GraphQLResolveInfo,
   getArgumentValues,
+  getNamedType,
   isAbstractType,
   isListType,
   isNonNullType,
@@ -307,7 +308,9 @@ async function readOrWrite(
     ? asXmlList(selected, plan.selection ? read(answer.body, plan.selection.slice(0, -1)) : undefined)
     : selected;
   try {
-    return plan.result ? evaluate(plan.result, resolve) : field.mapValue(body, field.definition.name);
+    return plan.result
+      ? resultOfType(evaluate(plan.result, resolve), field.definition.type)
+      : field.mapValue(body, field.definition.name);
   } catch (error) {
     throw asUpstreamDrift(error, plan.source, answer.status);
   }
@@ -447,4 +450,18 @@ function withNamedType(type: GraphQLOutputType, named: GraphQLObjectType): Graph
   if (isNonNullType(type)) return new GraphQLNonNull(withNamedType(type.ofType, named));
   if (isListType(type)) return new GraphQLList(withNamedType(type.ofType, named));
   return named;
+}
+
+/** A `result:` template's text as the field's scalar: `"true"` is a Boolean's true, `"3"` an Int's 3. */
+function resultOfType(value: unknown, type: GraphQLOutputType): unknown {
+  if (typeof value !== 'string') return value;
+  switch (getNamedType(type).name) {
+    case 'Boolean':
+      return value === 'true' ? true : value === 'false' ? false : value;
+    case 'Int':
+    case 'Float':
+      return value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+    default:
+      return value;
+  }
 }
