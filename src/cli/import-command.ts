@@ -14,10 +14,12 @@ export interface ImportCommandOptions {
   source?: string;
   /** One document: its SDL file; several: the folder of their files. @default schema/<source>.graphql */
   out?: string;
+  /** The config file: written with the sources when it does not exist yet (`.ts`, `.mts`, `.mjs` or `.js`). @default graftql.config.ts */
+  config?: string;
 }
 
 export async function importCommand(
-  { files, source, out }: ImportCommandOptions,
+  { files, source, out, config }: ImportCommandOptions,
   write: (text: string) => void,
 ): Promise<number> {
   // Loaded only here: the parser and its validator are not needed to serve.
@@ -57,12 +59,16 @@ export async function importCommand(
   }
   const empty = results.find((result) => result.report.mapped.length === 0);
   if (empty) {
-    const { skipped } = empty.report;
+    const { skipped, guesses } = empty.report;
+    const why = [...skipped.map(({ operation, reason }) => `${operation}: ${reason}`), ...guesses];
     write(
-      `Nothing to import from ${empty.graph.source}: every operation was skipped.\n${skipped.map(({ operation, reason }) => `  - ${operation}: ${reason}`).join('\n')}\n`,
+      `Nothing to import from ${empty.graph.source}: ${skipped.length > 0 ? 'every operation was skipped' : 'it has no operations'}.\n${(why.length > 0 ? why : ['the document has no paths with GET, POST, PUT, PATCH or DELETE']).map((line) => `  - ${line}`).join('\n')}\n`,
     );
     return 1;
   }
+  const configFile = resolve(config ?? 'graftql.config.ts');
+  // A JSON config cannot hold the stubs' comments and environment references as written: it is printed instead.
+  const writesConfig = !existsSync(configFile) && /\.(m?ts|m?js|cjs)$/.test(configFile);
   results.forEach((result, i) => {
     const { target } = documents[i] as (typeof documents)[number];
     mkdirSync(dirname(target), { recursive: true });
@@ -72,10 +78,14 @@ export async function importCommand(
       [
         `✓ ${relative(process.cwd(), target)}: ${mapped.length} operations mapped, ${skipped.length} skipped, ${relations.length} relations, ${guesses.length} guesses to review`,
         '',
-        'Add the source to graftql.config.ts (sources):',
-        '',
-        ...result.config.split('\n').map((line) => `  ${line}`),
-        '',
+        ...(writesConfig
+          ? []
+          : [
+              `Add the source to ${relative(process.cwd(), configFile)} (sources):`,
+              '',
+              ...result.config.split('\n').map((line) => `  ${line}`),
+              '',
+            ]),
         ...(skipped.length > 0
           ? ['Skipped:', ...skipped.map(({ operation, reason }) => `  - ${operation}: ${reason}`), '']
           : []),
@@ -85,6 +95,14 @@ export async function importCommand(
       ].join('\n'),
     );
   });
+  if (writesConfig) {
+    const schemaDir = relative(dirname(configFile), dirname(documents[0]?.target ?? 'schema/x')) || '.';
+    const sources = results.map((result) => result.config);
+    writeFileSync(configFile, configFileText(sources, schemaDir, configFile.endsWith('.cjs')));
+    write(
+      `✓ ${relative(process.cwd(), configFile)}: written with ${plural(results.length, 'source')}; set the environment variables it names, then: graftql serve\n`,
+    );
+  }
   write(
     `Then: graftql check. Running the import again rewrites ${documents.map(({ target }) => basename(target)).join(', ')}; keep your own changes in another file (extend type ...).\n`,
   );
@@ -101,4 +119,24 @@ function sourceNameOf(file: string): string {
     .map((word, i) => (i === 0 ? word.toLowerCase() : word.charAt(0).toUpperCase() + word.slice(1).toLowerCase()))
     .join('');
   return /^[a-z]/.test(name) ? name : `api${name}`;
+}
+
+/** A config file for a project that has none: the sources the import printed, read from the environment. */
+function configFileText(sources: readonly string[], schemaDir: string, commonJs: boolean): string {
+  return [
+    commonJs ? "const { defineConfig } = require('graftql');" : "import { defineConfig } from 'graftql';",
+    '',
+    '// Written by `graftql import openapi`; yours to edit (the import never writes it again).',
+    commonJs ? 'module.exports = defineConfig({' : 'export default defineConfig({',
+    ...(schemaDir === 'schema' ? [] : [`  schema: ${JSON.stringify(schemaDir)},`]),
+    '  sources: {',
+    ...sources.flatMap((source) => source.split('\n').map((line) => `    ${line}`)),
+    '  },',
+    '});',
+    '',
+  ].join('\n');
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

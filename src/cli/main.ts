@@ -32,7 +32,8 @@ Commands:
   import openapi <file>...
                write SDL for the operations of OpenAPI 3.x / Swagger 2.0
                documents (JSON or YAML), with the relations across them;
-               print each source's config and a report
+               write the config with their sources when there is none
+               (else print each source's), and a report
 
 Options:
   -c, --config <file>   the config: .ts, .mts, .js, .mjs, .cjs or .json
@@ -69,7 +70,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       throw new UsageError('--source names the source of one document; several are named after their files.');
     if (values.source !== undefined && !/^[a-z][a-zA-Z0-9]*$/.test(values.source))
       throw new UsageError(`--source: a camelCase source name, got ${JSON.stringify(values.source)}.`);
-    return importCommand({ files, source: values.source, out: values.out }, (text) => process.stdout.write(text));
+    return importCommand({ files, source: values.source, out: values.out, config: values.config }, (text) =>
+      process.stdout.write(text),
+    );
   }
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
   const file = resolve(values.config ?? process.env.GRAFTQL_CONFIG ?? 'graftql.config.ts');

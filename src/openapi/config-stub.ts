@@ -22,6 +22,12 @@ export function configStub(api: OpenApiDocument, source: string, snake: boolean,
     const tokenUrl =
       (scheme.flows as { clientCredentials: { tokenUrl?: string } }).clientCredentials.tokenUrl ?? '/oauth/token';
     auth = `auth: { type: 'oauth2ClientCredentials', tokenPath: '${tokenUrl.startsWith('/') ? tokenUrl : new URL(tokenUrl).pathname}', clientId: { env: '${prefix}_CLIENT_ID' }, clientSecret: { env: '${prefix}_CLIENT_SECRET' } },`;
+  } else if (scheme?.type === 'oauth2' || scheme?.type === 'openIdConnect' || scheme?.type === 'http') {
+    // A user's token (authorization code, implicit, OpenID Connect) or another HTTP scheme: a token from the environment.
+    auth = `auth: { type: 'bearer', token: { env: '${prefix}_TOKEN' } },`;
+    report.guesses.push(
+      `security scheme ${used} (${String(scheme.type)}${scheme.type === 'http' ? ` ${String(scheme.scheme)}` : ''}): a token from ${prefix}_TOKEN; to send each caller's own, use sources.${source}.forwardCaller or forwardHeaders (docs/auth.md)`,
+    );
   } else if (scheme)
     report.guesses.push(
       `security scheme ${used} (${String(scheme.type)}): not mapped; configure sources.${source}.auth yourself`,

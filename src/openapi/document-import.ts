@@ -9,7 +9,7 @@ import { configStub } from './config-stub.ts';
 import type { OpenApiDocument, Operation, Parameter, Schema } from './document.ts';
 import { GENERATED_HEADER } from './generated-header.ts';
 import type { ImportReport } from './import-report.ts';
-import { camelCase, constantCase, pascalCase, singular, uniqueNames } from './names.ts';
+import { argumentName, camelCase, constantCase, pascalCase, singular, uniqueNames } from './names.ts';
 import { pagingOf } from './paging.ts';
 import type { GeneratedGraph, GeneratedRead, LinkObject } from './relations.ts';
 import {
@@ -18,10 +18,10 @@ import {
   countSnake,
   describe,
   expected,
-  graphqlKey,
   idLike,
   isObject,
   lastNoun,
+  mapLiteral,
   mergedObject,
   nullable,
   opaque,
@@ -34,6 +34,81 @@ import {
 } from './schema-shapes.ts';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+/**
+ * Type names a schema of the document cannot take (it is qualified with the
+ * source's name instead: `Subscription` → `StripeSubscription`): GraphQL's
+ * root types and scalars, and the types the gateway declares itself.
+ */
+export const RESERVED_TYPE_NAMES = [
+  'Query',
+  'Mutation',
+  'Subscription',
+  'String',
+  'Int',
+  'Float',
+  'Boolean',
+  'ID',
+  'JSON',
+  'Upload',
+  'Node',
+  'PageInfo',
+  // The mapping directives' types (MAPPING_TYPE_NAMES in mapping/directives.ts, which this layer may not import; a test holds them equal).
+  'GraftMethod',
+  'GraftAnswer',
+  'GraftQueryArrays',
+  'GraftMap',
+  'GraftValue',
+  'GraftBatch',
+  'GraftBatchStyle',
+  'GraftPaginate',
+  'GraftPaging',
+  'GraftFirstPage',
+  'GraftErrorMapping',
+  'GraftErrorCode',
+  'GraftConversion',
+  'GraftEventFetch',
+  'GraftChainStep',
+];
+
+/** Each parameter's argument name, unique within the operation: path parameters first, then headers, then the query's. */
+function argumentNames(parameters: readonly Parameter[]): (parameter: Parameter) => string {
+  const unique = uniqueNames();
+  const names = new Map<Parameter, string>();
+  for (const where of ['path', 'header', 'query'])
+    for (const parameter of parameters)
+      if (parameter.in === where) names.set(parameter, unique(argumentName(parameter.name)));
+  return (parameter) => names.get(parameter) ?? argumentName(parameter.name);
+}
+
+/**
+ * Names for an operation besides the obvious one, for when that is taken:
+ * its operationId's words (`repos/get` → reposGet), then every word of its
+ * path (`/repos/{owner}/{repo}` → reposOwnerRepo), after `verb` for a write.
+ */
+function alternativeNames(path: string, operation: Operation, verb = ''): string[] {
+  const { operationId, summary } = operation;
+  const id = operationId && !/Using(GET|POST|PUT|PATCH|DELETE)$/.test(operationId) ? camelCase(operationId) : undefined;
+  // A short summary without its verb: "Get current user" → currentUser, "List workspaces for user" → workspacesForUser.
+  const said =
+    typeof summary === 'string' ? summary.replace(/^(get|list|retrieve|fetch|return|returns|read)s?\s+/i, '') : '';
+  const fromSummary =
+    said && /^[A-Za-z][\w\s-]*$/.test(said) && said.split(/\s+/).length <= 4 ? camelCase(`${verb} ${said}`) : undefined;
+  const whole = camelCase(`${verb} ${path.replace(/[{}]/g, ' ').replace(/\.(json|xml|ya?ml)\b/g, ' ')}`);
+  return [...(id && id !== '_' ? [id] : []), ...(fromSummary ? [fromSummary] : []), whole];
+}
+
+/** A path key without the query or fragment some documents write into it (`/files?fields=id`). */
+function pathOnly(path: string): string {
+  return path.split(/[?#]/)[0] ?? path;
+}
+
+/** The fixed query parameters a path key carries (`/search?beta=true`): sent with every call. */
+function fixedQuery(path: string): Array<[string, string]> {
+  const at = path.indexOf('?');
+  if (at < 0) return [];
+  return [...new URLSearchParams(path.slice(at + 1).split('#')[0]).entries()];
+}
 const WRITE_VERBS: Record<string, string> = { post: 'create', put: 'replace', patch: 'update', delete: 'delete' };
 
 /** The type and root field names an import's documents have used so far. */
@@ -54,7 +129,10 @@ export interface DocumentResult {
 
 /** One operation of the document, its `$ref`s to parameters, bodies and responses followed. */
 interface DocumentOperation {
+  /** Its path, without the query some documents write into a path key... */
   path: string;
+  /** ...which is sent with every call (`/search?beta=true`). */
+  fixedQuery: Array<[string, string]>;
   method: (typeof METHODS)[number];
   operation: Operation;
   /** The path item's parameters, shared by its operations. */
@@ -68,6 +146,8 @@ interface OperationParts extends DocumentOperation {
   queryParams: Parameter[];
   /** Arguments for the path's parameters. */
   args: string[];
+  /** Each parameter's argument name: a GraphQL name, unique among the operation's arguments. */
+  argName: (parameter: Parameter) => string;
   /** The path with `{$args.…}` for each parameter. */
   pathTemplate: string;
   /** Each parameter's argument, for links that bind parameters to a parent's fields. */
@@ -77,6 +157,9 @@ interface OperationParts extends DocumentOperation {
   headerArgs: string[];
   headers: string;
 }
+
+/** A header name as HTTP allows it (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Headers the gateway sets itself (or the source's auth does): never an argument. */
 const GATEWAY_HEADERS: ReadonlySet<string> = new Set([
@@ -100,11 +183,15 @@ export class DocumentImport {
   /** Free-form objects (no properties) are the JSON scalar, declared once when used. */
   #usesJson = false;
   readonly #schemaTypes = new Map<string, string>();
+  /** The type each inline object schema was declared as. */
+  readonly #inlineTypes = new WeakMap<Schema, string>();
+  /** Each `oneOf` / `anyOf` schema as one (#collapsed), made once: the same schema is the same merged object. */
+  readonly #collapses = new WeakMap<Schema, Schema | 'json'>();
   readonly #queryFields: string[] = [];
   readonly #mutationFields: string[] = [];
   /** Root field names this document takes, made known to the documents after it once it is done (not before: a second `user` here is `user2`, not qualified). */
   readonly #rootNames = { query: new Set<string>(), mutation: new Set<string>() };
-  readonly #fieldNames: { query: (name: string) => string; mutation: (name: string) => string };
+  readonly #fieldNames: { query: (...names: string[]) => string; mutation: (...names: string[]) => string };
   /** What relations are built from (relations.ts): the reads generated, each type's fields, links and ids to follow. */
   readonly graph: GeneratedGraph;
   /** Types with a read by id: `@node(fetch:)` and relations point there. */
@@ -112,7 +199,7 @@ export class DocumentImport {
   /** The Query field that reads each type by id, as generated (`@node(fetch:)`, `@ref`). */
   readonly #fetchers = new Map<string, string>();
   /** Fields added to object types: nested collections, and references by id. */
-  readonly #relations: Array<{ owner: string; name: string; field: string }> = [];
+  readonly #relations: Array<{ owner: string; name: string; field: string; from?: string }> = [];
   /** One enum per set of values: a parameter shared by several operations (`units`) is one type. */
   readonly #enumsByValues = new Map<string, string>();
   /** Collections with a by-ids filter (`/users?ids=1,2`): the read by id of their type batches through it. */
@@ -127,7 +214,9 @@ export class DocumentImport {
   ) {
     this.#schemas = api.components?.schemas ?? {};
     this.#snake = countSnake(this.#schemas) > 0;
-    this.#typeNames = uniqueNames(taken.types, (name) => pascalCase(`${source} ${name}`));
+    this.#typeNames = uniqueNames(new Set([...taken.types, ...RESERVED_TYPE_NAMES]), (name) =>
+      pascalCase(`${source} ${name}`),
+    );
     for (const name of Object.keys(this.#schemas)) this.#schemaTypes.set(name, this.#typeNames(pascalCase(name)));
     this.#fieldNames = { query: this.#rootName('query'), mutation: this.#rootName('mutation') };
     this.graph = {
@@ -174,10 +263,22 @@ export class DocumentImport {
     return { sdl: `${sdl.trimEnd()}\n`, config: configStub(this.api, this.source, this.#snake, report), report, graph };
   }
 
-  #rootName(kind: 'query' | 'mutation'): (name: string) => string {
+  /**
+   * A root field's name: the first of `names` that no field has taken, else
+   * the first with a number (`user2`); the first qualified with the source's
+   * name when another document of the import took it (`shopItem`). The alternatives (the operationId's
+   * words, the whole path's) keep a number for when nothing better names it:
+   * `GET /users/{username}` is `usersGetByUsername`, not `user4`, when `user` is taken.
+   */
+  #rootName(kind: 'query' | 'mutation'): (...names: string[]) => string {
     const unique = uniqueNames(this.taken[kind], (name) => camelCase(`${this.source} ${name}`));
-    return (name) => {
-      const chosen = unique(name);
+    return (...names) => {
+      const [first = 'field'] = names;
+      // A name another document took is qualified with the source's (`shopItem`); one this document took looks further.
+      const free = this.taken[kind].has(first)
+        ? first
+        : names.find((name) => name !== '_' && !this.#rootNames[kind].has(name) && !this.taken[kind].has(name));
+      const chosen = unique(free ?? first);
       this.#rootNames[kind].add(chosen);
       return chosen;
     };
@@ -201,12 +302,88 @@ export class DocumentImport {
       : undefined;
   }
 
+  /**
+   * A `oneOf` / `anyOf` as one schema a field can have: without its `null`
+   * member (the nullable idioms `anyOf: [$ref, null]`, `oneOf: [null, $ref]`),
+   * the one member left as it is; members that are all objects merged into
+   * one object whose fields are all optional (a record of any member fits);
+   * members of different kinds (Stripe's expandable `anyOf: [string, $ref]`,
+   * Slack's object-or-list) the JSON scalar, which passes either as sent.
+   * A schema without members is itself.
+   */
+  #collapsed(schema: Schema | undefined, depth = 0): Schema | 'json' | undefined {
+    const resolved = this.#resolve(schema);
+    const known = resolved && this.#collapses.get(resolved);
+    if (known) return known;
+    const collapsed = this.#collapsing(schema, resolved, depth);
+    if (resolved && collapsed) this.#collapses.set(resolved, collapsed);
+    return collapsed;
+  }
+
+  #collapsing(schema: Schema | undefined, resolved: Schema | undefined, depth: number): Schema | 'json' | undefined {
+    const members = (resolved?.oneOf ?? resolved?.anyOf) as Schema[] | undefined;
+    if (!resolved || !Array.isArray(members) || members.length === 0 || isObject(resolved)) return schema;
+    if (depth > 8) return 'json'; // members that are members of themselves
+    const present = members.filter((member) => {
+      const kinds = typesOf(this.#resolve(member) ?? {});
+      return !(kinds.length === 1 && kinds[0] === 'null');
+    });
+    if (present.length === 1) return this.#collapsed(present[0], depth + 1);
+    const shapes = present.map((member) => this.#resolve(member) ?? {});
+    if (shapes.length > 0 && shapes.every((shape) => isObject(shape))) {
+      const properties: Record<string, Schema> = {};
+      for (const shape of shapes)
+        for (const [name, property] of Object.entries(this.#merged(shape).properties ?? {}))
+          properties[name] = name in properties ? this.#either(properties[name] as Schema, property) : property;
+      return { type: 'object', properties };
+    }
+    const kinds = new Set(shapes.map((shape) => typesOf(shape).find((kind) => kind !== 'null') ?? 'object'));
+    if (kinds.size === 1 && !kinds.has('object') && !kinds.has('array')) return shapes[0];
+    return 'json';
+  }
+
+  /**
+   * A property two merged members both have, as a schema either's value fits:
+   * the same schema; enums of strings with the values of both (Stripe's
+   * `object: card` and `object: bank_account`); one scalar kind; else a
+   * free-form object (JSON).
+   */
+  #either(first: Schema, second: Schema): Schema {
+    if (first === second || JSON.stringify(first) === JSON.stringify(second)) return first;
+    const [a, b] = [this.#resolve(first) ?? {}, this.#resolve(second) ?? {}];
+    const strings = (schema: Schema) =>
+      Array.isArray(schema.enum) && schema.enum.every((value) => typeof value === 'string');
+    if (strings(a) && strings(b))
+      return { type: 'string', enum: [...new Set([...(a.enum as string[]), ...(b.enum as string[])])] };
+    const [kindA, kindB] = [a, b].map((schema) => typesOf(schema).find((kind) => kind !== 'null'));
+    if (kindA && kindA === kindB && kindA !== 'object' && kindA !== 'array') return { type: kindA };
+    return { type: 'object' };
+  }
+
+  /** An object schema with its `allOf` parts merged in, `$ref`s to the document's schemas followed (each once: some documents' parts refer back). */
+  #merged(schema: Schema, seen: ReadonlySet<Schema> = new Set([schema])): Schema {
+    const parts = Array.isArray(schema.allOf) ? (schema.allOf as Schema[]) : [];
+    return mergedObject({
+      ...schema,
+      allOf: parts.flatMap((part) => {
+        const resolved = this.#resolve(part) ?? {};
+        if (seen.has(resolved)) return [];
+        return [Array.isArray(resolved.allOf) ? this.#merged(resolved, new Set([...seen, resolved])) : resolved];
+      }),
+    });
+  }
+
   /** The GraphQL type of a schema, declaring object and enum types as needed (`hint` names inline ones). */
-  #outputType(schema: Schema | undefined, hint: string, field = ''): string | undefined {
+  #outputType(given: Schema | undefined, hint: string, field = ''): string | undefined {
+    const schema = this.#collapsed(given);
+    if (schema === 'json') {
+      this.#usesJson = true;
+      return 'JSON';
+    }
     const named = this.#refName(schema);
     const resolved = this.#resolve(schema);
     if (!resolved) return undefined;
-    if (isObject(resolved) && Object.keys(mergedObject(resolved).properties ?? {}).length === 0) {
+    if (isObject(resolved) && Object.keys(this.#merged(resolved).properties ?? {}).length === 0) {
       this.#usesJson = true;
       return 'JSON';
     }
@@ -222,7 +399,9 @@ export class DocumentImport {
       return item && `[${item}${nullable(this.#resolve(resolved.items)) ? '' : '!'}]`;
     }
     if (isObject(resolved)) {
-      const name = named ?? this.#typeNames(pascalCase(hint));
+      // An inline object is one type however often it is met: a recursive one ends where it began.
+      const name = named ?? this.#inlineTypes.get(resolved) ?? this.#typeNames(pascalCase(hint));
+      this.#inlineTypes.set(resolved, name);
       this.#declareObject(name, resolved);
       return name;
     }
@@ -232,7 +411,7 @@ export class DocumentImport {
   #declareObject(name: string, schema: Schema): void {
     if (this.#types.has(name)) return;
     this.#types.set(name, []);
-    const merged = mergedObject(schema);
+    const merged = this.#merged(schema);
     const required = new Set(merged.required ?? []);
     const fields: string[] = [];
     const unique = uniqueNames();
@@ -280,7 +459,12 @@ export class DocumentImport {
     return name;
   }
 
-  #inputType(schema: Schema | undefined, hint: string): string | undefined {
+  #inputType(given: Schema | undefined, hint: string): string | undefined {
+    const schema = this.#collapsed(given);
+    if (schema === 'json') {
+      this.#usesJson = true;
+      return 'JSON';
+    }
     const resolved = this.#resolve(schema);
     if (!resolved) return undefined;
     if (!isObject(resolved)) {
@@ -293,7 +477,7 @@ export class DocumentImport {
         return this.#declareEnum(pascalCase(hint), resolved.enum as string[]);
       return scalarOf(kinds[0], hint, resolved);
     }
-    if (Object.keys(mergedObject(resolved).properties ?? {}).length === 0) {
+    if (Object.keys(this.#merged(resolved).properties ?? {}).length === 0) {
       this.#usesJson = true;
       return 'JSON';
     }
@@ -301,7 +485,7 @@ export class DocumentImport {
     const name = base.endsWith('Input') ? base : `${base}Input`;
     if (this.#inputs.has(name)) return name;
     this.#inputs.set(name, []);
-    this.#inputs.set(name, this.#inputFields(name, mergedObject(resolved)));
+    this.#inputs.set(name, this.#inputFields(name, this.#merged(resolved)));
     return name;
   }
 
@@ -356,7 +540,8 @@ export class DocumentImport {
       METHODS.filter((method) => item[method]).map((method) => {
         const operation = item[method] as Operation;
         return {
-          path,
+          path: pathOnly(path),
+          fixedQuery: fixedQuery(path),
           method,
           operation: {
             ...operation,
@@ -419,7 +604,7 @@ export class DocumentImport {
   #importOperation(each: DocumentOperation): void {
     const { path, method, operation, shared } = each;
     const label = `${method.toUpperCase()} ${path}`;
-    const parameters = [...shared, ...(operation.parameters ?? [])];
+    const parameters = this.#parametersOf(label, shared, operation.parameters ?? []);
     const unsupported = parameters.find((parameter) => parameter.in === 'cookie');
     if (unsupported?.required) {
       this.report.skipped.push({
@@ -429,9 +614,10 @@ export class DocumentImport {
       return;
     }
     const pathParams = parameters.filter((parameter) => parameter.in === 'path');
+    const argName = argumentNames(parameters);
     const args = pathParams.map(
       (parameter) =>
-        `${camelCase(parameter.name)}: ${idLike(parameter.name) ? 'ID' : (scalarOf(typesOf(parameter.schema ?? {})[0], parameter.name, parameter.schema ?? {}) ?? 'String')}!`,
+        `${argName(parameter)}: ${idLike(parameter.name) ? 'ID' : (scalarOf(typesOf(parameter.schema ?? {})[0], parameter.name, parameter.schema ?? {}) ?? 'String')}!`,
     );
     if (operation.operationId) this.graph.operationIds.set(operation.operationId, label);
     const parts: OperationParts = {
@@ -440,13 +626,35 @@ export class DocumentImport {
       pathParams,
       queryParams: parameters.filter((parameter) => parameter.in === 'query'),
       args,
-      pathTemplate: path.replace(/\{([^}]+)\}/g, (_match, name: string) => `{$args.${camelCase(name)}}`),
-      params: new Map(parameters.map((parameter) => [parameter.name, camelCase(parameter.name)])),
+      argName,
+      pathTemplate: path.replace(/\{([^}]+)\}/g, (_match, name: string) => {
+        const parameter = pathParams.find((each) => each.name === name);
+        return `{$args.${parameter ? argName(parameter) : argumentName(name)}}`;
+      }),
+      params: new Map(parameters.map((parameter) => [parameter.name, argName(parameter)])),
       success: successSchema(operation),
-      ...this.#headerParts(parameters),
+      ...this.#headerParts(parameters, argName),
     };
     if (method === 'get') this.#importRead(parts);
     else this.#importWrite(parts);
+  }
+
+  /**
+   * The operation's parameters: its own over the path item's of the same name
+   * and place (as the specification says), and none without a usable name
+   * (an empty one, or a header name HTTP does not allow), which is reported.
+   */
+  #parametersOf(label: string, shared: readonly Parameter[], own: readonly Parameter[]): Parameter[] {
+    const byKey = new Map<string, Parameter>();
+    for (const parameter of [...shared, ...own]) byKey.set(`${parameter.in} ${parameter.name}`, parameter);
+    return [...byKey.values()].filter((parameter) => {
+      const usable = parameter.in === 'header' ? HEADER_NAME.test(parameter.name) : parameter.name !== '';
+      if (!usable)
+        this.report.guesses.push(
+          `${label}: the ${parameter.in} parameter ${JSON.stringify(parameter.name)} has no usable name (left out)`,
+        );
+      return usable;
+    });
   }
 
   /**
@@ -454,7 +662,10 @@ export class DocumentImport {
    * a line break is refused before the call). Not those the gateway or the
    * source's auth sets: `Authorization`, `Accept`, an API key's header.
    */
-  #headerParts(parameters: readonly Parameter[]): Pick<OperationParts, 'headerArgs' | 'headers'> {
+  #headerParts(
+    parameters: readonly Parameter[],
+    argName: (parameter: Parameter) => string,
+  ): Pick<OperationParts, 'headerArgs' | 'headers'> {
     const keyHeaders = Object.values(this.api.components?.securitySchemes ?? {}).flatMap((scheme) =>
       scheme.type === 'apiKey' && scheme.in === 'header' && typeof scheme.name === 'string'
         ? [scheme.name.toLowerCase()]
@@ -469,9 +680,9 @@ export class DocumentImport {
     if (given.length === 0) return { headerArgs: [], headers: '' };
     const headerArgs = given.map(
       (parameter) =>
-        `${camelCase(parameter.name)}: ${scalarOf(typesOf(parameter.schema ?? {})[0], parameter.name, parameter.schema ?? {}) ?? 'String'}${parameter.required ? '!' : ''}`,
+        `${argName(parameter)}: ${scalarOf(typesOf(parameter.schema ?? {})[0], parameter.name, parameter.schema ?? {}) ?? 'String'}${parameter.required ? '!' : ''}`,
     );
-    const entries = given.map((parameter) => JSON.stringify(`${parameter.name}: $args.${camelCase(parameter.name)}`));
+    const entries = given.map((parameter) => JSON.stringify(`${parameter.name}: $args.${argName(parameter)}`));
     return { headerArgs, headers: `, headers: [${entries.join(', ')}]` };
   }
 
@@ -492,13 +703,11 @@ export class DocumentImport {
     const paged = shapes
       .map((shape) => ({ shape, paging: pagingOf(queryParams, this.#resolve(shape), success.headers) }))
       .find((each) => each.paging);
-    const answer =
-      paged?.shape ??
-      shapes.find((shape) => this.#resolve(shape) && isObject(this.#resolve(shape) as Schema)) ??
-      success.schema;
+    // Otherwise the answer as a whole: several object shapes merged, shapes of different kinds as JSON (#collapsed).
+    const answer = paged?.shape ?? success.schema;
     if (shapes.length > 1)
       this.report.guesses.push(
-        `${label}: answers one of ${shapes.length} shapes; mapped ${this.#refName(answer) ?? 'the first object'}`,
+        `${label}: answers one of ${shapes.length} shapes; mapped ${paged ? (this.#refName(answer) ?? 'the one that pages') : 'as one type with the fields of all of them'}`,
       );
     const paging = paged?.paging;
     const rowSchema = paging?.items
@@ -510,16 +719,17 @@ export class DocumentImport {
       (parameter) =>
         !paging?.params.includes(parameter.name) &&
         parameter.name !== batchForm?.param &&
-        !connectionArgNames.includes(camelCase(parameter.name)),
+        !connectionArgNames.includes(parts.argName(parameter)),
     );
     const filterArgs = filters.map(
       (parameter) =>
-        `${camelCase(parameter.name)}: ${this.#inputType(parameter.schema, parameter.name) ?? 'String'}${parameter.required ? '!' : ''}`,
+        `${parts.argName(parameter)}: ${this.#inputType(parameter.schema, parameter.name) ?? 'String'}${parameter.required ? '!' : ''}`,
     );
-    const query =
-      filters.length > 0
-        ? `, query: { ${filters.map((parameter) => `${graphqlKey(parameter.name)}: "$args.${camelCase(parameter.name)}"`).join(', ')} }`
-        : '';
+    const entries: Array<[string, string]> = [
+      ...parts.fixedQuery,
+      ...filters.map((parameter): [string, string] => [parameter.name, `$args.${parts.argName(parameter)}`]),
+    ];
+    const query = entries.length > 0 ? `, query: ${mapLiteral(entries)}` : '';
     const declaration =
       paging && rowSchema
         ? this.#connectionRead(parts, paging, rowSchema, filterArgs, query)
@@ -546,7 +756,7 @@ export class DocumentImport {
       });
       return undefined;
     }
-    const name = this.#fieldNames.query(camelCase(pathName(path)));
+    const name = this.#fieldNames.query(camelCase(pathName(path)), ...alternativeNames(path, operation));
     const connectionArgs = ['first: Int', 'after: String', ...(paging.backward ? ['last: Int', 'before: String'] : [])];
     const read: GeneratedRead = {
       field: name,
@@ -588,7 +798,10 @@ export class DocumentImport {
       this.#nestedList(parts, owner, wrapped, type);
       return undefined;
     }
-    const name = this.#fieldNames.query(camelCase(single ? singular(lastNoun(path)) : pathName(path)));
+    const name = this.#fieldNames.query(
+      camelCase(single ? singular(lastNoun(path)) : pathName(path)),
+      ...alternativeNames(path, parts.operation),
+    );
     // A read by id takes `id` (what @node's refetch and global ids need), whatever the path calls it.
     const byIdRead = single && pathParams.length === 1;
     const refetch =
@@ -634,6 +847,7 @@ export class DocumentImport {
       owner,
       name: fieldName,
       field: `${describe(operation)}  ${fieldName}: ${wrapped ? `[${type}!]!` : type}\n    @rest(source: "${this.source}", path: "${parentPath}"${wrapped ? `, selection: "${wrapped}"` : ''})`,
+      from: label,
     });
     this.report.mapped.push(label);
     this.report.guesses.push(`${label}: ${owner}.${fieldName}, reading {${pathParams[0]?.name}} as the ${owner}'s id`);
@@ -668,6 +882,7 @@ export class DocumentImport {
     operation,
     pathParams,
     args,
+    argName,
     pathTemplate,
     success,
     headerArgs,
@@ -683,8 +898,10 @@ export class DocumentImport {
     const resource = singular(lastNoun(path.replace(/\/\{[^}]+\}$/, '')));
     const name = this.#fieldNames.mutation(
       cleanOperationId(operation.operationId) ?? camelCase(`${WRITE_VERBS[method]} ${resource}`),
+      ...alternativeNames(path, operation, WRITE_VERBS[method]),
     );
-    const body = this.#bodyOf(operation, `${resource} ${WRITE_VERBS[method]}`);
+    const argumentsSoFar = new Set([...args, ...headerArgs].map((declared) => declared.split(':')[0] ?? ''));
+    const body = this.#bodyOf(operation, `${resource} ${WRITE_VERBS[method]}`, argumentsSoFar);
     if (body === null) {
       this.report.skipped.push({
         operation: label,
@@ -693,9 +910,8 @@ export class DocumentImport {
       return;
     }
     const returns = success?.kind === 'json' ? this.#outputType(success.schema, resource) : undefined;
-    const result = returns
-      ? ''
-      : `, result: "${pathParams.length > 0 ? `{$args.${camelCase(pathParams[pathParams.length - 1]?.name ?? 'id')}}` : 'true'}"`;
+    const lastPathParam = pathParams.at(-1);
+    const result = returns ? '' : `, result: "${lastPathParam ? `{$args.${argName(lastPathParam)}}` : 'true'}"`;
     const declaredArgs = [...args, ...headerArgs, ...(body?.args ?? [])];
     this.#mutationFields.push(
       `${describe(operation)}  ${name}${argList(declaredArgs)}: ${returns ?? (pathParams.length > 0 ? 'ID' : 'Boolean')}\n    @rest(source: "${this.source}", method: ${method.toUpperCase()}, path: "${pathTemplate}"${headers}${body?.directive ?? ''}${result})`,
@@ -704,13 +920,20 @@ export class DocumentImport {
   }
 
   /** The JSON, form or multipart body of a write, as arguments and the directive's argument; null when not sendable. */
-  #bodyOf(operation: Operation, hint: string): { args: string[]; directive: string } | null | undefined {
+  #bodyOf(
+    operation: Operation,
+    hint: string,
+    taken: ReadonlySet<string>,
+  ): { args: string[]; directive: string } | null | undefined {
     const content = operation.requestBody?.content;
     if (!content) return undefined;
+    // Unique beside the path's and headers' arguments (Twilio's form bodies repeat the path's AccountSid).
+    const unique = uniqueNames(taken);
     const json = Object.keys(content).find((type) => /json/i.test(type));
     if (json) {
       const type = this.#inputType(content[json]?.schema, hint);
-      return type ? { args: [`input: ${type}!`], directive: ', body: "$args.input"' } : null;
+      const input = unique('input');
+      return type ? { args: [`${input}: ${type}!`], directive: `, body: "$args.${input}"` } : null;
     }
     const form = content['application/x-www-form-urlencoded'] ?? content['multipart/form-data'];
     const multipart = !content['application/x-www-form-urlencoded'] && content['multipart/form-data'] !== undefined;
@@ -718,7 +941,7 @@ export class DocumentImport {
     if (!schema?.properties) return null;
     const required = new Set(schema.required ?? []);
     const args: string[] = [];
-    const entries: string[] = [];
+    const entries: Array<[string, string]> = [];
     for (const [property, value] of Object.entries(schema.properties)) {
       const resolved = this.#resolve(value);
       const file =
@@ -727,10 +950,11 @@ export class DocumentImport {
           resolved?.contentMediaType !== undefined ||
           resolved?.contentEncoding !== undefined);
       const type = file ? 'Upload' : (scalarOf(typesOf(resolved ?? {})[0], property, resolved ?? {}) ?? 'String');
-      args.push(`${camelCase(property)}: ${type}${required.has(property) ? '!' : ''}`);
-      entries.push(`${graphqlKey(property)}: "$args.${camelCase(property)}"`);
+      const argument = unique(argumentName(property));
+      args.push(`${argument}: ${type}${required.has(property) ? '!' : ''}`);
+      entries.push([property, `$args.${argument}`]);
     }
-    return { args, directive: `, ${multipart ? 'multipart' : 'form'}: { ${entries.join(', ')} }` };
+    return { args, directive: `, ${multipart ? 'multipart' : 'form'}: ${mapLiteral(entries)}` };
   }
 
   // --- Relations by id, and the SDL
@@ -765,6 +989,32 @@ export class DocumentImport {
     for (const [type, field] of fetchers) this.graph.fetchers.set(type, field);
   }
 
+  /**
+   * The fields relations add to a type, but none named as a field it has
+   * already (Spotify's `Playlist.images` is a property and a sub-resource):
+   * that relation's operation is reported skipped instead.
+   */
+  #relationsOf(typeName: string, fields: readonly string[]): string[] {
+    const names = new Set(fields.map((field) => /^(?:\s*"[^\n]*"\n)?\s*(\w+)/.exec(field)?.[1]));
+    const added: string[] = [];
+    for (const relation of this.#relations) {
+      if (relation.owner !== typeName) continue;
+      if (!names.has(relation.name)) {
+        names.add(relation.name);
+        added.push(relation.field);
+        continue;
+      }
+      const { from } = relation;
+      if (!from) continue;
+      this.report.mapped = this.report.mapped.filter((label) => label !== from);
+      this.report.skipped.push({
+        operation: from,
+        reason: `${typeName}.${relation.name} would read it, but ${typeName} has a field of that name already`,
+      });
+    }
+    return added;
+  }
+
   #render(): string {
     const fetchers = this.#fetchers;
     const queryFields = this.#queryFields;
@@ -777,9 +1027,12 @@ export class DocumentImport {
         ([name, values]) => `enum ${name} {\n${values.map((value) => `  ${value}`).join('\n')}\n}\n`,
       ),
       ...[...this.#types].map(([name, fields]) => {
-        const added = this.#relations.filter((relation) => relation.owner === name).map((relation) => relation.field);
+        const added = this.#relationsOf(name, fields);
         if (fields.length + added.length === 0) return opaque(name);
-        return `type ${name}${fetchers.has(name) ? ` @node(fetch: "${fetchers.get(name)}")` : ''} {\n${[...fields, ...added].join('\n')}\n}\n`;
+        if (!fetchers.has(name)) return `type ${name} {\n${[...fields, ...added].join('\n')}\n}\n`;
+        // A type refetched by global id is a Node (mapping/generated-types.ts), whose id is never null.
+        const own = fields.map((field) => field.replace(/^(\s*id: ID)(?=[ \n]|$)/m, '$1!'));
+        return `type ${name} @node(fetch: "${fetchers.get(name)}") {\n${[...own, ...added].join('\n')}\n}\n`;
       }),
       ...[...this.#inputs].map(([name, fields]) =>
         fields.length === 0 ? opaque(name) : `input ${name} {\n${fields.join('\n')}\n}\n`,

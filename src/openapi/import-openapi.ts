@@ -5,12 +5,12 @@
  * mapped, skipped and guessed.
  *
  * The document is read, its `$ref`s bundled (local and across files) and
- * validated by @readme/openapi-parser (the maintained fork of
+ * validated (its problems reported, not fatal) by @readme/openapi-parser (the maintained fork of
  * swagger-parser: Swagger 2.0, OpenAPI 3.0 and 3.1, YAML or JSON, circular
  * references reported rather than followed).
  */
 import { statSync } from 'node:fs';
-import { bundle, compileErrors, validate } from '@readme/openapi-parser';
+import { bundle, validate } from '@readme/openapi-parser';
 import type { OpenApiDocument } from './document.ts';
 import { DocumentImport, type DocumentResult, type TakenNames } from './document-import.ts';
 import { relate } from './relations.ts';
@@ -49,8 +49,22 @@ function refuseHuge(file: string): void {
       `${file} is ${(size / 1024 / 1024).toFixed(0)} MB; the import reads documents up to ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB (split it, or import the parts you need).`,
     );
 }
-/** Reads, bundles and validates a document (a path, or an object already parsed); a broken one throws ImportError naming where. */
-export async function loadOpenApi(input: string | object): Promise<OpenApiDocument> {
+/** A document read and bundled, with what its validation found (empty when it is valid). */
+export interface LoadedDocument {
+  api: OpenApiDocument;
+  problems: string[];
+}
+
+/**
+ * Reads, bundles and validates a document (a path, or an object already
+ * parsed). One that cannot be read, or whose `$ref` points nowhere, throws
+ * ImportError naming where. One that reads but does not validate is imported
+ * as written, its problems reported: vendors publish documents that break the
+ * specification in small ways (a schema name with a space, 3.1's
+ * `type: "null"` in a 3.0 document), and refusing them would leave the user
+ * to edit a document they do not own.
+ */
+export async function loadOpenApi(input: string | object): Promise<LoadedDocument> {
   if (typeof input === 'string') refuseHuge(input);
   let api: OpenApiDocument;
   try {
@@ -60,12 +74,18 @@ export async function loadOpenApi(input: string | object): Promise<OpenApiDocume
   } catch (error) {
     throw new ImportError(`The document cannot be read: ${(error as Error).message}`);
   }
+  if (!api || typeof api !== 'object' || (!api.openapi && !api.swagger))
+    throw new ImportError('The document is not OpenAPI: it has neither `openapi` nor `swagger` at its top.');
   const verdict = await validate(structuredClone(api) as never);
-  if (!verdict.valid)
-    throw new ImportError(
-      `The document is not valid ${verdict.specification ?? 'OpenAPI'}:\n${compileErrors(verdict)}`,
-    );
-  return api.swagger ? fromSwagger2(api) : api;
+  const problems = verdict.valid
+    ? []
+    : [
+        `the document is not valid ${verdict.specification ?? 'OpenAPI'} (${plural(verdict.errors.length + verdict.additionalErrors, 'problem')}; imported as written): ${verdict.errors
+          .slice(0, 3)
+          .map((error) => error.message.split('\n')[0])
+          .join('; ')}`,
+      ];
+  return { api: api.swagger ? fromSwagger2(api) : api, problems };
 }
 
 /** One document: its relations (links, `x-graftql-ref`, `xId` fields) resolved within it. */
@@ -85,7 +105,12 @@ export async function importOpenApis(
 ): Promise<ImportResult[]> {
   const taken: TakenNames = { types: new Set(), query: new Set(), mutation: new Set() };
   const results: ImportResult[] = [];
-  for (const { input, source } of inputs) results.push(generate(await loadOpenApi(input), { source, taken }));
+  for (const { input, source } of inputs) {
+    const { api, problems } = await loadOpenApi(input);
+    const result = generate(api, { source, taken });
+    result.report.guesses.unshift(...problems);
+    results.push(result);
+  }
   const added = relate(results.map((result) => result.graph));
   return results.map((result, i) => {
     const { sdl, report } = added[i] ?? { sdl: '', report: { relations: [], guesses: [] } };
@@ -103,4 +128,8 @@ export function generate(
   { source, taken = { types: new Set(), query: new Set(), mutation: new Set() } }: ImportOptions,
 ): ImportResult {
   return new DocumentImport(api, source, taken).run();
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -16,6 +16,14 @@ export function camelCase(text: string): string {
   return /^[0-9]/.test(name) ? `_${name}` : name || '_';
 }
 
+/** An argument for a parameter whatever its spelling: `include[]` → include, `StartTime<` → startTimeLt, `created_at>=` → createdAtGte. */
+export function argumentName(parameter: string): string {
+  const spelled = parameter.replace(/<=|>=|<|>|!=/g, (operator) => ` ${OPERATOR_WORDS[operator]} `);
+  return camelCase(spelled);
+}
+
+const OPERATOR_WORDS: Record<string, string> = { '<=': 'lte', '>=': 'gte', '<': 'lt', '>': 'gt', '!=': 'not' };
+
 export function pascalCase(text: string): string {
   const name = words(text).map(capitalized).join('');
   return /^[0-9]/.test(name) ? `_${name}` : name || '_';
@@ -29,9 +37,11 @@ export function constantCase(text: string): string {
 
 /** The singular of an English plural noun, for the common shapes (`categories`, `addresses`, `users`); other words are kept. */
 export function singular(word: string): string {
+  // Short words (`lfs`, `gas`, `os`) are abbreviations or singular already.
+  if (word.length <= 3) return word;
   if (/ies$/.test(word) && word.length > 4) return `${word.slice(0, -3)}y`;
-  if (/(ss|x|ch|sh)es$/.test(word)) return word.slice(0, -2);
-  if (/[^s]s$/.test(word) && !/(us|is)$/.test(word)) return word.slice(0, -1);
+  if (/(ss|x|ch|sh|tus|ias)es$/.test(word)) return word.slice(0, -2);
+  if (/[^s]s$/.test(word) && !/(us|is|ias)$/.test(word)) return word.slice(0, -1);
   return word;
 }
 

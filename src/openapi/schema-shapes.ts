@@ -10,8 +10,14 @@ import type { GeneratedRead } from './relations.ts';
 
 export const typesOf = (schema: Schema): string[] =>
   Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
+/** The schema allows null: `nullable`, `type: [..., 'null']`, or a `{ type: 'null' }` among its `oneOf` / `anyOf`. */
 export const nullable = (schema: Schema | undefined): boolean =>
-  !!schema && (typesOf(schema).includes('null') || schema.nullable === true);
+  !!schema &&
+  (typesOf(schema).includes('null') ||
+    schema.nullable === true ||
+    [...((schema.oneOf as Schema[] | undefined) ?? []), ...((schema.anyOf as Schema[] | undefined) ?? [])].some(
+      (member) => typesOf(member).includes('null'),
+    ));
 
 /** An object with no field GraphQL can express: its values pass as they are. */
 export function opaque(name: string): string {
@@ -32,7 +38,10 @@ export function successSchema(operation: Operation):
   const [, response] = Object.entries(operation.responses ?? {}).find(([status]) => /^2/.test(status)) ?? [];
   if (!response) return undefined;
   if (!response.content) return { kind: 'none' };
-  const mediaType = Object.keys(response.content).find((type) => /json/i.test(type));
+  // `*/*` with a schema is JSON in practice (XKCD's document says so of its JSON answers).
+  const mediaType =
+    Object.keys(response.content).find((type) => /json/i.test(type)) ??
+    Object.keys(response.content).find((type) => type === '*/*' && response.content?.[type]?.schema);
   if (!mediaType) return { kind: 'other', mediaType: Object.keys(response.content).join(', ') };
   return {
     kind: 'json',
@@ -70,11 +79,19 @@ export function isObject(schema: Schema): boolean {
 }
 
 export function scalarOf(kind: string | undefined, field: string, schema: Schema): string | undefined {
-  if (kind === 'integer') return idLike(field) ? 'ID' : schema.format === 'int64' ? 'Float' : 'Int';
+  if (kind === 'integer') return idLike(field) ? 'ID' : beyondInt32(schema) ? 'Float' : 'Int';
   if (kind === 'number') return 'Float';
   if (kind === 'boolean') return 'Boolean';
   if (kind === 'string') return idLike(field) ? 'ID' : 'String';
   return undefined;
+}
+
+/** An integer GraphQL's Int (32 bits) cannot hold: int64, or a bound or example past 2^31 (GitHub's `storage_in_bytes`). */
+function beyondInt32(schema: Schema): boolean {
+  if (schema.format === 'int64') return true;
+  return [schema.maximum, schema.minimum, schema.example].some(
+    (value) => typeof value === 'number' && Math.abs(value) > 2_147_483_647,
+  );
 }
 
 /** An operationId a person would keep as a field name (`createArticle`), not a generated one (`getUsersByIdUsingGET`). */
@@ -106,16 +123,23 @@ export function countSnake(schemas: Record<string, Schema>): number {
 /** The last plain segment of a path: `/users/{id}/articles` → articles. */
 export function lastNoun(path: string): string {
   return (
-    path
-      .split('/')
-      .filter((part) => part !== '' && !part.startsWith('{'))
+    segments(path)
+      .filter((part) => !part.startsWith('{'))
       .at(-1) ?? 'root'
   );
 }
 
+/** A path's segments, without a file extension that is only its format (`/info.0.json` → `info.0`). */
+function segments(path: string): string[] {
+  return path
+    .split('/')
+    .filter((part) => part !== '')
+    .map((part) => part.replace(/\.(json|xml|ya?ml|csv)$/i, ''));
+}
+
 /** A collection's field name from its path: `/users` → users, `/users/{id}/articles` → userArticles, `/data/2.5/forecast` → forecast. */
 export function pathName(path: string): string {
-  const nouns = path.split('/').filter((part) => part !== '' && !part.startsWith('{') && /^[A-Za-z]/.test(part));
+  const nouns = segments(path).filter((part) => !part.startsWith('{') && /^[A-Za-z]/.test(part));
   const last = nouns.at(-1) ?? 'root';
   const owner = path.includes('{') && nouns.length > 1 ? singular(nouns[nouns.length - 2] ?? '') : '';
   return owner ? `${owner} ${last}` : last;
@@ -130,9 +154,11 @@ export function argList(args: string[]): string {
   return args.length > 0 ? `(${args.join(', ')})` : '';
 }
 
-/** A map key as GraphQL allows it, quoted as a list entry otherwise: `page[size]` cannot be an object field name. */
-export function graphqlKey(name: string): string {
-  return /^[_A-Za-z][_0-9A-Za-z]*$/.test(name) ? name : JSON.stringify(name);
+/** A map literal of a directive (`query`, `form`): an object, or a list of `"name: value"` strings when a name is not a GraphQL name (`page[size]`, `StartTime<`). */
+export function mapLiteral(entries: ReadonlyArray<readonly [string, string]>): string {
+  if (entries.every(([name]) => /^[_A-Za-z][_0-9A-Za-z]*$/.test(name)))
+    return `{ ${entries.map(([name, value]) => `${name}: ${JSON.stringify(value)}`).join(', ')} }`;
+  return `[${entries.map(([name, value]) => JSON.stringify(`${name}: ${value}`)).join(', ')}]`;
 }
 
 export function describe(item: object | undefined): string {

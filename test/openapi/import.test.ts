@@ -4,7 +4,7 @@
  * hand-declared example graph; a Swagger 2.0 document imports; broken
  * documents are clear errors, not crashes.
  */
-import { mkdirSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,6 +130,7 @@ describe('importing the example services', () => {
       content: [
         'Article.comments → comments: GET /articles/{id}/comments (OpenAPI link)',
         'Article.author → accounts: User by id (x-graftql-ref)',
+        'SearchResultsResult.author → accounts: User by id (x-graftql-ref)',
       ],
       comments: [
         'Comment.author → accounts: User by id (x-graftql-ref)',
@@ -230,7 +231,11 @@ describe('other documents', () => {
     await expect(importOpenApi(dangling, { source: 'x' })).rejects.toThrow(ImportError);
     await expect(importOpenApi(dangling, { source: 'x' })).rejects.toThrow(/#\/components\/schemas\/Nope/);
     const invalid = { openapi: '3.0.3', paths: {} };
-    await expect(importOpenApi(invalid, { source: 'x' })).rejects.toThrow(/not valid OpenAPI[\s\S]*info/);
+    const { report } = await importOpenApi(invalid, { source: 'x' });
+    expect(report.guesses[0]).toMatch(/^the document is not valid OpenAPI \(1 problem; imported as written\):.*info/);
+    await expect(importOpenApi({ info: { title: 'x' }, paths: {} }, { source: 'x' })).rejects.toThrow(
+      /neither `openapi` nor `swagger`/,
+    );
     await expect(importOpenApi('/no/such/file.yaml', { source: 'x' })).rejects.toThrow(ImportError);
   });
 
@@ -384,7 +389,7 @@ describe('other documents', () => {
       { schema: 'schema', sources },
       { baseDir: dir, file: join(dir, 'graftql.config.mjs'), env: {} },
     );
-    expect(checked.text).toContain('/schema: 22 fields with @rest, 4 with @ref');
+    expect(checked.text).toContain('/schema: 22 fields with @rest, 5 with @ref');
     expect(checked.ok).toBe(true);
   });
 
@@ -412,6 +417,91 @@ describe('other documents', () => {
     expect(report.mapped).toEqual(['GET /books/{id}']);
     expect(sdl).toContain('  title: String!');
     expect(sdl).toMatch(/book\(id: ID!.*\): Book/);
+  });
+
+  it('writes a config with the sources where the project has none, and leaves one that exists alone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graftql-import-'));
+    const spec = join(dir, 'accounts.json');
+    writeFileSync(spec, JSON.stringify(accountsDocument()));
+    const config = join(dir, 'graftql.config.ts');
+    const out: string[] = [];
+    const run = (options: { out?: string; config?: string } = {}) =>
+      importCommand({ files: [spec], out: join(dir, 'graph', 'accounts.graphql'), config, ...options }, (text) =>
+        out.push(text),
+      );
+    expect(await run()).toBe(0);
+    const written = readFileSync(config, 'utf8');
+    expect(written).toMatch(/^import \{ defineConfig \} from 'graftql';/);
+    expect(written).toContain(
+      '  schema: "graph",\n  sources: {\n    accounts: {\n      url: { env: \'ACCOUNTS_URL\' },',
+    );
+    expect(out.join('')).toContain('graftql.config.ts: written with 1 source; set the environment variables it names');
+    expect(out.join('')).not.toContain('Add the source to');
+    writeFileSync(config, '// mine\n');
+    out.length = 0;
+    expect(await run()).toBe(0);
+    expect(readFileSync(config, 'utf8')).toBe('// mine\n');
+    expect(out.join('')).toMatch(/Add the source to .*graftql.config.ts \(sources\):/);
+    // A JSON config cannot hold the stub as written: it is printed, not written.
+    out.length = 0;
+    expect(await run({ config: join(dir, 'graftql.config.json') })).toBe(0);
+    expect(existsSync(join(dir, 'graftql.config.json'))).toBe(false);
+    expect(out.join('')).toMatch(/Add the source to .*graftql.config.json/);
+  });
+
+  it('says why a document with no operations gives nothing to import (webhooks only)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graftql-import-'));
+    const spec = join(dir, 'hooks.json');
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        openapi: '3.1.0',
+        info: { title: 'hooks', version: '1' },
+        webhooks: { newPet: { post: { responses: { '200': { description: 'ok' } } } } },
+      }),
+    );
+    const out: string[] = [];
+    expect(await importCommand({ files: [spec], out: join(dir, 'x.graphql') }, (text) => out.push(text))).toBe(1);
+    expect(out.join('')).toBe(
+      'Nothing to import from hooks: it has no operations.\n  - webhooks (newPet): not imported; declare @event subscriptions for them (docs/webhooks.md)\n',
+    );
+  });
+
+  it('puts a token from the environment in the stub of a source whose callers sign in (OAuth2, OpenID Connect)', async () => {
+    const { config, report } = await importOpenApi(
+      {
+        openapi: '3.0.3',
+        info: { title: 'crm', version: '1' },
+        components: {
+          securitySchemes: {
+            user: {
+              type: 'oauth2',
+              flows: { authorizationCode: { authorizationUrl: 'https://a/', tokenUrl: 'https://t/', scopes: {} } },
+            },
+          },
+        },
+        security: [{ user: [] }],
+        paths: {
+          '/me': {
+            get: {
+              responses: {
+                '200': {
+                  description: 'ok',
+                  content: {
+                    'application/json': { schema: { type: 'object', properties: { name: { type: 'string' } } } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      { source: 'crm' },
+    );
+    expect(config).toContain("auth: { type: 'bearer', token: { env: 'CRM_TOKEN' } },");
+    expect(report.guesses).toContain(
+      "security scheme user (oauth2): a token from CRM_TOKEN; to send each caller's own, use sources.crm.forwardCaller or forwardHeaders (docs/auth.md)",
+    );
   });
 
   it("rewrites only the files it wrote: a person's file is never overwritten", async () => {
