@@ -564,7 +564,8 @@ export class DocumentImport {
     for (const { path, method, operation } of this.#operations) {
       if (method !== 'get' || !/\/\{[^}]+\}$/.test(path)) continue;
       const answer = successSchema(operation);
-      const type = answer?.kind === 'json' ? this.#refName(answer.schema) : undefined;
+      const schema = answer?.kind === 'json' ? (this.#wrapperOf(answer.schema)?.schema ?? answer.schema) : undefined;
+      const type = this.#refName(schema);
       if (type && !this.#byId.has(type) && path.split('/').filter((part) => part.startsWith('{')).length === 1)
         this.#byId.set(type, camelCase(singular(lastNoun(path))));
     }
@@ -710,9 +711,11 @@ export class DocumentImport {
         `${label}: answers one of ${shapes.length} shapes; mapped ${paged ? (this.#refName(answer) ?? 'the one that pages') : 'as one type with the fields of all of them'}`,
       );
     const paging = paged?.paging;
-    const rowSchema = paging?.items
-      ? (this.#resolve(this.#resolve(answer)?.properties?.[paging.items] as Schema | undefined)?.items ?? undefined)
-      : undefined;
+    const list = paging && (paging.items ? this.#resolve(answer)?.properties?.[paging.items] : answer);
+    const items = (list && this.#resolve(list as Schema)?.items) ?? undefined;
+    // A connection's nodes are objects: a paged list of strings stays a list (of its first page).
+    const rows = this.#collapsed(items);
+    const rowSchema = rows !== 'json' && rows && isObject(this.#resolve(rows) ?? {}) ? items : undefined;
     const batchForm = this.#batchForms.get(path);
     const connectionArgNames = paging ? ['first', 'after', 'last', 'before'] : [];
     const filters = queryParams.filter(
@@ -775,13 +778,16 @@ export class DocumentImport {
   /** A read of one object or a plain list, or a list nested under the type its path reads by id; undefined when it was skipped or nested. */
   #plainRead(
     parts: OperationParts,
-    answer: Schema | undefined,
+    given: Schema | undefined,
     filterArgs: string[],
     query: string,
     links: Record<string, unknown>,
   ): string | undefined {
     const { label, path, pathParams, args, pathTemplate, params, operation } = parts;
     const hint = singular(lastNoun(path));
+    // `GET /droplets/{id}` answering `{ droplet: {…} }`: the Droplet itself, read from under its wrapper.
+    const unwrapped = /\/\{[^}]+\}$/.test(path) ? this.#wrapperOf(given) : undefined;
+    const answer = unwrapped ? unwrapped.schema : given;
     // `/articles/{id}/attachments` answering `{ data: [Attachment] }`: a list on Article, when this document reads Articles by id.
     const owner = this.#nestedOwner(path);
     const wrapped = !/\/\{[^}]+\}$/.test(path) ? this.#onlyArray(this.#resolve(answer)) : undefined;
@@ -815,7 +821,7 @@ export class DocumentImport {
     const viaBatch = single && pathParams.length === 1 ? this.#batchForms.get(collection) : undefined;
     const target = viaBatch
       ? `path: "${collection}", batch: { key: "$args.id", param: "${viaBatch.param}", style: ${viaBatch.style} }${viaBatch.selection ? `, selection: "${viaBatch.selection}"` : ''}`
-      : `path: "${byIdRead ? path.replace(/\{[^}]+\}$/, '{$args.id}') : pathTemplate}"${query}`;
+      : `path: "${byIdRead ? path.replace(/\{[^}]+\}$/, '{$args.id}') : pathTemplate}"${query}${unwrapped ? `, selection: "${unwrapped.property}"` : ''}`;
     if (byIdRead) params.set(pathParams[0]?.name ?? 'id', 'id');
     const read: GeneratedRead = {
       field: name,
@@ -851,6 +857,18 @@ export class DocumentImport {
     });
     this.report.mapped.push(label);
     this.report.guesses.push(`${label}: ${owner}.${fieldName}, reading {${pathParams[0]?.name}} as the ${owner}'s id`);
+  }
+
+  /** An answer that only wraps one object (`{ droplet: {…} }`, DigitalOcean's), with the property it sits under. */
+  #wrapperOf(answer: Schema | undefined): { schema: Schema; property: string } | undefined {
+    const resolved = this.#resolve(answer);
+    if (!resolved || !isObject(resolved)) return undefined;
+    const entries = Object.entries(this.#merged(resolved).properties ?? {});
+    if (entries.length !== 1) return undefined;
+    const [property, schema] = entries[0] as [string, Schema];
+    const inner = this.#resolve(schema);
+    if (!inner || !isObject(inner) || Object.keys(this.#merged(inner).properties ?? {}).length === 0) return undefined;
+    return /^[A-Za-z_][\w-]*$/.test(property) ? { schema, property } : undefined;
   }
 
   /** `/articles/{id}/attachments` -> Article, when this document reads Articles by id at `/articles/{id}`. */

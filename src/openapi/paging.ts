@@ -28,10 +28,15 @@ export function pagingOf(
   headers: Record<string, unknown>,
 ): Paging | undefined {
   const properties = schema?.properties ?? {};
-  const items = Object.entries(properties).find(
-    ([, value]) => (value as Schema).type === 'array' || (value as Schema).items,
-  )?.[0];
-  if (!items) return undefined;
+  // A bare list (GitHub's, with page and per_page and a Link header) pages as itself: its items are the answer.
+  const bare = schema !== undefined && (schema.type === 'array' || (schema.items !== undefined && !schema.properties));
+  const items = bare
+    ? ''
+    : Object.entries(properties).find(
+        ([, value]) => (value as Schema).type === 'array' || (value as Schema).items,
+      )?.[0];
+  if (items === undefined) return undefined;
+  const itemsArg = items ? `, items: "${items}"` : '';
   const has = (names: string[]) => parameters.find((parameter) => names.includes(parameter.name.toLowerCase()))?.name;
   const field = (names: string[]) => Object.keys(properties).find((name) => names.includes(name.toLowerCase()));
   const offset = has(PAGING.offset);
@@ -42,24 +47,18 @@ export function pagingOf(
   if (cursor) {
     const next = field(['next_cursor', 'next', 'nextcursor', 'next_page_token', 'cursor']);
     const prev = field(['prev_cursor', 'previous_cursor', 'prev', 'previous']);
-    if (!next)
+    // Without a next-cursor field a connection would stop after one page, silently: the list stays a list.
+    if (next)
       return {
-        directive: `style: CURSOR, items: "${items}", next: "next"`,
+        directive: `style: CURSOR${itemsArg}, next: "${next}"${prev ? `, prev: "${prev}"` : ''}, param: "${cursor}"${limit ? `, size: "${limit}"` : ''}`,
         items,
         params: [cursor, ...(limit ? [limit] : [])],
-        backward: false,
-        guess: 'pages by cursor, but no next-cursor field was found: set paginate.next',
+        backward: prev !== undefined,
       };
-    return {
-      directive: `style: CURSOR, items: "${items}", next: "${next}"${prev ? `, prev: "${prev}"` : ''}, param: "${cursor}"${limit ? `, size: "${limit}"` : ''}`,
-      items,
-      params: [cursor, ...(limit ? [limit] : [])],
-      backward: prev !== undefined,
-    };
   }
   if (offset && limit)
     return {
-      directive: `style: OFFSET, items: "${items}"${total ? `, total: "${total}"` : ''}, param: "${offset}", size: "${limit}"`,
+      directive: `style: OFFSET${itemsArg}${total ? `, total: "${total}"` : ''}, param: "${offset}", size: "${limit}"`,
       items,
       params: [offset, limit],
       backward: true,
@@ -69,7 +68,7 @@ export function pagingOf(
     const current = field(['page', 'current_page']);
     const size = limit ?? 'per_page';
     return {
-      directive: `style: PAGE, items: "${items}"${total ? `, total: "${total}"` : ''}${pages ? `, pages: "${pages}"` : ''}${current ? `, current: "${current}"` : ''}, param: "${page}", size: "${size}"`,
+      directive: `style: PAGE${itemsArg}${total ? `, total: "${total}"` : ''}${pages ? `, pages: "${pages}"` : ''}${current ? `, current: "${current}"` : ''}, param: "${page}", size: "${size}"`,
       items,
       params: [page, ...(limit ? [limit] : [])],
       backward: true,
@@ -81,7 +80,7 @@ export function pagingOf(
   }
   if (Object.keys(headers).some((name) => name.toLowerCase() === 'link'))
     return {
-      directive: `style: LINK, items: "${items}"${limit ? `, size: "${limit}"` : ''}`,
+      directive: `style: LINK${itemsArg}${limit ? `, size: "${limit}"` : ''}`,
       items,
       params: limit ? [limit] : [],
       backward: true,

@@ -54,6 +54,7 @@ const DOCUMENT = {
       },
       'rate estimate': { type: 'object', properties: { amount: { type: 'number' } } },
       Pet: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } } },
+      Droplet: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } } },
     },
   },
   paths: {
@@ -107,6 +108,27 @@ const DOCUMENT = {
       },
     },
     '/ping': { post: { responses: { '204': { description: 'pong' } } } },
+    // A bare list that pages by number (GitHub's).
+    '/events': {
+      get: {
+        parameters: [
+          { name: 'page', in: 'query', schema: { type: 'integer' } },
+          { name: 'per_page', in: 'query', schema: { type: 'integer' } },
+        ],
+        responses: {
+          '200': json({ type: 'array', items: { type: 'object', properties: { id: { type: 'string' } } } }),
+        },
+      },
+    },
+    // An answer that only wraps the object read (DigitalOcean's `{ droplet: {…} }`).
+    '/droplets/{droplet_id}': {
+      get: {
+        parameters: [{ name: 'droplet_id', in: 'path', required: true, schema: { type: 'integer' } }],
+        responses: {
+          '200': json({ type: 'object', properties: { droplet: ref('Droplet') } }),
+        },
+      },
+    },
     // Two reads whose obvious names are one (`user`): the second is named by its operationId, not `user2`.
     '/user': { get: { responses: { '200': json({ type: 'object', properties: { login: { type: 'string' } } }) } } },
     '/users/{username}': {
@@ -155,6 +177,11 @@ function answer(req: IncomingMessage): unknown {
   if (path === '/files') return { name: 'a.txt' };
   if (path === '/rates') return { amount: 1.5 };
   if (path?.startsWith('/pets/')) return { id: 7, name: 'Rex' };
+  if (path?.startsWith('/droplets/')) return { droplet: { id: 3, name: 'web-1' } };
+  if (path === '/events') {
+    const page = Number(new URL(req.url ?? '', 'http://x').searchParams.get('page') ?? 1);
+    return page === 1 ? [{ id: 'e1' }, { id: 'e2' }] : [];
+  }
   if (path === '/user') return { login: 'me' };
   if (path?.startsWith('/users/')) return { login: decodeURIComponent(path.slice(7)) };
   if (path?.endsWith('/calls')) return { sid: 'CA1' };
@@ -247,6 +274,22 @@ describe('a document with the idioms of vendor documents', () => {
   it('makes a type read by id a Node that Query.node returns', async () => {
     const { data } = await ask('{ node(id: "Pet:7") { __typename ... on Pet { id name } } }');
     expect(data).toEqual({ node: { __typename: 'Pet', id: 'Pet:7', name: 'Rex' } });
+  });
+
+  it('reads an object from under the wrapper its answer puts it in, refetchable by global id', async () => {
+    expect(imported.sdl).toContain('@rest(source: "vendor", path: "/droplets/{$args.id}", selection: "droplet")');
+    const { data } = await ask(
+      '{ droplet(id: "Droplet:3") { id name } node(id: "Droplet:3") { ... on Droplet { name } } }',
+    );
+    expect(data).toEqual({ droplet: { id: 'Droplet:3', name: 'web-1' }, node: { name: 'web-1' } });
+  });
+
+  it('makes a bare list that pages by number a connection', async () => {
+    expect(imported.sdl).toMatch(/events\(first: Int, after: String, last: Int, before: String\): EventConnection/);
+    const { data } = await ask('{ events(first: 5) { edges { node { id } } pageInfo { hasNextPage } } }');
+    expect(data).toEqual({
+      events: { edges: [{ node: { id: 'e1' } }, { node: { id: 'e2' } }], pageInfo: { hasNextPage: false } },
+    });
   });
 
   it('answers a write without a body: its id, or true', async () => {
