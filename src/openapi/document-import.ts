@@ -37,7 +37,7 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 /**
  * Type names a schema of the document cannot take (it is qualified with the
- * source's name instead: `Subscription` → `StripeSubscription`): GraphQL's
+ * source's name instead: `Subscription` -> `StripeSubscription`): GraphQL's
  * root types and scalars, and the types the gateway declares itself.
  */
 export const RESERVED_TYPE_NAMES = [
@@ -83,13 +83,13 @@ function argumentNames(parameters: readonly Parameter[]): (parameter: Parameter)
 
 /**
  * Names for an operation besides the obvious one, for when that is taken:
- * its operationId's words (`repos/get` → reposGet), then every word of its
- * path (`/repos/{owner}/{repo}` → reposOwnerRepo), after `verb` for a write.
+ * its operationId's words (`repos/get` -> reposGet), then every word of its
+ * path (`/repos/{owner}/{repo}` -> reposOwnerRepo), after `verb` for a write.
  */
 function alternativeNames(path: string, operation: Operation, verb = ''): string[] {
   const { operationId, summary } = operation;
   const id = operationId && !/Using(GET|POST|PUT|PATCH|DELETE)$/.test(operationId) ? camelCase(operationId) : undefined;
-  // A short summary without its verb: "Get current user" → currentUser, "List workspaces for user" → workspacesForUser.
+  // A short summary without its verb: "Get current user" -> currentUser, "List workspaces for user" -> workspacesForUser.
   const said =
     typeof summary === 'string' ? summary.replace(/^(get|list|retrieve|fetch|return|returns|read)s?\s+/i, '') : '';
   const fromSummary =
@@ -785,7 +785,7 @@ export class DocumentImport {
   ): string | undefined {
     const { label, path, pathParams, args, pathTemplate, params, operation } = parts;
     const hint = singular(lastNoun(path));
-    // `GET /droplets/{id}` answering `{ droplet: {…} }`: the Droplet itself, read from under its wrapper.
+    // `GET /droplets/{id}` answering `{ droplet: {...} }`: the Droplet itself, read from under its wrapper.
     const unwrapped = /\/\{[^}]+\}$/.test(path) ? this.#wrapperOf(given) : undefined;
     const answer = unwrapped ? unwrapped.schema : given;
     // `/articles/{id}/attachments` answering `{ data: [Attachment] }`: a list on Article, when this document reads Articles by id.
@@ -859,7 +859,7 @@ export class DocumentImport {
     this.report.guesses.push(`${label}: ${owner}.${fieldName}, reading {${pathParams[0]?.name}} as the ${owner}'s id`);
   }
 
-  /** An answer that only wraps one object (`{ droplet: {…} }`, DigitalOcean's), with the property it sits under. */
+  /** An answer that only wraps one object (`{ droplet: {...} }`, DigitalOcean's), with the property it sits under. */
   #wrapperOf(answer: Schema | undefined): { schema: Schema; property: string } | undefined {
     const resolved = this.#resolve(answer);
     if (!resolved || !isObject(resolved)) return undefined;

@@ -16,7 +16,7 @@ export function camelCase(text: string): string {
   return /^[0-9]/.test(name) ? `_${name}` : name || '_';
 }
 
-/** An argument for a parameter whatever its spelling: `include[]` → include, `StartTime<` → startTimeLt, `created_at>=` → createdAtGte. */
+/** An argument for a parameter whatever its spelling: `include[]` -> include, `StartTime<` -> startTimeLt, `created_at>=` -> createdAtGte. */
 export function argumentName(parameter: string): string {
   const spelled = parameter.replace(/<=|>=|<|>|!=/g, (operator) => ` ${OPERATOR_WORDS[operator]} `);
   return camelCase(spelled);
