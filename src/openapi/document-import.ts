@@ -188,7 +188,8 @@ export class DocumentImport {
   /** Each `oneOf` / `anyOf` schema as one (#collapsed), made once: the same schema is the same merged object. */
   readonly #collapses = new WeakMap<Schema, Schema | 'json'>();
   readonly #queryFields: string[] = [];
-  readonly #mutationFields: string[] = [];
+  /** Rendered last: a write on a type read by id takes its global id, known once every read is made. */
+  readonly #mutationFields: Array<() => string> = [];
   /** Root field names this document takes, made known to the documents after it once it is done (not before: a second `user` here is `user2`, not qualified). */
   readonly #rootNames = { query: new Set<string>(), mutation: new Set<string>() };
   readonly #fieldNames: { query: (...names: string[]) => string; mutation: (...names: string[]) => string };
@@ -196,6 +197,8 @@ export class DocumentImport {
   readonly graph: GeneratedGraph;
   /** Types with a read by id: `@node(fetch:)` and relations point there. */
   readonly #byId = new Map<string, string>();
+  /** The path each type is read by id at (`/pets/{petId}`): writes at that path act on that type. */
+  readonly #byIdPaths = new Map<string, string>();
   /** The Query field that reads each type by id, as generated (`@node(fetch:)`, `@ref`). */
   readonly #fetchers = new Map<string, string>();
   /** Fields added to object types: nested collections, and references by id. */
@@ -568,6 +571,7 @@ export class DocumentImport {
       const type = this.#refName(schema);
       if (type && !this.#byId.has(type) && path.split('/').filter((part) => part.startsWith('{')).length === 1)
         this.#byId.set(type, camelCase(singular(lastNoun(path))));
+      if (type) this.#byIdPaths.set(path, type);
     }
   }
 
@@ -928,12 +932,30 @@ export class DocumentImport {
       return;
     }
     const returns = success?.kind === 'json' ? this.#outputType(success.schema, resource) : undefined;
-    const lastPathParam = pathParams.at(-1);
-    const result = returns ? '' : `, result: "${lastPathParam ? `{$args.${argName(lastPathParam)}}` : 'true'}"`;
+    const last = pathParams.at(-1);
     const declaredArgs = [...args, ...headerArgs, ...(body?.args ?? [])];
-    this.#mutationFields.push(
-      `${describe(operation)}  ${name}${argList(declaredArgs)}: ${returns ?? (pathParams.length > 0 ? 'ID' : 'Boolean')}\n    @rest(source: "${this.source}", method: ${method.toUpperCase()}, path: "${pathTemplate}"${headers}${body?.directive ?? ''}${result})`,
-    );
+    const node = this.#byIdPaths.get(path);
+    this.#mutationFields.push(() => {
+      // A write on what a Node read reads takes the same global id (`Pet:7`) and answers it, not the upstream id.
+      const globalId =
+        node !== undefined &&
+        last !== undefined &&
+        this.#fetchers.has(node) &&
+        !declaredArgs.some((declared) => declared.startsWith('id:'));
+      const idArg = last && (globalId ? 'id' : argName(last));
+      const argsOut = globalId
+        ? declaredArgs.map((declared) =>
+            declared.startsWith(`${argName(last)}:`) ? `id: ID! @globalId(type: "${node}")` : declared,
+          )
+        : declaredArgs;
+      const lastSegment = last ? `{$args.${argName(last)}}` : '';
+      const pathOut =
+        globalId && pathTemplate.endsWith(lastSegment)
+          ? `${pathTemplate.slice(0, -lastSegment.length)}{$args.id}`
+          : pathTemplate;
+      const result = returns ? '' : `, result: "${idArg ? `${globalId ? `${node}:` : ''}{$args.${idArg}}` : 'true'}"`;
+      return `${describe(operation)}  ${name}${argList(argsOut)}: ${returns ?? (last ? 'ID' : 'Boolean')}\n    @rest(source: "${this.source}", method: ${method.toUpperCase()}, path: "${pathOut}"${headers}${body?.directive ?? ''}${result})`;
+    });
     this.report.mapped.push(label);
   }
 
@@ -1036,7 +1058,7 @@ export class DocumentImport {
   #render(): string {
     const fetchers = this.#fetchers;
     const queryFields = this.#queryFields;
-    const mutationFields = this.#mutationFields;
+    const mutationFields = this.#mutationFields.map((field) => field());
     return [
       `${GENERATED_HEADER} from ${this.api.info?.title ?? 'an OpenAPI document'} (source "${this.source}"). Run it again to update this file;`,
       '# put your own changes in another file of this folder (`extend type …`), which the import never touches.',

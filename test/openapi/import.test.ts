@@ -202,7 +202,8 @@ describe('other documents', () => {
     });
     expect(sdl).toContain('pets(status: Status, first: Int, after: String, last: Int, before: String): PetConnection');
     expect(sdl).toContain('uploadPhoto(petId: ID!, file: Upload!, caption: String): Pet');
-    expect(sdl).toContain('deletePet(petId: ID!): ID');
+    // A write on what the Node read reads takes its global id, as the read does.
+    expect(sdl).toContain('deletePet(id: ID! @globalId(type: "Pet")): ID');
     expect(sdl).not.toMatch(/UsingDELETE/);
     expect(sdl).toContain('parent: Pet');
     expect(config).toContain(

@@ -292,6 +292,17 @@ describe('a document with the idioms of vendor documents', () => {
     });
   });
 
+  it('takes and answers the global id in a write on what a Node read reads', async () => {
+    expect(imported.sdl).toMatch(
+      /deletePet\(id: ID! @globalId\(type: "Pet"\)\): ID\n.*path: "\/pets\/\{\$args\.id\}", result: "Pet:\{\$args\.id\}"/,
+    );
+    requests.length = 0;
+    const { data } = (await postGraphQL(`${gateway.url}/graphql`, { query: 'mutation { deletePet(id: "Pet:7") }' }))
+      .body;
+    expect(data).toEqual({ deletePet: 'Pet:7' });
+    expect(requests.map((request) => `${request.method} ${request.url}`)).toEqual(['DELETE /pets/7']);
+  });
+
   it('answers a write without a body: its id, or true', async () => {
     const { data, errors } = (
       await postGraphQL(`${gateway.url}/graphql`, {
