@@ -201,6 +201,8 @@ export class DocumentImport {
   readonly #byIdPaths = new Map<string, string>();
   /** The Query field that reads each type by id, as generated (`@node(fetch:)`, `@ref`). */
   readonly #fetchers = new Map<string, string>();
+  /** The field a Node's global id holds, where it is not `id` (`@node(key:)`). */
+  readonly #nodeKeys = new Map<string, string>();
   /** Fields added to object types: nested collections, and references by id. */
   readonly #relations: Array<{ owner: string; name: string; field: string; from?: string }> = [];
   /** One enum per set of values: a parameter shared by several operations (`units`) is one type. */
@@ -814,12 +816,18 @@ export class DocumentImport {
     );
     // A read by id takes `id` (what @node's refetch and global ids need), whatever the path calls it.
     const byIdRead = single && pathParams.length === 1;
+    // The global id holds what the read is fetched by: `id` for `{id}` / `{pet_id}`, the field a `{login}` names; a
+    // read by something the type does not hold (GitHub's `{org}`) makes no Node, whose ids would not refetch.
+    const key = byIdRead ? this.#nodeKey(type, pathParams[0]?.name ?? '') : undefined;
     const refetch =
-      byIdRead &&
+      key !== undefined &&
       this.#byId.has(type) &&
       !this.#fetchers.has(type) &&
       !!this.#types.get(type)?.some((field) => /^\s*id: /m.test(field));
-    if (refetch) this.#fetchers.set(type, name);
+    if (refetch) {
+      this.#fetchers.set(type, name);
+      if (key !== 'id') this.#nodeKeys.set(type, key);
+    }
     const globalIds = byIdRead ? [`id: ID!${refetch ? ` @globalId(type: "${type}")` : ''}`] : args;
     const collection = path.replace(/\/\{[^}]+\}$/, '');
     const viaBatch = single && pathParams.length === 1 ? this.#batchForms.get(collection) : undefined;
@@ -861,6 +869,15 @@ export class DocumentImport {
     });
     this.report.mapped.push(label);
     this.report.guesses.push(`${label}: ${owner}.${fieldName}, reading {${pathParams[0]?.name}} as the ${owner}'s id`);
+  }
+
+  /** The field of `type` a read by the path parameter `parameter` is fetched by: `id` for an id-like one, else the field it names. */
+  #nodeKey(type: string, parameter: string): string | undefined {
+    if (idLike(parameter)) return 'id';
+    const named = camelCase(parameter);
+    return this.#types.get(type)?.some((field) => new RegExp(`^(?:\\s*"[^\\n]*"\\n)?\\s*${named}: `).test(field))
+      ? named
+      : undefined;
   }
 
   /** An answer that only wraps one object (`{ droplet: {...} }`, DigitalOcean's), with the property it sits under. */
@@ -1072,7 +1089,8 @@ export class DocumentImport {
         if (!fetchers.has(name)) return `type ${name} {\n${[...fields, ...added].join('\n')}\n}\n`;
         // A type refetched by global id is a Node (mapping/generated-types.ts), whose id is never null.
         const own = fields.map((field) => field.replace(/^(\s*id: ID)(?=[ \n]|$)/m, '$1!'));
-        return `type ${name} @node(fetch: "${fetchers.get(name)}") {\n${[...own, ...added].join('\n')}\n}\n`;
+        const key = this.#nodeKeys.get(name);
+        return `type ${name} @node(fetch: "${fetchers.get(name)}"${key ? `, key: "${key}"` : ''}) {\n${[...own, ...added].join('\n')}\n}\n`;
       }),
       ...[...this.#inputs].map(([name, fields]) =>
         fields.length === 0 ? opaque(name) : `input ${name} {\n${fields.join('\n')}\n}\n`,

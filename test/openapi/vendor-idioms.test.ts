@@ -55,6 +55,8 @@ const DOCUMENT = {
       'rate estimate': { type: 'object', properties: { amount: { type: 'number' } } },
       Pet: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } } },
       Droplet: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } } },
+      Account: { type: 'object', properties: { id: { type: 'integer' }, login: { type: 'string' } } },
+      Org: { type: 'object', properties: { id: { type: 'integer' }, login: { type: 'string' } } },
     },
   },
   paths: {
@@ -108,6 +110,19 @@ const DOCUMENT = {
       },
     },
     '/ping': { post: { responses: { '204': { description: 'pong' } } } },
+    // Reads by something else than an id: by a field the type has (a Node keyed by it), and by one it has not (GitHub's `{org}`).
+    '/accounts/{login}': {
+      get: {
+        parameters: [{ name: 'login', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': json(ref('Account')) },
+      },
+    },
+    '/orgs/{org}': {
+      get: {
+        parameters: [{ name: 'org', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': json(ref('Org')) },
+      },
+    },
     // A bare list that pages by number (GitHub's).
     '/events': {
       get: {
@@ -178,6 +193,8 @@ function answer(req: IncomingMessage): unknown {
   if (path === '/rates') return { amount: 1.5 };
   if (path?.startsWith('/pets/')) return { id: 7, name: 'Rex' };
   if (path?.startsWith('/droplets/')) return { droplet: { id: 3, name: 'web-1' } };
+  if (path?.startsWith('/accounts/')) return { id: 11, login: decodeURIComponent(path.slice(10)) };
+  if (path?.startsWith('/orgs/')) return { id: 12, login: decodeURIComponent(path.slice(6)) };
   if (path === '/events') {
     const page = Number(new URL(req.url ?? '', 'http://x').searchParams.get('page') ?? 1);
     return page === 1 ? [{ id: 'e1' }, { id: 'e2' }] : [];
@@ -282,6 +299,21 @@ describe('a document with the idioms of vendor documents', () => {
       '{ droplet(id: "Droplet:3") { id name } node(id: "Droplet:3") { ... on Droplet { name } } }',
     );
     expect(data).toEqual({ droplet: { id: 'Droplet:3', name: 'web-1' }, node: { name: 'web-1' } });
+  });
+
+  it('keys the global id by what a type is read by: a field it has, or no global id at all', async () => {
+    expect(imported.sdl).toMatch(/^type Account @node\(fetch: "account", key: "login"\)/m);
+    expect(imported.sdl).toMatch(/^type Org \{/m);
+    requests.length = 0;
+    const { data } = await ask(
+      '{ account(id: "Account:ada") { id login } node(id: "Account:bob") { id } org(id: "github") { id login } }',
+    );
+    expect(data).toEqual({
+      account: { id: 'Account:ada', login: 'ada' },
+      node: { id: 'Account:bob' },
+      org: { id: '12', login: 'github' },
+    });
+    expect(requests.map((request) => request.url).sort()).toEqual(['/accounts/ada', '/accounts/bob', '/orgs/github']);
   });
 
   it('makes a bare list that pages by number a connection', async () => {
