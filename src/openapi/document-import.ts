@@ -36,11 +36,16 @@ import {
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 /**
- * Type names a schema of the document cannot take (it is qualified with the
- * source's name instead: `Subscription` -> `StripeSubscription`): GraphQL's
- * root types and scalars, and the types the gateway declares itself.
+ * Whether a schema of the document cannot take a type name (it is qualified
+ * with the source's name instead: `Subscription` -> `StripeSubscription`):
+ * GraphQL's root types and scalars, the types the gateway declares itself,
+ * and every `Graft...` name, which the mapping directives' types take.
  */
-export const RESERVED_TYPE_NAMES = [
+export function isReservedTypeName(name: string): boolean {
+  return RESERVED_TYPE_NAMES.has(name) || name.startsWith('Graft');
+}
+
+const RESERVED_TYPE_NAMES: ReadonlySet<string> = new Set([
   'Query',
   'Mutation',
   'Subscription',
@@ -53,23 +58,7 @@ export const RESERVED_TYPE_NAMES = [
   'Upload',
   'Node',
   'PageInfo',
-  // The mapping directives' types (MAPPING_TYPE_NAMES in mapping/directives.ts, which this layer may not import; a test holds them equal).
-  'GraftMethod',
-  'GraftAnswer',
-  'GraftQueryArrays',
-  'GraftMap',
-  'GraftValue',
-  'GraftBatch',
-  'GraftBatchStyle',
-  'GraftPaginate',
-  'GraftPaging',
-  'GraftFirstPage',
-  'GraftErrorMapping',
-  'GraftErrorCode',
-  'GraftConversion',
-  'GraftEventFetch',
-  'GraftChainStep',
-];
+]);
 
 /** Each parameter's argument name, unique within the operation: path parameters first, then headers, then the query's. */
 function argumentNames(parameters: readonly Parameter[]): (parameter: Parameter) => string {
@@ -219,7 +208,7 @@ export class DocumentImport {
   ) {
     this.#schemas = api.components?.schemas ?? {};
     this.#snake = countSnake(this.#schemas) > 0;
-    this.#typeNames = uniqueNames(new Set([...taken.types, ...RESERVED_TYPE_NAMES]), (name) =>
+    this.#typeNames = uniqueNames({ has: (name) => taken.types.has(name) || isReservedTypeName(name) }, (name) =>
       pascalCase(`${source} ${name}`),
     );
     for (const name of Object.keys(this.#schemas)) this.#schemaTypes.set(name, this.#typeNames(pascalCase(name)));

@@ -55,7 +55,7 @@ function capitalized(word: string): string {
  * uses (`elsewhere`) is qualified first (`qualify`: `Error` → `WeatherError`).
  */
 export function uniqueNames(
-  elsewhere: ReadonlySet<string> = new Set(),
+  elsewhere: Pick<ReadonlySet<string>, 'has'> = new Set(),
   qualify: (name: string) => string = (name) => name,
 ): (name: string) => string {
   const taken = new Set<string>();
