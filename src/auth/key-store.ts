@@ -81,9 +81,13 @@ export class KeyStore {
       await response.body?.cancel();
       throw new Error(`${this.options.url} answered ${response.status}`);
     }
-    const text = await response.text();
-    if (text.length > (this.options.maxBytes ?? 256 * 1024))
+    const maxBytes = this.options.maxBytes ?? 256 * 1024;
+    if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
+      await response.body?.cancel();
       throw new Error(`${this.options.url} sent too large a JWKS`);
+    }
+    const text = await response.text();
+    if (text.length > maxBytes) throw new Error(`${this.options.url} sent too large a JWKS`);
     const jwks = JSON.parse(text) as JSONWebKeySet;
     if (!Array.isArray(jwks?.keys)) throw new Error(`${this.options.url} sent no "keys"`);
     return jwks;

@@ -74,7 +74,7 @@ export interface PipelineOptions<Context extends object> {
   server: Pick<ResolvedConfig['server'], 'introspection' | 'suggestions'>;
   /** Who is asking (auth in the config); undefined: callers are not identified. */
   callers?: Callers;
-  /** Who may read which field (`@authenticated`, `@requiresScopes`), by `Type.field`. */
+  /** Who may read which field (`@authenticated`, `@requiresScopes`, `@policy`), by `Type.field`. */
   access?: ReadonlyMap<string, AccessRule>;
   persisted: PersistedDocuments | undefined;
   /** An execution's context (the resolvers' `context`), from the deadline and ledger the pipeline made for it. */
@@ -305,8 +305,18 @@ function withAccess<T>(
     access.check(document, operation, identity, request.variables);
     return next();
   };
-  const caller = callers.identify(transport);
-  return caller instanceof Promise ? (caller.then(checked) as Promise<Awaited<T>>) : checked(caller);
+  // A token that does not verify counts against its address: each one cost a signature check.
+  const unverified = (error: unknown): never => {
+    rateLimit?.admitCaller(transport, undefined);
+    throw error;
+  };
+  let caller: ReturnType<Callers['identify']>;
+  try {
+    caller = callers.identify(transport);
+  } catch (error) {
+    return unverified(error);
+  }
+  return caller instanceof Promise ? (caller.then(checked, unverified) as Promise<Awaited<T>>) : checked(caller);
 }
 
 /** The steps after the access check: a subscription, a shared answer, or an execution of its own. */

@@ -114,6 +114,6 @@ function accessReport(graph: CompiledGraph, config: ReturnType<typeof resolveCon
   if (open.length === 0) return [];
   return [
     '',
-    `Reachable without a token (give @authenticated or @requiresScopes to any that should not be): ${open.join(', ')}`,
+    `Reachable without a token (give @authenticated, @requiresScopes or @policy to any that should not be): ${open.join(', ')}`,
   ];
 }

@@ -3,7 +3,7 @@
  * fetch handler and a `node:http` listener for Express, Hono, …) with a
  * faster `listener` in front of it. Both transports lead into one pipeline.
  */
-import { randomUUID } from 'node:crypto';
+import { createPublicKey, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { resolve } from 'node:path';
@@ -440,10 +440,7 @@ function callersOf(
   { logger, now, baseDir }: { logger: Logger; now: (() => number) | undefined; baseDir: string },
 ): Callers {
   const verifier = createTokenVerifier({
-    issuers: auth.jwt.issuers.map((issuer) => ({
-      ...issuer,
-      keys: issuer.keys?.map((pem) => ('text' in pem ? pem.text : readFileSync(resolve(baseDir, pem.file), 'utf8'))),
-    })),
+    issuers: issuerKeys(auth, baseDir),
     clockSkewSeconds: auth.jwt.clockSkewSeconds,
     maxTokenBytes: auth.jwt.maxTokenBytes,
     now,
@@ -454,6 +451,36 @@ function callersOf(
       ),
   });
   return createCallers(verifier, auth.required, auth.tokenFrom);
+}
+
+/** The issuers with their public keys read (from files relative to the config, or the environment), or ConfigError naming each key that is not one. */
+function issuerKeys(auth: NonNullable<ResolvedConfig['auth']>, baseDir: string) {
+  const problems: string[] = [];
+  const issuers = auth.jwt.issuers.map((issuer, i) => ({
+    ...issuer,
+    keys: issuer.keys?.flatMap((pem, k) => {
+      const at = `auth.jwt.issuers.${i}.keys.${k}`;
+      let text: string;
+      try {
+        text = 'text' in pem ? pem.text : readFileSync(resolve(baseDir, pem.file), 'utf8');
+      } catch (error) {
+        problems.push(
+          `${at}: cannot read ${'file' in pem ? pem.file : ''} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+        );
+        return [];
+      }
+      try {
+        createPublicKey(text);
+        return [text];
+      } catch {
+        problems.push(`${at}: not a PEM public key (-----BEGIN PUBLIC KEY-----)`);
+        return [];
+      }
+    }),
+  }));
+  if (problems.length > 0)
+    throw new ConfigError(`Invalid GraftQL configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  return issuers;
 }
 
 function identityOf(forwarded: readonly string[]): (transport: Transport) => string {
@@ -472,8 +499,10 @@ function withCaller(
     headers[forward.header] = forward.header === 'authorization' ? `Bearer ${identity.token}` : identity.token;
   else {
     const claim = identity.claims[forward.claim];
-    if (typeof claim === 'string' || typeof claim === 'number' || typeof claim === 'boolean')
-      headers[forward.header] = String(claim);
+    const value =
+      typeof claim === 'string' || typeof claim === 'number' || typeof claim === 'boolean' ? String(claim) : '';
+    // A line break or NUL cannot be in a header value (as cached-call.ts holds of templates): such a claim is not sent.
+    if (value && !/[\r\n\0]/.test(value)) headers[forward.header] = value;
   }
   return headers;
 }

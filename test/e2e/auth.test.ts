@@ -389,6 +389,11 @@ describe('what a source is sent of the caller', () => {
     const { body } = await ask('{ whoAmI me { id } }', valid, forwarding);
     expect(body.data).toEqual({ whoAmI: `Bearer ${valid}`, me: { id: 'ada' } });
     expect(seen.find((headers) => headers['x-user'])?.['x-user']).toBe('ada');
+    // A claim with a line break cannot be a header value: it is not sent, and the call is made.
+    seen = [];
+    const crafted = await token({ sub: 'ada\r\nx-admin: 1' });
+    expect((await ask('{ weather }', crafted, forwarding)).body.data).toEqual({ weather: 'sunny' });
+    expect(seen.map((headers) => [headers['x-user'], headers['x-admin']])).toEqual([[undefined, undefined]]);
     seen = [];
     expect((await ask('{ whoAmI }', undefined, forwarding)).body.data).toEqual({ whoAmI: 'nobody' });
     expect(seen.map((headers) => headers['x-user'] ?? headers.authorization)).toEqual([undefined]);
@@ -433,6 +438,32 @@ describe('the verified subject in limits and logs', () => {
     expect((await ask('{ weather }', await token({ sub: 'bob' }), limited)).status).toBe(200);
     const requests = lines.map((line) => JSON.parse(line)).filter((line) => line.msg === 'request');
     expect(requests.map((line) => line.subject)).toEqual(['ada', 'ada', 'ada', 'bob']);
+    // A token that does not verify cost a signature check: it counts against its address, so forging many is limited too.
+    const forged = `${(await token({ sub: 'mallory' })).slice(0, -4)}AAAA`;
+    const refusals = [];
+    for (let index = 0; index < 3; index++) refusals.push((await ask('{ weather }', forged, limited)).status);
+    expect(refusals).toEqual([401, 401, 429]);
+  });
+});
+
+describe("an issuer's public keys given in the config", () => {
+  it('refuses to start, naming each key that cannot be read or is not a public key', () => {
+    const config: GatewayConfig = {
+      auth: {
+        jwt: { issuers: [{ issuer: ISSUER, keys: [{ file: 'no-such-key.pem' }, { env: 'ISSUER_KEY' }] }] },
+      },
+      sources: { api: { url: 'http://127.0.0.1:9' }, relay: { url: 'http://127.0.0.1:9' } },
+    };
+    expect(() =>
+      createGateway(config, {
+        env: { ISSUER_KEY: 'not a key' },
+        baseDir: '/nonexistent',
+        logger: createLogger({ level: 'silent' }),
+        graph: { files: [{ name: 'auth.graphql', body: SDL }] },
+      }),
+    ).toThrow(
+      /auth\.jwt\.issuers\.0\.keys\.0: cannot read no-such-key\.pem \(ENOENT\)\n {2}- auth\.jwt\.issuers\.0\.keys\.1: not a PEM public key/,
+    );
   });
 });
 

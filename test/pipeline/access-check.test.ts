@@ -140,7 +140,7 @@ describe('graftql check on who may read what', () => {
 
   it('lists the root fields open to anyone when callers are identified', () => {
     expect(check({ jwt })).toContain(
-      'Reachable without a token (give @authenticated or @requiresScopes to any that should not be): Query.open',
+      'Reachable without a token (give @authenticated, @requiresScopes or @policy to any that should not be): Query.open',
     );
     expect(check({ jwt, required: true })).toContain('Every operation needs a verified token (auth.required).');
   });
