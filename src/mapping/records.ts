@@ -6,7 +6,10 @@
  *   (`@from(as:)`) and checked against the field's type: a missing non-null
  *   field, a string where an Int belongs or an unknown enum value is schema
  *   drift, which the caller reports as UPSTREAM_BAD_RESPONSE rather than
- *   answering something wrong;
+ *   answering something wrong. A field of a record that drifts holds its
+ *   coded error as its value: only a query that selects it fails there (at
+ *   its path, as an error value fails in graphql-js and graphql-jit alike),
+ *   and the record's other fields answer;
  * - the `id` of a `@node` type answers `<Type>:<key>`;
  * - a record or list is mapped once per upstream body (memoized by
  *   identity), so a body shared by many requests (in flight, or cached)
@@ -29,6 +32,7 @@ import {
   isScalarType,
 } from 'graphql';
 import { read } from '../core/dot-path.ts';
+import { GraftError } from '../errors.ts';
 import { FROM_XML } from '../sources/answer-formats.ts';
 import { arg, directive, text } from './directive-args.ts';
 import { evaluateExpression } from './expression/evaluate-expression.ts';
@@ -57,9 +61,22 @@ export class DriftError extends Error {
   }
 }
 
+/** A record that does not fit its type as the client sees it: the source's bad answer; anything else as it is. */
+export function asUpstreamDrift(error: unknown, source: string, status?: number): unknown {
+  if (!(error instanceof DriftError)) return error;
+  return new GraftError('UPSTREAM_BAD_RESPONSE', `${source} sent a body of an unexpected shape (${error.where}).`, {
+    source,
+    status,
+    cause: error,
+  });
+}
+
 export interface RecordMappers {
-  /** A mapper for values of `type` (with its lists and non-null) from `naming`-spelled records. */
-  output(type: GraphQLOutputType, naming: Naming): (raw: unknown, where: string) => unknown;
+  /**
+   * A mapper for values of `type` (with its lists and non-null) from `naming`-spelled records of `source`.
+   * What it is given drifts as a whole is thrown; a field of an object that drifts holds its coded error.
+   */
+  output(type: GraphQLOutputType, naming: Naming, source?: string): (raw: unknown, where: string) => unknown;
   /** The upstream value behind a field of a mapped object (what `$parent.field` reads). */
   upstreamOf(parent: unknown, field: string): unknown;
   /** A graph input value in the upstream's spelling: names and conversions, nulls left out. */
@@ -103,28 +120,28 @@ class RecordMapperSet implements RecordMappers {
 
   constructor(private readonly options: MapperOptions) {}
 
-  output(type: GraphQLOutputType, naming: Naming): (raw: unknown, where: string) => unknown {
+  output(type: GraphQLOutputType, naming: Naming, source?: string): (raw: unknown, where: string) => unknown {
     if (isNonNullType(type)) {
-      const inner = this.output(type.ofType, naming);
+      const inner = this.output(type.ofType, naming, source);
       return (raw, where) => {
         if (raw === null || raw === undefined) throw new DriftError(`${where} is missing`);
         return inner(raw, where);
       };
     }
-    if (isListType(type)) return nullable(listMapper(this.output(type.ofType, naming)));
-    if (isObjectType(type)) return nullable(this.#object(type, naming));
+    if (isListType(type)) return nullable(listMapper(this.output(type.ofType, naming, source)));
+    if (isObjectType(type)) return nullable(this.#object(type, naming, source));
     if (isEnumType(type)) return nullable(enumValue(type));
     if (isScalarType(type)) return nullable(scalar(type.name));
     const discriminator = this.options.discriminators?.get(type.name);
     // Without @discriminate, hand-written code picks the member (the compiler made sure of it).
-    return discriminator ? nullable(this.#abstract(discriminator, naming)) : (raw) => raw;
+    return discriminator ? nullable(this.#abstract(discriminator, naming, source)) : (raw) => raw;
   }
 
   /** A union's or interface's record, mapped as the member its discriminator picks. */
-  #abstract(plan: DiscriminatorPlan, naming: Naming): (raw: unknown, where: string) => unknown {
+  #abstract(plan: DiscriminatorPlan, naming: Naming, source?: string): (raw: unknown, where: string) => unknown {
     const objectType = this.options.objectType;
     if (!objectType) throw new Error(`@discriminate on ${plan.type} needs the graph's object types`);
-    const members = new Map(plan.members.map((name) => [name, this.#object(objectType(name), naming)]));
+    const members = new Map(plan.members.map((name) => [name, this.#object(objectType(name), naming, source)]));
     return (raw, where) => {
       const picked = pickMember(plan, raw);
       const map = picked.member === undefined ? undefined : members.get(picked.member);
@@ -133,8 +150,8 @@ class RecordMapperSet implements RecordMappers {
     };
   }
 
-  #object(type: GraphQLObjectType, naming: Naming): (raw: unknown, where: string) => MappedObject {
-    const key = `${type.name}|${naming}`;
+  #object(type: GraphQLObjectType, naming: Naming, source?: string): (raw: unknown, where: string) => MappedObject {
+    const key = `${type.name}|${naming}|${source ?? ''}`;
     let map = this.#objects.get(key);
     if (map) return map;
     const memo = new WeakMap<object, MappedObject>();
@@ -146,11 +163,18 @@ class RecordMapperSet implements RecordMappers {
         throw new DriftError(`${where} is not an object`);
       const known = memo.get(raw);
       if (known) return known;
-      fields ??= this.#readersOf(type, naming);
+      fields ??= this.#readersOf(type, naming, source);
       shared ??= { [TYPENAME]: type.name, [READERS]: new Map(fields.map((field) => [field.name, field])) };
       const mapped = Object.create(shared) as MappedObject;
       mapped[RAW] = raw;
-      for (const field of fields) mapped[field.name] = field.map(upstreamValue(raw, field), field.where);
+      for (const field of fields) {
+        try {
+          mapped[field.name] = field.map(upstreamValue(raw, field), field.where);
+        } catch (error) {
+          if (!(error instanceof DriftError)) throw error;
+          mapped[field.name] = source === undefined ? error : asUpstreamDrift(error, source);
+        }
+      }
       memo.set(raw, mapped);
       return mapped;
     };
@@ -159,8 +183,8 @@ class RecordMapperSet implements RecordMappers {
   }
 
   /** The fields of a type read from its records, compiled on first use (types refer to each other). */
-  #readersOf(type: GraphQLObjectType, naming: Naming): FieldReader[] {
-    const key = `${type.name}|${naming}`;
+  #readersOf(type: GraphQLObjectType, naming: Naming, source: string | undefined): FieldReader[] {
+    const key = `${type.name}|${naming}|${source ?? ''}`;
     const known = this.#readers.get(key);
     if (known) return known;
     const node = this.options.nodes.get(type.name);
@@ -190,7 +214,7 @@ class RecordMapperSet implements RecordMappers {
         as,
         compute: this.options.computed?.get(`${type.name}.${field.name}`),
         list: isListType(getNullableType(field.type)),
-        map: this.output(field.type, naming),
+        map: this.output(field.type, naming, source),
       });
     }
     return list;

@@ -79,16 +79,41 @@ describe('output mapping', () => {
   });
 
   it.each([
-    ['a missing non-null field', { ...record, title: undefined }, 'Article.title is missing'],
-    ['a string where an Int belongs', { ...record, score: '3' }, 'Article.score is not an integer'],
-    ['an unknown enum value', { ...record, category: 'sports' }, 'Article.category is not one of tech, food, OTHER'],
-    ['a non-list where a list belongs', { ...record, tags: 'x' }, 'Article.tags is not a list'],
-    ['a null inside a list of non-null', { ...record, tags: ['x', null] }, 'Article.tags.1 is missing'],
-    ['an object where a string belongs', { ...record, title: { text: 'T' } }, 'Article.title is not a string'],
-    ['a record that is not an object', ['x'], 'Article is not an object'],
-  ])('refuses %s as drift, naming the field', (_name, raw, where) => {
-    expect(() => article('snake_case')(raw)).toThrow(DriftError);
-    expect(() => article('snake_case')(raw)).toThrow(where);
+    ['a missing non-null field', { ...record, title: undefined }, 'title', 'Article.title is missing'],
+    ['a string where an Int belongs', { ...record, score: '3' }, 'score', 'Article.score is not an integer'],
+    [
+      'an unknown enum value',
+      { ...record, category: 'sports' },
+      'category',
+      'Article.category is not one of tech, food, OTHER',
+    ],
+    ['a non-list where a list belongs', { ...record, tags: 'x' }, 'tags', 'Article.tags is not a list'],
+    ['a null inside a list of non-null', { ...record, tags: ['x', null] }, 'tags', 'Article.tags.1 is missing'],
+    ['an object where a string belongs', { ...record, title: { text: 'T' } }, 'title', 'Article.title is not a string'],
+    ['a nested record missing a non-null field', { ...record, author: {} }, 'author', 'Author.name is missing'],
+  ])('holds %s as the drift of that field alone, naming it', (_name, raw, field, where) => {
+    const mapped = article('snake_case')(raw) as Record<string, unknown>;
+    const drift = field === 'author' ? (mapped.author as Record<string, unknown>).name : mapped[field];
+    expect(drift).toBeInstanceOf(DriftError);
+    expect((drift as DriftError).where).toBe(where);
+    // The fields that fit answer: a query that does not select the drifted field is not refused.
+    expect(mapped.createdAt).toBe('2026-01-01');
+  });
+
+  it('refuses a record that is not an object as a whole', () => {
+    expect(() => article('snake_case')(['x'])).toThrow(DriftError);
+    expect(() => article('snake_case')(['x'])).toThrow('Article is not an object');
+  });
+
+  it("codes a drifted field as the source's bad answer when the source is named", () => {
+    const map = mappers.output(schema.getType('Article') as GraphQLObjectType, 'snake_case', 'news');
+    const mapped = map({ ...record, score: 'high' }, 'Article') as Record<string, unknown>;
+    expect(mapped.score).toMatchObject({
+      code: 'UPSTREAM_BAD_RESPONSE',
+      source: 'news',
+      message: 'news sent a body of an unexpected shape (Article.score is not an integer).',
+    });
+    expect(mapped.title).toBe('T');
   });
 
   it('never reads through __proto__', () => {
@@ -135,7 +160,8 @@ describe('@compute fields', () => {
   });
 
   it('checks the value against the field type: null for a non-null field is drift, naming it', () => {
-    expect(() => person({ name: 'Ada', first_name: 'Ada' })).toThrow('Person.age is missing');
-    expect(() => person({ name: 'Ada', first_name: 'Ada', born: 'old' })).toThrow('Person.age is not an integer');
+    const ageOf = (raw: object) => ((person(raw) as { age: unknown }).age as DriftError).where;
+    expect(ageOf({ name: 'Ada', first_name: 'Ada' })).toBe('Person.age is missing');
+    expect(ageOf({ name: 'Ada', first_name: 'Ada', born: 'old' })).toBe('Person.age is not an integer');
   });
 });

@@ -24,7 +24,7 @@ import type { UpstreamRequest } from '../../sources/upstream-request.ts';
 import { batchOf, batchShape, type RowMapping } from '../batch.ts';
 import type { GatewayContext } from '../gateway-context.ts';
 import type { FirstPagePlan, PaginatePlan, Path, RestPlan } from '../plan.ts';
-import { asUpstreamDrift } from './field-errors.ts';
+import { asUpstreamDrift } from '../records.ts';
 import { renderQuery } from './render-request.ts';
 import { type SourceCall, stateOf } from './request-state.ts';
 

@@ -1,12 +1,10 @@
 /**
  * Upstream failures as a declared field reports them: the status mapping
- * its `@rest(errors:)` declares, and a record that does not fit its type as
- * the source's bad answer.
+ * its `@rest(errors:)` declares, or the error answer's body as data.
  */
 import { read } from '../../core/dot-path.ts';
 import { GraftError } from '../../errors.ts';
 import type { Path, RestPlan } from '../plan.ts';
-import { DriftError } from '../records.ts';
 
 /** A declared error mapping for the upstream status, or the error as it was. */
 export function mappedError(plan: Pick<RestPlan, 'source' | 'errors'>, error: unknown): unknown {
@@ -68,14 +66,4 @@ export function messageIn(body: string | undefined, path: Path): string | undefi
   };
   const text = Array.isArray(value) ? value.map(describe).filter(Boolean).join('; ') : describe(value);
   return text ? text.slice(0, 500) : undefined;
-}
-
-/** A record that does not fit its type (records.ts's DriftError) as the client sees it: the source's bad answer; anything else as it is. */
-export function asUpstreamDrift(error: unknown, source: string, status?: number): unknown {
-  if (!(error instanceof DriftError)) return error;
-  return new GraftError('UPSTREAM_BAD_RESPONSE', `${source} sent a body of an unexpected shape (${error.where}).`, {
-    source,
-    status,
-    cause: error,
-  });
 }

@@ -89,7 +89,7 @@ function fieldResolver(run: RunContext, coordinate: string, plan: FieldPlan): un
   const decode = argumentDecoder(plan.decoding);
   return eventField(plan, definition, {
     decode,
-    mapValue: run.mappers.output(definition.type, run.naming(plan.source)),
+    mapValue: run.mappers.output(definition.type, run.naming(plan.source), plan.source),
     runnerOf: run.runnerOf,
   });
 }

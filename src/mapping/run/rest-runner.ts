@@ -34,7 +34,7 @@ import type { UpstreamRequest } from '../../sources/upstream-request.ts';
 import { type BatchForm, batchOf, batchShape, type RowMapping } from '../batch.ts';
 import type { GatewayContext } from '../gateway-context.ts';
 import type { BatchPlan, FirstPagePlan, PaginatePlan, RestPlan } from '../plan.ts';
-import { asXmlList } from '../records.ts';
+import { asUpstreamDrift, asXmlList } from '../records.ts';
 import { fieldsNamed, selectedFields } from '../selection.ts';
 import {
   connectionOf,
@@ -46,7 +46,7 @@ import {
   servedByBatch,
   totalOf,
 } from './connections.ts';
-import { asUpstreamDrift, errorAsData, mappedError } from './field-errors.ts';
+import { errorAsData, mappedError } from './field-errors.ts';
 import { type BatchSettler, settleParents } from './prefetch.ts';
 import { accessor, references, type ValueReader } from './references.ts';
 import {
@@ -96,9 +96,10 @@ function restField(plan: RestPlan, definition: GraphQLField<unknown, unknown>, r
   // `@rest(type:)`: every record is that member of the field's union or interface.
   const member = plan.member ? (schema.getType(plan.member) as GraphQLObjectType) : undefined;
   const rowType = member ?? schema.getType(plan.returns);
-  const mapValue = mappers.output(member ? withNamedType(definition.type, member) : definition.type, naming);
+  const { source } = plan;
+  const mapValue = mappers.output(member ? withNamedType(definition.type, member) : definition.type, naming, source);
   const mapRow =
-    rowType && (isObjectType(rowType) || isAbstractType(rowType)) ? mappers.output(rowType, naming) : mapValue;
+    rowType && (isObjectType(rowType) || isAbstractType(rowType)) ? mappers.output(rowType, naming, source) : mapValue;
   const requestOf = requestRenderer(plan, (template) => {
     const type = argumentInputType(template, definition);
     return type && mappers.input(type, naming);
@@ -126,7 +127,7 @@ function restField(plan: RestPlan, definition: GraphQLField<unknown, unknown>, r
     keyOf: plan.batch && accessor(plan.batch.key, mappers),
     errorMappers: new Map(
       plan.errors.flatMap(({ member }) =>
-        member ? [[member, mappers.output(schema.getType(member) as GraphQLObjectType, naming)] as const] : [],
+        member ? [[member, mappers.output(schema.getType(member) as GraphQLObjectType, naming, source)] as const] : [],
       ),
     ),
   };
