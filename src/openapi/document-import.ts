@@ -32,6 +32,7 @@ import {
   typesOf,
   variants,
 } from './schema-shapes.ts';
+import { discrimination, type UnionMember } from './union-shapes.ts';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
@@ -168,6 +169,10 @@ export class DocumentImport {
   readonly #types = new Map<string, string[]>();
   readonly #enums = new Map<string, string[]>();
   readonly #inputs = new Map<string, string[]>();
+  /** Unions of oneOf / anyOf members a record tells apart, rendered whole (`union Pet @discriminate(...) = Cat | Dog`). */
+  readonly #unions = new Map<string, string>();
+  /** The union each oneOf / anyOf schema was declared as, or null when its members are merged instead (#collapsed). */
+  readonly #unionOf = new WeakMap<Schema, string | null>();
   readonly #typeNames: (name: string) => string;
   /** Free-form objects (no properties) are the JSON scalar, declared once when used. */
   #usesJson = false;
@@ -248,7 +253,7 @@ export class DocumentImport {
         `webhooks (${Object.keys(this.api.webhooks).join(', ')}): not imported; declare @event subscriptions for them (docs/webhooks.md)`,
       );
     const sdl = this.#render();
-    for (const name of [...this.#types.keys(), ...this.#enums.keys(), ...this.#inputs.keys()])
+    for (const name of [...this.#types.keys(), ...this.#enums.keys(), ...this.#inputs.keys(), ...this.#unions.keys()])
       this.taken.types.add(name);
     for (const name of this.#rootNames.query) this.taken.query.add(name);
     for (const name of this.#rootNames.mutation) this.taken.mutation.add(name);
@@ -369,6 +374,8 @@ export class DocumentImport {
 
   /** The GraphQL type of a schema, declaring object and enum types as needed (`hint` names inline ones). */
   #outputType(given: Schema | undefined, hint: string, field = ''): string | undefined {
+    const union = this.#unionType(given, hint);
+    if (union) return union;
     const schema = this.#collapsed(given);
     if (schema === 'json') {
       this.#usesJson = true;
@@ -400,6 +407,44 @@ export class DocumentImport {
       return name;
     }
     return scalarOf(kinds[0], field, resolved);
+  }
+
+  /**
+   * A `oneOf` / `anyOf` of named object schemas as a union, when records say
+   * which member they are (union-shapes.ts); undefined when they do not, and
+   * the members are merged into one object (#collapsed).
+   */
+  #unionType(given: Schema | undefined, hint: string): string | undefined {
+    const resolved = this.#resolve(given);
+    const choices = resolved && !isObject(resolved) ? (resolved.oneOf ?? resolved.anyOf) : undefined;
+    if (!resolved || !Array.isArray(choices)) return undefined;
+    const known = this.#unionOf.get(resolved);
+    if (known !== undefined) return known ?? undefined;
+    this.#unionOf.set(resolved, null); // a member that is its own union's member is merged, not looped over
+    const present = (choices as Schema[]).filter((choice) => {
+      const kinds = typesOf(this.#resolve(choice) ?? {});
+      return !(kinds.length === 1 && kinds[0] === 'null');
+    });
+    const members = present.flatMap((choice): UnionMember[] => {
+      const type = this.#refName(choice);
+      const schema = this.#resolve(choice);
+      if (!type || !choice.$ref || !schema || !isObject(schema) || Array.isArray(schema.oneOf ?? schema.anyOf))
+        return [];
+      const merged = this.#merged(schema);
+      // A member without properties is the JSON scalar (#outputType), which no union can hold.
+      return Object.keys(merged.properties ?? {}).length > 0 ? [{ type, ref: choice.$ref, schema: merged }] : [];
+    });
+    const distinct = new Set(members.map((member) => member.type)).size === present.length;
+    const discriminate =
+      present.length > 1 && members.length === present.length && distinct
+        ? discrimination(members, resolved.discriminator)
+        : undefined;
+    if (!discriminate) return undefined;
+    for (const member of present) this.#outputType(member, hint);
+    const name = this.#refName(given) ?? this.#typeNames(pascalCase(hint));
+    this.#unionOf.set(resolved, name);
+    this.#unions.set(name, `union ${name} ${discriminate} = ${members.map((member) => member.type).join(' | ')}\n`);
+    return name;
   }
 
   #declareObject(name: string, schema: Schema): void {
@@ -701,10 +746,6 @@ export class DocumentImport {
       .find((each) => each.paging);
     // Otherwise the answer as a whole: several object shapes merged, shapes of different kinds as JSON (#collapsed).
     const answer = paged?.shape ?? success.schema;
-    if (shapes.length > 1)
-      this.report.guesses.push(
-        `${label}: answers one of ${shapes.length} shapes; mapped ${paged ? (this.#refName(answer) ?? 'the one that pages') : 'as one type with the fields of all of them'}`,
-      );
     const paging = paged?.paging;
     const list = paging && (paging.items ? this.#resolve(answer)?.properties?.[paging.items] : answer);
     const items = (list && this.#resolve(list as Schema)?.items) ?? undefined;
@@ -732,9 +773,22 @@ export class DocumentImport {
       paging && rowSchema
         ? this.#connectionRead(parts, paging, rowSchema, filterArgs, query)
         : this.#plainRead(parts, answer, filterArgs, query, success.links ?? {});
+    if (shapes.length > 1)
+      this.report.guesses.push(`${label}: ${this.#shapesMapped(shapes.length, paged && answer, success.schema)}`);
     if (declaration === undefined) return;
     this.#queryFields.push(declaration);
     this.report.mapped.push(label);
+  }
+
+  /** How an answer of several shapes was mapped: the one that pages, a union of them, or one type with the fields of all. */
+  #shapesMapped(count: number, paged: Schema | undefined, answer: Schema | undefined): string {
+    const union = answer && this.#unionOf.get(this.#resolve(answer) ?? answer);
+    const how = paged
+      ? (this.#refName(paged) ?? 'the one that pages')
+      : union
+        ? `as the union ${union}, each record the member it says it is`
+        : 'as one type with the fields of all of them';
+    return `answers one of ${count} shapes; mapped ${how}`;
   }
 
   /** A paged list as a connection; undefined when it was skipped. */
@@ -747,7 +801,7 @@ export class DocumentImport {
   ): string | undefined {
     const { label, path, args, pathTemplate, params, operation } = parts;
     const node = this.#outputType(rowSchema, singular(lastNoun(path)));
-    if (!node || !this.#types.get(node)?.length) {
+    if (!node || !(this.#types.get(node)?.length || this.#unions.has(node))) {
       this.report.skipped.push({
         operation: label,
         reason: 'it pages a list of values that are not objects (a connection needs object nodes)',
@@ -1081,6 +1135,7 @@ export class DocumentImport {
         const key = this.#nodeKeys.get(name);
         return `type ${name} @node(fetch: "${fetchers.get(name)}"${key ? `, key: "${key}"` : ''}) {\n${[...own, ...added].join('\n')}\n}\n`;
       }),
+      ...this.#unions.values(),
       ...[...this.#inputs].map(([name, fields]) =>
         fields.length === 0 ? opaque(name) : `input ${name} {\n${fields.join('\n')}\n}\n`,
       ),

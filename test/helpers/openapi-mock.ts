@@ -108,6 +108,30 @@ function pointed<T>(api: OpenApiDocument, value: T): T {
   return current as T;
 }
 
+/** A record of a oneOf's member with the value its discriminator names that member by, as a real API sends it. */
+function discriminated(api: OpenApiDocument, discriminator: unknown, member: Schema | undefined, value: unknown) {
+  const { propertyName, mapping = {} } = (discriminator ?? {}) as { propertyName?: string; mapping?: object };
+  const ref = member?.$ref;
+  if (!propertyName || !ref || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const named = Object.entries(mapping).find(([, target]) => target === ref || ref.endsWith(`/${String(target)}`));
+  // A value the member's schema fixes (an enum of one) is what the API sends; else the mapping's, else the schema's name.
+  if (
+    !named &&
+    typeof (value as Record<string, unknown>)[propertyName] === 'string' &&
+    fixes(api, member, propertyName)
+  )
+    return value;
+  return { ...value, [propertyName]: named?.[0] ?? decodeURIComponent(ref.split('/').at(-1) ?? '') };
+}
+
+/** Whether the member's schema declares one value of the property. */
+function fixes(api: OpenApiDocument, member: Schema, property: string): boolean {
+  const schema = pointed(api, member);
+  const merged = schema && (mergedParts(api, schema, new Set()) ?? schema);
+  const values = pointed(api, merged?.properties?.[property])?.enum;
+  return Array.isArray(values) && values.length === 1;
+}
+
 /** A value of the schema; `seen` holds the references being generated, so that a recursive schema ends. */
 function sample(api: OpenApiDocument, given: Schema | undefined, depth: number, seen: Set<string>): unknown {
   if (!given) return {};
@@ -128,7 +152,7 @@ function sample(api: OpenApiDocument, given: Schema | undefined, depth: number, 
   const choices = (schema.oneOf ?? schema.anyOf) as Schema[] | undefined;
   if (Array.isArray(choices)) {
     const first = choices.find((choice) => !typesOf(pointed(api, choice) ?? {}).includes('null')) ?? choices[0];
-    return sample(api, first, depth, inner);
+    return discriminated(api, schema.discriminator, first, sample(api, first, depth, inner));
   }
   if (Array.isArray(schema.enum)) return schema.enum.find((value) => value !== null) ?? null;
   if (schema.const !== undefined) return schema.const;

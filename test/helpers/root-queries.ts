@@ -6,10 +6,12 @@
  * nodes' scalars). What the OpenAPI corpus asks every imported graph.
  */
 import {
+  type GraphQLAbstractType,
   type GraphQLArgument,
   type GraphQLField,
   type GraphQLInputType,
   type GraphQLNamedType,
+  type GraphQLObjectType,
   type GraphQLSchema,
   getNamedType,
   getNullableType,
@@ -21,6 +23,7 @@ import {
   isNonNullType,
   isObjectType,
   isScalarType,
+  isUnionType,
   Kind,
 } from 'graphql';
 
@@ -93,10 +96,28 @@ function literal(type: GraphQLInputType, schema: GraphQLSchema, depth: number): 
   return 'null';
 }
 
+/** Each member's scalars, but those another member has with another type (which would not merge). */
+function membersSelection(type: GraphQLAbstractType): string {
+  const members = isUnionType(type) ? type.getTypes() : [];
+  const typesByName = new Map<string, Set<string>>();
+  const scalarsOf = (member: GraphQLObjectType) =>
+    Object.values(member.getFields()).filter(
+      (field) => isLeafType(getNamedType(field.type)) && !field.args.some((argument) => isNonNullType(argument.type)),
+    );
+  for (const field of members.flatMap(scalarsOf))
+    typesByName.set(field.name, (typesByName.get(field.name) ?? new Set()).add(String(field.type)));
+  return members
+    .map((member) => {
+      const fields = scalarsOf(member).filter((field) => typesByName.get(field.name)?.size === 1);
+      return fields.length > 0 ? ` ... on ${member.name} { ${fields.map((field) => field.name).join(' ')} }` : '';
+    })
+    .join('');
+}
+
 /** The scalars of a type, and (at the first level) those of its objects; `__typename` alone when it has none. */
 function selectionOf(type: GraphQLNamedType, depth: number): string {
   if (isLeafType(type)) return '';
-  if (isAbstractType(type)) return '{ __typename }';
+  if (isAbstractType(type)) return `{ __typename${depth <= 1 ? membersSelection(type) : ''} }`;
   if (!isObjectType(type)) return '';
   const parts: string[] = [];
   for (const field of Object.values(type.getFields()) as Array<GraphQLField<unknown, unknown>>) {

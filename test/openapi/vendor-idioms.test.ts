@@ -35,8 +35,17 @@ const DOCUMENT = {
           previous: { oneOf: [{ type: 'null' }, ref('Plan')] },
           customer: { anyOf: [{ type: 'string' }, ref('Customer')] },
           discount: { nullable: true, allOf: [ref('Plan')] },
-          // One of two objects of a kind each (Stripe's external accounts): one type, either's values fit.
+          // One of two objects each saying what it is (Stripe's external accounts, by their `object`): a union.
           payout: { oneOf: [ref('Card'), ref('BankAccount')] },
+          // The document's discriminator, its mapping for one member, the schema name for the other.
+          pet: {
+            oneOf: [ref('Cat'), ref('Dog')],
+            discriminator: { propertyName: 'pet_type', mapping: { kitty: '#/components/schemas/Cat' } },
+          },
+          // Told apart by the property each alone requires.
+          contact: { anyOf: [ref('EmailContact'), ref('PhoneContact')] },
+          // Nothing tells them apart: one type, either's values fit.
+          owner: { oneOf: [ref('Plan'), ref('Customer')] },
           // Bytes past 32 bits (GitHub's storage_in_bytes).
           storage: { type: 'integer', example: 34_359_738_368 },
           note: { type: 'string', description: 'A note\\with a backslash, and \\# a hash' },
@@ -52,6 +61,10 @@ const DOCUMENT = {
         type: 'object',
         properties: { object: { type: 'string', enum: ['bank_account'] }, bank: { type: 'string' } },
       },
+      Cat: { type: 'object', properties: { pet_type: { type: 'string' }, meows: { type: 'boolean' } } },
+      Dog: { type: 'object', properties: { pet_type: { type: 'string' }, barks: { type: 'boolean' } } },
+      EmailContact: { type: 'object', required: ['email'], properties: { email: { type: 'string' } } },
+      PhoneContact: { type: 'object', required: ['number'], properties: { number: { type: 'string' } } },
       'rate estimate': { type: 'object', properties: { amount: { type: 'number' } } },
       Pet: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } } },
       Droplet: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } } },
@@ -175,6 +188,9 @@ let service: Server;
 let gateway: RunningGateway;
 const requests: Array<{ method: string; url: string; body: string }> = [];
 
+/** Fields the next subscription answer has instead of its usual ones. */
+let stray: Record<string, unknown> | undefined;
+
 function answer(req: IncomingMessage): unknown {
   const path = (req.url ?? '').split('?')[0];
   if (path?.startsWith('/subscriptions/'))
@@ -185,8 +201,12 @@ function answer(req: IncomingMessage): unknown {
       customer: 'cus_1',
       discount: null,
       payout: { object: 'bank_account', bank: 'ING' },
+      pet: { pet_type: 'kitty', meows: true },
+      contact: { number: '+31 20 000 0000' },
+      owner: { email: 'ada@example.org' },
       storage: 34_359_738_368,
       note: 'n',
+      ...stray,
     };
   if (path === '/calls') return { count: 2 };
   if (path === '/files') return { name: 'a.txt' };
@@ -252,9 +272,13 @@ describe('a document with the idioms of vendor documents', () => {
     expect(MAPPING_TYPE_NAMES.filter((name) => !isReservedTypeName(name))).toEqual([]);
   });
 
-  it('reads the nullable idioms, an expandable field, one of two objects and a 64-bit integer', async () => {
+  it('reads the nullable idioms, an expandable field, one of several objects and a 64-bit integer', async () => {
     const data = await ask(
-      '{ subscription(id: "VendorSubscription:sub_1") { plan { name } previous { name } customer discount { name } payout { object last4 bank } storage note } }',
+      `{ subscription(id: "VendorSubscription:sub_1") { plan { name } previous { name } customer discount { name }
+        payout { __typename ... on Card { last4 } ... on BankAccount { object bank } }
+        pet { __typename ... on Cat { meows } ... on Dog { barks } }
+        contact { __typename ... on PhoneContact { number } }
+        owner { name email } storage note } }`,
     );
     expect(data).toEqual({
       data: {
@@ -263,7 +287,10 @@ describe('a document with the idioms of vendor documents', () => {
           previous: { name: 'basic' },
           customer: 'cus_1',
           discount: null,
-          payout: { object: 'BANK_ACCOUNT', last4: null, bank: 'ING' },
+          payout: { __typename: 'BankAccount', object: 'BANK_ACCOUNT', bank: 'ING' },
+          pet: { __typename: 'Cat', meows: true },
+          contact: { __typename: 'PhoneContact', number: '+31 20 000 0000' },
+          owner: { name: null, email: 'ada@example.org' },
           storage: 34_359_738_368,
           note: 'n',
         },
@@ -283,6 +310,33 @@ describe('a document with the idioms of vendor documents', () => {
       '/calls?opt_pretty=true&StartTime<=2026-01-02&StartTime>=2026-01-01&include[]=x',
       '/files?fields=name',
       '/rates',
+    ]);
+  });
+
+  it('declares a union for members a record tells apart, with the @discriminate that picks each', () => {
+    expect(imported.sdl).toContain(
+      'union VendorSubscriptionPayout @discriminate(field: "object", values: { card: "Card", bank_account: "BankAccount" }) = Card | BankAccount',
+    );
+    expect(imported.sdl).toContain(
+      'union VendorSubscriptionPet @discriminate(field: "pet_type", values: { kitty: "Cat", Dog: "Dog" }) = Cat | Dog',
+    );
+    expect(imported.sdl).toContain(
+      'union VendorSubscriptionContact @discriminate(has: { email: "EmailContact", number: "PhoneContact" }) = EmailContact | PhoneContact',
+    );
+    expect(imported.sdl).toMatch(/^type VendorSubscriptionOwner \{/m);
+  });
+
+  it('answers UPSTREAM_BAD_RESPONSE for a record no member of its union is, and the rest of the record', async () => {
+    stray = { pet: { pet_type: 'parrot' } };
+    const { data, errors } = await ask('{ subscription(id: "VendorSubscription:sub_1") { id pet { __typename } } }');
+    stray = undefined;
+    expect(data).toEqual({ subscription: { id: 'VendorSubscription:sub_1', pet: null } });
+    expect(errors?.map((error) => [error.path, error.extensions?.code, error.message])).toEqual([
+      [
+        ['subscription', 'pet'],
+        'UPSTREAM_BAD_RESPONSE',
+        'vendor sent a body of an unexpected shape (VendorSubscription.pet is a VendorSubscriptionPet of no member: pet_type is "parrot").',
+      ],
     ]);
   });
 
