@@ -321,7 +321,7 @@ export class DocumentImport {
 
   #collapsing(schema: Schema | undefined, resolved: Schema | undefined, depth: number): Schema | 'json' | undefined {
     const members = (resolved?.oneOf ?? resolved?.anyOf) as Schema[] | undefined;
-    if (!resolved || !Array.isArray(members) || members.length === 0 || isObject(resolved)) return schema;
+    if (!resolved || !Array.isArray(members) || members.length === 0 || hasOwnShape(resolved)) return schema;
     if (depth > 8) return 'json'; // members that are members of themselves
     const present = members.filter((member) => {
       const kinds = typesOf(this.#resolve(member) ?? {});
@@ -372,6 +372,12 @@ export class DocumentImport {
     });
   }
 
+  /** A schema resolved, with its `allOf` parts merged when it is an object (Spotify's pages: `allOf: [PagingObject, { items }]`). */
+  #objectShape(schema: Schema | undefined): Schema | undefined {
+    const resolved = this.#resolve(schema);
+    return resolved && isObject(resolved) ? this.#merged(resolved) : resolved;
+  }
+
   /** The GraphQL type of a schema, declaring object and enum types as needed (`hint` names inline ones). */
   #outputType(given: Schema | undefined, hint: string, field = ''): string | undefined {
     const union = this.#unionType(given, hint);
@@ -416,7 +422,7 @@ export class DocumentImport {
    */
   #unionType(given: Schema | undefined, hint: string): string | undefined {
     const resolved = this.#resolve(given);
-    const choices = resolved && !isObject(resolved) ? (resolved.oneOf ?? resolved.anyOf) : undefined;
+    const choices = resolved && !hasOwnShape(resolved) ? (resolved.oneOf ?? resolved.anyOf) : undefined;
     if (!resolved || !Array.isArray(choices)) return undefined;
     const known = this.#unionOf.get(resolved);
     if (known !== undefined) return known ?? undefined;
@@ -742,12 +748,15 @@ export class DocumentImport {
     // An answer of several shapes (oneOf / anyOf): the one that pages, else the first object.
     const shapes = variants(success.schema);
     const paged = shapes
-      .map((shape) => ({ shape, paging: pagingOf(queryParams, this.#resolve(shape), success.headers) }))
+      .map((shape) => ({
+        shape,
+        paging: pagingOf(queryParams, this.#objectShape(shape), success.headers, (schema) => this.#objectShape(schema)),
+      }))
       .find((each) => each.paging);
     // Otherwise the answer as a whole: several object shapes merged, shapes of different kinds as JSON (#collapsed).
     const answer = paged?.shape ?? success.schema;
     const paging = paged?.paging;
-    const list = paging && (paging.items ? this.#resolve(answer)?.properties?.[paging.items] : answer);
+    const list = paging && (paging.items ? this.#objectShape(answer)?.properties?.[paging.items] : answer);
     const items = (list && this.#resolve(list as Schema)?.items) ?? undefined;
     // A connection's nodes are objects: a paged list of strings stays a list (of its first page).
     const rows = this.#collapsed(items);
@@ -1145,4 +1154,9 @@ export class DocumentImport {
       ...(this.#usesJson ? ['"Any JSON value, as the source sends it."\nscalar JSON\n'] : []),
     ].join('\n');
   }
+}
+
+/** A schema with properties of its own beside its `oneOf` / `anyOf` (`type: object` alone says nothing more than its members do). */
+function hasOwnShape(schema: Schema): boolean {
+  return Object.keys(schema.properties ?? {}).length > 0 || Array.isArray(schema.allOf);
 }

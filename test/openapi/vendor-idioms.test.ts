@@ -37,8 +37,10 @@ const DOCUMENT = {
           discount: { nullable: true, allOf: [ref('Plan')] },
           // One of two objects each saying what it is (Stripe's external accounts, by their `object`): a union.
           payout: { oneOf: [ref('Card'), ref('BankAccount')] },
-          // The document's discriminator, its mapping for one member, the schema name for the other.
+          // The document's discriminator, its mapping for one member, the schema name for the other;
+          // `type: object` beside the oneOf says nothing more (Spotify's).
           pet: {
+            type: 'object',
             oneOf: [ref('Cat'), ref('Dog')],
             discriminator: { propertyName: 'pet_type', mapping: { kitty: '#/components/schemas/Cat' } },
           },
@@ -61,6 +63,8 @@ const DOCUMENT = {
         type: 'object',
         properties: { object: { type: 'string', enum: ['bank_account'] }, bank: { type: 'string' } },
       },
+      PagingObject: { type: 'object', properties: { total: { type: 'integer' }, next: { type: 'string' } } },
+      PageMeta: { type: 'object', properties: { last_page: { type: 'integer' } } },
       Cat: { type: 'object', properties: { pet_type: { type: 'string' }, meows: { type: 'boolean' } } },
       Dog: { type: 'object', properties: { pet_type: { type: 'string' }, barks: { type: 'boolean' } } },
       EmailContact: { type: 'object', required: ['email'], properties: { email: { type: 'string' } } },
@@ -148,6 +152,41 @@ const DOCUMENT = {
         },
       },
     },
+    // Pages by a number under a name of its own, counted in the answer's meta (Laravel's `meta.last_page`).
+    '/products': {
+      get: {
+        parameters: [
+          { name: 'pg', in: 'query', schema: { type: 'integer' } },
+          { name: 'pageSize', in: 'query', schema: { type: 'integer' } },
+        ],
+        responses: {
+          '200': json({
+            type: 'object',
+            properties: {
+              data: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' } } } },
+              meta: ref('PageMeta'),
+            },
+          }),
+        },
+      },
+    },
+    // A page that is a paging object merged with its items (Spotify's `allOf: [PagingObject, { items }]`), by Jira's names.
+    '/albums': {
+      get: {
+        parameters: [
+          { name: 'startAt', in: 'query', schema: { type: 'integer' } },
+          { name: 'maxResults', in: 'query', schema: { type: 'integer' } },
+        ],
+        responses: {
+          '200': json({
+            allOf: [
+              ref('PagingObject'),
+              { type: 'object', properties: { items: { type: 'array', items: ref('Plan') } } },
+            ],
+          }),
+        },
+      },
+    },
     // An answer that only wraps the object read (DigitalOcean's `{ droplet: {…} }`).
     '/droplets/{droplet_id}': {
       get: {
@@ -188,6 +227,8 @@ let service: Server;
 let gateway: RunningGateway;
 const requests: Array<{ method: string; url: string; body: string }> = [];
 
+const PRODUCTS = ['anvil', 'bolt', 'crate', 'drill', 'easel'];
+
 /** Fields the next subscription answer has instead of its usual ones. */
 let stray: Record<string, unknown> | undefined;
 
@@ -218,6 +259,12 @@ function answer(req: IncomingMessage): unknown {
   if (path === '/events') {
     const page = Number(new URL(req.url ?? '', 'http://x').searchParams.get('page') ?? 1);
     return page === 1 ? [{ id: 'e1' }, { id: 'e2' }] : [];
+  }
+  if (path === '/products') {
+    const query = new URL(req.url ?? '', 'http://x').searchParams;
+    const [page, size] = [Number(query.get('pg') ?? 1), Number(query.get('pageSize') ?? 2)];
+    const data = PRODUCTS.slice((page - 1) * size, page * size).map((name) => ({ name }));
+    return { data, meta: { last_page: Math.ceil(PRODUCTS.length / size) } };
   }
   if (path === '/user') return { login: 'me' };
   if (path?.startsWith('/users/')) return { login: decodeURIComponent(path.slice(7)) };
@@ -374,6 +421,33 @@ describe('a document with the idioms of vendor documents', () => {
     expect(data).toEqual({
       events: { edges: [{ node: { id: 'e1' } }, { node: { id: 'e2' } }], pageInfo: { hasNextPage: false } },
     });
+  });
+
+  it('pages by a number named otherwise when the answer counts its pages, and says it guessed', async () => {
+    expect(imported.sdl).toContain(
+      '  # Guessed: pages by number through "pg", a name of its own, as "meta.last_page" counts pages.\n',
+    );
+    expect(imported.sdl).toContain(
+      'paginate: { style: PAGE, items: "data", pages: "meta.last_page", param: "pg", size: "pageSize" }',
+    );
+    expect(imported.report.guesses).toContain(
+      'GET /products: pages by number through "pg", a name of its own, as "meta.last_page" counts pages',
+    );
+    requests.length = 0;
+    const { data } = await ask('{ products(first: 4) { edges { node { name } } pageInfo { hasNextPage } } }');
+    expect(data).toEqual({
+      products: {
+        edges: PRODUCTS.slice(0, 4).map((name) => ({ node: { name } })),
+        pageInfo: { hasNextPage: true },
+      },
+    });
+    expect(requests.every((request) => /^\/products\?pg=\d&pageSize=\d+$/.test(request.url))).toBe(true);
+  });
+
+  it('pages a page merged from its parts (allOf), by offset and limit parameters of other names', () => {
+    expect(imported.sdl).toContain(
+      'paginate: { style: OFFSET, items: "items", total: "total", param: "startAt", size: "maxResults" }',
+    );
   });
 
   it('takes and answers the global id in a write on what a Node read reads', async () => {
