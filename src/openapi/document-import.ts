@@ -205,6 +205,8 @@ export class DocumentImport {
   readonly #batchForms = new Map<string, { param: string; style: 'COMMA' | 'REPEAT'; selection?: string }>();
   readonly #operations: DocumentOperation[];
   readonly #tokenPaths: Set<string>;
+  /** Inline schemas a `$ref` points at from elsewhere (#sharedInlineName). */
+  readonly #pointedAt = new WeakSet<object>();
 
   constructor(
     private readonly api: OpenApiDocument,
@@ -237,6 +239,11 @@ export class DocumentImport {
       }),
     );
     this.#operations = this.#collectOperations();
+    for (const ref of localRefs(api.paths))
+      if (!ref.startsWith('#/components/')) {
+        const target = atPointer(api, ref);
+        if (typeof target === 'object' && target !== null) this.#pointedAt.add(target);
+      }
   }
 
   /** The whole document: reads by id and batch forms first (they name what the others point at), then every operation, then relations by id. */
@@ -289,9 +296,10 @@ export class DocumentImport {
     if (!schema?.$ref) return schema;
     if (seen.has(schema.$ref)) return undefined;
     seen.add(schema.$ref);
+    // Bundling a document of several files points a schema's second use at its first, anywhere (`#/paths/...`).
     const target = schema.$ref.startsWith('#/components/schemas/')
       ? this.#schemas[decodeURIComponent(schema.$ref.slice(21))]
-      : undefined;
+      : (atPointer(this.api, schema.$ref) as Schema | undefined);
     return this.#resolve(target, seen);
   }
 
@@ -571,11 +579,7 @@ export class DocumentImport {
       (current as { $ref: string }).$ref.startsWith('#/');
       hops++
     ) {
-      current = (current as { $ref: string }).$ref
-        .slice(2)
-        .split('/')
-        .map((part) => decodeURIComponent(part.replace(/~1/g, '/').replace(/~0/g, '~')))
-        .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], this.api);
+      current = atPointer(this.api, (current as { $ref: string }).$ref);
     }
     return (current ?? value) as T;
   }
@@ -610,11 +614,27 @@ export class DocumentImport {
       if (method !== 'get' || !/\/\{[^}]+\}$/.test(path)) continue;
       const answer = successSchema(operation);
       const schema = answer?.kind === 'json' ? (this.#wrapperOf(answer.schema)?.schema ?? answer.schema) : undefined;
-      const type = this.#refName(schema);
+      const type = this.#refName(schema) ?? this.#sharedInlineName(schema, path);
       if (type && !this.#byId.has(type) && path.split('/').filter((part) => part.startsWith('{')).length === 1)
         this.#byId.set(type, camelCase(singular(lastNoun(path))));
       if (type) this.#byIdPaths.set(path, type);
     }
+  }
+
+  /**
+   * The name of an inline schema that other places point at, after the
+   * resource its read by id names (`Author` for `GET /authors/{id}`):
+   * bundling a document of several files leaves each schema of another file
+   * inline at its first use and points its other uses there (`#/paths/...`).
+   */
+  #sharedInlineName(schema: Schema | undefined, path: string): string | undefined {
+    const resolved = this.#resolve(schema);
+    if (!resolved || !isObject(resolved) || !this.#pointedAt.has(resolved)) return undefined;
+    const known = this.#inlineTypes.get(resolved);
+    if (known) return known;
+    const name = this.#typeNames(pascalCase(singular(lastNoun(path))));
+    this.#inlineTypes.set(resolved, name);
+    return name;
   }
 
   #findBatchForms(): void {
@@ -1159,4 +1179,23 @@ export class DocumentImport {
 /** A schema with properties of its own beside its `oneOf` / `anyOf` (`type: object` alone says nothing more than its members do). */
 function hasOwnShape(schema: Schema): boolean {
   return Object.keys(schema.properties ?? {}).length > 0 || Array.isArray(schema.allOf);
+}
+
+/** What a local JSON pointer (`#/paths/~1books/get`) points at in the document; undefined for another file's or nowhere. */
+function atPointer(api: OpenApiDocument, ref: string): unknown {
+  if (!ref.startsWith('#/')) return undefined;
+  return ref
+    .slice(2)
+    .split('/')
+    .map((part) => decodeURIComponent(part.replace(/~1/g, '/').replace(/~0/g, '~')))
+    .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], api);
+}
+
+/** Every `$ref` under `node` (a bundled document is a tree: no object is met twice). */
+function* localRefs(node: unknown): Generator<string> {
+  if (typeof node !== 'object' || node === null) return;
+  for (const [key, value] of Object.entries(node)) {
+    if (key === '$ref' && typeof value === 'string') yield value;
+    else yield* localRefs(value);
+  }
 }

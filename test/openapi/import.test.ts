@@ -394,12 +394,30 @@ describe('other documents', () => {
     expect(checked.ok).toBe(true);
   });
 
-  it('reads a YAML document whose schemas are in another file', async () => {
+  it('reads a YAML document of several files: each schema once, named, whatever file or place points at it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'graftql-import-'));
     writeFileSync(
       join(dir, 'schemas.yaml'),
-      'Book:\n  type: object\n  required: [id, title]\n  properties:\n    id: { type: integer }\n    title: { type: string }\n',
+      [
+        'Book:',
+        '  type: object',
+        '  required: [id, title]',
+        '  properties:',
+        '    id: { type: integer }',
+        '    title: { type: string }',
+        "    author: { $ref: '#/Author' }",
+        'Author:',
+        '  type: object',
+        '  properties:',
+        '    name: { type: string }',
+        '',
+      ].join('\n'),
     );
+    writeFileSync(
+      join(dir, 'parameters.yaml'),
+      'id: { name: id, in: path, required: true, schema: { type: integer } }\n',
+    );
+    const answer = (ref: string) => `{ description: ok, content: { application/json: { schema: ${ref} } } }`;
     writeFileSync(
       join(dir, 'books.yaml'),
       [
@@ -408,16 +426,27 @@ describe('other documents', () => {
         'paths:',
         '  /books/{id}:',
         '    get:',
-        '      parameters: [{ name: id, in: path, required: true, schema: { type: integer } }]',
-        '      responses:',
-        "        '200': { description: ok, content: { application/json: { schema: { $ref: './schemas.yaml#/Book' } } } }",
+        "      parameters: [{ $ref: './parameters.yaml#/id' }]",
+        `      responses: { '200': ${answer("{ $ref: './schemas.yaml#/Book' }")} }`,
+        // Bundled, these point at the first use of each: `#/paths/~1books~1{id}/get/...`.
+        '  /books:',
+        '    get:',
+        `      responses: { '200': ${answer("{ type: array, items: { $ref: './schemas.yaml#/Book' } }")} }`,
+        '  /authors/{id}:',
+        '    get:',
+        "      parameters: [{ $ref: './parameters.yaml#/id' }]",
+        `      responses: { '200': ${answer("{ $ref: './schemas.yaml#/Author' }")} }`,
         '',
       ].join('\n'),
     );
     const { sdl, report } = await importOpenApi(join(dir, 'books.yaml'), { source: 'books' });
-    expect(report.mapped).toEqual(['GET /books/{id}']);
-    expect(sdl).toContain('  title: String!');
-    expect(sdl).toMatch(/book\(id: ID!.*\): Book/);
+    expect(report.mapped).toEqual(['GET /books/{id}', 'GET /books', 'GET /authors/{id}']);
+    expect(report.guesses).toEqual([]);
+    expect(sdl).toContain('type Book @node(fetch: "book") {\n  id: ID!\n  title: String!\n  author: Author\n}');
+    expect(sdl).toMatch(/book\(id: ID! @globalId\(type: "Book"\)\): Book\n/);
+    expect(sdl).toMatch(/books: \[Book!\]\n/);
+    expect(sdl).toMatch(/author\(id: ID!\): Author\n/);
+    expect(sdl.match(/^type /gm)).toHaveLength(2);
   });
 
   it('writes a config with the sources where the project has none, and leaves one that exists alone', async () => {
