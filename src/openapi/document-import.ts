@@ -1,6 +1,6 @@
 /**
  * One OpenAPI document made into SDL, a config stub and a report: the types
- * its schemas declare (declared as operations use them), a Query field per
+ * its schemas declare (schema-types.ts, as operations use them), a Query field per
  * read and a Mutation field per write, batch forms and reads by id found
  * first, then relations by id within the document. What relations cross
  * documents is left in `graph` for relations.ts.
@@ -9,21 +9,17 @@ import { configStub } from './config-stub.ts';
 import type { OpenApiDocument, Operation, Parameter, Schema } from './document.ts';
 import { GENERATED_HEADER } from './generated-header.ts';
 import type { ImportReport } from './import-report.ts';
-import { argumentName, camelCase, constantCase, pascalCase, singular, uniqueNames } from './names.ts';
+import { argumentName, camelCase, pascalCase, singular, uniqueNames } from './names.ts';
 import { pagingOf } from './paging.ts';
 import type { GeneratedGraph, GeneratedRead, LinkObject } from './relations.ts';
 import {
   argList,
   cleanOperationId,
-  countSnake,
   describe,
-  expected,
   idLike,
   isObject,
   lastNoun,
   mapLiteral,
-  mergedObject,
-  nullable,
   opaque,
   pathName,
   renderRead,
@@ -32,7 +28,7 @@ import {
   typesOf,
   variants,
 } from './schema-shapes.ts';
-import { discrimination, type UnionMember } from './union-shapes.ts';
+import { atPointer, SchemaTypes } from './schema-types.ts';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
@@ -164,23 +160,8 @@ const GATEWAY_HEADERS: ReadonlySet<string> = new Set([
 
 export class DocumentImport {
   readonly report: ImportReport = { mapped: [], skipped: [], guesses: [], relations: [] };
-  readonly #schemas: Record<string, Schema>;
-  readonly #snake: boolean;
-  readonly #types = new Map<string, string[]>();
-  readonly #enums = new Map<string, string[]>();
-  readonly #inputs = new Map<string, string[]>();
-  /** Unions of oneOf / anyOf members a record tells apart, rendered whole (`union Pet @discriminate(...) = Cat | Dog`). */
-  readonly #unions = new Map<string, string>();
-  /** The union each oneOf / anyOf schema was declared as, or null when its members are merged instead (#collapsed). */
-  readonly #unionOf = new WeakMap<Schema, string | null>();
-  readonly #typeNames: (name: string) => string;
-  /** Free-form objects (no properties) are the JSON scalar, declared once when used. */
-  #usesJson = false;
-  readonly #schemaTypes = new Map<string, string>();
-  /** The type each inline object schema was declared as. */
-  readonly #inlineTypes = new WeakMap<Schema, string>();
-  /** Each `oneOf` / `anyOf` schema as one (#collapsed), made once: the same schema is the same merged object. */
-  readonly #collapses = new WeakMap<Schema, Schema | 'json'>();
+  /** The types the document's schemas declare (schema-types.ts). */
+  readonly #shapes: SchemaTypes;
   readonly #queryFields: string[] = [];
   /** Rendered last: a write on a type read by id takes its global id, known once every read is made. */
   readonly #mutationFields: Array<() => string> = [];
@@ -199,8 +180,6 @@ export class DocumentImport {
   readonly #nodeKeys = new Map<string, string>();
   /** Fields added to object types: nested collections, and references by id. */
   readonly #relations: Array<{ owner: string; name: string; field: string; from?: string }> = [];
-  /** One enum per set of values: a parameter shared by several operations (`units`) is one type. */
-  readonly #enumsByValues = new Map<string, string>();
   /** Collections with a by-ids filter (`/users?ids=1,2`): the read by id of their type batches through it. */
   readonly #batchForms = new Map<string, { param: string; style: 'COMMA' | 'REPEAT'; selection?: string }>();
   readonly #operations: DocumentOperation[];
@@ -213,12 +192,6 @@ export class DocumentImport {
     private readonly source: string,
     private readonly taken: TakenNames,
   ) {
-    this.#schemas = api.components?.schemas ?? {};
-    this.#snake = countSnake(this.#schemas) > 0;
-    this.#typeNames = uniqueNames({ has: (name) => taken.types.has(name) || isReservedTypeName(name) }, (name) =>
-      pascalCase(`${source} ${name}`),
-    );
-    for (const name of Object.keys(this.#schemas)) this.#schemaTypes.set(name, this.#typeNames(pascalCase(name)));
     this.#fieldNames = { query: this.#rootName('query'), mutation: this.#rootName('mutation') };
     this.graph = {
       source,
@@ -231,6 +204,10 @@ export class DocumentImport {
       links: [],
       references: [],
     };
+    const typeNames = uniqueNames({ has: (name) => taken.types.has(name) || isReservedTypeName(name) }, (name) =>
+      pascalCase(`${source} ${name}`),
+    );
+    this.#shapes = new SchemaTypes(api, typeNames, this.report, this.graph);
     this.#tokenPaths = new Set(
       Object.values(api.components?.securitySchemes ?? {}).flatMap((scheme) => {
         const url = (scheme.flows as { clientCredentials?: { tokenUrl?: string } } | undefined)?.clientCredentials
@@ -260,13 +237,23 @@ export class DocumentImport {
         `webhooks (${Object.keys(this.api.webhooks).join(', ')}): not imported; declare @event subscriptions for them (docs/webhooks.md)`,
       );
     const sdl = this.#render();
-    for (const name of [...this.#types.keys(), ...this.#enums.keys(), ...this.#inputs.keys(), ...this.#unions.keys()])
+    for (const name of [
+      ...this.#shapes.types.keys(),
+      ...this.#shapes.enums.keys(),
+      ...this.#shapes.inputs.keys(),
+      ...this.#shapes.unions.keys(),
+    ])
       this.taken.types.add(name);
     for (const name of this.#rootNames.query) this.taken.query.add(name);
     for (const name of this.#rootNames.mutation) this.taken.mutation.add(name);
     for (const { owner, name } of this.#relations)
       graph.related.set(owner, [...(graph.related.get(owner) ?? []), name]);
-    return { sdl: `${sdl.trimEnd()}\n`, config: configStub(this.api, this.source, this.#snake, report), report, graph };
+    return {
+      sdl: `${sdl.trimEnd()}\n`,
+      config: configStub(this.api, this.source, this.#shapes.snake, report),
+      report,
+      graph,
+    };
   }
 
   /**
@@ -288,283 +275,6 @@ export class DocumentImport {
       this.#rootNames[kind].add(chosen);
       return chosen;
     };
-  }
-
-  // --- Schemas and the types they declare
-
-  #resolve(schema: Schema | undefined, seen = new Set<string>()): Schema | undefined {
-    if (!schema?.$ref) return schema;
-    if (seen.has(schema.$ref)) return undefined;
-    seen.add(schema.$ref);
-    // Bundling a document of several files points a schema's second use at its first, anywhere (`#/paths/...`).
-    const target = schema.$ref.startsWith('#/components/schemas/')
-      ? this.#schemas[decodeURIComponent(schema.$ref.slice(21))]
-      : (atPointer(this.api, schema.$ref) as Schema | undefined);
-    return this.#resolve(target, seen);
-  }
-
-  #refName(schema: Schema | undefined): string | undefined {
-    return schema?.$ref?.startsWith('#/components/schemas/')
-      ? this.#schemaTypes.get(decodeURIComponent(schema.$ref.slice(21)))
-      : undefined;
-  }
-
-  /**
-   * A `oneOf` / `anyOf` as one schema a field can have: without its `null`
-   * member (the nullable idioms `anyOf: [$ref, null]`, `oneOf: [null, $ref]`),
-   * the one member left as it is; members that are all objects merged into
-   * one object whose fields are all optional (a record of any member fits);
-   * members of different kinds (Stripe's expandable `anyOf: [string, $ref]`,
-   * Slack's object-or-list) the JSON scalar, which passes either as sent.
-   * A schema without members is itself.
-   */
-  #collapsed(schema: Schema | undefined, depth = 0): Schema | 'json' | undefined {
-    const resolved = this.#resolve(schema);
-    const known = resolved && this.#collapses.get(resolved);
-    if (known) return known;
-    const collapsed = this.#collapsing(schema, resolved, depth);
-    if (resolved && collapsed) this.#collapses.set(resolved, collapsed);
-    return collapsed;
-  }
-
-  #collapsing(schema: Schema | undefined, resolved: Schema | undefined, depth: number): Schema | 'json' | undefined {
-    const members = (resolved?.oneOf ?? resolved?.anyOf) as Schema[] | undefined;
-    if (!resolved || !Array.isArray(members) || members.length === 0 || hasOwnShape(resolved)) return schema;
-    if (depth > 8) return 'json'; // members that are members of themselves
-    const present = members.filter((member) => {
-      const kinds = typesOf(this.#resolve(member) ?? {});
-      return !(kinds.length === 1 && kinds[0] === 'null');
-    });
-    if (present.length === 1) return this.#collapsed(present[0], depth + 1);
-    const shapes = present.map((member) => this.#resolve(member) ?? {});
-    if (shapes.length > 0 && shapes.every((shape) => isObject(shape))) {
-      const properties: Record<string, Schema> = {};
-      for (const shape of shapes)
-        for (const [name, property] of Object.entries(this.#merged(shape).properties ?? {}))
-          properties[name] = name in properties ? this.#either(properties[name] as Schema, property) : property;
-      return { type: 'object', properties };
-    }
-    const kinds = new Set(shapes.map((shape) => typesOf(shape).find((kind) => kind !== 'null') ?? 'object'));
-    if (kinds.size === 1 && !kinds.has('object') && !kinds.has('array')) return shapes[0];
-    return 'json';
-  }
-
-  /**
-   * A property two merged members both have, as a schema either's value fits:
-   * the same schema; enums of strings with the values of both (Stripe's
-   * `object: card` and `object: bank_account`); one scalar kind; else a
-   * free-form object (JSON).
-   */
-  #either(first: Schema, second: Schema): Schema {
-    if (first === second || JSON.stringify(first) === JSON.stringify(second)) return first;
-    const [a, b] = [this.#resolve(first) ?? {}, this.#resolve(second) ?? {}];
-    const strings = (schema: Schema) =>
-      Array.isArray(schema.enum) && schema.enum.every((value) => typeof value === 'string');
-    if (strings(a) && strings(b))
-      return { type: 'string', enum: [...new Set([...(a.enum as string[]), ...(b.enum as string[])])] };
-    const [kindA, kindB] = [a, b].map((schema) => typesOf(schema).find((kind) => kind !== 'null'));
-    if (kindA && kindA === kindB && kindA !== 'object' && kindA !== 'array') return { type: kindA };
-    return { type: 'object' };
-  }
-
-  /** An object schema with its `allOf` parts merged in, `$ref`s to the document's schemas followed (each once: some documents' parts refer back). */
-  #merged(schema: Schema, seen: ReadonlySet<Schema> = new Set([schema])): Schema {
-    const parts = Array.isArray(schema.allOf) ? (schema.allOf as Schema[]) : [];
-    return mergedObject({
-      ...schema,
-      allOf: parts.flatMap((part) => {
-        const resolved = this.#resolve(part) ?? {};
-        if (seen.has(resolved)) return [];
-        return [Array.isArray(resolved.allOf) ? this.#merged(resolved, new Set([...seen, resolved])) : resolved];
-      }),
-    });
-  }
-
-  /** A schema resolved, with its `allOf` parts merged when it is an object (Spotify's pages: `allOf: [PagingObject, { items }]`). */
-  #objectShape(schema: Schema | undefined): Schema | undefined {
-    const resolved = this.#resolve(schema);
-    return resolved && isObject(resolved) ? this.#merged(resolved) : resolved;
-  }
-
-  /** The GraphQL type of a schema, declaring object and enum types as needed (`hint` names inline ones). */
-  #outputType(given: Schema | undefined, hint: string, field = ''): string | undefined {
-    const union = this.#unionType(given, hint);
-    if (union) return union;
-    const schema = this.#collapsed(given);
-    if (schema === 'json') {
-      this.#usesJson = true;
-      return 'JSON';
-    }
-    const named = this.#refName(schema);
-    const resolved = this.#resolve(schema);
-    if (!resolved) return undefined;
-    if (isObject(resolved) && Object.keys(this.#merged(resolved).properties ?? {}).length === 0) {
-      this.#usesJson = true;
-      return 'JSON';
-    }
-    if (named && isObject(resolved)) {
-      this.#declareObject(named, resolved);
-      return named;
-    }
-    const kinds = typesOf(resolved).filter((kind) => kind !== 'null');
-    if (Array.isArray(resolved.enum) && resolved.enum.every((value) => typeof value === 'string'))
-      return this.#declareEnum(named ?? pascalCase(hint), resolved.enum as string[]);
-    if (kinds.includes('array') || resolved.items) {
-      const item = this.#outputType(resolved.items, singular(hint));
-      return item && `[${item}${nullable(this.#resolve(resolved.items)) ? '' : '!'}]`;
-    }
-    if (isObject(resolved)) {
-      // An inline object is one type however often it is met: a recursive one ends where it began.
-      const name = named ?? this.#inlineTypes.get(resolved) ?? this.#typeNames(pascalCase(hint));
-      this.#inlineTypes.set(resolved, name);
-      this.#declareObject(name, resolved);
-      return name;
-    }
-    return scalarOf(kinds[0], field, resolved);
-  }
-
-  /**
-   * A `oneOf` / `anyOf` of named object schemas as a union, when records say
-   * which member they are (union-shapes.ts); undefined when they do not, and
-   * the members are merged into one object (#collapsed).
-   */
-  #unionType(given: Schema | undefined, hint: string): string | undefined {
-    const resolved = this.#resolve(given);
-    const choices = resolved && !hasOwnShape(resolved) ? (resolved.oneOf ?? resolved.anyOf) : undefined;
-    if (!resolved || !Array.isArray(choices)) return undefined;
-    const known = this.#unionOf.get(resolved);
-    if (known !== undefined) return known ?? undefined;
-    this.#unionOf.set(resolved, null); // a member that is its own union's member is merged, not looped over
-    const present = (choices as Schema[]).filter((choice) => {
-      const kinds = typesOf(this.#resolve(choice) ?? {});
-      return !(kinds.length === 1 && kinds[0] === 'null');
-    });
-    const members = present.flatMap((choice): UnionMember[] => {
-      const type = this.#refName(choice);
-      const schema = this.#resolve(choice);
-      if (!type || !choice.$ref || !schema || !isObject(schema) || Array.isArray(schema.oneOf ?? schema.anyOf))
-        return [];
-      const merged = this.#merged(schema);
-      // A member without properties is the JSON scalar (#outputType), which no union can hold.
-      return Object.keys(merged.properties ?? {}).length > 0 ? [{ type, ref: choice.$ref, schema: merged }] : [];
-    });
-    const distinct = new Set(members.map((member) => member.type)).size === present.length;
-    const discriminate =
-      present.length > 1 && members.length === present.length && distinct
-        ? discrimination(members, resolved.discriminator)
-        : undefined;
-    if (!discriminate) return undefined;
-    for (const member of present) this.#outputType(member, hint);
-    const name = this.#refName(given) ?? this.#typeNames(pascalCase(hint));
-    this.#unionOf.set(resolved, name);
-    this.#unions.set(name, `union ${name} ${discriminate} = ${members.map((member) => member.type).join(' | ')}\n`);
-    return name;
-  }
-
-  #declareObject(name: string, schema: Schema): void {
-    if (this.#types.has(name)) return;
-    this.#types.set(name, []);
-    const merged = this.#merged(schema);
-    const required = new Set(merged.required ?? []);
-    const fields: string[] = [];
-    const unique = uniqueNames();
-    const propertyFields = new Map<string, string>();
-    this.graph.fields.set(name, propertyFields);
-    for (const [property, value] of Object.entries(merged.properties ?? {})) {
-      if (property.includes('.')) {
-        this.report.guesses.push(
-          `${name}.${property}: a name with a dot, which @from(path:) would read as a path (left out)`,
-        );
-        continue;
-      }
-      const type = this.#outputType(value, `${name} ${property}`, property);
-      if (!type) {
-        this.report.guesses.push(`${name}.${property}: its schema has no GraphQL shape (left out)`);
-        continue;
-      }
-      const fieldName = unique(camelCase(property));
-      const from = expected(fieldName, this.#snake) === property ? '' : ` @from(path: ${JSON.stringify(property)})`;
-      const bang = required.has(property) && !nullable(this.#resolve(value)) ? '!' : '';
-      fields.push(`${describe(this.#resolve(value))}  ${fieldName}: ${type}${bang}${from}`);
-      propertyFields.set(property, fieldName);
-      // `author_id: { x-graftql-ref: User }`: the id of a User, which this or another document reads by id.
-      const explicit = (value as Record<string, unknown>)['x-graftql-ref'] ?? this.#resolve(value)?.['x-graftql-ref'];
-      if (typeof explicit === 'string')
-        this.graph.references.push({ owner: name, idField: fieldName, target: explicit });
-    }
-    this.#types.set(name, fields);
-  }
-
-  #declareEnum(hint: string, values: string[]): string {
-    const key = JSON.stringify(values);
-    const known = this.#enumsByValues.get(key);
-    if (known) return known;
-    const name = this.#typeNames(hint);
-    this.#enumsByValues.set(key, name);
-    const unique = uniqueNames();
-    this.#enums.set(
-      name,
-      values.map((value) => {
-        const spelled = unique(constantCase(value));
-        return spelled === value ? value : `${spelled} @from(value: ${JSON.stringify(value)})`;
-      }),
-    );
-    return name;
-  }
-
-  #inputType(given: Schema | undefined, hint: string): string | undefined {
-    const schema = this.#collapsed(given);
-    if (schema === 'json') {
-      this.#usesJson = true;
-      return 'JSON';
-    }
-    const resolved = this.#resolve(schema);
-    if (!resolved) return undefined;
-    if (!isObject(resolved)) {
-      const kinds = typesOf(resolved).filter((kind) => kind !== 'null');
-      if (kinds.includes('array') || resolved.items) {
-        const item = this.#inputType(resolved.items, singular(hint));
-        return item && `[${item}!]`;
-      }
-      if (Array.isArray(resolved.enum) && resolved.enum.every((value) => typeof value === 'string'))
-        return this.#declareEnum(pascalCase(hint), resolved.enum as string[]);
-      return scalarOf(kinds[0], hint, resolved);
-    }
-    if (Object.keys(this.#merged(resolved).properties ?? {}).length === 0) {
-      this.#usesJson = true;
-      return 'JSON';
-    }
-    const base = this.#refName(schema) ?? pascalCase(hint);
-    const name = base.endsWith('Input') ? base : `${base}Input`;
-    if (this.#inputs.has(name)) return name;
-    this.#inputs.set(name, []);
-    this.#inputs.set(name, this.#inputFields(name, this.#merged(resolved)));
-    return name;
-  }
-
-  #inputFields(name: string, merged: Schema): string[] {
-    const required = new Set(merged.required ?? []);
-    const fields: string[] = [];
-    const unique = uniqueNames();
-    for (const [property, value] of Object.entries(merged.properties ?? {})) {
-      if (this.#resolve(value)?.readOnly || property.includes('.')) continue;
-      const type = this.#inputType(value, `${name} ${property}`);
-      if (!type) continue;
-      const fieldName = unique(camelCase(property));
-      // An integer id is an ID in the graph, and goes back as a number.
-      const number = type === 'ID' && typesOf(this.#resolve(value) ?? {}).includes('integer');
-      const fromArgs = [
-        ...(expected(fieldName, this.#snake) === property ? [] : [`path: ${JSON.stringify(property)}`]),
-        ...(number ? ['as: NUMBER'] : []),
-      ];
-      const from = fromArgs.length > 0 ? ` @from(${fromArgs.join(', ')})` : '';
-      // A reference back to an input still being built (a tree) must be nullable: GraphQL refuses a required cycle.
-      const cyclic = this.#inputs.get(type.replace(/[[\]!]/g, ''))?.length === 0;
-      fields.push(
-        `  ${fieldName}: ${type}${required.has(property) && !nullable(this.#resolve(value)) && !cyclic ? '!' : ''}${from}`,
-      );
-    }
-    return fields;
   }
 
   // --- Operations
@@ -614,7 +324,7 @@ export class DocumentImport {
       if (method !== 'get' || !/\/\{[^}]+\}$/.test(path)) continue;
       const answer = successSchema(operation);
       const schema = answer?.kind === 'json' ? (this.#wrapperOf(answer.schema)?.schema ?? answer.schema) : undefined;
-      const type = this.#refName(schema) ?? this.#sharedInlineName(schema, path);
+      const type = this.#shapes.refName(schema) ?? this.#sharedInlineName(schema, path);
       if (type && !this.#byId.has(type) && path.split('/').filter((part) => part.startsWith('{')).length === 1)
         this.#byId.set(type, camelCase(singular(lastNoun(path))));
       if (type) this.#byIdPaths.set(path, type);
@@ -628,12 +338,12 @@ export class DocumentImport {
    * inline at its first use and points its other uses there (`#/paths/...`).
    */
   #sharedInlineName(schema: Schema | undefined, path: string): string | undefined {
-    const resolved = this.#resolve(schema);
+    const resolved = this.#shapes.resolve(schema);
     if (!resolved || !isObject(resolved) || !this.#pointedAt.has(resolved)) return undefined;
-    const known = this.#inlineTypes.get(resolved);
+    const known = this.#shapes.inlineTypes.get(resolved);
     if (known) return known;
-    const name = this.#typeNames(pascalCase(singular(lastNoun(path))));
-    this.#inlineTypes.set(resolved, name);
+    const name = this.#shapes.typeNames(pascalCase(singular(lastNoun(path))));
+    this.#shapes.inlineTypes.set(resolved, name);
     return name;
   }
 
@@ -644,17 +354,17 @@ export class DocumentImport {
         (parameter) =>
           parameter.in === 'query' &&
           ['ids', 'id'].includes(parameter.name) &&
-          this.#resolve(parameter.schema)?.type === 'array',
+          this.#shapes.resolve(parameter.schema)?.type === 'array',
       );
       const answer = successSchema(operation);
       if (!ids || answer?.kind !== 'json') continue;
       const list = variants(answer.schema)
-        .map((shape) => this.#resolve(shape))
+        .map((shape) => this.#shapes.resolve(shape))
         .find(
           (shape) =>
             shape &&
             Object.keys(shape.properties ?? {}).length === 1 &&
-            Object.values(shape.properties ?? {}).some((value) => this.#resolve(value)?.type === 'array'),
+            Object.values(shape.properties ?? {}).some((value) => this.#shapes.resolve(value)?.type === 'array'),
         );
       const style = (ids as { explode?: boolean }).explode === false ? 'COMMA' : 'REPEAT';
       this.#batchForms.set(path, {
@@ -770,17 +480,19 @@ export class DocumentImport {
     const paged = shapes
       .map((shape) => ({
         shape,
-        paging: pagingOf(queryParams, this.#objectShape(shape), success.headers, (schema) => this.#objectShape(schema)),
+        paging: pagingOf(queryParams, this.#shapes.objectShape(shape), success.headers, (schema) =>
+          this.#shapes.objectShape(schema),
+        ),
       }))
       .find((each) => each.paging);
     // Otherwise the answer as a whole: several object shapes merged, shapes of different kinds as JSON (#collapsed).
     const answer = paged?.shape ?? success.schema;
     const paging = paged?.paging;
-    const list = paging && (paging.items ? this.#objectShape(answer)?.properties?.[paging.items] : answer);
-    const items = (list && this.#resolve(list as Schema)?.items) ?? undefined;
+    const list = paging && (paging.items ? this.#shapes.objectShape(answer)?.properties?.[paging.items] : answer);
+    const items = (list && this.#shapes.resolve(list as Schema)?.items) ?? undefined;
     // A connection's nodes are objects: a paged list of strings stays a list (of its first page).
-    const rows = this.#collapsed(items);
-    const rowSchema = rows !== 'json' && rows && isObject(this.#resolve(rows) ?? {}) ? items : undefined;
+    const rows = this.#shapes.collapsed(items);
+    const rowSchema = rows !== 'json' && rows && isObject(this.#shapes.resolve(rows) ?? {}) ? items : undefined;
     const batchForm = this.#batchForms.get(path);
     const connectionArgNames = paging ? ['first', 'after', 'last', 'before'] : [];
     const filters = queryParams.filter(
@@ -791,7 +503,7 @@ export class DocumentImport {
     );
     const filterArgs = filters.map(
       (parameter) =>
-        `${parts.argName(parameter)}: ${this.#inputType(parameter.schema, parameter.name) ?? 'String'}${parameter.required ? '!' : ''}`,
+        `${parts.argName(parameter)}: ${this.#shapes.inputType(parameter.schema, parameter.name) ?? 'String'}${parameter.required ? '!' : ''}`,
     );
     const entries: Array<[string, string]> = [
       ...parts.fixedQuery,
@@ -811,9 +523,9 @@ export class DocumentImport {
 
   /** How an answer of several shapes was mapped: the one that pages, a union of them, or one type with the fields of all. */
   #shapesMapped(count: number, paged: Schema | undefined, answer: Schema | undefined): string {
-    const union = answer && this.#unionOf.get(this.#resolve(answer) ?? answer);
+    const union = answer && this.#shapes.unionOf.get(this.#shapes.resolve(answer) ?? answer);
     const how = paged
-      ? (this.#refName(paged) ?? 'the one that pages')
+      ? (this.#shapes.refName(paged) ?? 'the one that pages')
       : union
         ? `as the union ${union}, each record the member it says it is`
         : 'as one type with the fields of all of them';
@@ -829,8 +541,8 @@ export class DocumentImport {
     query: string,
   ): string | undefined {
     const { label, path, args, pathTemplate, params, operation } = parts;
-    const node = this.#outputType(rowSchema, singular(lastNoun(path)));
-    if (!node || !(this.#types.get(node)?.length || this.#unions.has(node))) {
+    const node = this.#shapes.outputType(rowSchema, singular(lastNoun(path)));
+    if (!node || !(this.#shapes.types.get(node)?.length || this.#shapes.unions.has(node))) {
       this.report.skipped.push({
         operation: label,
         reason: 'it pages a list of values that are not objects (a connection needs object nodes)',
@@ -868,11 +580,14 @@ export class DocumentImport {
     const answer = unwrapped ? unwrapped.schema : given;
     // `/articles/{id}/attachments` answering `{ data: [Attachment] }`: a list on Article, when this document reads Articles by id.
     const owner = this.#nestedOwner(path);
-    const wrapped = !/\/\{[^}]+\}$/.test(path) ? this.#onlyArray(this.#resolve(answer)) : undefined;
+    const wrapped = !/\/\{[^}]+\}$/.test(path) ? this.#onlyArray(this.#shapes.resolve(answer)) : undefined;
     const type =
       owner && wrapped
-        ? this.#outputType(this.#resolve(this.#resolve(answer)?.properties?.[wrapped] as Schema)?.items, hint)
-        : this.#outputType(answer, hint);
+        ? this.#shapes.outputType(
+            this.#shapes.resolve(this.#shapes.resolve(answer)?.properties?.[wrapped] as Schema)?.items,
+            hint,
+          )
+        : this.#shapes.outputType(answer, hint);
     if (!type) {
       this.report.skipped.push({ operation: label, reason: 'its answer has no GraphQL shape' });
       return undefined;
@@ -895,7 +610,7 @@ export class DocumentImport {
       key !== undefined &&
       this.#byId.has(type) &&
       !this.#fetchers.has(type) &&
-      !!this.#types.get(type)?.some((field) => /^\s*id: /m.test(field));
+      !!this.#shapes.types.get(type)?.some((field) => /^\s*id: /m.test(field));
     if (refetch) {
       this.#fetchers.set(type, name);
       if (key !== 'id') this.#nodeKeys.set(type, key);
@@ -947,20 +662,21 @@ export class DocumentImport {
   #nodeKey(type: string, parameter: string): string | undefined {
     if (idLike(parameter)) return 'id';
     const named = camelCase(parameter);
-    return this.#types.get(type)?.some((field) => new RegExp(`^(?:\\s*"[^\\n]*"\\n)?\\s*${named}: `).test(field))
+    return this.#shapes.types.get(type)?.some((field) => new RegExp(`^(?:\\s*"[^\\n]*"\\n)?\\s*${named}: `).test(field))
       ? named
       : undefined;
   }
 
   /** An answer that only wraps one object (`{ droplet: {...} }`, DigitalOcean's), with the property it sits under. */
   #wrapperOf(answer: Schema | undefined): { schema: Schema; property: string } | undefined {
-    const resolved = this.#resolve(answer);
+    const resolved = this.#shapes.resolve(answer);
     if (!resolved || !isObject(resolved)) return undefined;
-    const entries = Object.entries(this.#merged(resolved).properties ?? {});
+    const entries = Object.entries(this.#shapes.merged(resolved).properties ?? {});
     if (entries.length !== 1) return undefined;
     const [property, schema] = entries[0] as [string, Schema];
-    const inner = this.#resolve(schema);
-    if (!inner || !isObject(inner) || Object.keys(this.#merged(inner).properties ?? {}).length === 0) return undefined;
+    const inner = this.#shapes.resolve(schema);
+    if (!inner || !isObject(inner) || Object.keys(this.#shapes.merged(inner).properties ?? {}).length === 0)
+      return undefined;
     return /^[A-Za-z_][\w-]*$/.test(property) ? { schema, property } : undefined;
   }
 
@@ -974,8 +690,8 @@ export class DocumentImport {
         method === 'get' && other.startsWith(ownerPath) && /^[^/]*\}$/.test(other.slice(ownerPath.length)),
     );
     const answer = reads && successSchema(reads.operation);
-    const owner = answer?.kind === 'json' ? this.#refName(answer.schema) : undefined;
-    return owner && this.#byId.has(owner) && this.#types.get(owner)?.some((field) => /^\s*id: /m.test(field))
+    const owner = answer?.kind === 'json' ? this.#shapes.refName(answer.schema) : undefined;
+    return owner && this.#byId.has(owner) && this.#shapes.types.get(owner)?.some((field) => /^\s*id: /m.test(field))
       ? owner
       : undefined;
   }
@@ -983,7 +699,9 @@ export class DocumentImport {
   /** The one array property of an answer that holds only it (`{ data: [...] }`). */
   #onlyArray(schema: Schema | undefined): string | undefined {
     const entries = Object.entries(schema?.properties ?? {});
-    return entries.length === 1 && this.#resolve(entries[0]?.[1])?.type === 'array' ? entries[0]?.[0] : undefined;
+    return entries.length === 1 && this.#shapes.resolve(entries[0]?.[1])?.type === 'array'
+      ? entries[0]?.[0]
+      : undefined;
   }
 
   #importWrite({
@@ -1020,7 +738,7 @@ export class DocumentImport {
       });
       return;
     }
-    const returns = success?.kind === 'json' ? this.#outputType(success.schema, resource) : undefined;
+    const returns = success?.kind === 'json' ? this.#shapes.outputType(success.schema, resource) : undefined;
     const last = pathParams.at(-1);
     const declaredArgs = [...args, ...headerArgs, ...(body?.args ?? [])];
     const node = this.#byIdPaths.get(path);
@@ -1060,19 +778,19 @@ export class DocumentImport {
     const unique = uniqueNames(taken);
     const json = Object.keys(content).find((type) => /json/i.test(type));
     if (json) {
-      const type = this.#inputType(content[json]?.schema, hint);
+      const type = this.#shapes.inputType(content[json]?.schema, hint);
       const input = unique('input');
       return type ? { args: [`${input}: ${type}!`], directive: `, body: "$args.${input}"` } : null;
     }
     const form = content['application/x-www-form-urlencoded'] ?? content['multipart/form-data'];
     const multipart = !content['application/x-www-form-urlencoded'] && content['multipart/form-data'] !== undefined;
-    const schema = this.#resolve(form?.schema);
+    const schema = this.#shapes.resolve(form?.schema);
     if (!schema?.properties) return null;
     const required = new Set(schema.required ?? []);
     const args: string[] = [];
     const entries: Array<[string, string]> = [];
     for (const [property, value] of Object.entries(schema.properties)) {
-      const resolved = this.#resolve(value);
+      const resolved = this.#shapes.resolve(value);
       const file =
         multipart &&
         (resolved?.format === 'binary' ||
@@ -1096,8 +814,8 @@ export class DocumentImport {
   #relateIds(): void {
     const fetchers = this.#fetchers;
     for (const type of fetchers.keys())
-      if (!this.#types.get(type)?.some((field) => /^\s*id: /m.test(field))) fetchers.delete(type);
-    for (const [typeName, fields] of this.#types) {
+      if (!this.#shapes.types.get(type)?.some((field) => /^\s*id: /m.test(field))) fetchers.delete(type);
+    for (const [typeName, fields] of this.#shapes.types) {
       const explicit = new Set(
         this.graph.references.filter((reference) => reference.owner === typeName).map((reference) => reference.idField),
       );
@@ -1152,10 +870,10 @@ export class DocumentImport {
       `${GENERATED_HEADER} from ${this.api.info?.title ?? 'an OpenAPI document'} (source "${this.source}"). Run it again to update this file;`,
       '# put your own changes in another file of this folder (`extend type …`), which the import never touches.',
       '',
-      ...[...this.#enums].map(
+      ...[...this.#shapes.enums].map(
         ([name, values]) => `enum ${name} {\n${values.map((value) => `  ${value}`).join('\n')}\n}\n`,
       ),
-      ...[...this.#types].map(([name, fields]) => {
+      ...[...this.#shapes.types].map(([name, fields]) => {
         const added = this.#relationsOf(name, fields);
         if (fields.length + added.length === 0) return opaque(name);
         if (!fetchers.has(name)) return `type ${name} {\n${[...fields, ...added].join('\n')}\n}\n`;
@@ -1164,31 +882,16 @@ export class DocumentImport {
         const key = this.#nodeKeys.get(name);
         return `type ${name} @node(fetch: "${fetchers.get(name)}"${key ? `, key: "${key}"` : ''}) {\n${[...own, ...added].join('\n')}\n}\n`;
       }),
-      ...this.#unions.values(),
-      ...[...this.#inputs].map(([name, fields]) =>
+      ...this.#shapes.unions.values(),
+      ...[...this.#shapes.inputs].map(([name, fields]) =>
         fields.length === 0 ? opaque(name) : `input ${name} {\n${fields.join('\n')}\n}\n`,
       ),
       ...(queryFields.length > 0 ? [`extend type Query {\n${queryFields.join('\n')}\n}\n`] : []),
       ...(mutationFields.length > 0 ? [`extend type Mutation {\n${mutationFields.join('\n')}\n}\n`] : []),
       ...(mutationFields.some((field) => field.includes('Upload')) ? ['scalar Upload\n'] : []),
-      ...(this.#usesJson ? ['"Any JSON value, as the source sends it."\nscalar JSON\n'] : []),
+      ...(this.#shapes.usesJson ? ['"Any JSON value, as the source sends it."\nscalar JSON\n'] : []),
     ].join('\n');
   }
-}
-
-/** A schema with properties of its own beside its `oneOf` / `anyOf` (`type: object` alone says nothing more than its members do). */
-function hasOwnShape(schema: Schema): boolean {
-  return Object.keys(schema.properties ?? {}).length > 0 || Array.isArray(schema.allOf);
-}
-
-/** What a local JSON pointer (`#/paths/~1books/get`) points at in the document; undefined for another file's or nowhere. */
-function atPointer(api: OpenApiDocument, ref: string): unknown {
-  if (!ref.startsWith('#/')) return undefined;
-  return ref
-    .slice(2)
-    .split('/')
-    .map((part) => decodeURIComponent(part.replace(/~1/g, '/').replace(/~0/g, '~')))
-    .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], api);
 }
 
 /** Every `$ref` under `node` (a bundled document is a tree: no object is met twice). */
