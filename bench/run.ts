@@ -56,6 +56,8 @@ interface Server {
   env?: Record<string, string>;
   /** Sent with every request (the JWT row's token). */
   headers?: Record<string, string>;
+  /** Free to run on every core (the workers rows), not pinned to core 0. */
+  unpinned?: boolean;
 }
 
 const node24 = process.env.BENCH_NODE24 === '1' ? installNode24() : undefined;
@@ -108,6 +110,14 @@ const SERVERS: Server[] = [
     env: process.env.BENCH_DEDUPE === '0' ? { BENCH_DEDUPE: '0' } : undefined,
   })),
   ...(node24 ? [{ name: 'GraftQL (Node 24)', command: served(node24), path: '/graphql' }] : []),
+  // Every core: two worker processes (`--workers 2`) beside one process, neither pinned; the load generator and the upstream share the cores.
+  { name: 'GraftQL (1 process, not pinned)', command: served(process.execPath), path: '/graphql', unpinned: true },
+  {
+    name: 'GraftQL (--workers 2, not pinned)',
+    command: [...served(process.execPath), '--workers', '2'],
+    path: '/graphql',
+    unpinned: true,
+  },
   { name: 'raw node:http (floor)', command: [process.execPath, 'peers/raw.mjs'], path: '/', cwd: 'bench' },
   {
     name: 'yoga + DataLoader',
@@ -290,7 +300,7 @@ async function freePort(): Promise<number> {
 async function start(server: Server, env: Record<string, string>): Promise<{ process: ChildProcess; url: string }> {
   const port = await freePort();
   const line = typeof server.command === 'function' ? server.command(port, env.UPSTREAM_URL ?? '') : server.command;
-  const [command, args] = pin(0, line[0]!, line.slice(1));
+  const [command, args] = server.unpinned ? [line[0]!, line.slice(1)] : pin(0, line[0]!, line.slice(1));
   // BENCH_DEDUPE reaches only the rows that ask for it.
   const { BENCH_DEDUPE: _, ...inherited } = process.env;
   const child = spawn(command, args, {
@@ -393,9 +403,12 @@ async function load(
   };
 }
 
+/** The peak RSS of the process and of its children (the workers of `--workers`), added up. */
 function peakRssMb(pid: number | undefined): number {
   try {
-    return Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    const own = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    return Math.round(own / 1024) + children.reduce((sum, child) => sum + peakRssMb(child), 0);
   } catch {
     return 0;
   }

@@ -9,6 +9,8 @@ export { ConfigError, resolveConfig } from './config/resolve-config.ts';
 export type { GatewayConfig, ResolvedConfig, SourceConfig } from './config/config-schema.ts';
 export { createGateway, type Gateway, type GatewayOptions } from './server/create-gateway.ts';
 export { listen, type RunningGateway } from './server/listen.ts';
+export { startWorkerPool, type WorkerPool, type WorkerPoolOptions } from './server/worker-pool.ts';
+export { type ClusterView, workerClusterView } from './observability/cluster-view.ts';
 export { createLogger, type Logger } from './telemetry/logger.ts';
 
 // A graph: its SDL files (mapping directives and all), hand-written resolvers and loaders; checked and printed as the gateway serves it.

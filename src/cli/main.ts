@@ -9,17 +9,15 @@ import { parseArgs } from 'node:util';
 import {
   ConfigError,
   checkGraph,
-  createGateway,
   createLogger,
   GATEWAY_DIRECTIVES_SDL,
   type GatewayConfig,
   GraphError,
-  listen,
   printGraph,
-  resolveConfig,
 } from '../index.ts';
 import { importCommand } from './import-command.ts';
 import { loadConfig } from './load-config.ts';
+import { serve, workerCount } from './serve-command.ts';
 import { setServingFlags } from './serving-flags.ts';
 
 const HELP = `Usage: graftql <command> [options]
@@ -46,6 +44,8 @@ Options:
                         file's name, or its folder's for openapi.json)
       --out <path>      import: the SDL file of one document (default:
                         schema/<source>.graphql); the folder for several (schema)
+  -w, --workers <n>     serve: worker processes sharing the port, or auto (one per
+                        core); default 1, this process
       --example         serve: let the config start its bundled example services
                         (the repository's example graph does, for every source
                         whose URL variable is unset)
@@ -100,10 +100,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       return report.ok ? 0 : 1;
     }
     case 'serve':
-    case 'start':
+    case 'start': {
+      const workers = workerCount(values.workers);
+      if (workers === undefined)
+        throw new UsageError(`--workers: a number of processes, or auto, got ${JSON.stringify(values.workers)}.`);
       setServingFlags(); // before the config loads: a TypeScript config's compiler grows the heap
-      await serve(withOptions(await loadConfig(file)), baseDir, values.example ?? false);
+      await serve(withOptions(await loadConfig(file)), { baseDir, example: values.example ?? false, workers });
       return -1; // keeps serving
+    }
     default:
       throw new UsageError(`Unknown command "${command}".`);
   }
@@ -120,6 +124,7 @@ function parse(argv: readonly string[]) {
         port: { type: 'string', short: 'p' },
         host: { type: 'string' },
         example: { type: 'boolean' },
+        workers: { type: 'string', short: 'w' },
         source: { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -129,32 +134,6 @@ function parse(argv: readonly string[]) {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-}
-
-async function serve(config: GatewayConfig, baseDir: string, example: boolean): Promise<void> {
-  const logger = createLogger();
-  await config.beforeStart?.(process.env, { example });
-  const resolved = resolveConfig(config);
-  const gateway = createGateway(config, { logger, baseDir });
-  const running = await listen(gateway, resolved);
-  await config.afterStart?.({ url: running.url }, { example });
-  logger.info(
-    {
-      url: `${running.url}${resolved.server.paths.graphql}`,
-      graphiql: resolved.server.graphiql,
-      sources: Object.keys(resolved.sources),
-    },
-    'GraftQL is serving',
-  );
-  const stop = (signal: string) => {
-    logger.info({ signal }, 'draining in-flight requests');
-    void running.shutdown().then(() => {
-      logger.info('stopped');
-      process.exit(0);
-    });
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
 }
 
 function port(text: string): number {
@@ -192,5 +171,7 @@ main(process.argv.slice(2)).then(
     if (error instanceof ConfigError || error instanceof GraphError) process.stderr.write(`${error.message}\n`);
     else createLogger().fatal({ err: error }, 'GraftQL could not start');
     process.exitCode = 1;
+    // A worker's channel to its primary would keep it running; the primary stops the gateway when it exits.
+    if (process.send) process.exit();
   },
 );

@@ -47,6 +47,8 @@ export interface Metrics {
   /** The exposition, in Prometheus text format. */
   text(): Promise<string>;
   readonly contentType: string;
+  /** Where every metric is: what the primary of `--workers` gathers from this worker. */
+  readonly registry: Registry;
 }
 
 /** The exposition's media type (prom-client's `Registry.contentType`). */
@@ -123,6 +125,7 @@ export function createMetrics({
 
     text: () => registry.metrics(),
     contentType: registry.contentType,
+    registry,
   };
 }
 

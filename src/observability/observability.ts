@@ -10,6 +10,7 @@ import type { SourceClient } from '../sources/source-client.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { type RequestObserver, type SourceObserver, sourceObservers } from '../telemetry/observer.ts';
 import type { Tracing } from '../telemetry/trace.ts';
+import type { ClusterView } from './cluster-view.ts';
 import { createMetrics } from './metrics.ts';
 import { requestLog } from './request-log.ts';
 import { createSourceActivity } from './source-activity.ts';
@@ -31,6 +32,8 @@ export interface ObservabilityOptions {
   /** The link to the Redis replicas share, when there is one. */
   redis: (() => RedisLinkStats) | undefined;
   now: () => number;
+  /** In a worker of `graftql serve --workers`: /metrics and /status answer for every worker. */
+  cluster?: ClusterView;
 }
 
 export interface Observability {
@@ -47,8 +50,8 @@ export interface Observability {
   metrics: (() => Promise<string>) | undefined;
   contentType: string;
   sourceStatus(): SourceStatus[];
-  /** The status page as it is now. */
-  statusPage(): string;
+  /** The status page as it is now (of every worker, in a worker). */
+  statusPage(): Promise<string>;
   /** Paths answered on the gateway's own port (by the Yoga plugin in server/observability-endpoints.ts). */
   publicPaths: { metrics?: string; status?: string };
   shutdown(): Promise<void>;
@@ -67,6 +70,7 @@ export function createObservability({
   subscriptions,
   redis,
   now,
+  cluster,
 }: ObservabilityOptions): Observability {
   const startedAt = now();
   const activity = createSourceActivity(now);
@@ -96,6 +100,8 @@ export function createObservability({
     }));
   };
 
+  cluster?.share({ registry: metrics?.registry, sourceStatus });
+
   return {
     sourceObserver: sourceObservers(activity.observer, ...(metrics ? [metrics.observer] : [])),
     requestObserver:
@@ -108,11 +114,15 @@ export function createObservability({
     webhookObserver: metrics?.webhook,
     clientErrorObserver: metrics?.clientError,
     tracing,
-    metrics: metrics?.text,
+    metrics: metrics && (cluster?.metrics ?? metrics.text),
     contentType: metrics?.contentType ?? '',
     sourceStatus,
-    statusPage: () =>
-      renderStatusPage({ sources: sourceStatus(), uptimeSeconds: (now() - startedAt) / 1000, now: now() }),
+    statusPage: async () =>
+      renderStatusPage({
+        sources: cluster ? await cluster.sourceStatus() : sourceStatus(),
+        uptimeSeconds: (now() - startedAt) / 1000,
+        now: now(),
+      }),
     publicPaths: {
       ...(metrics && settings.metrics.port === undefined && { metrics: settings.metrics.path }),
       // In production the page exists only behind a token.

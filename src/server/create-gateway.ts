@@ -22,6 +22,7 @@ import { callsOf } from '../mapping/calls.ts';
 import type { GatewayContext } from '../mapping/gateway-context.ts';
 import { type CompiledGraph, compileGraph } from '../mapping/graph.ts';
 import { relatedPaths } from '../mapping/invalidation.ts';
+import type { ClusterView } from '../observability/cluster-view.ts';
 import { createObservability, type Observability } from '../observability/observability.ts';
 import type { SourceStatus } from '../observability/status-page.ts';
 import { type CursorCodec, createCursorCodec } from '../pagination/cursor.ts';
@@ -59,6 +60,8 @@ export interface GatewayOptions {
   baseDir?: string;
   /** The clock of token lifetimes, breaker open periods, rate-limit pacing and cached answers' freshness, ms since epoch; tests pass their own. @default Date.now */
   now?: () => number;
+  /** In a worker of `graftql serve --workers` (observability/cluster-view.ts): /metrics and /status answer for every worker. */
+  cluster?: ClusterView;
 }
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, Record<string, unknown>> & {
@@ -87,7 +90,7 @@ const READINESS_PROBE_MS = 1_000;
 
 export function createGateway(
   input: GatewayConfig,
-  { env = process.env, logger = createLogger(), baseDir = process.cwd(), graph, now }: GatewayOptions = {},
+  { env = process.env, logger = createLogger(), baseDir = process.cwd(), graph, now, cluster }: GatewayOptions = {},
 ): Gateway {
   const config = resolveConfig(input, env, (message) => logger.warn(message));
   const served = graph ?? graphOf(config, baseDir);
@@ -105,6 +108,7 @@ export function createGateway(
     subscriptions: () => events.size(),
     redis: redis ? () => redis.stats() : undefined,
     now: now ?? Date.now,
+    cluster,
   });
   const { tracing } = observability;
   const tls = tlsOfSources(config.sources, baseDir, env);

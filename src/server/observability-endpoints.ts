@@ -34,7 +34,7 @@ export function useObservabilityEndpoints(observability: Observability, token: S
         );
         return;
       }
-      endResponse(new Response(observability.statusPage(), { headers: STATUS_PAGE_HEADERS }));
+      endResponse(new Response(await observability.statusPage(), { headers: STATUS_PAGE_HEADERS }));
     },
   };
 }

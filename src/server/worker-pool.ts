@@ -1,0 +1,127 @@
+/**
+ * The primary process of `graftql serve --workers <n>`: one Node process
+ * uses one core, so n workers (node:cluster) serve the same port, the kernel
+ * handing each connection to one of them. Each worker is a whole gateway
+ * with its own caches (Redis, when configured, shares them as it shares
+ * them between replicas); the primary serves nothing itself. It:
+ * - starts the workers, and says the gateway serves once every one listens;
+ * - replaces a worker that dies, with a log line (one that dies before it
+ *   ever listened stops the gateway: a config error would only die again);
+ * - gathers every worker's metrics and status for the worker that was asked
+ *   (observability/cluster-view.ts);
+ * - on stop, has every worker drain (SIGTERM) and waits for all of them.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { AggregatorRegistry } from 'prom-client';
+import { type ClusterMessage, isClusterMessage } from '../observability/cluster-view.ts';
+import type { SourceStatus } from '../observability/status-page.ts';
+import { sumSourceStatus } from '../observability/status-sum.ts';
+import type { Logger } from '../telemetry/logger.ts';
+
+export interface WorkerPoolOptions {
+  workers: number;
+  logger: Logger;
+  /** Once every worker listens: the URL they share (the gateway's root) and their process ids. */
+  onServing(url: string, pids: number[]): void | Promise<void>;
+  /** A worker died before it ever listened: the gateway cannot start. */
+  onFailedStart(): void;
+}
+
+export interface WorkerPool {
+  /** Has every worker drain and stop; resolves once all have exited. */
+  stop(): Promise<void>;
+}
+
+/** How long the primary waits for each worker's status: one that does not answer is left out of the sum. */
+const REPORT_TIMEOUT_MS = 2_000;
+
+export function startWorkerPool({ workers, logger, onServing, onFailedStart }: WorkerPoolOptions): WorkerPool {
+  const aggregator = new AggregatorRegistry();
+  const listened = new Set<number>();
+  const reports = new Map<number, { sources: SourceStatus[][]; waiting: number; done: () => void }>();
+  let nextReport = 0;
+  let stopping: Promise<void> | undefined;
+  let serving = false;
+
+  const gatherStatus = async (): Promise<SourceStatus[]> => {
+    const id = nextReport++;
+    const connected = Object.values(cluster.workers ?? {}).filter((worker) => worker?.isConnected()) as Worker[];
+    const sources: SourceStatus[][] = [];
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, REPORT_TIMEOUT_MS);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      reports.set(id, { sources, waiting: connected.length, done });
+      for (const worker of connected) worker.send({ graftql: 'report', id } satisfies ClusterMessage);
+      if (connected.length === 0) done();
+    });
+    reports.delete(id);
+    return sumSourceStatus(sources);
+  };
+
+  const answer = async (worker: Worker, { id, what }: Extract<ClusterMessage, { graftql: 'gather' }>) => {
+    try {
+      const gathered =
+        what === 'metrics' ? { metrics: await aggregator.clusterMetrics() } : { sources: await gatherStatus() };
+      if (worker.isConnected()) worker.send({ graftql: 'gathered', id, ...gathered } satisfies ClusterMessage);
+    } catch (error) {
+      if (worker.isConnected())
+        worker.send({ graftql: 'gathered', id, error: (error as Error).message } satisfies ClusterMessage);
+    }
+  };
+
+  const onMessage = (worker: Worker, message: unknown) => {
+    if (!isClusterMessage(message)) return;
+    if (message.graftql === 'gather') void answer(worker, message);
+    if (message.graftql === 'report') {
+      const report = reports.get(message.id);
+      if (!report) return;
+      report.sources.push(message.sources ?? []);
+      if (--report.waiting === 0) report.done();
+    }
+    if (message.graftql === 'listening') {
+      listened.add(worker.id);
+      if (serving) logger.info({ pid: worker.process.pid }, 'a replacement worker is serving');
+      else if (listened.size === workers) {
+        serving = true;
+        const pids = Object.values(cluster.workers ?? {}).flatMap((each) =>
+          each?.process.pid ? [each.process.pid] : [],
+        );
+        void onServing(message.url, pids);
+      }
+    }
+  };
+
+  cluster.on('message', onMessage);
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    if (!listened.has(worker.id)) {
+      logger.fatal({ pid: worker.process.pid, code, signal }, 'a worker stopped before it could serve');
+      onFailedStart();
+      return;
+    }
+    logger.warn({ pid: worker.process.pid, code, signal }, 'a worker stopped; starting another');
+    cluster.fork();
+  });
+  for (let index = 0; index < workers; index++) cluster.fork();
+
+  return {
+    stop: () =>
+      (stopping ??= (async () => {
+        const running = Object.values(cluster.workers ?? {}).filter(Boolean) as Worker[];
+        await Promise.all(
+          running.map(
+            (worker) =>
+              new Promise<void>((resolve) => {
+                if (worker.isDead()) return resolve();
+                worker.once('exit', () => resolve());
+                worker.process.kill('SIGTERM');
+              }),
+          ),
+        );
+        cluster.off('message', onMessage);
+      })()),
+  };
+}
