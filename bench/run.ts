@@ -44,7 +44,20 @@ const QUERIES = {
   q1: '{ posts { id userId title user { id name email } } }',
   q2: '{ posts { title } }',
   q3: '{ greet }',
+  // Nothing two requests can share but a user: autocannon puts another id in `[<id>]` for every request.
+  q4: { query: 'query ($id: ID!) { post(id: $id) { title user { name } } }', variables: { id: '[<id>]' } },
 } as const;
+/** The workload only GraftQL and the raw handler serve (the peers' graphs have no `post(id:)`). */
+const servesQuery = (server: Server, query: QueryName) =>
+  query !== 'q4' || server.name.startsWith('GraftQL') || server.name.startsWith('raw');
+const titleOf = (query: QueryName) => {
+  const given = QUERIES[query];
+  return typeof given === 'string' ? `\`${given}\`` : `\`${given.query}\`, a distinct \`id\` per request`;
+};
+const bodyOf = (query: QueryName) => {
+  const given = QUERIES[query];
+  return JSON.stringify(typeof given === 'string' ? { query: given } : given);
+};
 type QueryName = keyof typeof QUERIES;
 
 interface Server {
@@ -88,6 +101,13 @@ const SERVERS: Server[] = [
   { name: 'GraftQL', command: served(process.execPath), path: '/graphql' },
   // Every request runs its own execution (identical in-flight upstream calls are still shared).
   { name: 'GraftQL (dedupe off)', command: served(process.execPath), path: '/graphql', env: { BENCH_DEDUPE: '0' } },
+  // Nothing shared between requests: each runs its own execution and makes its own upstream calls (execution cost alone).
+  {
+    name: 'GraftQL (dedupe and coalescing off)',
+    command: served(process.execPath),
+    path: '/graphql',
+    env: { BENCH_DEDUPE: '0', BENCH_COALESCE: '0' },
+  },
   // Metrics are on by default; this row measures what they cost.
   { name: 'GraftQL (metrics off)', command: served(process.execPath), path: '/graphql', env: { BENCH_METRICS: '0' } },
   // Every request traced (a span per request, step, source call and exchange), exported over OTLP/HTTP.
@@ -183,8 +203,8 @@ for (let round = 1; round <= ROUNDS; round++) {
   for (const server of round % 2 === 1 ? SERVERS : [...SERVERS].reverse()) {
     const child = await start(server, { UPSTREAM_URL: upstreamUrl });
     try {
-      for (const query of Object.keys(QUERIES) as QueryName[]) {
-        const sample = await measure(child.url, QUERIES[query], child.process, server.headers, {
+      for (const query of (Object.keys(QUERIES) as QueryName[]).filter((each) => servesQuery(server, each))) {
+        const sample = await measure(child.url, bodyOf(query), child.process, server.headers, {
           reset: () => fetch(`${upstreamUrl}/__reset`),
           calls: async () => ((await (await fetch(`${upstreamUrl}/__calls`)).json()) as { calls: number }).calls,
         });
@@ -302,7 +322,7 @@ async function start(server: Server, env: Record<string, string>): Promise<{ pro
   const line = typeof server.command === 'function' ? server.command(port, env.UPSTREAM_URL ?? '') : server.command;
   const [command, args] = server.unpinned ? [line[0]!, line.slice(1)] : pin(0, line[0]!, line.slice(1));
   // BENCH_DEDUPE reaches only the rows that ask for it.
-  const { BENCH_DEDUPE: _, ...inherited } = process.env;
+  const { BENCH_DEDUPE: _, BENCH_COALESCE: __, ...inherited } = process.env;
   const child = spawn(command, args, {
     cwd: server.cwd,
     env: { ...inherited, ...env, ...server.env, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production' },
@@ -327,12 +347,11 @@ async function start(server: Server, env: Record<string, string>): Promise<{ pro
 
 async function measure(
   url: string,
-  query: string,
+  body: string,
   child: ChildProcess,
   headers: Record<string, string> = {},
   counter: { reset: () => unknown; calls: () => Promise<number> | number },
 ): Promise<Sample> {
-  const body = JSON.stringify({ query });
   await drained(counter);
   await counter.reset();
   const single = await fetch(url, {
@@ -379,6 +398,7 @@ async function load(
 ): Promise<{ rps: number; p50: number; p99: number; total: number; errors: number }> {
   const args = ['node_modules/autocannon/autocannon.js', '-c', String(CONNECTIONS), '-d', String(seconds), '--json'];
   if (body) args.push('-m', 'POST', '-H', 'content-type=application/json', '-b', body);
+  if (body?.includes('[<id>]')) args.push('--idReplacement');
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);
   const [command, pinnedArgs] = pin(1, process.execPath, [...args, url]);
   const output = await new Promise<string>((resolve, reject) => {
@@ -440,7 +460,7 @@ function renderReport(): string {
     const floor = median((samples.get(`${query}|raw node:http (floor)`) ?? []).map((s) => s.rps));
     const graftql = median((samples.get(`${query}|GraftQL`) ?? []).map((s) => s.rps));
     lines.push(
-      `## ${query}: \`${QUERIES[query]}\``,
+      `## ${query}: ${titleOf(query)}`,
       '',
       '| server | req/s | spread | p50 ms | p99 ms | upstream calls/request alone | under load | peak RSS MB | × raw floor | × GraftQL | errors |',
       '|---|---|---|---|---|---|---|---|---|---|---|',

@@ -1,5 +1,5 @@
 // A JSONPlaceholder-shaped REST upstream for the benchmark: 100 posts with
-// userId 1–10, 10 users; /posts, /posts/{id}, /users, /users/{id} and the
+// userId 1–10, 10 users; /posts, /posts/{id} (any other id is one of them), /users, /users/{id} and the
 // batch /users?id=1&id=2. It counts the calls it serves: GET /__calls,
 // POST /__reset. Plain node:http, no dependencies, so it is never the bottleneck.
 import { createServer } from 'node:http';
@@ -47,9 +47,13 @@ export function startUpstream(port = Number(process.env.PORT ?? 3000), host = '1
       if (ids.length === 0) return send(res, 200, bodies.users);
       return send(res, 200, json(users.filter((user) => ids.includes(String(user.id)))));
     }
-    const [, collection, id] = path.split('/');
+    const [, collection, id = ''] = path.split('/');
     const found =
-      collection === 'posts' ? bodies.post.get(id) : collection === 'users' ? bodies.user.get(id) : undefined;
+      collection === 'posts'
+        ? (bodies.post.get(id) ?? bodies.post.get(String(postNumber(id))))
+        : collection === 'users'
+          ? bodies.user.get(id)
+          : undefined;
     return found ? send(res, 200, found) : send(res, 404, json({}));
   });
   server.keepAliveTimeout = 60_000;
@@ -59,4 +63,9 @@ export function startUpstream(port = Number(process.env.PORT ?? 3000), host = '1
 if (import.meta.url === `file://${process.argv[1]}`) {
   const server = await startUpstream();
   console.log(`upstream on http://127.0.0.1:${server.address().port}`);
+}
+
+/** Another id of q4's workload (autocannon's `[<id>]`: `hrg7...zQ%2F41`, its counter last) as one of the 100 posts. */
+function postNumber(id) {
+  return (Number(/(\d+)$/.exec(decodeURIComponent(id))?.[1] ?? 0) % 100) + 1;
 }

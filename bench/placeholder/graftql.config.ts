@@ -14,7 +14,8 @@ export default {
   sources: {
     upstream: {
       url: { env: 'UPSTREAM_URL' },
-      cache: { enabled: false },
+      // BENCH_COALESCE=0: identical calls in flight are not shared either (execution cost alone).
+      cache: { enabled: false, coalesce: process.env.BENCH_COALESCE !== '0' },
       connections: 100,
       rateLimit: { fromHeaders: false },
       maxQueued: 10_000,

@@ -123,6 +123,11 @@ export interface ResponseCache {
     lookup: CacheLookup,
     load: (validators: Validators | undefined) => Promise<LoadedResponse>,
   ): Promise<CacheResult>;
+  /** As `fetch`, without joining an identical load in flight or letting others join this one (`cache.coalesce: false`). */
+  fetchAlone(
+    lookup: CacheLookup,
+    load: (validators: Validators | undefined) => Promise<LoadedResponse>,
+  ): Promise<CacheResult>;
   /**
    * Drops every entry of `source` at one of `paths` or a path related to
    * one (a `*` segment matches any one), whatever its query, method or
@@ -179,6 +184,7 @@ interface Flight {
  */
 class InFlightLoads {
   readonly #flights = new Map<string, Flight>();
+  readonly #alone = new Set<Pick<Flight, 'lookup' | 'fence'>>();
 
   joined(key: string): Promise<CacheResult> | undefined {
     return this.#flights.get(key)?.result;
@@ -193,6 +199,13 @@ class InFlightLoads {
     return result;
   }
 
+  /** A load no one joins: still fenced by an invalidation, so that it does not store what a write made stale. */
+  startAlone(lookup: CacheLookup, run: (fence: Fence) => Promise<CacheResult>): Promise<CacheResult> {
+    const flight = { lookup, fence: { fenced: false } };
+    this.#alone.add(flight);
+    return run(flight.fence).finally(() => this.#alone.delete(flight));
+  }
+
   /** Fences every load of `source` at a path `matches` accepts. */
   fence(source: string, matches: (path: string) => boolean): void {
     for (const [key, flight] of this.#flights) {
@@ -201,6 +214,8 @@ class InFlightLoads {
         this.#flights.delete(key);
       }
     }
+    for (const flight of this.#alone)
+      if (flight.lookup.source === source && matches(flight.lookup.path)) flight.fence.fenced = true;
   }
 }
 
@@ -304,6 +319,15 @@ export function createResponseCache({
         return pending.then(inOwnTurn);
       }
       return inFlight.start(lookup, (fence) => refresh(stores, lookup, fence, entry, load));
+    },
+
+    fetchAlone(lookup, load) {
+      const entry = store.get(lookup.key);
+      if (entry && now() < entry.freshUntil) {
+        count(lookup.source, 'hit');
+        return Promise.resolve({ response: entry.response, hit: true });
+      }
+      return inFlight.startAlone(lookup, (fence) => refresh(stores, lookup, fence, entry, load));
     },
 
     async invalidate(source, paths, scope = 'everywhere') {

@@ -147,8 +147,10 @@ const timeouts = z.strictObject({
 });
 
 const sourceCache = z.strictObject({
-  /** Store this source's GET/HEAD answers (identical in-flight calls are shared either way). @default true */
+  /** Store this source's GET/HEAD answers (identical in-flight calls are shared either way, unless `coalesce` is off). @default true */
   enabled: z.boolean().default(true),
+  /** Identical GET/HEAD calls in flight (same URL, headers and caller partition) share one upstream call; off, each makes its own (what the benchmark's honest rows measure). @default true */
+  coalesce: z.boolean().default(true),
   /** Freshness of answers that carry no max-age/s-maxage; 0 stores only answers that say how long they keep. @default 0 // ms */
   ttlMs: z.number().int().min(0).default(0),
   /** How long past freshness a cached answer may stand in for a failing source; a response's `stale-if-error` wins. @default 0 // ms */

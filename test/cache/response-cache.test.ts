@@ -146,6 +146,27 @@ describe('createResponseCache', () => {
     expect(cache.stats().accounts).toMatchObject({ coalesced: 1 });
   });
 
+  it('loads alone when asked to (cache.coalesce off): no caller joins, yet a fresh answer is still served and an invalidation still fences', async () => {
+    const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000 });
+    const releases: Array<(response: LoadedResponse) => void> = [];
+    const held = () => new Promise<LoadedResponse>((resolve) => releases.push(resolve));
+    const first = cache.fetchAlone(lookup('a', { path: '/articles/7' }), held);
+    const second = cache.fetchAlone(lookup('a', { path: '/articles/7' }), held);
+    expect(releases).toHaveLength(2);
+    await cache.invalidate('accounts', ['/articles/7']);
+    for (const release of releases) release(answer({ title: 'old' }));
+    await Promise.all([first, second]);
+    expect(cache.fresh('a', 'accounts')).toBeUndefined();
+    expect(cache.stats().accounts).toMatchObject({ coalesced: 0 });
+    await cache.fetchAlone(lookup('b'), async () => answer({ title: 'kept' }));
+    let loads = 0;
+    const again = await cache.fetchAlone(lookup('b'), async () => {
+      loads++;
+      return answer({ title: 'reloaded' });
+    });
+    expect([again.response.body, again.hit, loads]).toEqual([{ title: 'kept' }, true, 0]);
+  });
+
   it('resumes each caller that joined a load in a turn of its own: its follow-up work runs before the next caller resumes', async () => {
     const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000 });
     let answered: () => void = () => {};

@@ -55,8 +55,8 @@ export async function cachedCall(
       shared: partition === SHARED_PARTITION,
       policy: cachePolicy,
     };
-    // The load is shared by every concurrent caller with this key; each caller stops waiting at its own deadline.
-    const shared = cache.fetch(lookup, (validators: Validators | undefined) => {
+    // The load is shared by every concurrent caller with this key (unless `cache.coalesce` is off); each caller stops waiting at its own deadline.
+    const load = (validators: Validators | undefined) => {
       onLoad?.();
       const own = detached(deadline);
       return exchange(
@@ -67,7 +67,8 @@ export async function cachedCall(
         { ...options, deadline: own },
         partition,
       ).finally(() => own?.release());
-    });
+    };
+    const shared = config.cache.coalesce ? cache.fetch(lookup, load) : cache.fetchAlone(lookup, load);
     const result = await withinDeadline(shared, deadline, name);
     return {
       ...result.response,
