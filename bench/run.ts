@@ -40,12 +40,14 @@ const pinned = existsSync('/usr/bin/taskset');
 const pin = (core: number, command: string, args: string[]): [string, string[]] =>
   pinned ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
 
+/** Where q4's body takes another id in each request. */
+const DISTINCT_ID = '<distinct id>';
 const QUERIES = {
   q1: '{ posts { id userId title user { id name email } } }',
   q2: '{ posts { title } }',
   q3: '{ greet }',
-  // Nothing two requests can share but a user: autocannon puts another id in `[<id>]` for every request.
-  q4: { query: 'query ($id: ID!) { post(id: $id) { title user { name } } }', variables: { id: '[<id>]' } },
+  // Nothing two requests can share but a user: each request has another id (bench/distinct-load.mjs).
+  q4: { query: 'query ($id: ID!) { post(id: $id) { title user { name } } }', variables: { id: DISTINCT_ID } },
 } as const;
 /** The workload only GraftQL and the raw handler serve (the peers' graphs have no `post(id:)`). */
 const servesQuery = (server: Server, query: QueryName) =>
@@ -398,8 +400,18 @@ async function load(
 ): Promise<{ rps: number; p50: number; p99: number; total: number; errors: number }> {
   const args = ['node_modules/autocannon/autocannon.js', '-c', String(CONNECTIONS), '-d', String(seconds), '--json'];
   if (body) args.push('-m', 'POST', '-H', 'content-type=application/json', '-b', body);
-  if (body?.includes('[<id>]')) args.push('--idReplacement');
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);
+  // q4: another id in every request (bench/distinct-load.mjs).
+  if (body?.includes(DISTINCT_ID))
+    args.splice(
+      0,
+      args.length,
+      'bench/distinct-load.mjs',
+      String(CONNECTIONS),
+      String(seconds),
+      body,
+      JSON.stringify(headers),
+    );
   const [command, pinnedArgs] = pin(1, process.execPath, [...args, url]);
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(command, pinnedArgs, { stdio: ['ignore', 'pipe', 'ignore'] });
