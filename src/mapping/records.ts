@@ -13,7 +13,9 @@
  * - the `id` of a `@node` type answers `<Type>:<key>`;
  * - a record or list is mapped once per upstream body (memoized by
  *   identity), so a body shared by many requests (in flight, or cached)
- *   costs one mapping.
+ *   costs one mapping; a record's fields are read as a query reads them
+ *   (getters on the type's prototype), so a field no query selects costs
+ *   nothing.
  * Mapped objects carry the raw record, so templates (`$parent.field`) read
  * upstream values, and their type name, for `Node`.
  */
@@ -50,7 +52,7 @@ export interface MappedObject {
   [key: string]: unknown;
   [RAW]: unknown;
   [TYPENAME]: string;
-  /** How its fields were read, by name: what `$parent.field` reads again (for every item of a list: a lookup, not a search). */
+  /** How its fields are read, by name: what `$parent.field` reads again (for every item of a list: a lookup, not a search). */
   [READERS]: ReadonlyMap<string, FieldReader>;
 }
 
@@ -155,31 +157,42 @@ class RecordMapperSet implements RecordMappers {
     let map = this.#objects.get(key);
     if (map) return map;
     const memo = new WeakMap<object, MappedObject>();
-    let fields: FieldReader[] | undefined;
-    // What every object of this type shares sits on its prototype, not on each object.
-    let shared: Pick<MappedObject, typeof TYPENAME | typeof READERS> | undefined;
+    // What every object of this type shares sits on its prototype, not on each object: its fields too, as getters.
+    let shared: object | undefined;
     map = (raw, where) => {
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
         throw new DriftError(`${where} is not an object`);
       const known = memo.get(raw);
       if (known) return known;
-      fields ??= this.#readersOf(type, naming, source);
-      shared ??= { [TYPENAME]: type.name, [READERS]: new Map(fields.map((field) => [field.name, field])) };
+      shared ??= this.#prototypeOf(type, naming, source);
       const mapped = Object.create(shared) as MappedObject;
       mapped[RAW] = raw;
-      for (const field of fields) {
-        try {
-          mapped[field.name] = field.map(upstreamValue(raw, field), field.where);
-        } catch (error) {
-          if (!(error instanceof DriftError)) throw error;
-          mapped[field.name] = source === undefined ? error : asUpstreamDrift(error, source);
-        }
-      }
       memo.set(raw, mapped);
       return mapped;
     };
     this.#objects.set(key, map);
     return map;
+  }
+
+  /**
+   * The prototype of a type's mapped objects: each field a getter that reads
+   * and checks it from the record when a query reads it, so that a record
+   * costs only the fields selected (100 posts of which a query reads the
+   * title map 100 titles, not every field of every post). A field read again
+   * is read again: a scalar's read is a property and a check, an object's or
+   * a list's mapping is memoized by the upstream value's identity.
+   */
+  #prototypeOf(type: GraphQLObjectType, naming: Naming, source: string | undefined): object {
+    const fields = this.#readersOf(type, naming, source);
+    const prototype = { [TYPENAME]: type.name, [READERS]: new Map(fields.map((field) => [field.name, field])) };
+    for (const field of fields)
+      Object.defineProperty(prototype, field.name, {
+        enumerable: true,
+        get(this: MappedObject) {
+          return fieldValue(this[RAW], field, source);
+        },
+      });
+    return prototype;
   }
 
   /** The fields of a type read from its records, compiled on first use (types refer to each other). */
@@ -274,6 +287,16 @@ class RecordMapperSet implements RecordMappers {
     if (!reader) return undefined;
     const raw = (parent as MappedObject)[RAW];
     return reader.compute ? evaluateExpression(reader.compute, raw) : read(raw, reader.path);
+  }
+}
+
+/** A field of a mapped record as the graph reads it; a value that does not fit its type is the field's coded error. */
+function fieldValue(raw: unknown, field: FieldReader, source: string | undefined): unknown {
+  try {
+    return field.map(upstreamValue(raw, field), field.where);
+  } catch (error) {
+    if (!(error instanceof DriftError)) throw error;
+    return source === undefined ? error : asUpstreamDrift(error, source);
   }
 }
 
