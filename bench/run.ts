@@ -17,7 +17,8 @@
  * BENCH_COMPARE=<commit> (that commit's built package beside this one, in the
  * same run: the before/after of a change),
  * BENCH_NODE_FLAGS (the built GraftQL again under each |-separated set of Node flags;
- * BENCH_DEDUPE=0 with server.dedupe off in those rows).
+ * BENCH_DEDUPE=0 with server.dedupe off in those rows; BENCH_COMPARE_SHARING=0: the BENCH_COMPARE row with nothing
+ * shared between requests).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -164,12 +165,15 @@ const SERVERS: Server[] = [
 /** BENCH_COMPARE=<commit>: that commit built apart, served as this one is, in rows of its own. */
 const COMPARE = process.env.BENCH_COMPARE;
 const compareDir = COMPARE ? prepareCommit(COMPARE) : undefined;
+// BENCH_COMPARE_SHARING=0: that commit with nothing shared between requests, beside this one's row of the same.
+const compareAlone = process.env.BENCH_COMPARE_SHARING === '0';
 if (COMPARE && compareDir)
   SERVERS.splice(1, 0, {
-    name: `GraftQL at ${COMPARE}`,
+    name: `GraftQL at ${COMPARE}${compareAlone ? ' (dedupe and coalescing off)' : ''}`,
     command: served(process.execPath),
     path: '/graphql',
     cwd: compareDir,
+    ...(compareAlone && { env: { BENCH_DEDUPE: '0', BENCH_COALESCE: '0' } }),
   });
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const EXAMPLE = !ONLY || ONLY.includes('example');

@@ -25,12 +25,23 @@ export async function hedge<T>({
   delayMs,
   schedule,
 }: HedgeOptions<T>): Promise<{ value: T; byBackup: boolean }> {
-  const controllers: AbortController[] = [];
+  // The attempts still out: only they are aborted at the end (aborting a settled one would cost a DOMException a call).
+  const out = new Set<AbortController>();
+  let launched = 0;
   const launch = (run: (signal: AbortSignal) => Promise<T>) => {
     const controller = new AbortController();
-    controllers.push(controller);
-    const byBackup = controllers.length > 1;
-    return run(controller.signal).then((value) => ({ value, byBackup }));
+    out.add(controller);
+    const byBackup = ++launched > 1;
+    return run(controller.signal).then(
+      (value) => {
+        out.delete(controller);
+        return { value, byBackup };
+      },
+      (error: unknown) => {
+        out.delete(controller);
+        throw error;
+      },
+    );
   };
   const runs = [launch(first)];
   try {
@@ -60,6 +71,6 @@ export async function hedge<T>({
   } catch (error) {
     throw error instanceof AggregateError ? error.errors[0] : error;
   } finally {
-    for (const controller of controllers) controller.abort();
+    for (const controller of out) controller.abort();
   }
 }

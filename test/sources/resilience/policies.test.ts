@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 /** The resilience policies on their own, with injected clocks and randomness. */
 import { describe, expect, it } from 'vitest';
 import { createCircuitBreaker } from '../../../src/sources/resilience/circuit-breaker.ts';
@@ -123,6 +124,44 @@ describe('circuit breaker', () => {
     breaker.admit()('success');
     breaker.admit()('success');
     expect(breaker.state()).toBe('closed');
+  });
+});
+
+describe('circuit breaker window', () => {
+  it('opens exactly when a list of every outcome in the window would say so, over thousands of calls', () => {
+    const step = fc.record({
+      advance: fc.integer({ min: 0, max: 40 }),
+      outcome: fc.constantFrom('success', 'failure'),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 3_000 }), (steps) => {
+        let now = 0;
+        let opened = -1;
+        const breaker = createCircuitBreaker({
+          source: 's',
+          failureRatio: 0.6,
+          minimumCalls: 20,
+          windowMs: 1_000,
+          openMs: 1_000_000,
+          now: () => now,
+          onStateChange: (_from, to) => void (to === 'open' && opened < 0 && (opened = now)),
+        });
+        // The reference: every outcome kept, the window filtered at each call, as the breaker once did.
+        const kept: Array<{ at: number; failed: boolean }> = [];
+        let expected = -1;
+        for (const { advance, outcome } of steps) {
+          now += advance;
+          if (breaker.state() !== 'closed') break;
+          breaker.admit()(outcome as 'success' | 'failure');
+          kept.push({ at: now, failed: outcome === 'failure' });
+          const inWindow = kept.filter((entry) => entry.at > now - 1_000);
+          const failures = inWindow.filter((entry) => entry.failed).length;
+          if (expected < 0 && inWindow.length >= 20 && failures / inWindow.length >= 0.6) expected = now;
+        }
+        expect(opened).toBe(expected);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 
