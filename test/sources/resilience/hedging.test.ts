@@ -16,7 +16,10 @@ describe('hedge', () => {
     const signals: AbortSignal[] = [];
     const { schedule } = manualSchedule();
     const result = await hedge({
-      first: async (signal) => (signals.push(signal), 'first'),
+      first: async (signal) => {
+        signals.push(signal);
+        return 'first';
+      },
       backup: async () => async () => 'backup',
       maxBackups: 1,
       delayMs: () => 10,
@@ -31,8 +34,14 @@ describe('hedge', () => {
     const { schedule, fire } = manualSchedule();
     let answerFirst: (value: string) => void = () => {};
     const hedged = hedge({
-      first: (signal) => (signals.push(signal), new Promise<string>((resolve) => (answerFirst = resolve))),
-      backup: async () => async (signal) => (signals.push(signal), 'backup'),
+      first: (signal) => {
+        signals.push(signal);
+        return new Promise<string>((resolve) => (answerFirst = resolve));
+      },
+      backup: async () => async (signal) => {
+        signals.push(signal);
+        return 'backup';
+      },
       maxBackups: 1,
       delayMs: () => 10,
       schedule,
