@@ -5,10 +5,11 @@ import { hedge } from '../../../src/sources/resilience/hedging.ts';
 /** A schedule whose timers fire when the test says. */
 function manualSchedule() {
   const due: Array<() => void> = [];
-  return {
-    schedule: (run: () => void) => (due.push(run), () => due.splice(due.indexOf(run), 1)),
-    fire: () => due.shift()?.(),
+  const schedule = (run: () => void) => {
+    due.push(run);
+    return () => void due.splice(due.indexOf(run), 1);
   };
+  return { schedule, fire: () => due.shift()?.() };
 }
 
 describe('hedge', () => {
