@@ -18,7 +18,7 @@ import {
 import { importCommand } from './import-command.ts';
 import { loadConfig } from './load-config.ts';
 import { serve, workerCount } from './serve-command.ts';
-import { setServingFlags } from './serving-flags.ts';
+import { restartWithStartupFlags, setServingFlags } from './serving-flags.ts';
 
 const HELP = `Usage: graftql <command> [options]
 
@@ -104,6 +104,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const workers = workerCount(values.workers);
       if (workers === undefined)
         throw new UsageError(`--workers: a number of processes, or auto, got ${JSON.stringify(values.workers)}.`);
+      restartWithStartupFlags(); // before anything is loaded or printed: the process starts again
       setServingFlags(); // before the config loads: a TypeScript config's compiler grows the heap
       await serve(withOptions(await loadConfig(file)), { baseDir, example: values.example ?? false, workers });
       return -1; // keeps serving
