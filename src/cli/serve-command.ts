@@ -67,10 +67,16 @@ export async function serve(config: GatewayConfig, { baseDir, example, workers }
   }
   onStopSignal((signal) => {
     logger.info({ signal }, 'draining in-flight requests');
-    void stop().then(() => {
-      logger.info('stopped');
-      process.exit(0);
-    });
+    stop().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'the drain failed');
+        process.exit(1);
+      },
+    );
   });
 }
 
@@ -80,7 +86,15 @@ async function serveAsWorker(config: GatewayConfig, baseDir: string, cluster: Cl
   const running = await listen(createGateway(config, { logger, baseDir, cluster }), resolveConfig(config));
   process.send?.({ graftql: 'listening', url: running.url });
   // SIGTERM from the primary, or SIGINT from a terminal's Ctrl-C (which reaches every process of the group).
-  onStopSignal(() => void running.shutdown().then(() => process.exit(0)));
+  onStopSignal(() =>
+    running.shutdown().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'the drain failed');
+        process.exit(1);
+      },
+    ),
+  );
 }
 
 function onStopSignal(stop: (signal: string) => void): void {

@@ -70,8 +70,12 @@ export function restartWithStartupFlags(): void {
   if (!execve || process.env[RESTARTED]) return;
   const missing = servingFlags(process.execArgv, process.env.NODE_OPTIONS, STARTUP_FLAGS);
   if (missing.length === 0) return;
-  execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)], {
-    ...process.env,
-    [RESTARTED]: '1',
-  });
+  try {
+    execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)], {
+      ...process.env,
+      [RESTARTED]: '1',
+    });
+  } catch {
+    // Not restarted (a sandbox refusing exec): the process serves as it is, with Node's default young generation.
+  }
 }

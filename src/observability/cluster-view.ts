@@ -39,7 +39,11 @@ export function isClusterMessage(message: unknown): message is ClusterMessage {
 /** This worker's view; undefined in a process that is no worker. */
 export function workerClusterView(): ClusterView | undefined {
   if (!cluster.isWorker || !process.send) return undefined;
-  const send = process.send.bind(process);
+  const sendToPrimary = process.send.bind(process);
+  // A primary that is gone takes its workers with it (node:cluster): a message it cannot get is dropped, not thrown.
+  const send = (message: ClusterMessage) => {
+    if (process.connected) sendToPrimary(message);
+  };
   const pending = new Map<number, (answer: Extract<ClusterMessage, { graftql: 'gathered' }>) => void>();
   let local: Parameters<ClusterView['share']>[0] | undefined;
   let nextId = 0;
@@ -54,14 +58,14 @@ export function workerClusterView(): ClusterView | undefined {
       const timer = setTimeout(() => {
         pending.delete(id);
         reject(new Error(`the primary process did not gather the workers' ${what} in time`));
-      }, GATHER_TIMEOUT_MS);
+      }, GATHER_TIMEOUT_MS).unref();
       pending.set(id, (answer) => {
         clearTimeout(timer);
         pending.delete(id);
         if (answer.error) reject(new Error(answer.error));
         else resolve(answer);
       });
-      send({ graftql: 'gather', id, what } satisfies ClusterMessage);
+      send({ graftql: 'gather', id, what });
     });
   return {
     share(figures) {

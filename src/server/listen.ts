@@ -95,7 +95,14 @@ async function serveMetrics(
     }
     text().then(
       (body) => res.writeHead(200, { 'content-type': PROMETHEUS_TEXT, 'cache-control': 'no-store' }).end(body),
-      () => res.writeHead(500).end(),
+      (error: Error) =>
+        res
+          .writeHead(503, {
+            'content-type': 'text/plain; charset=utf-8',
+            'cache-control': 'no-store',
+            'retry-after': '1',
+          })
+          .end(`Not available now: ${error.message}.`),
     );
   });
   return { server, port: await listening(server, port ?? 0, host) };

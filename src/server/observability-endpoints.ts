@@ -17,10 +17,15 @@ export function useObservabilityEndpoints(observability: Observability, token: S
     async onRequest({ request, url, endResponse }) {
       if (request.method !== 'GET' && request.method !== 'HEAD') return;
       if (url.pathname === metrics && observability.metrics) {
+        const text = observability.metrics();
         endResponse(
-          new Response(await observability.metrics(), {
-            headers: { 'content-type': observability.contentType, 'cache-control': 'no-store' },
-          }),
+          await text.then(
+            (body) =>
+              new Response(body, {
+                headers: { 'content-type': observability.contentType, 'cache-control': 'no-store' },
+              }),
+            unavailable,
+          ),
         );
         return;
       }
@@ -34,9 +39,21 @@ export function useObservabilityEndpoints(observability: Observability, token: S
         );
         return;
       }
-      endResponse(new Response(await observability.statusPage(), { headers: STATUS_PAGE_HEADERS }));
+      endResponse(
+        await observability
+          .statusPage()
+          .then((page) => new Response(page, { headers: STATUS_PAGE_HEADERS }), unavailable),
+      );
     },
   };
+}
+
+/** Figures that could not be gathered (the other workers', under `--workers`): 503, saying why, never a stale or partial page. */
+function unavailable(error: unknown): Response {
+  return new Response(`Not available now: ${(error as Error).message}.`, {
+    status: 503,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'retry-after': '1' },
+  });
 }
 
 /** Equal-length digests: the comparison takes the same time whatever was sent, and cannot throw on length. */

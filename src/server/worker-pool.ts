@@ -5,8 +5,10 @@
  * with its own caches (Redis, when configured, shares them as it shares
  * them between replicas); the primary serves nothing itself. It:
  * - starts the workers, and says the gateway serves once every one listens;
- * - replaces a worker that dies, with a log line (one that dies before it
- *   ever listened stops the gateway: a config error would only die again);
+ * - replaces a worker that dies, with a log line (a worker of the first
+ *   start that dies before it listens stops the gateway: a graph or config
+ *   error would only die again; a replacement that does is started again a
+ *   second later, never in a tight loop);
  * - gathers every worker's metrics and status for the worker that was asked
  *   (observability/cluster-view.ts);
  * - on stop, has every worker drain (SIGTERM) and waits for all of them.
@@ -21,9 +23,9 @@ import type { Logger } from '../telemetry/logger.ts';
 export interface WorkerPoolOptions {
   workers: number;
   logger: Logger;
-  /** Once every worker listens: the URL they share (the gateway's root) and their process ids. */
+  /** Once every worker listens: the URL they share (the gateway's root) and their process ids. A rejection stops the gateway. */
   onServing(url: string, pids: number[]): void | Promise<void>;
-  /** A worker died before it ever listened: the gateway cannot start. */
+  /** The gateway cannot start: a worker of the first start died before it listened, or `onServing` failed. */
   onFailedStart(): void;
 }
 
@@ -35,6 +37,9 @@ export interface WorkerPool {
 /** How long the primary waits for each worker's status: one that does not answer is left out of the sum. */
 const REPORT_TIMEOUT_MS = 2_000;
 
+/** How long after a replacement died before it listened the next one starts. */
+const RESTART_DELAY_MS = 1_000;
+
 export function startWorkerPool({ workers, logger, onServing, onFailedStart }: WorkerPoolOptions): WorkerPool {
   const aggregator = new AggregatorRegistry();
   const listened = new Set<number>();
@@ -42,6 +47,7 @@ export function startWorkerPool({ workers, logger, onServing, onFailedStart }: W
   let nextReport = 0;
   let stopping: Promise<void> | undefined;
   let serving = false;
+  let restart: NodeJS.Timeout | undefined;
 
   const gatherStatus = async (): Promise<SourceStatus[]> => {
     const id = nextReport++;
@@ -89,7 +95,10 @@ export function startWorkerPool({ workers, logger, onServing, onFailedStart }: W
         const pids = Object.values(cluster.workers ?? {}).flatMap((each) =>
           each?.process.pid ? [each.process.pid] : [],
         );
-        void onServing(message.url, pids);
+        Promise.resolve(onServing(message.url, pids)).catch((error: unknown) => {
+          logger.fatal({ err: error }, 'GraftQL could not start');
+          onFailedStart();
+        });
       }
     }
   };
@@ -97,9 +106,17 @@ export function startWorkerPool({ workers, logger, onServing, onFailedStart }: W
   cluster.on('message', onMessage);
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
-    if (!listened.has(worker.id)) {
+    if (!serving && !listened.has(worker.id)) {
       logger.fatal({ pid: worker.process.pid, code, signal }, 'a worker stopped before it could serve');
       onFailedStart();
+      return;
+    }
+    if (!listened.has(worker.id)) {
+      logger.error(
+        { pid: worker.process.pid, code, signal },
+        'a replacement worker stopped before it could serve; another in a second',
+      );
+      restart = setTimeout(() => cluster.fork(), RESTART_DELAY_MS);
       return;
     }
     logger.warn({ pid: worker.process.pid, code, signal }, 'a worker stopped; starting another');
@@ -110,6 +127,7 @@ export function startWorkerPool({ workers, logger, onServing, onFailedStart }: W
   return {
     stop: () =>
       (stopping ??= (async () => {
+        clearTimeout(restart);
         const running = Object.values(cluster.workers ?? {}).filter(Boolean) as Worker[];
         await Promise.all(
           running.map(

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, servingUrl, spawnCli } from '../helpers/process.ts';
 
@@ -115,6 +115,32 @@ describe('graftql serve --workers', () => {
       expect(await gateway.exited).toBe(0);
       expect(gateway.output()).toMatch(/"msg":"stopped"/);
       expect(pids.filter(alive)).toEqual([]);
+    } finally {
+      if (gateway.child.exitCode === null) gateway.child.kill('SIGKILL');
+    }
+  });
+
+  it('starts a replacement again, a second later, when it dies before it serves; the gateway stays up', {
+    timeout: 60_000,
+  }, async () => {
+    const config = project();
+    const gateway = spawnCli(['serve', '--config', config, '--workers', '2', '--port', '0'], { LOG_LEVEL: 'info' });
+    try {
+      const url = await servingUrl(gateway, 30_000);
+      const [, pid = ''] = await logged(gateway, /"workers":2,"pids":\[(\d+),\d+\]/);
+      // The graph breaks under the running workers: the next worker to start cannot.
+      writeFileSync(
+        join(dirname(config), 'api.graphql'),
+        'type Query { item: Item @rest(source: "nowhere", path: "/x") }',
+      );
+      process.kill(Number(pid), 'SIGKILL');
+      await logged(gateway, /a replacement worker stopped before it could serve; another in a second/);
+      expect(await ask(url, 1)).toEqual({ data: { item: { name: 'item 1' } } });
+      writeFileSync(join(dirname(config), 'api.graphql'), SDL);
+      await logged(gateway, /a replacement worker is serving/);
+      expect(gateway.child.exitCode).toBeNull();
+      gateway.child.kill('SIGTERM');
+      expect(await gateway.exited).toBe(0);
     } finally {
       if (gateway.child.exitCode === null) gateway.child.kill('SIGKILL');
     }
