@@ -44,6 +44,8 @@ export interface CacheLookup {
   /** True when the key is in the shared partition (no caller credential forwarded). */
   shared: boolean;
   policy: CachePolicy;
+  /** Load alone: join no identical load in flight, and let none join this one (`cache.coalesce: false`). */
+  alone?: boolean;
 }
 
 export type Validators = Partial<Record<'if-none-match' | 'if-modified-since', string>>;
@@ -120,11 +122,6 @@ export interface ResponseCache {
    */
   unchanged(reads: readonly CachedRead[]): boolean;
   fetch(
-    lookup: CacheLookup,
-    load: (validators: Validators | undefined) => Promise<LoadedResponse>,
-  ): Promise<CacheResult>;
-  /** As `fetch`, without joining an identical load in flight or letting others join this one (`cache.coalesce: false`). */
-  fetchAlone(
     lookup: CacheLookup,
     load: (validators: Validators | undefined) => Promise<LoadedResponse>,
   ): Promise<CacheResult>;
@@ -313,21 +310,14 @@ export function createResponseCache({
         count(lookup.source, 'hit');
         return Promise.resolve({ response: entry.response, hit: true });
       }
+      const run = (fence: Fence) => refresh(stores, lookup, fence, entry, load);
+      if (lookup.alone) return inFlight.startAlone(lookup, run);
       const pending = inFlight.joined(lookup.key);
       if (pending) {
         count(lookup.source, 'coalesced');
         return pending.then(inOwnTurn);
       }
-      return inFlight.start(lookup, (fence) => refresh(stores, lookup, fence, entry, load));
-    },
-
-    fetchAlone(lookup, load) {
-      const entry = store.get(lookup.key);
-      if (entry && now() < entry.freshUntil) {
-        count(lookup.source, 'hit');
-        return Promise.resolve({ response: entry.response, hit: true });
-      }
-      return inFlight.startAlone(lookup, (fence) => refresh(stores, lookup, fence, entry, load));
+      return inFlight.start(lookup, run);
     },
 
     async invalidate(source, paths, scope = 'everywhere') {

@@ -150,17 +150,17 @@ describe('createResponseCache', () => {
     const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000 });
     const releases: Array<(response: LoadedResponse) => void> = [];
     const held = () => new Promise<LoadedResponse>((resolve) => releases.push(resolve));
-    const first = cache.fetchAlone(lookup('a', { path: '/articles/7' }), held);
-    const second = cache.fetchAlone(lookup('a', { path: '/articles/7' }), held);
+    const first = cache.fetch(lookup('a', { path: '/articles/7', alone: true }), held);
+    const second = cache.fetch(lookup('a', { path: '/articles/7', alone: true }), held);
     expect(releases).toHaveLength(2);
     await cache.invalidate('accounts', ['/articles/7']);
     for (const release of releases) release(answer({ title: 'old' }));
     await Promise.all([first, second]);
     expect(cache.fresh('a', 'accounts')).toBeUndefined();
     expect(cache.stats().accounts).toMatchObject({ coalesced: 0 });
-    await cache.fetchAlone(lookup('b'), async () => answer({ title: 'kept' }));
+    await cache.fetch(lookup('b', { alone: true }), async () => answer({ title: 'kept' }));
     let loads = 0;
-    const again = await cache.fetchAlone(lookup('b'), async () => {
+    const again = await cache.fetch(lookup('b', { alone: true }), async () => {
       loads++;
       return answer({ title: 'reloaded' });
     });

@@ -54,6 +54,7 @@ export async function cachedCall(
       path: upstream.path,
       shared: partition === SHARED_PARTITION,
       policy: cachePolicy,
+      alone: !config.cache.coalesce,
     };
     // The load is shared by every concurrent caller with this key (unless `cache.coalesce` is off); each caller stops waiting at its own deadline.
     const load = (validators: Validators | undefined) => {
@@ -68,7 +69,7 @@ export async function cachedCall(
         partition,
       ).finally(() => own?.release());
     };
-    const shared = config.cache.coalesce ? cache.fetch(lookup, load) : cache.fetchAlone(lookup, load);
+    const shared = cache.fetch(lookup, load);
     const result = await withinDeadline(shared, deadline, name);
     return {
       ...result.response,
