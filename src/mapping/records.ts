@@ -11,9 +11,9 @@
  *   its path, as an error value fails in graphql-js and graphql-jit alike),
  *   and the record's other fields answer;
  * - the `id` of a `@node` type answers `<Type>:<key>`;
- * - a record or list is mapped once per upstream body (memoized by
- *   identity), so a body shared by many requests (in flight, or cached)
- *   costs one mapping; a record's fields are read as a query reads them
+ * - a list is mapped once per upstream array (memoized by identity), so
+ *   a body shared by many requests (in flight, or cached) costs one
+ *   mapping of its items; a record's fields are read as a query reads them
  *   (getters on the type's prototype), so a field no query selects costs
  *   nothing.
  * Mapped objects carry the raw record, so templates (`$parent.field`) read
@@ -156,18 +156,16 @@ class RecordMapperSet implements RecordMappers {
     const key = `${type.name}|${naming}|${source ?? ''}`;
     let map = this.#objects.get(key);
     if (map) return map;
-    const memo = new WeakMap<object, MappedObject>();
     // What every object of this type shares sits on its prototype, not on each object: its fields too, as getters.
+    // Not memoized by the record (a list is, by its array): a WeakMap entry per record cost more, in its set and in
+    // the collector's work on weak entries, than the one object and property it would save.
     let shared: object | undefined;
     map = (raw, where) => {
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
         throw new DriftError(`${where} is not an object`);
-      const known = memo.get(raw);
-      if (known) return known;
       shared ??= this.#prototypeOf(type, naming, source);
       const mapped = Object.create(shared) as MappedObject;
       mapped[RAW] = raw;
-      memo.set(raw, mapped);
       return mapped;
     };
     this.#objects.set(key, map);
@@ -179,8 +177,9 @@ class RecordMapperSet implements RecordMappers {
    * and checks it from the record when a query reads it, so that a record
    * costs only the fields selected (100 posts of which a query reads the
    * title map 100 titles, not every field of every post). A field read again
-   * is read again: a scalar's read is a property and a check, an object's or
-   * a list's mapping is memoized by the upstream value's identity.
+   * is read again: a scalar's read is a property and a check, an object's a
+   * new object over the same record, a list's mapping is memoized by the
+   * upstream array's identity.
    */
   #prototypeOf(type: GraphQLObjectType, naming: Naming, source: string | undefined): object {
     const fields = this.#readersOf(type, naming, source);

@@ -1,5 +1,5 @@
 /** Upstream records to the graph's shapes and back: names, paths, conversions, enums, global ids, drift. */
-import { buildSchema, type GraphQLInputObjectType, GraphQLNonNull, type GraphQLObjectType } from 'graphql';
+import { buildSchema, type GraphQLInputObjectType, GraphQLList, GraphQLNonNull, type GraphQLObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { MAPPING_DIRECTIVES_SDL } from '../../src/mapping/directives.ts';
 import { parseExpression } from '../../src/mapping/expression/parse-expression.ts';
@@ -77,12 +77,15 @@ describe('output mapping', () => {
     expect(reads).toEqual(['title']);
   });
 
-  it('maps a body once, however many requests share it, and keeps the record behind it', () => {
-    const map = article('snake_case');
-    const first = map(record) as Record<PropertyKey, unknown>;
-    expect(map(record)).toBe(first);
-    expect(first[RAW]).toBe(record);
-    expect(first[TYPENAME]).toBe('Article');
+  it('maps a list body once, however many requests share it, and keeps the record behind each item', () => {
+    const list = mappers.output(new GraphQLList(schema.getType('Article') as GraphQLObjectType), 'snake_case', 'cms');
+    const body = [record, { ...record, id: 8 }];
+    const first = list(body, 'articles') as Array<Record<PropertyKey, unknown>>;
+    expect(list(body, 'articles')).toBe(first);
+    expect(list([...body], 'articles')).not.toBe(first);
+    expect(first.map((item) => item[RAW])).toEqual(body);
+    expect(first[0]?.[RAW]).toBe(record);
+    expect(first[0]?.[TYPENAME]).toBe('Article');
   });
 
   it('reads the upstream value behind a field, what $parent.field sees: the raw key of a global id', () => {
