@@ -7,7 +7,7 @@
  * checked against the content type that came; with `AUTO`, the content type.
  */
 import type { XMLParser } from 'fast-xml-parser';
-import { exceedsJsonDepth } from '../core/json-depth.ts';
+import { deeperThan } from '../core/json-depth.ts';
 
 export type AnswerFormat = 'JSON' | 'JSON_API' | 'TEXT' | 'CSV' | 'XML' | 'NDJSON' | 'AUTO';
 
@@ -83,12 +83,15 @@ export async function readAnswer(
 }
 
 function readJson(text: string, maxDepth: number, problem: string): unknown {
-  if (exceedsJsonDepth(text, maxDepth)) throw new UnreadableBody(`JSON nested deeper than ${maxDepth} levels`);
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new UnreadableBody(problem);
   }
+  // Checked after parsing: see deeperThan.
+  if (deeperThan(value, maxDepth)) throw new UnreadableBody(`JSON nested deeper than ${maxDepth} levels`);
+  return value;
 }
 
 let csvParse: Promise<typeof import('csv-parse/sync').parse> | undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exceedsJsonDepth } from '../../src/core/json-depth.ts';
+import { deeperThan, exceedsJsonDepth } from '../../src/core/json-depth.ts';
 
 describe('exceedsJsonDepth', () => {
   it('counts arrays and objects', () => {
@@ -22,5 +22,29 @@ describe('exceedsJsonDepth', () => {
     const text = JSON.stringify(doc);
     expect(exceedsJsonDepth(text, depth(doc))).toBe(false);
     expect(exceedsJsonDepth(text, depth(doc) - 1)).toBe(true);
+  });
+});
+
+describe('deeperThan (a parsed value)', () => {
+  it('agrees with exceedsJsonDepth on the text, at every limit around the depth', () => {
+    const documents = [
+      { users: [{ id: 1, tags: [['a'], { b: { c: [] } }] }] },
+      [[[[]]], {}, [{ a: [1, 2, { b: null }] }]],
+      'text',
+      [],
+      { a: { b: { c: { d: { e: [[['deep']]] } } } } },
+    ];
+    for (const document of documents)
+      for (let limit = 0; limit < 12; limit++)
+        expect([document, limit, deeperThan(document, limit)]).toEqual([
+          document,
+          limit,
+          exceedsJsonDepth(JSON.stringify(document), limit),
+        ]);
+  });
+
+  it('walks no deeper than its limit on a 1,000,000-deep value', () => {
+    const text = `${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`;
+    expect(deeperThan(JSON.parse(text), 64)).toBe(true);
   });
 });
