@@ -579,7 +579,7 @@ function sourceSchema(readers: EnvReaders) {
   return source;
 }
 
-function serverSchema(production: boolean) {
+function serverSchema(production: boolean, env: Env) {
   const server = z.strictObject({
     /** Overridden by the PORT environment variable. @default 4000 */
     port: z.number().int().min(0).max(65_535).default(4000),
@@ -606,6 +606,12 @@ function serverSchema(production: boolean) {
     dedupe: z
       .union([z.boolean(), z.literal('declared')], { error: "expected true, false or 'declared'" })
       .default('declared'),
+    /**
+     * A query's declared fields run as a plan, compiled once per document (docs/mapping.md);
+     * hand-written fields beside them run in graphql-js (or graphql-jit) as before.
+     * `false`: graphql-js and graphql-jit run every field. @default true (GRAFTQL_PLANS=0: false)
+     */
+    plans: z.boolean().default(env.GRAFTQL_PLANS !== '0'),
     /** The gateway's paths, matched against the whole URL (under Express, `originalUrl`: include the mount prefix). */
     paths: paths.default(paths.parse({})),
     listener: listener.default(listener.parse({})),
@@ -773,7 +779,7 @@ export function configSchema(env: Env) {
   const { secret } = readers;
   const production = env.NODE_ENV === 'production';
   const source = sourceSchema(readers);
-  const server = serverSchema(production);
+  const server = serverSchema(production, env);
   const observability = observabilitySchema(env, secret, production);
   const redis = redisSchema(secret);
   const cursors = cursorsSchema(secret);

@@ -13,6 +13,9 @@ import { GraftError } from '../errors.ts';
 import { type CompiledOperation, compileOperation } from './compile-operation.ts';
 import { createExecutionGuard, type ExecutionGuard, guardContext } from './execution-guard.ts';
 import type { PipelineRequest } from './pipeline-request.ts';
+import { compilePlan } from './plan/compile-plan.ts';
+import type { QueryPlan } from './plan/query-plan.ts';
+import { coercedVariables, runPlan } from './plan/run-plan.ts';
 import type { Prepared } from './prepared-documents.ts';
 import type { readRequest } from './request-shape.ts';
 import type { ContextFactory, Transport } from './transport.ts';
@@ -37,12 +40,20 @@ export interface ExecutorOptions<Context> {
   limits: Pick<ResolvedConfig['limits'], 'maxResponseObjects' | 'requestDeadlineMs'>;
   contextFor: ContextFactory<Context>;
   jit: boolean;
+  /** Run a query's declared fields as a plan (plan/): `Type.field`s and types hand-written code decides are left to graphql-js. */
+  plans?: { handWritten: ReadonlySet<string> };
   hideSuggestions: boolean;
+}
+
+/** What is kept of one operation: its plan, its graphql-jit compilation (or false: none is possible). */
+interface Compiled {
+  plan: QueryPlan | undefined;
+  jit: CompiledOperation | false | undefined;
 }
 
 export class Executor<Context extends object> {
   /** By prepared document (an object key: no string of the document's length is built per request), then by operation name. */
-  readonly #compiled = new LRUCache<Prepared, Map<string, CompiledOperation | false>>({ max: MAX_COMPILED });
+  readonly #compiled = new LRUCache<Prepared, Map<string, Compiled>>({ max: MAX_COMPILED });
 
   constructor(private readonly options: ExecutorOptions<Context>) {}
 
@@ -75,19 +86,33 @@ export class Executor<Context extends object> {
       });
       const guard = createExecutionGuard({ maxObjects: limits.maxResponseObjects, deadlineAt: deadline.at });
       guardContext(contextValue, guard);
-      const compiledOperation = prepared && this.#compiledFor(prepared, document, request.operationName);
+      const compiled = prepared && this.#compiledFor(prepared, document, request.operationName);
       const variableValues = request.variables ?? {};
-      const run = compiledOperation
-        ? compiledOperation.query.query(undefined, contextValue, variableValues)
-        : execute({
-            schema,
-            document,
-            rootValue,
-            variableValues,
-            operationName: request.operationName,
-            contextValue,
-            hideSuggestions,
-          } as Parameters<typeof execute>[0]);
+      const compiledOperation = compiled?.jit || undefined;
+      let run: ReturnType<typeof runPlan>;
+      if (compiled?.plan) {
+        const variables = coercedVariables(compiled.plan, schema, variableValues);
+        if ('errors' in variables) return { errors: variables.errors };
+        const input = {
+          schema,
+          context: contextValue,
+          variables: variables.coerced,
+          given: variableValues,
+          hideSuggestions,
+        };
+        run = runPlan(compiled.plan, input);
+      } else
+        run = compiledOperation
+          ? compiledOperation.query.query(undefined, contextValue, variableValues)
+          : execute({
+              schema,
+              document,
+              rootValue,
+              variableValues,
+              operationName: request.operationName,
+              contextValue,
+              hideSuggestions,
+            } as Parameters<typeof execute>[0]);
       const result = run instanceof Promise ? await guarded(run, guard, deadline.at) : run;
       if (record.staleCount > 0) return { ...result, extensions: { ...result.extensions, stale: record.staleNotices } };
       if (compiledOperation?.writeAnswer && !result.errors && !result.extensions)
@@ -98,21 +123,20 @@ export class Executor<Context extends object> {
     }
   }
 
-  #compiledFor(
-    prepared: Prepared,
-    document: DocumentNode,
-    operationName: string | undefined,
-  ): CompiledOperation | undefined {
-    if (!this.options.jit || prepared.uses < COMPILE_AFTER_USES) return undefined;
+  /** The operation's plan from its first use (it costs a walk of the document); graphql-jit's compilation once it came back often. */
+  #compiledFor(prepared: Prepared, document: DocumentNode, operationName: string | undefined): Compiled | undefined {
+    const { plans, jit, schema } = this.options;
+    if (!plans && (!jit || prepared.uses < COMPILE_AFTER_USES)) return undefined;
     let byOperation = this.#compiled.get(prepared);
     if (!byOperation) this.#compiled.set(prepared, (byOperation = new Map()));
-    let operation = byOperation.get(operationName ?? '');
-    if (operation === undefined)
-      byOperation.set(
-        operationName ?? '',
-        (operation = compileOperation(this.options.schema, document, operationName) ?? false),
-      );
-    return operation || undefined;
+    let compiled = byOperation.get(operationName ?? '');
+    if (!compiled) {
+      compiled = { plan: plans && compilePlan(schema, document, operationName, plans.handWritten), jit: undefined };
+      byOperation.set(operationName ?? '', compiled);
+    }
+    if (!compiled.plan && compiled.jit === undefined && jit && prepared.uses >= COMPILE_AFTER_USES)
+      compiled.jit = compileOperation(schema, document, operationName) ?? false;
+    return compiled;
   }
 }
 

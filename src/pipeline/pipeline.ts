@@ -82,6 +82,8 @@ export interface PipelineOptions<Context extends object> {
   logger: Logger;
   /** Execute documents asked for often with graphql-jit. @default true */
   jit?: boolean;
+  /** Run queries' declared fields as plans (execution.ts); what hand-written code decides (`Type.field`, `Type`) is left to graphql-js. */
+  plans?: { handWritten: ReadonlySet<string> };
   /** Results shared between callers: executions in flight, the result cache; absent, every request runs its own. */
   sharing?: {
     /** The identity part of a shared execution's or cached result's key (the values of the headers the sources forward). */
@@ -268,6 +270,7 @@ function pipelineParts<Context extends object>(options: PipelineOptions<Context>
     limits,
     contextFor: options.contextFor,
     jit: options.jit ?? true,
+    plans: options.plans,
     hideSuggestions,
   });
   const resultCache = sharing?.results && createResultCache(sharing.results);

@@ -142,6 +142,7 @@ export function createGateway(
     persisted,
     contextFor,
     logger,
+    ...(config.server.plans && { plans: { handWritten: compiled.handWritten } }),
     sharing: sharingOf(config, cache),
     observe: observability.requestObserver,
     tracing,
