@@ -104,6 +104,13 @@ const SERVERS: Server[] = [
   { name: 'GraftQL', command: served(process.execPath), path: '/graphql' },
   // Every request runs its own execution (identical in-flight upstream calls are still shared).
   { name: 'GraftQL (dedupe off)', command: served(process.execPath), path: '/graphql', env: { BENCH_DEDUPE: '0' } },
+  // Every request runs its own execution in graphql-js/graphql-jit, as before query plans (server.plans: false).
+  {
+    name: 'GraftQL (dedupe and plans off)',
+    command: served(process.execPath),
+    path: '/graphql',
+    env: { BENCH_DEDUPE: '0', GRAFTQL_PLANS: '0' },
+  },
   // Nothing shared between requests: each runs its own execution and makes its own upstream calls (execution cost alone).
   {
     name: 'GraftQL (dedupe and coalescing off)',
@@ -328,7 +335,7 @@ async function start(server: Server, env: Record<string, string>): Promise<{ pro
   const line = typeof server.command === 'function' ? server.command(port, env.UPSTREAM_URL ?? '') : server.command;
   const [command, args] = server.unpinned ? [line[0]!, line.slice(1)] : pin(0, line[0]!, line.slice(1));
   // BENCH_DEDUPE reaches only the rows that ask for it.
-  const { BENCH_DEDUPE: _, BENCH_COALESCE: __, ...inherited } = process.env;
+  const { BENCH_DEDUPE: _, BENCH_COALESCE: __, GRAFTQL_PLANS: ___, ...inherited } = process.env;
   const child = spawn(command, args, {
     cwd: server.cwd,
     env: { ...inherited, ...env, ...server.env, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production' },
