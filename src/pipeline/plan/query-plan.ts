@@ -36,6 +36,13 @@ export interface FieldStep {
   /** Arguments that read no variable, coerced once; undefined: coerced per request. */
   args: Record<string, unknown> | undefined;
   value: ValueStep;
+  /**
+   * A leaf read from the parent's property (no resolver): the property's
+   * reader, a function of its own so that each field's read stays
+   * monomorphic, and the leaf's type. The common field of every record,
+   * completed without the general path when its value is there and fits.
+   */
+  leaf: { read: (parent: unknown) => unknown; type: GraphQLLeafType } | undefined;
 }
 
 export interface QueryPlan {

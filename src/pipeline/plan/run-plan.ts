@@ -121,13 +121,14 @@ class PlanExecution {
     let pending: Array<Promise<void>> | undefined;
     for (let index = 0; index < fields.length; index++) {
       const field = fields[index] as FieldStep;
-      let value: Completed;
-      try {
-        value = this.field(field, parent, path);
-      } catch (error) {
-        if (pending) settleQuietly(pending);
-        throw error;
-      }
+      let value: Completed = field.leaf ? leafAtOnce(field.leaf, parent) : MISSING;
+      if (value === MISSING)
+        try {
+          value = this.field(field, parent, path);
+        } catch (error) {
+          if (pending) settleQuietly(pending);
+          throw error;
+        }
       if (value instanceof Promise) {
         out[field.key] = null; // its place in the key order, filled when it settles
         (pending ??= []).push(value.then((settled) => void (out[field.key] = settled)));
@@ -254,6 +255,26 @@ class PlanExecution {
       operation: plan.operation,
       variableValues: input.variables as Record<string, unknown>,
     };
+  }
+}
+
+/** What `leafAtOnce` answers when the field needs the general path. */
+const MISSING = Symbol('graftql.plan.missing');
+
+/**
+ * A leaf property's value when it is there and fits its type, read and
+ * written without the general path's error handling; MISSING for anything
+ * else (null, an error value, a function, a value its type refuses), which
+ * the general path then completes as graphql-js would.
+ */
+function leafAtOnce(leaf: NonNullable<FieldStep['leaf']>, parent: unknown): unknown {
+  try {
+    const raw = leaf.read(parent);
+    if (raw === null || raw === undefined || typeof raw === 'function' || raw instanceof Error) return MISSING;
+    const value = leafValue(leaf.type, raw);
+    return value === null ? MISSING : value;
+  } catch {
+    return MISSING;
   }
 }
 
