@@ -277,7 +277,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     const child = await start(server, { ...backends.env, NODE_ENV: 'production', LOG_LEVEL: 'warn' });
     try {
       const services = [backends.accounts, backends.content, backends.comments];
-      const sample = await measure(child.url, exampleQuery, child.process, server.headers, {
+      const sample = await measure(child.url, JSON.stringify({ query: exampleQuery }), child.process, server.headers, {
         reset: () => services.forEach((service) => service.clearRecords()),
         calls: () =>
           services.reduce(
