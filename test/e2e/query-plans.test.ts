@@ -121,6 +121,7 @@ describe('a query run as a plan answers as graphql-js does', () => {
           '{ a: people { ...P } b: person(id: 3) { __typename ... on Person { n: name } } } fragment P on Person { name, name }',
       },
     ],
+    ['an alias that is a property of every object', { query: '{ __proto__: person(id: 1) { constructor: name } }' }],
     ['variables with a default', { query: 'query ($id: ID! = "3") { person(id: $id) { name } }' }],
     ['variables given', { query: 'query ($id: ID!) { person(id: $id) { name } }', variables: { id: 1 } }],
     ['a variable missing', { query: 'query ($id: ID!) { person(id: $id) { name } }' }],

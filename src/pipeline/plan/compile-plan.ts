@@ -11,6 +11,7 @@ import {
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLField,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
@@ -62,6 +63,7 @@ export function compilePlan(
     fragments,
     rootType,
     fields,
+    make: objectMaker(fields),
     rest: left.length > 0 ? { document: restDocument(document, operation, grouped, left), keys: left } : undefined,
     order: [...grouped.keys()],
   };
@@ -85,6 +87,7 @@ class PlanCompiler {
         resolve: undefined,
         args: undefined,
         value: TYPENAME,
+        read: undefined,
         leaf: undefined,
       };
     const definition = parentType.getFields()[name];
@@ -98,7 +101,7 @@ class PlanCompiler {
       resolve: definition.resolve,
       args: readsVariables(first) ? undefined : getArgumentValues(definition, first, {}),
       value: this.value(definition.type, nodes),
-      leaf: definition.resolve ? undefined : leafRead(name, definition.type),
+      ...propertyRead(name, definition),
     };
   }
 
@@ -112,7 +115,8 @@ class PlanCompiler {
       type,
     );
     if (!grouped) throw new NotPlanned();
-    return { kind: 'object', type, fields: [...grouped].map(([key, merged]) => this.field(type, key, merged)) };
+    const fields = [...grouped].map(([key, merged]) => this.field(type, key, merged));
+    return { kind: 'object', type, fields, make: objectMaker(fields) };
   }
 
   /** The fields selected on `type`, merged by response key; undefined when a fragment is on another type. */
@@ -154,10 +158,29 @@ class PlanCompiler {
  * megamorphic, as graphql-jit found before us. A GraphQL name is a
  * JavaScript identifier (/[_A-Za-z][_0-9A-Za-z]*\/), so it is written as one.
  */
-function leafRead(name: string, type: GraphQLOutputType): FieldStep['leaf'] {
-  const named = isNonNullType(type) ? type.ofType : type;
-  if (!isLeafType(named) || !/^[_A-Za-z][_0-9A-Za-z]*$/.test(name)) return undefined;
-  return { read: new Function('parent', `return parent.${name};`) as (parent: unknown) => unknown, type: named };
+function propertyRead(name: string, definition: GraphQLField<unknown, unknown>): Pick<FieldStep, 'read' | 'leaf'> {
+  if (definition.resolve || !/^[_A-Za-z][_0-9A-Za-z]*$/.test(name)) return { read: undefined, leaf: undefined };
+  // graphql-js's default resolver reads the property of an object or a function only.
+  const read = new Function(
+    'parent',
+    `return (typeof parent === 'object' && parent !== null) || typeof parent === 'function' ? parent.${name} : undefined;`,
+  ) as (parent: unknown) => unknown;
+  const named = isNonNullType(definition.type) ? definition.type.ofType : definition.type;
+  return { read, leaf: isLeafType(named) ? { read, type: named } : undefined };
+}
+
+/**
+ * Makes an answer object for these fields from their values. Keys are
+ * written as JSON strings; `__proto__` (a valid alias) as a computed key,
+ * which makes an own property where a literal key would set the prototype.
+ */
+function objectMaker(fields: readonly FieldStep[]): (values: readonly unknown[]) => Record<string, unknown> {
+  const properties = fields.map(
+    ({ key }, index) => `${key === '__proto__' ? '["__proto__"]' : JSON.stringify(key)}: values[${index}]`,
+  );
+  return new Function('values', `return { ${properties.join(', ')} };`) as (
+    values: readonly unknown[],
+  ) => Record<string, unknown>;
 }
 
 const TYPENAME: ValueStep = { kind: 'leaf', type: GraphQLString };

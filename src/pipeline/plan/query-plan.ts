@@ -21,7 +21,19 @@ export type ValueStep =
   | { kind: 'nonNull'; of: ValueStep }
   | { kind: 'list'; of: ValueStep }
   | { kind: 'leaf'; type: GraphQLLeafType }
-  | { kind: 'object'; type: GraphQLObjectType; fields: readonly FieldStep[] };
+  | ({ kind: 'object'; type: GraphQLObjectType } & ObjectShape);
+
+/** The fields of an object, and how its answer object is made from their values. */
+export interface ObjectShape {
+  fields: readonly FieldStep[];
+  /**
+   * The answer's object from the fields' values, in order: an object literal
+   * compiled for these keys, so every object of a selection is made with one
+   * shape at once (a `{}` given its keys one store at a time, at one site
+   * for every selection, was the plan's costliest line).
+   */
+  make: (values: readonly unknown[]) => Record<string, unknown>;
+}
 
 export interface FieldStep {
   /** The response key (alias or name). */
@@ -36,6 +48,8 @@ export interface FieldStep {
   /** Arguments that read no variable, coerced once; undefined: coerced per request. */
   args: Record<string, unknown> | undefined;
   value: ValueStep;
+  /** The parent's property, for a field without a resolver: a reader compiled for it (see `leaf`). */
+  read: ((parent: unknown) => unknown) | undefined;
   /**
    * A leaf read from the parent's property (no resolver): the property's
    * reader, a function of its own so that each field's read stays
@@ -45,12 +59,11 @@ export interface FieldStep {
   leaf: { read: (parent: unknown) => unknown; type: GraphQLLeafType } | undefined;
 }
 
-export interface QueryPlan {
+export interface QueryPlan extends ObjectShape {
   operation: OperationDefinitionNode;
   fragments: Readonly<Record<string, FragmentDefinitionNode>>;
   rootType: GraphQLObjectType;
-  /** The root fields the plan answers, in the order the document selects them. */
-  fields: readonly FieldStep[];
+  /** The root fields the plan answers (in the order the document selects them), and their object. */
   /**
    * The root fields it leaves to graphql-js (a hand-written field in their
    * subtree), as a document of their own; undefined when there are none.

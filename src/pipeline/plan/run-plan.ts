@@ -26,7 +26,7 @@ import {
   locatedError,
   responsePathAsArray,
 } from 'graphql';
-import type { FieldStep, QueryPlan, ValueStep } from './query-plan.ts';
+import type { FieldStep, ObjectShape, QueryPlan, ValueStep } from './query-plan.ts';
 
 export interface PlanInput {
   schema: GraphQLSchema;
@@ -81,6 +81,7 @@ class PathNode {
 
 class PlanExecution {
   readonly errors: GraphQLError[] = [];
+  readonly #infos = new Map<FieldStep, GraphQLResolveInfo>();
 
   constructor(
     private readonly plan: QueryPlan,
@@ -94,7 +95,7 @@ class PlanExecution {
       return null;
     };
     try {
-      const object = this.object(this.plan.fields, undefined, undefined) as Data | Promise<Data>;
+      const object = this.object(this.plan, undefined, undefined) as Data | Promise<Data>;
       return object instanceof Promise ? object.catch(fail) : object;
     } catch (error) {
       return fail(error);
@@ -116,8 +117,9 @@ class PlanExecution {
   }
 
   /** An object's selected fields, in order; a promise only when one of them is pending. */
-  object(fields: readonly FieldStep[], parent: unknown, path: PathNode | undefined): Completed {
-    const out: Record<string, unknown> = {};
+  object(shape: ObjectShape, parent: unknown, path: PathNode | undefined): Completed {
+    const { fields } = shape;
+    const out = new Array<unknown>(fields.length);
     let pending: Array<Promise<void>> | undefined;
     for (let index = 0; index < fields.length; index++) {
       const field = fields[index] as FieldStep;
@@ -129,37 +131,37 @@ class PlanExecution {
           if (pending) settleQuietly(pending);
           throw error;
         }
-      if (value instanceof Promise) {
-        out[field.key] = null; // its place in the key order, filled when it settles
-        (pending ??= []).push(value.then((settled) => void (out[field.key] = settled)));
-      } else out[field.key] = value;
+      if (value instanceof Promise) (pending ??= []).push(value.then((settled) => void (out[index] = settled)));
+      else out[index] = value;
     }
-    return pending ? Promise.all(pending).then(() => out) : out;
+    return pending ? Promise.all(pending).then(() => shape.make(out)) : shape.make(out);
   }
 
   /** One field of `parent`: resolved, completed, its error reported at its path (or thrown on, when it is non-null). */
   field(step: FieldStep, parent: unknown, parentPath: PathNode | undefined): Completed {
     const { definition } = step;
     if (!definition) return step.parentType.name;
-    const path = step.resolve ? new PathNode(parentPath, step.key, step.parentType.name) : undefined;
+    // The field's path is made only when something needs it (its object's fields, an error): `at`.
     try {
       const args = step.args ?? getArgumentValues(definition, step.nodes[0] as never, this.input.variables);
       let value: unknown;
-      if (step.resolve) value = step.resolve(parent, args, this.input.context, this.info(step, path as PathNode));
+      if (step.resolve) value = step.resolve(parent, args, this.input.context, this.info(step, parentPath));
       else {
         // graphql-js's default resolver: the parent's property, called when it is a function.
-        value = (parent as Record<string, unknown> | null | undefined)?.[definition.name];
+        value = step.read
+          ? step.read(parent)
+          : (parent as Record<string, unknown> | null | undefined)?.[definition.name];
         if (typeof value === 'function')
-          value = value.call(parent, args, this.input.context, this.info(step, at(path, parentPath, step)));
+          value = value.call(parent, args, this.input.context, this.info(step, parentPath));
       }
       const completed =
         value instanceof Promise
-          ? value.then((settled: unknown) => this.complete(step.value, step, settled, path, parentPath))
-          : this.complete(step.value, step, value, path, parentPath);
+          ? value.then((settled: unknown) => this.complete(step.value, step, settled, undefined, parentPath))
+          : this.complete(step.value, step, value, undefined, parentPath);
       if (!(completed instanceof Promise)) return completed;
-      return completed.then(undefined, (error: unknown) => this.failed(error, step, at(path, parentPath, step)));
+      return completed.then(undefined, (error: unknown) => this.failed(error, step, at(undefined, parentPath, step)));
     } catch (error) {
-      return this.failed(error, step, at(path, parentPath, step));
+      return this.failed(error, step, at(undefined, parentPath, step));
     }
   }
 
@@ -188,7 +190,7 @@ class PlanExecution {
       case 'leaf':
         return leafValue(value.type, raw);
       case 'object':
-        return raw === null || raw === undefined ? null : this.object(value.fields, raw, at(path, parentPath, step));
+        return raw === null || raw === undefined ? null : this.object(value, raw, at(path, parentPath, step));
       case 'list':
         return raw === null || raw === undefined ? null : this.list(value.of, step, raw, at(path, parentPath, step));
     }
@@ -240,21 +242,32 @@ class PlanExecution {
     return null;
   }
 
-  info(step: FieldStep, path: PathNode): GraphQLResolveInfo {
+  /**
+   * The resolve info of a field, one per field per request: the resolvers a
+   * plan calls are the declared ones, which read its nodes, fragments and
+   * variables, never its path (hand-written resolvers never run in a plan).
+   * Its path is the field's first one (for a field below a list, the first
+   * item's).
+   */
+  info(step: FieldStep, parentPath: PathNode | undefined): GraphQLResolveInfo {
+    const known = this.#infos.get(step);
+    if (known) return known;
     const { plan, input } = this;
     const definition = step.definition as NonNullable<FieldStep['definition']>;
-    return {
+    const info: GraphQLResolveInfo = {
       fieldName: definition.name,
       fieldNodes: step.nodes,
       returnType: definition.type,
       parentType: step.parentType,
-      path,
+      path: at(undefined, parentPath, step),
       schema: input.schema,
       fragments: plan.fragments,
       rootValue: undefined,
       operation: plan.operation,
       variableValues: input.variables as Record<string, unknown>,
     };
+    this.#infos.set(step, info);
+    return info;
   }
 }
 
