@@ -608,7 +608,7 @@ function serverSchema(production: boolean, env: Env) {
       .default('declared'),
     /**
      * A query's declared fields run as a plan, compiled once per document (docs/mapping.md);
-     * hand-written fields beside them run in graphql-js (or graphql-jit) as before.
+     * root fields with hand-written fields below them run beside the plan in graphql-js.
      * `false`: graphql-js and graphql-jit run every field. @default true (GRAFTQL_PLANS=0: false)
      */
     plans: z.boolean().default(env.GRAFTQL_PLANS !== '0'),

@@ -1,6 +1,7 @@
 /**
  * The execution step: a request's context from its own deadline and ledger,
- * the document run by graphql-jit when it comes back often (else
+ * a query's declared fields run as a plan (plan/, from the document's first
+ * use), any other document by graphql-jit when it comes back often (else
  * graphql-js), guarded by the object limit and the deadline (execution-guard.ts),
  * with the stale answers that stood in for failing sources reported in
  * `extensions.stale`.

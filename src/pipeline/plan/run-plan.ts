@@ -17,6 +17,7 @@ import {
   type DocumentNode,
   type ExecutionResult,
   execute,
+  type FieldNode,
   type GraphQLError,
   type GraphQLLeafType,
   type GraphQLResolveInfo,
@@ -143,7 +144,7 @@ class PlanExecution {
     if (!definition) return step.parentType.name;
     // The field's path is made only when something needs it (its object's fields, an error): `at`.
     try {
-      const args = step.args ?? getArgumentValues(definition, step.nodes[0] as never, this.input.variables);
+      const args = step.args ?? getArgumentValues(definition, step.nodes[0] as FieldNode, this.input.variables);
       let value: unknown;
       if (step.resolve) value = step.resolve(parent, args, this.input.context, this.info(step, parentPath));
       else {
@@ -173,6 +174,11 @@ class PlanExecution {
     return null;
   }
 
+  /**
+   * A field's value completed as `value` says. `path` is the value's own
+   * path when it was made already (a list item's); else it is made, from
+   * `parentPath` and the field's key, only for an object, a list or an error.
+   */
   complete(
     value: ValueStep,
     step: FieldStep,
