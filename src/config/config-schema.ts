@@ -562,8 +562,15 @@ function sourceSchema(readers: EnvReaders) {
       .default(10 * 1024 * 1024),
     /** Deepest JSON nesting accepted. @default 64 */
     maxJsonDepth: z.number().int().positive().max(1_000).default(64),
-    /** Open connections to this source at most. @default 32 */
+    /** Open connections to this source at most; over HTTP/2, calls in flight at most. @default 32 */
     connections: z.number().int().positive().default(32),
+    /**
+     * HTTP/2 to this source (docs/resilience.md, "HTTP/2 to a source"). `'auto'`: offered over TLS (ALPN) and used
+     * when the source picks it, else HTTP/1.1 (plain http stays HTTP/1.1). `true`: required: an https
+     * source that does not agree fails its calls (UPSTREAM_TLS_ERROR, reason `no-http2`); over plain
+     * http, HTTP/2 with prior knowledge (h2c). One connection carries many calls at once. @default false
+     */
+    http2: z.union([z.boolean(), z.literal('auto')]).default(false),
     cache: sourceCache.default(sourceCache.parse({})),
     retry: retry.default(retry.parse({})),
     breaker: breaker.default(breaker.parse({})),

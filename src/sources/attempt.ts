@@ -16,7 +16,7 @@ import type { Tracing } from '../telemetry/trace.ts';
 import { multipartBody } from '../uploads/multipart-body.ts';
 import { acceptHeader } from './answer-formats.ts';
 import type { OutgoingCredentials, SourceAuth } from './auth/index.ts';
-import { type DecodedBody, decodeBody } from './decode-body.ts';
+import { boundedText, type DecodedBody, decodeBody } from './decode-body.ts';
 import { gatewayTimeout } from './resilience/deadline.ts';
 import type { Pacer } from './resilience/pacer.ts';
 import { retryAfterMs } from './resilience/retry-policy.ts';
@@ -80,6 +80,8 @@ async function roundTrip(
   });
   origin.sent = (origin.sent ?? 0) + 1;
   if (exchange) Object.assign(headers, exchange.headers());
+  // undici bounds a body by the agent's maxResponseSize over HTTP/1.1 only.
+  const unboundedByAgent = config.http2 === false ? undefined : config.maxResponseBytes;
   const attemptDeadline = timedSignal(timeouts.attemptMs, deadline?.signal, cancel);
   const { signal } = attemptDeadline;
   let phase: CallPhase = 'connect';
@@ -105,11 +107,16 @@ async function roundTrip(
       }
       return {
         response,
-        decoded: await decodeBody(response, { origin, maxJsonDepth: config.maxJsonDepth, answer: upstream.answer }),
+        decoded: await decodeBody(response, {
+          origin,
+          maxJsonDepth: config.maxJsonDepth,
+          answer: upstream.answer,
+          maxBytes: unboundedByAgent,
+        }),
       };
     }
     outcome = codeForStatus(response.statusCode, forwardsIdentity);
-    return { response, failure: await response.body.text() };
+    return { response, failure: await boundedText(response.body, unboundedByAgent) };
   } catch (error) {
     response?.body.destroy();
     const failure = errorForTransport(origin, context.explain(error), phase, response?.statusCode);

@@ -1,4 +1,4 @@
-import type { Dispatcher } from 'undici';
+import { type Dispatcher, errors } from 'undici';
 import { GraftError } from '../errors.ts';
 import { type AnswerFormat, FORMATS, formatOf, readAnswer, UnreadableBody } from './answer-formats.ts';
 import type { CallOrigin } from './upstream-errors.ts';
@@ -8,13 +8,15 @@ export interface DecodeLimits {
   maxJsonDepth: number;
   /** What the caller reads the answer as; default JSON. */
   answer?: AnswerFormat;
+  /** The body's bound in bytes where the agent does not hold one (HTTP/2: `boundedText`). */
+  maxBytes?: number;
 }
 
 /**
  * Reads a 2xx upstream body as the format the caller declared (JSON unless
  * it says otherwise; answer-formats.ts reads the others), refusing a content
  * type that is not that format and bounding the nesting before parsing (the
- * size bound is the agent's `maxResponseSize`). A 204, a 205, a HEAD answer
+ * size bound is the agent's `maxResponseSize`, or `maxBytes`). A 204, a 205, a HEAD answer
  * or an empty body decodes to null.
  */
 export interface DecodedBody {
@@ -41,7 +43,7 @@ export async function decodeBody(response: Dispatcher.ResponseData, limits: Deco
     const expected = declared === 'AUTO' ? 'a format GraftQL reads' : FORMATS[declared].label;
     throw bad(`a ${contentType.split(';')[0]} body where ${expected} was expected`);
   }
-  const text = await response.body.text();
+  const text = await boundedText(response.body, limits.maxBytes);
   if (text.length === 0) return { value: null, bytes: 0 };
   if (!format) throw bad('a body without a content type');
   try {
@@ -54,4 +56,25 @@ export async function decodeBody(response: Dispatcher.ResponseData, limits: Deco
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * A body as text, refused past `maxBytes` with the error undici's own
+ * `maxResponseSize` raises: undici holds that bound over HTTP/1.1 only, so
+ * a source that may speak HTTP/2 has its bodies counted here.
+ */
+export async function boundedText(
+  body: Dispatcher.ResponseData['body'],
+  maxBytes: number | undefined,
+): Promise<string> {
+  if (maxBytes === undefined) return body.text();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    // Leaving the loop by a throw destroys the body.
+    if (size > maxBytes) throw new errors.ResponseExceededMaxSizeError();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }

@@ -10,7 +10,7 @@
  * of stages/ over the source's SourceRuntime: cached-call -> exchange
  * (budget, admission, retries) -> hedged-attempt -> attempt.
  */
-import { Agent, request } from 'undici';
+import { type Agent, request } from 'undici';
 import type { ResponseCache } from '../cache/response-cache.ts';
 import type { SourceConfig } from '../config/config-schema.ts';
 import type { UpstreamPath } from '../core/upstream-path.ts';
@@ -26,9 +26,10 @@ import { latencyWindow } from './resilience/latency.ts';
 import type { SharedPacing } from './resilience/pacer.ts';
 import { createPacer, type Pacer, type RateLimitWindow } from './resilience/pacer.ts';
 import { createRetryBudget } from './resilience/retry-budget.ts';
+import { createSourceAgent } from './source-agent.ts';
 import { cachedCall } from './stages/cached-call.ts';
 import type { HedgeStats, SourceRuntime } from './stages/source-runtime.ts';
-import { type SourceTls, tlsConnector } from './tls.ts';
+import type { SourceTls } from './tls.ts';
 import type { UpstreamRequest } from './upstream-request.ts';
 import { buildUrl, requestForRef, sameSourceRef } from './url.ts';
 
@@ -110,14 +111,7 @@ function sourceRuntime(
   }: SourceClientDeps,
 ): { source: SourceRuntime; agent: Agent; pacer: Pacer } {
   const { timeouts } = config;
-  const connector = tlsConnector({ timeout: timeouts.connectMs, ...tls });
-  const agent = new Agent({
-    connect: connector.connect,
-    headersTimeout: timeouts.headersMs,
-    bodyTimeout: timeouts.bodyMs,
-    maxResponseSize: config.maxResponseBytes,
-    connections: config.connections,
-  });
+  const { agent, explain } = createSourceAgent(config, tls);
   const auth = createSourceAuth(config.auth, {
     source: name,
     base: config.url,
@@ -148,7 +142,7 @@ function sourceRuntime(
     config,
     agent,
     auth,
-    explain: connector.explain,
+    explain,
     pacer,
     observer,
     tracing,

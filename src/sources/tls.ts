@@ -15,6 +15,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { buildConnector } from 'undici';
 import type { SourceConfig } from '../config/config-schema.ts';
 import { ConfigError } from '../config/resolve-config.ts';
+import { HTTP2_REFUSED } from './upstream-errors.ts';
 
 type TlsConfig = NonNullable<SourceConfig['tls']>;
 type Pem = NonNullable<TlsConfig['ca']>;
@@ -122,6 +123,15 @@ export function tlsOfSources(
   return { bySource, warnings };
 }
 
+export type ConnectorOptions = buildConnector.BuildOptions & {
+  /** HTTP/2 over plain http (prior knowledge): read by undici's buildConnector, missing from its types. */
+  useH2c?: boolean;
+  /** `sources.<name>.http2: true` over https: a connection the server did not agree to HTTP/2 on (ALPN) fails. */
+  requireHttp2?: boolean;
+  /** Told what each new connection agreed to in its handshake (ALPN: 'h2', 'http/1.1', or false), before undici takes it. */
+  onConnected?(protocol: string | false): void;
+};
+
 /**
  * undici reports a connection the server closed right after a TLS 1.3
  * alert (a client certificate it wanted and did not get, or refused) as
@@ -129,7 +139,7 @@ export function tlsOfSources(
  * notes the last alert its sockets saw, and `explain` puts it in place of
  * such an error when it is recent.
  */
-export function tlsConnector(options: buildConnector.BuildOptions): {
+export function tlsConnector({ requireHttp2 = false, onConnected, ...options }: ConnectorOptions): {
   connect: buildConnector.connector;
   explain(error: unknown): unknown;
 } {
@@ -139,10 +149,19 @@ export function tlsConnector(options: buildConnector.BuildOptions): {
   return {
     connect: (options, callback) =>
       base(options, (error, socket) => {
+        const answer = callback as (error: Error | null, socket: unknown) => void;
+        const protocol = (socket as { alpnProtocol?: string | false } | null)?.alpnProtocol ?? false;
+        // undici offers HTTP/1.1 beside h2 and falls back to it; `http2: true` does not. (undici marks h2c sockets 'h2'.)
+        if (socket && requireHttp2 && protocol !== 'h2') {
+          socket.destroy();
+          const refused = Object.assign(new Error('The server did not pick HTTP/2 (ALPN).'), { code: HTTP2_REFUSED });
+          return answer(refused, null);
+        }
+        if (socket) onConnected?.(protocol);
         socket?.prependListener('error', (socketError: NodeJS.ErrnoException) => {
           if (socketError.code?.startsWith('ERR_SSL_')) last = { error: socketError, at: performance.now() };
         });
-        (callback as (error: Error | null, socket: unknown) => void)(error, socket);
+        answer(error, socket);
       }),
     explain(error) {
       const closed = (error as { code?: unknown } | null)?.code === 'UND_ERR_SOCKET';

@@ -116,6 +116,9 @@ function isTimeoutAbort(error: unknown): boolean {
   );
 }
 
+/** The code of the error a connection fails with when the source's `http2` is true and the server did not pick HTTP/2 (tls.ts). */
+export const HTTP2_REFUSED = 'GRAFTQL_HTTP2_REFUSED';
+
 /** The reasons a TLS handshake fails that a person can act on, by the code Node (OpenSSL) gives. */
 const TLS_REASONS: Record<string, { reason: string; message: string }> = {};
 const tlsReason = (reason: string, message: string, codes: readonly string[]) => {
@@ -148,6 +151,12 @@ tlsReason(
     'ERR_SSL_TLSV1_ALERT_ACCESS_DENIED',
     'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
   ],
+);
+
+tlsReason(
+  'no-http2',
+  "it did not agree to HTTP/2 in the TLS handshake (ALPN), and the source's http2 is true (set it to 'auto' to fall back to HTTP/1.1).",
+  [HTTP2_REFUSED],
 );
 
 /** A TLS failure's reason and message, or undefined for anything else. */
