@@ -46,6 +46,8 @@ Options:
                         schema/<source>.graphql); the folder for several (schema)
   -w, --workers <n>     serve: worker processes sharing the port, or auto (one per
                         core); default 1, this process
+      --subgraph        serve, schema, check: the graph as an Apollo Federation 2
+                        subgraph (server.federation)
       --example         serve: let the config start its bundled example services
                         (the repository's example graph does, for every source
                         whose URL variable is unset)
@@ -84,6 +86,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       ...config.server,
       ...(values.port !== undefined && { port: port(values.port) }),
       ...(values.host && { host: values.host }),
+      ...(values.subgraph && { federation: true }),
     },
   });
 
@@ -125,6 +128,7 @@ function parse(argv: readonly string[]) {
         port: { type: 'string', short: 'p' },
         host: { type: 'string' },
         example: { type: 'boolean' },
+        subgraph: { type: 'boolean' },
         workers: { type: 'string', short: 'w' },
         source: { type: 'string' },
         out: { type: 'string' },

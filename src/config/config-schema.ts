@@ -619,6 +619,12 @@ function serverSchema(production: boolean, env: Env) {
      * `false`: graphql-js and graphql-jit run every field. @default true (GRAFTQL_PLANS=0: false)
      */
     plans: z.boolean().default(env.GRAFTQL_PLANS !== '0'),
+    /**
+     * Serve the graph as an Apollo Federation 2 subgraph (docs/federation.md): `_service { sdl }` and
+     * `_entities`, `@node(fetch:)` types as entities keyed by id, the federation directives the SDL
+     * writes; checked by composition before serving. `graftql serve --subgraph` sets it. @default false
+     */
+    federation: z.boolean().default(false),
     /** The gateway's paths, matched against the whole URL (under Express, `originalUrl`: include the mount prefix). */
     paths: paths.default(paths.parse({})),
     listener: listener.default(listener.parse({})),

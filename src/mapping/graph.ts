@@ -30,10 +30,13 @@ import { compileMapping } from './compile/compile-mapping.ts';
 import { checkDirectiveValues } from './compile/directive-values.ts';
 import { Diagnostics } from './diagnostics.ts';
 import { MAPPING_DIRECTIVE_NAMES, MAPPING_TYPE_NAMES } from './directives.ts';
+import { checkComposition } from './federation/composition.ts';
+import { type Subgraph, subgraphOf } from './federation/subgraph.ts';
 import { withGeneratedTypes } from './generated-types.ts';
 import type { AccessRule, FieldPlan, NodePlan } from './plan.ts';
 import { createRecordMappers, type Naming } from './records.ts';
 import { guardFields } from './run/access-guards.ts';
+import { federationResolvers } from './run/entities.ts';
 import { mappingResolvers } from './run/resolvers.ts';
 import { GATEWAY_DIRECTIVES_SDL, parseFiles, type SdlFile, withGatewayDefinitions } from './sdl.ts';
 
@@ -42,6 +45,8 @@ export interface GraphInput {
   sources: Readonly<Record<string, SourceInfo & { naming: Naming }>>;
   /** Hand-written resolvers, by type and field. */
   resolvers?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Serve the graph as an Apollo Federation 2 subgraph (`server.federation`): checked by composition, with `_service` and `_entities`. */
+  federation?: boolean;
 }
 
 export interface CompiledGraph {
@@ -63,10 +68,12 @@ export interface CompiledGraph {
   handWritten: ReadonlySet<string>;
   /** Who may read each field that says so, by `Type.field`. */
   access: ReadonlyMap<string, AccessRule>;
+  /** The graph as a federation subgraph, when it is served as one. */
+  subgraph?: Subgraph;
 }
 
 /** Compiles a graph, or throws a GraphError listing every problem with its file, line and column. */
-export function compileGraph({ files, sources, resolvers = {} }: GraphInput): CompiledGraph {
+export function compileGraph({ files, sources, resolvers = {}, federation = false }: GraphInput): CompiledGraph {
   const diagnostics = new Diagnostics();
   const document = withGeneratedTypes(withGatewayDefinitions(parseFiles(files)));
   for (const error of validateSDL(document)) diagnostics.report(error.nodes?.[0], error.message);
@@ -99,6 +106,16 @@ export function compileGraph({ files, sources, resolvers = {} }: GraphInput): Co
   );
   const access = accessRules(full, diagnostics);
   diagnostics.throwIfAny();
+  const servedDefinitions = servedDocument(document, internal);
+  const subgraph = federation
+    ? subgraphOf(
+        { served: servedDefinitions, full, nodes, resolved: new Set([...plans.keys(), ...handWrittenFields]) },
+        diagnostics,
+      )
+    : undefined;
+  diagnostics.throwIfAny();
+  if (subgraph) checkComposition(subgraph.document, full, diagnostics);
+  diagnostics.throwIfAny();
 
   const mappers = createRecordMappers({
     nodes,
@@ -107,7 +124,12 @@ export function compileGraph({ files, sources, resolvers = {} }: GraphInput): Co
     objectType: (name) => full.getType(name) as GraphQLObjectType,
     resolved: new Set([...plans.keys(), ...handWrittenFields]),
   });
-  const served = buildASTSchema(servedDocument(document, internal), { assumeValidSDL: true });
+  const served = buildASTSchema(
+    subgraph
+      ? { ...servedDefinitions, definitions: [...servedDefinitions.definitions, ...subgraph.extension.definitions] }
+      : servedDefinitions,
+    { assumeValidSDL: true },
+  );
   const declared = mappingResolvers({
     schema: full,
     plans,
@@ -119,7 +141,10 @@ export function compileGraph({ files, sources, resolvers = {} }: GraphInput): Co
   const schema = withUploadScalar(
     addResolversToSchema({
       schema: served,
-      resolvers: mergeResolvers(declared, resolvers) as IResolvers,
+      resolvers: mergeResolvers(
+        declared,
+        subgraph ? mergeResolvers(resolvers, federationResolvers(subgraph.entities, subgraph.sdl)) : resolvers,
+      ) as IResolvers,
       updateResolversInPlace: true,
     }),
   );
@@ -132,6 +157,7 @@ export function compileGraph({ files, sources, resolvers = {} }: GraphInput): Co
     full,
     handWritten,
     access,
+    ...(subgraph && { subgraph }),
   };
 }
 

@@ -161,6 +161,13 @@ export interface ChainPlan {
 export type FieldPlan = RestPlan | RefPlan | ChainPlan | EventPlan;
 
 /** What the gateway knows of a type's mapping. */
+/** An entity of the graph as a federation subgraph (federation/subgraph.ts). */
+export interface EntityPlan {
+  /** The Query field `_entities` loads it through (`@node(fetch:)`), and whether its `id` argument takes the global id; absent: the representation is the object. */
+  fetch?: string;
+  globalId?: boolean;
+}
+
 export interface NodePlan {
   /** The field holding the upstream id. */
   key: string;

@@ -9,6 +9,7 @@ import { type DefinitionNode, type DocumentNode, GraphQLError, Kind, parse, prin
 import { ACCESS_DIRECTIVES_SDL } from './access-directives.ts';
 import { GraphError, locate } from './diagnostics.ts';
 import { MAPPING_DIRECTIVES_SDL } from './directives.ts';
+import { FEDERATION_DIRECTIVES_SDL } from './federation/directives.ts';
 import { LIMIT_DIRECTIVES_SDL } from './limit-directives.ts';
 
 export interface SdlFile {
@@ -18,7 +19,7 @@ export interface SdlFile {
 }
 
 /** Every definition GraftQL may add to a graph: its directives and their argument types. */
-export const GATEWAY_DIRECTIVES_SDL = `${MAPPING_DIRECTIVES_SDL.trim()}\n\n${LIMIT_DIRECTIVES_SDL.trim()}\n\n${ACCESS_DIRECTIVES_SDL.trim()}\n`;
+export const GATEWAY_DIRECTIVES_SDL = `${MAPPING_DIRECTIVES_SDL.trim()}\n\n${LIMIT_DIRECTIVES_SDL.trim()}\n\n${ACCESS_DIRECTIVES_SDL.trim()}\n\n${FEDERATION_DIRECTIVES_SDL.trim()}\n`;
 
 /** The `.graphql` files of a folder, in name order. */
 export function readSchemaFiles(dir: string, cwd = process.cwd()): SdlFile[] {

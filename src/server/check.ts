@@ -54,6 +54,12 @@ export function checkGraph(config: GatewayConfig, { baseDir, file, env }: CheckO
     lines.push(
       `✓ ${relative(process.cwd(), `${baseDir}/${config.schema ?? 'schema'}`) || '.'}: ${fields.filter((plan) => plan.kind === 'rest').length} fields with @rest, ${fields.filter((plan) => plan.kind === 'ref').length} with @ref${fields.some((plan) => plan.kind === 'chain') ? `, ${fields.filter((plan) => plan.kind === 'chain').length} with @chain` : ''}${fields.some((plan) => plan.kind === 'event') ? `, ${fields.filter((plan) => plan.kind === 'event').length} with @event` : ''}`,
     );
+    if (graph.subgraph) {
+      const entities = [...graph.subgraph.entities.keys()];
+      lines.push(
+        `✓ federation subgraph: composes; ${entities.length === 0 ? 'no entities' : `entities ${entities.join(', ')}`}`,
+      );
+    }
     const report = callReport(graph.full, graph.plans, {
       defaultListSize: resolved.limits.defaultListSize,
       budget: resolved.limits.upstreamCallsPerOperation,

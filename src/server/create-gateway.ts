@@ -236,7 +236,12 @@ function nodeListener(
 
 /** The graph compiled and guarded, its persisted documents checked against it; an @event on a source without webhooks is a config error. */
 function compiledGraph(config: ResolvedConfig, served: Graph, baseDir: string) {
-  const compiled = compileGraph({ files: served.files, sources: config.sources, resolvers: served.resolvers });
+  const compiled = compileGraph({
+    files: served.files,
+    sources: config.sources,
+    resolvers: served.resolvers,
+    federation: config.server.federation,
+  });
   const schema = guardSchema(compiled.schema);
   const persisted = config.persistedDocuments && loadPersistedDocuments(config.persistedDocuments, baseDir);
   const knownOperations = persisted ? checkPersistedDocuments(persisted, schema) : [];

@@ -45,10 +45,15 @@ export function compileConfiguredGraph(input: GatewayConfig, baseDir = process.c
     files: readSchemaFiles(resolve(baseDir, input.schema ?? 'schema')),
     sources: parsed.data,
     resolvers: input.resolvers,
+    federation: input.server?.federation ?? false,
   });
 }
 
-/** The schema a configuration's gateway serves, as SDL (generated connection types included): what codegen reads. */
+/**
+ * The schema a configuration's gateway serves, as SDL (generated connection types included): what codegen reads.
+ * Served as a federation subgraph (`server.federation`): the subgraph SDL a supergraph composes (`_service { sdl }`).
+ */
 export function printGraph(input: GatewayConfig, baseDir = process.cwd()): string {
-  return compileConfiguredGraph(input, baseDir).sdl;
+  const graph = compileConfiguredGraph(input, baseDir);
+  return graph.subgraph?.sdl ?? graph.sdl;
 }
