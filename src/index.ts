@@ -9,6 +9,14 @@ export { ConfigError, resolveConfig } from './config/resolve-config.ts';
 export type { GatewayConfig, ResolvedConfig, SourceConfig } from './config/config-schema.ts';
 export { createGateway, type Gateway, type GatewayOptions } from './server/create-gateway.ts';
 export { listen, type RunningGateway } from './server/listen.ts';
+export {
+  type BuildGateway,
+  type ReloadingGateway,
+  type ReloadOutcome,
+  type ServedGateway,
+  startReloading,
+} from './server/reloader.ts';
+export type { Carryover } from './server/gateway-runtime.ts';
 export { startWorkerPool, type WorkerPool, type WorkerPoolOptions } from './server/worker-pool.ts';
 export { type ClusterView, workerClusterView } from './observability/cluster-view.ts';
 export { createLogger, type Logger } from './telemetry/logger.ts';

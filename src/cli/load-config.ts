@@ -24,9 +24,10 @@ const CANNOT_STRIP = new Set([
   'ERR_NO_TYPESCRIPT',
 ]);
 
-export async function loadConfig(file: string): Promise<GatewayConfig> {
+/** `fresh`: read the file again (hot reload), past the module cache; the modules it imports stay as first loaded. */
+export async function loadConfig(file: string, { fresh = false } = {}): Promise<GatewayConfig> {
   if (!existsSync(file)) throw new ConfigError(`No config file at ${file}.`);
-  const exported = extname(file) === '.json' ? await readJson(file) : await importModule(file);
+  const exported = extname(file) === '.json' ? await readJson(file) : await importModule(file, fresh);
   const config =
     (exported as { default?: unknown } | undefined)?.default ?? (extname(file) === '.json' ? exported : undefined);
   if (!config || typeof config !== 'object')
@@ -34,9 +35,12 @@ export async function loadConfig(file: string): Promise<GatewayConfig> {
   return config as GatewayConfig;
 }
 
-async function importModule(file: string): Promise<unknown> {
+let loads = 0;
+
+async function importModule(file: string, fresh: boolean): Promise<unknown> {
   try {
-    return await import(pathToFileURL(file).href);
+    // An ES module is cached by its URL: another query is another module.
+    return await import(`${pathToFileURL(file).href}${fresh ? `?reload=${++loads}` : ''}`);
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (!TYPESCRIPT.has(extname(file)) || !code || !CANNOT_STRIP.has(code)) throw error;

@@ -48,6 +48,9 @@ Options:
                         core); default 1, this process
       --subgraph        serve, schema, check: the graph as an Apollo Federation 2
                         subgraph (server.federation)
+      --watch           serve: reload the graph when the config file or a schema file
+                        changes (SIGHUP reloads too); a graph that fails its checks
+                        is refused and the running one keeps serving
       --example         serve: let the config start its bundled example services
                         (the repository's example graph does, for every source
                         whose URL variable is unset)
@@ -109,7 +112,14 @@ export async function main(argv: readonly string[]): Promise<number> {
         throw new UsageError(`--workers: a number of processes, or auto, got ${JSON.stringify(values.workers)}.`);
       restartWithStartupFlags(); // before anything is loaded or printed: the process starts again
       setServingFlags(); // before the config loads: a TypeScript config's compiler grows the heap
-      await serve(withOptions(await loadConfig(file)), { baseDir, example: values.example ?? false, workers });
+      const config = withOptions(await loadConfig(file));
+      await serve(config, {
+        baseDir,
+        example: values.example ?? false,
+        workers,
+        reloadConfig: async () => withOptions(await loadConfig(file, { fresh: true })),
+        ...(values.watch && { watch: [file, resolve(baseDir, config.schema ?? 'schema')] }),
+      });
       return -1; // keeps serving
     }
     default:
@@ -129,6 +139,7 @@ function parse(argv: readonly string[]) {
         host: { type: 'string' },
         example: { type: 'boolean' },
         subgraph: { type: 'boolean' },
+        watch: { type: 'boolean' },
         workers: { type: 'string', short: 'w' },
         source: { type: 'string' },
         out: { type: 'string' },

@@ -6,14 +6,17 @@
  * inherit the environment it set: the example's embedded services) and once
  * they all serve.
  */
+import { watch } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import {
   type ClusterView,
   createGateway,
   createLogger,
   type GatewayConfig,
+  type Logger,
   listen,
   resolveConfig,
+  startReloading,
   startWorkerPool,
   workerClusterView,
 } from '../index.ts';
@@ -24,6 +27,10 @@ export interface ServeOptions {
   example: boolean;
   /** Worker processes; 1 serves in this process. */
   workers: number;
+  /** The config as its file says now: what a reload (SIGHUP, `--watch`) serves. */
+  reloadConfig: () => Promise<GatewayConfig>;
+  /** `--watch`: these files and folders changing reload the graph. */
+  watch?: readonly string[];
 }
 
 /** `--workers`: a count, or `auto` for every core this process may use. */
@@ -33,9 +40,10 @@ export function workerCount(text: string | undefined): number | undefined {
   return /^\d{1,3}$/.test(text) && Number(text) >= 1 ? Number(text) : undefined;
 }
 
-export async function serve(config: GatewayConfig, { baseDir, example, workers }: ServeOptions): Promise<void> {
+export async function serve(config: GatewayConfig, options: ServeOptions): Promise<void> {
+  const { example, workers, watch } = options;
   const cluster = workerClusterView();
-  if (cluster) return serveAsWorker(config, baseDir, cluster);
+  if (cluster) return serveAsWorker(config, options, cluster);
   const logger = createLogger();
   await config.beforeStart?.(process.env, { example });
   const resolved = resolveConfig(config);
@@ -52,6 +60,7 @@ export async function serve(config: GatewayConfig, { baseDir, example, workers }
     );
   };
   let stop: () => Promise<void>;
+  let reload: () => void;
   if (workers > 1) {
     const pool = startWorkerPool({
       workers,
@@ -60,11 +69,16 @@ export async function serve(config: GatewayConfig, { baseDir, example, workers }
       onFailedStart: () => void pool.stop().then(() => process.exit(1)),
     });
     stop = pool.stop;
+    reload = pool.reload;
   } else {
-    const running = await listen(createGateway(config, { logger, baseDir }), resolved);
+    const reloader = await reloadingGateway(config, options, logger);
+    const running = await listen(reloader, resolved);
     await serving(running.url);
     stop = running.shutdown;
+    reload = () => void reloader.reload();
   }
+  process.on('SIGHUP', reload);
+  if (watch) watchFiles(watch, reload, logger);
   onStopSignal((signal) => {
     logger.info({ signal }, 'draining in-flight requests');
     stop().then(
@@ -80,11 +94,13 @@ export async function serve(config: GatewayConfig, { baseDir, example, workers }
   });
 }
 
-/** A worker: the gateway alone (the primary ran the config's hooks), telling the primary once it listens. */
-async function serveAsWorker(config: GatewayConfig, baseDir: string, cluster: ClusterView): Promise<void> {
+/** A worker: the gateway alone (the primary ran the config's hooks), telling the primary once it listens; it reloads on the SIGHUP the primary passes on. */
+async function serveAsWorker(config: GatewayConfig, options: ServeOptions, cluster: ClusterView): Promise<void> {
   const logger = createLogger();
-  const running = await listen(createGateway(config, { logger, baseDir, cluster }), resolveConfig(config));
+  const reloader = await reloadingGateway(config, options, logger, cluster);
+  const running = await listen(reloader, resolveConfig(config));
   process.send?.({ graftql: 'listening', url: running.url });
+  process.on('SIGHUP', () => void reloader.reload());
   // SIGTERM from the primary, or SIGINT from a terminal's Ctrl-C (which reaches every process of the group).
   onStopSignal(() =>
     running.shutdown().then(
@@ -95,6 +111,38 @@ async function serveAsWorker(config: GatewayConfig, baseDir: string, cluster: Cl
       },
     ),
   );
+}
+
+/** The gateway of `config`, and of the config file as it is at each reload after. */
+function reloadingGateway(config: GatewayConfig, options: ServeOptions, logger: Logger, cluster?: ClusterView) {
+  return startReloading(
+    async (carry, notes) =>
+      createGateway(carry ? await options.reloadConfig() : config, {
+        logger,
+        baseDir: options.baseDir,
+        cluster,
+        carry,
+        notes,
+      }),
+    logger,
+  );
+}
+
+/**
+ * `--watch`: a change to the config file or a file of the schema folder
+ * reloads, once the writes settle (an editor saves in several steps).
+ */
+function watchFiles(paths: readonly string[], reload: () => void, logger: Logger): void {
+  const SETTLE_MS = 200;
+  let timer: NodeJS.Timeout | undefined;
+  for (const path of paths)
+    watch(path, { persistent: false }, () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        logger.info({ paths }, 'files changed: reloading the graph');
+        reload();
+      }, SETTLE_MS);
+    });
 }
 
 function onStopSignal(stop: (signal: string) => void): void {

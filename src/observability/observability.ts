@@ -34,6 +34,8 @@ export interface ObservabilityOptions {
   now: () => number;
   /** In a worker of `graftql serve --workers`: /metrics and /status answer for every worker. */
   cluster?: ClusterView;
+  /** What an operator must not miss, shown on the status page (a reload that failed). */
+  notes?: () => readonly string[];
 }
 
 export interface Observability {
@@ -71,6 +73,7 @@ export function createObservability({
   redis,
   now,
   cluster,
+  notes,
 }: ObservabilityOptions): Observability {
   const startedAt = now();
   const activity = createSourceActivity(now);
@@ -122,6 +125,7 @@ export function createObservability({
         sources: cluster ? await cluster.sourceStatus() : sourceStatus(),
         uptimeSeconds: (now() - startedAt) / 1000,
         now: now(),
+        notes: notes?.(),
       }),
     publicPaths: {
       ...(metrics && settings.metrics.port === undefined && { metrics: settings.metrics.path }),

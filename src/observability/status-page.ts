@@ -19,6 +19,8 @@ export interface StatusPage {
   uptimeSeconds: number;
   /** ms since epoch */
   now: number;
+  /** What an operator must not miss (a reload that failed), above the table. */
+  notes?: readonly string[];
 }
 
 export const STATUS_PAGE_HEADERS = {
@@ -30,7 +32,7 @@ export const STATUS_PAGE_HEADERS = {
 
 const REFRESH_SECONDS = 5;
 
-export function renderStatusPage({ sources, uptimeSeconds, now }: StatusPage): string {
+export function renderStatusPage({ sources, uptimeSeconds, now, notes = [] }: StatusPage): string {
   const rows = sources.map((source) => row(source, now)).join('\n');
   return `<!doctype html>
 <html lang="en">
@@ -42,6 +44,7 @@ export function renderStatusPage({ sources, uptimeSeconds, now }: StatusPage): s
   body { font: 14px/1.4 system-ui, sans-serif; margin: 2rem; color: #1f2328; }
   h1 { font-size: 1.25rem; margin: 0 0 .25rem; }
   p { color: #59636e; margin: 0 0 1rem; }
+  p.note { color: #9a6700; white-space: pre-wrap; }
   table { border-collapse: collapse; width: 100%; }
   th, td { text-align: right; padding: .4rem .6rem; border-bottom: 1px solid #d1d9e0; white-space: nowrap; }
   th:first-child, td:first-child, th:nth-child(2), td:nth-child(2) { text-align: left; }
@@ -56,6 +59,7 @@ export function renderStatusPage({ sources, uptimeSeconds, now }: StatusPage): s
 <body>
 <h1>GraftQL status</h1>
 <p>Up ${duration(uptimeSeconds)} &middot; ${sources.length} sources &middot; the last minute, refreshed every ${REFRESH_SECONDS} s</p>
+${notes.map((note) => `<p class="note">⚠ ${escapeHtml(note)}</p>`).join('\n')}
 <table>
 <thead><tr><th>source</th><th>breaker</th><th>calls / min</th><th>failed</th><th>p50</th><th>p99</th><th>in flight</th><th>rate limit left</th><th>cache hits, since start</th></tr></thead>
 <tbody>

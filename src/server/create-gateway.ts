@@ -3,7 +3,7 @@
  * fetch handler and a `node:http` listener for Express, Hono, …) with a
  * faster `listener` in front of it. Both transports lead into one pipeline.
  */
-import { createPublicKey, randomUUID } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { resolve } from 'node:path';
@@ -12,7 +12,7 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import { type Callers, createCallers } from '../auth/callers.ts';
 import { createTokenVerifier, type Identity } from '../auth/token-verifier.ts';
-import { type CacheStats, createResponseCache } from '../cache/response-cache.ts';
+import type { CacheStats, createResponseCache } from '../cache/response-cache.ts';
 import type { GatewayConfig, ResolvedConfig } from '../config/config-schema.ts';
 import { ConfigError, resolveConfig } from '../config/resolve-config.ts';
 import type { CachedRead } from '../core/request-ledger.ts';
@@ -20,10 +20,9 @@ import { createEventHub, type EventHub } from '../events/event-hub.ts';
 import { createWebhookReceiver, type WebhookReceiver } from '../events/webhook-receiver.ts';
 import { callsOf } from '../mapping/calls.ts';
 import type { GatewayContext } from '../mapping/gateway-context.ts';
-import { type CompiledGraph, compileGraph } from '../mapping/graph.ts';
-import { relatedPaths } from '../mapping/invalidation.ts';
+import { compileGraph } from '../mapping/graph.ts';
 import type { ClusterView } from '../observability/cluster-view.ts';
-import { createObservability, type Observability } from '../observability/observability.ts';
+import type { Observability } from '../observability/observability.ts';
 import type { SourceStatus } from '../observability/status-page.ts';
 import { type CursorCodec, createCursorCodec } from '../pagination/cursor.ts';
 import { createCostModel } from '../pipeline/cost-model.ts';
@@ -31,16 +30,13 @@ import { guardSchema } from '../pipeline/execution-guard.ts';
 import { checkPersistedDocuments, loadPersistedDocuments } from '../pipeline/persisted-documents.ts';
 import { createPipeline, type Pipeline, type RequestScope, type Transport } from '../pipeline/pipeline.ts';
 import { relayEvents } from '../replicas/event-relay.ts';
-import { createRedisLink } from '../replicas/redis-link.ts';
 import { replayClaims } from '../replicas/replay-claims.ts';
-import { createSharedCache } from '../replicas/shared-cache.ts';
-import { createSharedPacing } from '../replicas/shared-pacing.ts';
 import { sourceBinder } from '../sources/request-sources.ts';
-import { createSourceClient, type HedgeStats, type SourceClient } from '../sources/source-client.ts';
-import { tlsOfSources } from '../sources/tls.ts';
+import type { HedgeStats, SourceClient } from '../sources/source-client.ts';
 import { createLogger, type Logger } from '../telemetry/logger.ts';
 import { type ClientErrorListener, clientErrorListener } from './client-errors.ts';
 import { useCors } from './cors.ts';
+import { type Carryover, gatewayRuntime } from './gateway-runtime.ts';
 import { type Graph, graphOf } from './graph.ts';
 import { createNodeTransport, type NodeHandler } from './node-transport.ts';
 import { useObservabilityEndpoints } from './observability-endpoints.ts';
@@ -62,6 +58,10 @@ export interface GatewayOptions {
   now?: () => number;
   /** In a worker of `graftql serve --workers` (observability/cluster-view.ts): /metrics and /status answer for every worker. */
   cluster?: ClusterView;
+  /** Hot reload (reloader.ts): the running gateway's parts, which this one takes over where their config is unchanged. */
+  carry?: Carryover;
+  /** What /readyz and /status show besides (under hot reload: a reload that failed). */
+  notes?: () => readonly string[];
 }
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, Record<string, unknown>> & {
@@ -83,6 +83,8 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, Record<string,
   upgrade: WebSocketTransport['upgrade'];
   /** A `node:http` server's 'clientError' listener: requests Node refused before any handler, answered truthfully, logged and counted (`server.on('clientError', gateway.clientError)`). */
   clientError: ClientErrorListener;
+  /** What a gateway that replaces this one (hot reload) may take over. */
+  carryover: Carryover;
 };
 
 /** How long a readiness probe waits for each source. */
@@ -90,43 +92,33 @@ const READINESS_PROBE_MS = 1_000;
 
 export function createGateway(
   input: GatewayConfig,
-  { env = process.env, logger = createLogger(), baseDir = process.cwd(), graph, now, cluster }: GatewayOptions = {},
+  {
+    env = process.env,
+    logger = createLogger(),
+    baseDir = process.cwd(),
+    graph,
+    now,
+    cluster,
+    carry,
+    notes = () => [],
+  }: GatewayOptions = {},
 ): Gateway {
   const config = resolveConfig(input, env, (message) => logger.warn(message));
   const served = graph ?? graphOf(config, baseDir);
   const { compiled, schema, persisted, knownOperations } = compiledGraph(config, served, baseDir);
-  const { redis, replica, cache } = upstreamCache(config, compiled, logger, now);
   const events = createEventHub({ queueSize: config.limits.subscriberQueue });
-  const observability = createObservability({
-    settings: config.observability,
-    production: config.server.production,
-    logger,
-    knownOperations,
-    cache,
-    clients: () => allClients,
+  const runtime = gatewayRuntime(config, compiled.plans.values(), knownOperations, {
     env,
-    subscriptions: () => events.size(),
-    redis: redis ? () => redis.stats() : undefined,
-    now: now ?? Date.now,
-    cluster,
-  });
-  const { tracing } = observability;
-  const tls = tlsOfSources(config.sources, baseDir, env);
-  for (const warning of tls.warnings) logger.warn(warning);
-  const deps = {
     logger,
-    cache,
+    baseDir,
     now,
-    observer: observability.sourceObserver,
-    tracing,
-    ...(redis && { pacing: createSharedPacing(redis) }),
-  };
-  const clients: Record<string, SourceClient> = Object.fromEntries(
-    Object.entries(config.sources).map(([name, source]) => [
-      name,
-      createSourceClient(name, source, { ...deps, tls: tls.bySource[name] }),
-    ]),
-  );
+    cluster,
+    carry,
+    notes,
+    subscriptions: () => events.size(),
+  });
+  const { observability, cache, redis, replica, clients } = runtime;
+  const { tracing } = observability;
   const allClients = Object.values(clients);
   const cursors = createCursorCodec(config.cursors.keys?.map((key) => ({ id: key.id, secret: key.secret.reveal() })));
 
@@ -176,14 +168,8 @@ export function createGateway(
     pipeline,
     admitted,
     requestIds: ids,
-    readiness: readinessCheck(config, allClients, tls.warnings),
-    onDispose: () =>
-      Promise.all([
-        ...allClients.map((client) => client.close()),
-        observability.shutdown(),
-        websockets.close(),
-        redis?.close(),
-      ]).then(() => undefined),
+    readiness: readinessCheck(config, allClients, () => [...runtime.tlsWarnings, ...notes()]),
+    onDispose: () => Promise.all([runtime.close(), websockets.close()]).then(() => undefined),
   });
   const listener = nodeListener(
     config,
@@ -204,6 +190,7 @@ export function createGateway(
       return websockets.close();
     },
     ...(metrics && { metrics }),
+    carryover: runtime.carryover,
   });
 }
 
@@ -252,48 +239,6 @@ function compiledGraph(config: ResolvedConfig, served: Graph, baseDir: string) {
       );
   }
   return { compiled, schema, persisted, knownOperations };
-}
-
-/**
- * The upstream cache, and the Redis link replicas share a cache, a replay
- * store and events through when the config names one (each keeps its own
- * state for when Redis cannot answer).
- */
-function upstreamCache(
-  config: ResolvedConfig,
-  compiled: CompiledGraph,
-  logger: Logger,
-  now: (() => number) | undefined,
-) {
-  const redis =
-    config.redis &&
-    createRedisLink(
-      {
-        url: config.redis.url.reveal(),
-        keyPrefix: config.redis.keyPrefix,
-        commandTimeoutMs: config.redis.commandTimeoutMs,
-        pingEveryMs: config.redis.pingEveryMs,
-      },
-      logger,
-    );
-  const replica = randomUUID();
-  const second =
-    redis &&
-    config.redis &&
-    createSharedCache({
-      link: redis,
-      replica,
-      maxValueBytes: config.redis.maxValueBytes,
-      dropLocal: (source, paths) => void cache.invalidate(source, paths, 'here'),
-    });
-  const cache = createResponseCache({
-    maxEntries: config.cache.maxEntries,
-    maxBytes: config.cache.maxBytes,
-    now,
-    related: relatedPaths(compiled.plans.values()),
-    ...(second && { second }),
-  });
-  return { redis, replica, cache };
 }
 
 interface ContextParts {
@@ -414,7 +359,7 @@ function yogaServer({
 function readinessCheck(
   config: ResolvedConfig,
   clients: readonly SourceClient[],
-  warnings: readonly string[],
+  warningsNow: () => readonly string[],
 ): () => Promise<boolean | Response> {
   const required = new Set(Object.entries(config.sources).flatMap(([name, source]) => (source.optional ? [] : [name])));
   return async () => {
@@ -422,6 +367,7 @@ function readinessCheck(
       clients.filter((client) => required.has(client.name)).map((client) => client.probe(READINESS_PROBE_MS)),
     );
     const ready = answers.every(Boolean);
+    const warnings = warningsNow();
     if (warnings.length === 0) return ready;
     return Response.json({ ready, warnings }, { status: ready ? 200 : 503 });
   };

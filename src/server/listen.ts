@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ResolvedConfig } from '../config/config-schema.ts';
 import { PROMETHEUS_TEXT } from '../observability/metrics.ts';
-import type { Gateway } from './create-gateway.ts';
+import type { ServedGateway } from './reloader.ts';
 
 export interface RunningGateway {
   server: Server;
@@ -18,7 +18,7 @@ export interface RunningGateway {
 }
 
 export async function listen(
-  gateway: Gateway,
+  gateway: ServedGateway,
   { server: settings, observability }: Pick<ResolvedConfig, 'server'> & Partial<Pick<ResolvedConfig, 'observability'>>,
 ): Promise<RunningGateway> {
   const { listener } = settings;

@@ -32,6 +32,8 @@ export interface WorkerPoolOptions {
 export interface WorkerPool {
   /** Has every worker drain and stop; resolves once all have exited. */
   stop(): Promise<void>;
+  /** Has every worker reload its graph (SIGHUP: each checks and swaps on its own, server/reloader.ts). */
+  reload(): void;
 }
 
 /** How long the primary waits for each worker's status: one that does not answer is left out of the sum. */
@@ -125,6 +127,10 @@ export function startWorkerPool({ workers, logger, onServing, onFailedStart }: W
   for (let index = 0; index < workers; index++) cluster.fork();
 
   return {
+    reload: () => {
+      for (const worker of Object.values(cluster.workers ?? {}))
+        if (worker && !worker.isDead()) worker.process.kill('SIGHUP');
+    },
     stop: () =>
       (stopping ??= (async () => {
         clearTimeout(restart);
