@@ -114,20 +114,31 @@ export function statusOf(
 
 /** The response body: the result as JSON, without the internal `http` hints. */
 export function serialize(result: ExecutionResult): string {
-  const errors = result.errors?.map((error) => {
-    const { http: _http, ...extensions } = error.extensions as Record<string, unknown>;
-    return {
-      message: error.message,
-      ...(error.locations && { locations: error.locations }),
-      ...(error.path && { path: error.path }),
-      extensions,
-    };
-  });
+  // A payload of an incremental answer (@defer, @stream) carries its later parts and whether more follow.
+  const { incremental, hasNext } = result as ExecutionResult & {
+    incremental?: ReadonlyArray<{ errors?: readonly GraphQLError[] }>;
+    hasNext?: boolean;
+  };
   return JSON.stringify({
-    ...(errors && { errors }),
+    ...(result.errors && { errors: result.errors.map(errorJson) }),
     ...('data' in result && { data: result.data }),
+    ...(incremental && {
+      incremental: incremental.map((part) => (part.errors ? { ...part, errors: part.errors.map(errorJson) } : part)),
+    }),
+    ...(hasNext !== undefined && { hasNext }),
     ...(result.extensions && { extensions: result.extensions }),
   });
+}
+
+/** An error as the client reads it: no HTTP hints. */
+function errorJson(error: GraphQLError) {
+  const { http: _http, ...extensions } = error.extensions as Record<string, unknown>;
+  return {
+    message: error.message,
+    ...(error.locations && { locations: error.locations }),
+    ...(error.path && { path: error.path }),
+    extensions,
+  };
 }
 
 function httpOf(code: ErrorCode, error: GraftError): { http?: HttpHints } {

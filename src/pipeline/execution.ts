@@ -13,6 +13,7 @@ import { createDeadline } from '../core/deadline.ts';
 import { GraftError } from '../errors.ts';
 import { type CompiledOperation, compileOperation } from './compile-operation.ts';
 import { createExecutionGuard, type ExecutionGuard, guardContext } from './execution-guard.ts';
+import { executeIncrementally, type IncrementalPayload } from './incremental.ts';
 import type { PipelineRequest } from './pipeline-request.ts';
 import { compilePlan } from './plan/compile-plan.ts';
 import type { QueryPlan } from './plan/query-plan.ts';
@@ -59,10 +60,11 @@ export class Executor<Context extends object> {
   constructor(private readonly options: ExecutorOptions<Context>) {}
 
   /** A context of its own for an execution that is not a query's (a subscription's source stream): released by calling the function returned. */
-  context(transport: Transport, request: PipelineRequest): { context: Context; release(): void } {
+  context(transport: Transport, request: PipelineRequest): { context: Context; deadlineAt: number; release(): void } {
     const deadline = createDeadline(this.options.limits.requestDeadlineMs, () => transport.signal);
     return {
       context: this.options.contextFor(transport, { deadline, ledger: request, identity: request.identity }),
+      deadlineAt: deadline.at,
       release: () => deadline.release(),
     };
   }
@@ -122,6 +124,33 @@ export class Executor<Context extends object> {
     } finally {
       deadline.release();
     }
+  }
+
+  /**
+   * A query or mutation with `@defer` or `@stream`, for a transport that
+   * streams (incremental.ts): the same context, deadline and object limit
+   * as `execute`, held until the last payload is out.
+   */
+  incremental(
+    transport: Transport,
+    document: DocumentNode,
+    request: GraphQLRequest,
+    record: PipelineRequest,
+  ): Promise<ExecutionResult | AsyncGenerator<IncrementalPayload, void>> {
+    const { schema, limits, hideSuggestions } = this.options;
+    const { context: contextValue, deadlineAt, release } = this.context(transport, record);
+    guardContext(contextValue, createExecutionGuard({ maxObjects: limits.maxResponseObjects, deadlineAt }));
+    return executeIncrementally(
+      {
+        schema,
+        document,
+        variableValues: request.variables ?? {},
+        operationName: request.operationName,
+        contextValue,
+        hideSuggestions,
+      },
+      release,
+    );
   }
 
   /**

@@ -42,6 +42,7 @@ import { type ClientIdentityParts, type ClientRateLimit, createClientRateLimit }
 import { refusal, refused, serialize } from './client-result.ts';
 import type { CostModel } from './cost-model.ts';
 import { Executor, type GraphQLRequest } from './execution.ts';
+import { incrementally, usesIncrementalDelivery, withIncrementalRules } from './incremental.ts';
 import { documentText, type PersistedDocuments } from './persisted-documents.ts';
 import { PipelineRequest, reportOf } from './pipeline-request.ts';
 import { createDocumentPreparer, type Prepared } from './prepared-documents.ts';
@@ -262,7 +263,9 @@ function pipelineParts<Context extends object>(options: PipelineOptions<Context>
     schema,
     costModel: options.costModel,
     limits,
-    rules: server.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule],
+    rules: withIncrementalRules(
+      server.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule],
+    ),
     hideSuggestions,
   });
   const executor = new Executor<Context>({
@@ -277,14 +280,11 @@ function pipelineParts<Context extends object>(options: PipelineOptions<Context>
   const shared =
     sharing && new Sharing({ identityOf: sharing.identityOf, dedupe: sharing.dedupe, resultCache, logger });
   const bodies = new AnswerBodies(limits.maxResponseBytes, logger);
-  const subscriptions = new Subscriptions({
-    schema,
-    limits,
-    executor,
-    answer: (result, transport) =>
-      bodies.bounded(refused(result, transport.requestId, logger), transport.requestId, false),
-  });
-  return { rateLimit, scheduler, documents, executor, resultCache, shared, bodies, subscriptions };
+  /** One answer of a stream (a subscription's event, a payload of an incremental answer): masked and bounded as any answer. */
+  const answerOf = (result: ExecutionResult, transport: Transport) =>
+    bodies.bounded(refused(result, transport.requestId, logger), transport.requestId, false);
+  const subscriptions = new Subscriptions({ schema, limits, executor, answer: answerOf });
+  return { rateLimit, scheduler, documents, executor, resultCache, shared, bodies, subscriptions, answerOf };
 }
 
 /**
@@ -324,13 +324,22 @@ function withAccess<T>(
 
 /** The steps after the access check: a subscription, a shared answer, or an execution of its own. */
 function authorized<Context extends object>(
-  { shared, executor, subscriptions }: Pick<PipelineParts<Context>, 'shared' | 'executor' | 'subscriptions'>,
+  {
+    shared,
+    executor,
+    subscriptions,
+    answerOf,
+  }: Pick<PipelineParts<Context>, 'shared' | 'executor' | 'subscriptions' | 'answerOf'>,
   { text, prepared, document, operation, request, declared }: Admitted,
   transport: Transport,
   record: PipelineRequest,
 ): ExecutionResult | Promise<ExecutionResult | AsyncIterableIterator<PipelineAnswer>> {
   if (operation.operation === 'subscription')
     return subscriptions.subscribe(transport, document, request, record.identity);
+  if (transport.streams && usesIncrementalDelivery(document))
+    return incrementally(executor.incremental(transport, document, request, record), (payload) =>
+      answerOf(payload, transport),
+    );
   // No closure nor key for a request that shares nothing (most hand-written queries, every mutation).
   if (!shared || operation.operation !== 'query' || !shared.applies(declared))
     return executed(executor, transport, prepared, document, request, record);

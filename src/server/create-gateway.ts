@@ -27,6 +27,7 @@ import type { SourceStatus } from '../observability/status-page.ts';
 import { type CursorCodec, createCursorCodec } from '../pagination/cursor.ts';
 import { createCostModel } from '../pipeline/cost-model.ts';
 import { guardSchema } from '../pipeline/execution-guard.ts';
+import { withIncrementalDirectives } from '../pipeline/incremental.ts';
 import { checkPersistedDocuments, loadPersistedDocuments } from '../pipeline/persisted-documents.ts';
 import { createPipeline, type Pipeline, type RequestScope, type Transport } from '../pipeline/pipeline.ts';
 import { relayEvents } from '../replicas/event-relay.ts';
@@ -229,7 +230,8 @@ function compiledGraph(config: ResolvedConfig, served: Graph, baseDir: string) {
     resolvers: served.resolvers,
     federation: config.server.federation,
   });
-  const schema = guardSchema(compiled.schema);
+  // @defer and @stream are the pipeline's (pipeline/incremental.ts), in every schema it serves.
+  const schema = withIncrementalDirectives(guardSchema(compiled.schema));
   const persisted = config.persistedDocuments && loadPersistedDocuments(config.persistedDocuments, baseDir);
   const knownOperations = persisted ? checkPersistedDocuments(persisted, schema) : [];
   for (const plan of compiled.plans.values()) {
