@@ -4,9 +4,10 @@
  * source clients. Under hot reload (reloader.ts) a new graph version takes
  * these over from the running one where their config did not change:
  *
- * - the observability and the upstream cache, when `observability`,
- *   `cache` and the persisted operations are unchanged and no Redis is
- *   configured (with Redis the cache lives there, and the link is made again);
+ * - the observability, the upstream cache and the Redis link, when
+ *   `observability`, `cache`, `redis` and the persisted operations are
+ *   unchanged (the new version's event relay takes the link's one channel
+ *   handler over: replicas/redis-link.ts keeps one per channel);
  * - then each source client whose source config and TLS are unchanged: its
  *   connections, breaker, pacing, retry budget, latency window and tokens.
  *
@@ -35,6 +36,8 @@ export interface Carryover {
   readonly knownOperations: readonly string[];
   readonly observability: Observability;
   readonly cache: ResponseCache;
+  readonly redis: RedisLink | undefined;
+  readonly replica: string;
   readonly clients: Readonly<Record<string, SourceClient>>;
   /** Each client's TLS connect options, as it was made with them. */
   readonly tls: Readonly<Record<string, unknown>>;
@@ -90,9 +93,7 @@ export function gatewayRuntime(
   const kept = carry && keepsRuntime(config, knownOperations, carry) ? carry : undefined;
   const live: Live = kept?.live ?? { clients: [], subscriptions: () => 0, related: () => [], notes: () => [] };
   Object.assign(live, { related: relatedPaths(plans), subscriptions: options.subscriptions, notes: options.notes });
-  const { redis, replica, cache } = kept
-    ? { redis: undefined, replica: randomUUID(), cache: kept.cache }
-    : upstreamCache(config, live, logger, now);
+  const { redis, replica, cache } = kept ?? upstreamCache(config, live, logger, now);
   const observability =
     kept?.observability ??
     createObservability({
@@ -127,6 +128,7 @@ export function gatewayRuntime(
   }
   if (kept) {
     kept.taken.add(kept.observability).add(kept.cache);
+    if (kept.redis) kept.taken.add(kept.redis);
     for (const client of Object.values(clients))
       if (Object.values(kept.clients).includes(client)) kept.taken.add(client);
   }
@@ -136,6 +138,8 @@ export function gatewayRuntime(
     knownOperations,
     observability,
     cache,
+    redis,
+    replica,
     clients,
     tls: tls.bySource,
     live,
@@ -155,16 +159,15 @@ export function gatewayRuntime(
           .filter((client) => !carryover.taken.has(client))
           .map((client) => client.close()),
         carryover.taken.has(observability) ? undefined : observability.shutdown(),
-        redis?.close(),
+        redis && !carryover.taken.has(redis) ? redis.close() : undefined,
       ]).then(() => undefined),
   };
 }
 
-/** The observability and the cache are kept when what they were made from is the same, and no Redis holds the cache. */
+/** The observability, the cache and the Redis link are kept when what they were made from is the same. */
 function keepsRuntime(config: ResolvedConfig, knownOperations: readonly string[], carry: Carryover): boolean {
   return (
-    !config.redis &&
-    !carry.config.redis &&
+    sameConfig(config.redis, carry.config.redis) &&
     sameConfig(config.observability, carry.config.observability) &&
     sameConfig(config.cache, carry.config.cache) &&
     config.server.production === carry.config.server.production &&

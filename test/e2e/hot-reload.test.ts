@@ -17,6 +17,7 @@ import type { Graph } from '../../src/server/graph.ts';
 import { listen, type RunningGateway } from '../../src/server/listen.ts';
 import { type ReloadingGateway, startReloading } from '../../src/server/reloader.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
+import { machineRedis, REDIS_URL } from '../helpers/redis.ts';
 
 let upstream: Server;
 let upstreamUrl: string;
@@ -38,7 +39,7 @@ afterAll(async () => {
 });
 
 /** Graph version n: both fields read /v<n>/...; `other`'s config differs in every version. */
-function versionOf(n: number, sdl = '') {
+function versionOf(n: number, sdl = '', more: Partial<GatewayConfig> = {}) {
   const graph: Graph = {
     files: [
       {
@@ -58,15 +59,16 @@ ${sdl}`,
       up: { url: upstreamUrl, cache: { enabled: false }, hedge: { enabled: false } },
       other: { url: upstreamUrl, timeouts: { attemptMs: 1_000 + n } },
     },
+    ...more,
   };
   return { graph, config };
 }
 
-async function reloading(version: () => { graph: Graph; config: GatewayConfig }) {
+async function reloading(version: () => { graph: Graph; config: GatewayConfig }, env: Record<string, string> = {}) {
   const logger = createLogger({ level: 'silent' });
   const reloader = await startReloading(async (carry, notes) => {
     const { graph, config } = version();
-    return createGateway(config, { env: {}, logger, graph, carry, notes });
+    return createGateway(config, { env, logger, graph, carry, notes });
   }, logger);
   const running = await listen(reloader, resolveConfig(versionOf(1).config, {}));
   return { reloader, running };
@@ -158,5 +160,35 @@ describe('hot reload', () => {
     const after = await request(`${running.url}/readyz`);
     expect(after.statusCode).toBe(200);
     expect(await after.body.text()).not.toContain('failed');
+  });
+});
+
+describe('hot reload with Redis', () => {
+  it('keeps the Redis link, the cache and the unchanged source client; a changed redis setting makes them again', async () => {
+    if (!(await machineRedis('hot reload with Redis'))) return;
+    let n = 1;
+    let commandTimeoutMs = 500;
+    const redis = () => ({
+      redis: { url: { env: 'REDIS_URL' }, keyPrefix: `graftql-reload-${process.pid}:`, commandTimeoutMs },
+    });
+    const { reloader, running } = await reloading(() => versionOf(n, '', redis()), { REDIS_URL });
+    try {
+      n = 2;
+      const kept = await reloader.reload();
+      expect(kept).toMatchObject({ ok: true, version: 2 });
+      expect(kept.kept).toContain('up');
+      commandTimeoutMs = 600;
+      n = 3;
+      const remade = await reloader.reload();
+      expect(remade).toMatchObject({ ok: true, version: 3, kept: [] });
+      const answer = await request(`${running.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ a b }' }),
+      });
+      expect(await answer.body.json()).toEqual({ data: { a: '3', b: '3' } });
+    } finally {
+      await running.shutdown();
+    }
   });
 });
