@@ -11,6 +11,8 @@ export interface RecordedRequest {
   /** The raw request target as received: path and query, undecoded. */
   url: string;
   headers: IncomingHttpHeaders;
+  /** Set when the caller closed the connection before the answer was sent (it cancelled the call). */
+  cancelled?: true;
 }
 
 export type Fault =
@@ -111,7 +113,11 @@ export async function startService(options: ServiceOptions, port = 0, host = '12
     // The service's description: public, and outside its faults and limits.
     if (options.openapi && req.method === 'GET' && rawUrl.split('?')[0] === '/openapi.json')
       return send(res, { status: 200, body: options.openapi });
-    requests.push({ method: req.method ?? 'GET', url: rawUrl, headers: req.headers });
+    const recorded: RecordedRequest = { method: req.method ?? 'GET', url: rawUrl, headers: req.headers };
+    requests.push(recorded);
+    res.once('close', () => {
+      if (!res.writableFinished) recorded.cancelled = true;
+    });
     // Uploads stream: a multipart body is left for its route to read.
     const body = req.headers['content-type']?.startsWith('multipart/') ? '' : await readBody(req);
     if (latencyMs > 0) await delay(latencyMs, timers);

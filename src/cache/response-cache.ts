@@ -46,6 +46,12 @@ export interface CacheLookup {
   policy: CachePolicy;
   /** Load alone: join no identical load in flight, and let none join this one (`cache.coalesce: false`). */
   alone?: boolean;
+  /**
+   * The signal of the caller that starts a load: when it aborts (the client
+   * went away) before anyone joined, the load is abandoned (its `abandoned`
+   * signal aborts) and later callers load anew. Read only when a load starts.
+   */
+  leaving?: () => AbortSignal;
 }
 
 export type Validators = Partial<Record<'if-none-match' | 'if-modified-since', string>>;
@@ -121,9 +127,10 @@ export interface ResponseCache {
    * counted as hits, as if made.
    */
   unchanged(reads: readonly CachedRead[]): boolean;
+  /** `load`'s `abandoned` aborts when the caller that started it left and nobody joined it (`lookup.leaving`). */
   fetch(
     lookup: CacheLookup,
-    load: (validators: Validators | undefined) => Promise<LoadedResponse>,
+    load: (validators: Validators | undefined, abandoned: AbortSignal) => Promise<LoadedResponse>,
   ): Promise<CacheResult>;
   /**
    * Drops every entry of `source` at one of `paths` or a path related to
@@ -172,7 +179,12 @@ interface Flight {
   lookup: CacheLookup;
   result: Promise<CacheResult>;
   fence: Fence;
+  /** Aborted when the caller that started it left before anyone joined. */
+  abandon: AbortController;
+  joined: boolean;
 }
+
+type Run = (fence: Fence, abandoned: AbortSignal) => Promise<CacheResult>;
 
 /**
  * The loads in flight, by key: concurrent callers of one key share one load
@@ -184,23 +196,58 @@ class InFlightLoads {
   readonly #alone = new Set<Pick<Flight, 'lookup' | 'fence'>>();
 
   joined(key: string): Promise<CacheResult> | undefined {
-    return this.#flights.get(key)?.result;
+    const flight = this.#flights.get(key);
+    if (!flight) return undefined;
+    flight.joined = true;
+    return flight.result;
   }
 
-  start(lookup: CacheLookup, run: (fence: Fence) => Promise<CacheResult>): Promise<CacheResult> {
-    const fence: Fence = { fenced: false };
-    const result = run(fence).finally(() => {
-      if (this.#flights.get(lookup.key)?.fence === fence) this.#flights.delete(lookup.key);
+  start(lookup: CacheLookup, run: Run): Promise<CacheResult> {
+    const flight = this.#flight(lookup);
+    flight.result = run(flight.fence, flight.abandon.signal).finally(() => {
+      if (this.#flights.get(lookup.key) === flight) this.#flights.delete(lookup.key);
     });
-    this.#flights.set(lookup.key, { lookup, result, fence });
-    return result;
+    this.#flights.set(lookup.key, flight);
+    this.#abandonOnLeave(flight);
+    return flight.result;
   }
 
   /** A load no one joins: still fenced by an invalidation, so that it does not store what a write made stale. */
-  startAlone(lookup: CacheLookup, run: (fence: Fence) => Promise<CacheResult>): Promise<CacheResult> {
-    const flight = { lookup, fence: { fenced: false } };
+  startAlone(lookup: CacheLookup, run: Run): Promise<CacheResult> {
+    const flight = this.#flight(lookup);
     this.#alone.add(flight);
-    return run(flight.fence).finally(() => this.#alone.delete(flight));
+    flight.result = run(flight.fence, flight.abandon.signal).finally(() => this.#alone.delete(flight));
+    this.#abandonOnLeave(flight);
+    return flight.result;
+  }
+
+  #flight(lookup: CacheLookup): Flight {
+    return {
+      lookup,
+      fence: { fenced: false },
+      abandon: new AbortController(),
+      joined: false,
+      result: undefined as unknown as Promise<CacheResult>,
+    };
+  }
+
+  /**
+   * The starter going away abandons a load nobody joined: its upstream call
+   * is cancelled (its connection closed) instead of running on for no one.
+   * A load someone joined runs on: they wait for it.
+   */
+  #abandonOnLeave(flight: Flight): void {
+    const leaving = flight.lookup.leaving?.();
+    if (!leaving) return;
+    const leave = () => {
+      if (flight.joined) return;
+      flight.abandon.abort();
+      if (this.#flights.get(flight.lookup.key) === flight) this.#flights.delete(flight.lookup.key);
+    };
+    if (leaving.aborted) return leave();
+    leaving.addEventListener('abort', leave, { once: true });
+    const settled = () => leaving.removeEventListener('abort', leave);
+    flight.result.then(settled, settled);
   }
 
   /** Fences every load of `source` at a path `matches` accepts. */
@@ -310,7 +357,8 @@ export function createResponseCache({
         count(lookup.source, 'hit');
         return Promise.resolve({ response: entry.response, hit: true });
       }
-      const run = (fence: Fence) => refresh(stores, lookup, fence, entry, load);
+      const run: Run = (fence, abandoned) =>
+        refresh(stores, lookup, fence, entry, (validators) => load(validators, abandoned));
       if (lookup.alone) return inFlight.startAlone(lookup, run);
       const pending = inFlight.joined(lookup.key);
       if (pending) {

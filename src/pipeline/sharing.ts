@@ -13,9 +13,6 @@ import type { PipelineRequest } from './pipeline-request.ts';
 import type { ResultCache } from './result-cache.ts';
 import type { Transport } from './transport.ts';
 
-/** The signal of a shared execution, which no one caller's departure cancels. */
-const NEVER_ABORTED = new AbortController().signal;
-
 export interface SharingOptions {
   /** The identity part of the key (the values of the headers the sources forward). */
   identityOf(transport: Transport): string;
@@ -46,7 +43,7 @@ export class Sharing {
     return (resultCache !== undefined && declared) || dedupe === true || (dedupe === 'declared' && declared);
   }
 
-  /** The result for `query`: cached, joined, or from `execute` (run with a transport no one caller's departure aborts when others may join). */
+  /** The result for `query`: cached, joined, or from `execute` (run with a transport that only its starter's departure, before anyone joined, aborts). */
   answer(
     transport: Transport,
     query: SharedQuery,
@@ -76,16 +73,37 @@ export class Sharing {
       record.execution = joining;
       return joining.answer;
     }
-    // No one caller's departure may cancel what others wait for: the shared execution ignores the client signal, and ends at its deadline.
+    const inFlight = this.#inFlight;
+    const execution: NonNullable<PipelineRequest['execution']> = { answer: undefined as never, joined: false };
+    let cancel: AbortController | undefined;
     const running = execute({
       method: transport.method,
       requestId: transport.requestId,
       header: transport.header,
       clientAddress: transport.clientAddress,
-      signal: NEVER_ABORTED,
-    }).finally(() => this.#inFlight.delete(key));
-    record.execution = { answer: running, joined: false };
-    this.#inFlight.set(key, record.execution);
+      // Made only when an upstream call asks for it. No one caller's departure may cancel what others wait for: the
+      // caller who started it cancels it by going away only while nobody has joined, and nobody joins it after.
+      get signal() {
+        if (!cancel) {
+          const own = (cancel = new AbortController());
+          transport.signal.addEventListener(
+            'abort',
+            () => {
+              if (execution.joined) return;
+              if (inFlight.get(key) === execution) inFlight.delete(key);
+              own.abort(transport.signal.reason);
+            },
+            { once: true },
+          );
+        }
+        return cancel.signal;
+      },
+    }).finally(() => {
+      if (inFlight.get(key) === execution) inFlight.delete(key);
+    });
+    execution.answer = running;
+    record.execution = execution;
+    inFlight.set(key, execution);
     return running;
   }
 }

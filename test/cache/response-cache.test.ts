@@ -146,6 +146,48 @@ describe('createResponseCache', () => {
     expect(cache.stats().accounts).toMatchObject({ coalesced: 1 });
   });
 
+  it('abandons a load whose starter left before anyone joined, and only such a load: later callers load anew', async () => {
+    const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000 });
+    const abandoned: AbortSignal[] = [];
+    const releases: Array<(response: LoadedResponse) => void> = [];
+    const held = (_validators: unknown, signal: AbortSignal) => {
+      abandoned.push(signal);
+      return new Promise<LoadedResponse>((resolve, reject) => {
+        releases.push(resolve);
+        signal.addEventListener('abort', () => reject(new Error('abandoned')));
+      });
+    };
+    // Alone: the starter leaves, the load is abandoned, and the next caller starts one of its own.
+    const leaving = new AbortController();
+    const first = cache
+      .fetch(lookup('a', { leaving: () => leaving.signal }), held)
+      .catch((error: Error) => error.message);
+    leaving.abort();
+    expect(await first).toBe('abandoned');
+    const next = cache.fetch(lookup('a'), held);
+    expect(abandoned).toHaveLength(2);
+    releases[1]?.(answer({ name: 'Ada' }));
+    expect((await next).response.body).toEqual({ name: 'Ada' });
+    // Joined: the starter leaving abandons nothing; the one who joined gets the answer.
+    const starter = new AbortController();
+    const started = cache.fetch(lookup('b', { leaving: () => starter.signal }), held);
+    const joiner = cache.fetch(lookup('b'), held);
+    starter.abort();
+    expect(abandoned[2]?.aborted).toBe(false);
+    releases[2]?.(answer({ name: 'Grace' }));
+    expect([(await started).response.body, (await joiner).response.body]).toEqual([
+      { name: 'Grace' },
+      { name: 'Grace' },
+    ]);
+    // An alone load (cache.coalesce off) is abandoned the same way.
+    const alone = new AbortController();
+    const lone = cache
+      .fetch(lookup('c', { alone: true, leaving: () => alone.signal }), held)
+      .catch((error: Error) => error.message);
+    alone.abort();
+    expect(await lone).toBe('abandoned');
+  });
+
   it('loads alone when asked to (cache.coalesce off): no caller joins, yet a fresh answer is still served and an invalidation still fences', async () => {
     const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000 });
     const releases: Array<(response: LoadedResponse) => void> = [];

@@ -9,10 +9,11 @@ import { GraftError } from '../../errors.ts';
 /**
  * The same deadline without the caller's own signal, for work shared with
  * other callers: one client going away must not cancel a call others wait
- * for (each still stops waiting at its own deadline).
+ * for (each still stops waiting at its own deadline). `abandoned`: the
+ * load's own end, when nobody waits for it any more (cache/response-cache.ts).
  */
-export function detached(deadline: Deadline | undefined): Deadline | undefined {
-  return deadline && createDeadline(Math.max(0, deadline.at - Date.now()));
+export function detached(deadline: Deadline | undefined, abandoned?: AbortSignal): Deadline | undefined {
+  return deadline && createDeadline(Math.max(0, deadline.at - Date.now()), abandoned && (() => abandoned));
 }
 
 export function remainingMs(deadline: Deadline | undefined, now = Date.now()): number {

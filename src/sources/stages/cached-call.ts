@@ -55,11 +55,14 @@ export async function cachedCall(
       shared: partition === SHARED_PARTITION,
       policy: cachePolicy,
       alone: !config.cache.coalesce,
+      // Read only by a caller that starts a load: one that joins a load in flight makes no signal.
+      ...(deadline && { leaving: () => deadline.signal }),
     };
-    // The load is shared by every concurrent caller with this key (unless `cache.coalesce` is off); each caller stops waiting at its own deadline.
-    const load = (validators: Validators | undefined) => {
+    // The load is shared by every concurrent caller with this key (unless `cache.coalesce` is off); each caller stops
+    // waiting at its own deadline; its starter going away before anyone joined abandons it.
+    const load = (validators: Validators | undefined, abandoned: AbortSignal) => {
       onLoad?.();
-      const own = detached(deadline);
+      const own = detached(deadline, abandoned);
       return exchange(
         source,
         upstream,
