@@ -244,7 +244,10 @@ class InFlightLoads {
       flight.abandon.abort();
       if (this.#flights.get(flight.lookup.key) === flight) this.#flights.delete(flight.lookup.key);
     };
-    if (leaving.aborted) return leave();
+    if (leaving.aborted) {
+      leave();
+      return;
+    }
     leaving.addEventListener('abort', leave, { once: true });
     const settled = () => leaving.removeEventListener('abort', leave);
     flight.result.then(settled, settled);

@@ -55,21 +55,33 @@ describe('Sharing', () => {
     expect(runs).toBe(3);
   });
 
-  it('a shared execution runs with a signal no one caller aborts', () => {
+  it("a shared execution's signal: its starter leaving aborts it while nobody joined it, and nobody joins it after; once joined, no one caller's leaving does", () => {
     const sharing = new Sharing({ identityOf: () => '', dedupe: true, resultCache: undefined, logger });
-    const leaving = new AbortController();
-    let signal: AbortSignal | undefined;
-    sharing.answer(
-      { ...transport('a'), signal: leaving.signal },
-      { ...query, declared: false },
-      new PipelineRequest(10),
-      (by) => {
-        signal = by.signal;
-        return new Promise(() => {});
-      },
-    );
-    leaving.abort();
-    expect(signal?.aborted).toBe(false);
+    const signals: AbortSignal[] = [];
+    const execute = (by: { signal: AbortSignal }) => {
+      signals.push(by.signal);
+      return new Promise<never>(() => {});
+    };
+    const ask = (leaving: AbortController, text: string) =>
+      sharing.answer(
+        { ...transport('a'), signal: leaving.signal },
+        { ...query, text, declared: false },
+        new PipelineRequest(10),
+        execute,
+      );
+    const alone = new AbortController();
+    ask(alone, '{ alone }');
+    alone.abort();
+    expect(signals[0]?.aborted).toBe(true);
+    // The abandoned execution is not joined: the next identical query runs its own.
+    ask(new AbortController(), '{ alone }');
+    expect(signals).toHaveLength(2);
+    const starter = new AbortController();
+    ask(starter, '{ joined }');
+    ask(new AbortController(), '{ joined }');
+    starter.abort();
+    expect(signals).toHaveLength(3);
+    expect(signals[2]?.aborted).toBe(false);
   });
 
   it('a cached result is given while its reads are unchanged, counted as cache hits; hand-written queries are neither cached nor joined by default', async () => {
