@@ -248,14 +248,12 @@ describe('@defer and @stream', () => {
     const client = createClient({ url, exchanges: [fetchExchange], preferGetMethod: false });
     const seen: unknown[] = [];
     await new Promise<void>((resolve, reject) => {
-      const { unsubscribe } = client.query(DEFERRED, {}).subscribe((result) => {
+      // Not unsubscribed: urql aborts a fetch whose stream it is still reading, and on Node 24 that read's rejection goes unhandled.
+      client.query(DEFERRED, {}).subscribe((result) => {
         if (result.error) return reject(result.error);
         seen.push(result.data);
         if (seen.length === 1) void holding().then(release);
-        if (!result.hasNext) {
-          unsubscribe();
-          resolve();
-        }
+        if (!result.hasNext) resolve();
       });
     });
     expect(seen[0]).toEqual({ user: { name: 'User 1' } });
