@@ -47,11 +47,12 @@ export interface CacheLookup {
   /** Load alone: join no identical load in flight, and let none join this one (`cache.coalesce: false`). */
   alone?: boolean;
   /**
-   * The signal of the caller that starts a load: when it aborts (the client
-   * went away) before anyone joined, the load is abandoned (its `abandoned`
-   * signal aborts) and later callers load anew. Read only when a load starts.
+   * How the caller that starts a load tells it went away (the listener once;
+   * returns its removal): before anyone joined, the load is then abandoned
+   * (`load` is told) and later callers load anew. Used only
+   * when a load starts.
    */
-  leaving?: () => AbortSignal;
+  onLeave?: (listener: () => void) => () => void;
 }
 
 export type Validators = Partial<Record<'if-none-match' | 'if-modified-since', string>>;
@@ -127,10 +128,10 @@ export interface ResponseCache {
    * counted as hits, as if made.
    */
   unchanged(reads: readonly CachedRead[]): boolean;
-  /** `load`'s `abandoned` aborts when the caller that started it left and nobody joined it (`lookup.leaving`). */
+  /** `load` is told (`onAbandoned`) when the caller that started it left and nobody joined it (`lookup.onLeave`). */
   fetch(
     lookup: CacheLookup,
-    load: (validators: Validators | undefined, abandoned: AbortSignal) => Promise<LoadedResponse>,
+    load: (validators: Validators | undefined, onAbandoned: AbandonHook) => Promise<LoadedResponse>,
   ): Promise<CacheResult>;
   /**
    * Drops every entry of `source` at one of `paths` or a path related to
@@ -179,12 +180,16 @@ interface Flight {
   lookup: CacheLookup;
   result: Promise<CacheResult>;
   fence: Fence;
-  /** Aborted when the caller that started it left before anyone joined. */
-  abandon: AbortController;
+  /** Set when the caller that started it left before anyone joined; the listeners below were told. */
+  abandoned: boolean;
+  whenAbandoned: Set<() => void> | undefined;
   joined: boolean;
 }
 
-type Run = (fence: Fence, abandoned: AbortSignal) => Promise<CacheResult>;
+/** How a load learns it was abandoned: `listener` once; returns its removal. */
+export type AbandonHook = (listener: () => void) => () => void;
+
+type Run = (fence: Fence, onAbandoned: AbandonHook) => Promise<CacheResult>;
 
 /**
  * The loads in flight, by key: concurrent callers of one key share one load
@@ -204,11 +209,12 @@ class InFlightLoads {
 
   start(lookup: CacheLookup, run: Run): Promise<CacheResult> {
     const flight = this.#flight(lookup);
-    flight.result = run(flight.fence, flight.abandon.signal).finally(() => {
+    const off = this.#abandonOnLeave(flight);
+    flight.result = run(flight.fence, abandonHook(flight)).finally(() => {
+      off?.();
       if (this.#flights.get(lookup.key) === flight) this.#flights.delete(lookup.key);
     });
     this.#flights.set(lookup.key, flight);
-    this.#abandonOnLeave(flight);
     return flight.result;
   }
 
@@ -216,8 +222,11 @@ class InFlightLoads {
   startAlone(lookup: CacheLookup, run: Run): Promise<CacheResult> {
     const flight = this.#flight(lookup);
     this.#alone.add(flight);
-    flight.result = run(flight.fence, flight.abandon.signal).finally(() => this.#alone.delete(flight));
-    this.#abandonOnLeave(flight);
+    const off = this.#abandonOnLeave(flight);
+    flight.result = run(flight.fence, abandonHook(flight)).finally(() => {
+      off?.();
+      this.#alone.delete(flight);
+    });
     return flight.result;
   }
 
@@ -225,7 +234,8 @@ class InFlightLoads {
     return {
       lookup,
       fence: { fenced: false },
-      abandon: new AbortController(),
+      abandoned: false,
+      whenAbandoned: undefined,
       joined: false,
       result: undefined as unknown as Promise<CacheResult>,
     };
@@ -236,21 +246,13 @@ class InFlightLoads {
    * is cancelled (its connection closed) instead of running on for no one.
    * A load someone joined runs on: they wait for it.
    */
-  #abandonOnLeave(flight: Flight): void {
-    const leaving = flight.lookup.leaving?.();
-    if (!leaving) return;
-    const leave = () => {
+  #abandonOnLeave(flight: Flight): (() => void) | undefined {
+    return flight.lookup.onLeave?.(() => {
       if (flight.joined) return;
-      flight.abandon.abort();
+      flight.abandoned = true;
       if (this.#flights.get(flight.lookup.key) === flight) this.#flights.delete(flight.lookup.key);
-    };
-    if (leaving.aborted) {
-      leave();
-      return;
-    }
-    leaving.addEventListener('abort', leave, { once: true });
-    const settled = () => leaving.removeEventListener('abort', leave);
-    flight.result.then(settled, settled);
+      for (const listener of flight.whenAbandoned ?? []) listener();
+    });
   }
 
   /** Fences every load of `source` at a path `matches` accepts. */
@@ -264,6 +266,18 @@ class InFlightLoads {
     for (const flight of this.#alone)
       if (flight.lookup.source === source && matches(flight.lookup.path)) flight.fence.fenced = true;
   }
+}
+
+/** A flight's abandonment as a hook: no signal made per load (an event target costs more than the call it cancels). */
+function abandonHook(flight: Flight): AbandonHook {
+  return (listener) => {
+    if (flight.abandoned) {
+      listener();
+      return () => {};
+    }
+    (flight.whenAbandoned ??= new Set()).add(listener);
+    return () => flight.whenAbandoned?.delete(listener);
+  };
 }
 
 /** Per source, how lookups went. */
@@ -360,8 +374,8 @@ export function createResponseCache({
         count(lookup.source, 'hit');
         return Promise.resolve({ response: entry.response, hit: true });
       }
-      const run: Run = (fence, abandoned) =>
-        refresh(stores, lookup, fence, entry, (validators) => load(validators, abandoned));
+      const run: Run = (fence, onAbandoned) =>
+        refresh(stores, lookup, fence, entry, (validators) => load(validators, onAbandoned));
       if (lookup.alone) return inFlight.startAlone(lookup, run);
       const pending = inFlight.joined(lookup.key);
       if (pending) {

@@ -20,7 +20,7 @@ import type { QueryPlan } from './plan/query-plan.ts';
 import { coercedVariables, runPlan } from './plan/run-plan.ts';
 import type { Prepared } from './prepared-documents.ts';
 import type { readRequest } from './request-shape.ts';
-import type { ContextFactory, Transport } from './transport.ts';
+import { type ContextFactory, onClientLeaves, type Transport } from './transport.ts';
 
 /**
  * graphql-jit compiles a document to a function, which costs CPU once and
@@ -61,7 +61,9 @@ export class Executor<Context extends object> {
 
   /** A context of its own for an execution that is not a query's (a subscription's source stream): released by calling the function returned. */
   context(transport: Transport, request: PipelineRequest): { context: Context; deadlineAt: number; release(): void } {
-    const deadline = createDeadline(this.options.limits.requestDeadlineMs, () => transport.signal);
+    const deadline = createDeadline(this.options.limits.requestDeadlineMs, undefined, Date.now(), (listener) =>
+      onClientLeaves(transport, listener),
+    );
     return {
       context: this.options.contextFor(transport, { deadline, ledger: request, identity: request.identity }),
       deadlineAt: deadline.at,
@@ -79,7 +81,10 @@ export class Executor<Context extends object> {
   ): Promise<ExecutionResult> {
     const { schema, limits, contextFor, hideSuggestions } = this.options;
     // The client's signal is asked for only when an upstream call needs it (see node-transport.ts).
-    const deadline = createDeadline(limits.requestDeadlineMs, () => transport.signal);
+    // The client going away is told through the transport's own hook (onClientLeaves): no AbortSignal per request.
+    const deadline = createDeadline(limits.requestDeadlineMs, undefined, Date.now(), (listener) =>
+      onClientLeaves(transport, listener),
+    );
     try {
       const contextValue = contextFor(transport, {
         deadline,

@@ -11,7 +11,7 @@ import type { ResolvedConfig } from '../config/config-schema.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { PipelineRequest } from './pipeline-request.ts';
 import type { ResultCache } from './result-cache.ts';
-import type { Transport } from './transport.ts';
+import { onClientLeaves, type Transport } from './transport.ts';
 
 export interface SharingOptions {
   /** The identity part of the key (the values of the headers the sources forward). */
@@ -75,26 +75,26 @@ export class Sharing {
     }
     const inFlight = this.#inFlight;
     const execution: NonNullable<PipelineRequest['execution']> = { answer: undefined as never, joined: false };
+    // No one caller's departure may cancel what others wait for: the caller who started it cancels it by going
+    // away only while nobody has joined it, and nobody joins it after.
+    const onLeave = (listener: () => void) =>
+      onClientLeaves(transport, () => {
+        if (execution.joined) return;
+        if (inFlight.get(key) === execution) inFlight.delete(key);
+        listener();
+      });
     let cancel: AbortController | undefined;
     const running = execute({
       method: transport.method,
       requestId: transport.requestId,
       header: transport.header,
       clientAddress: transport.clientAddress,
-      // Made only when an upstream call asks for it. No one caller's departure may cancel what others wait for: the
-      // caller who started it cancels it by going away only while nobody has joined, and nobody joins it after.
+      onLeave,
+      // Made only when a call asks for it (a write's attempt); upstream reads use `onLeave`.
       get signal() {
         if (!cancel) {
           const own = (cancel = new AbortController());
-          transport.signal.addEventListener(
-            'abort',
-            () => {
-              if (execution.joined) return;
-              if (inFlight.get(key) === execution) inFlight.delete(key);
-              own.abort(transport.signal.reason);
-            },
-            { once: true },
-          );
+          onLeave(() => own.abort());
         }
         return cancel.signal;
       },

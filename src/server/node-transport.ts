@@ -230,6 +230,20 @@ class NodeTransport implements Transport {
     return this.#res.req.url?.split('?')[1];
   }
 
+  /** The client going away before its answer, told through the response's own event: no AbortSignal made. */
+  onLeave(listener: () => void): () => void {
+    const res = this.#res;
+    if (res.destroyed && !res.writableFinished) {
+      listener();
+      return () => {};
+    }
+    const closed = () => {
+      if (!res.writableFinished) listener();
+    };
+    res.once('close', closed);
+    return () => res.off('close', closed);
+  }
+
   /** Aborts when the client goes away before its answer: that cancels the request's own upstream calls. */
   get signal(): AbortSignal {
     if (!this.#aborted) {

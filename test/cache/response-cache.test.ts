@@ -3,7 +3,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCacheControl } from '../../src/cache/cache-control.ts';
 import { cacheKey, canonicalUrl, identityPartition } from '../../src/cache/cache-key.ts';
-import { type CacheLookup, createResponseCache, type LoadedResponse } from '../../src/cache/response-cache.ts';
+import {
+  type AbandonHook,
+  type CacheLookup,
+  createResponseCache,
+  type LoadedResponse,
+} from '../../src/cache/response-cache.ts';
 import { GraftError } from '../../src/errors.ts';
 
 function clock() {
@@ -19,6 +24,11 @@ const lookup = (key: string, overrides: Partial<CacheLookup> = {}): CacheLookup 
   policy: { store: true, ttlMs: 0, staleIfErrorMs: 0 },
   ...overrides,
 });
+/** A caller's going away, told as the source client tells it (`CacheLookup.onLeave`): when `controller` aborts. */
+const leaves = (controller: AbortController) => (listener: () => void) => {
+  controller.signal.addEventListener('abort', listener, { once: true });
+  return () => controller.signal.removeEventListener('abort', listener);
+};
 const answer = (
   body: unknown,
   headers: Record<string, string> = { 'cache-control': 'max-age=10' },
@@ -148,20 +158,23 @@ describe('createResponseCache', () => {
 
   it('abandons a load whose starter left before anyone joined, and only such a load: later callers load anew', async () => {
     const cache = createResponseCache({ maxEntries: 10, maxBytes: 10_000 });
-    const abandoned: AbortSignal[] = [];
+    /** Whether each load was told it was abandoned. */
+    const abandoned: Array<{ told: boolean }> = [];
     const releases: Array<(response: LoadedResponse) => void> = [];
-    const held = (_validators: unknown, signal: AbortSignal) => {
-      abandoned.push(signal);
+    const held = (_validators: unknown, onAbandoned: AbandonHook) => {
+      const load = { told: false };
+      abandoned.push(load);
       return new Promise<LoadedResponse>((resolve, reject) => {
         releases.push(resolve);
-        signal.addEventListener('abort', () => reject(new Error('abandoned')));
+        onAbandoned(() => {
+          load.told = true;
+          reject(new Error('abandoned'));
+        });
       });
     };
     // Alone: the starter leaves, the load is abandoned, and the next caller starts one of its own.
     const leaving = new AbortController();
-    const first = cache
-      .fetch(lookup('a', { leaving: () => leaving.signal }), held)
-      .catch((error: Error) => error.message);
+    const first = cache.fetch(lookup('a', { onLeave: leaves(leaving) }), held).catch((error: Error) => error.message);
     leaving.abort();
     expect(await first).toBe('abandoned');
     const next = cache.fetch(lookup('a'), held);
@@ -170,10 +183,10 @@ describe('createResponseCache', () => {
     expect((await next).response.body).toEqual({ name: 'Ada' });
     // Joined: the starter leaving abandons nothing; the one who joined gets the answer.
     const starter = new AbortController();
-    const started = cache.fetch(lookup('b', { leaving: () => starter.signal }), held);
+    const started = cache.fetch(lookup('b', { onLeave: leaves(starter) }), held);
     const joiner = cache.fetch(lookup('b'), held);
     starter.abort();
-    expect(abandoned[2]?.aborted).toBe(false);
+    expect(abandoned[2]?.told).toBe(false);
     releases[2]?.(answer({ name: 'Grace' }));
     expect([(await started).response.body, (await joiner).response.body]).toEqual([
       { name: 'Grace' },
@@ -182,7 +195,7 @@ describe('createResponseCache', () => {
     // An alone load (cache.coalesce off) is abandoned the same way.
     const alone = new AbortController();
     const lone = cache
-      .fetch(lookup('c', { alone: true, leaving: () => alone.signal }), held)
+      .fetch(lookup('c', { alone: true, onLeave: leaves(alone) }), held)
       .catch((error: Error) => error.message);
     alone.abort();
     expect(await lone).toBe('abandoned');

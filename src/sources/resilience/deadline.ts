@@ -3,7 +3,7 @@
  * Retry-After, rate-limit pacing and shared loads that cannot finish in
  * time fail at once with GATEWAY_TIMEOUT instead.
  */
-import { createDeadline, type Deadline } from '../../core/deadline.ts';
+import { type CallerLeaves, createDeadline, type Deadline } from '../../core/deadline.ts';
 import { GraftError } from '../../errors.ts';
 
 /**
@@ -12,8 +12,8 @@ import { GraftError } from '../../errors.ts';
  * for (each still stops waiting at its own deadline). `abandoned`: the
  * load's own end, when nobody waits for it any more (cache/response-cache.ts).
  */
-export function detached(deadline: Deadline | undefined, abandoned?: AbortSignal): Deadline | undefined {
-  return deadline && createDeadline(Math.max(0, deadline.at - Date.now()), abandoned && (() => abandoned));
+export function detached(deadline: Deadline | undefined, abandoned?: CallerLeaves): Deadline | undefined {
+  return deadline && createDeadline(Math.max(0, deadline.at - Date.now()), undefined, Date.now(), abandoned);
 }
 
 export function remainingMs(deadline: Deadline | undefined, now = Date.now()): number {

@@ -5,7 +5,7 @@
  * exchange, then the cached reads they make stale are dropped.
  */
 import { cacheKey, identityPartition, SHARED_PARTITION } from '../../cache/cache-key.ts';
-import type { Validators } from '../../cache/response-cache.ts';
+import type { AbandonHook, Validators } from '../../cache/response-cache.ts';
 import { badUserInput } from '../../errors.ts';
 import type { TraceContext } from '../../telemetry/trace.ts';
 import type { CallOptions, SourceAnswer } from '../call.ts';
@@ -55,14 +55,14 @@ export async function cachedCall(
       shared: partition === SHARED_PARTITION,
       policy: cachePolicy,
       alone: !config.cache.coalesce,
-      // Read only by a caller that starts a load: one that joins a load in flight makes no signal.
-      ...(deadline && { leaving: () => deadline.signal }),
+      // Used only by a caller that starts a load.
+      ...(deadline && { onLeave: (listener: () => void) => deadline.onCallerLeaves(listener) }),
     };
     // The load is shared by every concurrent caller with this key (unless `cache.coalesce` is off); each caller stops
     // waiting at its own deadline; its starter going away before anyone joined abandons it.
-    const load = (validators: Validators | undefined, abandoned: AbortSignal) => {
+    const load = (validators: Validators | undefined, onAbandoned: AbandonHook) => {
       onLoad?.();
-      const own = detached(deadline, abandoned);
+      const own = detached(deadline, onAbandoned);
       return exchange(
         source,
         upstream,
