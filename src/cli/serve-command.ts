@@ -59,24 +59,11 @@ export async function serve(config: GatewayConfig, options: ServeOptions): Promi
       'GraftQL is serving',
     );
   };
-  let stop: () => Promise<void>;
-  let reload: () => void;
-  if (workers > 1) {
-    const pool = startWorkerPool({
-      workers,
-      logger,
-      onServing: (url, pids) => serving(url, { workers: pids.length, pids }),
-      onFailedStart: () => void pool.stop().then(() => process.exit(1)),
-    });
-    stop = pool.stop;
-    reload = pool.reload;
-  } else {
-    const reloader = await reloadingGateway(config, options, logger);
-    const running = await listen(reloader, resolved);
-    await serving(running.url);
-    stop = running.shutdown;
-    reload = () => void reloader.reload();
-  }
+  const { stop, reload, announce } =
+    workers > 1
+      ? servedByWorkers(workers, logger, serving)
+      : await servedHere(config, options, logger, resolved, serving);
+  // Before the gateway says it serves: a signal sent on that line is handled, never Node's default (exit).
   process.on('SIGHUP', reload);
   if (watch) watchFiles(watch, reload, logger);
   onStopSignal((signal) => {
@@ -92,6 +79,40 @@ export async function serve(config: GatewayConfig, options: ServeOptions): Promi
       },
     );
   });
+  await announce();
+}
+
+interface Serving {
+  stop(): Promise<void>;
+  reload(): void;
+  /** Says it serves (the config's `afterStart`, the log line); with workers, they do once they all listen. */
+  announce(): Promise<void>;
+}
+
+function servedByWorkers(
+  workers: number,
+  logger: Logger,
+  serving: (url: string, more: Record<string, unknown>) => Promise<void>,
+): Serving {
+  const pool = startWorkerPool({
+    workers,
+    logger,
+    onServing: (url, pids) => serving(url, { workers: pids.length, pids }),
+    onFailedStart: () => void pool.stop().then(() => process.exit(1)),
+  });
+  return { stop: pool.stop, reload: pool.reload, announce: async () => {} };
+}
+
+async function servedHere(
+  config: GatewayConfig,
+  options: ServeOptions,
+  logger: Logger,
+  resolved: ReturnType<typeof resolveConfig>,
+  serving: (url: string) => Promise<void>,
+): Promise<Serving> {
+  const reloader = await reloadingGateway(config, options, logger);
+  const running = await listen(reloader, resolved);
+  return { stop: running.shutdown, reload: () => void reloader.reload(), announce: () => serving(running.url) };
 }
 
 /** A worker: the gateway alone (the primary ran the config's hooks), telling the primary once it listens; it reloads on the SIGHUP the primary passes on. */
@@ -99,7 +120,6 @@ async function serveAsWorker(config: GatewayConfig, options: ServeOptions, clust
   const logger = createLogger();
   const reloader = await reloadingGateway(config, options, logger, cluster);
   const running = await listen(reloader, resolveConfig(config));
-  process.send?.({ graftql: 'listening', url: running.url });
   process.on('SIGHUP', () => void reloader.reload());
   // SIGTERM from the primary, or SIGINT from a terminal's Ctrl-C (which reaches every process of the group).
   onStopSignal(() =>
@@ -111,6 +131,8 @@ async function serveAsWorker(config: GatewayConfig, options: ServeOptions, clust
       },
     ),
   );
+  // Told once its signals are handled: the primary may pass one on at once.
+  process.send?.({ graftql: 'listening', url: running.url });
 }
 
 /** The gateway of `config`, and of the config file as it is at each reload after. */
