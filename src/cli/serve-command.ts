@@ -164,7 +164,10 @@ function watchFiles(paths: readonly string[], reload: () => void, logger: Logger
         logger.info({ paths }, 'files changed: reloading the graph');
         reload();
       }, SETTLE_MS);
-    });
+      timer.unref();
+    })
+      // A watched folder removed or unreadable: the gateway serves on, unwatched there, and says so.
+      .on('error', (error) => logger.error({ err: error, path }, 'stopped watching: reload with SIGHUP'));
 }
 
 function onStopSignal(stop: (signal: string) => void): void {

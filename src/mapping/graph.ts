@@ -36,7 +36,7 @@ import { withGeneratedTypes } from './generated-types.ts';
 import type { AccessRule, FieldPlan, NodePlan } from './plan.ts';
 import { createRecordMappers, type Naming } from './records.ts';
 import { guardFields } from './run/access-guards.ts';
-import { federationResolvers } from './run/entities.ts';
+import { federationResolvers } from './run/federation-fields.ts';
 import { mappingResolvers } from './run/resolvers.ts';
 import { GATEWAY_DIRECTIVES_SDL, parseFiles, type SdlFile, withGatewayDefinitions } from './sdl.ts';
 

@@ -62,12 +62,16 @@ export async function startReloading(build: BuildGateway, logger: Logger): Promi
 
   const settle = (version: Version) => {
     if (version.inFlight > 0 || version.disposed) return;
-    version.disposed = Promise.resolve(version.gateway.dispose()).finally(() => retiring.delete(version));
+    // A retired version's disposal is nobody's to await: its failure is logged, never left unhandled.
+    version.disposed = Promise.resolve(version.gateway.dispose())
+      .catch((error: unknown) => logger.error({ err: error, version: version.number }, 'a retired graph did not close'))
+      .finally(() => retiring.delete(version));
   };
   const retire = (version: Version) => {
     version.retired = true;
     retiring.add(version);
-    void version.gateway.endStreams().finally(() => settle(version));
+    const ended = () => settle(version);
+    version.gateway.endStreams().then(ended, ended);
   };
 
   const reloadOnce = async (): Promise<ReloadOutcome> => {

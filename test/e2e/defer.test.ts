@@ -47,6 +47,21 @@ async function holding(count = 1): Promise<void> {
   while (held.length < count) await new Promise((resolve) => setImmediate(resolve));
 }
 
+/** A gateway over the users service, with these limits. */
+function gatewayOver(over: Server, limits: GatewayConfig['limits']): Promise<RunningGateway> {
+  const config: GatewayConfig = {
+    schema: 'unused',
+    server: { port: 0 },
+    sources: { api: { url: `http://127.0.0.1:${(over.address() as AddressInfo).port}`, cache: { enabled: false } } },
+    limits,
+  };
+  const graph = { files: [{ name: 'users.graphql', body: SDL }] };
+  return listen(
+    createGateway(config, { env: {}, logger: createLogger({ level: 'silent' }), graph }),
+    resolveConfig(config, {}),
+  );
+}
+
 beforeAll(async () => {
   service = createServer((req, res) => {
     const path = req.url ?? '/';
@@ -58,22 +73,7 @@ beforeAll(async () => {
     json({ id: path.split('/')[2], name: `User ${path.split('/')[2]}` });
   });
   await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
-  const config: GatewayConfig = {
-    schema: 'unused',
-    server: { port: 0 },
-    sources: {
-      api: { url: `http://127.0.0.1:${(service.address() as AddressInfo).port}`, cache: { enabled: false } },
-    },
-    limits: { upstreamCallsPerOperation: 4 },
-  };
-  gateway = await listen(
-    createGateway(config, {
-      env: {},
-      logger: createLogger({ level: 'silent' }),
-      graph: { files: [{ name: 'users.graphql', body: SDL }] },
-    }),
-    resolveConfig(config, {}),
-  );
+  gateway = await gatewayOver(service, { upstreamCallsPerOperation: 4 });
   url = `${gateway.url}/graphql`;
 });
 afterAll(async () => {
@@ -141,22 +141,7 @@ describe('@defer and @stream', () => {
   });
 
   it('ends a deferred part still waiting at the deadline with its code, in that part', async () => {
-    const config: GatewayConfig = {
-      schema: 'unused',
-      server: { port: 0 },
-      sources: {
-        api: { url: `http://127.0.0.1:${(service.address() as AddressInfo).port}`, cache: { enabled: false } },
-      },
-      limits: { requestDeadlineMs: 300 },
-    };
-    const hurried = await listen(
-      createGateway(config, {
-        env: {},
-        logger: createLogger({ level: 'silent' }),
-        graph: { files: [{ name: 'users.graphql', body: SDL }] },
-      }),
-      resolveConfig(config, {}),
-    );
+    const hurried = await gatewayOver(service, { requestDeadlineMs: 300 });
     try {
       const response = await fetch(`${hurried.url}/graphql`, {
         method: 'POST',
